@@ -1,0 +1,119 @@
+"""Exception classes that hold fields; only the CLI turns them into text and exit codes."""
+
+from __future__ import annotations
+
+import difflib
+from enum import IntEnum
+from typing import Iterable, Sequence
+
+Path = tuple  # of str keys and int indices
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    WRONG_ANSWER = 1
+    BAD_INPUT = 2
+    INTERNAL = 3
+
+
+def format_path(path: Sequence[object]) -> str:
+    """('layers', 1, 'weights') → 'layers[1].weights'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    best = closest(word, choices)
+    hint = f"; did you mean '{best}'?" if best else ""
+    return f"expected one of {', '.join(choices)}, got '{word}'{hint}"
+
+
+class DlsolveError(Exception):
+    """Base of every error the CLI reports without a traceback."""
+
+    exit_status = ExitStatus.BAD_INPUT
+
+
+class SpecInvalid(ValueError):
+    """Raised inside schema validators: a message and the path below the validated field.
+
+    A ValueError so that pydantic collects it with the field's location; the loader adds
+    `subpath` to that location to point at the offending element.
+    """
+
+    def __init__(self, message: str, subpath: Path = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.subpath = tuple(subpath)
+
+
+class SpecError(DlsolveError):
+    """Something wrong at a place in the problem file: path, message, and where it is."""
+
+    def __init__(self, path: Path, message: str, file: str | None = None,
+                 line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.path = tuple(path)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = self.file or "<problem>"
+        if self.line is not None:
+            where += f":{self.line}:{self.column}"
+        what = format_path(self.path)
+        return f"{where}: {what + ': ' if what else ''}{self.message}"
+
+
+class InputErrors(DlsolveError):
+    """Several SpecErrors found at once (all of a file's schema errors)."""
+
+    def __init__(self, errors: Sequence[SpecError]) -> None:
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return "\n".join(map(str, self.errors))
+
+
+class YamlSyntaxError(DlsolveError):
+    def __init__(self, file: str, line: int | None, column: int | None, problem: str) -> None:
+        super().__init__(problem)
+        self.file, self.line, self.column, self.problem = file, line, column, problem
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: YAML syntax error: {self.problem}"
+
+
+class FileError(DlsolveError):
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(reason)
+        self.file, self.reason = file, reason
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.reason}"
+
+
+class OptionError(DlsolveError):
+    """A command-line option's value is wrong (e.g. --explain names no parameter)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option, self.message = option, message
+
+    def __str__(self) -> str:
+        return f"{self.option}: {self.message}"

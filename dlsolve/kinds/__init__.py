@@ -1,0 +1,34 @@
+"""The registry of problem kinds: name → module, imported only when used.
+
+Every kind module has the same shape: KIND (its name), SUMMARY (one line for `dlsolve kinds`),
+Spec (the pydantic schema of its YAML), and solve(spec, **options) -> Solution. Its commented
+template for `dlsolve new KIND` is dlsolve/templates/KIND.yaml.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Options of the command line that change what is solved (not how it is shown)."""
+
+    explain: tuple[str, ...] = ()  # parameters to expand unit by unit, e.g. "W2[1,2]"
+
+# name → (module, one-line summary); summaries live here so `dlsolve kinds` stays light.
+KINDS: dict[str, tuple[str, str]] = {
+    "backprop": ("dlsolve.kinds.backprop",
+                 "forward pass, loss, every chain-rule product of the backward pass, and the "
+                 "update of a multilayer perceptron"),
+}
+
+
+def module(kind: str) -> ModuleType:
+    return importlib.import_module(KINDS[kind][0])
+
+
+def summary(kind: str) -> str:
+    return KINDS[kind][1]

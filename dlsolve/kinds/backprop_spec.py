@@ -1,0 +1,346 @@
+"""The YAML schema of `kind: backprop` and its preparation into a checked network.
+
+Everything that can be wrong with a problem is found here, before solving, and reported with
+the path of the offending key (the loader turns the path into file:line:col).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Optional, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.kinds import values as V
+from dlsolve.losses import LOSSES, Loss
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class ActivationSpec(BaseModel):
+    model_config = _STRICT
+    name: str
+    alpha: Optional[float] = None
+
+
+class LossSpec(BaseModel):
+    model_config = _STRICT
+    name: str
+    half: Optional[bool] = None
+    reduction: Optional[Literal["mean", "sum"]] = None
+    delta: Optional[float] = None
+
+
+class LayerSpec(BaseModel):
+    model_config = _STRICT
+    weights: Any = None
+    bias: Any = None
+    activation: Union[str, ActivationSpec]
+    units: Optional[int] = Field(default=None, ge=1)
+
+
+class SampleSpec(BaseModel):
+    model_config = _STRICT
+    input: Any
+    target: Any = None
+    label: Union[int, str, None] = None
+
+
+@dataclass
+class Layer:
+    """Layer l (1-based) with W in in_out orientation (n_in × n_out) whatever the YAML layout."""
+
+    index: int
+    n_in: int
+    n_out: int
+    W: Optional[np.ndarray]
+    b: Optional[np.ndarray]
+    activation: Activation
+    act_params: dict
+
+
+@dataclass
+class Sample:
+    raw_input: np.ndarray   # as given (a matrix for an image)
+    x: np.ndarray           # flattened row-major
+    y: Optional[np.ndarray]
+
+
+@dataclass
+class Net:
+    layers: list[Layer]
+    samples: list[Sample]
+    n_input: int
+    layout: str
+    loss: Optional[Loss]
+    loss_options: dict
+    reduction: str
+    eta: Optional[float]
+    update_bias: bool
+    epochs: int
+    batch_size: int
+    symbolic: bool
+    loss_key_path: tuple
+
+    @property
+    def n_params(self) -> int:
+        return sum(l.n_in * l.n_out + l.n_out for l in self.layers)
+
+    @property
+    def n_out(self) -> int:
+        return self.layers[-1].n_out
+
+
+class Spec(BaseModel):
+    """kind: backprop — see the README for every key and its default."""
+
+    model_config = _STRICT
+    kind: Literal["backprop"]
+    title: Optional[str] = None
+    input: Any = None
+    input_units: Optional[int] = Field(default=None, ge=1)
+    target: Any = None
+    label: Union[int, str, None] = None
+    classes: Optional[list[str]] = None
+    samples: Optional[list[SampleSpec]] = None
+    layers: list[LayerSpec] = Field(min_length=1)
+    weights_layout: Literal["in_out", "out_in"] = "in_out"
+    loss: Union[str, LossSpec, None] = None
+    learning_rate: Optional[float] = None
+    update_bias: bool = True
+    epochs: int = Field(default=1, ge=1)
+    batch_size: Optional[int] = Field(default=None, ge=1)
+
+    _net: Net = PrivateAttr()
+
+    @property
+    def net(self) -> Net:
+        return self._net
+
+    @model_validator(mode="after")
+    def _prepare(self) -> "Spec":
+        self._net = prepare(self)
+        return self
+
+
+def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, dict]:
+    path = ("layers", l, "activation")
+    name = spec.activation if isinstance(spec.activation, str) else spec.activation.name
+    npath = path if isinstance(spec.activation, str) else path + ("name",)
+    if name not in ACTIVATIONS:
+        raise SpecInvalid(f"unknown activation: {did_you_mean(name, ACTIVATIONS)}", npath)
+    act = ACTIVATIONS[name]
+    params = dict(act.params)
+    if isinstance(spec.activation, ActivationSpec) and spec.activation.alpha is not None:
+        if "alpha" not in act.params:
+            raise SpecInvalid(f"{name} takes no alpha (only leaky_relu and elu do)", path + ("alpha",))
+        params["alpha"] = spec.activation.alpha
+    if name == "softmax" and not final:
+        raise SpecInvalid("softmax belongs to the output layer (the last one)", npath)
+    return act, params
+
+
+def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
+    if spec.loss is None:
+        return None, {}, "mean"
+    ls = spec.loss if isinstance(spec.loss, LossSpec) else LossSpec(name=spec.loss)
+    npath = ("loss",) if isinstance(spec.loss, str) else ("loss", "name")
+    if ls.name not in LOSSES:
+        raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, LOSSES)}", npath)
+    loss = LOSSES[ls.name]
+    options: dict = {}
+    if ls.half is not None:
+        if "half" not in loss.options:
+            raise SpecInvalid(f"half applies to mse and sse, not {loss.name}", ("loss", "half"))
+        options["half"] = ls.half
+    if ls.delta is not None:
+        if "delta" not in loss.options:
+            raise SpecInvalid(f"delta applies to huber, not {loss.name}", ("loss", "delta"))
+        if ls.delta <= 0:
+            raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
+    if "delta" in loss.options:
+        options["delta"] = ls.delta if ls.delta is not None else 1.0
+    reduction = ls.reduction or loss.default_reduction
+    if reduction not in loss.reductions:
+        raise SpecInvalid(f"{loss.name} sums over the classes by definition; drop reduction",
+                          ("loss", "reduction"))
+    return loss, options, reduction
+
+
+def _target(value: Any, label: Any, path: tuple, label_path: tuple, spec: Spec,
+            n_out: int, loss: Loss) -> np.ndarray:
+    if value is not None and label is not None:
+        raise SpecInvalid("give either target or label, not both", label_path)
+    if label is not None:
+        if loss.name != "cce":
+            raise SpecInvalid("label (a class) goes with loss cce; give target for other losses", label_path)
+        classes = spec.classes
+        if isinstance(label, str):
+            if not classes:
+                raise SpecInvalid(f"label '{label}' is a name, but no classes: list names the classes",
+                                  label_path)
+            if label not in classes:
+                raise SpecInvalid(f"label {did_you_mean(label, classes)}", label_path)
+            k = classes.index(label)
+        else:
+            k = label
+            if not 0 <= k < n_out:
+                raise SpecInvalid(f"expected a class index from 0 to {n_out - 1} (0-based), got {k}",
+                                  label_path)
+        y = np.zeros(n_out)
+        y[k] = 1.0
+        return y
+    if value is None:
+        raise SpecInvalid("missing target (the expected output y)", path[:-1] + ("target",)
+                          if path[-1] == "target" else path)
+    y = V.vector(value, path)
+    if len(y) != n_out:
+        raise SpecInvalid(f"expected {n_out} target value{'s' if n_out > 1 else ''} (one per output unit), "
+                          f"got {len(y)}", path)
+    if loss.probabilities and np.any((y < 0) | (y > 1)):
+        raise SpecInvalid(f"{loss.name} targets are probabilities in [0, 1], got {V.describe(value)}", path)
+    if loss.name == "cce" and not np.isclose(y.sum(), 1.0):
+        raise SpecInvalid(f"a cce target is a one-hot vector (or a distribution summing to 1); "
+                          f"this one sums to {y.sum():g}", path)
+    return y
+
+
+def _samples(spec: Spec, n_input_hint: Optional[int], n_out: int, loss: Optional[Loss]) -> list[Sample]:
+    entries: list[tuple[Any, Any, Any, tuple]] = []
+    if spec.samples is not None:
+        if spec.input is not None or spec.target is not None or spec.label is not None:
+            raise SpecInvalid("give samples, or input with target, not both", ("samples",))
+        if not spec.samples:
+            raise SpecInvalid("expected at least one sample", ("samples",))
+        entries = [(s.input, s.target, s.label, ("samples", i)) for i, s in enumerate(spec.samples)]
+    else:
+        if spec.input is None:
+            raise SpecInvalid("missing input (a vector, or a matrix for an image)", ("input",))
+        entries = [(spec.input, spec.target, spec.label, ())]
+    out: list[Sample] = []
+    for raw, target, label, base in entries:
+        ipath = base + ("input",)
+        arr = V.tensor(raw, ipath)
+        x = arr.reshape(-1)
+        if out and x.size != out[0].x.size:
+            raise SpecInvalid(f"expected {out[0].x.size} input values like the first sample, got {x.size}", ipath)
+        y = None
+        if loss is not None:
+            y = _target(target, label, base + ("target",), base + ("label",), spec, n_out, loss)
+        elif target is not None or label is not None:
+            raise SpecInvalid("a target needs a loss to compare it with; add loss: (e.g. mse)",
+                              base + ("target" if target is not None else "label",))
+        out.append(Sample(arr, x, y))
+    return out
+
+
+def prepare(spec: Spec) -> Net:
+    symbolic = any(l.units is not None for l in spec.layers)
+    loss, loss_options, reduction = _loss(spec)
+    n_layers = len(spec.layers)
+    if symbolic:
+        return _prepare_symbolic(spec, loss, loss_options, reduction)
+    if spec.input_units is not None:
+        raise SpecInvalid("input_units is for symbolic problems (layers with units: and no weights); "
+                          "give input: with numbers", ("input_units",))
+
+    samples_first = _samples_inputs_only(spec)
+    n_prev = samples_first
+    layers: list[Layer] = []
+    for l, ls in enumerate(spec.layers):
+        path = ("layers", l)
+        if ls.weights is None:
+            raise SpecInvalid("missing weights (or give units: N for a symbolic problem)", path + ("weights",))
+        W = V.matrix(ls.weights, path + ("weights",))
+        if spec.weights_layout == "in_out":
+            rows_needed, got, what = n_prev, W.shape[0], "rows"
+        else:
+            rows_needed, got, what = n_prev, W.shape[1], "columns"
+        if got != rows_needed:
+            source = (f"layers[{l - 1}] has {n_prev} unit{'s' if n_prev != 1 else ''}" if l
+                      else f"the input has {n_prev} value{'s' if n_prev != 1 else ''}")
+            layout = "" if spec.weights_layout == "in_out" else " (weights_layout: out_in)"
+            raise SpecInvalid(f"expected {rows_needed} {what} ({source}){layout}, got {got}",
+                              path + ("weights",))
+        W_io = W if spec.weights_layout == "in_out" else W.T
+        n_out = W_io.shape[1]
+        b = np.zeros(n_out)
+        if ls.bias is not None:
+            bv = V.vector(ls.bias, path + ("bias",))
+            if len(bv) == 1:
+                b = np.full(n_out, bv[0])
+            elif len(bv) != n_out:
+                raise SpecInvalid(f"expected {n_out} biases (one per unit) or one number, got {len(bv)}",
+                                  path + ("bias",))
+            else:
+                b = bv
+        if ls.units is not None and ls.units != n_out:
+            raise SpecInvalid(f"units says {ls.units} but the weights have {n_out}", path + ("units",))
+        act, params = _activation(ls, l, l == n_layers - 1)
+        layers.append(Layer(l + 1, n_prev, n_out, np.array(W_io, dtype=float), b, act, params))
+        n_prev = n_out
+
+    _check_training(spec, layers, loss)
+    samples = _samples(spec, samples_first, layers[-1].n_out, loss)
+    batch = spec.batch_size or 1
+    if batch > len(samples):
+        raise SpecInvalid(f"batch_size {batch} is larger than the {len(samples)} sample(s)", ("batch_size",))
+    return Net(layers, samples, samples_first, spec.weights_layout, loss, loss_options, reduction,
+               spec.learning_rate, spec.update_bias, spec.epochs, batch, False,
+               ("loss",))
+
+
+def _samples_inputs_only(spec: Spec) -> int:
+    if spec.samples is not None:
+        if not spec.samples:
+            raise SpecInvalid("expected at least one sample", ("samples",))
+        return V.tensor(spec.samples[0].input, ("samples", 0, "input")).size
+    if spec.input is None:
+        raise SpecInvalid("missing input (a vector, or a matrix for an image)", ("input",))
+    return V.tensor(spec.input, ("input",)).size
+
+
+def _check_training(spec: Spec, layers: list[Layer], loss: Optional[Loss]) -> None:
+    if loss is None:
+        if spec.learning_rate is not None:
+            raise SpecInvalid("a learning rate needs a loss to minimise; add loss: (e.g. mse)", ("learning_rate",))
+        return
+    for layer in layers:
+        if layer.activation.derivative is None and layer.activation.name != "softmax":
+            raise SpecInvalid(
+                f"{layer.activation.name} has no useful derivative (it is flat almost everywhere), "
+                "so no backward pass goes through it; drop loss: for a forward pass only",
+                ("layers", layer.index - 1, "activation"))
+    out_act = layers[-1].activation.name
+    if loss.probabilities and out_act not in ("sigmoid", "softmax"):
+        raise SpecInvalid(f"{loss.name} needs probabilities ŷ in (0, 1), but the output layer is "
+                          f"{out_act}; use a sigmoid or softmax output", ("loss",))
+    if spec.learning_rate is not None and spec.learning_rate <= 0:
+        raise SpecInvalid(f"expected a positive learning rate, got {spec.learning_rate:g}", ("learning_rate",))
+
+
+def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, reduction: str) -> Net:
+    for key in ("input", "target", "samples", "learning_rate", "label"):
+        if getattr(spec, key) is not None:
+            raise SpecInvalid(f"a symbolic problem (layers with units: and no weights) takes no {key}; "
+                              "its answers are formulas", (key,))
+    if spec.input_units is None:
+        raise SpecInvalid("missing input_units (how many inputs x₁, x₂, … the network has)", ("input_units",))
+    if loss is None:
+        raise SpecInvalid("missing loss (what to differentiate)", ("loss",))
+    layers: list[Layer] = []
+    n_prev = spec.input_units
+    for l, ls in enumerate(spec.layers):
+        path = ("layers", l)
+        if ls.units is None or ls.weights is not None or ls.bias is not None:
+            raise SpecInvalid("in a symbolic problem every layer gives units: and no weights or bias",
+                              path)
+        act, params = _activation(ls, l, l == len(spec.layers) - 1)
+        layers.append(Layer(l + 1, n_prev, ls.units, None, None, act, params))
+        n_prev = ls.units
+    _check_training(spec, layers, loss)
+    return Net(layers, [], spec.input_units, spec.weights_layout, loss, loss_options, reduction,
+               None, spec.update_bias, 1, 1, True, ("loss",))

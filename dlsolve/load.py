@@ -1,0 +1,256 @@
+"""YAML text → validated Spec, with every error mapped back to file:line:col.
+
+The only module that imports a YAML library. ruamel.yaml's round-trip loader gives YAML 1.2
+semantics (1e-5 is a number, `no` is a string) and the position of every node.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Mapping
+
+from dlsolve import kinds
+from dlsolve.errors import (FileError, InputErrors, Path, SpecError, SpecInvalid,
+                            YamlSyntaxError, did_you_mean)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a problem came from: file name and the line/column of every node (1-based)."""
+
+    name: str
+    positions: Mapping[Path, tuple[int, int]]
+
+    def locate(self, err: SpecError) -> SpecError:
+        """The same error with file, line and column filled from the nearest known node."""
+        path = tuple(err.path)
+        for cut in range(len(path), -1, -1):
+            pos = self.positions.get(path[:cut])
+            if pos is not None:
+                return SpecError(err.path, err.message, self.name, *pos)
+        return SpecError(err.path, err.message, self.name)
+
+
+@dataclass(frozen=True)
+class Problem:
+    spec: Any
+    source: Source
+    module: ModuleType
+
+
+def read_text(file: str) -> tuple[str, str]:
+    """(display name, text) of a file, or of standard input for '-'."""
+    if file == "-":
+        return "<stdin>", sys.stdin.read()
+    try:
+        with open(file, encoding="utf-8") as fh:
+            return file, fh.read()
+    except FileNotFoundError:
+        raise FileError(file, "no such file") from None
+    except IsADirectoryError:
+        raise FileError(file, "is a directory, not a problem file") from None
+    except UnicodeDecodeError:
+        raise FileError(file, "is not UTF-8 text") from None
+    except OSError as exc:
+        raise FileError(file, exc.strerror or str(exc)) from None
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, dict[Path, tuple[int, int]]]:
+    """Plain Python data (dicts, lists, str, int, float, bool, None) and node positions."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        raise YamlSyntaxError(name, line, col, (exc.problem or exc.context or "invalid YAML").strip()) from None
+    except YAMLError as exc:
+        raise YamlSyntaxError(name, None, None, str(exc).strip()) from None
+    positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
+    return _plain(data, (), positions), positions
+
+
+def _plain(node: Any, path: Path, positions: dict[Path, tuple[int, int]]) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key in node:
+            line, col = node.lc.value(key) if node.lc.data.get(key) else (None, None)
+            kline, kcol = node.lc.key(key) if node.lc.data.get(key) else (None, None)
+            if line is not None:
+                positions[path + (str(key),)] = (line + 1, col + 1)
+                positions[path + (str(key), "<key>")] = (kline + 1, kcol + 1)
+            out[str(key)] = _plain(node[key], path + (str(key),), positions)
+        return out
+    if isinstance(node, CommentedSeq):
+        out_list = []
+        for i, item in enumerate(node):
+            if i in node.lc.data:
+                line, col = node.lc.item(i)
+                positions[path + (i,)] = (line + 1, col + 1)
+            out_list.append(_plain(item, path + (i,), positions))
+        return out_list
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def load_problem(file: str, expected_kind: str | None = None) -> Problem:
+    name, text = read_text(file)
+    return load_text(text, name, expected_kind)
+
+
+def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem:
+    if not text.strip():
+        raise FileError(name, "the file is empty; start from `dlsolve new backprop`")
+    data, positions = parse_yaml(text, name)
+    source = Source(name, positions)
+    if data is None:
+        raise FileError(name, "the file holds no YAML document (only comments?)")
+    if not isinstance(data, dict):
+        raise source.locate(SpecError((), f"expected a mapping of keys (kind: ..., ...), got {_type_name(data)}"))
+    kind = data.get("kind")
+    if kind is None:
+        raise source.locate(SpecError((), "missing key 'kind' (which kind of problem this is, e.g. kind: backprop)"))
+    if not isinstance(kind, str) or kind not in kinds.KINDS:
+        raise source.locate(SpecError(("kind",), did_you_mean(str(kind), kinds.KINDS)))
+    if expected_kind is not None and kind != expected_kind:
+        raise source.locate(SpecError(
+            ("kind",), f"this file is kind '{kind}', but the command is `dlsolve {expected_kind}`; "
+                       f"use `dlsolve {kind}` or `dlsolve solve`"))
+    module = kinds.module(kind)
+    from pydantic import ValidationError
+
+    try:
+        spec = module.Spec.model_validate(data)
+    except ValidationError as exc:
+        errors = [source.locate(e) for e in _spec_errors(exc, module.Spec, data)]
+        raise InputErrors(_dedupe(errors)) from None
+    return Problem(spec, source, module)
+
+
+def _dedupe(errors: list[SpecError]) -> list[SpecError]:
+    seen, out = set(), []
+    for e in errors:
+        if str(e) not in seen:
+            seen.add(str(e))
+            out.append(e)
+    return out
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        return f"'{value}' (text)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else repr(value)
+
+
+def _value_at(data: Any, loc: Path) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _clean_loc(loc: tuple, data: Any) -> Path:
+    """Drop pydantic's union-branch labels from a location, keeping real keys and indices."""
+    out: list[object] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not any(c in part for c in "[]-"):
+            out.append(part)  # a missing or unknown key
+            node = None
+    return tuple(out)
+
+
+def _fields_at(model: Any, loc: Path) -> list[str]:
+    """Field names of the model reached by following `loc` from `model` (best effort)."""
+    import typing
+
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        current = fields[part].annotation
+        for _ in range(4):
+            args = [a for a in typing.get_args(current) if hasattr(a, "model_fields")]
+            if hasattr(current, "model_fields"):
+                break
+            if args:
+                current = args[0]
+                break
+            inner = typing.get_args(current)
+            if not inner:
+                break
+            current = inner[0]
+    fields = getattr(current, "model_fields", None)
+    return [f.alias or k for k, f in fields.items()] if fields else []
+
+
+def _spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
+    out: list[SpecError] = []
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(err["loc"], data)
+        etype = err["type"]
+        ctx = err.get("ctx") or {}
+        cause = ctx.get("error")
+        if isinstance(cause, SpecInvalid):
+            out.append(SpecError(loc + cause.subpath, cause.message))
+        elif etype == "missing":
+            out.append(SpecError(loc, "missing (this key is required)"))
+        elif etype == "extra_forbidden":
+            key = loc[-1] if loc else "?"
+            known = _fields_at(model, loc[:-1])
+            hint = did_you_mean(str(key), known) if known else f"unknown key '{key}'"
+            out.append(SpecError(loc + ("<key>",), f"unknown key '{key}'; {hint}" if known else hint))
+        elif etype == "literal_error":
+            expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+            given = _value_at(data, loc)
+            out.append(SpecError(loc, did_you_mean(str(given), [e.strip() for e in expected.split(",")])))
+        elif etype.startswith(("float_", "int_")) or etype in ("finite_number",):
+            what = "a whole number" if etype.startswith("int_") else "a number"
+            out.append(SpecError(loc, f"expected {what}, got {_type_name(_value_at(data, loc))}"))
+        elif etype.startswith("bool_"):
+            out.append(SpecError(loc, f"expected true or false, got {_type_name(_value_at(data, loc))}"))
+        elif etype in ("string_type",):
+            out.append(SpecError(loc, f"expected text, got {_type_name(_value_at(data, loc))}"))
+        elif etype in ("list_type",):
+            out.append(SpecError(loc, f"expected a list, got {_type_name(_value_at(data, loc))}"))
+        elif etype in ("model_type", "dict_type", "model_attributes_type"):
+            out.append(SpecError(loc, f"expected a mapping of keys, got {_type_name(_value_at(data, loc))}"))
+        else:
+            msg = err.get("msg", "invalid")
+            msg = msg.removeprefix("Value error, ")
+            out.append(SpecError(loc, msg[0].lower() + msg[1:] if msg else msg))
+    return out

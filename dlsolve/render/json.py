@@ -1,0 +1,92 @@
+"""The JSON format: answers at full float64 precision, and every step for programs to read."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import IO, Any
+
+import numpy as np
+
+from dlsolve import __version__
+from dlsolve.expr import Expr
+from dlsolve.render.mathprint import LatexPrinter, UnicodePrinter, substitutable
+from dlsolve.solution import Given, Solution, Step, Table, Text
+
+
+def plain_value(value: Any, latex: LatexPrinter) -> Any:
+    """Numbers, lists and lists of rows; ±inf and NaN as strings; formulas as LaTeX."""
+    if value is None:
+        return None
+    if isinstance(value, Expr):
+        return latex.print(value)
+    if isinstance(value, (list, tuple)):
+        return [plain_value(v, latex) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain_value(v, latex) for v in value.tolist()] if value.ndim else plain_value(float(value), latex)
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float, np.floating, np.integer)):
+        x = float(value)
+        if math.isnan(x):
+            return "NaN"
+        if math.isinf(x):
+            return "Infinity" if x > 0 else "-Infinity"
+        return int(x) if isinstance(value, (int, np.integer)) else x
+    return str(value)
+
+
+class JsonRenderer:
+    name = "json"
+    suffix = ".json"
+
+    def __init__(self, precision: int = 4) -> None:
+        self.latex = LatexPrinter(precision)
+        self.uni = UnicodePrinter(precision)
+
+    def document(self, sol: Solution) -> dict[str, Any]:
+        steps: list[dict[str, Any]] = []
+        notes: list[str] = list(sol.conventions)
+        for section in sol.sections:
+            for block in section.blocks:
+                if isinstance(block, Step):
+                    steps.append(self._step(section.title, block))
+                elif isinstance(block, Given):
+                    steps.append({
+                        "section": section.title, "quantity": self.latex.print(block.quantity),
+                        "quantity_text": self.uni.print(block.quantity), "given": True,
+                        "formula": None, "substituted": None,
+                        "value": plain_value(block.value, self.latex), "note": block.note})
+                elif isinstance(block, Text) and block.role == "note":
+                    notes.append(block.text)
+                elif isinstance(block, Table):
+                    pass  # tables repeat values already in steps or answers
+        return {
+            "dlsolve_version": __version__,
+            "kind": sol.kind,
+            "title": sol.title,
+            "answers": {a.name: plain_value(a.value, self.latex) for a in sol.answers},
+            "steps": steps,
+            "notes": notes,
+        }
+
+    def _step(self, section: str, s: Step) -> dict[str, Any]:
+        sub = None
+        if s.value is not None and s.bindings and substitutable(s.bindings):
+            sub = self.latex.print(s.formula, s.bindings)
+        return {
+            "section": section,
+            "quantity": self.latex.print(s.quantity),
+            "quantity_text": self.uni.print(s.quantity),
+            "forms": [self.latex.print(f) for f in s.forms],
+            "formula": self.latex.print(s.formula),
+            "substituted": sub,
+            "value": plain_value(s.value, self.latex),
+            "note": s.note,
+        }
+
+    def render(self, sol: Solution) -> str:
+        return json.dumps(self.document(sol), indent=2, ensure_ascii=False) + "\n"
+
+    def write(self, sol: Solution, stream: IO[str], color: bool = False) -> None:
+        stream.write(self.render(sol))

@@ -1,0 +1,50 @@
+"""Plain-text layout helpers shared by text renderers: matrices and tables as lines."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+MAX_ROWS = 10
+MAX_COLS = 8
+MAX_VEC = 12
+
+
+def _elide(n: int, limit: int) -> list[int | None]:
+    """Indices to show of n, with None where entries are left out."""
+    if n <= limit:
+        return list(range(n))
+    head = limit - 3
+    return list(range(head)) + [None] + list(range(n - 2, n))
+
+
+def vector_line(v: np.ndarray, fmt: Callable[[float], str]) -> str:
+    idx = _elide(len(v), MAX_VEC)
+    parts = ["…" if i is None else fmt(float(v[i])) for i in idx]
+    return "[" + ", ".join(parts) + "]"
+
+
+def matrix_lines(m: np.ndarray, fmt: Callable[[float], str]) -> list[str]:
+    """Rows of a matrix with aligned columns, large ones elided with ⋯ and ⋮."""
+    ridx, cidx = _elide(m.shape[0], MAX_ROWS), _elide(m.shape[1], MAX_COLS)
+    cells = [["⋮" if r is None else ("⋯" if c is None else fmt(float(m[r, c]))) for c in cidx] for r in ridx]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(cidx))]
+    lines = []
+    n = len(cells)
+    for i, row in enumerate(cells):
+        left, right = ("[", "]") if n == 1 else ("⎡", "⎤") if i == 0 else ("⎣", "⎦") if i == n - 1 else ("⎢", "⎥")
+        lines.append(left + "  ".join(cell.rjust(w) for cell, w in zip(row, widths)) + right)
+    if m.shape[0] > MAX_ROWS or m.shape[1] > MAX_COLS:
+        lines[-1] += f"   ({m.shape[0]}×{m.shape[1]})"
+    return lines
+
+
+def table_lines(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [len(c) for c in columns]
+    for row in rows:
+        for k, cell in enumerate(row):
+            widths[k] = max(widths[k], len(cell))
+    def fmt_row(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip()
+    return [fmt_row(columns), "  ".join("─" * w for w in widths)] + [fmt_row(r) for r in rows]

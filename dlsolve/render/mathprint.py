@@ -1,0 +1,243 @@
+"""Formulas as text: a unicode line for the terminal and LaTeX for documents and JSON.
+
+`print(expr)` shows the formula in symbols; `print(expr, values)` shows the same formula with
+each symbol replaced by its number — the substitution line of a worked solution — never by
+rewriting the formula, so nothing is reordered. A negative number is parenthesised wherever it
+is not the very first thing written: x² with x = −3 reads (−3)², a − b with b = −2 reads a − (−2).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable, Mapping
+
+import numpy as np
+
+from dlsolve import expr as E
+from dlsolve.render import numbers
+
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _Printer:
+    """Shared precedence logic; subclasses supply the tokens of their notation."""
+
+    times = "·"
+    hadamard = "⊙"
+    minus = "−"
+
+    def __init__(self, precision: int = 4) -> None:
+        self.precision = precision
+        self.values: Mapping[str, object] = {}
+
+    def print(self, e: E.Expr, values: Mapping[str, object] | None = None) -> str:
+        self.values = values or {}
+        return self._p(e, 0, first=True)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _p(self, e: E.Expr, parent: int, first: bool = False) -> str:
+        text, prec, negative = self._node(e)
+        if prec < parent or (negative and parent > 0 and not first):
+            return self.paren(text)
+        return text
+
+    def _node(self, e: E.Expr) -> tuple[str, int, bool]:
+        method = getattr(self, "_" + type(e).__name__)
+        return method(e)
+
+    def _value(self, e: E.Sym) -> object | None:
+        v = self.values.get(e.key)
+        if v is None or (isinstance(v, np.ndarray) and v.ndim > 0):
+            return None
+        return float(v)
+
+    # -- leaves ----------------------------------------------------------------------------
+    def _Sym(self, e: E.Sym) -> tuple[str, int, bool]:
+        v = self._value(e)
+        if v is not None:
+            return self.number(v), E.PREC_ATOM, v < 0 or str(v).startswith("-")
+        return self.symbol(e), E.PREC_ATOM, False
+
+    def _Num(self, e: E.Num) -> tuple[str, int, bool]:
+        v = e.value
+        if isinstance(v, Fraction) and v.denominator != 1:
+            return self.fraction(v), (E.PREC_ATOM if self.atomic_fractions else E.PREC_MUL), v < 0
+        if isinstance(v, Fraction):
+            v = v.numerator
+        if isinstance(v, float) and not v.is_integer():
+            return self.number(v, exact=True), E.PREC_ATOM, v < 0
+        return self.number(float(v)), E.PREC_ATOM, v < 0
+
+    # -- operators -------------------------------------------------------------------------
+    def _Add(self, e: E.Add) -> tuple[str, int, bool]:
+        out = self._p(e.terms[0], E.PREC_ADD, first=True)
+        for t in e.terms[1:]:
+            if isinstance(t, E.Neg):
+                out += f" {self.minus} " + self._p(t.arg, E.PREC_ADD + 1)
+            else:
+                out += " + " + self._p(t, E.PREC_ADD)
+        return out, E.PREC_ADD, self._starts_negative(e.terms[0])
+
+    def _starts_negative(self, e: E.Expr) -> bool:
+        return self._node(e)[2]
+
+    def _Neg(self, e: E.Neg) -> tuple[str, int, bool]:
+        return self.minus + self._p(e.arg, E.PREC_NEG + 1), E.PREC_NEG, True
+
+    def _Mul(self, e: E.Mul) -> tuple[str, int, bool]:
+        sep = self.hadamard_sep if e.hadamard else self.times_sep
+        return sep.join(self._p(f, E.PREC_MUL + 1) for f in e.factors), E.PREC_MUL, False
+
+    def _Cmp(self, e: E.Cmp) -> tuple[str, int, bool]:
+        op = self.comparisons[e.op]
+        return f"{self._p(e.lhs, E.PREC_ADD)} {op} {self._p(e.rhs, E.PREC_ADD)}", E.PREC_ADD - 1, False
+
+    def number(self, v: float, exact: bool = False) -> str:
+        raise NotImplementedError
+
+    def paren(self, text: str) -> str:
+        raise NotImplementedError
+
+
+class UnicodePrinter(_Printer):
+    """One line of unicode text: z₁^[1] = x₁·w₁₁^[1] + x₂·w₂₁^[1] + b₁^[1]."""
+
+    atomic_fractions = False
+    times_sep = "·"
+    hadamard_sep = " ⊙ "
+    comparisons = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
+
+    def symbol(self, e: E.Sym) -> str:
+        return e.uni
+
+    def number(self, v: float, exact: bool = False) -> str:
+        if exact:
+            return repr(v).replace("-", "−")
+        return numbers.unicode(v, self.precision)
+
+    def fraction(self, f: Fraction) -> str:
+        return f"{f.numerator}/{f.denominator}".replace("-", "−")
+
+    def paren(self, text: str) -> str:
+        return f"({text})"
+
+    def _Div(self, e: E.Div) -> tuple[str, int, bool]:
+        num = self._p(e.num, E.PREC_MUL)
+        den = self._p(e.den, E.PREC_MUL + 1)
+        return f"{num}/{den}", E.PREC_MUL, self._starts_negative(e.num)
+
+    def _Pow(self, e: E.Pow) -> tuple[str, int, bool]:
+        base = self._p(e.base, E.PREC_POW + 1)
+        if "^" in base and not base.startswith("("):
+            base = self.paren(base)
+        ex = e.exp
+        if isinstance(ex, E.Num) and isinstance(ex.value, (int, Fraction, float)) and float(ex.value).is_integer() and ex.value >= 0:
+            return base + str(int(ex.value)).translate(_SUP), E.PREC_POW, False
+        return f"{base}^{self._p(ex, E.PREC_ATOM)}", E.PREC_POW, False
+
+    def _Call(self, e: E.Call) -> tuple[str, int, bool]:
+        args = [self._p(a, 0, first=True) for a in e.args]
+        if e.fn == "exp":
+            return f"e^({args[0]})", E.PREC_POW, False
+        if e.fn == "abs":
+            return f"|{args[0]}|", E.PREC_ATOM, False
+        if e.fn == "sqrt":
+            return f"√({args[0]})", E.PREC_ATOM, False
+        name = E.FUNCTIONS[e.fn].uni
+        return f"{name}({', '.join(args)})", E.PREC_ATOM, False
+
+    def _Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
+        parts = [f"{self._p(v, 0, True)} if {self._p(c, 0, True)}" for v, c in e.cases]
+        parts.append(f"{self._p(e.otherwise, 0, True)} otherwise")
+        return "{" + "; ".join(parts) + "}", E.PREC_ATOM, False
+
+    def _MatMul(self, e: E.MatMul) -> tuple[str, int, bool]:
+        return f"{self._p(e.left, E.PREC_MUL)}·{self._p(e.right, E.PREC_MUL + 1)}", E.PREC_MUL, False
+
+    def _Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
+        inner = self._p(e.arg, E.PREC_ATOM)
+        if "^" in inner and not inner.startswith("("):
+            inner = self.paren(inner)
+        return inner + "ᵀ", E.PREC_ATOM, False
+
+    def _Outer(self, e: E.Outer) -> tuple[str, int, bool]:
+        t = _Printer  # noqa: F841 - readability: uᵀ·v for rows, u·vᵀ for columns
+        left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
+        wrap = lambda s: self.paren(s) if "^" in s and not s.startswith("(") else s  # noqa: E731
+        if e.rows:
+            return f"{wrap(left)}ᵀ·{right}", E.PREC_MUL, False
+        return f"{left}·{wrap(right)}ᵀ", E.PREC_MUL, False
+
+
+class LatexPrinter(_Printer):
+    r"""LaTeX math (no surrounding $): z_{1}^{[1]} = x_{1} w_{11}^{[1]} + \dots"""
+
+    atomic_fractions = True
+    times_sep = r" \cdot "
+    hadamard_sep = r" \odot "
+    minus = "-"
+    comparisons = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge", "==": "=", "!=": r"\ne"}
+
+    def symbol(self, e: E.Sym) -> str:
+        return e.tex
+
+    def number(self, v: float, exact: bool = False) -> str:
+        if exact:
+            return repr(v)
+        return numbers.latex(v, self.precision)
+
+    def fraction(self, f: Fraction) -> str:
+        sign = "-" if f < 0 else ""
+        return rf"{sign}\frac{{{abs(f.numerator)}}}{{{f.denominator}}}"
+
+    def paren(self, text: str) -> str:
+        return rf"\left({text}\right)"
+
+    def _Div(self, e: E.Div) -> tuple[str, int, bool]:
+        return rf"\frac{{{self._p(e.num, 0, True)}}}{{{self._p(e.den, 0, True)}}}", E.PREC_ATOM, False
+
+    def _Pow(self, e: E.Pow) -> tuple[str, int, bool]:
+        base = self._p(e.base, E.PREC_POW + 1)
+        if "^" in base and not base.startswith(r"\left("):
+            base = self.paren(base)
+        return f"{base}^{{{self._p(e.exp, 0, True)}}}", E.PREC_POW, False
+
+    def _Call(self, e: E.Call) -> tuple[str, int, bool]:
+        args = [self._p(a, 0, first=True) for a in e.args]
+        if e.fn == "exp":
+            return f"e^{{{args[0]}}}", E.PREC_POW, False
+        if e.fn == "abs":
+            return rf"\left|{args[0]}\right|", E.PREC_ATOM, False
+        if e.fn == "sqrt":
+            return rf"\sqrt{{{args[0]}}}", E.PREC_ATOM, False
+        name = E.FUNCTIONS[e.fn].tex
+        return rf"{name}\left({', '.join(args)}\right)", E.PREC_ATOM, False
+
+    def _Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
+        rows = [rf"{self._p(v, 0, True)} & \text{{if }} {self._p(c, 0, True)}" for v, c in e.cases]
+        rows.append(rf"{self._p(e.otherwise, 0, True)} & \text{{otherwise}}")
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}", E.PREC_ATOM, False
+
+    def _MatMul(self, e: E.MatMul) -> tuple[str, int, bool]:
+        return f"{self._p(e.left, E.PREC_MUL)} {self._p(e.right, E.PREC_MUL + 1)}", E.PREC_MUL, False
+
+    def _Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
+        inner = self._p(e.arg, E.PREC_ATOM)
+        if "^" in inner and not inner.startswith(r"\left("):
+            inner = self.paren(inner)
+        return inner + r"^{\top}", E.PREC_ATOM, False
+
+    def _Outer(self, e: E.Outer) -> tuple[str, int, bool]:
+        left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
+        wrap = lambda s: self.paren(s) if "^" in s else s  # noqa: E731
+        if e.rows:
+            return rf"{wrap(left)}^{{\top}} {right}", E.PREC_MUL, False
+        return rf"{left} {wrap(right)}^{{\top}}", E.PREC_MUL, False
+
+
+def substitutable(bindings: Mapping[str, object]) -> bool:
+    """True when every bound value is a scalar, so a substitution line can be written."""
+    return all(not (isinstance(v, np.ndarray) and v.ndim > 0) for v in bindings.values())
+
+
+Printer = Callable[[E.Expr], str]

@@ -1,0 +1,56 @@
+"""How a number is shown: exact values as they are, computed values to N significant digits.
+
+A value that prints exactly in at most N significant digits is shown as is (35, 0.5, 0.01);
+any other is rounded to N significant digits with its trailing zeros kept, so 1 − 6.3e−16 shows
+as 1.000 — the zeros say "rounded", where a bare 1 would claim exactness.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def _sig_digits(text: str) -> int:
+    mant = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+    return len(mant) if mant else 1
+
+
+def parts(x: float, precision: int) -> tuple[str, int | None]:
+    """(mantissa text with '-' for minus, decimal exponent or None)."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN", None
+    if math.isinf(x):
+        return ("-∞" if x < 0 else "∞"), None
+    if x == 0:
+        return "0", None
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x)), None
+    shortest = repr(x)
+    text = shortest if _sig_digits(shortest) <= precision else f"{x:#.{precision}g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        return mant.rstrip(".") if mant.endswith(".") else mant, int(exp)
+    return text.rstrip(".") if text.endswith(".") else text, None
+
+
+def plain(x: float, precision: int) -> str:
+    """ASCII form: -0.01434, 6.300e-16."""
+    mant, exp = parts(x, precision)
+    return mant if exp is None else f"{mant}e{exp:+03d}"
+
+
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def unicode(x: float, precision: int) -> str:
+    """Terminal form: −0.01434, 6.300×10⁻¹⁶."""
+    mant, exp = parts(x, precision)
+    mant = mant.replace("-", "−")
+    return mant if exp is None else f"{mant}×10{str(exp).translate(_SUP)}"
+
+
+def latex(x: float, precision: int) -> str:
+    mant, exp = parts(x, precision)
+    mant = mant.replace("∞", r"\infty").replace("NaN", r"\mathrm{NaN}")
+    return mant if exp is None else rf"{mant} \times 10^{{{exp}}}"

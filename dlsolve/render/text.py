@@ -1,0 +1,160 @@
+"""The terminal format: a worked solution as lines of unicode text.
+
+Plain when piped (no colour, no wrapping: stable for files and golden tests), styled with rich
+in a terminal. The same lines either way; styling only adds colour and weight.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any, Callable
+
+import numpy as np
+
+from dlsolve import __version__
+from dlsolve.expr import Expr, Sym
+from dlsolve.render import layout
+from dlsolve.render.mathprint import UnicodePrinter, substitutable
+from dlsolve.render import numbers
+from dlsolve.solution import Given, Section, Solution, Step, Table, Text
+
+Segment = tuple[str, str]  # (text, rich style or "")
+Line = list[Segment]
+
+
+class TextRenderer:
+    name = "text"
+    suffix = ".txt"
+
+    def __init__(self, precision: int = 4) -> None:
+        self.precision = precision
+        self.math = UnicodePrinter(precision)
+
+    # -- entry points ----------------------------------------------------------------------
+    def render(self, solution: Solution) -> str:
+        return "\n".join("".join(text for text, _ in line) for line in self.lines(solution)) + "\n"
+
+    def write(self, solution: Solution, stream: IO[str], color: bool = False) -> None:
+        if not color:
+            stream.write(self.render(solution))
+            return
+        from rich.console import Console
+        from rich.text import Text as RichText
+
+        console = Console(file=stream, highlight=False, soft_wrap=True)
+        for line in self.lines(solution):
+            console.print(RichText.assemble(*line))
+
+    # -- numbers ---------------------------------------------------------------------------
+    def num(self, x: float) -> str:
+        return numbers.unicode(x, self.precision)
+
+    def value_lines(self, value: Any) -> list[str]:
+        if isinstance(value, Expr):
+            return [self.math.print(value)]
+        arr = np.asarray(value, dtype=float) if not isinstance(value, (list, tuple)) or _numeric(value) else None
+        if arr is None:
+            return [str(value)]
+        if arr.ndim == 0:
+            return [self.num(float(arr))]
+        if arr.ndim == 1:
+            return [layout.vector_line(arr, self.num)]
+        return layout.matrix_lines(arr, self.num)
+
+    # -- document --------------------------------------------------------------------------
+    def lines(self, sol: Solution) -> list[Line]:
+        title = sol.title or f"{sol.kind} problem"
+        out: list[Line] = [[(title, "bold")], [("═" * len(title), "bold")]]
+        out.append([(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} "
+                     "significant digits (computed in float64)", "dim")])
+        if sol.conventions:
+            out += [[("", "")], [("Conventions", "bold cyan")]]
+            out += [[("  • " + c, "")] for c in sol.conventions]
+        for section in sol.sections:
+            out += self.section(section)
+        if sol.answers:
+            out += [[("", "")], [("Answers", "bold cyan")], [("───────", "cyan")]]
+            rows = [[a.name, a.label, self._answer_text(a.value)] for a in sol.answers]
+            out += [[("  " + line, "")] for line in layout.table_lines(("name", "quantity", "value"), rows)]
+        return out
+
+    def _answer_text(self, value: Any) -> str:
+        if isinstance(value, Expr):
+            return self.math.print(value)
+        if isinstance(value, list) and value and isinstance(value[0], list) and value[0] and isinstance(value[0][0], Expr):
+            return "[" + "; ".join(", ".join(self.math.print(e) for e in row) for row in value) + "]"
+        if isinstance(value, list) and value and isinstance(value[0], Expr):
+            return "[" + ", ".join(self.math.print(e) for e in value) + "]"
+        arr = np.asarray(value, dtype=float)
+        if arr.ndim == 2:
+            return "[" + "; ".join(layout.vector_line(r, self.num)[1:-1] for r in arr[: layout.MAX_ROWS]) + \
+                ("; …" if arr.shape[0] > layout.MAX_ROWS else "") + "]"
+        return self.value_lines(value)[0]
+
+    def section(self, section: Section) -> list[Line]:
+        rule = "─" if section.level == 1 else "·"
+        style = "bold cyan" if section.level == 1 else "bold"
+        out: list[Line] = [[("", "")], [(section.title, style)], [(rule * len(section.title), style)]]
+        for block in section.blocks:
+            out += getattr(self, "_" + type(block).__name__)(block)
+        return out
+
+    # -- blocks ----------------------------------------------------------------------------
+    def _Given(self, g: Given) -> list[Line]:
+        return self._equation(self.math.print(g.quantity), [], self.value_lines(g.value), g.note)
+
+    def _Step(self, s: Step) -> list[Line]:
+        forms = [self.math.print(f) for f in s.forms]
+        vals: list[str] = []
+        if s.value is not None:
+            vals = self.value_lines(s.value)
+            if vals == forms[-1:]:
+                vals = []
+            if s.bindings and substitutable(s.bindings):
+                sub = self.math.print(s.formula, s.bindings)
+                if sub != forms[-1] and [sub] != vals:
+                    forms.append(sub)
+        return self._equation(self.math.print(s.quantity), forms, vals, s.note)
+
+    def _equation(self, lhs: str, forms: list[str], value: list[str], note: str | None) -> list[Line]:
+        pad = "  " + " " * len(lhs) + " "
+        rhs = forms + ([] if not value else [value[0]])
+        out: list[Line] = []
+        for k, text in enumerate(rhs):
+            lead = f"  {lhs} = " if k == 0 else pad + "= "
+            style = "bold" if value and k == len(rhs) - 1 else ""
+            out.append([(lead, "" if k else "green"), (text, style)])
+        indent = pad + "  "
+        out += [[(indent + more, "bold")] for more in value[1:]]
+        if note:
+            out.append([(indent + "↳ " + note, "dim italic")])
+        return out
+
+    def _Text(self, t: Text) -> list[Line]:
+        if t.role == "note":
+            return [[("  Note: ", "yellow"), (t.text, "")]]
+        return [[("  " + t.text, "")]]
+
+    def _Table(self, t: Table) -> list[Line]:
+        cell: Callable[[Any], str] = self._cell
+        rows = [[cell(c) for c in row] for row in t.rows]
+        out: list[Line] = [[("  " + t.title, "bold")]] if t.title else []
+        return out + [[("  " + line, "")] for line in layout.table_lines(t.columns, rows)]
+
+    def _cell(self, c: Any) -> str:
+        if c is None:
+            return ""
+        if isinstance(c, Sym):
+            return c.uni
+        if isinstance(c, Expr):
+            return self.math.print(c)
+        if isinstance(c, float):
+            return self.num(c)
+        return str(c)
+
+
+def _numeric(value: Any) -> bool:
+    try:
+        np.asarray(value, dtype=float)
+        return True
+    except (TypeError, ValueError):
+        return False
