@@ -22,6 +22,10 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--explain", "explain", multiple=True, metavar="PARAM",
                      help="backprop: expand the chain rule of a parameter unit by unit, e.g. 'W2[1,2]' "
                           "or 'b2[1]' (1-based, as the matrix is given). Repeatable.")(f)
+    f = click.option("--detail", type=click.Choice(["auto", "units", "layers"]), default="auto",
+                     show_default=True,
+                     help="backprop: 'units' works every unit and weight; 'layers' works with vectors and "
+                          "matrices; 'auto' chooses units for networks of at most 60 parameters.")(f)
     f = click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
                      help="Significant digits shown (computation is always float64).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -40,7 +44,7 @@ def main() -> None:
 
 
 def _run(files: tuple[str, ...], expected_kind: str | None, fmt: str, precision: int,
-         explain: tuple[str, ...], traceback: bool) -> None:
+         explain: tuple[str, ...], detail: str, traceback: bool) -> None:
     problem = None
     try:
         from dlsolve.load import load_problem
@@ -51,7 +55,7 @@ def _run(files: tuple[str, ...], expected_kind: str | None, fmt: str, precision:
         rend = renderer(fmt)(precision=precision)
         for n, file in enumerate(files):
             problem = load_problem(file, expected_kind)
-            solution = problem.module.solve(problem.spec, kinds.SolveOptions(explain=tuple(explain)))
+            solution = problem.module.solve(problem.spec, kinds.SolveOptions(explain=tuple(explain), detail=detail))
             if n:
                 out.write("\n")
             rend.write(solution, out, color=color)
@@ -75,16 +79,18 @@ def _run(files: tuple[str, ...], expected_kind: str | None, fmt: str, precision:
 @main.command("solve")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @_common
-def solve_cmd(files: tuple[str, ...], fmt: str, precision: int, explain: tuple[str, ...], traceback: bool) -> None:
+def solve_cmd(files: tuple[str, ...], fmt: str, precision: int, detail: str, explain: tuple[str, ...],
+              traceback: bool) -> None:
     """Solve problem files of any kind (chosen by each file's `kind:`). FILE may be - for stdin."""
-    _run(files, None, fmt, precision, explain, traceback)
+    _run(files, None, fmt, precision, explain, detail, traceback)
 
 
 def _kind_command(kind: str) -> click.Command:
     @click.argument("file", metavar="FILE")
     @_common
-    def command(file: str, fmt: str, precision: int, explain: tuple[str, ...], traceback: bool) -> None:
-        _run((file,), kind, fmt, precision, explain, traceback)
+    def command(file: str, fmt: str, precision: int, detail: str, explain: tuple[str, ...],
+                traceback: bool) -> None:
+        _run((file,), kind, fmt, precision, explain, detail, traceback)
 
     command.__doc__ = f"Solve a `kind: {kind}` problem: {kinds.summary(kind)}. FILE may be - for stdin."
     return click.command(kind)(command)

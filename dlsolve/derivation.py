@@ -6,6 +6,7 @@ symbols as derived earlier, so the formula shown and the number shown cannot dis
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable, Iterable, Union
 
 import numpy as np
@@ -45,7 +46,11 @@ class Derivation:
     def _add(self, block: Block) -> None:
         keep = self.record
         if callable(keep):
-            keep = isinstance(block, Step) and keep(block.quantity)
+            if isinstance(block, Step):
+                if not keep(block.quantity):
+                    block = dataclasses.replace(block, shown=False)
+                self._blocks.append(block)
+            return
         if keep:
             self._blocks.append(block)
 

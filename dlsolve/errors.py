@@ -20,6 +20,8 @@ def format_path(path: Sequence[object]) -> str:
     """('layers', 1, 'weights') → 'layers[1].weights'."""
     out = ""
     for part in path:
+        if part == "<key>":  # a marker that points at a key rather than its value
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:

@@ -115,9 +115,10 @@ class Sym(Expr):
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         try:
-            return env[self.key]
+            value = env[self.key]
         except KeyError:
             raise UnboundSymbol(self.key) from None
+        return value if isinstance(value, np.ndarray) else np.float64(value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,7 +128,7 @@ class Num(Expr):
     value: int | float | Fraction
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return float(self.value)
+        return np.float64(float(self.value))
 
 
 @dataclass(frozen=True, eq=False)

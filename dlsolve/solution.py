@@ -35,6 +35,7 @@ class Step:
     bindings: Mapping[str, Value]
     value: Value | None
     note: str | None = None
+    shown: bool = True  # False: computed and kept for checking, left out of a compact display
 
     @property
     def formula(self) -> Expr:

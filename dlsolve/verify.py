@@ -158,6 +158,14 @@ def verify_step(step: Step) -> list[str]:
     return problems
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal values; a vector of one equals its number (y = 1 and y = [1])."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.size == b.size == 1:
+        a, b = a.reshape(()), b.reshape(())
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+
+
 def verify_solution(sol: Solution) -> list[Mismatch]:
     """Every step re-evaluated; every binding equal to the value its own step produced."""
     produced: dict[str, Any] = {}
@@ -169,8 +177,7 @@ def verify_solution(sol: Solution) -> list[Mismatch]:
             if not isinstance(block, Step):
                 continue
             for key, value in block.bindings.items():
-                if key in produced and not np.array_equal(np.asarray(produced[key], dtype=float),
-                                                          np.asarray(value, dtype=float), equal_nan=True):
+                if key in produced and not _same(produced[key], value):
                     out.append(Mismatch(section.title, block.quantity.uni,
                                         f"binds {key} = {value!r}, but its step gave {produced[key]!r}"))
             out += [Mismatch(section.title, block.quantity.uni, p) for p in verify_step(block)]

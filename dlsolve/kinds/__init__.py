@@ -17,6 +17,7 @@ class SolveOptions:
     """Options of the command line that change what is solved (not how it is shown)."""
 
     explain: tuple[str, ...] = ()  # parameters to expand unit by unit, e.g. "W2[1,2]"
+    detail: str = "auto"           # "units": every unit; "layers": vectors and matrices; "auto": by size
 
 # name → (module, one-line summary); summaries live here so `dlsolve kinds` stays light.
 KINDS: dict[str, tuple[str, str]] = {

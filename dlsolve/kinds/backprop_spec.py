@@ -143,6 +143,12 @@ def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, dict]
     return act, params
 
 
+def _check_softmax_width(act: Activation, n_out: int, path: tuple) -> None:
+    if act.name == "softmax" and n_out < 2:
+        raise SpecInvalid("softmax over one unit is always 1; use sigmoid for a single output",
+                          path + ("activation",))
+
+
 def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
     if spec.loss is None:
         return None, {}, "mean"
@@ -280,6 +286,7 @@ def prepare(spec: Spec) -> Net:
         if ls.units is not None and ls.units != n_out:
             raise SpecInvalid(f"units says {ls.units} but the weights have {n_out}", path + ("units",))
         act, params = _activation(ls, l, l == n_layers - 1)
+        _check_softmax_width(act, n_out, path)
         layers.append(Layer(l + 1, n_prev, n_out, np.array(W_io, dtype=float), b, act, params))
         n_prev = n_out
 
@@ -339,6 +346,7 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
             raise SpecInvalid("in a symbolic problem every layer gives units: and no weights or bias",
                               path)
         act, params = _activation(ls, l, l == len(spec.layers) - 1)
+        _check_softmax_width(act, ls.units, path)
         layers.append(Layer(l + 1, n_prev, ls.units, None, None, act, params))
         n_prev = ls.units
     _check_training(spec, layers, loss)

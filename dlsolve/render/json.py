@@ -83,6 +83,7 @@ class JsonRenderer:
             "substituted": sub,
             "value": plain_value(s.value, self.latex),
             "note": s.note,
+            "shown": s.shown,
         }
 
     def render(self, sol: Solution) -> str:

@@ -103,6 +103,8 @@ class TextRenderer:
         return self._equation(self.math.print(g.quantity), [], self.value_lines(g.value), g.note)
 
     def _Step(self, s: Step) -> list[Line]:
+        if not s.shown:
+            return []
         forms = [self.math.print(f) for f in s.forms]
         vals: list[str] = []
         if s.value is not None:

@@ -1,0 +1,40 @@
+"""Shared helpers: solve a problem from text or file, and the list of problem files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from dlsolve.kinds import SolveOptions
+from dlsolve.load import load_problem, load_text
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
+
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def solve_file(path, explain=(), detail="auto"):
+    p = load_problem(str(path))
+    return p.module.solve(p.spec, SolveOptions(explain=tuple(explain), detail=detail))
+
+
+def solve_text(text: str, explain=(), detail="auto"):
+    p = load_text(text, "problem.yaml")
+    return p.module.solve(p.spec, SolveOptions(explain=tuple(explain), detail=detail))
+
+
+def solve_data(data: dict, explain=(), detail="auto"):
+    """A problem written as a dict (JSON is YAML 1.2), through the real loader."""
+    return solve_text(json.dumps(data), explain, detail)
+
+
+@pytest.fixture(params=PROBLEMS, ids=[p.name for p in PROBLEMS])
+def problem_path(request):
+    return request.param

@@ -1,0 +1,38 @@
+"""The formula printers: order as written, negative numbers parenthesised, exact constants."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from dlsolve.expr import Num, Sym, call
+from dlsolve.render import numbers
+from dlsolve.render.mathprint import LatexPrinter, UnicodePrinter
+
+x, w, b = Sym("x", "x", "x"), Sym("w", "w", "w"), Sym("b", "b", "b")
+
+
+def test_negative_values_are_parenthesised():
+    u = UnicodePrinter()
+    assert u.print(x ** Num(2), {"x": -3.0}) == "(−3)²"
+    assert u.print(x - w, {"x": 1.0, "w": -2.0}) == "1 − (−2)"
+    assert u.print(x * w + b, {"x": 2.0, "w": -3.0, "b": -1.0}) == "2·(−3) + (−1)"
+    assert u.print(x + w, {"x": -2.0, "w": 3.0}) == "−2 + 3"
+    assert LatexPrinter().print(x ** Num(2), {"x": -3.0}) == r"\left(-3\right)^{2}"
+
+
+def test_terms_keep_the_written_order():
+    u = UnicodePrinter()
+    assert u.print(w * x + x * b) == "w·x + x·b"
+    assert u.print(Num(1) / (Num(1) + call("exp", -x))) == "1/(1 + e^(−x))"
+    assert u.print(Num(Fraction(1, 2)) * (x - w) ** Num(2)) == "(1/2)·(x − w)²"
+
+
+def test_numbers_exact_or_rounded_with_zeros():
+    assert numbers.unicode(35.0, 4) == "35"
+    assert numbers.unicode(0.01, 4) == "0.01"
+    assert numbers.unicode(1 - 6.3e-16, 4) == "1.000"
+    assert numbers.unicode(0.765580, 4) == "0.7656"
+    assert numbers.unicode(-0.0143396, 4) == "−0.01434"
+    assert numbers.unicode(4.889e-6 + 1e-12, 4) == "4.889×10⁻⁶"
+    assert numbers.plain(6.3e-16 + 1e-20, 2) == "6.3e-16"
+    assert numbers.unicode(float("inf"), 4) == "∞"
