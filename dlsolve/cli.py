@@ -50,7 +50,7 @@ def _run(files: tuple[str, ...], expected_kind: str | None, fmt: str, precision:
         from dlsolve.load import load_problem
         from dlsolve.render import renderer
 
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         color = fmt == "text" and out.isatty()
         rend = renderer(fmt)(precision=precision)
         for n, file in enumerate(files):

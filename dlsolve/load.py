@@ -6,6 +6,7 @@ semantics (1e-5 is a number, `no` is a string) and the position of every node.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from types import ModuleType
@@ -16,12 +17,23 @@ from dlsolve.errors import (FileError, InputErrors, Path, SpecError, SpecInvalid
                             YamlSyntaxError, did_you_mean)
 
 
-@dataclass(frozen=True)
 class Source:
-    """Where a problem came from: file name and the line/column of every node (1-based)."""
+    """Where a problem came from: file name and the line/column of every node (1-based).
 
-    name: str
-    positions: Mapping[Path, tuple[int, int]]
+    Positions come from a slower parse, so they are computed only when an error needs them.
+    """
+
+    def __init__(self, name: str, text: str,
+                 positions: Mapping[Path, tuple[int, int]] | None = None) -> None:
+        self.name = name
+        self._text = text
+        self._positions = positions
+
+    @property
+    def positions(self) -> Mapping[Path, tuple[int, int]]:
+        if self._positions is None:
+            self._positions = parse_yaml(self._text, self.name)[1]
+        return self._positions
 
     def locate(self, err: SpecError) -> SpecError:
         """The same error with file, line and column filled from the nearest known node."""
@@ -55,6 +67,34 @@ def read_text(file: str) -> tuple[str, str]:
         raise FileError(file, "is not UTF-8 text") from None
     except OSError as exc:
         raise FileError(file, exc.strerror or str(exc)) from None
+
+
+def parse_data(text: str, name: str) -> Any:
+    """The document as plain Python data, fast: JSON (a subset of YAML 1.2) when the text is
+    JSON, else ruamel.yaml's safe loader (its C parser when ruamel.yaml.clib is installed)."""
+    def no_constants(token: str) -> Any:
+        raise ValueError(token)  # NaN/Infinity are not YAML 1.2 numbers
+
+    try:
+        return json.loads(text, parse_constant=no_constants)
+    except ValueError:
+        pass
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(text)
+    except YAMLError:
+        return parse_yaml(text, name)[0]  # raises the error with its position
+    return _string_keys(data)
+
+
+def _string_keys(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _string_keys(v) for k, v in node.items()}
+    if isinstance(node, list) and node and isinstance(node[0], (dict, list)):
+        return [_string_keys(v) for v in node]
+    return node
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[Path, tuple[int, int]]]:
@@ -116,8 +156,8 @@ def load_problem(file: str, expected_kind: str | None = None) -> Problem:
 def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem:
     if not text.strip():
         raise FileError(name, "the file is empty; start from `dlsolve new backprop`")
-    data, positions = parse_yaml(text, name)
-    source = Source(name, positions)
+    data = parse_data(text, name)
+    source = Source(name, text)
     if data is None:
         raise FileError(name, "the file holds no YAML document (only comments?)")
     if not isinstance(data, dict):

@@ -192,3 +192,30 @@ def test_update_bias_false_keeps_biases(detail):
                     "loss": "mse", "learning_rate": 1, "update_bias": False}, detail=detail)
     assert s.answer("b1_new").value == [0.3]
     assert s.answer("W1_new").value != [[0.5], [-0.5]]
+
+
+def test_explain_expands_a_parameter_to_the_matrix_entry():
+    rng = np.random.default_rng(7)
+    data = {"kind": "backprop", "input": rng.normal(size=6).tolist(), "target": [0.0, 1.0, 0.0],
+            "layers": [{"weights": rng.normal(size=(6, 5)).tolist(), "bias": 0.1, "activation": "tanh"},
+                       {"weights": rng.normal(size=(3, 5)).tolist(), "activation": "softmax"}],
+            "weights_layout": "out_in", "loss": "cce", "learning_rate": 0.1}
+    data["layers"][0]["weights"] = rng.normal(size=(5, 6)).tolist()
+    s = solve_data(data, explain=("W1[2,3]", "b1[4]", "W2[3,5]"), detail="layers")
+    values = {st.quantity.key: st.value for st in s.steps()}
+    dW1, db1, dW2 = (np.array(s.answer(n).value) for n in ("dW1", "db1", "dW2"))
+    # out_in: W1[2,3] joins input 3 to unit 2
+    assert np.isclose(values["d(L)/d(w1_2_3)"], dW1[1, 2], rtol=1e-12)
+    assert np.isclose(values["d(L)/d(b1_4)"], db1[3], rtol=1e-12)
+    assert np.isclose(values["d(L)/d(w2_3_5)"], dW2[2, 4], rtol=1e-12)
+
+
+def test_large_network_is_worked_layer_by_layer():
+    rng = np.random.default_rng(1)
+    data = {"kind": "backprop", "input": rng.random(20).tolist(), "target": 1,
+            "layers": [{"weights": (rng.normal(size=(20, 8)) * 0.3).tolist(), "activation": "relu"},
+                       {"weights": rng.normal(size=(8, 1)).tolist(), "activation": "sigmoid"}],
+            "loss": "bce", "learning_rate": 0.5}
+    s = solve_data(data)
+    assert not any(st.quantity.key.startswith("z1_") for st in s.steps())   # no unit-level steps
+    assert any(st.quantity.key == "zv1" for st in s.steps())

@@ -532,6 +532,8 @@ class Solver:
             else:
                 d.bind(nm.Wm(l), Wg)
                 d.bind(nm.bv(l), self.b[l - 1].copy())
+            if not self.detail:
+                continue  # layer by layer: only the matrices are used
             for i in range(1, layer.n_in + 1):
                 for j in range(1, layer.n_out + 1):
                     d.bind(nm.w(l, i, j), float(self.W[l - 1][i - 1, j - 1]))
@@ -753,6 +755,7 @@ class Solver:
             dnext = d.env[nm.deltav(l + 1).key]
             for k in range(1, nxt.n_out + 1):
                 d.bind(nm.delta(l + 1, k), float(dnext[k - 1]))
+                d.bind(nm.w(l + 1, j, k), float(self.W[l][j - 1, k - 1]))
             da = N.partial(nm.a(l, j), nm.z(l, j))
             d.derive(da, layer.activation.derivative(nm.z(l, j), nm.a(l, j), layer.act_params))
             paths_v = [Mul.of(nm.delta(l + 1, k), nm.w(l + 1, j, k)) for k in range(1, nxt.n_out + 1)]

@@ -1,0 +1,32 @@
+"""Golden files: every problem in problems/ rendered in every registered format, stored in
+tests/golden/ and reviewed as diffs. Regenerate with DLSOLVE_UPDATE_GOLDEN=1 and read the diff."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from dlsolve.render import FORMATS, renderer
+from tests.conftest import PROBLEMS, ROOT, solve_file
+
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def _stable(text: str) -> str:
+    return re.sub(r"dlsolve(_version\": \"| )\d+\.\d+\.\d+", r"dlsolve\1X", text)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
+def test_golden(path, fmt):
+    rend = renderer(fmt)(precision=4)
+    out = _stable(rend.render(solve_file(path)))
+    golden = GOLDEN / f"{path.stem}{rend.suffix}"
+    if os.environ.get("DLSOLVE_UPDATE_GOLDEN") or not golden.exists():
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_text(out, encoding="utf-8")
+        if not os.environ.get("DLSOLVE_UPDATE_GOLDEN"):
+            pytest.fail(f"{golden.name} did not exist; written now — review it and commit")
+    assert out == golden.read_text(encoding="utf-8")
