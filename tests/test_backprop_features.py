@@ -1,0 +1,79 @@
+"""Behaviours of the backprop kind that the catalogue problems do not reach."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from dlsolve.render import renderer
+from dlsolve.solution import Text
+from tests.conftest import solve_data
+
+BASE = {"kind": "backprop", "learning_rate": 0.1}
+
+
+def notes(solution) -> list[str]:
+    out = [b.text for sec in solution.sections for b in sec.blocks if isinstance(b, Text)]
+    return out + [st.note for st in solution.steps() if st.note] + list(solution.conventions)
+
+
+@pytest.mark.parametrize("act,expected", [("relu", "f'(0) = 0"), ("leaky_relu", "f'(0) = α")])
+def test_a_unit_exactly_at_zero_states_the_convention(act, expected):
+    s = solve_data({**BASE, "input": [1, 1], "target": 1, "loss": "mse",
+                    "layers": [{"weights": [[1], [-1]], "activation": act},
+                               {"weights": [[2]], "activation": "linear"}]})
+    assert any(expected in n for n in notes(s))
+    assert s.answer("z1").value == [0.0]
+
+
+def test_label_by_class_name_is_a_one_hot_target():
+    data = {**BASE, "input": [1.0, -1.0], "loss": "cce", "classes": ["cat", "dog", "bird"], "label": "dog",
+            "layers": [{"weights": [[0.2, -0.1, 0.4], [0.5, 0.3, -0.2]], "activation": "softmax"}]}
+    s = solve_data(data)
+    yhat = np.array(s.answer("yhat").value)
+    np.testing.assert_allclose(s.answer("delta1").value, yhat - np.array([0, 1, 0]), rtol=1e-12)
+    assert np.isclose(s.answer("loss").value, -np.log(yhat[1]))
+    assert any("ŷ_k − y_k" in n for n in notes(s))
+
+
+def test_reduction_note_says_how_the_other_choice_changes_the_numbers():
+    s = solve_data({**BASE, "input": [1.0], "target": [1.0, 0.0], "loss": "mse",
+                    "layers": [{"weights": [[0.3, 0.2]], "activation": "sigmoid"}]})
+    assert any("reduction: sum would make L and every gradient 2× larger" in n for n in notes(s))
+
+
+def test_forward_only_problem_with_the_step_perceptron():
+    # catalogue P17: NAND with w = (−1, −1), b = 2 and y = 1 if z > 0
+    for x, want in [((0, 0), 1), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)]:
+        s = solve_data({"kind": "backprop", "input": list(x),
+                        "layers": [{"weights": [[-1], [-1]], "bias": 2, "activation": "step"}]})
+        assert s.answer("yhat").value == want
+
+
+def test_xor_from_relu_units_forward_only():
+    # catalogue P17: h1 = relu(x1 + x2), h2 = relu(x1 + x2 − 1), y = h1 − 2·h2
+    for x, want in [((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)]:
+        s = solve_data({"kind": "backprop", "input": list(x),
+                        "layers": [{"weights": [[1, 1], [1, 1]], "bias": [0, -1], "activation": "relu"},
+                                   {"weights": [[1], [-2]], "activation": "linear"}]})
+        assert s.answer("yhat").value == want
+
+
+def test_colour_output_has_the_same_text():
+    s = solve_data({**BASE, "input": [1.0], "target": 1.0, "loss": "mse",
+                    "layers": [{"weights": [[0.5]], "activation": "tanh"}]})
+    rend = renderer("text")(precision=4)
+    buf = io.StringIO()
+    rend.write(s, buf, color=True)
+    assert buf.getvalue().split() == rend.render(s).split()
+
+
+def test_saturated_sigmoid_note_and_cancellation_note():
+    s = solve_data({**BASE, "input": [35.0], "target": 1, "loss": "bce",
+                    "layers": [{"weights": [[1.0]], "activation": "sigmoid"},
+                               {"weights": [[1.0]], "activation": "sigmoid"}]})
+    text = " ".join(notes(s))
+    assert "σ(35) = 1 − 6.3e−16" in text
+    assert "the exact value is 6.3e−16" in text   # float64 a(1 − a) gives 6.7e−16
