@@ -12,6 +12,7 @@ and `Num` constants; `evaluate(expr, env)` computes it from the values bound to 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Iterator, Mapping, Union
@@ -244,12 +245,15 @@ FUNCTIONS: dict[str, Function] = {
     for f in (
         Function("exp", "exp", r"\exp", np.exp),
         Function("log", "log", r"\log", np.log),
+        Function("log2", "log₂", r"\log_{2}", np.log2),
+        Function("log10", "log₁₀", r"\log_{10}", np.log10),
         Function("sqrt", "√", r"\sqrt", np.sqrt),
         Function("sigma", "σ", r"\sigma", _stable_sigmoid),
         Function("tanh", "tanh", r"\tanh", np.tanh),
         Function("abs", "abs", r"\operatorname{abs}", np.abs),
         Function("sign", "sign", r"\operatorname{sign}", np.sign),
-        Function("max", "max", r"\max", np.maximum),
+        Function("max", "max", r"\max", lambda *a: functools.reduce(np.maximum, a)),
+        Function("min", "min", r"\min", lambda *a: functools.reduce(np.minimum, a)),
         Function("sum", "Σ", r"\sum", np.sum),
         Function("mean", "mean", r"\operatorname{mean}", np.mean),
         Function("diag", "diag", r"\operatorname{diag}", np.diag),

@@ -36,6 +36,17 @@ def _huber(y: Expr, yhat: Expr, o: dict) -> Expr:
                      d * (e - Num(Fraction(1, 2)) * d))
 
 
+def _log(o: dict) -> str:
+    """The logarithm in use: natural unless the problem asks for base 2 or 10."""
+    return o.get("log", "log")
+
+
+def hinge_term(y: Expr, yhat: Expr, o: dict) -> Expr:
+    """max(0, 1 − y·ŷ), written piecewise so that its derivative is exact where it exists."""
+    margin = y * yhat
+    return Piecewise(((Num(1) - margin, Cmp("<", margin, Num(1))),), Num(0))
+
+
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
@@ -44,9 +55,9 @@ LOSSES: dict[str, Loss] = {
         Loss("mae", "mean absolute error", lambda y, yh, o: call("abs", y - yh), "mean"),
         Loss("huber", "Huber loss", _huber, "mean", options=("delta",)),
         Loss("bce", "binary cross-entropy",
-             lambda y, yh, o: -(y * call("log", yh) + (Num(1) - y) * call("log", Num(1) - yh)),
+             lambda y, yh, o: -(y * call(_log(o), yh) + (Num(1) - y) * call(_log(o), Num(1) - yh)),
              "mean", probabilities=True),
-        Loss("cce", "categorical cross-entropy", lambda y, yh, o: -(y * call("log", yh)), "sum",
+        Loss("cce", "categorical cross-entropy", lambda y, yh, o: -(y * call(_log(o), yh)), "sum",
              reductions=("sum",), probabilities=True),
     )
 }

@@ -45,9 +45,24 @@ def _sigmoid(x: Any) -> Any:
     return 1 / (1 + sp.exp(-x))
 
 
+def _log(x: Any, base: int | None = None) -> Any:
+    """log on the extended reals: log 0 = −∞ (SymPy alone says complex infinity)."""
+    if x.is_zero:
+        return -sp.oo
+    return sp.log(x) if base is None else sp.log(x) / sp.log(base)
+
+
+def _divide(a: Any, b: Any) -> Any:
+    """a/b on the extended reals: x/0 = ±∞ (NaN for 0/0), as float64 gives."""
+    if b.is_zero:
+        return sp.nan if a.is_zero or a is sp.nan else (sp.oo if a > 0 else -sp.oo)
+    return a / b
+
+
 _FUNCS = {
-    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "abs": sp.Abs,
+    "exp": sp.exp, "log": _log, "sqrt": sp.sqrt, "tanh": sp.tanh, "abs": sp.Abs,
     "sign": sp.sign, "sigma": _sigmoid,
+    "log2": lambda x: _log(x, 2), "log10": lambda x: _log(x, 10),
 }
 
 
@@ -74,7 +89,10 @@ def exact_value(e: E.Expr, env: Mapping[str, Any]) -> Any:
             out = out * exact_value(f, env)
         return out
     if isinstance(e, E.Div):
-        return exact_value(e.num, env) / exact_value(e.den, env)
+        num, den = exact_value(e.num, env), exact_value(e.den, env)
+        if isinstance(num, np.ndarray) or isinstance(den, np.ndarray):
+            return np.vectorize(_divide, otypes=[object])(num, den)
+        return _divide(num, den)
     if isinstance(e, E.Pow):
         base, ex = exact_value(e.base, env), exact_value(e.exp, env)
         return _map(lambda b: b ** ex, base) if isinstance(base, np.ndarray) else base ** ex
@@ -82,10 +100,12 @@ def exact_value(e: E.Expr, env: Mapping[str, Any]) -> Any:
         args = [exact_value(a, env) for a in e.args]
         if e.fn in _FUNCS:
             return _map(_FUNCS[e.fn], args[0])
-        if e.fn == "max":
+        if e.fn in ("max", "min"):
+            pick = sp.Max if e.fn == "max" else sp.Min
+            if len(args) > 2 or not (isinstance(args[0], np.ndarray) or isinstance(args[-1], np.ndarray)):
+                return pick(*args)
             a, b = args
-            return np.vectorize(lambda p, q: sp.Max(p, q), otypes=[object])(a, b) if (
-                isinstance(a, np.ndarray) or isinstance(b, np.ndarray)) else sp.Max(a, b)
+            return np.vectorize(lambda p, q: pick(p, q), otypes=[object])(a, b)
         if e.fn == "sum":
             return sum(np.ravel(args[0]), sp.Integer(0))
         if e.fn == "mean":

@@ -24,6 +24,14 @@ KINDS: dict[str, tuple[str, str]] = {
     "backprop": ("dlsolve.kinds.backprop",
                  "forward pass, loss, every chain-rule product of the backward pass, and the "
                  "update of a multilayer perceptron"),
+    "loss": ("dlsolve.kinds.loss",
+             "a loss over samples (MSE, MAE, Huber, BCE, CCE, sparse CCE, hinge) with its conventions"),
+    "softmax": ("dlsolve.kinds.softmax",
+                "softmax probabilities at one or several temperatures, and Σ p·v"),
+    "entropy": ("dlsolve.kinds.entropy",
+                "entropy, cross-entropy and KL divergence of discrete distributions (bits by default)"),
+    "distillation": ("dlsolve.kinds.distillation",
+                     "the knowledge-distillation loss of a student against a teacher"),
 }
 
 

@@ -105,7 +105,9 @@ class TextRenderer:
     def _Step(self, s: Step) -> list[Line]:
         if not s.shown:
             return []
-        forms = [self.math.print(f) for f in s.forms]
+        lhs = self.math.print(s.quantity)
+        forms = [text for text in (self.math.print(f) for f in s.forms) if text != lhs] or \
+            [self.math.print(s.formula)]
         vals: list[str] = []
         if s.value is not None:
             vals = self.value_lines(s.value)
@@ -115,7 +117,7 @@ class TextRenderer:
                 sub = self.math.print(s.formula, s.bindings)
                 if sub != forms[-1] and [sub] != vals:
                     forms.append(sub)
-        return self._equation(self.math.print(s.quantity), forms, vals, s.note)
+        return self._equation(lhs, forms, vals, s.note)
 
     def _equation(self, lhs: str, forms: list[str], value: list[str], note: str | None) -> list[Line]:
         pad = "  " + " " * len(lhs) + " "

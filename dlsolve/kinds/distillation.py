@@ -1,0 +1,180 @@
+"""kind: distillation — the knowledge-distillation loss of a student against a teacher.
+
+L = α·hard + (1 − α)·T²·soft, where hard = CE(one-hot label, softmax(student)) at T = 1 and
+soft = KL(p_teacher^T ‖ p_student^T) (or the cross-entropy H(p_teacher^T, p_student^T)).
+The T² (Hinton et al., 2015) keeps the soft term's gradients on the scale of the hard term's.
+The other conventions are computed too, so the solution can say what they would give.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dlsolve import notation as N
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.expr import Add, Neg, Num, Sym, call
+from dlsolve.kinds import SolveOptions
+from dlsolve.kinds import values as V
+from dlsolve.kinds.prob import number_text, softmax_steps, total
+from dlsolve.solution import Solution
+
+KIND = "distillation"
+
+
+class Spec(BaseModel):
+    """kind: distillation — see the README for every key."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["distillation"]
+    title: Optional[str] = None
+    teacher_logits: Any = None
+    teacher_probs: Any = None
+    student_logits: Any
+    label: Union[int, str]
+    classes: Optional[list[str]] = None
+    temperature: float = Field(default=1.0)
+    alpha: float
+    soft_loss: Literal["kl", "cross_entropy"] = "kl"
+    t_squared: bool = True
+
+    _t: Optional[np.ndarray]
+    _tp: Optional[np.ndarray]
+    _s: np.ndarray
+    _c: int
+
+    @model_validator(mode="after")
+    def _check(self) -> "Spec":
+        if (self.teacher_logits is None) == (self.teacher_probs is None):
+            raise SpecInvalid("give exactly one of teacher_logits and teacher_probs", ("teacher_logits",))
+        self._s = V.vector(self.student_logits, ("student_logits",), scalar_ok=False)
+        k = len(self._s)
+        if k < 2:
+            raise SpecInvalid("expected at least 2 classes", ("student_logits",))
+        self._t = self._tp = None
+        if self.teacher_logits is not None:
+            self._t = V.vector(self.teacher_logits, ("teacher_logits",), scalar_ok=False)
+            if len(self._t) != k:
+                raise SpecInvalid(f"expected {k} teacher logits (like the student's), got {len(self._t)}",
+                                  ("teacher_logits",))
+        else:
+            self._tp = V.vector(self.teacher_probs, ("teacher_probs",), scalar_ok=False)
+            if len(self._tp) != k:
+                raise SpecInvalid(f"expected {k} teacher probabilities, got {len(self._tp)}", ("teacher_probs",))
+            if np.any(self._tp < 0) or not np.isclose(self._tp.sum(), 1.0, atol=1e-9):
+                raise SpecInvalid(f"teacher_probs must be non-negative and sum to 1, got sum {self._tp.sum():g}",
+                                  ("teacher_probs",))
+        if self.temperature <= 0:
+            raise SpecInvalid(f"the temperature must be positive, got {self.temperature:g}", ("temperature",))
+        if not 0 <= self.alpha <= 1:
+            raise SpecInvalid(f"alpha weights the hard term and must lie in [0, 1], got {self.alpha:g}", ("alpha",))
+        if self.classes is not None and len(self.classes) != k:
+            raise SpecInvalid(f"expected {k} class names, got {len(self.classes)}", ("classes",))
+        if isinstance(self.label, str):
+            if not self.classes:
+                raise SpecInvalid(f"label '{self.label}' is a name, but no classes: list names the classes", ("label",))
+            if self.label not in self.classes:
+                raise SpecInvalid(f"label {did_you_mean(self.label, self.classes)}", ("label",))
+            self._c = self.classes.index(self.label)
+        else:
+            if not 0 <= self.label < k:
+                raise SpecInvalid(f"expected a class index from 0 to {k - 1} (0-based), got {self.label}", ("label",))
+            self._c = self.label
+        return self
+
+
+def _vec(name: str, uni: str, tex: str, k: int) -> list[Sym]:
+    return [N.quantity(name, uni, tex, (i,)) for i in range(1, k + 1)]
+
+
+def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    d = Derivation()
+    k = len(spec._s)
+    T = float(spec.temperature)
+    tt = number_text(T)
+    a = spec.alpha
+    d.convention(f"L = α·hard + (1 − α)·{'T²·' if spec.t_squared else ''}soft with α = {a:g} on the hard term")
+    d.convention("hard = cross-entropy of the one-hot label with the student's softmax at T = 1")
+    d.convention(("soft = KL(p_teacher^T ‖ p_student^T)" if spec.soft_loss == "kl" else
+                  "soft = cross-entropy H(p_teacher^T, p_student^T)") + "; natural logarithms")
+    d.section("Given")
+    Tsym, Asym = Sym("T", "T", "T"), Sym("alpha", "α", r"\alpha")
+    d.given(Tsym, T)
+    d.given(Asym, a, note="the weight of the hard-label term")
+    zs = _vec("zs", "z^s", "z^{s}", k)
+    d.given(Sym("zsv", "student logits z^s", "z^{s}"), spec._s)
+    for s, v in zip(zs, spec._s):
+        d.bind(s, float(v))
+    y = _vec("y", "y", "y", k)
+    onehot = np.eye(k)[spec._c]
+    label = spec.classes[spec._c] if spec.classes else f"class {spec._c} (0-based)"
+    d.given(Sym("yv", "y", "y"), onehot, note=f"the one-hot label: {label}")
+    for s, v in zip(y, onehot):
+        d.bind(s, float(v))
+    pt = _vec("pt", "p^t", "p^{t}", k)
+    if spec._t is not None:
+        zt = _vec("zt", "z^t", "z^{t}", k)
+        d.given(Sym("ztv", "teacher logits z^t", "z^{t}"), spec._t)
+        for s, v in zip(zt, spec._t):
+            d.bind(s, float(v))
+        d.section(f"Teacher, softened at T = {tt}")
+        p_teacher = softmax_steps(d, zt, Tsym, pt, tag="teacher")
+    else:
+        d.given(Sym("ptv", "p^t", "p^{t}"), spec._tp, note="teacher_probs: used as given, as the softened teacher")
+        for s, v in zip(pt, spec._tp):
+            d.bind(s, float(v))
+        p_teacher = [float(v) for v in spec._tp]
+    d.section(f"Student, softened at T = {tt}")
+    ps = _vec("ps", "p^s", "p^{s}", k)
+    p_student = softmax_steps(d, zs, Tsym, ps, tag="student")
+    d.section("Student at T = 1 (for the hard label)")
+    q = _vec("q", "q", "q", k)
+    p_hard = softmax_steps(d, zs, None, q, tag="student1")
+
+    d.section("Hard term")
+    hard = Sym("hard", "hard", r"\mathcal{L}_{\text{hard}}")
+    c = spec._c + 1
+    hard_v = float(d.derive(hard, Neg(Add.of(*(yi * call("log", qi) for yi, qi in zip(y, q)))),
+                            Neg(call("log", q[c - 1])),
+                            note=f"only the true class (y_{c} = 1) contributes"))
+
+    d.section("Soft term")
+    kl = Sym("kl", "KL(p^t‖p^s)", r"D_{KL}(p^{t} \| p^{s})")
+    ce = Sym("ce_soft", "H(p^t, p^s)", r"H(p^{t}, p^{s})")
+    kl_terms = [pti * call("log", pti / psi) for pti, psi, v in zip(pt, ps, p_teacher) if v > 0]
+    ce_terms = [pti * call("log", psi) for pti, psi, v in zip(pt, ps, p_teacher) if v > 0]
+    first, second = ((kl, total(kl_terms)), (ce, Neg(total(ce_terms)))) if spec.soft_loss == "kl" else \
+        ((ce, Neg(total(ce_terms))), (kl, total(kl_terms)))
+    soft_v = float(d.derive(first[0], first[1]))
+
+    d.section("Weighted total")
+    L = Sym("L", "L", "L")
+    t2 = Tsym ** Num(2)
+    soft_part = (Num(1) - Asym) * t2 * first[0] if spec.t_squared else (Num(1) - Asym) * first[0]
+    loss_v = float(d.derive(L, Asym * hard + soft_part))
+
+    d.section("Other conventions, for comparison")
+    d.text("The same numbers under the conventions not chosen (they change the answer):")
+    other_v = float(d.derive(second[0], second[1]))
+    alt_soft = (Num(1) - Asym) * first[0] if spec.t_squared else (Num(1) - Asym) * t2 * first[0]
+    alt1 = Sym("L_alt_t2", f"L {'without' if spec.t_squared else 'with'} T²", "L'")
+    d.derive(alt1, Asym * hard + alt_soft)
+    other_part = (Num(1) - Asym) * t2 * second[0] if spec.t_squared else (Num(1) - Asym) * second[0]
+    other_name = "cross-entropy" if spec.soft_loss == "kl" else "KL"
+    alt2 = Sym("L_alt_soft", f"L with the {other_name} soft term", "L''")
+    d.derive(alt2, Asym * hard + other_part)
+    d.note("KL(p^t‖p^s) = H(p^t, p^s) − H(p^t): the two soft terms differ by the teacher's entropy, "
+           "which does not depend on the student, so both give the student the same gradients")
+    del other_v
+
+    d.answer("p_teacher", p_teacher, f"p_teacher at T = {tt}", keys=tuple(s.key for s in pt))
+    d.answer("p_student", p_student, f"p_student at T = {tt}", keys=tuple(s.key for s in ps))
+    d.answer("p_student_hard", p_hard, "p_student at T = 1", keys=tuple(s.key for s in q))
+    d.answer("hard_loss", hard_v, "hard term", depends=("p_student_hard",), keys=("hard",))
+    d.answer("soft_loss", soft_v, "soft term (" + spec.soft_loss + ")", depends=("p_teacher", "p_student"),
+             keys=(first[0].key,))
+    d.answer("loss", loss_v, "L", depends=("hard_loss", "soft_loss"), keys=("L",))
+    return d.solution(KIND, spec.title)

@@ -1,0 +1,146 @@
+"""kind: entropy — entropy, cross-entropy and KL divergence of discrete distributions.
+
+H(P) = −Σ p_i·log p_i, H(P, Q) = −Σ p_i·log q_i, KL(P‖Q) = Σ p_i·log(p_i/q_i), in bits by
+default. Inputs that do not sum to 1 are normalised first (the course's "equation 8");
+0·log 0 counts as 0; where P has mass and Q has none, H(P, Q) and KL(P‖Q) are infinite.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from dlsolve import notation as N
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid
+from dlsolve.expr import Add, Expr, Neg, Sym, call
+from dlsolve.kinds import SolveOptions
+from dlsolve.kinds import values as V
+from dlsolve.kinds.prob import LOG_FUNCTION, LOG_UNIT, log_base, total
+from dlsolve.solution import Solution
+
+KIND = "entropy"
+
+
+def _distribution(value: Any, path: tuple) -> np.ndarray:
+    v = V.vector(value, path, scalar_ok=False)
+    for i, x in enumerate(v):
+        if x < 0:
+            raise SpecInvalid(f"probabilities cannot be negative, got {x:g}", path + (i,))
+    if v.sum() == 0:
+        raise SpecInvalid("all entries are 0: not a distribution", path)
+    return v
+
+
+class Spec(BaseModel):
+    """kind: entropy — see the README for every key."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["entropy"]
+    title: Optional[str] = None
+    p: Any
+    q: Any = None
+    labels: Optional[list[str]] = None
+    log_base: Any = 2
+
+    _p: np.ndarray
+    _q: Optional[np.ndarray]
+    _base: str
+
+    @model_validator(mode="after")
+    def _check(self) -> "Spec":
+        self._p = _distribution(self.p, ("p",))
+        self._q = None if self.q is None else _distribution(self.q, ("q",))
+        if self._q is not None and len(self._q) != len(self._p):
+            raise SpecInvalid(f"expected {len(self._p)} entries like p, got {len(self._q)}", ("q",))
+        if self.labels is not None and len(self.labels) != len(self._p):
+            raise SpecInvalid(f"expected {len(self._p)} labels (one per entry), got {len(self.labels)}", ("labels",))
+        self._base = log_base(self.log_base, ("log_base",))
+        return self
+
+
+def _normalised(d: Derivation, name: str, raw: np.ndarray) -> list[Sym]:
+    """The distribution's symbols, bound to its values; derived as r_i / Σr when it does not sum to 1."""
+    n = len(raw)
+    syms = [N.quantity(name, name, name, (i,)) for i in range(1, n + 1)]
+    upper = name.upper()
+    if np.isclose(raw.sum(), 1.0, rtol=0, atol=1e-12):
+        d.given(Sym(f"{name}v", upper, upper), raw)
+        for s, v in zip(syms, raw):
+            d.bind(s, float(v))
+        return syms
+    raw_syms = [N.quantity(f"raw{name}", f"r", "r", (i,)) for i in range(1, n + 1)]
+    d.given(Sym(f"raw{name}v", f"{upper} as given", upper), raw,
+            note=f"sums to {raw.sum():g}, not 1: normalised first, {name}_i = r_i / Σ_j r_j (the course's equation 8)")
+    for s, v in zip(raw_syms, raw):
+        d.bind(s, float(v))
+    Sr = Sym(f"sumraw{name}", "Σr", r"\sum r")
+    d.derive(Sr, Add.of(*raw_syms) if n > 1 else raw_syms[0])
+    for s, r in zip(syms, raw_syms):
+        d.derive(s, r / Sr)
+    return syms
+
+
+def _minus_sum(terms: list[Expr]) -> Expr:
+    return Neg(total(terms)) if terms else total(terms)
+
+
+def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    d = Derivation()
+    log = LOG_FUNCTION[spec._base]
+    unit = LOG_UNIT[spec._base]
+    d.convention(f"logarithms to base {spec._base}: the results are in {unit}")
+    d.convention("0·log 0 is taken as 0 (the limit of p·log p as p → 0)")
+    d.section("Given")
+    p = _normalised(d, "p", spec._p)
+    q = _normalised(d, "q", spec._q) if spec._q is not None else None
+    pv = [d.env[s.key] for s in p]
+    qv = [d.env[s.key] for s in q] if q else None
+
+    def entropy_of(name: str, syms: list[Sym], vals: list[float], label: str, key: str) -> float:
+        d.section(label)
+        terms = [s * call(log, s) for s, v in zip(syms, vals) if v != 0]
+        zeros = [s.uni for s, v in zip(syms, vals) if v == 0]
+        note = f"{', '.join(zeros)} = 0: 0·log 0 = 0, so the term is left out" if zeros else None
+        H = Sym(key, f"H({name})", f"H({name})")
+        value = float(d.derive(H, _minus_sum(terms), note=note))
+        return value
+
+    hp = entropy_of("P", p, pv, "Entropy of P", "H_p")
+    d.answer("entropy_p", hp, f"H(P) in {unit}", keys=("H_p",))
+    if q is None:
+        return d.solution(KIND, spec.title)
+    hq = entropy_of("Q", q, qv, "Entropy of Q", "H_q")
+    d.answer("entropy_q", hq, f"H(Q) in {unit}", keys=("H_q",))
+
+    def cross(a: list[Sym], b: list[Sym], av: list[float], bv: list[float], A: str, B: str) -> tuple[float, float]:
+        d.section(f"Cross-entropy H({A}, {B}) and KL({A}‖{B})")
+        missing = [f"{bs.uni} = 0 where {as_.uni} = {x:g}" for as_, bs, x, y in zip(a, b, av, bv) if x > 0 and y == 0]
+        inf_note = (f"{'; '.join(missing)}: {A} puts probability where {B} has none, so the cross-entropy and "
+                    "the KL divergence are infinite (∞)") if missing else None
+        ce_terms = [ai * call(log, bi) for ai, bi, x in zip(a, b, av) if x != 0]
+        ce = Sym(f"H_{A}{B}", f"H({A}, {B})", f"H({A}, {B})")
+        ce_value = float(d.derive(ce, _minus_sum(ce_terms), note=inf_note))
+        kl_terms = [ai * call(log, ai / bi) for ai, bi, x in zip(a, b, av) if x != 0]
+        kl = Sym(f"KL_{A}{B}", f"KL({A}‖{B})", rf"D_{{KL}}({A} \| {B})")
+        forms = [total(kl_terms)]
+        note = inf_note or f"the check: KL({A}‖{B}) = H({A}, {B}) − H({A})"
+        with np.errstate(divide="ignore", over="ignore"):
+            ratios = [x / y for x, y in zip(av, bv) if x != 0 and y != 0]
+        if any(not np.isfinite(r) or r == 0 for r in ratios):
+            forms.append(total([ai * (call(log, ai) - call(log, bi)) for ai, bi, x in zip(a, b, av) if x != 0]))
+            note = "a ratio overflows float64 here, so each term is computed as p·(log p − log q)"
+        kl_value = float(d.derive(kl, *forms, note=note))
+        return ce_value, kl_value
+
+    ce_pq, kl_pq = cross(p, q, pv, qv, "P", "Q")
+    _, kl_qp = cross(q, p, qv, pv, "Q", "P")
+    d.answer("cross_entropy", ce_pq, f"H(P, Q) in {unit}", depends=("entropy_p", "kl_pq"), keys=("H_PQ",))
+    d.answer("kl_pq", kl_pq, f"KL(P‖Q) in {unit}", keys=("KL_PQ",))
+    d.answer("kl_qp", kl_qp, f"KL(Q‖P) in {unit}", keys=("KL_QP",))
+    d.section("Table")
+    labels = spec.labels or [str(i) for i in range(1, len(pv) + 1)]
+    d.table(("outcome", "p_i", "q_i"), [(lab, a, b) for lab, a, b in zip(labels, pv, qv)])
+    return d.solution(KIND, spec.title)

@@ -1,0 +1,92 @@
+"""Shared steps of the probability kinds (softmax, loss, entropy, distillation)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid
+from dlsolve.expr import Add, Expr, Num, Sym, call
+
+LOG_FUNCTION = {"e": "log", "2": "log2", "10": "log10"}
+LOG_UNIT = {"e": "nats", "2": "bits", "10": "hartleys (base-10 units)"}
+
+
+def log_base(value: Any, path: tuple) -> str:
+    """'e', '2' or '10' from YAML's e, 2 or 10."""
+    text = str(value).strip()
+    if text in ("2", "2.0"):
+        return "2"
+    if text in ("10", "10.0"):
+        return "10"
+    if text.lower() in ("e", "ln", "natural"):
+        return "e"
+    raise SpecInvalid(f"expected a log base of e, 2 or 10, got {value!r}", path)
+
+
+def number_text(x: float) -> str:
+    """A number as the YAML wrote it, without a trailing .0 (T=2, T=0.5)."""
+    return f"{x:g}" if float(x) != int(x) else str(int(x))
+
+
+def needs_shift(z: np.ndarray) -> bool:
+    """True when e^z would overflow, or underflow to 0 for every entry."""
+    return bool(np.max(z) > 700 or np.max(z) < -700)
+
+
+def softmax_steps(d: Derivation, scores: Sequence[Sym], T: Optional[Sym], out: Sequence[Sym],
+                  tag: str, exp_names: tuple[str, str] = ("e", "e")) -> list[float]:
+    """e^(s_i/T) for each i, their sum, and p_i = e^(s_i/T)/Σ; returns the p_i.
+
+    When the exponentials would overflow (scores like 1000) or all underflow (−1000), the
+    largest s/T is subtracted first — the ratio is unchanged — and a note says so.
+    """
+    def arg(s: Sym) -> Expr:
+        return s if T is None else s / T
+
+    zvals = np.array([d.env[s.key] / (1.0 if T is None else d.env[T.key]) for s in scores])
+    shift = needs_shift(zvals)
+    m = None
+    if shift:
+        m = Sym(f"max@{tag}", "m", "m")
+        d.derive(m, call("max", *(arg(s) for s in scores)) if len(scores) > 1 else arg(scores[0]),
+                 note="the largest exponent, subtracted before exponentiating: e^(x − m) cannot overflow, "
+                      "and the common factor e^(−m) cancels in the ratio")
+    exps = []
+    for i, s in enumerate(scores, 1):
+        power = arg(s) if m is None else arg(s) - m
+        text = _power_text(s, T, m is not None)
+        e = Sym(f"exp{i}@{tag}", f"e^({text[0]})", f"e^{{{text[1]}}}")
+        d.derive(e, call("exp", power))
+        exps.append(e)
+    total = Sym(f"sumexp@{tag}", "Σ", r"\Sigma")
+    d.derive(total, Add.of(*exps) if len(exps) > 1 else exps[0],
+             note=None if shift else "frameworks subtract the largest score first for numerical "
+                                     "stability; here it changes nothing")
+    probs = []
+    for e, p in zip(exps, out):
+        probs.append(float(d.derive(p, e / total)))
+    check = Sym(f"sum_p@{tag}", "Σ p", r"\sum p")
+    d.derive(check, Add.of(*out) if len(out) > 1 else out[0], note="the check: the probabilities sum to 1")
+    return probs
+
+
+def _power_text(s: Sym, T: Optional[Sym], shifted: bool) -> tuple[str, str]:
+    uni, tex = (s.uni, s.tex) if T is None else (f"{s.uni}/{T.uni}", rf"{s.tex}/{T.tex}")
+    if shifted:
+        uni, tex = uni + " − m", tex + " - m"
+    return uni, tex
+
+
+def plogq_terms(p: Sequence[Sym], q: Sequence[Sym], pvals: Sequence[float], log: str) -> tuple[list[Expr], int]:
+    """The terms p_i·log(q_i) with p_i > 0 (0·log 0 = 0 is dropped); and how many were dropped."""
+    terms = [pi * call(log, qi) for pi, qi, v in zip(p, q, pvals) if v != 0]
+    return terms, sum(1 for v in pvals if v == 0)
+
+
+def total(terms: list[Expr]) -> Expr:
+    if not terms:
+        return Num(0)
+    return terms[0] if len(terms) == 1 else Add.of(*terms)
