@@ -252,3 +252,27 @@ def test_each_kind_has_its_subcommand(kind, path, fmt):
     assert r.exit_code == 0, r.output
     if fmt == "json":
         assert json.loads(r.output)["kind"] == kind
+
+
+def test_epsilon_clipping_bites_with_a_note():
+    s = solve_data({"kind": "loss", "loss": "bce", "y_true": [1, 0], "y_pred": [0.0, 0.3], "epsilon": 1e-7})
+    close(s.answer("per_sample").value, [-np.log(1e-7), -np.log(0.7)], tol=1e-12)
+    assert any(st.note and "clipping bites" in st.note for st in s.steps())
+
+
+def test_log_base_2_gives_bits():
+    s = solve_data({"kind": "loss", "loss": "bce", "y_true": [1], "y_pred": [0.5], "log_base": 2})
+    close(s.answer("loss").value, 1.0, tol=1e-15)
+
+
+def test_zero_log_zero_is_left_out_with_a_note():
+    s = solve_data({"kind": "entropy", "p": [0.5, 0.5, 0]})
+    close(s.answer("entropy_p").value, 1.0, tol=1e-15)
+    assert any(st.note and "0·log 0 = 0" in st.note for st in s.steps())
+
+
+def test_bce_derivative_view_from_logits():
+    s = solve_data({"kind": "loss", "loss": "bce", "y_true": [1], "y_pred": [0.3], "from_logits": True})
+    p = 1 / (1 + np.exp(-0.3))
+    close(s.answer("dL_dyhat").value, -1 / p, tol=1e-12)
+    close(s.answer("dL_dz").value, p - 1, tol=1e-12)
