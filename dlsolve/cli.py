@@ -85,19 +85,22 @@ def solve_cmd(files: tuple[str, ...], fmt: str, precision: int, detail: str, exp
     _run(files, None, fmt, precision, explain, detail, traceback)
 
 
-def _kind_command(kind: str) -> click.Command:
+def _kind_command(kind: str, name: str | None = None) -> click.Command:
     @click.argument("file", metavar="FILE")
     @_common
     def command(file: str, fmt: str, precision: int, detail: str, explain: tuple[str, ...],
                 traceback: bool) -> None:
         _run((file,), kind, fmt, precision, explain, detail, traceback)
 
-    command.__doc__ = f"Solve a `kind: {kind}` problem: {kinds.summary(kind)}. FILE may be - for stdin."
-    return click.command(kind)(command)
+    command.__doc__ = (f"Solve a `kind: {kind}` problem: {kinds.summary(kind)}. FILE may be - for stdin."
+                       if name is None else f"The same as `dlsolve {kind}`.")
+    return click.command(name or kind)(command)
 
 
 for _kind in kinds.KINDS:
     main.add_command(_kind_command(_kind))
+for _alias, _kind in kinds.ALIASES.items():
+    main.add_command(_kind_command(_kind, _alias))
 
 
 @main.command("kinds")

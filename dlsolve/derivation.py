@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
-from dlsolve.solution import Answer, Block, Given, Section, Solution, Step, Table, Text
+from dlsolve.solution import Answer, Block, Given, Section, Series, Solution, Step, Table, Text
 
 NoteArg = Union[str, None, Callable[[Value], Union[str, None]]]
 
@@ -89,6 +89,9 @@ class Derivation:
 
     def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: str | None = None) -> None:
         self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title))
+
+    def series(self, label: str, values: Iterable[float]) -> None:
+        self._add(Series(label, tuple(float(v) for v in values)))
 
     def convention(self, text: str) -> None:
         if text not in self._conventions:

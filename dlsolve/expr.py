@@ -250,6 +250,8 @@ FUNCTIONS: dict[str, Function] = {
         Function("sqrt", "√", r"\sqrt", np.sqrt),
         Function("sigma", "σ", r"\sigma", _stable_sigmoid),
         Function("tanh", "tanh", r"\tanh", np.tanh),
+        Function("sin", "sin", r"\sin", np.sin),
+        Function("cos", "cos", r"\cos", np.cos),
         Function("abs", "abs", r"\operatorname{abs}", np.abs),
         Function("sign", "sign", r"\operatorname{sign}", np.sign),
         Function("max", "max", r"\max", lambda *a: functools.reduce(np.maximum, a)),

@@ -1,7 +1,7 @@
 """What a solver produces and every renderer consumes: plain, frozen data.
 
 A Solution is an ordered list of sections; a section is an ordered list of blocks. Renderers
-dispatch on the block's type (Given, Step, Table, Text), never on the problem kind, so a new kind
+dispatch on the block's type (Given, Step, Table, Text, Series), never on the problem kind, so a new kind
 needs no renderer change.
 """
 
@@ -60,7 +60,15 @@ class Text:
     role: str = "paragraph"
 
 
-Block = Union[Given, Step, Table, Text]
+@dataclass(frozen=True)
+class Series:
+    """Values over iterations, to be drawn small (a sparkline in a terminal)."""
+
+    label: str
+    values: tuple[float, ...]
+
+
+Block = Union[Given, Step, Table, Text, Series]
 
 
 @dataclass(frozen=True)

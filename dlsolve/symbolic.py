@@ -34,6 +34,7 @@ def to_sympy(e: E.Expr) -> sp.Expr:
         args = [to_sympy(a) for a in e.args]
         fn = {
             "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "abs": sp.Abs,
+            "sin": sp.sin, "cos": sp.cos,
             "sign": sp.sign, "max": sp.Max, "min": sp.Min, "sigma": lambda x: 1 / (1 + sp.exp(-x)),
             "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
         }.get(e.fn)
@@ -93,10 +94,12 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym]) -> E.Expr:
             return E.Div(E.Num(1), from_sympy(base ** (-exp), symbols))
         if base == sp.E:
             return E.call("exp", from_sympy(exp, symbols))
+        if exp == sp.Rational(1, 2):
+            return E.call("sqrt", from_sympy(base, symbols))
         return E.Pow(from_sympy(base, symbols), from_sympy(exp, symbols))
     if isinstance(s, sp.exp):
         return E.call("exp", from_sympy(s.args[0], symbols))
-    simple = {sp.log: "log", sp.tanh: "tanh", sp.Abs: "abs", sp.sign: "sign"}
+    simple = {sp.log: "log", sp.tanh: "tanh", sp.Abs: "abs", sp.sign: "sign", sp.sin: "sin", sp.cos: "cos"}
     for cls, name in simple.items():
         if isinstance(s, cls):
             return E.call(name, from_sympy(s.args[0], symbols))
@@ -115,12 +118,12 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym]) -> E.Expr:
 def diff(e: E.Expr, wrt: E.Sym, tidy: bool = True) -> E.Expr:
     """d e / d wrt by `sympy.diff`, returned as our formula over the same symbols.
 
-    With `tidy`, a polynomial result is factored (−2(y − ŷ) rather than 2ŷ − 2y), the form a
-    hand derivation arrives at; anything else is shown as SymPy gives it.
+    With `tidy`, a polynomial result with exact coefficients is factored (−2(y − ŷ) rather than
+    2ŷ − 2y), the form a hand derivation arrives at; anything else is shown as SymPy gives it.
     """
     symbols = {s.key: s for s in e.symbols()}
     symbols[wrt.key] = wrt
     d = sp.diff(to_sympy(e), sp.Symbol(wrt.key, real=True))
-    if tidy and d.is_polynomial() and not d.is_number:
+    if tidy and d.is_polynomial() and not d.is_number and not d.has(sp.Float):
         d = sp.factor(d)
     return from_sympy(d, symbols)

@@ -19,7 +19,7 @@ def test_every_step_reevaluates(problem_path, detail):
 
 def test_verifier_catches_a_wrong_value(problem_path):
     solution = solve_file(problem_path)
-    steps = [s for s in solution.steps() if isinstance(s.value, float) and s.bindings]
+    steps = [s for s in solution.steps() if s.value is not None and s.bindings]
     if not steps:
         pytest.skip("symbolic problem: no numeric steps")
     victim = steps[len(steps) // 2]

@@ -32,7 +32,12 @@ KINDS: dict[str, tuple[str, str]] = {
                 "entropy, cross-entropy and KL divergence of discrete distributions (bits by default)"),
     "distillation": ("dlsolve.kinds.distillation",
                      "the knowledge-distillation loss of a student against a teacher"),
+    "optimizer": ("dlsolve.kinds.optimizer",
+                  "learning-rate and weight tables of SGD, momentum, Nesterov, Adagrad, RMSProp, Adam, AdamW"),
 }
+
+# Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).
+ALIASES: dict[str, str] = {"adagrad": "optimizer"}
 
 
 def module(kind: str) -> ModuleType:

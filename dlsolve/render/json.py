@@ -11,7 +11,7 @@ import numpy as np
 from dlsolve import __version__
 from dlsolve.expr import Expr
 from dlsolve.render.mathprint import LatexPrinter, UnicodePrinter, substitutable
-from dlsolve.solution import Given, Solution, Step, Table, Text
+from dlsolve.solution import Given, Series, Solution, Step, Table, Text
 
 
 def plain_value(value: Any, latex: LatexPrinter) -> Any:
@@ -47,6 +47,7 @@ class JsonRenderer:
     def document(self, sol: Solution) -> dict[str, Any]:
         steps: list[dict[str, Any]] = []
         notes: list[str] = list(sol.conventions)
+        series: list[dict[str, Any]] = []
         for section in sol.sections:
             for block in section.blocks:
                 if isinstance(block, Step):
@@ -61,6 +62,8 @@ class JsonRenderer:
                     notes.append(block.text)
                 elif isinstance(block, Table):
                     pass  # tables repeat values already in steps or answers
+                elif isinstance(block, Series):
+                    series.append({"label": block.label, "values": plain_value(list(block.values), self.latex)})
         return {
             "dlsolve_version": __version__,
             "kind": sol.kind,
@@ -68,6 +71,7 @@ class JsonRenderer:
             "answers": {a.name: plain_value(a.value, self.latex) for a in sol.answers},
             "steps": steps,
             "notes": notes,
+            **({"series": series} if series else {}),
         }
 
     def _step(self, section: str, s: Step) -> dict[str, Any]:

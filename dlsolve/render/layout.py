@@ -48,3 +48,22 @@ def table_lines(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[s
     def fmt_row(cells: Sequence[str]) -> str:
         return "  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip()
     return [fmt_row(columns), "  ".join("─" * w for w in widths)] + [fmt_row(r) for r in rows]
+
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """One character per value, the height proportional to it between the least and the most."""
+    finite = [v for v in values if np.isfinite(v)]
+    if not finite:
+        return "·" * len(values)
+    lo, hi = min(finite), max(finite)
+    span = hi - lo
+    out = []
+    for v in values:
+        if not np.isfinite(v):
+            out.append("·")
+        else:
+            out.append(BARS[0 if span == 0 else min(len(BARS) - 1, int((v - lo) / span * (len(BARS) - 1) + 0.5))])
+    return "".join(out)

@@ -15,7 +15,7 @@ from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout
 from dlsolve.render.mathprint import UnicodePrinter, substitutable
 from dlsolve.render import numbers
-from dlsolve.solution import Given, Section, Solution, Step, Table, Text
+from dlsolve.solution import Given, Section, Series, Solution, Step, Table, Text
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
@@ -106,8 +106,9 @@ class TextRenderer:
         if not s.shown:
             return []
         lhs = self.math.print(s.quantity)
-        forms = [text for text in (self.math.print(f) for f in s.forms) if text != lhs] or \
-            [self.math.print(s.formula)]
+        forms = [text for text in (self.math.print(f) for f in s.forms) if text != lhs]
+        if not forms and s.value is None:
+            forms = [self.math.print(s.formula)]
         vals: list[str] = []
         if s.value is not None:
             vals = self.value_lines(s.value)
@@ -115,7 +116,7 @@ class TextRenderer:
                 vals = []
             if s.bindings and substitutable(s.bindings):
                 sub = self.math.print(s.formula, s.bindings)
-                if sub != forms[-1] and [sub] != vals:
+                if forms[-1:] != [sub] and [sub] != vals:
                     forms.append(sub)
         return self._equation(lhs, forms, vals, s.note)
 
@@ -138,6 +139,10 @@ class TextRenderer:
             return [[("  Note: ", "yellow"), (t.text, "")]]
         return [[("  " + t.text, "")]]
 
+    def _Series(self, s: Series) -> list[Line]:
+        return [[("  " + s.label + "  ", ""), (layout.sparkline(s.values), "magenta"),
+                 (f"  {self.num(s.values[0])} → {self.num(s.values[-1])}", "dim")]]
+
     def _Table(self, t: Table) -> list[Line]:
         cell: Callable[[Any], str] = self._cell
         rows = [[cell(c) for c in row] for row in t.rows]
@@ -153,6 +158,8 @@ class TextRenderer:
             return self.math.print(c)
         if isinstance(c, float):
             return self.num(c)
+        if isinstance(c, np.ndarray):
+            return layout.vector_line(c, self.num) if c.ndim == 1 else str(c.tolist())
         return str(c)
 
 

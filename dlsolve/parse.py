@@ -1,0 +1,110 @@
+"""A safe parser for the formulas users write in YAML (objectives, definitions).
+
+The text is parsed by Python's `ast` module — which only builds a tree and runs nothing — and
+the tree is walked with an allow-list: numbers, the names the problem defines, + − * / **,
+unary minus, and calls of a fixed set of functions. Anything else (attributes, subscripts that
+were not asked for, lambdas, comprehensions, strings, keywords, dunder names) is refused with
+the column where it starts. The result is a formula of dlsolve.expr; nothing is ever passed to
+eval, exec or sympify.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from dlsolve.expr import Expr, Num, Sym, call
+
+MAX_LENGTH = 500
+MAX_DEPTH = 40
+
+FUNCTIONS = {"exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "tanh": "tanh",
+             "sigmoid": "sigma", "sin": "sin", "cos": "cos"}
+
+
+@dataclass
+class ParseError(Exception):
+    """What is wrong with a formula and where (1-based column inside the text)."""
+
+    message: str
+    column: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.message} (column {self.column} of \"{self.text}\")"
+
+
+def parse_formula(text: str, names: Mapping[str, Sym],
+                  functions: Mapping[str, str] = FUNCTIONS,
+                  extra: Callable[[ast.AST, "Walker"], Expr | None] | None = None) -> Expr:
+    """The formula written in `text`, over the symbols in `names`."""
+    if not isinstance(text, str):
+        raise ParseError("expected a formula written as text", 1, str(text))
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"the formula is longer than {MAX_LENGTH} characters", MAX_LENGTH, text[:40] + "…")
+    stripped = text.strip()
+    if not stripped:
+        raise ParseError("the formula is empty", 1, text)
+    try:
+        tree = ast.parse(stripped, mode="eval")
+    except SyntaxError as exc:
+        raise ParseError(f"not a formula: {exc.msg}", exc.offset or 1, stripped) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ParseError("the formula is nested too deeply", 1, stripped[:40]) from None
+    return Walker(stripped, names, functions, extra).walk(tree.body, 0)
+
+
+class Walker:
+    def __init__(self, text: str, names: Mapping[str, Sym], functions: Mapping[str, str],
+                 extra: Callable[[ast.AST, "Walker"], Expr | None] | None) -> None:
+        self.text, self.names, self.functions, self.extra = text, names, functions, extra
+
+    def fail(self, node: ast.AST, message: str) -> ParseError:
+        return ParseError(message, getattr(node, "col_offset", 0) + 1, self.text)
+
+    def walk(self, node: ast.AST, depth: int) -> Expr:
+        if depth > MAX_DEPTH:
+            raise self.fail(node, "the formula is nested too deeply")
+        if self.extra is not None:
+            out = self.extra(node, self)
+            if out is not None:
+                return out
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise self.fail(node, f"only numbers may appear as constants, not {node.value!r}")
+            return Num(node.value)
+        if isinstance(node, ast.Name):
+            if node.id.startswith("__"):
+                raise self.fail(node, f"'{node.id}' is not allowed")
+            if node.id in self.names:
+                return self.names[node.id]
+            known = ", ".join(sorted(self.names)) or "none"
+            raise self.fail(node, f"unknown name '{node.id}' (known: {known})")
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self.walk(node.operand, depth + 1)
+            return -inner if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp):
+            ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+                   ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b}
+            op = ops.get(type(node.op))
+            if op is None:
+                raise self.fail(node, f"the operator {type(node.op).__name__} is not allowed "
+                                      "(use + - * / ** and the functions)")
+            return op(self.walk(node.left, depth + 1), self.walk(node.right, depth + 1))
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                raise self.fail(node, "only calls of the known functions are allowed")
+            name = node.func.id
+            if name not in self.functions:
+                raise self.fail(node, f"unknown function '{name}' (known: {', '.join(sorted(self.functions))})")
+            if node.keywords:
+                raise self.fail(node, f"{name}() takes no keyword arguments")
+            if len(node.args) != 1:
+                raise self.fail(node, f"{name}() takes one argument")
+            return call(self.functions[name], self.walk(node.args[0], depth + 1))
+        what = {ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.ListComp: "a comprehension",
+                ast.GeneratorExp: "a comprehension", ast.Subscript: "indexing", ast.Compare: "a comparison",
+                ast.BoolOp: "and/or", ast.IfExp: "if-else", ast.List: "a list", ast.Tuple: "a tuple",
+                ast.Dict: "a mapping", ast.Set: "a set", ast.JoinedStr: "a string"}.get(type(node))
+        raise self.fail(node, f"{what or type(node).__name__} is not allowed in a formula")
