@@ -259,6 +259,8 @@ FUNCTIONS: dict[str, Function] = {
         Function("sum", "Σ", r"\sum", np.sum),
         Function("mean", "mean", r"\operatorname{mean}", np.mean),
         Function("diag", "diag", r"\operatorname{diag}", np.diag),
+        Function("floor", "floor", r"\operatorname{floor}", np.floor),
+        Function("ceil", "ceil", r"\operatorname{ceil}", np.ceil),
     )
 }
 

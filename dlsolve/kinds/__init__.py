@@ -34,6 +34,12 @@ KINDS: dict[str, tuple[str, str]] = {
                      "the knowledge-distillation loss of a student against a teacher"),
     "optimizer": ("dlsolve.kinds.optimizer",
                   "learning-rate and weight tables of SGD, momentum, Nesterov, Adagrad, RMSProp, Adam, AdamW"),
+    "conv": ("dlsolve.kinds.architecture",
+             "output shapes of a layer stack (CNN, MLP, RNN) with formulas, and the parameter counts"),
+    "params": ("dlsolve.kinds.architecture",
+               "parameter counts of a layer stack with formulas, and the output shapes"),
+    "convolve": ("dlsolve.kinds.convolve",
+                 "a convolution or pooling worked by hand on a small matrix"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).

@@ -304,7 +304,7 @@ class Solver:
             forms: list[Expr] = []
             if act.short:
                 forms.append(act.short(z, layer.act_params))
-            if act.name != "linear" or not forms:
+            if act.name not in ("linear", "relu") or not forms:
                 forms.append(act.definition(z, layer.act_params))
             zval = d.env.get(z.key)
             value = d.derive(nm.a(l, j), *forms,

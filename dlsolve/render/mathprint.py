@@ -143,6 +143,9 @@ class UnicodePrinter(_Printer):
             return f"|{args[0]}|", E.PREC_ATOM, False
         if e.fn == "sqrt":
             return f"√({args[0]})", E.PREC_ATOM, False
+        if e.fn in ("floor", "ceil"):
+            left, right = ("⌊", "⌋") if e.fn == "floor" else ("⌈", "⌉")
+            return f"{left}{args[0]}{right}", E.PREC_ATOM, False
         name = E.FUNCTIONS[e.fn].uni
         return f"{name}({', '.join(args)})", E.PREC_ATOM, False
 
@@ -210,6 +213,9 @@ class LatexPrinter(_Printer):
             return rf"\left|{args[0]}\right|", E.PREC_ATOM, False
         if e.fn == "sqrt":
             return rf"\sqrt{{{args[0]}}}", E.PREC_ATOM, False
+        if e.fn in ("floor", "ceil"):
+            left, right = (r"\lfloor", r"\rfloor") if e.fn == "floor" else (r"\lceil", r"\rceil")
+            return rf"\left{left} {args[0]} \right{right}", E.PREC_ATOM, False
         name = E.FUNCTIONS[e.fn].tex
         return rf"{name}\left({', '.join(args)}\right)", E.PREC_ATOM, False
 

@@ -78,17 +78,25 @@ class TextRenderer:
         return out
 
     def _answer_text(self, value: Any) -> str:
+        """One line: a number, a vector [a, b], a matrix [a, b; c, d], or nested lists."""
         if isinstance(value, Expr):
             return self.math.print(value)
-        if isinstance(value, list) and value and isinstance(value[0], list) and value[0] and isinstance(value[0][0], Expr):
-            return "[" + "; ".join(", ".join(self.math.print(e) for e in row) for row in value) + "]"
-        if isinstance(value, list) and value and isinstance(value[0], Expr):
-            return "[" + ", ".join(self.math.print(e) for e in value) + "]"
-        arr = np.asarray(value, dtype=float)
-        if arr.ndim == 2:
-            return "[" + "; ".join(layout.vector_line(r, self.num)[1:-1] for r in arr[: layout.MAX_ROWS]) + \
-                ("; …" if arr.shape[0] > layout.MAX_ROWS else "") + "]"
-        return self.value_lines(value)[0]
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        if isinstance(value, (list, tuple)):
+            if all(_is_number(v) for v in value):
+                return layout.vector_line(np.asarray(value, dtype=float), self.num)
+            if all(isinstance(v, Expr) for v in value):
+                return "[" + ", ".join(self.math.print(v) for v in value) + "]"
+            rows = [v for v in value if isinstance(v, (list, tuple))]
+            if len(rows) == len(value) and rows and all(len(r) == len(rows[0]) for r in rows) and \
+                    all(_is_number(x) or isinstance(x, Expr) for r in rows for x in r):
+                shown = [self._answer_text(list(r))[1:-1] for r in rows[:layout.MAX_ROWS]]
+                return "[" + "; ".join(shown) + ("; …" if len(rows) > layout.MAX_ROWS else "") + "]"
+            return "[" + ", ".join(self._answer_text(v) for v in value) + "]"
+        if _is_number(value):
+            return self.num(float(value))
+        return str(value)
 
     def section(self, section: Section) -> list[Line]:
         rule = "─" if section.level == 1 else "·"
@@ -161,6 +169,10 @@ class TextRenderer:
         if isinstance(c, np.ndarray):
             return layout.vector_line(c, self.num) if c.ndim == 1 else str(c.tolist())
         return str(c)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
 def _numeric(value: Any) -> bool:
