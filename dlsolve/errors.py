@@ -29,6 +29,21 @@ def format_path(path: Sequence[object]) -> str:
     return out
 
 
+def describe(value: object) -> str:
+    """How a YAML value is named in a message: 'no' (text), 'true' (a boolean), 3 (a number)."""
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        return f"'{value}' (text)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else repr(value)
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
     return match[0] if match else None

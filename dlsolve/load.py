@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from dlsolve import kinds
 from dlsolve.errors import (FileError, InputErrors, Path, SpecError, SpecInvalid,
-                            YamlSyntaxError, did_you_mean)
+                            YamlSyntaxError, describe, did_you_mean)
 
 
 class Source:
@@ -161,7 +161,7 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     if data is None:
         raise FileError(name, "the file holds no YAML document (only comments?)")
     if not isinstance(data, dict):
-        raise source.locate(SpecError((), f"expected a mapping of keys (kind: ..., ...), got {_type_name(data)}"))
+        raise source.locate(SpecError((), f"expected a mapping of keys (kind: ..., ...), got {describe(data)}"))
     kind = data.get("kind")
     if kind is None:
         raise source.locate(SpecError((), "missing key 'kind' (which kind of problem this is, e.g. kind: backprop)"))
@@ -192,20 +192,6 @@ def _dedupe(errors: list[SpecError]) -> list[SpecError]:
             seen.add(str(e))
             out.append(e)
     return out
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"'{str(value).lower()}' (a boolean)"
-    if isinstance(value, (int, float)):
-        return f"{value!r} (a number)"
-    if isinstance(value, str):
-        return f"'{value}' (text)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "nothing" if value is None else repr(value)
 
 
 def _value_at(data: Any, loc: Path) -> Any:
@@ -283,15 +269,15 @@ def _spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
             out.append(SpecError(loc, did_you_mean(str(given), [e.strip() for e in expected.split(",")])))
         elif etype.startswith(("float_", "int_")) or etype in ("finite_number",):
             what = "a whole number" if etype.startswith("int_") else "a number"
-            out.append(SpecError(loc, f"expected {what}, got {_type_name(_value_at(data, loc))}"))
+            out.append(SpecError(loc, f"expected {what}, got {describe(_value_at(data, loc))}"))
         elif etype.startswith("bool_"):
-            out.append(SpecError(loc, f"expected true or false, got {_type_name(_value_at(data, loc))}"))
+            out.append(SpecError(loc, f"expected true or false, got {describe(_value_at(data, loc))}"))
         elif etype in ("string_type",):
-            out.append(SpecError(loc, f"expected text, got {_type_name(_value_at(data, loc))}"))
+            out.append(SpecError(loc, f"expected text, got {describe(_value_at(data, loc))}"))
         elif etype in ("list_type",):
-            out.append(SpecError(loc, f"expected a list, got {_type_name(_value_at(data, loc))}"))
+            out.append(SpecError(loc, f"expected a list, got {describe(_value_at(data, loc))}"))
         elif etype in ("model_type", "dict_type", "model_attributes_type"):
-            out.append(SpecError(loc, f"expected a mapping of keys, got {_type_name(_value_at(data, loc))}"))
+            out.append(SpecError(loc, f"expected a mapping of keys, got {describe(_value_at(data, loc))}"))
         else:
             msg = err.get("msg", "invalid")
             msg = msg.removeprefix("Value error, ")

@@ -6,21 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from dlsolve.errors import Path, SpecInvalid
-
-
-def describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"'{str(value).lower()}' (a boolean)"
-    if isinstance(value, str):
-        return f"'{value}' (text)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "nothing"
-    return repr(value)
+from dlsolve.errors import Path, SpecInvalid, describe
 
 
 def number(value: Any, path: Path) -> float:
