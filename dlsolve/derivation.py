@@ -20,8 +20,11 @@ NoteArg = Union[str, None, Callable[[Value], Union[str, None]]]
 class Derivation:
     """Collects sections of steps while keeping the value of every quantity derived so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: object | None = None) -> None:
         self.env: dict[str, Value] = {}
+        # --round N: every derived value rounded to N decimals; --exact: exact values alongside
+        self.round: int | None = getattr(options, "round", None)
+        self.exact_env: dict[str, object] | None = {} if getattr(options, "exact", False) else None
         self._sections: list[Section] = []
         self._title: str | None = None
         self._level = 1
@@ -58,12 +61,24 @@ class Derivation:
     def given(self, sym: Sym, value: Value, note: str | None = None) -> Value:
         value = _frozen(value)
         self.env[sym.key] = value
+        self._exact_input(sym, value)
         self._add(Given(sym, value, note))
         return value
 
     def bind(self, sym: Sym, value: Value) -> None:
         """Make a value known without showing a step (an element of a shown matrix)."""
         self.env[sym.key] = _frozen(value)
+        self._exact_input(sym, value)
+
+    def _exact_input(self, sym: Sym, value: Value) -> None:
+        if self.exact_env is not None:
+            from dlsolve.exactness import exact_input
+
+            exact = exact_input(value)
+            if exact is None:
+                self.exact_env.pop(sym.key, None)
+            else:
+                self.exact_env[sym.key] = exact
 
     def derive(self, sym: Sym, *forms: Expr, note: NoteArg = None) -> Value | None:
         """Record sym = forms… ; the last form is evaluated with the values known so far."""
@@ -73,11 +88,22 @@ class Derivation:
             value: Value | None = evaluate(formula, bindings)
         except UnboundSymbol:
             value = None
+        exact = None
+        if value is not None and self.exact_env is not None:
+            from dlsolve.exactness import exact_step
+
+            kept, exact = exact_step(formula, self.exact_env)
+            if kept is None:
+                self.exact_env.pop(sym.key, None)
+            else:
+                self.exact_env[sym.key] = kept
+        if value is not None and self.round is not None:
+            value = np.round(value, self.round) if isinstance(value, np.ndarray) else float(np.round(value, self.round))
         if value is not None:
             value = _frozen(value)
             self.env[sym.key] = value
         text = note(value) if callable(note) else note
-        self._add(Step(sym, tuple(forms), bindings, value, text))
+        self._add(Step(sym, tuple(forms), bindings, value, text, exact=exact, rounded=self.round))
         return value
 
     # -- prose and tables ------------------------------------------------------------------

@@ -7,6 +7,7 @@ semantics (1e-5 is a number, `no` is a string) and the position of every node.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from types import ModuleType
@@ -283,3 +284,39 @@ def _spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
             msg = msg.removeprefix("Value error, ")
             out.append(SpecError(loc, msg[0].lower() + msg[1:] if msg else msg))
     return out
+
+
+_NUMBER = re.compile(r"[-+]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?")
+
+
+def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
+    """A student's answers: name → value, name → decimals written (per entry), and the source.
+
+    The decimals are read from the literal text (0.770 has 3), which the parsed float has lost.
+    """
+    name, text = read_text(file)
+    if not text.strip():
+        raise FileError(name, "the answers file is empty; write one `name: value` per line")
+    data, positions = parse_yaml(text, name)
+    source = Source(name, text, positions)
+    if not isinstance(data, dict):
+        raise source.locate(SpecError((), f"expected `name: value` lines, got {describe(data)}"))
+    lines = text.splitlines()
+
+    def decimals(path: Path, value: Any) -> Any:
+        if isinstance(value, list):
+            return [decimals(path + (i,), v) for i, v in enumerate(value)]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise source.locate(SpecError(path, f"expected a number, got {describe(value)}"))
+        pos = positions.get(path)
+        if pos is None:
+            return 0
+        line, col = pos
+        m = _NUMBER.match(lines[line - 1], col - 1)
+        if not m:
+            return 0
+        frac = m.group(2) or m.group(3) or ""
+        exp = int(m.group(4) or 0)
+        return max(len(frac) - exp, 0)
+
+    return data, {k: decimals((k,), v) for k, v in data.items()}, source

@@ -36,6 +36,8 @@ class Step:
     value: Value | None
     note: str | None = None
     shown: bool = True  # False: computed and kept for checking, left out of a compact display
+    exact: Expr | None = None   # --exact: the exact value (1/2 for σ(0)) when it is short
+    rounded: int | None = None  # --round N: the value was rounded to N decimals
 
     @property
     def formula(self) -> Expr:

@@ -54,6 +54,8 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym]) -> E.Expr:
     """Our formula for a SymPy result, terms in SymPy's printing order, a/b as fractions."""
     if isinstance(s, sp.Symbol):
         return symbols[s.name]
+    if s == sp.E:
+        return E.call("exp", E.Num(1))
     if isinstance(s, sp.Integer):
         n = int(s)
         return E.Neg(E.Num(-n)) if n < 0 else E.Num(n)

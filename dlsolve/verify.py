@@ -67,38 +67,45 @@ _FUNCS = {
 }
 
 
-def exact_value(e: E.Expr, env: Mapping[str, Any]) -> Any:
-    """The value of `e` in SymPy arithmetic: a SymPy number or an object array of them."""
+def _float_leaf(v: Any) -> Any:
+    return _map(_exact, np.asarray(v, dtype=float)) if np.ndim(v) else _exact(v)
+
+
+def exact_value(e: E.Expr, env: Mapping[str, Any], leaf: Any = _float_leaf) -> Any:
+    """The value of `e` in SymPy arithmetic: a SymPy number or an object array of them.
+
+    `leaf` turns a bound value into a SymPy one: by default the float64 value taken as exact;
+    --exact passes values that are already exact (1/10 for 0.1).
+    """
     if isinstance(e, E.Sym):
-        v = env[e.key]
-        return _map(_exact, np.asarray(v, dtype=float)) if np.ndim(v) else _exact(v)
+        return leaf(env[e.key])
     if isinstance(e, E.Num):
         v = e.value
         if isinstance(v, Fraction):
             return sp.Rational(v.numerator, v.denominator)
         return sp.Integer(v) if isinstance(v, int) else _exact(v)
     if isinstance(e, E.Add):
-        total = exact_value(e.terms[0], env)
+        total = exact_value(e.terms[0], env, leaf)
         for t in e.terms[1:]:
-            total = total + exact_value(t, env)
+            total = total + exact_value(t, env, leaf)
         return total
     if isinstance(e, E.Neg):
-        return -exact_value(e.arg, env)
+        return -exact_value(e.arg, env, leaf)
     if isinstance(e, E.Mul):
-        out = exact_value(e.factors[0], env)
+        out = exact_value(e.factors[0], env, leaf)
         for f in e.factors[1:]:
-            out = out * exact_value(f, env)
+            out = out * exact_value(f, env, leaf)
         return out
     if isinstance(e, E.Div):
-        num, den = exact_value(e.num, env), exact_value(e.den, env)
+        num, den = exact_value(e.num, env, leaf), exact_value(e.den, env, leaf)
         if isinstance(num, np.ndarray) or isinstance(den, np.ndarray):
             return np.vectorize(_divide, otypes=[object])(num, den)
         return _divide(num, den)
     if isinstance(e, E.Pow):
-        base, ex = exact_value(e.base, env), exact_value(e.exp, env)
+        base, ex = exact_value(e.base, env, leaf), exact_value(e.exp, env, leaf)
         return _map(lambda b: b ** ex, base) if isinstance(base, np.ndarray) else base ** ex
     if isinstance(e, E.Call):
-        args = [exact_value(a, env) for a in e.args]
+        args = [exact_value(a, env, leaf) for a in e.args]
         if e.fn in _FUNCS:
             return _map(_FUNCS[e.fn], args[0])
         if e.fn in ("max", "min"):
@@ -120,24 +127,24 @@ def exact_value(e: E.Expr, env: Mapping[str, Any]) -> Any:
             return out
         raise ValueError(f"no exact evaluation of {e.fn}")
     if isinstance(e, E.Cmp):
-        a, b = exact_value(e.lhs, env), exact_value(e.rhs, env)
+        a, b = exact_value(e.lhs, env, leaf), exact_value(e.rhs, env, leaf)
         op = {"<": lambda p, q: p < q, "<=": lambda p, q: p <= q, ">": lambda p, q: p > q,
               ">=": lambda p, q: p >= q, "==": lambda p, q: p == q, "!=": lambda p, q: p != q}[e.op]
         return np.vectorize(lambda p, q: bool(op(p, q)), otypes=[bool])(a, b)
     if isinstance(e, E.Piecewise):
-        result = exact_value(e.otherwise, env)
+        result = exact_value(e.otherwise, env, leaf)
         for value, cond in reversed(e.cases):
-            c = exact_value(cond, env)
-            v = exact_value(value, env)
+            c = exact_value(cond, env, leaf)
+            v = exact_value(value, env, leaf)
             result = np.where(c, v, result) if np.ndim(c) else (v if bool(c) else result)
         return result
     if isinstance(e, E.MatMul):
-        return np.matmul(np.asarray(exact_value(e.left, env), dtype=object),
-                         np.asarray(exact_value(e.right, env), dtype=object))
+        return np.matmul(np.asarray(exact_value(e.left, env, leaf), dtype=object),
+                         np.asarray(exact_value(e.right, env, leaf), dtype=object))
     if isinstance(e, E.Transpose):
-        return np.transpose(exact_value(e.arg, env))
+        return np.transpose(exact_value(e.arg, env, leaf))
     if isinstance(e, E.Outer):
-        return np.outer(exact_value(e.left, env), exact_value(e.right, env))
+        return np.outer(exact_value(e.left, env, leaf), exact_value(e.right, env, leaf))
     raise TypeError(type(e).__name__)
 
 
@@ -173,6 +180,11 @@ def verify_step(step: Step) -> list[str]:
             want = _as_float(exact_value(form, step.bindings))
         except (ZeroDivisionError, ValueError, TypeError) as exc:
             problems.append(f"form {k + 1} could not be evaluated exactly: {exc}")
+            continue
+        if step.rounded is not None:
+            ok = np.all(np.abs(np.asarray(step.value, dtype=float) - want) <= 0.5 * 10.0 ** -step.rounded * (1 + 1e-9))
+            if not ok:
+                problems.append(f"form {k + 1} evaluates to {want!r}, more than rounding from {step.value!r}")
             continue
         if not _close(step.value, want, scale):
             problems.append(f"form {k + 1} evaluates to {want!r}, the step says {step.value!r}")

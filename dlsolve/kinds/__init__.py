@@ -18,6 +18,8 @@ class SolveOptions:
 
     explain: tuple[str, ...] = ()  # parameters to expand unit by unit, e.g. "W2[1,2]"
     detail: str = "auto"           # "units": every unit; "layers": vectors and matrices; "auto": by size
+    round: int | None = None       # round every derived value to this many decimals (exam-style arithmetic)
+    exact: bool = False            # also keep exact values where the inputs are exact
 
 # name → (module, one-line summary); summaries live here so `dlsolve kinds` stays light.
 KINDS: dict[str, tuple[str, str]] = {

@@ -562,7 +562,7 @@ def _eval_plain(f: Expr, env: dict) -> float:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
-    d = Derivation()
+    d = Derivation(options)
     if spec.same_padding == "tensorflow":
         d.convention("'same' padding as TensorFlow: out = ⌈n/s⌉, any odd padding pixel goes after")
     else:

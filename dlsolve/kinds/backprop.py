@@ -202,9 +202,10 @@ def _derivative_precision_note(act_name: str, z: float, value: float) -> Optiona
 class Solver:
     """Works one problem through a Derivation. State: the current parameters (in_out arrays)."""
 
-    def __init__(self, net: Net, explain: tuple[Explain, ...] = (), detail: str = "auto") -> None:
+    def __init__(self, net: Net, explain: tuple[Explain, ...] = (), detail: str = "auto",
+                 options: Optional[SolveOptions] = None) -> None:
         self.net = net
-        self.d = Derivation()
+        self.d = Derivation(options)
         self.explain = explain
         self.W = [None if l.W is None else l.W.copy() for l in net.layers]
         self.b = [None if l.b is None else l.b.copy() for l in net.layers]
@@ -902,7 +903,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     """The worked solution of a backprop problem."""
     net = spec.net
     options = options or SolveOptions()
-    solver = Solver(net, tuple(parse_explain(t, net) for t in options.explain), options.detail)
+    solver = Solver(net, tuple(parse_explain(t, net) for t in options.explain), options.detail, options)
     solver.conventions()
     if net.symbolic:
         solver.solve_symbolic()

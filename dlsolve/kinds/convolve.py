@@ -109,7 +109,7 @@ def _sym(name: str, uni: str, tex: str, *idx: int) -> Sym:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
-    d = Derivation()
+    d = Derivation(options)
     x, k, s, p = spec._x, spec._k, spec.stride, spec.padding
     C = x.shape[0]
     one_d = spec._one_d

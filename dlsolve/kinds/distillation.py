@@ -91,7 +91,7 @@ def _vec(name: str, uni: str, tex: str, k: int) -> list[Sym]:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
-    d = Derivation()
+    d = Derivation(options)
     k = len(spec._s)
     T = float(spec.temperature)
     tt = number_text(T)

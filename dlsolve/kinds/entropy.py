@@ -88,7 +88,7 @@ def _minus_sum(terms: list[Expr]) -> Expr:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
-    d = Derivation()
+    d = Derivation(options)
     log = LOG_FUNCTION[spec._base]
     unit = LOG_UNIT[spec._base]
     d.convention(f"logarithms to base {spec._base}: the results are in {unit}")

@@ -143,9 +143,9 @@ def _in_unit_interval(v: np.ndarray, path: tuple, what: str) -> None:
 
 
 class Solver:
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, options: Optional[SolveOptions] = None) -> None:
         self.spec = spec
-        self.d = Derivation()
+        self.d = Derivation(options)
         self.log = LOG_FUNCTION[spec._base]
         self.reduction = spec.reduction or ("sum" if spec.loss == "sse" else "mean")
         self.options = {"half": spec.half, "delta": spec.delta, "log": self.log}
@@ -346,7 +346,7 @@ class Solver:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
-    s = Solver(spec)
+    s = Solver(spec, options)
     s.conventions()
     s.given()
     probs = s.probabilities()

@@ -432,7 +432,7 @@ def _text(v: Any) -> str:
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     cfg = Config(spec.optimizer, spec.epsilon_placement, spec.accumulate, spec.initial_accumulator,
                  spec.momentum_form, spec.bias_correction)
-    d = Derivation()
+    d = Derivation(options)
     _conventions(d, spec, cfg)
     _formulas(d, spec, cfg)
     run = _run(spec, cfg, d, show=True)
@@ -447,7 +447,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     final = _final(run)
     notes = []
     for label, alt in _alternatives(spec, cfg):
-        other = _final(_run(spec, alt, Derivation(), show=False))
+        other = _final(_run(spec, alt, Derivation(options), show=False))
         for k, v in final.items():
             if k in other and _text(v) != _text(other[k]):
                 what = "the last learning rate" if k == "α" else "the last weight"

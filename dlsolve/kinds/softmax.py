@@ -61,7 +61,7 @@ class Spec(BaseModel):
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
-    d = Derivation()
+    d = Derivation(options)
     s_vals, temps, v_vals = spec._s, spec._temps, spec._v
     n = len(s_vals)
     several = len(temps) > 1

@@ -12,6 +12,9 @@ from typing import Any
 RENDERERS: dict[str, tuple[str, str]] = {
     "text": ("dlsolve.render.text", "TextRenderer"),
     "json": ("dlsolve.render.json", "JsonRenderer"),
+    "markdown": ("dlsolve.render.markdown", "MarkdownRenderer"),
+    "latex": ("dlsolve.render.latex", "LatexRenderer"),
+    "html": ("dlsolve.render.html", "HtmlRenderer"),
 }
 
 FORMATS = tuple(RENDERERS)

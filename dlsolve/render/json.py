@@ -40,7 +40,7 @@ class JsonRenderer:
     name = "json"
     suffix = ".json"
 
-    def __init__(self, precision: int = 4) -> None:
+    def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.latex = LatexPrinter(precision)
         self.uni = UnicodePrinter(precision)
 
@@ -88,10 +88,21 @@ class JsonRenderer:
             "value": plain_value(s.value, self.latex),
             "note": s.note,
             "shown": s.shown,
+            **({"exact": self.latex.print(s.exact)} if s.exact is not None else {}),
+            **({"rounded_to_decimals": s.rounded} if s.rounded is not None else {}),
         }
 
     def render(self, sol: Solution) -> str:
         return json.dumps(self.document(sol), indent=2, ensure_ascii=False) + "\n"
+
+    def render_combined(self, sols: list[Solution], title: str = "Answer key") -> str:
+        return json.dumps({"dlsolve_version": __version__, "title": title,
+                           "problems": [self.document(s) for s in sols]}, indent=2, ensure_ascii=False) + "\n"
+
+    def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
+        return json.dumps({"dlsolve_version": __version__, "title": title,
+                           "problems": [{"title": t, "file": f} for t, f in entries]}, indent=2,
+                          ensure_ascii=False) + "\n"
 
     def write(self, sol: Solution, stream: IO[str], color: bool = False) -> None:
         stream.write(self.render(sol))

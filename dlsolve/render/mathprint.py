@@ -194,15 +194,16 @@ class LatexPrinter(_Printer):
         return rf"{sign}\frac{{{abs(f.numerator)}}}{{{f.denominator}}}"
 
     def paren(self, text: str) -> str:
-        return rf"\left({text}\right)"
+        # plain parentheses: TeX may break a long line inside them, \left( … \right) it may not
+        return f"({text})"
 
     def _Div(self, e: E.Div) -> tuple[str, int, bool]:
         return rf"\frac{{{self._p(e.num, 0, True)}}}{{{self._p(e.den, 0, True)}}}", E.PREC_ATOM, False
 
     def _Pow(self, e: E.Pow) -> tuple[str, int, bool]:
         base = self._p(e.base, E.PREC_POW + 1)
-        if "^" in base and not base.startswith(r"\left("):
-            base = self.paren(base)
+        if "^" in base and not base.startswith("("):
+            base = "{" + self.paren(base) + "}"
         return f"{base}^{{{self._p(e.exp, 0, True)}}}", E.PREC_POW, False
 
     def _Call(self, e: E.Call) -> tuple[str, int, bool]:
@@ -229,13 +230,13 @@ class LatexPrinter(_Printer):
 
     def _Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
         inner = self._p(e.arg, E.PREC_ATOM)
-        if "^" in inner and not inner.startswith(r"\left("):
-            inner = self.paren(inner)
+        if "^" in inner and not inner.startswith("("):
+            inner = "{" + self.paren(inner) + "}"
         return inner + r"^{\top}", E.PREC_ATOM, False
 
     def _Outer(self, e: E.Outer) -> tuple[str, int, bool]:
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
-        wrap = lambda s: self.paren(s) if "^" in s else s  # noqa: E731
+        wrap = lambda s: "{" + self.paren(s) + "}" if "^" in s else s  # noqa: E731
         if e.rows:
             return rf"{wrap(left)}^{{\top}} {right}", E.PREC_MUL, False
         return rf"{left} {wrap(right)}^{{\top}}", E.PREC_MUL, False

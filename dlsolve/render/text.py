@@ -25,13 +25,21 @@ class TextRenderer:
     name = "text"
     suffix = ".txt"
 
-    def __init__(self, precision: int = 4) -> None:
+    def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.precision = precision
         self.math = UnicodePrinter(precision)
 
     # -- entry points ----------------------------------------------------------------------
     def render(self, solution: Solution) -> str:
         return "\n".join("".join(text for text, _ in line) for line in self.lines(solution)) + "\n"
+
+    def render_combined(self, solutions: list[Solution], title: str = "Answer key") -> str:
+        head = f"{title}\n{'═' * len(title)}\n" + "".join(
+            f"  {k}. {s.title or s.kind}\n" for k, s in enumerate(solutions, 1))
+        return head + "\n" + "\n\n".join(self.render(s) for s in solutions)
+
+    def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
+        return f"{title}\n" + "".join(f"  {f}  {t}\n" for t, f in entries)
 
     def write(self, solution: Solution, stream: IO[str], color: bool = False) -> None:
         if not color:
@@ -126,6 +134,12 @@ class TextRenderer:
                 sub = self.math.print(s.formula, s.bindings)
                 if forms[-1:] != [sub] and [sub] != vals:
                     forms.append(sub)
+            if s.exact is not None:
+                exact = self.math.print(s.exact)
+                if [exact] != vals:
+                    if forms[-1:] != [exact]:
+                        forms.append(exact)
+                    vals = ["≈ " + vals[0]] + vals[1:] if vals else vals
         return self._equation(lhs, forms, vals, s.note)
 
     def _equation(self, lhs: str, forms: list[str], value: list[str], note: str | None) -> list[Line]:
@@ -134,6 +148,8 @@ class TextRenderer:
         out: list[Line] = []
         for k, text in enumerate(rhs):
             lead = f"  {lhs} = " if k == 0 else pad + "= "
+            if text.startswith("≈ "):
+                lead, text = (f"  {lhs} ≈ " if k == 0 else pad + "≈ "), text[2:]
             style = "bold" if value and k == len(rhs) - 1 else ""
             out.append([(lead, "" if k else "green"), (text, style)])
         indent = pad + "  "
@@ -167,7 +183,7 @@ class TextRenderer:
         if isinstance(c, float):
             return self.num(c)
         if isinstance(c, np.ndarray):
-            return layout.vector_line(c, self.num) if c.ndim == 1 else str(c.tolist())
+            return layout.vector_line(c, self.num) if c.ndim == 1 else self._answer_text(c)
         return str(c)
 
 

@@ -1,0 +1,57 @@
+"""--exact: exact values beside the decimals where the inputs are exact.
+
+Inputs are read as the decimals they were written as (0.1 is 1/10); each step is evaluated
+by the verifier's SymPy evaluator on those exact values. A result is kept for later steps while
+it stays small (SymPy expressions of exp and fractions can grow without end), and shown when
+it is short and says more than the decimal does: σ(0) = 1/2, softmax of [0, 0] = [1/2, 1/2],
+e/(1 + e).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+import numpy as np
+import sympy as sp
+
+from dlsolve.expr import Expr
+from dlsolve.symbolic import from_sympy
+from dlsolve.verify import exact_value
+
+KEEP_OPS = 40
+SHOW_OPS = 12
+SHOW_DENOMINATOR = 10_000
+
+
+def exact_input(value: Any) -> Optional[sp.Expr]:
+    """A number as the exact decimal it was written as; None for arrays and non-finite values."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return None
+    x = float(value)
+    if not np.isfinite(x):
+        return None
+    return sp.Rational(repr(x)) if not x.is_integer() else sp.Integer(int(x))
+
+
+def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr], Optional[Expr]]:
+    """(the exact value to keep for later steps, the form to show) — either may be None."""
+    if any(s.key not in env for s in formula.symbols()):
+        return None, None
+    try:
+        value = exact_value(formula, env, leaf=lambda v: v)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None, None
+    if isinstance(value, np.ndarray) or not isinstance(value, sp.Basic) or value.has(sp.Float) \
+            or value.has(sp.zoo, sp.nan) or not value.is_real:
+        return None, None
+    ops = sp.count_ops(value)
+    if ops > KEEP_OPS:
+        return None, None
+    show = None
+    if not value.is_Integer and ops <= SHOW_OPS:
+        if not value.is_Rational or value.q <= SHOW_DENOMINATOR:
+            try:
+                show = from_sympy(value, {})
+            except ValueError:
+                show = None
+    return value, show

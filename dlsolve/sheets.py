@@ -1,0 +1,50 @@
+"""Solving for the sheets: the options that wrap a kind's solve (rounding drift).
+
+`--round N` solves twice — at full precision and with every derived value rounded to N
+decimals — and adds a section that shows how far the rounded answers drift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from dlsolve.kinds import SolveOptions
+from dlsolve.solution import Section, Solution, Table, Text
+
+
+def solve_problem(problem: Any, options: SolveOptions) -> Solution:
+    solution = problem.module.solve(problem.spec, options)
+    if options.round is None:
+        return solution
+    full = problem.module.solve(problem.spec, dataclasses.replace(options, round=None, exact=False))
+    return with_drift(solution, full, options.round)
+
+
+def with_drift(rounded: Solution, full: Solution, n: int) -> Solution:
+    rows = []
+    for a in rounded.answers:
+        try:
+            ref = full.answer(a.name).value
+            got = np.asarray(a.value, dtype=float)
+            want = np.asarray(ref, dtype=float)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if got.shape != want.shape or got.size == 0:
+            continue
+        diff = float(np.max(np.abs(got - want)))
+        scale = float(np.max(np.abs(want))) or 1.0
+        rows.append((a.name, _first(want), _first(got), diff, diff / scale))
+    section = Section("Rounding drift", (
+        Text(f"Every intermediate value above was rounded to {n} decimals, as by hand. The answers at full "
+             "precision, and how far the rounded ones drift (largest entry for lists):"),
+        Table(("answer", "full precision", f"rounded to {n}", "difference", "relative"), tuple(rows)),
+    ))
+    conventions = rounded.conventions + (f"every derived value rounded to {n} decimals (--round {n})",)
+    return dataclasses.replace(rounded, sections=rounded.sections + (section,), conventions=conventions)
+
+
+def _first(v: np.ndarray) -> float:
+    return float(v.reshape(-1)[0]) if v.size else float("nan")
