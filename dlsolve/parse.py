@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from dlsolve.expr import Expr, Num, Sym, call
 
@@ -39,6 +39,11 @@ def parse_formula(text: str, names: Mapping[str, Sym],
                   functions: Mapping[str, str] = FUNCTIONS,
                   extra: Callable[[ast.AST, "Walker"], Expr | None] | None = None) -> Expr:
     """The formula written in `text`, over the symbols in `names`."""
+    return parse_tree(text, Walker(text.strip() if isinstance(text, str) else str(text), names, functions, extra))
+
+
+def parse_tree(text: str, walker: "Walker") -> Any:
+    """Parse `text` and walk it with `walker` (whose methods build the result)."""
     if not isinstance(text, str):
         raise ParseError("expected a formula written as text", 1, str(text))
     if len(text) > MAX_LENGTH:
@@ -52,7 +57,11 @@ def parse_formula(text: str, names: Mapping[str, Sym],
         raise ParseError(f"not a formula: {exc.msg}", exc.offset or 1, stripped) from None
     except (RecursionError, MemoryError, ValueError):
         raise ParseError("the formula is nested too deeply", 1, stripped[:40]) from None
-    return Walker(stripped, names, functions, extra).walk(tree.body, 0)
+    walker.text = stripped
+    try:
+        return walker.walk(tree.body, 0)
+    except RecursionError:
+        raise ParseError("the formula is nested too deeply", 1, stripped[:40]) from None
 
 
 class Walker:
@@ -85,13 +94,7 @@ class Walker:
             inner = self.walk(node.operand, depth + 1)
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
-            ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-                   ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b}
-            op = ops.get(type(node.op))
-            if op is None:
-                raise self.fail(node, f"the operator {type(node.op).__name__} is not allowed "
-                                      "(use + - * / ** and the functions)")
-            return op(self.walk(node.left, depth + 1), self.walk(node.right, depth + 1))
+            return self.binop(node, self.walk(node.left, depth + 1), self.walk(node.right, depth + 1))
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 raise self.fail(node, "only calls of the known functions are allowed")
@@ -103,6 +106,21 @@ class Walker:
             if len(node.args) != 1:
                 raise self.fail(node, f"{name}() takes one argument")
             return call(self.functions[name], self.walk(node.args[0], depth + 1))
+        return self.other(node, depth)
+
+    # -- overridable: how a result is built --------------------------------------------------
+    OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
+
+    def binop(self, node: ast.BinOp, a: Any, b: Any) -> Any:
+        op = self.OPS.get(type(node.op))
+        funcs = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+                 "**": lambda: a ** b}
+        if op not in funcs:
+            raise self.fail(node, f"the operator {op or type(node.op).__name__} is not allowed "
+                                  "(use + - * / ** and the functions)")
+        return funcs[op]()
+
+    def other(self, node: ast.AST, depth: int) -> Any:
         what = {ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.ListComp: "a comprehension",
                 ast.GeneratorExp: "a comprehension", ast.Subscript: "indexing", ast.Compare: "a comparison",
                 ast.BoolOp: "and/or", ast.IfExp: "if-else", ast.List: "a list", ast.Tuple: "a tuple",

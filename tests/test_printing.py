@@ -36,3 +36,14 @@ def test_numbers_exact_or_rounded_with_zeros():
     assert numbers.unicode(4.889e-6 + 1e-12, 4) == "4.889×10⁻⁶"
     assert numbers.plain(6.3e-16 + 1e-20, 2) == "6.3e-16"
     assert numbers.unicode(float("inf"), 4) == "∞"
+
+
+def test_ties_round_half_up_as_by_hand():
+    assert numbers.unicode(7.5625, 4) == "7.563"      # exact tie: up, not to even
+    assert numbers.unicode(107.25, 4) == "107.3"
+    assert numbers.unicode(-0.00625, 2) == "−0.0063"
+    assert numbers.unicode(2.675, 3) == "2.67"        # stored below the tie
+    assert numbers.unicode(9.99951, 4) == "10.00"
+    assert numbers.unicode(0.00012345, 3) == "0.000123"
+    assert numbers.unicode(1.23456e-7, 3) == "1.23×10⁻⁷"
+    assert numbers.unicode(123456.7, 4) == "1.235×10⁵"

@@ -8,11 +8,27 @@ as 1.000 — the zeros say "rounded", where a bare 1 would claim exactness.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def _sig_digits(text: str) -> int:
     mant = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
     return len(mant) if mant else 1
+
+
+def _round_half_up(x: float, precision: int) -> str:
+    """x to `precision` significant digits, ties away from zero as by hand (7.5625 → 7.563),
+    judged on the exact binary value (2.675 is stored just below 2.675, so → 2.67)."""
+    d = Decimal(x)
+    exponent = d.adjusted()  # position of the leading digit
+    q = d.quantize(Decimal(1).scaleb(exponent - precision + 1), rounding=ROUND_HALF_UP)
+    if q.adjusted() != exponent:  # 9.9995 → 10.00: one digit more
+        exponent = q.adjusted()
+        q = d.quantize(Decimal(1).scaleb(exponent - precision + 1), rounding=ROUND_HALF_UP)
+    if -4 <= exponent < precision:
+        return format(q, "f")
+    mant = q.scaleb(-exponent)
+    return f"{format(mant, 'f')}e{exponent:+03d}"
 
 
 def parts(x: float, precision: int) -> tuple[str, int | None]:
@@ -27,7 +43,7 @@ def parts(x: float, precision: int) -> tuple[str, int | None]:
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x)), None
     shortest = repr(x)
-    text = shortest if _sig_digits(shortest) <= precision else f"{x:#.{precision}g}"
+    text = shortest if _sig_digits(shortest) <= precision else _round_half_up(x, precision)
     if "e" in text:
         mant, exp = text.split("e")
         return mant.rstrip(".") if mant.endswith(".") else mant, int(exp)
