@@ -47,3 +47,25 @@ def test_no_eval_exec_or_sympify_of_text():
         text = path.read_text(encoding="utf-8")
         for banned in ("eval(", "exec(", "sympify(", "parse_expr("):
             assert banned not in text.replace("_eval(", "").replace("evaluate(", ""), (path.name, banned)
+
+
+import pytest
+
+
+@pytest.mark.parametrize("problem", ["p6-adagrad-learning-rate.yaml", "opt-adam.yaml", "p14-cnn-valid.yaml",
+                                     "arch-lstm-gru-keras.yaml", "conv-by-hand.yaml", "p7-softmax-temperature.yaml",
+                                     "p8-entropy-kl-bits.yaml"])
+def test_kinds_that_need_no_symbols_do_not_load_sympy(problem):
+    mods = loaded_after(
+        "import sys; sys.argv = ['dlsolve', 'solve', 'problems/" + problem + "']\n"
+        "from dlsolve.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass")
+    assert "sympy" not in mods
+
+
+def test_an_objective_does_load_sympy():
+    mods = loaded_after(
+        "import sys; sys.argv = ['dlsolve', 'solve', 'problems/opt-sgd-objective.yaml']\n"
+        "from dlsolve.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass")
+    assert "sympy" in mods
