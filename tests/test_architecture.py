@@ -109,8 +109,7 @@ def test_shapes_and_counts_against_brute_force(stack, convention):
         if pad == "same" and convention == "tensorflow":
             before, after = same_tf(h, k, s, d)
         elif pad == "same":
-            before = after = (d * (k - 1)) // 2
-            assume(d * (k - 1) % 2 == 0)
+            before = after = (d * (k - 1)) // 2   # whole padding on each side, ⌊d(k − 1)/2⌋
         else:
             before = after = 0 if pad == "valid" else pad
         out = windows(h, k, s, d, before, after)
@@ -181,3 +180,15 @@ def test_convolve_kernel_channels_must_match():
         "p.yaml:3:9: kernel: the input has 2 channels: give one kernel per channel"
     assert err("kind: convolve\ninput: [[1, 2], [3, 4]]\nkernel: [[1, 2, 3], [1, 2, 3], [1, 2, 3]]\n") == \
         "p.yaml:3:9: kernel: the kernel's height 3 is larger than the padded input's 2"
+
+
+@pytest.mark.parametrize("convention,mine,other", [("tensorflow", 4, 3), ("symmetric", 3, 4)])
+def test_same_padding_conventions_differ_for_even_kernels(convention, mine, other):
+    s = solve_data({"kind": "conv", "input": [4, 4, 1], "same_padding": convention,
+                    "layers": [{"conv2d": {"filters": 1, "kernel": 2, "padding": "same"}}]})
+    assert s.answer("shapes").value == [[mine, mine, 1]]
+    # brute force: TensorFlow pads 0 before and 1 after; symmetric pads ⌊1/2⌋ = 0 on each side
+    pads = (0, 1) if convention == "tensorflow" else (0, 0)
+    assert windows(4, 2, 1, 1, *pads) == mine
+    notes = [st.note for st in s.steps() if st.note]
+    assert any(f"would give {other}" in n for n in notes)

@@ -264,18 +264,19 @@ class Planner:
                 note = (f"'same' as TensorFlow: out = ⌈n/s⌉; total padding {total_pad} "
                         f"({total_pad // 2} before, {total_pad - total_pad // 2} after)")
                 if other != mine:
-                    note += f"; the symmetric convention p = (k − 1)/2 would give {other}"
+                    note += f"; the symmetric convention p = ⌊(k − 1)/2⌋ on each side would give {other}"
             else:
                 if padding == "same":
-                    p_val = (eff - 1) / 2
+                    p_val = (eff - 1) // 2
                     p = self._const(f"p{labels[a]}", "p", p_val, l)
-                    self.d.derive(Sym(f"pcalc{labels[a]}{l}", "p", "p"), (dd * (kk - Num(1))) / Num(2),
-                                  note="'same' as the course notes: p = d(k − 1)/2" +
-                                       ("; not a whole number for an even kernel, so 'same' is not exact" if p_val % 1 else ""))
+                    self.d.derive(Sym(f"pcalc{labels[a]}{l}", "p", "p"), call("floor", (dd * (kk - Num(1))) / Num(2)),
+                                  note="'same' as the course notes: p = d(k − 1)/2 on each side" +
+                                       ("; an even kernel makes that a half, so ⌊·⌋ is used (PyTorch's "
+                                        "padding = (k − 1)//2)" if (eff - 1) % 2 else ""))
                     mine = (n + 2 * p_val - eff) // s[a] + 1
                     tf = -(-n // s[a])
                     if int(mine) != tf:
-                        note = f"TensorFlow's 'same' (⌈n/s⌉) would give {tf}"
+                        note = f"TensorFlow's 'same' (⌈n/s⌉, padding split unevenly) would give {tf}"
                 else:
                     p = self._const(f"p{labels[a]}", "p", 0 if padding == "valid" else self._pad_value(padding, a, layer), l)
                 rnd = "ceil" if ceil_mode else "floor"
