@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
-from dlsolve.solution import Answer, Block, Given, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import Answer, Block, Given, Graph, Section, Series, Solution, Step, Table, Text
 
 NoteArg = Union[str, None, Callable[[Value], Union[str, None]]]
 
@@ -118,6 +118,9 @@ class Derivation:
 
     def series(self, label: str, values: Iterable[float]) -> None:
         self._add(Series(label, tuple(float(v) for v in values)))
+
+    def graph(self, edges: Iterable[tuple[str, str]]) -> None:
+        self._add(Graph(tuple(edges)))
 
     def convention(self, text: str) -> None:
         if text not in self._conventions:

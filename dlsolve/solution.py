@@ -1,7 +1,7 @@
 """What a solver produces and every renderer consumes: plain, frozen data.
 
 A Solution is an ordered list of sections; a section is an ordered list of blocks. Renderers
-dispatch on the block's type (Given, Step, Table, Text, Series), never on the problem kind, so a new kind
+dispatch on the block's type (Given, Step, Table, Text, Series, Graph), never on the problem kind, so a new kind
 needs no renderer change.
 """
 
@@ -70,7 +70,14 @@ class Series:
     values: tuple[float, ...]
 
 
-Block = Union[Given, Step, Table, Text, Series]
+@dataclass(frozen=True)
+class Graph:
+    """A computation graph: which named quantity feeds which (drawn where the format can)."""
+
+    edges: tuple[tuple[str, str], ...]
+
+
+Block = Union[Given, Step, Table, Text, Series, Graph]
 
 
 @dataclass(frozen=True)

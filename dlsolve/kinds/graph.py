@@ -398,8 +398,8 @@ class Solver:
         rows = [(p, n.name) for n in self.nodes.values() for p in n.parents]
         if rows:
             self.d.section("The computation graph")
-            self.d.table(("from", "to"), [(display(a)[0], display(b)[0]) for a, b in rows],
-                         title="each name feeds the names written with it")
+            self.d.text("Each name feeds the names written with it:")
+            self.d.graph((display(a)[0], display(b)[0]) for a, b in rows)
 
     # -- derivatives ------------------------------------------------------------------------
     def parents_of(self, s: sp.Symbol) -> list[sp.Symbol]:

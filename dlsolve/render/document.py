@@ -15,7 +15,7 @@ from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout, numbers
 from dlsolve.render.mathprint import LatexPrinter, substitutable
-from dlsolve.solution import Given, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import Given, Graph, Section, Series, Solution, Step, Table, Text
 
 Cell = tuple[str, str]  # ("math", latex) or ("text", plain text)
 
@@ -145,6 +145,8 @@ class DocumentRenderer:
                 if block.title:
                     out.append(self.para(block.title))
                 out.append(self.table(list(block.columns), [[self.cell(c) for c in row] for row in block.rows]))
+            elif isinstance(block, Graph):
+                out.append(self.graph(list(block.edges)))
             elif isinstance(block, Series):
                 out.append(self.para(f"{block.label}: {layout.sparkline(block.values)} "
                                      f"({numbers.unicode(block.values[0], self.precision)} → "
@@ -200,6 +202,10 @@ class DocumentRenderer:
 
     def contents(self, titles: list[str]) -> str:
         raise NotImplementedError
+
+    def graph(self, edges: list[tuple[str, str]]) -> str:
+        """By default the edges as a list; formats that can draw override this."""
+        return self.bullets([f"{a} → {b}" for a, b in edges])
 
     def links(self, entries: Sequence[tuple[str, str]]) -> str:
         raise NotImplementedError

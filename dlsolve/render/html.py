@@ -81,6 +81,31 @@ class HtmlRenderer(DocumentRenderer):
         lines[0] = lines[0].replace("<p>", '<p class="meta">', 1)
         return lines
 
+    def graph(self, edges: list[tuple[str, str]]) -> str:
+        """The graph drawn as inline SVG: inputs on the left, each name one column after its inputs."""
+        from dlsolve.render.layout import graph_layers
+
+        layers = graph_layers(edges)
+        col_w, row_h, box_w, box_h = 110, 46, 64, 28
+        pos = {n: (20 + c * col_w, 14 + r * row_h) for c, layer in enumerate(layers) for r, n in enumerate(layer)}
+        width = 40 + (len(layers) - 1) * col_w + box_w
+        height = 28 + max(len(layer) for layer in layers) * row_h
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" width="{width}" height="{height}" '
+                 f'viewBox="0 0 {width} {height}" role="img" aria-label="computation graph">',
+                 '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+                 'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/>'
+                 '</marker></defs>']
+        for a, b in edges:
+            (x1, y1), (x2, y2) = pos[a], pos[b]
+            parts.append(f'<line x1="{x1 + box_w}" y1="{y1 + box_h / 2}" x2="{x2}" y2="{y2 + box_h / 2}" '
+                         'stroke="#555" stroke-width="1.3" marker-end="url(#arrow)"/>')
+        for n, (x, y) in pos.items():
+            parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="#eef3fb" '
+                         'stroke="#3a5a8c"/>')
+            parts.append(f'<text x="{x + box_w / 2}" y="{y + box_h / 2 + 5}" text-anchor="middle" '
+                         f'font-family="Georgia, serif" font-size="15">{escape(n)}</text>')
+        return "<figure>" + "".join(parts) + "</svg></figure>"
+
     def contents(self, titles: list[str]) -> str:
         return "<nav><h2>Contents</h2><ol>" + "".join(
             f'<li><a href="#problem-{k}">{escape(t)}</a></li>' for k, t in enumerate(titles, 1)) + "</ol></nav>"

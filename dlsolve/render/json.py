@@ -11,7 +11,7 @@ import numpy as np
 from dlsolve import __version__
 from dlsolve.expr import Expr
 from dlsolve.render.mathprint import LatexPrinter, UnicodePrinter, substitutable
-from dlsolve.solution import Given, Series, Solution, Step, Table, Text
+from dlsolve.solution import Given, Graph, Series, Solution, Step, Table, Text
 
 
 def plain_value(value: Any, latex: LatexPrinter) -> Any:
@@ -48,6 +48,7 @@ class JsonRenderer:
         steps: list[dict[str, Any]] = []
         notes: list[str] = list(sol.conventions)
         series: list[dict[str, Any]] = []
+        graph: list[dict[str, str]] = []
         for section in sol.sections:
             for block in section.blocks:
                 if isinstance(block, Step):
@@ -62,6 +63,8 @@ class JsonRenderer:
                     notes.append(block.text)
                 elif isinstance(block, Table):
                     pass  # tables repeat values already in steps or answers
+                elif isinstance(block, Graph):
+                    graph = [{"from": a, "to": b} for a, b in block.edges]
                 elif isinstance(block, Series):
                     series.append({"label": block.label, "values": plain_value(list(block.values), self.latex)})
         return {
@@ -72,6 +75,7 @@ class JsonRenderer:
             "steps": steps,
             "notes": notes,
             **({"series": series} if series else {}),
+            **({"graph": graph} if graph else {}),
         }
 
     def _step(self, section: str, s: Step) -> dict[str, Any]:

@@ -67,3 +67,30 @@ def sparkline(values: Sequence[float]) -> str:
         else:
             out.append(BARS[0 if span == 0 else min(len(BARS) - 1, int((v - lo) / span * (len(BARS) - 1) + 0.5))])
     return "".join(out)
+
+
+def graph_layers(edges: Sequence[tuple[str, str]]) -> list[list[str]]:
+    """Nodes in columns by their depth from the inputs (the longest path), in first-seen order."""
+    nodes: list[str] = []
+    for a, b in edges:
+        for n in (a, b):
+            if n not in nodes:
+                nodes.append(n)
+    parents = {n: [a for a, b in edges if b == n] for n in nodes}
+    depth: dict[str, int] = {}
+
+    def d(n: str, seen: tuple = ()) -> int:
+        if n not in depth:
+            depth[n] = 0 if not parents[n] or n in seen else 1 + max(d(p, seen + (n,)) for p in parents[n])
+        return depth[n]
+
+    for n in nodes:
+        d(n)
+    for n in nodes:  # an input sits just before the first name it feeds
+        children = [b for a, b in edges if a == n]
+        if not parents[n] and children:
+            depth[n] = max(min(depth[c] for c in children) - 1, 0)
+    layers: list[list[str]] = [[] for _ in range(max(depth.values(), default=0) + 1)]
+    for n in nodes:
+        layers[depth[n]].append(n)
+    return layers

@@ -51,6 +51,17 @@ class MarkdownRenderer(DocumentRenderer):
         body = ["| " + " | ".join(self._cell(c) for c in row) + " |" for row in rows]
         return "\n".join([head, rule] + body)
 
+    def graph(self, edges: list[tuple[str, str]]) -> str:
+        """A Mermaid diagram, which GitHub draws."""
+        ids: dict[str, str] = {}
+        for a, b in edges:
+            for n in (a, b):
+                ids.setdefault(n, f"n{len(ids)}")
+        lines = ["```mermaid", "graph LR"]
+        lines += [f'  {i}["{n}"]' for n, i in ids.items()]
+        lines += [f"  {ids[a]} --> {ids[b]}" for a, b in edges]
+        return "\n".join(lines + ["```"])
+
     def contents(self, titles: list[str]) -> str:
         return "\n".join(f"{k}. [{_md(t)}](#problem-{k})" for k, t in enumerate(titles, 1))
 

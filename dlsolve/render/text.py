@@ -15,7 +15,7 @@ from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout
 from dlsolve.render.mathprint import UnicodePrinter, substitutable
 from dlsolve.render import numbers
-from dlsolve.solution import Given, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import Given, Graph, Section, Series, Solution, Step, Table, Text
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
@@ -166,6 +166,13 @@ class TextRenderer:
     def _Series(self, s: Series) -> list[Line]:
         return [[("  " + s.label + "  ", ""), (layout.sparkline(s.values), "magenta"),
                  (f"  {self.num(s.values[0])} → {self.num(s.values[-1])}", "dim")]]
+
+    def _Graph(self, g: Graph) -> list[Line]:
+        layers = layout.graph_layers(g.edges)
+        out: list[Line] = [[("  " + "   ".join(", ".join(layer) for layer in layers), "bold")]]
+        for a, b in g.edges:
+            out.append([(f"  {a} → {b}", "")])
+        return out
 
     def _Table(self, t: Table) -> list[Line]:
         cell: Callable[[Any], str] = self._cell
