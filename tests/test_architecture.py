@@ -192,3 +192,31 @@ def test_same_padding_conventions_differ_for_even_kernels(convention, mine, othe
     assert windows(4, 2, 1, 1, *pads) == mine
     notes = [st.note for st in s.steps() if st.note]
     assert any(f"would give {other}" in n for n in notes)
+
+
+def test_more_layer_types_against_built_arrays():
+    s = solve_data({"kind": "params", "input": [20], "layers": [
+        {"embedding": {"vocab": 1000, "dim": 64}},
+        {"simple_rnn": {"units": 32, "return_sequences": True}},
+        "layernorm",
+        {"dropout": {"rate": 0.2}},
+        {"gru": {"units": 8}},
+        {"dense": {"units": 1}},
+        {"activation": {"name": "sigmoid"}}]})
+    emb = np.zeros((1000, 64)).size
+    rnn = np.zeros((64, 32)).size + np.zeros((32, 32)).size + 32          # Keras: kernel, recurrent, bias
+    ln = 2 * 32
+    gru = 3 * (8 * 32 + 8 * 8) + 2 * 3 * 8                                 # reset_after: two biases
+    assert s.answer("params").value == [emb, rnn, ln, 0, gru, 9, 0]
+    assert s.answer("shapes").value == [[20, 64], [20, 32], [20, 32], [20, 32], [8], [1], [1]]
+
+
+def test_transposed_conv_global_pool_and_channels_first():
+    s = solve_data({"kind": "conv", "input": [16, 7, 7], "layout": "channels_first", "layers": [
+        {"conv2d_transpose": {"filters": 8, "kernel": 3, "stride": 2, "padding": "same"}},
+        {"conv2d_transpose": {"filters": 4, "kernel": 3, "stride": 2}},
+        "global_avg_pool"]})
+    # PyTorch ConvTranspose2d weight: (C_in, C_out, kh, kw) + bias
+    assert s.answer("params").value == [np.zeros((16, 8, 3, 3)).size + 8, np.zeros((8, 4, 3, 3)).size + 4, 0]
+    # same: n·s = 14; valid: (n − 1)·s + k = 29; shapes shown channels first
+    assert s.answer("shapes").value == [[8, 14, 14], [4, 29, 29], [4]]
