@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from dlsolve.cli import main
 from dlsolve.render import FORMATS, renderer
-from tests.conftest import PROBLEMS, ROOT, solve_data, solve_file
+from tests.conftest import PROBLEMS, ROOT, solve_file
 
 P1 = str(ROOT / "problems" / "p1-image-mlp.yaml")
 

@@ -248,7 +248,6 @@ class Solver:
                 continue
             seen.add(key)
             fz = act.definition(_Z, layer.act_params)
-            name = act.short(_Z, layer.act_params) if act.short else None
             label = Sym(f"rule:{act.name}", f"a = {name_text(act, layer)}", "a")
             if not _same_text(fz, _Z) and act.name != "tanh":
                 d.derive(label, fz)
@@ -258,11 +257,10 @@ class Solver:
             d.derive(Sym(f"rule:d{act.name}", "∂a/∂z", r"\frac{\partial a}{\partial z}"), *forms,
                      note=f"from sympy.diff of a = {name_text(act, layer)}" + (
                          ", then written with the unit's output a, as the course does" if len(forms) > 1 else ""))
-            del name
         if any(l.activation.name == "softmax" for l in net.layers) and net.loss.name != "cce":
             d.note("softmax: ∂ŷ_j/∂z_k = ŷ_j(1 − ŷ_k) for j = k and −ŷ_j·ŷ_k for j ≠ k")
         term = net.loss.term(_Y, _YH, net.loss_options)
-        d.derive(Sym("rule:loss", f"ℓ(y, ŷ)", r"\ell(y, \hat{y})"), term, note=f"{net.loss.title} of one output unit")
+        d.derive(Sym("rule:loss", "ℓ(y, ŷ)", r"\ell(y, \hat{y})"), term, note=f"{net.loss.title} of one output unit")
         d.derive(Sym("rule:dloss", "∂ℓ/∂ŷ", r"\frac{\partial \ell}{\partial \hat{y}}"), self.loss_derivative(),
                  note="from sympy.diff")
 
@@ -329,7 +327,6 @@ class Solver:
         """δ of every unit and ∂L/∂(every parameter). Returns each δ's formula in local terms
         (for symbolic answers)."""
         d, net = self.d, self.net
-        out = net.layers[-1]
         local: dict[str, Expr] = {}
         for layer in reversed(net.layers):
             l = layer.index
@@ -357,7 +354,6 @@ class Solver:
                     extra = [expanded] if net.symbolic else []
                     d.derive(nm.delta(l, j), nm.dz(l, j), Mul.of(sum_p, da), Mul.of(sum_v, da), *extra, note=note)
             self._param_grads_units(nm, layer, local)
-        del out
         return local
 
     def _act_derivative(self, nm: Names, layer: Layer, j: int, da: Sym, local: dict[str, Expr]) -> None:
@@ -665,15 +661,12 @@ class Solver:
         batches = [list(range(i, min(i + m, len(net.samples)))) for i in range(0, len(net.samples), m)]
         updates = [(e, batch) for e in range(1, net.epochs + 1) for batch in batches]
         losses: list[float] = []
-        first_names: list[Names] = []
         several = len(updates) > 1
         for u, (epoch, batch) in enumerate(updates):
             first = u == 0
             units = self.detail and first
             d.record = True if first else _compact
             names = [Names(net, k + 1 if len(batch) > 1 else None) for k in batch]
-            if first:
-                first_names = names
             what = _batch_words(batch, len(net.samples), epoch, net.epochs)
             if not first:
                 d.record = True
@@ -724,7 +717,6 @@ class Solver:
                      for u, (e, b) in enumerate(updates, 1)])
             d.answer("losses", per_update, "loss of each update (batch mean)", depends=())
             self.answers_final_params()
-        del first_names
 
     # == explain =============================================================================
     def explain_param(self, nm: Names, ex: Explain, units: bool) -> None:
@@ -818,11 +810,8 @@ class Solver:
             d.answer(f"z{l}", z, f"z^[{l}]", depends=prev, keys=zk)
             d.answer(f"a{l}", a, f"a^[{l}]", depends=(f"z{l}",), keys=ak)
             prev = (f"a{l}",)
-        last = f"a{self.L}"
-        yhat = self.d.env[nm.av(self.L).key] if not units else None
         vals = self._layer_values(nm, self.L, "a", units)
         d.answer("yhat", vals[0][0] if self.net.n_out == 1 else vals[0], "ŷ", depends=(f"z{self.L}",), keys=vals[1])
-        del last, yhat
 
     def answers_single(self, nm: Names, units: bool) -> None:
         d, net = self.d, self.net

@@ -73,14 +73,12 @@ class Spec(BaseModel):
         self._x, self._k = x, k
         out = _out_shape(x.shape, k.shape, self.stride, p, self._one_d)
         if self.pool is not None:
-            ps = self.pool.stride or self.pool.size
             for a, n in enumerate(out):
                 if a == 0 and self._one_d:
                     continue
                 if self.pool.size > n:
                     raise SpecInvalid(f"the pooling window {self.pool.size} is larger than the output ({n})",
                                       ("pool", "size"))
-            del ps
         return self
 
 

@@ -158,7 +158,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
 
     d.section("Other conventions, for comparison")
     d.text("The same numbers under the conventions not chosen (they change the answer):")
-    other_v = float(d.derive(second[0], second[1]))
+    d.derive(second[0], second[1])
     alt_soft = (Num(1) - Asym) * first[0] if spec.t_squared else (Num(1) - Asym) * t2 * first[0]
     alt1 = Sym("L_alt_t2", f"L {'without' if spec.t_squared else 'with'} T²", "L'")
     d.derive(alt1, Asym * hard + alt_soft)
@@ -168,7 +168,6 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.derive(alt2, Asym * hard + other_part)
     d.note("KL(p^t‖p^s) = H(p^t, p^s) − H(p^t): the two soft terms differ by the teacher's entropy, "
            "which does not depend on the student, so both give the student the same gradients")
-    del other_v
 
     d.answer("p_teacher", p_teacher, f"p_teacher at T = {tt}", keys=tuple(s.key for s in pt))
     d.answer("p_student", p_student, f"p_student at T = {tt}", keys=tuple(s.key for s in ps))

@@ -71,7 +71,7 @@ def _normalised(d: Derivation, name: str, raw: np.ndarray) -> list[Sym]:
         for s, v in zip(syms, raw):
             d.bind(s, float(v))
         return syms
-    raw_syms = [N.quantity(f"raw{name}", f"r", "r", (i,)) for i in range(1, n + 1)]
+    raw_syms = [N.quantity(f"raw{name}", "r", "r", (i,)) for i in range(1, n + 1)]
     d.given(Sym(f"raw{name}v", f"{upper} as given", upper), raw,
             note=f"sums to {raw.sum():g}, not 1: normalised first, {name}_i = r_i / Σ_j r_j (the course's equation 8)")
     for s, v in zip(raw_syms, raw):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
-from dlsolve.expr import Add, Expr, Mul, Neg, Num, Sym, call, substitute
+from dlsolve.expr import Add, Expr, Mul, Neg, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import LOG_FUNCTION, log_base, needs_shift

@@ -340,6 +340,7 @@ class Run:
 
 
 def _hidden(sym: Sym) -> bool:
+    """Later iterations: every step is computed and kept for checking, none is shown."""
     return False
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from dlsolve.render import layout
 from dlsolve.render.document import Cell, DocumentRenderer
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -139,5 +138,3 @@ class LatexRenderer(DocumentRenderer):
         return "\\begin{itemize}\n" + "\n".join(rf"\item {tex_text(t)} (\texttt{{{tex_text(f)}}})"
                                                 for t, f in entries) + "\n\\end{itemize}"
 
-
-del layout

@@ -164,7 +164,6 @@ class UnicodePrinter(_Printer):
         return inner + "ᵀ", E.PREC_ATOM, False
 
     def _Outer(self, e: E.Outer) -> tuple[str, int, bool]:
-        t = _Printer  # noqa: F841 - readability: uᵀ·v for rows, u·vᵀ for columns
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
         wrap = lambda s: self.paren(s) if "^" in s and not s.startswith("(") else s  # noqa: E731
         if e.rows:
