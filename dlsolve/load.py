@@ -204,10 +204,19 @@ def _value_at(data: Any, loc: Path) -> Any:
     return data
 
 
-def _clean_loc(loc: tuple, data: Any) -> Path:
-    """Drop pydantic's union-branch labels from a location, keeping real keys and indices."""
+_TYPE_TAGS = {"str", "int", "float", "bool", "none", "list", "dict", "tuple"}
+
+
+def _is_union_tag(part: object) -> bool:
+    """pydantic names the branch of a union it tried: 'str', 'LossSpec', 'list[float]', …"""
+    return isinstance(part, str) and (part in _TYPE_TAGS or any(c in part for c in "[]-") or part[:1].isupper())
+
+
+def _clean_loc(loc: tuple, data: Any) -> tuple[Path, bool]:
+    """(the location without union-branch labels, whether a branch label was dropped)."""
     out: list[object] = []
     node = data
+    tagged = False
     for part in loc:
         if isinstance(node, dict) and part in node:
             out.append(part)
@@ -215,10 +224,12 @@ def _clean_loc(loc: tuple, data: Any) -> Path:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and not any(c in part for c in "[]-"):
+        elif _is_union_tag(part):
+            tagged = True
+        elif isinstance(node, dict) and isinstance(part, str):
             out.append(part)  # a missing or unknown key
             node = None
-    return tuple(out)
+    return tuple(out), tagged
 
 
 def _fields_at(model: Any, loc: Path) -> list[str]:
@@ -250,9 +261,16 @@ def _fields_at(model: Any, loc: Path) -> list[str]:
 
 def _spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
     out: list[SpecError] = []
-    for err in exc.errors(include_url=False):
-        loc = _clean_loc(err["loc"], data)
+    raw = exc.errors(include_url=False)
+    cleaned = [_clean_loc(e["loc"], data) for e in raw]
+    deeper = {loc[:k] for loc, _ in cleaned for k in range(len(loc))}
+    for err, (loc, tagged) in zip(raw, cleaned):
         etype = err["type"]
+        if tagged and loc in deeper and etype.endswith("_type"):
+            continue  # the union branch that does not fit the data; the other branch says what is wrong
+        if etype == "too_short":
+            out.append(SpecError(loc, "expected at least one entry, got none"))
+            continue
         ctx = err.get("ctx") or {}
         cause = ctx.get("error")
         if isinstance(cause, SpecInvalid):
