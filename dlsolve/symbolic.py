@@ -105,6 +105,13 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym]) -> E.Expr:
     for cls, name in simple.items():
         if isinstance(s, cls):
             return E.call(name, from_sympy(s.args[0], symbols))
+    if isinstance(s, (sp.Max, sp.Min)):
+        return E.call("max" if isinstance(s, sp.Max) else "min", *(from_sympy(a, symbols) for a in s.args))
+    if isinstance(s, sp.Heaviside):
+        # d/dx max(x, y): 1 where x wins, 0 where y wins, ½ at a tie (SymPy's H(0) = 1/2)
+        x = from_sympy(s.args[0], symbols)
+        return E.Piecewise(((E.Num(1), E.Cmp(">", x, E.Num(0))), (E.Num(0), E.Cmp("<", x, E.Num(0)))),
+                           E.Num(Fraction(1, 2)))
     if isinstance(s, sp.Piecewise):
         cases = []
         for value, cond in s.args:

@@ -145,3 +145,17 @@ def test_graph_errors():
     assert "only a scalar can be differentiated" in \
         err({"kind": "graph", "given": G, "define": {"z": "W @ x"}, "find": ["dz/dx"]})
     assert "attribute access '.real' is not allowed (only .T)" in err({**base, "define": {"z": "x.real"}})
+
+
+def test_max_min_relu_derivatives():
+    s = solve_data({"kind": "graph", "given": {"x": 2, "y": 1},
+                    "define": {"m": "max(x, y)", "n": "min(x, y)", "r": "relu(x - 3)", "L": "m**2 + 3*n + r"},
+                    "find": ["L", "dL/dx", "dL/dy"]})
+
+    def L(x, y):
+        return max(x, y) ** 2 + 3 * min(x, y) + max(x - 3, 0)
+    e = 1e-6
+    close(s.answer("L").value, L(2, 1))
+    close(s.answer("dL/dx").value, (L(2 + e, 1) - L(2 - e, 1)) / (2 * e), tol=1e-6)
+    close(s.answer("dL/dy").value, (L(2, 1 + e) - L(2, 1 - e)) / (2 * e), tol=1e-6)
+    assert verify_solution(s) == []
