@@ -56,6 +56,12 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym]) -> E.Expr:
         return symbols[s.name]
     if s == sp.E:
         return E.call("exp", E.Num(1))
+    if s in (sp.oo, sp.zoo):  # a division by zero in one branch of a piecewise formula
+        return E.Num(float("inf"))
+    if s == -sp.oo:
+        return E.Neg(E.Num(float("inf")))
+    if s is sp.nan:
+        return E.Num(float("nan"))
     if isinstance(s, sp.Integer):
         n = int(s)
         return E.Neg(E.Num(-n)) if n < 0 else E.Num(n)

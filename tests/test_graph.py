@@ -159,3 +159,30 @@ def test_max_min_relu_derivatives():
     close(s.answer("dL/dx").value, (L(2 + e, 1) - L(2 - e, 1)) / (2 * e), tol=1e-6)
     close(s.answer("dL/dy").value, (L(2, 1 + e) - L(2, 1 - e)) / (2 * e), tol=1e-6)
     assert verify_solution(s) == []
+
+
+ATOMS = ["x", "W", "c", "x.T", "W.T", "W[1,:]", "W[:,2]", "x[2]", "W[1:2,1]", "1", "2.5"]
+FUNCTIONS = ["exp", "log", "sqrt", "abs", "sigmoid", "tanh", "relu", "softmax", "sum", "mean", "max", "min"]
+programs = st.recursive(
+    st.sampled_from(ATOMS),
+    lambda inner: st.one_of(
+        st.builds(lambda f, a: f"{f}({a})", st.sampled_from(FUNCTIONS), inner),
+        st.builds(lambda a, b: f"max({a}, {b})", inner, inner),
+        st.builds(lambda a, o, b: f"({a}) {o} ({b})", inner, st.sampled_from(["+", "-", "*", "/", "**", "@"]), inner)),
+    max_leaves=8)
+
+
+@given(programs)
+def test_any_program_solves_or_raises_a_typed_error(text):
+    from dlsolve.kinds import SolveOptions
+    from dlsolve.render import FORMATS, renderer
+
+    data = {"kind": "graph", "given": {"x": [[1], [-0.5], [2]], "W": [[1, 2, -1], [0.5, -2, 3]], "c": 0.7},
+            "define": {"f": f"sum({text})"}, "find": ["f", "df/dx", "df/dW", "df/dc"]}
+    try:
+        p = load_text(json.dumps(data), "p.yaml")
+        sol = p.module.solve(p.spec, SolveOptions())
+    except DlsolveError:
+        return
+    for fmt in FORMATS:
+        assert renderer(fmt)(precision=4).render(sol)

@@ -154,15 +154,16 @@ class GraphWalker(Walker):
     def _src(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or "?"
 
-    def _broadcast(self, node: ast.BinOp, op: str, a: Any, b: Any) -> tuple[Any, Any]:
+    def _broadcast(self, node: ast.AST, op: str, a: Any, b: Any) -> tuple[Any, Any]:
         if a.shape == b.shape:
             return a, b
         if a.shape == (1, 1):
             return sp.ImmutableMatrix(b.rows, b.cols, lambda i, j: a[0, 0]), b
         if b.shape == (1, 1):
             return a, sp.ImmutableMatrix(a.rows, a.cols, lambda i, j: b[0, 0])
-        raise self.fail(node, f"shape mismatch in {op}: {self._src(node.left)} is {self.shape_text(a)}, "
-                              f"{self._src(node.right)} is {self.shape_text(b)} (elementwise needs equal shapes)")
+        left, right = (node.left, node.right) if isinstance(node, ast.BinOp) else node.args[:2]  # type: ignore[attr-defined]
+        raise self.fail(node, f"shape mismatch in {op}: {self._src(left)} is {self.shape_text(a)}, "
+                              f"{self._src(right)} is {self.shape_text(b)} (elementwise needs equal shapes)")
 
     def other(self, node: ast.AST, depth: int) -> Any:
         if isinstance(node, ast.Attribute):

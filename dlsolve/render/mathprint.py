@@ -64,6 +64,8 @@ class _Printer:
             return self.fraction(v), (E.PREC_ATOM if self.atomic_fractions else E.PREC_MUL), v < 0
         if isinstance(v, Fraction):
             v = v.numerator
+        if isinstance(v, float) and not np.isfinite(v):
+            return self.number(v), E.PREC_ATOM, v < 0
         if isinstance(v, float) and not v.is_integer():
             return self.number(v, exact=True), E.PREC_ATOM, v < 0
         return self.number(float(v)), E.PREC_ATOM, v < 0
