@@ -25,6 +25,14 @@ class Activation:
     params: dict = field(default_factory=dict)           # parameter → default
     kink_at_zero: str | None = None                       # the convention for f'(0), if any
 
+    def forms(self, z: Expr, params: Params) -> list[Expr]:
+        """How a = f(z) is written: the name applied (σ(z), max(0, z)), then the definition where it
+        says more (1/(1 + e^(−z)); ReLU's piecewise form adds nothing to max(0, z))."""
+        forms = [self.short(z, params)] if self.short else []
+        if self.name not in ("linear", "relu") or not forms:
+            forms.append(self.definition(z, params))
+        return forms
+
 
 def _alpha(p: Params) -> Expr:
     return Num(p["alpha"])

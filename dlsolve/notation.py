@@ -14,6 +14,11 @@ from dlsolve.expr import Sym
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+def subscript(n: int | str) -> str:
+    """Digits as unicode subscripts: 12 → ₁₂."""
+    return str(n).translate(_SUB)
+
+
 def _sub_uni(idx: tuple[int, ...]) -> str:
     if not idx:
         return ""

@@ -42,7 +42,8 @@ def to_sympy(e: E.Expr) -> sp.Expr:
             raise ValueError(f"no SymPy form for {e.fn}")
         return fn(*args)
     if isinstance(e, E.Cmp):
-        ops = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne}
+        ops = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne,
+}
         return ops[e.op](to_sympy(e.lhs), to_sympy(e.rhs))
     if isinstance(e, E.Piecewise):
         pieces = [(to_sympy(v), to_sympy(c)) for v, c in e.cases]
@@ -139,6 +140,12 @@ def diff(e: E.Expr, wrt: E.Sym, tidy: bool = True) -> E.Expr:
     symbols = {s.key: s for s in e.symbols()}
     symbols[wrt.key] = wrt
     d = sp.diff(to_sympy(e), sp.Symbol(wrt.key, real=True))
-    if tidy and d.is_polynomial() and not d.is_number and not d.has(sp.Float):
-        d = sp.factor(d)
-    return from_sympy(d, symbols)
+    return from_sympy(tidy_form(d) if tidy else d, symbols)
+
+
+def tidy_form(e: sp.Basic) -> sp.Basic:
+    """A polynomial with exact coefficients, factored (−2(y − ŷ) rather than 2ŷ − 2y), as a hand
+    derivation arrives at it; anything else as SymPy gives it."""
+    if e.is_polynomial() and not e.is_number and not e.has(sp.Float):
+        return sp.factor(e)
+    return e

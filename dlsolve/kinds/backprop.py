@@ -300,11 +300,7 @@ class Solver:
             return
         for j in range(1, layer.n_out + 1):
             z = nm.z(l, j)
-            forms: list[Expr] = []
-            if act.short:
-                forms.append(act.short(z, layer.act_params))
-            if act.name not in ("linear", "relu") or not forms:
-                forms.append(act.definition(z, layer.act_params))
+            forms = act.forms(z, layer.act_params)
             zval = d.env.get(z.key)
             value = d.derive(nm.a(l, j), *forms,
                              note=(lambda v, zv=zval: _saturation_note(act.name, zv, v)) if zval is not None else None)
@@ -460,10 +456,7 @@ class Solver:
                          note="elementwise e^z, divided by the sum over the layer" +
                               ("; the largest z is subtracted first so e^z cannot overflow" if shift is not None else ""))
             else:
-                forms = [act.short(z, layer.act_params)] if act.short else []
-                if act.name != "linear" or not forms:
-                    forms.append(act.definition(z, layer.act_params))
-                d.derive(nm.av(l), *forms, note="elementwise" if act.name != "linear" else None)
+                d.derive(nm.av(l), *act.forms(z, layer.act_params), note="elementwise" if act.name != "linear" else None)
 
     def loss_vectors(self, nm: Names, y: np.ndarray) -> None:
         d, net = self.d, self.net
@@ -625,7 +618,7 @@ class Solver:
             if s.raw_input.ndim == 2:
                 d.given(Sym("X", "X", "X"), s.raw_input, note="the input image")
                 d.given(nm.xv(), s.x, note="the image flattened row by row (row-major): x₁ … x"
-                        + str(s.x.size).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")))
+                        + N.subscript(s.x.size))
             else:
                 d.given(nm.xv(), s.x)
             if s.y is not None:
@@ -768,7 +761,7 @@ class Solver:
         d, net = self.d, self.net
         nm = Names(net)
         d.section("Given")
-        d.text(f"A symbolic problem: inputs x₁ … x{_subs(net.n_input)}, every weight and bias a symbol, "
+        d.text(f"A symbolic problem: inputs x₁ … x{N.subscript(net.n_input)}, every weight and bias a symbol, "
                "target y. Each answer is a formula; no numbers are computed.")
         self.rules()
         d.section("Forward pass")
@@ -869,10 +862,6 @@ def _compact(sym: Sym) -> bool:
 
 def _vec_text(v: np.ndarray) -> str:
     return "(" + ", ".join(f"{x:g}" for x in v) + ")"
-
-
-def _subs(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _same_text(a: Expr, b: Expr) -> bool:

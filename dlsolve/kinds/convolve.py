@@ -190,9 +190,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             for j in range(cols):
                 idx = (j + 1,) if one_d else (i + 1, j + 1)
                 y = _sym("y", "y", "y", *idx)
-                forms = [act.short(y, params)] if act.short else []
-                if act.name != "relu":
-                    forms.append(act.definition(y, params))
+                forms = act.forms(y, params)
                 d.record = True if shown < SHOWN_IN_FULL or record_all else (lambda _s: False)
                 A[i, j] = float(d.derive(_sym("a", "a", "a", *idx), *forms))
                 shown += 1

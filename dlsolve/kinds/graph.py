@@ -30,13 +30,12 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.parse import ParseError, Walker, parse_tree
 from dlsolve.solution import Solution
-from dlsolve.symbolic import from_sympy
+from dlsolve.symbolic import from_sympy, tidy_form
 
 KIND = "graph"
 FUNCS = ("exp", "log", "sqrt", "abs", "sigmoid", "tanh", "relu", "softmax", "sum", "mean", "max", "min")
 MAX_PATHS = 12
 SHOWN_ENTRIES = 6
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _GREEK = {"alpha": ("α", r"\alpha"), "beta": ("β", r"\beta"), "gamma": ("γ", r"\gamma"), "delta": ("δ", r"\delta"),
           "eta": ("η", r"\eta"), "lambda_": ("λ", r"\lambda"), "mu": ("μ", r"\mu"), "sigma": ("σ", r"\sigma"),
           "theta": ("θ", r"\theta")}
@@ -53,7 +52,7 @@ def display(name: str) -> tuple[str, str]:
         return _GREEK[name]
     m = re.fullmatch(r"([A-Za-z]+?)_?(\d+)", name)
     if m:
-        return m.group(1) + m.group(2).translate(_SUB), f"{m.group(1)}_{{{m.group(2)}}}"
+        return m.group(1) + N.subscript(m.group(2)), f"{m.group(1)}_{{{m.group(2)}}}"
     m = re.fullmatch(r"([A-Z])([a-z]{1,2})", name)
     if m:
         return f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}_{{{m.group(2)}}}"
@@ -93,9 +92,9 @@ def _entry_display(node: Node, i: int, j: int) -> tuple[str, str]:
     base_t = tex.lower() if len(node.name) == 1 else tex
     if r == 1 or c == 1:
         k = j + 1 if r == 1 else i + 1
-        return base_u + str(k).translate(_SUB), f"{base_t}_{{{k}}}"
+        return base_u + N.subscript(k), f"{base_t}_{{{k}}}"
     sep = "," if max(r, c) > 9 else ""
-    return (base_u + f"{i + 1}{sep}{j + 1}".translate(_SUB).replace(",", ","),
+    return (base_u + N.subscript(f"{i + 1}{sep}{j + 1}"),
             f"{base_t}_{{{i + 1}{sep}{j + 1}}}")
 
 
@@ -437,7 +436,7 @@ class Solver:
         if key not in self.partials:
             node, i, j = self.owner[child.name]
             sym = N.partial(self.entry(child), self.entry(parent))
-            formula = from_sympy(_tidy(sp.diff(node.local[i, j], parent)), self.syms)
+            formula = from_sympy(tidy_form(sp.diff(node.local[i, j], parent)), self.syms)
             self.d.derive(sym, formula, note="from sympy.diff of the local formula")
             self.partials[key] = sym
         return self.partials[key]
@@ -492,20 +491,13 @@ class Solver:
                 node, i, j = self.owner[a.name]
                 prod *= sp.diff(node.local[i, j], b)
             total += prod
-        return from_sympy(_tidy(total), self.syms)
+        return from_sympy(tidy_form(total), self.syms)
 
 
 def _zero() -> Expr:
     from dlsolve.expr import Num
 
     return Num(0)
-
-
-def _tidy(e: sp.Expr) -> sp.Expr:
-    """Polynomials with exact coefficients factored (−2(y − ŷ)); anything else as SymPy gives it."""
-    if isinstance(e, sp.Basic) and e.is_polynomial() and not e.is_number and not e.has(sp.Float):
-        return sp.factor(e)
-    return e
 
 
 def _squeeze(arr: np.ndarray) -> Any:

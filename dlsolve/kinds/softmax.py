@@ -84,7 +84,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         T = Sym(f"T@{tt}", "T", "T")
         d.given(T, t)
         suffix = f"(T={tt})" if several else ""
-        p_syms = [Sym(f"p{i}@{tt}", f"p{_sub(i)}{suffix}", f"p_{{{i}}}" + (f"^{{(T={tt})}}" if several else ""))
+        p_syms = [Sym(f"p{i}@{tt}", f"p{N.subscript(i)}{suffix}", f"p_{{{i}}}" + (f"^{{(T={tt})}}" if several else ""))
                   for i in range(1, n + 1)]
         probs = softmax_steps(d, s_syms, None if t == 1 else T, p_syms, tag=f"T{tt}")
         columns.append(probs)
@@ -103,7 +103,3 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         rows.append(row + [col[i] for col in columns])
     d.table(heads, rows)
     return d.solution(KIND, spec.title)
-
-
-def _sub(i: int) -> str:
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
