@@ -287,7 +287,7 @@ def call(fn: str, *args: object) -> Call:
 class Cmp(Expr):
     """A comparison, used only as a condition of `Piecewise`."""
 
-    op: str  # one of < <= > >= == !=
+    op: str  # one of < <= > >= == !=, or "and" / "or" joining two conditions
     lhs: Expr
     rhs: Expr
     prec = PREC_ADD - 1
@@ -300,6 +300,7 @@ class Cmp(Expr):
         return {
             "<": np.less, "<=": np.less_equal, ">": np.greater,
             ">=": np.greater_equal, "==": np.equal, "!=": np.not_equal,
+            "and": np.logical_and, "or": np.logical_or,
         }[self.op](a, b)
 
 

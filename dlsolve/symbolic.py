@@ -43,7 +43,7 @@ def to_sympy(e: E.Expr) -> sp.Expr:
         return fn(*args)
     if isinstance(e, E.Cmp):
         ops = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne,
-}
+               "and": sp.And, "or": sp.Or}
         return ops[e.op](to_sympy(e.lhs), to_sympy(e.rhs))
     if isinstance(e, E.Piecewise):
         pieces = [(to_sympy(v), to_sympy(c)) for v, c in e.cases]
@@ -122,10 +122,19 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym]) -> E.Expr:
     if isinstance(s, sp.Piecewise):
         cases = []
         for value, cond in s.args:
+            cond = sp.simplify_logic(cond) if not cond.is_Relational and cond not in (sp.true, sp.false) else cond
+            if cond == sp.false:
+                continue
             if cond == sp.true:
                 return E.Piecewise(tuple(cases), from_sympy(value, symbols)) if cases else from_sympy(value, symbols)
             cases.append((from_sympy(value, symbols), from_sympy(cond, symbols)))
         return E.Piecewise(tuple(cases[:-1]), cases[-1][0])
+    if isinstance(s, (sp.And, sp.Or)):
+        parts = [from_sympy(a, symbols) for a in s.args]
+        out = parts[0]
+        for p in parts[1:]:
+            out = E.Cmp("and" if isinstance(s, sp.And) else "or", out, p)
+        return out
     if isinstance(s, sp.core.relational.Relational):
         return E.Cmp(s.rel_op, from_sympy(s.lhs, symbols), from_sympy(s.rhs, symbols))
     raise ValueError(f"cannot show SymPy's {s}")

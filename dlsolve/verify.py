@@ -129,7 +129,8 @@ def exact_value(e: E.Expr, env: Mapping[str, Any], leaf: Any = _float_leaf) -> A
     if isinstance(e, E.Cmp):
         a, b = exact_value(e.lhs, env, leaf), exact_value(e.rhs, env, leaf)
         op = {"<": lambda p, q: p < q, "<=": lambda p, q: p <= q, ">": lambda p, q: p > q,
-              ">=": lambda p, q: p >= q, "==": lambda p, q: p == q, "!=": lambda p, q: p != q}[e.op]
+              ">=": lambda p, q: p >= q, "==": lambda p, q: p == q, "!=": lambda p, q: p != q,
+              "and": lambda p, q: bool(p) and bool(q), "or": lambda p, q: bool(p) or bool(q)}[e.op]
         return np.vectorize(lambda p, q: bool(op(p, q)), otypes=[bool])(a, b)
     if isinstance(e, E.Piecewise):
         result = exact_value(e.otherwise, env, leaf)

@@ -107,7 +107,7 @@ class UnicodePrinter(_Printer):
     atomic_fractions = False
     times_sep = "·"
     hadamard_sep = " ⊙ "
-    comparisons = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
+    comparisons = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠", "and": "and", "or": "or"}
 
     def symbol(self, e: E.Sym) -> str:
         return e.uni
@@ -180,7 +180,8 @@ class LatexPrinter(_Printer):
     times_sep = r" \cdot "
     hadamard_sep = r" \odot "
     minus = "-"
-    comparisons = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge", "==": "=", "!=": r"\ne"}
+    comparisons = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge", "==": "=", "!=": r"\ne",
+                   "and": r"\wedge", "or": r"\vee"}
 
     def symbol(self, e: E.Sym) -> str:
         return e.tex
