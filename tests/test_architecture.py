@@ -192,6 +192,8 @@ def test_same_padding_conventions_differ_for_even_kernels(convention, mine, othe
     assert windows(4, 2, 1, 1, *pads) == mine
     notes = [st.note for st in s.steps() if st.note]
     assert any(f"would give {other}" in n for n in notes)
+    if convention == "tensorflow":   # (out − 1)·s + k − n = 3 + 2 − 4 = 1: none before, one after
+        assert any("total padding 1 (0 before, 1 after)" in n for n in notes)
 
 
 def test_more_layer_types_against_built_arrays():

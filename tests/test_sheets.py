@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -146,6 +147,8 @@ def test_check_tolerance_and_json(tmp_path):
     r = run("check", P1, path, "--rtol", "0.1", "--format", "json")
     doc = json.loads(r.output)
     assert r.exit_code == 0 and doc["all_right"] and doc["verdicts"][0]["name"] == "yhat"
+    p1 = solve_file(P1).answer("yhat").value
+    assert abs(doc["verdicts"][0]["relative_error"] - abs(0.7 - p1) / p1) < 1e-12
     assert "within 0.1" in doc["rule"]
 
 
@@ -190,3 +193,9 @@ def test_round_shows_the_drift():
     sol = prob.module.solve(prob.spec, SolveOptions(round=2))
     assert sol.answer("yhat").value == 0.51
     assert verify_solution(sol) == []   # each step is its formula rounded, no more
+    from dlsolve.sheets import with_drift
+    full = prob.module.solve(prob.spec, SolveOptions())
+    drift = with_drift(sol, full, 2).sections[-1].blocks[1]
+    row = [r for r in drift.rows if r[0] == "yhat"][0]
+    yhat = 1 / (1 + np.exp(-(0.1 / (1 + np.exp(0.02)))))   # by hand: z1 = −0.02, a1 = σ(z1), ŷ = σ(0.1·a1)
+    assert abs(row[1] - yhat) < 1e-12 and abs(row[3] - abs(0.51 - yhat)) < 1e-12
