@@ -134,3 +134,28 @@ class OptionError(DlsolveError):
 
     def __str__(self) -> str:
         return f"{self.option}: {self.message}"
+
+
+class LimitExceeded(SpecError):
+    """The file is larger, deeper or more expanded than a limit of dlsolve/limits.py allows.
+
+    A SpecError, so it carries file:line:col where there is one; `limit` names the constant.
+    """
+
+    def __init__(self, limit: str, message: str, file: str | None = None, line: int | None = None,
+                 column: int | None = None, path: Path = ()) -> None:
+        super().__init__(path, message, file, line, column)
+        self.limit = limit
+
+
+class TimeLimitExceeded(DlsolveError):
+    """Solving one problem took longer than its wall-clock budget (dlsolve/limits.py, --timeout)."""
+
+    def __init__(self, seconds: float, what: str = "solving", file: str | None = None) -> None:
+        super().__init__(f"{what} took longer than {seconds:g} s")
+        self.seconds, self.what, self.file = seconds, what, file
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        return (f"{where}{self.what} took longer than {self.seconds:g} s; "
+                f"--timeout N to allow more (N seconds, 0 for no limit)")

@@ -7,14 +7,16 @@ semantics (1e-5 is a number, `no` is a string) and the position of every node.
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 import sys
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Mapping
 
-from dlsolve import kinds
-from dlsolve.errors import (FileError, InputErrors, Path, SpecError, SpecInvalid,
+from dlsolve import kinds, limits
+from dlsolve.errors import (FileError, InputErrors, LimitExceeded, Path, SpecError, SpecInvalid,
                             YamlSyntaxError, describe, did_you_mean)
 
 
@@ -33,7 +35,7 @@ class Source:
     @property
     def positions(self) -> Mapping[Path, tuple[int, int]]:
         if self._positions is None:
-            self._positions = parse_yaml(self._text, self.name)[1]
+            self._positions = yaml_positions(self._text)
         return self._positions
 
     def locate(self, err: SpecError) -> SpecError:
@@ -54,12 +56,17 @@ class Problem:
 
 
 def read_text(file: str) -> tuple[str, str]:
-    """(display name, text) of a file, or of standard input for '-'."""
+    """(display name, text) of a file, or of standard input for '-'; at most MAX_FILE_BYTES."""
     if file == "-":
-        return "<stdin>", sys.stdin.read()
+        text = sys.stdin.read(limits.MAX_FILE_BYTES + 1)
+        if len(text.encode("utf-8", "surrogatepass")) > limits.MAX_FILE_BYTES:
+            raise _too_big("<stdin>")
+        return "<stdin>", text
     try:
         with open(file, encoding="utf-8") as fh:
-            return file, fh.read()
+            if os.fstat(fh.fileno()).st_size > limits.MAX_FILE_BYTES:
+                raise _too_big(file)
+            return file, fh.read(limits.MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise FileError(file, "no such file") from None
     except IsADirectoryError:
@@ -70,83 +77,291 @@ def read_text(file: str) -> tuple[str, str]:
         raise FileError(file, exc.strerror or str(exc)) from None
 
 
+def _too_big(name: str) -> LimitExceeded:
+    return LimitExceeded("MAX_FILE_BYTES", f"the file is larger than {limits.MAX_FILE_BYTES // 2**20} MB "
+                         "(limit MAX_FILE_BYTES); a problem file holds one exam question", name)
+
+
 def parse_data(text: str, name: str) -> Any:
     """The document as plain Python data, fast: JSON (a subset of YAML 1.2) when the text is
-    JSON, else ruamel.yaml's safe loader (its C parser when ruamel.yaml.clib is installed)."""
+    JSON, else ruamel.yaml's safe loader (its C parser when ruamel.yaml.clib is installed).
+
+    Before anything builds nested objects, the limits of dlsolve/limits.py are checked: nesting
+    depth and the number of values after alias expansion (a YAML event scan, which is iterative
+    and stops at the first excess), so deep or alias-bomb files fail with a located message
+    instead of overflowing the parser's C stack or memory. Every number must be finite.
+    """
     def no_constants(token: str) -> Any:
         raise ValueError(token)  # NaN/Infinity are not YAML 1.2 numbers
 
     try:
-        return json.loads(text, parse_constant=no_constants)
-    except ValueError:
+        data = json.loads(text, parse_constant=no_constants)
+    except (ValueError, RecursionError):
         pass
+    else:
+        if _within_limits(data):
+            return data
+    import warnings
+
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    try:
-        data = YAML(typ="safe").load(text)
-    except YAMLError:
-        return parse_yaml(text, name)[0]  # raises the error with its position
-    return _string_keys(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ruamel warns on stderr (a reused anchor); errors say enough
+        _scan_events(text, name)
+        try:
+            data = YAML(typ="safe").load(text)
+        except YAMLError as exc:
+            exc._dlsolve_text = text  # type: ignore[attr-defined]
+            raise _syntax_error(exc, name) from None
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+            raise YamlSyntaxError(name, None, None, f"cannot read the YAML: {' '.join(str(exc).split())}") from None
+    data = _string_keys(data)
+    _check_values(data, Source(name, text))
+    return data
 
 
-def _string_keys(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _string_keys(v) for k, v in node.items()}
-    if isinstance(node, list) and node and isinstance(node[0], (dict, list)):
-        return [_string_keys(v) for v in node]
-    return node
+def _scan_events(text: str, name: str) -> None:
+    """Check nesting depth, alias expansion and integer length on the YAML event stream.
 
-
-def parse_yaml(text: str, name: str) -> tuple[Any, dict[Path, tuple[int, int]]]:
-    """Plain Python data (dicts, lists, str, int, float, bool, None) and node positions."""
+    Events come from an iterative parser, so this is safe on any input; it stops at the first
+    value past a limit and names its line and column. An alias counts as a copy of its anchor's
+    values (that is what the loader and every later step would build). Syntax errors are left to
+    the loader, which reports them with their position.
+    """
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
+                                    ScalarEvent)
 
-    yaml = YAML(typ="rt")
+    def limit(event: Any, which: str, message: str) -> LimitExceeded:
+        mark = event.start_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        return LimitExceeded(which, message, name, line, col)
+
+    sizes: dict[str, int] = {}   # anchor → number of values it stands for
+    stack: list[list[Any]] = []  # open collections: [anchor, values so far]
+    total = 0
     try:
-        data = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        raise YamlSyntaxError(name, line, col, (exc.problem or exc.context or "invalid YAML").strip()) from None
-    except YAMLError as exc:
-        raise YamlSyntaxError(name, None, None, str(exc).strip()) from None
-    positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
-    return _plain(data, (), positions), positions
+        for event in YAML(typ="safe").parse(text):
+            if isinstance(event, CollectionStartEvent):
+                if len(stack) >= limits.MAX_DEPTH:
+                    raise limit(event, "MAX_DEPTH", "lists and mappings are nested more than "
+                                f"{limits.MAX_DEPTH} deep here (limit MAX_DEPTH)")
+                stack.append([event.anchor, 1])
+                added = 1
+            elif isinstance(event, CollectionEndEvent):
+                anchor, count = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = count
+                if stack:
+                    stack[-1][1] += count
+                continue
+            elif isinstance(event, AliasEvent):
+                if any(frame[0] == event.anchor for frame in stack):
+                    raise limit(event, "MAX_NODES", f"the alias *{event.anchor} refers to a node that "
+                                "contains it, which would repeat forever")
+                added = sizes.get(event.anchor, 1)
+            elif isinstance(event, ScalarEvent):
+                added = 1
+                value = event.value
+                if len(value) > limits.MAX_INT_DIGITS and event.style is None and _LONG_INT.fullmatch(value):
+                    raise limit(event, "MAX_INT_DIGITS", f"a number of {len(value)} digits; at most "
+                                f"{limits.MAX_INT_DIGITS} are read (limit MAX_INT_DIGITS)")
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            else:
+                continue
+            total += added
+            if total > limits.MAX_NODES:
+                raise limit(event, "MAX_NODES", f"the document holds more than {limits.MAX_NODES:,} "
+                            "values (counting each YAML alias as a copy; limit MAX_NODES)")
+            if stack and not isinstance(event, CollectionStartEvent):
+                stack[-1][1] += added
+    except YAMLError:
+        return
 
 
-def _plain(node: Any, path: Path, positions: dict[Path, tuple[int, int]]) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+_LONG_INT = re.compile(r"[-+]?[0-9_]+|[-+]?0[xob][0-9a-fA-F_]+")
+_FLOAT_MAX = 1.7976931348623157e308
 
-    if isinstance(node, CommentedMap):
-        out = {}
-        for key in node:
-            line, col = node.lc.value(key) if node.lc.data.get(key) else (None, None)
-            kline, kcol = node.lc.key(key) if node.lc.data.get(key) else (None, None)
-            if line is not None:
-                positions[path + (str(key),)] = (line + 1, col + 1)
-                positions[path + (str(key), "<key>")] = (kline + 1, kcol + 1)
-            out[str(key)] = _plain(node[key], path + (str(key),), positions)
+
+def _big_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) > _FLOAT_MAX
+
+
+def _within_limits(data: Any) -> bool:
+    """Whether parsed JSON is within MAX_DEPTH and MAX_NODES and holds only usable numbers.
+
+    False sends the text through the YAML path, whose checks name the place of the excess.
+    """
+    stack = [(data, 1)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > limits.MAX_DEPTH or nodes > limits.MAX_NODES:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            for v in node:
+                if isinstance(v, (list, dict)):
+                    stack.append((v, depth + 1))
+                else:
+                    nodes += 1
+                    if _big_int(v):
+                        return False
+        elif _big_int(node):
+            return False
+    return nodes <= limits.MAX_NODES
+
+
+def _string_keys(data: Any) -> Any:
+    """The same data with every mapping key as text, built without recursion.
+
+    Mappings and lists reached through YAML aliases are copied, so no two places share an object.
+    """
+    todo: list[tuple[Any, Any]] = []
+
+    def convert(node: Any) -> Any:
+        if isinstance(node, dict):
+            out: Any = {}
+        elif isinstance(node, (list, tuple)):
+            out = []
+        else:
+            return node
+        todo.append((node, out))
         return out
-    if isinstance(node, CommentedSeq):
-        out_list = []
-        for i, item in enumerate(node):
-            if i in node.lc.data:
-                line, col = node.lc.item(i)
-                positions[path + (i,)] = (line + 1, col + 1)
-            out_list.append(_plain(item, path + (i,), positions))
-        return out_list
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return node
+
+    root = convert(data)
+    while todo:
+        src, dst = todo.pop()
+        if isinstance(src, dict):
+            for k, v in src.items():
+                dst[_key_text(k)] = convert(v)
+        else:
+            dst.extend(map(convert, src))
+    return root
+
+
+def _key_text(key: Any) -> str:
+    """A mapping key as text: YAML `true:` and `null:` keys read as they are written."""
+    if isinstance(key, bool):
+        return str(key).lower()
+    if key is None:
+        return "null"
+    return str(key)
+
+
+def _check_values(data: Any, source: Source) -> None:
+    """Every number finite and within float64: NaN, ±∞ and 1e999 are refused where they are."""
+    stack: list[tuple[Any, Path]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((v, path + (k,)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, path + (i,)) for i, v in enumerate(node)
+                         if isinstance(v, (dict, list, float)) or _big_int(v))
+        elif isinstance(node, float) and not math.isfinite(node):
+            what = "NaN (not a number)" if math.isnan(node) else "infinite, or beyond float64 (about ±1.8e308)"
+            raise source.locate(SpecError(path, f"this number is {what}; every input must be a finite number"))
+        elif _big_int(node):
+            raise source.locate(SpecError(path, "this integer is beyond float64 (about ±1.8e308); "
+                                                "every input must be a finite number"))
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, Mapping[Path, tuple[int, int]]]:
+    """Plain Python data (dicts, lists, str, int, float, bool, None) and node positions."""
+    return parse_data(text, name), yaml_positions(text)
+
+
+def _syntax_error(exc: Any, name: str) -> YamlSyntaxError:
+    """A YAML error as one line with its place: the parser's own text holds a second line."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
+    if problem is None:  # a reader error: a character YAML does not allow, at a character offset
+        position = getattr(exc, "position", None)
+        reason = getattr(exc, "reason", None)
+        if isinstance(position, int) and position >= 0:
+            before = _text_of(exc)[:position] if _text_of(exc) is not None else None
+            if before is not None:
+                line, col = before.count("\n") + 1, position - before.rfind("\n")
+                return YamlSyntaxError(name, line, col, f"{reason or 'invalid character'}")
+        problem = reason or str(exc)
+    problem = " ".join(str(problem).split())
+    if mark is not None and getattr(mark, "line", None) is not None:
+        return YamlSyntaxError(name, mark.line + 1, mark.column + 1, problem)
+    return YamlSyntaxError(name, None, None, problem)
+
+
+def _text_of(exc: Any) -> str | None:
+    return getattr(exc, "_dlsolve_text", None)
+
+
+def yaml_positions(text: str) -> dict[Path, tuple[int, int]]:
+    """The 1-based (line, column) of every value (and, under "<key>", of every mapping key).
+
+    Read from the YAML event stream (the C parser when installed), which is fast and iterative;
+    keys are recorded as the loader writes them. A node reached through an alias or a merge key
+    (<<) has the position of the alias.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
+                                    MappingStartEvent, ScalarEvent)
+
+    positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
+    # frames: [path, is_mapping, next index or None, expecting a key, current key, skipping depth]
+    stack: list[list[Any]] = []
+    skip = 0  # depth inside a collection used as a mapping key (not a place of the data)
+    try:
+        for event in YAML(typ="safe").parse(text):
+            if not isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent, CollectionEndEvent)):
+                continue
+            if skip:
+                if isinstance(event, CollectionStartEvent):
+                    skip += 1
+                elif isinstance(event, CollectionEndEvent):
+                    skip -= 1
+                    if not skip and stack:
+                        stack[-1][3] = False  # the complex key is done; its value follows
+                        stack[-1][4] = None
+                continue
+            if isinstance(event, CollectionEndEvent):
+                stack.pop()
+                continue
+            mark = event.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            if not stack:
+                path: Path | None = ()
+            else:
+                frame = stack[-1]
+                if not frame[1]:
+                    path = frame[0] + (frame[2],)
+                    frame[2] += 1
+                elif frame[3]:  # a key
+                    frame[3] = False
+                    if isinstance(event, ScalarEvent):
+                        frame[4] = _key_text(event.value) if event.style is None else event.value
+                        positions.setdefault(frame[0] + (frame[4], "<key>"), pos)
+                    elif isinstance(event, CollectionStartEvent):
+                        skip = 1
+                    else:
+                        frame[4] = None
+                    continue
+                else:
+                    frame[3] = True
+                    path = frame[0] + (frame[4],) if frame[4] is not None else None
+            if path is not None:
+                positions.setdefault(path, pos)
+            if isinstance(event, CollectionStartEvent):
+                stack.append([path if path is not None else ("<unknown>",), isinstance(event, MappingStartEvent),
+                              0, True, None])
+    except YAMLError:
+        pass
+    return positions
 
 
 def load_problem(file: str, expected_kind: str | None = None) -> Problem:
