@@ -36,12 +36,18 @@ def describe(value: object) -> str:
     if isinstance(value, (int, float)):
         return f"{value!r} (a number)"
     if isinstance(value, str):
-        return f"'{value}' (text)"
+        return f"'{_one_line(value)}' (text)"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
     return "nothing" if value is None else repr(value)
+
+
+def _one_line(text: str, width: int = 60) -> str:
+    """Text for a one-line message: control characters escaped, long text cut with its length."""
+    shown = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text[:width])
+    return shown + (f"… ({len(text):,} characters)" if len(text) > width else "")
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
@@ -53,7 +59,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     choices = list(choices)
     best = closest(word, choices)
     hint = f"; did you mean '{best}'?" if best else ""
-    return f"expected one of {', '.join(choices)}, got '{word}'{hint}"
+    return f"expected one of {', '.join(choices)}, got '{_one_line(str(word))}'{hint}"
 
 
 class DlsolveError(Exception):

@@ -103,7 +103,13 @@ def test_traceback_flag_shows_the_exception(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: backprop\n")
     r = run("backprop", str(bad), "--traceback")
-    assert r.exit_code != 0 and r.exception is not None
+    # Without --traceback the CLI exits through SystemExit; with it, the error itself propagates.
+    assert r.exception is not None and not isinstance(r.exception, SystemExit), r.exception
+    plain = run("backprop", str(bad))
+    assert isinstance(plain.exception, SystemExit) and plain.exit_code == 2
+    out = subprocess.run([sys.executable, "-m", "dlsolve", "backprop", str(bad), "--traceback"],
+                         capture_output=True, text=True)
+    assert "Traceback (most recent call last)" in out.stderr and out.returncode != 0
 
 
 def test_readme_excerpt_is_real_output():

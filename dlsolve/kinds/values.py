@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from dlsolve.errors import Path, SpecInvalid, describe
+from dlsolve.limits import MAX_ENTRIES
 
 
 def number(value: Any, path: Path) -> float:
+    """A finite float64 (an int beyond float64's range is refused, not turned into ∞)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecInvalid(f"expected a number, got {describe(value)}", path)
-    if not np.isfinite(value):
+    try:
+        x = float(value)
+    except OverflowError:
+        raise SpecInvalid("expected a finite number, got an integer beyond float64 (about ±1.8e308)",
+                          path) from None
+    if not math.isfinite(x):
         raise SpecInvalid(f"expected a finite number, got {value}", path)
-    return float(value)
+    return x
+
+
+def _size(value: list, path: Path) -> None:
+    if len(value) > MAX_ENTRIES:
+        raise SpecInvalid(f"{len(value):,} entries; at most {MAX_ENTRIES:,} are taken (limit MAX_ENTRIES)", path)
 
 
 def vector(value: Any, path: Path, scalar_ok: bool = True) -> np.ndarray:
@@ -22,6 +35,7 @@ def vector(value: Any, path: Path, scalar_ok: bool = True) -> np.ndarray:
     if isinstance(value, list):
         if not value:
             raise SpecInvalid("expected at least one number, got an empty list", path)
+        _size(value, path)
         return np.array([number(v, path + (i,)) for i, v in enumerate(value)])
     if scalar_ok:
         return np.array([number(value, path)])
@@ -38,6 +52,9 @@ def matrix(value: Any, path: Path) -> np.ndarray:
         raise SpecInvalid("expected a matrix written as a list of rows, e.g. [[0.4], [-0.2]] "
                           "for 2 inputs and 1 unit", path)
     width = len(value[0])
+    if len(value) * width > MAX_ENTRIES:
+        raise SpecInvalid(f"a {len(value):,} × {width:,} matrix; at most {MAX_ENTRIES:,} entries are taken "
+                          "(limit MAX_ENTRIES)", path)
     for i, row in enumerate(value):
         if len(row) != width:
             raise SpecInvalid(f"ragged matrix: row {i + 1} has {len(row)} entries, row 1 has {width}",
