@@ -15,9 +15,13 @@ from dlsolve.load import load_problem, load_text
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
 
-settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None)
+# CI=1 (set by .ci/run): the same examples every run, so a red build is the code, not the draw.
+# Without CI: fresh random examples each run. DLSOLVE_EXPLORE=1: many more, for a long hunt
+# (README, Development); examples that found bugs stay in the tests as @example.
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None, print_blob=True)
 settings.register_profile("dev", max_examples=60, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("explore", max_examples=2000, deadline=None, print_blob=True)
+settings.load_profile("explore" if os.environ.get("DLSOLVE_EXPLORE") else "ci" if os.environ.get("CI") else "dev")
 
 
 def solve_file(path, explain=(), detail="auto"):
