@@ -153,13 +153,18 @@ def report_solution(report: Report, answers_name: str) -> Solution:
 
 
 def report_json(report: Report) -> dict[str, Any]:
+    """The report as strict JSON data: a NaN or ±∞ reference is null with `non_finite` and a reason."""
+    from dlsolve.render.json import plain_value, with_reason
+
     return {
         "problem": report.problem,
         "rule": report.rule,
         "all_right": report.all_right,
-        "verdicts": [{"name": v.name, "given": v.given, "reference": v.reference, "right": v.right,
-                      "relative_error": v.relative_error if np.isfinite(v.relative_error) else None,
-                      **({"detail": v.detail} if v.detail else {})} for v in report.verdicts],
+        "verdicts": [with_reason({"name": v.name, "given": plain_value(v.given),
+                                  "reference": plain_value(v.reference), "right": v.right,
+                                  "relative_error": v.relative_error if np.isfinite(v.relative_error) else None,
+                                  **({"detail": v.detail} if v.detail else {})}, v.reference, None)
+                     for v in report.verdicts],
         "first_wrong": [{"answer": r, "follows": list(f)} for r, f in report.diagnoses],
     }
 

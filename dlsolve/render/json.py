@@ -16,26 +16,65 @@ from dlsolve.render.parts import equation_parts
 from dlsolve.solution import Given, Graph, Prose, Series, Solution, Step, Table, Text
 
 
-def plain_value(value: Any, latex: LatexPrinter) -> Any:
-    """Numbers, lists and lists of rows; ±inf and NaN as strings; formulas as LaTeX."""
+def plain_value(value: Any, latex: LatexPrinter | None = None) -> Any:
+    """Numbers, lists and lists of rows; formulas as LaTeX. NaN and ±∞ become null (JSON has no
+    such numbers; `non_finite` names them and the document gives the reason); −0.0 becomes 0.0."""
     if value is None:
         return None
     if isinstance(value, Expr):
-        return latex.print(value)
+        return latex.print(value) if latex is not None else str(value)
     if isinstance(value, (list, tuple)):
         return [plain_value(v, latex) for v in value]
     if isinstance(value, np.ndarray):
-        return [plain_value(v, latex) for v in value.tolist()] if value.ndim else plain_value(float(value), latex)
+        return [plain_value(v, latex) for v in value.tolist()] if value.ndim else plain_value(value.item(), latex)
     if isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float, np.floating, np.integer)):
+        if isinstance(value, (int, np.integer)):
+            return int(value)
         x = float(value)
-        if math.isnan(x):
-            return "NaN"
-        if math.isinf(x):
-            return "Infinity" if x > 0 else "-Infinity"
-        return int(x) if isinstance(value, (int, np.integer)) else x
+        if not math.isfinite(x):
+            return None
+        return 0.0 if x == 0 else x
     return str(value)
+
+
+def non_finite(value: Any) -> list[str]:
+    """Which of NaN, Infinity, -Infinity occur in a number or array ([] for none, or for formulas)."""
+    if value is None or isinstance(value, (str, bool)):
+        return []
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        if isinstance(value, (list, tuple)):
+            return sorted({t for v in value for t in non_finite(v)})
+        return []
+    found = []
+    if np.isnan(arr).any():
+        found.append("NaN")
+    if np.isposinf(arr).any():
+        found.append("Infinity")
+    if np.isneginf(arr).any():
+        found.append("-Infinity")
+    return found
+
+
+NON_FINITE_REASON = ("the value is not a finite float64 number (an overflow, or an undefined operation "
+                     "such as 0/0 or log 0); JSON writes it as null")
+
+
+def with_reason(fields: dict[str, Any], value: Any, note: str | None) -> dict[str, Any]:
+    """`fields` plus, when `value` holds NaN or ±∞, `non_finite` (which) and `reason` (why)."""
+    found = non_finite(value)
+    if found:
+        fields["non_finite"] = found
+        fields["reason"] = note or NON_FINITE_REASON
+    return fields
+
+
+def dumps(data: Any) -> str:
+    """Strict JSON (a bare NaN or Infinity would be a bug, not output)."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 class JsonRenderer:
@@ -65,11 +104,12 @@ class JsonRenderer:
                 if isinstance(block, Step):
                     steps.append(self._step(self.prose(section.title), block))
                 elif isinstance(block, Given):
-                    steps.append({
+                    steps.append(with_reason({
                         "section": self.prose(section.title), "quantity": self.latex.print(block.quantity),
                         "quantity_text": self.uni.print(block.quantity), "given": True,
                         "formula": None, "substituted": None,
-                        "value": plain_value(block.value, self.latex), "note": self.prose(block.note)})
+                        "value": plain_value(block.value, self.latex), "note": self.prose(block.note)},
+                        block.value, self.prose(block.note)))
                 elif isinstance(block, Text) and block.role == "note":
                     notes.append(self.prose(block.text))
                 elif isinstance(block, Table):
@@ -83,15 +123,30 @@ class JsonRenderer:
             "kind": sol.kind,
             "title": sol.title,
             "answers": {a.name: plain_value(a.value, self.latex) for a in sol.answers},
+            **({"non_finite_answers": odd} if (odd := self._non_finite_answers(sol)) else {}),
             "steps": steps,
             "notes": notes,
             **({"series": series} if series else {}),
             **({"graph": graph} if graph else {}),
         }
 
+    def _non_finite_answers(self, sol: Solution) -> dict[str, Any]:
+        """name → which non-finite values the answer holds and why (the note of its step)."""
+        out = {}
+        steps = None
+        for a in sol.answers:
+            found = non_finite(a.value)
+            if not found:
+                continue
+            if steps is None:
+                steps = {st.quantity.key: st for st in sol.steps()}
+            notes = [self.prose(steps[k].note) for k in a.keys if k in steps and steps[k].note is not None]
+            out[a.name] = {"non_finite": found, "reason": notes[0] if notes else NON_FINITE_REASON}
+        return out
+
     def _step(self, section: str, s: Step) -> dict[str, Any]:
         sub = equation_parts(s, self.latex.print, lambda v: v, lambda v: None).substituted
-        return {
+        return with_reason({
             "section": section,
             "quantity": self.latex.print(s.quantity),
             "quantity_text": self.uni.print(s.quantity),
@@ -103,18 +158,17 @@ class JsonRenderer:
             "shown": s.shown,
             **({"exact": self.latex.print(s.exact)} if s.exact is not None else {}),
             **({"rounded_to_decimals": s.rounded} if s.rounded is not None else {}),
-        }
+        }, s.value, self.prose(s.note))
 
     def render_data(self, data: Any) -> str:
         """Any JSON-able data (check's report) in this format's layout."""
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return dumps(data)
 
     def render(self, sol: Solution) -> str:
-        return json.dumps(self.document(sol), indent=2, ensure_ascii=False) + "\n"
+        return dumps(self.document(sol))
 
     def render_combined(self, sols: list[Solution], title: str = "Answer key") -> str:
-        return json.dumps({"dlsolve_version": __version__, "title": title,
-                           "problems": [self.document(s) for s in sols]}, indent=2, ensure_ascii=False) + "\n"
+        return dumps({"dlsolve_version": __version__, "title": title, "problems": [self.document(s) for s in sols]})
 
     def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
         return json.dumps({"dlsolve_version": __version__, "title": title,
