@@ -165,7 +165,7 @@ def _scan_events(text: str, name: str) -> None:
             elif isinstance(event, ScalarEvent):
                 added = 1
                 value = event.value
-                if len(value) > limits.MAX_INT_DIGITS and event.style is None and _LONG_INT.fullmatch(value):
+                if len(value) > limits.MAX_INT_DIGITS and not event.style and _LONG_INT.fullmatch(value):
                     raise limit(event, "MAX_INT_DIGITS", f"a number of {len(value)} digits; at most "
                                 f"{limits.MAX_INT_DIGITS} are read (limit MAX_INT_DIGITS)")
                 if event.anchor is not None:
@@ -344,7 +344,7 @@ def yaml_positions(text: str) -> dict[Path, tuple[int, int]]:
                 elif frame[3]:  # a key
                     frame[3] = False
                     if isinstance(event, ScalarEvent):
-                        frame[4] = _key_text(event.value) if event.style is None else event.value
+                        frame[4] = event.value
                         positions.setdefault(frame[0] + (frame[4], "<key>"), pos)
                     elif isinstance(event, CollectionStartEvent):
                         skip = 1
