@@ -6,6 +6,7 @@ semantics (1e-5 is a number, `no` is a string) and the position of every node.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -16,8 +17,9 @@ from types import ModuleType
 from typing import Any, Mapping
 
 from dlsolve import kinds, limits
-from dlsolve.errors import (FileError, InputErrors, LimitExceeded, Path, SpecError, SpecInvalid,
-                            YamlSyntaxError, describe, did_you_mean)
+from dlsolve.errors import (FileError, InputErrors, LimitExceeded, Path, SpecError, YamlSyntaxError,
+                            describe, did_you_mean)
+from dlsolve.spec_errors import dedupe, spec_errors
 
 
 class Source:
@@ -108,7 +110,10 @@ def parse_data(text: str, name: str) -> Any:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ruamel warns on stderr (a reused anchor); errors say enough
-        _scan_events(text, name)
+        data = _scan_events(text, name)
+        if data is not _DEFER:
+            _check_values(data, Source(name, text))
+            return data
         try:
             data = YAML(typ="safe").load(text)
         except YAMLError as exc:
@@ -121,47 +126,98 @@ def parse_data(text: str, name: str) -> Any:
     return data
 
 
-def _scan_events(text: str, name: str) -> None:
-    """Check nesting depth, alias expansion and integer length on the YAML event stream.
+def _scan_events(text: str, name: str) -> Any:
+    """Check the limits on the YAML event stream and, where it can, build the data from it.
 
-    Events come from an iterative parser, so this is safe on any input; it stops at the first
-    value past a limit and names its line and column. An alias counts as a copy of its anchor's
-    values (that is what the loader and every later step would build). Syntax errors are left to
-    the loader, which reports them with their position.
+    Events come from an iterative parser, so this is safe on any input: it stops at the first
+    value past a limit (nesting depth, values after alias expansion, digits of an integer) and
+    names its line and column. An alias counts as a copy of its anchor's values (that is what
+    every later step would build). Plain data — mappings, lists, numbers, text, true/false/null,
+    anchors and aliases — is built here, many times faster than ruamel's constructor; anything
+    else (explicit tags, merge keys, dates, octal or hex numbers, duplicate keys, syntax errors)
+    returns _DEFER and the safe loader reads the document, with its own messages.
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
-                                    ScalarEvent)
+                                    DocumentStartEvent, MappingStartEvent, ScalarEvent)
 
     def limit(event: Any, which: str, message: str) -> LimitExceeded:
         mark = event.start_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
         return LimitExceeded(which, message, name, line, col)
 
-    sizes: dict[str, int] = {}   # anchor → number of values it stands for
-    stack: list[list[Any]] = []  # open collections: [anchor, values so far]
+    sizes: dict[str, int] = {}     # anchor → number of values it stands for
+    counts: list[list[Any]] = []   # open collections: [anchor, values so far]
+    built: dict[str, Any] = {}     # anchor → its value (while building)
+    frames: list[list[Any]] = []   # open collections while building: [container, key or _NO_KEY, anchor]
+    root: Any = None
+    building = True
+    documents = 0
     total = 0
+
+    def place(value: Any) -> None:
+        nonlocal root, building
+        if not frames:
+            root = value
+            return
+        frame = frames[-1]
+        container = frame[0]
+        if isinstance(container, list):
+            container.append(value)
+        elif frame[1] is _NO_KEY:
+            if isinstance(value, (dict, list)) or (isinstance(value, str) and value == "<<" and not quoted_key[0]):
+                building = False  # a list or mapping as a key; a merge key (<<)
+            frame[1] = _key_text(value)
+            if frame[1] in container:
+                building = False  # a duplicate key: the loader names it
+        else:
+            container[frame[1]] = value
+            frame[1] = _NO_KEY
+
+    quoted_key = [False]
     try:
         for event in YAML(typ="safe").parse(text):
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    building = False
+                continue
             if isinstance(event, CollectionStartEvent):
-                if len(stack) >= limits.MAX_DEPTH:
+                if len(counts) >= limits.MAX_DEPTH:
                     raise limit(event, "MAX_DEPTH", "lists and mappings are nested more than "
                                 f"{limits.MAX_DEPTH} deep here (limit MAX_DEPTH)")
-                stack.append([event.anchor, 1])
+                counts.append([event.anchor, 1])
                 added = 1
+                if building:
+                    if event.tag is not None:
+                        building = False
+                    else:
+                        container: Any = {} if isinstance(event, MappingStartEvent) else []
+                        place(container)
+                        frames.append([container, _NO_KEY, event.anchor])
             elif isinstance(event, CollectionEndEvent):
-                anchor, count = stack.pop()
+                anchor, count = counts.pop()
                 if anchor is not None:
                     sizes[anchor] = count
-                if stack:
-                    stack[-1][1] += count
+                if counts:
+                    counts[-1][1] += count
+                if building:
+                    container, _, anchor = frames.pop()
+                    if anchor is not None:
+                        built[anchor] = container
                 continue
             elif isinstance(event, AliasEvent):
-                if any(frame[0] == event.anchor for frame in stack):
+                if any(frame[0] == event.anchor for frame in counts):
                     raise limit(event, "MAX_NODES", f"the alias *{event.anchor} refers to a node that "
                                 "contains it, which would repeat forever")
                 added = sizes.get(event.anchor, 1)
+                if building:
+                    if event.anchor in built:
+                        quoted_key[0] = False
+                        place(copy.deepcopy(built[event.anchor]))
+                    else:
+                        building = False
             elif isinstance(event, ScalarEvent):
                 added = 1
                 value = event.value
@@ -170,19 +226,60 @@ def _scan_events(text: str, name: str) -> None:
                                 f"{limits.MAX_INT_DIGITS} are read (limit MAX_INT_DIGITS)")
                 if event.anchor is not None:
                     sizes[event.anchor] = 1
+                if building:
+                    scalar = _DEFER if event.tag is not None else value if event.style else _plain_scalar(value)
+                    if scalar is _DEFER:
+                        building = False
+                    else:
+                        quoted_key[0] = bool(event.style)
+                        place(scalar)
+                        if event.anchor is not None:
+                            built[event.anchor] = scalar
             else:
                 continue
             total += added
             if total > limits.MAX_NODES:
                 raise limit(event, "MAX_NODES", f"the document holds more than {limits.MAX_NODES:,} "
                             "values (counting each YAML alias as a copy; limit MAX_NODES)")
-            if stack and not isinstance(event, CollectionStartEvent):
-                stack[-1][1] += added
+            if counts and not isinstance(event, CollectionStartEvent):
+                counts[-1][1] += added
     except YAMLError:
-        return
+        return _DEFER
+    return root if building else _DEFER
 
 
+_DEFER = object()    # "let the safe loader read this document"
+_NO_KEY = object()   # a mapping waiting for its next key
 _LONG_INT = re.compile(r"[-+]?[0-9_]+|[-+]?0[xob][0-9a-fA-F_]+")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
+_WORDS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+          "null": None, "Null": None, "NULL": None, "~": None, "": None,
+          ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf, "+.Inf": math.inf,
+          "+.INF": math.inf, "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+          ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
+_STR_TAG = "tag:yaml.org,2002:str"
+_resolver: Any = None
+
+
+def _plain_scalar(value: str) -> Any:
+    """A plain (unquoted) scalar as YAML 1.2 reads it; _DEFER for forms left to the loader."""
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    if value in _WORDS:
+        return _WORDS[value]
+    global _resolver
+    if _resolver is None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        _resolver = VersionedResolver()
+    from ruamel.yaml.nodes import ScalarNode
+
+    return value if str(_resolver.resolve(ScalarNode, value, (True, False))) == _STR_TAG else _DEFER
+
+
 _FLOAT_MAX = 1.7976931348623157e308
 
 
@@ -396,127 +493,9 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     try:
         spec = module.Spec.model_validate(data)
     except ValidationError as exc:
-        errors = [source.locate(e) for e in _spec_errors(exc, module.Spec, data)]
-        raise InputErrors(_dedupe(errors)) from None
+        errors = [source.locate(e) for e in spec_errors(exc, module.Spec, data)]
+        raise InputErrors(dedupe(errors)) from None
     return Problem(spec, source, module)
-
-
-def _dedupe(errors: list[SpecError]) -> list[SpecError]:
-    seen, out = set(), []
-    for e in errors:
-        if str(e) not in seen:
-            seen.add(str(e))
-            out.append(e)
-    return out
-
-
-def _value_at(data: Any, loc: Path) -> Any:
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-_TYPE_TAGS = {"str", "int", "float", "bool", "none", "list", "dict", "tuple"}
-
-
-def _is_union_tag(part: object) -> bool:
-    """pydantic names the branch of a union it tried: 'str', 'LossSpec', 'list[float]', …"""
-    return isinstance(part, str) and (part in _TYPE_TAGS or any(c in part for c in "[]-") or part[:1].isupper())
-
-
-def _clean_loc(loc: tuple, data: Any) -> tuple[Path, bool]:
-    """(the location without union-branch labels, whether a branch label was dropped)."""
-    out: list[object] = []
-    node = data
-    tagged = False
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            out.append(part)
-            node = node[part]
-        elif _is_union_tag(part):
-            tagged = True
-        elif isinstance(node, dict) and isinstance(part, str):
-            out.append(part)  # a missing or unknown key
-            node = None
-    return tuple(out), tagged
-
-
-def _fields_at(model: Any, loc: Path) -> list[str]:
-    """Field names of the model reached by following `loc` from `model` (best effort)."""
-    import typing
-
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return []
-        current = fields[part].annotation
-        for _ in range(4):
-            args = [a for a in typing.get_args(current) if hasattr(a, "model_fields")]
-            if hasattr(current, "model_fields"):
-                break
-            if args:
-                current = args[0]
-                break
-            inner = typing.get_args(current)
-            if not inner:
-                break
-            current = inner[0]
-    fields = getattr(current, "model_fields", None)
-    return [f.alias or k for k, f in fields.items()] if fields else []
-
-
-def _spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
-    out: list[SpecError] = []
-    raw = exc.errors(include_url=False)
-    cleaned = [_clean_loc(e["loc"], data) for e in raw]
-    deeper = {loc[:k] for loc, _ in cleaned for k in range(len(loc))}
-    for err, (loc, tagged) in zip(raw, cleaned):
-        etype = err["type"]
-        if tagged and loc in deeper and etype.endswith("_type"):
-            continue  # the union branch that does not fit the data; the other branch says what is wrong
-        if etype == "too_short":
-            out.append(SpecError(loc, "expected at least one entry, got none"))
-            continue
-        ctx = err.get("ctx") or {}
-        cause = ctx.get("error")
-        if isinstance(cause, SpecInvalid):
-            out.append(SpecError(loc + cause.subpath, cause.message))
-        elif etype == "missing":
-            out.append(SpecError(loc, "missing (this key is required)"))
-        elif etype == "extra_forbidden":
-            key = loc[-1] if loc else "?"
-            known = _fields_at(model, loc[:-1])
-            hint = did_you_mean(str(key), known) if known else f"unknown key '{key}'"
-            out.append(SpecError(loc + ("<key>",), f"unknown key '{key}'; {hint}" if known else hint))
-        elif etype == "literal_error":
-            expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-            given = _value_at(data, loc)
-            out.append(SpecError(loc, did_you_mean(str(given), [e.strip() for e in expected.split(",")])))
-        elif etype.startswith(("float_", "int_")) or etype in ("finite_number",):
-            what = "a whole number" if etype.startswith("int_") else "a number"
-            out.append(SpecError(loc, f"expected {what}, got {describe(_value_at(data, loc))}"))
-        elif etype.startswith("bool_"):
-            out.append(SpecError(loc, f"expected true or false, got {describe(_value_at(data, loc))}"))
-        elif etype in ("string_type",):
-            out.append(SpecError(loc, f"expected text, got {describe(_value_at(data, loc))}"))
-        elif etype in ("list_type",):
-            out.append(SpecError(loc, f"expected a list, got {describe(_value_at(data, loc))}"))
-        elif etype in ("model_type", "dict_type", "model_attributes_type"):
-            out.append(SpecError(loc, f"expected a mapping of keys, got {describe(_value_at(data, loc))}"))
-        else:
-            msg = err.get("msg", "invalid")
-            msg = msg.removeprefix("Value error, ")
-            out.append(SpecError(loc, msg[0].lower() + msg[1:] if msg else msg))
-    return out
 
 
 _NUMBER = re.compile(r"[-+]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?")

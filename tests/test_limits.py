@@ -236,3 +236,43 @@ def test_time_limit_outside_the_main_thread_runs_unbounded():
     t.start()
     t.join()
     assert done == [True]
+
+
+# ------------------------------------------------------------------ the fast reader agrees with ruamel
+
+from hypothesis import example, given, strategies as st  # noqa: E402
+
+SCALAR = st.one_of(
+    st.text(alphabet="0123456789+-._eExXoObB:TtZ ~aAnNiIfFlLsSuUrR", max_size=12),
+    st.sampled_from(["1e-5", "1_000", "012", "0o17", "0x1F", ".5", "5.", "-.inf", ".NaN", "True", "NULL",
+                     "yes", "no", "2001-12-14", "1:20", "σ(z)", "<<", "-", "+1", "-0", "1e", ".e5"]),
+)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return type(a) is type(b) and a == b
+
+
+@given(SCALAR, st.booleans())
+@example("012", False).via("an octal-looking int goes to the loader")
+@example("2001-12-14", False).via("a date goes to the loader")
+def test_the_event_reader_reads_plain_scalars_as_the_safe_loader_does(scalar, as_key):
+    from ruamel.yaml import YAML
+
+    from dlsolve.load import _DEFER, _scan_events, _string_keys
+
+    text = f"{scalar}: 1\n" if as_key else f"a: [{scalar}]\n"
+    try:
+        expected = _string_keys(YAML(typ="safe").load(text))
+    except Exception:  # noqa: BLE001 - whatever the loader refuses, the reader must not accept
+        assert _scan_events(text, "t.yaml") is _DEFER
+        return
+    got = _scan_events(text, "t.yaml")
+    if got is _DEFER:
+        return
+    if as_key:
+        assert list(got) == list(expected)
+    else:
+        assert len(got["a"]) == len(expected["a"]) and all(map(_same, got["a"], expected["a"])), (got, expected)
