@@ -6,7 +6,6 @@ semantics (1e-5 is a number, `no` is a string) and the position of every node.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import os
@@ -212,10 +211,13 @@ def _scan_events(text: str, name: str) -> Any:
                     raise limit(event, "MAX_NODES", f"the alias *{event.anchor} refers to a node that "
                                 "contains it, which would repeat forever")
                 added = sizes.get(event.anchor, 1)
+                if total + added > limits.MAX_NODES:
+                    raise limit(event, "MAX_NODES", f"the document holds more than {limits.MAX_NODES:,} "
+                                "values (counting each YAML alias as a copy; limit MAX_NODES)")
                 if building:
                     if event.anchor in built:
                         quoted_key[0] = False
-                        place(copy.deepcopy(built[event.anchor]))
+                        place(built[event.anchor])  # shared, as the safe loader shares it
                     else:
                         building = False
             elif isinstance(event, ScalarEvent):
@@ -315,10 +317,8 @@ def _within_limits(data: Any) -> bool:
 
 
 def _string_keys(data: Any) -> Any:
-    """The same data with every mapping key as text, built without recursion.
-
-    Mappings and lists reached through YAML aliases are copied, so no two places share an object.
-    """
+    """The same data with every mapping key as text, built without recursion (and so with
+    mappings and lists reached through YAML aliases copied)."""
     todo: list[tuple[Any, Any]] = []
 
     def convert(node: Any) -> Any:

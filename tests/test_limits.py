@@ -82,10 +82,9 @@ def test_alias_bombs_are_refused_before_anything_is_built(tmp_path, levels):
     assert "alias" in message
 
 
-def test_a_few_aliases_are_fine_and_every_copy_is_independent(tmp_path):
+def test_a_few_aliases_and_merge_keys_read_as_copies(tmp_path):
     data = parse_data("a: &r [1, 2]\nb: *r\nm: &m {x: 1}\nn: {<<: *m, y: 2}\n", "ok.yaml")
     assert data == {"a": [1, 2], "b": [1, 2], "m": {"x": 1}, "n": {"x": 1, "y": 2}}
-    assert data["a"] is not data["b"]
 
 
 def test_an_alias_inside_its_own_anchor_is_refused(tmp_path):
