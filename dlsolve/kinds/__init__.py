@@ -42,6 +42,8 @@ KINDS: dict[str, tuple[str, str]] = {
                "parameter counts of a layer stack with formulas, and the output shapes"),
     "convolve": ("dlsolve.kinds.convolve",
                  "a convolution or pooling worked by hand on a small matrix"),
+    "normalize": ("dlsolve.kinds.normalize",
+                  "batch norm (with running statistics and the backward pass), layer norm, standardisation, min-max"),
     "graph": ("dlsolve.kinds.graph",
               "the chain rule through any expression: every local derivative and the sum over paths"),
 }
