@@ -44,6 +44,8 @@ KINDS: dict[str, tuple[str, str]] = {
                  "a convolution or pooling worked by hand on a small matrix"),
     "normalize": ("dlsolve.kinds.normalize",
                   "batch norm (with running statistics and the backward pass), layer norm, standardisation, min-max"),
+    "init": ("dlsolve.kinds.init",
+             "the spread of Xavier, He and LeCun weight initialisation from a layer's fans"),
     "graph": ("dlsolve.kinds.graph",
               "the chain rule through any expression: every local derivative and the sum over paths"),
 }
