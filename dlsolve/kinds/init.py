@@ -19,10 +19,9 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Expr, Num, Sym, call
 from dlsolve.kinds import SolveOptions
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "init"
-OPTIONS = frozenset({"round", "exact"})
 KERAS_TRUNCATION = 0.87962566103423978  # std of N(0, 1) truncated to [−2, 2]
 
 
@@ -219,8 +218,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.derive(std, call("sqrt", var))
             trunc = Sym(f"keras_std[{s.name}]", "σ_Keras", r"\sigma_{\text{Keras}}")
             d.derive(trunc, std / Num(KERAS_TRUNCATION),
-                     note="Keras draws the normal schemes from a normal truncated at two standard deviations either side, "
-                          "with this stddev (σ/0.87962566) so that the kept values have standard deviation σ")
+                     note=Phrase("Keras draws the normal schemes from a normal truncated at two standard deviations "
+                                 "either side, with this stddev (σ/{c:given}) so that the kept values have standard "
+                                 "deviation σ", c=0.87962566))
         d.answer(f"var[{s.name}]", d.env[var.key], f"Var(w), {s.title}", keys=(var.key,))
         d.answer(f"std[{s.name}]", d.env[std.key], f"σ of w, {s.title}", keys=(std.key,))
         if s.uniform:

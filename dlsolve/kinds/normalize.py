@@ -23,10 +23,9 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Mul, Num, Pow, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "normalize"
-OPTIONS = frozenset({"round", "exact"})
 SHOWN = 8          # entries per group written out in full; the rest are computed the same way
 TERMS_WRITTEN = 12  # a mean over more values than this is written with Σ instead of term by term
 
@@ -253,8 +252,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     for j in range(feats):
         d.bind(gam[j], float(spec._gamma[j]))
         d.bind(bet[j], float(spec._beta[j]))
-    d.given(EPS, eps, note="keeps the division defined when σ² = 0" + (" (default: PyTorch's; Keras's is 1e-3)"
-                                                                       if spec.epsilon is None else ""))
+    d.given(EPS, eps, note=Phrase("keeps the division defined when σ² = 0 (the default: PyTorch's; Keras's is {k:given})",
+                                k=1e-3) if spec.epsilon is None else "keeps the division defined when σ² = 0")
     stats = []
     xhat_syms: dict[tuple[int, ...], Sym] = {}
     y_syms: dict[tuple[int, ...], Sym] = {}
@@ -269,7 +268,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         mu = _q("mu", "μ", r"\mu", g.sub)
         var = _q("var", "σ", r"\sigma", g.sub, sq=True)
         std = _std_sym(var)
-        d.derive(mu, _mean_form(g.syms, vec), note=f"the mean over the {n} values of this {word}")
+        d.derive(mu, _mean_form(g.syms, vec), note=Phrase("the mean over the {n:int} values of this " + word, n=n))
         d.derive(var, _var_form(g.syms, mu, vec),
                  note=None if n > 1 else "one value: σ² = 0, so x̂ = 0 and only ε keeps the division defined")
         d.derive(std, call("sqrt", var + EPS))
@@ -286,7 +285,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             xhat_syms[pos], y_syms[pos] = xh, y
         if d.record is not True:
             d.record = True
-            d.text(f"The first {SHOWN} values of this {word} are written out; the others are computed the same way.")
+            d.text("The first {n:int} values of this " + word + " are written out; the others are computed the same way.",
+                   n=SHOWN)
     _results(d, spec, groups, stats, xhat_syms, y_syms, word)
     if spec.running is not None:
         _running(d, spec, groups, stats)
@@ -422,7 +422,7 @@ def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat:
             d.derive(dx[pos], dxh[pos] / std + dvar * Num(2) * (s - mu) / Num(n) + dmu / Num(n))
         if d.record is not True:
             d.record = True
-            d.text(f"The first {SHOWN} of this {word} are written out; the others are computed the same way.")
+            d.text("The first {n:int} of this " + word + " are written out; the others are computed the same way.", n=SHOWN)
     value, keys = _shaped(d, spec, dx)
     d.answer("grad_input", value, "∂L/∂x", keys=keys)
 
@@ -476,7 +476,7 @@ def _scale(d: Derivation, spec: Spec) -> None:
             out[p] = z
         if d.record is not True:
             d.record = True
-            d.text(f"The first {SHOWN} are written out; the others are computed the same way.")
+            d.text("The first {n:int} are written out; the others are computed the same way.", n=SHOWN)
     labels = (("mean", "var", "std"), ("μ", "σ²", "σ")) if spec.method == "standardize" else \
         (("min", "max"), ("min", "max"))
     for name, label, syms in zip(labels[0], labels[1], firsts):
