@@ -246,9 +246,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     bet = [_q("beta", "β", r"\beta", () if one_feat else (j + 1,)) for j in range(feats)]
     defaults = (spec.gamma is None, spec.beta is None)
     d.given(Sym("gammav", "γ", r"\boldsymbol{\gamma}"), spec._gamma if not one_feat else float(spec._gamma[0]),
-            note="the scale, one per feature" + (" (default ones)" if defaults[0] else ""))
+            note="the scale, one per " + ("feature" if word == "sample" else word) + (" (default ones)" if defaults[0] else ""))
     d.given(Sym("betav", "β", r"\boldsymbol{\beta}"), spec._beta if not one_feat else float(spec._beta[0]),
-            note="the shift, one per feature" + (" (default zeros)" if defaults[1] else ""))
+            note="the shift, one per " + ("feature" if word == "sample" else word) + (" (default zeros)" if defaults[1] else ""))
     for j in range(feats):
         d.bind(gam[j], float(spec._gamma[j]))
         d.bind(bet[j], float(spec._beta[j]))
@@ -329,9 +329,9 @@ def _results(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat: 
         syms = [st[i] for st in stats]
         d.answer(name, _per_group(d, syms), f"{label} per {word}", keys=tuple(s.key for s in syms))
     value, keys = _shaped(d, spec, xhat)
-    d.answer("x_hat", value, "x̂ = (x − μ)/√(σ² + ε)", keys=keys)
+    d.answer("x_hat", value, "the normalised input x̂ = (x − μ)/√(σ² + ε)", keys=keys)
     value, keys = _shaped(d, spec, y)
-    d.answer("output", value, "y = γ·x̂ + β", keys=keys)
+    d.answer("output", value, "the output y = γ·x̂ + β", keys=keys)
     table = [[g.number, d.env[mu.key], d.env[var.key], d.env[std.key]] for g, (mu, var, std) in zip(groups, stats)]
     d.table([word, "μ", "σ²", "√(σ² + ε)"], table)
 
