@@ -17,6 +17,5 @@ from dlsolve.kinds.architecture.planner import solve
 from dlsolve.kinds.architecture.spec import Spec
 
 KIND = "conv"
-OPTIONS: frozenset[str] = frozenset({"round", "exact"})
 
-__all__ = ["KIND", "OPTIONS", "Spec", "solve"]
+__all__ = ["KIND", "Spec", "solve"]

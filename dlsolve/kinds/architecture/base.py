@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from dlsolve.errors import SpecError
 from dlsolve.expr import Expr, Num, Sym
+from dlsolve.solution import Prose
 
 if TYPE_CHECKING:
     from dlsolve.derivation import Derivation
 
-NoteArg = object  # str | Phrase | None
 
 
 class Layer(BaseModel):
@@ -92,7 +92,7 @@ class Context:
         return SpecError(self.path, message)
 
     # -- output ----------------------------------------------------------------------------
-    def out(self, formulas: Sequence[Expr], notes: Sequence[NoteArg] = (), sequence: Optional[bool] = None) -> tuple[int, ...]:
+    def out(self, formulas: Sequence[Expr], notes: Sequence[Optional[Prose]] = (), sequence: Optional[bool] = None) -> tuple[int, ...]:
         """Derive each output dimension from its formula; the output's shape."""
         if sequence is not None:
             self.out_sequence = sequence
@@ -105,14 +105,14 @@ class Context:
         self.out_shape, self.out_dims = tuple(values), syms
         return self.out_shape
 
-    def same(self, note: NoteArg = None) -> None:
+    def same(self, note: Optional[Prose] = None) -> None:
         """The output has the input's shape, entry for entry."""
         self.out(list(self.dims))
         if note:
             self.d.note(note)
 
-    def params(self, formula: Expr, note: NoteArg = None, non_trainable: Optional[Expr] = None,
-               non_trainable_note: NoteArg = None) -> None:
+    def params(self, formula: Expr, note: Optional[Prose] = None, non_trainable: Optional[Expr] = None,
+               non_trainable_note: Optional[Prose] = None) -> None:
         """Derive P^[l] = formula, and its non-trainable part when the layer has one."""
         self.P = Sym(f"P{self.l}", f"P^[{self.l}]", f"P^{{[{self.l}]}}")
         self.d.derive(self.P, formula, note=note)

@@ -39,8 +39,9 @@ def walk(spec: Spec, d: Derivation, counts_first: bool) -> list[Row]:
     for s, v in zip(dims, shape):
         d.bind(s, float(v))
     d.section("Input")
-    d.text(f"input shape {tuple(layout_order(list(shape), channels_first))}" +
-           (" (channels first)" if channels_first else ""))
+    shown = layout_order(list(shape), channels_first)
+    d.text("input shape (" + ", ".join(f"{{n{i}:int}}" for i in range(len(shown))) + ")" +
+           (" (channels first)" if channels_first else ""), **{f"n{i}": n for i, n in enumerate(shown)})
     rows = []
     for l, layer in enumerate(layers, 1):
         d.section(f"Layer {l}: {layer.type}")

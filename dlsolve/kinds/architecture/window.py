@@ -8,10 +8,11 @@ convolution (n − 1)·s − 2p + d(k − 1) + output_padding + 1 ('same': n·s)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Optional, Union
 
 from dlsolve.expr import Expr, Num, Sym, call
 from dlsolve.kinds.architecture.base import Context
+from dlsolve.solution import Phrase, Prose
 
 Padding = Union[str, tuple[int, ...]]
 
@@ -44,7 +45,7 @@ def _pad(padding: Padding, a: int) -> int:
     return 0 if padding == "valid" else padding[a]  # type: ignore[index]
 
 
-def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, object]:
+def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, Optional[Prose]]:
     """The output size along spatial axis a, and the note that goes with it."""
     label = ["H", "W"][a] if w.n_spatial == 2 else "L"
     n_sym, n = c.dims[a], c.shape[a]
@@ -57,16 +58,16 @@ def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, object]:
         pp = c.const(f"p{label}", "p", _pad(w.padding, a))
         op = c.const(f"op{label}", "output_padding", w.output_padding[a])
         return (n_sym - Num(1)) * ss - Num(2) * pp + dd * (kk - Num(1)) + op + Num(1), None
-    note = None
+    note: Optional[Prose] = None
     if w.padding == "same" and c.tensorflow_same:
         mine = -(-n // s)
         other = (n + 2 * ((eff - 1) // 2) - eff) // s + 1
         total = max((mine - 1) * s + eff - n, 0)
-        note = (f"'same' as TensorFlow: out = ⌈n/s⌉; total padding {total} "
-                f"({total // 2} before, {total - total // 2} after)")
+        template = "'same' as TensorFlow: out = ⌈n/s⌉; total padding {total:int} ({before:int} before, {after:int} after)"
         if other != mine:
-            note += f"; the symmetric convention p = ⌊(k − 1)/2⌋ on each side would give {other}"
-        return call("ceil", n_sym / ss), note
+            template += "; the symmetric convention p = ⌊(k − 1)/2⌋ on each side would give {other:int}"
+        return call("ceil", n_sym / ss), Phrase(template, total=total, before=total // 2, after=total - total // 2,
+                                                 other=other)
     if w.padding == "same":
         p_val = (eff - 1) // 2
         pp = c.const(f"p{label}", "p", p_val)
@@ -77,7 +78,7 @@ def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, object]:
         mine = (n + 2 * p_val - eff) // s + 1
         tf = -(-n // s)
         if mine != tf:
-            note = f"TensorFlow's 'same' (⌈n/s⌉, padding split unevenly) would give {tf}"
+            note = Phrase("TensorFlow's 'same' (⌈n/s⌉, padding split unevenly) would give {tf:int}", tf=tf)
     else:
         pp = c.const(f"p{label}", "p", _pad(w.padding, a))
     rnd = "ceil" if w.ceil_mode else "floor"
@@ -86,7 +87,7 @@ def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, object]:
     return call(rnd, (n_sym + Num(2) * pp - dd * (kk - Num(1)) - Num(1)) / ss) + Num(1), note
 
 
-def window_shape(c: Context, w: Window, channels: Expr, channels_note: object) -> None:
+def window_shape(c: Context, w: Window, channels: Expr, channels_note: Prose) -> None:
     """Derive the spatial sizes, then the channels; refuse a window larger than its input."""
     formulas, notes = zip(*(axis_formula(c, w, a) for a in range(w.n_spatial)))
     out = c.out(list(formulas) + [channels], list(notes) + [channels_note])
