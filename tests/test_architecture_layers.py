@@ -242,3 +242,15 @@ def test_no_module_compares_a_layer_type_name():
 def test_modules_stay_small():
     for path in (ROOT / "dlsolve" / "kinds" / "architecture").glob("*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) < 500, path.name
+
+
+def test_check_on_a_stack_that_does_not_fit_is_located_exit_2(tmp_path):
+    problem = tmp_path / "p.yaml"
+    problem.write_text("kind: conv\ninput: [8, 8, 1]\nlayers:\n  - conv2d: {filters: 2, kernel: 3}\n"
+                       "  - dense: {units: 4}\n", encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("total_params: 1\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["check", str(problem), str(answers)])
+    assert r.exit_code == 2, r.output
+    assert "p.yaml:5:12: layers[1].dense: dense after a 3-D output [6, 6, 2]" in r.output
+    assert "Traceback" not in r.output
