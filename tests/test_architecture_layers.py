@@ -254,3 +254,14 @@ def test_check_on_a_stack_that_does_not_fit_is_located_exit_2(tmp_path):
     assert r.exit_code == 2, r.output
     assert "p.yaml:5:12: layers[1].dense: dense after a 3-D output [6, 6, 2]" in r.output
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("name", ["arch-lenet5.yaml", "arch-lstm-gru-pytorch.yaml", "p14-cnn-valid.yaml"])
+def test_a_spec_dumps_as_its_yaml_form_and_validates_again(name):
+    from dlsolve.load import load_problem
+
+    spec = load_problem(str(P / name)).spec
+    for mode in ("python", "json"):
+        dumped = spec.model_dump(mode=mode)
+        assert all(isinstance(e, str) or (isinstance(e, dict) and len(e) == 1) for e in dumped["layers"])
+        assert Spec.model_validate(dumped) == spec

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Callable, Literal, Union
 
-from pydantic import Field, PlainValidator
+from pydantic import Field, PlainSerializer, PlainValidator
 
 from dlsolve.errors import SpecInvalid
+
+
+def _as_written(v: Any) -> Any:
+    """A held value as YAML writes it: sizes and shapes as lists (for model_dump)."""
+    return list(v) if isinstance(v, tuple) else v
+
+
+_LIST = PlainSerializer(_as_written)
 
 
 def _is_whole(x: Any) -> bool:
@@ -33,7 +41,7 @@ def _whole_check(what: str, low: int) -> Callable[[Any], int]:
 
 def _pair_check(what: str, low: int) -> Callable[[Any], tuple[int, int]]:
     def check(v: Any) -> tuple[int, int]:
-        vals = v if isinstance(v, list) else [v, v]
+        vals = v if isinstance(v, (list, tuple)) else [v, v]
         if len(vals) != 2 or not all(_is_whole(x) for x in vals):
             raise SpecInvalid(f"expected {what} as a whole number or [height, width], got {v!r}")
         for x in vals:
@@ -45,7 +53,7 @@ def _pair_check(what: str, low: int) -> Callable[[Any], tuple[int, int]]:
 
 def _single_check(what: str, low: int) -> Callable[[Any], tuple[int]]:
     def check(v: Any) -> tuple[int]:
-        if isinstance(v, list):
+        if isinstance(v, (list, tuple)):
             if len(v) != 1:
                 raise SpecInvalid(f"a 1-D layer takes one {what}, got {v!r}")
             v = v[0]
@@ -62,21 +70,21 @@ def Pair(what: str, low: int = 1) -> Any:
     """A 2-D size: one whole number for both axes, or [height, width]; held as a pair."""
     one = Annotated[int, Field(ge=low)]
     schema = Union[one, Annotated[list[one], Field(min_length=2, max_length=2)]]
-    return Annotated[tuple[int, int], PlainValidator(_pair_check(what, low), json_schema_input_type=schema)]
+    return Annotated[tuple[int, int], PlainValidator(_pair_check(what, low), json_schema_input_type=schema), _LIST]
 
 
 def Single(what: str, low: int = 1) -> Any:
     """A 1-D size: a whole number (or a list of one); held as a 1-tuple, like a Pair's axes."""
     one = Annotated[int, Field(ge=low)]
     schema = Union[one, Annotated[list[one], Field(min_length=1, max_length=1)]]
-    return Annotated[tuple[int], PlainValidator(_single_check(what, low), json_schema_input_type=schema)]
+    return Annotated[tuple[int], PlainValidator(_single_check(what, low), json_schema_input_type=schema), _LIST]
 
 
 def _padding_check(n: int) -> Callable[[Any], Union[str, tuple[int, ...]]]:
     def check(v: Any) -> Union[str, tuple[int, ...]]:
         if v in ("valid", "same"):
             return str(v)
-        vals = v if isinstance(v, list) else [v] * n
+        vals = v if isinstance(v, (list, tuple)) else [v] * n
         if len(vals) == n and all(_is_whole(x) and x >= 0 for x in vals):
             return tuple(int(x) for x in vals)
         axes = "[ph, pw]" if n == 2 else "[p]"
@@ -89,7 +97,7 @@ def Padding(n_spatial: int) -> Any:
     one = Annotated[int, Field(ge=0)]
     schema = Union[Literal["valid", "same"], one,
                    Annotated[list[one], Field(min_length=n_spatial, max_length=n_spatial)]]
-    return Annotated[Union[str, tuple[int, ...]], PlainValidator(_padding_check(n_spatial), json_schema_input_type=schema)]
+    return Annotated[Union[str, tuple[int, ...]], PlainValidator(_padding_check(n_spatial), json_schema_input_type=schema), _LIST]
 
 
 def _rate(v: Any) -> float:
@@ -111,7 +119,7 @@ Flag = Annotated[bool, PlainValidator(_flag, json_schema_input_type=bool)]
 
 
 def _input(v: Any) -> tuple[int, ...]:
-    raw = v if isinstance(v, list) else [v]
+    raw = v if isinstance(v, (list, tuple)) else [v]
     if not raw or not all(_is_whole(x) and x >= 1 for x in raw):
         raise SpecInvalid("expected the input shape as whole numbers ≥ 1, e.g. [28, 28, 1]")
     if len(raw) > 3:
@@ -121,4 +129,4 @@ def _input(v: Any) -> tuple[int, ...]:
 
 _dim = Annotated[int, Field(ge=1)]
 InputShape = Annotated[tuple[int, ...], PlainValidator(
-    _input, json_schema_input_type=Union[_dim, Annotated[list[_dim], Field(min_length=1, max_length=3)]])]
+    _input, json_schema_input_type=Union[_dim, Annotated[list[_dim], Field(min_length=1, max_length=3)]]), _LIST]
