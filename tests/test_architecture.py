@@ -11,8 +11,6 @@ from hypothesis import assume, given, strategies as st
 from click.testing import CliRunner
 
 from dlsolve.cli import main
-from dlsolve.errors import DlsolveError
-from dlsolve.load import load_text
 from dlsolve.verify import verify_solution
 from tests.conftest import ROOT, solve_data, solve_file
 
