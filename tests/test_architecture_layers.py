@@ -275,3 +275,14 @@ def test_a_spec_dumps_as_its_yaml_form_and_validates_again(name):
         dumped = spec.model_dump(mode=mode)
         assert all(isinstance(e, str) or (isinstance(e, dict) and len(e) == 1) for e in dumped["layers"])
         assert Spec.model_validate(dumped) == spec
+
+
+@pytest.mark.parametrize("text", [
+    "kind: conv\ninput: [8, 8, 1]\nlayers:\n  - conv2d: {filters: 1" + "0" * 400 + ", kernel: 3}\n",
+    "kind: conv\ninput: [100000000000, 2]\nlayers: [flatten]\n",
+    "kind: conv\ninput: [8, 8, 1]\nlayers:\n  - conv2d: {filters: 2, kernel: [3, 10000000000]}\n",
+])
+def test_sizes_beyond_any_network_are_refused_not_a_crash(text):
+    r = CliRunner().invoke(main, ["solve", "-"], input=text)
+    assert r.exit_code == 2, r.output
+    assert "must be at most 1,000,000,000" in r.output and "Traceback" not in r.output

@@ -23,8 +23,19 @@ def _as_written(v: Any) -> Any:
 _LIST = PlainSerializer(_as_written)
 
 
+# The largest size any option or input dimension may have: far above any real network, and
+# small enough that every product of sizes stays a finite float.
+LARGEST = 10 ** 9
+
+
 def _is_whole(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _not_huge(what: str, x: int) -> int:
+    if x > LARGEST:
+        raise SpecInvalid(f"{what} must be at most {LARGEST:,} (a size this large is surely a slip)")
+    return x
 
 
 def _bound(low: int) -> str:
@@ -35,7 +46,7 @@ def _whole_check(what: str, low: int) -> Callable[[Any], int]:
     def check(v: Any) -> int:
         if not _is_whole(v) or v < low:
             raise SpecInvalid(f"expected {what} as a whole number {'≥ 0' if low == 0 else '≥ 1'}, got {v!r}")
-        return int(v)
+        return _not_huge(what, int(v))
     return check
 
 
@@ -47,7 +58,7 @@ def _pair_check(what: str, low: int) -> Callable[[Any], tuple[int, int]]:
         for x in vals:
             if x < low:
                 raise SpecInvalid(f"{what} must be {_bound(low)}, got {x}")
-        return int(vals[0]), int(vals[1])
+        return _not_huge(what, int(vals[0])), _not_huge(what, int(vals[1]))
     return check
 
 
@@ -63,19 +74,19 @@ def _single_check(what: str, low: int) -> Callable[[Any], tuple[int]]:
 
 def Whole(what: str, low: int = 1) -> Any:
     """A whole number ≥ low (filters, units, groups, vocab, dim)."""
-    return Annotated[int, PlainValidator(_whole_check(what, low), json_schema_input_type=Annotated[int, Field(ge=low)])]
+    return Annotated[int, PlainValidator(_whole_check(what, low), json_schema_input_type=Annotated[int, Field(ge=low, le=LARGEST)])]
 
 
 def Pair(what: str, low: int = 1) -> Any:
     """A 2-D size: one whole number for both axes, or [height, width]; held as a pair."""
-    one = Annotated[int, Field(ge=low)]
+    one = Annotated[int, Field(ge=low, le=LARGEST)]
     schema = Union[one, Annotated[list[one], Field(min_length=2, max_length=2)]]
     return Annotated[tuple[int, int], PlainValidator(_pair_check(what, low), json_schema_input_type=schema), _LIST]
 
 
 def Single(what: str, low: int = 1) -> Any:
     """A 1-D size: a whole number (or a list of one); held as a 1-tuple, like a Pair's axes."""
-    one = Annotated[int, Field(ge=low)]
+    one = Annotated[int, Field(ge=low, le=LARGEST)]
     schema = Union[one, Annotated[list[one], Field(min_length=1, max_length=1)]]
     return Annotated[tuple[int], PlainValidator(_single_check(what, low), json_schema_input_type=schema), _LIST]
 
@@ -86,7 +97,7 @@ def _padding_check(n: int) -> Callable[[Any], Union[str, tuple[int, ...]]]:
             return str(v)
         vals = v if isinstance(v, (list, tuple)) else [v] * n
         if len(vals) == n and all(_is_whole(x) and x >= 0 for x in vals):
-            return tuple(int(x) for x in vals)
+            return tuple(_not_huge("padding", int(x)) for x in vals)
         axes = "[ph, pw]" if n == 2 else "[p]"
         raise SpecInvalid(f"expected padding valid, same, a whole number or {axes}, got {v!r}")
     return check
@@ -94,7 +105,7 @@ def _padding_check(n: int) -> Callable[[Any], Union[str, tuple[int, ...]]]:
 
 def Padding(n_spatial: int) -> Any:
     """'valid', 'same', or explicit zero padding per side (one number, or one per axis)."""
-    one = Annotated[int, Field(ge=0)]
+    one = Annotated[int, Field(ge=0, le=LARGEST)]
     schema = Union[Literal["valid", "same"], one,
                    Annotated[list[one], Field(min_length=n_spatial, max_length=n_spatial)]]
     return Annotated[Union[str, tuple[int, ...]], PlainValidator(_padding_check(n_spatial), json_schema_input_type=schema), _LIST]
@@ -124,9 +135,9 @@ def _input(v: Any) -> tuple[int, ...]:
         raise SpecInvalid("expected the input shape as whole numbers ≥ 1, e.g. [28, 28, 1]")
     if len(raw) > 3:
         raise SpecInvalid(f"expected at most 3 dimensions (height, width, channels), got {len(raw)}")
-    return tuple(int(x) for x in raw)
+    return tuple(_not_huge("an input dimension", int(x)) for x in raw)
 
 
-_dim = Annotated[int, Field(ge=1)]
+_dim = Annotated[int, Field(ge=1, le=LARGEST)]
 InputShape = Annotated[tuple[int, ...], PlainValidator(
     _input, json_schema_input_type=Union[_dim, Annotated[list[_dim], Field(min_length=1, max_length=3)]]), _LIST]
