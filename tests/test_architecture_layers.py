@@ -286,3 +286,10 @@ def test_sizes_beyond_any_network_are_refused_not_a_crash(text):
     r = CliRunner().invoke(main, ["solve", "-"], input=text)
     assert r.exit_code == 2, r.output
     assert "must be at most 1,000,000,000" in r.output and "Traceback" not in r.output
+
+
+def test_dimensions_that_grow_past_exact_floats_are_refused():
+    layers = "".join("  - conv2d_transpose: {filters: 1, kernel: 3, stride: 1000}\n" for _ in range(8))
+    r = CliRunner().invoke(main, ["solve", "-"], input="kind: conv\ninput: [1000, 1000, 1]\nlayers:\n" + layers)
+    assert r.exit_code == 2, r.output
+    assert "layers[4].conv2d_transpose: an output dimension would be" in r.output

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 
 
+LARGEST_DIMENSION = 1e15   # below 2⁵³: every dimension is exact, and every count stays finite
+
+
 class Layer(BaseModel):
     """One layer type. Subclasses set `type` (its YAML name) and declare their options."""
 
@@ -101,7 +104,11 @@ class Context:
         notes = list(notes) + [None] * (len(formulas) - len(notes))
         values = []
         for s, f, note in zip(syms, formulas, notes):
-            values.append(int(round(float(self.d.derive(s, f, note=note)))))
+            v = float(self.d.derive(s, f, note=note))
+            if not v <= LARGEST_DIMENSION:   # beyond it, counts lose exactness (and NaN/∞ follow)
+                raise self.fail(f"an output dimension would be {v:.3g}: more than {LARGEST_DIMENSION:.0e}, "
+                                "the largest this kind counts exactly")
+            values.append(int(round(v)))
         self.out_shape, self.out_dims = tuple(values), syms
         return self.out_shape
 
