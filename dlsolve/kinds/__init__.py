@@ -44,6 +44,12 @@ KINDS: dict[str, tuple[str, str]] = {
                  "a convolution or pooling worked by hand on a small matrix"),
     "graph": ("dlsolve.kinds.graph",
               "the chain rule through any expression: every local derivative and the sum over paths"),
+    "attention": ("dlsolve.kinds.attention",
+                  "attention scores (dot, scaled dot, general, additive, cosine), softmax weights and "
+                  "the context; masked and multi-head self-attention"),
+    "word2vec": ("dlsolve.kinds.word2vec",
+                 "word vectors: subsampling, cosine similarity and analogies, embedding lookup, "
+                 "skip-gram loss and gradients (negative sampling or full softmax)"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).
