@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Div, Expr, MatMul, Num, Sym, call
+from dlsolve.expr import Div, Expr, MatMul, Num, Outer, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import softmax_steps, total
+from dlsolve.kinds.prob import needs_shift, softmax_steps, total
 from dlsolve.kinds.scoring import SCORES, nonzero_rows
 from dlsolve.solution import Solution
 
@@ -110,7 +110,7 @@ class Spec(BaseModel):
         self._W, self._add = None, None
         if score.param == "W":
             if self.W is None:
-                raise SpecInvalid("score: general needs W (score = qᵀ·W·k)", ("W",))
+                raise SpecInvalid("score: general needs W (score = qᵀ·W·k)", ("score",))
             self._W = V.matrix(self.W, ("W",))
             if self._W.shape != (dq, dk):
                 raise SpecInvalid(f"expected W of shape {dq}×{dk} (query length × key length), "
@@ -119,7 +119,7 @@ class Spec(BaseModel):
             raise SpecInvalid("W is used only with score: general", ("W",))
         if score.param == "additive":
             if self.additive is None:
-                raise SpecInvalid("score: additive needs additive: {W_q, W_k, v}", ("additive",))
+                raise SpecInvalid("score: additive needs additive: {W_q, W_k, v}", ("score",))
             if several and not score.several_queries:
                 raise SpecInvalid("additive scores are solved for one query (Bahdanau's decoder state); "
                                   "give the query as a vector", ("query",) if self.X is None else ("X",))
@@ -433,8 +433,18 @@ def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.nd
         d.derive(Sm, S + M, note="masked scores: e^(−∞) = 0, so hidden keys get weight 0")
         A_in = Sm
     E = msym("E", "E", r"\mathbf{E}")
-    d.derive(E, call("exp", A_in if T is None else A_in / T))
     n = len(d.env[K.key])
+    arg: Expr = A_in if T is None else A_in / T
+    z = np.where(visible, d.env[S.key] / (1.0 if T is None else d.env[T.key]), -np.inf)
+    if any(needs_shift(row[np.isfinite(row)]) for row in z):
+        mx = msym("rowmax", "m", r"\mathbf{m}")
+        d.given(mx, np.max(z, axis=1), note="the largest exponent of each row, read off: subtracted before "
+                                            "exponentiating so that e^x cannot overflow (the ratio is unchanged)")
+        ones = Sym(f"ones{n}", "𝟏", r"\mathbf{1}")
+        if ones.key not in d.env:
+            d.given(ones, np.ones(n))
+        arg = arg - Outer(mx, ones, rows=False)
+    d.derive(E, call("exp", arg))
     J = Sym("J", "J", r"\mathbf{J}")
     if J.key not in d.env:
         d.given(J, np.ones((n, n)), note="all ones: E·J holds each row's sum of exponentials in every column")
