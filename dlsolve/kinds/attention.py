@@ -305,8 +305,8 @@ def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: l
 
     d.section(("Scores" if row is None else f"Row {row}: scores") + f" ({score.name}: {score.formula})")
     if row is not None:
-        d.text(f"One row worked in full: q is row {row} of the queries; k_j and v_j are rows j of the keys and "
-               "values; masked keys are left out of the softmax.")
+        d.text(f"Row {row} worked in full (the row that sees the most keys): q is row {row} of the queries, "
+               "k_j and v_j are rows j of the keys and values; masked keys are left out of the softmax.")
     s_syms = [Sym(f"s{tag}_{j}", f"s{idx(j)[0]}", f"s_{idx(j)[1]}") for j in range(1, len(k) + 1)]
     pre = score.prepare(d, q, params, tag)
     for j, (sj, kj) in enumerate(zip(s_syms, k)):
@@ -408,14 +408,7 @@ def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.nd
     score = SCORES[spec.score]
     H = spec.heads
     t = str(h) if H > 1 else ""
-    if worked:
-        r = int(np.argmax(visible.sum(axis=1)))  # the row that sees the most keys (causal: the last)
-        Qv, Kv, Vv = d.env[Q.key], d.env[K.key], d.env[Vm.key]
-        q_syms = _bind_vector(d, "q", "q", Qv[r], f"r{t}")
-        k_syms = _bind_matrix(d, "k", "k", Kv, f"r{t}")
-        v_syms = _bind_matrix(d, "v", "v", Vv, f"r{t}")
-        worked_row(d, spec, q_syms, k_syms, v_syms, list(visible[r]), T, params, tag=f"r{t}", row=r + 1)
-    d.section((f"Head {h}: " if H > 1 else "") + "all queries at once (one row per query)")
+    d.section((f"Head {h}: a" if H > 1 else "A") + "ll queries at once (one row per query)")
 
     def msym(base: str, uni: str, tex: str) -> Sym:
         u, _ = _head(uni, h, H)
@@ -452,5 +445,12 @@ def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.nd
     d.derive(A, Div(E, MatMul(E, J)), note="the softmax along each row (over the keys): every row sums to 1")
     C = msym("C", "C", r"\mathbf{C}")
     d.derive(C, MatMul(A, Vm), note="row i is query i's weighted sum of the values")
+    if worked:
+        r = int(np.argmax(visible.sum(axis=1)))  # the row that sees the most keys (causal: the last)
+        Qv, Kv, Vv = d.env[Q.key], d.env[K.key], d.env[Vm.key]
+        q_syms = _bind_vector(d, "q", "q", Qv[r], f"r{t}")
+        k_syms = _bind_matrix(d, "k", "k", Kv, f"r{t}")
+        v_syms = _bind_matrix(d, "v", "v", Vv, f"r{t}")
+        worked_row(d, spec, q_syms, k_syms, v_syms, list(visible[r]), T, params, tag=f"r{t}", row=r + 1)
     return S, A, C
 
