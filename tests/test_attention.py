@@ -192,3 +192,30 @@ def test_weights_sum_to_one(q, keys, score, T):
     sol = solve_data({"kind": "attention", "score": score, "query": q, "keys": keys, "temperature": T})
     w = answers(sol)["weights"]
     assert abs(sum(w) - 1) < 1e-12 and min(w) >= 0
+
+
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(1, 4), st.integers(1, 3),
+       st.sampled_from(["dot", "scaled_dot", "cosine", "general"]), st.booleans(), st.integers(1, 3),
+       st.sampled_from([None, "causal", "ones", "bad"]), st.integers(0, 2 ** 31))
+def test_any_attention_spec_solves_and_verifies_or_is_a_located_error(m, n, d, dv, score, many, heads, mask, seed):
+    from dlsolve.errors import DlsolveError
+
+    r = np.random.default_rng(seed)
+    data = {"kind": "attention", "score": score, "keys": r.integers(-2, 3, size=(n, d)).tolist(),
+            "values": r.integers(-2, 3, size=(n, dv)).tolist(), "heads": heads,
+            "query": (r.integers(-2, 3, size=(m, d)) if many else r.integers(-2, 3, size=d)).tolist()}
+    if score == "general":
+        data["W"] = r.integers(-2, 3, size=(d, d)).tolist()
+    if mask == "causal":
+        data["mask"] = "causal"
+    elif mask == "ones":
+        data["mask"] = np.ones((m, n), int).tolist()
+    elif mask == "bad":
+        data["mask"] = np.ones((m + 1, n), int).tolist()
+    try:
+        sol = solve_data(data)
+    except DlsolveError:
+        return
+    assert verify_solution(sol) == []
+    w = np.asarray(answers(sol)["weights"])
+    assert np.allclose(w.sum(axis=-1), 1)

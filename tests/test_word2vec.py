@@ -140,3 +140,27 @@ def test_cosine_of_a_vector_with_itself_is_one(v):
     assume(math.sqrt(sum(x * x for x in v)) > 1e-6)
     sol = solve_data({"kind": "word2vec", "similarity": {"vectors": {"a": v, "b": v}, "pairs": [["a", "b"]]}})
     assert abs(answers(sol)["cosine[a,b]"] - 1) < 1e-12
+
+
+@given(st.integers(1, 5), st.integers(1, 3), st.integers(0, 3), st.booleans(), st.integers(0, 2 ** 31))
+def test_any_word2vec_spec_solves_and_verifies_or_is_a_located_error(words, dim, k, softmax, seed):
+    from dlsolve.errors import DlsolveError
+
+    r = np.random.default_rng(seed)
+    names = ["a", "b", "c", "d", "e"][:words]
+    vecs = {w: r.integers(-1, 2, size=dim).tolist() for w in names}
+    sg = {"center": r.integers(-2, 3, size=dim).tolist()}
+    if softmax:
+        sg.update(outputs=r.integers(-2, 3, size=(k + 1, dim)).tolist(), target=int(r.integers(0, k + 2)))
+    else:
+        sg.update(context=r.integers(-2, 3, size=dim).tolist(), negatives=r.integers(-2, 3, size=(k, dim)).tolist())
+    data = {"kind": "word2vec",
+            "similarity": {"vectors": vecs, "pairs": [[names[0], names[-1]]],
+                           **({"analogy": names[:3]} if words > 3 else {})},
+            "subsampling": {"counts": {w: int(r.integers(0, 50)) for w in names}, "total": 100, "t": 0.05},
+            "skipgram": sg}
+    try:
+        sol = solve_data(data)
+    except DlsolveError:
+        return
+    assert verify_solution(sol) == []

@@ -197,10 +197,6 @@ class Spec(BaseModel):
         return self
 
 
-def _msym(key: str, uni: str, tex: str) -> Sym:
-    return Sym(key, uni, tex)
-
-
 def _head(name: str, h: int, heads: int) -> tuple[str, str]:
     """Q → Q^(1) for head 1 when there are several heads."""
     return (f"{name}^({h})", f"{name}^{{({h})}}") if heads > 1 else (name, name)

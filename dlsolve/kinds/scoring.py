@@ -2,8 +2,8 @@
 
 One record per score (dot, scaled_dot, general, additive, cosine) holds its formula, the paper
 it comes from, which parameters it takes, and the steps that compute it — so the attention kind
-asks the record instead of comparing names. `cosine_steps` (a·b, ‖a‖, ‖b‖, the ratio) is shared
-with the word2vec kind.
+asks the record instead of comparing names. `dot` and `norm_step` (a·b and ‖a‖ written out) are
+shared with the word2vec kind.
 """
 
 from __future__ import annotations
@@ -28,15 +28,6 @@ def dot(a: Sequence[Expr], b: Sequence[Expr]) -> Expr:
 def norm_step(d: Derivation, sym: Sym, a: Sequence[Expr]) -> float:
     """‖a‖ = √(a₁² + a₂² + …)."""
     return float(d.derive(sym, call("sqrt", total([x ** 2 for x in a]))))
-
-
-def cosine_steps(d: Derivation, out: Sym, a: Sequence[Sym], b: Sequence[Sym], na: Sym, nb: Sym,
-                 a_norm_known: bool = False) -> float:
-    """cos = (a·b)/(‖a‖·‖b‖) with both norms shown first (‖a‖ skipped when already derived)."""
-    if not a_norm_known:
-        norm_step(d, na, a)
-    norm_step(d, nb, b)
-    return float(d.derive(out, Div(dot(a, b), na * nb)))
 
 
 def nonzero_rows(rows: np.ndarray, path: tuple, what: str, indexed: bool, derived: Optional[str]) -> None:
