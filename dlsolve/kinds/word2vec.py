@@ -21,7 +21,7 @@ from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import softmax_steps, total
 from dlsolve.kinds.scoring import dot, norm_step
 from dlsolve.notation import subscript
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "word2vec"
 OPTIONS = frozenset({"round", "exact"})
@@ -262,15 +262,19 @@ def _subsampling(d: Derivation, sub: Subsampling) -> None:
            "Set `formula` to choose.", "note")
     for w, f in freq.items():
         if paper:
+            mine = d.env[f"discard[{w}]"]
             k = _word_sym("keep'", "P_keep", r"P_{\text{keep}}", w)
             d.derive(k, call("min", Num(1), (call("sqrt", f / t) + 1) * t / f), note="formula: code")
             dd = _word_sym("discard'", "1 − P_keep", r"1 - P_{\text{keep}}", w)
-            d.derive(dd, 1 - k, note="its probability of discarding, to compare")
+            d.derive(dd, 1 - k, note=lambda v, mine=mine: Phrase(
+                "discarded with probability {x} by the code's formula, {p} by the paper's", x=v, p=mine))
         else:
+            mine = d.env[f"keep[{w}]"]
             dd = _word_sym("discard'", "P_discard", r"P_{\text{discard}}", w)
             d.derive(dd, call("max", Num(0), 1 - call("sqrt", t / f)), note="formula: paper")
             k = _word_sym("keep'", "1 − P_discard", r"1 - P_{\text{discard}}", w)
-            d.derive(k, 1 - dd, note="its probability of keeping, to compare")
+            d.derive(k, 1 - dd, note=lambda v, mine=mine: Phrase(
+                "kept with probability {x} by the paper's formula, {p} by the code's", x=v, p=mine))
 
 
 # -- similarity ------------------------------------------------------------------------------
