@@ -257,8 +257,8 @@ def _given_params(d: Derivation, spec: Spec, tag: str = "") -> dict[str, Any]:
         d.given(Sym("Wq", "W_q", r"\mathbf{W}_q"), Wq, note="applied to the query (Bahdanau's W_a)")
         d.given(Sym("Wk", "W_k", r"\mathbf{W}_k"), Wk, note="applied to each key (Bahdanau's U_a)")
         d.given(Sym("va", "v", r"\mathbf{v}"), v, note="the output vector of the score (Bahdanau's v_a)")
-        out["Wq"] = _bind_matrix(d, "Wq", "Wq", Wq, tag)
-        out["Wk"] = _bind_matrix(d, "Wk", "Wk", Wk, tag)
+        out["Wq"] = _bind_matrix(d, "Wq", "(W_q)", Wq, tag)
+        out["Wk"] = _bind_matrix(d, "Wk", "(W_k)", Wk, tag)
         out["v"] = _bind_vector(d, "va", "v", v, tag)
     return out
 
