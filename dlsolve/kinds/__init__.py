@@ -61,6 +61,12 @@ KINDS: dict[str, Kind] = {
     "init": Kind("dlsolve.kinds.init", "the spread of Xavier, He and LeCun weight initialisation from a layer's fans"),
     "graph": Kind("dlsolve.kinds.graph",
                   "the chain rule through any expression: every local derivative and the sum over paths"),
+    "attention": Kind("dlsolve.kinds.attention",
+                      "attention scores (dot, scaled dot, general, additive, cosine), softmax weights and "
+                      "the context; masked and multi-head self-attention"),
+    "word2vec": Kind("dlsolve.kinds.word2vec",
+                     "word vectors: subsampling, cosine similarity and analogies, embedding lookup, "
+                     "skip-gram loss and gradients (negative sampling or full softmax)"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).
