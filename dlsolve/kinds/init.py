@@ -34,6 +34,11 @@ class Scheme:
     uniform: bool
     title: str
 
+    @property
+    def short(self) -> str:
+        """The title without the second name: 'Xavier uniform' (answer labels stay short)."""
+        return self.title.replace(" (Glorot)", "").replace(" (Kaiming)", "")
+
 
 SCHEMES: dict[str, Scheme] = {s.name: s for s in (
     Scheme("xavier_uniform", "xavier", True, "Xavier (Glorot) uniform"),
@@ -221,10 +226,10 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
                      note=Phrase("Keras draws the normal schemes from a normal truncated at two standard deviations "
                                  "either side, with this stddev (σ/{c:given}) so that the kept values have standard "
                                  "deviation σ", c=0.87962566))
-        d.answer(f"var[{s.name}]", d.env[var.key], f"Var(w), {s.title}", keys=(var.key,))
-        d.answer(f"std[{s.name}]", d.env[std.key], f"σ of w, {s.title}", keys=(std.key,))
+        d.answer(f"var[{s.name}]", d.env[var.key], f"Var(w), {s.short}", keys=(var.key,))
+        d.answer(f"std[{s.name}]", d.env[std.key], f"σ, {s.short}", keys=(std.key,))
         if s.uniform:
-            d.answer(f"limit[{s.name}]", d.env[lim.key], f"a in U(−a, a), {s.title}", keys=(lim.key,))
+            d.answer(f"limit[{s.name}]", d.env[lim.key], f"bound a, {s.short}", keys=(lim.key,))
     d.section("Framework defaults")
     d.text("PyTorch's nn.Linear and nn.Conv2d start from kaiming_uniform_ with a = √5, that is "
            "U(−1/√n_in, 1/√n_in), and their biases from the same range; Keras's Dense and Conv2D default to "

@@ -28,6 +28,7 @@ from dlsolve.solution import Phrase, Solution
 KIND = "normalize"
 SHOWN = 8          # entries per group written out in full; the rest are computed the same way
 TERMS_WRITTEN = 12  # a mean over more values than this is written with Σ instead of term by term
+TERMS_WRITTEN_NHWC = 4  # (x₁,₁,₂,₁ is wide: fewer terms fit on a line)
 
 
 class Running(BaseModel):
@@ -189,6 +190,18 @@ def _build_groups(x: np.ndarray, layout: str, method: str) -> list[Group]:
             for g, cs in enumerate(cells)]
 
 
+def _group_vector(g: Group, layout: str, method: str) -> Sym:
+    """All the values of a group as one vector, for the Σ form of a long sum."""
+    k = g.number
+    if layout == "flat":
+        return Sym("xg", "x", r"\mathbf{x}")
+    if method == "layernorm":
+        return Sym(f"xg{k}", f"x[{k}, :]", rf"x_{{{k},:}}")
+    if layout == "nhwc":
+        return Sym(f"xg{k}", f"x[:, :, :, {k}]", rf"x_{{:,:,:,{k}}}")
+    return Sym(f"xg{k}", f"x[:, {k}]", rf"x_{{:,{k}}}")
+
+
 def _q(name: str, uni: str, tex: str, sub: tuple[int, ...], sq: bool = False) -> Sym:
     sym = N.quantity(name, uni, tex, sub)
     if sq:
@@ -262,8 +275,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         d.section(label + ": mean, variance, x̂ and y")
         n = len(g.syms)
         vec = None
-        if n > TERMS_WRITTEN:
-            vec = Sym(f"xg{g.number}", f"x({word} {g.number})", rf"\mathbf{{x}}_{{({g.number})}}")
+        if n > (TERMS_WRITTEN if layout != "nhwc" else TERMS_WRITTEN_NHWC):   # Σ over the group's values
+            vec = _group_vector(g, layout, method)
             d.bind(vec, np.array([x[p] for p in g.cells]))
         mu = _q("mu", "μ", r"\mu", g.sub)
         var = _q("var", "σ", r"\sigma", g.sub, sq=True)
@@ -325,13 +338,13 @@ def _per_group(d: Derivation, syms: list[Sym]) -> Any:
 
 def _results(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat: dict, y: dict, word: str) -> None:
     d.section("Results")
-    for name, i, label in (("mean", 0, "μ"), ("var", 1, "σ² (divided by n)"), ("std", 2, "√(σ² + ε)")):
+    for name, i, label in (("mean", 0, "μ"), ("var", 1, "σ² (biased)"), ("std", 2, "√(σ² + ε)")):
         syms = [st[i] for st in stats]
         d.answer(name, _per_group(d, syms), f"{label} per {word}", keys=tuple(s.key for s in syms))
     value, keys = _shaped(d, spec, xhat)
-    d.answer("x_hat", value, "the normalised input x̂ = (x − μ)/√(σ² + ε)", keys=keys)
+    d.answer("x_hat", value, "normalised x̂", keys=keys)
     value, keys = _shaped(d, spec, y)
-    d.answer("output", value, "the output y = γ·x̂ + β", keys=keys)
+    d.answer("output", value, "y = γ·x̂ + β", keys=keys)
     table = [[g.number, d.env[mu.key], d.env[var.key], d.env[std.key]] for g, (mu, var, std) in zip(groups, stats)]
     d.table([word, "μ", "σ²", "√(σ² + ε)"], table)
 
@@ -365,8 +378,8 @@ def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> Non
             batch_var = s2
         variances.append(N.new(rv))
         d.derive(variances[-1], (Num(1) - MOM) * rv + MOM * batch_var)
-    d.answer("running_mean", _per_group(d, means), "the running mean after the update", keys=tuple(s.key for s in means))
-    d.answer("running_var", _per_group(d, variances), "the running variance after the update",
+    d.answer("running_mean", _per_group(d, means), "running mean, updated", keys=tuple(s.key for s in means))
+    d.answer("running_var", _per_group(d, variances), "running variance, updated",
              keys=tuple(s.key for s in variances))
 
 

@@ -505,7 +505,7 @@ def _answers(d: Derivation, run: Run) -> None:
             d.answer("m_hat", col("m̂"), "m̂_i", keys=keys(run.mhat))
             d.answer("v_hat", col("v̂"), "v̂_i", keys=keys(run.vhat))
     if "g̃" in rows[0]:
-        d.answer("clipped_gradients", col("g̃"), "the gradient after clipping, per iteration", keys=keys(run.gclip))
+        d.answer("clipped_gradients", col("g̃"), "clipped g_i per iteration", keys=keys(run.gclip))
     if "Δw" in rows[0]:
         d.answer("steps", col("Δw"), "Δw_i = the amount taken off w", keys=keys(run.step))
     if "w" in rows[0]:
