@@ -26,11 +26,41 @@ KERAS_TRUNCATION = 0.87962566103423978  # std of N(0, 1) truncated to [−2, 2]
 
 
 @dataclass(frozen=True)
+class Family:
+    """Xavier, He or LeCun: the gain it takes when none is given and its variance in the fans.
+
+    Var(w) = g²·c/D with c = 2, D = n_in + n_out (Xavier) or c = 1, D = n (He and LeCun, n the fan
+    chosen by `mode`); the uniform bound is a = g·√(3c/D).
+    """
+
+    name: str
+    default_gain: str                                 # a key of GAINS
+    c: int
+    denominator: Callable[[Expr, Expr, Expr], Expr]   # (n_in, n_out, n) → D
+    uses_mode: bool                                   # True: n is fan_in or fan_out as `mode` says
+    needs_fan_out: bool
+
+    def variance(self, g: Expr, n_in: Expr, n_out: Expr, n: Expr) -> Expr:
+        top = g ** Num(2) * Num(self.c) if self.c != 1 else g ** Num(2)
+        return top / self.denominator(n_in, n_out, n)
+
+    def bound(self, g: Expr, n_in: Expr, n_out: Expr, n: Expr) -> Expr:
+        return g * call("sqrt", Num(3 * self.c) / self.denominator(n_in, n_out, n))
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("Xavier", "linear", 2, lambda n_in, n_out, n: n_in + n_out, False, True),
+    Family("He", "relu", 1, lambda n_in, n_out, n: n, True, False),
+    Family("LeCun", "linear", 1, lambda n_in, n_out, n: n, True, False),
+)}
+
+
+@dataclass(frozen=True)
 class Scheme:
     """One initialisation rule: its family (which fans and default gain) and its distribution."""
 
     name: str
-    family: Literal["xavier", "he", "lecun"]
+    family: Family
     uniform: bool
     title: str
 
@@ -41,12 +71,12 @@ class Scheme:
 
 
 SCHEMES: dict[str, Scheme] = {s.name: s for s in (
-    Scheme("xavier_uniform", "xavier", True, "Xavier (Glorot) uniform"),
-    Scheme("xavier_normal", "xavier", False, "Xavier (Glorot) normal"),
-    Scheme("he_uniform", "he", True, "He (Kaiming) uniform"),
-    Scheme("he_normal", "he", False, "He (Kaiming) normal"),
-    Scheme("lecun_uniform", "lecun", True, "LeCun uniform"),
-    Scheme("lecun_normal", "lecun", False, "LeCun normal"),
+    Scheme("xavier_uniform", FAMILIES["Xavier"], True, "Xavier (Glorot) uniform"),
+    Scheme("xavier_normal", FAMILIES["Xavier"], False, "Xavier (Glorot) normal"),
+    Scheme("he_uniform", FAMILIES["He"], True, "He (Kaiming) uniform"),
+    Scheme("he_normal", FAMILIES["He"], False, "He (Kaiming) normal"),
+    Scheme("lecun_uniform", FAMILIES["LeCun"], True, "LeCun uniform"),
+    Scheme("lecun_normal", FAMILIES["LeCun"], False, "LeCun normal"),
 )}
 
 
@@ -68,9 +98,6 @@ GAINS: dict[str, Gain] = {g.name: g for g in (
     Gain("leaky_relu", lambda a: call("sqrt", Num(2) / (Num(1) + a ** Num(2))), uses_slope=True),
 )}
 
-# the gain each family uses when the problem gives none
-DEFAULT_GAIN = {"xavier": "linear", "he": "relu", "lecun": "linear"}
-FAMILY_NAMES = {"xavier": "Xavier", "he": "He", "lecun": "LeCun"}
 
 
 class DenseLayer(BaseModel):
@@ -133,8 +160,8 @@ class Spec(BaseModel):
             if self.fan_in is None:
                 raise SpecInvalid("an initialisation needs the layer's fans: give fan_in (and fan_out), or "
                                   "layer: {type: dense, inputs: …, units: …}", ("fan_in",))
-            needs_out = any(s.family == "xavier" for s in self._schemes) or (
-                self.mode == "fan_out" and any(s.family != "xavier" for s in self._schemes))
+            needs_out = any(s.family.needs_fan_out or (self.mode == "fan_out" and s.family.uses_mode)
+                            for s in self._schemes)
             if needs_out and self.fan_out is None:
                 raise SpecInvalid("this scheme needs fan_out (Xavier averages n_in and n_out; mode: fan_out uses "
                                   "it)", ("fan_out",))
@@ -187,7 +214,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     if spec.gain is not None:
         g = Sym("g", "g", "g")
         d.given(g, spec.gain, note="the gain, used by every scheme below")
-        gains = {f: g for f in DEFAULT_GAIN}
+        gains = {f: g for f in FAMILIES}
     elif spec.nonlinearity is not None:
         rec = GAINS[spec.nonlinearity]
         if rec.uses_slope:
@@ -195,28 +222,25 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
                     note="leaky ReLU's negative slope" + (" (PyTorch's default)" if spec.negative_slope is None else ""))
         g = Sym("g", "g", "g")
         d.derive(g, rec.formula(slope), note=f"PyTorch's calculate_gain('{rec.name}'), used by every scheme below")
-        gains = {f: g for f in DEFAULT_GAIN}
+        gains = {f: g for f in FAMILIES}
     else:
-        for family in sorted({s.family for s in spec._schemes}, key=list(DEFAULT_GAIN).index):
-            rec = GAINS[DEFAULT_GAIN[family]]
-            name = FAMILY_NAMES[family]
-            g = Sym(f"g[{family}]", f"g_{name}", rf"g_{{\text{{{name}}}}}")
+        for name, family in FAMILIES.items():
+            if not any(s.family is family for s in spec._schemes):
+                continue
+            rec = GAINS[family.default_gain]
+            g = Sym(f"g[{name}]", f"g_{name}", rf"g_{{\text{{{name}}}}}")
             d.derive(g, rec.formula(slope), note=f"{name}'s gain when none is given: calculate_gain('{rec.name}')")
-            gains[family] = g
+            gains[name] = g
     fan = N_OUT if spec.mode == "fan_out" else N_IN
     for s in spec._schemes:
-        d.section(s.title + (" (mode: fan_out)" if spec.mode == "fan_out" and s.family != "xavier" else ""))
-        g = gains[s.family]
+        fam = s.family
+        d.section(s.title + (" (mode: fan_out)" if spec.mode == "fan_out" and fam.uses_mode else ""))
+        g = gains[fam.name]
         var, std, lim = (Sym(f"{q}[{s.name}]", u, t) for q, u, t in
                          (("var", "Var(w)", r"\operatorname{Var}(w)"), ("std", "σ", r"\sigma"), ("limit", "a", "a")))
-        if s.family == "xavier":
-            d.derive(var, g ** Num(2) * Num(2) / (N_IN + N_OUT))
-            if s.uniform:
-                d.derive(lim, g * call("sqrt", Num(6) / (N_IN + N_OUT)), note="the bound of U(−a, a)")
-        else:
-            d.derive(var, g ** Num(2) / fan)
-            if s.uniform:
-                d.derive(lim, g * call("sqrt", Num(3) / fan), note="the bound of U(−a, a)")
+        d.derive(var, fam.variance(g, N_IN, N_OUT, fan))
+        if s.uniform:
+            d.derive(lim, fam.bound(g, N_IN, N_OUT, fan), note="the bound of U(−a, a)")
         if s.uniform:
             d.derive(std, lim / call("sqrt", Num(3)), note="the standard deviation of U(−a, a)")
         else:
