@@ -172,7 +172,7 @@ class Group:
 
 def _x_sym(name: str, uni: str, tex: str, pos: tuple[int, ...], layout: str) -> Sym:
     idx = tuple(p + 1 for p in pos)
-    if layout == "flat":
+    if layout == "flat":   # (N, 1) for batch norm, (1, F) for layer norm: one index is always 1
         idx = (max(idx),)
     if len(idx) > 2:  # (n, h, w, c): commas always, or x₁₁₂₁ would be ambiguous
         return Sym(f"{name}_" + "_".join(map(str, idx)), uni + ",".join(N.subscript(i) for i in idx),
