@@ -44,6 +44,8 @@ KINDS: dict[str, tuple[str, str]] = {
                  "a convolution or pooling worked by hand on a small matrix"),
     "graph": ("dlsolve.kinds.graph",
               "the chain rule through any expression: every local derivative and the sum over paths"),
+    "rnn": ("dlsolve.kinds.rnn",
+            "a simple RNN, LSTM or GRU over a sequence: every gate per step, BPTT, the update"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).
