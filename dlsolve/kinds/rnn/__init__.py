@@ -22,7 +22,7 @@ from dlsolve.kinds.rnn.backward import backward
 from dlsolve.kinds.rnn.forward import Solver
 from dlsolve.kinds.rnn.spec import GATES, Problem, Spec
 from dlsolve.expr import Num, Sym
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "rnn"
 OPTIONS = frozenset({"round", "exact", "detail"})
@@ -39,17 +39,6 @@ def parameter_count(problem: Problem) -> tuple[int, int]:
     G, H, I = len(GATES[problem.cell]), problem.n_h, problem.n_in
     cell = G * (H * I + H * H + H * (2 if problem.has_bh else 1))
     return cell, (problem.n_out * H + problem.n_out if problem.readout is not None else 0)
-
-
-def _say(template: str, **values: Any) -> str:
-    # TODO(core contract): return Phrase(template, **values) once it lands on main.
-    out = {}
-    for k, v in values.items():
-        if isinstance(v, np.ndarray):
-            out[k] = "[" + ", ".join(f"{float(x):.6g}" for x in np.ravel(v)) + "]"
-        else:
-            out[k] = f"{v:.6g}"
-    return template.format(**out)
 
 
 def _final(problem: Problem, options: Optional[SolveOptions]) -> tuple[np.ndarray, Optional[float]]:
@@ -117,17 +106,17 @@ def alternatives(s: Solver, options: Optional[SolveOptions]) -> None:
     h_sym = f"h_{T}"
     L = float(d.env["L"]) if pr.loss is not None else None
 
-    notes: list[str] = []
+    notes: list[Phrase] = []
 
     def other(label: str, alt: Problem) -> None:
         h, l2 = _final(alt, options)
-        own_h = np.asarray(s.d.env.get(s.nm.h(T)(None).key, _gather(s, "h")[-1]))
-        if np.allclose(h, own_h, rtol=0, atol=0) and (l2 is None or l2 == L):
+        own_h = _gather(s, "h")[-1]
+        if np.allclose(h, own_h, rtol=1e-9, atol=1e-12) and (l2 is None or np.isclose(l2, L, rtol=1e-9, atol=1e-12)):
             return
-        text = _say(label + f": {h_sym} = {{h}}", h=h)
-        if l2 is not None:
-            text += _say(", L = {L}", L=l2)
-        notes.append(text)
+        if l2 is None:
+            notes.append(Phrase(label + f": {h_sym} = {{h}}", h=h))
+        else:
+            notes.append(Phrase(label + f": {h_sym} = {{h}}, L = {{L}}", h=h, L=l2))
 
     if pr.cell == "gru":
         other(f"with reset_after: {str(not pr.reset_after).lower()}",
@@ -141,12 +130,13 @@ def alternatives(s: Solver, options: Optional[SolveOptions]) -> None:
     if L is not None:
         n_steps = sum(y is not None for y in pr.targets)
         if n_steps > 1:
-            notes.append(_say(f"a mean over the {n_steps} steps instead of the sum (as a framework's default reduction "
-                        "over a sequence) gives L = {L} and every gradient divided by " + str(n_steps), L=L / n_steps))
+            notes.append(Phrase("a mean over the {k:int} steps instead of the sum (a framework's default reduction "
+                                "over a sequence) gives L = {L} and every gradient divided by {k:int}",
+                                k=n_steps, L=L / n_steps))
         if "half" in pr.loss.options:
             factor = 2.0 if pr.loss_options.get("half") else 0.5
-            notes.append(_say(("without" if factor == 2 else "with") + " the ½ in the squared error: L = {L}, every "
-                        "gradient " + ("doubled" if factor == 2 else "halved"), L=L * factor))
+            notes.append(Phrase(("without" if factor == 2 else "with") + " the ½ in the squared error: L = {L}, every "
+                                "gradient " + ("doubled" if factor == 2 else "halved"), L=L * factor))
     if notes:
         d.section("Other conventions", level=1)
         d.text("What the same problem gives under the other choice of each convention that changes the numbers:")
