@@ -17,6 +17,7 @@ from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.derivation import Derivation
 from dlsolve.expr import Add, Expr, Num, Sym, call, substitute
+from dlsolve.solution import Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
 from dlsolve.kinds.rnn.spec import Problem
 
@@ -168,9 +169,9 @@ class Solver:
         elif pr.cell == "gru":
             z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
             if self.units:
-                d.text(f"h{_s(t)} = (1 − z{_s(t)}) ⊙ n{_s(t)} + z{_s(t)} ⊙ h{_s(t - 1)}" if pr.gru_update == "keep_old"
-                       else f"h{_s(t)} = z{_s(t)} ⊙ n{_s(t)} + (1 − z{_s(t)}) ⊙ h{_s(t - 1)}")
-                d.text("⊙ multiplies unit by unit:")
+                d.text((f"h{_s(t)} = (1 − z{_s(t)}) ⊙ n{_s(t)} + z{_s(t)} ⊙ h{_s(t - 1)}" if pr.gru_update == "keep_old"
+                        else f"h{_s(t)} = z{_s(t)} ⊙ n{_s(t)} + (1 − z{_s(t)}) ⊙ h{_s(t - 1)}")
+                       + ", ⊙ multiplying unit by unit:")
             if pr.gru_update == "keep_old":
                 build = lambda j: Add.of(nm.had(j, Num(1) - z(j), n(j)), nm.had(j, z(j), hp(j)))  # noqa: E731
             else:
@@ -234,8 +235,8 @@ class Solver:
             else:
                 term = pr.loss.term(nm.target(t)(None), nm.yhat(t)(None), pr.loss_options)
                 red = "mean" if self.scale() is not None else "sum"
-                d.derive(sym, call(red, term), note=f"{red} over the {pr.n_out} read-out unit"
-                         + ("s" if pr.n_out > 1 else ""))
+                d.derive(sym, call(red, term), note="one read-out unit" if pr.n_out == 1 else
+                         Phrase(red + " over the {n:int} read-out units", n=pr.n_out))
         if not single:
             d.derive(nm.loss, Add.of(*(nm.step_loss(t) for t in steps)),
                      note="summed over the steps that have a target")
