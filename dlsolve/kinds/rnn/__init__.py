@@ -92,8 +92,8 @@ def conventions(s: Solver, options: Optional[SolveOptions]) -> None:
         if pr.n_out > 1 and len(pr.loss.reductions) > 1:
             d.convention(f"each step's loss is the {pr.reduction} over its {pr.n_out} read-out units")
         if "half" in pr.loss.options:
-            d.convention("the squared error carries ½" if pr.loss_options.get("half") else
-                         "the squared error has no ½")
+            d.convention("the squared error carries the factor 1/2: ℓ = (1/2)·(y − ŷ)²" if pr.loss_options.get("half") else
+                         "the squared error has no factor 1/2: ℓ = (y − ŷ)²")
     alternatives(s, options)
 
 
@@ -135,7 +135,7 @@ def alternatives(s: Solver, options: Optional[SolveOptions]) -> None:
                                 k=n_steps, L=L / n_steps))
         if "half" in pr.loss.options:
             factor = 2.0 if pr.loss_options.get("half") else 0.5
-            notes.append(Phrase(("without" if factor == 2 else "with") + " the ½ in the squared error: L = {L}, every "
+            notes.append(Phrase(("without" if factor == 2 else "with") + " the factor 1/2 in the squared error: L = {L}, every "
                                 "gradient " + ("doubled" if factor == 2 else "halved"), L=L * factor))
     if notes:
         d.section("Other conventions", level=1)
