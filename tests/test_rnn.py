@@ -353,3 +353,24 @@ def test_bad_input_is_a_located_error(text, path):
     assert re.match(r"<stdin>:\d+:\d+: ", r.output), r.output
     assert f" {path}:" in r.output or f" {path} " in r.output, r.output
     assert "Traceback" not in r.output
+
+
+def test_a_forward_only_problem_does_not_load_sympy(tmp_path):
+    from tests.test_layering import loaded_after
+
+    f = tmp_path / "fwd.yaml"
+    f.write_text("kind: rnn\ncell: gru\ninputs: [[1], [2]]\nh0: [0.1, 0.2]\nweights:\n"
+                 "  r: {W: [[1], [2]], U: [[1, 0], [0, 1]]}\n  z: {W: [[1], [2]], U: [[1, 0], [0, 1]]}\n"
+                 "  n: {W: [[1], [2]], U: [[1, 0], [0, 1]]}\n", encoding="utf-8")
+    mods = loaded_after("import sys; sys.argv = ['dlsolve', 'solve', " + repr(str(f)) + "]\n"
+                        "from dlsolve.cli import main\n"
+                        "try:\n    main()\nexcept SystemExit:\n    pass")
+    assert "dlsolve.kinds.rnn" in mods and "sympy" not in mods
+
+
+def test_the_other_bias_convention_count_is_the_one_kind_params_gives():
+    sol = solve_file(ROOT / "problems" / "rnn-lstm-step.yaml")   # one bias per gate
+    notes = " ".join(str(b.text) for s in sol.sections for b in s.blocks if getattr(b, "role", None) == "note")
+    count = solve_data({"kind": "params", "input": [1, 1],
+                        "layers": [{"lstm": {"units": 2, "bias_convention": "pytorch"}}]})
+    assert f"the cell has {count.answer('params').value[0]} parameters" in notes

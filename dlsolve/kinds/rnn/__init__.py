@@ -211,6 +211,13 @@ def count_section(s: Solver) -> None:
              note=f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, "
                   + ("b and bʰ" if nb > 1 else "b") + f": {H} each)")
     d.answer("params", int(value), "parameters of the cell", keys=("count",))
+    other = G * (H * I + H * H + H * (1 if nb == 2 else 2))
+    if nb == 2:
+        d.note(Phrase("with one bias per gate (Keras' LSTM and SimpleRNN, its GRU with reset_after=False) "
+                      "the cell has {n:int} parameters", n=other))
+    else:
+        d.note(Phrase("with two biases per gate (PyTorch; Keras' GRU with reset_after=True) the cell has "
+                      "{n:int} parameters", n=other))
     if pr.readout is not None:
         ro = d.derive(Sym("count_y", "parameters of the read-out", r"\#\text{read-out}"),
                       Num(pr.n_out) * Num(H) + Num(pr.n_out), note=f"V: {pr.n_out}×{H}, b_y: {pr.n_out}")
