@@ -13,7 +13,7 @@ says what the other choice gives, computed by solving the problem again under it
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -208,16 +208,17 @@ def count_section(s: Solver) -> None:
     per = Num(H) * Num(I) + Num(H) * Num(H) + (Num(nb) * Num(H) if nb > 1 else Num(H))
     sym = Sym("count", "parameters of the cell", r"\#\text{parameters}")
     value = d.derive(sym, per if G == 1 else Num(G) * per,
-             note=f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, "
-                  + ("b and bʰ" if nb > 1 else "b") + f": {H} each)")
+                     note=f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, "
+                          + ("b and bʰ" if nb > 1 else "b") + f": {H} each)")
     d.answer("params", int(value), "parameters of the cell", keys=("count",))
     other = G * (H * I + H * H + H * (1 if nb == 2 else 2))
+    gru = pr.cell == "gru"
     if nb == 2:
-        d.note(Phrase("with one bias per gate (Keras' LSTM and SimpleRNN, its GRU with reset_after=False) "
-                      "the cell has {n:int} parameters", n=other))
+        who = "Keras' GRU with reset_after=False" if gru else "Keras"
+        d.note(Phrase(f"with one bias per gate ({who}) the cell has {{n:int}} parameters", n=other))
     else:
-        d.note(Phrase("with two biases per gate (PyTorch; Keras' GRU with reset_after=True) the cell has "
-                      "{n:int} parameters", n=other))
+        who = "PyTorch; Keras' GRU with reset_after=True" if gru else "PyTorch"
+        d.note(Phrase(f"with two biases per gate ({who}) the cell has {{n:int}} parameters", n=other))
     if pr.readout is not None:
         ro = d.derive(Sym("count_y", "parameters of the read-out", r"\#\text{read-out}"),
                       Num(pr.n_out) * Num(H) + Num(pr.n_out), note=f"V: {pr.n_out}×{H}, b_y: {pr.n_out}")

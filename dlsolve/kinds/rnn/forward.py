@@ -127,8 +127,7 @@ class Solver:
                           note=None if self.units else "elementwise")
 
     def gate(self, g: str, t: int) -> None:
-        nm, d = self.nm, self.d
-        pr = self.pr
+        nm, pr = self.nm, self.pr
         if pr.cell == "gru" and g == "n":
             s = "_n"
             if pr.reset_after:
@@ -151,7 +150,6 @@ class Solver:
             self.derive_units(nm.pre(g, t), lambda j: self.affine(g, t, j))
         act = GATE_ACT[g] if g else pr.activation
         self.activate(nm.gate(g, t), nm.pre(g, t), act, {} if g else pr.act_params)
-        del d
 
     def step(self, t: int) -> None:
         pr, nm, d = self.pr, self.nm, self.d
@@ -242,13 +240,11 @@ class Solver:
                      note="summed over the steps that have a target")
 
     def forward(self) -> None:
-        pr, nm, d = self.pr, self.nm, self.d
-        d.section("Forward pass")
-        for t in range(1, pr.T + 1):
+        self.d.section("Forward pass")
+        for t in range(1, self.pr.T + 1):
             self.step(t)
-        if pr.loss is not None:
+        if self.pr.loss is not None:
             self.loss()
-        del nm
 
     def given(self) -> None:
         pr, nm, d = self.pr, self.nm, self.d
