@@ -343,6 +343,13 @@ BAD = [
      "learning_rate: -1\n", "learning_rate"),
     ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 1, activation: softmax}\n",
      "readout.activation"),
+    ("kind: rnn\ncell: rnn\ninputs: [1]\nweights_layout: in_out\npytorch: {weight_ih: [[1]], weight_hh: [[1]]}\n",
+     "weights_layout"),
+    ("kind: rnn\ncell: gru\ninputs: [1]\nc0: [0]\npytorch: {weight_ih: [[1], [1], [1]], weight_hh: [[1], [1], [1]]}\n",
+     "c0"),
+    ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 1}\ntarget: [1, 2]\nloss: mse\n",
+     "target"),
+    ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 1}\ntarget: 1\nloss: msee\n", "loss"),
 ]
 
 

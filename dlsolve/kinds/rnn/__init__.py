@@ -70,17 +70,19 @@ def conventions(s: Solver, options: Optional[SolveOptions]) -> None:
     else:
         d.convention("weights_layout in_out: one row per input, z = x_t·W + h_(t−1)·U + b (Keras)")
     if pr.cell == "lstm":
-        d.convention("LSTM: i, f, o = σ(·), g = tanh(·); c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, h_t = o_t ⊙ tanh(c_t)"
-                     + ("; packed gate order i, f, g, o (PyTorch)" if pr.packed else ""))
+        d.convention("LSTM: i, f, o = σ(·), g = tanh(·); c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, "
+                     "h_t = o_t ⊙ tanh(c_t)" + ("; packed gate order i, f, g, o (PyTorch)" if pr.packed else ""))
     if pr.cell == "gru":
-        d.convention("GRU: r, z = σ(·), n = tanh(·)" + ("; packed gate order r, z, n (PyTorch)" if pr.packed else ""))
-        d.convention("reset_after true: n_t = tanh(W_n·x_t + b_n + r_t ⊙ (U_n·h_(t−1) + bʰ_n)) (PyTorch; Keras' TF2 "
-                     "default)" if pr.reset_after else
-                     "reset_after false: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) + b_n) (the original paper; Keras "
-                     "reset_after=False)")
-        d.convention("gru_update keep_old: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) (PyTorch, Keras)"
+        d.convention("GRU: r, z = σ(·), n = tanh(·)"
+                     + ("; packed gate order r, z, n (PyTorch)" if pr.packed else ""))
+        d.convention("reset_after true: n_t = tanh(W_n·x_t + b_n + r_t ⊙ (U_n·h_(t−1) + bʰ_n)) "
+                     "(PyTorch; Keras' TF2 default)" if pr.reset_after else
+                     "reset_after false: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) + b_n) "
+                     "(Cho et al. 2014; Keras' reset_after=False)")
+        d.convention("gru_update keep_old: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) (Cho et al. 2014, PyTorch, Keras)"
                      if pr.gru_update == "keep_old" else
-                     "gru_update take_new: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) (the original paper, some texts)")
+                     "gru_update take_new: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) (Chung et al. 2014 and "
+                     "texts that follow it)")
     if pr.cell != "rnn" or pr.has_bh:
         d.convention("two biases per gate, b + bʰ (PyTorch's bias_ih and bias_hh)" if pr.has_bh else
                      "one bias per gate (no recurrent bias bʰ; PyTorch's two biases act as their sum)")
@@ -92,8 +94,8 @@ def conventions(s: Solver, options: Optional[SolveOptions]) -> None:
         if pr.n_out > 1 and len(pr.loss.reductions) > 1:
             d.convention(f"each step's loss is the {pr.reduction} over its {pr.n_out} read-out units")
         if "half" in pr.loss.options:
-            d.convention("the squared error carries the factor 1/2: ℓ = (1/2)·(y − ŷ)²" if pr.loss_options.get("half") else
-                         "the squared error has no factor 1/2: ℓ = (y − ŷ)²")
+            d.convention("the squared error carries the factor 1/2: ℓ = (1/2)·(y − ŷ)²"
+                         if pr.loss_options.get("half") else "the squared error has no factor 1/2: ℓ = (y − ŷ)²")
     alternatives(s, options)
 
 
@@ -135,8 +137,8 @@ def alternatives(s: Solver, options: Optional[SolveOptions]) -> None:
                                 k=n_steps, L=L / n_steps))
         if "half" in pr.loss.options:
             factor = 2.0 if pr.loss_options.get("half") else 0.5
-            notes.append(Phrase(("without" if factor == 2 else "with") + " the factor 1/2 in the squared error: L = {L}, every "
-                                "gradient " + ("doubled" if factor == 2 else "halved"), L=L * factor))
+            notes.append(Phrase(("without" if factor == 2 else "with") + " the factor 1/2 in the squared error: "
+                                "L = {L}, every gradient " + ("doubled" if factor == 2 else "halved"), L=L * factor))
     if notes:
         d.section("Other conventions", level=1)
         d.text("What the same problem gives under the other choice of each convention that changes the numbers:")

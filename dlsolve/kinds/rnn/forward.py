@@ -167,9 +167,9 @@ class Solver:
         elif pr.cell == "gru":
             z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
             if self.units:
-                d.text((f"h{_s(t)} = (1 − z{_s(t)}) ⊙ n{_s(t)} + z{_s(t)} ⊙ h{_s(t - 1)}" if pr.gru_update == "keep_old"
-                        else f"h{_s(t)} = z{_s(t)} ⊙ n{_s(t)} + (1 − z{_s(t)}) ⊙ h{_s(t - 1)}")
-                       + ", ⊙ multiplying unit by unit:")
+                a, b = (f"(1 − z{_s(t)})", f"z{_s(t)}") if pr.gru_update == "keep_old" else \
+                    (f"z{_s(t)}", f"(1 − z{_s(t)})")
+                d.text(f"h{_s(t)} = {a} ⊙ n{_s(t)} + {b} ⊙ h{_s(t - 1)}, ⊙ multiplying unit by unit:")
             if pr.gru_update == "keep_old":
                 build = lambda j: Add.of(nm.had(j, Num(1) - z(j), n(j)), nm.had(j, z(j), hp(j)))  # noqa: E731
             else:

@@ -93,7 +93,10 @@ class Names:
         tb = tex or base
         ts = f"^{{{sup}}}" if sup else ""
         if j is None:
-            bold = rf"\hat{{\mathbf{{y}}}}" if tb == r"\hat{y}" else (tb if tb.startswith("\\") else rf"\mathbf{{{tb}}}")
+            if tb == r"\hat{y}":
+                bold = r"\hat{\mathbf{y}}"
+            else:
+                bold = tb if tb.startswith("\\") else rf"\mathbf{{{tb}}}"
             return Sym(k, base + _sup_uni(sup) + _sub(t), f"{bold}{ts}_{{{t}}}")
         idx_uni = _sub(t) if width == 1 else N.subscript(t) + "," + N.subscript(j)
         idx_tex = f"{t}" if width == 1 else f"{t},{j}"
@@ -165,7 +168,9 @@ class Names:
     def outer(self, d: Handle, v: Handle, r: Optional[int] = None, c: Optional[int] = None) -> Expr:
         """The gradient of P from one step, δ·vᵀ in P's layout; entry (r, c) of it when given."""
         if r is None:
-            return Outer(d(None), v(None), rows=False) if self.layout == "out_in" else Outer(v(None), d(None), rows=True)
+            if self.layout == "out_in":
+                return Outer(d(None), v(None), rows=False)
+            return Outer(v(None), d(None), rows=True)
         return Mul.of(d(r), v(c)) if self.layout == "out_in" else Mul.of(v(r), d(c))
 
     # -- gradients of parameters -----------------------------------------------------------------
