@@ -381,3 +381,30 @@ def test_the_other_bias_convention_count_is_the_one_kind_params_gives():
     count = solve_data({"kind": "params", "input": [1, 1],
                         "layers": [{"lstm": {"units": 2, "bias_convention": "pytorch"}}]})
     assert f"the cell has {count.answer('params').value[0]} parameters" in notes
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_pytorch_cells_where_installed(cell):
+    """PyTorch's own RNNCell / LSTMCell / GRUCell on the packed tensors (skipped without torch)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    cfg, params = random_problem(list(rng.uniform(-1, 1, 300).round(3)), cell, 3, 2, 3, 1, True)
+    gs = GATES[cell]
+    module = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}[cell](2, 3).double()
+    with torch.no_grad():
+        module.weight_ih.copy_(torch.tensor([r for g in gs for r in params[g]["W"]], dtype=torch.float64))
+        module.weight_hh.copy_(torch.tensor([r for g in gs for r in params[g]["U"]], dtype=torch.float64))
+        module.bias_ih.copy_(torch.tensor([v for g in gs for v in params[g]["b"]], dtype=torch.float64))
+        module.bias_hh.copy_(torch.tensor([v for g in gs for v in params[g]["bh"]], dtype=torch.float64))
+        h = torch.tensor([cfg["h0"]], dtype=torch.float64)
+        c = torch.tensor([cfg["c0"]], dtype=torch.float64)
+        rows = []
+        for x in cfg["xs"]:
+            xt = torch.tensor([x], dtype=torch.float64)
+            if cell == "lstm":
+                h, c = module(xt, (h, c))
+            else:
+                h = module(xt, h)
+            rows.append(h[0].tolist())
+    sol = solve_data(to_yaml(cfg, params, packed=True))
+    np.testing.assert_allclose(np.asarray(sol.answer("h").value, dtype=float), np.array(rows), rtol=1e-9, atol=1e-12)
