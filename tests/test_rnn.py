@@ -350,6 +350,7 @@ BAD = [
     ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 1}\ntarget: [1, 2]\nloss: mse\n",
      "target"),
     ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 1}\ntarget: 1\nloss: msee\n", "loss"),
+    ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 2}\ntarget: 1\nloss: bce\n", "readout"),
 ]
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call, substitute
 from dlsolve.solution import Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
@@ -222,6 +223,8 @@ class Solver:
         for t in steps:
             self.put(nm.target(t), pr.targets[t - 1], show=nm.target(t)(None))
         single = len(steps) == 1
+        if pr.loss.probabilities:
+            self._check_probabilities(steps)
         for t in steps:
             sym = nm.loss if single else nm.step_loss(t)
             if self.units:
@@ -238,6 +241,18 @@ class Solver:
         if not single:
             d.derive(nm.loss, Add.of(*(nm.step_loss(t) for t in steps)),
                      note="summed over the steps that have a target")
+
+    def _check_probabilities(self, steps: list[int]) -> None:
+        """A loss of probabilities (bce, cce) needs every ŷ in [0, 1]; which read-out activation
+        gives that is the values' business, not the activation's name."""
+        for t in steps:
+            h = self.nm.yhat(t)
+            values = [self.d.env[h(j).key] for j in self.units_of(self.pr.n_out)]
+            flat = np.concatenate([np.ravel(v) for v in values])
+            if np.any((flat < 0) | (flat > 1)):
+                raise SpecInvalid(f"{self.pr.loss.name} compares probabilities, but the read-out gives ŷ = "
+                                  f"{', '.join(f'{v:.6g}' for v in flat)} at step {t}; use a read-out activation "
+                                  "whose values lie in [0, 1] (e.g. sigmoid)", ("readout",))
 
     def forward(self) -> None:
         self.d.section("Forward pass")

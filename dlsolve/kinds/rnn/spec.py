@@ -199,13 +199,11 @@ def _hidden_size(spec: Spec, gates: list[str], layout: str) -> int:
         W = V.matrix(spec.pytorch.weight_hh, ("pytorch", "weight_hh"))
         return W.shape[1]
     weights = spec.weights or {}
-    if spec.cell == "rnn":
-        block, path = weights, ("weights", "U")
-    else:
-        key = next(iter(weights), None)
-        block, path = weights.get(key), ("weights", key, "U")
-    if isinstance(block, dict) and block.get("U") is not None:
-        return V.matrix(block["U"], path).shape[0]
+    blocks = [(weights, ("weights", "U"))] if spec.cell == "rnn" else \
+        [(block, ("weights", key, "U")) for key, block in weights.items()]
+    for block, path in blocks:
+        if isinstance(block, dict) and block.get("U") is not None:
+            return V.matrix(block["U"], path).shape[0]
     raise SpecInvalid("cannot tell the number of hidden units: give h0 or the recurrent weights U", ("weights",))
 
 
