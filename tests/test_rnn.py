@@ -314,7 +314,7 @@ def test_gru_problems_differ_only_by_reset_placement_and_each_names_the_other():
     text = " ".join(str(n) for n in notes)
     assert "reset_after: false" in text
     # the number the note gives for the other convention is the other problem's loss
-    m = re.search(r"with reset_after: false: h_2 = \[[^\]]*\], L = ([0-9.e+-]+)", text)
+    m = re.search(r"with reset_after: false[^:]*: h_2 = \[[^\]]*\], L = ([0-9.e+-]+)", text)
     assert m and float(m.group(1)) == pytest.approx(lb, rel=1e-5)
 
 
@@ -409,3 +409,13 @@ def test_pytorch_cells_where_installed(cell):
             rows.append(h[0].tolist())
     sol = solve_data(to_yaml(cfg, params, packed=True))
     np.testing.assert_allclose(np.asarray(sol.answer("h").value, dtype=float), np.array(rows), rtol=1e-9, atol=1e-12)
+
+
+def test_check_names_the_gru_convention_a_student_used(tmp_path):
+    """A loss computed with the original paper's reset placement is recognised by `dlsolve check`."""
+    before = solve_file(ROOT / "problems" / "rnn-gru-reset-before.yaml").answer("loss").value
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(f"loss: {before:.6f}\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["check", str(ROOT / "problems" / "rnn-gru-reset-after.yaml"), str(answers)])
+    assert r.exit_code == 1, r.output
+    assert "reset_after: false" in r.output and "convention gives" in r.output, r.output

@@ -12,11 +12,13 @@ says what the other choice gives, computed by solving the problem again under it
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Optional
 
 import numpy as np
+from pydantic import ValidationError
 
+from dlsolve.conventions import Convention
+from dlsolve.errors import SpecInvalid
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.rnn.backward import backward
 from dlsolve.kinds.rnn.forward import Solver
@@ -27,7 +29,18 @@ from dlsolve.solution import Phrase, Solution
 KIND = "rnn"
 OPTIONS = frozenset({"round", "exact", "detail"})
 
-__all__ = ["KIND", "OPTIONS", "Spec", "solve", "parameter_count"]
+# The choices that change the numbers; the solution's notes and `dlsolve check`'s diagnoses both
+# solve the problem again under each other choice (one a cell cannot take is skipped).
+CONVENTIONS = (
+    Convention(("weights_layout",), ("out_in", "in_out"), "out_in", {"out_in": "PyTorch", "in_out": "Keras"}),
+    Convention(("reset_after",), (True, False), True,
+               {True: "PyTorch, Keras TF2", False: "Cho et al. 2014, Keras reset_after=False"}),
+    Convention(("gru_update",), ("keep_old", "take_new"), "keep_old",
+               {"keep_old": "PyTorch, Keras", "take_new": "Chung et al. 2014"}),
+    Convention(("loss", "half"), (False, True), False),
+)
+
+__all__ = ["KIND", "OPTIONS", "CONVENTIONS", "Spec", "solve", "parameter_count"]
 
 _ANSWER_TITLES = {"h": "hidden state h_t (one row per step)", "c": "cell state c_t (one row per step)",
                   "i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t", "o": "output gate o_t",
@@ -50,19 +63,7 @@ def _final(problem: Problem, options: Optional[SolveOptions]) -> tuple[np.ndarra
     return np.asarray(h), (float(s.d.env["L"]) if problem.loss is not None else None)
 
 
-def _transposed(problem: Problem) -> Optional[Problem]:
-    """The problem with every matrix read in the other layout, when the shapes allow it."""
-    mats = [m for g in problem.gates.values() for m in (g.W, g.U)]
-    if problem.readout is not None:
-        mats.append(problem.readout.V)
-    if any(m.shape[0] != m.shape[1] for m in mats) or all(np.array_equal(m, m.T) for m in mats):
-        return None
-    gates = {k: dataclasses.replace(g, W=g.W.T.copy(), U=g.U.T.copy()) for k, g in problem.gates.items()}
-    ro = None if problem.readout is None else dataclasses.replace(problem.readout, V=problem.readout.V.T.copy())
-    return dataclasses.replace(problem, gates=gates, readout=ro)
-
-
-def conventions(s: Solver, options: Optional[SolveOptions]) -> None:
+def conventions(s: Solver) -> None:
     d, pr = s.d, s.pr
     default = "" if "weights_layout" in pr.explicit else " (the default)"
     if pr.layout == "out_in":
@@ -96,52 +97,54 @@ def conventions(s: Solver, options: Optional[SolveOptions]) -> None:
         if "half" in pr.loss.options:
             d.convention("the squared error carries the factor 1/2: ℓ = (1/2)·(y − ŷ)²"
                          if pr.loss_options.get("half") else "the squared error has no factor 1/2: ℓ = (y − ŷ)²")
-    alternatives(s, options)
 
 
-def alternatives(s: Solver, options: Optional[SolveOptions]) -> None:
-    """A note for each convention whose other choice changes the numbers, with what it gives."""
+def _under(spec: Spec, conv: Convention, choice: object) -> Optional[Problem]:
+    """The problem with one convention changed, validated again; None when it cannot take it."""
+    data = conv.with_choice(spec.model_dump(exclude_none=True), choice)
+    try:
+        return Spec.model_validate(data).problem
+    except (ValidationError, SpecInvalid):
+        return None
+
+
+def alternatives(s: Solver, spec: Spec, options: Optional[SolveOptions]) -> None:
+    """A note for each convention (CONVENTIONS) whose other choice changes the numbers, with what
+    it gives — the problem solved again under that choice."""
     d, pr = s.d, s.pr
-    if s.d.record is False:
-        return
     T = pr.T
-    h_sym = f"h_{T}"
     L = float(d.env["L"]) if pr.loss is not None else None
-
+    own_h = _gather(s, "h")[-1]
     notes: list[Phrase] = []
-
-    def other(label: str, alt: Problem) -> None:
-        h, l2 = _final(alt, options)
-        own_h = _gather(s, "h")[-1]
-        if np.allclose(h, own_h, rtol=1e-9, atol=1e-12) and (l2 is None or np.isclose(l2, L, rtol=1e-9, atol=1e-12)):
-            return
-        if l2 is None:
-            notes.append(Phrase(label + f": {h_sym} = {{h}}", h=h))
-        else:
-            notes.append(Phrase(label + f": {h_sym} = {{h}}, L = {{L}}", h=h, L=l2))
-
-    if pr.cell == "gru":
-        other(f"with reset_after: {str(not pr.reset_after).lower()}",
-              dataclasses.replace(pr, reset_after=not pr.reset_after))
-        flip = "take_new" if pr.gru_update == "keep_old" else "keep_old"
-        other(f"with gru_update: {flip}", dataclasses.replace(pr, gru_update=flip))
-    alt = _transposed(pr)
-    if alt is not None:
-        flip = "in_out" if pr.layout == "out_in" else "out_in"
-        other(f"the same matrices read as weights_layout: {flip}", alt)
+    for conv in CONVENTIONS:
+        for choice in conv.choices:
+            if choice == conv.current(spec.model_dump(exclude_none=True)):
+                continue
+            alt = _under(spec, conv, choice)
+            if alt is None:
+                continue
+            h, l2 = _final(alt, options)
+            same_h = np.allclose(h, own_h, rtol=1e-9, atol=1e-12)
+            same_l = l2 is None or np.isclose(l2, L, rtol=1e-9, atol=1e-12)
+            if same_h and same_l:
+                continue
+            label = f"with {conv.label(choice)}"
+            if same_h:
+                notes.append(Phrase(label + ": L = {L} (h is unchanged)", L=l2))
+            elif l2 is None:
+                notes.append(Phrase(label + f": h_{T} = {{h}}", h=h))
+            else:
+                notes.append(Phrase(label + f": h_{T} = {{h}}, L = {{L}}", h=h, L=l2))
     if L is not None:
         n_steps = sum(y is not None for y in pr.targets)
         if n_steps > 1:
             notes.append(Phrase("a mean over the {k:int} steps instead of the sum (a framework's default reduction "
                                 "over a sequence) gives L = {L} and every gradient divided by {k:int}",
                                 k=n_steps, L=L / n_steps))
-        if "half" in pr.loss.options:
-            factor = 2.0 if pr.loss_options.get("half") else 0.5
-            notes.append(Phrase(("without" if factor == 2 else "with") + " the factor 1/2 in the squared error: "
-                                "L = {L}, every gradient " + ("doubled" if factor == 2 else "halved"), L=L * factor))
     if notes:
         d.section("Other conventions", level=1)
-        d.text("What the same problem gives under the other choice of each convention that changes the numbers:")
+        d.text("What the same problem gives under the other choice of each convention that changes the numbers "
+               "(solved again under it):")
         for text in notes:
             d.note(text)
 
@@ -236,6 +239,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     s.forward()
     if pr.loss is not None:
         backward(s)
-    conventions(s, options)
+    conventions(s)
+    alternatives(s, spec, options)
     answers(s)
     return s.d.solution(KIND, spec.title)
