@@ -63,6 +63,7 @@ def test_p20_bn_channel_from_the_notes():
     close(a["running_var"], 3.214286, tol=1e-6)
     steps = {st.quantity.key: st.value for st in s.steps()}
     close(steps["s2"], 23.142857, tol=1e-6)   # PyTorch's unbiased variance in the running var
+    close(steps["rvar'keras"], 0.9 * 1 + 0.1 * 20.25)   # the biased variance, Keras's moving variance
     assert verify_solution(s) == []
 
 

@@ -378,6 +378,11 @@ def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> Non
             batch_var = s2
         variances.append(N.new(rv))
         d.derive(variances[-1], (Num(1) - MOM) * rv + MOM * batch_var)
+        if run.unbiased:   # the other convention's number, for comparison
+            other = Sym(rv.key + "'keras", rv.uni + " (Keras)", rv.tex + r"\,(\text{Keras})")
+            d.derive(other, (Num(1) - MOM) * rv + MOM * var,
+                     note="for comparison: with the biased σ², as Keras updates its moving variance "
+                          "(running: {unbiased: false})")
     d.answer("running_mean", _per_group(d, means), "running mean, updated", keys=tuple(s.key for s in means))
     d.answer("running_var", _per_group(d, variances), "running variance, updated",
              keys=tuple(s.key for s in variances))
