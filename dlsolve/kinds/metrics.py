@@ -10,6 +10,7 @@ a ratio whose denominator is 0 is taken as 0, as scikit-learn does, and a note s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal, Optional, Union
 
 import numpy as np
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid, describe
+from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.expr import Add, Cmp, Expr, MatMul, Num, Piecewise, Sym, Transpose, call, evaluate, hadamard
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
@@ -60,21 +61,26 @@ def _count(value: Any, path: tuple) -> float:
     return v
 
 
-class Counts(BaseModel):
-    """confusion: {tp, fp, fn, tn} — the four counts of a binary problem."""
+@dataclass(frozen=True)
+class Counts:
+    """confusion: {tp, fp, fn, tn} — the four counts of a binary problem (tn may be left out:
+    then only precision, recall and F1 can be computed)."""
 
-    model_config = ConfigDict(extra="forbid")
-    tp: Any
-    fp: Any
-    fn: Any
-    tn: Any = None  # optional: without it, only precision, recall and F1 can be computed
+    tp: float
+    fp: float
+    fn: float
+    tn: Optional[float]
 
-    @model_validator(mode="after")
-    def _check(self) -> "Counts":
-        for name in ("tp", "fp", "fn", "tn"):
-            if getattr(self, name) is not None:
-                _count(getattr(self, name), (name,))
-        return self
+    @staticmethod
+    def parse(value: dict, path: tuple) -> "Counts":
+        for key in value:
+            if key not in ("tp", "fp", "fn", "tn"):
+                raise SpecInvalid(did_you_mean(str(key), ("tp", "fp", "fn", "tn")), path + (key, "<key>"))
+        for key in ("tp", "fp", "fn"):
+            if key not in value:
+                raise SpecInvalid(f"missing {key} (tp, fp and fn are required; tn is optional)", path)
+        got = {k: _count(value[k], path + (k,)) for k in value}
+        return Counts(got["tp"], got["fp"], got["fn"], got.get("tn"))
 
 
 class Spec(BaseModel):
@@ -88,7 +94,7 @@ class Spec(BaseModel):
     scores: Optional[list[Any]] = None
     threshold: float = 0.5
     allow_any_scores: bool = False
-    confusion: Optional[Union[Counts, list[Any]]] = None
+    confusion: Optional[Union[dict[str, Any], list[Any]]] = None
     labels: Optional[list[Any]] = None
     positive: Optional[Any] = None
     beta: float = Field(default=1.0, gt=0)
@@ -100,10 +106,12 @@ class Spec(BaseModel):
     _scores: Optional[np.ndarray]
     _matrix: Optional[np.ndarray]       # a confusion matrix as given (rows = true class)
     _pos: Optional[int]                # index of the positive class (binary)
+    _counts: Optional[Counts]          # confusion given as {tp, fp, fn, tn}
 
     @model_validator(mode="after")
     def _check(self) -> "Spec":
         self._true = self._pred = self._scores = self._matrix = None
+        self._counts = None
         labels = None
         if self.labels is not None:
             if len(self.labels) < 2:
@@ -144,9 +152,9 @@ class Spec(BaseModel):
 
     def _from_confusion(self, labels: Optional[list[Label]]) -> list[Label]:
         c = self.confusion
-        if isinstance(c, Counts):
-            tn = 0.0 if c.tn is None else _count(c.tn, ())
-            m = np.array([[tn, _count(c.fp, ())], [_count(c.fn, ()), _count(c.tp, ())]])
+        if isinstance(c, dict):
+            counts = self._counts = Counts.parse(c, ("confusion",))
+            m = np.array([[counts.tn or 0.0, counts.fp], [counts.fn, counts.tp]])
             classes = labels if labels is not None else [0, 1]
             if len(classes) != 2:
                 raise SpecInvalid(f"tp/fp/fn/tn are the counts of two classes; labels lists {len(classes)}",
@@ -318,8 +326,8 @@ def _binary(d: Derivation, spec: Spec) -> None:
         d.derive(FN, call("sum", hadamard(yp, one - yhp)), note=f"true {P}, predicted {Nn}")
         d.derive(TN, call("sum", hadamard(one - yp, one - yhp)), note=f"true {Nn}, predicted {Nn}")
         count_keys = {s.key: s.key for s in (TP, FP, FN, TN)}
-    elif isinstance(spec.confusion, Counts):
-        c = spec.confusion
+    elif spec._counts is not None:
+        c = spec._counts
         for sym, v, what in ((TP, c.tp, f"true {P}, predicted {P}"), (FP, c.fp, f"true {Nn}, predicted {P}"),
                              (FN, c.fn, f"true {P}, predicted {Nn}"), (TN, c.tn, f"true {Nn}, predicted {Nn}")):
             if v is not None:

@@ -295,7 +295,7 @@ def _learn(d: Derivation, spec: Spec, u: _Unit) -> None:
     d.derive(upd, Add.of(*epoch_errors) if passes > 1 else epoch_errors[0],
              note="every misclassified point makes one update")
     conv = Sym("converged", "converged", r"\text{converged}")
-    d.derive(conv, Piecewise(((Num(1), Cmp("==", epoch_errors[-1], Num(0))),), Num(0)),
+    d.derive(conv, Piecewise(((Num(0), Cmp(">", epoch_errors[-1], Num(0))),), Num(1)),
              note=None if converged else "not linearly separable, or more epochs are needed")
     final_w = [Sym(f"wfinal{j}", f"w{N.subscript(j)} (final)", rf"w_{{{j}}}^{{\text{{final}}}}")
                for j in range(1, m + 1)]
