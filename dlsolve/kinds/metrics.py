@@ -22,17 +22,10 @@ from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.expr import Add, Cmp, Expr, MatMul, Num, Piecewise, Sym, Transpose, call, evaluate, hadamard
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
-try:  # TEMPORARY until the core contract lands on main
-    from dlsolve.solution import Phrase  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    def Phrase(template: str, **values: Any) -> str:  # type: ignore[misc]
-        return template.replace(':given}', '}').replace(':int}', '}').format(
-            **{k: (f'{v:g}' if isinstance(v, (int, float)) else str(v)) for k, v in values.items()})
 
 KIND = "metrics"
-OPTIONS = frozenset({"round", "exact"})
 
 Label = Union[int, float, str]
 

@@ -21,16 +21,10 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
-try:  # TEMPORARY until the core contract lands on main
-    from dlsolve.solution import Phrase  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    def Phrase(template: str, **values: Any) -> str:  # type: ignore[misc]
-        return template.replace(':given}', '}').replace(':int}', '}').format(**{k: (f'{v:g}' if isinstance(v, (int, float)) else str(v)) for k, v in values.items()})
 
 KIND = "perceptron"
-OPTIONS = frozenset({"round", "exact"})
 
 # z, w and b are kept to this many decimals: float64 noise (0.1 + 0.2 − 0.3 = 5.6e−17) must not
 # decide step(0) or an update that exact hand arithmetic would not make.
