@@ -22,7 +22,7 @@ from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.expr import Add, Cmp, Expr, MatMul, Num, Piecewise, Sym, Transpose, call, evaluate, hadamard
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.solution import Phrase, Solution
+from dlsolve.solution import Solution
 
 
 KIND = "metrics"
@@ -45,6 +45,15 @@ def _label(value: Any, path: tuple) -> Label:
 def label_text(label: Label) -> str:
     """How a class is named in prose and tables: cat, 1, 2.5."""
     return str(label)
+
+
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
+                "$": r"\$", "#": r"\#", "^": r"\^{}", "~": r"\~{}"}
+
+
+def _tex_text(name: str) -> str:
+    """A class name made safe inside LaTeX's \\text{…}."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in name)
 
 
 def _count(value: Any, path: tuple) -> float:
@@ -254,6 +263,12 @@ def _sym(key: str, uni: str, tex: Optional[str] = None) -> Sym:
     return Sym(key, uni, tex if tex is not None else rf"\text{{{uni}}}")
 
 
+def _avg_sym(what: str, how: str) -> Sym:
+    """precision (macro), F₁ (weighted), …"""
+    uni, tex = ("F₁", "F_{1}") if what == "f1" else (what, rf"\text{{{what}}}")
+    return Sym(f"{what}_{how}", f"{uni} ({how})", rf"{tex}\ (\text{{{how}}})")
+
+
 def _sum(terms: list[Expr]) -> Expr:
     return Add.of(*terms) if len(terms) > 1 else terms[0]
 
@@ -293,8 +308,8 @@ def _binary(d: Derivation, spec: Spec) -> None:
     assert pos is not None
     neg = 1 - pos
     P, Nn = label_text(cls[pos]), label_text(cls[neg])
-    d.convention(Phrase("binary: the positive class is '" + P + "' (positive: " + P + "); precision, recall and "
-                        "F1 are those of the positive class (scikit-learn's average='binary')"))
+    d.convention(f"two classes: the positive class is {P} (the key `positive`); precision, recall and F₁ are "
+                 "those of the positive class (scikit-learn's average='binary')")
     TP, FP, FN, TN = (_sym(k, k, k) for k in ("TP", "FP", "FN", "TN"))
     d.section("Counts")
     if spec._matrix is None:
@@ -347,9 +362,10 @@ def _binary(d: Derivation, spec: Spec) -> None:
              keys=tuple(order[(i, j)] for i in range(2) for j in range(2)))
 
     d.section("Metrics from the counts")
-    acc, prec, rec, spec_, fpr, f1 = (_sym(k, u) for k, u in (
+    acc, prec, rec, spec_, fpr = (_sym(k, u) for k, u in (
         ("accuracy", "accuracy"), ("precision", "precision"), ("recall", "recall"),
-        ("specificity", "specificity"), ("fpr", "FPR"), ("f1", "F₁")))
+        ("specificity", "specificity"), ("fpr", "FPR")))
+    f1 = _sym("f1", "F₁", "F_{1}")
     _ratio(d, acc, TP + TN, TP + TN + FP + FN, "TP + TN + FP + FN")
     _ratio(d, prec, TP, TP + FP, "TP + FP (nothing is predicted positive)",
            note="of the samples predicted positive, the share that are positive")
@@ -384,7 +400,7 @@ def _without_tn(d: Derivation, spec: Spec, TP: Sym, FP: Sym, FN: Sym) -> None:
     for name, sym in (("tp", TP), ("fp", FP), ("fn", FN)):
         d.answer(name, float(d.env[sym.key]), sym.uni, keys=(sym.key,))
     d.section("Metrics from the counts")
-    prec, rec, f1 = _sym("precision", "precision"), _sym("recall", "recall"), _sym("f1", "F₁")
+    prec, rec, f1 = _sym("precision", "precision"), _sym("recall", "recall"), _sym("f1", "F₁", "F_{1}")
     _ratio(d, prec, TP, TP + FP, "TP + FP (nothing is predicted positive)",
            note="of the samples predicted positive, the share that are positive")
     _ratio(d, rec, TP, TP + FN, "TP + FN (there is no positive sample)",
@@ -514,16 +530,17 @@ def _multiclass(d: Derivation, spec: Spec) -> None:
     P, R, F, S, FPs, FNs = [], [], [], [], [], []
     for a in range(k):
         name = names[a]
+        tname = _tex_text(name)
         d.section(f"Class {name}", level=2)
-        fp = _sym(f"FP[{a}]", f"FP({name})", rf"FP_{{\text{{{name}}}}}")
-        fn = _sym(f"FN[{a}]", f"FN({name})", rf"FN_{{\text{{{name}}}}}")
+        fp = _sym(f"FP[{a}]", f"FP({name})", rf"FP_{{\text{{{tname}}}}}")
+        fn = _sym(f"FN[{a}]", f"FN({name})", rf"FN_{{\text{{{tname}}}}}")
         d.derive(fp, _sum([c[i][a] for i in range(k) if i != a]))
         d.derive(fn, _sum([c[a][j] for j in range(k) if j != a]))
-        sup = _sym(f"support[{a}]", f"support({name})", rf"n_{{\text{{{name}}}}}")
+        sup = _sym(f"support[{a}]", f"support({name})", rf"n_{{\text{{{tname}}}}}")
         d.derive(sup, c[a][a] + fn, note="the number of samples whose true class is " + name)
-        p = _sym(f"precision[{a}]", f"precision({name})", rf"P_{{\text{{{name}}}}}")
-        r = _sym(f"recall[{a}]", f"recall({name})", rf"R_{{\text{{{name}}}}}")
-        f = _sym(f"f1[{a}]", f"F₁({name})", rf"F_{{1,\text{{{name}}}}}")
+        p = _sym(f"precision[{a}]", f"precision({name})", rf"P_{{\text{{{tname}}}}}")
+        r = _sym(f"recall[{a}]", f"recall({name})", rf"R_{{\text{{{tname}}}}}")
+        f = _sym(f"f1[{a}]", f"F₁({name})", rf"F_{{1,\text{{{tname}}}}}")
         _ratio(d, p, c[a][a], c[a][a] + fp, f"TP + FP of {name} (nothing is predicted {name})")
         _ratio(d, r, c[a][a], c[a][a] + fn, f"TP + FN of {name} (no sample is {name})")
         _f(d, f, p, r)
@@ -552,15 +569,14 @@ def _multiclass(d: Derivation, spec: Spec) -> None:
     out: list[tuple[str, Sym, str]] = [("accuracy", acc, "ΣTP / n")]
     d.text("Macro: the plain mean over the classes, each class counting the same.")
     for what, syms in (("precision", P), ("recall", R), ("f1", F)):
-        sym = _sym(f"{what}_macro", f"{'F₁' if what == 'f1' else what} (macro)")
+        sym = _avg_sym(what, "macro")
         d.derive(sym, _sum(list(syms)) / kk)
         out.append((f"{what}_macro", sym, f"mean of the per-class {what}"))
     d.text("Micro: the counts summed over the classes first, then one ratio.")
     fps, fns = _sym("sumFP", "ΣFP", r"\sum FP"), _sym("sumFN", "ΣFN", r"\sum FN")
     d.derive(fps, _sum(FPs))
     d.derive(fns, _sum(FNs))
-    pm, rm, fm = (_sym(f"{w}_micro", f"{u} (micro)") for w, u in
-                  (("precision", "precision"), ("recall", "recall"), ("f1", "F₁")))
+    pm, rm, fm = (_avg_sym(w, "micro") for w in ("precision", "recall", "f1"))
     _ratio(d, pm, tps, tps + fps, "ΣTP + ΣFP")
     _ratio(d, rm, tps, tps + fns, "ΣTP + ΣFN")
     _f(d, fm, pm, rm)
@@ -570,7 +586,7 @@ def _multiclass(d: Derivation, spec: Spec) -> None:
             ("f1_micro", fm, "micro F1")]
     d.text("Weighted: the mean over the classes weighted by their support.")
     for what, syms in (("precision", P), ("recall", R), ("f1", F)):
-        sym = _sym(f"{what}_weighted", f"{'F₁' if what == 'f1' else what} (weighted)")
+        sym = _avg_sym(what, "weighted")
         d.derive(sym, _sum([n_ * x for n_, x in zip(S, syms)]) / total)
         out.append((f"{what}_weighted", sym, f"support-weighted mean of the per-class {what}"))
     d.note("Which average an exam means: 'the precision' of a multi-class model, unqualified, is most often "
