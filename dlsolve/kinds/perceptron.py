@@ -36,7 +36,7 @@ class Learn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     learning_rate: float = Field(gt=0)
-    epochs: int = Field(default=20, ge=1, le=10_000)
+    epochs: int = Field(default=20, ge=1, le=1000)
 
 
 class Spec(BaseModel):
@@ -339,7 +339,13 @@ def _update(d: Derivation, u: _Unit, v: int, i: int, yh: Sym, first: bool) -> No
             d.derive(_w_sym(j, v + 1, new=True), _w_sym(j, v) + ETA * (y - yh) * _x_sym(j, i))
         d.bind(_w_vec(v + 1), np.array([d.env[_w_sym(j, v + 1).key] for j in range(1, u.m + 1)]))
     else:
-        new = d.derive(_w_vec(v + 1, new=True), _w_vec(v) + ETA * (y - yh) * _x_vec(i))
+        # later updates: the step size η(y − ŷ) worked once, then w moves as a vector
+        delta = Sym(f"delta#{v + 1}", "Δ", r"\Delta")
+        d.derive(delta, ETA * (y - yh), note="the step for a misclassified point: "
+                 + ("±2η (outputs −1 and 1)" if u.lo == -1 else "±η"))
+        new = d.derive(_w_vec(v + 1, new=True), _w_vec(v) + delta * _x_vec(i))
         for j in range(1, u.m + 1):
             d.bind(_w_sym(j, v + 1), float(np.asarray(new)[j - 1]))
+        d.derive(_b_sym(v + 1, new=True), _b_sym(v) + delta)
+        return
     d.derive(_b_sym(v + 1, new=True), _b_sym(v) + ETA * (y - yh))
