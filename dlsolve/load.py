@@ -51,6 +51,7 @@ class Problem:
     spec: Any
     source: Source
     module: ModuleType
+    data: Any = None  # the validated mapping, for solving again under another convention
 
 
 def read_text(file: str) -> tuple[str, str]:
@@ -183,7 +184,7 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     except ValidationError as exc:
         errors = [source.locate(e) for e in _spec_errors(exc, module.Spec, data)]
         raise InputErrors(_dedupe(errors)) from None
-    return Problem(spec, source, module)
+    return Problem(spec, source, module, data)
 
 
 def _dedupe(errors: list[SpecError]) -> list[SpecError]:
@@ -338,3 +339,44 @@ def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
         return max(len(frac) - exp, 0)
 
     return data, {k: decimals((k,), v) for k, v in data.items()}, source
+
+
+def answer_literals(source: Source, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Each answer exactly as the student wrote it ('0.37103', '2e-3'), in the value's shape."""
+    lines = source._text.splitlines()
+
+    def literal(path: Path, value: Any) -> Any:
+        if isinstance(value, list):
+            return [literal(path + (i,), v) for i, v in enumerate(value)]
+        pos = source.positions.get(path)
+        m = _NUMBER.match(lines[pos[0] - 1], pos[1] - 1) if pos else None
+        return m.group(0) if m else str(value)
+
+    return {k: literal((k,), v) for k, v in data.items()}
+
+
+def load_marks(file: str) -> tuple[dict[str, Any], Source]:
+    """A marking scheme: `points: {name: points}`, `default: 1`, `follow_through: 0.5` (a share
+    of the points for an answer right from the student's own earlier values); or just
+    `name: points` lines."""
+    name, text = read_text(file)
+    data, positions = parse_yaml(text, name)
+    source = Source(name, text, positions)
+    if not isinstance(data, dict):
+        raise source.locate(SpecError((), f"expected a mapping (points: {{name: points}}, default: 1, "
+                                          f"follow_through: 0.5), got {describe(data)}"))
+    if "points" not in data:
+        data = {"points": {k: v for k, v in data.items() if k not in ("default", "follow_through")},
+                **{k: data[k] for k in ("default", "follow_through") if k in data}}
+    for key in ("default", "follow_through"):
+        v = data.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
+            raise source.locate(SpecError((key,), f"expected a number ≥ 0, got {describe(v)}"))
+    points = data.get("points")
+    if not isinstance(points, dict):
+        raise source.locate(SpecError(("points",), f"expected `name: points` lines, got {describe(points)}"))
+    for k, v in points.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            raise source.locate(SpecError((k,) if "points" not in text else ("points", k),
+                                          f"expected a number of points ≥ 0, got {describe(v)}"))
+    return data, source

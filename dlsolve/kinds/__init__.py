@@ -62,6 +62,12 @@ KINDS: dict[str, Kind] = {
                        "a step-function unit's truth table (gates) and the perceptron learning rule"),
     "metrics": Kind("dlsolve.kinds.metrics",
                     "confusion matrix, precision, recall, specificity, F1 (per class and averaged), ROC and AUC"),
+    "attention": Kind("dlsolve.kinds.attention",
+                      "attention scores (dot, scaled dot, general, additive, cosine), softmax weights and "
+                      "the context; masked and multi-head self-attention"),
+    "word2vec": Kind("dlsolve.kinds.word2vec",
+                     "word vectors: subsampling, cosine similarity and analogies, embedding lookup, "
+                     "skip-gram loss and gradients (negative sampling or full softmax)"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).
