@@ -209,14 +209,14 @@ def run_check(tmp_path, answers, fmt="text"):
 def test_check_p14_all_right(tmp_path):
     r = run_check(tmp_path, P14)
     assert r.exit_code == 0, r.output
-    assert "10 of 10 right." in r.output and "✗" not in r.output and r.output.count("✓") == 10
+    assert "10 of 10 right;" in r.output and "✗" not in r.output and r.output.count("✓") == 10
 
 
 def test_check_p14_one_wrong_names_it_and_its_step(tmp_path):
     r = run_check(tmp_path, {**P14, "shape4": [15487]})
     assert r.exit_code == 1, r.output
-    assert "9 of 10 right." in r.output and r.output.count("✗") == 1
-    assert "Your shape4 is off" in r.output and "n^[4] = H^[3]·W^[3]·C^[3]" in r.output
+    assert "9 of 10 right;" in r.output and r.output.count("✗") == 1
+    assert "The first wrong answer is shape4." in r.output and "n^[4] = H^[3]·W^[3]·C^[3]" in r.output
     verdicts = json.loads(run_check(tmp_path, {**P14, "params": [320, 9248, 9248, 0, 1982592, 1291]}, "json")
                           .output)["verdicts"]
     assert [v["name"] for v in verdicts if not v["right"]] == ["params"]
