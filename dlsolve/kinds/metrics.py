@@ -358,7 +358,7 @@ def _binary(d: Derivation, spec: Spec) -> None:
             title="The confusion matrix (rows = true class, columns = predicted)")
     for name, sym in (("tp", TP), ("fp", FP), ("fn", FN), ("tn", TN)):
         d.answer(name, counts[sym.key], f"{sym.uni}", keys=(sym.key,))
-    d.answer("confusion_matrix", cm, "rows = true class, columns = predicted, in labels order",
+    d.answer("confusion_matrix", cm, "confusion matrix (rows: true)",
              keys=tuple(order[(i, j)] for i in range(2) for j in range(2)))
 
     d.section("Metrics from the counts")
@@ -377,7 +377,7 @@ def _binary(d: Derivation, spec: Spec) -> None:
            note="false positive rate = 1 − specificity")
     _f(d, f1, prec, rec)
     names = [("accuracy", acc, "(TP + TN)/all"), ("precision", prec, "TP/(TP + FP)"),
-             ("recall", rec, "TP/(TP + FN), sensitivity, TPR"), ("specificity", spec_, "TN/(TN + FP), TNR"),
+             ("recall", rec, "TP/(TP + FN), TPR"), ("specificity", spec_, "TN/(TN + FP), TNR"),
              ("fpr", fpr, "FP/(FP + TN)"), ("f1", f1, "2·P·R/(P + R)")]
     if spec.beta != 1:
         fb = _sym("fbeta", "F_β", r"F_{\beta}")
@@ -406,7 +406,7 @@ def _without_tn(d: Derivation, spec: Spec, TP: Sym, FP: Sym, FN: Sym) -> None:
     _ratio(d, rec, TP, TP + FN, "TP + FN (there is no positive sample)",
            note="= sensitivity = true positive rate (TPR): of the positives, the share found")
     _f(d, f1, prec, rec)
-    out = [("precision", prec, "TP/(TP + FP)"), ("recall", rec, "TP/(TP + FN), sensitivity, TPR"),
+    out = [("precision", prec, "TP/(TP + FP)"), ("recall", rec, "TP/(TP + FN), TPR"),
            ("f1", f1, "2·P·R/(P + R)")]
     if spec.beta != 1:
         fb = _sym("fbeta", "F_β", r"F_{\beta}")
@@ -482,9 +482,9 @@ def _roc(d: Derivation, spec: Spec) -> None:
              keys=tuple(f.key for f in fprs))
     d.answer("roc_tpr", np.array([float(d.env[t.key]) for t in tprs]), "TPR of each ROC point",
              keys=tuple(t.key for t in tprs))
-    d.answer("roc_thresholds", np.array([float(d.env[t.key]) for t in ts]), "the thresholds, +∞ first",
+    d.answer("roc_thresholds", np.array([float(d.env[t.key]) for t in ts]), "thresholds, +∞ first",
              keys=tuple(t.key for t in ts))
-    d.answer("auc", float(d.env[auc.key]), "area under the ROC curve (trapezoid rule)", keys=(auc.key,))
+    d.answer("auc", float(d.env[auc.key]), "area under the ROC curve", keys=(auc.key,))
 
 
 def _hidden(_s: Sym) -> bool:
@@ -522,7 +522,7 @@ def _multiclass(d: Derivation, spec: Spec) -> None:
         cm_keys = ("C",)
     d.table(["true \\ predicted"] + names, [[names[i]] + [float(m[i, j]) for j in range(k)] for i in range(k)],
             title="Rows = true class, columns = predicted")
-    d.answer("confusion_matrix", np.array(m, dtype=float), "rows = true class, columns = predicted, in labels order",
+    d.answer("confusion_matrix", np.array(m, dtype=float), "confusion matrix (rows: true)",
              keys=cm_keys)
     d.convention("per class c: TP_c = C_cc, FP_c = the rest of column c (predicted c, another class), "
                  "FN_c = the rest of row c (class c, predicted another), support = the row's sum")
@@ -571,7 +571,7 @@ def _multiclass(d: Derivation, spec: Spec) -> None:
     for what, syms in (("precision", P), ("recall", R), ("f1", F)):
         sym = _avg_sym(what, "macro")
         d.derive(sym, _sum(list(syms)) / kk)
-        out.append((f"{what}_macro", sym, f"mean of the per-class {what}"))
+        out.append((f"{what}_macro", sym, f"{what}, mean over classes"))
     d.text("Micro: the counts summed over the classes first, then one ratio.")
     fps, fns = _sym("sumFP", "ΣFP", r"\sum FP"), _sym("sumFN", "ΣFN", r"\sum FN")
     d.derive(fps, _sum(FPs))
@@ -583,12 +583,12 @@ def _multiclass(d: Derivation, spec: Spec) -> None:
     d.note("Every wrong prediction is one FP (of the predicted class) and one FN (of the true class), so "
            "ΣFP = ΣFN and micro precision = micro recall = micro F₁ = accuracy for single-label problems.")
     out += [("precision_micro", pm, "ΣTP/(ΣTP + ΣFP)"), ("recall_micro", rm, "ΣTP/(ΣTP + ΣFN)"),
-            ("f1_micro", fm, "micro F1")]
+            ("f1_micro", fm, "F1 from summed counts")]
     d.text("Weighted: the mean over the classes weighted by their support.")
     for what, syms in (("precision", P), ("recall", R), ("f1", F)):
         sym = _avg_sym(what, "weighted")
         d.derive(sym, _sum([n_ * x for n_, x in zip(S, syms)]) / total)
-        out.append((f"{what}_weighted", sym, f"support-weighted mean of the per-class {what}"))
+        out.append((f"{what}_weighted", sym, f"{what}, support-weighted"))
     d.note("Which average an exam means: 'the precision' of a multi-class model, unqualified, is most often "
            "the macro average (the plain mean of the per-class values); micro averages add nothing beyond "
            "the accuracy here, and weighted averages follow the class sizes. Macro F₁ is the mean of the "
