@@ -62,6 +62,9 @@ KINDS: dict[str, Kind] = {
                        "a step-function unit's truth table (gates) and the perceptron learning rule"),
     "metrics": Kind("dlsolve.kinds.metrics",
                     "confusion matrix, precision, recall, specificity, F1 (per class and averaged), ROC and AUC"),
+    "rnn": Kind("dlsolve.kinds.rnn",
+                "a simple RNN, LSTM or GRU over a sequence: every gate per step, BPTT, the update",
+                DERIVED | {"detail"}),
     "attention": Kind("dlsolve.kinds.attention",
                       "attention scores (dot, scaled dot, general, additive, cosine), softmax weights and "
                       "the context; masked and multi-head self-attention"),
