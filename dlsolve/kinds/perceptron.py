@@ -15,6 +15,7 @@ from typing import Any, Literal, Optional
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
@@ -37,6 +38,10 @@ class Learn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     learning_rate: float = Field(gt=0)
     epochs: int = Field(default=20, ge=1, le=1000)
+
+
+# step(0): the notes write both "y = 1 if z > 0" and "y = 1 if z ≥ 0"; `dlsolve check` tries the other.
+CONVENTIONS = (Convention(("step_at_zero",), (1, 0), 1),)
 
 
 class Spec(BaseModel):
