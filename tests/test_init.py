@@ -123,3 +123,11 @@ def test_bad_input_is_located(body, path, words):
     assert re.match(r"<stdin>:\d+:\d+: " + re.escape(path) + ": ", r.output), r.output
     assert words in r.output, r.output
     assert "Traceback" not in r.output
+
+
+def test_check_names_the_fan_out_mode(tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text(f"std[he_normal]: {math.sqrt(2 / 128):.5f}\n", encoding="utf-8")   # n_out instead of n_in
+    r = CliRunner().invoke(main, ["check", str(ROOT / "problems" / "init-mnist-dense.yaml"), str(answers)])
+    assert r.exit_code == 1
+    assert "mode: fan_out" in r.output, r.output

@@ -181,3 +181,11 @@ def test_bad_input_is_located(body, path, words):
     assert re.match(r"<stdin>:\d+:\d+: " + re.escape(path) + ": ", r.output), r.output
     assert words in r.output, r.output
     assert "Traceback" not in r.output
+
+
+def test_check_names_kerass_running_variance(tmp_path):
+    answers = tmp_path / "a.yaml"
+    answers.write_text("running_var: 2.925\n", encoding="utf-8")    # 0.9·1 + 0.1·20.25: the biased σ²
+    r = CliRunner().invoke(main, ["check", str(P / "norm-bn-channel.yaml"), str(answers)])
+    assert r.exit_code == 1
+    assert "running.unbiased: false (Keras)" in r.output, r.output

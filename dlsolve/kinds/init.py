@@ -15,6 +15,7 @@ from typing import Callable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Expr, Num, Sym, call
@@ -22,6 +23,8 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.solution import Phrase, Solution
 
 KIND = "init"
+# Where frameworks differ; read by `dlsolve check`'s diagnoses.
+CONVENTIONS = (Convention(("mode",), ("fan_in", "fan_out"), "fan_in"),)
 KERAS_TRUNCATION = 0.87962566103423978  # std of N(0, 1) truncated to [−2, 2]
 
 

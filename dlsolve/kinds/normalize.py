@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import notation as N
+from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Mul, Num, Pow, Sym, call
@@ -26,6 +27,12 @@ from dlsolve.kinds import values as V
 from dlsolve.solution import Phrase, Solution
 
 KIND = "normalize"
+# Where frameworks and the notes compute differently; read by `dlsolve check`'s diagnoses.
+CONVENTIONS = (
+    Convention(("running", "unbiased"), (True, False), True, {True: "PyTorch", False: "Keras"}),
+    Convention(("epsilon",), (1e-5, 1e-3), 1e-5, {1e-5: "PyTorch", 1e-3: "Keras"}),
+    Convention(("ddof",), (0, 1), 0),
+)
 SHOWN = 8          # entries per group written out in full; the rest are computed the same way
 TERMS_WRITTEN = 12  # a mean over more values than this is written with Σ instead of term by term
 TERMS_WRITTEN_NHWC = 4  # (x₁,₁,₂,₁ is wide: fewer terms fit on a line)
