@@ -26,7 +26,8 @@ def numeric(value) -> bool:
     """A number or a rectangular array of numbers (not a formula, not ragged shapes)."""
     import numpy as np
     try:
-        return np.asarray(value, dtype=float).size > 0
+        arr = np.asarray(value, dtype=float)
+        return arr.size > 0 and bool(np.isfinite(arr).all())
     except (TypeError, ValueError):
         return False
 
