@@ -17,7 +17,7 @@ from dlsolve.errors import TimeLimitExceeded
 MAX_FILE_BYTES = 16 * 1024 * 1024    # a 784-512-256-10 network written out is about 5 MB
 MAX_DEPTH = 64                       # nesting of lists and mappings; real problems use under 10
 MAX_NODES = 1_000_000                # values in the document after YAML aliases are expanded
-MAX_INT_DIGITS = 400                 # digits of an integer written in the file (float64 ends near 1.8e308)
+MAX_INT_DIGITS = 1000                # digits of an integer written in the file (Python reads at most 4,300)
 MAX_ENTRIES = 1_000_000              # entries of one vector or matrix
 DEFAULT_TIMEOUT = 120.0              # seconds to solve one problem, unless --timeout says otherwise
 

@@ -287,15 +287,8 @@ def _plain_scalar(value: str) -> Any:
     return value if str(_resolver.resolve(ScalarNode, value, (True, False))) == _STR_TAG else _DEFER
 
 
-_FLOAT_MAX = 1.7976931348623157e308
-
-
-def _big_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and abs(v) > _FLOAT_MAX
-
-
 def _within_limits(data: Any) -> bool:
-    """Whether parsed JSON is within MAX_DEPTH and MAX_NODES and holds only usable numbers.
+    """Whether parsed JSON is within MAX_DEPTH and MAX_NODES (JSON has no NaN or ∞).
 
     False sends the text through the YAML path, whose checks name the place of the excess.
     """
@@ -314,10 +307,6 @@ def _within_limits(data: Any) -> bool:
                     stack.append((v, depth + 1))
                 else:
                     nodes += 1
-                    if _big_int(v):
-                        return False
-        elif _big_int(node):
-            return False
     return nodes <= limits.MAX_NODES
 
 
@@ -357,21 +346,21 @@ def _key_text(key: Any) -> str:
 
 
 def _check_values(data: Any, source: Source) -> None:
-    """Every number finite and within float64: NaN, ±∞ and 1e999 are refused where they are."""
+    """Every float finite: NaN, ±∞ and 1e999 (which reads as ∞) are refused where they are written.
+
+    Integers stay exact (a count may be large); each kind bounds its own, and values.number
+    refuses one beyond float64 where a float is needed.
+    """
     stack: list[tuple[Any, Path]] = [(data, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, dict):
             stack.extend((v, path + (k,)) for k, v in node.items())
         elif isinstance(node, list):
-            stack.extend((v, path + (i,)) for i, v in enumerate(node)
-                         if isinstance(v, (dict, list, float)) or _big_int(v))
+            stack.extend((v, path + (i,)) for i, v in enumerate(node) if isinstance(v, (dict, list, float)))
         elif isinstance(node, float) and not math.isfinite(node):
             what = "NaN (not a number)" if math.isnan(node) else "infinite, or beyond float64 (about ±1.8e308)"
             raise source.locate(SpecError(path, f"this number is {what}; every input must be a finite number"))
-        elif _big_int(node):
-            raise source.locate(SpecError(path, "this integer is beyond float64 (about ±1.8e308); "
-                                                "every input must be a finite number"))
 
 
 def parse_yaml(text: str, name: str, finite: bool = True) -> tuple[Any, Mapping[Path, tuple[int, int]]]:

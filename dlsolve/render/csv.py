@@ -27,7 +27,7 @@ class CsvRenderer:
         self.latex = LatexPrinter(precision)
 
     def _value(self, v: Any) -> Any:
-        plain = plain_value(v, self.latex)
+        plain = plain_value(v, self.latex, words=True)
         return json.dumps(plain, ensure_ascii=False) if isinstance(plain, list) else plain
 
     def _table(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -16,17 +16,19 @@ from dlsolve.render.parts import equation_parts
 from dlsolve.solution import Given, Graph, Prose, Series, Solution, Step, Table, Text
 
 
-def plain_value(value: Any, latex: LatexPrinter | None = None) -> Any:
+def plain_value(value: Any, latex: LatexPrinter | None = None, words: bool = False) -> Any:
     """Numbers, lists and lists of rows; formulas as LaTeX. NaN and ±∞ become null (JSON has no
-    such numbers; `non_finite` names them and the document gives the reason); −0.0 becomes 0.0."""
+    such numbers; `non_finite` names them and the document gives the reason), or with `words`
+    (CSV) the words NaN, Infinity, -Infinity; −0.0 becomes 0.0."""
     if value is None:
         return None
     if isinstance(value, Expr):
         return latex.print(value) if latex is not None else str(value)
     if isinstance(value, (list, tuple)):
-        return [plain_value(v, latex) for v in value]
+        return [plain_value(v, latex, words) for v in value]
     if isinstance(value, np.ndarray):
-        return [plain_value(v, latex) for v in value.tolist()] if value.ndim else plain_value(value.item(), latex)
+        return ([plain_value(v, latex, words) for v in value.tolist()] if value.ndim
+                else plain_value(value.item(), latex, words))
     if isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float, np.floating, np.integer)):
@@ -34,7 +36,7 @@ def plain_value(value: Any, latex: LatexPrinter | None = None) -> Any:
             return int(value)
         x = float(value)
         if not math.isfinite(x):
-            return None
+            return None if not words else "NaN" if math.isnan(x) else "Infinity" if x > 0 else "-Infinity"
         return 0.0 if x == 0 else x
     return str(value)
 
