@@ -69,7 +69,10 @@ def read_text(file: str) -> tuple[str, str]:
         with open(file, encoding="utf-8") as fh:
             if os.fstat(fh.fileno()).st_size > limits.MAX_FILE_BYTES:
                 raise _too_big(file)
-            return file, fh.read(limits.MAX_FILE_BYTES + 1)
+            text = fh.read(limits.MAX_FILE_BYTES + 1)  # a pipe or device has no size to ask first
+            if len(text) > limits.MAX_FILE_BYTES:
+                raise _too_big(file)
+            return file, text
     except FileNotFoundError:
         raise FileError(file, "no such file") from None
     except IsADirectoryError:
@@ -87,7 +90,8 @@ def _too_big(name: str) -> LimitExceeded:
 
 def parse_data(text: str, name: str, finite: bool = True) -> Any:
     """The document as plain Python data, fast: JSON (a subset of YAML 1.2) when the text is
-    JSON, else ruamel.yaml's safe loader (its C parser when ruamel.yaml.clib is installed).
+    JSON with no repeated key, else built from the YAML event stream (ruamel.yaml's C parser when
+    ruamel.yaml.clib is installed), else — tags, merge keys, dates — ruamel.yaml's safe loader.
 
     Before anything builds nested objects, the limits of dlsolve/limits.py are checked: nesting
     depth and the number of values after alias expansion (a YAML event scan, which is iterative
@@ -98,8 +102,14 @@ def parse_data(text: str, name: str, finite: bool = True) -> Any:
     def no_constants(token: str) -> Any:
         raise ValueError(token)  # NaN/Infinity are not YAML 1.2 numbers
 
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            raise ValueError("a repeated key")  # YAML refuses it, with its place
+        return out
+
     try:
-        data = json.loads(text, parse_constant=no_constants)
+        data = json.loads(text, parse_constant=no_constants, object_pairs_hook=unique_keys)
     except (ValueError, RecursionError):
         pass
     else:
@@ -508,7 +518,7 @@ def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
         raise FileError(name, "the answers file is empty; write one `name: value` per line")
     data = _plain_answers(text)
     if data is None:
-        data = parse_data(text, name)
+        data = parse_data(text, name, finite=False)  # .inf where a reference is infinite
     source = Source(name, text)
     if not isinstance(data, dict):
         raise source.locate(SpecError((), f"expected `name: value` lines, got {describe(data)}"))

@@ -275,3 +275,16 @@ def test_the_event_reader_reads_plain_scalars_as_the_safe_loader_does(scalar, as
         assert list(got) == list(expected)
     else:
         assert len(got["a"]) == len(expected["a"]) and all(map(_same, got["a"], expected["a"])), (got, expected)
+
+
+def test_a_repeated_key_is_an_error_in_json_as_in_yaml(tmp_path):
+    path, r = run_file(tmp_path, '{"kind": "loss", "loss": "mse", "loss": "mae", "y_true": [1], "y_pred": [1]}')
+    assert r.exit_code == 2 and r.stderr.startswith(f"{path}:1:") and "duplicate key" in r.stderr, r.stderr
+
+
+def test_answers_may_be_infinite_where_a_reference_is(tmp_path):
+    from dlsolve.load import load_answers
+
+    (tmp_path / "a.yaml").write_text("kl_pq: .inf\nh: 0.50\n")
+    given, decimals, _ = load_answers(str(tmp_path / "a.yaml"))
+    assert given == {"kl_pq": float("inf"), "h": 0.5} and decimals["h"] == 2
