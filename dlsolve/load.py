@@ -268,8 +268,10 @@ def _scan_events(text: str, name: str) -> Any:
 _DEFER = object()    # "let the safe loader read this document"
 _NO_KEY = object()   # a mapping waiting for its next key
 _LONG_INT = re.compile(r"[-+]?[0-9_]+|[-+]?0[xob][0-9a-fA-F_]+")
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+")
+_INT = re.compile(r"[-+]?[0-9][0-9_]*")
+_BASED = re.compile(r"([-+]?)0([xob])([0-9a-fA-F_]+)")
+_FLOAT = re.compile(r"[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+                    r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+")  # .5e3 is text in YAML 1.2's regular expression
 _WORDS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
           "null": None, "Null": None, "NULL": None, "~": None, "": None,
           ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf, "+.Inf": math.inf,
@@ -282,9 +284,16 @@ _resolver: Any = None
 def _plain_scalar(value: str) -> Any:
     """A plain (unquoted) scalar as YAML 1.2 reads it; _DEFER for forms left to the loader."""
     if _INT.fullmatch(value):
-        return int(value)
+        return int(value.replace("_", ""))  # 1_000 and 012 read as YAML 1.2 reads them
     if _FLOAT.fullmatch(value):
-        return float(value)
+        return float(value.replace("_", ""))
+    based = _BASED.fullmatch(value)
+    if based:
+        sign, base, digits = based.groups()
+        try:
+            return int(sign + digits.replace("_", ""), {"x": 16, "o": 8, "b": 2}[base])
+        except ValueError:
+            return _DEFER
     if value in _WORDS:
         return _WORDS[value]
     global _resolver
@@ -536,6 +545,9 @@ def _check_numbers(path: Path, value: Any, source: Source) -> None:
             _check_numbers(path + (i,), v, source)
     elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise source.locate(SpecError(path, f"expected a number, got {describe(value)}"))
+    elif isinstance(value, int) and abs(value) > 1.7976931348623157e308:
+        raise source.locate(SpecError(path, "expected a number within float64 (about ±1.8e308), "
+                                            "got a larger integer"))
 
 
 def _decimals(literal: Any) -> Any:

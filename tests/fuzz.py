@@ -472,6 +472,31 @@ def _refuse(token: str) -> Any:
     raise ValueError(f"bare {token}")
 
 
+def _reset_peak() -> bool:
+    """Reset this process's peak resident memory (Linux), so each case's own peak is measured."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return _status_mb("VmHWM") > 0
+    except OSError:
+        return False
+
+
+def _status_mb(field: str) -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return _status_mb("VmHWM")
+
+
 def _worker(conn: Any, memory_mb: int) -> None:
     """Run cases sent over `conn` until told to stop; one reply per case."""
     from click.testing import CliRunner
@@ -487,6 +512,7 @@ def _worker(conn: Any, memory_mb: int) -> None:
         if msg is None:
             return
         case, folder = msg
+        reset = _reset_peak()
         args = [a.replace("{dir}", folder) for a in case.args]
         start = time.perf_counter()
         r = CliRunner().invoke(main, args, catch_exceptions=True)
@@ -497,10 +523,10 @@ def _worker(conn: Any, memory_mb: int) -> None:
         if r.exception is not None and not isinstance(r.exception, SystemExit):
             import traceback
             out += "".join(traceback.format_exception(r.exception))[-3000:]
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        conn.send((outcome, out, seconds, rss_mb))
-        if rss_mb > memory_mb:
-            return  # a fresh worker for the next case
+        peak_mb = _peak_mb() if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        conn.send((outcome, out, seconds, peak_mb))
+        if peak_mb > memory_mb or _status_mb("VmRSS") > memory_mb / 3:
+            return  # a fresh worker for the next case (caches grown, or the limit passed)
 
 
 class Pool:

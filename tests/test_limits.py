@@ -257,6 +257,9 @@ def _same(a, b) -> bool:
 @given(SCALAR, st.booleans())
 @example("012", False).via("an octal-looking int goes to the loader")
 @example("2001-12-14", False).via("a date goes to the loader")
+@example(".5E1", False).via("YAML 1.2's expression: text (a leading-dot float needs a signed exponent)")
+@example("1_000.5_0", False).via("underscores in numbers")
+@example("-0o17", False).via("octal")
 def test_the_event_reader_reads_plain_scalars_as_the_safe_loader_does(scalar, as_key):
     from ruamel.yaml import YAML
 
