@@ -46,9 +46,17 @@ KNOWN: list[Known] = [
     Known("funcs", r"^hang", r"", r"\*\*10\*\*10|9\*\*9\*\*9|\*\*x\*\*x",
           f"huge exact powers in expressions ({FINDINGS}/funcs-1)"),
     Known("funcs", r"^exit 3$", r"OverflowError: int too large to convert to float", r"--exact",
-          f"the exact printer on huge numbers ({FINDINGS}/funcs-2)"),
+          f"the exact printer on huge numbers ({FINDINGS}/funcs-2, funcs-4, funcs-5)"),
     Known("layers", r"^exit 3$", r"OverflowError: cannot convert float infinity to integer", r"",
           f"parameter counts of huge layers ({FINDINGS}/layers-1)"),
+    Known("core (optimizer/check)", r"^exit 2 without file:$", r"RuntimeWarning", r"",
+          f"NumPy's RuntimeWarnings printed on stderr ({FINDINGS}/core-6)"),
+    Known("backprop", r"^hang", r"", r"^p2-symbolic.*units",
+          f"no size bound in symbolic mode ({FINDINGS}/backprop-1)"),
+    Known("funcs", r"^hang", r"", r"^graph-.*huge (vector|matrix)",
+          f"no size bound on graph inputs ({FINDINGS}/funcs-3)"),
+    Known("k16", r"^exit 3$|^hang|^memory", r"MemoryError|^\s*$", r"^conv-transpose",
+          f"conv-transpose with a huge stride ({FINDINGS}/k16-1)"),
 ]
 
 
