@@ -22,6 +22,11 @@ import numpy as np
 from dlsolve.activations import SIGMOID, SOFTMAX, Activation
 from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, call, evaluate
 
+# ŷ this close to 0 or 1 costs the plain cross-entropy its digits (or gives 0·log 0): where the
+# output activation is the loss's own (sigmoid + BCE, softmax + CE), the loss and its gradient
+# are then computed from the logits, as frameworks do.
+LOGIT_MARGIN = 1e-6
+
 Pieces = Callable[[Expr, Expr, dict], list[tuple[Expr, Expr]]]
 
 
@@ -80,10 +85,11 @@ class Loss:
         return call("max", z, Num(0)) - z * y + call("log1p", call("exp", -call("abs", z)))
 
     def logit_row_term(self, ys: Sequence[Expr], zs: Sequence[Expr], top: int, m: Expr) -> Expr:
-        """CE of ŷ = softmax(z) written in z: Σ_k y_k·(m − z_k) + log(1 + Σ_{j≠top} e^(z_j − m)),
-        with m = z_top the largest score (Σ y_k = 1). Every exponent is ≤ 0 and the large part
+        """CE of ŷ = softmax(z) written in z: Σ_{k≠top} y_k·(m − z_k) + log(1 + Σ_{j≠top} e^(z_j − m)),
+        with m = z_top the largest score (Σ y_k = 1, and the k = top term is 0). Every exponent is ≤ 0 and the large part
         Σ y_k·(m − z_k) is exact, so the loss keeps its digits even when ŷ rounds to 1."""
-        lead = Add.of(*(y * (m - z) for y, z in zip(ys, zs))) if len(ys) > 1 else ys[0] * (m - zs[0])
+        lead_terms = [y * (m - z) for k, (y, z) in enumerate(zip(ys, zs)) if k != top]
+        lead = lead_terms[0] if len(lead_terms) == 1 else Add.of(*lead_terms)
         rest = [call("exp", z - m) for j, z in enumerate(zs) if j != top]
         tail = call("log1p", rest[0] if len(rest) == 1 else Add.of(*rest))
         return Add.of(lead, tail)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from dlsolve import nonfinite
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.answers import Answers
 from dlsolve.kinds.backprop.base import DETAIL_LIMIT
@@ -47,4 +48,4 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         solver.solve_forward()
     else:
         solver.solve_training()
-    return solver.d.solution(KIND, spec.title)
+    return nonfinite.explain(solver.d.solution(KIND, spec.title))

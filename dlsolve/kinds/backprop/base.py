@@ -18,6 +18,7 @@ from dlsolve.expr import Expr, Mul, Num, Sym, substitute
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Net
+from dlsolve.losses import LOGIT_MARGIN
 
 DETAIL_LIMIT = 60   # at most this many parameters: worked unit by unit
 
@@ -27,10 +28,6 @@ A = Sym("a", "a", "a")
 Y = Sym("y", "y", "y")
 YH = Sym("yhat", "ŷ", r"\hat{y}")
 
-# ŷ this close to 0 or 1 costs the plain cross-entropy digits (or gives log 0): the loss is then
-# computed from the logits, where the output activation is the loss's own (sigmoid + BCE,
-# softmax + CE), as frameworks do.
-LOGIT_MARGIN = 1e-6
 
 
 class SolverBase:
