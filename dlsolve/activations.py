@@ -18,13 +18,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
 from dlsolve.expr import Add, Cmp, Expr, Num, Outer, Piecewise, call
+from dlsolve.solution import Phrase
 
 Params = dict
-
-
-def _g(x: float) -> str:
-    """A number in a note: short, with a true minus sign."""
-    return f"{x:.2g}".replace("-", "−")
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ class Activation:
     # the course-form derivative in float64 can lose digits; this gives the exact value at z
     exact_derivative: Callable[[float], float] | None = None
     exact_derivative_form: str | None = None                 # how that exact value is written
-    saturation: Callable[[float, float], str | None] | None = None  # note at (z, a), if any
+    saturation: Callable[[float, float], Phrase | None] | None = None  # note at (z, a), if any
     limits: tuple[str, str] = ("", "")   # the values a tends to as z → −∞ and z → +∞
 
     # -- prose ------------------------------------------------------------------------------
@@ -70,10 +66,18 @@ class Activation:
             forms.append(self.definition(z, params))
         return forms
 
-    def saturation_note(self, z: float, a: float) -> str | None:
+    def label_phrase(self, params: Params) -> Phrase | str:
+        """The label for prose: σ(z), or leaky_relu(z) with alpha = {alpha} as a value."""
+        text = self.label or f"{self.name}(z)"
+        if not params:
+            return text
+        extra = ", ".join(f"{k} = {{{k}:given}}" for k in params)
+        return Phrase(text + " with " + extra, **params)
+
+    def saturation_note(self, z: float, a: float) -> Phrase | None:
         return None if self.saturation is None else self.saturation(z, a)
 
-    def precision_note(self, z: float, value: float) -> str | None:
+    def precision_note(self, z: float, value: float) -> Phrase | None:
         """When float64 f'(z) in the course's form (a(1 − a), 1 − a²) lost digits to cancellation,
         say so and give the exact value from the stable closed form."""
         if self.exact_derivative is None:
@@ -82,10 +86,10 @@ class Activation:
         if exact == 0.0 or abs(value - exact) <= 1e-6 * abs(exact):
             return None
         near = self.limits[1] if z > 0 else self.limits[0]
-        return (f"float64 cancellation: 1 − a keeps few digits when a is this close to {near}; "
-                f"the exact value is {_g(exact)} (from {self.exact_derivative_form}), a relative difference "
-                f"of {abs(value - exact) / abs(exact):.0%} — frameworks computing in float64 get the "
-                "float64 value too")
+        return Phrase(f"float64 cancellation: 1 − a keeps few digits when a is this close to {near}; "
+                      f"the exact value is {{exact}} (from {self.exact_derivative_form}), a relative difference "
+                      "of {pct:int}% — frameworks computing in float64 get the float64 value too",
+                      exact=exact, pct=round(100 * abs(value - exact) / abs(exact)))
 
     # -- a coupled layer (softmax) ------------------------------------------------------------
     def layer_forms(self, zs: Sequence[Expr], j: int, shift: Optional[Expr] = None) -> list[Expr]:
@@ -123,22 +127,22 @@ def sigmoid_gap(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _sigmoid_saturation(z: float, a: float) -> str | None:
+def _sigmoid_saturation(z: float, a: float) -> Phrase | None:
     if a in (0.0, 1.0):
-        return (f"σ({z:g}) is {int(a)} in float64 (saturated): "
-                "its derivative a(1 − a) is 0 here, so no gradient flows through this unit")
+        return Phrase("σ({z:given}) is {a:int} in float64 (saturated): "
+                      "its derivative a(1 − a) is 0 here, so no gradient flows through this unit", z=z, a=a)
     if min(a, 1 - a) < 1e-4:
-        gap = sigmoid_gap(z)
         near = "1 − " if a > 0.5 else ""
-        return (f"σ({z:g}) = {near}{_g(gap)}, which rounds to {round(a)}; "
-                f"its derivative a(1 − a) ≈ {_g(gap)} is small but not 0")
+        return Phrase("σ({z:given}) = " + near + "{gap}, which rounds to {r:int}; "
+                      "its derivative a(1 − a) ≈ {gap} is small but not 0", z=z, gap=sigmoid_gap(z), r=round(a))
     return None
 
 
-def _tanh_saturation(z: float, a: float) -> str | None:
+def _tanh_saturation(z: float, a: float) -> Phrase | None:
     if a not in (-1.0, 1.0) and 1 - abs(a) < 1e-4:
         sign = "+1" if a > 0 else "−1"
-        return f"tanh({z:g}) = {sign} ∓ {_g(1 - abs(a))}: saturated, derivative ≈ {_g(1 - a * a)}"
+        return Phrase("tanh({z:given}) = " + sign + " ∓ {gap}: saturated, derivative ≈ {d}",
+                      z=z, gap=1 - abs(a), d=1 - a * a)
     return None
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from dlsolve.activations import SIGMOID, SOFTMAX, Activation
 from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, call, evaluate
+from dlsolve.solution import Phrase
 
 # ŷ this close to 0 or 1 costs the plain cross-entropy its digits (or gives 0·log 0): where the
 # output activation is the loss's own (sigmoid + BCE, softmax + CE), the loss and its gradient
@@ -53,7 +54,7 @@ class Loss:
     derivative_view: bool = True                # `kind: loss` shows ∂L/∂ŷ for one sample
     kink_note: Optional[str] = None             # said beside a derivative that has a kink
     unit_convention: Optional[str] = None       # how a network's L is built, when it is fixed
-    convention: Callable[[dict], Optional[str]] = field(default=lambda o: None)
+    convention: Callable[[dict], Union[str, Phrase, None]] = field(default=lambda o: None)
 
     def forms(self, y: Expr, yhat: Expr, o: dict) -> list[Expr]:
         """How ℓ is written: the course's form first where it differs (max(0, 1 − y·ŷ)), then
@@ -163,8 +164,8 @@ LOSSES: dict[str, Loss] = {
              kink_note="at a kink the one-sided value shown is the one frameworks use"),
         Loss("huber", "Huber loss", _huber, "mean", options=("delta",),
              kink_note="at a kink the one-sided value shown is the one frameworks use",
-             convention=lambda o: (f"Huber with δ = {o['delta']:g}: ½e² where |e| ≤ δ, δ(|e| − ½δ) "
-                                   "beyond (e = y − ŷ)")),
+             convention=lambda o: Phrase("Huber with δ = {d:given}: ½e² where |e| ≤ δ, δ(|e| − ½δ) "
+                                         "beyond (e = y − ŷ)", d=o["delta"])),
         Loss("bce", "binary cross-entropy",
              lambda y, yh, o: -(y * call(_log(o), yh) + (Num(1) - y) * call(_log(o), Num(1) - yh)),
              "mean", probabilities=True, logit=SIGMOID, logarithmic=True, pieces=_bce_pieces),

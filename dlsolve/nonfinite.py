@@ -14,7 +14,7 @@ from typing import Mapping, Optional
 import numpy as np
 
 from dlsolve import expr as E
-from dlsolve.solution import Solution, Step
+from dlsolve.solution import Phrase, Prose, Solution, Step
 
 _LOGS = ("log", "log2", "log10", "log1p")
 
@@ -99,12 +99,19 @@ def explain(solution: Solution) -> Solution:
             if isinstance(block, Step):
                 why = reason(block)
                 if why and not _says_why(block.note):
-                    note = why if not block.note else f"{block.note}; {why}"
+                    note = why if not block.note else _joined(block.note, why)
                     block = dataclasses.replace(block, note=note)
                     changed = True
             blocks.append(block)
         sections.append(dataclasses.replace(section, blocks=tuple(blocks)) if changed else section)
     return dataclasses.replace(solution, sections=tuple(sections)) if changed else solution
+
+
+def _joined(note: Prose, why: str) -> Prose:
+    """The step's own note, then the reason (a Phrase keeps its values for the renderer)."""
+    if isinstance(note, Phrase):
+        return Phrase(note.template + "; " + why.replace("{", "{{").replace("}", "}}"), **dict(note.values))
+    return f"{note}; {why}"
 
 
 def _says_why(note: object) -> bool:

@@ -23,7 +23,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import LOG_FUNCTION, class_index, log_base, needs_shift
 from dlsolve.losses import LOGIT_MARGIN, LOSSES, Loss
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "loss"
 
@@ -170,9 +170,11 @@ class Solver:
             d.convention(convention)
         if n > 1:
             if self.reduction == "mean":
-                d.convention(f"L is the mean of the {n} per-sample losses (reduction: sum would give {n}× that)")
+                d.convention("L is the mean of the {n:int} per-sample losses (reduction: sum would give {n:int}× that)",
+                             n=n)
             elif self.reduction == "sum":
-                d.convention(f"L is the sum of the {n} per-sample losses (reduction: mean would give 1/{n} of it)")
+                d.convention("L is the sum of the {n:int} per-sample losses (reduction: mean would give 1/{n:int} of it)",
+                             n=n)
             else:
                 d.convention("reduction: none — the per-sample losses are the answer")
 
@@ -224,6 +226,13 @@ class Solver:
                                       [self.yhat(i, c) for c in range(1, k + 1)], tag=f"row{i}"))
         return rows
 
+    def probability_keys(self) -> tuple[str, ...]:
+        """The steps of ŷ from the scores, row by row."""
+        yhat = self.spec._yhat
+        if yhat.ndim == 1:
+            return tuple(self.yhat(i).key for i in range(1, len(yhat) + 1))
+        return tuple(self.yhat(i, k).key for i in range(1, yhat.shape[0] + 1) for k in range(1, yhat.shape[1] + 1))
+
     def clip(self) -> None:
         """Keras-style clipping of the probabilities into [ε, 1 − ε], with a note where it bites."""
         spec, d = self.spec, self.d
@@ -240,7 +249,7 @@ class Solver:
             v = d.env[p.key]
             if v < eps or v > 1 - eps:
                 d.derive(p, call("min", call("max", p, e), Num(1) - e),
-                         note=f"clipping bites: {v:g} becomes {min(max(v, eps), 1 - eps):g}")
+                         note=Phrase("clipping bites: {v:given} becomes {c:given}", v=v, c=min(max(v, eps), 1 - eps)))
 
     def per_sample(self) -> list[float]:
         spec, d = self.spec, self.d
@@ -248,7 +257,7 @@ class Solver:
         out = []
         for i in range(1, len(spec._yhat) + 1):
             forms, dropped = self.term(i)
-            note = (f"{', '.join(dropped)}: 0·log 0 = 0 (the limit, as xlogy and the frameworks take it), "
+            note = (", ".join(dropped) + ": 0·log 0 = 0 (the limit, as xlogy and the frameworks take it), "
                     "so the term is left out") if dropped else None
             out.append(float(d.derive(self.ell(i), *forms, note=note)))
         return out
@@ -261,7 +270,7 @@ class Solver:
             if spec.from_logits:
                 return [loss.term(y, yhat, self.options), self._in_base(loss.logit_term(y, self.z(i)))], []
             plain, dropped = loss.term_at(y, yhat, self.options, env)
-            zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)} = {int(env[y.key])}"] if dropped else []
+            zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if dropped else []
             return (loss.display(y, yhat, self.options) if loss.display else []) + [plain], zero
         k = spec._yhat.shape[1]
         if loss.sparse:
@@ -322,13 +331,13 @@ class Solver:
                     continue
                 term = Neg(y * call(self.log, p))
                 grads.append(float(d.derive(N.partial(L, p), diff(term, p))))
-            d.answer("dL_dyhat", grads, "∂L/∂ŷ")
+            d.answer("dL_dyhat", grads, "∂L/∂ŷ", keys=tuple(N.partial(L, self.yhat(1, j)).key for j in range(1, k + 1)))
             if spec.from_logits:
                 d.note("with softmax: ∂L/∂z_j = Σ_k ∂L/∂ŷ_k·∂ŷ_k/∂z_j = ŷ_j − y_j, because Σ_k y_k = 1"
                        + ("" if spec._base == "e" else f", divided by ln {spec._base} for base-{spec._base} logs"))
                 dz = [float(d.derive(N.partial(L, self.z(1, j)), self._in_base(self.yhat(1, j) - self.y(1, j))))
                       for j in range(1, k + 1)]
-                d.answer("dL_dz", dz, "∂L/∂z", depends=("probabilities",))
+                d.answer("dL_dz", dz, "∂L/∂z", keys=tuple(N.partial(L, self.z(1, j)).key for j in range(1, k + 1)))
             return
         # xlogy: with y = ŷ = 1 (or 0) the vanishing term and its derivative are 0
         term = loss.term_at(self.y(1), self.yhat(1), self.options, d.env)[0]
@@ -340,7 +349,7 @@ class Solver:
             return "from sympy.diff of ℓ" + (f"; {loss.kink_note}" if loss.kink_note else "")
 
         g = float(d.derive(N.partial(L, self.yhat(1)), diff(term, self.yhat(1)), note=note))
-        d.answer("dL_dyhat", g, "∂L/∂ŷ")
+        d.answer("dL_dyhat", g, "∂L/∂ŷ", keys=(N.partial(L, self.yhat(1)).key,))
         if spec.from_logits:
             d.note("with ŷ = σ(z): ∂L/∂z = ∂L/∂ŷ·ŷ(1 − ŷ) = ŷ − y")
             y, z, yhat = self.y(1), self.z(1), self.yhat(1)
@@ -349,7 +358,7 @@ class Solver:
                 forms.append(self._in_base(loss.logit_delta(y, z)))
             dz = float(d.derive(N.partial(L, z), *forms, note=None if len(forms) == 1 else
                                 "written in z so that it keeps its digits where ŷ rounds to 1 (σ(z) + σ(−z) = 1)"))
-            d.answer("dL_dz", dz, "∂L/∂z", depends=("probabilities",))
+            d.answer("dL_dz", dz, "∂L/∂z", keys=(N.partial(L, z).key,))
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
@@ -360,10 +369,11 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     s.clip()
     per = s.per_sample()
     if probs is not None:
-        s.d.answer("probabilities", probs, "ŷ from the scores")
-    s.d.answer("per_sample", per, "ℓ_i, one per sample", depends=("probabilities",) if probs else ())
+        s.d.answer("probabilities", probs, "ŷ from the scores", keys=s.probability_keys())
+    s.d.answer("per_sample", per, "ℓ_i, one per sample", keys=tuple(s.ell(i).key for i in range(1, len(per) + 1)))
     total = s.reduce(per)
-    s.d.answer("loss", per if total is None else total, f"L ({s.reduction})", depends=("per_sample",))
+    s.d.answer("loss", per if total is None else total, f"L ({s.reduction})",
+               keys=tuple(s.ell(i).key for i in range(1, len(per) + 1)) if total is None else ("L",))
     s.derivative_view()
     d = s.d
     d.section("Table")

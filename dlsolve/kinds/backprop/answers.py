@@ -29,38 +29,34 @@ class Answers(SolverBase):
     def answers_forward(self, nm: Names, units: Optional[bool] = None) -> None:
         units = self.detail if units is None else units
         d = self.d
-        prev: tuple[str, ...] = ()
         for layer in self.net.layers:
             l = layer.index
             z, zk = self._layer_values(nm, l, "z", units)
             a, ak = self._layer_values(nm, l, "a", units)
-            d.answer(f"z{l}", z, f"z^[{l}]", depends=prev, keys=zk)
-            d.answer(f"a{l}", a, f"a^[{l}]", depends=(f"z{l}",), keys=ak)
-            prev = (f"a{l}",)
+            d.answer(f"z{l}", z, f"z^[{l}]", keys=zk)
+            d.answer(f"a{l}", a, f"a^[{l}]", keys=ak)
         vals = self._layer_values(nm, self.L, "a", units)
-        d.answer("yhat", vals[0][0] if self.net.n_out == 1 else vals[0], "ŷ", depends=(f"z{self.L}",), keys=vals[1])
+        d.answer("yhat", vals[0][0] if self.net.n_out == 1 else vals[0], "ŷ", keys=vals[1])
 
     def answers_single(self, nm: Names, units: bool) -> None:
         d, net = self.d, self.net
         self.answers_forward(nm, units)
-        d.answer("loss", float(d.env[nm.loss().key]), "L", depends=("yhat",), keys=(nm.loss().key,))
+        d.answer("loss", float(d.env[nm.loss().key]), "L", keys=(nm.loss().key,))
         for layer in reversed(net.layers):
             l = layer.index
             deltas, dk = self._layer_values(nm, l, "delta", units)
-            dep = ("yhat",) if l == self.L else (f"delta{l + 1}", f"z{l}")
-            d.answer(f"delta{l}", deltas, f"δ^[{l}] = ∂L/∂z^[{l}]", depends=dep, keys=dk)
+            d.answer(f"delta{l}", deltas, f"δ^[{l}] = ∂L/∂z^[{l}]", keys=dk)
         for layer in net.layers:
             l = layer.index
             dW, keys = self._grad_matrix(nm, layer, units)
-            src = "x" if l == 1 else f"a{l - 1}"
-            d.answer(f"dW{l}", dW, f"∂L/∂W^[{l}]", depends=(f"delta{l}",) + ((src,) if l > 1 else ()), keys=keys)
+            d.answer(f"dW{l}", dW, f"∂L/∂W^[{l}]", keys=keys)
             if units:
                 bsyms = [nm.param_grad(nm.b(l, j)) for j in range(1, layer.n_out + 1)]
                 db, bkeys = self._collect(bsyms), tuple(s.key for s in bsyms)
             else:
                 db = [float(v) for v in d.env[nm.param_grad(nm.bv(l)).key]]
                 bkeys = (nm.param_grad(nm.bv(l)).key,)
-            d.answer(f"db{l}", db, f"∂L/∂b^[{l}]", depends=(f"delta{l}",), keys=bkeys)
+            d.answer(f"db{l}", db, f"∂L/∂b^[{l}]", keys=bkeys)
 
     def _grad_matrix(self, nm: Names, layer: Layer, units: bool) -> tuple[list[list[float]], tuple[str, ...]]:
         l = layer.index
@@ -76,11 +72,19 @@ class Answers(SolverBase):
         self.answers_final_params(units=units, nm=nm)
 
     def answers_final_params(self, units: bool = False, nm: Optional[Names] = None) -> None:
+        """The parameters after the last update; keys: the update steps that produced them (a bias
+        that is never updated is the given one)."""
         d, net = self.d, self.net
+        nm = nm or Names(net)
         for layer in net.layers:
             l = layer.index
-            Wg = self.given_W(l)
-            keys = (N.new(nm.Wm(l)).key,) if nm is not None and not units else ()
-            d.answer(f"W{l}_new", Wg.tolist(), f"W^[{l}] (new)", depends=(f"dW{l}",), keys=keys)
-            d.answer(f"b{l}_new", self.b[l - 1].tolist(), f"b^[{l}] (new)", depends=(f"db{l}",))
-
+            if units:
+                rows, cols = ((layer.n_in, layer.n_out) if net.layout == "in_out" else (layer.n_out, layer.n_in))
+                wkeys = tuple(N.new(nm.w_given(l, r, c)).key for r in range(1, rows + 1) for c in range(1, cols + 1))
+                bkeys = tuple((N.new(nm.b(l, j)) if net.update_bias else nm.bv(l)).key
+                              for j in range(1, layer.n_out + 1))
+            else:
+                wkeys = (N.new(nm.Wm(l)).key,)
+                bkeys = ((N.new(nm.bv(l)) if net.update_bias else nm.bv(l)).key,)
+            d.answer(f"W{l}_new", self.given_W(l).tolist(), f"W^[{l}] (new)", keys=wkeys)
+            d.answer(f"b{l}_new", self.b[l - 1].tolist(), f"b^[{l}] (new)", keys=tuple(dict.fromkeys(bkeys)))

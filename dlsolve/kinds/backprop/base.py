@@ -18,6 +18,7 @@ from dlsolve.expr import Expr, Mul, Num, Sym, substitute
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Net
+from dlsolve.solution import Phrase
 from dlsolve.losses import LOGIT_MARGIN
 
 DETAIL_LIMIT = 60   # at most this many parameters: worked unit by unit
@@ -81,11 +82,11 @@ class SolverBase:
         yhat = np.asarray(yhat, dtype=float)
         return bool(np.any((yhat < LOGIT_MARGIN) | (yhat > 1 - LOGIT_MARGIN)))
 
-    def logits_note(self) -> str:
-        return (f"ŷ is within {LOGIT_MARGIN:g} of 0 or 1, where its float64 rounding would cost the loss "
-                f"its digits (or give 0·log 0): L is computed from the logits z of the {self.out_act.name} "
-                "output, the stable form frameworks use (BCEWithLogits, log-softmax); it is the same "
-                "function as ℓ(y, ŷ)")
+    def logits_note(self) -> Phrase:
+        return Phrase("ŷ is within {m:given} of 0 or 1, where its float64 rounding would cost the loss "
+                      f"its digits (or give 0·log 0): L is computed from the logits z of the {self.out_act.name} "
+                      "output, the stable form frameworks use (BCEWithLogits, log-softmax); it is the same "
+                      "function as ℓ(y, ŷ)", m=LOGIT_MARGIN)
 
     def rules(self) -> None:
         """Show once the derivatives the backward pass uses, each from sympy.diff."""
@@ -107,9 +108,11 @@ class SolverBase:
             sympy_form = diff(fz, Z)
             course = act.derivative(Z, A, layer.act_params)
             forms = [sympy_form] if _same_text(sympy_form, course) else [sympy_form, course]
-            d.derive(Sym(f"rule:d{act.name}", "∂a/∂z", r"\frac{\partial a}{\partial z}"), *forms,
-                     note=f"from sympy.diff of a = {act.label_with(layer.act_params)}" + (
-                         ", then written with the unit's output a, as the course does" if len(forms) > 1 else ""))
+            lab = act.label_phrase(layer.act_params)
+            then = ", then written with the unit's output a, as the course does" if len(forms) > 1 else ""
+            note = (Phrase("from sympy.diff of a = " + lab.template + then, **dict(lab.values))
+                    if isinstance(lab, Phrase) else f"from sympy.diff of a = {lab}{then}")
+            d.derive(Sym(f"rule:d{act.name}", "∂a/∂z", r"\frac{\partial a}{\partial z}"), *forms, note=note)
         coupled = [l.activation for l in net.layers if l.activation.coupled]
         if coupled and not net.loss.pairs_with(coupled[0]):
             d.note(coupled[0].jacobian_note)
@@ -135,9 +138,9 @@ class SolverBase:
             d.convention(net.loss.unit_convention)
         elif n > 1:
             other = "sum" if net.reduction == "mean" else "mean"
-            factor = f"{n}× larger" if other == "sum" else f"{n}× smaller"
-            d.convention(f"L is the {net.reduction} of ℓ over the {n} output units "
-                         f"(reduction: {other} would make L and every gradient {factor})")
+            factor = "{n:int}× larger" if other == "sum" else "{n:int}× smaller"
+            d.convention(f"L is the {net.reduction} of ℓ over the {{n:int}} output units "
+                         f"(reduction: {other} would make L and every gradient {factor})", n=n)
         if "half" in net.loss.options:
             if net.loss_options.get("half"):
                 d.convention("the squared error carries ½: ℓ = ½(y − ŷ)² (without it L and every gradient double)")
@@ -149,8 +152,8 @@ class SolverBase:
                 mode = ("stochastic gradient descent: one update per sample, in the given order" if m == 1 else
                         "batch gradient descent: one update per epoch, gradients averaged over all samples"
                         if m == len(net.samples) else
-                        f"mini-batch gradient descent: batches of {m}, gradients averaged over each batch")
-                d.convention(mode + f"; {net.epochs} epoch{'s' if net.epochs > 1 else ''}")
+                        "mini-batch gradient descent: batches of {m:int}, gradients averaged over each batch")
+                d.convention(mode + "; {e:int} epoch" + ("s" if net.epochs > 1 else ""), m=m, e=net.epochs)
             d.convention("update_bias true: biases are updated like the weights" if net.update_bias else
                          "update_bias false: biases are never updated")
 

@@ -12,6 +12,7 @@ from dlsolve.expr import Add, Mul
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Net
+from dlsolve.solution import Phrase
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ class Explaining(SolverBase):
             sum_v = paths_v[0] if len(paths_v) == 1 else Add.of(*paths_v)
             sum_p = paths_p[0] if len(paths_p) == 1 else Add.of(*paths_p)
             d.derive(nm.delta(l, j), nm.dz(l, j), Mul.of(sum_p, da), Mul.of(sum_v, da),
-                     note=f"sum over the {nxt.n_out} paths through layer {l + 1}; δ^[{l + 1}] from above")
+                     note=Phrase(f"sum over the {{n:int}} paths through layer {l + 1}; δ^[{l + 1}] from above",
+                                 n=nxt.n_out))
         if i is None:
             d.derive(nm.param_grad(p), Mul.of(nm.dz(l, j), N.partial(nm.z(l, j), p)), nm.delta(l, j))
         else:

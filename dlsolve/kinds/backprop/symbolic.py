@@ -30,6 +30,8 @@ class Symbolic(SolverBase):
                       for j in range(1, layer.n_out + 1)] for i in range(1, layer.n_in + 1)]
             if net.layout == "out_in":
                 grads = [list(r) for r in zip(*grads)]
-            d.answer(f"dW{l}", grads, f"∂L/∂W^[{l}]")
+            rows, cols = len(grads), len(grads[0])
+            wkeys = tuple(nm.param_grad(nm.w_given(l, r, c)).key for r in range(1, rows + 1) for c in range(1, cols + 1))
+            d.answer(f"dW{l}", grads, f"∂L/∂W^[{l}]", keys=wkeys)
             d.answer(f"db{l}", [drop_ones(local[nm.dz(l, j).key]) for j in range(1, layer.n_out + 1)],
-                     f"∂L/∂b^[{l}]")
+                     f"∂L/∂b^[{l}]", keys=tuple(nm.param_grad(nm.b(l, j)).key for j in range(1, layer.n_out + 1)))

@@ -35,6 +35,7 @@ class Training(SolverBase):
         batches = [list(range(i, min(i + m, len(net.samples)))) for i in range(0, len(net.samples), m)]
         updates = [(e, batch) for e in range(1, net.epochs + 1) for batch in batches]
         losses: list[float] = []
+        loss_keys: list[str] = []
         several = len(updates) > 1
         for u, (epoch, batch) in enumerate(updates):
             first = u == 0
@@ -62,6 +63,7 @@ class Training(SolverBase):
                     d.section("Loss" + (f", sample {k + 1}" if len(batch) > 1 else ""))
                 (self.loss_units if units else self.loss_vectors)(nm, sample.y)
                 losses.append(d.env[nm.loss().key])
+                loss_keys.append(nm.loss().key)
                 if first:
                     d.section("Backward pass" + (f", sample {k + 1}" if len(batch) > 1 else ""))
                 if units:
@@ -90,7 +92,7 @@ class Training(SolverBase):
             d.table(("update", "epoch", "samples", "loss"),
                     [(u, e, ", ".join(str(k + 1) for k in b), per_update[u - 1])
                      for u, (e, b) in enumerate(updates, 1)])
-            d.answer("losses", per_update, "loss of each update (batch mean)", depends=())
+            d.answer("losses", per_update, "loss of each update (batch mean)", keys=tuple(dict.fromkeys(loss_keys)))
             self.answers_final_params()
 
     def update(self, grads: list[tuple[Names, ...]], units: bool, new_section: bool = True) -> None:
@@ -103,8 +105,8 @@ class Training(SolverBase):
         if new_section:
             d.section("Update" if m == 1 else "Batch gradient and update", level=1)
             if m > 1:
-                d.text(f"The cost J of the batch is the mean of its {m} sample losses, so each gradient "
-                       f"is the mean of the samples' gradients.")
+                d.text("The cost J of the batch is the mean of its {m:int} sample losses, so each gradient "
+                       "is the mean of the samples' gradients.", m=m)
             d.note("every gradient was computed with the old parameters; all are updated together")
         for layer in net.layers:
             l = layer.index

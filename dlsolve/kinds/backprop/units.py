@@ -13,6 +13,7 @@ from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Layer
 from dlsolve.kinds.prob import needs_shift
+from dlsolve.solution import Phrase
 
 
 class UnitPass(SolverBase):
@@ -113,8 +114,8 @@ class UnitPass(SolverBase):
                     paths_v = [Mul.of(nm.delta(l + 1, k), nm.w(l + 1, j, k)) for k in range(1, nxt.n_out + 1)]
                     sum_p = paths_p[0] if len(paths_p) == 1 else Add.of(*paths_p)
                     sum_v = paths_v[0] if len(paths_v) == 1 else Add.of(*paths_v)
-                    note = (f"sum over the {len(paths_p)} paths from {nm.a(l, j).uni} through layer {l + 1}"
-                            if len(paths_p) > 1 else None)
+                    note = (Phrase("sum over the {n:int} paths from " + nm.a(l, j).uni + f" through layer {l + 1}",
+                                   n=len(paths_p)) if len(paths_p) > 1 else None)
                     expanded = drop_ones(Mul.of(
                         Add.of(*(Mul.of(local[nm.dz(l + 1, k).key], nm.w(l + 1, j, k))
                                  for k in range(1, nxt.n_out + 1))) if nxt.n_out > 1 else
