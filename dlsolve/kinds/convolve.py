@@ -186,7 +186,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         _toeplitz(d, xp[0, 0], k[0, 0], s, spec.bias, p)
     current = Y
     current_name = "output"
-    if spec.activation and spec.activation != "linear":
+    if spec.activation and not ACTIVATIONS[spec.activation].identity:
         act = ACTIVATIONS[spec.activation]
         params = dict(act.params)
         d.section(f"Activation: {act.title}")
