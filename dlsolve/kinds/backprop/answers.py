@@ -18,12 +18,14 @@ class Answers(SolverBase):
     def _collect(self, syms: list[Sym]) -> list[float]:
         return [float(self.d.env[s.key]) for s in syms]
 
-    def _layer_values(self, nm: Names, l: int, kind: str, units: bool) -> tuple[list[float], tuple[str, ...]]:
+    def _layer_values(self, nm: Names, l: int, unit, vector, units: bool) -> tuple[list[float], tuple[str, ...]]:
+        """The values of one quantity over layer l and the keys of their steps: `unit(l, j)` for
+        each unit when worked unit by unit, else the layer's vector `vector(l)`."""
         layer = self.net.layers[l - 1]
         if units:
-            syms = [getattr(nm, kind)(l, j) for j in range(1, layer.n_out + 1)]
+            syms = [unit(l, j) for j in range(1, layer.n_out + 1)]
             return self._collect(syms), tuple(s.key for s in syms)
-        vsym = {"z": nm.zv(l), "a": nm.av(l), "delta": nm.deltav(l)}[kind]
+        vsym = vector(l)
         return [float(v) for v in np.atleast_1d(self.d.env[vsym.key])], (vsym.key,)
 
     def answers_forward(self, nm: Names, units: Optional[bool] = None) -> None:
@@ -31,11 +33,11 @@ class Answers(SolverBase):
         d = self.d
         for layer in self.net.layers:
             l = layer.index
-            z, zk = self._layer_values(nm, l, "z", units)
-            a, ak = self._layer_values(nm, l, "a", units)
+            z, zk = self._layer_values(nm, l, nm.z, nm.zv, units)
+            a, ak = self._layer_values(nm, l, nm.a, nm.av, units)
             d.answer(f"z{l}", z, f"z^[{l}]", keys=zk)
             d.answer(f"a{l}", a, f"a^[{l}]", keys=ak)
-        vals = self._layer_values(nm, self.L, "a", units)
+        vals = self._layer_values(nm, self.L, nm.a, nm.av, units)
         d.answer("yhat", vals[0][0] if self.net.n_out == 1 else vals[0], "ŷ", keys=vals[1])
 
     def answers_single(self, nm: Names, units: bool) -> None:
@@ -44,7 +46,7 @@ class Answers(SolverBase):
         d.answer("loss", float(d.env[nm.loss().key]), "L", keys=(nm.loss().key,))
         for layer in reversed(net.layers):
             l = layer.index
-            deltas, dk = self._layer_values(nm, l, "delta", units)
+            deltas, dk = self._layer_values(nm, l, nm.delta, nm.deltav, units)
             d.answer(f"delta{l}", deltas, f"δ^[{l}] = ∂L/∂z^[{l}]", keys=dk)
         for layer in net.layers:
             l = layer.index

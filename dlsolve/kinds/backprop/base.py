@@ -41,7 +41,9 @@ class SolverBase:
         self.explain = explain
         self.W = [None if l.W is None else l.W.copy() for l in net.layers]
         self.b = [None if l.b is None else l.b.copy() for l in net.layers]
-        self.detail = net.symbolic or (net.n_params <= DETAIL_LIMIT if detail == "auto" else detail == "units")
+        by_size = detail in ("auto", "full")
+        self.detail = net.symbolic or (net.n_params <= DETAIL_LIMIT if by_size else detail == "units")
+        self.every_update = detail == "full"   # every update in its own section, as well as the table
         self.L = len(net.layers)
         self._dloss: Optional[Expr] = None
         self.from_logits = False   # this sample's loss is computed from the output layer's z

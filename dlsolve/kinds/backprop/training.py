@@ -11,6 +11,7 @@ from dlsolve import notation as N
 from dlsolve.expr import Add, Mul, Num, Sym
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
+from dlsolve.solution import Phrase
 
 
 class Training(SolverBase):
@@ -28,29 +29,40 @@ class Training(SolverBase):
                 self.answers_forward(nm)
 
     def solve_training(self) -> None:
+        """The first update in full; with several, the last one with its parameters, loss and new
+        parameters (the steps the final answers point at), and a table of every update (or every
+        epoch past ROWS_LIMIT updates) — so the output grows with parameters plus updates, not
+        their product. `--detail full` gives every update its own section too."""
         d, net = self.d, self.net
         self.given_section()
         self.rules()
         m = net.batch_size
         batches = [list(range(i, min(i + m, len(net.samples)))) for i in range(0, len(net.samples), m)]
         updates = [(e, batch) for e in range(1, net.epochs + 1) for batch in batches]
-        losses: list[float] = []
-        loss_keys: list[str] = []
         several = len(updates) > 1
+        history = History(self, updates)
         for u, (epoch, batch) in enumerate(updates):
-            first = u == 0
+            first, last = u == 0, u == len(updates) - 1
+            shown = first or last or self.every_update
             units = self.detail and first
-            names = [Names(net, k + 1 if len(batch) > 1 else None) for k in batch]
+            names = [self._names(k + 1 if len(batch) > 1 else None) for k in batch]
             compact = _compact(names, len(net.layers))
-            d.record = True if first else compact
             what = _batch_words(batch, len(net.samples), epoch, net.epochs)
             if not first:
                 d.record = True
-                d.section(f"Update {u + 1}: {what}")
-                d.text("Worked like the first update, starting from the parameters the previous update "
-                       "left; shown: those parameters, the loss and the new parameters.")
-                self.bind_params(names[0], show=True, notes=False)
-                d.record = compact
+                if shown:
+                    d.section(f"Update {u + 1}: {what}")
+                    d.text("Worked like the first update, starting from the parameters the previous update "
+                           "left; shown: those parameters, the loss and the new parameters.")
+                    self.bind_params(names[0], show=True, notes=False)
+                    d.record = compact
+                else:
+                    if u == 1:
+                        d.section(f"Updates 2 to {len(updates) - 1}")
+                        d.text("Worked like the first update, each from the parameters the one before left; "
+                               "their losses (and parameters) are in the table of the updates below.")
+                    d.record = False
+                    self.bind_params(names[0], show=False)
             else:
                 self.bind_params(names[0], show=False)
             for nm, k in zip(names, batch):
@@ -62,8 +74,7 @@ class Training(SolverBase):
                 if first:
                     d.section("Loss" + (f", sample {k + 1}" if len(batch) > 1 else ""))
                 (self.loss_units if units else self.loss_vectors)(nm, sample.y)
-                losses.append(d.env[nm.loss().key])
-                loss_keys.append(nm.loss().key)
+                history.loss(nm)
                 if first:
                     d.section("Backward pass" + (f", sample {k + 1}" if len(batch) > 1 else ""))
                 if units:
@@ -78,22 +89,20 @@ class Training(SolverBase):
             if net.eta is None:
                 break
             self.update([tuple(names)], units, new_section=first)
+            history.updated(u)
             if first and not several:
                 self.answers_update(names[0], units)
         d.record = True
         if several and net.eta is not None:
-            d.section("Summary of the updates")
-            per_update = []
-            i = 0
-            for u, (epoch, batch) in enumerate(updates, 1):
-                batch_losses = losses[i:i + len(batch)]
-                i += len(batch)
-                per_update.append(float(np.mean(batch_losses)))
-            d.table(("update", "epoch", "samples", "loss"),
-                    [(u, e, ", ".join(str(k + 1) for k in b), per_update[u - 1])
-                     for u, (e, b) in enumerate(updates, 1)])
-            d.answer("losses", per_update, "loss of each update (batch mean)", keys=tuple(dict.fromkeys(loss_keys)))
+            history.table()
             self.answers_final_params()
+
+    def _names(self, sample: "int | None") -> Names:
+        """One Names per sample of a batch, reused by every update (its symbols are built once)."""
+        cache = self.__dict__.setdefault("_names_cache", {})
+        if sample not in cache:
+            cache[sample] = Names(self.net, sample)
+        return cache[sample]
 
     def update(self, grads: list[tuple[Names, ...]], units: bool, new_section: bool = True) -> None:
         """w ← w − η·∂J/∂w with J the loss of the batch; batch gradients averaged first."""
@@ -137,6 +146,67 @@ class Training(SolverBase):
                     self.b[l - 1] = np.array(value, dtype=float)
         if not net.update_bias:
             d.note("update_bias: false — the biases keep their values (as in sources that never update them)")
+
+
+ROWS_LIMIT = 200     # more updates than this: one table row per epoch
+PARAMS_LIMIT = 12    # at most this many parameters: their values in every row of the table
+
+
+class History:
+    """The losses of every update, and the table of the updates: one row per update (per epoch
+    past ROWS_LIMIT updates) with the loss and, for a small network, every parameter after it."""
+
+    def __init__(self, solver: "Training", updates: list) -> None:
+        self.s, self.updates = solver, updates
+        self.losses: list[list[float]] = [[] for _ in updates]
+        self.keys: list[str] = []
+        self.params: list[list[float]] = []
+
+    def loss(self, nm: Names) -> None:
+        self.losses[len(self.params)].append(float(self.s.d.env[nm.loss().key]))
+        if self.s.d.record:   # a recorded step: the answer can point at it
+            self.keys.append(nm.loss().key)
+
+    def updated(self, u: int) -> None:
+        """Keep the parameters after update u, layer by layer, when the network is small."""
+        if self.s.net.n_params > PARAMS_LIMIT:
+            self.params.append([])
+            return
+        self.params.append([[float(v) for v in list(self.s.given_W(l.index).ravel()) + list(self.s.b[l.index - 1])]
+                            for l in self.s.net.layers])
+
+    def _param_names(self, layer) -> list[str]:
+        net, nm, l = self.s.net, Names(self.s.net), layer.index
+        rows, cols = (layer.n_in, layer.n_out) if net.layout == "in_out" else (layer.n_out, layer.n_in)
+        return ([nm.w_given(l, r, c).uni for r in range(1, rows + 1) for c in range(1, cols + 1)]
+                + [nm.b(l, j).uni for j in range(1, layer.n_out + 1)])
+
+    def table(self) -> None:
+        d, updates, net = self.s.d, self.updates, self.s.net
+        d.section("Summary of the updates")
+        per_update = [float(np.mean(ls)) for ls in self.losses]
+        small = net.n_params <= PARAMS_LIMIT
+        if len(updates) <= ROWS_LIMIT:
+            picks = list(range(len(updates)))
+            d.table(("update", "epoch", "samples", "loss"),
+                    [(u, e, ", ".join(str(k + 1) for k in b), per_update[u - 1])
+                     for u, (e, b) in enumerate(updates, 1)])
+            label = "update"
+        else:
+            per_epoch = len(updates) // net.epochs
+            picks = [(e + 1) * per_epoch - 1 for e in range(net.epochs)]
+            d.table(("epoch", "updates", "mean loss"),
+                    [(e + 1, f"{e * per_epoch + 1}–{(e + 1) * per_epoch}",
+                      float(np.mean(per_update[e * per_epoch:(e + 1) * per_epoch]))) for e in range(net.epochs)],
+                    title=Phrase("one row per epoch ({n:int} updates in all): the mean loss of its updates",
+                                 n=len(updates)))
+            label = "epoch"
+        if small:   # the parameters after each update (each epoch), a table per layer
+            for layer in net.layers:
+                d.table((label, *self._param_names(layer)),
+                        [(k + 1, *self.params[u][layer.index - 1]) for k, u in enumerate(picks)],
+                        title=f"layer {layer.index}: the parameters after each {label}")
+        d.answer("losses", per_update, "loss of each update (batch mean)", keys=tuple(dict.fromkeys(self.keys)))
 
 
 def _compact(names: list[Names], n_layers: int):
