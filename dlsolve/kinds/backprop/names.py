@@ -18,7 +18,7 @@ def _memo(method: Callable[..., Sym]) -> Callable[..., Sym]:
     """A symbol is built once per Names object (training builds the same symbols every update)."""
     @wraps(method)
     def cached(self: "Names", *args: int) -> Sym:
-        key = (method.__name__, args)
+        key = (method.__name__, tuple((a.key, a.uni) if isinstance(a, Sym) else a for a in args))
         sym = self._cache.get(key)
         if sym is None:
             sym = self._cache[key] = method(self, *args)
