@@ -43,11 +43,6 @@ def class_index(label: Any, classes: Optional[Sequence[str]], n: int, path: tupl
     return int(label)
 
 
-def number_text(x: float) -> str:
-    """A number as the YAML wrote it, without a trailing .0 (T=2, T=0.5)."""
-    return f"{x:g}" if float(x) != int(x) else str(int(x))
-
-
 def needs_shift(z: Any) -> bool:
     """True when e^z would overflow, or underflow to 0 for every entry: then the largest z is
     subtracted before exponentiating (softmax is unchanged by a common shift). The one rule for
@@ -98,12 +93,6 @@ def _power_text(s: Sym, T: Optional[Sym], shifted: bool) -> tuple[str, str]:
     if shifted:
         uni, tex = uni + " − m", tex + " - m"
     return uni, tex
-
-
-def plogq_terms(p: Sequence[Sym], q: Sequence[Sym], pvals: Sequence[float], log: str) -> tuple[list[Expr], int]:
-    """The terms p_i·log(q_i) with p_i > 0 (0·log 0 = 0 is dropped); and how many were dropped."""
-    terms = [pi * call(log, qi) for pi, qi, v in zip(p, q, pvals) if v != 0]
-    return terms, sum(1 for v in pvals if v == 0)
 
 
 def total(terms: list[Expr]) -> Expr:
