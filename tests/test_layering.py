@@ -56,7 +56,8 @@ import pytest
                                      "arch-lstm-gru-keras.yaml", "conv-by-hand.yaml", "p7-softmax-temperature.yaml",
                                      "p8-entropy-kl-bits.yaml",
                                      "attn-multihead.yaml", "attn-bahdanau.yaml", "w2v-analogy.yaml",
-                                     "w2v-negative-sampling.yaml", "w2v-subsampling.yaml"])
+                                     "w2v-negative-sampling.yaml", "w2v-subsampling.yaml",
+                                     "p9-bce-table.yaml", "p12-regression-losses.yaml"])
 def test_kinds_that_need_no_symbols_do_not_load_sympy(problem):
     mods = loaded_after(
         "import sys; sys.argv = ['dlsolve', 'solve', 'problems/" + problem + "']\n"
