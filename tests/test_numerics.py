@@ -156,3 +156,18 @@ def test_the_note_names_log_of_zero():
     s = solve_data({"kind": "loss", "loss": "cce", "y_true": [[0, 1, 0]], "y_pred": [[0.05, 0, 0.95]]})
     ell = next(st for st in s.steps() if st.quantity.uni == "ℓ₁")
     assert "logarithm of 0" in ell.note
+
+
+def test_check_names_the_convention_a_loss_value_follows(tmp_path):
+    """kind: loss with reduction: sum where the problem says mean: check says so."""
+    from click.testing import CliRunner
+
+    from dlsolve.cli import main
+
+    problem = tmp_path / "p.yaml"
+    problem.write_text("kind: loss\nloss: mse\ny_true: [1, 2]\ny_pred: [1.5, 1.0]\n")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("loss: 1.25\n")          # (0.25 + 1)/1: the sum, not the mean 0.625
+    r = CliRunner().invoke(main, ["check", str(problem), str(answers)])
+    assert r.exit_code == 1
+    assert "your value is what the `reduction: sum` convention gives" in r.output

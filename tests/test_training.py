@@ -122,3 +122,10 @@ def test_past_200_updates_one_row_per_epoch():
     layer1 = tables(s)[1]
     assert len(layer1.rows) == 41
     np.testing.assert_allclose(layer1.rows[-1][1:5], np.ravel(s.answer("W1_new").value), rtol=1e-15)
+
+
+def test_module_options_are_the_registry_entries():
+    from dlsolve import kinds
+
+    for name in ("backprop", "loss"):
+        assert kinds.module(name).OPTIONS == kinds.KINDS[name].options

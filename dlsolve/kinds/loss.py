@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import nonfinite
+from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
@@ -26,6 +27,14 @@ from dlsolve.losses import LOGIT_MARGIN, LOSSES, Loss
 from dlsolve.solution import Phrase, Solution
 
 KIND = "loss"
+OPTIONS = frozenset({"round", "exact"})
+
+# Where sources write the same loss differently (`dlsolve check` solves again under each).
+CONVENTIONS = (
+    Convention(("half",), (False, True), False, {True: "½(y − ŷ)²"}),
+    Convention(("reduction",), ("mean", "sum"), "mean"),
+    Convention(("log_base",), ("e", 2, 10), "e", {2: "bits"}),
+)
 
 
 class Spec(BaseModel):

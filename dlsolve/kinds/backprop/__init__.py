@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Optional
 
 from dlsolve import nonfinite
+from dlsolve.conventions import Convention
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.answers import Answers
 from dlsolve.kinds.backprop.base import DETAIL_LIMIT
@@ -28,8 +29,18 @@ from dlsolve.kinds.backprop.units import UnitPass
 from dlsolve.solution import Solution
 
 KIND = "backprop"
+OPTIONS = frozenset({"round", "exact", "explain", "detail"})
 
-__all__ = ["KIND", "DETAIL_LIMIT", "Explain", "Solver", "Spec", "parse_explain", "solve"]
+# Where sources write the same network differently (`dlsolve check` solves again under each to
+# name the one a student's value follows).
+CONVENTIONS = (
+    Convention(("loss", "half"), (False, True), False, {True: "½(y − ŷ)²"}),
+    Convention(("loss", "reduction"), ("mean", "sum"), "mean"),
+    Convention(("weights_layout",), ("in_out", "out_in"), "in_out", {"in_out": "Keras", "out_in": "PyTorch"}),
+    Convention(("update_bias",), (True, False), True),
+)
+
+__all__ = ["KIND", "OPTIONS", "CONVENTIONS", "DETAIL_LIMIT", "Explain", "Solver", "Spec", "parse_explain", "solve"]
 
 
 class Solver(UnitPass, LayerPass, Training, Explaining, Symbolic, Answers):
