@@ -58,6 +58,8 @@ import pytest
                                      "metrics-roc.yaml", "metrics-multiclass.yaml",
                                      "attn-multihead.yaml", "attn-bahdanau.yaml", "w2v-analogy.yaml",
                                      "w2v-negative-sampling.yaml", "w2v-subsampling.yaml",
+                                     "norm-batchnorm-backward.yaml", "init-mnist-dense.yaml",
+                                     "conv-transpose.yaml", "conv-unpool.yaml",
                                      "p9-bce-table.yaml", "p12-regression-losses.yaml"])
 def test_kinds_that_need_no_symbols_do_not_load_sympy(problem):
     mods = loaded_after(
