@@ -395,7 +395,6 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     return nonfinite.explain(d.solution(KIND, spec.title or spec._loss.title))
 
 
-def _cell(v: Any) -> Union[float, str]:
-    if np.ndim(v) == 0:
-        return float(v)
-    return "(" + ", ".join(f"{x:g}" for x in v) + ")"
+def _cell(v: Any) -> Union[float, np.ndarray]:
+    """A number, or a row of numbers (the renderer formats both)."""
+    return float(v) if np.ndim(v) == 0 else np.array(v, dtype=float)

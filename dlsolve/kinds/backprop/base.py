@@ -175,8 +175,9 @@ class SolverBase:
                 d.given(nm.yv(), s.y if net.n_out > 1 else float(s.y[0]))
         else:
             rows = []
-            for k, s in enumerate(net.samples, 1):
-                rows.append((str(k), _vec_text(s.x), "" if s.y is None else _vec_text(s.y)))
+            for k, s in enumerate(net.samples, 1):   # vectors as cells: the renderer formats them
+                y = None if s.y is None else (float(s.y[0]) if net.n_out == 1 else s.y.copy())
+                rows.append((str(k), s.x.copy(), y))
             d.table(("sample", "input x", "target y"), rows)
         self.bind_params(nm, show=True)
         if net.eta is not None:
@@ -208,10 +209,6 @@ class SolverBase:
                     d.bind(nm.w(l, i, j), float(self.W[l - 1][i - 1, j - 1]))
             for j in range(1, layer.n_out + 1):
                 d.bind(nm.b(l, j), float(self.b[l - 1][j - 1]))
-
-
-def _vec_text(v: np.ndarray) -> str:
-    return "(" + ", ".join(f"{x:g}" for x in v) + ")"
 
 
 def _same_text(a: Expr, b: Expr) -> bool:
