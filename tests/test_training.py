@@ -129,3 +129,13 @@ def test_module_options_are_the_registry_entries():
 
     for name in ("backprop", "loss"):
         assert kinds.module(name).OPTIONS == kinds.KINDS[name].options
+
+
+def test_past_200_epochs_one_row_per_group_of_epochs():
+    s = solve_data(problem(epochs=450, batch=5))         # one update per epoch: 450 updates
+    summary, layer1 = tables(s)[0], tables(s)[1]
+    assert summary.columns[0] == "epochs" and len(summary.rows) == 150    # 3 epochs a row
+    losses = s.answer("losses").value
+    assert summary.rows[1][2] == pytest.approx(np.mean(losses[3:6]), rel=1e-15)
+    assert len(layer1.rows) == 150 and layer1.rows[-1][0] == "448–450"
+    np.testing.assert_allclose(layer1.rows[-1][1:5], np.ravel(s.answer("W1_new").value), rtol=1e-15)

@@ -148,7 +148,7 @@ class Training(SolverBase):
             d.note("update_bias: false — the biases keep their values (as in sources that never update them)")
 
 
-ROWS_LIMIT = 200     # more updates than this: one table row per epoch
+ROWS_LIMIT = 200     # more updates than this: one table row per epoch (per k epochs past 200 epochs)
 PARAMS_LIMIT = 12    # at most this many parameters: their values in every row of the table
 
 
@@ -188,24 +188,32 @@ class History:
         small = net.n_params <= PARAMS_LIMIT
         if len(updates) <= ROWS_LIMIT:
             picks = list(range(len(updates)))
+            marks: list = list(range(1, len(updates) + 1))
+            after: object = "after each update"
             d.table(("update", "epoch", "samples", "loss"),
                     [(u, e, ", ".join(str(k + 1) for k in b), per_update[u - 1])
                      for u, (e, b) in enumerate(updates, 1)])
             label = "update"
-        else:
-            per_epoch = len(updates) // net.epochs
-            picks = [(e + 1) * per_epoch - 1 for e in range(net.epochs)]
-            d.table(("epoch", "updates", "mean loss"),
-                    [(e + 1, f"{e * per_epoch + 1}–{(e + 1) * per_epoch}",
-                      float(np.mean(per_update[e * per_epoch:(e + 1) * per_epoch]))) for e in range(net.epochs)],
-                    title=Phrase("one row per epoch ({n:int} updates in all): the mean loss of its updates",
-                                 n=len(updates)))
-            label = "epoch"
+        else:   # one row per epoch, or per k epochs so that there are at most ROWS_LIMIT rows
+            per_epoch, k = len(updates) // net.epochs, -(-net.epochs // ROWS_LIMIT)
+            spans = [(e, min(e + k, net.epochs)) for e in range(0, net.epochs, k)]
+            picks = [end * per_epoch - 1 for _, end in spans]
+            d.table(("epoch" if k == 1 else "epochs", "updates", "mean loss"),
+                    [(e + 1 if k == 1 else f"{e + 1}–{end}", f"{e * per_epoch + 1}–{end * per_epoch}",
+                      float(np.mean(per_update[e * per_epoch:end * per_epoch]))) for e, end in spans],
+                    title=Phrase("one row per epoch ({n:int} updates in all): the mean loss of its updates"
+                                 if k == 1 else "one row per {k:int} epochs ({n:int} updates in all): the mean "
+                                 "loss of their updates", n=len(updates), k=k))
+            label = "epoch" if k == 1 else "epochs"
+            marks = [e + 1 if k == 1 else f"{e + 1}–{end}" for e, end in spans]
+            after = "after each epoch" if k == 1 else Phrase("after every {k:int} epochs", k=k)
         if small:   # the parameters after each update (each epoch), a table per layer
             for layer in net.layers:
+                head = f"layer {layer.index}: the parameters "
                 d.table((label, *self._param_names(layer)),
-                        [(k + 1, *self.params[u][layer.index - 1]) for k, u in enumerate(picks)],
-                        title=f"layer {layer.index}: the parameters after each {label}")
+                        [(mark, *self.params[u][layer.index - 1]) for mark, u in zip(marks, picks)],
+                        title=Phrase(head + after.template, **dict(after.values)) if isinstance(after, Phrase)
+                        else head + after)
         d.answer("losses", per_update, "loss of each update (batch mean)", keys=tuple(dict.fromkeys(self.keys)))
 
 
