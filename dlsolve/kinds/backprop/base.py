@@ -72,8 +72,13 @@ class SolverBase:
         scale = self.loss_scale()
         return body if scale is None else Mul.of(scale, body)
 
-    def dL_dyhat(self, y: Expr, yhat: Expr) -> Expr:
-        return self.scaled(substitute(self.loss_derivative(), {Y.key: y, YH.key: yhat}))
+    def dL_dyhat(self, y: Sym, yhat: Sym) -> Expr:
+        """∂L/∂ŷ in the given symbols (built once per pair: training asks every update)."""
+        cache = self.__dict__.setdefault("_dL_dyhat", {})
+        key = (y.key, yhat.key)
+        if key not in cache:
+            cache[key] = self.scaled(substitute(self.loss_derivative(), {Y.key: y, YH.key: yhat}))
+        return cache[key]
 
     def use_logits(self, yhat: np.ndarray) -> bool:
         """Compute this sample's loss from the logits: the output activation is the loss's own and

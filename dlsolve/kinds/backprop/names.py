@@ -16,9 +16,11 @@ from dlsolve.kinds.backprop.spec import Net
 
 def _memo(method: Callable[..., Sym]) -> Callable[..., Sym]:
     """A symbol is built once per Names object (training builds the same symbols every update)."""
+    name = method.__name__
+
     @wraps(method)
     def cached(self: "Names", *args: int) -> Sym:
-        key = (method.__name__, tuple((a.key, a.uni) if isinstance(a, Sym) else a for a in args))
+        key = (name, *args)
         sym = self._cache.get(key)
         if sym is None:
             sym = self._cache[key] = method(self, *args)
@@ -94,9 +96,13 @@ class Names:
         shown = N.quantity("z", "δ", r"\delta", self._z_index(l, j), layer=l, sample=self.s)
         return N.renamed(self.dz(l, j), shown.uni, shown.tex)
 
-    @_memo
     def param_grad(self, p: Sym) -> Sym:
-        return N.partial(self.loss(), p)
+        """∂L/∂p (built once per parameter symbol's key)."""
+        key = ("param_grad", p.key, p.uni)
+        sym = self._cache.get(key)
+        if sym is None:
+            sym = self._cache[key] = N.partial(self.loss(), p)
+        return sym
 
     # -- whole-layer symbols (vector mode) ---------------------------------------------------
     def vec(self, base: str, uni: str, tex: str, l: Optional[int]) -> Sym:
