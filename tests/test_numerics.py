@@ -171,3 +171,14 @@ def test_check_names_the_convention_a_loss_value_follows(tmp_path):
     r = CliRunner().invoke(main, ["check", str(problem), str(answers)])
     assert r.exit_code == 1
     assert "your value is what the `reduction: sum` convention gives" in r.output
+
+
+@pytest.mark.parametrize("detail", ["units", "layers"])
+def test_bce_on_a_softmax_output_met_exactly_is_zero_not_nan(detail):
+    # softmax(60, −60)₁ rounds to 1 in float64 and its target is 1: (1 − y)·log(1 − ŷ) is 0·log 0
+    s = solve_data({"kind": "backprop", "input": [1.0], "target": [1, 0], "loss": "bce",
+                    "layers": [{"weights": [[60.0, -60.0]], "activation": "softmax"}]}, detail=detail)
+    assert s.answer("yhat").value[0] == 1.0
+    assert s.answer("loss").value == pytest.approx(0.0, abs=1e-50)   # the exact loss is 1.5e−52
+    assert any("0·log 0 = 0" in str(st.note) for st in s.steps())
+    assert_verified(s)

@@ -40,12 +40,32 @@ class LayerPass(SolverBase):
         if self.from_logits:
             self._loss_vectors_from_logits(nm, y)
             return
+        if self._loss_terms_with_xlogy(nm, y, d.env[yhat.key]):
+            return
         term = net.loss.term(nm.yv(), yhat, net.loss_options)
         if net.n_out == 1:
             d.derive(nm.loss(), call("sum", term), note="one output unit")
             return
         reduce = net.reduction
         d.derive(nm.loss(), call(reduce, term), note=f"{reduce} over the {net.n_out} output units")
+
+    def _loss_terms_with_xlogy(self, nm: Names, y: np.ndarray, yhat: np.ndarray) -> bool:
+        """Where a term is 0·log 0 (a hard target met exactly), L unit by unit with that term left
+        out (xlogy), as the unit pass does; False (nothing done) otherwise."""
+        d, net = self.d, self.net
+        n = net.n_out
+        env = {nm.y(k).key: float(y[k - 1]) for k in range(1, n + 1)}
+        env.update({nm.yhat(k).key: float(yhat[k - 1]) for k in range(1, n + 1)})
+        terms = [net.loss.term_at(nm.y(k), nm.yhat(k), net.loss_options, env) for k in range(1, n + 1)]
+        if not any(dropped for _, dropped in terms):
+            return False
+        for k in range(1, n + 1):   # the entries of the vectors computed above
+            d.bind(nm.y(k), float(y[k - 1]))
+            d.bind(nm.yhat(k), float(yhat[k - 1]))
+        body = terms[0][0] if n == 1 else Add.of(*(t for t, _ in terms))
+        d.derive(nm.loss(), self.scaled(body),
+                 note="0·log 0 = 0 (the limit, as xlogy and the frameworks take it): those terms are left out")
+        return True
 
     def _loss_vectors_from_logits(self, nm: Names, y: np.ndarray) -> None:
         d, net, l = self.d, self.net, self.L
