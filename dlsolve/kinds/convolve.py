@@ -21,6 +21,7 @@ from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.solution import Solution
+from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Schema
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
@@ -40,12 +41,12 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["convolve"]
     title: Optional[str] = None
-    input: Any
-    kernel: Any
+    input: Tensor3
+    kernel: Tensor3
     stride: int = Field(default=1, ge=1)
     padding: int = Field(default=0, ge=0)
     bias: float = 0.0
-    activation: Optional[str] = None
+    activation: Optional[ActivationName] = None
     operation: Literal["cross_correlation", "convolution"] = "cross_correlation"
     pool: Optional[PoolSpec] = None
 
