@@ -196,3 +196,34 @@ def vary_schema() -> dict[str, Any]:
 
 def dumps(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def installed_schema(kind: str) -> str:
+    """The path of the schema file shipped for a kind (dlsolve/schemas/KIND.json)."""
+    from importlib.resources import files
+
+    return str(files("dlsolve.schemas").joinpath(f"{kind}.json"))
+
+
+def modeline(kind: str) -> str:
+    """The first line `dlsolve new` writes: the YAML language server's pointer to the schema."""
+    from pathlib import Path
+
+    return f"# yaml-language-server: $schema={Path(installed_schema(kind)).as_uri()}"
+
+
+def write_installed(folder: Any = None) -> list[str]:
+    """(Re)write the shipped schemas, one per kind and all.json (tests/test_schema.py checks they
+    are current; DLSOLVE_UPDATE_SCHEMAS=1 rewrites them)."""
+    from pathlib import Path
+
+    from dlsolve import kinds
+
+    out = Path(folder) if folder is not None else Path(__file__).parent / "schemas"
+    out.mkdir(exist_ok=True)
+    written = []
+    for kind in kinds.KINDS:
+        (out / f"{kind}.json").write_text(dumps(kind_schema(kind)), encoding="utf-8")
+        written.append(f"{kind}.json")
+    (out / "all.json").write_text(dumps(all_schema()), encoding="utf-8")
+    return written + ["all.json"]
