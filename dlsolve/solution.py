@@ -255,6 +255,10 @@ class Solution:
 
         return render(self, fmt, precision, **options)
 
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        """IPython's plain-text display: the worked solution as `dlsolve` prints it."""
+        printer.text(self.to("text"))  # type: ignore[attr-defined]
+
     def _repr_html_(self) -> str:
         from dlsolve.api import html_fragment
 
