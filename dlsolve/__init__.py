@@ -23,7 +23,7 @@ __version__ = "0.1.0"  # the one version source (pyproject.toml reads it)
 
 _LAZY = {
     "solve": ("dlsolve.api", "solve"),
-    "check": ("dlsolve.api", "check"),
+    "check": ("dlsolve.check", None),  # the package dlsolve.check, callable as dlsolve.api.check
     "render": ("dlsolve.api", "render"),
     "Solution": ("dlsolve.solution", "Solution"),
     "AnswerSet": ("dlsolve.solution", "AnswerSet"),
@@ -41,7 +41,8 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
+        value = importlib.import_module(module)
+        value = value if attr is None else getattr(value, attr)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'dlsolve' has no attribute {name!r}")
