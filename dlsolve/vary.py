@@ -239,6 +239,12 @@ class Draw:
     redrawn: Counter = field(default_factory=Counter)
 
 
+# A unit is saturated when its activation's slope is below this: σ' = a(1 − a) < 1e-4 beyond
+# |z| ≈ 9.2, tanh' = 1 − a² < 1e-4 beyond |z| ≈ 5.3; the gradient through it all but vanishes.
+SATURATED = 1e-4
+_SATURATING = {"sigma": lambda a: a * (1 - a), "tanh": lambda a: 1 - a * a}
+
+
 def ill_posed(solution: Solution) -> str | None:
     """Why a solved variant is not a fair exam problem, or None."""
     for step in solution.steps:
@@ -251,7 +257,14 @@ def ill_posed(solution: Solution) -> str | None:
                 return "a value is not finite (a zero denominator or the log of 0)"
         if step.note is not None and "saturat" in str(step.note):
             return "a saturated unit"
-        for node in step.formula.walk():
+        for node in (n for form in step.forms for n in form.walk()):
+            if isinstance(node, Call) and node.fn in _SATURATING:
+                try:
+                    a = np.asarray(node._eval(step.bindings), dtype=float)
+                except Exception:  # noqa: BLE001 - a symbol the step does not bind: nothing to judge
+                    continue
+                if np.any(_SATURATING[node.fn](a) < SATURATED):
+                    return "a saturated unit"
             if isinstance(node, Call) and node.fn in ("floor", "ceil") and node.args:
                 try:
                     inner = np.asarray(node.args[0]._eval(step.bindings), dtype=float)
