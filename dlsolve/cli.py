@@ -409,11 +409,12 @@ def schema_cmd(kind: str | None, all_kinds: bool, output: str | None) -> None:
               help="The seed (default: the `vary:` section's seed, else 0). The same seed gives the same variants.")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, writable=True),
               help="The folder to write the variants, the question sheet and the answer key to.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True,
-              help="Format of the question sheet and the answer key.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Format of the question sheet and the answer key (default: Markdown).")
 @click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
-def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str, precision: int, traceback: bool) -> None:
+def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int,
+             traceback: bool) -> None:
     """Exam variants: draw other numbers for a problem with a `vary:` section, one file each.
 
     Writes PROBLEM-v01.yaml …, variants.json (seed and draws), questions.EXT and answer-key.EXT.

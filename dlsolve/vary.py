@@ -437,7 +437,10 @@ class Written:
     draw: Draw
 
 
-def write_variants(file: str, count: int, seed: int | None, folder: str | Path, fmt: str = "markdown",
+SHEET_FORMAT = "markdown"  # the question sheet's and answer key's format unless --format says
+
+
+def write_variants(file: str, count: int, seed: int | None, folder: str | Path, fmt: str | None = None,
                    precision: int = 4) -> Written:
     """`dlsolve vary`: draw `count` variants of the problem in `file` and write one problem file
     each, the manifest, a combined question sheet and the answer key in format `fmt`."""
@@ -484,7 +487,7 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
                 "variants": [{"variant": v.number, "file": f, "draws": v.draws} for v, f in zip(drawn.variants, files)],
                 "redrawn": dict(drawn.redrawn.most_common())}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    rend = renderer(fmt)(precision=precision)
+    rend = renderer(fmt or SHEET_FORMAT)(precision=precision)
     sheets = []
     for label, sols in (("questions", [question_sheet(s) for s in solutions]), ("answer-key", solutions)):
         target = f"{label}{rend.suffix}"
