@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dlsolve import notation as N
+from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Neg, Sym, call
@@ -23,6 +24,8 @@ from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import LogBase, Vector  # field types with a JSON Schema
 
 KIND = "entropy"
+
+CONVENTIONS = (Convention(("log_base",), (2, "e", 10), 2),)  # bits, nats or hartleys
 
 
 def _distribution(value: Any, path: tuple) -> np.ndarray:
