@@ -53,6 +53,8 @@ Tensor3 = Annotated[Any, _schema(_any(VECTOR, ROWS, CHANNELS),
 Targets = Annotated[Any, _schema(_any(NUMBER, {"type": "string"}, VECTOR, ROWS,
                                       {"type": "array", "minItems": 1, "items": {"type": ["integer", "string"]}}),
                                  "targets: a number, a list, one-hot rows, or (sparse_cce) class indices or names")]
+Tensor = Annotated[Any, _schema(_any(VECTOR, ROWS, {"type": "array", "minItems": 1, "items": CHANNELS}),
+                                "a list of numbers, a matrix (rows), or a batch of images (N × H × W × C nested lists)")]
 LogBase = Annotated[Any, _schema({"enum": ["e", "ln", "natural", 2, 10, "2", "10"]},
                                  "the base of the logarithm: e (nats), 2 (bits) or 10")]
 Mask = Annotated[Any, _schema(_any({"const": "causal"}, ROWS),
