@@ -210,10 +210,19 @@ def alternatives(problem: Any) -> Any:
     return Alternatives(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again)
 
 
+def _variant_of(answers: Any) -> dict:
+    from dlsolve.load import load_answers
+
+    values, _, source = load_answers(os.fspath(answers))
+    return {"variant": values["variant"]} if "variant" in values else {}
+
+
 def check(problem: ProblemInput, answers: Union[str, "os.PathLike[str]", Mapping[str, Any]], *,
           rtol: float | None = None, atol: float | None = None, follow_through: bool = False,
           marks: Mapping[str, float] | None = None, student: str | None = None) -> Any:
-    """Grade a student's answers (a file, or a mapping name → value) against a problem.
+    """Grade a student's answers (a file, or a mapping name → value) against a problem, or
+    against their own variant when `problem` is a folder written by `dlsolve vary` (the answers
+    name it: `variant: 7`).
 
     Returns a `dlsolve.Report`: `.all_right`, `.verdicts` (one per answer: name, right,
     reference, relative_error, diagnosis …), `.blames` (the first wrong answer and what follows
@@ -222,12 +231,18 @@ def check(problem: ProblemInput, answers: Union[str, "os.PathLike[str]", Mapping
     from dlsolve.check import Marks, Rule
     from dlsolve.check import check as check_answers
 
-    loaded = load(problem)
-    solution = solve_loaded(loaded)
     given = answers_from(answers, student)
+    if isinstance(problem, (str, os.PathLike)) and os.path.isdir(problem):  # a folder `dlsolve vary` wrote
+        from dlsolve.vary import VariantSet
+
+        named = dict(answers) if isinstance(answers, Mapping) else _variant_of(answers)
+        solution, alts = VariantSet.open(problem).pick(named)
+    else:
+        loaded = load(problem)
+        solution, alts = solve_loaded(loaded), alternatives(loaded)
     scheme = Marks(dict(marks)) if marks is not None else None
     try:
-        return check_answers(solution, given, Rule(rtol, atol), follow_through, scheme, alternatives(loaded))
+        return check_answers(solution, given, Rule(rtol, atol), follow_through, scheme, alts)
     except SpecError as err:
         if isinstance(answers, Mapping) or err.line is not None:
             raise

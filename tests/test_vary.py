@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dlsolve
 from dlsolve.cli import main
@@ -190,3 +192,37 @@ def test_a_range_keeps_to_its_grid(tmp_path):
         for s in data["scores"]:
             assert -1 <= s <= 1 and repr(float(s)) == repr(round(float(s), 1))  # written as 0.3, not 0.30000000000000004
     assert len(temps) > 3
+
+
+def test_the_api_grades_against_a_variants_folder(tmp_path):
+    vary(tmp_path / "v", EXAMPLE, "--count", "3", "--seed", "4")
+    files = variant_files(tmp_path / "v")
+    y2 = float(np.ravel(dlsolve.solve(files[1]).answers["yhat"])[0])
+    y3 = float(np.ravel(dlsolve.solve(files[2]).answers["yhat"])[0])
+    assert round(y2, 3) != round(y3, 3)
+    assert dlsolve.check(tmp_path / "v", {"variant": 2, "yhat": round(y2, 3)}).all_right
+    assert not dlsolve.check(tmp_path / "v", {"variant": 3, "yhat": round(y2, 3)}).all_right
+    answers = tmp_path / "a.yaml"
+    answers.write_text(f"variant: 3\nyhat: {round(y3, 3)}\n", encoding="utf-8")
+    assert dlsolve.check(str(tmp_path / "v"), answers).all_right
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_any_seed_draws_reproducibly_and_within_the_rules(seed):
+    from dlsolve.vary import draw_variants, parse_rules
+
+    base = {"kind": "softmax", "scores": [1, 2, 3], "temperature": 1}
+    rules, _ = parse_rules({"scores": {"integers": [-3, 3], "nonzero": True},
+                            "temperature": {"range": [0.5, 2], "step": 0.5}}, base)
+    solve = lambda data: dlsolve.solve(data)  # noqa: E731
+
+    one = draw_variants(base, rules, 2, seed, solve).variants
+    two = draw_variants(base, rules, 2, seed, solve).variants
+    assert [v.data for v in one] == [v.data for v in two]
+    for v in one:
+        assert all(isinstance(s, int) and s != 0 and -3 <= s <= 3 for s in v.data["scores"])
+        assert v.data["temperature"] in (0.5, 1, 1.5, 2)
+        e = np.exp(np.array(v.data["scores"], dtype=float) / v.data["temperature"])
+        assert np.allclose(v.solution.answers["p"], e / e.sum(), rtol=1e-12, atol=0)
+    assert base == {"kind": "softmax", "scores": [1, 2, 3], "temperature": 1}  # never mutated
