@@ -445,12 +445,14 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     """`dlsolve vary`: draw `count` variants of the problem in `file` and write one problem file
     each, the manifest, a combined question sheet and the answer key in format `fmt`."""
     from dlsolve import api
-    from dlsolve.load import Source, parse_data, read_text
+    from dlsolve.load import parse_data, read_text
     from dlsolve.render import renderer
 
+    from dlsolve.load import load_text
+
     name, text = read_text(file)
-    problem = api.load(text if file == "-" else file)  # the base problem must itself be valid
-    source = problem.source if file != "-" else Source(name, text)
+    problem = load_text(text, name)  # the base problem must itself be valid
+    source = problem.source
     raw = parse_data(text, name)
     if "vary" not in raw:
         raise source.locate(SpecError((), "the problem has no `vary:` section saying which numbers may change"))
