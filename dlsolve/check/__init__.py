@@ -9,6 +9,8 @@ same `Alternatives`, so the problem is solved once (and once per other conventio
 from __future__ import annotations
 
 import dataclasses
+import sys as _sys
+import types as _types
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -129,3 +131,16 @@ def _follow_through(solution: Solution, answers: Answers, verdicts: list[Verdict
         ok = bool(np.all(FOLLOW(rule).ok(student[v.name], value, dec)))
         out.append(dataclasses.replace(v, follow_through=ok, follow_value=value))
     return out
+
+
+class _CallablePackage(_types.ModuleType):
+    """`dlsolve.check` is this package once it is imported (Python sets the attribute), so the
+    package itself is callable as the API's `dlsolve.check(problem, answers)` (dlsolve/api.py)."""
+
+    def __call__(self, problem: Any, answers: Any, **options: Any) -> Report:
+        from dlsolve.api import check as api_check
+
+        return api_check(problem, answers, **options)
+
+
+_sys.modules[__name__].__class__ = _CallablePackage
