@@ -23,11 +23,11 @@ __version__ = "0.1.0"  # the one version source (pyproject.toml reads it)
 
 _LAZY = {
     "solve": ("dlsolve.api", "solve"),
-    "check": ("dlsolve.check", None),  # the package dlsolve.check, callable as dlsolve.api.check
+    "check": ("dlsolve.api", "check"),
     "render": ("dlsolve.api", "render"),
     "Solution": ("dlsolve.solution", "Solution"),
     "AnswerSet": ("dlsolve.solution", "AnswerSet"),
-    "Report": ("dlsolve.check", "Report"),
+    "Report": ("dlsolve.marking", "Report"),
     "SolveOptions": ("dlsolve.kinds", "SolveOptions"),
 }
 

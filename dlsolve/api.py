@@ -173,10 +173,10 @@ def _written(value: Any) -> Any:
 
 
 def answers_from(answers: Union[str, "os.PathLike[str]", Mapping[str, Any]], student: str | None = None) -> Any:
-    """A student's answers (`dlsolve.check.Answers`) from a file or a mapping name → value.
+    """A student's answers (`dlsolve.marking.Answers`) from a file or a mapping name → value.
     In a mapping a value may be a number, a list, a NumPy array, or text ("0.770") to state the
     decimals written; the key `variant` (which exam variant) is left out."""
-    from dlsolve.check import Answers
+    from dlsolve.marking import Answers
 
     if isinstance(answers, Mapping):
         data = {k: v for k, v in answers.items() if k != "variant"}
@@ -194,7 +194,7 @@ def answers_from(answers: Union[str, "os.PathLike[str]", Mapping[str, Any]], stu
 def alternatives(problem: Any) -> Any:
     """The same problem under each other convention its kind knows, and rounded by hand (solved
     only when a wrong answer asks for them), for the diagnoses of `check`."""
-    from dlsolve.check import Alternatives
+    from dlsolve.marking import Alternatives
 
     def solve_again(data: Any, round_to: Any) -> Any:
         try:
@@ -228,8 +228,8 @@ def check(problem: ProblemInput, answers: Union[str, "os.PathLike[str]", Mapping
     reference, relative_error, diagnosis …), `.blames` (the first wrong answer and what follows
     from it), `.score` of `.max_score` (`marks` = points per answer name, default 1 each).
     """
-    from dlsolve.check import Marks, Rule
-    from dlsolve.check import check as check_answers
+    from dlsolve.marking import Marks, Rule
+    from dlsolve.marking import check as check_answers
 
     given = answers_from(answers, student)
     if isinstance(problem, (str, os.PathLike)) and os.path.isdir(problem):  # a folder `dlsolve vary` wrote

@@ -241,8 +241,8 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
     state: dict[str, Any] = {}
     status = ExitStatus.OK
     with _boundary(traceback, lambda: state.get("source")):
-        from dlsolve.check import Answers, Rule, check
-        from dlsolve.check.report import class_solution, gradebook, report_json, report_solution
+        from dlsolve.marking import Answers, Rule, check
+        from dlsolve.marking.report import class_solution, gradebook, report_json, report_solution
         from dlsolve.files import expand
         from dlsolve.load import answer_literals, load_answers, load_problem
         from dlsolve.render import renderer
@@ -319,7 +319,7 @@ def _variant_set(problem_file: str) -> Any:
 def _alternatives(problem: Any) -> Any:
     """The same problem under each other convention its kind knows, and rounded by hand (solved
     only when a wrong answer asks for them)."""
-    from dlsolve.check import Alternatives
+    from dlsolve.marking import Alternatives
 
     def solve(data: Any, round_to: Any) -> Any:
         try:
@@ -336,7 +336,7 @@ def _alternatives(problem: Any) -> Any:
 
 
 def _marks(file: str | None, state: dict[str, Any]) -> Any:
-    from dlsolve.check import Marks
+    from dlsolve.marking import Marks
 
     if file is None:
         return None

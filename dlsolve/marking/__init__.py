@@ -9,17 +9,15 @@ same `Alternatives`, so the problem is solved once (and once per other conventio
 from __future__ import annotations
 
 import dataclasses
-import sys as _sys
-import types as _types
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 import numpy as np
 
-from dlsolve.check.blame import Blame, blame
-from dlsolve.check.diagnose import Alternatives, diagnose
-from dlsolve.check.follow import follow_values
-from dlsolve.check.grade import Rule, Verdict, grade, reference_array, shaped
+from dlsolve.marking.blame import Blame, blame
+from dlsolve.marking.diagnose import Alternatives, diagnose
+from dlsolve.marking.follow import follow_values
+from dlsolve.marking.grade import Rule, Verdict, grade, reference_array, shaped
 from dlsolve.errors import SpecError, closest
 from dlsolve.solution import Solution
 
@@ -131,16 +129,3 @@ def _follow_through(solution: Solution, answers: Answers, verdicts: list[Verdict
         ok = bool(np.all(FOLLOW(rule).ok(student[v.name], value, dec)))
         out.append(dataclasses.replace(v, follow_through=ok, follow_value=value))
     return out
-
-
-class _CallablePackage(_types.ModuleType):
-    """`dlsolve.check` is this package once it is imported (Python sets the attribute), so the
-    package itself is callable as the API's `dlsolve.check(problem, answers)` (dlsolve/api.py)."""
-
-    def __call__(self, problem: Any, answers: Any, **options: Any) -> Report:
-        from dlsolve.api import check as api_check
-
-        return api_check(problem, answers, **options)
-
-
-_sys.modules[__name__].__class__ = _CallablePackage
