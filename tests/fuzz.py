@@ -507,6 +507,7 @@ def _worker(conn: Any, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2 * 2**20, resource.RLIM_INFINITY))
     except (ValueError, OSError):
         pass
+    base_mb = _status_mb("VmRSS")  # what the worker holds from its parent; a case's use is above it
     while True:
         msg = conn.recv()
         if msg is None:
@@ -523,9 +524,10 @@ def _worker(conn: Any, memory_mb: int) -> None:
         if r.exception is not None and not isinstance(r.exception, SystemExit):
             import traceback
             out += "".join(traceback.format_exception(r.exception))[-3000:]
-        peak_mb = _peak_mb() if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        conn.send((outcome, out, seconds, peak_mb))
-        if peak_mb > memory_mb or _status_mb("VmRSS") > memory_mb / 3:
+        peak_mb = (_peak_mb() if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024) - base_mb
+        retire = peak_mb > memory_mb or _status_mb("VmRSS") - base_mb > memory_mb / 3
+        conn.send((outcome, out, seconds, peak_mb, retire))
+        if retire:
             return  # a fresh worker for the next case (caches grown, or the limit passed)
 
 
@@ -568,9 +570,10 @@ class Pool:
             for s, (i, start, folder) in list(busy.items()):
                 proc, conn = self.slots[s]
                 elapsed = time.perf_counter() - start
+                retire = False
                 if conn.poll():
                     try:
-                        outcome, out, seconds, rss = conn.recv()
+                        outcome, out, seconds, rss, retire = conn.recv()
                     except (EOFError, OSError):
                         outcome, out, seconds, rss = self._crashed(proc), "", elapsed, 0.0
                     if rss > self.memory_mb:
@@ -585,10 +588,16 @@ class Pool:
                 else:
                     continue
                 del busy[s]
-                if not self.slots[s][0].is_alive() or not results[i].ok and results[i].outcome.startswith(("hang", "crash", "memory")):
+                if retire or not self.slots[s][0].is_alive() or results[i].outcome.startswith(("hang", "crash", "memory")):
+                    if self.slots[s][0].is_alive() and not retire:
+                        try:
+                            self.slots[s][1].send(None)
+                        except (BrokenPipeError, OSError):
+                            pass
+                    self.slots[s][0].join(5)
                     if self.slots[s][0].is_alive():
-                        self.slots[s][1].send(None)
-                        self.slots[s][0].join(5)
+                        self.slots[s][0].kill()
+                        self.slots[s][0].join()
                     self.slots[s] = self._spawn()
         return [r for r in results if r is not None]
 
