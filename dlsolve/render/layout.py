@@ -94,3 +94,75 @@ def graph_layers(edges: Sequence[tuple[str, str]]) -> list[list[str]]:
     for n in nodes:
         layers[depth[n]].append(n)
     return layers
+
+
+# -- pictures: where things go, shared by the SVG (HTML) and TikZ (LaTeX) drawings --------------
+def order_layers(layers: list[list[str]], edges: Sequence[tuple[str, str]], sweeps: int = 4) -> list[list[str]]:
+    """The nodes of each column reordered to cross fewer edges: each node moves to the mean
+    position of its neighbours in the column before (then after), a few sweeps both ways (the
+    barycentre heuristic); the order with the fewest crossings is kept."""
+    def crossings(ls: list[list[str]]) -> int:
+        pos = {n: r for layer in ls for r, n in enumerate(layer)}
+        col = {n: c for c, layer in enumerate(ls) for n in layer}
+        es = [(a, b) for a, b in edges if a in pos and b in pos]
+        count = 0
+        for k, (a, b) in enumerate(es):
+            for c, d in es[k + 1:]:
+                if col[a] == col[c] and col[b] == col[d] and (pos[a] - pos[c]) * (pos[b] - pos[d]) < 0:
+                    count += 1
+        return count
+
+    best = [list(layer) for layer in layers]
+    best_count = crossings(best)
+    current = [list(layer) for layer in best]
+    nbrs: dict[str, list[str]] = {}
+    for a, b in edges:
+        nbrs.setdefault(a, []).append(b)
+        nbrs.setdefault(b, []).append(a)
+    for sweep in range(sweeps):
+        order = range(1, len(current)) if sweep % 2 == 0 else range(len(current) - 2, -1, -1)
+        for c in order:
+            ref = current[c - 1] if sweep % 2 == 0 else current[c + 1]
+            where = {n: r for r, n in enumerate(ref)}
+
+            def centre(n: str, r: int) -> float:
+                ps = [where[m] for m in nbrs.get(n, []) if m in where]
+                return sum(ps) / len(ps) if ps else float(r)
+            current[c] = [n for _, _, n in sorted((centre(n, r), r, n) for r, n in enumerate(current[c]))]
+        count = crossings(current)
+        if count < best_count:
+            best, best_count = [list(layer) for layer in current], count
+    return best
+
+
+def graph_positions(edges: Sequence[tuple[str, str]]) -> tuple[dict[str, tuple[int, float]], int, int]:
+    """(column and row of every node, columns, rows): columns by depth, rows ordered to cross few
+    edges, each column centred on the tallest."""
+    layers = order_layers(graph_layers(edges), edges)
+    tallest = max((len(layer) for layer in layers), default=1)
+    pos = {n: (c, r + (tallest - len(layer)) / 2) for c, layer in enumerate(layers) for r, n in enumerate(layer)}
+    return pos, len(layers), tallest
+
+
+def network_positions(sizes: Sequence[int]) -> tuple[dict[tuple[int, int], tuple[float, float]], int]:
+    """(column, row) of unit j of layer l, each layer centred on the widest; and that width."""
+    tallest = max(sizes, default=1)
+    return {(l, j): (float(l), j + (tallest - n) / 2) for l, n in enumerate(sizes) for j in range(n)}, tallest
+
+
+def curve_points(values: Sequence[float], width: float, height: float) -> list[tuple[float, float] | None]:
+    """Each value as a point of a plot width × height (y up), the least at the bottom; None where
+    a value is not finite. A constant series lies in the middle."""
+    finite = [v for v in values if np.isfinite(v)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    span = hi - lo
+    n = len(values)
+    out: list[tuple[float, float] | None] = []
+    for k, v in enumerate(values):
+        if not np.isfinite(v):
+            out.append(None)
+            continue
+        x = width * (k / (n - 1) if n > 1 else 0.5)
+        y = height / 2 if span == 0 else height * (v - lo) / span
+        out.append((x, y))
+    return out

@@ -16,7 +16,7 @@ from dlsolve.render import layout
 from dlsolve.render import numbers
 from dlsolve.render.mathprint import UnicodePrinter
 from dlsolve.render.parts import equation_parts
-from dlsolve.solution import Given, Graph, Prose, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import Figure, Given, Graph, Prose, Section, Series, Solution, Step, Table, Text
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
@@ -168,6 +168,9 @@ class TextRenderer:
         for a, b in g.edges:
             out.append([(f"  {a} → {b}", "")])
         return out
+
+    def _Figure(self, f: Figure) -> list[Line]:
+        return []
 
     def _Table(self, t: Table) -> list[Line]:
         cell: Callable[[Any], str] = self._cell
