@@ -96,7 +96,9 @@ def preamble(paper: str = "a4") -> str:
 \usepackage[T1]{{fontenc}}
 \usepackage{{lmodern}}
 \usepackage{{textcomp}}
-\usepackage{{amsmath,amssymb}}
+\usepackage[fleqn]{{amsmath}}
+\usepackage{{amssymb}}
+\setlength{{\mathindent}}{{1.5em}}
 \usepackage{{booktabs,array,longtable}}
 \usepackage{{graphicx}}
 \usepackage[{paper}paper,margin=2cm]{{geometry}}
