@@ -62,6 +62,12 @@ class Report:
         return all(v.right for v in self.verdicts)
 
 
+def FOLLOW(rule: Rule) -> Rule:
+    """Follow-through is judged to two units of the last decimal written: a value worked from
+    the student's own rounded inputs carries their rounding too."""
+    return dataclasses.replace(rule, slack=4.0) if rule.by_decimals else rule
+
+
 def rule_text(rule: Rule) -> str:
     if rule.by_decimals:
         return ("A value counts as right when it equals the reference rounded to as many decimals as you "
@@ -72,7 +78,8 @@ def rule_text(rule: Rule) -> str:
 
 def _unknown(name: str, solution: Solution) -> SpecError:
     names = [a.name for a in solution.answers]
-    best = closest(name, names)
+    same = [n for n in names if n.lower() == name.lower()]
+    best = same[0] if same else closest(name, names)
     hint = f"did you mean '{best}'? " if best else ""
     return SpecError((name, "<key>"), f"no answer is called '{name}'; {hint}this problem's answers are: "
                                       + ", ".join(names))
@@ -86,8 +93,10 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
             raise _unknown(name, solution)
     verdicts = [grade(solution.answer(n), v, answers.written.get(n), answers.decimals.get(n, 0), rule)
                 for n, v in answers.values.items()]
+    judged = _follow_through(solution, answers, verdicts, rule)
+    consistent = {v.name for v in judged if v.follow_through}
     if follow_through:
-        verdicts = _follow_through(solution, answers, verdicts, rule)
+        verdicts = judged
     alt = alternatives or Alternatives()
     verdicts = [dataclasses.replace(v, diagnosis=diagnose(v, answers.decimals.get(v.name, 0), rule, alt))
                 if not v.right else v for v in verdicts]
@@ -98,7 +107,7 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
         earned = p if v.right else (p * marks.follow_through if v.follow_through else 0.0)
         scored.append(dataclasses.replace(v, points=p, earned=earned))
     return Report(solution.title or solution.kind, answers.student, rule_text(rule), tuple(scored),
-                  blame(solution, scored), sum(v.earned or 0.0 for v in scored),
+                  blame(solution, scored, consistent), sum(v.earned or 0.0 for v in scored),
                   sum(v.points or 0.0 for v in scored), follow_through)
 
 
@@ -117,6 +126,6 @@ def _follow_through(solution: Solution, answers: Answers, verdicts: list[Verdict
         value = follow[v.name]
         dec = answers.decimals.get(v.name, 0)
         dec = np.reshape(dec, value.shape) if np.ndim(dec) and np.size(dec) == value.size else dec
-        ok = bool(np.all(rule.ok(student[v.name], value, dec)))
+        ok = bool(np.all(FOLLOW(rule).ok(student[v.name], value, dec)))
         out.append(dataclasses.replace(v, follow_through=ok, follow_value=value))
     return out

@@ -60,12 +60,20 @@ def producing_steps(solution: Solution, keys: Sequence[str]) -> tuple[Given | St
     return tuple(out)
 
 
-def blame(solution: Solution, verdicts: Sequence[Verdict]) -> tuple[Blame, ...]:
+def blame(solution: Solution, verdicts: Sequence[Verdict], consistent: set[str] | None = None) -> tuple[Blame, ...]:
+    """The first wrong answers and what follows from each.
+
+    `consistent` names the wrong answers whose value is what the steps give from the student's
+    own earlier answers (follow-through): only those follow from a wrong answer behind them; a
+    wrong answer that does not is a slip of its own, even with a wrong answer behind it.
+    """
     by_name = {v.name: v for v in verdicts}
     depends = {a.name: a.depends for a in solution.answers}
     right = {v.name for v in verdicts if v.right}
     wrong = [v.name for v in verdicts if not v.right]
     behind = {n: [a for a in ancestors(n, depends, right) if a in by_name and not by_name[a].right] for n in wrong}
+    if consistent is not None:
+        behind = {n: (b if n in consistent else []) for n, b in behind.items()}
     roots = [n for n in wrong if not behind[n]]
     out = []
     for root in roots:

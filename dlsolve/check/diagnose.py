@@ -54,7 +54,8 @@ def _matches(v: Verdict, value: Any, decimals: Any, rule: Rule) -> bool:
     except Exception:  # noqa: BLE001 - another shape under that convention: no match
         return False
     dec = decimals if np.ndim(decimals) == 0 or np.size(decimals) != ref.size else np.reshape(decimals, ref.shape)
-    return bool(np.all(rule.ok(got, ref, dec))) and not np.allclose(ref, np.asarray(v.reference, dtype=float))
+    return bool(np.all(rule.ok(got, ref, dec))) and not np.allclose(ref, np.asarray(v.reference, dtype=float),
+                                                                      rtol=1e-12, atol=0.0)
 
 
 def diagnose(v: Verdict, decimals: Any, rule: Rule, alt: Alternatives) -> Optional[str]:
@@ -73,6 +74,8 @@ def diagnose(v: Verdict, decimals: Any, rule: Rule, alt: Alternatives) -> Option
             continue
         if _matches(v, other, decimals, rule):
             return f"your value is what the `{label}` convention gives"
+    if v.relative_error is not None and v.relative_error > 0.05:
+        return None  # rounding by hand moves a value by far less than 5 %
     places = sorted({int(d) for d in np.ravel(decimals)} | {2, 3, 4})
     for n in places:
         sol = alt.rounded(n)

@@ -40,6 +40,8 @@ def _ref(answer: Answer) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or abs(a - b) <= 1e-12 * abs(b)
     try:
         a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
         return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=0.0, equal_nan=True))
@@ -64,16 +66,20 @@ def recompute(solution: Solution, student: Mapping[str, np.ndarray]) -> dict[str
     for i, b in enumerate(blocks):
         key = b.quantity.key
         value: Any = b.value
-        if isinstance(b, Step) and b.value is not None and any(k in dirty for k in b.bindings):
+        changed = False
+        if dirty and isinstance(b, Step) and b.value is not None and any(k in dirty for k in b.bindings):
             inputs = {k: env.get(k, v) for k, v in b.bindings.items()}
             try:
                 with np.errstate(all="ignore"):
                     value = evaluate(b.formula, inputs)
+                changed = True
             except Exception:  # noqa: BLE001 - a value the formula cannot take: keep the reference
                 value = b.value
         computed[key] = value
-        final = override[key] if (i == last[key] and key in override) else value
-        if b.value is not None and not _same(final, b.value):
+        final = value
+        if i == last[key] and key in override:
+            final, changed = override[key], True
+        if changed and b.value is not None and not _same(final, b.value):
             dirty.add(key)
         else:
             dirty.discard(key)

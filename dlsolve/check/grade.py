@@ -26,6 +26,8 @@ class Rule:
 
     rtol: Optional[float] = None
     atol: Optional[float] = None
+    slack: float = 1.0  # × the half-unit of the last decimal written (follow-through allows for
+                        # the rounding the student's own inputs carried: 4 → two units)
 
     @property
     def by_decimals(self) -> bool:
@@ -35,7 +37,7 @@ class Rule:
         """Entry by entry: is `got` right for `ref`?"""
         err = np.abs(got - ref)
         if self.by_decimals:
-            tol = 0.5 * 10.0 ** -np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
+            tol = self.slack * 0.5 * 10.0 ** -np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
             return err <= tol * (1 + 1e-9) + 1e-15
         return err <= (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(ref)
 
@@ -110,8 +112,10 @@ def shaped(name: str, given: Any, ref: np.ndarray) -> tuple[np.ndarray, bool]:
 def round_to(ref: np.ndarray, decimals: Any) -> Any:
     """The reference rounded to the decimals the student wrote, entry by entry."""
     dec = np.broadcast_to(np.asarray(decimals, dtype=int), ref.shape)
-    out = np.vectorize(lambda x, n: float(np.round(x, int(n))), otypes=[float])(ref, dec) if ref.size else ref
-    return float(out) if np.ndim(out) == 0 else np.asarray(out)
+    out = np.array(ref, dtype=float, copy=True)
+    for n in np.unique(dec):
+        out = np.where(dec == n, np.round(ref, int(n)), out)
+    return float(out) if np.ndim(out) == 0 else out
 
 
 def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -> Verdict:

@@ -50,7 +50,8 @@ def report_solution(report: Report) -> Solution:
                            + "; score {s} of {m}.", r=right, n=len(report.verdicts), f=ft, s=report.score,
                            m=report.max_score))]
     rule = report.rule + (" With follow-through, an answer is also judged against the value it has from your "
-                          "own earlier answers." if report.follow_through else "")
+                          "own earlier answers, to two units of the last decimal you wrote (your inputs carry "
+                          "their own rounding)." if report.follow_through else "")
     columns = ("answer", "quantity", "yours", "reference, rounded as yours", "reference", "verdict",
                "relative error", "absolute error")
     sections = [Section("Summary", tuple(summary)), Section("Rule", (Text(rule),)),

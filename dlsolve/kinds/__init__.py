@@ -58,6 +58,9 @@ KINDS: dict[str, Kind] = {
     "convolve": Kind("dlsolve.kinds.convolve", "a convolution or pooling worked by hand on a small matrix"),
     "graph": Kind("dlsolve.kinds.graph",
                   "the chain rule through any expression: every local derivative and the sum over paths"),
+    "rnn": Kind("dlsolve.kinds.rnn",
+                "a simple RNN, LSTM or GRU over a sequence: every gate per step, BPTT, the update",
+                DERIVED | {"detail"}),
     "attention": Kind("dlsolve.kinds.attention",
                       "attention scores (dot, scaled dot, general, additive, cosine), softmax weights and "
                       "the context; masked and multi-head self-attention"),

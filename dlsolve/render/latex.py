@@ -31,6 +31,9 @@ _MATH = {
     "ʷ": "^{w}", "⁽": "^{(}", "⁾": "^{)}", "⎡": "", "⎤": "", "⎣": "", "⎦": "", "⎢": "", "⎥": "",
 }
 _MATH.update(GREEK)
+# the gate letters of recurrent cells (zᶠ, δʳ, bʰ), ∂⁺ (an immediate derivative) and ⊗
+_MATH.update({"ⁱ": "^{i}", "ᶠ": "^{f}", "ᵍ": "^{g}", "ᵒ": "^{o}", "ʳ": "^{r}", "ᶻ": "^{z}", "ʰ": "^{h}",
+              "ʸ": "^{y}", "⁺": "^{+}", "⊗": r"\otimes"})
 _MATH.update({chr(0x2080 + d): f"_{{{d}}}" for d in range(10)})
 _MATH.update({s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")})
 _TEXT = {"…": r"\ldots{}", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "°": r"\textdegree{}",
