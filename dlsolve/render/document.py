@@ -37,6 +37,7 @@ class DocumentRenderer:
     suffix = ".txt"
     colour = False
     one_document = False   # True: several solutions make one document (a contents page, one file)
+    sheets = True          # takes --answers-only, --questions and --paper
     fragments = False      # True: --fragment gives the body alone, to paste into a sheet
     structured = False     # True: data for programs (check writes its report's fields)
     tabular = False        # True (with structured): a table, e.g. check's gradebook
@@ -53,9 +54,10 @@ class DocumentRenderer:
     def num(self, x: float) -> str:
         return numbers.latex(float(x), self.precision)
 
-    def int_tex(self, n: int) -> str:
-        """An integer with its digits grouped: 138{,}357{,}544."""
-        return f"{int(n):,}".replace(",", "{,}")
+    def int_tex(self, n: int, sep: str = "{,}") -> str:
+        """An integer with its digits grouped from five digits on: 138{,}357{,}544 (in a list,
+        where commas separate the entries, by thin spaces)."""
+        return numbers.integer(n, sep).replace("−", "-")
 
     def value_tex(self, v: Any) -> str:
         """A value in a worked line: large matrices elided with ⋯ (the answers table has them whole)."""
@@ -110,6 +112,8 @@ class DocumentRenderer:
             if items and all(isinstance(r, (list, tuple, np.ndarray)) and len(r) and
                              isinstance(r[0], (list, tuple, np.ndarray)) for r in items):
                 return r",\ ".join(self.answer_tex(m) for m in items)   # one matrix per head
+            if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in items):
+                return "[" + self.list_sep.join(self.int_tex(x, r"\,") for x in items) + "]"
             return "[" + self.list_sep.join(self.answer_tex(x) for x in items) + "]"
         if isinstance(v, str):
             return r"\text{" + v + "}"

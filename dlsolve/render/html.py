@@ -219,7 +219,7 @@ class HtmlRenderer(DocumentRenderer):
             body.append(self._t(left + bw / 2, y + row_h / 2, name, 12))
             label = "×".join(str(int(d)) for d in shape)
             if params is not None:
-                label += f"    {numbers.grouped(params)} params"
+                label += f"    {numbers.integer(params)} params"
             body.append(self._t(left + bw + 12, y + row_h / 2, label, 12, "start"))
         return self._svg(width, height, "the layer stack with its shapes", body)
 

@@ -96,7 +96,7 @@ class MarkdownRenderer(DocumentRenderer):
         for k, (name, shape, params) in enumerate(rows):
             label = f"{name}<br/>{'×'.join(str(int(d)) for d in shape)}"
             if params:
-                label += f"<br/>{numbers.grouped(params)} params"
+                label += f"<br/>{numbers.integer(params)} params"
             lines.append(f'  s{k}["{label}"]')
             if k:
                 lines.append(f"  s{k - 1} --> s{k}")

@@ -28,12 +28,12 @@ GREEK = {  # values are control words: to_tex puts a space after one before a le
 SYMBOLS = {
     "∂": r"\partial", "·": r"\cdot", "−": "-", "×": r"\times", "‖": r"\|", "⊙": r"\odot", "→": r"\to",
     "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "∞": r"\infty", "ℓ": r"\ell", "½": r"\tfrac{1}{2}",
-    "⌈": r"\lceil ", "⌉": r"\rceil ", "⌊": r"\lfloor ", "⌋": r"\rfloor ", "ᵀ": r"^{\top}", "∓": r"\mp",
+    "⌈": r"\lceil ", "⌉": r"\rceil ", "⌊": r"\lfloor ", "⌋": r"\rfloor ", "ᵀ": r"^{\top}", "∓": r"\mp", "⊗": r"\otimes",
     "±": r"\pm", "′": "'", "…": r"\ldots", "⋯": r"\cdots", "∈": r"\in", "|": "|", "ŷ": r"\hat{y}",
     "%": r"\%", "&": r"\&", "#": r"\#", "~": r"\sim", "@": " ",
 }
 SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ᵢⱼₖₗₘₙₒₚₜₓ", "0123456789+-ijklmnoptx"))
-SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿⁱ", "0123456789+-ni"))
+SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿⁱᶠᵍᵒʳᶻʰʸᵉʷ", "0123456789+-nifgorzhyew"))
 ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
 FUNCTIONS = {"log": r"\log", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "min": r"\min",
              "sin": r"\sin", "cos": r"\cos", "sigmoid": r"\operatorname{sigmoid}",

@@ -15,7 +15,7 @@ from dlsolve.expr import Add, Expr, Num, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols, layout_order
 from dlsolve.kinds.architecture.spec import Spec
-from dlsolve.solution import Solution
+from dlsolve.solution import Solution, Stack
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,10 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         table.append((i, r.layer.type, "×".join(map(str, layout_order(list(r.shape), spec.channels_first))),
                       value(r.P), running))
     d.table(("layer", "type", "output shape", "parameters", "running total"), table)
+    d.figure(Stack(tuple(layout_order(list(spec.input_shape()), spec.channels_first)),
+                   tuple((f"{i} {r.layer.type}", tuple(layout_order(list(r.shape), spec.channels_first)), value(r.P))
+                         for i, r in enumerate(rows, 1))),
+             caption="the layer stack: each layer's output shape and parameters")
     total = Sym("P", "P", "P")
     d.derive(total, _sum([r.P for r in rows]), note="the sum over the layers")
     fixed = [r.N for r in rows if r.N is not None]
