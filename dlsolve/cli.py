@@ -143,10 +143,11 @@ def _sheet(o: dict[str, Any]) -> tuple[Any, str]:
     from dlsolve.render import renderer
 
     fmt = o["fmt"]
-    if o.get("pdf"):
-        if fmt not in (FORMATS[0], "latex"):
-            raise OptionError("--pdf", f"writes a PDF from LaTeX; it cannot be combined with --format {fmt}")
-        fmt = "latex"
+    if o.get("pdf"):  # the format a TeX engine compiles
+        compiled = next(f for f in FORMATS if getattr(renderer(f), "compiles", False))
+        if fmt not in (FORMATS[0], compiled):
+            raise OptionError("--pdf", f"writes a PDF from --format {compiled}, not from --format {fmt}")
+        fmt = compiled
     if o.get("answers_only") and o.get("questions"):
         raise OptionError("--answers-only", "and --questions ask for different sheets; give one")
     mode = "answers" if o.get("answers_only") else "questions" if o.get("questions") else "full"

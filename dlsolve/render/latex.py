@@ -228,6 +228,7 @@ class LatexRenderer(DocumentRenderer):
     suffix = ".tex"
     one_document = True
     fragments = True
+    compiles = True  # --pdf compiles this format
     list_sep = r",\allowbreak\ "
 
     def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4") -> None:
