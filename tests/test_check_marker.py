@@ -250,3 +250,25 @@ def test_check_json_is_always_valid_json(tmp_path):
     path.write_text("delta1: [1, 2, 3]\n")
     out = run("check", P1, path, "--format", "json").output
     json.loads(out, parse_constant=lambda c: pytest.fail(f"bare {c} in JSON"))
+
+
+def test_step_at_zero_is_named(tmp_path):
+    """The admission rule's (6, 6) has z = 0: with y = 1 only if z > 0 it is refused."""
+    z = [2 * t + g - 18 for t, g in [(7, 6), (9, 7), (6, 6)]]
+    strict = [1 if v > 0 else 0 for v in z]
+    path = tmp_path / "a.yaml"
+    path.write_text(f"outputs: {strict}\n")
+    r = run("check", ROOT / "problems" / "perceptron-admission.yaml", path)
+    assert r.exit_code == 1 and "your value is what the `step_at_zero: 0` convention gives" in r.output
+
+
+def test_symmetric_same_padding_is_named(tmp_path):
+    problem = tmp_path / "p.yaml"
+    problem.write_text("kind: conv\ninput: [5, 5, 1]\nlayers:\n  - conv2d: {filters: 1, kernel: 2, padding: same}\n")
+    p = (2 - 1) // 2                                   # symmetric: p = ⌊(k − 1)/2⌋ each side
+    n = (5 + 2 * p - 2) // 1 + 1
+    path = tmp_path / "a.yaml"
+    path.write_text(f"shape1: [{n}, {n}, 1]\n")
+    r = run("check", problem, path)
+    assert n != 5 and r.exit_code == 1
+    assert "your value is what the `same_padding: symmetric` convention gives" in r.output

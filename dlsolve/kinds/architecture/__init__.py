@@ -13,9 +13,13 @@ that walks the layers and sums (planner.py).
 
 from __future__ import annotations
 
+from dlsolve.conventions import Convention
 from dlsolve.kinds.architecture.planner import solve
 from dlsolve.kinds.architecture.spec import Spec
 
 KIND = "conv"
 
-__all__ = ["KIND", "Spec", "solve"]
+# Where frameworks and the notes count differently; read by `dlsolve check`'s diagnoses.
+CONVENTIONS = (Convention(("same_padding",), ("tensorflow", "symmetric"), "tensorflow"),)
+
+__all__ = ["CONVENTIONS", "KIND", "Spec", "solve"]
