@@ -151,9 +151,18 @@ class DocumentRenderer:
 
     # -- prose with notation ---------------------------------------------------------------
     def inline(self, text: str) -> str:
-        """Words as text, notation as math, in this format."""
-        return "".join(self.math_inline(s) if kind == "math" else self.text(s)
-                       for kind, s in notation.segments(text))
+        """Words as text, notation as math, in this format (notation the math cannot take stays
+        as it was written)."""
+        out = []
+        for kind, s, raw in notation.formulas(text):
+            if kind == "math":
+                try:
+                    out.append(self.math_inline(s))
+                    continue
+                except Exception:  # noqa: BLE001 - a reading of the notation the converter refuses
+                    s = raw
+            out.append(self.text(s))
+        return "".join(out)
 
     def text(self, s: str) -> str:
         raise NotImplementedError

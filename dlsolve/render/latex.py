@@ -27,7 +27,7 @@ _MATH = {
     "∞": r"\infty", "√": r"\surd", "⌈": r"\lceil", "⌉": r"\rceil", "⌊": r"\lfloor", "⌋": r"\rfloor",
     "⊙": r"\odot", "∓": r"\mp", "±": r"\pm", "ᵀ": r"^{\top}", "′": "'", "ᵢ": "_{i}", "ⱼ": "_{j}", "₋": "_{-}",
     "↳": r"\hookrightarrow", "ℓ": r"\ell", "⋯": r"\cdots", "⋮": r"\vdots", "δ̂": r"\hat{\delta}", "∈": r"\in",
-    "∑": r"\sum", "∝": r"\propto", "½": r"\tfrac{1}{2}", "‖": r"\|", "⁻": "^{-}", "ⁿ": "^{n}", "ᵉ": "^{e}",
+    "∑": r"\sum", "←": r"\leftarrow", "∝": r"\propto", "½": r"\tfrac{1}{2}", "‖": r"\|", "⁻": "^{-}", "ⁿ": "^{n}", "ᵉ": "^{e}",
     "ʷ": "^{w}", "⁽": "^{(}", "⁾": "^{)}", "⎡": "", "⎤": "", "⎣": "", "⎦": "", "⎢": "", "⎥": "",
 }
 _MATH.update(GREEK)
@@ -321,7 +321,8 @@ class LatexRenderer(DocumentRenderer):
         if kind == "prose":
             return self.inline(text)
         if kind == "name":
-            return r"\texttt{" + tex_text(text).replace(r"\_", r"\_\allowbreak{}") + "}"
+            name = tex_text(text).replace(r"\_", r"\_\allowbreak{}")
+            return r"\texttt{" + name.replace("[", r"[\allowbreak{}").replace(",", r",\allowbreak{}") + "}"
         return tex_text(text)
 
     def table(self, columns: list[str], rows: list[list[Cell]], answers: bool = False) -> str:

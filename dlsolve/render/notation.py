@@ -28,7 +28,7 @@ GREEK = {  # values are control words: to_tex puts a space after one before a le
 SYMBOLS = {
     "∂": r"\partial", "·": r"\cdot", "−": "-", "×": r"\times", "‖": r"\|", "⊙": r"\odot", "→": r"\to",
     "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "∞": r"\infty", "ℓ": r"\ell", "½": r"\tfrac{1}{2}",
-    "⌈": r"\lceil ", "⌉": r"\rceil ", "⌊": r"\lfloor ", "⌋": r"\rfloor ", "ᵀ": r"^{\top}", "∓": r"\mp", "⊗": r"\otimes",
+    "⌈": r"\lceil ", "⌉": r"\rceil ", "⌊": r"\lfloor ", "⌋": r"\rfloor ", "ᵀ": r"^{\top}", "∓": r"\mp", "⊗": r"\otimes", "←": r"\leftarrow",
     "±": r"\pm", "′": "'", "…": r"\ldots", "⋯": r"\cdots", "∈": r"\in", "|": "|", "ŷ": r"\hat{y}",
     "%": r"\%", "&": r"\&", "#": r"\#", "~": r"\sim", "@": " ",
 }
@@ -40,7 +40,7 @@ FUNCTIONS = {"log": r"\log", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "ma
              "softmax": r"\operatorname{softmax}", "relu": r"\operatorname{ReLU}", "ReLU": r"\operatorname{ReLU}",
              "KL": r"\mathrm{KL}", "argmax": r"\operatorname{argmax}", "sign": r"\operatorname{sign}",
              "tr": r"\operatorname{tr}", }
-OPERATORS = {"=", "@", "+", "−", "-", "/", "·", "≈", "≤", "≥", "<", ">", "×", "⊙", "→", "≠", "∝", "*"}
+OPERATORS = {"=", "@", "←", "+", "−", "-", "/", "·", "≈", "≤", "≥", "<", ">", "×", "⊙", "→", "≠", "∝", "*"}
 _STRONG = set(GREEK) | {"∂", "√", "ᵀ", "⊙", "‖", "ŷ", "ℓ", "½", "⌈", "⌊", "^"} | set(SUB) | set(SUP) | set(ACCENTS)
 _SUBSCRIPTED = re.compile(r"^[A-Za-z\u0370-\u03ff][\u0302\u0303]?_[A-Za-z0-9]+")
 _DERIVATIVE = re.compile(r"(^|[^A-Za-z])d[A-Za-z]+/d[A-Za-z]")
@@ -103,7 +103,13 @@ def _split_punct(word: str) -> tuple[str, str, str]:
 
 
 def segments(text: str) -> list[tuple[str, str]]:
-    """[("text", words) | ("math", latex)] covering `text` in order."""
+    """[("text", words) | ("math", latex)] covering `text` in order (`formulas` keeps the
+    notation as written beside each LaTeX)."""
+    return [(kind, tex) for kind, tex, _ in formulas(text)]
+
+
+def formulas(text: str) -> list[tuple[str, str, str]]:
+    """[(kind, latex or words, as written)] covering `text` in order."""
     toks = _tokens(text)
     kinds: list[str] = []
     parts: list[tuple[str, str, str]] = []
@@ -118,8 +124,10 @@ def segments(text: str) -> list[tuple[str, str]]:
             kinds.append("op")
         elif core and is_notation(core):
             kinds.append("math")
-        elif core and (_NUMBER.match(core) or core.lstrip("−-") in FUNCTIONS):
+        elif core and (_NUMBER.match(core) or core.lstrip("−-") in FUNCTIONS or core in ("…", "⋯")):
             kinds.append("weak")
+        elif core in ("a", "A", "I"):
+            kinds.append("article")  # a letter, but also a word: notation only beside an operator
         else:
             kinds.append("text")
     # a formula: notation words, with the operators, numbers and function names between them
@@ -136,9 +144,10 @@ def segments(text: str) -> list[tuple[str, str]]:
             continue
         if kinds[a] in ("math", "weak") and kinds[b] in ("math", "weak"):
             link[w] = "math" in (kinds[a], kinds[b]) or kinds[a] == kinds[b] == "weak"
-        elif kinds[b] == "op" and kinds[a] in ("math", "weak") and w + 1 < len(words):
+        elif kinds[b] == "op" and kinds[a] in ("math", "weak", "article") and w + 1 < len(words):
             c = words[w + 1]
-            if joinable(b, c) and kinds[c] in ("math", "weak"):
+            if joinable(b, c) and kinds[c] in ("math", "weak", "article") and \
+                    "math" in (kinds[a], kinds[c]) or (kinds[a] == "weak" and kinds[c] == "weak"):
                 link[w] = link[w + 1] = True
     inmath = [False] * n
     w = 0
@@ -146,19 +155,19 @@ def segments(text: str) -> list[tuple[str, str]]:
         e = w
         while e + 1 < len(words) and link[e + 1]:
             e += 1
-        if any(kinds[words[k]] == "math" for k in range(w, e + 1)):
+        if any(kinds[words[k]] == "math" for k in range(w, e + 1)) and e > w or kinds[words[w]] == "math":
             for k in range(words[w], words[e] + 1):
                 inmath[k] = True
         w = e + 1
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
 
     def emit(kind: str, s: str) -> None:
         if not s:
             return
         if out and out[-1][0] == kind:
-            out[-1] = (kind, out[-1][1] + (" " if kind == "math" and s == " " else s))
+            out[-1] = (kind, out[-1][1] + s, out[-1][2] + s)
         else:
-            out.append((kind, s))
+            out.append((kind, s, s))
 
     i = 0
     while i < n:
@@ -176,14 +185,14 @@ def segments(text: str) -> list[tuple[str, str]]:
         tail = parts[j][2]
         if tail:
             formula = formula[: -len(tail)]
-        out.append(("math", to_tex(formula)))
+        out.append(("math", to_tex(formula), formula))
         emit("text", tail)
         i = j + 1
     return out
 
 
 def has_notation(text: str) -> bool:
-    return any(k == "math" for k, _ in segments(text))
+    return any(k == "math" for k, _, _ in formulas(text))
 
 
 # -- one formula as LaTeX ------------------------------------------------------------------------
@@ -215,6 +224,11 @@ def _script(s: str, i: int, python: bool) -> tuple[str, int]:
     while j < len(s) and (s[j].isalnum() or s[j] in SUB) and s[j] not in SUP and not (s[j] in GREEK and j > i):
         j += 1
     word = s[i:j]
+    if word[:1].isdigit() and not word.isdigit():  # w_1x_1: the digits only
+        word = word[:len(word) - len(word.lstrip("0123456789"))]
+        j = i + len(word)
+    elif len(word) > 1 and s[j:j + 1] in ("_", "^") and s[j:j + 2] != "^[":  # w_mx_m: one letter
+        word, j = word[0], i + 1
     if len(word) > 3 and word.isalpha() and word.isascii():
         return r"\text{" + word + "}", j
     if word.isascii() and word.replace("-", "").isalnum():
