@@ -41,6 +41,8 @@ _PREFIX_MINUS = re.compile(r"((?:<mo[^>]*>&#x0002[8B];</mo>|<mo[^>]*>&#x0005B;</
                            r"<mo>&#x0002C;</mo>|<mrow>|<mo>&#x02248;</mo>))<mo>&#x02212;</mo>")
 
 
+_FENCE = re.compile(r'(<mo stretchy="true" fence="true" form="(?:prefix|postfix)")>')
+_UPRIGHT = re.compile(r"<mi>(&#x00(?:39[1-9A-F]|3A[0-9]);)</mi>")  # capital Greek letters
 DS = "\\displaystyle "
 
 
@@ -49,7 +51,22 @@ def mathml(tex: str) -> str:
     prefix without the spacing of a binary minus: (−3), not ( − 3)."""
     from latex2mathml.converter import convert
 
-    return _PREFIX_MINUS.sub(r'\1<mo form="prefix" lspace="0" rspace="0">&#x02212;</mo>', convert(tex))
+    out = _PREFIX_MINUS.sub(r'\1<mo form="prefix" lspace="0" rspace="0">&#x02212;</mo>', convert(tex))
+    out = _FENCE.sub(r'\1 lspace="0.05em" rspace="0.05em">', out)  # log(ŷ), not log ( ŷ )
+    return _UPRIGHT.sub(r'<mi mathvariant="normal">\1</mi>', out)  # Δ upright, as in print
+
+
+def svg_notation(text: str) -> str:
+    """A name in course notation as SVG text: W_x with x lowered, a₁^[1] with [1] raised."""
+    out = []
+    for part in re.split(r"(\^\[[^\]]*\]|\^\w+|_\w+)", text):
+        if part.startswith("^"):
+            out.append(f'<tspan baseline-shift="super" font-size="70%">{escape(part[1:])}</tspan>')
+        elif part.startswith("_"):
+            out.append(f'<tspan baseline-shift="sub" font-size="70%">{escape(part[1:])}</tspan>')
+        elif part:
+            out.append(f'<tspan font-style="italic">{escape(part)}</tspan>' if part.isalpha() else escape(part))
+    return "".join(out)
 
 
 class HtmlRenderer(DocumentRenderer):
@@ -142,9 +159,11 @@ class HtmlRenderer(DocumentRenderer):
                 + "".join(body).replace("url(#arrow)", f"url(#arrow-{k})") + "</svg>")
 
     @staticmethod
-    def _t(x: float, y: float, text: str, size: int = 13, anchor: str = "middle", extra: str = "") -> str:
+    def _t(x: float, y: float, text: str, size: int = 13, anchor: str = "middle", extra: str = "",
+           notation: bool = False) -> str:
+        body = svg_notation(text) if notation else escape(text)
         return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-family="Georgia, serif" '
-                f'font-size="{size}"{extra}>{escape(text)}</text>')
+                f'font-size="{size}"{extra}>{body}</text>')
 
     def series(self, s: Series) -> str:
         w, h, left, top = 420.0, 140.0, 90.0, 14.0
@@ -194,7 +213,7 @@ class HtmlRenderer(DocumentRenderer):
                 body.append(self._t(lx, ly + 4, text, 12))
         for (l, j), (x, y) in xy.items():
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="#eef3fb" stroke="#3a5a8c" stroke-width="1.4"/>')
-            body.append(self._t(x, y + 5, net.layers[l][j].uni, 14))
+            body.append(self._t(x, y + 5, net.layers[l][j].uni, 14, notation=True))
         for l, j, b in net.biases:
             x, y = xy[(l, j)]
             body.append(self._t(x, y - r - 6, "b = " + numbers.unicode(b, self.precision), 11))
@@ -231,20 +250,29 @@ class HtmlRenderer(DocumentRenderer):
         xy = {n: (20 + c * col_w, 14 + r * row_h) for n, (c, r) in pos.items()}
         width = 40 + (cols - 1) * col_w + box_w
         height = 28 + tallest * row_h
+        drop = row_h * 0.5 if any(pos[b][0] - pos[a][0] > 1 for a, b in edges) else 0  # room for the arcs
+        xy = {n: (x, y + drop) for n, (x, y) in xy.items()}
+        height += drop
         body = []
         for a, b in edges:
             (x1, y1), (x2, y2) = xy[a], xy[b]
-            body.append(f'<line x1="{x1 + box_w}" y1="{y1 + box_h / 2}" x2="{x2}" y2="{y2 + box_h / 2}" '
-                        'stroke="#555" stroke-width="1.3" marker-end="url(#arrow)"/>')
+            x1, y1, y2 = x1 + box_w, y1 + box_h / 2, y2 + box_h / 2
+            if pos[b][0] - pos[a][0] > 1:  # a long edge bends away from the boxes between
+                mx, my = (x1 + x2) / 2, min(y1, y2) - 0.45 * row_h
+                body.append(f'<path d="M {x1} {y1} Q {mx} {my} {x2} {y2}" fill="none" stroke="#555" '
+                            'stroke-width="1.3" marker-end="url(#arrow)"/>')
+            else:
+                body.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#555" stroke-width="1.3" '
+                            'marker-end="url(#arrow)"/>')
         for n, (x, y) in xy.items():
             body.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="6" fill="#eef3fb" '
                         'stroke="#3a5a8c"/>')
-            body.append(self._t(x + box_w / 2, y + box_h / 2 + 5, n, 15))
+            body.append(self._t(x + box_w / 2, y + box_h / 2 + 5, n, 15, notation=True))
         return "<figure>" + self._svg(width, height, "computation graph", body) + "</figure>"
 
     def contents(self, titles: list[str]) -> str:
         return "<nav><h2>Contents</h2><ol>" + "".join(
-            f'<li><a href="#problem-{k}">{escape(t)}</a></li>' for k, t in enumerate(titles, 1)) + "</ol></nav>"
+            f'<li><a href="#problem-{k}">{self.inline(t)}</a></li>' for k, t in enumerate(titles, 1)) + "</ol></nav>"
 
     def anchor(self, k: int) -> str:
         return f'<section class="problem" id="problem-{k}"></section>'

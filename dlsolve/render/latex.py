@@ -432,7 +432,8 @@ class LatexRenderer(DocumentRenderer):
         ids = {n: f"g{k}" for k, n in enumerate(pos)}
         for n, (c, r) in pos.items():
             parts.append(rf"\node[n] ({ids[n]}) at ({c * 2.4:.2f},{-r * 1.2:.2f}) {{${to_tex(n)}$}};")
-        for a, b in edges:
-            parts.append(rf"\draw[-latex,gray!70!black] ({ids[a]}) -- ({ids[b]});")
+        for a, b in edges:  # a long edge bends away from the boxes between
+            bend = "" if pos[b][0] - pos[a][0] <= 1 else "[bend left=12]"
+            parts.append(rf"\draw[-latex,gray!70!black] ({ids[a]}) to{bend} ({ids[b]});")
         parts.append(r"\end{tikzpicture}")
         return self.framed("\n".join(parts), "")

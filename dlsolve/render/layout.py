@@ -219,8 +219,12 @@ def order_layers(layers: list[list[str]], edges: Sequence[tuple[str, str]], swee
 
 def graph_positions(edges: Sequence[tuple[str, str]]) -> tuple[dict[str, tuple[int, float]], int, int]:
     """(column and row of every node, columns, rows): columns by depth, rows ordered to cross few
-    edges, each column centred on the tallest."""
+    edges, names whose edges skip columns on top (their edges arc over the rest), each column
+    centred on the tallest."""
     layers = order_layers(graph_layers(edges), edges)
+    col = {n: c for c, layer in enumerate(layers) for n in layer}
+    far = {a for a, b in edges if col[b] - col[a] > 1}  # names feeding a later column (shared weights)
+    layers = [[n for n in layer if n in far] + [n for n in layer if n not in far] for layer in layers]
     tallest = max((len(layer) for layer in layers), default=1)
     pos = {n: (c, r + (tallest - len(layer)) / 2) for c, layer in enumerate(layers) for r, n in enumerate(layer)}
     return pos, len(layers), tallest

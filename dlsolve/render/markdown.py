@@ -118,7 +118,7 @@ class MarkdownRenderer(DocumentRenderer):
         return "\n".join(lines + ["```"])
 
     def contents(self, titles: list[str]) -> str:
-        return "\n".join(f"{k}. [{_md(t)}](#problem-{k})" for k, t in enumerate(titles, 1))
+        return "\n".join(f"{k}. [{self.inline(t)}](#problem-{k})" for k, t in enumerate(titles, 1))
 
     def anchor(self, k: int) -> str:
         return f'<a id="problem-{k}"></a>'
