@@ -141,9 +141,10 @@ class Derivation:
     def graph(self, edges: Iterable[tuple[str, str]]) -> None:
         self._add(Graph(tuple(edges)))
 
-    def figure(self, picture: Picture, caption: Prose | None = None) -> None:
-        """A picture of the problem (the network with its weights, the layer stack)."""
-        self._add(Figure(picture, caption))
+    def figure(self, picture: Picture, caption: Prose | None = None, given: bool = False) -> None:
+        """A picture of the problem (the network with its weights, the layer stack); `given`: it
+        shows only what the problem states, so a question sheet may show it."""
+        self._add(Figure(picture, caption, given))
 
     def convention(self, text: Prose, **values: object) -> None:
         text = _prose(text, values)

@@ -155,10 +155,11 @@ class Network:
 @dataclass(frozen=True)
 class Stack:
     """A stack of layers as boxes from the input up, each with the shape it outputs and its
-    parameter count: `layers` are (name, output shape, parameters)."""
+    parameter count: `layers` are (name, output shape, parameters); a blank stack (a question
+    sheet) has empty shapes and None counts."""
 
     input: tuple[int, ...]
-    layers: tuple[tuple[str, tuple[int, ...], int], ...]
+    layers: tuple[tuple[str, tuple[int, ...], int | None], ...]
 
 
 Picture = Union[Network, Stack]
@@ -171,6 +172,7 @@ class Figure:
 
     picture: Picture
     caption: Prose | None = None
+    given: bool = False  # True: it shows only what the problem states (a question sheet shows it whole)
 
 
 Block = Union[Given, Step, Table, Text, Series, Graph, Figure]

@@ -172,6 +172,9 @@ class DocumentRenderer:
 
     # -- the walk -------------------------------------------------------------------------
     def header_lines(self, sol: Solution) -> list[str]:
+        if self.mode == "answers":  # the key: the conventions in one line, no more
+            return [self.para("Conventions: " + "; ".join(self.prose(c) for c in sol.conventions) + ".")] \
+                if sol.conventions else []
         sheet = {"full": "", "answers": " · answers only", "questions": " · the questions"}[self.mode]
         out = [self.meta(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} significant "
                          f"digits (computed in float64){sheet}")]
@@ -188,7 +191,8 @@ class DocumentRenderer:
             for section in sol.sections:
                 out += self.section(section, level)
         if sol.answers:
-            out.append(self.heading(level + 1, "Answers"))
+            if self.mode == "full":
+                out.append(self.heading(level + 1, "Answers"))
             rows = [[("name", a.name), ("prose", self.prose(a.label)), ("math", self.answer_tex(a.value))]
                     for a in sol.answers]
             out.append(self.table(["name", "quantity", "value"], rows, answers=True))
@@ -198,12 +202,15 @@ class DocumentRenderer:
         """The problem as given: every section that states data (no worked step), then what is asked."""
         out: list[str] = []
         for section in sol.sections:
+            figures = [self.figure(b, blank=not b.given) for b in section.blocks
+                       if isinstance(b, Figure) and (b.given or isinstance(b.picture, Stack))]
             if any(isinstance(b, Step) for b in section.blocks):
-                out += [self.figure(b) for b in section.blocks if isinstance(b, Figure)]
+                out += figures
                 continue
-            kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Figure, Text)))
+            kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Text)))
             if kept:
                 out += self.section(Section(section.title, kept, section.level), level)
+            out += figures
         if sol.answers:
             out.append(self.heading(level + 1, "Find"))
             out.append(self.numbered([self.prose(a.label) for a in sol.answers]))
@@ -240,11 +247,15 @@ class DocumentRenderer:
             out.append(self.equations(group))
         return out
 
-    def figure(self, block: Figure) -> str:
+    def figure(self, block: Figure, blank: bool = False) -> str:
+        """A picture; `blank` (a question sheet): a layer stack with its layers only, the shapes
+        and counts left for the student."""
         self._figures += 1
         pic = block.picture
+        if blank and isinstance(pic, Stack):
+            pic = Stack(pic.input, tuple((name, (), None) for name, _, _ in pic.layers))
         drawn = self.network(pic) if isinstance(pic, Network) else self.stack(pic) if isinstance(pic, Stack) else ""
-        caption = self.prose(block.caption) if block.caption else ""
+        caption = "" if blank else self.prose(block.caption) if block.caption else ""
         return self.framed(drawn, caption)
 
     # -- entry points ----------------------------------------------------------------------

@@ -124,6 +124,11 @@ def preamble(paper: str = "a4") -> str:
 
 
 PREAMBLE = preamble("a4")
+# the answers-only key: smaller problem headings, less space around them
+COMPACT = r"""\makeatletter
+\renewcommand\section{\@startsection{section}{1}{\z@}{-1.6ex \@plus -.4ex}{.6ex}{\normalfont\large\bfseries}}
+\makeatother
+"""
 LIMIT = 68  # a worked line wider than this many characters (11 pt math, A4 less 2 × 2 cm) is broken
 
 
@@ -238,7 +243,8 @@ class LatexRenderer(DocumentRenderer):
     def wrap(self, title: str, body: str) -> str:
         if self.fragment:
             return body
-        return preamble(self.paper) + "\\begin{document}\n\n" + body + "\n\\end{document}\n"
+        compact = COMPACT if self.mode == "answers" else ""
+        return preamble(self.paper) + compact + "\\begin{document}\n\n" + body + "\n\\end{document}\n"
 
     # -- prose -----------------------------------------------------------------------------
     def text(self, s: str) -> str:
@@ -259,7 +265,7 @@ class LatexRenderer(DocumentRenderer):
         return rf"\{cmd}*{{{self.inline(text)}}}"
 
     def para(self, text: str) -> str:
-        return self.inline(text)
+        return ("{\\footnotesize " + self.inline(text) + "\\par}") if self.mode == "answers" else self.inline(text)
 
     def meta(self, text: str) -> str:
         return r"{\small " + tex_text(text) + "}"
@@ -331,7 +337,8 @@ class LatexRenderer(DocumentRenderer):
         if answers:
             spec = (r">{\raggedright\arraybackslash}p{0.17\linewidth}>{\raggedright\arraybackslash}p{0.3\linewidth}"
                     r">{\raggedright\arraybackslash}p{0.43\linewidth}")
-            return ("{\\small\\begin{longtable}{" + spec + "}\n\\toprule\n" + head + "\n\\midrule\n\\endhead\n" +
+            size = "\\footnotesize" if self.mode == "answers" else "\\small"
+            return ("{" + size + "\\begin{longtable}{" + spec + "}\n\\toprule\n" + head + "\n\\midrule\n\\endhead\n" +
                     body + "\n\\bottomrule\n\\end{longtable}}")
         return ("{\\small\\fit{\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n" + head + "\n\\midrule\n" +
                 body + "\n\\bottomrule\n\\end{tabular}}}")

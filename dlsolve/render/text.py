@@ -173,12 +173,15 @@ class TextRenderer:
                 out += self.section(section)
         elif self.mode == "questions":
             for section in sol.sections:
+                figures = [line for b in section.blocks if isinstance(b, Figure) and
+                           (b.given or isinstance(b.picture, Stack)) for line in self._Figure(b, blank=not b.given)]
                 if any(isinstance(b, Step) for b in section.blocks):
-                    out += [line for b in section.blocks if isinstance(b, Figure) for line in self._Figure(b)]
+                    out += figures
                     continue
-                kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Figure, Text)))
+                kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Text)))
                 if kept:
                     out += self.section(Section(section.title, kept, section.level))
+                out += figures
             if sol.answers:
                 out += [[("", "")], [("Find", "bold cyan")], [("────", "cyan")]]
                 out += [[(f"  {k}. " + self.prose(a.label), "")] for k, a in enumerate(sol.answers, 1)]
@@ -269,7 +272,7 @@ class TextRenderer:
             out.append([(f"  {a} → {b}", "")])
         return out
 
-    def _Figure(self, f: Figure) -> list[Line]:
+    def _Figure(self, f: Figure, blank: bool = False) -> list[Line]:
         """A compact sketch: the network layer by layer with the weights into each unit; the
         layer stack one layer a line with its shape."""
         pic = f.picture
@@ -283,10 +286,13 @@ class TextRenderer:
                     text = ", ".join(f"{name} ×{self.num(w)}" for name, w in ins)
                     out.append([(f"  {unit.uni} ← {text}", "")])
         elif isinstance(pic, Stack):
-            flow = " → ".join(["input\u00a0" + "×".join(map(str, pic.input))] +
-                              [f"{name.split(' ', 1)[-1]}\u00a0{'×'.join(map(str, shape))}" for name, shape, _ in pic.layers])
-            out.append([("  " + flow, "")])
-        if f.caption:
+            steps = [("input", "×".join(map(str, pic.input)))] + [
+                (name.split(" ", 1)[-1], "" if blank else "×".join(map(str, shape))) for name, shape, _ in pic.layers]
+            if blank:
+                out += [[(f"  {k}. {name}" if k else f"  input {shape}", "")] for k, (name, shape) in enumerate(steps)]
+            else:
+                out.append([("  " + " → ".join(f"{name}\u00a0{shape}" for name, shape in steps), "")])
+        if f.caption and not blank:
             out.append([("  " + self.prose(f.caption), "dim")])
         return out
 
