@@ -4,6 +4,7 @@ The page is well-formed XML, so the MathML inside it is checked by any XML parse
 
 from __future__ import annotations
 
+import math
 import re
 from html import escape
 from typing import Sequence
@@ -205,12 +206,14 @@ class HtmlRenderer(DocumentRenderer):
         if show:
             for l, i, j, w in net.weights:
                 (x1, y1), (x2, y2) = xy[(l - 1, i)], xy[(l, j)]
-                t = 0.28 if sizes[l - 1] > 1 else 0.5
+                t = 0.5 if sizes[l - 1] == 1 else 0.24 + 0.1 * (j % 3)  # staggered, so one unit's labels part
                 lx, ly = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+                angle = math.degrees(math.atan2(y2 - y1, x2 - x1))
                 text = numbers.unicode(w, self.precision)
-                body.append(f'<rect x="{lx - 4 * len(text) - 3:.1f}" y="{ly - 9:.1f}" width="{8 * len(text) + 6:.1f}" '
-                            f'height="16" fill="white" opacity="0.9"/>')
-                body.append(self._t(lx, ly + 4, text, 12))
+                turn = f' transform="rotate({angle:.1f} {lx:.1f} {ly:.1f})"'
+                body.append(f'<rect x="{lx - 3.5 * len(text) - 3:.1f}" y="{ly - 8:.1f}" width="{7 * len(text) + 6:.1f}" '
+                            f'height="14" fill="white"{turn}/>')
+                body.append(self._t(lx, ly + 4, text, 11, extra=turn))
         for (l, j), (x, y) in xy.items():
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="#eef3fb" stroke="#3a5a8c" stroke-width="1.4"/>')
             body.append(self._t(x, y + 5, net.layers[l][j].uni, 14, notation=True))

@@ -275,7 +275,8 @@ class LatexRenderer(DocumentRenderer):
             self.inline(text) + "}}"
 
     def bullets(self, items: list[str]) -> str:
-        return "\\begin{itemize}\n" + "\n".join(r"\item " + self.inline(i) for i in items) + "\n\\end{itemize}"
+        return "{\\raggedright\n\\begin{itemize}\n" + "\n".join(r"\item " + self.inline(i) for i in items) + \
+            "\n\\end{itemize}\n}"
 
     def numbered(self, items: list[str]) -> str:
         return "\\begin{enumerate}\n" + "\n".join(r"\item " + self.inline(i) for i in items) + "\n\\end{enumerate}"
@@ -390,7 +391,7 @@ class LatexRenderer(DocumentRenderer):
     def network(self, net: Network) -> str:
         sizes = [len(layer) for layer in net.layers]
         pos, tallest = layout.network_positions(sizes)
-        dx, dy = 3.4, 1.5
+        dx, dy = 4.0, 1.6
         xy = {k: (c * dx, (tallest - 1 - r) * dy) for k, (c, r) in pos.items()}
         parts = [r"\begin{tikzpicture}[unit/.style={circle,draw=blue!50!black,fill=blue!6,minimum size=9mm,"
                  r"inner sep=0pt},w/.style={font=\scriptsize,fill=white,inner sep=1pt}]"]
@@ -399,8 +400,8 @@ class LatexRenderer(DocumentRenderer):
             parts.append(rf"\node[unit] (u{l}x{j}) at ({x:.2f},{y:.2f}) {{${label}$}};")
         show = len(net.weights) <= 40
         for l, i, j, w in net.weights:
-            lab = rf" node[w,pos={0.28 if sizes[l - 1] > 1 else 0.5}] {{${numbers.latex(w, self.precision)}$}}" \
-                if show else ""
+            at = 0.5 if sizes[l - 1] == 1 else 0.22 + 0.1 * (j % 3)  # staggered, so labels of one unit part
+            lab = rf" node[w,sloped,pos={at:.2f}] {{${numbers.latex(w, self.precision)}$}}" if show else ""
             parts.append(rf"\draw[-latex,gray!70!black] (u{l - 1}x{i}) --{lab} (u{l}x{j});")
         for l, j, b in net.biases:
             x, y = xy[(l, j)]
