@@ -61,7 +61,10 @@ def network_from_givens(sol: Solution) -> Optional[tuple[int, Network]]:
         ws, bs = [], []
         l = 1
         while f"Wm{l}" in givens:
-            w = np.asarray(givens[f"Wm{l}"], dtype=float)
+            try:
+                w = np.asarray(givens[f"Wm{l}"], dtype=float)
+            except (TypeError, ValueError):  # symbolic weights: no numbers to draw
+                return None
             if w.ndim != 2:
                 return None
             ws.append(w)
