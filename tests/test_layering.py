@@ -57,7 +57,9 @@ import pytest
                                      "p8-entropy-kl-bits.yaml", "perceptron-or-gate.yaml",
                                      "metrics-roc.yaml", "metrics-multiclass.yaml",
                                      "attn-multihead.yaml", "attn-bahdanau.yaml", "w2v-analogy.yaml",
-                                     "w2v-negative-sampling.yaml", "w2v-subsampling.yaml"])
+                                     "w2v-negative-sampling.yaml", "w2v-subsampling.yaml",
+                                     "norm-batchnorm-backward.yaml", "init-mnist-dense.yaml",
+                                     "conv-transpose.yaml", "conv-unpool.yaml"])
 def test_kinds_that_need_no_symbols_do_not_load_sympy(problem):
     mods = loaded_after(
         "import sys; sys.argv = ['dlsolve', 'solve', 'problems/" + problem + "']\n"
