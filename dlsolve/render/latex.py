@@ -119,6 +119,7 @@ def preamble(paper: str = "a4") -> str:
 \makeatother
 \newsavebox{{\fitsave}}
 \newcommand{{\fit}}[1]{{\sbox{{\fitsave}}{{#1}}\ifdim\wd\fitsave>\linewidth\resizebox{{\linewidth}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
+\newcommand{{\fitrow}}[1]{{\sbox{{\fitsave}}{{$\displaystyle #1$}}\ifdim\wd\fitsave>\dimexpr\linewidth-9em\relax\resizebox{{\dimexpr\linewidth-9em\relax}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
 \providecommand{{\checkmark}}{{\surd}}
 """
 
@@ -296,7 +297,9 @@ class LatexRenderer(DocumentRenderer):
             else:
                 rel, rhs = (r"\approx ", line[len(r"\approx "):]) if line.startswith(r"\approx ") else ("= ", line[2:])
                 head = "&"
-            pieces = break_line(rhs, LIMIT - min(tex_width(lhs), 20) - 2)
+            room = LIMIT - min(tex_width(lhs), 20) - 2
+            pieces = [p if tex_width(p) <= room else r"\fitrow{" + p + "}"  # no place to break: scaled
+                      for p in break_line(rhs, room)]
             rows.append(f"{head}{rel}{pieces[0]}")
             rows += [r"&\qquad " + p for p in pieces[1:]]
         return rows
@@ -324,7 +327,13 @@ class LatexRenderer(DocumentRenderer):
     def _cell(self, c: Cell) -> str:
         kind, text = c
         if kind == "math" and text:
-            return rf"\fit{{${text}$}}" if r"\begin{bmatrix}" in text else f"${text}$"
+            if r"\begin{bmatrix}" not in text:
+                return f"${text}$"
+            sep = r"\end{bmatrix},\ \begin{bmatrix}"  # one matrix per head: each fitted, lines between
+            parts = text.split(sep)
+            parts = [p if k == 0 else r"\begin{bmatrix}" + p for k, p in enumerate(parts)]
+            parts = [p if k == len(parts) - 1 else p + r"\end{bmatrix}" for k, p in enumerate(parts)]
+            return ", ".join(rf"\fit{{${p}$}}" for p in parts)
         if kind == "prose":
             return self.inline(text)
         if kind == "name":
