@@ -69,13 +69,19 @@ def wrap_line(line: Line, width: int) -> list[Line]:
     while start < len(text):
         room = width - (0 if first else indent)
         cols, cut, best = 0, start, -1
+        depth, spaces = 0, []  # (position after a space, bracket depth there, columns so far)
         for k in range(start, len(text)):
             cols += layout.width(text[k])
             if cols > room:
                 break
             cut = k + 1
-            if text[k] == " " and k > start + (0 if first else 0) and k + 1 < len(text) and k > lead:
-                best = k + 1
+            depth += 1 if text[k] in "([{⌊⌈" else -1 if text[k] in ")]}⌋⌉" else 0
+            if text[k] == " " and k + 1 < len(text) and k > lead:
+                spaces.append((k + 1, depth, cols))
+        late = [sp for sp in spaces if sp[2] > room // 2] or spaces
+        if late:  # the last space at the shallowest bracket depth: (6 − 7.5)² stays whole
+            shallow = min(d for _, d, _ in late)
+            best = max(p for p, d, _ in late if d == shallow)
         end = len(text) if cut >= len(text) else (best if best > start else max(cut, start + 1))
         piece = [(text[k], styles[k]) for k in range(start, end)]
         while piece and piece[-1][0] == " " and end < len(text):
