@@ -245,6 +245,7 @@ FUNCTIONS: dict[str, Function] = {
     for f in (
         Function("exp", "exp", r"\exp", np.exp),
         Function("log", "log", r"\log", np.log),
+        Function("log1p", "log", r"\log", np.log1p),  # log(1 + x), printed so; exact for tiny x
         Function("log2", "log₂", r"\log_{2}", np.log2),
         Function("log10", "log₁₀", r"\log_{10}", np.log10),
         Function("sqrt", "√", r"\sqrt", np.sqrt),

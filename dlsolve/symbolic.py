@@ -36,7 +36,7 @@ def to_sympy(e: E.Expr) -> sp.Expr:
             "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "abs": sp.Abs,
             "sin": sp.sin, "cos": sp.cos, "floor": sp.floor, "ceil": sp.ceiling,
             "sign": sp.sign, "max": sp.Max, "min": sp.Min, "sigma": lambda x: 1 / (1 + sp.exp(-x)),
-            "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
+            "log1p": lambda x: sp.log(1 + x), "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
         }.get(e.fn)
         if fn is None:
             raise ValueError(f"no SymPy form for {e.fn}")

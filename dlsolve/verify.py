@@ -63,7 +63,7 @@ _FUNCS = {
     "exp": sp.exp, "log": _log, "sqrt": sp.sqrt, "tanh": sp.tanh, "abs": sp.Abs,
     "sign": sp.sign, "sigma": _sigmoid, "sin": sp.sin, "cos": sp.cos,
     "floor": sp.floor, "ceil": sp.ceiling,
-    "log2": lambda x: _log(x, 2), "log10": lambda x: _log(x, 10),
+    "log1p": lambda x: _log(1 + x), "log2": lambda x: _log(x, 2), "log10": lambda x: _log(x, 10),
 }
 
 

@@ -18,7 +18,8 @@ class SolveOptions:
     """Options of the command line that change what is solved (not how it is shown)."""
 
     explain: tuple[str, ...] = ()  # parameters to expand unit by unit, e.g. "W2[1,2]"
-    detail: str = "auto"           # "units": every unit; "layers": vectors and matrices; "auto": by size
+    detail: str = "auto"           # "units": every unit; "layers": vectors and matrices; "auto": by size;
+                                   # "full": by size, and every update of a training run in its own section
     round: int | None = None       # round every derived value to this many decimals (exam-style arithmetic)
     exact: bool = False            # also keep exact values where the inputs are exact
 

@@ -25,6 +25,7 @@ from dlsolve.expr import Add, Expr, Mul, Num, Pow, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import NumberOrVector, Tensor  # field types with a JSON Schema
 
 KIND = "normalize"
 # Where frameworks and the notes compute differently; read by `dlsolve check`'s diagnoses.
@@ -42,8 +43,8 @@ class Running(BaseModel):
     """The running statistics a batch-norm layer keeps for inference, and their update."""
 
     model_config = ConfigDict(extra="forbid")
-    mean: Any = None
-    var: Any = None
+    mean: Optional[NumberOrVector] = None
+    var: Optional[NumberOrVector] = None
     momentum: float = Field(default=0.1, ge=0, le=1)
     unbiased: bool = True
 
@@ -55,13 +56,13 @@ class Spec(BaseModel):
     kind: Literal["normalize"]
     title: Optional[str] = None
     method: Literal["batchnorm", "layernorm", "standardize", "minmax"] = "batchnorm"
-    input: Any
-    gamma: Any = None
-    beta: Any = None
+    input: Tensor
+    gamma: Optional[NumberOrVector] = None
+    beta: Optional[NumberOrVector] = None
     epsilon: Optional[float] = Field(default=None, ge=0)
     ddof: Optional[Literal[0, 1]] = None
     running: Optional[Running] = None
-    grad_output: Any = None
+    grad_output: Optional[Tensor] = None
 
     _x: np.ndarray        # (rows, features) or (N, H, W, C)
     _layout: str          # "flat" | "matrix" | "nhwc"

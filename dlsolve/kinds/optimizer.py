@@ -26,6 +26,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import clipping as CL
 from dlsolve.kinds import values as V
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import NumberOrVector, OptimizerName  # field types with a JSON Schema
 
 KIND = "optimizer"
 
@@ -58,13 +59,13 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["optimizer"]
     title: Optional[str] = None
-    optimizer: str
+    optimizer: OptimizerName
     learning_rate: float
     iterations: Optional[int] = None
-    gradients: Any = None
+    gradients: Optional[list[NumberOrVector]] = None
     squared_gradients: Optional[SquaredGradients] = None
     objective: Optional[str] = None
-    initial_weight: Any = None
+    initial_weight: Optional[NumberOrVector] = None
     epsilon: float = Field(default=1e-8, ge=0)
     epsilon_placement: Literal["inside", "outside"] = "inside"
     accumulate: Literal["inclusive", "exclusive"] = "inclusive"

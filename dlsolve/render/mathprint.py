@@ -145,6 +145,8 @@ class UnicodePrinter(_Printer):
             return f"|{args[0]}|", E.PREC_ATOM, False
         if e.fn == "sqrt":
             return f"√({args[0]})", E.PREC_ATOM, False
+        if e.fn == "log1p":  # evaluated with log1p, written as the course writes it
+            return f"log(1 + {args[0]})", E.PREC_ATOM, False
         if e.fn in ("floor", "ceil"):
             left, right = ("⌊", "⌋") if e.fn == "floor" else ("⌈", "⌉")
             return f"{left}{args[0]}{right}", E.PREC_ATOM, False
@@ -216,6 +218,8 @@ class LatexPrinter(_Printer):
             return rf"\left|{args[0]}\right|", E.PREC_ATOM, False
         if e.fn == "sqrt":
             return rf"\sqrt{{{args[0]}}}", E.PREC_ATOM, False
+        if e.fn == "log1p":
+            return rf"\log\left(1 + {args[0]}\right)", E.PREC_ATOM, False
         if e.fn in ("floor", "ceil"):
             left, right = (r"\lfloor", r"\rfloor") if e.fn == "floor" else (r"\lceil", r"\rceil")
             return rf"\left{left} {args[0]} \right{right}", E.PREC_ATOM, False
