@@ -1,5 +1,4 @@
-"""Solving for the sheets: the options that wrap a kind's solve (rounding drift), and the
-picture of a network read from its givens (`dlsolve.pictures`).
+"""Solving for the sheets: the options that wrap a kind's solve (rounding drift).
 
 `--round N` solves twice — at full precision and with every derived value rounded to N
 decimals — and adds a section that shows how far the rounded answers drift.
@@ -17,9 +16,7 @@ from dlsolve.solution import Section, Solution, Table, Text
 
 
 def solve_problem(problem: Any, options: SolveOptions) -> Solution:
-    from dlsolve.pictures import with_network
-
-    solution = with_network(problem.module.solve(problem.spec, options))  # the network's picture
+    solution = problem.module.solve(problem.spec, options)
     if options.round is None:
         return solution
     full = problem.module.solve(problem.spec, dataclasses.replace(options, round=None, exact=False))
