@@ -195,7 +195,7 @@ class TextRenderer:
         if sol.answers:
             out += [[("", "")], [("Answers", "bold cyan")], [("───────", "cyan")]]
             rows = [[a.name, self.prose(a.label), self._answer_text(a.value)] for a in sol.answers]
-            out += [[("  " + line, "")]
+            out += [[(("  " + line).rstrip(), "")]
                     for line in layout.table_lines(("name", "quantity", "value"), rows, self.width - 2)]
         return out
 
@@ -306,7 +306,7 @@ class TextRenderer:
         cell: Callable[[Any], str] = self._cell
         rows = [[cell(c) for c in row] for row in t.rows]
         out: list[Line] = [[("  " + self.prose(t.title), "bold")]] if t.title else []
-        return out + [[("  " + line, "")] for line in layout.table_lines(t.columns, rows, self.width - 2)]
+        return out + [[(("  " + line).rstrip(), "")] for line in layout.table_lines(t.columns, rows, self.width - 2)]
 
     def _cell(self, c: Any) -> str:
         if c is None:
