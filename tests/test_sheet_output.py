@@ -113,10 +113,15 @@ needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None,
 
 @needs_pdflatex
 def test_every_problem_compiles_alone(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texs = []
     for path in PROBLEMS:
         tex = tmp_path / f"{path.stem}.tex"
         tex.write_text(renderer("latex")(precision=4).render(solve_file(path)), encoding="utf-8")
-        _pdflatex(tex)
+        texs.append(tex)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # pdflatex runs are separate processes
+        list(pool.map(_pdflatex, texs))
 
 
 @needs_pdflatex
