@@ -228,21 +228,24 @@ class HtmlRenderer(DocumentRenderer):
     def stack(self, st: Stack) -> str:
         rows = [("input", st.input, None)] + list(st.layers)
         row_h, box_min, left = 30.0, 90.0, 10.0
-        width, height = 640.0, 16 + row_h * len(rows)
-        body = []
-        for k, (name, shape, params) in enumerate(rows):
+        widths = []
+        for name, shape, _ in rows:
             size = 1
             for d in shape:
                 size *= max(int(d), 1)
-            bw = box_min + min(220.0, 9.0 * max(size, 1).bit_length())
+            widths.append(max(box_min + min(220.0, 9.0 * max(size, 1).bit_length()), 6.6 * len(name) + 16))
+        column = left + max(widths) + 14  # the shapes in one column right of the widest box
+        width, height = column + 260, 16 + row_h * len(rows)
+        body = []
+        for k, ((name, shape, params), bw) in enumerate(zip(rows, widths)):
             y = 8 + k * row_h
-            body.append(f'<rect x="{left}" y="{y:.1f}" width="{bw:.1f}" height="{row_h - 8}" rx="4" fill="#eef3fb" '
+            x = left + (max(widths) - bw) / 2
+            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{row_h - 8}" rx="4" fill="#eef3fb" '
                         'stroke="#3a5a8c"/>')
-            body.append(self._t(left + bw / 2, y + row_h / 2, name, 12))
-            label = "×".join(str(int(d)) for d in shape)
+            body.append(self._t(left + max(widths) / 2, y + row_h / 2, name, 12))
+            body.append(self._t(column, y + row_h / 2, "×".join(str(int(d)) for d in shape), 12, "start"))
             if params is not None:
-                label += f"    {numbers.integer(params)} params"
-            body.append(self._t(left + bw + 12, y + row_h / 2, label, 12, "start"))
+                body.append(self._t(column + 120, y + row_h / 2, f"{numbers.integer(params)} params", 12, "start"))
         return self._svg(width, height, "the layer stack with its shapes", body)
 
     def graph(self, edges: list[tuple[str, str]]) -> str:

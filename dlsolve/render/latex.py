@@ -423,18 +423,23 @@ class LatexRenderer(DocumentRenderer):
 
     def stack(self, st: Stack) -> str:
         rows = [("input", st.input, None)] + list(st.layers)
-        parts = [r"\begin{tikzpicture}[box/.style={draw=blue!50!black,fill=blue!6,minimum height=5mm,"
-                 r"inner sep=2pt,font=\small}]"]
-        for k, (name, shape, params) in enumerate(rows):
-            y = -0.75 * k
+        widths = []
+        for name, shape, _ in rows:
             size = 1
             for d in shape:
                 size *= max(int(d), 1)
-            width = 2.0 + min(6.0, 0.45 * max(size, 1).bit_length())
+            widths.append(2.0 + min(6.0, 0.45 * max(size, 1).bit_length()))
+        # the shapes in one column right of the widest box (a box is as wide as its name at least)
+        column = max(max(w, 0.19 * len(name) + 0.3) for w, (name, _, _) in zip(widths, rows)) / 2 + 0.3
+        parts = [r"\begin{tikzpicture}[box/.style={draw=blue!50!black,fill=blue!6,minimum height=5mm,"
+                 r"inner sep=2pt,font=\small}]"]
+        for k, ((name, shape, params), width) in enumerate(zip(rows, widths)):
+            y = -0.75 * k
             shape_tex = r" \times ".join(str(int(d)) for d in shape)
             parts.append(rf"\node[box,minimum width={width:.2f}cm] (s{k}) at (0,{y:.2f}) {{{tex_text(name)}}};")
             extra = "" if params is None else rf"\quad {self.int_tex(params)}\ \text{{params}}"
-            parts.append(rf"\node[right,font=\small] at ({width / 2 + 0.2:.2f},{y:.2f}) {{${shape_tex}{extra}$}};")
+            if shape_tex or extra:
+                parts.append(rf"\node[right,font=\small] at ({column:.2f},{y:.2f}) {{${shape_tex}{extra}$}};")
             if k:
                 parts.append(rf"\draw[-latex,gray] (s{k - 1}) -- (s{k});")
         parts.append(r"\end{tikzpicture}")
