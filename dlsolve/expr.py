@@ -456,11 +456,11 @@ class Foreign(Expr):
 
         return foreign_rebuild(self, children)
 
-    def text(self, latex: bool, values: Mapping[str, object] | None = None) -> str:
-        """SymPy's printing, with our symbols' names (or their values where given, as scalars)."""
+    def text(self, latex: bool, names: Mapping[str, str]) -> str:
+        """SymPy's printing, each symbol written as `names` says (by key)."""
         from dlsolve.symbolic import foreign_text
 
-        return foreign_text(self, latex, values or {})
+        return foreign_text(self, latex, names)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         from dlsolve.symbolic import foreign_value

@@ -189,15 +189,10 @@ def foreign_rebuild(e: E.Foreign, children: tuple[E.Expr, ...]) -> E.Expr:
     return from_sympy(form, symbols)
 
 
-def foreign_text(e: E.Foreign, latex: bool, values: Mapping[str, object]) -> str:
-    swap: dict[sp.Symbol, sp.Basic] = {}
-    for a in e.args:
-        v = values.get(a.key)
-        if v is not None and np.ndim(v) == 0:
-            swap[sp.Symbol(a.key, real=True)] = sp.Float(float(v), 4)
-        else:
-            swap[sp.Symbol(a.key, real=True)] = sp.Symbol(a.tex if latex else a.uni)
-    form = e.form.xreplace(swap)
+def foreign_text(e: E.Foreign, latex: bool, names: Mapping[str, str]) -> str:
+    """SymPy's printing of `e` with each symbol written as `names` says (its name, or its value
+    in a substitution line). Symbols stand in for the values, so SymPy evaluates nothing."""
+    form = e.form.xreplace({sp.Symbol(a.key, real=True): sp.Symbol(names[a.key]) for a in e.args})
     return sp.latex(form) if latex else sp.sstr(form).replace("**", "^")
 
 

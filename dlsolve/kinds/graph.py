@@ -28,13 +28,13 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Mul, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.parse import ParseError, Walker, parse_tree
+from dlsolve.functions import FUNCTIONS, WRITTEN
+from dlsolve.parse import MAX_PATHS, MAX_SYMBOL_ENTRIES, MAX_SYMBOLIC_WORK, ParseError, Walker, parse_tree
 from dlsolve.solution import Solution
 from dlsolve.symbolic import from_sympy, tidy_form
 
 KIND = "graph"
-FUNCS = ("exp", "log", "sqrt", "abs", "sigmoid", "tanh", "relu", "softmax", "sum", "mean", "max", "min")
-MAX_PATHS = 12
+FUNCS = tuple(w for w, key in WRITTEN.items() if FUNCTIONS[key].sympy is not None)
 SHOWN_ENTRIES = 6
 _GREEK = {"alpha": ("α", r"\alpha"), "beta": ("β", r"\beta"), "gamma": ("γ", r"\gamma"), "delta": ("δ", r"\delta"),
           "eta": ("η", r"\eta"), "lambda_": ("λ", r"\lambda"), "mu": ("μ", r"\mu"), "sigma": ("σ", r"\sigma"),
@@ -43,20 +43,32 @@ _GREEK = {"alpha": ("α", r"\alpha"), "beta": ("β", r"\beta"), "gamma": ("γ", 
 
 def display(name: str) -> tuple[str, str]:
     """How a name is shown: yhat → ŷ, x1 → x₁, Wh → W_h, alpha → α."""
+    uni, tex, _ = _display(name)
+    return uni, tex
+
+
+def _display(name: str) -> tuple[str, str, bool]:
+    """(unicode, LaTeX, whether the LaTeX ends in a subscript). Every name the language accepts
+    gives valid LaTeX: a subscripted base takes its entry indices as (W_{x})_{11} (see `_entry`)."""
     if name == "yhat":
-        return "ŷ", r"\hat{y}"
+        return "ŷ", r"\hat{y}", False
     if name.endswith("hat") and len(name) > 3:
-        base_u, base_t = display(name[:-3])
-        return base_u + "\u0302", rf"\hat{{{base_t}}}"
+        base_u, base_t, _ = _display(name[:-3])
+        return base_u + "\u0302", rf"\hat{{{base_t}}}", False
     if name in _GREEK:
-        return _GREEK[name]
-    m = re.fullmatch(r"([A-Za-z]+?)_?(\d+)", name)
+        return (*_GREEK[name], False)
+    m = re.fullmatch(r"([A-Za-z]+?)_?(\d+)", name) or re.fullmatch(r"([A-Za-z]+)_([A-Za-z0-9]+)", name)
     if m:
-        return m.group(1) + N.subscript(m.group(2)), f"{m.group(1)}_{{{m.group(2)}}}"
+        base_u, base_t, sub = _display(m.group(1))
+        if not sub:
+            index_u = N.subscript(m.group(2)) if m.group(2).isdigit() else f"_{m.group(2)}"
+            return base_u + index_u, f"{base_t}_{{{m.group(2)}}}", True
     m = re.fullmatch(r"([A-Z])([a-z]{1,2})", name)
     if m:
-        return f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}_{{{m.group(2)}}}"
-    return name, name if len(name) == 1 else rf"\mathrm{{{name}}}"
+        return f"{m.group(1)}_{m.group(2)}", f"{m.group(1)}_{{{m.group(2)}}}", True
+    if len(name) == 1:
+        return name, name, False
+    return name, r"\mathrm{" + name.replace("_", r"\_") + "}", False
 
 
 @dataclass
@@ -83,19 +95,55 @@ def _entry_syms(name: str, shape: tuple[int, int]) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(r, c, lambda i, j: sp.Symbol(f"{name}_{i + 1}_{j + 1}", real=True))
 
 
-def _entry_display(node: Node, i: int, j: int) -> tuple[str, str]:
-    uni, tex = display(node.name)
-    r, c = node.shape
+def _entry(base: tuple[str, str, bool], shape: tuple[int, int], i: int, j: int) -> tuple[str, str]:
+    """Entry (i, j) of a name shown with `base`: w₁₂, a₃; (W_x)₁₁ where the base is subscripted."""
+    uni, tex, subscripted = base
+    r, c = shape
     if r == c == 1:
         return uni, tex
-    base_u = uni.lower() if len(node.name) == 1 else uni
-    base_t = tex.lower() if len(node.name) == 1 else tex
+    if subscripted:
+        uni, tex = f"({uni})", f"({tex})"
     if r == 1 or c == 1:
-        k = j + 1 if r == 1 else i + 1
-        return base_u + N.subscript(k), f"{base_t}_{{{k}}}"
-    sep = "," if max(r, c) > 9 else ""
-    return (base_u + N.subscript(f"{i + 1}{sep}{j + 1}"),
-            f"{base_t}_{{{i + 1}{sep}{j + 1}}}")
+        k = str(j + 1 if r == 1 else i + 1)
+    else:
+        k = f"{i + 1}{',' if max(r, c) > 9 else ''}{j + 1}"
+    return uni + N.subscript(k), f"{tex}_{{{k}}}"
+
+
+Shown = tuple[str, str, bool]
+
+
+def entry_names(nodes: dict[str, "Node"]) -> dict[str, tuple[Shown, Shown]]:
+    """For each name: how it is shown, and the base its entries are shown with, such that no two
+    quantities of the problem print alike.
+
+    The course writes the entries of W as w₁₂, so a one-letter capital is lowercased — unless
+    that would print like another quantity of the problem (a vector a, a scalar a1): then the
+    capital stays (A₁₂), and failing that the base is bracketed ((A)₁₂). Two names that would
+    print alike themselves (x1 and x_1) keep the later one as written."""
+    taken: set[str] = set()
+    own: dict[str, Shown] = {}
+    for node in nodes.values():
+        shown = _display(node.name)
+        if shown[0] in taken:
+            shown = (node.name, r"\mathrm{" + node.name.replace("_", r"\_") + "}", False)
+        own[node.name] = shown
+        taken.add(shown[0])
+    out = {name: (shown, shown) for name, shown in own.items()}
+    later = sorted((n for n in nodes.values() if n.shape != (1, 1)),
+                   key=lambda n: bool(re.fullmatch(r"[A-Z]", n.name)))  # lowercase names first
+    for node in later:
+        mine = own[node.name]
+        candidates = [(mine[0].lower(), mine[1].lower(), False)] if re.fullmatch(r"[A-Z]", node.name) else []
+        candidates += [mine, (f"({mine[0]})", f"({mine[1]})", False)]
+        for base in candidates:
+            shown_entries = {_entry(base, node.shape, i, j)[0]
+                             for i in range(node.shape[0]) for j in range(node.shape[1])}
+            if not shown_entries & taken:
+                break
+        out[node.name] = (mine, base)
+        taken |= shown_entries
+    return out
 
 
 # -- the language -----------------------------------------------------------------------------
@@ -121,9 +169,8 @@ class GraphWalker(Walker):
                 self.used.append(node.id)
             return self.nodes[node.id].symbols
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-                raise self.fail(node, f"only numbers may appear as constants, not {node.value!r}")
-            v = sp.Integer(node.value) if isinstance(node.value, int) else sp.Float(node.value, 30)
+            value = self.constant(node)
+            v = sp.Integer(value) if isinstance(value, int) else sp.Float(value, 30)
             return sp.ImmutableMatrix([[v]])
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = self.walk(node.operand, depth + 1)
@@ -140,15 +187,27 @@ class GraphWalker(Walker):
             if a.cols != b.rows:
                 raise self.fail(node, f"shape mismatch in @: {self._src(node.left)} is {self.shape_text(a)}, "
                                       f"{self._src(node.right)} is {self.shape_text(b)}")
+            mean = (_size(a) / len(a) + _size(b) / len(b)) if len(a) and len(b) else 0
+            self._work(node, a.rows * b.cols * a.cols * (mean + 1))
             return sp.ImmutableMatrix(a * b)
         if op not in ("+", "-", "*", "/", "**"):
             raise self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
         if op == "**" and b.shape != (1, 1):
             raise self.fail(node, "the exponent must be a single number")
+        if op == "**" and b[0, 0].is_number:
+            self.check_exponent(node, _float(b[0, 0]))
+            for x in a:
+                if x.is_number:
+                    self.check_power(node, _float(x), _float(b[0, 0]))
         a, b = self._broadcast(node, op, a, b)
         f = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
              "/": lambda x, y: x / y, "**": lambda x, y: x ** y}[op]
         return sp.ImmutableMatrix(a.rows, a.cols, lambda i, j: f(a[i, j], b[i, j]))
+
+    def _work(self, node: ast.AST, terms: float) -> None:
+        if terms > MAX_SYMBOLIC_WORK:
+            raise self.fail(node, f"this would build about {terms:,.0f} symbolic terms, beyond the limit "
+                                  f"{MAX_SYMBOLIC_WORK:,}; name the intermediate results (one definition each)")
 
     def _src(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or "?"
@@ -181,30 +240,21 @@ class GraphWalker(Walker):
             raise self.fail(node, f"unknown function '{fn}' (known: {', '.join(FUNCS)})")
         if node.keywords:
             raise self.fail(node, f"{fn}() takes no keyword arguments")
+        f = FUNCTIONS[WRITTEN[fn]]
         args = [self.walk(a, depth + 1) for a in node.args]
-        if fn in ("max", "min") and len(args) == 2:
+        if f.shape == "pick" and len(args) == 2:
             a, b = self._broadcast(node, fn, *args)  # type: ignore[arg-type]
-            pick = sp.Max if fn == "max" else sp.Min
-            return sp.ImmutableMatrix(a.rows, a.cols, lambda i, j: pick(a[i, j], b[i, j]))
+            return sp.ImmutableMatrix(a.rows, a.cols, lambda i, j: f.sympy_form(sp, a[i, j], b[i, j]))
         if len(args) != 1:
             raise self.fail(node, f"{fn}() takes one argument")
         m = args[0]
-        elementwise = {"exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "tanh": sp.tanh,
-                       "sigmoid": lambda x: 1 / (1 + sp.exp(-x)),
-                       "relu": lambda x: sp.Piecewise((x, x > 0), (0, True))}
-        if fn in elementwise:
-            f = elementwise[fn]
-            return sp.ImmutableMatrix(m.rows, m.cols, lambda i, j: f(m[i, j]))
-        if fn == "softmax":
-            exps = [sp.exp(v) for v in m]
-            total = sp.Add(*exps)
-            return sp.ImmutableMatrix(m.rows, m.cols, lambda i, j: exps[i * m.cols + j] / total)
-        entries = list(m)
-        if fn == "sum":
-            return sp.ImmutableMatrix([[sp.Add(*entries)]])
-        if fn == "mean":
-            return sp.ImmutableMatrix([[sp.Add(*entries) / len(entries)]])
-        return sp.ImmutableMatrix([[(sp.Max if fn == "max" else sp.Min)(*entries)]])
+        if f.shape == "map":  # entry by entry
+            return sp.ImmutableMatrix(m.rows, m.cols, lambda i, j: f.sympy_form(sp, m[i, j]))
+        self._work(node, len(m) * (_size(m) + 1))
+        out = f.sympy_form(sp, *m)  # of all the entries: a number, or one per entry (softmax)
+        if isinstance(out, list):
+            return sp.ImmutableMatrix(m.rows, m.cols, out)
+        return sp.ImmutableMatrix([[out]])
 
     def _index(self, node: ast.Subscript, m: Any) -> Any:
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
@@ -238,6 +288,18 @@ class GraphWalker(Walker):
                 raise self.fail(node, f"empty range {lo}:{hi}")
             return list(range(lo - 1, hi))
         return [one(part, 1) - 1]
+
+
+def _size(m: Any) -> int:
+    """How many SymPy nodes the entries of `m` hold (the measure of MAX_SYMBOLIC_WORK)."""
+    return sum(1 for e in m for _ in sp.preorder_traversal(e))
+
+
+def _float(x: sp.Basic) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError, OverflowError):
+        return float("inf")
 
 
 # -- the schema ---------------------------------------------------------------------------------
@@ -276,9 +338,17 @@ class Spec(BaseModel):
                 raise SpecInvalid(f"{exc}{hint}", path) from None
             nodes[name] = Node(name, local.shape, _entry_syms(name, local.shape), local, text=text.strip(),
                                symbolic=any(nodes[u].symbolic for u in walker.used), parents=walker.used)
+        _check_entry_keys(nodes)
+        graph = Paths(nodes)
         finds = []
         for k, item in enumerate(self.find):
             finds.append(_parse_find(str(item), nodes, ("find", k)))
+            if finds[-1][0] == "derivative":
+                top, _, selected = finds[-1][1]
+                for target in selected:
+                    if len(graph.paths(nodes[top].symbols[0, 0], target)) > MAX_PATHS:
+                        raise SpecInvalid(f"more than {MAX_PATHS} paths lead from {top} to {target.name}; "
+                                          "ask for a derivative nearer the input", ("find", k))
         if not finds:
             raise SpecInvalid("expected at least one thing to find", ("find",))
         self._nodes, self._finds = nodes, finds
@@ -303,12 +373,26 @@ def _given_node(name: str, value: Any) -> Node:
             raise SpecInvalid(f"expected a number, a list, a list of rows, or `symbol` (or `symbol 2x3`), "
                               f"got '{value}'", path)
         shape = (int(m.group(1)), int(m.group(2))) if m.group(1) else (1, 1)
+        if shape[0] * shape[1] > MAX_SYMBOL_ENTRIES:
+            raise SpecInvalid(f"a symbol matrix may have at most {MAX_SYMBOL_ENTRIES} entries "
+                              f"({shape[0]}×{shape[1]} has {shape[0] * shape[1]})", path)
         return Node(name, shape, _entry_syms(name, shape), symbolic=True)
     arr = V.tensor(value, path)
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1) if isinstance(value, list) else arr.reshape(1, 1)
     shape = (arr.shape[0], arr.shape[1])
     return Node(name, shape, _entry_syms(name, shape), value=arr)
+
+
+def _check_entry_keys(nodes: dict[str, Node]) -> None:
+    """A name such as W_1_1 would be the same quantity as entry (1, 1) of a matrix W."""
+    keys: dict[str, str] = {}
+    for node in nodes.values():
+        for s in node.symbols:
+            if s.name in keys:
+                raise SpecInvalid(f"the name '{s.name}' is also the name of an entry of '{keys[s.name]}'; "
+                                  "choose another", ("define" if node.local is not None else "given", node.name, "<key>"))
+            keys[s.name] = node.name
 
 
 def _parse_find(text: str, nodes: dict[str, Node], path: tuple) -> tuple[str, Any]:
@@ -335,73 +419,17 @@ def _parse_find(text: str, nodes: dict[str, Node], path: tuple) -> tuple[str, An
 
 
 # -- the work -----------------------------------------------------------------------------------
-class Solver:
-    def __init__(self, spec: Spec, options: Optional[SolveOptions]) -> None:
-        self.spec, self.nodes = spec, spec._nodes
-        self.d = Derivation(options)
-        self.syms: dict[str, Sym] = {}    # SymPy symbol name → our symbol
+class Paths:
+    """The entries' computation graph: which entries each entry's local formula is written with,
+    and the paths from one entry down to another (the terms of the chain rule)."""
+
+    def __init__(self, nodes: dict[str, Node]) -> None:
         self.owner: dict[str, tuple[Node, int, int]] = {}
-        for node in self.nodes.values():
+        for node in nodes.values():
             for i in range(node.shape[0]):
                 for j in range(node.shape[1]):
-                    s = node.symbols[i, j]
-                    uni, tex = _entry_display(node, i, j)
-                    self.syms[s.name] = Sym(s.name, uni, tex)
-                    self.owner[s.name] = (node, i, j)
-        self.partials: dict[tuple[str, str], Sym] = {}
+                    self.owner[node.symbols[i, j].name] = (node, i, j)
 
-    def entry(self, s: sp.Symbol) -> Sym:
-        return self.syms[s.name]
-
-    def given(self) -> None:
-        d = self.d
-        d.section("Given")
-        for node in self.nodes.values():
-            if node.local is not None:
-                continue
-            uni, tex = display(node.name)
-            if node.symbolic:
-                d.text(f"{uni}: a symbol" + (f" ({node.shape[0]}×{node.shape[1]})" if node.shape != (1, 1) else ""))
-                continue
-            value = node.value
-            shown = float(value[0, 0]) if node.shape == (1, 1) else value
-            d.given(Sym(f"{node.name}#", uni, tex), shown,
-                    note=f"{node.shape[0]}×{node.shape[1]}" if node.shape != (1, 1) else None)
-            for i in range(node.shape[0]):
-                for j in range(node.shape[1]):
-                    d.bind(self.entry(node.symbols[i, j]), float(value[i, j]))
-
-    def definitions(self) -> None:
-        d = self.d
-        for node in self.nodes.values():
-            if node.local is None:
-                continue
-            uni, _ = display(node.name)
-            d.section(f"{uni} = {node.text}")
-            entries = [(i, j) for i in range(node.shape[0]) for j in range(node.shape[1])]
-            values = np.full(node.shape, np.nan)
-            for k, (i, j) in enumerate(entries):
-                formula = from_sympy(node.local[i, j], self.syms)
-                d.record = True if k < SHOWN_ENTRIES else (lambda _s: False)
-                v = d.derive(self.entry(node.symbols[i, j]), formula)
-                if v is not None:
-                    values[i, j] = float(v)
-            d.record = True
-            if len(entries) > SHOWN_ENTRIES:
-                d.text(f"The other {len(entries) - SHOWN_ENTRIES} entries are computed the same way.")
-            if len(entries) > 1 and not node.symbolic:
-                d.given(Sym(f"{node.name}#", uni, display(node.name)[1]), values,
-                        note=f"{node.shape[0]}×{node.shape[1]}, entry by entry above")
-            node.value = values if not node.symbolic else None
-
-    def edges(self) -> None:
-        rows = [(p, n.name) for n in self.nodes.values() for p in n.parents]
-        if rows:
-            self.d.section("The computation graph")
-            self.d.text("Each name feeds the names written with it:")
-            self.d.graph((display(a)[0], display(b)[0]) for a, b in rows)
-
-    # -- derivatives ------------------------------------------------------------------------
     def parents_of(self, s: sp.Symbol) -> list[sp.Symbol]:
         node, i, j = self.owner[s.name]
         if node.local is None:
@@ -409,6 +437,7 @@ class Solver:
         return sorted((f for f in node.local[i, j].free_symbols if f.name in self.owner), key=lambda f: f.name)
 
     def paths(self, top: sp.Symbol, target: sp.Symbol) -> list[list[sp.Symbol]]:
+        """The paths from `top` down to `target`; stops after MAX_PATHS + 1 (too many to show)."""
         reach: dict[str, bool] = {}
 
         def reaches(s: sp.Symbol) -> bool:
@@ -431,6 +460,79 @@ class Solver:
         walk(top, [top])
         return out
 
+
+class Solver(Paths):
+    def __init__(self, spec: Spec, options: Optional[SolveOptions]) -> None:
+        super().__init__(spec._nodes)
+        self.spec, self.nodes = spec, spec._nodes
+        self.d = Derivation(options)
+        self.names = entry_names(self.nodes)
+        self.values: dict[str, Optional[np.ndarray]] = {n.name: n.value for n in self.nodes.values()}
+        self.syms: dict[str, Sym] = {}    # SymPy symbol name → our symbol
+        for node in self.nodes.values():
+            for i in range(node.shape[0]):
+                for j in range(node.shape[1]):
+                    s = node.symbols[i, j]
+                    uni, tex = _entry(self.names[node.name][1], node.shape, i, j)
+                    self.syms[s.name] = Sym(s.name, uni, tex)
+        self.partials: dict[tuple[str, str], Sym] = {}
+
+    def shown(self, name: str) -> tuple[str, str]:
+        """How the name itself is shown (Given, section titles, answers)."""
+        return self.names[name][0][:2]
+
+    def entry(self, s: sp.Symbol) -> Sym:
+        return self.syms[s.name]
+
+    def given(self) -> None:
+        d = self.d
+        d.section("Given")
+        for node in self.nodes.values():
+            if node.local is not None:
+                continue
+            uni, tex = self.shown(node.name)
+            if node.symbolic:
+                d.text(f"{uni}: a symbol" + (f" ({node.shape[0]}×{node.shape[1]})" if node.shape != (1, 1) else ""))
+                continue
+            value = node.value
+            shown = float(value[0, 0]) if node.shape == (1, 1) else value
+            d.given(Sym(f"{node.name}#", uni, tex), shown,
+                    note=f"{node.shape[0]}×{node.shape[1]}" if node.shape != (1, 1) else None)
+            for i in range(node.shape[0]):
+                for j in range(node.shape[1]):
+                    d.bind(self.entry(node.symbols[i, j]), float(value[i, j]))
+
+    def definitions(self) -> None:
+        d = self.d
+        for node in self.nodes.values():
+            if node.local is None:
+                continue
+            uni, _ = self.shown(node.name)
+            d.section(f"{uni} = {node.text}")
+            entries = [(i, j) for i in range(node.shape[0]) for j in range(node.shape[1])]
+            values = np.full(node.shape, np.nan)
+            for k, (i, j) in enumerate(entries):
+                formula = from_sympy(node.local[i, j], self.syms)
+                d.record = True if k < SHOWN_ENTRIES else (lambda _s: False)
+                v = d.derive(self.entry(node.symbols[i, j]), formula)
+                if v is not None:
+                    values[i, j] = float(v)
+            d.record = True
+            if len(entries) > SHOWN_ENTRIES:
+                d.text(f"The other {len(entries) - SHOWN_ENTRIES} entries are computed the same way.")
+            if len(entries) > 1 and not node.symbolic:
+                d.given(Sym(f"{node.name}#", uni, self.shown(node.name)[1]), values,
+                        note=f"{node.shape[0]}×{node.shape[1]}, entry by entry above")
+            self.values[node.name] = values if not node.symbolic else None
+
+    def edges(self) -> None:
+        rows = [(p, n.name) for n in self.nodes.values() for p in n.parents]
+        if rows:
+            self.d.section("The computation graph")
+            self.d.text("Each name feeds the names written with it:")
+            self.d.graph((self.shown(a)[0], self.shown(b)[0]) for a, b in rows)
+
+    # -- derivatives ------------------------------------------------------------------------
     def local_partial(self, child: sp.Symbol, parent: sp.Symbol) -> Sym:
         key = (child.name, parent.name)
         if key not in self.partials:
@@ -455,9 +557,6 @@ class Solver:
                 v = d.derive(q, _zero(), note=f"{self.entry(top_sym).uni} does not depend on {self.entry(target).uni}")
                 values.append(v)
                 continue
-            if len(paths) > MAX_PATHS:
-                raise SpecInvalid(f"more than {MAX_PATHS} paths lead from {top} to {target.name}; "
-                                  "ask for a derivative nearer the input", ("find",))
             products = []
             chains = []
             for path in paths:
@@ -518,14 +617,14 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     for (what, item), text in zip(spec._finds, spec.find):
         if what == "value":
             node = spec._nodes[item]
-            value = node.value
+            value = s.values[item]
             if value is None:
                 answer: Any = [from_sympy(e, s.syms) for e in node.local] if node.local is not None else None
                 if node.local is not None and node.shape == (1, 1):
                     answer = from_sympy(node.local[0, 0], s.syms)
             else:
                 answer = _squeeze(np.asarray(value, dtype=float))
-            s.d.answer(text, answer, display(item)[0])
+            s.d.answer(text, answer, s.shown(item)[0])
         else:
             top, wrt, selected = item
             s.d.answer(text, s.derivative(text, top, wrt, selected), text)

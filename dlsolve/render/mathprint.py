@@ -51,6 +51,10 @@ class _Printer(E.Visitor):
             return None
         return float(v)
 
+    def _names(self, e: E.Foreign) -> dict[str, str]:
+        """How each symbol of a SymPy-printed node is written: its value if bound, else its name."""
+        return {a.key: self._p(a, E.PREC_POW + 1) for a in e.args}
+
     # -- leaves ----------------------------------------------------------------------------
     def visit_Sym(self, e: E.Sym) -> tuple[str, int, bool]:
         v = self._value(e)
@@ -145,7 +149,7 @@ class UnicodePrinter(_Printer):
         return f"{fn.uni}({', '.join(args)})", E.PREC_ATOM, False
 
     def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
-        return e.text(latex=False, values=self.values), E.PREC_ATOM, False
+        return e.text(False, self._names(e)), E.PREC_ATOM, False
 
     def visit_Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
         parts = [f"{self._p(v, 0, True)} if {self._p(c, 0, True)}" for v, c in e.cases]
@@ -212,7 +216,7 @@ class LatexPrinter(_Printer):
         return rf"{fn.tex}\left({', '.join(args)}\right)", E.PREC_ATOM, False
 
     def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
-        return "{" + e.text(latex=True, values=self.values) + "}", E.PREC_ATOM, False
+        return "{" + e.text(True, self._names(e)) + "}", E.PREC_ATOM, False
 
     def visit_Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
         rows = [rf"{self._p(v, 0, True)} & \text{{if }} {self._p(c, 0, True)}" for v, c in e.cases]
