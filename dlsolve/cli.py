@@ -1,46 +1,100 @@
 """The command line: the only module that imports click, and the only place errors become text.
 
 Heavy modules (NumPy, SymPy, the YAML loader) are imported inside the commands, so that
-`dlsolve --help` and `dlsolve kinds` start instantly.
+`dlsolve --help` and `dlsolve kinds` start instantly. Each kind's subcommand offers the options
+that kind takes (its entry in `dlsolve.kinds.KINDS`); every command runs inside one error
+boundary (`_boundary`): typed errors become one line and exit 2, anything else is a bug, said
+plainly with exit 3 (and its traceback with --traceback).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
 from dlsolve import __version__, kinds
-from dlsolve.errors import DlsolveError, ExitStatus, OptionError, SpecError
+from dlsolve.errors import DlsolveError, ExitStatus, OptionError, SpecError, SpecInvalid
 from dlsolve.render import FORMATS
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-def _common(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by every command that solves problems."""
+# The options that change what is solved, one per SolveOptions field; a kind's subcommand gets
+# those its KINDS entry names, `dlsolve solve` gets all (and refuses one a file's kind does not take).
+SOLVE_OPTIONS: dict[str, Decorator] = {
+    "explain": click.option(
+        "--explain", "explain", multiple=True, metavar="PARAM",
+        help="Expand the chain rule of a parameter unit by unit, e.g. 'W2[1,2]' or 'b2[1]' (1-based, as "
+             "the matrix is given). Repeatable."),
+    "detail": click.option(
+        "--detail", type=click.Choice(["auto", "units", "layers"]), default="auto", show_default=True,
+        help="'units' works every unit and weight; 'layers' works with vectors and matrices; 'auto' chooses "
+             "units for networks of at most 60 parameters."),
+    "round": click.option(
+        "--round", "round", type=click.IntRange(0, 12), default=None, metavar="N",
+        help="Round every intermediate value to N decimals, as by hand, and show how far the answers drift "
+             "from full precision."),
+    "exact": click.option(
+        "--exact", is_flag=True,
+        help="Also give exact values where the inputs are exact (σ(0) = 1/2), with the decimal."),
+}
+DEFAULTS = {"explain": (), "detail": "auto", "round": None, "exact": False}
+
+
+def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of how a solution is shown and where it goes (every solving command)."""
     f = click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")(f)
-    f = click.option("--exact", is_flag=True,
-                     help="Also give exact values where the inputs are exact (σ(0) = 1/2), with the decimal.")(f)
-    f = click.option("--round", "round_to", type=click.IntRange(0, 12), default=None, metavar="N",
-                     help="Round every intermediate value to N decimals, as by hand, and show how far the "
-                          "answers drift from full precision.")(f)
-    f = click.option("--fragment", is_flag=True, help="latex: the body only, to paste into a sheet.")(f)
-    f = click.option("--combine", is_flag=True,
-                     help="Several files: one document with a table of contents (the answer key).")(f)
+    f = click.option("--fragment", is_flag=True, help="LaTeX: the body only, to paste into a sheet.")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
                      help="Write to this file; with several files, to this folder (plus an index).")(f)
-    f = click.option("--explain", "explain", multiple=True, metavar="PARAM",
-                     help="backprop: expand the chain rule of a parameter unit by unit, e.g. 'W2[1,2]' "
-                          "or 'b2[1]' (1-based, as the matrix is given). Repeatable.")(f)
-    f = click.option("--detail", type=click.Choice(["auto", "units", "layers"]), default="auto",
-                     show_default=True,
-                     help="backprop: 'units' works every unit and weight; 'layers' works with vectors and "
-                          "matrices; 'auto' chooses units for networks of at most 60 parameters.")(f)
     f = click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
                      help="Significant digits shown (computation is always float64).")(f)
-    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True,
                      help="Output format.")(f)
     return f
+
+
+def _solve_options(names: Any) -> Decorator:
+    def add(f: Callable[..., Any]) -> Callable[..., Any]:
+        for name in reversed([n for n in SOLVE_OPTIONS if n in names]):
+            f = SOLVE_OPTIONS[name](f)
+        return f
+    return add
+
+
+@contextlib.contextmanager
+def _boundary(traceback: bool, source: Callable[[], Any] = lambda: None) -> Iterator[None]:
+    """The one place errors become text: a typed error → its message and its exit status (with
+    file:line:col where `source()` can locate it); anything else → 'internal error', exit 3."""
+    try:
+        yield
+    except SystemExit:
+        raise
+    except (DlsolveError, SpecInvalid) as err:
+        if traceback:
+            raise
+        if isinstance(err, SpecInvalid):  # raised while solving: a typed error without a place yet
+            err = SpecError(err.subpath, err.message)
+        where = source()
+        if isinstance(err, SpecError) and err.line is None and where is not None:
+            err = where.locate(err)
+        click.echo(str(err), err=True)
+        sys.exit(err.exit_status)
+    except OSError as exc:
+        if traceback:
+            raise
+        click.echo(f"{exc.filename or ''}: {exc.strerror or exc}", err=True)
+        sys.exit(ExitStatus.BAD_INPUT)
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for --traceback
+        if traceback:
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in dlsolve; rerun with --traceback and report it.", err=True)
+        sys.exit(ExitStatus.INTERNAL)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,40 +107,51 @@ def main() -> None:
     """
 
 
+def _options_for(kind: str, o: dict[str, Any]) -> Any:
+    """The SolveOptions for one file; an option set on the command line that its kind does not
+    take is an error naming the kinds that take it (never silently ignored)."""
+    for name in SOLVE_OPTIONS:
+        if o.get(name, DEFAULTS[name]) != DEFAULTS[name] and not kinds.takes(kind, name):
+            flag = "--" + name
+            raise OptionError(flag, f"applies to kind {', '.join(kinds.kinds_taking(name))} only, "
+                                    f"not to a `kind: {kind}` problem")
+    return kinds.SolveOptions(**{name: o.get(name, DEFAULTS[name]) for name in SOLVE_OPTIONS})
+
+
 def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -> None:
-    """Load, solve and render each file; errors become one line on stderr and an exit code."""
-    problem = None
-    try:
+    """Load, solve and render each file."""
+    state: dict[str, Any] = {}
+    with _boundary(o["traceback"], lambda: getattr(state.get("problem"), "source", None)):
         from pathlib import Path
 
         from dlsolve.load import load_problem
         from dlsolve.render import renderer
         from dlsolve.sheets import solve_problem
 
-        if o["fragment"] and o["fmt"] != "latex":
-            raise OptionError("--fragment", "applies to --format latex")
-        rend = renderer(o["fmt"])(precision=o["precision"], fragment=o["fragment"])
-        options = kinds.SolveOptions(explain=tuple(o["explain"]), detail=o["detail"], round=o["round_to"],
-                                     exact=o["exact"])
+        cls = renderer(o["fmt"])
+        if o["fragment"] and not getattr(cls, "fragments", False):
+            raise OptionError("--fragment", "applies to --format " +
+                              ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
+        rend = cls(precision=o["precision"], fragment=o["fragment"])
         solutions = []
         for file in files:
-            problem = load_problem(file, expected_kind)
-            solutions.append(solve_problem(problem, options))
-        problem = None
+            state["problem"] = problem = load_problem(file, expected_kind)
+            solutions.append(solve_problem(problem, _options_for(problem.spec.kind, o)))
+        state.clear()
         out = sys.stdout
         several = len(solutions) > 1
         if o["output"] is None:
-            if several and (o["combine"] or o["fmt"] in ("html", "latex", "json")):
+            if several and (o.get("combine") or rend.one_document):
                 out.write(rend.render_combined(solutions))
                 return
-            color = o["fmt"] == "text" and out.isatty()
+            color = rend.colour and out.isatty()
             for n, solution in enumerate(solutions):
                 if n:
                     out.write("\n")
                 rend.write(solution, out, color=color)
             return
         target = Path(o["output"])
-        if several and not o["combine"]:
+        if several and not o.get("combine"):
             target.mkdir(parents=True, exist_ok=True)
             entries = []
             for file, solution in zip(files, solutions):
@@ -102,31 +167,14 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         text = rend.render_combined(solutions) if several else rend.render(solutions[0])
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}", err=True)
-    except DlsolveError as err:
-        if o["traceback"]:
-            raise
-        if isinstance(err, SpecError) and err.line is None and problem is not None:
-            err = problem.source.locate(err)
-        click.echo(str(err), err=True)
-        sys.exit(err.exit_status)
-    except OSError as exc:
-        if o["traceback"]:
-            raise
-        click.echo(f"{exc.filename or ''}: {exc.strerror or exc}", err=True)
-        sys.exit(ExitStatus.BAD_INPUT)
-    except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
-    except Exception as exc:  # a bug: say so plainly, keep the traceback for --traceback
-        if o["traceback"]:
-            raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in dlsolve; rerun with --traceback and report it.", err=True)
-        sys.exit(ExitStatus.INTERNAL)
 
 
 @main.command("solve")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@_common
+@click.option("--combine", is_flag=True,
+              help="Several files: one document with a table of contents (the answer key).")
+@_solve_options(SOLVE_OPTIONS)
+@_output_options
 def solve_cmd(files: tuple[str, ...], **o: Any) -> None:
     """Solve problem files of any kind (chosen by each file's `kind:`). FILE may be - for stdin."""
     _run(files, None, o)
@@ -134,7 +182,8 @@ def solve_cmd(files: tuple[str, ...], **o: Any) -> None:
 
 def _kind_command(kind: str, name: str | None = None) -> click.Command:
     @click.argument("file", metavar="FILE")
-    @_common
+    @_solve_options(kinds.KINDS[kind].options)
+    @_output_options
     def command(file: str, **o: Any) -> None:
         _run((file,), kind, o)
 
@@ -154,7 +203,7 @@ for _alias, _kind in kinds.ALIASES.items():
 @click.argument("answers_file", metavar="ANSWERS")
 @click.option("--rtol", type=float, default=None, help="Right when within this relative tolerance instead.")
 @click.option("--atol", type=float, default=None, help="Right when within this absolute tolerance instead.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
 @click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
 def check_cmd(problem_file: str, answers_file: str, rtol: float | None, atol: float | None, fmt: str,
@@ -163,32 +212,25 @@ def check_cmd(problem_file: str, answers_file: str, rtol: float | None, atol: fl
 
     Exit code 0 when every answer is right, 1 when any is wrong, 2 for bad input.
     """
-    source = None
-    try:
-        import json
-
+    state: dict[str, Any] = {}
+    with _boundary(traceback, lambda: state.get("source")):
         from dlsolve.check import check, report_json, report_solution
         from dlsolve.load import load_answers, load_problem
         from dlsolve.render import renderer
 
         problem = load_problem(problem_file)
+        state["source"] = problem.source
         solution = problem.module.solve(problem.spec, kinds.SolveOptions())
+        state.clear()
         given, decimals, source = load_answers(answers_file)
+        state["source"] = source
         report = check(solution, given, decimals, rtol, atol)
-        if fmt == "json":
-            click.echo(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+        rend = renderer(fmt)(precision=precision)
+        if rend.structured:  # a format for programs: the report's own fields, not a sheet
+            sys.stdout.write(rend.render_data(report_json(report)))
         else:
-            rend = renderer(fmt)(precision=precision)
-            rend.write(report_solution(report, source.name), sys.stdout,
-                       color=fmt == "text" and sys.stdout.isatty())
-        sys.exit(ExitStatus.OK if report.all_right else ExitStatus.WRONG_ANSWER)
-    except DlsolveError as err:
-        if traceback:
-            raise
-        if isinstance(err, SpecError) and err.line is None and source is not None:
-            err = source.locate(err)
-        click.echo(str(err), err=True)
-        sys.exit(err.exit_status)
+            rend.write(report_solution(report, source.name), sys.stdout, color=rend.colour and sys.stdout.isatty())
+    sys.exit(ExitStatus.OK if report.all_right else ExitStatus.WRONG_ANSWER)
 
 
 @main.command("kinds")
@@ -203,14 +245,14 @@ def kinds_cmd() -> None:
 @click.argument("kind")
 def new_cmd(kind: str) -> None:
     """Print a commented template problem of KIND to edit (dlsolve new backprop > p.yaml)."""
-    if kind not in kinds.KINDS:
-        from dlsolve.errors import did_you_mean
+    with _boundary(False):
+        if kind not in kinds.KINDS:
+            from dlsolve.errors import did_you_mean
 
-        click.echo(f"dlsolve new: unknown kind: {did_you_mean(kind, kinds.KINDS)}", err=True)
-        sys.exit(ExitStatus.BAD_INPUT)
-    from importlib.resources import files
+            raise OptionError("dlsolve new", f"unknown kind: {did_you_mean(kind, kinds.KINDS)}")
+        from importlib.resources import files
 
-    click.echo(files("dlsolve.templates").joinpath(f"{kind}.yaml").read_text(encoding="utf-8"), nl=False)
+        click.echo(files("dlsolve.templates").joinpath(f"{kind}.yaml").read_text(encoding="utf-8"), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

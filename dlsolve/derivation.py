@@ -12,9 +12,15 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
-from dlsolve.solution import Answer, Block, Given, Graph, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import (Answer, Block, Given, Graph, Phrase, Prose, Section, Series, Solution, Step, Table,
+                              Text)
 
-NoteArg = Union[str, None, Callable[[Value], Union[str, None]]]
+NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
+
+
+def _prose(text: Prose, values: dict) -> Prose:
+    """Words with values become a Phrase (formatted by the renderer); plain words stay a str."""
+    return Phrase(text, **values) if values and isinstance(text, str) else text
 
 
 class Derivation:
@@ -34,11 +40,16 @@ class Derivation:
         # True: show every step; False: compute only; a predicate on the quantity: show those.
         self.record: bool | Callable[[Sym], bool] = True
         self._keep_empty = True
+        # The dependency graph, kept whether or not steps are recorded: node k is the k-th value
+        # made known (given, bound or derived), with the nodes its formula's bindings came from.
+        self._producer: dict[str, int] = {}
+        self._inputs: list[tuple[int, ...]] = []
+        self._answer_nodes: list[tuple[int, ...]] = []
 
     # -- structure -------------------------------------------------------------------------
-    def section(self, title: str, level: int = 1) -> None:
+    def section(self, title: Prose, level: int = 1, **values: object) -> None:
         self._close()
-        self._title, self._level = title, level
+        self._title, self._level = _prose(title, values), level
         self._keep_empty = self.record is True
 
     def _close(self) -> None:
@@ -58,8 +69,14 @@ class Derivation:
             self._blocks.append(block)
 
     # -- values ----------------------------------------------------------------------------
-    def given(self, sym: Sym, value: Value, note: str | None = None) -> Value:
+    def _node(self, key: str, inputs: Iterable[str] = ()) -> None:
+        """Record that `key` now holds a new value computed from the current values of `inputs`."""
+        self._inputs.append(tuple(self._producer[k] for k in inputs if k in self._producer))
+        self._producer[key] = len(self._inputs) - 1
+
+    def given(self, sym: Sym, value: Value, note: Prose | None = None) -> Value:
         value = _frozen(value)
+        self._node(sym.key)
         self.env[sym.key] = value
         self._exact_input(sym, value)
         self._add(Given(sym, value, note))
@@ -67,6 +84,7 @@ class Derivation:
 
     def bind(self, sym: Sym, value: Value) -> None:
         """Make a value known without showing a step (an element of a shown matrix)."""
+        self._node(sym.key)
         self.env[sym.key] = _frozen(value)
         self._exact_input(sym, value)
 
@@ -99,6 +117,7 @@ class Derivation:
                 self.exact_env[sym.key] = kept
         if value is not None and self.round is not None:
             value = np.round(value, self.round) if isinstance(value, np.ndarray) else float(np.round(value, self.round))
+        self._node(sym.key, bindings)
         if value is not None:
             value = _frozen(value)
             self.env[sym.key] = value
@@ -107,13 +126,13 @@ class Derivation:
         return value
 
     # -- prose and tables ------------------------------------------------------------------
-    def text(self, text: str, role: str = "paragraph") -> None:
-        self._add(Text(text, role))
+    def text(self, text: Prose, role: str = "paragraph", **values: object) -> None:
+        self._add(Text(_prose(text, values), role))
 
-    def note(self, text: str) -> None:
-        self.text(text, "note")
+    def note(self, text: Prose, **values: object) -> None:
+        self.text(text, "note", **values)
 
-    def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: str | None = None) -> None:
+    def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: Prose | None = None) -> None:
         self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title))
 
     def series(self, label: str, values: Iterable[float]) -> None:
@@ -122,19 +141,54 @@ class Derivation:
     def graph(self, edges: Iterable[tuple[str, str]]) -> None:
         self._add(Graph(tuple(edges)))
 
-    def convention(self, text: str) -> None:
+    def convention(self, text: Prose, **values: object) -> None:
+        text = _prose(text, values)
         if text not in self._conventions:
             self._conventions.append(text)
 
     # -- results ---------------------------------------------------------------------------
-    def answer(self, name: str, value: Value | Expr, label: str,
-               depends: Iterable[str] = (), keys: Iterable[str] = ()) -> None:
-        self._answers.append(Answer(name, value, label, tuple(depends), tuple(keys)))
+    def answer(self, name: str, value: Value | Expr, label: Prose, keys: Iterable[str] = (),
+               depends: Iterable[str] = ()) -> None:  # `depends`: ignored, until every kind drops it
+        """A named result, produced by the steps of `keys` (every entry of a vector or matrix).
+
+        Which other answers it is computed from is not written here: `solution()` derives it from
+        the bindings those steps recorded.
+        """
+        keys = tuple(keys)
+        self._answers.append(Answer(name, value, label, (), keys))
+        self._answer_nodes.append(tuple(self._producer[k] for k in keys if k in self._producer))
 
     def solution(self, kind: str, title: str | None) -> Solution:
         self._close()
         self._title = None
-        return Solution(kind, title, tuple(self._sections), tuple(self._answers), tuple(self._conventions))
+        answers = tuple(dataclasses.replace(a, depends=deps)
+                        for a, deps in zip(self._answers, self._depends()))
+        return Solution(kind, title, tuple(self._sections), answers, tuple(self._conventions))
+
+    def _depends(self) -> list[tuple[str, ...]]:
+        """For each answer, the answers whose values its steps were computed from: a walk back
+        through the recorded bindings that stops at any node another answer is made of."""
+        owner: dict[int, list[int]] = {}
+        for k, nodes in enumerate(self._answer_nodes):
+            for n in nodes:
+                owner.setdefault(n, []).append(k)
+        result = []
+        for k, nodes in enumerate(self._answer_nodes):
+            found: set[int] = set()
+            seen = set(nodes)
+            stack = [i for n in nodes for i in self._inputs[n]]
+            while stack:
+                n = stack.pop()
+                if n in seen:
+                    continue
+                seen.add(n)
+                others = [j for j in owner.get(n, ()) if j != k]
+                if others:
+                    found.update(others)
+                    continue
+                stack.extend(self._inputs[n])
+            result.append(tuple(self._answers[j].name for j in sorted(found)))
+        return result
 
 
 def _frozen(value: Value) -> Value:

@@ -168,7 +168,7 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
         raise source.locate(SpecError((), "missing key 'kind' (which kind of problem this is, e.g. kind: backprop)"))
     if not isinstance(kind, str) or kind not in kinds.KINDS:
         raise source.locate(SpecError(("kind",), did_you_mean(str(kind), kinds.KINDS)))
-    if expected_kind is not None and kind != expected_kind and kinds.KINDS[kind][0] == kinds.KINDS[expected_kind][0]:
+    if expected_kind is not None and kind != expected_kind and kinds.KINDS[kind].module == kinds.KINDS[expected_kind].module:
         data = {**data, "kind": expected_kind}  # one format, two emphases (conv / params)
         kind = expected_kind
     if expected_kind is not None and kind != expected_kind:

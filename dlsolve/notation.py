@@ -83,3 +83,13 @@ def batch_avg(sym: Sym) -> Sym:
 
 
 ETA = Sym("eta", "η", r"\eta")
+
+
+def label_number(x: float) -> str:
+    """A given number as part of a name or label (p[T=2], T = 0.5): as the problem file wrote it.
+
+    Names are notation, not results: the values a solution computes are never written here,
+    they go to the renderer (a Phrase) to be formatted at the sheet's precision.
+    """
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)

@@ -7,10 +7,70 @@ needs no renderer change.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Callable, Mapping, Union
 
 from dlsolve.expr import Expr, Sym, Value
+
+
+@dataclass(frozen=True, init=False, eq=False)
+class Phrase:
+    """A sentence that mentions values: "σ({z}) rounds to 1", z=35.0.
+
+    Solvers never format numbers; they hand the values to a Phrase, and each renderer formats
+    them as it formats every other number (at the sheet's precision, with its own minus sign).
+    A placeholder is `{name}` (the value at the sheet's precision), `{name:given}` (the shortest
+    exact form, as a problem file writes it: 2, 0.5, 1e-05) or `{name:int}` (digit grouping).
+    """
+
+    template: str
+    values: tuple[tuple[str, object], ...]
+
+    def __init__(self, template: str, **values: object) -> None:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        missing = fields - values.keys()
+        if missing:
+            raise KeyError(f"Phrase {template!r} has no value for {sorted(missing)}")
+        object.__setattr__(self, "template", template)
+        object.__setattr__(self, "values", tuple(values.items()))
+
+    def _key(self) -> tuple:
+        return (self.template, tuple((k, repr(v)) for k, v in self.values))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Phrase) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __str__(self) -> str:
+        """The sentence with each value in its shortest exact form (for logs and tests; the
+        renderers format values their own way)."""
+        def plain(v: object, style: str) -> str:
+            if isinstance(v, str):
+                return v
+            if isinstance(v, (list, tuple)) or getattr(v, "ndim", 0):
+                return "[" + ", ".join(plain(x, style) for x in list(v)) + "]"
+            x = float(v)  # type: ignore[arg-type]
+            return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+        return self.format(plain)
+
+    def __contains__(self, text: str) -> bool:
+        return text in str(self)
+
+    def format(self, number: Callable[[object, str], str]) -> str:
+        """The sentence, each value written by `number(value, style)`; style is "", "given" or "int"."""
+        env = dict(self.values)
+        out = []
+        for literal, name, spec, _ in string.Formatter().parse(self.template):
+            out.append(literal)
+            if name is not None:
+                out.append(number(env[name], spec or ""))
+        return "".join(out)
+
+
+Prose = Union[str, Phrase]  # every piece of prose in a Solution: plain words, or words with values
 
 
 @dataclass(frozen=True)
@@ -19,7 +79,7 @@ class Given:
 
     quantity: Sym
     value: Value
-    note: str | None = None
+    note: Prose | None = None
 
 
 @dataclass(frozen=True)
@@ -34,7 +94,7 @@ class Step:
     forms: tuple[Expr, ...]
     bindings: Mapping[str, Value]
     value: Value | None
-    note: str | None = None
+    note: Prose | None = None
     shown: bool = True  # False: computed and kept for checking, left out of a compact display
     exact: Expr | None = None   # --exact: the exact value (1/2 for σ(0)) when it is short
     rounded: int | None = None  # --round N: the value was rounded to N decimals
@@ -51,14 +111,14 @@ Cell = Union[str, float, int, Sym, Expr, None]
 class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
-    title: str | None = None
+    title: Prose | None = None
 
 
 @dataclass(frozen=True)
 class Text:
     """A sentence of explanation; role "note" is set apart (a convention, a warning)."""
 
-    text: str
+    text: Prose
     role: str = "paragraph"
 
 
@@ -82,7 +142,7 @@ Block = Union[Given, Step, Table, Text, Series, Graph]
 
 @dataclass(frozen=True)
 class Section:
-    title: str
+    title: Prose
     blocks: tuple[Block, ...]
     level: int = 1
 
@@ -91,14 +151,15 @@ class Section:
 class Answer:
     """A named final result (the names answer checking uses).
 
-    `value` is a number, an array, or (symbolic mode) a formula. `depends` names the answers it
-    is computed from, so a checker can walk back to the first wrong one; `key` is the quantity
-    key of the step that produces it (for a whole vector/matrix answer, of its first element).
+    `value` is a number, an array, or (symbolic mode) a formula. `keys` are the quantity keys
+    of the steps that produce it (every entry of a vector or matrix answer); `depends` names the
+    answers it is computed from — derived by the Derivation from the bindings those steps
+    recorded, never written by hand — so a checker can walk back to the first wrong one.
     """
 
     name: str
     value: Value | Expr
-    label: str
+    label: Prose
     depends: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
 
@@ -109,7 +170,7 @@ class Solution:
     title: str | None
     sections: tuple[Section, ...]
     answers: tuple[Answer, ...]
-    conventions: tuple[str, ...] = field(default=())
+    conventions: tuple[Prose, ...] = field(default=())
 
     def answer(self, name: str) -> Answer:
         for a in self.answers:

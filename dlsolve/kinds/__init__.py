@@ -1,8 +1,9 @@
 """The registry of problem kinds: name → module, imported only when used.
 
-Every kind module has the same shape: KIND (its name), SUMMARY (one line for `dlsolve kinds`),
-Spec (the pydantic schema of its YAML), and solve(spec, **options) -> Solution. Its commented
-template for `dlsolve new KIND` is dlsolve/templates/KIND.yaml.
+Every kind module has the same shape: KIND (its name), Spec (the pydantic schema of its YAML)
+and solve(spec, options) -> Solution. Its entry in KINDS below gives its module, its line for
+`dlsolve kinds` and the command-line options it takes; its commented template for
+`dlsolve new KIND` is dlsolve/templates/KIND.yaml.
 """
 
 from __future__ import annotations
@@ -21,29 +22,42 @@ class SolveOptions:
     round: int | None = None       # round every derived value to this many decimals (exam-style arithmetic)
     exact: bool = False            # also keep exact values where the inputs are exact
 
-# name → (module, one-line summary); summaries live here so `dlsolve kinds` stays light.
-KINDS: dict[str, tuple[str, str]] = {
-    "backprop": ("dlsolve.kinds.backprop",
-                 "forward pass, loss, every chain-rule product of the backward pass, and the "
-                 "update of a multilayer perceptron"),
-    "loss": ("dlsolve.kinds.loss",
-             "a loss over samples (MSE, MAE, Huber, BCE, CCE, sparse CCE, hinge) with its conventions"),
-    "softmax": ("dlsolve.kinds.softmax",
-                "softmax probabilities at one or several temperatures, and Σ p·v"),
-    "entropy": ("dlsolve.kinds.entropy",
-                "entropy, cross-entropy and KL divergence of discrete distributions (bits by default)"),
-    "distillation": ("dlsolve.kinds.distillation",
-                     "the knowledge-distillation loss of a student against a teacher"),
-    "optimizer": ("dlsolve.kinds.optimizer",
-                  "learning-rate and weight tables of SGD, momentum, Nesterov, Adagrad, RMSProp, Adam, AdamW"),
-    "conv": ("dlsolve.kinds.architecture",
-             "output shapes of a layer stack (CNN, MLP, RNN) with formulas, and the parameter counts"),
-    "params": ("dlsolve.kinds.architecture",
-               "parameter counts of a layer stack with formulas, and the output shapes"),
-    "convolve": ("dlsolve.kinds.convolve",
-                 "a convolution or pooling worked by hand on a small matrix"),
-    "graph": ("dlsolve.kinds.graph",
-              "the chain rule through any expression: every local derivative and the sum over paths"),
+# The options of SolveOptions a kind takes; the CLI offers each kind's subcommand only these.
+DERIVED = frozenset({"round", "exact"})  # every kind that solves through Derivation.derive
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One problem kind: where its module is, its line for `dlsolve kinds`, the options it takes.
+
+    Kept here rather than in the kind's module so that the CLI can build every subcommand
+    without importing NumPy, pydantic or SymPy (`dlsolve --help` stays instant).
+    """
+
+    module: str
+    summary: str
+    options: frozenset[str] = DERIVED
+
+
+KINDS: dict[str, Kind] = {
+    "backprop": Kind("dlsolve.kinds.backprop",
+                     "forward pass, loss, every chain-rule product of the backward pass, and the "
+                     "update of a multilayer perceptron", DERIVED | {"explain", "detail"}),
+    "loss": Kind("dlsolve.kinds.loss",
+                 "a loss over samples (MSE, MAE, Huber, BCE, CCE, sparse CCE, hinge) with its conventions"),
+    "softmax": Kind("dlsolve.kinds.softmax", "softmax probabilities at one or several temperatures, and Σ p·v"),
+    "entropy": Kind("dlsolve.kinds.entropy",
+                    "entropy, cross-entropy and KL divergence of discrete distributions (bits by default)"),
+    "distillation": Kind("dlsolve.kinds.distillation", "the knowledge-distillation loss of a student against a teacher"),
+    "optimizer": Kind("dlsolve.kinds.optimizer",
+                      "learning-rate and weight tables of SGD, momentum, Nesterov, Adagrad, RMSProp, Adam, AdamW"),
+    "conv": Kind("dlsolve.kinds.architecture",
+                 "output shapes of a layer stack (CNN, MLP, RNN) with formulas, and the parameter counts"),
+    "params": Kind("dlsolve.kinds.architecture",
+                   "parameter counts of a layer stack with formulas, and the output shapes"),
+    "convolve": Kind("dlsolve.kinds.convolve", "a convolution or pooling worked by hand on a small matrix"),
+    "graph": Kind("dlsolve.kinds.graph",
+                  "the chain rule through any expression: every local derivative and the sum over paths"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).
@@ -51,8 +65,16 @@ ALIASES: dict[str, str] = {"adagrad": "optimizer"}
 
 
 def module(kind: str) -> ModuleType:
-    return importlib.import_module(KINDS[kind][0])
+    return importlib.import_module(KINDS[kind].module)
 
 
 def summary(kind: str) -> str:
-    return KINDS[kind][1]
+    return KINDS[kind].summary
+
+
+def takes(kind: str, option: str) -> bool:
+    return option in KINDS[kind].options
+
+
+def kinds_taking(option: str) -> list[str]:
+    return [name for name, k in KINDS.items() if option in k.options]

@@ -102,6 +102,12 @@ def _out_shape(xs: tuple, ks: tuple, s: int, p: int, one_d: bool) -> tuple[int, 
     return rows, cols
 
 
+def _grid_keys(name: str, rows: int, cols: int, one_d: bool) -> tuple[str, ...]:
+    """The keys of a grid of entries named like `_sym(name, …)`, row by row (an answer's steps)."""
+    return tuple(_sym(name, name, name, *((j + 1,) if one_d else (i + 1, j + 1))).key
+                 for i in range(rows) for j in range(cols))
+
+
 def _sym(name: str, uni: str, tex: str, *idx: int) -> Sym:
     return N.quantity(name, uni, tex, tuple(idx))
 
@@ -175,7 +181,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     if not record_all:
         d.text(f"The first {SHOWN_IN_FULL} are written out; the others are computed the same way.")
     d.given(Sym("Y", "y", "y"), out_value, note="the output")
-    d.answer("output", out_value.tolist(), "the convolution output")
+    d.answer("output", out_value.tolist(), "the convolution output", keys=_grid_keys("y", rows, cols, one_d))
     if one_d:
         _toeplitz(d, xp[0, 0], k[0, 0], s, spec.bias, p)
     current = Y
@@ -196,7 +202,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
                 shown += 1
         d.record = True
         d.given(Sym("A", "a", "a"), A[0] if one_d else A, note="after the activation")
-        d.answer("activated", (A[0] if one_d else A).tolist(), "after the activation", depends=("output",))
+        d.answer("activated", (A[0] if one_d else A).tolist(), "after the activation",
+                 keys=_grid_keys("a", rows, cols, one_d))
         current, current_name = A, "activated"
     if spec.pool is not None:
         _pool(d, spec, current, current_name, one_d)
@@ -241,4 +248,4 @@ def _pool(d: Derivation, spec: Spec, A: np.ndarray, source: str, one_d: bool) ->
             P[i, j] = float(d.derive(_sym("pool", "p", "p", *((j + 1,) if one_d else (i + 1, j + 1))), formula))
     value = P[0] if one_d else P
     d.given(Sym("P", "p", "p"), value, note="the pooled output")
-    d.answer("pooled", value.tolist(), "after pooling", depends=(source,))
+    d.answer("pooled", value.tolist(), "after pooling", keys=_grid_keys("pool", pr, pc, one_d))

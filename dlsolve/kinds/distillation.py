@@ -19,8 +19,8 @@ from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Add, Neg, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import number_text, softmax_steps, total
-from dlsolve.solution import Solution
+from dlsolve.kinds.prob import softmax_steps, total
+from dlsolve.solution import Phrase, Solution
 
 KIND = "distillation"
 
@@ -94,9 +94,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
     k = len(spec._s)
     T = float(spec.temperature)
-    tt = number_text(T)
     a = spec.alpha
-    d.convention(f"L = α·hard + (1 − α)·{'T²·' if spec.t_squared else ''}soft with α = {a:g} on the hard term")
+    d.convention("L = α·hard + (1 − α)·" + ("T²·" if spec.t_squared else "") + "soft with α = {a:given} on the "
+                 "hard term", a=a)
     d.convention("hard = cross-entropy of the one-hot label with the student's softmax at T = 1")
     d.convention(("soft = KL(p_teacher^T ‖ p_student^T)" if spec.soft_loss == "kl" else
                   "soft = cross-entropy H(p_teacher^T, p_student^T)") + "; natural logarithms")
@@ -120,14 +120,14 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         d.given(Sym("ztv", "teacher logits z^t", "z^{t}"), spec._t)
         for s, v in zip(zt, spec._t):
             d.bind(s, float(v))
-        d.section(f"Teacher, softened at T = {tt}")
+        d.section("Teacher, softened at T = {T:given}", T=T)
         p_teacher = softmax_steps(d, zt, Tsym, pt, tag="teacher")
     else:
         d.given(Sym("ptv", "p^t", "p^{t}"), spec._tp, note="teacher_probs: used as given, as the softened teacher")
         for s, v in zip(pt, spec._tp):
             d.bind(s, float(v))
         p_teacher = [float(v) for v in spec._tp]
-    d.section(f"Student, softened at T = {tt}")
+    d.section("Student, softened at T = {T:given}", T=T)
     ps = _vec("ps", "p^s", "p^{s}", k)
     p_student = softmax_steps(d, zs, Tsym, ps, tag="student")
     d.section("Student at T = 1 (for the hard label)")
@@ -169,11 +169,10 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.note("KL(p^t‖p^s) = H(p^t, p^s) − H(p^t): the two soft terms differ by the teacher's entropy, "
            "which does not depend on the student, so both give the student the same gradients")
 
-    d.answer("p_teacher", p_teacher, f"p_teacher at T = {tt}", keys=tuple(s.key for s in pt))
-    d.answer("p_student", p_student, f"p_student at T = {tt}", keys=tuple(s.key for s in ps))
+    d.answer("p_teacher", p_teacher, Phrase("p_teacher at T = {T:given}", T=T), keys=tuple(s.key for s in pt))
+    d.answer("p_student", p_student, Phrase("p_student at T = {T:given}", T=T), keys=tuple(s.key for s in ps))
     d.answer("p_student_hard", p_hard, "p_student at T = 1", keys=tuple(s.key for s in q))
-    d.answer("hard_loss", hard_v, "hard term", depends=("p_student_hard",), keys=("hard",))
-    d.answer("soft_loss", soft_v, "soft term (" + spec.soft_loss + ")", depends=("p_teacher", "p_student"),
-             keys=(first[0].key,))
-    d.answer("loss", loss_v, "L", depends=("hard_loss", "soft_loss"), keys=("L",))
+    d.answer("hard_loss", hard_v, "hard term", keys=("hard",))
+    d.answer("soft_loss", soft_v, "soft term (" + spec.soft_loss + ")", keys=(first[0].key,))
+    d.answer("loss", loss_v, "L", keys=("L",))
     return d.solution(KIND, spec.title)

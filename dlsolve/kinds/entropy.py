@@ -19,7 +19,7 @@ from dlsolve.expr import Add, Expr, Neg, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import LOG_FUNCTION, LOG_UNIT, log_base, total
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "entropy"
 
@@ -73,7 +73,8 @@ def _normalised(d: Derivation, name: str, raw: np.ndarray) -> list[Sym]:
         return syms
     raw_syms = [N.quantity(f"raw{name}", "r", "r", (i,)) for i in range(1, n + 1)]
     d.given(Sym(f"raw{name}v", f"{upper} as given", upper), raw,
-            note=f"sums to {raw.sum():g}, not 1: normalised first, {name}_i = r_i / Σ_j r_j (the course's equation 8)")
+            note=Phrase("sums to {total}, not 1: normalised first, " + name + "_i = r_i / Σ_j r_j "
+                        "(the course's equation 8)", total=float(raw.sum())))
     for s, v in zip(raw_syms, raw):
         d.bind(s, float(v))
     Sr = Sym(f"sumraw{name}", "Σr", r"\sum r")
@@ -117,9 +118,11 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
 
     def cross(a: list[Sym], b: list[Sym], av: list[float], bv: list[float], A: str, B: str) -> tuple[float, float]:
         d.section(f"Cross-entropy H({A}, {B}) and KL({A}‖{B})")
-        missing = [f"{bs.uni} = 0 where {as_.uni} = {x:g}" for as_, bs, x, y in zip(a, b, av, bv) if x > 0 and y == 0]
-        inf_note = (f"{'; '.join(missing)}: {A} puts probability where {B} has none, so the cross-entropy and "
-                    "the KL divergence are infinite (∞)") if missing else None
+        missing = [(as_, bs, x) for as_, bs, x, y in zip(a, b, av, bv) if x > 0 and y == 0]
+        inf_note = Phrase("; ".join(f"{bs.uni} = 0 where {as_.uni} = {{x{k}}}" for k, (as_, bs, _) in enumerate(missing))
+                          + f": {A} puts probability where {B} has none, so the cross-entropy and the KL "
+                          "divergence are infinite (∞)", **{f"x{k}": x for k, (_, _, x) in enumerate(missing)}) \
+            if missing else None
         ce_terms = [ai * call(log, bi) for ai, bi, x in zip(a, b, av) if x != 0]
         ce = Sym(f"H_{A}{B}", f"H({A}, {B})", f"H({A}, {B})")
         ce_value = float(d.derive(ce, _minus_sum(ce_terms), note=inf_note))
@@ -137,7 +140,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
 
     ce_pq, kl_pq = cross(p, q, pv, qv, "P", "Q")
     _, kl_qp = cross(q, p, qv, pv, "Q", "P")
-    d.answer("cross_entropy", ce_pq, f"H(P, Q) in {unit}", depends=("entropy_p", "kl_pq"), keys=("H_PQ",))
+    d.answer("cross_entropy", ce_pq, f"H(P, Q) in {unit}", keys=("H_PQ",))
     d.answer("kl_pq", kl_pq, f"KL(P‖Q) in {unit}", keys=("KL_PQ",))
     d.answer("kl_qp", kl_qp, f"KL(Q‖P) in {unit}", keys=("KL_QP",))
     d.section("Table")

@@ -23,7 +23,7 @@ from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Expr, Num, Sym, call, substitute
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "optimizer"
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
@@ -295,7 +295,7 @@ class Run:
             d.derive(acc(i), self.beta * acc(_prev(i)) + (Num(1) - self.beta) * g)
         else:
             d.derive(acc(i), self.beta * acc(_prev(i)) + g)
-        row[acc(i).uni[0]] = d.env.get(acc(i).key)
+        row["m" if self.cfg.momentum_form == "ema" else "v"] = d.env.get(acc(i).key)
         d.derive(self.lr(i), self.alpha)
         row["α"] = d.env.get(self.lr(i).key)
         self._step(i, g + self.beta * acc(i) if nesterov else acc(i), row)
@@ -384,7 +384,8 @@ def _conventions(d: Derivation, spec: Spec, cfg: Config) -> None:
         d.convention("the accumulator includes the current gradient: α_i uses G_i (PyTorch; the notes' table)"
                      if cfg.accumulate == "inclusive" else
                      "the accumulator stops at the previous gradient: α_i uses G_{i−1} (as the notes' formula is written)")
-        d.convention(f"initial accumulator {cfg.G0:g}" + (" (TensorFlow's Adagrad starts at 0.1)" if opt == "adagrad" else ""))
+        d.convention("initial accumulator {G0:given}" + (" (TensorFlow's Adagrad starts at 0.1)" if opt == "adagrad" else ""),
+                     G0=cfg.G0)
     if opt in ("momentum", "nesterov"):
         d.convention("momentum as an average, m = β·m + (1 − β)·g (the course notes)" if cfg.momentum_form == "ema"
                      else "momentum as a sum, v = β·v + g (PyTorch's SGD)")
@@ -423,11 +424,11 @@ def _final(run: Run) -> dict[str, Any]:
     return {k: last[k] for k in ("α", "w") if k in last}
 
 
-def _text(v: Any) -> str:
-    arr = np.asarray(v, dtype=float)
-    if arr.ndim == 0:
-        return f"{float(arr):.6g}".replace("-", "−")
-    return "(" + ", ".join(f"{x:.6g}" for x in arr).replace("-", "−") + ")"
+def _differ(a: Any, b: Any) -> bool:
+    """True when two results differ by more than 1e−5 relative: a convention that changes the
+    number an exam answer gives (ε inside or outside the root often changes only the 8th digit)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape != b.shape or not np.allclose(a, b, rtol=1e-5, atol=0.0)
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
@@ -450,9 +451,10 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     for label, alt in _alternatives(spec, cfg):
         other = _final(_run(spec, alt, Derivation(options), show=False))
         for k, v in final.items():
-            if k in other and _text(v) != _text(other[k]):
+            if k in other and _differ(v, other[k]):
                 what = "the last learning rate" if k == "α" else "the last weight"
-                notes.append(f"with {label}, {what} would be {_text(other[k])} (here {_text(v)})")
+                notes.append(Phrase(f"with {label}, {what} would be {{other}} (here {{here}})",
+                                    other=other[k], here=v))
     if notes:
         d.section("Other conventions")
         for n in notes:
@@ -469,6 +471,7 @@ def _heading(c: str, run: Run) -> str:
 def _answers(d: Derivation, run: Run) -> None:
     rows, opt = run.rows, run.cfg.optimizer
     col = lambda k: [_plain(r[k]) for r in rows]  # noqa: E731
+    keys = lambda sym: tuple(sym(r["i"]).key for r in rows)  # noqa: E731
     d.answer("learning_rates", col("α"), "α_i per iteration", keys=tuple(run.lr(r["i"]).key for r in rows))
     if opt in ("adagrad", "rmsprop"):
         d.answer("accumulators", col("G" if opt == "adagrad" else "s"), "G_i" if opt == "adagrad" else "s_i",
@@ -477,19 +480,19 @@ def _answers(d: Derivation, run: Run) -> None:
         key = "m" if run.cfg.momentum_form == "ema" else "v"
         d.answer("accumulators", col(key), f"{key}_i (velocity)", keys=tuple(run.acc(r["i"]).key for r in rows))
     elif opt in ("adam", "adamw"):
-        d.answer("m", col("m"), "m_i")
-        d.answer("v", col("v"), "v_i")
+        d.answer("m", col("m"), "m_i", keys=keys(run.m))
+        d.answer("v", col("v"), "v_i", keys=keys(run.v))
         if run.cfg.bias_correction:
-            d.answer("m_hat", col("m̂"), "m̂_i")
-            d.answer("v_hat", col("v̂"), "v̂_i")
+            d.answer("m_hat", col("m̂"), "m̂_i", keys=keys(run.mhat))
+            d.answer("v_hat", col("v̂"), "v̂_i", keys=keys(run.vhat))
     if "Δw" in rows[0]:
-        d.answer("steps", col("Δw"), "Δw_i = the amount taken off w")
+        d.answer("steps", col("Δw"), "Δw_i = the amount taken off w", keys=keys(run.step))
     if "w" in rows[0]:
-        d.answer("weights", col("w"), "w_i after each iteration")
-    d.answer("learning_rate", _plain(rows[-1]["α"]), f"α_{len(rows)}, the last learning rate",
-             depends=("learning_rates",))
+        d.answer("weights", col("w"), "w_i after each iteration", keys=keys(run.w))
+    n = len(rows)
+    d.answer("learning_rate", _plain(rows[-1]["α"]), f"α_{n}, the last learning rate", keys=(run.lr(n).key,))
     if "w" in rows[0]:
-        d.answer("weight", _plain(rows[-1]["w"]), f"w_{len(rows)}, the last weight", depends=("weights",))
+        d.answer("weight", _plain(rows[-1]["w"]), f"w_{n}, the last weight", keys=(run.w(n).key,))
 
 
 def _plain(v: Any) -> Any:

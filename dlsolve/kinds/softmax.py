@@ -18,8 +18,8 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import number_text, softmax_steps
-from dlsolve.solution import Solution
+from dlsolve.kinds.prob import softmax_steps
+from dlsolve.solution import Phrase, Solution
 
 KIND = "softmax"
 
@@ -47,7 +47,7 @@ class Spec(BaseModel):
             raise SpecInvalid("expected at least one temperature", ("temperature",))
         for k, t in enumerate(temps):
             if t <= 0:
-                raise SpecInvalid(f"a temperature must be positive, got {number_text(t)}",
+                raise SpecInvalid(f"a temperature must be positive, got {t:g}",
                                   ("temperature",) + ((k,) if isinstance(self.temperature, list) else ()))
         self._temps = [float(t) for t in temps]
         self._v = None
@@ -79,8 +79,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.bind(sym, float(v))
     columns: list[list[float]] = []
     for t in temps:
-        tt = number_text(t)
-        d.section(f"Temperature T = {tt}")
+        tt = N.label_number(t)
+        d.section("Temperature T = {T:given}", T=t)
         T = Sym(f"T@{tt}", "T", "T")
         d.given(T, t)
         suffix = f"(T={tt})" if several else ""
@@ -89,14 +89,14 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         probs = softmax_steps(d, s_syms, None if t == 1 else T, p_syms, tag=f"T{tt}")
         columns.append(probs)
         name = f"p[T={tt}]" if several else "p"
-        d.answer(name, probs, f"softmax probabilities at T = {tt}", keys=tuple(p.key for p in p_syms))
+        d.answer(name, probs, Phrase("softmax probabilities at T = {T:given}", T=t), keys=tuple(p.key for p in p_syms))
         if v_vals is not None:
             ws = Sym(f"wsum@{tt}", "Σ p_i·v_i" + (f" (T={tt})" if several else ""), r"\sum_i p_i v_i")
             value = d.derive(ws, Add.of(*(p * v for p, v in zip(p_syms, v_syms))))
             d.answer(f"weighted_sum[T={tt}]" if several else "weighted_sum", float(value),
-                     f"Σ p_i·v_i at T = {tt}", depends=(name,), keys=(ws.key,))
+                     Phrase("Σ p_i·v_i at T = {T:given}", T=t), keys=(ws.key,))
     d.section("Side by side")
-    heads = ["i"] + (["label"] if spec.labels else []) + ["s_i"] + [f"p_i (T={number_text(t)})" for t in temps]
+    heads = ["i"] + (["label"] if spec.labels else []) + ["s_i"] + [f"p_i (T={N.label_number(t)})" for t in temps]
     rows = []
     for i in range(n):
         row: list[Any] = [i + 1] + ([spec.labels[i]] if spec.labels else []) + [float(s_vals[i])]

@@ -14,8 +14,9 @@ import numpy as np
 from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout, numbers
-from dlsolve.render.mathprint import LatexPrinter, substitutable
-from dlsolve.solution import Given, Graph, Section, Series, Solution, Step, Table, Text
+from dlsolve.render.mathprint import LatexPrinter
+from dlsolve.render.parts import equation_parts
+from dlsolve.solution import Given, Graph, Prose, Section, Series, Solution, Step, Table, Text
 
 Cell = tuple[str, str]  # ("math", latex) or ("text", plain text)
 
@@ -23,6 +24,10 @@ Cell = tuple[str, str]  # ("math", latex) or ("text", plain text)
 class DocumentRenderer:
     name = "document"
     suffix = ".txt"
+    colour = False
+    one_document = False   # True: several solutions make one document (a contents page, one file)
+    fragments = False
+    structured = False     # True: data for programs (check writes its report's fields)      # True: --fragment gives the body alone, to paste into a sheet
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.precision = precision
@@ -62,33 +67,18 @@ class DocumentRenderer:
 
     def equation_lines(self, block: Given | Step) -> list[str]:
         """['lhs = form', '= form', …, '= value'] in LaTeX, as a TA writes them one under another."""
-        lhs = self.latex.print(block.quantity)
-        rhs: list[str] = []
-        if isinstance(block, Step):
-            rhs = [t for t in (self.latex.print(f) for f in block.forms) if t != lhs]
-            if not rhs and block.value is None:
-                rhs = [self.latex.print(block.formula)]
-            if block.value is not None and block.bindings and substitutable(block.bindings):
-                sub = self.latex.print(block.formula, block.bindings)
-                if rhs[-1:] != [sub]:
-                    rhs.append(sub)
-        approx = False
-        if isinstance(block, Step) and block.exact is not None and block.value is not None:
-            exact = self.latex.print(block.exact)
-            if exact != self.value_tex(block.value):
-                if rhs[-1:] != [exact]:
-                    rhs.append(exact)
-                approx = True
-        if block.value is not None:
-            val = self.value_tex(block.value)
-            if rhs[-1:] != [val]:
-                rhs.append(val)
+        parts = equation_parts(block, self.latex.print, self.value_tex, lambda v: v)
+        rhs = parts.forms + ([parts.value] if parts.value is not None else [])
         if not rhs:
-            return [lhs]
-        lines = [f"{lhs} = {rhs[0]}"] + [f"= {r}" for r in rhs[1:]]
-        if approx and len(lines) > 1:
-            lines[-1] = r"pprox " + lines[-1][2:]
+            return [parts.lhs]
+        lines = [f"{parts.lhs} = {rhs[0]}"] + [f"= {r}" for r in rhs[1:]]
+        if parts.approx and len(lines) > 1:
+            lines[-1] = r"\approx " + lines[-1][2:]
         return lines
+
+    def prose(self, p: Prose | None) -> str:
+        """Prose as plain text (each format escapes it), its values at the sheet's precision."""
+        return numbers.prose(p, self.precision)
 
     list_sep = ", "
 
@@ -119,7 +109,7 @@ class DocumentRenderer:
                          "digits (computed in float64)")]
         if sol.conventions:
             out.append(self.heading(3, "Conventions"))
-            out.append(self.bullets(list(sol.conventions)))
+            out.append(self.bullets([self.prose(c) for c in sol.conventions]))
         return out
 
     def body(self, sol: Solution, level: int = 1) -> list[str]:
@@ -128,22 +118,24 @@ class DocumentRenderer:
             out += self.section(section, level)
         if sol.answers:
             out.append(self.heading(level + 1, "Answers"))
-            rows = [[("text", a.name), ("text", a.label), ("math", self.list_tex(a.value))] for a in sol.answers]
+            rows = [[("text", a.name), ("text", self.prose(a.label)), ("math", self.list_tex(a.value))]
+                    for a in sol.answers]
             out.append(self.table(["name", "quantity", "value"], rows))
         return out
 
     def section(self, section: Section, level: int) -> list[str]:
-        out = [self.heading(level + section.level, section.title)]
+        out = [self.heading(level + section.level, self.prose(section.title))]
         for block in section.blocks:
             if isinstance(block, (Given, Step)):
                 if isinstance(block, Step) and not block.shown:
                     continue
-                out.append(self.equation(self.equation_lines(block), block.note))
+                out.append(self.equation(self.equation_lines(block), self.prose(block.note) or None))
             elif isinstance(block, Text):
-                out.append(self.note(block.text) if block.role == "note" else self.para(block.text))
+                text = self.prose(block.text)
+                out.append(self.note(text) if block.role == "note" else self.para(text))
             elif isinstance(block, Table):
                 if block.title:
-                    out.append(self.para(block.title))
+                    out.append(self.para(self.prose(block.title)))
                 out.append(self.table(list(block.columns), [[self.cell(c) for c in row] for row in block.rows]))
             elif isinstance(block, Graph):
                 out.append(self.graph(list(block.edges)))

@@ -39,6 +39,7 @@ def mathml(tex: str) -> str:
 class HtmlRenderer(DocumentRenderer):
     name = "html"
     suffix = ".html"
+    one_document = True
 
     def wrap(self, title: str, body: str) -> str:
         return ('<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="en">\n<head>\n'

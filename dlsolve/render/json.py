@@ -10,8 +10,10 @@ import numpy as np
 
 from dlsolve import __version__
 from dlsolve.expr import Expr
-from dlsolve.render.mathprint import LatexPrinter, UnicodePrinter, substitutable
-from dlsolve.solution import Given, Graph, Series, Solution, Step, Table, Text
+from dlsolve.render import numbers
+from dlsolve.render.mathprint import LatexPrinter, UnicodePrinter
+from dlsolve.render.parts import equation_parts
+from dlsolve.solution import Given, Graph, Prose, Series, Solution, Step, Table, Text
 
 
 def plain_value(value: Any, latex: LatexPrinter) -> Any:
@@ -39,28 +41,37 @@ def plain_value(value: Any, latex: LatexPrinter) -> Any:
 class JsonRenderer:
     name = "json"
     suffix = ".json"
+    colour = False
+    one_document = True
+    fragments = False
+    structured = True
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
+        self.precision = precision
         self.latex = LatexPrinter(precision)
         self.uni = UnicodePrinter(precision)
 
+    def prose(self, p: Prose | None) -> str | None:
+        """Prose as text, its values to the full float64 precision (JSON is for programs)."""
+        return None if p is None else numbers.prose(p, 17)
+
     def document(self, sol: Solution) -> dict[str, Any]:
         steps: list[dict[str, Any]] = []
-        notes: list[str] = list(sol.conventions)
+        notes: list[str] = [self.prose(c) for c in sol.conventions]
         series: list[dict[str, Any]] = []
         graph: list[dict[str, str]] = []
         for section in sol.sections:
             for block in section.blocks:
                 if isinstance(block, Step):
-                    steps.append(self._step(section.title, block))
+                    steps.append(self._step(self.prose(section.title), block))
                 elif isinstance(block, Given):
                     steps.append({
-                        "section": section.title, "quantity": self.latex.print(block.quantity),
+                        "section": self.prose(section.title), "quantity": self.latex.print(block.quantity),
                         "quantity_text": self.uni.print(block.quantity), "given": True,
                         "formula": None, "substituted": None,
-                        "value": plain_value(block.value, self.latex), "note": block.note})
+                        "value": plain_value(block.value, self.latex), "note": self.prose(block.note)})
                 elif isinstance(block, Text) and block.role == "note":
-                    notes.append(block.text)
+                    notes.append(self.prose(block.text))
                 elif isinstance(block, Table):
                     pass  # tables repeat values already in steps or answers
                 elif isinstance(block, Graph):
@@ -79,9 +90,7 @@ class JsonRenderer:
         }
 
     def _step(self, section: str, s: Step) -> dict[str, Any]:
-        sub = None
-        if s.value is not None and s.bindings and substitutable(s.bindings):
-            sub = self.latex.print(s.formula, s.bindings)
+        sub = equation_parts(s, self.latex.print, lambda v: v, lambda v: None).substituted
         return {
             "section": section,
             "quantity": self.latex.print(s.quantity),
@@ -90,11 +99,15 @@ class JsonRenderer:
             "formula": self.latex.print(s.formula),
             "substituted": sub,
             "value": plain_value(s.value, self.latex),
-            "note": s.note,
+            "note": self.prose(s.note),
             "shown": s.shown,
             **({"exact": self.latex.print(s.exact)} if s.exact is not None else {}),
             **({"rounded_to_decimals": s.rounded} if s.rounded is not None else {}),
         }
+
+    def render_data(self, data: Any) -> str:
+        """Any JSON-able data (check's report) in this format's layout."""
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def render(self, sol: Solution) -> str:
         return json.dumps(self.document(sol), indent=2, ensure_ascii=False) + "\n"

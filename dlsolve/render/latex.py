@@ -77,6 +77,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 class LatexRenderer(DocumentRenderer):
     name = "latex"
     suffix = ".tex"
+    one_document = True
+    fragments = True
     list_sep = r",\allowbreak\ "
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:

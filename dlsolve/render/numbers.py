@@ -8,6 +8,7 @@ as 1.000 — the zeros say "rounded", where a bare 1 would claim exactness.
 from __future__ import annotations
 
 import math
+from typing import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -70,3 +71,39 @@ def latex(x: float, precision: int) -> str:
     mant, exp = parts(x, precision)
     mant = mant.replace("∞", r"\infty").replace("NaN", r"\mathrm{NaN}")
     return mant if exp is None else rf"{mant} \times 10^{{{exp}}}"
+
+
+def given(x: float) -> str:
+    """The shortest exact form, as a problem file writes it: 2, 0.5, 1e-05, −3."""
+    x = float(x)
+    if math.isfinite(x) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x)).replace("-", "−")
+    return unicode(x, 17) if not math.isfinite(x) else repr(x).replace("-", "−")
+
+
+def grouped(n: float) -> str:
+    """An integer with its digits grouped by thousands: 138,357,544."""
+    return f"{int(n):,}".replace("-", "−")
+
+
+def prose(p: object, precision: int, number: Callable[[float], str] | None = None) -> str:
+    """A piece of prose as text: a plain string as it is; a Phrase with its values formatted
+    (`number` writes one value at the sheet's precision; unicode by default)."""
+    from dlsolve.solution import Phrase
+
+    if not isinstance(p, Phrase):
+        return "" if p is None else str(p)
+    one = number or (lambda x: unicode(x, precision))
+
+    def write(value: object, style: str) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0):
+            return "[" + ", ".join(write(v, style) for v in list(value)) + "]"
+        if style == "given":
+            return given(float(value))
+        if style == "int":
+            return grouped(float(value))
+        return one(float(value))
+
+    return p.format(write)

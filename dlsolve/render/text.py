@@ -13,9 +13,10 @@ import numpy as np
 from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout
-from dlsolve.render.mathprint import UnicodePrinter, substitutable
 from dlsolve.render import numbers
-from dlsolve.solution import Given, Graph, Section, Series, Solution, Step, Table, Text
+from dlsolve.render.mathprint import UnicodePrinter
+from dlsolve.render.parts import equation_parts
+from dlsolve.solution import Given, Graph, Prose, Section, Series, Solution, Step, Table, Text
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
@@ -24,6 +25,10 @@ Line = list[Segment]
 class TextRenderer:
     name = "text"
     suffix = ".txt"
+    colour = True          # styled with rich when writing to a terminal
+    one_document = False   # several solutions: one after another
+    fragments = False
+    structured = False     # True: data for programs (check writes its report's fields)
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.precision = precision
@@ -56,6 +61,9 @@ class TextRenderer:
     def num(self, x: float) -> str:
         return numbers.unicode(x, self.precision)
 
+    def prose(self, p: Prose | None) -> str:
+        return numbers.prose(p, self.precision)
+
     def value_lines(self, value: Any) -> list[str]:
         if isinstance(value, Expr):
             return [self.math.print(value)]
@@ -76,12 +84,12 @@ class TextRenderer:
                      "significant digits (computed in float64)", "dim")])
         if sol.conventions:
             out += [[("", "")], [("Conventions", "bold cyan")]]
-            out += [[("  • " + c, "")] for c in sol.conventions]
+            out += [[("  • " + self.prose(c), "")] for c in sol.conventions]
         for section in sol.sections:
             out += self.section(section)
         if sol.answers:
             out += [[("", "")], [("Answers", "bold cyan")], [("───────", "cyan")]]
-            rows = [[a.name, a.label, self._answer_text(a.value)] for a in sol.answers]
+            rows = [[a.name, self.prose(a.label), self._answer_text(a.value)] for a in sol.answers]
             out += [[("  " + line, "")] for line in layout.table_lines(("name", "quantity", "value"), rows)]
         return out
 
@@ -109,40 +117,26 @@ class TextRenderer:
     def section(self, section: Section) -> list[Line]:
         rule = "─" if section.level == 1 else "·"
         style = "bold cyan" if section.level == 1 else "bold"
-        out: list[Line] = [[("", "")], [(section.title, style)], [(rule * len(section.title), style)]]
+        title = self.prose(section.title)
+        out: list[Line] = [[("", "")], [(title, style)], [(rule * len(title), style)]]
         for block in section.blocks:
             out += getattr(self, "_" + type(block).__name__)(block)
         return out
 
     # -- blocks ----------------------------------------------------------------------------
     def _Given(self, g: Given) -> list[Line]:
-        return self._equation(self.math.print(g.quantity), [], self.value_lines(g.value), g.note)
+        return self._Step(g)
 
-    def _Step(self, s: Step) -> list[Line]:
-        if not s.shown:
+    def _Step(self, s: Given | Step) -> list[Line]:
+        if isinstance(s, Step) and not s.shown:
             return []
-        lhs = self.math.print(s.quantity)
-        forms = [text for text in (self.math.print(f) for f in s.forms) if text != lhs]
-        if not forms and s.value is None:
-            forms = [self.math.print(s.formula)]
-        vals: list[str] = []
-        if s.value is not None:
-            vals = self.value_lines(s.value)
-            if vals == forms[-1:]:
-                vals = []
-            if s.bindings and substitutable(s.bindings):
-                sub = self.math.print(s.formula, s.bindings)
-                if forms[-1:] != [sub] and [sub] != vals:
-                    forms.append(sub)
-            if s.exact is not None:
-                exact = self.math.print(s.exact)
-                if [exact] != vals:
-                    if forms[-1:] != [exact]:
-                        forms.append(exact)
-                    vals = ["≈ " + vals[0]] + vals[1:] if vals else vals
-        return self._equation(lhs, forms, vals, s.note)
+        parts = equation_parts(s, self.math.print, self.value_lines, lambda v: v[0] if len(v) == 1 else None)
+        value = parts.value or []
+        if parts.approx and value:
+            value = ["≈ " + value[0]] + value[1:]
+        return self._equation(parts.lhs, parts.forms, value, s.note)
 
-    def _equation(self, lhs: str, forms: list[str], value: list[str], note: str | None) -> list[Line]:
+    def _equation(self, lhs: str, forms: list[str], value: list[str], note: Prose | None) -> list[Line]:
         pad = "  " + " " * len(lhs) + " "
         rhs = forms + ([] if not value else [value[0]])
         out: list[Line] = []
@@ -155,13 +149,13 @@ class TextRenderer:
         indent = pad + "  "
         out += [[(indent + more, "bold")] for more in value[1:]]
         if note:
-            out.append([(indent + "↳ " + note, "dim italic")])
+            out.append([(indent + "↳ " + self.prose(note), "dim italic")])
         return out
 
     def _Text(self, t: Text) -> list[Line]:
         if t.role == "note":
-            return [[("  Note: ", "yellow"), (t.text, "")]]
-        return [[("  " + t.text, "")]]
+            return [[("  Note: ", "yellow"), (self.prose(t.text), "")]]
+        return [[("  " + self.prose(t.text), "")]]
 
     def _Series(self, s: Series) -> list[Line]:
         return [[("  " + s.label + "  ", ""), (layout.sparkline(s.values), "magenta"),
@@ -177,7 +171,7 @@ class TextRenderer:
     def _Table(self, t: Table) -> list[Line]:
         cell: Callable[[Any], str] = self._cell
         rows = [[cell(c) for c in row] for row in t.rows]
-        out: list[Line] = [[("  " + t.title, "bold")]] if t.title else []
+        out: list[Line] = [[("  " + self.prose(t.title), "bold")]] if t.title else []
         return out + [[("  " + line, "")] for line in layout.table_lines(t.columns, rows)]
 
     def _cell(self, c: Any) -> str:
