@@ -97,6 +97,9 @@ def test_no_two_quantities_of_a_graph_problem_print_alike(path):
     p = load_text(text, path.name)
     sol = p.module.solve(p.spec, SolveOptions())
     assert {k: v for k, v in printed_quantities(sol).items() if len(v) > 1} == {}
+    made = {b.quantity.key for s in sol.sections for b in s.blocks if hasattr(b, "quantity")}
+    for a in sol.answers:  # the core contract: every answer names the steps that produce it
+        assert a.keys and set(a.keys) <= made, a.name
 
 
 def test_a_name_may_not_be_an_entry_of_another():

@@ -581,6 +581,12 @@ class Solver(Paths):
                     note="the entries above, as a matrix")
         return _squeeze(arr)
 
+    def value_keys(self, node: Node) -> list[str]:
+        """The steps that produce a name's value: its entries' steps, or its Given line."""
+        if node.local is not None:
+            return [s.name for s in node.symbols]
+        return [] if node.symbolic else [f"{node.name}#"]
+
     def _formula_of(self, top: sp.Symbol, target: sp.Symbol) -> Expr:
         """In symbolic mode: the derivative as one formula (substituting the local derivatives)."""
         total = sp.Integer(0)
@@ -624,8 +630,10 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
                     answer = from_sympy(node.local[0, 0], s.syms)
             else:
                 answer = _squeeze(np.asarray(value, dtype=float))
-            s.d.answer(text, answer, s.shown(item)[0])
+            s.d.answer(text, answer, s.shown(item)[0], keys=s.value_keys(node))
         else:
             top, wrt, selected = item
-            s.d.answer(text, s.derivative(text, top, wrt, selected), text)
+            top_entry = s.entry(spec._nodes[top].symbols[0, 0])
+            s.d.answer(text, s.derivative(text, top, wrt, selected), text,
+                       keys=[N.partial(top_entry, s.entry(t)).key for t in selected])
     return s.d.solution(KIND, spec.title)
