@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Iterator, Mapping, Union
+from typing import Any, Iterator, Mapping, Union
 
 import numpy as np
 
