@@ -2,9 +2,9 @@
 
 Names are given (numbers, vectors, matrices, or symbols) and defined in order by formulas in a
 small language: + − * / ** (elementwise, a 1×1 value broadcasts), @ (matrix product), .T,
-1-based indexing W[1,2], W[1,:], W[2:3,1], and the functions exp log sqrt abs sigmoid tanh relu
-softmax sum mean max min. The text is parsed by dlsolve.parse (an allow-listed walk of Python's
-ast), never evaluated.
+1-based indexing W[1,2], W[1,:], W[2:3,1], and the functions of the registry dlsolve.functions
+(exp, log, sigmoid, tanh, relu, softplus, softmax, sum, mean, max, …). The text is parsed by
+dlsolve.parse (an allow-listed walk of Python's ast, in language.py), never evaluated.
 
 Each defined name is worked entry by entry from its *local* formula — in the entries of the
 names it is written with — so the computation graph is explicit. A derivative ∂L/∂w is the sum
