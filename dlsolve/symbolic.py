@@ -197,11 +197,14 @@ def foreign_text(e: E.Foreign, latex: bool, names: Mapping[str, str]) -> str:
 
 
 def foreign_value(e: E.Foreign, values: Mapping[str, Any]) -> Any:
-    """The value in float64 (NaN where it is not real), entry by entry for arrays."""
+    """The value in float64 (NaN where it is not a real number), entry by entry for arrays."""
     symbols = [sp.Symbol(a.key, real=True) for a in e.args]
 
     def one(*xs: float) -> float:
-        z = complex(sp.N(e.form.xreplace({s: sp.Float(float(x)) for s, x in zip(symbols, xs)})))
+        try:
+            z = complex(sp.N(e.form.xreplace({s: sp.Float(float(x)) for s, x in zip(symbols, xs)})))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):  # no number (an unevaluated d/dx)
+            return float("nan")
         return z.real if abs(z.imag) <= 1e-12 * max(1.0, abs(z.real)) else float("nan")
 
     args = [values[a.key] for a in e.args]

@@ -148,6 +148,9 @@ def test_foreign_nodes_evaluate_and_substitute():
     assert sp.simplify(to_sympy(e) - (sp.re(X ** 3) + sp.gamma(X))) == 0
     with pytest.raises(ValueError):
         from_sympy(sp.gamma(X), {"x": x}, fallback=False)
+    # a SymPy result that is no number at all evaluates to NaN, not to a crash
+    assert math.isnan(E.evaluate(from_sympy(sp.Derivative(sp.floor(X), X), {"x": x}), {"x": 2.5}))
+    assert math.isnan(E.evaluate(from_sympy(sp.sqrt(X - 5) + sp.gamma(X), {"x": x}), {"x": 2.5}))
 
 
 # -- limits ----------------------------------------------------------------------------------------
