@@ -192,8 +192,10 @@ def foreign_rebuild(e: E.Foreign, children: tuple[E.Expr, ...]) -> E.Expr:
 def foreign_text(e: E.Foreign, latex: bool, names: Mapping[str, str]) -> str:
     """SymPy's printing of `e` with each symbol written as `names` says (its name, or its value
     in a substitution line). Symbols stand in for the values, so SymPy evaluates nothing."""
+    if latex:  # written verbatim (a Symbol's own name would be split at its underscores)
+        return sp.latex(e.form, symbol_names={sp.Symbol(a.key, real=True): names[a.key] for a in e.args})
     form = e.form.xreplace({sp.Symbol(a.key, real=True): sp.Symbol(names[a.key]) for a in e.args})
-    return sp.latex(form) if latex else sp.sstr(form).replace("**", "^")
+    return sp.sstr(form).replace("**", "^")
 
 
 def foreign_value(e: E.Foreign, values: Mapping[str, Any]) -> Any:
