@@ -182,7 +182,10 @@ class Solver(Paths):
                 self._formula_of(top_sym, entries[0])
         arr = np.array(values, dtype=float).reshape(selected.shape)
         if arr.size > 1:
-            d.given(Sym(f"grad#{label}", label.replace("d", "∂", 1).replace("/d", "/∂"), label), arr,
+            (top_u, top_t), (wrt_u, wrt_t) = self.shown(top), self.shown(wrt)
+            index = label[label.index("[", label.rindex("/")):] if "[" in label[label.rindex("/"):] else ""
+            d.given(Sym(f"grad#{label}", f"∂{top_u}/∂{wrt_u}{index}",
+                        rf"\frac{{\partial {top_t}}}{{\partial {wrt_t}}}{index}"), arr,
                     note="the entries above, as a matrix")
         return squeeze(arr)
 
