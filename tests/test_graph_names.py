@@ -189,6 +189,12 @@ def test_symbolic_work_is_bounded():
             "symbolic terms")
 
 
+def test_what_sympy_cannot_build_is_an_error_at_its_place():
+    # tanh(−3)^(100/9) is not real, and relu compares it with 0 (found by fuzzing: a TypeError)
+    refused({"kind": "graph", "given": {"x": [[1], [2]]}, "define": {"y": "x ** relu(tanh(-3) ** (100 / 9))"},
+             "find": ["y"]}, "cannot be computed")
+
+
 def test_too_many_paths_is_a_typed_error_at_validation():
     data = {"kind": "graph", "given": {"x": [[1], [2], [3]], "A": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]},
             "define": {"h1": "A @ x", "h2": "A @ h1", "h3": "A @ h2", "h4": "A @ h3", "L": "sum(h4)"},

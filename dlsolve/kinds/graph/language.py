@@ -57,6 +57,12 @@ class GraphWalker(Walker):
         return f"{m.rows}×{m.cols}"
 
     def walk(self, node: ast.AST, depth: int) -> Any:
+        try:
+            return self._walk(node, depth)
+        except (TypeError, ValueError, ArithmeticError) as exc:  # SymPy refused (relu of a complex number)
+            raise self.fail(node, f"this cannot be computed: {str(exc)[:120]}") from None
+
+    def _walk(self, node: ast.AST, depth: int) -> Any:
         if isinstance(node, ast.Name):
             if node.id.startswith("__"):
                 raise self.fail(node, f"'{node.id}' is not allowed")
