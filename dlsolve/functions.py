@@ -93,6 +93,29 @@ def _log_exact(sp: Any, x: Any, base: Optional[int] = None) -> Any:
     return sp.log(x) if base is None else sp.log(x) / sp.log(base)
 
 
+HUGE = 1e100
+"""|x| beyond which e^x is 0 or ∞ in float64 many times over. SymPy would compute e^(1e616) (a
+constant product of two floats) digit by digit, without end; the SymPy forms below stop there."""
+
+
+def _exp(sp: Any, x: Any) -> Any:
+    if x.is_Number and x.is_extended_real and abs(x) > HUGE:
+        return sp.oo if x > 0 else sp.Integer(0)
+    return sp.exp(x)
+
+
+def _softplus(sp: Any, x: Any) -> Any:
+    if x.is_Number and x.is_extended_real and abs(x) > HUGE:
+        return x if x > 0 else sp.Integer(0)
+    return sp.log(1 + sp.exp(x))
+
+
+def _relu(sp: Any, x: Any) -> Any:
+    if x.is_number and x.is_extended_real is not True:  # complex infinity, i: no order, no ReLU
+        return sp.nan
+    return sp.Piecewise((x, x > 0), (0, True))
+
+
 def _softmax_sympy(sp: Any, *xs: Any) -> list[Any]:
     exps = [sp.exp(v) for v in xs]
     total = sp.Add(*exps)
@@ -125,7 +148,7 @@ def _c(name: str, x: "Expr") -> "Expr":
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
-        Function("exp", "exp", r"\exp", np.exp, lambda sp, x: sp.exp(x), sympy_head="exp",
+        Function("exp", "exp", r"\exp", np.exp, _exp, sympy_head="exp",
                  derivative=lambda x: _c("exp", x), written=("exp",),
                  uni_form=lambda a: f"e^({a})", tex_form=lambda a: f"e^{{{a}}}", power_form=True),
         Function("log", "log", r"\log", np.log, lambda sp, x: sp.log(x), exact=_log_exact, sympy_head="log",
@@ -142,7 +165,7 @@ FUNCTIONS: dict[str, Function] = {
         Function("sqrt", "√", r"\sqrt", np.sqrt, lambda sp, x: sp.sqrt(x),
                  derivative=lambda x: 1 / (2 * _c("sqrt", x)), written=("sqrt",),
                  uni_form=lambda a: f"√({a})", tex_form=lambda a: rf"\sqrt{{{a}}}"),
-        Function("sigma", "σ", r"\sigma", _stable_sigmoid, lambda sp, x: 1 / (1 + sp.exp(-x)),
+        Function("sigma", "σ", r"\sigma", _stable_sigmoid, lambda sp, x: 1 / (1 + _exp(sp, -x)),
                  derivative=lambda x: _c("sigma", x) * (1 - _c("sigma", x)), written=("sigmoid",)),
         Function("tanh", "tanh", r"\tanh", np.tanh, lambda sp, x: sp.tanh(x), sympy_head="tanh",
                  derivative=lambda x: 1 - _c("tanh", x) ** 2, written=("tanh",)),
@@ -156,10 +179,10 @@ FUNCTIONS: dict[str, Function] = {
         Function("sign", "sign", r"\operatorname{sign}", np.sign, lambda sp, x: sp.sign(x), sympy_head="sign",
                  derivative=lambda x: _E().Num(0)),
         Function("relu", "relu", r"\operatorname{relu}", lambda x: np.maximum(x, 0.0),
-                 lambda sp, x: sp.Piecewise((x, x > 0), (0, True)),
+                 _relu,
                  derivative=_relu_derivative, written=("relu",)),
         Function("softplus", "softplus", r"\operatorname{softplus}", lambda x: np.logaddexp(0.0, x),
-                 lambda sp, x: sp.log(1 + sp.exp(x)),
+                 _softplus,
                  derivative=lambda x: _c("sigma", x), written=("softplus",)),
         Function("max", "max", r"\max", _pick(np.max, np.maximum), lambda sp, *a: sp.Max(*a),
                  sympy_head="Max", shape="pick", written=("max",)),

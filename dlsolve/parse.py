@@ -137,7 +137,7 @@ class Walker:
                 raise self.fail(node, f"{name}() takes no keyword arguments")
             if len(node.args) != 1:
                 raise self.fail(node, f"{name}() takes one argument")
-            return call(self.functions[name], self.walk(node.args[0], depth + 1))
+            return self.finite(node, call(self.functions[name], self.walk(node.args[0], depth + 1)))
         return self.other(node, depth)
 
     # -- overridable: how a result is built --------------------------------------------------
@@ -154,7 +154,14 @@ class Walker:
         if op not in funcs:
             raise self.fail(node, f"the operator {op or type(node.op).__name__} is not allowed "
                                   "(use + - * / ** and the functions)")
-        return funcs[op]()
+        return self.finite(node, funcs[op]())
+
+    def finite(self, node: ast.AST, e: Expr) -> Expr:
+        """Refuse a part without names that is infinite in float64 (1e308 * 100, exp(1000)): SymPy
+        would carry it exactly, and e to the power of it has no end."""
+        if not e.symbols() and math.isinf(_constant(e)):
+            raise self.fail(node, "this constant is infinite in float64 (beyond 1.8e308, or a division by 0)")
+        return e
 
     def check_power(self, node: ast.AST, base: float, exponent: float) -> None:
         """Refuse a power of constants beyond float64 (SymPy would compute it exactly, without end)."""

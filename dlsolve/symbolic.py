@@ -113,12 +113,12 @@ class _FromSympy(E.Visitor):
         coeff, rest = s.as_coeff_Mul()
         if coeff == -1:
             return E.Neg(self.visit(rest))
-        if coeff.is_number and coeff < 0:
+        if coeff.is_number and coeff.is_extended_negative:
             return E.Neg(self.visit(-s))
         num, den = [], []
         for f in s.as_ordered_factors():
             base, exp = f.as_base_exp()
-            if isinstance(f, sp.Pow) and exp.is_number and exp < 0:
+            if isinstance(f, sp.Pow) and exp.is_number and exp.is_extended_negative:
                 den.append(base ** (-exp))
             elif isinstance(f, sp.Rational) and f.q != 1:
                 num.append(sp.Integer(f.p)) if f.p != 1 else None
@@ -134,7 +134,7 @@ class _FromSympy(E.Visitor):
 
     def visit_Pow(self, s: sp.Pow) -> E.Expr:
         base, exp = s.as_base_exp()
-        if exp.is_number and exp < 0:
+        if exp.is_number and exp.is_extended_negative:
             return E.Div(E.Num(1), self.visit(base ** (-exp)))
         if base == sp.E:
             return E.call("exp", self.visit(exp))

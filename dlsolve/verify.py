@@ -48,6 +48,19 @@ def _divide(a: Any, b: Any) -> Any:
     return a / b
 
 
+def _power(b: Any, ex: Any) -> Any:
+    """b**ex, except where the result is far beyond float64 (more than 2^(2^20)): then ∞ or 0, as
+    float64 says, instead of SymPy computing every digit (2**(1e5000) takes minutes)."""
+    if getattr(b, "is_Number", False) and getattr(ex, "is_Number", False) and b.is_extended_real \
+            and ex.is_extended_real and not b.is_zero and b.is_finite and ex.is_finite:
+        bits = float(abs(ex)) * abs(float(sp.log(abs(b), 2)))
+        if bits > 2 ** 20:
+            if b < 0:
+                return sp.nan
+            return sp.oo if (abs(b) > 1) == (ex > 0) else sp.Integer(0)
+    return b ** ex
+
+
 def _float_leaf(v: Any) -> Any:
     return _map(_exact, np.asarray(v, dtype=float)) if np.ndim(v) else _exact(v)
 
@@ -90,7 +103,7 @@ class _Exact(E.Visitor):
 
     def visit_Pow(self, e: E.Pow) -> Any:
         base, ex = self.visit(e.base), self.visit(e.exp)
-        return _map(lambda b: b ** ex, base) if isinstance(base, np.ndarray) else base ** ex
+        return _map(lambda b: _power(b, ex), base) if isinstance(base, np.ndarray) else _power(base, ex)
 
     def visit_Call(self, e: E.Call) -> Any:
         fn = E.FUNCTIONS[e.fn]

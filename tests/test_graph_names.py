@@ -189,10 +189,43 @@ def test_symbolic_work_is_bounded():
             "symbolic terms")
 
 
-def test_what_sympy_cannot_build_is_an_error_at_its_place():
-    # tanh(−3)^(100/9) is not real, and relu compares it with 0 (found by fuzzing: a TypeError)
-    refused({"kind": "graph", "given": {"x": [[1], [2]]}, "define": {"y": "x ** relu(tanh(-3) ** (100 / 9))"},
-             "find": ["y"]}, "cannot be computed")
+def test_non_real_and_infinite_constants_do_not_crash():
+    # tanh(−3)^(100/9) is not real and relu compared it with 0 (found by fuzzing: a TypeError)
+    import sympy as sp
+
+    from dlsolve.functions import FUNCTIONS
+
+    refused({"kind": "graph", "given": {"x": [[1], [2]]}, "define": {"y": "sum(x ** relu(tanh(-3) ** (100 / 9)))"},
+             "find": ["y"]}, "the exponent nan")
+    assert FUNCTIONS["relu"].sympy_form(sp, sp.I) is sp.nan and FUNCTIONS["relu"].sympy_form(sp, sp.zoo) is sp.nan
+    # a part without names beyond float64 is refused (e^(1e616) would be computed digit by digit)
+    refused({"kind": "graph", "given": {"x": 2}, "define": {"y": "exp(x + 1e308 * 1e308)"}, "find": ["y"]},
+            "infinite in float64")
+    start = time.monotonic()  # with a name in it, SymPy folds it into 1e616·x: e^(that) is ∞, and quickly
+    sol = solve_data({"kind": "graph", "given": {"x": 2}, "define": {"y": "exp(x * 1e308 * 1e308)"},
+                      "find": ["y", "dy/dx"]})
+    assert sol.answer("y").value == math.inf and verify_solution(sol) == []
+    assert time.monotonic() - start < 10
+    opt = (ROOT / "problems" / "opt-sgd-objective.yaml").read_text(encoding="utf-8")
+    for objective, match in [("w + exp(1e308 * 100)", "infinite in float64"), ("w + 1/0", "infinite in float64")]:
+        with pytest.raises(DlsolveError, match=match):
+            load_text(re.sub(r"objective: .*", f'objective: "{objective}"', opt), "o.yaml")
+    # found by fuzzing: SymPy's comparison of a complex exponent with 0 (log2(−3) is not real)
+    p = load_text(re.sub(r"objective: .*", 'objective: "w + w ** (0 * w + log2(-3))"', opt), "o.yaml")
+    p.module.solve(p.spec, SolveOptions())
+
+
+def test_sympy_forms_stop_where_float64_ends():
+    import sympy as sp
+
+    from dlsolve.verify import exact_value
+
+    x = E.Sym("x", "x", "x")
+    start = time.monotonic()
+    assert exact_value(E.call("exp", x), {"x": 1e300}, leaf=lambda v: sp.Float(v) * sp.Float(1e300)) == sp.oo
+    assert exact_value(E.Num(2) ** x, {"x": 1e300}, leaf=lambda v: sp.Float(v) * sp.Float(1e300) ** 16) == sp.oo
+    assert exact_value(E.call("softplus", x), {"x": -1e300}, leaf=lambda v: sp.Float(v) * 1e300) == 0
+    assert time.monotonic() - start < 5
 
 
 def test_too_many_paths_is_a_typed_error_at_validation():

@@ -5,6 +5,7 @@ registry (dlsolve.functions); limits from dlsolve.parse."""
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -58,9 +59,13 @@ class GraphWalker(Walker):
 
     def walk(self, node: ast.AST, depth: int) -> Any:
         try:
-            return self._walk(node, depth)
+            out = self._walk(node, depth)
         except (TypeError, ValueError, ArithmeticError) as exc:  # SymPy refused (relu of a complex number)
             raise self.fail(node, f"this cannot be computed: {str(exc)[:120]}") from None
+        if isinstance(out, sp.MatrixBase) and out.shape == (1, 1) and out[0, 0].is_Number \
+                and math.isinf(_float(out[0, 0])):
+            raise self.fail(node, "this constant is infinite in float64 (beyond 1.8e308, or a division by 0)")
+        return out
 
     def _walk(self, node: ast.AST, depth: int) -> Any:
         if isinstance(node, ast.Name):
@@ -202,6 +207,8 @@ def _size(m: Any) -> int:
 def _float(x: sp.Basic) -> float:
     try:
         return float(x)
-    except (TypeError, ValueError, OverflowError):
+    except OverflowError:
         return float("inf")
+    except (TypeError, ValueError):  # not a real number
+        return float("nan")
 
