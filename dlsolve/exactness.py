@@ -42,7 +42,7 @@ def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr]
     except (TypeError, ValueError, ZeroDivisionError):
         return None, None
     if isinstance(value, np.ndarray) or not isinstance(value, sp.Basic) or value.has(sp.Float) \
-            or value.has(sp.zoo, sp.nan) or not value.is_real:
+            or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_real:
         return None, None
     ops = sp.count_ops(value)
     if ops > KEEP_OPS:

@@ -93,26 +93,50 @@ def _log_exact(sp: Any, x: Any, base: Optional[int] = None) -> Any:
     return sp.log(x) if base is None else sp.log(x) / sp.log(base)
 
 
+EXP_LIMIT = 1e4
+"""|Re x| beyond which e^x is 0 or ∞ in float64 many times over. SymPy would compute e^(2^60·log 8)
+as the exact integer 8^(2^60), without end; the SymPy forms below stop there (as float64 does)."""
 HUGE = 1e100
-"""|x| beyond which e^x is 0 or ∞ in float64 many times over. SymPy would compute e^(1e616) (a
-constant product of two floats) digit by digit, without end; the SymPy forms below stop there."""
+"""|x| beyond which sin x and cos x are NaN (as float64 says for ∞): SymPy would reduce the
+argument modulo 2π with as many digits as x has."""
+
+
+def _approx(sp: Any, x: Any) -> Optional[complex]:
+    """The value of a SymPy number as a complex float (None for an expression with symbols)."""
+    if not x.is_number:
+        return None
+    try:
+        return complex(x) if x.is_Number else complex(sp.N(x, 15))
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def _exp(sp: Any, x: Any) -> Any:
-    if x.is_Number and x.is_extended_real and abs(x) > HUGE:
-        return sp.oo if x > 0 else sp.Integer(0)
+    v = _approx(sp, x)
+    if v is not None and abs(v.real) > EXP_LIMIT:
+        return sp.Integer(0) if v.real < 0 else sp.oo if v.imag == 0 else sp.nan
     return sp.exp(x)
 
 
 def _softplus(sp: Any, x: Any) -> Any:
-    if x.is_Number and x.is_extended_real and abs(x) > HUGE:
-        return x if x > 0 else sp.Integer(0)
-    return sp.log(1 + sp.exp(x))
+    v = _approx(sp, x)
+    if v is not None and v.imag == 0 and abs(v.real) > EXP_LIMIT:
+        return x if v.real > 0 else sp.Integer(0)
+    return sp.log(1 + _exp(sp, x))
+
+
+def _periodic(f: str) -> Callable[..., Any]:
+    def form(sp: Any, x: Any) -> Any:
+        v = _approx(sp, x)
+        if v is not None and not abs(v) <= HUGE:
+            return sp.nan
+        return getattr(sp, f)(x)
+    return form
 
 
 def _relu(sp: Any, x: Any) -> Any:
-    if x.is_number and x.is_extended_real is not True:  # complex infinity, i: no order, no ReLU
-        return sp.nan
+    if x.is_extended_real is False or (x.is_number and x.is_extended_real is not True):
+        return sp.nan  # complex infinity, i: no order, no ReLU
     return sp.Piecewise((x, x > 0), (0, True))
 
 
@@ -169,9 +193,9 @@ FUNCTIONS: dict[str, Function] = {
                  derivative=lambda x: _c("sigma", x) * (1 - _c("sigma", x)), written=("sigmoid",)),
         Function("tanh", "tanh", r"\tanh", np.tanh, lambda sp, x: sp.tanh(x), sympy_head="tanh",
                  derivative=lambda x: 1 - _c("tanh", x) ** 2, written=("tanh",)),
-        Function("sin", "sin", r"\sin", np.sin, lambda sp, x: sp.sin(x), sympy_head="sin",
+        Function("sin", "sin", r"\sin", np.sin, _periodic("sin"), sympy_head="sin",
                  derivative=lambda x: _c("cos", x), written=("sin",)),
-        Function("cos", "cos", r"\cos", np.cos, lambda sp, x: sp.cos(x), sympy_head="cos",
+        Function("cos", "cos", r"\cos", np.cos, _periodic("cos"), sympy_head="cos",
                  derivative=lambda x: -_c("sin", x), written=("cos",)),
         Function("abs", "abs", r"\operatorname{abs}", np.abs, lambda sp, x: sp.Abs(x), sympy_head="Abs",
                  derivative=lambda x: _c("sign", x), written=("abs",),
