@@ -238,3 +238,38 @@ def test_too_many_paths_is_a_typed_error_at_validation():
 def test_an_exact_integer_beyond_float64_evaluates_to_infinity():
     assert E.evaluate(E.Num(10 ** 400) - E.Num(1), {}) == math.inf
     assert E.evaluate(-E.Num(10 ** 400), {}) == -math.inf
+
+
+FUZZED_OBJECTIVES = [  # each once crashed (TypeError, OverflowError, MemoryError) or ran for minutes
+    "softplus(((((1e308) * (100)) * ((100) * (100))) + (exp(abs((-8))))) * (exp((1e308) * ((1e308) * (100)))))",
+    "((((w) / ((9) * (9))) * (relu(log10(0)))) * ((((1000000000000000) - (w)) ** (9)) * ((-8)))) / (log2(9))",
+    "(0.5) / ((relu(sqrt(-3))) / (1e-320))",
+    "((-8)) ** ((0.5) + ((exp((2**60) - (w))) + ((log10(w)) / (w))))",
+    "((exp((2**60) * (log((-8))))) ** (((softplus((-8))) / (exp(1e-320))) / (((2**60) - (9)) / (w)))) / (100)",
+    "(relu(((cos(w)) - (ln((-8)))) / (ln(2**60)))) ** (0)",
+    "cos((((((-8)) * (w)) - (exp(w))) ** (2)) ** ((log10(2**60)) + ((sin(1)) - ((w) + (-3)))))",
+]
+
+
+@pytest.mark.parametrize("objective", FUZZED_OBJECTIVES)
+def test_fuzzed_objectives_solve_or_are_refused_quickly(objective):
+    opt = (ROOT / "problems" / "opt-sgd-objective.yaml").read_text(encoding="utf-8")
+    start = time.monotonic()
+    try:
+        p = load_text(re.sub(r"objective: .*", f'objective: "{objective}"', opt), "o.yaml")
+        sol = p.module.solve(p.spec, SolveOptions())
+        render_all(sol)
+        verify_solution(sol)
+    except DlsolveError:
+        pass
+    assert time.monotonic() - start < 20
+
+
+def test_fuzzed_graph_formula_solves_quickly():
+    start = time.monotonic()
+    sol = solve_data({"kind": "graph", "given": {"x": [[1], [-0.5], [2]], "c": 0.7},
+                      "define": {"f": "sum(cos(exp(((-3) * ((1) @ (x.T))) ** (softplus(100)))))"},
+                      "find": ["f", "df/dx"]})
+    render_all(sol)
+    verify_solution(sol)
+    assert time.monotonic() - start < 20
