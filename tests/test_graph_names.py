@@ -248,6 +248,8 @@ FUZZED_OBJECTIVES = [  # each once crashed (TypeError, OverflowError, MemoryErro
     "((exp((2**60) * (log((-8))))) ** (((softplus((-8))) / (exp(1e-320))) / (((2**60) - (9)) / (w)))) / (100)",
     "(relu(((cos(w)) - (ln((-8)))) / (ln(2**60)))) ** (0)",
     "cos((((((-8)) * (w)) - (exp(w))) ** (2)) ** ((log10(2**60)) + ((sin(1)) - ((w) + (-3)))))",
+    "(log((sin((100) ** (w))) / ((log10(w)) + (log2(2**60))))) - ((((sigmoid(100)) ** ((w) + (1))) / "
+    "(((9) / ((-8))) * (exp(0.5)))) ** (((w) / (2**60)) ** (relu(100))))",
 ]
 
 

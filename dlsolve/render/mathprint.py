@@ -8,6 +8,7 @@ is not the very first thing written: x² with x = −3 reads (−3)², a − b w
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Callable, Mapping
 
@@ -64,6 +65,8 @@ class _Printer(E.Visitor):
 
     def visit_Num(self, e: E.Num) -> tuple[str, int, bool]:
         v = e.value
+        if isinstance(v, (int, Fraction)) and _huge(v):
+            return self.huge(v), E.PREC_MUL, v < 0
         if isinstance(v, Fraction) and v.denominator != 1:
             return self.fraction(v), (E.PREC_ATOM if self.atomic_fractions else E.PREC_MUL), v < 0
         if isinstance(v, Fraction):
@@ -98,6 +101,14 @@ class _Printer(E.Visitor):
         op = self.comparisons[e.op]
         return f"{self._p(e.lhs, E.PREC_ADD)} {op} {self._p(e.rhs, E.PREC_ADD)}", E.PREC_ADD - 1, False
 
+    def huge(self, v: int | Fraction) -> str:
+        """An exact number beyond float64 (or with parts of hundreds of digits), as m×10^e."""
+        f = Fraction(v)
+        lg = math.log10(abs(f.numerator)) - math.log10(f.denominator)
+        exponent = math.floor(lg)
+        mantissa = 10 ** (lg - exponent) * (-1 if f < 0 else 1)
+        return self.scaled(self.number(mantissa), exponent)
+
     def number(self, v: float, exact: bool = False) -> str:
         raise NotImplementedError
 
@@ -123,6 +134,9 @@ class UnicodePrinter(_Printer):
 
     def fraction(self, f: Fraction) -> str:
         return f"{f.numerator}/{f.denominator}".replace("-", "−")
+
+    def scaled(self, mantissa: str, exponent: int) -> str:
+        return f"{mantissa}×10{str(exponent).replace('-', '⁻').translate(_SUP)}"
 
     def paren(self, text: str) -> str:
         return f"({text})"
@@ -191,6 +205,9 @@ class LatexPrinter(_Printer):
             return repr(v)
         return numbers.latex(v, self.precision)
 
+    def scaled(self, mantissa: str, exponent: int) -> str:
+        return rf"{mantissa} \times 10^{{{exponent}}}"
+
     def fraction(self, f: Fraction) -> str:
         sign = "-" if f < 0 else ""
         return rf"{sign}\frac{{{abs(f.numerator)}}}{{{f.denominator}}}"
@@ -238,6 +255,11 @@ class LatexPrinter(_Printer):
         if e.rows:
             return rf"{wrap(left)}^{{\top}} {right}", E.PREC_MUL, False
         return rf"{left} {wrap(right)}^{{\top}}", E.PREC_MUL, False
+
+
+def _huge(v: int | Fraction) -> bool:
+    f = Fraction(v)
+    return max(abs(f.numerator).bit_length(), f.denominator.bit_length()) > 1000
 
 
 def substitutable(bindings: Mapping[str, object]) -> bool:
