@@ -107,7 +107,9 @@ def _approx(sp: Any, x: Any) -> Optional[complex]:
         return None
     try:
         return complex(x) if x.is_Number else complex(sp.N(x, 15))
-    except (TypeError, ValueError, OverflowError):
+    except OverflowError:  # an exact integer beyond float64 (2^6000)
+        return complex(float("inf") if x.is_extended_positive else float("-inf")) if x.is_extended_real else None
+    except (TypeError, ValueError):
         return None
 
 

@@ -136,3 +136,16 @@ def test_nodes_rebuild_from_their_children():
 def test_graph_names_come_from_the_registry():
     assert set(GRAPH_FUNCS) == {w for w, k in WRITTEN.items() if FUNCTIONS[k].sympy is not None}
     assert json.dumps(sorted(PARSE_FUNCTIONS)) and "ln" in PARSE_FUNCTIONS and "sum" not in PARSE_FUNCTIONS
+
+
+def test_sympy_forms_stop_where_float64_ends():
+    """e^x, softplus, sin and cos of numbers far beyond float64 give what float64 gives (∞, 0, x,
+    NaN) instead of SymPy computing e^(2^6000) or reducing 2^6000 modulo 2π digit by digit."""
+    big = sp.Integer(2 ** 6000)
+    assert FUNCTIONS["exp"].sympy_form(sp, big) == sp.oo and FUNCTIONS["exp"].sympy_form(sp, -big) == 0
+    assert FUNCTIONS["exp"].sympy_form(sp, sp.Integer(2 ** 60) * sp.log(-8)) is sp.nan
+    assert FUNCTIONS["softplus"].sympy_form(sp, big) == big and FUNCTIONS["softplus"].sympy_form(sp, -big) == 0
+    assert FUNCTIONS["sin"].sympy_form(sp, big) is sp.nan and FUNCTIONS["cos"].sympy_form(sp, sp.oo) is sp.nan
+    assert FUNCTIONS["sigma"].sympy_form(sp, -big) == 0 and FUNCTIONS["sigma"].sympy_form(sp, big) == 1
+    # within float64's range nothing changes
+    assert FUNCTIONS["exp"].sympy_form(sp, sp.Integer(700)) == sp.exp(700)
