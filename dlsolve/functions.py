@@ -139,7 +139,10 @@ def _periodic(f: str) -> Callable[..., Any]:
 def _relu(sp: Any, x: Any) -> Any:
     if x.is_extended_real is False or (x.is_number and x.is_extended_real is not True):
         return sp.nan  # complex infinity, i: no order, no ReLU
-    return sp.Piecewise((x, x > 0), (0, True))
+    try:
+        return sp.Piecewise((x, x > 0), (0, True))
+    except TypeError:  # SymPy found x NaN or not real only on comparing
+        return sp.nan
 
 
 def _softmax_sympy(sp: Any, *xs: Any) -> list[Any]:

@@ -12,6 +12,7 @@ import numpy as np
 import sympy as sp
 
 from dlsolve import expr as E
+from dlsolve.errors import SpecInvalid
 from dlsolve.functions import by_sympy_head
 
 
@@ -223,8 +224,17 @@ def diff(e: E.Expr, wrt: E.Sym, tidy: bool = True) -> E.Expr:
     """
     symbols = {s.key: s for s in e.symbols()}
     symbols[wrt.key] = wrt
-    d = sp.diff(to_sympy(e), sp.Symbol(wrt.key, real=True))
+    d = differentiate(to_sympy(e), sp.Symbol(wrt.key, real=True))
     return from_sympy(tidy_form(d) if tidy else d, symbols)
+
+
+def differentiate(e: sp.Basic, wrt: sp.Symbol) -> sp.Basic:
+    """sympy.diff, with SymPy's own failures on odd formulas (an endless recursion in
+    log(tanh(√cos(2^60))), found by fuzzing) turned into a typed error."""
+    try:
+        return sp.diff(e, wrt)
+    except (RecursionError, TypeError, ValueError) as exc:
+        raise SpecInvalid(f"SymPy could not differentiate this formula ({type(exc).__name__})") from None
 
 
 def tidy_form(e: sp.Basic) -> sp.Basic:

@@ -15,7 +15,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.graph.language import Node
 from dlsolve.kinds.graph.names import entry_display, entry_names
 from dlsolve.parse import MAX_PATHS
-from dlsolve.symbolic import from_sympy, tidy_form
+from dlsolve.symbolic import differentiate, from_sympy, tidy_form
 
 if TYPE_CHECKING:  # pragma: no cover
     from dlsolve.kinds.graph import Spec
@@ -143,7 +143,7 @@ class Solver(Paths):
         if key not in self.partials:
             node, i, j = self.owner[child.name]
             sym = N.partial(self.entry(child), self.entry(parent))
-            formula = from_sympy(tidy_form(sp.diff(node.local[i, j], parent)), self.syms)
+            formula = from_sympy(tidy_form(differentiate(node.local[i, j], parent)), self.syms)
             self.d.derive(sym, formula, note="from sympy.diff of the local formula")
             self.partials[key] = sym
         return self.partials[key]
@@ -207,7 +207,7 @@ class Solver(Paths):
             prod = sp.Integer(1)
             for a, b in zip(path, path[1:]):
                 node, i, j = self.owner[a.name]
-                prod *= sp.diff(node.local[i, j], b)
+                prod *= differentiate(node.local[i, j], b)
             total += prod
         return from_sympy(tidy_form(total), self.syms)
 
