@@ -200,37 +200,118 @@ for _alias, _kind in kinds.ALIASES.items():
 
 @main.command("check")
 @click.argument("problem_file", metavar="PROBLEM")
-@click.argument("answers_file", metavar="ANSWERS")
+@click.argument("answers_files", nargs=-1, required=True, metavar="ANSWERS...")
 @click.option("--rtol", type=float, default=None, help="Right when within this relative tolerance instead.")
 @click.option("--atol", type=float, default=None, help="Right when within this absolute tolerance instead.")
+@click.option("--follow-through", is_flag=True,
+              help="Also judge each answer against the value it has from the student's own earlier answers "
+                   "(error carried forward).")
+@click.option("--marks", "marks_file", default=None, metavar="FILE",
+              help="A marking scheme: points per answer, and the share a follow-through answer earns.")
+@click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
+              help="Write the report to this file (or into this folder).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
 @click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
-def check_cmd(problem_file: str, answers_file: str, rtol: float | None, atol: float | None, fmt: str,
-              precision: int, traceback: bool) -> None:
-    """Check a student's answers (a YAML file of `name: value`) against a problem's solution.
+def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | None, atol: float | None,
+              follow_through: bool, marks_file: str | None, output: str | None, fmt: str, precision: int,
+              traceback: bool) -> None:
+    """Check students' answers (YAML files of `name: value`, or folders of them) against a problem.
 
-    Exit code 0 when every answer is right, 1 when any is wrong, 2 for bad input.
+    One file: that student's report. Several, or a folder: the problem is solved once and every
+    file graded (a class report; --format csv gives a gradebook). Exit code 0 when every answer is
+    right, 1 when any is wrong, 2 for bad input.
     """
     state: dict[str, Any] = {}
+    status = ExitStatus.OK
     with _boundary(traceback, lambda: state.get("source")):
-        from dlsolve.check import check, report_json, report_solution
-        from dlsolve.load import load_answers, load_problem
+        from dlsolve.check import Answers, Rule, check
+        from dlsolve.check.report import class_solution, gradebook, report_json, report_solution
+        from dlsolve.files import expand
+        from dlsolve.load import answer_literals, load_answers, load_problem
         from dlsolve.render import renderer
 
         problem = load_problem(problem_file)
         state["source"] = problem.source
         solution = problem.module.solve(problem.spec, kinds.SolveOptions())
+        alternatives = _alternatives(problem)
+        marks = _marks(marks_file, state)
         state.clear()
-        given, decimals, source = load_answers(answers_file)
-        state["source"] = source
-        report = check(solution, given, decimals, rtol, atol)
+        files = expand(answers_files)
+        single = len(files) == 1 and files == list(answers_files)
+        rule = Rule(rtol, atol)
+        reports = []
+        for file in files:
+            try:
+                given, decimals, source = load_answers(file)
+                state["source"] = source
+                answers = Answers(given, decimals, answer_literals(source, given), source.name)
+                reports.append(check(solution, answers, rule, follow_through, marks, alternatives))
+                state.clear()
+            except DlsolveError as err:
+                if single or traceback:
+                    raise
+                where = state.pop("source", None)
+                click.echo(str(where.locate(err) if isinstance(err, SpecError) and err.line is None and where
+                               else err), err=True)
+                status = ExitStatus.BAD_INPUT
         rend = renderer(fmt)(precision=precision)
-        if rend.structured:  # a format for programs: the report's own fields, not a sheet
-            sys.stdout.write(rend.render_data(report_json(report)))
+        title = solution.title or solution.kind
+        if rend.structured:
+            data = gradebook(reports) if rend.tabular else (
+                report_json(reports[0]) if single else {"problem": title, "students": [report_json(r) for r in reports]})
+            text = rend.render_data(data)
+        elif single:
+            text = rend.render(report_solution(reports[0]))
         else:
-            rend.write(report_solution(report, source.name), sys.stdout, color=rend.colour and sys.stdout.isatty())
-    sys.exit(ExitStatus.OK if report.all_right else ExitStatus.WRONG_ANSWER)
+            text = rend.render_combined([class_solution(reports, title)] + [report_solution(r) for r in reports],
+                                        title="Class report")
+        if output is None:
+            if single and not rend.structured and rend.colour and sys.stdout.isatty():
+                rend.write(report_solution(reports[0]), sys.stdout, color=True)
+            else:
+                sys.stdout.write(text)
+        else:
+            from pathlib import Path
+
+            target = Path(output)
+            if target.is_dir():
+                target = target / f"check-report{rend.suffix}"
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {target}", err=True)
+    if status == ExitStatus.OK and not all(r.all_right for r in reports):
+        status = ExitStatus.WRONG_ANSWER
+    sys.exit(status)
+
+
+def _alternatives(problem: Any) -> Any:
+    """The same problem under each other convention its kind knows, and rounded by hand (solved
+    only when a wrong answer asks for them)."""
+    from dlsolve.check import Alternatives
+
+    def solve(data: Any, round_to: Any) -> Any:
+        try:
+            if data is not None:
+                spec = problem.module.Spec.model_validate(data)
+                return problem.module.solve(spec, kinds.SolveOptions())
+            if not kinds.takes(problem.spec.kind, "round"):
+                return None
+            return problem.module.solve(problem.spec, kinds.SolveOptions(round=round_to))
+        except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
+            return None
+
+    return Alternatives(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve)
+
+
+def _marks(file: str | None, state: dict[str, Any]) -> Any:
+    from dlsolve.check import Marks
+
+    if file is None:
+        return None
+    from dlsolve.load import load_marks
+
+    data, state["source"] = load_marks(file)
+    return Marks(data["points"], float(data.get("default", 1.0)), float(data.get("follow_through", 0.5)))
 
 
 @main.command("kinds")

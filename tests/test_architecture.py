@@ -8,26 +8,32 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from dlsolve.errors import DlsolveError
-from dlsolve.load import load_text
+from click.testing import CliRunner
+
+from dlsolve.cli import main
 from dlsolve.verify import verify_solution
 from tests.conftest import ROOT, solve_data, solve_file
 
 P = ROOT / "problems"
 
 
-@pytest.mark.parametrize("name,total,shapes", [
+def shapes(s):
+    """The per-layer shape answers (shape1, shape2, …) as one list."""
+    return [s.answer(f"shape{l}").value for l in range(1, len(s.answer("params").value) + 1)]
+
+
+@pytest.mark.parametrize("name,total,want", [
     ("p14-cnn-valid.yaml", 2002698, [[26, 26, 32], [24, 24, 32], [22, 22, 32], [15488], [128], [10]]),
     ("p14-cnn-same-stride2.yaml", 85770, [[14, 14, 32], [7, 7, 32], [4, 4, 32], [512], [128], [10]]),
     ("p15-image-to-image-dense.yaml", 361200, [[300], [1200]]),
     ("arch-lenet5.yaml", 61706, None),
     ("arch-vgg16.yaml", 138357544, None),
 ])
-def test_catalogue_and_published_totals(name, total, shapes):
+def test_catalogue_and_published_totals(name, total, want):
     s = solve_file(P / name)
     assert s.answer("total_params").value == total
-    if shapes:
-        assert s.answer("shapes").value == shapes
+    if want:
+        assert shapes(s) == want
 
 
 def test_p14_layer_counts():
@@ -99,7 +105,7 @@ def conv_stacks(draw):
 @given(conv_stacks(), st.sampled_from(["tensorflow", "symmetric"]))
 def test_shapes_and_counts_against_brute_force(stack, convention):
     n, c, layers = stack
-    h, ch, shapes, counts = n, c, [], []
+    h, ch, want, counts = n, c, [], []
     for layer in layers:
         (kind, p), = layer.items()
         k = p.get("kernel", p.get("size"))
@@ -117,9 +123,9 @@ def test_shapes_and_counts_against_brute_force(stack, convention):
         counts.append(weight_entries(kind, ch, p))
         ch = p["filters"] if kind == "conv2d" else ch
         h = out
-        shapes.append([h, h, ch])
+        want.append([h, h, ch])
     s = solve_data({"kind": "conv", "input": [n, n, c], "same_padding": convention, "layers": layers})
-    assert s.answer("shapes").value == shapes
+    assert shapes(s) == want
     assert s.answer("params").value == counts
     assert verify_solution(s) == []
 
@@ -157,9 +163,10 @@ def test_conv_by_hand_problem():
 
 # -- errors -----------------------------------------------------------------------------------
 def err(text: str) -> str:
-    with pytest.raises(DlsolveError) as info:
-        load_text(text, "p.yaml")
-    return str(info.value)
+    """The one-line message of `dlsolve solve` on a bad problem (exit 2, never a traceback)."""
+    r = CliRunner().invoke(main, ["solve", "-"], input=text)
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    return r.output.strip().replace("<stdin>", "p.yaml")
 
 
 def test_bad_layer_stacks_name_the_layer():
@@ -186,7 +193,7 @@ def test_convolve_kernel_channels_must_match():
 def test_same_padding_conventions_differ_for_even_kernels(convention, mine, other):
     s = solve_data({"kind": "conv", "input": [4, 4, 1], "same_padding": convention,
                     "layers": [{"conv2d": {"filters": 1, "kernel": 2, "padding": "same"}}]})
-    assert s.answer("shapes").value == [[mine, mine, 1]]
+    assert shapes(s) == [[mine, mine, 1]]
     # brute force: TensorFlow pads 0 before and 1 after; symmetric pads ⌊1/2⌋ = 0 on each side
     pads = (0, 1) if convention == "tensorflow" else (0, 0)
     assert windows(4, 2, 1, 1, *pads) == mine
@@ -210,7 +217,7 @@ def test_more_layer_types_against_built_arrays():
     ln = 2 * 32
     gru = 3 * (8 * 32 + 8 * 8) + 2 * 3 * 8                                 # reset_after: two biases
     assert s.answer("params").value == [emb, rnn, ln, 0, gru, 9, 0]
-    assert s.answer("shapes").value == [[20, 64], [20, 32], [20, 32], [20, 32], [8], [1], [1]]
+    assert shapes(s) == [[20, 64], [20, 32], [20, 32], [20, 32], [8], [1], [1]]
 
 
 def test_transposed_conv_global_pool_and_channels_first():
@@ -221,4 +228,4 @@ def test_transposed_conv_global_pool_and_channels_first():
     # PyTorch ConvTranspose2d weight: (C_in, C_out, kh, kw) + bias
     assert s.answer("params").value == [np.zeros((16, 8, 3, 3)).size + 8, np.zeros((8, 4, 3, 3)).size + 4, 0]
     # same: n·s = 14; valid: (n − 1)·s + k = 29; shapes shown channels first
-    assert s.answer("shapes").value == [[8, 14, 14], [4, 29, 29], [4]]
+    assert shapes(s) == [[8, 14, 14], [4, 29, 29], [4]]

@@ -54,7 +54,10 @@ import pytest
 
 @pytest.mark.parametrize("problem", ["p6-adagrad-learning-rate.yaml", "opt-adam.yaml", "p14-cnn-valid.yaml",
                                      "arch-lstm-gru-keras.yaml", "conv-by-hand.yaml", "p7-softmax-temperature.yaml",
-                                     "p8-entropy-kl-bits.yaml"])
+                                     "p8-entropy-kl-bits.yaml", "perceptron-or-gate.yaml",
+                                     "metrics-roc.yaml", "metrics-multiclass.yaml",
+                                     "attn-multihead.yaml", "attn-bahdanau.yaml", "w2v-analogy.yaml",
+                                     "w2v-negative-sampling.yaml", "w2v-subsampling.yaml"])
 def test_kinds_that_need_no_symbols_do_not_load_sympy(problem):
     mods = loaded_after(
         "import sys; sys.argv = ['dlsolve', 'solve', 'problems/" + problem + "']\n"

@@ -36,6 +36,8 @@ def test_html_is_well_formed_xml_with_mathml(path):
 def test_every_format_states_version_and_conventions():
     sol = solve_file(P1)
     for fmt in FORMATS:
+        if renderer(fmt).tabular:  # a table of answers for spreadsheets: no place for prose
+            continue
         out = renderer(fmt)(precision=4).render(sol)
         assert "0.1.0" in out, fmt
         assert "natural logarithm" in out, fmt
@@ -128,17 +130,31 @@ def test_check_right_and_rounded_answers(tmp_path):
 
 
 def test_check_wrong_answer_exit_1_names_the_first_wrong_quantity(tmp_path):
-    path = write(tmp_path, "z2: [-0.43, 2.33]\na2: [0.08, 0.91]\nyhat: 0.7657\n")
+    # a slip in z2; a2 and ŷ worked correctly from it (by hand: σ of the student's own z2, then z3 = a2·W3)
+    z2 = np.array([-0.43, 2.33])
+    a2 = 1 / (1 + np.exp(-z2))
+    yhat = 1 / (1 + np.exp(-(4 * a2[0] + 1 * a2[1])))
+    path = write(tmp_path, f"z2: [-0.43, 2.33]\na2: [{a2[0]:.4f}, {a2[1]:.4f}]\nyhat: {yhat:.4f}\n")
     r = run("check", P1, path)
     assert r.exit_code == 1
-    assert "Your z2 is off; a2 and yhat follow from it" in r.output
+    assert "The first wrong answer is z2; a2 and yhat follow from it." in r.output
     assert "z₁^[2] = a₁^[1]·w₁₁^[2]" in r.output   # the step that produces it
 
 
-def test_check_walks_past_right_answers(tmp_path):
-    path = write(tmp_path, "z1: [35, 10, 1]\na2: [0.08, 0.91]\nloss: 0.31\n")
+def test_check_separate_slips_are_separate(tmp_path):
+    # the notes' numbers: a2 and ŷ are not what follows from the written z2, so each is its own slip
+    path = write(tmp_path, "z2: [-0.43, 2.33]\na2: [0.08, 0.91]\nyhat: 0.7657\n")
     r = run("check", P1, path)
-    assert "Your a2 is off; loss follows from it" in r.output
+    for name in ("z2", "a2", "yhat"):
+        assert f"The first wrong answer is {name}." in r.output
+
+
+def test_check_walks_past_right_answers(tmp_path):
+    a2 = np.array([0.08, 0.91])
+    yhat = 1 / (1 + np.exp(-(4 * a2[0] + 1 * a2[1])))
+    path = write(tmp_path, f"z1: [35, 10, 1]\na2: [0.08, 0.91]\nloss: {-np.log(yhat):.4f}\n")
+    r = run("check", P1, path)
+    assert "The first wrong answer is a2; loss follows from it." in r.output
 
 
 def test_check_tolerance_and_json(tmp_path):
@@ -156,7 +172,8 @@ def test_check_unknown_name_lists_the_valid_ones(tmp_path):
     path = write(tmp_path, "yhat: 0.77\nyhatt: 1\n")
     r = run("check", P1, path)
     assert r.exit_code == 2
-    assert r.output.startswith(f"{path}:2:1: yhatt: no answer is called 'yhatt'; this problem's answers are: z1, a1")
+    assert r.output.startswith(f"{path}:2:1: yhatt: no answer is called 'yhatt'; did you mean 'yhat'? "
+                               "this problem's answers are: z1, a1")
 
 
 def test_check_decimals_come_from_the_text(tmp_path):
@@ -199,3 +216,16 @@ def test_round_shows_the_drift():
     row = [r for r in drift.rows if r[0] == "yhat"][0]
     yhat = 1 / (1 + np.exp(-(0.1 / (1 + np.exp(0.02)))))   # by hand: z1 = −0.02, a1 = σ(z1), ŷ = σ(0.1·a1)
     assert abs(row[1] - yhat) < 1e-12 and abs(row[3] - abs(0.51 - yhat)) < 1e-12
+
+
+def test_round_drift_of_an_answer_with_infinity_is_finite():
+    """A ROC curve starts at threshold +∞: the drift table compares ∞ with ∞ as equal."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        r = run("solve", ROOT / "problems" / "metrics-roc.yaml", "--round", "3")
+    assert r.exit_code == 0, r.output
+    drift = r.output.split("Rounding drift")[1].split("Answers")[0]
+    row = [line for line in drift.splitlines() if line.strip().startswith("roc_thresholds")][0]
+    assert "NaN" not in row and row.split()[-2:] == ["0", "0"]

@@ -58,6 +58,19 @@ KINDS: dict[str, Kind] = {
     "convolve": Kind("dlsolve.kinds.convolve", "a convolution or pooling worked by hand on a small matrix"),
     "graph": Kind("dlsolve.kinds.graph",
                   "the chain rule through any expression: every local derivative and the sum over paths"),
+    "perceptron": Kind("dlsolve.kinds.perceptron",
+                       "a step-function unit's truth table (gates) and the perceptron learning rule"),
+    "metrics": Kind("dlsolve.kinds.metrics",
+                    "confusion matrix, precision, recall, specificity, F1 (per class and averaged), ROC and AUC"),
+    "rnn": Kind("dlsolve.kinds.rnn",
+                "a simple RNN, LSTM or GRU over a sequence: every gate per step, BPTT, the update",
+                DERIVED | {"detail"}),
+    "attention": Kind("dlsolve.kinds.attention",
+                      "attention scores (dot, scaled dot, general, additive, cosine), softmax weights and "
+                      "the context; masked and multi-head self-attention"),
+    "word2vec": Kind("dlsolve.kinds.word2vec",
+                     "word vectors: subsampling, cosine similarity and analogies, embedding lookup, "
+                     "skip-gram loss and gradients (negative sampling or full softmax)"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).

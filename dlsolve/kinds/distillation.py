@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import notation as N
+from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Add, Neg, Num, Sym, call
@@ -23,6 +24,13 @@ from dlsolve.kinds.prob import softmax_steps, total
 from dlsolve.solution import Phrase, Solution
 
 KIND = "distillation"
+
+# Where distillation is written differently (each changes the loss): Hinton's T² factor on the
+# soft term, and KL or cross-entropy as the soft term.
+CONVENTIONS = (
+    Convention(("t_squared",), (True, False), True),
+    Convention(("soft_loss",), ("kl", "cross_entropy"), "kl"),
+)
 
 
 class Spec(BaseModel):

@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dlsolve import notation as N
+from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Neg, Sym, call
@@ -22,6 +23,8 @@ from dlsolve.kinds.prob import LOG_FUNCTION, LOG_UNIT, log_base, total
 from dlsolve.solution import Phrase, Solution
 
 KIND = "entropy"
+
+CONVENTIONS = (Convention(("log_base",), (2, "e", 10), 2),)  # bits, nats or hartleys
 
 
 def _distribution(value: Any, path: tuple) -> np.ndarray:

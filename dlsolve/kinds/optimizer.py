@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import notation as N
+from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Expr, Num, Sym, call, substitute
@@ -26,6 +27,16 @@ from dlsolve.kinds import values as V
 from dlsolve.solution import Phrase, Solution
 
 KIND = "optimizer"
+
+# Where optimisers are written differently (each changes the numbers); the notes of a solution
+# and `dlsolve check`'s diagnoses both read this list.
+CONVENTIONS = (
+    Convention(("epsilon_placement",), ("inside", "outside"), "inside"),
+    Convention(("accumulate",), ("inclusive", "exclusive"), "inclusive"),
+    Convention(("initial_accumulator",), (0.0, 0.1), 0.0, {0.1: "TensorFlow's Adagrad"}),
+    Convention(("momentum_form",), ("ema", "sum"), "ema"),
+    Convention(("bias_correction",), (True, False), True),
+)
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 TITLES = {"sgd": "SGD", "momentum": "SGD with momentum", "nesterov": "Nesterov momentum",
           "adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"}
@@ -399,23 +410,18 @@ def _conventions(d: Derivation, spec: Spec, cfg: Config) -> None:
                      else "weight decay as L2: λ·w added to the gradient")
 
 
-def _alternatives(spec: Spec, cfg: Config) -> list[tuple[str, Config]]:
-    opt = cfg.optimizer
+def _config(spec: Spec) -> Config:
+    return Config(spec.optimizer, spec.epsilon_placement, spec.accumulate, spec.initial_accumulator,
+                  spec.momentum_form, spec.bias_correction)
+
+
+def _alternatives(spec: Spec) -> list[tuple[str, Config]]:
+    """The other choice of every convention (CONVENTIONS), as configurations to run again."""
     out = []
-    if opt in ADAPTIVE:
-        other = "outside" if cfg.placement == "inside" else "inside"
-        out.append((f"epsilon_placement: {other}", dataclasses.replace(cfg, placement=other)))
-    if opt in ("adagrad", "rmsprop"):
-        other = "exclusive" if cfg.accumulate == "inclusive" else "inclusive"
-        out.append((f"accumulate: {other}", dataclasses.replace(cfg, accumulate=other)))
-    if opt == "adagrad" and cfg.G0 == 0:
-        out.append(("initial_accumulator: 0.1 (TensorFlow)", dataclasses.replace(cfg, G0=0.1)))
-    if opt in ("momentum", "nesterov"):
-        other = "sum" if cfg.momentum_form == "ema" else "ema"
-        out.append((f"momentum_form: {other}", dataclasses.replace(cfg, momentum_form=other)))
-    if opt in ("adam", "adamw"):
-        out.append((f"bias_correction: {str(not cfg.bias_correction).lower()}",
-                    dataclasses.replace(cfg, bias_correction=not cfg.bias_correction)))
+    for conv in CONVENTIONS:
+        for choice in conv.choices:
+            if choice != getattr(spec, conv.key):
+                out.append((conv.label(choice), _config(spec.model_copy(update={conv.key: choice}))))
     return out
 
 
@@ -432,8 +438,7 @@ def _differ(a: Any, b: Any) -> bool:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
-    cfg = Config(spec.optimizer, spec.epsilon_placement, spec.accumulate, spec.initial_accumulator,
-                 spec.momentum_form, spec.bias_correction)
+    cfg = _config(spec)
     d = Derivation(options)
     _conventions(d, spec, cfg)
     _formulas(d, spec, cfg)
@@ -448,7 +453,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         d.series("w_i", [r["w"] for r in rows])
     final = _final(run)
     notes = []
-    for label, alt in _alternatives(spec, cfg):
+    for label, alt in _alternatives(spec):
         other = _final(_run(spec, alt, Derivation(options), show=False))
         for k, v in final.items():
             if k in other and _differ(v, other[k]):

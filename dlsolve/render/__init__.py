@@ -15,6 +15,7 @@ RENDERERS: dict[str, tuple[str, str]] = {
     "markdown": ("dlsolve.render.markdown", "MarkdownRenderer"),
     "latex": ("dlsolve.render.latex", "LatexRenderer"),
     "html": ("dlsolve.render.html", "HtmlRenderer"),
+    "csv": ("dlsolve.render.csv", "CsvRenderer"),
 }
 
 FORMATS = tuple(RENDERERS)

@@ -27,7 +27,8 @@ class DocumentRenderer:
     colour = False
     one_document = False   # True: several solutions make one document (a contents page, one file)
     fragments = False
-    structured = False     # True: data for programs (check writes its report's fields)      # True: --fragment gives the body alone, to paste into a sheet
+    structured = False     # True: data for programs (check writes its report's fields)
+    tabular = False        # True (with structured): a table, e.g. check's gradebook      # True: --fragment gives the body alone, to paste into a sheet
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.precision = precision

@@ -45,6 +45,7 @@ class JsonRenderer:
     one_document = True
     fragments = False
     structured = True
+    tabular = False
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.precision = precision

@@ -25,6 +25,9 @@ _MATH = {
 _MATH.update({chr(0x2080 + d): f"_{{{d}}}" for d in range(10)})
 _MATH.update({s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")})
 _MATH.update({"⁻": "^{-}", "ⁿ": "^{n}", "ᵉ": "^{e}", "ʷ": "^{w}", "⁽": "^{(}", "⁾": "^{)}"})
+# the gate letters of recurrent cells (zᶠ, δʳ, bʰ), ∂⁺ (an immediate derivative) and ⊗
+_MATH.update({"ⁱ": "^{i}", "ᶠ": "^{f}", "ᵍ": "^{g}", "ᵒ": "^{o}", "ʳ": "^{r}", "ᶻ": "^{z}", "ʰ": "^{h}",
+              "ʸ": "^{y}", "⁺": "^{+}", "⊗": r"\otimes"})
 _TEXT = {"…": r"\ldots{}", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "é": r"\'e",
          "‖": r"\ensuremath{\|}", "█": r"\rule{3pt}{8pt}", "▇": r"\rule{3pt}{7pt}", "▆": r"\rule{3pt}{6pt}",
          "▅": r"\rule{3pt}{5pt}", "▄": r"\rule{3pt}{4pt}", "▃": r"\rule{3pt}{3pt}", "▂": r"\rule{3pt}{2pt}",

@@ -29,6 +29,7 @@ class TextRenderer:
     one_document = False   # several solutions: one after another
     fragments = False
     structured = False     # True: data for programs (check writes its report's fields)
+    tabular = False        # True (with structured): a table, e.g. check's gradebook
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.precision = precision

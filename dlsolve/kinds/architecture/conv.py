@@ -1,0 +1,112 @@
+"""Convolution layers: conv1d, conv2d and conv2d_transpose.
+
+Output: the window formula per spatial axis (window.py) and one channel per filter.
+Parameters: k_h·k_w·(C_in/g)·F weights (k·C_in·F in 1-D; k_h·k_w·C_in·(F/g) transposed, as
+PyTorch's weight (C_in, C_out/g, k_h, k_w)) plus F biases.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import Field
+
+from dlsolve.expr import Add, Expr, Mul, Num
+from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Single, Whole
+from dlsolve.kinds.architecture.window import Window, check_input, window_shape
+
+
+class _Convolution(Layer):
+    """What every convolution shares; subclasses fix the number of spatial axes."""
+
+    n_spatial: ClassVar[int] = 2
+    transpose: ClassVar[bool] = False
+    if TYPE_CHECKING:  # declared with their types and checks by each subclass
+        filters: int
+        groups: int
+        bias: bool
+
+    def window(self) -> Window:
+        raise NotImplementedError
+
+    def check(self, c: Context) -> None:
+        check_input(c, self.n_spatial, self.type)
+        g, F, C_in = self.groups, self.filters, c.shape[-1]
+        if C_in % g or F % g:
+            raise c.fail(f"groups = {g} must divide the input channels ({C_in}) and the filters ({F})")
+
+    def shape(self, c: Context) -> None:
+        window_shape(c, self.window(), Num(self.filters), "one output channel per filter")
+
+    def count(self, c: Context) -> None:
+        w = self.window()
+        two = self.n_spatial == 2
+        kh = c.const("KH", "k_h" if two else "k", w.kernel[0])
+        per_filter: Expr = Mul.of(kh, c.const("KW", "k_w", w.kernel[-1])) if two else kh
+        Fs = c.const("F", "F", self.filters)    
+        gs = c.const("G", "g", self.groups)     
+        C_in = c.dims[-1]
+        if self.transpose:
+            weights = Mul.of(per_filter, C_in, Fs if self.groups == 1 else Fs / gs)
+        else:
+            weights = Mul.of(per_filter, C_in if self.groups == 1 else C_in / gs, Fs)
+        if self.bias:
+            c.params(Add.of(weights, Fs), note="weights k·k·C_in·F, plus one bias per filter")
+        else:
+            c.params(weights, note="weights only (bias: false)")
+
+
+class Conv1d(_Convolution):
+    """A 1-D convolution over (length, channels)."""
+
+    type: ClassVar[str] = "conv1d"
+    n_spatial: ClassVar[int] = 1
+    reads_sequences: ClassVar[bool] = True
+    filters: Whole("filters") = Field(description="output channels (one per filter)")
+    kernel: Single("kernel") = Field(description="kernel length")
+    stride: Single("stride") = Field((1,), description="step of the window")
+    padding: Padding(1) = Field("valid", description="valid, same, or zeros on each side")
+    dilation: Single("dilation") = Field((1,), description="spacing of the kernel taps")
+    bias: Flag = Field(True, description="one bias per filter")
+    groups: Whole("groups") = Field(1, description="groups of input channels (must divide C_in and filters)")
+
+    def window(self) -> Window:
+        return Window(self.kernel, self.stride, self.dilation, self.padding)
+
+
+class Conv2d(_Convolution):
+    """A 2-D convolution over (height, width, channels)."""
+
+    type: ClassVar[str] = "conv2d"
+    filters: Whole("filters") = Field(description="output channels (one per filter)")
+    kernel: Pair("kernel") = Field(description="kernel size, or [kh, kw]")
+    stride: Pair("stride") = Field((1, 1), description="step of the window, or [sh, sw]")
+    padding: Padding(2) = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
+    dilation: Pair("dilation") = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
+    bias: Flag = Field(True, description="one bias per filter")
+    groups: Whole("groups") = Field(1, description="groups of input channels (must divide C_in and filters)")
+
+    def window(self) -> Window:
+        return Window(self.kernel, self.stride, self.dilation, self.padding)
+
+
+class Conv2dTranspose(_Convolution):
+    """A transposed 2-D convolution (upsampling), counted as PyTorch's ConvTranspose2d."""
+
+    type: ClassVar[str] = "conv2d_transpose"
+    transpose: ClassVar[bool] = True
+    filters: Whole("filters") = Field(description="output channels (one per filter)")
+    kernel: Pair("kernel") = Field(description="kernel size, or [kh, kw]")
+    stride: Pair("stride") = Field((1, 1), description="upsampling step, or [sh, sw]")
+    padding: Padding(2) = Field("valid", description="valid, same, zeros removed on each side, or [ph, pw]")
+    dilation: Pair("dilation") = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
+    bias: Flag = Field(True, description="one bias per filter")
+    groups: Whole("groups") = Field(1, description="groups of input channels (must divide C_in and filters)")
+    output_padding: Pair("output_padding", low=0) = Field((0, 0), description="extra rows/columns on one side")
+
+    def window(self) -> Window:
+        return Window(self.kernel, self.stride, self.dilation, self.padding, transpose=True,
+                      output_padding=self.output_padding)
+
+

@@ -1,0 +1,90 @@
+"""Pooling layers: max and average pooling in 1-D and 2-D, and global average pooling.
+
+Output: the window formula per spatial axis (window.py), the channels kept. No parameters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+from pydantic import Field
+
+from dlsolve.expr import Num
+from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Single
+from dlsolve.kinds.architecture.window import Window, check_input, window_shape
+
+
+class _Pooling(Layer):
+    n_spatial: ClassVar[int] = 2
+    if TYPE_CHECKING:  # declared with their types and checks by each subclass
+        size: tuple[int, ...]
+        stride: Optional[tuple[int, ...]]
+        padding: object
+        ceil_mode: bool
+
+    def check(self, c: Context) -> None:
+        check_input(c, self.n_spatial, self.type)
+
+    def shape(self, c: Context) -> None:
+        w = Window(self.size, self.stride or self.size, (1,) * self.n_spatial, self.padding,  # type: ignore[arg-type]
+                   ceil_mode=self.ceil_mode)
+        window_shape(c, w, c.dims[-1], "pooling keeps the channels")
+        if self.stride is None:
+            c.d.note("the stride defaults to the window size")
+
+    def count(self, c: Context) -> None:
+        c.params(Num(0), note="pooling has no parameters")
+
+
+class _Pooling1d(_Pooling):
+    n_spatial: ClassVar[int] = 1
+    reads_sequences: ClassVar[bool] = True
+    size: Single("size") = Field(description="window length")
+    stride: Optional[Single("stride")] = Field(None, description="step of the window (default: the size)")
+    padding: Padding(1) = Field("valid", description="valid, same, or zeros on each side")
+    ceil_mode: Flag = Field(False, description="round the window count up (PyTorch's ceil_mode)")
+
+
+class _Pooling2d(_Pooling):
+    size: Pair("size") = Field(description="window size, or [h, w]")
+    stride: Optional[Pair("stride")] = Field(None, description="step of the window, or [sh, sw] (default: the size)")
+    padding: Padding(2) = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
+    ceil_mode: Flag = Field(False, description="round the window count up (PyTorch's ceil_mode)")
+
+
+class MaxPool1d(_Pooling1d):
+    """The largest value of each window of a (length, channels) input."""
+
+    type: ClassVar[str] = "maxpool1d"
+
+
+class AvgPool1d(_Pooling1d):
+    """The mean of each window of a (length, channels) input."""
+
+    type: ClassVar[str] = "avgpool1d"
+
+
+class MaxPool2d(_Pooling2d):
+    """The largest value of each window of a (height, width, channels) input."""
+
+    type: ClassVar[str] = "maxpool2d"
+
+
+class AvgPool2d(_Pooling2d):
+    """The mean of each window of a (height, width, channels) input."""
+
+    type: ClassVar[str] = "avgpool2d"
+
+
+class GlobalAvgPool(Layer):
+    """The mean over every position of each channel: one number per channel."""
+
+    type: ClassVar[str] = "global_avg_pool"
+
+    def check(self, c: Context) -> None:
+        if c.rank < 2:
+            raise c.fail(f"global_avg_pool needs spatial dimensions, got {c.show(c.shape)}")
+
+    def shape(self, c: Context) -> None:
+        c.out([c.dims[-1]], ["the mean over every position of each channel"])

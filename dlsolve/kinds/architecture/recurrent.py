@@ -1,0 +1,82 @@
+"""Recurrent layers: simple RNN, LSTM and GRU.
+
+Parameters: gates·(h(h + x) + biases), where a gate has an input kernel (x·h), a recurrent
+kernel (h·h) and one bias vector (Keras) or two (PyTorch's b_ih and b_hh; Keras' GRU with
+reset_after). Output: the last state (h), or every state (T, h) with return_sequences.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from dlsolve.expr import Add, Expr, Mul, Num
+from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.fields import Flag, Whole
+
+_BIAS_NOTES = {"keras": "one bias vector per gate",
+               "pytorch": "two bias vectors per gate (b_ih and b_hh), as PyTorch"}
+
+
+class _Recurrent(Layer):
+    gates: ClassVar[int] = 1
+    reads_sequences: ClassVar[bool] = True
+    units: Whole("units") = Field(description="size h of the hidden state")
+    return_sequences: Flag = Field(False, description="output the state at every time step, (T, h)")
+    bias_convention: Literal["keras", "pytorch"] = Field(
+        "keras", description="keras: one bias vector per gate; pytorch: two (b_ih and b_hh)")
+
+    def two_biases(self) -> bool:
+        return self.bias_convention == "pytorch"
+
+    def bias_note(self) -> str:
+        return _BIAS_NOTES[self.bias_convention]
+
+    def check(self, c: Context) -> None:
+        if c.rank != 2:
+            raise c.fail(f"{self.type} needs a (timesteps, features) input, got {c.show(c.shape)}")
+
+    def shape(self, c: Context) -> None:
+        h = c.const("h", "h", self.units)
+        if self.return_sequences:
+            c.out([c.dims[0], h], ["return_sequences: the state at every time step"], sequence=True)
+        else:
+            c.out([h], ["the last state only"], sequence=False)
+
+    def count(self, c: Context) -> None:
+        h, x = c.const("h", "h", self.units), c.dims[-1]
+        bias: Expr = Mul.of(Num(2), h) if self.two_biases() else h
+        inner = Add.of(Mul.of(h, Add.of(h, x)), bias)
+        c.params(inner if self.gates == 1 else Mul.of(Num(self.gates), inner), note=self.bias_note())
+
+
+class SimpleRNN(_Recurrent):
+    """h_t = f(W x_t + U h_(t−1) + b): one gate."""
+
+    type: ClassVar[str] = "simple_rnn"
+
+
+class LSTM(_Recurrent):
+    """Long short-term memory: four gates (input, forget, cell, output)."""
+
+    type: ClassVar[str] = "lstm"
+    gates: ClassVar[int] = 4
+
+
+class GRU(_Recurrent):
+    """Gated recurrent unit: three gates (update, reset, candidate)."""
+
+    type: ClassVar[str] = "gru"
+    gates: ClassVar[int] = 3
+    reset_after: Flag = Field(True, description="Keras: reset after the recurrent product (TensorFlow 2's "
+                                                "default), which keeps two bias vectors per gate")
+
+    def two_biases(self) -> bool:
+        return self.bias_convention == "pytorch" or self.reset_after
+
+    def bias_note(self) -> str:
+        if self.bias_convention == "pytorch":
+            return super().bias_note()
+        return ("reset_after: true (TensorFlow 2's default) keeps two bias vectors per gate" if self.reset_after
+                else "reset_after: false keeps one bias vector per gate")

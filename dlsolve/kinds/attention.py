@@ -1,0 +1,452 @@
+"""kind: attention — scores, softmax weights and the context vector, by hand.
+
+One query (a decoder state): each score written out (dot products term by term; Bahdanau's
+additive score with its tanh vector first), the softmax over the keys with its exponentials and
+sum, and the weighted sum of the values entry by entry. A matrix of queries (or self-attention
+from token vectors X): the score matrix, the masked matrix, the row-wise softmax and the output,
+with one row worked in full beside them; several heads split the columns of Q, K and V.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dlsolve import notation as N
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid
+from dlsolve.expr import Div, Expr, MatMul, Num, Outer, Sym, call
+from dlsolve.kinds import SolveOptions
+from dlsolve.kinds import values as V
+from dlsolve.kinds.prob import needs_shift, softmax_steps, total
+from dlsolve.kinds.scoring import SCORES, nonzero_rows
+from dlsolve.solution import Solution
+
+KIND = "attention"
+OPTIONS = frozenset({"round", "exact"})
+
+
+class Additive(BaseModel):
+    """Bahdanau's score vᵀ·tanh(W_q·q + W_k·k)."""
+
+    model_config = ConfigDict(extra="forbid")
+    W_q: Any
+    W_k: Any
+    v: Any
+
+
+class Spec(BaseModel):
+    """kind: attention — see the README for every key."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["attention"]
+    title: Optional[str] = None
+    score: Literal["dot", "scaled_dot", "general", "additive", "cosine"] = "dot"
+    query: Any = None
+    keys: Any = None
+    values: Any = None
+    W: Any = None
+    additive: Optional[Additive] = None
+    temperature: float = Field(1.0, gt=0)
+    mask: Any = None
+    X: Any = None
+    W_Q: Any = None
+    W_K: Any = None
+    W_V: Any = None
+    heads: int = Field(1, ge=1)
+    W_O: Any = None
+
+    _q: np.ndarray          # one query (1-D) or queries (2-D)
+    _k: np.ndarray
+    _v: np.ndarray
+    _W: Optional[np.ndarray]
+    _add: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    _mask: Optional[np.ndarray]   # True = visible
+    _proj: Optional[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    _WO: Optional[np.ndarray]
+
+    @model_validator(mode="after")
+    def _check(self) -> "Spec":
+        self._proj = None
+        if self.X is not None:
+            for name in ("query", "keys", "values"):
+                if getattr(self, name) is not None:
+                    raise SpecInvalid(f"give either X (self-attention) or query/keys/values, not both; "
+                                      f"remove '{name}'", (name,))
+            X = V.matrix(self.X, ("X",))
+            mats = []
+            for name in ("W_Q", "W_K", "W_V"):
+                if getattr(self, name) is None:
+                    raise SpecInvalid(f"self-attention from X needs {name} (Q = X·W_Q, K = X·W_K, V = X·W_V)",
+                                      (name,))
+                m = V.matrix(getattr(self, name), (name,))
+                if m.shape[0] != X.shape[1]:
+                    raise SpecInvalid(f"expected {X.shape[1]} rows (X has {X.shape[1]} columns), got {m.shape[0]}",
+                                      (name,))
+                mats.append(m)
+            self._proj = (X, *mats)
+            self._q, self._k, self._v = X @ mats[0], X @ mats[1], X @ mats[2]
+            qk_path: tuple = ("W_K",)
+        else:
+            for name in ("W_Q", "W_K", "W_V"):
+                if getattr(self, name) is not None:
+                    raise SpecInvalid(f"{name} is used only with X (self-attention)", (name,))
+            if self.query is None or self.keys is None:
+                raise SpecInvalid("expected a query and keys (or X with W_Q, W_K, W_V)",
+                                  ("keys" if self.query is not None else "query",))
+            q = self.query
+            self._q = V.matrix(q, ("query",)) if isinstance(q, list) and q and isinstance(q[0], list) \
+                else V.vector(q, ("query",), scalar_ok=False)
+            self._k = V.matrix(self.keys, ("keys",))
+            self._v = self._k if self.values is None else V.matrix(self.values, ("values",))
+            if len(self._v) != len(self._k):
+                raise SpecInvalid(f"expected {len(self._k)} values (one per key), got {len(self._v)}", ("values",))
+            qk_path = ("query",)
+        several = self._q.ndim == 2
+        dq, dk = self._q.shape[-1], self._k.shape[1]
+        score = SCORES[self.score]
+        self._W, self._add = None, None
+        if score.param == "W":
+            if self.W is None:
+                raise SpecInvalid("score: general needs W (score = qᵀ·W·k)", ("score",))
+            self._W = V.matrix(self.W, ("W",))
+            if self._W.shape != (dq, dk):
+                raise SpecInvalid(f"expected W of shape {dq}×{dk} (query length × key length), "
+                                  f"got {self._W.shape[0]}×{self._W.shape[1]}", ("W",))
+        elif self.W is not None:
+            raise SpecInvalid("W is used only with score: general", ("W",))
+        if score.param == "additive":
+            if self.additive is None:
+                raise SpecInvalid("score: additive needs additive: {W_q, W_k, v}", ("score",))
+            if several and not score.several_queries:
+                raise SpecInvalid("additive scores are solved for one query (Bahdanau's decoder state); "
+                                  "give the query as a vector", ("query",) if self.X is None else ("X",))
+            Wq = V.matrix(self.additive.W_q, ("additive", "W_q"))
+            Wk = V.matrix(self.additive.W_k, ("additive", "W_k"))
+            v = V.vector(self.additive.v, ("additive", "v"), scalar_ok=False)
+            if Wq.shape[1] != dq:
+                raise SpecInvalid(f"expected {dq} columns (the query's length), got {Wq.shape[1]}", ("additive", "W_q"))
+            if Wk.shape[1] != dk:
+                raise SpecInvalid(f"expected {dk} columns (the keys' length), got {Wk.shape[1]}", ("additive", "W_k"))
+            if Wk.shape[0] != Wq.shape[0]:
+                raise SpecInvalid(f"expected {Wq.shape[0]} rows (as W_q), got {Wk.shape[0]}", ("additive", "W_k"))
+            if len(v) != Wq.shape[0]:
+                raise SpecInvalid(f"expected {Wq.shape[0]} entries (the rows of W_q), got {len(v)}", ("additive", "v"))
+            self._add = (Wq, Wk, v)
+        elif self.additive is not None:
+            raise SpecInvalid("additive is used only with score: additive", ("additive",))
+        if score.same_length and dq != dk:
+            raise SpecInvalid(f"expected a query of length {dk} (the keys' length) for a {self.score} score, "
+                              f"got {dq}; a general (W) or additive score joins different lengths", qk_path)
+        if score.needs_nonzero:
+            nonzero_rows(self._q if several else self._q[None, :],
+                         ("X",) if self.X is not None else ("query",), "query" if not several else "queries",
+                         several or self.X is not None, "Q" if self.X is not None else None)
+            nonzero_rows(self._k, ("X",) if self.X is not None else ("keys",), "key", True,
+                         "K" if self.X is not None else None)
+        self._mask = None
+        if self.mask is not None:
+            if not several:
+                raise SpecInvalid("a mask needs a matrix of queries (one row per query) or X", ("mask",))
+            m, n = len(self._q), len(self._k)
+            if isinstance(self.mask, str):
+                if self.mask != "causal":
+                    raise SpecInvalid(f"expected 'causal' or a 0/1 matrix, got '{self.mask}'", ("mask",))
+                self._mask = np.tril(np.ones((m, n), dtype=bool))
+            else:
+                mm = V.matrix(self.mask, ("mask",))
+                if mm.shape != (m, n):
+                    raise SpecInvalid(f"expected a {m}×{n} mask (queries × keys), got {mm.shape[0]}×{mm.shape[1]}",
+                                      ("mask",))
+                bad = np.argwhere((mm != 0) & (mm != 1))
+                if len(bad):
+                    i, j = bad[0]
+                    raise SpecInvalid("expected 0 (masked) or 1 (visible)", ("mask", int(i), int(j)))
+                self._mask = mm == 1
+            empty = np.flatnonzero(~self._mask.any(axis=1))
+            if len(empty):
+                raise SpecInvalid(f"row {empty[0] + 1} of the mask hides every key: its softmax is undefined",
+                                  ("mask",) if isinstance(self.mask, str) else ("mask", int(empty[0])))
+        if self.heads > 1:
+            if not several:
+                raise SpecInvalid("several heads need a matrix of queries (one row per query) or X", ("heads",))
+            if score.param is not None or score.matrix is None:
+                raise SpecInvalid(f"several heads are solved for dot, scaled_dot or cosine scores, not {self.score}",
+                                  ("heads",))
+            for what, width in (("Q and K", dk), ("V", self._v.shape[1])):
+                if width % self.heads:
+                    raise SpecInvalid(f"{self.heads} heads do not divide the width of {what} ({width})", ("heads",))
+            if score.needs_nonzero:
+                h = self.heads
+                for blk in range(h):
+                    w = dk // h
+                    nonzero_rows(self._q[:, blk * w:(blk + 1) * w], ("X",) if self.X is not None else ("query",),
+                                 f"head {blk + 1}'s query", True, "Q" if self.X is not None else None)
+                    nonzero_rows(self._k[:, blk * w:(blk + 1) * w], ("X",) if self.X is not None else ("keys",),
+                                 f"head {blk + 1}'s key", True, "K" if self.X is not None else None)
+        self._WO = None
+        if self.W_O is not None:
+            if not several:
+                raise SpecInvalid("W_O projects the outputs of a matrix of queries (or X)", ("W_O",))
+            self._WO = V.matrix(self.W_O, ("W_O",))
+            if self._WO.shape[0] != self._v.shape[1]:
+                raise SpecInvalid(f"expected {self._v.shape[1]} rows (the width of the concatenated heads), "
+                                  f"got {self._WO.shape[0]}", ("W_O",))
+        return self
+
+
+def _head(name: str, h: int, heads: int) -> tuple[str, str]:
+    """Q → Q^(1) for head 1 when there are several heads."""
+    return (f"{name}^({h})", f"{name}^{{({h})}}") if heads > 1 else (name, name)
+
+
+def _bind_matrix(d: Derivation, base: str, uni: str, values: np.ndarray, tag: str) -> list[list[Sym]]:
+    """Element symbols of a shown matrix (row i, column j), made known without steps."""
+    out = []
+    for i, row in enumerate(values, 1):
+        syms = []
+        for j, x in enumerate(row, 1):
+            s = N.quantity(f"{base}{tag}", uni, uni, (i, j))
+            d.bind(s, float(x))
+            syms.append(s)
+        out.append(syms)
+    return out
+
+
+def _bind_vector(d: Derivation, base: str, uni: str, values: np.ndarray, tag: str) -> list[Sym]:
+    out = []
+    for i, x in enumerate(values, 1):
+        s = N.quantity(f"{base}{tag}", uni, uni, (i,))
+        d.bind(s, float(x))
+        out.append(s)
+    return out
+
+
+def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    d = Derivation(options)
+    score = SCORES[spec.score]
+    d.convention(f"{score.name} score: {score.formula} — {score.paper}")
+    d.convention("the softmax runs over the keys: each query's weights are one per key and sum to 1")
+    if spec.temperature != 1:
+        d.convention("the scores are divided by the temperature T before the softmax")
+    if spec._q.ndim == 1:
+        _one_query(d, spec)
+    else:
+        _many_queries(d, spec)
+    return d.solution(KIND, spec.title)
+
+
+def _given_temperature(d: Derivation, spec: Spec) -> Optional[Sym]:
+    if spec.temperature == 1:
+        return None
+    T = Sym("T", "T", "T")
+    d.given(T, float(spec.temperature), note="the temperature: the scores are divided by T before the softmax")
+    return T
+
+
+def _given_params(d: Derivation, spec: Spec, tag: str = "") -> dict[str, Any]:
+    """W (general), W_q, W_k, v (additive), d_k (scaled_dot) given and their entries bound."""
+    out: dict[str, Any] = {}
+    if spec._W is not None:
+        d.given(Sym("W", "W", r"\mathbf{W}"), spec._W, note="Luong's general score: score = qᵀ·W·k")
+        out["W"] = _bind_matrix(d, "W", "W", spec._W, tag)
+    if spec._add is not None:
+        Wq, Wk, v = spec._add
+        d.given(Sym("Wq", "W_q", r"\mathbf{W}_q"), Wq, note="applied to the query (Bahdanau's W_a)")
+        d.given(Sym("Wk", "W_k", r"\mathbf{W}_k"), Wk, note="applied to each key (Bahdanau's U_a)")
+        d.given(Sym("va", "v", r"\mathbf{v}"), v, note="the output vector of the score (Bahdanau's v_a)")
+        out["Wq"] = _bind_matrix(d, "Wq", "(W_q)", Wq, tag)
+        out["Wk"] = _bind_matrix(d, "Wk", "(W_k)", Wk, tag)
+        out["v"] = _bind_vector(d, "va", "v", v, tag)
+    return out
+
+
+def _one_query(d: Derivation, spec: Spec) -> None:
+    d.section("Given")
+    q, K, Vv = spec._q, spec._k, spec._v
+    d.given(Sym("qv", "q", r"\mathbf{q}"), q, note="the query (the decoder state h_t)")
+    for j, row in enumerate(K, 1):
+        d.given(Sym(f"kv{j}", f"k{N.subscript(j)}", rf"\mathbf{{k}}_{{{j}}}"), row,
+                note="the keys (encoder states h̄_s)" if j == 1 else None)
+    if spec.values is None:
+        d.text("The values are the keys (v_j = k_j), as in the original encoder–decoder attention.", "note")
+    else:
+        for j, row in enumerate(Vv, 1):
+            d.given(Sym(f"vv{j}", f"v{N.subscript(j)}", rf"\mathbf{{v}}_{{{j}}}"), row,
+                    note="the values" if j == 1 else None)
+    T = _given_temperature(d, spec)
+    params = _given_params(d, spec)
+    q_syms = _bind_vector(d, "q", "q", q, "")
+    k_syms = _bind_matrix(d, "k", "k", K, "")
+    v_syms = _bind_matrix(d, "v", "v", Vv, "")
+    s, a, c = worked_row(d, spec, q_syms, k_syms, v_syms, [True] * len(K), T, params, tag="")
+    d.answer("scores", [d.env[x.key] for x in s], "the scores, one per key", keys=tuple(x.key for x in s))
+    d.answer("weights", [d.env[x.key] for x in a], "the attention weights α (softmax over the keys)",
+             keys=tuple(x.key for x in a))
+    d.answer("context", [d.env[x.key] for x in c], "the context vector Σ α_j·v_j", keys=tuple(x.key for x in c))
+
+
+def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: list[list[Sym]],
+               visible: list[bool], T: Optional[Sym], params: dict[str, Any], tag: str,
+               row: Optional[int] = None) -> tuple[list[Sym], list[Sym], list[Sym]]:
+    """Scores, weights and context of one query, every number written out; returns their symbols."""
+    score = SCORES[spec.score]
+    sub = "" if row is None else str(row)
+    sep = "" if row is None else ","
+
+    def idx(j: int) -> tuple[str, str]:
+        return (N.subscript(sub) + (sep if sub else "") + N.subscript(j), f"{{{sub}{sep}{j}}}")
+
+    d.section(("Scores" if row is None else f"Row {row}: scores") + f" ({score.name}: {score.formula})")
+    if row is not None:
+        d.text(f"Row {row} worked in full (the row that sees the most keys): q is row {row} of the queries, "
+               "k_j and v_j are rows j of the keys and values; masked keys are left out of the softmax.")
+    s_syms = [Sym(f"s{tag}_{j}", f"s{idx(j)[0]}", f"s_{idx(j)[1]}") for j in range(1, len(k) + 1)]
+    pre = score.prepare(d, q, params, tag)
+    for j, (sj, kj) in enumerate(zip(s_syms, k)):
+        score.derive(d, sj, q, kj, pre, params, f"{tag}_{j + 1}", note=None if visible[j] else
+                     "masked: this key is hidden from this query (score −∞, weight 0)")
+    d.section(("Weights" if row is None else f"Row {row}: weights") + " — softmax over the keys")
+    a_syms = [Sym(f"alpha{tag}_{j}", f"α{idx(j)[0]}", rf"\alpha_{idx(j)[1]}") for j in range(1, len(k) + 1)]
+    shown_s = [x for x, vis in zip(s_syms, visible) if vis]
+    shown_a = [x for x, vis in zip(a_syms, visible) if vis]
+    softmax_steps(d, shown_s, T, shown_a, tag=f"att{tag}")
+    for x, vis in zip(a_syms, visible):
+        if not vis:
+            d.derive(x, Num(0), note="masked key: e^(−∞) = 0")
+    d.section(("Context" if row is None else f"Row {row}: output") + " — the weighted sum of the values")
+    c_syms = []
+    for i in range(len(v[0])):
+        name = "c" if row is None else "o"
+        ci = Sym(f"ctx{tag}_{i + 1}", f"{name}{idx(i + 1)[0]}", f"{name}_{idx(i + 1)[1]}")
+        d.derive(ci, total([aj * vj[i] for aj, vj in zip(a_syms, v)]))
+        c_syms.append(ci)
+    return s_syms, a_syms, c_syms
+
+
+def _many_queries(d: Derivation, spec: Spec) -> None:
+    d.section("Given")
+    H = spec.heads
+    if spec._proj is not None:
+        X, WQ, WK, WV = spec._proj
+        Xs = Sym("X", "X", r"\mathbf{X}")
+        d.given(Xs, X, note="token vectors, one per row")
+        mats = {}
+        for name, m in (("W_Q", WQ), ("W_K", WK), ("W_V", WV)):
+            mats[name] = Sym(name.replace("_", ""), name, rf"\mathbf{{W}}_{{{name[-1]}}}")
+            d.given(mats[name], m)
+        T = _given_temperature(d, spec)
+        d.section("Queries, keys and values")
+        Q, K, Vm = (Sym(n, n, rf"\mathbf{{{n}}}") for n in ("Q", "K", "V"))
+        for sym, w in ((Q, "W_Q"), (K, "W_K"), (Vm, "W_V")):
+            d.derive(sym, MatMul(Xs, mats[w]), note="one row per token" if sym is Q else None)
+        d.answer("Q", d.env["Q"], "the queries Q = X·W_Q", keys=("Q",))
+        d.answer("K", d.env["K"], "the keys K = X·W_K", keys=("K",))
+        d.answer("V", d.env["V"], "the values V = X·W_V", keys=("V",))
+    else:
+        Q, K, Vm = (Sym(n, n, rf"\mathbf{{{n}}}") for n in ("Q", "K", "V"))
+        d.given(Q, spec._q, note="the queries, one per row")
+        d.given(K, spec._k, note="the keys, one per row")
+        d.given(Vm, spec._v, note="the values, one per row" if spec.values is not None else "the values are the keys")
+        T = _given_temperature(d, spec)
+    params = _given_params(d, spec, tag="")
+    m, n = len(spec._q), len(spec._k)
+    visible = spec._mask if spec._mask is not None else np.ones((m, n), dtype=bool)
+    heads = []
+    dk, dv = spec._k.shape[1] // H, spec._v.shape[1] // H
+    for h in range(1, H + 1):
+        if H > 1:
+            d.section(f"Head {h}: columns {(h - 1) * dk + 1}–{h * dk} of Q and K, "
+                      f"{(h - 1) * dv + 1}–{h * dv} of V")
+            parts = []
+            for base, width, src in (("Q", dk, Q), ("K", dk, K), ("V", dv, Vm)):
+                uni, tex = _head(base, h, H)
+                sym = Sym(f"{base}{h}", uni, rf"\mathbf{{{base}}}^{{({h})}}")
+                full = d.env[src.key]
+                d.given(sym, full[:, (h - 1) * width:h * width],
+                        note=f"columns {(h - 1) * width + 1}–{h * width} of {base}")
+                parts.append(sym)
+            Qh, Kh, Vh = parts
+        else:
+            Qh, Kh, Vh = Q, K, Vm
+        heads.append(_one_head(d, spec, Qh, Kh, Vh, visible, T, params, h, worked=(h == 1)))
+    S, A, C = zip(*heads)
+    key = (lambda syms: tuple(s.key for s in syms))
+    lead = "; one matrix per head" if H > 1 else ""
+    d.answer("scores", np.array([d.env[s.key] for s in S]) if H > 1 else d.env[S[0].key],
+             "the score matrix (queries × keys)" + lead, keys=key(S))
+    d.answer("weights", np.array([d.env[s.key] for s in A]) if H > 1 else d.env[A[0].key],
+             "the attention weights, row-wise softmax" + lead, keys=key(A))
+    d.answer("context", np.array([d.env[s.key] for s in C]) if H > 1 else d.env[C[0].key],
+             "the outputs A·V, one row per query" + lead, keys=key(C))
+    if spec._WO is not None:
+        d.section("Output projection")
+        WO = Sym("WO", "W_O", r"\mathbf{W}_{O}")
+        d.given(WO, spec._WO)
+        O = Sym("O", "O", r"\mathbf{O}")
+        if H == 1:
+            d.derive(O, MatMul(C[0], WO))
+        else:
+            blocks = []
+            for h in range(1, H + 1):
+                b = Sym(f"WO{h}", f"W_O^({h})", rf"\mathbf{{W}}_{{O}}^{{({h})}}")
+                d.given(b, spec._WO[(h - 1) * dv:h * dv], note=f"rows {(h - 1) * dv + 1}–{h * dv} of W_O")
+                blocks.append(b)
+            d.derive(O, total([MatMul(c, b) for c, b in zip(C, blocks)]),
+                     note="the heads side by side times W_O: row block h of W_O multiplies head h's columns")
+        d.answer("output", d.env["O"], "the output after W_O", keys=("O",))
+
+
+def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.ndarray, T: Optional[Sym],
+              params: dict[str, Any], h: int, worked: bool) -> tuple[Sym, Sym, Sym]:
+    score = SCORES[spec.score]
+    H = spec.heads
+    t = str(h) if H > 1 else ""
+    d.section((f"Head {h}: a" if H > 1 else "A") + "ll queries at once (one row per query)")
+
+    def msym(base: str, uni: str, tex: str) -> Sym:
+        u, _ = _head(uni, h, H)
+        return Sym(f"{base}{t}", u, tex + (f"^{{({h})}}" if H > 1 else ""))
+
+    S = msym("S", "S", r"\mathbf{S}")
+    score.matrix(d, S, Q, K, params, t)
+    A_in: Expr = S
+    if spec._mask is not None:
+        M = msym("M", "M", r"\mathbf{M}")
+        d.given(M, np.where(visible, 0.0, -np.inf),
+                note="the mask: 0 where the key is visible, −∞ where it is hidden"
+                     + (" (causal: key j > query i)" if spec.mask == "causal" else ""))
+        Sm = msym("Sm", "S̃", r"\tilde{\mathbf{S}}")
+        d.derive(Sm, S + M, note="masked scores: e^(−∞) = 0, so hidden keys get weight 0")
+        A_in = Sm
+    E = msym("E", "E", r"\mathbf{E}")
+    n = len(d.env[K.key])
+    arg: Expr = A_in if T is None else A_in / T
+    z = np.where(visible, d.env[S.key] / (1.0 if T is None else d.env[T.key]), -np.inf)
+    if any(needs_shift(row[np.isfinite(row)]) for row in z):
+        mx = msym("rowmax", "m", r"\mathbf{m}")
+        d.given(mx, np.max(z, axis=1), note="the largest exponent of each row, read off: subtracted before "
+                                            "exponentiating so that e^x cannot overflow (the ratio is unchanged)")
+        ones = Sym(f"ones{n}", "𝟏", r"\mathbf{1}")
+        if ones.key not in d.env:
+            d.given(ones, np.ones(n))
+        arg = arg - Outer(mx, ones, rows=False)
+    d.derive(E, call("exp", arg))
+    J = Sym("J", "J", r"\mathbf{J}")
+    if J.key not in d.env:
+        d.given(J, np.ones((n, n)), note="all ones: E·J holds each row's sum of exponentials in every column")
+    A = msym("A", "A", r"\mathbf{A}")
+    d.derive(A, Div(E, MatMul(E, J)), note="the softmax along each row (over the keys): every row sums to 1")
+    C = msym("C", "C", r"\mathbf{C}")
+    d.derive(C, MatMul(A, Vm), note="row i is query i's weighted sum of the values")
+    if worked:
+        r = int(np.argmax(visible.sum(axis=1)))  # the row that sees the most keys (causal: the last)
+        Qv, Kv, Vv = d.env[Q.key], d.env[K.key], d.env[Vm.key]
+        q_syms = _bind_vector(d, "q", "q", Qv[r], f"r{t}")
+        k_syms = _bind_matrix(d, "k", "k", Kv, f"r{t}")
+        v_syms = _bind_matrix(d, "v", "v", Vv, f"r{t}")
+        worked_row(d, spec, q_syms, k_syms, v_syms, list(visible[r]), T, params, tag=f"r{t}", row=r + 1)
+    return S, A, C
+

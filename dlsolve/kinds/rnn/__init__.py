@@ -1,0 +1,245 @@
+"""kind: rnn — a simple (Elman) RNN, an LSTM or a GRU over a sequence, step by step, and
+backpropagation through time.
+
+Forward: every gate of every step as a worked line (per unit when the cell is small, as vectors
+when it is large), c_t and h_t with ⊙ spelled out, an optional read-out y_t = act(V·h_t + c) and
+the loss summed over the steps that have targets. Backward: δ of every gate at every step, each
+step's share of each gradient and their sum (for a one-unit simple RNN also the course's sum over
+paths), then one update. The parameter count of the cell is shown once. Where a convention
+(layout, GRU reset placement, GRU update form, loss reduction) would change the numbers, a note
+says what the other choice gives, computed by solving the problem again under it.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from pydantic import ValidationError
+
+from dlsolve.conventions import Convention
+from dlsolve.errors import SpecInvalid
+from dlsolve.kinds import SolveOptions
+from dlsolve.kinds.rnn.backward import backward
+from dlsolve.kinds.rnn.forward import Solver
+from dlsolve.kinds.rnn.spec import GATES, Problem, Spec
+from dlsolve.expr import Num, Sym
+from dlsolve.solution import Phrase, Solution
+
+KIND = "rnn"
+OPTIONS = frozenset({"round", "exact", "detail"})
+
+# The choices that change the numbers; the solution's notes and `dlsolve check`'s diagnoses both
+# solve the problem again under each other choice (one a cell cannot take is skipped).
+CONVENTIONS = (
+    Convention(("weights_layout",), ("out_in", "in_out"), "out_in", {"out_in": "PyTorch", "in_out": "Keras"}),
+    Convention(("reset_after",), (True, False), True,
+               {True: "PyTorch, Keras TF2", False: "Cho et al. 2014, Keras reset_after=False"}),
+    Convention(("gru_update",), ("keep_old", "take_new"), "keep_old",
+               {"keep_old": "PyTorch, Keras", "take_new": "Chung et al. 2014"}),
+    Convention(("loss", "half"), (False, True), False),
+)
+
+__all__ = ["KIND", "OPTIONS", "CONVENTIONS", "Spec", "solve", "parameter_count"]
+
+_ANSWER_TITLES = {"h": "hidden state h_t (one row per step)", "c": "cell state c_t (one row per step)",
+                  "i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t", "o": "output gate o_t",
+                  "r": "reset gate r_t", "z": "update gate z_t", "n": "candidate n_t", "y": "read-out ŷ_t"}
+
+
+def parameter_count(problem: Problem) -> tuple[int, int]:
+    """(parameters of the cell, parameters of the read-out) as the problem gives them."""
+    G, H, I = len(GATES[problem.cell]), problem.n_h, problem.n_in
+    cell = G * (H * I + H * H + H * (2 if problem.has_bh else 1))
+    return cell, (problem.n_out * H + problem.n_out if problem.readout is not None else 0)
+
+
+def _final(problem: Problem, options: Optional[SolveOptions]) -> tuple[np.ndarray, Optional[float]]:
+    """h_T and L of a problem, computed silently (for the notes on other conventions)."""
+    s = Solver(problem, options, detail="layers", record=False)
+    s.given()
+    s.forward()
+    h = s.d.env[s.nm.h(problem.T)(None).key]
+    return np.asarray(h), (float(s.d.env["L"]) if problem.loss is not None else None)
+
+
+def conventions(s: Solver) -> None:
+    d, pr = s.d, s.pr
+    default = "" if "weights_layout" in pr.explicit else " (the default)"
+    if pr.layout == "out_in":
+        d.convention(f"weights_layout out_in{default}: one row per unit, z = W·x_t + U·h_(t−1) + b (PyTorch)")
+    else:
+        d.convention("weights_layout in_out: one row per input, z = x_t·W + h_(t−1)·U + b (Keras)")
+    if pr.cell == "lstm":
+        d.convention("LSTM: i, f, o = σ(·), g = tanh(·); c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, "
+                     "h_t = o_t ⊙ tanh(c_t)" + ("; packed gate order i, f, g, o (PyTorch)" if pr.packed else ""))
+    if pr.cell == "gru":
+        d.convention("GRU: r, z = σ(·), n = tanh(·)"
+                     + ("; packed gate order r, z, n (PyTorch)" if pr.packed else ""))
+        d.convention("reset_after true: n_t = tanh(W_n·x_t + b_n + r_t ⊙ (U_n·h_(t−1) + bʰ_n)) "
+                     "(PyTorch; Keras' TF2 default)" if pr.reset_after else
+                     "reset_after false: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) + b_n) "
+                     "(Cho et al. 2014; Keras' reset_after=False)")
+        d.convention("gru_update keep_old: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) (Cho et al. 2014, PyTorch, Keras)"
+                     if pr.gru_update == "keep_old" else
+                     "gru_update take_new: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) (Chung et al. 2014 and "
+                     "texts that follow it)")
+    if pr.cell != "rnn" or pr.has_bh:
+        d.convention("two biases per gate, b + bʰ (PyTorch's bias_ih and bias_hh)" if pr.has_bh else
+                     "one bias per gate (no recurrent bias bʰ; PyTorch's two biases act as their sum)")
+    if pr.loss is not None:
+        n_steps = sum(y is not None for y in pr.targets)
+        d.convention("log is the natural logarithm")
+        if n_steps > 1:
+            d.convention(f"L is the sum of the losses of the {n_steps} steps with a target")
+        if pr.n_out > 1 and len(pr.loss.reductions) > 1:
+            d.convention(f"each step's loss is the {pr.reduction} over its {pr.n_out} read-out units")
+        if "half" in pr.loss.options:
+            d.convention("the squared error carries the factor 1/2: ℓ = (1/2)·(y − ŷ)²"
+                         if pr.loss_options.get("half") else "the squared error has no factor 1/2: ℓ = (y − ŷ)²")
+
+
+def _under(spec: Spec, conv: Convention, choice: object) -> Optional[Problem]:
+    """The problem with one convention changed, validated again; None when it cannot take it."""
+    data = conv.with_choice(spec.model_dump(exclude_none=True), choice)
+    try:
+        return Spec.model_validate(data).problem
+    except (ValidationError, SpecInvalid):
+        return None
+
+
+def alternatives(s: Solver, spec: Spec, options: Optional[SolveOptions]) -> None:
+    """A note for each convention (CONVENTIONS) whose other choice changes the numbers, with what
+    it gives — the problem solved again under that choice."""
+    d, pr = s.d, s.pr
+    T = pr.T
+    L = float(d.env["L"]) if pr.loss is not None else None
+    own_h = _gather(s, "h")[-1]
+    notes: list[Phrase] = []
+    for conv in CONVENTIONS:
+        for choice in conv.choices:
+            if choice == conv.current(spec.model_dump(exclude_none=True)):
+                continue
+            alt = _under(spec, conv, choice)
+            if alt is None:
+                continue
+            h, l2 = _final(alt, options)
+            same_h = np.allclose(h, own_h, rtol=1e-9, atol=1e-12)
+            same_l = l2 is None or np.isclose(l2, L, rtol=1e-9, atol=1e-12)
+            if same_h and same_l:
+                continue
+            label = f"with {conv.label(choice)}"
+            if same_h:
+                notes.append(Phrase(label + ": L = {L} (h is unchanged)", L=l2))
+            elif l2 is None:
+                notes.append(Phrase(label + f": h_{T} = {{h}}", h=h))
+            else:
+                notes.append(Phrase(label + f": h_{T} = {{h}}, L = {{L}}", h=h, L=l2))
+    if L is not None:
+        n_steps = sum(y is not None for y in pr.targets)
+        if n_steps > 1:
+            notes.append(Phrase("a mean over the {k:int} steps instead of the sum (a framework's default reduction "
+                                "over a sequence) gives L = {L} and every gradient divided by {k:int}",
+                                k=n_steps, L=L / n_steps))
+    if notes:
+        d.section("Other conventions", level=1)
+        d.text("What the same problem gives under the other choice of each convention that changes the numbers "
+               "(solved again under it):")
+        for text in notes:
+            d.note(text)
+
+
+def _gather(s: Solver, what: str, width: Optional[int] = None) -> list[np.ndarray]:
+    nm, pr = s.nm, s.pr
+    handles = {"h": nm.h, "c": nm.c, "y": nm.yhat}
+    rows = []
+    for t in range(1, pr.T + 1):
+        h = handles[what](t) if what in handles else nm.gate(what, t)
+        if s.units:
+            rows.append(np.array([s.d.env[h(j).key] for j in range(1, (width or pr.n_h) + 1)]))
+        else:
+            rows.append(np.asarray(s.d.env[h(None).key]))
+    return rows
+
+
+def _keys(s: Solver, what: str, width: Optional[int] = None) -> tuple[str, ...]:
+    nm, pr = s.nm, s.pr
+    handles = {"h": nm.h, "c": nm.c, "y": nm.yhat}
+    out = []
+    for t in range(1, pr.T + 1):
+        h = handles[what](t) if what in handles else nm.gate(what, t)
+        out += [h(j).key for j in range(1, (width or pr.n_h) + 1)] if s.units else [h(None).key]
+    return tuple(out)
+
+
+def answers(s: Solver) -> None:
+    d, pr, nm = s.d, s.pr, s.nm
+    names = ["h"] + (["c"] if pr.cell == "lstm" else []) + [g for g in pr.gates if g]
+    if pr.readout is not None:
+        names.append("y")
+    for name in names:
+        width = pr.n_out if name == "y" else None
+        d.answer(name, np.array(_gather(s, name, width)), _ANSWER_TITLES[name], keys=_keys(s, name, width))
+    if pr.loss is None:
+        return
+    d.answer("loss", float(d.env["L"]), "the loss L", keys=("L",))
+    for e in s.entries:
+        keys = [e.p.sym] if not s.units else [e.p.el(r, c) for r, c in e.p.entries()]
+        grads = [nm.grad(k) for k in keys]
+        value = _collect(s, e, grads)
+        d.answer("d" + e.answer, value, f"∂L/∂{e.p.uni}", keys=tuple(g.key for g in grads))
+    if pr.eta is not None:
+        from dlsolve import notation as N
+
+        for e in s.entries:
+            keys = [e.p.sym] if not s.units else [e.p.el(r, c) for r, c in e.p.entries()]
+            news = [N.new(k) for k in keys]
+            d.answer(e.answer + "_new", _collect(s, e, news), f"{e.p.uni} after the update",
+                     keys=tuple(n.key for n in news))
+
+
+def _collect(s: Solver, e, syms: list[Sym]) -> np.ndarray:
+    if not s.units:
+        return np.asarray(s.d.env[syms[0].key])
+    flat = np.array([s.d.env[k.key] for k in syms])
+    return flat.reshape(e.value.shape)
+
+
+def count_section(s: Solver) -> None:
+    d, pr = s.d, s.pr
+    d.section("Parameters")
+    G, H, I = len(GATES[pr.cell]), pr.n_h, pr.n_in
+    nb = 2 if pr.has_bh else 1
+    per = Num(H) * Num(I) + Num(H) * Num(H) + (Num(nb) * Num(H) if nb > 1 else Num(H))
+    sym = Sym("count", "parameters of the cell", r"\#\text{parameters}")
+    value = d.derive(sym, per if G == 1 else Num(G) * per,
+                     note=f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, "
+                          + ("b and bʰ" if nb > 1 else "b") + f": {H} each)")
+    d.answer("params", int(value), "parameters of the cell", keys=("count",))
+    other = G * (H * I + H * H + H * (1 if nb == 2 else 2))
+    gru = pr.cell == "gru"
+    if nb == 2:
+        who = "Keras' GRU with reset_after=False" if gru else "Keras"
+        d.note(Phrase(f"with one bias per gate ({who}) the cell has {{n:int}} parameters", n=other))
+    else:
+        who = "PyTorch; Keras' GRU with reset_after=True" if gru else "PyTorch"
+        d.note(Phrase(f"with two biases per gate ({who}) the cell has {{n:int}} parameters", n=other))
+    if pr.readout is not None:
+        ro = d.derive(Sym("count_y", "parameters of the read-out", r"\#\text{read-out}"),
+                      Num(pr.n_out) * Num(H) + Num(pr.n_out), note=f"V: {pr.n_out}×{H}, b_y: {pr.n_out}")
+        d.answer("params_readout", int(ro), "parameters of the read-out", keys=("count_y",))
+
+
+def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    options = options or SolveOptions()
+    pr = spec.problem
+    s = Solver(pr, options, detail=options.detail)
+    s.given()
+    count_section(s)
+    s.forward()
+    if pr.loss is not None:
+        backward(s)
+    conventions(s)
+    alternatives(s, spec, options)
+    answers(s)
+    return s.d.solution(KIND, spec.title)

@@ -1,0 +1,400 @@
+"""The YAML schema of `kind: rnn` and its preparation into a checked recurrent problem.
+
+Every shape is checked here, before solving, and reported with the path of the offending key.
+Whatever the YAML gives (per-gate matrices in either layout, or PyTorch's packed tensors), the
+prepared `Problem` keeps each parameter exactly as written in the layout the student used, so
+that gradients come back in that layout too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.errors import SpecInvalid, describe, did_you_mean
+from dlsolve.kinds import values as V
+from dlsolve.losses import LOSSES, Loss
+
+_STRICT = ConfigDict(extra="forbid")
+
+# The gates of each cell, in PyTorch's packing order, with the activation each gate applies.
+GATES: dict[str, tuple[str, ...]] = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
+GATE_TITLES = {"i": "input gate", "f": "forget gate", "g": "candidate (cell input)", "o": "output gate",
+               "r": "reset gate", "z": "update gate", "n": "candidate (new state)", "": "hidden state"}
+GATE_ALIASES = {"lstm": {"c": "g"}, "gru": {}, "rnn": {}}
+PARAMS = ("W", "U", "b", "bh")
+
+
+class LossSpec(BaseModel):
+    """The loss as a mapping: the same keys as in kind backprop."""
+
+    model_config = _STRICT
+    name: str
+    half: Optional[bool] = None
+    reduction: Optional[Literal["mean", "sum"]] = None
+    delta: Optional[float] = None
+
+
+class ReadoutSpec(BaseModel):
+    model_config = _STRICT
+    V: Any
+    c: Any = None
+    activation: str = "linear"
+
+
+class PytorchSpec(BaseModel):
+    """PyTorch's packed tensors: gates stacked row-wise (i, f, g, o for LSTM; r, z, n for GRU)."""
+
+    model_config = _STRICT
+    weight_ih: Any
+    weight_hh: Any
+    bias_ih: Any = None
+    bias_hh: Any = None
+
+
+@dataclass
+class Gate:
+    """One gate's parameters, each as given (layout of the problem); bh is None when not given."""
+
+    name: str
+    W: np.ndarray
+    U: np.ndarray
+    b: np.ndarray
+    bh: Optional[np.ndarray]
+
+
+@dataclass
+class Readout:
+    V: np.ndarray
+    c: np.ndarray
+    activation: Activation
+    params: dict
+
+
+@dataclass
+class Problem:
+    cell: str
+    xs: list[np.ndarray]            # x_1 … x_T
+    h0: np.ndarray
+    c0: Optional[np.ndarray]
+    layout: str                     # "out_in" | "in_out"
+    gates: dict[str, Gate]
+    activation: Optional[Activation]  # rnn only
+    act_params: dict
+    reset_after: bool
+    gru_update: str                 # "keep_old" | "take_new"
+    packed: bool                    # given as PyTorch's packed tensors
+    readout: Optional[Readout]
+    targets: list[Optional[np.ndarray]]  # one per step, None where there is none
+    loss: Optional[Loss]
+    loss_options: dict
+    reduction: str
+    eta: Optional[float]
+    explicit: set = field(default_factory=set)  # keys the YAML set explicitly
+
+    @property
+    def T(self) -> int:
+        return len(self.xs)
+
+    @property
+    def n_in(self) -> int:
+        return len(self.xs[0])
+
+    @property
+    def n_h(self) -> int:
+        return len(self.h0)
+
+    @property
+    def n_out(self) -> int:
+        return 0 if self.readout is None else len(self.readout.c)
+
+    @property
+    def has_bh(self) -> bool:
+        return any(g.bh is not None for g in self.gates.values())
+
+
+class Spec(BaseModel):
+    """kind: rnn — see the README for every key and its default."""
+
+    model_config = _STRICT
+    kind: Literal["rnn"]
+    title: Optional[str] = None
+    cell: Literal["rnn", "lstm", "gru"]
+    inputs: list[Any] = Field(min_length=1)
+    h0: Any = None
+    c0: Any = None
+    weights_layout: Optional[Literal["out_in", "in_out"]] = None
+    # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru),
+    # so they are checked by hand below, each error pointing at its own key.
+    weights: Optional[dict[str, Any]] = None
+    pytorch: Optional[PytorchSpec] = None
+    activation: Optional[str] = None
+    reset_after: Optional[bool] = None
+    gru_update: Optional[Literal["keep_old", "take_new"]] = None
+    readout: Optional[ReadoutSpec] = None
+    targets: Optional[list[Any]] = None
+    target: Any = None
+    loss: Union[str, LossSpec, None] = None
+    learning_rate: Optional[float] = None
+
+    _problem: Problem = PrivateAttr()
+
+    @property
+    def problem(self) -> Problem:
+        return self._problem
+
+    @model_validator(mode="after")
+    def _prepare(self) -> "Spec":
+        self._problem = prepare(self)
+        return self
+
+
+# -- pieces ------------------------------------------------------------------------------------
+def _inputs(spec: Spec) -> list[np.ndarray]:
+    xs: list[np.ndarray] = []
+    for t, raw in enumerate(spec.inputs):
+        path = ("inputs", t)
+        if isinstance(raw, list) and raw and isinstance(raw[0], list):
+            raise SpecInvalid("expected one input vector per step (a list of numbers), got a matrix", path)
+        x = V.vector(raw, path)
+        if xs and len(x) != len(xs[0]):
+            raise SpecInvalid(f"mixed input widths: step 1 has {len(xs[0])} value{'s' if len(xs[0]) > 1 else ''}, "
+                              f"this step has {len(x)}", path)
+        xs.append(x)
+    return xs
+
+
+def _matrix(raw: Any, path: tuple, rows: int, cols: int, what: str, layout: str) -> np.ndarray:
+    """A parameter matrix checked against (units × inputs) in out_in, (inputs × units) in in_out."""
+    if raw is None:
+        raise SpecInvalid(f"missing {path[-1]} ({what})", path)
+    M = V.matrix(raw, path)
+    want = (rows, cols) if layout == "out_in" else (cols, rows)
+    if M.shape != want:
+        side = "one row per unit, one column per input" if layout == "out_in" else \
+            "one row per input, one column per unit"
+        raise SpecInvalid(f"expected a {want[0]}×{want[1]} matrix ({what}; weights_layout {layout}: {side}), "
+                          f"got {M.shape[0]}×{M.shape[1]}", path)
+    return M
+
+
+def _bias(raw: Any, path: tuple, n: int, what: str) -> np.ndarray:
+    if raw is None:
+        return np.zeros(n)
+    b = V.vector(raw, path)
+    if len(b) != n:
+        raise SpecInvalid(f"expected {n} {what} (one per unit), got {len(b)}", path)
+    return b
+
+
+def _hidden_size(spec: Spec, gates: list[str], layout: str) -> int:
+    """The number of hidden units, read from the first gate's W (or from h0)."""
+    if spec.h0 is not None:
+        return len(V.vector(spec.h0, ("h0",)))
+    if spec.pytorch is not None:
+        W = V.matrix(spec.pytorch.weight_hh, ("pytorch", "weight_hh"))
+        return W.shape[1]
+    weights = spec.weights or {}
+    blocks = [(weights, ("weights", "U"))] if spec.cell == "rnn" else \
+        [(block, ("weights", key, "U")) for key, block in weights.items()]
+    for block, path in blocks:
+        if isinstance(block, dict) and block.get("U") is not None:
+            return V.matrix(block["U"], path).shape[0]
+    raise SpecInvalid("cannot tell the number of hidden units: give h0 or the recurrent weights U", ("weights",))
+
+
+def _gate_block(raw: Any, path: tuple, name: str, n_h: int, n_in: int, layout: str) -> Gate:
+    if not isinstance(raw, dict):
+        raise SpecInvalid(f"expected a mapping with W, U, b (and optionally bh), got {describe(raw)}", path)
+    for key in raw:
+        if key not in PARAMS:
+            raise SpecInvalid(f"unknown key: {did_you_mean(key, PARAMS)}", path + (key, "<key>"))
+    title = GATE_TITLES[name]
+    W = _matrix(raw.get("W"), path + ("W",), n_h, n_in, f"input weights of the {title}", layout)
+    U = _matrix(raw.get("U"), path + ("U",), n_h, n_h, f"recurrent weights of the {title}", layout)
+    b = _bias(raw.get("b"), path + ("b",), n_h, "biases")
+    bh = None if raw.get("bh") is None else _bias(raw.get("bh"), path + ("bh",), n_h, "recurrent biases")
+    return Gate(name, W, U, b, bh)
+
+
+def _per_gate(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int, layout: str) -> dict[str, Gate]:
+    weights = spec.weights or {}
+    if spec.cell == "rnn":
+        return {"": _gate_block(weights, ("weights",), "", n_h, n_in, layout)}
+    aliases = GATE_ALIASES[spec.cell]
+    found: dict[str, tuple[Any, tuple]] = {}
+    for key, block in weights.items():
+        gate = aliases.get(key, key)
+        if gate not in gates:
+            raise SpecInvalid(f"unknown {spec.cell} gate: {did_you_mean(key, gates)}", ("weights", key, "<key>"))
+        if gate in found:
+            raise SpecInvalid(f"gate {gate} is given twice ('{key}' is another name for it)", ("weights", key, "<key>"))
+        found[gate] = (block, ("weights", key))
+    for gate in gates:
+        if gate not in found:
+            raise SpecInvalid(f"missing gate {gate} ({GATE_TITLES[gate]}); an {spec.cell} needs "
+                              f"{', '.join(gates)}", ("weights",))
+    return {g: _gate_block(found[g][0], found[g][1], g, n_h, n_in, layout) for g in gates}
+
+
+def _packed(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int) -> dict[str, Gate]:
+    p = spec.pytorch
+    assert p is not None
+    G = len(gates)
+    base = ("pytorch",)
+    Wih = V.matrix(p.weight_ih, base + ("weight_ih",))
+    Whh = V.matrix(p.weight_hh, base + ("weight_hh",))
+    order = ", ".join(g or "h" for g in gates)
+    if Wih.shape != (G * n_h, n_in):
+        raise SpecInvalid(f"expected a {G * n_h}×{n_in} matrix ({G} gates {order} × {n_h} units stacked, "
+                          f"one column per input), got {Wih.shape[0]}×{Wih.shape[1]}", base + ("weight_ih",))
+    if Whh.shape != (G * n_h, n_h):
+        raise SpecInvalid(f"expected a {G * n_h}×{n_h} matrix ({G} gates {order} × {n_h} units stacked, "
+                          f"one column per hidden unit), got {Whh.shape[0]}×{Whh.shape[1]}", base + ("weight_hh",))
+    bih = _bias(p.bias_ih, base + ("bias_ih",), G * n_h, f"biases ({G} gates × {n_h} units)")
+    bhh = None if p.bias_hh is None else _bias(p.bias_hh, base + ("bias_hh",), G * n_h,
+                                                f"recurrent biases ({G} gates × {n_h} units)")
+    out = {}
+    for k, g in enumerate(gates):
+        rows = slice(k * n_h, (k + 1) * n_h)
+        out[g] = Gate(g, Wih[rows].copy(), Whh[rows].copy(), bih[rows].copy(),
+                      None if bhh is None else bhh[rows].copy())
+    return out
+
+
+def _activation(name: str, path: tuple) -> tuple[Activation, dict]:
+    if name not in ACTIVATIONS:
+        raise SpecInvalid(f"unknown activation: {did_you_mean(name, ACTIVATIONS)}", path)
+    act = ACTIVATIONS[name]
+    if act.derivative is None:
+        raise SpecInvalid(f"{name} acts on a whole vector or has no useful derivative; "
+                          "use an elementwise activation here", path)
+    return act, dict(act.params)
+
+
+def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
+    """The loss object of dlsolve.losses and its options, as kind backprop reads the same mapping."""
+    if spec.loss is None:
+        return None, {}, "mean"
+    ls = spec.loss if isinstance(spec.loss, LossSpec) else LossSpec(name=spec.loss)
+    npath = ("loss",) if isinstance(spec.loss, str) else ("loss", "name")
+    if ls.name not in LOSSES:
+        raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, LOSSES)}", npath)
+    loss = LOSSES[ls.name]
+    options: dict = {}
+    for key in ("half", "delta"):
+        value = getattr(ls, key)
+        if value is not None and key not in loss.options:
+            raise SpecInvalid(f"{key} does not apply to {loss.name}", ("loss", key))
+    if ls.half is not None:
+        options["half"] = ls.half
+    if ls.delta is not None and ls.delta <= 0:
+        raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
+    if "delta" in loss.options:
+        options["delta"] = ls.delta if ls.delta is not None else 1.0
+    reduction = ls.reduction or loss.default_reduction
+    if reduction not in loss.reductions:
+        raise SpecInvalid(f"{loss.name} takes reduction {' or '.join(loss.reductions)} only", ("loss", "reduction"))
+    return loss, options, reduction
+
+
+def _targets(spec: Spec, T: int, n_out: int, loss: Optional[Loss]) -> list[Optional[np.ndarray]]:
+    if spec.targets is not None and spec.target is not None:
+        raise SpecInvalid("give targets (one per step) or target (the last step), not both", ("target",))
+    given = spec.targets is not None or spec.target is not None
+    key = "targets" if spec.targets is not None else "target"
+    if not given:
+        if loss is not None:
+            raise SpecInvalid("a loss needs targets (one per step) or a target for the last step", ("loss",))
+        return [None] * T
+    if spec.readout is None:
+        raise SpecInvalid(f"{key} need a readout (y_t = act(V·h_t + c)) to compare with; add readout:", (key,))
+    if loss is None:
+        raise SpecInvalid(f"{key} need a loss to compare them with; add loss: (e.g. mse)", (key,))
+    if spec.targets is not None:
+        if len(spec.targets) != T:
+            raise SpecInvalid(f"expected {T} targets (one per step; null for a step without one), "
+                              f"got {len(spec.targets)}", ("targets",))
+        raw = list(spec.targets)
+        paths = [("targets", t) for t in range(T)]
+    else:
+        raw = [None] * (T - 1) + [spec.target]
+        paths = [("target",)] * T
+    out: list[Optional[np.ndarray]] = []
+    for value, path in zip(raw, paths):
+        if value is None:
+            out.append(None)
+            continue
+        y = V.vector(value, path)
+        if len(y) != n_out:
+            raise SpecInvalid(f"expected {n_out} target value{'s' if n_out > 1 else ''} "
+                              f"(one per readout unit), got {len(y)}", path)
+        if loss.probabilities and np.any((y < 0) | (y > 1)):
+            raise SpecInvalid(f"{loss.name} targets are probabilities in [0, 1], got {describe(value)}", path)
+        out.append(y)
+    if all(y is None for y in out):
+        raise SpecInvalid("every target is null: at least one step needs a target", (key,))
+    return out
+
+
+def prepare(spec: Spec) -> Problem:
+    cell = spec.cell
+    gates = GATES[cell]
+    explicit = {k for k in ("weights_layout", "reset_after", "gru_update") if getattr(spec, k) is not None}
+    xs = _inputs(spec)
+    n_in = len(xs[0])
+    if spec.weights is not None and spec.pytorch is not None:
+        raise SpecInvalid("give weights (per gate) or pytorch (packed tensors), not both", ("pytorch",))
+    if spec.weights is None and spec.pytorch is None:
+        raise SpecInvalid("missing weights (per gate) or pytorch (PyTorch's packed tensors)", ("weights",))
+    if spec.pytorch is not None and spec.weights_layout == "in_out":
+        raise SpecInvalid("PyTorch's packed tensors are out_in (one row per unit); drop weights_layout: in_out",
+                          ("weights_layout",))
+    layout = spec.weights_layout or "out_in"
+    n_h = _hidden_size(spec, list(gates), layout)
+    h0 = _bias(spec.h0, ("h0",), n_h, "initial hidden values")
+    c0 = None
+    if cell == "lstm":
+        c0 = _bias(spec.c0, ("c0",), n_h, "initial cell values")
+    elif spec.c0 is not None:
+        raise SpecInvalid(f"c0 is the LSTM's cell state; a {cell} has none", ("c0",))
+    if spec.pytorch is not None:
+        gate_params = _packed(spec, gates, n_h, n_in)
+    else:
+        gate_params = _per_gate(spec, gates, n_h, n_in, layout)
+
+    act, act_params = None, {}
+    if cell == "rnn":
+        act, act_params = _activation(spec.activation or "tanh", ("activation",))
+    elif spec.activation is not None:
+        raise SpecInvalid(f"activation is the simple RNN's; an {cell} uses σ for its gates and tanh for its "
+                          "candidate", ("activation",))
+    if cell != "gru":
+        for key in ("reset_after", "gru_update"):
+            if getattr(spec, key) is not None:
+                raise SpecInvalid(f"{key} is a GRU setting; this cell is {cell}", (key,))
+
+    readout = None
+    if spec.readout is not None:
+        rs = spec.readout
+        V_ = V.matrix(rs.V, ("readout", "V"))
+        n_out = V_.shape[0] if layout == "out_in" else V_.shape[1]
+        V_ = _matrix(rs.V, ("readout", "V"), n_out, n_h, "read-out weights", layout)
+        c = _bias(rs.c, ("readout", "c"), n_out, "read-out biases")
+        ract, rparams = _activation(rs.activation, ("readout", "activation"))
+        readout = Readout(V_, c, ract, rparams)
+    loss, loss_options, reduction = _loss(spec)
+    targets = _targets(spec, len(xs), 0 if readout is None else len(readout.c), loss)
+    if spec.learning_rate is not None:
+        if loss is None:
+            raise SpecInvalid("a learning rate needs a loss to minimise (and targets)", ("learning_rate",))
+        if spec.learning_rate <= 0:
+            raise SpecInvalid(f"expected a positive learning rate, got {spec.learning_rate:g}", ("learning_rate",))
+    return Problem(cell, xs, h0, c0, layout, gate_params, act, act_params,
+                   True if spec.reset_after is None else spec.reset_after,
+                   spec.gru_update or "keep_old", spec.pytorch is not None, readout, targets,
+                   loss, loss_options, reduction, spec.learning_rate, explicit)

@@ -1,0 +1,274 @@
+"""dlsolve check as a marker: blame, named entries, follow-through, diagnoses, marks, classes.
+
+Student answers are made here independently (NumPy on the catalogue's P1 network, the
+alternative a student would have used: a flipped sign, ½ left out, a transposed matrix, the other
+ε placement computed by a plain loop) and the report must say what a human marker would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from dlsolve.cli import main
+from tests.conftest import ROOT
+
+P1 = ROOT / "problems" / "p1-image-mlp.yaml"
+P3 = ROOT / "problems" / "p3-delta-rule.yaml"
+ADAGRAD = ROOT / "problems" / "p6-adagrad-learning-rate.yaml"
+
+X = np.array([2, 3, 5, 6], dtype=float)
+W1 = np.array([[1, 3, -2], [2, -3, 4], [3, -1, 1], [2, 3, -2]], dtype=float)
+W2 = np.array([[1, -2], [-3, 4], [-1, 1]], dtype=float)
+W3 = np.array([[4], [1]], dtype=float)
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def p1_from_z2(z2, places=6):
+    """P1's later quantities computed by a student from their own z2, rounding each to `places`."""
+    r = lambda v: np.round(v, places)  # noqa: E731
+    a1 = r(sig(X @ W1))
+    a2 = r(sig(z2))
+    z3 = r(a2 @ W3)
+    yhat = r(sig(z3))
+    loss = r(-np.log(yhat))                       # BCE with y = 1
+    delta3 = r(yhat - 1)
+    dW3 = r(np.outer(a2, delta3))
+    delta2 = r((delta3 @ W3.T) * a2 * (1 - a2))
+    dW2 = r(np.outer(a1, delta2))
+    return {"a2": a2, "z3": z3, "yhat": yhat, "loss": loss, "delta3": delta3, "dW3": dW3, "delta2": delta2,
+            "dW2": dW2}
+
+
+def fmt(v, places=6):
+    v = np.asarray(v, dtype=float)
+    if v.ndim == 0:
+        return f"{float(v):.{places}f}"
+    return "[" + ", ".join(fmt(x, places) for x in v) + "]"
+
+
+def write_answers(path, answers, places=6):
+    path.write_text("".join(f"{k}: {fmt(v, places)}\n" for k, v in answers.items()))
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def right_p1(places=6):
+    z1 = X @ W1
+    a1 = sig(z1)
+    z2 = a1 @ W2
+    out = {"z1": z1, "z2": z2, **p1_from_z2(z2, 12)}
+    return {k: np.round(v, places) for k, v in out.items()}
+
+
+def test_two_separate_slips_are_blamed_separately(tmp_path):
+    """A rounding slip in z2 and a sign error in delta2, with yhat and loss right between them."""
+    ans = right_p1(4)
+    ans["z2"] = ans["z2"] + np.array([0.01, 0.0])
+    ans["delta2"] = -ans["delta2"]
+    r = run("check", P1, write_answers(tmp_path / "a.yaml", {k: ans[k] for k in ("z2", "yhat", "loss", "delta2")}, 4))
+    assert r.exit_code == 1, r.output
+    assert "The first wrong answer is z2." in r.output       # nothing follows: yhat is right
+    assert "The first wrong answer is delta2." in r.output
+    assert "delta2: the sign is flipped" in r.output
+
+
+def test_a_wrong_matrix_entry_is_named_and_its_own_step_shown(tmp_path):
+    ans = right_p1(6)
+    dW2 = ans["dW2"].copy()
+    dW2[2, 1] += 0.01
+    r = run("check", P1, write_answers(tmp_path / "a.yaml", {"dW2": dW2}))
+    assert r.exit_code == 1
+    assert "The wrong entry is dW2[3,2]." in r.output
+    tail = r.output.split("Where it went wrong")[1]
+    assert "∂L/∂w₃₂^[2]" in tail and "∂L/∂w₁₁^[2] =" not in tail
+
+
+def test_a_table_answer_shows_the_row_that_produces_it(tmp_path):
+    rates = adagrad_loop("inside")
+    rates[6] += 0.001
+    path = tmp_path / "a.yaml"
+    path.write_text(f"learning_rates: {fmt(rates, 6)}\n")
+    r = run("check", ADAGRAD, path)
+    assert r.exit_code == 1
+    tail = r.output.split("Where it went wrong")[1]
+    assert "The wrong entry is learning_rates[7]." in tail
+    assert "α₇ = α/√(ε + G₇)" in tail and "α₆ =" not in tail   # the hidden row's own step
+
+
+def test_the_students_value_is_shown_as_written_beside_the_rounded_reference(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("yhat: 0.37103\nloss: 2.6712e-1\n")
+    r = run("check", P1, path, "--format", "json")
+    doc = json.loads(r.output)
+    v = {x["name"]: x for x in doc["verdicts"]}
+    assert v["yhat"]["written"] == "0.37103" and v["loss"]["written"] == "2.6712e-1"
+    assert v["yhat"]["reference_rounded"] == 0.76558          # the catalogue's ŷ to 5 decimals
+    assert v["loss"]["right"] and not v["yhat"]["right"]
+    text = run("check", P1, path).output
+    assert "0.37103" in text and "0.7656" in text
+
+
+def test_relative_error_is_left_out_where_the_reference_is_near_zero(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("delta1: [0.001, 0.000005, 0.007941]\n")   # δ1[1] is ~1e−17
+    doc = json.loads(run("check", P1, path, "--format", "json").output)
+    v = doc["verdicts"][0]
+    assert v["relative_error"] is None and abs(v["absolute_error"] - 0.001) < 1e-9
+    assert v["wrong_entries"] == ["delta1[1]"]
+
+
+def test_a_misspelt_name_gets_did_you_mean_and_a_wrong_shape_is_bad_input(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("dw2: [[1, 2]]\n")
+    r = run("check", P1, path)
+    assert r.exit_code == 2 and "did you mean 'dW2'?" in r.output
+    path.write_text("dW2: [[1, 2, 3]]\n")
+    r = run("check", P1, path)
+    assert r.exit_code == 2 and r.output.startswith(f"{path}:1:") and "expected 3 rows of 2 numbers" in r.output
+
+
+def test_a_transposed_matrix_is_named(tmp_path):
+    ans = right_p1(6)
+    r = run("check", P1, write_answers(tmp_path / "a.yaml", {"dW2": ans["dW2"].T}))
+    assert r.exit_code == 1
+    assert "dW2: your matrix is the transpose of the reference" in r.output
+
+
+def test_half_left_out_of_mse_is_named(tmp_path):
+    """P3's E = ½(y − ŷ)²: a student who writes (y − ŷ)² has twice the loss."""
+    from dlsolve import kinds
+    if not hasattr(kinds.module("backprop"), "CONVENTIONS"):
+        pytest.skip("TEMPORARY: backprop's CONVENTIONS land with the backprop branch")
+    yhat = sig(0.1 * sig(0.1 * 0.4 + 0.3 * -0.2))
+    path = tmp_path / "a.yaml"
+    path.write_text(f"loss: {(1 - yhat) ** 2:.6f}\n")
+    r = run("check", P3, path)
+    assert r.exit_code == 1
+    assert "your value is what the `loss.half: false` convention gives" in r.output
+
+
+def adagrad_loop(placement):
+    """P6's Adagrad learning rates by a plain loop (the notes' squared gradients)."""
+    from dlsolve.load import load_problem
+
+    spec = load_problem(str(ADAGRAD)).spec
+    g2 = [spec.squared_gradients.first * (1 + spec.squared_gradients.growth) ** k for k in range(spec._n)]
+    G, out = spec.initial_accumulator, []
+    for g in g2:
+        G += g
+        out.append(spec.learning_rate / (np.sqrt(spec.epsilon + G) if placement == "inside"
+                                         else np.sqrt(G) + spec.epsilon))
+    return out
+
+
+def test_the_other_epsilon_placement_is_named(tmp_path):
+    other = adagrad_loop("outside")
+    ours = adagrad_loop("inside")
+    k = int(np.argmax(np.abs(np.array(other) - np.array(ours)) / np.array(ours)))
+    places = 12
+    path = tmp_path / "a.yaml"
+    path.write_text(f"learning_rates: {fmt(other, places)}\n")
+    r = run("check", ADAGRAD, path)
+    if abs(other[k] - ours[k]) < 0.5 * 10 ** -places:
+        pytest.skip("ε placement does not change this problem's rates at 12 decimals")
+    assert "your value is what the `epsilon_placement: outside` convention gives" in r.output
+
+
+def test_follow_through_credits_answers_computed_from_an_early_slip(tmp_path):
+    ans = right_p1(6)
+    z2 = ans["z2"] + np.array([0.05, -0.03])
+    later = p1_from_z2(z2)
+    given = {"z1": ans["z1"], "z2": z2, **later}
+    r = run("check", P1, write_answers(tmp_path / "a.yaml", given), "--follow-through", "--format", "json")
+    doc = json.loads(r.output)
+    v = {x["name"]: x for x in doc["verdicts"]}
+    assert v["z1"]["verdict"] == "✓" and v["z2"]["verdict"] == "✗"
+    for name in later:
+        assert v[name]["verdict"] == "✓ follow-through", (name, v[name])
+    assert doc["first_wrong"][0]["answer"] == "z2"
+    without = json.loads(run("check", P1, tmp_path / "a.yaml", "--format", "json").output)
+    assert all(x["follow_through"] is None for x in without["verdicts"])
+
+
+def test_follow_through_does_not_credit_a_second_slip(tmp_path):
+    ans = right_p1(6)
+    z2 = ans["z2"] + np.array([0.05, -0.03])
+    later = p1_from_z2(z2)
+    later["loss"] = later["loss"] + 0.1
+    r = run("check", P1, write_answers(tmp_path / "a.yaml", {"z2": z2, **later}), "--follow-through", "--format",
+            "json")
+    v = {x["name"]: x for x in json.loads(r.output)["verdicts"]}
+    assert v["loss"]["verdict"] == "✗" and v["yhat"]["verdict"] == "✓ follow-through"
+
+
+def test_marks_and_score(tmp_path):
+    ans = right_p1(6)
+    z2 = ans["z2"] + np.array([0.05, -0.03])
+    path = write_answers(tmp_path / "a.yaml", {"z1": ans["z1"], "z2": z2, "a2": p1_from_z2(z2)["a2"]})
+    marks = tmp_path / "marks.yaml"
+    marks.write_text("points: {z1: 1, z2: 2, a2: 4}\nfollow_through: 0.5\n")
+    doc = json.loads(run("check", P1, path, "--follow-through", "--marks", marks, "--format", "json").output)
+    assert doc["score"] == 1 + 0 + 2 and doc["max_score"] == 7
+    assert "score 3 of 7" in run("check", P1, path, "--follow-through", "--marks", marks).output
+
+
+def test_a_class_folder_becomes_one_gradebook(tmp_path):
+    ans = right_p1(6)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    write_answers(folder / "s10.yaml", {"z1": ans["z1"], "yhat": ans["yhat"]})
+    write_answers(folder / "s2.yaml", {"z1": ans["z1"] + 1, "yhat": ans["yhat"]})
+    (folder / "s3.yaml").write_text("z1: [1, 2\n")                       # bad input: reported, others graded
+    r = run("check", P1, folder, "--format", "csv")
+    assert r.exit_code == 2
+    out = r.output[r.output.index("student,"):]
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["student", "z1", "yhat", "score", "max_score"]
+    assert [row[0].rsplit("/", 1)[-1] for row in rows[1:]] == ["s2.yaml", "s10.yaml"]   # natural order
+    assert rows[1][1:] == ["0.0", "1.0", "1.0", "2.0"] and rows[2][1:] == ["1.0", "1.0", "2.0", "2.0"]
+    doc = json.loads(run("check", P1, folder / "s2.yaml", folder / "s10.yaml", "--format", "json").output)
+    assert [s["score"] for s in doc["students"]] == [1.0, 2.0]
+    out_file = tmp_path / "report.md"
+    assert run("check", P1, folder / "s2.yaml", folder / "s10.yaml", "--format", "markdown", "-o", out_file).exit_code == 1
+    text = out_file.read_text()
+    assert "Class report" in text and "s10.yaml" in text
+
+
+def test_check_json_is_always_valid_json(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("delta1: [1, 2, 3]\n")
+    out = run("check", P1, path, "--format", "json").output
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"bare {c} in JSON"))
+
+
+def test_step_at_zero_is_named(tmp_path):
+    """The admission rule's (6, 6) has z = 0: with y = 1 only if z > 0 it is refused."""
+    z = [2 * t + g - 18 for t, g in [(7, 6), (9, 7), (6, 6)]]
+    strict = [1 if v > 0 else 0 for v in z]
+    path = tmp_path / "a.yaml"
+    path.write_text(f"outputs: {strict}\n")
+    r = run("check", ROOT / "problems" / "perceptron-admission.yaml", path)
+    assert r.exit_code == 1 and "your value is what the `step_at_zero: 0` convention gives" in r.output
+
+
+def test_symmetric_same_padding_is_named(tmp_path):
+    problem = tmp_path / "p.yaml"
+    problem.write_text("kind: conv\ninput: [5, 5, 1]\nlayers:\n  - conv2d: {filters: 1, kernel: 2, padding: same}\n")
+    p = (2 - 1) // 2                                   # symmetric: p = ⌊(k − 1)/2⌋ each side
+    n = (5 + 2 * p - 2) // 1 + 1
+    path = tmp_path / "a.yaml"
+    path.write_text(f"shape1: [{n}, {n}, 1]\n")
+    r = run("check", problem, path)
+    assert n != 5 and r.exit_code == 1
+    assert "your value is what the `same_padding: symmetric` convention gives" in r.output
