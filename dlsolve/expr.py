@@ -8,6 +8,9 @@ that `dlsolve.verify` checks every step against.
 
 A formula is built with Python operators over `Sym` leaves (quantities such as z₁^[1] or ∂L/∂ŷ)
 and `Num` constants; `evaluate(expr, env)` computes it from the values bound to its symbols.
+Every node gives `children()` and `rebuild(*children)`, so rewriting walks (`substitute`,
+`drop_ones`) are written once; what differs per node elsewhere (SymPy forms, exact values, the
+printers) is a `Visitor`. The functions a `Call` may name are the records of `dlsolve.functions`.
 """
 
 from __future__ import annotations

@@ -108,7 +108,11 @@ class _FromSympy(E.Visitor):
         return E.Neg(E.Num(-v)) if v < 0 else E.Num(v)
 
     def visit_Add(self, s: sp.Add) -> E.Expr:
-        return E.Add.of(*(self.visit(t) for t in s.as_ordered_terms()))
+        try:
+            terms = s.as_ordered_terms()
+        except (ArithmeticError, TypeError, ValueError):  # ordering evaluates terms numerically: 9/log(tanh(10¹⁵))
+            terms = list(s.args)
+        return E.Add.of(*(self.visit(t) for t in terms))
 
     def visit_Mul(self, s: sp.Mul) -> E.Expr:
         coeff, rest = s.as_coeff_Mul()
@@ -117,7 +121,11 @@ class _FromSympy(E.Visitor):
         if coeff.is_number and coeff.is_extended_negative:
             return E.Neg(self.visit(-s))
         num, den = [], []
-        for f in s.as_ordered_factors():
+        try:
+            factors = s.as_ordered_factors()
+        except (ArithmeticError, TypeError, ValueError):
+            factors = list(s.args)
+        for f in factors:
             base, exp = f.as_base_exp()
             if isinstance(f, sp.Pow) and exp.is_number and exp.is_extended_negative:
                 den.append(base ** (-exp))
