@@ -39,7 +39,7 @@ def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr]
         return None, None
     try:
         value = exact_value(formula, env, leaf=lambda v: v)
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ArithmeticError, MemoryError):  # SymPy gave up: no exact value
         return None, None
     if isinstance(value, np.ndarray) or not isinstance(value, sp.Basic) or value.has(sp.Float) \
             or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_real:

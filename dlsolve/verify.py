@@ -165,11 +165,23 @@ def exact_value(e: E.Expr, env: Mapping[str, Any], leaf: Any = _float_leaf) -> A
     return _Exact(env, leaf).visit(e)
 
 
+def _number(x: Any) -> float:
+    """A SymPy value as a float, at 30 digits; mpmath may give up on a number whose exponent has
+    too many digits (tanh of 10³³ to the 100th), and then 15 digits are tried."""
+    if isinstance(x, (bool, np.bool_)):
+        return float(x)
+    for digits in (DIGITS, 15):
+        try:
+            return float(sp.N(x, digits))
+        except (ArithmeticError, ValueError, MemoryError):
+            continue
+    raise ValueError(f"SymPy could not evaluate {str(x)[:60]}")
+
+
 def _as_float(v: Any) -> np.ndarray:
     if isinstance(v, np.ndarray):
-        return np.vectorize(lambda x: float(sp.N(x, DIGITS)) if not isinstance(x, (bool, np.bool_)) else float(x),
-                            otypes=[float])(v)
-    return np.asarray(float(sp.N(v, DIGITS)))
+        return np.vectorize(_number, otypes=[float])(v)
+    return np.asarray(_number(v))
 
 
 def _close(got: Any, want: np.ndarray, scale: float) -> bool:
@@ -195,7 +207,7 @@ def verify_step(step: Step) -> list[str]:
             continue
         try:
             want = _as_float(exact_value(form, step.bindings))
-        except (ZeroDivisionError, ValueError, TypeError) as exc:
+        except (ArithmeticError, ValueError, TypeError) as exc:
             problems.append(f"form {k + 1} could not be evaluated exactly: {exc}")
             continue
         if step.rounded is not None:

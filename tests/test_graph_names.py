@@ -272,6 +272,7 @@ def test_fuzzed_objectives_solve_or_are_refused_quickly(objective):
 @pytest.mark.parametrize("formula", [
     "cos(exp(((-3) * ((1) @ (x.T))) ** (softplus(100))))",   # cos(e^(6^100)): SymPy reduced it mod 2π
     "((9) / (log((tanh(1000000000000000)) + (mean(0))))) + (1) + c",  # ZeroDivisionError ordering terms
+    "(tanh((((x.T) + (2**60)) * (1000000000000000)) / ((x.T) ** (log10(9))))) ** (100)",  # mpmath gave up
 ])
 def test_fuzzed_graph_formulas_solve_quickly(formula):
     start = time.monotonic()
