@@ -62,11 +62,30 @@ def test_subscripted_names_print_in_every_format():
     assert "<math" in out["html"]
 
 
+ODD_NAMES = ["x_1", "W_h", "alpha1", "Wxy", "yhat", "h1hat", "lambda_", "W12", "Wx1", "W_h_x", "hidden", "Theta",
+             "x1y", "a_b_c", "Whhat", "sigma2", "Ab", "ABC", "A1b", "x1_2", "W_1", "eta_1", "Ahat", "W_11", "b_x1"]
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_any_name_prints_in_every_format(name):
+    """Every identifier the language accepts, as a matrix, a column and a number: each format
+    renders (HTML through MathML) and the LaTeX has no double subscript."""
+    for value in ([[1.0, 2.0], [3.0, 4.0]], [[1.0], [2.0]], 2.0):
+        sol = solve_data({"kind": "graph", "given": {name: value, "q": 1.5},
+                          "define": {"L": f"sum({name})*q", "M": f"{name}*q"}, "find": ["L", f"dL/d{name}", "M"]})
+        out = render_all(sol)
+        assert not re.search(r"_\{[^{}]*\}_", out["latex"]), name
+        assert {k for k, keys in printed_quantities(sol).items() if len(keys) > 1} == set()
+
+
 def test_subscripted_names_compile_with_pdflatex(tmp_path):
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
         pytest.skip("pdflatex is not installed")
-    (tmp_path / "p.tex").write_text(render_all(solve_data(RNN))["latex"], encoding="utf-8")
+    odd = {"kind": "graph", "given": {n: [[1.0, 2.0], [3.0, 4.0]] for n in ODD_NAMES},
+           "define": {"L": " + ".join(f"sum({n})" for n in ODD_NAMES)}, "find": ["L", f"dL/d{ODD_NAMES[0]}"]}
+    tex = renderer("latex")(precision=4).render_combined([solve_data(RNN), solve_data(odd)])
+    (tmp_path / "p.tex").write_text(tex, encoding="utf-8")
     done = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "p.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
