@@ -1,16 +1,24 @@
-"""Activation functions: their definitions as formulas and their derivatives.
+"""Activation functions: one object each, carrying everything a kind asks of an activation.
 
-Each derivative shown per unit is written the way the course writes it (σ' = a(1 − a),
-tanh' = 1 − a²); `tests/test_activations.py` proves every one equal to `sympy.diff` of the
-definition, and each solution shows the `sympy.diff` result beside it once.
+An `Activation` knows its definition as a formula, its derivative the way the course writes it
+(σ' = a(1 − a), tanh' = 1 − a²), how its name is written (σ(z)), what is special about it
+(a kink at 0, saturation, a derivative that loses digits in float64), whether its outputs are
+probabilities, and — for softmax — that its units are coupled: its forms, its Jacobian and its
+vector forms over the whole layer. Kinds ask the object; none compares an activation's name.
+
+`tests/test_activations.py` proves every course derivative equal to `sympy.diff` of the
+definition, and each solution shows the `sympy.diff` result beside it once. To add an
+activation, add one `Activation(...)` to ACTIVATIONS below and its cases to that test.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional, Sequence
 
-from dlsolve.expr import Cmp, Expr, Num, Piecewise, call
+from dlsolve.expr import Add, Cmp, Expr, Num, Outer, Piecewise, call
+from dlsolve.solution import Phrase
 
 Params = dict
 
@@ -19,56 +27,169 @@ Params = dict
 class Activation:
     name: str
     title: str
-    definition: Callable[[Expr, Params], Expr]          # f(z) written out
+    definition: Callable[[Expr, Params], Expr]               # f(z) written out
     derivative: Callable[[Expr, Expr, Params], Expr] | None  # f'(z) from z and a = f(z)
-    short: Callable[[Expr, Params], Expr] | None = None  # σ(z), tanh(z): the name applied
-    params: dict = field(default_factory=dict)           # parameter → default
-    kink_at_zero: str | None = None                       # the convention for f'(0), if any
+    short: Callable[[Expr, Params], Expr] | None = None      # σ(z), max(0, z): the name applied
+    params: dict = field(default_factory=dict)               # parameter → default
+    kink_at_zero: str | None = None                          # the convention for f'(0), if any
+    label: str | None = None                                 # how "f(z)" is written in prose
+    definition_in_forms: bool = True     # a = σ(z) = 1/(1 + e^(−z)); False when it adds nothing
+    definition_in_rules: bool = True     # "a = tanh(z)" says nothing the rule's label does not
+    identity: bool = False               # a = z: nothing to compute elementwise
+    probabilities: bool = False          # outputs lie in (0, 1): can feed BCE / CE
+    coupled: bool = False                # each output depends on every z of the layer (softmax)
+    output_only: bool = False            # belongs to the output layer only
+    # the course-form derivative in float64 can lose digits; this gives the exact value at z
+    exact_derivative: Callable[[float], float] | None = None
+    exact_derivative_form: str | None = None                 # how that exact value is written
+    saturation: Callable[[float, float], Phrase | None] | None = None  # note at (z, a), if any
+    limits: tuple[str, str] = ("", "")   # the values a tends to as z → −∞ and z → +∞
 
+    # -- prose ------------------------------------------------------------------------------
+    def label_with(self, params: Params) -> str:
+        """σ(z), ReLU(z), leaky_relu(z) with alpha = 0.1."""
+        text = self.label or f"{self.name}(z)"
+        extra = ", ".join(f"{k} = {v:g}" for k, v in params.items())
+        return text + (f" with {extra}" if extra else "")
+
+    @property
+    def trainable(self) -> bool:
+        """A backward pass can go through it (a derivative, or softmax's Jacobian)."""
+        return self.derivative is not None or self.coupled
+
+    # -- one unit -----------------------------------------------------------------------------
     def forms(self, z: Expr, params: Params) -> list[Expr]:
         """How a = f(z) is written: the name applied (σ(z), max(0, z)), then the definition where it
         says more (1/(1 + e^(−z)); ReLU's piecewise form adds nothing to max(0, z))."""
         forms = [self.short(z, params)] if self.short else []
-        if self.name not in ("linear", "relu") or not forms:
+        if self.definition_in_forms or not forms:
             forms.append(self.definition(z, params))
         return forms
+
+    def label_phrase(self, params: Params) -> Phrase | str:
+        """The label for prose: σ(z), or leaky_relu(z) with alpha = {alpha} as a value."""
+        text = self.label or f"{self.name}(z)"
+        if not params:
+            return text
+        extra = ", ".join(f"{k} = {{{k}:given}}" for k in params)
+        return Phrase(text + " with " + extra, **params)
+
+    def saturation_note(self, z: float, a: float) -> Phrase | None:
+        return None if self.saturation is None else self.saturation(z, a)
+
+    def precision_note(self, z: float, value: float) -> Phrase | None:
+        """When float64 f'(z) in the course's form (a(1 − a), 1 − a²) lost digits to cancellation,
+        say so and give the exact value from the stable closed form."""
+        if self.exact_derivative is None:
+            return None
+        exact = self.exact_derivative(z)
+        if exact == 0.0 or abs(value - exact) <= 1e-6 * abs(exact):
+            return None
+        near = self.limits[1] if z > 0 else self.limits[0]
+        return Phrase(f"float64 cancellation: 1 − a keeps few digits when a is this close to {near}; "
+                      f"the exact value is {{exact}} (from {self.exact_derivative_form}), a relative difference "
+                      "of {pct:int}% — frameworks computing in float64 get the float64 value too",
+                      exact=exact, pct=round(100 * abs(value - exact) / abs(exact)))
+
+    # -- a coupled layer (softmax) ------------------------------------------------------------
+    def layer_forms(self, zs: Sequence[Expr], j: int, shift: Optional[Expr] = None) -> list[Expr]:
+        """a_j over the whole layer: e^(z_j)/Σ_k e^(z_k), and with the largest z subtracted
+        (`shift`) when e^z would overflow or underflow."""
+        forms: list[Expr] = [call("exp", zs[j]) / Add.of(*(call("exp", z) for z in zs))]
+        if shift is not None:
+            forms.append(call("exp", zs[j] - shift) / Add.of(*(call("exp", z - shift) for z in zs)))
+        return forms
+
+    def vector_form(self, z: Expr, shift: Optional[Expr] = None) -> Expr:
+        """The whole layer at once: e^z / Σ e^z (elementwise e^z)."""
+        ez = call("exp", z if shift is None else z - shift)
+        return ez / call("sum", ez)
+
+    def jacobian(self, a_j: Expr, a_k: Expr, same: bool) -> Expr:
+        """∂a_j/∂z_k of a coupled layer: a_j(1 − a_k) for j = k, −a_j·a_k otherwise."""
+        return a_j * (Num(1) - a_k) if same else -(a_j * a_k)
+
+    def vector_jacobian(self, a: Expr) -> Expr:
+        """∂a/∂z of a coupled layer: diag(a) − a·aᵀ."""
+        return call("diag", a) - Outer(a, a, rows=False)
+
+    jacobian_note = "softmax: ∂ŷ_j/∂z_k = ŷ_j(1 − ŷ_k) for j = k and −ŷ_j·ŷ_k for j ≠ k"
+    vector_jacobian_note = "the softmax Jacobian, diag(ŷ) − ŷŷᵀ (symmetric)"
 
 
 def _alpha(p: Params) -> Expr:
     return Num(p["alpha"])
 
 
+def sigmoid_gap(z: float) -> float:
+    """min(σ(z), 1 − σ(z)) = σ(−|z|), computed without the cancellation of 1 − σ(z)."""
+    e = math.exp(-abs(z))
+    return e / (1.0 + e)
+
+
+def _sigmoid_saturation(z: float, a: float) -> Phrase | None:
+    if a in (0.0, 1.0):
+        return Phrase("σ({z:given}) is {a:int} in float64 (saturated): "
+                      "its derivative a(1 − a) is 0 here, so no gradient flows through this unit", z=z, a=a)
+    if min(a, 1 - a) < 1e-4:
+        near = "1 − " if a > 0.5 else ""
+        return Phrase("σ({z:given}) = " + near + "{gap}, which rounds to {r:int}; "
+                      "its derivative a(1 − a) ≈ {gap} is small but not 0", z=z, gap=sigmoid_gap(z), r=round(a))
+    return None
+
+
+def _tanh_saturation(z: float, a: float) -> Phrase | None:
+    if a not in (-1.0, 1.0) and 1 - abs(a) < 1e-4:
+        sign = "+1" if a > 0 else "−1"
+        return Phrase("tanh({z:given}) = " + sign + " ∓ {gap}: saturated, derivative ≈ {d}",
+                      z=z, gap=1 - abs(a), d=1 - a * a)
+    return None
+
+
+def _sigmoid_prime(z: float) -> float:
+    g = sigmoid_gap(z)
+    return g * (1.0 - g)
+
+
+def _tanh_prime(z: float) -> float:
+    return 1.0 / math.cosh(z) ** 2 if abs(z) < 350 else 0.0
+
+
+LINEAR = Activation("linear", "linear (identity)", lambda z, p: z, lambda z, a, p: Num(1),
+                    label="z", definition_in_forms=False, identity=True)
+SIGMOID = Activation(
+    "sigmoid", "sigmoid", lambda z, p: Num(1) / (Num(1) + call("exp", -z)),
+    lambda z, a, p: a * (Num(1) - a), short=lambda z, p: call("sigma", z), label="σ(z)",
+    probabilities=True, exact_derivative=_sigmoid_prime, exact_derivative_form="σ(z)·σ(−z)",
+    saturation=_sigmoid_saturation, limits=("0", "1"))
+TANH = Activation(
+    "tanh", "hyperbolic tangent", lambda z, p: call("tanh", z), lambda z, a, p: Num(1) - a ** Num(2),
+    label="tanh(z)", definition_in_rules=False, exact_derivative=_tanh_prime,
+    exact_derivative_form="1/cosh²(z)", saturation=_tanh_saturation, limits=("−1", "1"))
+RELU = Activation(
+    "relu", "ReLU", lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), Num(0)),
+    lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), Num(0)),
+    short=lambda z, p: call("max", Num(0), z), label="ReLU(z)", definition_in_forms=False,
+    kink_at_zero="ReLU has no derivative at z = 0; f'(0) = 0 is used (as PyTorch and TensorFlow do)")
+LEAKY_RELU = Activation(
+    "leaky_relu", "leaky ReLU",
+    lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), _alpha(p) * z),
+    lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), _alpha(p)),
+    params={"alpha": 0.01},
+    kink_at_zero="leaky ReLU has no derivative at z = 0; f'(0) = α is used (as PyTorch does)")
+ELU = Activation(
+    "elu", "ELU",
+    lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), _alpha(p) * (call("exp", z) - Num(1))),
+    lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), _alpha(p) * call("exp", z)),
+    params={"alpha": 1.0},
+    kink_at_zero="ELU's derivative at z = 0 is taken from the left, f'(0) = α (as PyTorch does)")
+SOFTMAX = Activation(
+    "softmax", "softmax (over the layer's units)", lambda z, p: z, None,
+    probabilities=True, coupled=True, output_only=True)
+STEP = Activation(
+    "step", "unit step", lambda z, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), Num(0)), None,
+    kink_at_zero="the step is 1 for z > 0 and 0 for z ≤ 0 (the course's perceptron)")
+
 ACTIVATIONS: dict[str, Activation] = {
-    a.name: a
-    for a in (
-        Activation("linear", "linear (identity)", lambda z, p: z, lambda z, a, p: Num(1)),
-        Activation(
-            "sigmoid", "sigmoid", lambda z, p: Num(1) / (Num(1) + call("exp", -z)),
-            lambda z, a, p: a * (Num(1) - a), short=lambda z, p: call("sigma", z)),
-        Activation(
-            "tanh", "hyperbolic tangent", lambda z, p: call("tanh", z),
-            lambda z, a, p: Num(1) - a ** Num(2)),
-        Activation(
-            "relu", "ReLU", lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), Num(0)),
-            lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), Num(0)),
-            short=lambda z, p: call("max", Num(0), z),
-            kink_at_zero="ReLU has no derivative at z = 0; f'(0) = 0 is used (as PyTorch and TensorFlow do)"),
-        Activation(
-            "leaky_relu", "leaky ReLU",
-            lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), _alpha(p) * z),
-            lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), _alpha(p)),
-            params={"alpha": 0.01},
-            kink_at_zero="leaky ReLU has no derivative at z = 0; f'(0) = α is used (as PyTorch does)"),
-        Activation(
-            "elu", "ELU",
-            lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), _alpha(p) * (call("exp", z) - Num(1))),
-            lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), _alpha(p) * call("exp", z)),
-            params={"alpha": 1.0},
-            kink_at_zero="ELU's derivative at z = 0 is taken from the left, f'(0) = α (as PyTorch does)"),
-        Activation(
-            "softmax", "softmax (over the layer's units)", lambda z, p: z, None),
-        Activation(
-            "step", "unit step", lambda z, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), Num(0)), None,
-            kink_at_zero="the step is 1 for z > 0 and 0 for z ≤ 0 (the course's perceptron)"),
-    )
+    a.name: a for a in (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX, STEP)
 }

@@ -29,9 +29,10 @@ SOLVE_OPTIONS: dict[str, Decorator] = {
         help="Expand the chain rule of a parameter unit by unit, e.g. 'W2[1,2]' or 'b2[1]' (1-based, as "
              "the matrix is given). Repeatable."),
     "detail": click.option(
-        "--detail", type=click.Choice(["auto", "units", "layers"]), default="auto", show_default=True,
+        "--detail", type=click.Choice(["auto", "units", "layers", "full"]), default="auto", show_default=True,
         help="'units' works every unit and weight; 'layers' works with vectors and matrices; 'auto' chooses "
-             "units for networks of at most 60 parameters."),
+             "units for networks of at most 60 parameters; 'full' is 'auto' and shows every update of a "
+             "training run in its own section, not only the first, the last and a table."),
     "round": click.option(
         "--round", "round", type=click.IntRange(0, 12), default=None, metavar="N",
         help="Round every intermediate value to N decimals, as by hand, and show how far the answers drift "

@@ -1,16 +1,34 @@
-"""Loss functions as formulas of one output unit, ℓ(y, ŷ), and how they are reduced.
+"""Loss functions: one object each, carrying everything a kind asks of a loss.
 
-L = (1/n)·Σ ℓ_k (mean) or Σ ℓ_k (sum) over the n output units; ∂L/∂ŷ_k comes from
-`sympy.diff` of ℓ (times 1/n for the mean).
+A `Loss` knows ℓ(y, ŷ) of one output unit as a formula, how it is reduced (over the units of a
+network's output, and over samples in `kind: loss`), its options (half, delta), what its
+targets must be (probabilities, one-hot rows, class labels, ±1), its conventions, and — for the
+cross-entropies — the output activation whose logits give a stable form (sigmoid for BCE,
+softmax for CE) and the terms y·log ŷ that follow xlogy's rule 0·log 0 = 0.
+
+In a network, L = (1/n)·Σ ℓ_k (mean) or Σ ℓ_k (sum) over the n output units; ∂L/∂ŷ_k comes from
+`sympy.diff` of ℓ (times 1/n for the mean). To add a loss, add one `Loss(...)` to LOSSES below
+and its cases to tests/test_losses.py (and tests/reference.py for the gradient tests).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
+from typing import Callable, Mapping, Optional, Sequence, Union
 
-from dlsolve.expr import Cmp, Expr, Num, Piecewise, call
+import numpy as np
+
+from dlsolve.activations import SIGMOID, SOFTMAX, Activation
+from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, call, evaluate
+from dlsolve.solution import Phrase
+
+# ŷ this close to 0 or 1 costs the plain cross-entropy its digits (or gives 0·log 0): where the
+# output activation is the loss's own (sigmoid + BCE, softmax + CE), the loss and its gradient
+# are then computed from the logits, as frameworks do.
+LOGIT_MARGIN = 1e-6
+
+Pieces = Callable[[Expr, Expr, dict], list[tuple[Expr, Expr]]]
 
 
 @dataclass(frozen=True)
@@ -18,10 +36,86 @@ class Loss:
     name: str
     title: str
     term: Callable[[Expr, Expr, dict], Expr]   # ℓ(y, ŷ; options)
-    default_reduction: str                      # "mean" | "sum"
+    default_reduction: str                      # over a network's output units: "mean" | "sum"
     reductions: tuple[str, ...] = ("mean", "sum")
     options: tuple[str, ...] = ()
     probabilities: bool = False                 # ŷ must lie in (0, 1)
+    sample_reduction: str = "mean"              # over the samples of `kind: loss`
+    in_network: bool = True                     # a network's output can be trained with it
+    classwise: bool = False                     # a row of class probabilities per sample
+    sparse: bool = False                        # targets are class labels, not one-hot rows
+    takes_labels: bool = False                  # a network's target may be given as a class label
+    signed_targets: bool = False                # targets are ±1 (a 0 is read as −1)
+    logit: Optional[Activation] = None          # the output activation of the stable logit form
+    logarithmic: bool = False                   # a logarithm whose base a problem may choose
+    # ℓ = −Σ c·log(p) over these (c, p): xlogy's 0·log 0 = 0 drops a piece with c = 0
+    pieces: Optional[Pieces] = None
+    display: Optional[Callable[[Expr, Expr, dict], list[Expr]]] = None  # forms shown before ℓ
+    derivative_view: bool = True                # `kind: loss` shows ∂L/∂ŷ for one sample
+    kink_note: Optional[str] = None             # said beside a derivative that has a kink
+    unit_convention: Optional[str] = None       # how a network's L is built, when it is fixed
+    convention: Callable[[dict], Union[str, Phrase, None]] = field(default=lambda o: None)
+
+    def forms(self, y: Expr, yhat: Expr, o: dict) -> list[Expr]:
+        """How ℓ is written: the course's form first where it differs (max(0, 1 − y·ŷ)), then
+        the formula that is evaluated."""
+        return (self.display(y, yhat, o) if self.display else []) + [self.term(y, yhat, o)]
+
+    def term_at(self, y: Expr, yhat: Expr, o: dict, env: Mapping[str, object]) -> tuple[Expr, int]:
+        """ℓ with xlogy's rule 0·log 0 = 0: a piece c·log p whose c is 0 and p is 0 at the values
+        in `env` is left out (float64 would give 0·(−∞) = NaN). Returns ℓ and how many pieces
+        were left out (0: ℓ is the plain term)."""
+        if self.pieces is None:
+            return self.term(y, yhat, o), 0
+        kept, dropped = [], 0
+        log = o.get("log", "log")
+        for c, p in self.pieces(y, yhat, o):
+            if _value(c, env) == 0.0 and _value(p, env) == 0.0:
+                dropped += 1
+                continue
+            kept.append(c * call(log, p))
+        if not dropped:
+            return self.term(y, yhat, o), 0
+        if not kept:
+            return Num(0), dropped
+        return Neg(kept[0] if len(kept) == 1 else Add.of(*kept)), dropped
+
+    def logit_term(self, y: Expr, z: Expr) -> Expr:
+        """BCE of ŷ = σ(z) written in z, max(z, 0) − z·y + log(1 + e^(−|z|)): no log of 0, no
+        e^z overflow, and log1p keeps the digits of e^(−|z|) when it is tiny."""
+        return call("max", z, Num(0)) - z * y + call("log1p", call("exp", -call("abs", z)))
+
+    def logit_row_term(self, ys: Sequence[Expr], zs: Sequence[Expr], top: int, m: Expr) -> Expr:
+        """CE of ŷ = softmax(z) written in z: Σ_{k≠top} y_k·(m − z_k) + log(1 + Σ_{j≠top} e^(z_j − m)),
+        with m = z_top the largest score (Σ y_k = 1, and the k = top term is 0). Every exponent is ≤ 0 and the large part
+        Σ y_k·(m − z_k) is exact, so the loss keeps its digits even when ŷ rounds to 1."""
+        lead_terms = [y * (m - z) for k, (y, z) in enumerate(zip(ys, zs)) if k != top]
+        lead = lead_terms[0] if len(lead_terms) == 1 else Add.of(*lead_terms)
+        rest = [call("exp", z - m) for j, z in enumerate(zs) if j != top]
+        tail = call("log1p", rest[0] if len(rest) == 1 else Add.of(*rest))
+        return Add.of(lead, tail)
+
+    def logit_delta(self, y: Expr, z: Expr) -> Expr:
+        """∂ℓ/∂z for a sigmoid output with BCE, σ(z) − y, written (1 − y)·σ(z) − y·σ(−z) so that it
+        keeps its digits when σ(z) rounds to 1 (σ(z) + σ(−z) = 1)."""
+        return (Num(1) - y) * call("sigma", z) - y * call("sigma", -z)
+
+    logit_delta_note = ("for a sigmoid output with BCE this product simplifies to ŷ − y")
+    coupled_delta_note = ("softmax output with cross-entropy: ∂L/∂z_k = Σ_j ∂L/∂ŷ_j·∂ŷ_j/∂z_k "
+                          "= Σ_j (−y_j/ŷ_j)·ŷ_j(1[j = k] − ŷ_k) = ŷ_k·Σ_j y_j − y_k = ŷ_k − y_k, "
+                          "because Σ_j y_j = 1")
+
+    def pairs_with(self, act: Activation) -> bool:
+        """The output activation whose gradient with this loss simplifies to ŷ − y."""
+        return self.logit is act
+
+
+def _value(e: Expr, env: Mapping[str, object]) -> Optional[float]:
+    try:
+        v = evaluate(e, {s.key: env[s.key] for s in e.symbols() if s.key in env})
+    except Exception:  # an unbound symbol (symbolic mode): nothing is dropped
+        return None
+    return float(v) if np.ndim(v) == 0 else None
 
 
 def _sq(y: Expr, yhat: Expr, o: dict) -> Expr:
@@ -47,17 +141,47 @@ def hinge_term(y: Expr, yhat: Expr, o: dict) -> Expr:
     return Piecewise(((Num(1) - margin, Cmp("<", margin, Num(1))),), Num(0))
 
 
+def _bce_pieces(y: Expr, yhat: Expr, o: dict) -> list[tuple[Expr, Expr]]:
+    return [(y, yhat), (Num(1) - y, Num(1) - yhat)]
+
+
+def _ce_pieces(y: Expr, yhat: Expr, o: dict) -> list[tuple[Expr, Expr]]:
+    return [(y, yhat)]
+
+
+def _half_convention(o: dict) -> str:
+    return ("ℓ = ½(y − ŷ)² (half: true)" if o.get("half") else
+            "ℓ = (y − ŷ)², no ½ (half: true would halve every value)")
+
+
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
-        Loss("mse", "mean squared error", _sq, "mean", options=("half",)),
-        Loss("sse", "sum of squared errors", _sq, "sum", options=("half",)),
-        Loss("mae", "mean absolute error", lambda y, yh, o: call("abs", y - yh), "mean"),
-        Loss("huber", "Huber loss", _huber, "mean", options=("delta",)),
+        Loss("mse", "mean squared error", _sq, "mean", options=("half",), convention=_half_convention),
+        Loss("sse", "sum of squared errors", _sq, "sum", options=("half",), sample_reduction="sum",
+             convention=_half_convention),
+        Loss("mae", "mean absolute error", lambda y, yh, o: call("abs", y - yh), "mean",
+             kink_note="at a kink the one-sided value shown is the one frameworks use"),
+        Loss("huber", "Huber loss", _huber, "mean", options=("delta",),
+             kink_note="at a kink the one-sided value shown is the one frameworks use",
+             convention=lambda o: Phrase("Huber with δ = {d:given}: ½e² where |e| ≤ δ, δ(|e| − ½δ) "
+                                         "beyond (e = y − ŷ)", d=o["delta"])),
         Loss("bce", "binary cross-entropy",
              lambda y, yh, o: -(y * call(_log(o), yh) + (Num(1) - y) * call(_log(o), Num(1) - yh)),
-             "mean", probabilities=True),
+             "mean", probabilities=True, logit=SIGMOID, logarithmic=True, pieces=_bce_pieces),
         Loss("cce", "categorical cross-entropy", lambda y, yh, o: -(y * call(_log(o), yh)), "sum",
-             reductions=("sum",), probabilities=True),
+             reductions=("sum",), probabilities=True, classwise=True, takes_labels=True,
+             logit=SOFTMAX, logarithmic=True, pieces=_ce_pieces,
+             unit_convention="cce sums −y_k·log ŷ_k over the classes"),
+        Loss("sparse_cce", "sparse categorical cross-entropy", lambda y, yh, o: -call(_log(o), yh), "sum",
+             reductions=("sum",), probabilities=True, classwise=True, sparse=True, in_network=False,
+             logit=SOFTMAX, logarithmic=True),
+        Loss("hinge", "hinge loss", hinge_term, "mean", in_network=False, signed_targets=True,
+             display=lambda y, yh, o: [call("max", Num(0), Num(1) - y * yh)], derivative_view=False,
+             convention=lambda o: "hinge ℓ = max(0, 1 − y·ŷ) with y = ±1 (a 0 label is read as −1, as Keras does)"),
     )
 }
+
+# The losses a network (kind: backprop) can be trained with.
+NETWORK_LOSSES: dict[str, Loss] = {n: l for n, l in LOSSES.items() if l.in_network}
+

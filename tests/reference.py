@@ -26,6 +26,8 @@ def act(name: str, z: np.ndarray, alpha: float | None) -> np.ndarray:
     if name == "softmax":
         e = np.exp(z - z.max())
         return e / e.sum()
+    if name == "step":
+        return np.where(z > 0, 1.0, 0.0)
     raise ValueError(name)
 
 

@@ -16,7 +16,8 @@ BASE = {"kind": "backprop", "learning_rate": 0.1}
 
 def notes(solution) -> list[str]:
     out = [b.text for sec in solution.sections for b in sec.blocks if isinstance(b, Text)]
-    return out + [st.note for st in solution.steps() if st.note] + list(solution.conventions)
+    out += [st.note for st in solution.steps() if st.note] + list(solution.conventions)
+    return [str(n) for n in out]
 
 
 @pytest.mark.parametrize("act,expected", [("relu", "f'(0) = 0"), ("leaky_relu", "f'(0) = α")])
@@ -74,6 +75,6 @@ def test_saturated_sigmoid_note_and_cancellation_note():
     s = solve_data({**BASE, "input": [35.0], "target": 1, "loss": "bce",
                     "layers": [{"weights": [[1.0]], "activation": "sigmoid"},
                                {"weights": [[1.0]], "activation": "sigmoid"}]})
-    text = " ".join(notes(s))
-    assert "σ(35) = 1 − 6.3e−16" in text
-    assert "the exact value is 6.3e−16" in text   # float64 a(1 − a) gives 6.7e−16
+    text = renderer("text")(precision=2).render(s)   # the notes' values at the sheet's precision
+    assert "σ(35) = 1 − 6.3×10⁻¹⁶" in text
+    assert "the exact value is 6.3×10⁻¹⁶" in text   # float64 a(1 − a) gives 6.7e−16

@@ -97,7 +97,7 @@ def test_check_on_convolve_shows_the_step_of_the_wrong_answer(tmp_path):
     assert "y₁₁ =" in tail  # the step that produces the entry
 
 
-PENDING = {"backprop", "loss", "graph"}  # their branches land this session; then this set goes
+PENDING = {"graph"}  # their branches land this session; then this set goes
 
 
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])

@@ -57,7 +57,10 @@ import pytest
                                      "p8-entropy-kl-bits.yaml", "perceptron-or-gate.yaml",
                                      "metrics-roc.yaml", "metrics-multiclass.yaml",
                                      "attn-multihead.yaml", "attn-bahdanau.yaml", "w2v-analogy.yaml",
-                                     "w2v-negative-sampling.yaml", "w2v-subsampling.yaml"])
+                                     "w2v-negative-sampling.yaml", "w2v-subsampling.yaml",
+                                     "norm-batchnorm-backward.yaml", "init-mnist-dense.yaml",
+                                     "conv-transpose.yaml", "conv-unpool.yaml",
+                                     "p9-bce-table.yaml", "p12-regression-losses.yaml"])
 def test_kinds_that_need_no_symbols_do_not_load_sympy(problem):
     mods = loaded_after(
         "import sys; sys.argv = ['dlsolve', 'solve', 'problems/" + problem + "']\n"
@@ -72,3 +75,91 @@ def test_an_objective_does_load_sympy():
         "from dlsolve.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass")
     assert "sympy" in mods
+
+
+# -- no kind decides by an activation, loss or layer-type NAME ---------------------------------
+import ast  # noqa: E402
+
+
+def _object_names() -> set[str]:
+    """Every activation and loss name: what a kind must ask the object about instead."""
+    from dlsolve.activations import ACTIVATIONS
+    from dlsolve.losses import LOSSES
+
+    return set(ACTIVATIONS) | set(LOSSES)
+
+
+def _layer_names() -> set[str]:
+    """Every conv/params layer-type name (the planner asks the layer's class instead)."""
+    try:  # the layer types as classes (the layers branch)
+        from dlsolve.kinds.architecture.registry import BY_TYPE as layer_types
+    except ImportError:
+        from dlsolve.kinds.architecture import LAYERS as layer_types
+    return set(layer_types)
+
+
+def _rule_names() -> set[str]:
+    return _object_names() | _layer_names()
+
+
+# Kinds whose own option shares a word with a layer type: there it names the kind's own choice,
+# not a conv/params layer (activation and loss names are still checked in them).
+OWN_CHOICES = {
+    "rnn/": "cell: lstm | gru is the rnn kind's own option",
+    "normalize.py": "batchnorm | layernorm is the normalize kind's own option",
+}
+
+
+EXCLUDED = (
+    # graph.py's expression functions (softmax, relu, sigmoid) move into the function registry:
+    # until the funcs branch lands
+    "graph.py",
+)
+
+
+def _str_constants(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
+def name_decisions(source: str, names: set[str]) -> list[tuple[int, str]]:
+    """(line, name) of every comparison with a name (==, !=, in, not in a literal collection),
+    every dict literal keyed by names (a dispatch table) and every `case "name":`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            for side in [node.left, *node.comparators]:
+                found += [(node.lineno, s) for s in _str_constants(side) if s in names]
+        elif isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            if len([k for k in keys if k in names]) >= 2:
+                found += [(node.lineno, k) for k in keys if k in names]
+        elif isinstance(node, ast.MatchValue):
+            found += [(node.lineno, s) for s in _str_constants(node.value) if s in names]
+    return found
+
+
+def test_the_name_scan_finds_what_it_should():
+    names = {"softmax", "cce", "dense"}
+    src = ('if act.name == "softmax": pass\n'
+           'if loss in ("mse", "cce"): pass\n'
+           'TABLE = {"softmax": 1, "dense": 2}\n'
+           'x = {"title": 1, "softmax": 2}\n'
+           'if kind != "other": pass\n')
+    assert sorted(name_decisions(src, names)) == [(1, "softmax"), (2, "cce"), (3, "dense"), (3, "softmax")]
+
+
+def test_no_kind_branches_on_an_activation_loss_or_layer_name():
+    offenders = []
+    for path in sorted((ROOT / "dlsolve" / "kinds").rglob("*.py")):
+        rel = path.relative_to(ROOT / "dlsolve" / "kinds").as_posix()
+        if rel in EXCLUDED:
+            continue
+        own = any(rel.startswith(prefix) for prefix in OWN_CHOICES)
+        names = _object_names() if own else _rule_names()
+        offenders += [f"{rel}:{line}: {name!r}" for line, name in
+                      name_decisions(path.read_text(encoding="utf-8"), names)]
+    assert not offenders, "ask the activation/loss/layer object instead:\n" + "\n".join(offenders)

@@ -18,7 +18,8 @@ class SolveOptions:
     """Options of the command line that change what is solved (not how it is shown)."""
 
     explain: tuple[str, ...] = ()  # parameters to expand unit by unit, e.g. "W2[1,2]"
-    detail: str = "auto"           # "units": every unit; "layers": vectors and matrices; "auto": by size
+    detail: str = "auto"           # "units": every unit; "layers": vectors and matrices; "auto": by size;
+                                   # "full": by size, and every update of a training run in its own section
     round: int | None = None       # round every derived value to this many decimals (exam-style arithmetic)
     exact: bool = False            # also keep exact values where the inputs are exact
 
@@ -56,6 +57,9 @@ KINDS: dict[str, Kind] = {
     "params": Kind("dlsolve.kinds.architecture",
                    "parameter counts of a layer stack with formulas, and the output shapes"),
     "convolve": Kind("dlsolve.kinds.convolve", "a convolution or pooling worked by hand on a small matrix"),
+    "normalize": Kind("dlsolve.kinds.normalize",
+                      "batch norm (with running statistics and the backward pass), layer norm, standardisation, min-max"),
+    "init": Kind("dlsolve.kinds.init", "the spread of Xavier, He and LeCun weight initialisation from a layer's fans"),
     "graph": Kind("dlsolve.kinds.graph",
                   "the chain rule through any expression: every local derivative and the sum over paths"),
     "perceptron": Kind("dlsolve.kinds.perceptron",

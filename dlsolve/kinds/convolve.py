@@ -4,6 +4,11 @@ Each output element is written as its sum of products with the numbers; a large 
 the first few in full and the rest as a matrix. Then the activation and the pooling windows
 with the value each one picks. A 1-D input also shows the same result as a matrix product
 with the Toeplitz matrix of the kernel (the course's view of a difference filter [−1, 1]).
+
+The decoder's operations (dlsolve.kinds.resample): `transpose: true` scatters the kernel instead
+of sliding it (PyTorch's conv_transpose2d), `upsample` repeats each input entry into a block
+before anything else, and `unpool` puts the max-pooled values back where their maxima were.
+Without a kernel the problem is upsampling and/or pooling alone.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, call
 from dlsolve.kinds import SolveOptions
+from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
-from dlsolve.solution import Solution
+from dlsolve.solution import Phrase, Solution
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
@@ -34,6 +40,21 @@ class PoolSpec(BaseModel):
     stride: Optional[int] = Field(default=None, ge=1)
 
 
+class UpsampleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    size: int = Field(ge=1)
+    mode: Literal["nearest"] = "nearest"
+
+
+class UnpoolSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    indices_from: Literal["max"]
+    values: Any = None   # values of the pooled shape to put back (default: the pooled values)
+
+
+CONV_KEYS = ("stride", "padding", "bias", "activation", "operation", "transpose", "output_padding")
+
+
 class Spec(BaseModel):
     """kind: convolve — see the README for every key."""
 
@@ -41,21 +62,62 @@ class Spec(BaseModel):
     kind: Literal["convolve"]
     title: Optional[str] = None
     input: Any
-    kernel: Any
+    kernel: Any = None
     stride: int = Field(default=1, ge=1)
     padding: int = Field(default=0, ge=0)
     bias: float = 0.0
     activation: Optional[str] = None
     operation: Literal["cross_correlation", "convolution"] = "cross_correlation"
+    transpose: bool = False
+    output_padding: int = Field(default=0, ge=0)
+    upsample: Optional[UpsampleSpec] = None
     pool: Optional[PoolSpec] = None
+    unpool: Optional[UnpoolSpec] = None
 
     _x: np.ndarray   # (channels, rows, cols); 1-D inputs have rows = 1
-    _k: np.ndarray
+    _k: Optional[np.ndarray]
     _one_d: bool
+    _unpool_values: Optional[np.ndarray]
 
     @model_validator(mode="after")
     def _check(self) -> "Spec":
         x, self._one_d = _tensor3(self.input, ("input",))
+        self._x, self._k, self._unpool_values = x, None, None
+        one_d = self._one_d
+        if self.unpool is not None and (self.pool is None or self.pool.type != "max"):
+            raise SpecInvalid("max-unpooling needs the positions of a max pooling: add pool: {type: max, …}",
+                              ("unpool",))
+        if self.upsample is not None:
+            if x.shape[0] > 1:
+                raise SpecInvalid("upsampling works on one channel (a vector or a matrix)", ("upsample",))
+            x = np.repeat(x, self.upsample.size, axis=2)
+            if not one_d:
+                x = np.repeat(x, self.upsample.size, axis=1)
+        if self.kernel is None:
+            for key in CONV_KEYS:
+                if getattr(self, key) != Spec.model_fields[key].default:
+                    raise SpecInvalid(f"'{key}' belongs to the convolution: give a kernel" +
+                                      (" (the pooling window's stride is pool: {stride: …})" if key == "stride" else ""),
+                                      (key,))
+            if self.pool is None and self.upsample is None:
+                raise SpecInvalid("nothing to compute: give a kernel, a pool or an upsample", ("kernel",))
+            if x.shape[0] > 1:
+                raise SpecInvalid("pooling without a kernel works on one channel (a vector or a matrix)", ("input",))
+            out = x.shape[1:]
+        else:
+            out = self._check_kernel(x)
+        if self.pool is not None:
+            for a, n in enumerate(out):
+                if a == 0 and one_d:
+                    continue
+                if self.pool.size > n:
+                    raise SpecInvalid(f"the pooling window {self.pool.size} is larger than the output ({n})",
+                                      ("pool", "size"))
+        if self.unpool is not None:
+            self._check_unpool(out)
+        return self
+
+    def _check_kernel(self, x: np.ndarray) -> tuple[int, int]:
         k, k1 = _tensor3(self.kernel, ("kernel",))
         if k1 != self._one_d:
             raise SpecInvalid("the kernel must have the input's dimensions (1-D with 1-D)", ("kernel",))
@@ -63,23 +125,43 @@ class Spec(BaseModel):
             raise SpecInvalid(f"the input has {x.shape[0]} channels: give one kernel per channel", ("kernel",))
         if k.shape[0] != x.shape[0]:
             raise SpecInvalid(f"expected one kernel per input channel ({x.shape[0]}), got {k.shape[0]}", ("kernel",))
+        if self.activation is not None and self.activation not in ACTS:
+            raise SpecInvalid(f"unknown activation: {did_you_mean(self.activation, ACTS)}", ("activation",))
+        self._k = k
         p = self.padding
+        if self.transpose:
+            if self.operation == "convolution":
+                raise SpecInvalid("a transposed convolution scatters the kernel as given (PyTorch's "
+                                  "conv_transpose2d); operation: convolution does not apply", ("operation",))
+            if self.output_padding >= self.stride:
+                raise SpecInvalid(f"output_padding must be smaller than the stride ({self.stride}), "
+                                  f"got {self.output_padding}", ("output_padding",))
+            rows, cols = R.transposed_shape(x.shape[1], x.shape[2], k.shape[1], k.shape[2], self.stride, p,
+                                            self.output_padding, self._one_d)
+            if rows < 1 or cols < 1:
+                raise SpecInvalid(f"padding {p} crops away the whole output ((n − 1)·s + k is only "
+                                  f"{(x.shape[2] - 1) * self.stride + k.shape[2] + self.output_padding})", ("padding",))
+            return rows, cols
+        if self.output_padding:
+            raise SpecInvalid("output_padding belongs to a transposed convolution (transpose: true)",
+                              ("output_padding",))
         for a, name in ((1, "height"), (2, "width")):
             if k.shape[a] > x.shape[a] + (0 if self._one_d and a == 1 else 2 * p):
                 raise SpecInvalid(f"the kernel's {name} {k.shape[a]} is larger than the padded input's "
                                   f"{x.shape[a] + (0 if self._one_d and a == 1 else 2 * p)}", ("kernel",))
-        if self.activation is not None and self.activation not in ACTS:
-            raise SpecInvalid(f"unknown activation: {did_you_mean(self.activation, ACTS)}", ("activation",))
-        self._x, self._k = x, k
-        out = _out_shape(x.shape, k.shape, self.stride, p, self._one_d)
-        if self.pool is not None:
-            for a, n in enumerate(out):
-                if a == 0 and self._one_d:
-                    continue
-                if self.pool.size > n:
-                    raise SpecInvalid(f"the pooling window {self.pool.size} is larger than the output ({n})",
-                                      ("pool", "size"))
-        return self
+        return _out_shape(x.shape, k.shape, self.stride, p, self._one_d)
+
+    def _check_unpool(self, out: tuple[int, int]) -> None:
+        pool = self.pool
+        if (pool.stride or pool.size) < pool.size:
+            raise SpecInvalid("max-unpooling needs windows that do not overlap (pool stride ≥ size)", ("unpool",))
+        if self.unpool.values is not None:
+            shape = _pool_shape(out, pool.size, pool.stride or pool.size, self._one_d)
+            v, v1 = _tensor3(self.unpool.values, ("unpool", "values"))
+            if v1 != self._one_d or v.shape[0] != 1 or v.shape[1:] != shape:
+                want = f"{shape[1]} values" if self._one_d else f"{shape[0]}×{shape[1]}"
+                raise SpecInvalid(f"expected the pooled output's shape ({want})", ("unpool", "values"))
+            self._unpool_values = v[0]
 
 
 def _tensor3(value: Any, path: tuple) -> tuple[np.ndarray, bool]:
@@ -102,6 +184,10 @@ def _out_shape(xs: tuple, ks: tuple, s: int, p: int, one_d: bool) -> tuple[int, 
     return rows, cols
 
 
+def _pool_shape(shape: tuple, size: int, stride: int, one_d: bool) -> tuple[int, int]:
+    return (1 if one_d else (shape[0] - size) // stride + 1), (shape[1] - size) // stride + 1
+
+
 def _grid_keys(name: str, rows: int, cols: int, one_d: bool) -> tuple[str, ...]:
     """The keys of a grid of entries named like `_sym(name, …)`, row by row (an answer's steps)."""
     return tuple(_sym(name, name, name, *((j + 1,) if one_d else (i + 1, j + 1))).key
@@ -112,19 +198,93 @@ def _sym(name: str, uni: str, tex: str, *idx: int) -> Sym:
     return N.quantity(name, uni, tex, tuple(idx))
 
 
+def _channel_sym(sym: Sym, c: int, C: int) -> Sym:
+    return Sym(sym.key + f"c{c}", sym.uni + f"^({c})", sym.tex + f"^{{({c})}}") if C > 1 else sym
+
+
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    x, k, s, p = spec._x, spec._k, spec.stride, spec.padding
+    x, one_d = spec._x, spec._one_d
     C = x.shape[0]
-    one_d = spec._one_d
-    d.convention("cross-correlation: y = Σ x·k with the kernel as given (what deep-learning frameworks compute)"
-                 if spec.operation == "cross_correlation" else
-                 "convolution: the kernel is flipped (rotated 180°) first, then slid over the input")
+    k = spec._k
+    p = 0 if spec.transpose else spec.padding   # a transposed convolution crops instead of padding
+    if k is not None:
+        d.convention("transposed convolution: each input entry scatters input × kernel (the kernel as given), "
+                     "the overlaps summed, then padding cropped (PyTorch's conv_transpose2d)" if spec.transpose else
+                     "cross-correlation: y = Σ x·k with the kernel as given (what deep-learning frameworks compute)"
+                     if spec.operation == "cross_correlation" else
+                     "convolution: the kernel is flipped (rotated 180°) first, then slid over the input")
     d.convention("indices are 1-based; x̃ is the padded input" if p else "indices are 1-based")
     d.section("Given")
-    d.given(Sym("X", "x", "x"), x[0, 0] if one_d else (x[0] if C == 1 else x), note="the input" +
-            (f" ({C} channels)" if C > 1 else ""))
-    d.given(Sym("K", "k", "k"), k[0, 0] if one_d else (k[0] if C == 1 else k), note="the kernel")
+    d.given(Sym("X", "x", "x"), x[0, 0] if one_d else (x[0] if C == 1 else x),
+            note=Phrase("the input ({c:int} channels)", c=C) if C > 1 else "the input")
+    xcell = R.grid("x", "x", "x", one_d)
+    if k is not None:
+        d.given(Sym("K", "k", "k"), k[0, 0] if one_d else (k[0] if C == 1 else k), note="the kernel")
+    cell = xcell
+    if spec.upsample is not None or k is None:
+        for r in range(x.shape[1]):
+            for q in range(x.shape[2]):
+                d.bind(xcell(r, q), float(x[0, r, q]))
+    if spec.upsample is not None:
+        U, cell = R.upsample(d, x[0], spec.upsample.size, xcell, one_d)
+        x = U[None]
+    current, name = x[0], cell
+    if k is not None:
+        if spec.transpose:
+            Y, keys, ycell = _transposed(d, spec, x, k, cell)
+        else:
+            Y, keys, ycell = _slide(d, spec, x, k, cell)
+        current, name = _activation(d, spec, Y, ycell, keys)
+    if spec.pool is not None:
+        P, pcell = _pool(d, spec, current, name, one_d)
+        if spec.unpool is not None:
+            pool = spec.pool
+            R.unpool(d, current, name, P, pcell, pool.size, pool.stride or pool.size, one_d, spec._unpool_values)
+    return d.solution(KIND, spec.title)
+
+
+def _transposed(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
+                cell: R.CellSym) -> tuple[np.ndarray, tuple[str, ...], R.CellSym]:
+    C, one_d = x.shape[0], spec._one_d
+    bias = None
+    if spec.bias:
+        bias = Sym("b", "b", "b")
+        d.given(bias, spec.bias)
+
+    def xs(c: int, r: int, q: int) -> Sym:
+        return _channel_sym(cell(r - 1, q - 1), c, C)
+
+    def ks(c: int, u: int, v: int) -> Sym:
+        return _channel_sym(_sym("k", "k", "k", *((v,) if one_d else (u, v))), c, C)
+
+    kernels = []
+    for c in range(C):
+        if spec.upsample is None:   # (upsampled entries are steps of their own)
+            for r in range(x.shape[1]):
+                for q in range(x.shape[2]):
+                    d.bind(xs(c + 1, r + 1, q + 1), float(x[c, r, q]))
+        for u in range(k.shape[1]):
+            for v in range(k.shape[2]):
+                d.bind(ks(c + 1, u + 1, v + 1), float(k[c, u, v]))
+        kc = _channel_sym(Sym("K", "k", "k"), c + 1, C)
+        if C > 1:
+            d.bind(kc, k[c, 0] if one_d else k[c])
+        kernels.append(kc)
+    Y, keys = R.transposed(d, x, k, xs, ks, kernels, spec.stride, spec.padding, spec.output_padding, bias, one_d)
+    rows, cols = Y.shape
+    out_value = Y[0] if one_d else Y
+    ycell = R.grid("y", "y", "y", one_d) if (spec.padding or bias is not None) else R.grid("z", "z", "z", one_d)
+    d.given(Sym("Y", "y", "y"), out_value, note=Phrase("the output: (n − 1)·s − 2p + k + output_padding = {n:int}",
+                                                      n=cols))
+    d.answer("output", out_value.tolist(), "the transposed convolution output", keys=keys)
+    return Y, keys, ycell
+
+
+def _slide(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
+           cell: R.CellSym) -> tuple[np.ndarray, tuple[str, ...], R.CellSym]:
+    s, p, one_d = spec.stride, spec.padding, spec._one_d
+    C = x.shape[0]
     if spec.operation == "convolution":
         k = k[:, ::-1, ::-1].copy()
         d.given(Sym("Kf", "k (flipped)", r"k_{\text{flipped}}"), k[0, 0] if one_d else (k[0] if C == 1 else k),
@@ -132,35 +292,30 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     xp = np.pad(x, ((0, 0), (0, 0) if one_d else (p, p), (p, p)))
     if p:
         d.given(Sym("Xp", "x̃", r"\tilde{x}"), xp[0, 0] if one_d else (xp[0] if C == 1 else xp),
-                note=f"the input with {p} ring{'s' if p > 1 else ''} of zeros")
+                note=Phrase("the input with {p:int} ring(s) of zeros", p=p))
     bias = Sym("b", "b", "b")
     d.given(bias, spec.bias) if spec.bias else d.bind(bias, 0.0)
 
     def xs(c: int, r: int, q: int) -> Sym:
-        base = "x̃" if p else "x"
-        idx = (q,) if one_d else (r, q)
-        sym = _sym("xp" if p else "x", base, r"\tilde{x}" if p else "x", *idx)
-        if C > 1:
-            sym = Sym(sym.key + f"c{c}", sym.uni + f"^({c})", sym.tex + f"^{{({c})}}")
-        return sym
+        if not p:
+            return _channel_sym(cell(r - 1, q - 1), c, C)
+        return _channel_sym(_sym("xp", "x̃", r"\tilde{x}", *((q,) if one_d else (r, q))), c, C)
 
     def ks(c: int, u: int, v: int) -> Sym:
-        sym = _sym("k", "k", "k", *((v,) if one_d else (u, v)))
-        if C > 1:
-            sym = Sym(sym.key + f"c{c}", sym.uni + f"^({c})", sym.tex + f"^{{({c})}}")
-        return sym
+        return _channel_sym(_sym("k", "k", "k", *((v,) if one_d else (u, v))), c, C)
 
     for c in range(C):
-        for r in range(xp.shape[1]):
-            for q in range(xp.shape[2]):
-                d.bind(xs(c + 1, r + 1, q + 1), float(xp[c, r, q]))
+        if p or spec.upsample is None:
+            for r in range(xp.shape[1]):
+                for q in range(xp.shape[2]):
+                    d.bind(xs(c + 1, r + 1, q + 1), float(xp[c, r, q]))
         for u in range(k.shape[1]):
             for v in range(k.shape[2]):
                 d.bind(ks(c + 1, u + 1, v + 1), float(k[c, u, v]))
     rows, cols = _out_shape(x.shape, k.shape, s, p, one_d)
     d.section("Output, element by element")
-    d.text(f"The kernel slides with stride {s}; the output is {rows}×{cols}." if not one_d else
-           f"The kernel slides with stride {s}; the output has {cols} entries.")
+    d.text("The kernel slides with stride {s:int}; the output has {c:int} entries." if one_d else
+           "The kernel slides with stride {s:int}; the output is {r:int}×{c:int}.", s=s, r=rows, c=cols)
     Y = np.zeros((rows, cols))
     count = 0
     record_all = rows * cols <= SHOWN_IN_FULL
@@ -179,35 +334,39 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.record = True
     out_value = Y[0] if one_d else Y
     if not record_all:
-        d.text(f"The first {SHOWN_IN_FULL} are written out; the others are computed the same way.")
+        d.text("The first {n:int} are written out; the others are computed the same way.", n=SHOWN_IN_FULL)
     d.given(Sym("Y", "y", "y"), out_value, note="the output")
-    d.answer("output", out_value.tolist(), "the convolution output", keys=_grid_keys("y", rows, cols, one_d))
-    if one_d:
+    keys = _grid_keys("y", rows, cols, one_d)
+    d.answer("output", out_value.tolist(), "the convolution output", keys=keys)
+    if one_d and spec.upsample is None:
         _toeplitz(d, xp[0, 0], k[0, 0], s, spec.bias, p)
-    current = Y
-    current_name = "output"
-    if spec.activation and spec.activation != "linear":
-        act = ACTIVATIONS[spec.activation]
-        params = dict(act.params)
-        d.section(f"Activation: {act.title}")
-        A = np.zeros_like(Y)
-        shown = 0
-        for i in range(rows):
-            for j in range(cols):
-                idx = (j + 1,) if one_d else (i + 1, j + 1)
-                y = _sym("y", "y", "y", *idx)
-                forms = act.forms(y, params)
-                d.record = True if shown < SHOWN_IN_FULL or record_all else (lambda _s: False)
-                A[i, j] = float(d.derive(_sym("a", "a", "a", *idx), *forms))
-                shown += 1
-        d.record = True
-        d.given(Sym("A", "a", "a"), A[0] if one_d else A, note="after the activation")
-        d.answer("activated", (A[0] if one_d else A).tolist(), "after the activation",
-                 keys=_grid_keys("a", rows, cols, one_d))
-        current, current_name = A, "activated"
-    if spec.pool is not None:
-        _pool(d, spec, current, current_name, one_d)
-    return d.solution(KIND, spec.title)
+    return Y, keys, R.grid("y", "y", "y", one_d)
+
+
+def _activation(d: Derivation, spec: Spec, Y: np.ndarray, ycell: R.CellSym,
+                keys: tuple[str, ...]) -> tuple[np.ndarray, R.CellSym]:
+    if not spec.activation or ACTIVATIONS[spec.activation].identity:
+        return Y, ycell
+    one_d = spec._one_d
+    rows, cols = Y.shape
+    record_all = rows * cols <= SHOWN_IN_FULL
+    act = ACTIVATIONS[spec.activation]
+    params = dict(act.params)
+    d.section(f"Activation: {act.title}")
+    A = np.zeros_like(Y)
+    shown = 0
+    for i in range(rows):
+        for j in range(cols):
+            idx = (j + 1,) if one_d else (i + 1, j + 1)
+            forms = act.forms(ycell(i, j), params)
+            d.record = True if shown < SHOWN_IN_FULL or record_all else (lambda _s: False)
+            A[i, j] = float(d.derive(_sym("a", "a", "a", *idx), *forms))
+            shown += 1
+    d.record = True
+    d.given(Sym("A", "a", "a"), A[0] if one_d else A, note="after the activation")
+    d.answer("activated", (A[0] if one_d else A).tolist(), "after the activation",
+             keys=_grid_keys("a", rows, cols, one_d))
+    return A, R.grid("a", "a", "a", one_d)
 
 
 def _toeplitz(d: Derivation, xp: np.ndarray, k: np.ndarray, s: int, b: float, p: int) -> None:
@@ -228,24 +387,26 @@ def _toeplitz(d: Derivation, xp: np.ndarray, k: np.ndarray, s: int, b: float, p:
              note="the same numbers as above: a 1-D convolution is a matrix product")
 
 
-def _pool(d: Derivation, spec: Spec, A: np.ndarray, source: str, one_d: bool) -> None:
+def _pool(d: Derivation, spec: Spec, A: np.ndarray, cell: R.CellSym,
+          one_d: bool) -> tuple[np.ndarray, R.CellSym]:
     pool = spec.pool
     size, stride = pool.size, pool.stride or pool.size
     rows, cols = A.shape
-    pr = 1 if one_d else (rows - size) // stride + 1
-    pc = (cols - size) // stride + 1
-    d.section(f"{'Max' if pool.type == 'max' else 'Average'} pooling, window {size}, stride {stride}")
-    name = "a" if source == "activated" else "y"
+    pr, pc = _pool_shape((rows, cols), size, stride, one_d)
+    d.section(Phrase(("Max" if pool.type == "max" else "Average") + " pooling, window {n:int}, stride {s:int}",
+                     n=size, s=stride))
+    pcell = R.grid("pool", "p", "p", one_d)
     P = np.zeros((pr, pc))
     for i in range(pr):
         for j in range(pc):
             cells = [(r, q) for r in ([0] if one_d else range(i * stride, i * stride + size))
                      for q in range(j * stride, j * stride + size)]
-            syms = [_sym(name, name, name, *((q + 1,) if one_d else (r + 1, q + 1))) for r, q in cells]
+            syms = [cell(r, q) for r, q in cells]
             formula = call("max", *syms) if pool.type == "max" else Add.of(*syms) / Num(len(syms))
             if len(syms) == 1:
                 formula = syms[0]
-            P[i, j] = float(d.derive(_sym("pool", "p", "p", *((j + 1,) if one_d else (i + 1, j + 1))), formula))
+            P[i, j] = float(d.derive(pcell(i, j), formula))
     value = P[0] if one_d else P
     d.given(Sym("P", "p", "p"), value, note="the pooled output")
     d.answer("pooled", value.tolist(), "after pooling", keys=_grid_keys("pool", pr, pc, one_d))
+    return P, pcell

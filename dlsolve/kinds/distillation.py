@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve import notation as N
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Neg, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import softmax_steps, total
+from dlsolve.kinds.prob import class_index, softmax_steps, total
 from dlsolve.solution import Phrase, Solution
 
 KIND = "distillation"
@@ -81,16 +81,7 @@ class Spec(BaseModel):
             raise SpecInvalid(f"alpha weights the hard term and must lie in [0, 1], got {self.alpha:g}", ("alpha",))
         if self.classes is not None and len(self.classes) != k:
             raise SpecInvalid(f"expected {k} class names, got {len(self.classes)}", ("classes",))
-        if isinstance(self.label, str):
-            if not self.classes:
-                raise SpecInvalid(f"label '{self.label}' is a name, but no classes: list names the classes", ("label",))
-            if self.label not in self.classes:
-                raise SpecInvalid(f"label {did_you_mean(self.label, self.classes)}", ("label",))
-            self._c = self.classes.index(self.label)
-        else:
-            if not 0 <= self.label < k:
-                raise SpecInvalid(f"expected a class index from 0 to {k - 1} (0-based), got {self.label}", ("label",))
-            self._c = self.label
+        self._c = class_index(self.label, self.classes, k, ("label",))
         return self
 
 

@@ -14,22 +14,27 @@ from typing import Any, Literal, Optional, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dlsolve import nonfinite
+from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Add, Expr, Mul, Neg, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import LOG_FUNCTION, log_base, needs_shift
-from dlsolve.losses import LOSSES, hinge_term
-from dlsolve.solution import Solution
+from dlsolve.kinds.prob import LOG_FUNCTION, class_index, log_base, needs_shift
+from dlsolve.losses import LOGIT_MARGIN, LOSSES, Loss
+from dlsolve.solution import Phrase, Solution
 
 KIND = "loss"
-NAMES = ("mse", "sse", "mae", "huber", "bce", "cce", "sparse_cce", "hinge")
-TITLES = {"mse": "mean squared error", "sse": "sum of squared errors", "mae": "mean absolute error",
-          "huber": "Huber loss", "bce": "binary cross-entropy", "cce": "categorical cross-entropy",
-          "sparse_cce": "sparse categorical cross-entropy", "hinge": "hinge loss"}
-CLASSWISE = ("cce", "sparse_cce")
+OPTIONS = frozenset({"round", "exact"})
+
+# Where sources write the same loss differently (`dlsolve check` solves again under each).
+CONVENTIONS = (
+    Convention(("half",), (False, True), False, {True: "½(y − ŷ)²"}),
+    Convention(("reduction",), ("mean", "sum"), "mean"),
+    Convention(("log_base",), ("e", 2, 10), "e", {2: "bits"}),
+)
 
 
 class Spec(BaseModel):
@@ -49,6 +54,7 @@ class Spec(BaseModel):
     half: bool = False
     epsilon: Optional[float] = Field(default=None, gt=0, lt=0.5)
 
+    _loss: Loss
     _y: np.ndarray
     _yhat: np.ndarray
     _labels: Optional[list[int]]
@@ -56,16 +62,18 @@ class Spec(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "Spec":
-        if self.loss not in NAMES:
-            raise SpecInvalid(f"unknown loss: {did_you_mean(self.loss, NAMES)}", ("loss",))
+        if self.loss not in LOSSES:
+            raise SpecInvalid(f"unknown loss: {did_you_mean(self.loss, LOSSES)}", ("loss",))
+        loss = self._loss = LOSSES[self.loss]
         self._base = log_base(self.log_base, ("log_base",))
-        if self.half and self.loss not in ("mse", "sse"):
-            raise SpecInvalid(f"half applies to mse and sse, not {self.loss}", ("half",))
-        if self.from_logits and self.loss not in ("bce", "cce", "sparse_cce"):
-            raise SpecInvalid(f"from_logits applies to bce, cce and sparse_cce, not {self.loss}", ("from_logits",))
-        if self._base != "e" and self.loss not in ("bce", "cce", "sparse_cce"):
+        if self.half and "half" not in loss.options:
+            raise SpecInvalid(f"half applies to {_takers(lambda l: 'half' in l.options)}, not {self.loss}", ("half",))
+        if self.from_logits and loss.logit is None:
+            raise SpecInvalid(f"from_logits applies to {_takers(lambda l: l.logit is not None)}, not {self.loss}",
+                              ("from_logits",))
+        if self._base != "e" and not loss.logarithmic:
             raise SpecInvalid(f"log_base applies to the cross-entropies, not {self.loss}", ("log_base",))
-        if self.loss in CLASSWISE:
+        if loss.classwise:
             self._classwise()
         else:
             self._elementwise()
@@ -76,11 +84,11 @@ class Spec(BaseModel):
         yhat = V.vector(self.y_pred, ("y_pred",))
         if len(y) != len(yhat):
             raise SpecInvalid(f"expected {len(y)} predictions (one per y_true value), got {len(yhat)}", ("y_pred",))
-        if self.loss == "bce":
-            _in_unit_interval(y, ("y_true",), "bce targets")
+        if self._loss.probabilities:
+            _in_unit_interval(y, ("y_true",), f"{self.loss} targets")
             if not self.from_logits:
-                _in_unit_interval(yhat, ("y_pred",), "bce predictions (or set from_logits: true)")
-        if self.loss == "hinge":
+                _in_unit_interval(yhat, ("y_pred",), f"{self.loss} predictions (or set from_logits: true)")
+        if self._loss.signed_targets:
             for i, v in enumerate(y):
                 if v not in (-1.0, 1.0, 0.0):
                     raise SpecInvalid(f"hinge targets are −1 or +1 (0 is read as −1), got {v:g}", ("y_true", i))
@@ -97,7 +105,7 @@ class Spec(BaseModel):
         if self.classes is not None and len(self.classes) != k:
             raise SpecInvalid(f"expected {k} class names (one per column of y_pred), got {len(self.classes)}",
                               ("classes",))
-        if self.loss == "cce":
+        if not self._loss.sparse:
             y = V.matrix(self.y_true, ("y_true",)) if _is_rows(self.y_true) else \
                 V.vector(self.y_true, ("y_true",), scalar_ok=False)[None, :]
             if y.shape != yhat.shape:
@@ -115,21 +123,16 @@ class Spec(BaseModel):
             labels = []
             for i, lab in enumerate(raw):
                 path = ("y_true", i) if isinstance(self.y_true, list) else ("y_true",)
-                if isinstance(lab, str):
-                    if not self.classes:
-                        raise SpecInvalid(f"label '{lab}' is a name, but no classes: list names the classes", path)
-                    if lab not in self.classes:
-                        raise SpecInvalid(f"label {did_you_mean(lab, self.classes)}", path)
-                    labels.append(self.classes.index(lab))
-                elif isinstance(lab, int) and not isinstance(lab, bool):
-                    if not 0 <= lab < k:
-                        raise SpecInvalid(f"expected a class index from 0 to {k - 1} (0-based), got {lab}", path)
-                    labels.append(lab)
-                else:
-                    raise SpecInvalid(f"expected a class index or name, got {V.describe(lab)}", path)
+                labels.append(class_index(lab, self.classes, k, path))
             self._labels = labels
             y = np.eye(k)[labels]
         self._y, self._yhat = y, yhat
+
+
+def _takers(has: Any) -> str:
+    """The losses with a property, as a list in prose: "bce, cce and sparse_cce"."""
+    names = [l.name for l in LOSSES.values() if has(l)]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _is_rows(value: Any) -> bool:
@@ -147,7 +150,8 @@ class Solver:
         self.spec = spec
         self.d = Derivation(options)
         self.log = LOG_FUNCTION[spec._base]
-        self.reduction = spec.reduction or ("sum" if spec.loss == "sse" else "mean")
+        self.loss = spec._loss
+        self.reduction = spec.reduction or self.loss.sample_reduction
         self.options = {"half": spec.half, "delta": spec.delta, "log": self.log}
 
     # -- symbols ---------------------------------------------------------------------------
@@ -167,21 +171,19 @@ class Solver:
     def conventions(self) -> None:
         spec, d = self.spec, self.d
         n = len(spec._yhat)
-        if spec.loss in ("bce", "cce", "sparse_cce"):
+        if self.loss.logarithmic:
             d.convention({"e": "natural logarithm (nats)", "2": "logarithm to base 2 (bits)",
                           "10": "logarithm to base 10"}[spec._base])
-        if spec.loss in ("mse", "sse"):
-            d.convention("ℓ = ½(y − ŷ)² (half: true)" if spec.half else
-                         "ℓ = (y − ŷ)², no ½ (half: true would halve every value)")
-        if spec.loss == "huber":
-            d.convention(f"Huber with δ = {spec.delta:g}: ½e² where |e| ≤ δ, δ(|e| − ½δ) beyond (e = y − ŷ)")
-        if spec.loss == "hinge":
-            d.convention("hinge ℓ = max(0, 1 − y·ŷ) with y = ±1 (a 0 label is read as −1, as Keras does)")
+        convention = self.loss.convention(self.options)
+        if convention:
+            d.convention(convention)
         if n > 1:
             if self.reduction == "mean":
-                d.convention(f"L is the mean of the {n} per-sample losses (reduction: sum would give {n}× that)")
+                d.convention("L is the mean of the {n:int} per-sample losses (reduction: sum would give {n:int}× that)",
+                             n=n)
             elif self.reduction == "sum":
-                d.convention(f"L is the sum of the {n} per-sample losses (reduction: mean would give 1/{n} of it)")
+                d.convention("L is the sum of the {n:int} per-sample losses (reduction: mean would give 1/{n:int} of it)",
+                             n=n)
             else:
                 d.convention("reduction: none — the per-sample losses are the answer")
 
@@ -189,7 +191,7 @@ class Solver:
         spec, d = self.spec, self.d
         d.section("Given")
         y = spec._y
-        if spec.loss == "sparse_cce":
+        if self.loss.sparse:
             names = spec.classes
             d.given(Sym("labels", "labels", r"\text{labels}"), np.array(spec._labels, dtype=float),
                     note="0-based class indices" + (f" of {', '.join(names)}" if names else "")
@@ -200,7 +202,7 @@ class Solver:
         d.given(Sym("Yhat", "z" if spec.from_logits else "ŷ", "z" if spec.from_logits else r"\hat{y}"),
                 yhat if yhat.ndim == 1 or yhat.shape[0] > 1 else yhat[0],
                 note="scores (logits)" if spec.from_logits else "predictions")
-        if spec.loss == "hinge":
+        if self.loss.signed_targets:
             y = np.where(y == 0, -1.0, y)
         if y.ndim == 1:
             for i, (a, b) in enumerate(zip(y, yhat), 1):
@@ -217,7 +219,7 @@ class Solver:
         if not spec.from_logits:
             return None
         d.section("Probabilities from the scores")
-        if spec.loss == "bce":
+        if not self.loss.logit.coupled:
             out = []
             for i in range(1, len(spec._yhat) + 1):
                 z = self.z(i)
@@ -232,6 +234,13 @@ class Solver:
             rows.append(softmax_steps(d, [self.z(i, c) for c in range(1, k + 1)], None,
                                       [self.yhat(i, c) for c in range(1, k + 1)], tag=f"row{i}"))
         return rows
+
+    def probability_keys(self) -> tuple[str, ...]:
+        """The steps of ŷ from the scores, row by row."""
+        yhat = self.spec._yhat
+        if yhat.ndim == 1:
+            return tuple(self.yhat(i).key for i in range(1, len(yhat) + 1))
+        return tuple(self.yhat(i, k).key for i in range(1, yhat.shape[0] + 1) for k in range(1, yhat.shape[1] + 1))
 
     def clip(self) -> None:
         """Keras-style clipping of the probabilities into [ε, 1 − ε], with a note where it bites."""
@@ -249,46 +258,51 @@ class Solver:
             v = d.env[p.key]
             if v < eps or v > 1 - eps:
                 d.derive(p, call("min", call("max", p, e), Num(1) - e),
-                         note=f"clipping bites: {v:g} becomes {min(max(v, eps), 1 - eps):g}")
+                         note=Phrase("clipping bites: {v:given} becomes {c:given}", v=v, c=min(max(v, eps), 1 - eps)))
 
     def per_sample(self) -> list[float]:
         spec, d = self.spec, self.d
         d.section("Per-sample losses")
         out = []
         for i in range(1, len(spec._yhat) + 1):
-            forms = self.term(i)
-            out.append(float(d.derive(self.ell(i), *forms)))
+            forms, dropped = self.term(i)
+            note = (", ".join(dropped) + ": 0·log 0 = 0 (the limit, as xlogy and the frameworks take it), "
+                    "so the term is left out") if dropped else None
+            out.append(float(d.derive(self.ell(i), *forms, note=note)))
         return out
 
-    def term(self, i: int) -> list[Expr]:
-        spec = self.spec
-        if spec.loss == "hinge":
-            return [call("max", Num(0), Num(1) - self.y(i) * self.yhat(i)), hinge_term(self.y(i), self.yhat(i), {})]
-        if spec.loss == "bce" and spec.from_logits:
-            z, y = self.z(i), self.y(i)
-            plain = LOSSES["bce"].term(y, self.yhat(i), self.options)
-            stable = call("max", z, Num(0)) - z * y + call("log", Num(1) + call("exp", -call("abs", z)))
-            return [plain, self._in_base(stable)]
-        if spec.loss in CLASSWISE:
-            k = spec._yhat.shape[1]
-            if spec.loss == "sparse_cce":
-                c = spec._labels[i - 1] + 1
-                forms: list[Expr] = [Neg(call(self.log, self.yhat(i, c)))]
-            else:
-                forms = [Neg(Add.of(*(self.y(i, j) * call(self.log, self.yhat(i, j)) for j in range(1, k + 1))))]
+    def term(self, i: int) -> tuple[list[Expr], list[str]]:
+        """The forms of ℓ_i (the last is evaluated), and the 0·log 0 terms left out of it."""
+        spec, loss, env = self.spec, self.loss, self.d.env
+        if not loss.classwise:
+            y, yhat = self.y(i), self.yhat(i)
             if spec.from_logits:
-                # −Σ y_j·z_j + log Σ e^(z_j): log-sum-exp never takes the log of 0
-                zs = [self.z(i, j) for j in range(1, k + 1)]
-                zvals = np.array([self.d.env[z.key] for z in zs])
-                m = float(np.max(zvals))
-                lse: Expr = call("log", Add.of(*(call("exp", z) for z in zs)))
-                if needs_shift(zvals) or np.max(np.abs(zvals)) > 30:
-                    mm = Num(m)
-                    lse = mm + call("log", Add.of(*(call("exp", z - mm) for z in zs)))
-                ys = [self.y(i, j) for j in range(1, k + 1)]
-                forms.append(self._in_base(Add.of(Neg(Add.of(*(y * z for y, z in zip(ys, zs)))), lse)))
-            return forms
-        return [LOSSES[spec.loss].term(self.y(i), self.yhat(i), self.options)]
+                return [loss.term(y, yhat, self.options), self._in_base(loss.logit_term(y, self.z(i)))], []
+            plain, dropped = loss.term_at(y, yhat, self.options, env)
+            zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if dropped else []
+            return (loss.display(y, yhat, self.options) if loss.display else []) + [plain], zero
+        k = spec._yhat.shape[1]
+        if loss.sparse:
+            c = spec._labels[i - 1] + 1
+            forms: list[Expr] = [loss.term(self.y(i, c), self.yhat(i, c), self.options)]
+            dropped: list[str] = []
+        else:
+            pieces = [(self.y(i, j), self.yhat(i, j)) for j in range(1, k + 1)]
+            kept = [(y, p) for y, p in pieces if spec.from_logits or env[y.key] != 0 or env[p.key] != 0]
+            dropped = [f"{y.uni} = {p.uni} = 0" for y, p in pieces if (y, p) not in kept]
+            forms = [Neg(Add.of(*(y * call(self.log, p) for y, p in kept)))]
+        if spec.from_logits:
+            # −Σ y_j·z_j + log Σ e^(z_j): log-sum-exp never takes the log of 0
+            zs = [self.z(i, j) for j in range(1, k + 1)]
+            zvals = np.array([env[z.key] for z in zs])
+            ys = [self.y(i, j) for j in range(1, k + 1)]
+            if needs_shift(zvals) or np.max(np.abs(zvals)) > 30:
+                stable = loss.logit_row_term(ys, zs, int(np.argmax(zvals)), zs[int(np.argmax(zvals))])
+            else:
+                lse = call("log", Add.of(*(call("exp", z) for z in zs)))
+                stable = Add.of(Neg(Add.of(*(y * z for y, z in zip(ys, zs)))), lse)
+            forms.append(self._in_base(stable))
+        return forms, dropped
 
     def _in_base(self, nats: Expr) -> Expr:
         base = self.spec._base
@@ -307,42 +321,53 @@ class Solver:
 
     def derivative_view(self) -> None:
         """One sample: ∂L/∂ŷ (and ∂L/∂z from logits), the first step of backprop."""
-        spec, d = self.spec, self.d
-        if len(spec._yhat) != 1 or spec.loss in ("hinge",):
+        spec, d, loss = self.spec, self.d, self.loss
+        if len(spec._yhat) != 1 or not loss.derivative_view:
             return
         from dlsolve.symbolic import diff
 
         d.section("Derivative (the first step of backprop)")
         L = Sym("L", "L", "L")
-        if spec.loss in CLASSWISE:
+        if loss.classwise:
             k = spec._yhat.shape[1]
             grads = []
             for j in range(1, k + 1):
-                term = Neg(self.y(1, j) * call(self.log, self.yhat(1, j)))
-                grads.append(float(d.derive(N.partial(L, self.yhat(1, j)), diff(term, self.yhat(1, j)))))
-            d.answer("dL_dyhat", grads, "∂L/∂ŷ")
+                y, p = self.y(1, j), self.yhat(1, j)
+                if not spec.from_logits and d.env[y.key] == 0 and d.env[p.key] == 0:
+                    grads.append(float(d.derive(N.partial(L, p), Num(0),
+                                                note=f"{y.uni} = 0: the term 0·log {p.uni} is 0 for every "
+                                                     f"{p.uni} (xlogy), so its derivative is 0")))
+                    continue
+                term = Neg(y * call(self.log, p))
+                grads.append(float(d.derive(N.partial(L, p), diff(term, p))))
+            d.answer("dL_dyhat", grads, "∂L/∂ŷ", keys=tuple(N.partial(L, self.yhat(1, j)).key for j in range(1, k + 1)))
             if spec.from_logits:
                 d.note("with softmax: ∂L/∂z_j = Σ_k ∂L/∂ŷ_k·∂ŷ_k/∂z_j = ŷ_j − y_j, because Σ_k y_k = 1"
                        + ("" if spec._base == "e" else f", divided by ln {spec._base} for base-{spec._base} logs"))
                 dz = [float(d.derive(N.partial(L, self.z(1, j)), self._in_base(self.yhat(1, j) - self.y(1, j))))
                       for j in range(1, k + 1)]
-                d.answer("dL_dz", dz, "∂L/∂z", depends=("probabilities",))
+                d.answer("dL_dz", dz, "∂L/∂z", keys=tuple(N.partial(L, self.z(1, j)).key for j in range(1, k + 1)))
             return
-        term = self.term(1)[0] if not spec.from_logits else LOSSES["bce"].term(self.y(1), self.yhat(1), self.options)
+        # xlogy: with y = ŷ = 1 (or 0) the vanishing term and its derivative are 0
+        term = loss.term_at(self.y(1), self.yhat(1), self.options, d.env)[0]
 
         def note(v: float) -> str:
             if not np.isfinite(v):
-                return ("ŷ is 0 or 1 in float64, so ∂L/∂ŷ is infinite; ∂L/∂z from the logits stays finite, "
-                        "which is why frameworks compute this loss from logits")
-            return ("from sympy.diff of ℓ; at a kink the one-sided value shown is the one frameworks use"
-                    if spec.loss in ("mae", "huber") else "from sympy.diff of ℓ")
+                return ("ŷ is 0 or 1 in float64, so ∂L/∂ŷ divides by 0 (∞, or NaN for 0/0); ∂L/∂z from the "
+                        "logits stays finite, which is why frameworks compute this loss from logits")
+            return "from sympy.diff of ℓ" + (f"; {loss.kink_note}" if loss.kink_note else "")
 
         g = float(d.derive(N.partial(L, self.yhat(1)), diff(term, self.yhat(1)), note=note))
-        d.answer("dL_dyhat", g, "∂L/∂ŷ")
+        d.answer("dL_dyhat", g, "∂L/∂ŷ", keys=(N.partial(L, self.yhat(1)).key,))
         if spec.from_logits:
             d.note("with ŷ = σ(z): ∂L/∂z = ∂L/∂ŷ·ŷ(1 − ŷ) = ŷ − y")
-            dz = float(d.derive(N.partial(L, self.z(1)), self._in_base(self.yhat(1) - self.y(1))))
-            d.answer("dL_dz", dz, "∂L/∂z", depends=("probabilities",))
+            y, z, yhat = self.y(1), self.z(1), self.yhat(1)
+            forms = [self._in_base(yhat - y)]
+            if min(d.env[yhat.key], 1 - d.env[yhat.key]) < LOGIT_MARGIN:
+                forms.append(self._in_base(loss.logit_delta(y, z)))
+            dz = float(d.derive(N.partial(L, z), *forms, note=None if len(forms) == 1 else
+                                "written in z so that it keeps its digits where ŷ rounds to 1 (σ(z) + σ(−z) = 1)"))
+            d.answer("dL_dz", dz, "∂L/∂z", keys=(N.partial(L, z).key,))
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
@@ -353,10 +378,11 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     s.clip()
     per = s.per_sample()
     if probs is not None:
-        s.d.answer("probabilities", probs, "ŷ from the scores")
-    s.d.answer("per_sample", per, "ℓ_i, one per sample", depends=("probabilities",) if probs else ())
+        s.d.answer("probabilities", probs, "ŷ from the scores", keys=s.probability_keys())
+    s.d.answer("per_sample", per, "ℓ_i, one per sample", keys=tuple(s.ell(i).key for i in range(1, len(per) + 1)))
     total = s.reduce(per)
-    s.d.answer("loss", per if total is None else total, f"L ({s.reduction})", depends=("per_sample",))
+    s.d.answer("loss", per if total is None else total, f"L ({s.reduction})",
+               keys=tuple(s.ell(i).key for i in range(1, len(per) + 1)) if total is None else ("L",))
     s.derivative_view()
     d = s.d
     d.section("Table")
@@ -366,10 +392,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         pv = spec._yhat[i - 1]
         rows.append((i, _cell(yv), _cell(pv), v))
     d.table(("sample", "y", "z" if spec.from_logits else "ŷ", "ℓ"), rows)
-    return d.solution(KIND, spec.title or TITLES[spec.loss])
+    return nonfinite.explain(d.solution(KIND, spec.title or spec._loss.title))
 
 
-def _cell(v: Any) -> Union[float, str]:
-    if np.ndim(v) == 0:
-        return float(v)
-    return "(" + ", ".join(f"{x:g}" for x in v) + ")"
+def _cell(v: Any) -> Union[float, np.ndarray]:
+    """A number, or a row of numbers (the renderer formats both)."""
+    return float(v) if np.ndim(v) == 0 else np.array(v, dtype=float)

@@ -23,6 +23,7 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Expr, Num, Sym, call, substitute
 from dlsolve.kinds import SolveOptions
+from dlsolve.kinds import clipping as CL
 from dlsolve.kinds import values as V
 from dlsolve.solution import Phrase, Solution
 
@@ -74,6 +75,7 @@ class Spec(BaseModel):
     momentum_form: Literal["ema", "sum"] = "ema"
     bias_correction: bool = True
     weight_decay: float = Field(default=0.0, ge=0)
+    clip: Optional[CL.ClipSpec] = None
 
     _grads: Optional[list[np.ndarray]]
     _w0: Optional[np.ndarray]
@@ -119,6 +121,8 @@ class Spec(BaseModel):
                 self._f = parse_formula(self.objective, {"w": W})
             except ParseError as exc:
                 raise SpecInvalid(f"{exc}", ("objective",)) from None
+        if self.clip is not None and self.squared_gradients is not None:
+            raise SpecInvalid("clipping needs the gradients themselves, not only their squares", ("clip",))
         if self.weight_decay > 0 and self._w0 is None:
             raise SpecInvalid("weight_decay acts on the weights: give initial_weight", ("weight_decay",))
         self._n = self.iterations if self.iterations is not None else len(self._grads or [])
@@ -207,6 +211,11 @@ class Run:
     def lr(self, i: Index) -> Sym: return _q("lr", "α", r"\alpha", i)
     def step(self, i: Index) -> Sym: return _q("step", "Δw", r"\Delta w", i)
     def w(self, i: Index) -> Sym: return _q("w", "w", "w", i)
+    def gclip(self, i: Index) -> Sym: return _q("gclip", "g̃", r"\tilde{g}", i)
+    def gnorm(self, i: Index) -> Sym:
+        g = self.g(i)
+        return Sym("gnorm" + g.key[1:], f"‖{g.uni}‖", rf"\lVert {g.tex} \rVert")
+    def clipc(self, i: Index) -> Sym: return _q("clipc", "c", "c", i)
 
     def bind_constants(self, show: bool) -> None:
         spec, d = self.spec, self.d
@@ -224,6 +233,8 @@ class Run:
             put(self.lam, spec.weight_decay)
         if spec.squared_gradients is not None:
             put(self.growth, spec.squared_gradients.growth)
+        if spec.clip is not None:
+            CL.bind(spec.clip, put)
         size = len(spec._grads[0]) if spec._grads is not None else 1
 
         def start(value: float) -> Any:
@@ -268,6 +279,11 @@ class Run:
                 grad = spec._grads[i - 1]
                 d.bind(g, grad if len(grad) > 1 else float(grad[0]))
             row["g"] = d.env.get(g.key)
+            if spec.clip is not None:
+                vector = spec._grads is not None and len(spec._grads[0]) > 1
+                row.update(CL.clip_step(d, spec.clip, g, vector, self.gclip(i), self.gnorm(i), self.clipc(i),
+                                        first=i == 1))
+                g = self.gclip(i)
             if spec.weight_decay and opt != "adamw":
                 d.derive(self.gd(i), g + self.lam * self.w(_prev(i)),
                          note="weight decay as L2: λ·w is added to the gradient" if i == 1 else None)
@@ -388,6 +404,8 @@ def _formulas(d: Derivation, spec: Spec, cfg: Config) -> None:
 
 def _conventions(d: Derivation, spec: Spec, cfg: Config) -> None:
     opt = cfg.optimizer
+    if spec.clip is not None:
+        d.convention(CL.convention(spec.clip))
     if opt in ADAPTIVE:
         d.convention("ε inside the root, α/√(ε + G) (the course notes, Duchi et al.)" if cfg.placement == "inside"
                      else "ε outside the root, α/(√G + ε) (PyTorch, Keras)")
@@ -470,7 +488,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
 
 def _heading(c: str, run: Run) -> str:
     return {"g": "g_i", "g²": "g_i²", "G": "G_i", "s": "s_i", "m": "m_i", "v": "v_i", "m̂": "m̂_i", "v̂": "v̂_i",
-            "α": "α_i", "Δw": "Δw_i", "w": "w_i"}.get(c, c)
+            "α": "α_i", "Δw": "Δw_i", "w": "w_i",
+            "‖g‖": "‖g_i‖", "g̃": "clipped g_i"}.get(c, c)
 
 
 def _answers(d: Derivation, run: Run) -> None:
@@ -490,6 +509,8 @@ def _answers(d: Derivation, run: Run) -> None:
         if run.cfg.bias_correction:
             d.answer("m_hat", col("m̂"), "m̂_i", keys=keys(run.mhat))
             d.answer("v_hat", col("v̂"), "v̂_i", keys=keys(run.vhat))
+    if "g̃" in rows[0]:
+        d.answer("clipped_gradients", col("g̃"), "clipped g_i per iteration", keys=keys(run.gclip))
     if "Δw" in rows[0]:
         d.answer("steps", col("Δw"), "Δw_i = the amount taken off w", keys=keys(run.step))
     if "w" in rows[0]:

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid
+from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Add, Expr, Num, Sym, call
 
 LOG_FUNCTION = {"e": "log", "2": "log2", "10": "log10"}
@@ -26,13 +26,28 @@ def log_base(value: Any, path: tuple) -> str:
     raise SpecInvalid(f"expected a log base of e, 2 or 10, got {value!r}", path)
 
 
-def number_text(x: float) -> str:
-    """A number as the YAML wrote it, without a trailing .0 (T=2, T=0.5)."""
-    return f"{x:g}" if float(x) != int(x) else str(int(x))
+def class_index(label: Any, classes: Optional[Sequence[str]], n: int, path: tuple) -> int:
+    """The 0-based index of a class given by name (one of `classes`) or by index (0 … n − 1)."""
+    if isinstance(label, str):
+        if not classes:
+            raise SpecInvalid(f"label '{label}' is a name, but no classes: list names the classes", path)
+        if label not in classes:
+            raise SpecInvalid(f"label {did_you_mean(label, list(classes))}", path)
+        return list(classes).index(label)
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
+        from dlsolve.kinds import values as V
+
+        raise SpecInvalid(f"expected a class index or name, got {V.describe(label)}", path)
+    if not 0 <= label < n:
+        raise SpecInvalid(f"expected a class index from 0 to {n - 1} (0-based), got {label}", path)
+    return int(label)
 
 
-def needs_shift(z: np.ndarray) -> bool:
-    """True when e^z would overflow, or underflow to 0 for every entry."""
+def needs_shift(z: Any) -> bool:
+    """True when e^z would overflow, or underflow to 0 for every entry: then the largest z is
+    subtracted before exponentiating (softmax is unchanged by a common shift). The one rule for
+    every softmax (kind: softmax, loss from logits, a backprop softmax output)."""
+    z = np.asarray(z, dtype=float)
     return bool(np.max(z) > 700 or np.max(z) < -700)
 
 
@@ -78,12 +93,6 @@ def _power_text(s: Sym, T: Optional[Sym], shifted: bool) -> tuple[str, str]:
     if shifted:
         uni, tex = uni + " − m", tex + " - m"
     return uni, tex
-
-
-def plogq_terms(p: Sequence[Sym], q: Sequence[Sym], pvals: Sequence[float], log: str) -> tuple[list[Expr], int]:
-    """The terms p_i·log(q_i) with p_i > 0 (0·log 0 = 0 is dropped); and how many were dropped."""
-    terms = [pi * call(log, qi) for pi, qi, v in zip(p, q, pvals) if v != 0]
-    return terms, sum(1 for v in pvals if v == 0)
 
 
 def total(terms: list[Expr]) -> Expr:

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.losses import LOSSES, Loss
+from dlsolve.kinds.prob import class_index
+from dlsolve.losses import NETWORK_LOSSES, Loss
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -136,17 +137,24 @@ def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, dict]
     params = dict(act.params)
     if isinstance(spec.activation, ActivationSpec) and spec.activation.alpha is not None:
         if "alpha" not in act.params:
-            raise SpecInvalid(f"{name} takes no alpha (only leaky_relu and elu do)", path + ("alpha",))
+            takers = " and ".join(a.name for a in ACTIVATIONS.values() if "alpha" in a.params)
+            raise SpecInvalid(f"{name} takes no alpha (only {takers} do)", path + ("alpha",))
         params["alpha"] = spec.activation.alpha
-    if name == "softmax" and not final:
-        raise SpecInvalid("softmax belongs to the output layer (the last one)", npath)
+    if act.output_only and not final:
+        raise SpecInvalid(f"{name} belongs to the output layer (the last one)", npath)
     return act, params
 
 
-def _check_softmax_width(act: Activation, n_out: int, path: tuple) -> None:
-    if act.name == "softmax" and n_out < 2:
-        raise SpecInvalid("softmax over one unit is always 1; use sigmoid for a single output",
+def _check_coupled_width(act: Activation, n_out: int, path: tuple) -> None:
+    if act.coupled and n_out < 2:
+        raise SpecInvalid(f"{act.name} over one unit is always 1; use sigmoid for a single output",
                           path + ("activation",))
+
+
+def _takers(option: str) -> str:
+    """The losses that take an option: "mse and sse"."""
+    names = [l.name for l in NETWORK_LOSSES.values() if option in l.options]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
@@ -154,17 +162,17 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
         return None, {}, "mean"
     ls = spec.loss if isinstance(spec.loss, LossSpec) else LossSpec(name=spec.loss)
     npath = ("loss",) if isinstance(spec.loss, str) else ("loss", "name")
-    if ls.name not in LOSSES:
-        raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, LOSSES)}", npath)
-    loss = LOSSES[ls.name]
+    if ls.name not in NETWORK_LOSSES:
+        raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, NETWORK_LOSSES)}", npath)
+    loss = NETWORK_LOSSES[ls.name]
     options: dict = {}
     if ls.half is not None:
         if "half" not in loss.options:
-            raise SpecInvalid(f"half applies to mse and sse, not {loss.name}", ("loss", "half"))
+            raise SpecInvalid(f"half applies to {_takers('half')}, not {loss.name}", ("loss", "half"))
         options["half"] = ls.half
     if ls.delta is not None:
         if "delta" not in loss.options:
-            raise SpecInvalid(f"delta applies to huber, not {loss.name}", ("loss", "delta"))
+            raise SpecInvalid(f"delta applies to {_takers('delta')}, not {loss.name}", ("loss", "delta"))
         if ls.delta <= 0:
             raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
     if "delta" in loss.options:
@@ -181,21 +189,10 @@ def _target(value: Any, label: Any, path: tuple, label_path: tuple, spec: Spec,
     if value is not None and label is not None:
         raise SpecInvalid("give either target or label, not both", label_path)
     if label is not None:
-        if loss.name != "cce":
-            raise SpecInvalid("label (a class) goes with loss cce; give target for other losses", label_path)
-        classes = spec.classes
-        if isinstance(label, str):
-            if not classes:
-                raise SpecInvalid(f"label '{label}' is a name, but no classes: list names the classes",
-                                  label_path)
-            if label not in classes:
-                raise SpecInvalid(f"label {did_you_mean(label, classes)}", label_path)
-            k = classes.index(label)
-        else:
-            k = label
-            if not 0 <= k < n_out:
-                raise SpecInvalid(f"expected a class index from 0 to {n_out - 1} (0-based), got {k}",
-                                  label_path)
+        if not loss.takes_labels:
+            takers = ", ".join(l.name for l in NETWORK_LOSSES.values() if l.takes_labels)
+            raise SpecInvalid(f"label (a class) goes with loss {takers}; give target for other losses", label_path)
+        k = class_index(label, spec.classes, n_out, label_path)
         y = np.zeros(n_out)
         y[k] = 1.0
         return y
@@ -208,8 +205,8 @@ def _target(value: Any, label: Any, path: tuple, label_path: tuple, spec: Spec,
                           f"got {len(y)}", path)
     if loss.probabilities and np.any((y < 0) | (y > 1)):
         raise SpecInvalid(f"{loss.name} targets are probabilities in [0, 1], got {V.describe(value)}", path)
-    if loss.name == "cce" and not np.isclose(y.sum(), 1.0):
-        raise SpecInvalid(f"a cce target is a one-hot vector (or a distribution summing to 1); "
+    if loss.classwise and not np.isclose(y.sum(), 1.0):
+        raise SpecInvalid(f"a {loss.name} target is a one-hot vector (or a distribution summing to 1); "
                           f"this one sums to {y.sum():g}", path)
     return y
 
@@ -286,7 +283,7 @@ def prepare(spec: Spec) -> Net:
         if ls.units is not None and ls.units != n_out:
             raise SpecInvalid(f"units says {ls.units} but the weights have {n_out}", path + ("units",))
         act, params = _activation(ls, l, l == n_layers - 1)
-        _check_softmax_width(act, n_out, path)
+        _check_coupled_width(act, n_out, path)
         layers.append(Layer(l + 1, n_prev, n_out, np.array(W_io, dtype=float), b, act, params))
         n_prev = n_out
 
@@ -316,15 +313,16 @@ def _check_training(spec: Spec, layers: list[Layer], loss: Optional[Loss]) -> No
             raise SpecInvalid("a learning rate needs a loss to minimise; add loss: (e.g. mse)", ("learning_rate",))
         return
     for layer in layers:
-        if layer.activation.derivative is None and layer.activation.name != "softmax":
+        if not layer.activation.trainable:
             raise SpecInvalid(
                 f"{layer.activation.name} has no useful derivative (it is flat almost everywhere), "
                 "so no backward pass goes through it; drop loss: for a forward pass only",
                 ("layers", layer.index - 1, "activation"))
-    out_act = layers[-1].activation.name
-    if loss.probabilities and out_act not in ("sigmoid", "softmax"):
+    out_act = layers[-1].activation
+    if loss.probabilities and not out_act.probabilities:
+        takers = " or ".join(a.name for a in ACTIVATIONS.values() if a.probabilities)
         raise SpecInvalid(f"{loss.name} needs probabilities ŷ in (0, 1), but the output layer is "
-                          f"{out_act}; use a sigmoid or softmax output", ("loss",))
+                          f"{out_act.name}; use a {takers} output", ("loss",))
     if spec.learning_rate is not None and spec.learning_rate <= 0:
         raise SpecInvalid(f"expected a positive learning rate, got {spec.learning_rate:g}", ("learning_rate",))
 
@@ -346,7 +344,7 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
             raise SpecInvalid("in a symbolic problem every layer gives units: and no weights or bias",
                               path)
         act, params = _activation(ls, l, l == len(spec.layers) - 1)
-        _check_softmax_width(act, ls.units, path)
+        _check_coupled_width(act, ls.units, path)
         layers.append(Layer(l + 1, n_prev, ls.units, None, None, act, params))
         n_prev = ls.units
     _check_training(spec, layers, loss)

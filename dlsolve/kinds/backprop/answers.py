@@ -1,0 +1,92 @@
+"""The answers of a solution: each names the steps that produce it (`keys`), so `dlsolve check`
+can show the step behind a wrong answer."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from dlsolve import notation as N
+from dlsolve.expr import Sym
+from dlsolve.kinds.backprop.base import SolverBase
+from dlsolve.kinds.backprop.names import Names
+from dlsolve.kinds.backprop.spec import Layer
+
+
+class Answers(SolverBase):
+    def _collect(self, syms: list[Sym]) -> list[float]:
+        return [float(self.d.env[s.key]) for s in syms]
+
+    def _layer_values(self, nm: Names, l: int, unit, vector, units: bool) -> tuple[list[float], tuple[str, ...]]:
+        """The values of one quantity over layer l and the keys of their steps: `unit(l, j)` for
+        each unit when worked unit by unit, else the layer's vector `vector(l)`."""
+        layer = self.net.layers[l - 1]
+        if units:
+            syms = [unit(l, j) for j in range(1, layer.n_out + 1)]
+            return self._collect(syms), tuple(s.key for s in syms)
+        vsym = vector(l)
+        return [float(v) for v in np.atleast_1d(self.d.env[vsym.key])], (vsym.key,)
+
+    def answers_forward(self, nm: Names, units: Optional[bool] = None) -> None:
+        units = self.detail if units is None else units
+        d = self.d
+        for layer in self.net.layers:
+            l = layer.index
+            z, zk = self._layer_values(nm, l, nm.z, nm.zv, units)
+            a, ak = self._layer_values(nm, l, nm.a, nm.av, units)
+            d.answer(f"z{l}", z, f"z^[{l}]", keys=zk)
+            d.answer(f"a{l}", a, f"a^[{l}]", keys=ak)
+        vals = self._layer_values(nm, self.L, nm.a, nm.av, units)
+        d.answer("yhat", vals[0][0] if self.net.n_out == 1 else vals[0], "ŷ", keys=vals[1])
+
+    def answers_single(self, nm: Names, units: bool) -> None:
+        d, net = self.d, self.net
+        self.answers_forward(nm, units)
+        d.answer("loss", float(d.env[nm.loss().key]), "L", keys=(nm.loss().key,))
+        for layer in reversed(net.layers):
+            l = layer.index
+            deltas, dk = self._layer_values(nm, l, nm.delta, nm.deltav, units)
+            d.answer(f"delta{l}", deltas, f"δ^[{l}] = ∂L/∂z^[{l}]", keys=dk)
+        for layer in net.layers:
+            l = layer.index
+            dW, keys = self._grad_matrix(nm, layer, units)
+            d.answer(f"dW{l}", dW, f"∂L/∂W^[{l}]", keys=keys)
+            if units:
+                bsyms = [nm.param_grad(nm.b(l, j)) for j in range(1, layer.n_out + 1)]
+                db, bkeys = self._collect(bsyms), tuple(s.key for s in bsyms)
+            else:
+                db = [float(v) for v in d.env[nm.param_grad(nm.bv(l)).key]]
+                bkeys = (nm.param_grad(nm.bv(l)).key,)
+            d.answer(f"db{l}", db, f"∂L/∂b^[{l}]", keys=bkeys)
+
+    def _grad_matrix(self, nm: Names, layer: Layer, units: bool) -> tuple[list[list[float]], tuple[str, ...]]:
+        l = layer.index
+        if units:
+            rows, cols = ((layer.n_in, layer.n_out) if self.net.layout == "in_out" else (layer.n_out, layer.n_in))
+            syms = [[nm.param_grad(nm.w_given(l, r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
+            return ([[float(self.d.env[s.key]) for s in row] for row in syms],
+                    tuple(s.key for row in syms for s in row))
+        key = nm.param_grad(nm.Wm(l)).key
+        return np.asarray(self.d.env[key]).tolist(), (key,)
+
+    def answers_update(self, nm: Names, units: bool) -> None:
+        self.answers_final_params(units=units, nm=nm)
+
+    def answers_final_params(self, units: bool = False, nm: Optional[Names] = None) -> None:
+        """The parameters after the last update; keys: the update steps that produced them (a bias
+        that is never updated is the given one)."""
+        d, net = self.d, self.net
+        nm = nm or Names(net)
+        for layer in net.layers:
+            l = layer.index
+            if units:
+                rows, cols = ((layer.n_in, layer.n_out) if net.layout == "in_out" else (layer.n_out, layer.n_in))
+                wkeys = tuple(N.new(nm.w_given(l, r, c)).key for r in range(1, rows + 1) for c in range(1, cols + 1))
+                bkeys = tuple((N.new(nm.b(l, j)) if net.update_bias else nm.bv(l)).key
+                              for j in range(1, layer.n_out + 1))
+            else:
+                wkeys = (N.new(nm.Wm(l)).key,)
+                bkeys = ((N.new(nm.bv(l)) if net.update_bias else nm.bv(l)).key,)
+            d.answer(f"W{l}_new", self.given_W(l).tolist(), f"W^[{l}] (new)", keys=wkeys)
+            d.answer(f"b{l}_new", self.b[l - 1].tolist(), f"b^[{l}] (new)", keys=tuple(dict.fromkeys(bkeys)))

@@ -1,0 +1,220 @@
+"""The solver's state and what every solution shows around its passes: the conventions, the
+given values, the derivatives used, and the parameters as they stand.
+
+The passes themselves are mixins in sibling modules (units, layers, training, explain,
+symbolic, answers); `dlsolve.kinds.backprop.Solver` puts them together.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Optional
+
+import numpy as np
+
+from dlsolve import notation as N
+from dlsolve.derivation import Derivation
+from dlsolve.expr import Expr, Mul, Num, Sym, substitute
+from dlsolve.kinds import SolveOptions
+from dlsolve.kinds.backprop.names import Names
+from dlsolve.kinds.backprop.spec import Net
+from dlsolve.solution import Phrase
+from dlsolve.losses import LOGIT_MARGIN
+
+DETAIL_LIMIT = 60   # at most this many parameters: worked unit by unit
+
+# Generic scalar symbols for the rules shown once ("Derivatives used").
+Z = Sym("z", "z", "z")
+A = Sym("a", "a", "a")
+Y = Sym("y", "y", "y")
+YH = Sym("yhat", "ŷ", r"\hat{y}")
+
+
+
+class SolverBase:
+    """Works one problem through a Derivation. State: the current parameters (in_out arrays)."""
+
+    def __init__(self, net: Net, explain: tuple = (), detail: str = "auto",
+                 options: Optional[SolveOptions] = None) -> None:
+        self.net = net
+        self.d = Derivation(options)
+        self.explain = explain
+        self.W = [None if l.W is None else l.W.copy() for l in net.layers]
+        self.b = [None if l.b is None else l.b.copy() for l in net.layers]
+        by_size = detail in ("auto", "full")
+        self.detail = net.symbolic or (net.n_params <= DETAIL_LIMIT if by_size else detail == "units")
+        self.every_update = detail == "full"   # every update in its own section, as well as the table
+        self.L = len(net.layers)
+        self._dloss: Optional[Expr] = None
+        self.from_logits = False   # this sample's loss is computed from the output layer's z
+
+    @property
+    def out_act(self):
+        return self.net.layers[-1].activation
+
+    # == rules ==============================================================================
+    def loss_derivative(self) -> Expr:
+        """∂ℓ/∂ŷ for generic y, ŷ, by sympy.diff (computed once)."""
+        if self._dloss is None:
+            from dlsolve.symbolic import diff
+
+            net = self.net
+            self._dloss = diff(net.loss.term(Y, YH, net.loss_options), YH)
+        return self._dloss
+
+    def loss_scale(self) -> Expr | None:
+        n = self.net.n_out
+        if self.net.reduction == "mean" and n > 1:
+            return Num(Fraction(1, n))
+        return None
+
+    def scaled(self, body: Expr) -> Expr:
+        scale = self.loss_scale()
+        return body if scale is None else Mul.of(scale, body)
+
+    def dL_dyhat(self, y: Sym, yhat: Sym) -> Expr:
+        """∂L/∂ŷ in the given symbols (built once per pair: training asks every update)."""
+        cache = self.__dict__.setdefault("_dL_dyhat", {})
+        key = (y.key, yhat.key)
+        if key not in cache:
+            cache[key] = self.scaled(substitute(self.loss_derivative(), {Y.key: y, YH.key: yhat}))
+        return cache[key]
+
+    def use_logits(self, yhat: np.ndarray) -> bool:
+        """Compute this sample's loss from the logits: the output activation is the loss's own and
+        some ŷ is within LOGIT_MARGIN of 0 or 1 (where ŷ's rounding costs the plain form digits,
+        or gives 0·log 0)."""
+        if not self.net.loss.pairs_with(self.out_act):
+            return False
+        yhat = np.asarray(yhat, dtype=float)
+        return bool(np.any((yhat < LOGIT_MARGIN) | (yhat > 1 - LOGIT_MARGIN)))
+
+    def logits_note(self) -> Phrase:
+        return Phrase("ŷ is within {m:given} of 0 or 1, where its float64 rounding would cost the loss "
+                      f"its digits (or give 0·log 0): L is computed from the logits z of the {self.out_act.name} "
+                      "output, the stable form frameworks use (BCEWithLogits, log-softmax); it is the same "
+                      "function as ℓ(y, ŷ)", m=LOGIT_MARGIN)
+
+    def rules(self) -> None:
+        """Show once the derivatives the backward pass uses, each from sympy.diff."""
+        from dlsolve.symbolic import diff
+
+        d, net = self.d, self.net
+        d.section("Derivatives used")
+        seen = set()
+        for layer in net.layers:
+            act = layer.activation
+            key = (act.name, tuple(sorted(layer.act_params.items())))
+            if key in seen or act.derivative is None:
+                continue
+            seen.add(key)
+            fz = act.definition(Z, layer.act_params)
+            label = Sym(f"rule:{act.name}", f"a = {act.label_with(layer.act_params)}", "a")
+            if not _same_text(fz, Z) and act.definition_in_rules:
+                d.derive(label, fz)
+            sympy_form = diff(fz, Z)
+            course = act.derivative(Z, A, layer.act_params)
+            forms = [sympy_form] if _same_text(sympy_form, course) else [sympy_form, course]
+            lab = act.label_phrase(layer.act_params)
+            then = ", then written with the unit's output a, as the course does" if len(forms) > 1 else ""
+            note = (Phrase("from sympy.diff of a = " + lab.template + then, **dict(lab.values))
+                    if isinstance(lab, Phrase) else f"from sympy.diff of a = {lab}{then}")
+            d.derive(Sym(f"rule:d{act.name}", "∂a/∂z", r"\frac{\partial a}{\partial z}"), *forms, note=note)
+        coupled = [l.activation for l in net.layers if l.activation.coupled]
+        if coupled and not net.loss.pairs_with(coupled[0]):
+            d.note(coupled[0].jacobian_note)
+        term = net.loss.term(Y, YH, net.loss_options)
+        d.derive(Sym("rule:loss", "ℓ(y, ŷ)", r"\ell(y, \hat{y})"), term, note=f"{net.loss.title} of one output unit")
+        d.derive(Sym("rule:dloss", "∂ℓ/∂ŷ", r"\frac{\partial \ell}{\partial \hat{y}}"), self.loss_derivative(),
+                 note="from sympy.diff")
+
+    # == sections around the passes ==========================================================
+    def conventions(self) -> None:
+        d, net = self.d, self.net
+        if net.layout == "in_out":
+            d.convention("weights_layout in_out: w_ij^[l] is row i, column j of W^[l] and joins input i "
+                         "to unit j; z^[l] = a^[l−1]·W^[l] + b^[l]")
+        else:
+            d.convention("weights_layout out_in: w_ji^[l] is row j, column i of W^[l] and joins input i "
+                         "to unit j; z^[l] = W^[l]·a^[l−1] + b^[l]")
+        if net.loss is None:
+            return
+        d.convention("log is the natural logarithm")
+        n = net.n_out
+        if net.loss.unit_convention:
+            d.convention(net.loss.unit_convention)
+        elif n > 1:
+            other = "sum" if net.reduction == "mean" else "mean"
+            factor = "{n:int}× larger" if other == "sum" else "{n:int}× smaller"
+            d.convention(f"L is the {net.reduction} of ℓ over the {{n:int}} output units "
+                         f"(reduction: {other} would make L and every gradient {factor})", n=n)
+        if "half" in net.loss.options:
+            if net.loss_options.get("half"):
+                d.convention("the squared error carries ½: ℓ = ½(y − ŷ)² (without it L and every gradient double)")
+            else:
+                d.convention("the squared error has no ½: ℓ = (y − ŷ)² (half: true would halve L and every gradient)")
+        if net.eta is not None and not net.symbolic:
+            if len(net.samples) > 1:
+                m = net.batch_size
+                mode = ("stochastic gradient descent: one update per sample, in the given order" if m == 1 else
+                        "batch gradient descent: one update per epoch, gradients averaged over all samples"
+                        if m == len(net.samples) else
+                        "mini-batch gradient descent: batches of {m:int}, gradients averaged over each batch")
+                d.convention(mode + "; {e:int} epoch" + ("s" if net.epochs > 1 else ""), m=m, e=net.epochs)
+            d.convention("update_bias true: biases are updated like the weights" if net.update_bias else
+                         "update_bias false: biases are never updated")
+
+    def given_section(self) -> None:
+        d, net = self.d, self.net
+        nm = Names(net)
+        d.section("Given")
+        if len(net.samples) == 1:
+            s = net.samples[0]
+            if s.raw_input.ndim == 2:
+                d.given(Sym("X", "X", "X"), s.raw_input, note="the input image")
+                d.given(nm.xv(), s.x, note="the image flattened row by row (row-major): x₁ … x"
+                        + N.subscript(s.x.size))
+            else:
+                d.given(nm.xv(), s.x)
+            if s.y is not None:
+                d.given(nm.yv(), s.y if net.n_out > 1 else float(s.y[0]))
+        else:
+            rows = []
+            for k, s in enumerate(net.samples, 1):   # vectors as cells: the renderer formats them
+                y = None if s.y is None else (float(s.y[0]) if net.n_out == 1 else s.y.copy())
+                rows.append((str(k), s.x.copy(), y))
+            d.table(("sample", "input x", "target y"), rows)
+        self.bind_params(nm, show=True)
+        if net.eta is not None:
+            d.given(N.ETA, float(net.eta), note="learning rate")
+
+    # == parameters ==========================================================================
+    def given_W(self, l: int) -> np.ndarray:
+        W = self.W[l - 1]
+        return (W if self.net.layout == "in_out" else W.T).copy()
+
+    def bind_params(self, nm: Names, show: bool, notes: bool = True) -> None:
+        """Make the current parameters known, unit by unit and as matrices."""
+        d = self.d
+        for layer in self.net.layers:
+            l = layer.index
+            Wg = self.given_W(l)
+            if show:
+                note = ("rows: inputs, columns: units (z = a·W + b)" if self.net.layout == "in_out"
+                        else "rows: units, columns: inputs (z = W·a + b)")
+                d.given(nm.Wm(l), Wg, note=note if notes else None)
+                d.given(nm.bv(l), self.b[l - 1].copy())
+            else:
+                d.bind(nm.Wm(l), Wg)
+                d.bind(nm.bv(l), self.b[l - 1].copy())
+            if not self.detail:
+                continue  # layer by layer: only the matrices are used
+            for i in range(1, layer.n_in + 1):
+                for j in range(1, layer.n_out + 1):
+                    d.bind(nm.w(l, i, j), float(self.W[l - 1][i - 1, j - 1]))
+            for j in range(1, layer.n_out + 1):
+                d.bind(nm.b(l, j), float(self.b[l - 1][j - 1]))
+
+
+def _same_text(a: Expr, b: Expr) -> bool:
+    return repr(a) == repr(b)

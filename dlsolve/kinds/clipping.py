@@ -1,0 +1,78 @@
+"""Gradient clipping, one iteration's steps (used by kind: optimizer).
+
+By norm, as PyTorch's `clip_grad_norm_`: the whole gradient vector is rescaled by
+c = min(1, τ/(‖g‖ + ε)) — PyTorch adds ε = 1e-6 to the norm; ε = 0 is TensorFlow's
+`clip_by_norm` (Keras's `global_clipnorm`, or `clipnorm` for a single variable). By value, as
+`clip_grad_value_` and Keras's `clipvalue`: each component is put into [−v, v].
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid
+from dlsolve.expr import Expr, Num, Sym, call
+from dlsolve.solution import Phrase
+
+TAU = Sym("clip_norm", "τ", r"\tau")
+EPS = Sym("clip_eps", "ε_clip", r"\varepsilon_{\text{clip}}")
+BOUND = Sym("clip_value", "v", "v")
+
+
+class ClipSpec(BaseModel):
+    """`clip: {norm: 1.0}` or `clip: {value: 0.5}`; `eps` is added to the norm (PyTorch's 1e-6)."""
+
+    model_config = ConfigDict(extra="forbid")
+    norm: Optional[float] = None
+    value: Optional[float] = None
+    eps: float = Field(default=1e-6, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> "ClipSpec":
+        given = [k for k in ("norm", "value") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise SpecInvalid("give exactly one of norm (rescale the whole gradient) and value (clip each "
+                              "component)" + (" — both were given" if given else ""),
+                              (given[1],) if len(given) > 1 else ())
+        bound = self.norm if self.norm is not None else self.value
+        if bound <= 0:
+            raise SpecInvalid(f"a clipping bound must be positive, got {bound:g}", (given[0],))
+        if self.value is not None and "eps" in self.model_fields_set:
+            raise SpecInvalid("eps belongs to clipping by norm", ("eps",))
+        return self
+
+
+def convention(clip: ClipSpec) -> Phrase:
+    if clip.norm is not None:
+        return Phrase("gradient clipping by norm (PyTorch's clip_grad_norm_ over all weights together): "
+                      "g̃ = g·min(1, τ/(‖g‖ + ε_clip)) with τ = {t:given}, ε_clip = {e:given}"
+                      + (" (PyTorch's; 0 gives TensorFlow's clip_by_norm)" if clip.eps == 1e-6 else ""),
+                      t=clip.norm, e=clip.eps)
+    return Phrase("gradient clipping by value (clip_grad_value_, Keras's clipvalue): each component into "
+                  "[−v, v] with v = {v:given}", v=clip.value)
+
+
+def bind(clip: ClipSpec, put: Callable[[Sym, float], object]) -> None:
+    if clip.norm is not None:
+        put(TAU, clip.norm)
+        put(EPS, clip.eps)
+    else:
+        put(BOUND, clip.value)
+
+
+def clip_step(d: Derivation, clip: ClipSpec, g: Sym, vector: bool, clipped: Sym, norm: Sym, factor: Sym,
+              first: bool) -> dict[str, object]:
+    """Derive the clipped gradient g̃ of one iteration; returns the table cells of the row."""
+    if clip.norm is not None:
+        size: Expr = call("sqrt", call("sum", g ** Num(2))) if vector else call("abs", g)
+        d.derive(norm, size, note="the L2 norm of the whole gradient" if first and vector else None)
+        d.derive(factor, call("min", Num(1), TAU / (norm + EPS)),
+                 note="1 when the norm is within the bound: the gradient is left as it is" if first else None)
+        d.derive(clipped, factor * g)
+        return {"‖g‖": d.env.get(norm.key), "g̃": d.env.get(clipped.key)}
+    d.derive(clipped, call("min", call("max", g, -BOUND), BOUND),
+             note="each component put into [−v, v]" if first else None)
+    return {"g̃": d.env.get(clipped.key)}

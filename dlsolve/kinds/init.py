@@ -1,0 +1,268 @@
+"""kind: init — the spread of Xavier (Glorot), He (Kaiming) and LeCun weight initialisation.
+
+Each scheme keeps the variance of the signal about the same from layer to layer by scaling the
+random weights with the layer's fans: Var(w) = g²·2/(n_in + n_out) (Xavier), g²/n (He, with
+g = √2 for ReLU; LeCun with g = 1), where n is n_in (or n_out with `mode: fan_out`). A normal
+scheme draws w ~ N(0, σ²); a uniform one w ~ U(−a, a) with a = √3·σ (a uniform on [−a, a] has
+variance a²/3). The fans come from the numbers or from a dense or conv2d layer (k_h·k_w·C).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dlsolve.conventions import Convention
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.expr import Expr, Num, Sym, call
+from dlsolve.kinds import SolveOptions
+from dlsolve.solution import Phrase, Solution
+
+KIND = "init"
+# Where frameworks differ; read by `dlsolve check`'s diagnoses.
+CONVENTIONS = (Convention(("mode",), ("fan_in", "fan_out"), "fan_in"),)
+KERAS_TRUNCATION = 0.87962566103423978  # std of N(0, 1) truncated to [−2, 2]
+
+
+@dataclass(frozen=True)
+class Family:
+    """Xavier, He or LeCun: the gain it takes when none is given and its variance in the fans.
+
+    Var(w) = g²·c/D with c = 2, D = n_in + n_out (Xavier) or c = 1, D = n (He and LeCun, n the fan
+    chosen by `mode`); the uniform bound is a = g·√(3c/D).
+    """
+
+    name: str
+    default_gain: str                                 # a key of GAINS
+    c: int
+    denominator: Callable[[Expr, Expr, Expr], Expr]   # (n_in, n_out, n) → D
+    uses_mode: bool                                   # True: n is fan_in or fan_out as `mode` says
+    needs_fan_out: bool
+
+    def variance(self, g: Expr, n_in: Expr, n_out: Expr, n: Expr) -> Expr:
+        top = g ** Num(2) * Num(self.c) if self.c != 1 else g ** Num(2)
+        return top / self.denominator(n_in, n_out, n)
+
+    def bound(self, g: Expr, n_in: Expr, n_out: Expr, n: Expr) -> Expr:
+        return g * call("sqrt", Num(3 * self.c) / self.denominator(n_in, n_out, n))
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("Xavier", "linear", 2, lambda n_in, n_out, n: n_in + n_out, False, True),
+    Family("He", "relu", 1, lambda n_in, n_out, n: n, True, False),
+    Family("LeCun", "linear", 1, lambda n_in, n_out, n: n, True, False),
+)}
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One initialisation rule: its family (which fans and default gain) and its distribution."""
+
+    name: str
+    family: Family
+    uniform: bool
+    title: str
+
+    @property
+    def short(self) -> str:
+        """The title without the second name: 'Xavier uniform' (answer labels stay short)."""
+        return self.title.replace(" (Glorot)", "").replace(" (Kaiming)", "")
+
+
+SCHEMES: dict[str, Scheme] = {s.name: s for s in (
+    Scheme("xavier_uniform", FAMILIES["Xavier"], True, "Xavier (Glorot) uniform"),
+    Scheme("xavier_normal", FAMILIES["Xavier"], False, "Xavier (Glorot) normal"),
+    Scheme("he_uniform", FAMILIES["He"], True, "He (Kaiming) uniform"),
+    Scheme("he_normal", FAMILIES["He"], False, "He (Kaiming) normal"),
+    Scheme("lecun_uniform", FAMILIES["LeCun"], True, "LeCun uniform"),
+    Scheme("lecun_normal", FAMILIES["LeCun"], False, "LeCun normal"),
+)}
+
+
+@dataclass(frozen=True)
+class Gain:
+    """PyTorch's `calculate_gain(nonlinearity)`: the factor g that makes up for what the
+    nonlinearity does to the variance (ReLU halves it, so g = √2)."""
+
+    name: str
+    formula: Callable[[Expr], Expr]   # g from the negative slope a (used by leaky_relu only)
+    uses_slope: bool = False
+
+
+GAINS: dict[str, Gain] = {g.name: g for g in (
+    Gain("linear", lambda a: Num(1)),
+    Gain("sigmoid", lambda a: Num(1)),
+    Gain("tanh", lambda a: Num(Fraction(5, 3))),
+    Gain("relu", lambda a: call("sqrt", Num(2))),
+    Gain("leaky_relu", lambda a: call("sqrt", Num(2) / (Num(1) + a ** Num(2))), uses_slope=True),
+)}
+
+
+
+class DenseLayer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["dense"]
+    inputs: int = Field(ge=1)
+    units: int = Field(ge=1)
+
+
+class Conv2dLayer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["conv2d"]
+    kernel: Union[int, list[int]]
+    in_channels: int = Field(ge=1)
+    filters: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Conv2dLayer":
+        k = self.kernel
+        if isinstance(k, list) and (len(k) != 2 or any(v < 1 for v in k)):
+            raise SpecInvalid("expected one kernel size or [height, width], each at least 1", ("kernel",))
+        if isinstance(k, int) and k < 1:
+            raise SpecInvalid("a kernel size is at least 1", ("kernel",))
+        return self
+
+
+class Spec(BaseModel):
+    """kind: init — see the README for every key."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["init"]
+    title: Optional[str] = None
+    scheme: Union[str, list[str]]
+    fan_in: Optional[int] = Field(default=None, ge=1)
+    fan_out: Optional[int] = Field(default=None, ge=1)
+    layer: Optional[Union[DenseLayer, Conv2dLayer]] = Field(default=None, discriminator="type")
+    gain: Optional[float] = Field(default=None, gt=0)
+    nonlinearity: Optional[str] = None
+    negative_slope: Optional[float] = None
+    mode: Literal["fan_in", "fan_out"] = "fan_in"
+
+    _schemes: list[Scheme]
+
+    @model_validator(mode="after")
+    def _check(self) -> "Spec":
+        names = self.scheme if isinstance(self.scheme, list) else [self.scheme]
+        if not names:
+            raise SpecInvalid("expected at least one scheme", ("scheme",))
+        self._schemes = []
+        for k, name in enumerate(names):
+            if name not in SCHEMES:
+                raise SpecInvalid(f"unknown scheme: {did_you_mean(name, SCHEMES)}",
+                                  ("scheme",) + ((k,) if isinstance(self.scheme, list) else ()))
+            if SCHEMES[name] in self._schemes:
+                raise SpecInvalid(f"'{name}' is listed twice", ("scheme", k))
+            self._schemes.append(SCHEMES[name])
+        if self.layer is not None and (self.fan_in is not None or self.fan_out is not None):
+            raise SpecInvalid("give either the fans or a layer, not both", ("layer",))
+        if self.layer is None:
+            if self.fan_in is None:
+                raise SpecInvalid("an initialisation needs the layer's fans: give fan_in (and fan_out), or "
+                                  "layer: {type: dense, inputs: …, units: …}", ("fan_in",))
+            needs_out = any(s.family.needs_fan_out or (self.mode == "fan_out" and s.family.uses_mode)
+                            for s in self._schemes)
+            if needs_out and self.fan_out is None:
+                raise SpecInvalid("this scheme needs fan_out (Xavier averages n_in and n_out; mode: fan_out uses "
+                                  "it)", ("fan_out",))
+        if self.gain is not None and self.nonlinearity is not None:
+            raise SpecInvalid("give either gain or nonlinearity (which sets the gain), not both", ("gain",))
+        if self.nonlinearity is not None and self.nonlinearity not in GAINS:
+            raise SpecInvalid(f"unknown nonlinearity: {did_you_mean(self.nonlinearity, GAINS)}", ("nonlinearity",))
+        if self.negative_slope is not None and not (self.nonlinearity and GAINS[self.nonlinearity].uses_slope):
+            raise SpecInvalid("negative_slope belongs to nonlinearity: leaky_relu", ("negative_slope",))
+        return self
+
+
+N_IN = Sym("n_in", "n_in", r"n_{\text{in}}")
+N_OUT = Sym("n_out", "n_out", r"n_{\text{out}}")
+
+
+def _fans(d: Derivation, spec: Spec) -> None:
+    layer = spec.layer
+    if layer is None:
+        d.given(N_IN, float(spec.fan_in), note="fan-in: the inputs each unit sums")
+        if spec.fan_out is not None:
+            d.given(N_OUT, float(spec.fan_out), note="fan-out: the units each input feeds")
+        return
+    if isinstance(layer, DenseLayer):
+        d.given(N_IN, float(layer.inputs), note="fan-in of a dense layer: its number of inputs")
+        d.given(N_OUT, float(layer.units), note="fan-out of a dense layer: its number of units")
+        return
+    kh, kw = (layer.kernel, layer.kernel) if isinstance(layer.kernel, int) else layer.kernel
+    KH, KW = Sym("k_h", "k_h", "k_h"), Sym("k_w", "k_w", "k_w")
+    C, F = Sym("C_in", "C_in", r"C_{\text{in}}"), Sym("C_out", "C_out", r"C_{\text{out}}")
+    d.given(KH, float(kh), note="the kernel's height")
+    d.given(KW, float(kw), note="the kernel's width")
+    d.given(C, float(layer.in_channels), note="input channels")
+    d.given(F, float(layer.filters), note="filters (output channels)")
+    d.derive(N_IN, KH * KW * C, note="each output value sums over a k_h × k_w window of every input channel")
+    d.derive(N_OUT, KH * KW * F, note="each input value reaches a k_h × k_w window of every filter "
+                                      "(PyTorch's and Keras's fan_out)")
+
+
+def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    d = Derivation(options)
+    d.convention("Var(w) keeps the variance of the signal about constant through the layers: Xavier "
+                 "g²·2/(n_in + n_out), He g²/n with g = √2 (ReLU), LeCun g²/n with g = 1; n = n_in unless "
+                 "mode: fan_out")
+    d.convention("a uniform U(−a, a) has variance a²/3, so its bound is a = √3·σ")
+    d.section("Given")
+    _fans(d, spec)
+    slope = Sym("neg_slope", "a", "a")
+    gains: dict[str, Sym] = {}
+    if spec.gain is not None:
+        g = Sym("g", "g", "g")
+        d.given(g, spec.gain, note="the gain, used by every scheme below")
+        gains = {f: g for f in FAMILIES}
+    elif spec.nonlinearity is not None:
+        rec = GAINS[spec.nonlinearity]
+        if rec.uses_slope:
+            d.given(slope, 0.01 if spec.negative_slope is None else spec.negative_slope,
+                    note="leaky ReLU's negative slope" + (" (PyTorch's default)" if spec.negative_slope is None else ""))
+        g = Sym("g", "g", "g")
+        d.derive(g, rec.formula(slope), note=f"PyTorch's calculate_gain('{rec.name}'), used by every scheme below")
+        gains = {f: g for f in FAMILIES}
+    else:
+        for name, family in FAMILIES.items():
+            if not any(s.family is family for s in spec._schemes):
+                continue
+            rec = GAINS[family.default_gain]
+            g = Sym(f"g[{name}]", f"g_{name}", rf"g_{{\text{{{name}}}}}")
+            d.derive(g, rec.formula(slope), note=f"{name}'s gain when none is given: calculate_gain('{rec.name}')")
+            gains[name] = g
+    fan = N_OUT if spec.mode == "fan_out" else N_IN
+    for s in spec._schemes:
+        fam = s.family
+        d.section(s.title + (" (mode: fan_out)" if spec.mode == "fan_out" and fam.uses_mode else ""))
+        g = gains[fam.name]
+        var, std, lim = (Sym(f"{q}[{s.name}]", u, t) for q, u, t in
+                         (("var", "Var(w)", r"\operatorname{Var}(w)"), ("std", "σ", r"\sigma"), ("limit", "a", "a")))
+        d.derive(var, fam.variance(g, N_IN, N_OUT, fan))
+        if s.uniform:
+            d.derive(lim, fam.bound(g, N_IN, N_OUT, fan), note="the bound of U(−a, a)")
+        if s.uniform:
+            d.derive(std, lim / call("sqrt", Num(3)), note="the standard deviation of U(−a, a)")
+        else:
+            d.derive(std, call("sqrt", var))
+            trunc = Sym(f"keras_std[{s.name}]", "σ_Keras", r"\sigma_{\text{Keras}}")
+            d.derive(trunc, std / Num(KERAS_TRUNCATION),
+                     note=Phrase("Keras draws the normal schemes from a normal truncated at two standard deviations "
+                                 "either side, with this stddev (σ/{c:given}) so that the kept values have standard "
+                                 "deviation σ", c=0.87962566))
+        d.answer(f"var[{s.name}]", d.env[var.key], f"Var(w), {s.short}", keys=(var.key,))
+        d.answer(f"std[{s.name}]", d.env[std.key], f"σ, {s.short}", keys=(std.key,))
+        if s.uniform:
+            d.answer(f"limit[{s.name}]", d.env[lim.key], f"bound a, {s.short}", keys=(lim.key,))
+    d.section("Framework defaults")
+    d.text("PyTorch's nn.Linear and nn.Conv2d start from kaiming_uniform_ with a = √5, that is "
+           "U(−1/√n_in, 1/√n_in), and their biases from the same range; Keras's Dense and Conv2D default to "
+           "glorot_uniform (Xavier uniform) with zero biases. PyTorch's kaiming_* functions use mode fan_in "
+           "and nonlinearity='leaky_relu' with a = 0 (g = √2) by default; its xavier_* functions take gain = 1 unless told.")
+    rows = [[s.name, d.env[f"var[{s.name}]"], d.env[f"std[{s.name}]"],
+             d.env[f"limit[{s.name}]"] if s.uniform else None] for s in spec._schemes]
+    d.table(["scheme", "Var(w)", "σ", "a (uniform)"], rows)
+    return d.solution(KIND, spec.title)

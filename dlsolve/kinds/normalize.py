@@ -1,0 +1,510 @@
+"""kind: normalize — batch normalisation, layer normalisation, standardisation and min-max scaling.
+
+Batch normalisation normalises each feature (a column of a batch × features matrix, or a
+channel of a batch × height × width × channels tensor) over the batch; layer normalisation
+normalises each sample (a row) over its features. Every mean, variance, √(σ² + ε), x̂ and
+y = γx̂ + β is its own worked line, group by group; then, when asked, the update of the running
+statistics and the backward pass in the order of Ioffe & Szegedy (2015): ∂L/∂γ, ∂L/∂β, ∂L/∂x̂,
+∂L/∂σ², ∂L/∂μ, ∂L/∂x. `standardize` and `minmax` scale each column as the course notes do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal, Optional
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from dlsolve import notation as N
+from dlsolve.conventions import Convention
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid
+from dlsolve.expr import Add, Expr, Mul, Num, Pow, Sym, call
+from dlsolve.kinds import SolveOptions
+from dlsolve.kinds import values as V
+from dlsolve.solution import Phrase, Solution
+
+KIND = "normalize"
+# Where frameworks and the notes compute differently; read by `dlsolve check`'s diagnoses.
+CONVENTIONS = (
+    Convention(("running", "unbiased"), (True, False), True, {True: "PyTorch", False: "Keras"}),
+    Convention(("epsilon",), (1e-5, 1e-3), 1e-5, {1e-5: "PyTorch", 1e-3: "Keras"}),
+    Convention(("ddof",), (0, 1), 0),
+)
+SHOWN = 8          # entries per group written out in full; the rest are computed the same way
+TERMS_WRITTEN = 12  # a mean over more values than this is written with Σ instead of term by term
+TERMS_WRITTEN_NHWC = 4  # (x₁,₁,₂,₁ is wide: fewer terms fit on a line)
+
+
+class Running(BaseModel):
+    """The running statistics a batch-norm layer keeps for inference, and their update."""
+
+    model_config = ConfigDict(extra="forbid")
+    mean: Any = None
+    var: Any = None
+    momentum: float = Field(default=0.1, ge=0, le=1)
+    unbiased: bool = True
+
+
+class Spec(BaseModel):
+    """kind: normalize — see the README for every key."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["normalize"]
+    title: Optional[str] = None
+    method: Literal["batchnorm", "layernorm", "standardize", "minmax"] = "batchnorm"
+    input: Any
+    gamma: Any = None
+    beta: Any = None
+    epsilon: Optional[float] = Field(default=None, ge=0)
+    ddof: Optional[Literal[0, 1]] = None
+    running: Optional[Running] = None
+    grad_output: Any = None
+
+    _x: np.ndarray        # (rows, features) or (N, H, W, C)
+    _layout: str          # "flat" | "matrix" | "nhwc"
+    _gamma: np.ndarray
+    _beta: np.ndarray
+    _dy: Optional[np.ndarray]
+    _rmean: np.ndarray
+    _rvar: np.ndarray
+
+    @model_validator(mode="after")
+    def _check(self) -> "Spec":
+        x, layout = _input(self.input, self.method)
+        self._x, self._layout = x, layout
+        affine = self.method in ("batchnorm", "layernorm")
+        for key in ("gamma", "beta", "epsilon", "grad_output"):
+            if not affine and getattr(self, key) is not None:
+                raise SpecInvalid(f"'{key}' belongs to batchnorm and layernorm, not to {self.method}", (key,))
+        if self.running is not None and self.method != "batchnorm":
+            raise SpecInvalid(f"running statistics belong to batchnorm, not to {self.method}", ("running",))
+        if self.ddof is not None and self.method != "standardize":
+            raise SpecInvalid("'ddof' belongs to standardize (batchnorm and layernorm always divide by n)", ("ddof",))
+        feats = x.shape[-1]
+        self._gamma = _per_feature(self.gamma, feats, 1.0, "gamma")
+        self._beta = _per_feature(self.beta, feats, 0.0, "beta")
+        self._dy = None
+        if self.grad_output is not None:
+            dy, dlayout = _input(self.grad_output, self.method, "grad_output")
+            if dy.shape != x.shape:
+                raise SpecInvalid(f"expected the shape of the input {_shape(x, layout)}, got {_shape(dy, dlayout)}",
+                                  ("grad_output",))
+            self._dy = dy
+        if self.running is not None:
+            self._rmean = _per_feature(self.running.mean, feats, 0.0, "mean", ("running",))
+            self._rvar = _per_feature(self.running.var, feats, 1.0, "var", ("running",))
+            if np.any(self._rvar < 0):
+                raise SpecInvalid("a running variance cannot be negative", ("running", "var"))
+            if self.running.unbiased and _group_size(x, layout, self.method) < 2:
+                raise SpecInvalid("the unbiased variance of the running update divides by n − 1: it needs at "
+                                  "least 2 values per feature (or running: {unbiased: false})", ("running",))
+        eps = 1e-5 if self.epsilon is None else self.epsilon
+        groups = _groups(x, layout, self.method)
+        for g, vals in enumerate(groups):
+            spread = float(np.max(vals) - np.min(vals))
+            if spread == 0 and (self.method in ("standardize", "minmax") or eps == 0):
+                what = "column" if self.method in ("standardize", "minmax") else _group_word(self.method, layout)
+                why = "max − min = 0" if self.method == "minmax" else "σ = 0" if self.method == "standardize" \
+                    else "σ² = 0 and ε = 0"
+                raise SpecInvalid(f"{what} {g + 1} is constant ({why}): the division is undefined", ("input",))
+        return self
+
+
+def _input(value: Any, method: str, key: str = "input") -> tuple[np.ndarray, str]:
+    """A flat list, a matrix (rows × features) or, for batchnorm, a 4-D list (N, H, W, C)."""
+    depth, v = 0, value
+    while isinstance(v, list) and v:
+        depth, v = depth + 1, v[0]
+    if depth == 4:
+        if method != "batchnorm":
+            raise SpecInvalid(f"a 4-D input (batch, height, width, channels) is for batchnorm; {method} takes "
+                              "a list or a matrix (rows are samples)", (key,))
+        mats = [[V.matrix(ch, (key, n, h)) for h, ch in enumerate(img)] if isinstance(img, list) else None
+                for n, img in enumerate(value)]
+        for n, img in enumerate(mats):
+            if img is None or len(img) != len(mats[0]) or any(m.shape != mats[0][0].shape for m in img):
+                raise SpecInvalid("expected every sample to have the same height, width and channels", (key, n))
+        return np.array([np.stack(img) for img in mats]), "nhwc"
+    if depth == 2:
+        return V.matrix(value, (key,)), "matrix"
+    if depth in (0, 1):
+        return V.vector(value, (key,), scalar_ok=False)[:, None] if method != "layernorm" else \
+            V.vector(value, (key,), scalar_ok=False)[None, :], "flat"
+    raise SpecInvalid("expected a list (one feature), a matrix (rows are samples, columns features) or a 4-D "
+                      "list (batch, height, width, channels)", (key,))
+
+
+def _shape(x: np.ndarray, layout: str) -> str:
+    return str(x.size) + " values" if layout == "flat" else "×".join(map(str, x.shape))
+
+
+def _per_feature(value: Any, feats: int, default: float, key: str, prefix: tuple = ()) -> np.ndarray:
+    if value is None:
+        return np.full(feats, default)
+    v = V.vector(value, prefix + (key,))
+    if len(v) == 1:
+        return np.full(feats, v[0])
+    if len(v) != feats:
+        raise SpecInvalid(f"expected one value per feature ({feats}) or one number, got {len(v)}", prefix + (key,))
+    return v
+
+
+def _group_word(method: str, layout: str) -> str:
+    return "sample" if method == "layernorm" else "channel" if layout == "nhwc" else "feature"
+
+
+def _groups(x: np.ndarray, layout: str, method: str) -> list[np.ndarray]:
+    if method == "layernorm":
+        return [x[i] for i in range(x.shape[0])]
+    return [x[..., c].ravel() for c in range(x.shape[-1])]
+
+
+def _group_size(x: np.ndarray, layout: str, method: str) -> int:
+    return len(_groups(x, layout, method)[0])
+
+
+# -- symbols -------------------------------------------------------------------------------------
+@dataclass
+class Group:
+    """One set of values normalised together: their positions in the input and their symbols."""
+
+    number: int                       # 1-based
+    cells: list[tuple[int, ...]]      # positions in the input array
+    syms: list[Sym]                   # x at each position
+    sub: tuple[int, ...]              # the index of μ, σ² … (empty when there is one group)
+
+
+def _x_sym(name: str, uni: str, tex: str, pos: tuple[int, ...], layout: str) -> Sym:
+    idx = tuple(p + 1 for p in pos)
+    if layout == "flat":   # (N, 1) for batch norm, (1, F) for layer norm: one index is always 1
+        idx = (max(idx),)
+    if len(idx) > 2:  # (n, h, w, c): commas always, or x₁₁₂₁ would be ambiguous
+        return Sym(f"{name}_" + "_".join(map(str, idx)), uni + ",".join(N.subscript(i) for i in idx),
+                   tex + "_{" + ",".join(map(str, idx)) + "}")
+    return N.quantity(name, uni, tex, idx)
+
+
+def _build_groups(x: np.ndarray, layout: str, method: str) -> list[Group]:
+    if method == "layernorm":
+        cells = [[(i, j) for j in range(x.shape[1])] for i in range(x.shape[0])]
+    else:
+        cells = [[tuple(int(a) for a in p) + (c,) for p in np.ndindex(*x.shape[:-1])] for c in range(x.shape[-1])]
+    one = len(cells) == 1
+    return [Group(g + 1, cs, [_x_sym("x", "x", "x", p, layout) for p in cs], () if one else (g + 1,))
+            for g, cs in enumerate(cells)]
+
+
+def _group_vector(g: Group, layout: str, method: str) -> Sym:
+    """All the values of a group as one vector, for the Σ form of a long sum."""
+    k = g.number
+    if layout == "flat":
+        return Sym("xg", "x", r"\mathbf{x}")
+    if method == "layernorm":
+        return Sym(f"xg{k}", f"x[{k}, :]", rf"x_{{{k},:}}")
+    if layout == "nhwc":
+        return Sym(f"xg{k}", f"x[:, :, :, {k}]", rf"x_{{:,:,:,{k}}}")
+    return Sym(f"xg{k}", f"x[:, {k}]", rf"x_{{:,{k}}}")
+
+
+def _q(name: str, uni: str, tex: str, sub: tuple[int, ...], sq: bool = False) -> Sym:
+    sym = N.quantity(name, uni, tex, sub)
+    if sq:
+        return Sym(sym.key, sym.uni + "²", sym.tex + "^{2}")
+    return sym
+
+
+def _std_sym(var: Sym) -> Sym:
+    return Sym("std" + var.key[3:], f"√({var.uni} + ε)", rf"\sqrt{{{var.tex} + \epsilon}}")
+
+
+L = Sym("L", "L", "L")
+EPS = Sym("eps", "ε", r"\epsilon")
+MOM = Sym("momentum", "m", "m")
+
+
+def _mean_form(syms: list[Sym], vec: Sym | None) -> Expr:
+    if vec is not None:
+        return call("sum", vec) / Num(len(syms))
+    return (Add.of(*syms) / Num(len(syms))) if len(syms) > 1 else syms[0]
+
+
+def _var_form(syms: list[Sym], mu: Sym, vec: Sym | None, ddof: int = 0) -> Expr:
+    n = len(syms) - ddof
+    if vec is not None:
+        return call("sum", (vec - mu) ** Num(2)) / Num(n)
+    return Add.of(*((s - mu) ** Num(2) for s in syms)) / Num(n)
+
+
+# -- solve ---------------------------------------------------------------------------------------
+def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    d = Derivation(options)
+    if spec.method in ("standardize", "minmax"):
+        _scale(d, spec)
+        return d.solution(KIND, spec.title)
+    x, layout, method = spec._x, spec._layout, spec.method
+    groups = _build_groups(x, layout, method)
+    word = _group_word(method, layout)
+    eps = 1e-5 if spec.epsilon is None else spec.epsilon
+    if method == "batchnorm":
+        d.convention("batch normalisation: each " + word + " is normalised over the "
+                     + ("batch, height and width" if layout == "nhwc" else "batch") + " with the batch variance σ² = "
+                     "Σ(x − μ)²/n (divided by n, not n − 1), as in training")
+    else:
+        d.convention("layer normalisation: each sample (row) is normalised over its own features, σ² = Σ(x − μ)²/n")
+    d.section("Given")
+    _given_input(d, x, layout, "X", "x", "the input" + (" (batch × height × width × channels)" if layout == "nhwc" else
+                                                         "" if layout == "flat" else " (rows are samples)"))
+    for g in groups:
+        for pos, s in zip(g.cells, g.syms):
+            d.bind(s, float(x[pos]))
+    feats = x.shape[-1]
+    one_feat = feats == 1
+    gam = [_q("gamma", "γ", r"\gamma", () if one_feat else (j + 1,)) for j in range(feats)]
+    bet = [_q("beta", "β", r"\beta", () if one_feat else (j + 1,)) for j in range(feats)]
+    defaults = (spec.gamma is None, spec.beta is None)
+    d.given(Sym("gammav", "γ", r"\boldsymbol{\gamma}"), spec._gamma if not one_feat else float(spec._gamma[0]),
+            note="the scale, one per " + ("feature" if word == "sample" else word) + (" (default ones)" if defaults[0] else ""))
+    d.given(Sym("betav", "β", r"\boldsymbol{\beta}"), spec._beta if not one_feat else float(spec._beta[0]),
+            note="the shift, one per " + ("feature" if word == "sample" else word) + (" (default zeros)" if defaults[1] else ""))
+    for j in range(feats):
+        d.bind(gam[j], float(spec._gamma[j]))
+        d.bind(bet[j], float(spec._beta[j]))
+    d.given(EPS, eps, note=Phrase("keeps the division defined when σ² = 0 (the default: PyTorch's; Keras's is {k:given})",
+                                k=1e-3) if spec.epsilon is None else "keeps the division defined when σ² = 0")
+    stats = []
+    xhat_syms: dict[tuple[int, ...], Sym] = {}
+    y_syms: dict[tuple[int, ...], Sym] = {}
+    for g in groups:
+        label = f"{word.capitalize()} {g.number}" if len(groups) > 1 else ("The " + word)
+        d.section(label + ": mean, variance, x̂ and y")
+        n = len(g.syms)
+        vec = None
+        if n > (TERMS_WRITTEN if layout != "nhwc" else TERMS_WRITTEN_NHWC):   # Σ over the group's values
+            vec = _group_vector(g, layout, method)
+            d.bind(vec, np.array([x[p] for p in g.cells]))
+        mu = _q("mu", "μ", r"\mu", g.sub)
+        var = _q("var", "σ", r"\sigma", g.sub, sq=True)
+        std = _std_sym(var)
+        d.derive(mu, _mean_form(g.syms, vec), note=Phrase("the mean over the {n:int} values of this " + word, n=n))
+        d.derive(var, _var_form(g.syms, mu, vec),
+                 note=None if n > 1 else "one value: σ² = 0, so x̂ = 0 and only ε keeps the division defined")
+        d.derive(std, call("sqrt", var + EPS))
+        stats.append((mu, var, std))
+        d.record = True
+        for k, (pos, s) in enumerate(zip(g.cells, g.syms)):
+            if k == SHOWN:
+                d.record = lambda _s: False  # noqa: E731
+            j = pos[-1]
+            xh = _x_sym("xhat", "x̂", r"\hat{x}", pos, layout)
+            y = _x_sym("y", "y", "y", pos, layout)
+            d.derive(xh, (s - mu) / std)
+            d.derive(y, gam[j] * xh + bet[j])
+            xhat_syms[pos], y_syms[pos] = xh, y
+        if d.record is not True:
+            d.record = True
+            d.text("The first {n:int} values of this " + word + " are written out; the others are computed the same way.",
+                   n=SHOWN)
+    _results(d, spec, groups, stats, xhat_syms, y_syms, word)
+    if spec.running is not None:
+        _running(d, spec, groups, stats)
+    if spec._dy is not None:
+        _backward(d, spec, groups, stats, xhat_syms, gam, bet, word)
+    return d.solution(KIND, spec.title)
+
+
+def _given_input(d: Derivation, x: np.ndarray, layout: str, key: str, uni: str, note: str, tex: str = "") -> None:
+    tex = tex or uni
+    if layout == "flat":
+        d.given(Sym(key, uni, tex), x.ravel(), note=note)
+    elif layout == "matrix":
+        d.given(Sym(key, uni, tex), x, note=note)
+    else:
+        for c in range(x.shape[3]):
+            for n in range(x.shape[0]):
+                d.given(Sym(f"{key}_n{n + 1}_c{c + 1}", f"{uni}[{n + 1}, :, :, {c + 1}]", rf"{tex}_{{{n + 1},:,:,{c + 1}}}"),
+                        x[n, :, :, c], note=(note + ": " if n == c == 0 else "") + f"sample {n + 1}, channel {c + 1}")
+
+
+def _shaped(d: Derivation, spec: Spec, syms: dict[tuple[int, ...], Sym]) -> tuple[Any, tuple[str, ...]]:
+    """The values of per-entry steps in the input's shape (a list for a flat input), and their keys."""
+    x = spec._x
+    out = np.zeros(x.shape)
+    for pos, s in syms.items():
+        out[pos] = d.env[s.key]
+    keys = tuple(syms[pos].key for pos in (tuple(int(a) for a in p) for p in np.ndindex(*x.shape)))
+    return (out.ravel().tolist() if spec._layout == "flat" else out.tolist()), keys
+
+
+def _per_group(d: Derivation, syms: list[Sym]) -> Any:
+    vals = [d.env[s.key] for s in syms]
+    return vals[0] if len(vals) == 1 else vals
+
+
+def _results(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat: dict, y: dict, word: str) -> None:
+    d.section("Results")
+    for name, i, label in (("mean", 0, "μ"), ("var", 1, "σ² (biased)"), ("std", 2, "√(σ² + ε)")):
+        syms = [st[i] for st in stats]
+        d.answer(name, _per_group(d, syms), f"{label} per {word}", keys=tuple(s.key for s in syms))
+    value, keys = _shaped(d, spec, xhat)
+    d.answer("x_hat", value, "normalised x̂", keys=keys)
+    value, keys = _shaped(d, spec, y)
+    d.answer("output", value, "y = γ·x̂ + β", keys=keys)
+    table = [[g.number, d.env[mu.key], d.env[var.key], d.env[std.key]] for g, (mu, var, std) in zip(groups, stats)]
+    d.table([word, "μ", "σ²", "√(σ² + ε)"], table)
+
+
+def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> None:
+    run = spec.running
+    d.section("Running statistics (used at inference)")
+    d.text("Each training step moves the running statistics towards the batch's: r (new) = (1 − m)·r + m·(batch value).")
+    d.given(MOM, run.momentum, note="PyTorch's momentum: the weight of the new batch value")
+    keras = Sym("momentum_keras", "m_Keras", r"m_{\text{Keras}}")
+    d.derive(keras, Num(1) - MOM, note="Keras's BatchNormalization(momentum=…) weighs the old value instead: this "
+                                       "value there gives the same update")
+    means, variances = [], []
+    for g, (mu, var, _std) in zip(groups, stats):
+        j = g.number - 1
+        rm = _q("rmean", "μ", r"\mu", g.sub)
+        rm = Sym(rm.key, rm.uni + "^run", rm.tex + r"^{\text{run}}")
+        rv = _q("rvar", "σ", r"\sigma", g.sub)
+        rv = Sym(rv.key, rv.uni + "²^run", rv.tex + r"^{2,\text{run}}")
+        d.given(rm, float(spec._rmean[j]), note="the running mean before" + (" (default 0)" if run.mean is None else ""))
+        d.given(rv, float(spec._rvar[j]), note="the running variance before" + (" (default 1)" if run.var is None else ""))
+        means.append(N.new(rm))
+        d.derive(means[-1], (Num(1) - MOM) * rm + MOM * mu)
+        batch_var = var
+        if run.unbiased:
+            n = len(g.syms)
+            s2 = _q("s2", "s", "s", g.sub, sq=True)
+            d.derive(s2, var * Num(n) / Num(n - 1),
+                     note="the unbiased batch variance (divided by n − 1): PyTorch's running_var uses it, while the "
+                          "normalisation uses σ² (divided by n); Keras uses σ² in both (running: {unbiased: false})")
+            batch_var = s2
+        variances.append(N.new(rv))
+        d.derive(variances[-1], (Num(1) - MOM) * rv + MOM * batch_var)
+        if run.unbiased:   # the other convention's number, for comparison
+            other = Sym(rv.key + "'keras", rv.uni + " (Keras)", rv.tex + r"\,(\text{Keras})")
+            d.derive(other, (Num(1) - MOM) * rv + MOM * var,
+                     note="for comparison: with the biased σ², as Keras updates its moving variance "
+                          "(running: {unbiased: false})")
+    d.answer("running_mean", _per_group(d, means), "running mean, updated", keys=tuple(s.key for s in means))
+    d.answer("running_var", _per_group(d, variances), "running variance, updated",
+             keys=tuple(s.key for s in variances))
+
+
+def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat: dict, gam: list[Sym],
+              bet: list[Sym], word: str) -> None:
+    x, layout, dy = spec._x, spec._layout, spec._dy
+    d.section("Backward pass: the given ∂L/∂y")
+    _given_input(d, dy, layout, "dY", "∂L/∂y", "the gradient of the loss with respect to the output",
+                 r"\frac{\partial L}{\partial y}")
+    dys: dict[tuple[int, ...], Sym] = {}
+    for pos in (tuple(int(a) for a in p) for p in np.ndindex(*x.shape)):
+        dys[pos] = N.partial(L, _x_sym("y", "y", "y", pos, layout))
+        d.bind(dys[pos], float(dy[pos]))
+    d.text("In the order of Ioffe & Szegedy (2015): ∂L/∂γ and ∂L/∂β, then ∂L/∂x̂ = ∂L/∂y·γ, then through "
+           "σ² and μ (both depend on every x of the group) to ∂L/∂x.")
+    # ∂L/∂γ_j and ∂L/∂β_j: sums over every position of feature j
+    feats = x.shape[-1]
+    gg, gb = [], []
+    d.section("∂L/∂γ and ∂L/∂β", level=2)
+    for j in range(feats):
+        cells = [p for p in dys if p[-1] == j]
+        gg.append(N.partial(L, gam[j]))
+        d.derive(gg[-1], Add.of(*(dys[p] * xhat[p] for p in cells)) if len(cells) > 1 else dys[cells[0]] * xhat[cells[0]])
+        gb.append(N.partial(L, bet[j]))
+        d.derive(gb[-1], Add.of(*(dys[p] for p in cells)) if len(cells) > 1 else dys[cells[0]])
+    d.answer("grad_gamma", _per_group(d, gg), "∂L/∂γ", keys=tuple(s.key for s in gg))
+    d.answer("grad_beta", _per_group(d, gb), "∂L/∂β", keys=tuple(s.key for s in gb))
+    dx: dict[tuple[int, ...], Sym] = {}
+    for g, (mu, var, std) in zip(groups, stats):
+        n = len(g.syms)
+        title = f"{word.capitalize()} {g.number}" if len(groups) > 1 else "The " + word
+        d.section(f"{title}: ∂L/∂x̂, ∂L/∂σ², ∂L/∂μ, ∂L/∂x", level=2)
+        dxh = {}
+        d.record = True
+        for k, pos in enumerate(g.cells):
+            if k == SHOWN:
+                d.record = lambda _s: False  # noqa: E731
+            dxh[pos] = N.partial(L, xhat[pos])
+            d.derive(dxh[pos], dys[pos] * gam[pos[-1]])
+        d.record = True
+        dvar, dmu = N.partial(L, var), N.partial(L, mu)
+        centred = [(dxh[p], s - mu) for p, s in zip(g.cells, g.syms)]
+        d.derive(dvar, Mul.of(Add.of(*(a * b for a, b in centred)) if n > 1 else centred[0][0] * centred[0][1],
+                              Num(Fraction(-1, 2)), Pow(var + EPS, Num(Fraction(-3, 2)))))
+        first = Add.of(*(dxh[p] for p in g.cells)) if n > 1 else dxh[g.cells[0]]
+        second = Add.of(*(-(Num(2) * (s - mu)) for s in g.syms)) if n > 1 else -(Num(2) * (g.syms[0] - mu))
+        d.derive(dmu, first * -(Num(1) / std) + dvar * second / Num(n),
+                 note="the second term is 0 up to rounding, because Σ(x − μ) = 0")
+        for k, (pos, s) in enumerate(zip(g.cells, g.syms)):
+            if k == SHOWN:
+                d.record = lambda _s: False  # noqa: E731
+            dx[pos] = N.partial(L, s)
+            d.derive(dx[pos], dxh[pos] / std + dvar * Num(2) * (s - mu) / Num(n) + dmu / Num(n))
+        if d.record is not True:
+            d.record = True
+            d.text("The first {n:int} of this " + word + " are written out; the others are computed the same way.", n=SHOWN)
+    value, keys = _shaped(d, spec, dx)
+    d.answer("grad_input", value, "∂L/∂x", keys=keys)
+
+
+# -- standardize and min-max ----------------------------------------------------------------------
+def _scale(d: Derivation, spec: Spec) -> None:
+    x, layout = spec._x, spec._layout
+    feats = x.shape[1]
+    ddof = spec.ddof or 0
+    if spec.method == "standardize":
+        d.convention("standardisation: z = (x − μ)/σ per column, with the " +
+                     ("sample σ (divided by n − 1, ddof: 1)" if ddof else "population σ (divided by n; ddof: 1 divides by n − 1)"))
+    else:
+        d.convention("min-max scaling: x′ = (x − min)/(max − min) per column, into [0, 1]")
+    d.section("Given")
+    _given_input(d, x, layout, "X", "x", "the input" + ("" if layout == "flat" else " (rows are samples)"))
+    out: dict[tuple[int, int], Sym] = {}
+    firsts: list[list[Sym]] = [[], [], []]
+    for j in range(feats):
+        cells = [(i, j) for i in range(x.shape[0])]
+        syms = [_x_sym("x", "x", "x", p, layout) for p in cells]
+        for p, s in zip(cells, syms):
+            d.bind(s, float(x[p]))
+        sub = () if feats == 1 else (j + 1,)
+        d.section(f"Column {j + 1}" if feats > 1 else "The values")
+        vec = None
+        if len(syms) > TERMS_WRITTEN:
+            vec = Sym(f"xcol{j + 1}", f"x[:, {j + 1}]", rf"x_{{:,{j + 1}}}")
+            d.bind(vec, x[:, j].copy())
+        if spec.method == "standardize":
+            mu, var = _q("mu", "μ", r"\mu", sub), _q("var", "σ", r"\sigma", sub, sq=True)
+            sd = _q("sd", "σ", r"\sigma", sub)
+            d.derive(mu, _mean_form(syms, vec))
+            d.derive(var, _var_form(syms, mu, vec, ddof))
+            d.derive(sd, call("sqrt", var))
+            a, b, names = mu, sd, (mu, var, sd)
+        else:
+            lo, hi = _q("min", "min", r"\min", sub), _q("max", "max", r"\max", sub)
+            d.derive(lo, call("min", *syms) if len(syms) > 1 else syms[0])
+            d.derive(hi, call("max", *syms) if len(syms) > 1 else syms[0])
+            a, b, names = lo, None, (lo, hi)
+        for k, name in enumerate(names):
+            firsts[k].append(name)
+        d.record = True
+        for k, (p, s) in enumerate(zip(cells, syms)):
+            if k == SHOWN:
+                d.record = lambda _s: False  # noqa: E731
+            z = _x_sym("z", "z" if spec.method == "standardize" else "x′", "z" if spec.method == "standardize"
+                       else "x'", p, layout)
+            d.derive(z, (s - a) / b if b is not None else (s - a) / (names[1] - a))
+            out[p] = z
+        if d.record is not True:
+            d.record = True
+            d.text("The first {n:int} are written out; the others are computed the same way.", n=SHOWN)
+    labels = (("mean", "var", "std"), ("μ", "σ²", "σ")) if spec.method == "standardize" else \
+        (("min", "max"), ("min", "max"))
+    for name, label, syms in zip(labels[0], labels[1], firsts):
+        d.answer(name, _per_group(d, syms), f"{label} per column", keys=tuple(s.key for s in syms))
+    value, keys = _shaped(d, spec, out)
+    d.answer("output", value, "(x − μ)/σ" if spec.method == "standardize" else "(x − min)/(max − min)", keys=keys)
