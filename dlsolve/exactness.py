@@ -15,14 +15,13 @@ import numpy as np
 import sympy as sp
 
 from dlsolve.expr import Expr, Num, Pow, Sym
+from dlsolve.exprlimits import EXACT_KEEP_BITS, EXACT_MAX_EXPONENT
 from dlsolve.symbolic import from_sympy
 from dlsolve.verify import exact_value
 
 KEEP_OPS = 40
 SHOW_OPS = 12
 SHOW_DENOMINATOR = 10_000
-KEEP_BITS = 512      # a kept rational's numerator and denominator (w ← w − η·w⁹⁹ doubles them each step)
-MAX_EXPONENT = 100   # exact powers only to whole exponents up to this (a tower such as a^(b^c) has no end)
 
 
 def exact_input(value: Any) -> Optional[sp.Expr]:
@@ -47,7 +46,7 @@ def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr]
             or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_real:
         return None, None
     ops = sp.count_ops(value)
-    if ops > KEEP_OPS or any(max(abs(r.p).bit_length(), r.q.bit_length()) > KEEP_BITS
+    if ops > KEEP_OPS or any(max(abs(r.p).bit_length(), r.q.bit_length()) > EXACT_KEEP_BITS
                              for r in value.atoms(sp.Rational)):
         return None, None
     show = None
@@ -62,12 +61,12 @@ def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr]
 
 def _tame(formula: Expr, env: Mapping[str, Any]) -> bool:
     """Whether exact arithmetic on `formula` stays small: every power has a whole exponent of at
-    most MAX_EXPONENT, written or bound (SymPy evaluates (−8.5)^(10¹⁵)^(1/2) digit by digit)."""
+    most EXACT_MAX_EXPONENT, written or bound (SymPy evaluates (−8.5)^(10¹⁵)^(1/2) digit by digit)."""
     for node in formula.walk():
         if isinstance(node, Pow):
             ex = node.exp
             value = ex.value if isinstance(ex, Num) else env.get(ex.key) if isinstance(ex, Sym) else None
             if not (isinstance(value, (int, sp.Integer)) or (isinstance(value, float) and value.is_integer())) \
-                    or abs(int(value)) > MAX_EXPONENT:
+                    or abs(int(value)) > EXACT_MAX_EXPONENT:
                 return False
     return True

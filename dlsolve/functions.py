@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
 
+from dlsolve.exprlimits import EXP_LIMIT, PERIODIC_LIMIT
+
 if TYPE_CHECKING:  # pragma: no cover
     from dlsolve.expr import Expr
 
@@ -93,12 +95,9 @@ def _log_exact(sp: Any, x: Any, base: Optional[int] = None) -> Any:
     return sp.log(x) if base is None else sp.log(x) / sp.log(base)
 
 
-EXP_LIMIT = 1e4
-"""|Re x| beyond which e^x is 0 or ∞ in float64 many times over. SymPy would compute e^(2^60·log 8)
-as the exact integer 8^(2^60), without end; the SymPy forms below stop there (as float64 does)."""
-HUGE = 1e100
-"""|x| beyond which sin x and cos x are NaN (as float64 says for ∞): SymPy would reduce the
-argument modulo 2π with as many digits as x has."""
+# Past EXP_LIMIT, e^x is 0 or ∞ in float64 many times over, and SymPy would compute e^(2^60·log 8)
+# as the exact integer 8^(2^60); past PERIODIC_LIMIT, float64 says NaN for sin and cos, and SymPy
+# would reduce the argument modulo 2π with as many digits as it has. The SymPy forms stop there.
 
 
 def _approx(sp: Any, x: Any) -> Optional[complex]:
@@ -130,7 +129,7 @@ def _softplus(sp: Any, x: Any) -> Any:
 def _periodic(f: str) -> Callable[..., Any]:
     def form(sp: Any, x: Any) -> Any:
         v = _approx(sp, x)
-        if v is not None and not abs(v) <= HUGE:
+        if v is not None and not abs(v) <= PERIODIC_LIMIT:
             return sp.nan
         return getattr(sp, f)(x)
     return form

@@ -17,18 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from dlsolve.expr import Expr, Num, Sym, call, evaluate
+from dlsolve.exprlimits import MAX_DEPTH, MAX_EXPONENT, MAX_INTEGER, MAX_LENGTH
 from dlsolve.functions import FUNCTIONS as _REGISTRY
 from dlsolve.functions import WRITTEN
-
-# Limits of the expression language, one place (graph and the objectives read them). Each keeps
-# one formula from building work without end (SymPy computes 9**9**9 exactly).
-MAX_LENGTH = 500             # characters of one formula
-MAX_DEPTH = 40               # nesting of one formula
-MAX_INTEGER = 10 ** 15       # an integer constant written in a formula (a float may be larger)
-MAX_EXPONENT = 100           # |constant exponent| of **; a constant power must stay within float64
-MAX_SYMBOLIC_WORK = 200_000  # SymPy terms one graph formula may build (X @ X @ X on a 30×30 symbol)
-MAX_SYMBOL_ENTRIES = 400     # entries of a `symbol RxC` in graph
-MAX_PATHS = 12               # paths of one chain-rule sum in graph
 
 FUNCTIONS = {w: key for w, key in WRITTEN.items() if _REGISTRY[key].shape == "map"}
 """The functions an objective may call (one argument, entry by entry), from dlsolve.functions."""

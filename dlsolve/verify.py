@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from dlsolve import expr as E
+from dlsolve.exprlimits import POWER_BITS
 from dlsolve.solution import Given, Solution, Step
 
 DIGITS = 30
@@ -49,12 +50,12 @@ def _divide(a: Any, b: Any) -> Any:
 
 
 def _power(b: Any, ex: Any) -> Any:
-    """b**ex, except where the result is far beyond float64 (more than 2^(2^20)): then ∞ or 0, as
+    """b**ex, except where the result is far beyond float64 (more than 2^POWER_BITS): then ∞ or 0, as
     float64 says, instead of SymPy computing every digit (2**(1e5000) takes minutes)."""
     if getattr(b, "is_Number", False) and getattr(ex, "is_Number", False) and b.is_extended_real \
             and ex.is_extended_real and not b.is_zero and b.is_finite and ex.is_finite:
         bits = float(abs(ex)) * abs(float(sp.log(abs(b), 2)))
-        if bits > 2 ** 20:
+        if bits > POWER_BITS:
             if b < 0:
                 return sp.nan
             return sp.oo if (abs(b) > 1) == (ex > 0) else sp.Integer(0)

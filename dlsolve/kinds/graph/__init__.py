@@ -25,7 +25,8 @@ from dlsolve.kinds import values as V
 from dlsolve.kinds.graph.language import FUNCS, GraphWalker, Node, entry_symbols
 from dlsolve.kinds.graph.names import display
 from dlsolve.kinds.graph.solver import Paths, Solver, squeeze
-from dlsolve.parse import MAX_PATHS, MAX_SYMBOL_ENTRIES, ParseError, parse_tree
+from dlsolve.exprlimits import MAX_PATHS, MAX_SYMBOL_ENTRIES
+from dlsolve.parse import ParseError, parse_tree
 from dlsolve.solution import Solution
 from dlsolve.symbolic import from_sympy
 

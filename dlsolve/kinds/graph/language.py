@@ -13,7 +13,8 @@ import numpy as np
 import sympy as sp
 
 from dlsolve.functions import FUNCTIONS, WRITTEN
-from dlsolve.parse import MAX_SYMBOLIC_WORK, Walker
+from dlsolve.exprlimits import MAX_SYMBOLIC_WORK
+from dlsolve.parse import Walker
 
 FUNCS = tuple(w for w, key in WRITTEN.items() if FUNCTIONS[key].sympy is not None)
 """The functions a graph formula may call: every written name with a SymPy form."""

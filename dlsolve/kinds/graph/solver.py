@@ -14,7 +14,7 @@ from dlsolve.expr import Add, Expr, Mul, Num, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.graph.language import Node
 from dlsolve.kinds.graph.names import entry_display, entry_names
-from dlsolve.parse import MAX_PATHS
+from dlsolve.exprlimits import MAX_PATHS
 from dlsolve.symbolic import differentiate, from_sympy, tidy_form
 
 if TYPE_CHECKING:  # pragma: no cover
