@@ -198,6 +198,8 @@ def test_huge_constants_and_exponents_are_refused_quickly():
 
 
 def test_symbolic_work_is_bounded():
+    refused({"kind": "graph", "given": {"y": [0.5] * 3000}, "define": {"L": "sum(y)"}, "find": ["L"]},
+            "at most 2500")
     refused({"kind": "graph", "given": {"X": "symbol 30x30"}, "define": {"Y": "X @ X @ X"}, "find": ["Y"]},
             "at most 400 entries")
     refused({"kind": "graph", "given": {"X": "symbol 20x20"}, "define": {"Y": "X @ X @ X"}, "find": ["Y"]},

@@ -25,7 +25,7 @@ from dlsolve.kinds import values as V
 from dlsolve.kinds.graph.language import FUNCS, GraphWalker, Node, entry_symbols
 from dlsolve.kinds.graph.names import display
 from dlsolve.kinds.graph.solver import Paths, Solver, squeeze
-from dlsolve.exprlimits import MAX_PATHS, MAX_SYMBOL_ENTRIES
+from dlsolve.exprlimits import MAX_NAME_ENTRIES, MAX_PATHS, MAX_SYMBOL_ENTRIES
 from dlsolve.parse import ParseError, parse_tree
 from dlsolve.solution import Solution
 from dlsolve.symbolic import from_sympy
@@ -110,6 +110,9 @@ def _given_node(name: str, value: Any) -> Node:
                               f"({shape[0]}×{shape[1]} has {shape[0] * shape[1]})", path)
         return Node(name, shape, entry_symbols(name, shape), symbolic=True)
     arr = V.tensor(value, path)
+    if arr.size > MAX_NAME_ENTRIES:
+        raise SpecInvalid(f"{arr.size} entries: graph works entry by entry, and a name may have at most "
+                          f"{MAX_NAME_ENTRIES}", path)
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1) if isinstance(value, list) else arr.reshape(1, 1)
     shape = (arr.shape[0], arr.shape[1])
