@@ -44,6 +44,20 @@ SOLVE_OPTIONS: dict[str, Decorator] = {
 DEFAULTS = {"explain": (), "detail": "auto", "round": None, "exact": False}
 
 
+def _complete_files(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """Shell completion of a FILE argument: file and folder names (the shell lists them)."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(incomplete, type="file")]
+
+
+def _complete_kinds(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    """Shell completion of a KIND argument: the kind names."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(k, help=kinds.summary(k)) for k in kinds.KINDS if k.startswith(incomplete)]
+
+
 def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of how a solution is shown and where it goes (every solving command)."""
     f = click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")(f)
@@ -171,7 +185,7 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
 
 
 @main.command("solve")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", shell_complete=_complete_files)
 @click.option("--combine", is_flag=True,
               help="Several files: one document with a table of contents (the answer key).")
 @_solve_options(SOLVE_OPTIONS)
@@ -182,7 +196,7 @@ def solve_cmd(files: tuple[str, ...], **o: Any) -> None:
 
 
 def _kind_command(kind: str, name: str | None = None) -> click.Command:
-    @click.argument("file", metavar="FILE")
+    @click.argument("file", metavar="FILE", shell_complete=_complete_files)
     @_solve_options(kinds.KINDS[kind].options)
     @_output_options
     def command(file: str, **o: Any) -> None:
@@ -200,8 +214,8 @@ for _alias, _kind in kinds.ALIASES.items():
 
 
 @main.command("check")
-@click.argument("problem_file", metavar="PROBLEM")
-@click.argument("answers_files", nargs=-1, required=True, metavar="ANSWERS...")
+@click.argument("problem_file", metavar="PROBLEM", shell_complete=_complete_files)
+@click.argument("answers_files", nargs=-1, required=True, metavar="ANSWERS...", shell_complete=_complete_files)
 @click.option("--rtol", type=float, default=None, help="Right when within this relative tolerance instead.")
 @click.option("--atol", type=float, default=None, help="Right when within this absolute tolerance instead.")
 @click.option("--follow-through", is_flag=True,
@@ -220,22 +234,25 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
     """Check students' answers (YAML files of `name: value`, or folders of them) against a problem.
 
     One file: that student's report. Several, or a folder: the problem is solved once and every
-    file graded (a class report; --format csv gives a gradebook). Exit code 0 when every answer is
-    right, 1 when any is wrong, 2 for bad input.
+    file graded (a class report; --format csv gives a gradebook). PROBLEM may be a folder written
+    by `dlsolve vary`: each answers file names its variant (`variant: 7`) and is graded against
+    it. Exit code 0 when every answer is right, 1 when any is wrong, 2 for bad input.
     """
     state: dict[str, Any] = {}
     status = ExitStatus.OK
     with _boundary(traceback, lambda: state.get("source")):
-        from dlsolve.check import Answers, Rule, check
-        from dlsolve.check.report import class_solution, gradebook, report_json, report_solution
+        from dlsolve.marking import Answers, Rule, check
+        from dlsolve.marking.report import class_solution, gradebook, report_json, report_solution
         from dlsolve.files import expand
         from dlsolve.load import answer_literals, load_answers, load_problem
         from dlsolve.render import renderer
 
-        problem = load_problem(problem_file)
-        state["source"] = problem.source
-        solution = problem.module.solve(problem.spec, kinds.SolveOptions())
-        alternatives = _alternatives(problem)
+        variants = _variant_set(problem_file)
+        if variants is None:
+            problem = load_problem(problem_file)
+            state["source"] = problem.source
+            solution = problem.module.solve(problem.spec, kinds.SolveOptions())
+            alternatives = _alternatives(problem)
         marks = _marks(marks_file, state)
         state.clear()
         files = expand(answers_files)
@@ -246,6 +263,9 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
             try:
                 given, decimals, source = load_answers(file)
                 state["source"] = source
+                if variants is not None:  # graded against the student's own variant
+                    solution, alternatives = variants.pick(given)
+                    decimals.pop("variant", None)
                 answers = Answers(given, decimals, answer_literals(source, given), source.name)
                 reports.append(check(solution, answers, rule, follow_through, marks, alternatives))
                 state.clear()
@@ -257,7 +277,7 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
                                else err), err=True)
                 status = ExitStatus.BAD_INPUT
         rend = renderer(fmt)(precision=precision)
-        title = solution.title or solution.kind
+        title = variants.title if variants is not None else solution.title or solution.kind
         if rend.structured:
             data = gradebook(reports) if rend.tabular else (
                 report_json(reports[0]) if single else {"problem": title, "students": [report_json(r) for r in reports]})
@@ -285,10 +305,21 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
     sys.exit(status)
 
 
+def _variant_set(problem_file: str) -> Any:
+    """The variants folder `dlsolve vary` wrote, when PROBLEM is a folder (else None)."""
+    from pathlib import Path
+
+    if problem_file == "-" or not Path(problem_file).is_dir():
+        return None
+    from dlsolve.vary import VariantSet
+
+    return VariantSet.open(problem_file)
+
+
 def _alternatives(problem: Any) -> Any:
     """The same problem under each other convention its kind knows, and rounded by hand (solved
     only when a wrong answer asks for them)."""
-    from dlsolve.check import Alternatives
+    from dlsolve.marking import Alternatives
 
     def solve(data: Any, round_to: Any) -> Any:
         try:
@@ -305,7 +336,7 @@ def _alternatives(problem: Any) -> Any:
 
 
 def _marks(file: str | None, state: dict[str, Any]) -> Any:
-    from dlsolve.check import Marks
+    from dlsolve.marking import Marks
 
     if file is None:
         return None
@@ -324,9 +355,12 @@ def kinds_cmd() -> None:
 
 
 @main.command("new")
-@click.argument("kind")
+@click.argument("kind", shell_complete=_complete_kinds)
 def new_cmd(kind: str) -> None:
-    """Print a commented template problem of KIND to edit (dlsolve new backprop > p.yaml)."""
+    """Print a commented template problem of KIND to edit (dlsolve new backprop > p.yaml).
+
+    Its first line points editors with the YAML language server (VS Code's YAML extension) at
+    the kind's JSON Schema, for completion and checking as you type."""
     with _boundary(False):
         if kind not in kinds.KINDS:
             from dlsolve.errors import did_you_mean
@@ -334,7 +368,70 @@ def new_cmd(kind: str) -> None:
             raise OptionError("dlsolve new", f"unknown kind: {did_you_mean(kind, kinds.KINDS)}")
         from importlib.resources import files
 
+        from dlsolve.schema import modeline
+
+        click.echo(modeline(kind), nl=True)
         click.echo(files("dlsolve.templates").joinpath(f"{kind}.yaml").read_text(encoding="utf-8"), nl=False)
+
+
+@main.command("schema")
+@click.argument("kind", required=False, shell_complete=_complete_kinds)
+@click.option("--all", "all_kinds", is_flag=True, help="One schema for a problem file of any kind (chosen by `kind:`).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def schema_cmd(kind: str | None, all_kinds: bool, output: str | None) -> None:
+    """Print the JSON Schema of a problem KIND (or --all), for editors' completion and checking.
+
+    `dlsolve new KIND` already points VS Code at the installed copy; use this to keep one beside
+    your problems: `dlsolve schema backprop -o backprop.schema.json`.
+    """
+    with _boundary(False):
+        if (kind is None) == (not all_kinds):
+            raise OptionError("dlsolve schema", "give a KIND or --all (not both)")
+        if kind is not None and kind not in kinds.KINDS:
+            from dlsolve.errors import did_you_mean
+
+            raise OptionError("dlsolve schema", f"unknown kind: {did_you_mean(kind, kinds.KINDS)}")
+        from dlsolve import schema
+
+        text = schema.dumps(schema.all_schema() if all_kinds else schema.kind_schema(kind))  # type: ignore[arg-type]
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            click.echo(f"wrote {output}", err=True)
+
+
+@main.command("vary")
+@click.argument("file", metavar="PROBLEM", shell_complete=_complete_files)
+@click.option("--count", type=click.IntRange(1, 10000), default=30, show_default=True, help="How many variants.")
+@click.option("--seed", type=click.IntRange(0), default=None,
+              help="The seed (default: the `vary:` section's seed, else 0). The same seed gives the same variants.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, writable=True),
+              help="The folder to write the variants, the question sheet and the answer key to.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Format of the question sheet and the answer key (default: Markdown).")
+@click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
+@click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
+def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int,
+             traceback: bool) -> None:
+    """Exam variants: draw other numbers for a problem with a `vary:` section, one file each.
+
+    Writes PROBLEM-v01.yaml …, variants.json (seed and draws), questions.EXT and answer-key.EXT.
+    A draw that makes the problem ill-posed (it does not solve, a value is not finite, a unit
+    saturates, a shape is not whole) is drawn again, and the reasons are counted. Grade with
+    `dlsolve check FOLDER answers/`, each answers file naming its `variant:`.
+    """
+    with _boundary(traceback):
+        from dlsolve.vary import write_variants
+
+        done = write_variants(file, count, seed, output, fmt, precision)
+        redrawn = sum(done.draw.redrawn.values())
+        why = "; ".join(f"{n}× {reason}" for reason, n in done.draw.redrawn.most_common())
+        click.echo(f"wrote {len(done.files)} variants ({done.files[0]} … {done.files[-1]}), variants.json, "
+                   f"{' and '.join(done.sheets)} to {done.folder}/", err=True)
+        click.echo(f"redrawn {redrawn} draw{'s' if redrawn != 1 else ''}" + (f": {why}" if why else ""), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

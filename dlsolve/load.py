@@ -177,6 +177,8 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
         raise source.locate(SpecError(
             ("kind",), f"this file is kind '{kind}', but the command is `dlsolve {expected_kind}`; "
                        f"use `dlsolve {kind}` or `dlsolve solve`"))
+    if "vary" in data:  # exam variants (dlsolve/vary.py): the problem itself solves with the numbers given
+        data = {k: v for k, v in data.items() if k != "vary"}
     module = kinds.module(kind)
     from pydantic import ValidationError
 

@@ -164,13 +164,80 @@ class Answer:
     keys: tuple[str, ...] = ()
 
 
+class AnswerSet(tuple):
+    """A solution's answers: a tuple of `Answer` (iterating gives Answer objects, in order, as
+    ever) that is also looked up by name, giving the value: `answers["loss"]` is a float,
+    `answers["W1"]` a NumPy array (an integer index still gives the Answer).
+
+    `as_dict()` is the plain mapping name → value; `answer(name)` the Answer itself.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            return _numeric(self.answer(key).value)
+        return tuple.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            return any(a.name == key for a in self)
+        return tuple.__contains__(self, key)
+
+    def answer(self, name: str) -> Answer:
+        for a in self:
+            if a.name == name:
+                return a
+        raise KeyError(f"no answer is called {name!r}; the answers are: {', '.join(self.names())}")
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self)
+
+    def get(self, name: str, default: object = None) -> object:
+        return self[name] if name in self else default
+
+    def as_dict(self) -> dict[str, object]:
+        return {a.name: _numeric(a.value) for a in self}
+
+
+def _numeric(value: object) -> object:
+    """An answer's value as a Python number or a NumPy array (lists become float arrays; a
+    formula, in symbolic mode, stays a formula)."""
+    import numpy as np
+
+    if isinstance(value, (list, tuple)):
+        try:
+            return np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class StepList(tuple):
+    """The steps of a solution in order; also callable (`solution.steps()`, the older spelling)."""
+
+    __slots__ = ()
+
+    def __call__(self) -> "StepList":
+        return self
+
+
 @dataclass(frozen=True)
 class Solution:
+    """A worked solution. `answers` is an AnswerSet (name → value, iterates as Answers); `steps`
+    the Steps in order; `to(format)` the rendered text; in Jupyter it displays typeset."""
+
     kind: str
     title: str | None
     sections: tuple[Section, ...]
     answers: tuple[Answer, ...]
     conventions: tuple[Prose, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.answers, AnswerSet):
+            object.__setattr__(self, "answers", AnswerSet(self.answers))
 
     def answer(self, name: str) -> Answer:
         for a in self.answers:
@@ -178,5 +245,29 @@ class Solution:
                 return a
         raise KeyError(name)
 
-    def steps(self) -> list[Step]:
-        return [b for s in self.sections for b in s.blocks if isinstance(b, Step)]
+    @property
+    def steps(self) -> StepList:
+        return StepList(b for s in self.sections for b in s.blocks if isinstance(b, Step))
+
+    def to(self, fmt: str = "text", precision: int = 4, **options: object) -> str:
+        """The solution rendered as text in a format of `dlsolve.render.FORMATS`."""
+        from dlsolve.api import render
+
+        return render(self, fmt, precision, **options)
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        """IPython's plain-text display: the worked solution as `dlsolve` prints it."""
+        printer.text(self.to("text"))  # type: ignore[attr-defined]
+
+    def _repr_html_(self) -> str:
+        from dlsolve.api import html_fragment
+
+        return html_fragment(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to("markdown")
+
+    def _repr_latex_(self) -> str:
+        from dlsolve.api import latex_fragment
+
+        return latex_fragment(self)

@@ -141,7 +141,7 @@ def test_cli_has_no_format_names_in_its_logic():
 
 
 def test_an_unexpected_exception_in_check_is_an_internal_error_not_a_traceback(monkeypatch, tmp_path):
-    import dlsolve.check as check_module
+    import dlsolve.marking as check_module
 
     def boom(*a, **k):
         raise RuntimeError("boom")

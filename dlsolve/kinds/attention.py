@@ -23,6 +23,7 @@ from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import needs_shift, softmax_steps, total
 from dlsolve.kinds.scoring import SCORES, nonzero_rows
 from dlsolve.solution import Solution
+from dlsolve.schema import Mask, Matrix, Vector, VectorOrMatrix  # field types with a JSON Schema
 
 KIND = "attention"
 OPTIONS = frozenset({"round", "exact"})
@@ -32,9 +33,9 @@ class Additive(BaseModel):
     """Bahdanau's score vᵀ·tanh(W_q·q + W_k·k)."""
 
     model_config = ConfigDict(extra="forbid")
-    W_q: Any
-    W_k: Any
-    v: Any
+    W_q: Matrix
+    W_k: Matrix
+    v: Vector
 
 
 class Spec(BaseModel):
@@ -44,19 +45,19 @@ class Spec(BaseModel):
     kind: Literal["attention"]
     title: Optional[str] = None
     score: Literal["dot", "scaled_dot", "general", "additive", "cosine"] = "dot"
-    query: Any = None
-    keys: Any = None
-    values: Any = None
-    W: Any = None
+    query: Optional[VectorOrMatrix] = None
+    keys: Optional[Matrix] = None
+    values: Optional[Matrix] = None
+    W: Optional[Matrix] = None
     additive: Optional[Additive] = None
     temperature: float = Field(1.0, gt=0)
-    mask: Any = None
-    X: Any = None
-    W_Q: Any = None
-    W_K: Any = None
-    W_V: Any = None
+    mask: Optional[Mask] = None
+    X: Optional[Matrix] = None
+    W_Q: Optional[Matrix] = None
+    W_K: Optional[Matrix] = None
+    W_V: Optional[Matrix] = None
     heads: int = Field(1, ge=1)
-    W_O: Any = None
+    W_O: Optional[Matrix] = None
 
     _q: np.ndarray          # one query (1-D) or queries (2-D)
     _k: np.ndarray

@@ -27,6 +27,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Schema
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
@@ -49,7 +50,7 @@ class UpsampleSpec(BaseModel):
 class UnpoolSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     indices_from: Literal["max"]
-    values: Any = None   # values of the pooled shape to put back (default: the pooled values)
+    values: Optional[Tensor3] = None   # values of the pooled shape to put back (default: the pooled values)
 
 
 CONV_KEYS = ("stride", "padding", "bias", "activation", "operation", "transpose", "output_padding")
@@ -61,12 +62,12 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["convolve"]
     title: Optional[str] = None
-    input: Any
-    kernel: Any = None
+    input: Tensor3
+    kernel: Optional[Tensor3] = None
     stride: int = Field(default=1, ge=1)
     padding: int = Field(default=0, ge=0)
     bias: float = 0.0
-    activation: Optional[str] = None
+    activation: Optional[ActivationName] = None
     operation: Literal["cross_correlation", "convolution"] = "cross_correlation"
     transpose: bool = False
     output_padding: int = Field(default=0, ge=0)

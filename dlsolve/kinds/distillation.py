@@ -8,7 +8,7 @@ The other conventions are computed too, so the solution can say what they would 
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Literal, Optional, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -22,6 +22,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import class_index, softmax_steps, total
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import Vector  # field types with a JSON Schema
 
 KIND = "distillation"
 
@@ -39,9 +40,9 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["distillation"]
     title: Optional[str] = None
-    teacher_logits: Any = None
-    teacher_probs: Any = None
-    student_logits: Any
+    teacher_logits: Optional[Vector] = None
+    teacher_probs: Optional[Vector] = None
+    student_logits: Vector
     label: Union[int, str]
     classes: Optional[list[str]] = None
     temperature: float = Field(default=1.0)

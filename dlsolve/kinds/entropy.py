@@ -21,6 +21,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import LOG_FUNCTION, LOG_UNIT, log_base, total
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import LogBase, Vector  # field types with a JSON Schema
 
 KIND = "entropy"
 
@@ -43,10 +44,10 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["entropy"]
     title: Optional[str] = None
-    p: Any
-    q: Any = None
+    p: Vector
+    q: Optional[Vector] = None
     labels: Optional[list[str]] = None
-    log_base: Any = 2
+    log_base: LogBase = 2
 
     _p: np.ndarray
     _q: Optional[np.ndarray]

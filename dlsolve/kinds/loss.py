@@ -25,6 +25,7 @@ from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import LOG_FUNCTION, class_index, log_base, needs_shift
 from dlsolve.losses import LOGIT_MARGIN, LOSSES, Loss
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import LogBase, LossName, Targets, VectorOrMatrix  # field types with a JSON Schema
 
 KIND = "loss"
 OPTIONS = frozenset({"round", "exact"})
@@ -43,13 +44,13 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["loss"]
     title: Optional[str] = None
-    loss: str
-    y_true: Any
-    y_pred: Any
+    loss: LossName
+    y_true: Targets
+    y_pred: VectorOrMatrix
     reduction: Optional[Literal["mean", "sum", "none"]] = None
     from_logits: bool = False
     classes: Optional[list[str]] = None
-    log_base: Any = "e"
+    log_base: LogBase = "e"
     delta: float = Field(default=1.0, gt=0)
     half: bool = False
     epsilon: Optional[float] = Field(default=None, gt=0, lt=0.5)

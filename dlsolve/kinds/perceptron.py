@@ -23,6 +23,7 @@ from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
 
 
 KIND = "perceptron"
@@ -50,9 +51,9 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["perceptron"]
     title: Optional[str] = None
-    inputs: Any
+    inputs: Matrix
     targets: Optional[list[Any]] = None
-    weights: Any
+    weights: NumberOrVector
     bias: float = 0.0
     step_at_zero: Literal[0, 1] = 1
     outputs: tuple[int, int] = (0, 1)

@@ -20,6 +20,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import softmax_steps
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import Vector  # field types with a JSON Schema
 
 KIND = "softmax"
 
@@ -30,9 +31,9 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["softmax"]
     title: Optional[str] = None
-    scores: Any
+    scores: Vector
     temperature: Union[float, list[float]] = 1.0
-    values: Any = None
+    values: Optional[Vector] = None
     labels: Optional[list[str]] = None
 
     _s: np.ndarray

@@ -8,7 +8,7 @@ or the full softmax over the output vectors.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Literal, Optional
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -22,6 +22,7 @@ from dlsolve.kinds.prob import softmax_steps, total
 from dlsolve.kinds.scoring import dot, norm_step
 from dlsolve.notation import subscript
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import Matrix, Number, Vector  # field types with a JSON Schema
 
 KIND = "word2vec"
 OPTIONS = frozenset({"round", "exact"})
@@ -36,9 +37,9 @@ def _tex_word(w: str) -> str:
 
 class Subsampling(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    counts: dict[str, Any]
-    total: Any
-    t: Any
+    counts: dict[str, Number]
+    total: Number
+    t: Number
     formula: Literal["paper", "code"] = "paper"
 
     _counts: dict[str, float]
@@ -68,7 +69,7 @@ class Subsampling(BaseModel):
 
 class Similarity(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    vectors: dict[str, Any]
+    vectors: dict[str, Vector]
     pairs: list[list[str]] = []
     analogy: Optional[list[str]] = None
 
@@ -120,7 +121,7 @@ class Similarity(BaseModel):
 
 class Embedding(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    matrix: Any
+    matrix: Matrix
     index: int
 
     _E: np.ndarray
@@ -136,10 +137,10 @@ class Embedding(BaseModel):
 
 class SkipGram(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    center: Any
-    context: Any = None
-    negatives: Any = None
-    outputs: Any = None
+    center: Vector
+    context: Optional[Vector] = None
+    negatives: Optional[Matrix] = None
+    outputs: Optional[Matrix] = None
     target: Optional[int] = None
 
     _vc: np.ndarray

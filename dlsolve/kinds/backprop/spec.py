@@ -17,19 +17,20 @@ from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import class_index
 from dlsolve.losses import NETWORK_LOSSES, Loss
+from dlsolve.schema import ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix  # field types with a JSON Schema
 
 _STRICT = ConfigDict(extra="forbid")
 
 
 class ActivationSpec(BaseModel):
     model_config = _STRICT
-    name: str
+    name: ActivationName
     alpha: Optional[float] = None
 
 
 class LossSpec(BaseModel):
     model_config = _STRICT
-    name: str
+    name: BackpropLossName
     half: Optional[bool] = None
     reduction: Optional[Literal["mean", "sum"]] = None
     delta: Optional[float] = None
@@ -37,16 +38,16 @@ class LossSpec(BaseModel):
 
 class LayerSpec(BaseModel):
     model_config = _STRICT
-    weights: Any = None
-    bias: Any = None
-    activation: Union[str, ActivationSpec]
+    weights: Optional[Matrix] = None
+    bias: Optional[NumberOrVector] = None
+    activation: Union[ActivationName, ActivationSpec]
     units: Optional[int] = Field(default=None, ge=1)
 
 
 class SampleSpec(BaseModel):
     model_config = _STRICT
-    input: Any
-    target: Any = None
+    input: VectorOrMatrix
+    target: Optional[NumberOrVector] = None
     label: Union[int, str, None] = None
 
 
@@ -101,15 +102,15 @@ class Spec(BaseModel):
     model_config = _STRICT
     kind: Literal["backprop"]
     title: Optional[str] = None
-    input: Any = None
+    input: Optional[VectorOrMatrix] = None
     input_units: Optional[int] = Field(default=None, ge=1)
-    target: Any = None
+    target: Optional[NumberOrVector] = None
     label: Union[int, str, None] = None
     classes: Optional[list[str]] = None
     samples: Optional[list[SampleSpec]] = None
     layers: list[LayerSpec] = Field(min_length=1)
     weights_layout: Literal["in_out", "out_in"] = "in_out"
-    loss: Union[str, LossSpec, None] = None
+    loss: Union[BackpropLossName, LossSpec, None] = None
     learning_rate: Optional[float] = None
     update_bias: bool = True
     epochs: int = Field(default=1, ge=1)

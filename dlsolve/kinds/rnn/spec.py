@@ -18,6 +18,7 @@ from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.losses import LOSSES, Loss
+from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -41,8 +42,8 @@ class LossSpec(BaseModel):
 
 class ReadoutSpec(BaseModel):
     model_config = _STRICT
-    V: Any
-    c: Any = None
+    V: Matrix
+    c: Optional[NumberOrVector] = None
     activation: str = "linear"
 
 
@@ -50,10 +51,10 @@ class PytorchSpec(BaseModel):
     """PyTorch's packed tensors: gates stacked row-wise (i, f, g, o for LSTM; r, z, n for GRU)."""
 
     model_config = _STRICT
-    weight_ih: Any
-    weight_hh: Any
-    bias_ih: Any = None
-    bias_hh: Any = None
+    weight_ih: Matrix
+    weight_hh: Matrix
+    bias_ih: Optional[NumberOrVector] = None
+    bias_hh: Optional[NumberOrVector] = None
 
 
 @dataclass
@@ -124,9 +125,9 @@ class Spec(BaseModel):
     kind: Literal["rnn"]
     title: Optional[str] = None
     cell: Literal["rnn", "lstm", "gru"]
-    inputs: list[Any] = Field(min_length=1)
-    h0: Any = None
-    c0: Any = None
+    inputs: list[NumberOrVector] = Field(min_length=1)
+    h0: Optional[NumberOrVector] = None
+    c0: Optional[NumberOrVector] = None
     weights_layout: Optional[Literal["out_in", "in_out"]] = None
     # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru),
     # so they are checked by hand below, each error pointing at its own key.
@@ -136,8 +137,8 @@ class Spec(BaseModel):
     reset_after: Optional[bool] = None
     gru_update: Optional[Literal["keep_old", "take_new"]] = None
     readout: Optional[ReadoutSpec] = None
-    targets: Optional[list[Any]] = None
-    target: Any = None
+    targets: Optional[list[Optional[NumberOrVector]]] = None
+    target: Optional[NumberOrVector] = None
     loss: Union[str, LossSpec, None] = None
     learning_rate: Optional[float] = None
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from dlsolve.check.grade import Rule, Verdict, reference_array, shaped
+from dlsolve.marking.grade import Rule, Verdict, reference_array, shaped
 from dlsolve.solution import Solution
 
 Solver = Callable[[Optional[dict], Optional[int]], Optional[Solution]]

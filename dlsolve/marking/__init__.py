@@ -14,10 +14,10 @@ from typing import Any, Mapping, Optional
 
 import numpy as np
 
-from dlsolve.check.blame import Blame, blame
-from dlsolve.check.diagnose import Alternatives, diagnose
-from dlsolve.check.follow import follow_values
-from dlsolve.check.grade import Rule, Verdict, grade, reference_array, shaped
+from dlsolve.marking.blame import Blame, blame
+from dlsolve.marking.diagnose import Alternatives, diagnose
+from dlsolve.marking.follow import follow_values
+from dlsolve.marking.grade import Rule, Verdict, grade, reference_array, shaped
 from dlsolve.errors import SpecError, closest
 from dlsolve.solution import Solution
 

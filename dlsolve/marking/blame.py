@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
-from dlsolve.check.grade import Verdict
+from dlsolve.marking.grade import Verdict
 from dlsolve.solution import Given, Solution, Step
 
 MAX_STEPS = 6  # steps shown for one first-wrong answer

@@ -8,8 +8,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from dlsolve.check import Report
-from dlsolve.check.grade import Verdict
+from dlsolve.marking import Report
+from dlsolve.marking.grade import Verdict
 from dlsolve.solution import Phrase, Section, Solution, Table, Text
 
 

@@ -1,0 +1,254 @@
+"""The Python API: `solve(problem)` and `check(problem, answers)` without the command line.
+
+A problem is a path (str or os.PathLike), YAML text, or a mapping (a dict as the YAML would
+give, NumPy arrays allowed as values). Errors are the same typed errors the command line
+prints (`dlsolve.SpecError` with file, line, column and key path; `dlsolve.InputErrors` for
+several; `dlsolve.FileError`; `dlsolve.OptionError` for an option the kind does not take).
+
+    >>> import dlsolve
+    >>> sol = dlsolve.solve({"kind": "softmax", "scores": [1, 2, 3]})
+    >>> sol.answers["p"].round(4).tolist()
+    [0.09, 0.2447, 0.6652]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Mapping, Union
+
+from dlsolve import kinds
+from dlsolve.errors import OptionError, SpecError, SpecInvalid
+
+ProblemInput = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+
+DEFAULTS: dict[str, Any] = {"explain": (), "detail": "auto", "round": None, "exact": False}
+
+
+def _plain(value: Any) -> Any:
+    """A value of a problem mapping as JSON-able data (NumPy arrays and scalars as lists/numbers)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def looks_like_text(problem: str) -> bool:
+    """YAML text rather than a file name: it has a line break, or is a flow mapping `{…}`."""
+    return "\n" in problem or problem.lstrip().startswith("{")
+
+
+def load(problem: ProblemInput, kind: str | None = None) -> Any:
+    """The loaded problem (a `dlsolve.load.Problem`: spec, source, module, data)."""
+    from dlsolve.load import load_problem, load_text
+
+    if isinstance(problem, Mapping):
+        text = json.dumps(_plain(problem), indent=1, ensure_ascii=False, allow_nan=False)
+        return load_text(text, "<dict>", kind)
+    if isinstance(problem, os.PathLike):
+        return load_problem(os.fspath(problem), kind)
+    if isinstance(problem, str):
+        return load_text(problem, "<text>", kind) if looks_like_text(problem) else load_problem(problem, kind)
+    raise TypeError(f"a problem is a path, YAML text or a mapping, not {type(problem).__name__}")
+
+
+def options_for(kind: str, options: Mapping[str, Any]) -> kinds.SolveOptions:
+    """SolveOptions from keyword options; one the kind does not take, or an unknown one, is an
+    OptionError (never silently ignored)."""
+    unknown = set(options) - set(DEFAULTS)
+    if unknown:
+        raise OptionError(sorted(unknown)[0], f"is not an option of solve(); the options are {', '.join(DEFAULTS)}")
+    values = dict(DEFAULTS)
+    for name, value in options.items():
+        if value != DEFAULTS[name] and not kinds.takes(kind, name):
+            raise OptionError(name, f"applies to kind {', '.join(kinds.kinds_taking(name))} only, "
+                                    f"not to a `kind: {kind}` problem")
+        values[name] = tuple([value] if isinstance(value, str) else value) if name == "explain" else value
+    return kinds.SolveOptions(**values)
+
+
+def solve_loaded(problem: Any, **options: Any) -> Any:
+    """Solve a loaded problem; an error raised while solving is located in its source."""
+    from dlsolve.sheets import solve_problem
+
+    opts = options_for(problem.spec.kind, options)
+    try:
+        return solve_problem(problem, opts)
+    except SpecInvalid as err:
+        raise problem.source.locate(SpecError(err.subpath, err.message)) from None
+    except SpecError as err:
+        raise (problem.source.locate(err) if err.line is None else err) from None
+
+
+def solve(problem: ProblemInput, **options: Any) -> Any:
+    """Solve a problem: a path, YAML text or a mapping. Options are those of the command line
+    the problem's kind takes: round=N, exact=True, explain=["W2[1,2]"], detail="units".
+
+    Returns a `dlsolve.Solution`: `.answers["name"]` the value (float or NumPy array; iterating
+    `.answers` gives the Answer objects), `.steps` every step, `.to("markdown")` the rendered text.
+    """
+    return solve_loaded(load(problem), **options)
+
+
+def render(solution: Any, fmt: str = "text", precision: int = 4, fragment: bool = False) -> str:
+    """The solution as text in one of `dlsolve.render.FORMATS` (never coloured)."""
+    from dlsolve.render import FORMATS, renderer
+
+    if fmt not in FORMATS:
+        raise OptionError("format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    cls = renderer(fmt)
+    if fragment and not getattr(cls, "fragments", False):
+        raise OptionError("fragment", "applies to the formats " +
+                          ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
+    return cls(precision=precision, fragment=fragment).render(solution)
+
+
+_NOTEBOOK_STYLE = """<style>
+.dlsolve h1, .dlsolve h2, .dlsolve h3 { font-family: 'Helvetica Neue', Arial, sans-serif; }
+.dlsolve .meta { color: #666; font-size: .9em; }
+.dlsolve .eq { margin: .6em 0; } .dlsolve .eq .line { margin-left: 2em; }
+.dlsolve .eq .line:first-child { margin-left: 0; }
+.dlsolve .eq .why { margin-left: 2em; color: #555; font-style: italic; font-size: .9em; }
+.dlsolve aside.note { background: #fff8e1; border-left: 4px solid #f0b400; padding: .4em .8em; margin: .8em 0; }
+.dlsolve table { border-collapse: collapse; } .dlsolve th, .dlsolve td { padding: .25em .7em; text-align: left; }
+</style>"""
+
+
+def html_fragment(solution: Any, precision: int = 4) -> str:
+    """The HTML page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell."""
+    page = render(solution, "html", precision)
+    m = re.search(r"<main>(.*)</main>", page, re.S)
+    body = m.group(1) if m else page
+    return f'{_NOTEBOOK_STYLE}<div class="dlsolve">{body}</div>'
+
+
+def latex_fragment(solution: Any, precision: int = 4) -> str:
+    """The LaTeX body (no preamble), as --fragment gives it."""
+    return render(solution, "latex", precision, fragment=True)
+
+
+# -- checking ------------------------------------------------------------------------------------
+
+def _decimals(value: Any) -> Any:
+    """Decimals a number was written with: from its text when given as text ("0.770" has 3),
+    else from Python's shortest repr (0.77 has 2), which is what was typed for any float literal
+    of at most 15 significant digits."""
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return [_decimals(v) for v in (value.tolist() if hasattr(value, "tolist") else value)]
+    text = value if isinstance(value, str) else repr(float(value)) if isinstance(value, float) else str(value)
+    m = re.fullmatch(r"\s*[-+]?(?:\d+(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?\s*", text)
+    if not m:
+        raise SpecError((), f"expected a number, got {value!r}")
+    frac = m.group(1) or m.group(2) or ""
+    if isinstance(value, float) and frac == "0" and value.is_integer():
+        frac = ""
+    return max(len(frac) - int(m.group(3) or 0), 0)
+
+
+def _number(value: Any, path: tuple) -> Any:
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        seq = value.tolist() if hasattr(value, "tolist") else value
+        return [_number(v, path + (i,)) for i, v in enumerate(seq)] if isinstance(seq, list) else _number(seq, path)
+    if isinstance(value, bool):
+        raise SpecError(path, f"expected a number, got {value!r}")
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise SpecError(path, f"expected a number, got {value!r}") from None
+    if isinstance(value, (int, float)):
+        return value
+    raise SpecError(path, f"expected a number, got {type(value).__name__}")
+
+
+def _written(value: Any) -> Any:
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        seq = value.tolist() if hasattr(value, "tolist") else value
+        return [_written(v) for v in seq] if isinstance(seq, list) else _written(seq)
+    return value if isinstance(value, str) else repr(value) if not isinstance(value, float) else repr(float(value))
+
+
+def answers_from(answers: Union[str, "os.PathLike[str]", Mapping[str, Any]], student: str | None = None) -> Any:
+    """A student's answers (`dlsolve.marking.Answers`) from a file or a mapping name → value.
+    In a mapping a value may be a number, a list, a NumPy array, or text ("0.770") to state the
+    decimals written; the key `variant` (which exam variant) is left out."""
+    from dlsolve.marking import Answers
+
+    if isinstance(answers, Mapping):
+        data = {k: v for k, v in answers.items() if k != "variant"}
+        values = {k: _number(v, (k,)) for k, v in data.items()}
+        return Answers(values, {k: _decimals(v) for k, v in data.items()}, {k: _written(v) for k, v in data.items()},
+                       student or "answers")
+    from dlsolve.load import answer_literals, load_answers
+
+    values, decimals, source = load_answers(os.fspath(answers))
+    values.pop("variant", None)
+    decimals.pop("variant", None)
+    return Answers(values, decimals, answer_literals(source, values), student or source.name)
+
+
+def alternatives(problem: Any) -> Any:
+    """The same problem under each other convention its kind knows, and rounded by hand (solved
+    only when a wrong answer asks for them), for the diagnoses of `check`."""
+    from dlsolve.marking import Alternatives
+
+    def solve_again(data: Any, round_to: Any) -> Any:
+        try:
+            if data is not None:
+                spec = problem.module.Spec.model_validate(data)
+                return problem.module.solve(spec, kinds.SolveOptions())
+            if not kinds.takes(problem.spec.kind, "round"):
+                return None
+            return problem.module.solve(problem.spec, kinds.SolveOptions(round=round_to))
+        except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
+            return None
+
+    return Alternatives(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again)
+
+
+def _variant_of(answers: Any) -> dict:
+    from dlsolve.load import load_answers
+
+    values, _, source = load_answers(os.fspath(answers))
+    return {"variant": values["variant"]} if "variant" in values else {}
+
+
+def check(problem: ProblemInput, answers: Union[str, "os.PathLike[str]", Mapping[str, Any]], *,
+          rtol: float | None = None, atol: float | None = None, follow_through: bool = False,
+          marks: Mapping[str, float] | None = None, student: str | None = None) -> Any:
+    """Grade a student's answers (a file, or a mapping name → value) against a problem, or
+    against their own variant when `problem` is a folder written by `dlsolve vary` (the answers
+    name it: `variant: 7`).
+
+    Returns a `dlsolve.Report`: `.all_right`, `.verdicts` (one per answer: name, right,
+    reference, relative_error, diagnosis …), `.blames` (the first wrong answer and what follows
+    from it), `.score` of `.max_score` (`marks` = points per answer name, default 1 each).
+    """
+    from dlsolve.marking import Marks, Rule
+    from dlsolve.marking import check as check_answers
+
+    given = answers_from(answers, student)
+    if isinstance(problem, (str, os.PathLike)) and os.path.isdir(problem):  # a folder `dlsolve vary` wrote
+        from dlsolve.vary import VariantSet
+
+        named = dict(answers) if isinstance(answers, Mapping) else _variant_of(answers)
+        solution, alts = VariantSet.open(problem).pick(named)
+    else:
+        loaded = load(problem)
+        solution, alts = solve_loaded(loaded), alternatives(loaded)
+    scheme = Marks(dict(marks)) if marks is not None else None
+    try:
+        return check_answers(solution, given, Rule(rtol, atol), follow_through, scheme, alts)
+    except SpecError as err:
+        if isinstance(answers, Mapping) or err.line is not None:
+            raise
+        from dlsolve.load import load_answers
+
+        raise load_answers(os.fspath(answers))[2].locate(err) from None
+
+
+__all__ = ["solve", "check", "render", "load", "answers_from"]

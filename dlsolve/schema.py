@@ -1,0 +1,232 @@
+"""The JSON Schema of each problem kind, for editors (completion and checking of a problem file).
+
+Two halves:
+- Annotated types the Specs use for fields that their validators read by hand (a number, a
+  vector, a matrix, a list of channel matrices): validation is unchanged (the field is still
+  `Any` to pydantic, read by dlsolve/kinds/values.py), but the JSON Schema says what it takes.
+  Names that come from a registry (activations, losses, optimizers) get an enum whose
+  descriptions are the registry's titles — the same source the README's key tables name.
+- `kind_schema(kind)` / `all_schema()`: the complete schema of a kind (draft 2020-12), built
+  from its pydantic Spec. The schema is never stricter than the validators: every problem file
+  validates against it (tests/test_schema.py), and a file it rejects dlsolve rejects too.
+
+This module imports pydantic only; the registries are imported when a schema is built.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Annotated, Any, Callable
+
+from pydantic import WithJsonSchema
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+NUMBER: dict[str, Any] = {"type": "number"}
+VECTOR: dict[str, Any] = {"type": "array", "items": NUMBER, "minItems": 1,
+                          "description": "a list of numbers, e.g. [0.5, -1, 2]"}
+ROWS: dict[str, Any] = {"type": "array", "minItems": 1, "items": VECTOR,
+                        "description": "a matrix as a list of equally long rows, e.g. [[1, 2], [3, 4]]"}
+CHANNELS: dict[str, Any] = {"type": "array", "minItems": 1, "items": ROWS,
+                            "description": "a list of channel matrices"}
+
+
+def _schema(schema: dict[str, Any], description: str) -> Any:
+    return WithJsonSchema({**schema, "description": description})
+
+
+def _any(*options: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": list(options)}
+
+
+# A field's annotation: Any to the validator, a precise schema to an editor.
+Number = Annotated[Any, _schema(NUMBER, "a number")]
+Vector = Annotated[Any, _schema(VECTOR, "a list of numbers, e.g. [0.5, -1, 2]")]
+NumberOrVector = Annotated[Any, _schema(_any(NUMBER, VECTOR), "a number, or a list of numbers")]
+Matrix = Annotated[Any, _schema(_any(NUMBER, ROWS), "a matrix as a list of rows, e.g. [[1, 2], [3, 4]] "
+                                                   "(a bare number is a 1×1 matrix)")]
+VectorOrMatrix = Annotated[Any, _schema(_any(NUMBER, VECTOR, ROWS),
+                                        "a number, a list of numbers, or a matrix as a list of rows")]
+Tensor3 = Annotated[Any, _schema(_any(VECTOR, ROWS, CHANNELS),
+                                 "a list of numbers (1-D), a matrix (one channel), or a list of channel matrices")]
+Targets = Annotated[Any, _schema(_any(NUMBER, {"type": "string"}, VECTOR, ROWS,
+                                      {"type": "array", "minItems": 1, "items": {"type": ["integer", "string"]}}),
+                                 "targets: a number, a list, one-hot rows, or (sparse_cce) class indices or names")]
+Tensor = Annotated[Any, _schema(_any(VECTOR, ROWS, {"type": "array", "minItems": 1, "items": CHANNELS}),
+                                "a list of numbers, a matrix (rows), or a batch of images (N × H × W × C nested lists)")]
+LogBase = Annotated[Any, _schema({"enum": ["e", "ln", "natural", 2, 10, "2", "10"]},
+                                 "the base of the logarithm: e (nats), 2 (bits) or 10")]
+Mask = Annotated[Any, _schema(_any({"const": "causal"}, ROWS),
+                              "'causal', or a 0/1 matrix (queries × keys): 1 where a query may look")]
+
+
+class _Registry:
+    """JSON Schema metadata: an enum of a registry's names, each described by its title.
+
+    Lazy: the registry module is imported only when a schema is built, never when a Spec is
+    defined or validated."""
+
+    def __init__(self, source: Callable[[], dict[str, str]], what: str) -> None:
+        self.source, self.what = source, what
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        titles = self.source()
+        return {"type": "string", "enum": list(titles), "description": f"{self.what}: " + "; ".join(
+            f"{name} = {title}" for name, title in titles.items()),
+            "x-enumDescriptions": list(titles.values()), "markdownEnumDescriptions": list(titles.values())}
+
+
+def activation_titles() -> dict[str, str]:
+    from dlsolve.activations import ACTIVATIONS
+
+    return {name: a.title for name, a in ACTIVATIONS.items()}
+
+
+def backprop_loss_titles() -> dict[str, str]:
+    from dlsolve.losses import NETWORK_LOSSES
+
+    return {name: loss.title for name, loss in NETWORK_LOSSES.items()}
+
+
+def loss_titles() -> dict[str, str]:
+    from dlsolve.losses import LOSSES
+
+    return {name: loss.title for name, loss in LOSSES.items()}
+
+
+def optimizer_titles() -> dict[str, str]:
+    module = importlib.import_module("dlsolve.kinds.optimizer")
+    return {name: module.TITLES.get(name, name) for name in module.OPTIMIZERS}
+
+
+ActivationName = Annotated[str, _Registry(activation_titles, "the activation")]
+BackpropLossName = Annotated[str, _Registry(backprop_loss_titles, "the loss")]
+LossName = Annotated[str, _Registry(loss_titles, "the loss")]
+OptimizerName = Annotated[str, _Registry(optimizer_titles, "the optimizer")]
+
+
+# -- building the schema of a kind -----------------------------------------------------------
+
+def schema_id(kind: str) -> str:
+    return f"https://dlsolve.invalid/schema/{kind}.json"
+
+
+def kind_schema(kind: str) -> dict[str, Any]:
+    """The complete JSON Schema of a `kind: KIND` problem file."""
+    from dlsolve import kinds
+
+    spec = kinds.module(kind).Spec
+    schema = spec.model_json_schema()
+    props = schema.get("properties", {})
+    # conv and params share one Spec: the file's own kind is this one (or its twin)
+    twins = [k for k, entry in kinds.KINDS.items() if entry.module == kinds.KINDS[kind].module]
+    props["kind"] = {"enum": twins, "description": f"the problem kind: {kinds.summary(kind)}"}
+    if "title" in props:
+        props["title"] = {"anyOf": [{"type": "string"}, {"type": "null"}],
+                          "description": "a title for the sheet (optional)"}
+    if "vary" not in props:
+        props["vary"] = {"$ref": "#/$defs/Vary"}
+        schema.setdefault("$defs", {})["Vary"] = vary_schema()
+    return {"$schema": DRAFT, "$id": schema_id(kind), "title": f"dlsolve kind: {kind}",
+            "description": f"A dlsolve problem of kind {kind}: {kinds.summary(kind)}.", **{
+                k: v for k, v in schema.items() if k not in ("title", "description")}}
+
+
+def all_schema() -> dict[str, Any]:
+    """One schema for any problem file: the kind's schema chosen by its `kind:`."""
+    from dlsolve import kinds
+
+    defs: dict[str, Any] = {}
+    branches = []
+    for kind in kinds.KINDS:
+        one = kind_schema(kind)
+        for name, d in one.pop("$defs", {}).items():
+            defs[f"{kind}.{name}"] = d
+        one = _rebase(one, kind)
+        for k in ("$schema", "$id"):
+            one.pop(k)
+        defs[kind] = one
+        branches.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                         "then": {"$ref": f"#/$defs/{kind}"}})
+    for name in list(defs):
+        if "." in name:
+            defs[name] = _rebase(defs[name], name.split(".")[0])
+    return {"$schema": DRAFT, "$id": schema_id("all"), "title": "dlsolve problem",
+            "description": "A dlsolve problem file of any kind (chosen by `kind:`).",
+            "type": "object", "required": ["kind"],
+            "properties": {"kind": {"enum": list(kinds.KINDS), "description": "the problem kind"}},
+            "allOf": branches, "$defs": defs}
+
+
+def _rebase(node: Any, kind: str) -> Any:
+    """References to a kind's own $defs, renamed into the combined schema's."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/") and "." not in v:
+                out[k] = f"#/$defs/{kind}.{v[len('#/$defs/'):]}"
+            else:
+                out[k] = _rebase(v, kind)
+        return out
+    if isinstance(node, list):
+        return [_rebase(v, kind) for v in node]
+    return node
+
+
+def vary_schema() -> dict[str, Any]:
+    """The `vary:` section (exam variants, dlsolve/vary.py): key path → how it may change."""
+    rule = {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "range": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2,
+                      "description": "[low, high]: a value drawn from low, low + step, …, high"},
+            "step": {"type": "number", "exclusiveMinimum": 0, "description": "the step of a range (default 1)"},
+            "choices": {"type": "array", "minItems": 1, "description": "one of these values"},
+            "integers": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
+                         "description": "[low, high]: every entry a random integer in it (keeps the given "
+                                        "value's shape unless `shape` says another)"},
+            "shape": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1,
+                      "description": "the shape of a random integer array, e.g. [3, 2]"},
+            "nonzero": {"type": "boolean", "description": "integers: draw no zero entries"},
+        },
+    }
+    return {"type": "object", "description": "exam variants: which given numbers may change and how "
+                                             "(`dlsolve vary`); keys are paths such as input or layers[0].weights",
+            "properties": {"seed": {"type": "integer", "description": "the default seed of `dlsolve vary`"}},
+            "additionalProperties": rule}
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def installed_schema(kind: str) -> str:
+    """The path of the schema file shipped for a kind (dlsolve/schemas/KIND.json)."""
+    from importlib.resources import files
+
+    return str(files("dlsolve.schemas").joinpath(f"{kind}.json"))
+
+
+def modeline(kind: str) -> str:
+    """The first line `dlsolve new` writes: the YAML language server's pointer to the schema."""
+    from pathlib import Path
+
+    return f"# yaml-language-server: $schema={Path(installed_schema(kind)).as_uri()}"
+
+
+def write_installed(folder: Any = None) -> list[str]:
+    """(Re)write the shipped schemas, one per kind and all.json (tests/test_schema.py checks they
+    are current; DLSOLVE_UPDATE_SCHEMAS=1 rewrites them)."""
+    from pathlib import Path
+
+    from dlsolve import kinds
+
+    out = Path(folder) if folder is not None else Path(__file__).parent / "schemas"
+    out.mkdir(exist_ok=True)
+    written = []
+    for kind in kinds.KINDS:
+        (out / f"{kind}.json").write_text(dumps(kind_schema(kind)), encoding="utf-8")
+        written.append(f"{kind}.json")
+    (out / "all.json").write_text(dumps(all_schema()), encoding="utf-8")
+    return written + ["all.json"]

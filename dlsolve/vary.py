@@ -1,0 +1,499 @@
+"""Exam variants: the same problem with other numbers, one per student, reproducible by seed.
+
+A problem's `vary:` section says which given numbers may change and how; keys are paths as
+error messages write them (`input`, `layers[0].weights`, `learning_rate`):
+
+    vary:
+      seed: 7                                      # optional: the default --seed
+      input: {integers: [-3, 3]}                   # each entry a random integer, the given shape
+      layers[0].weights: {integers: [-2, 2], shape: [4, 3], nonzero: true}
+      learning_rate: {range: [0.01, 0.1], step: 0.01}
+      target: {choices: [0, 1]}
+
+A `range` or `integers` rule on a list draws every entry; `choices` picks one whole value.
+Variant n of seed s is drawn from its own generator (s, n, attempt), so it is the same whatever
+--count is. A draw that makes the problem ill-posed is redrawn and the reason counted: it does
+not solve (a typed error: a zero denominator, a window larger than its input …), a value is not
+finite, a unit saturates (the solution notes it), or an output shape is not a whole number
+(a floor or ceil in a shape formula actually rounds).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+from dlsolve.errors import DlsolveError, FileError, SpecError, SpecInvalid, describe
+from dlsolve.expr import Call
+from dlsolve.solution import Given, Solution
+
+MAX_DRAWS = 100  # per variant, before giving up with the reasons
+MANIFEST = "variants.json"
+
+
+class VaryError(DlsolveError):
+    """A variant could not be drawn well-posed (the reasons counted), or a variants folder is bad."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# -- the vary section ------------------------------------------------------------------------
+
+_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\.")
+
+
+def parse_path(text: str) -> tuple:
+    """'layers[0].weights' → ('layers', 0, 'weights')."""
+    out: list[Any] = []
+    pos = 0
+    for m in _PART.finditer(text):
+        if m.start() != pos:
+            raise SpecInvalid(f"expected a key path like layers[0].weights, got '{text}'")
+        pos = m.end()
+        if m.group(1):
+            out.append(m.group(1))
+        elif m.group(2):
+            out.append(int(m.group(2)))
+    if pos != len(text) or not out:
+        raise SpecInvalid(f"expected a key path like layers[0].weights, got '{text}'")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one given value may change."""
+
+    path: tuple
+    key: str
+    range: tuple[float, float] | None = None
+    step: float = 1.0
+    choices: tuple | None = None
+    integers: tuple[int, int] | None = None
+    shape: tuple[int, ...] | None = None
+    nonzero: bool = False
+
+    def draw(self, current: Any, rng: np.random.Generator) -> Any:
+        if self.choices is not None:
+            return copy.deepcopy(self.choices[int(rng.integers(len(self.choices)))])
+        shape = self.shape if self.shape is not None else np.shape(current)
+        if self.integers is not None:
+            lo, hi = self.integers
+            values = [v for v in range(lo, hi + 1) if v or not self.nonzero]
+            arr = rng.choice(values, size=shape)
+            return arr.tolist() if shape else int(arr)
+        lo, hi = self.range  # type: ignore[misc]
+        n = int(math.floor((hi - lo) / self.step + 1e-9))
+        digits = _decimals(self.step) + _decimals(lo)
+        ks = rng.integers(0, n + 1, size=shape)
+        arr = np.round(lo + ks * self.step, digits)
+        out = arr.tolist()
+        return _tidy(out)
+
+
+def _decimals(x: float) -> int:
+    text = repr(float(x))
+    if "e" in text:
+        mant, exp = text.split("e")
+        return max(len(mant.split(".")[1].rstrip("0")) - int(exp), 0) if "." in mant else max(-int(exp), 0)
+    return len(text.split(".")[1].rstrip("0"))
+
+
+def _tidy(v: Any) -> Any:
+    """Whole floats as ints (3 rather than 3.0), as a person writes them."""
+    if isinstance(v, list):
+        return [_tidy(x) for x in v]
+    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v
+
+
+def _number(v: Any, path: tuple) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise SpecError(path, f"expected a number, got {describe(v)}")
+    return float(v)
+
+
+def _pair(v: Any, path: tuple, whole: bool = False) -> tuple:
+    if not isinstance(v, list) or len(v) != 2:
+        raise SpecError(path, f"expected [low, high], got {describe(v)}")
+    lo, hi = (_number(x, path + (i,)) for i, x in enumerate(v))
+    if whole and not (lo.is_integer() and hi.is_integer()):
+        raise SpecError(path, f"expected whole numbers [low, high], got {v}")
+    if lo > hi:
+        raise SpecError(path, f"low {v[0]} is above high {v[1]}")
+    return (int(lo), int(hi)) if whole else (lo, hi)
+
+
+def parse_rules(section: Any, data: Mapping[str, Any]) -> tuple[list[Rule], int | None]:
+    """The rules of a `vary:` section, checked against the problem's data, and its seed."""
+    if not isinstance(section, dict) or not section:
+        raise SpecError(("vary",), f"expected a mapping of key paths to rules, got {describe(section)}")
+    seed = section.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise SpecError(("vary", "seed"), f"expected a whole number ≥ 0, got {describe(seed)}")
+    rules = []
+    for key, spec in section.items():
+        if key == "seed":
+            continue
+        where = ("vary", key)
+        try:
+            path = parse_path(key)
+        except SpecInvalid as exc:
+            raise SpecError(where + ("<key>",), exc.message) from None
+        current = _get(data, path)
+        if current is _MISSING:
+            raise SpecError(where + ("<key>",), f"the problem has no value at {key} to vary")
+        if not isinstance(spec, dict):
+            raise SpecError(where, f"expected a rule (range/step, choices, or integers), got {describe(spec)}")
+        unknown = set(spec) - {"range", "step", "choices", "integers", "shape", "nonzero"}
+        if unknown:
+            bad = sorted(unknown)[0]
+            raise SpecError(where + (bad, "<key>"), f"unknown key '{bad}'; a rule has range and step, choices, "
+                                                    "or integers (with shape, nonzero)")
+        kinds_given = [k for k in ("range", "choices", "integers") if k in spec]
+        if len(kinds_given) != 1:
+            raise SpecError(where, "expected exactly one of range, choices, integers")
+        rule = Rule(path, key)
+        if "range" in spec:
+            step = _number(spec.get("step", 1), where + ("step",))
+            if step <= 0:
+                raise SpecError(where + ("step",), f"expected a step > 0, got {spec.get('step')}")
+            rule = dataclasses.replace(rule, range=_pair(spec["range"], where + ("range",)), step=step)
+        elif "choices" in spec:
+            if not isinstance(spec["choices"], list) or not spec["choices"]:
+                raise SpecError(where + ("choices",), f"expected a list of values, got {describe(spec['choices'])}")
+            rule = dataclasses.replace(rule, choices=tuple(spec["choices"]))
+        else:
+            rule = dataclasses.replace(rule, integers=_pair(spec["integers"], where + ("integers",), whole=True),
+                                       nonzero=bool(spec.get("nonzero", False)))
+            lo, hi = rule.integers  # type: ignore[misc]
+            if rule.nonzero and lo == hi == 0:
+                raise SpecError(where + ("integers",), "only 0 lies in the range, and nonzero is set")
+        if "shape" in spec:
+            shape = spec["shape"]
+            if not isinstance(shape, list) or not shape or not all(
+                    isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape):
+                raise SpecError(where + ("shape",), f"expected a list of sizes ≥ 1, e.g. [3, 2], got {describe(shape)}")
+            rule = dataclasses.replace(rule, shape=tuple(shape))
+        if rule.choices is None and rule.shape is None and not _numeric(current):
+            raise SpecError(where + ("<key>",), f"{key} is {describe(current)}: a range or integers rule needs "
+                                                "numbers (or give shape)")
+        rules.append(rule)
+    if not rules:
+        raise SpecError(("vary",), "no value to vary: give at least one key path with a rule")
+    return rules, seed
+
+
+_MISSING = object()
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return data
+
+
+def _set(data: Any, path: tuple, value: Any) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+def _numeric(v: Any) -> bool:
+    if isinstance(v, list):
+        return bool(v) and all(_numeric(x) for x in v)
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+# -- drawing variants ------------------------------------------------------------------------
+
+@dataclass
+class Variant:
+    number: int
+    seed: int
+    draws: int
+    data: dict
+    solution: Solution
+
+
+@dataclass
+class Draw:
+    """What `draw_variants` gives: the variants and the count of each reason a draw was redrawn."""
+
+    variants: list[Variant]
+    redrawn: Counter = field(default_factory=Counter)
+
+
+# A unit is saturated when its activation's slope is below this: σ' = a(1 − a) < 1e-4 beyond
+# |z| ≈ 9.2, tanh' = 1 − a² < 1e-4 beyond |z| ≈ 5.3; the gradient through it all but vanishes.
+SATURATED = 1e-4
+_SATURATING = {"sigma": lambda a: a * (1 - a), "tanh": lambda a: 1 - a * a}
+
+
+def ill_posed(solution: Solution) -> str | None:
+    """Why a solved variant is not a fair exam problem, or None."""
+    for step in solution.steps:
+        if step.value is not None:
+            try:
+                arr = np.asarray(step.value, dtype=float)
+            except (TypeError, ValueError):
+                arr = None
+            if arr is not None and not np.all(np.isfinite(arr)):
+                return "a value is not finite (a zero denominator or the log of 0)"
+        if step.note is not None and "saturat" in str(step.note):
+            return "a saturated unit"
+        for node in (n for form in step.forms for n in form.walk()):
+            if isinstance(node, Call) and node.fn in _SATURATING:
+                try:
+                    a = np.asarray(node._eval(step.bindings), dtype=float)
+                except Exception:  # noqa: BLE001 - a symbol the step does not bind: nothing to judge
+                    continue
+                if np.any(_SATURATING[node.fn](a) < SATURATED):
+                    return "a saturated unit"
+            if isinstance(node, Call) and node.fn in ("floor", "ceil") and node.args:
+                try:
+                    inner = np.asarray(node.args[0]._eval(step.bindings), dtype=float)
+                except Exception:  # noqa: BLE001 - a symbol the step does not bind: nothing to judge
+                    continue
+                if not np.all(np.abs(inner - np.round(inner)) < 1e-9):
+                    return "an output shape is not a whole number (floor/ceil rounds it)"
+    for section in solution.sections:
+        for block in section.blocks:
+            text = getattr(block, "text", None)
+            if text is not None and "saturat" in str(text):
+                return "a saturated unit"
+    return None
+
+
+def _reason(err: Exception) -> str:
+    """A redraw's reason from a solve error: its message without the numbers of this draw."""
+    msg = getattr(err, "message", None) or str(err)
+    msg = str(msg).splitlines()[0]
+    msg = re.sub(r"[-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", "N", msg)
+    return "does not solve: " + msg
+
+
+def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
+                  solve: Any) -> Draw:
+    """`count` well-posed variants. `solve(data)` solves one variant's data (raises on a bad one)."""
+    out = Draw([])
+    for n in range(1, count + 1):
+        reasons: Counter = Counter()
+        for attempt in range(MAX_DRAWS):
+            rng = np.random.default_rng([seed, n, attempt])
+            data = copy.deepcopy(problem_data)
+            for rule in rules:
+                _set(data, rule.path, rule.draw(_get(data, rule.path), rng))
+            try:
+                solution = solve(data)
+            except (DlsolveError, SpecInvalid, ArithmeticError, ValueError) as err:
+                reasons[_reason(err)] += 1
+                continue
+            why = ill_posed(solution)
+            if why is not None:
+                reasons[why] += 1
+                continue
+            out.variants.append(Variant(n, seed, attempt + 1, data, solution))
+            out.redrawn.update(reasons)
+            break
+        else:
+            listed = "; ".join(f"{c}× {r}" for r, c in reasons.most_common(3))
+            raise VaryError(f"variant {n}: no well-posed draw in {MAX_DRAWS} tries ({listed}); widen the ranges")
+    return out
+
+
+# -- writing and reading -------------------------------------------------------------------
+
+def to_yaml(data: Mapping[str, Any], indent: int = 0) -> str:
+    """Plain data (mappings, lists, numbers, text) as block YAML with flow lists, as a person
+    writes a problem file (`- weights: [[1, 2]]`, `- conv2d: {filters: 8}`, `- flatten`)."""
+    pad = "  " * indent
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            lines.append(f"{pad}{key}:")
+            lines.append(to_yaml(value, indent + 1).rstrip("\n"))
+        elif isinstance(value, list) and value and any(isinstance(v, dict) for v in value):
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                if isinstance(item, dict) and item:
+                    for k, (name, v) in enumerate(item.items()):
+                        lines.append(f"{pad}  {'- ' if k == 0 else '  '}{name}: {_flow(v)}")
+                else:
+                    lines.append(f"{pad}  - {_flow(item)}")
+        else:
+            lines.append(f"{pad}{key}: {_flow(value)}")
+    return "\n".join(lines) + "\n"
+
+
+_PLAIN = re.compile(r"[A-Za-z_][^:#,\[\]{}\"'\n\\]*")
+_KEYWORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+
+
+def _flow(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_flow(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_flow(x) for x in v) + "]"
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, int):
+        return str(v)
+    text = str(v)
+    if _PLAIN.fullmatch(text) and text.lower() not in _KEYWORDS and "," not in text and not text.endswith(" "):
+        return text
+    return json.dumps(text, ensure_ascii=False)  # JSON's escapes are YAML's double-quoted ones
+
+
+def variant_file(stem: str, number: int, width: int) -> str:
+    return f"{stem}-v{number:0{width}d}.yaml"
+
+
+def question_sheet(solution: Solution) -> Solution:
+    """The problem as set: its title, conventions and given values, no steps and no answers."""
+    sections = []
+    for s in solution.sections:
+        blocks = tuple(b for b in s.blocks if isinstance(b, Given))
+        if blocks:
+            sections.append(dataclasses.replace(s, blocks=blocks))
+    return dataclasses.replace(solution, sections=tuple(sections), answers=())
+
+
+class VariantSet:
+    """A folder written by `dlsolve vary`: its manifest, and each variant's solution on demand."""
+
+    def __init__(self, folder: Path, manifest: dict) -> None:
+        self.folder, self.manifest = folder, manifest
+        self.files = {int(v["variant"]): folder / v["file"] for v in manifest["variants"]}
+        self._solved: dict[int, tuple] = {}
+
+    @classmethod
+    def open(cls, folder: str | Path) -> "VariantSet":
+        folder = Path(folder)
+        path = folder / MANIFEST
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            manifest["variants"]  # noqa: B018 - the key must be there
+        except FileNotFoundError:
+            raise FileError(str(folder), f"is a folder without {MANIFEST}; give a problem file, or a folder "
+                                         "written by `dlsolve vary`") from None
+        except (ValueError, KeyError, TypeError):
+            raise FileError(str(path), "is not a manifest written by `dlsolve vary`") from None
+        return cls(folder, manifest)
+
+    @property
+    def title(self) -> str:
+        return str(self.manifest.get("title") or self.manifest.get("problem") or "variants")
+
+    def solved(self, number: int) -> tuple:
+        """(solution, alternatives) of variant `number`, solved once."""
+        if number not in self._solved:
+            from dlsolve.api import alternatives, load, solve_loaded
+
+            problem = load(str(self.files[number]))
+            self._solved[number] = (solve_loaded(problem), alternatives(problem))
+        return self._solved[number]
+
+    def pick(self, given: dict) -> tuple:
+        """The (solution, alternatives) of the variant an answers file names (`variant: 7`); the
+        key is removed from `given`."""
+        if "variant" not in given:
+            raise SpecError((), "missing key 'variant' (which exam variant these answers are for, e.g. "
+                                f"variant: 7; this folder has {min(self.files)}–{max(self.files)})")
+        number = given.pop("variant")
+        if isinstance(number, bool) or not isinstance(number, int) or number not in self.files:
+            raise SpecError(("variant",), f"expected a variant number {min(self.files)}–{max(self.files)}, "
+                                          f"got {describe(number)}")
+        return self.solved(number)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self.files))
+
+
+@dataclass
+class Written:
+    folder: Path
+    files: list[str]
+    sheets: list[str]
+    draw: Draw
+
+
+SHEET_FORMAT = "markdown"  # the question sheet's and answer key's format unless --format says
+
+
+def write_variants(file: str, count: int, seed: int | None, folder: str | Path, fmt: str | None = None,
+                   precision: int = 4) -> Written:
+    """`dlsolve vary`: draw `count` variants of the problem in `file` and write one problem file
+    each, the manifest, a combined question sheet and the answer key in format `fmt`."""
+    from dlsolve import api
+    from dlsolve.load import parse_data, read_text
+    from dlsolve.render import renderer
+
+    from dlsolve.load import load_text
+
+    name, text = read_text(file)
+    problem = load_text(text, name)  # the base problem must itself be valid
+    source = problem.source
+    raw = parse_data(text, name)
+    if "vary" not in raw:
+        raise source.locate(SpecError((), "the problem has no `vary:` section saying which numbers may change"))
+    base = {k: v for k, v in raw.items() if k != "vary"}
+    try:
+        rules, file_seed = parse_rules(raw["vary"], base)
+    except SpecError as err:
+        raise source.locate(err) from None
+    seed = seed if seed is not None else (file_seed if file_seed is not None else 0)
+    titled = "title" in problem.module.Spec.model_fields
+    stem = Path(name).stem if file != "-" else "problem"
+    base_title = base.get("title") or stem
+
+    def solve(data: dict) -> Solution:
+        return api.solve_loaded(api.load(data))
+
+    def with_title(data: dict, n: int) -> dict:
+        return {**data, "title": f"{base_title} — variant {n}"} if titled else data
+
+    drawn = draw_variants(base, rules, count, seed, solve)
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    width = max(2, len(str(count)))
+    files, solutions = [], []
+    for v in drawn.variants:
+        data = with_title(v.data, v.number)
+        fname = variant_file(stem, v.number, width)
+        header = (f"# Variant {v.number} of {name}: dlsolve vary --seed {seed} (draw {v.draws}).\n"
+                  f"# Students answering it write `variant: {v.number}` in their answers file.\n")
+        (out / fname).write_text(header + to_yaml(data), encoding="utf-8")
+        files.append(fname)
+        solutions.append(dataclasses.replace(v.solution, title=data["title"]) if titled else v.solution)
+    manifest = {"problem": name, "title": base_title, "seed": seed, "count": count,
+                "variants": [{"variant": v.number, "file": f, "draws": v.draws} for v, f in zip(drawn.variants, files)],
+                "redrawn": dict(drawn.redrawn.most_common())}
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    rend = renderer(fmt or SHEET_FORMAT)(precision=precision)
+    sheets = []
+    for label, sols in (("questions", [question_sheet(s) for s in solutions]), ("answer-key", solutions)):
+        target = f"{label}{rend.suffix}"
+        title = f"{base_title}: {'questions' if label == 'questions' else 'answer key'}, {count} variants"
+        (out / target).write_text(rend.render_combined(sols, title=title), encoding="utf-8")
+        sheets.append(target)
+    return Written(out, files, sheets, drawn)
