@@ -49,6 +49,7 @@ class DocumentRenderer:
         self.paper = paper
         self.latex = LatexPrinter(precision)
         self._figures = 0  # pictures so far in this document: ids unique in a combined page
+        self._several = False  # rendering one of several problems of a combined document
 
     # -- values as LaTeX ------------------------------------------------------------------
     def num(self, x: float) -> str:
@@ -172,12 +173,13 @@ class DocumentRenderer:
 
     # -- the walk -------------------------------------------------------------------------
     def header_lines(self, sol: Solution) -> list[str]:
-        if self.mode == "answers":  # the key: the conventions in one line, no more
-            return [self.para("Conventions: " + "; ".join(self.prose(c) for c in sol.conventions) + ".")] \
-                if sol.conventions else []
         sheet = {"full": "", "answers": " · answers only", "questions": " · the questions"}[self.mode]
         out = [self.meta(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} significant "
                          f"digits (computed in float64){sheet}")]
+        if self.mode == "answers":  # the key: the conventions in one line (the key's head has the version)
+            out = [] if self._several else out
+            return out + ([self.para("Conventions: " + "; ".join(self.prose(c) for c in sol.conventions) + ".")]
+                          if sol.conventions else [])
         if sol.conventions:
             out.append(self.heading(3, "Conventions"))
             out.append(self.bullets([self.prose(c) for c in sol.conventions]))
@@ -265,6 +267,13 @@ class DocumentRenderer:
 
     def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         self._figures = 0
+        self._several = True
+        try:
+            return self._combined_document(sols, title)
+        finally:
+            self._several = False
+
+    def _combined_document(self, sols: Sequence[Solution], title: str) -> str:
         title = {"answers": "Answers", "questions": "Questions"}.get(self.mode, title) \
             if title == "Answer key" else title
         parts = [self.heading(1, title), self.meta(f"dlsolve {__version__} · {len(sols)} problems"),
