@@ -15,6 +15,7 @@ articles "a" and "I"; operators (=, +, −, /) join notation on both sides into 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 GREEK = {  # values are control words: to_tex puts a space after one before a letter
    
@@ -240,6 +241,7 @@ def to_tex(s: str, python: bool | None = None) -> str:
     """A formula in course notation (unicode, carets, underscores) as LaTeX math."""
     if python is None:
         python = "*" in s
+    s = unicodedata.normalize("NFD", s)  # ĥ → h and its hat, as m̂ is written
     out: list[str] = []
     i = 0
     while i < len(s):
@@ -256,12 +258,19 @@ def to_tex(s: str, python: bool | None = None) -> str:
             out.append("^{" + sup + "}")
         elif ch == "_":
             sub, i = _script(s, i + 1, python)
-            out.append("_{" + sub + "}")
+            if out and out[-1].startswith("_{"):  # W_h_x, x1_2: one subscript, never two
+                out[-1] = out[-1][:-1] + "," + sub + "}"
+            else:
+                out.append("_{" + sub + "}")
         elif ch in SUB:
             j = i
             while j < len(s) and s[j] in SUB:
                 j += 1
-            out.append("_{" + "".join(SUB[c] for c in s[i:j]) + "}")
+            sub = "".join(SUB[c] for c in s[i:j])
+            if out and out[-1].startswith("_{"):  # h₁ then its entry ₁₁: one subscript
+                out[-1] = out[-1][:-1] + "," + sub + "}"
+            else:
+                out.append("_{" + sub + "}")
             i = j
         elif ch in SUP:
             j = i
