@@ -378,3 +378,9 @@ def test_questions_show_the_network(tmp_path):
     assert r.exit_code == 0 and 'aria-label="the network with its weights"' in r.output
     r = run("solve", P1, "--questions")
     assert "a₁^[1] ← x₁ ×1, x₂ ×2, x₃ ×3, x₄ ×2" in r.output
+
+
+def test_relations_and_accents_survive_the_notation_reader():
+    assert segments("if ŷ ≠ y") == [("text", "if "), ("math", r"\hat{y} \ne y")]
+    assert segments("L ← ĥ₁") == [("math", r"L \leftarrow \hat{h}_{1}")]
+    assert segments("W_h_x") == [("math", "W_{h,x}")]

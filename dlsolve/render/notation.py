@@ -241,7 +241,8 @@ def to_tex(s: str, python: bool | None = None) -> str:
     """A formula in course notation (unicode, carets, underscores) as LaTeX math."""
     if python is None:
         python = "*" in s
-    s = unicodedata.normalize("NFD", s)  # ĥ → h and its hat, as m̂ is written
+    # ĥ → h and its hat, as m̂ is written (letters only: ≠ must stay ≠)
+    s = "".join(unicodedata.normalize("NFD", c) if unicodedata.category(c).startswith("L") else c for c in s)
     out: list[str] = []
     i = 0
     while i < len(s):
