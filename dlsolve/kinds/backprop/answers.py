@@ -40,6 +40,36 @@ class Answers(SolverBase):
         vals = self._layer_values(nm, self.L, nm.a, nm.av, units)
         d.answer("yhat", vals[0][0] if self.net.n_out == 1 else vals[0], "ŷ", keys=vals[1])
 
+    def answers_table(self, names: list[Names]) -> None:
+        """A forward pass over several samples (a truth table): each answer holds one entry per
+        sample, in order — sample k's vector, or its number where the layer has one unit — and
+        names the steps of every sample."""
+        if len(names) == 1:
+            self.answers_forward(names[0])
+            return
+        d = self.d
+
+        def table(unit, vector, l: int) -> tuple[list, tuple[str, ...]]:
+            values, keys = [], []
+            for nm in names:
+                vals, ks = self._layer_values(nm, l, getattr(nm, unit), getattr(nm, vector), self.detail)
+                values.append(vals[0] if len(vals) == 1 else vals)
+                keys += ks
+            return values, tuple(keys)
+
+        for layer in self.net.layers:
+            l = layer.index
+            z, zk = table("z", "zv", l)
+            a, ak = table("a", "av", l)
+            d.answer(f"z{l}", z, f"z^[{l}] of each sample", keys=zk)
+            d.answer(f"a{l}", a, f"a^[{l}] of each sample", keys=ak)
+        yhat, yk = table("a", "av", self.L)
+        zL, _ = table("z", "zv", self.L)
+        d.section("Table of the samples")
+        d.table(("sample", "input x", f"z^[{self.L}]", "ŷ"),
+                [(str(k), s.x.copy(), z, y) for k, (s, z, y) in enumerate(zip(self.net.samples, zL, yhat), 1)])
+        d.answer("yhat", yhat, "ŷ of each sample", keys=yk)
+
     def answers_single(self, nm: Names, units: bool) -> None:
         d, net = self.d, self.net
         self.answers_forward(nm, units)

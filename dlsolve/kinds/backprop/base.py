@@ -137,6 +137,10 @@ class SolverBase:
         else:
             d.convention("weights_layout out_in: w_ji^[l] is row j, column i of W^[l] and joins input i "
                          "to unit j; z^[l] = W^[l]·a^[l−1] + b^[l]")
+        for layer in net.layers:
+            text = layer.activation.convention_text(layer.act_params)
+            if text:
+                d.convention(text)
         if net.loss is None:
             return
         d.convention("log is the natural logarithm")

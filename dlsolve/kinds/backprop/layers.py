@@ -31,6 +31,9 @@ class LayerPass(SolverBase):
                                "underflow to 0" if shift is not None else ""))
             else:
                 d.derive(nm.av(l), *act.forms(z, layer.act_params), note=None if act.identity else "elementwise")
+                kink = act.kink_note(layer.act_params)
+                if kink and np.any(np.asarray(d.env[z.key]) == 0.0):
+                    d.note(f"a {z.uni} entry is 0 exactly: {kink}")
 
     def loss_vectors(self, nm: Names, y: np.ndarray) -> None:
         d, net = self.d, self.net

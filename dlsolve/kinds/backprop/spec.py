@@ -26,6 +26,7 @@ class ActivationSpec(BaseModel):
     model_config = _STRICT
     name: ActivationName
     alpha: Optional[float] = None
+    at_zero: Optional[Literal[0, 1]] = None   # step only: step(0); 1 means y = 1 if z ≥ 0
 
 
 class LossSpec(BaseModel):
@@ -136,11 +137,16 @@ def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, dict]
         raise SpecInvalid(f"unknown activation: {did_you_mean(name, ACTIVATIONS)}", npath)
     act = ACTIVATIONS[name]
     params = dict(act.params)
-    if isinstance(spec.activation, ActivationSpec) and spec.activation.alpha is not None:
-        if "alpha" not in act.params:
-            takers = " and ".join(a.name for a in ACTIVATIONS.values() if "alpha" in a.params)
-            raise SpecInvalid(f"{name} takes no alpha (only {takers} do)", path + ("alpha",))
-        params["alpha"] = spec.activation.alpha
+    if isinstance(spec.activation, ActivationSpec):
+        for key in ("alpha", "at_zero"):
+            value = getattr(spec.activation, key)
+            if value is None:
+                continue
+            if key not in act.params:
+                takers = " and ".join(a.name for a in ACTIVATIONS.values() if key in a.params)
+                raise SpecInvalid(f"{name} takes no {key} (only {takers} {'does' if ' and ' not in takers else 'do'})",
+                                  path + (key,))
+            params[key] = value
     if act.output_only and not final:
         raise SpecInvalid(f"{name} belongs to the output layer (the last one)", npath)
     return act, params

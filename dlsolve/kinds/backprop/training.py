@@ -18,15 +18,16 @@ class Training(SolverBase):
     def solve_forward(self) -> None:
         d, net = self.d, self.net
         self.given_section()
+        names = []
         for k, s in enumerate(net.samples, 1):
             nm = Names(net, k if len(net.samples) > 1 else None)
+            names.append(nm)
             d.section("Forward pass" + (f": sample {k}" if len(net.samples) > 1 else ""))
             if self.detail:
                 self.forward_units(nm, s.x)
             else:
                 self.forward_vectors(nm, s.x)
-            if k == 1:
-                self.answers_forward(nm)
+        self.answers_table(names)
 
     def solve_training(self) -> None:
         """The first update in full; with several, the last one with its parameters, loss and new

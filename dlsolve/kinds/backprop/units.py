@@ -54,8 +54,9 @@ class UnitPass(SolverBase):
             zval = d.env.get(z.key)
             value = d.derive(nm.a(l, j), *forms,
                              note=(lambda v, zv=zval: act.saturation_note(zv, v)) if zval is not None else None)
-            if act.kink_at_zero and zval == 0.0 and value is not None:
-                d.note(f"{z.uni} = 0 exactly: {act.kink_at_zero}")
+            kink = act.kink_note(layer.act_params)
+            if kink and zval == 0.0 and value is not None:
+                d.note(f"{z.uni} = 0 exactly: {kink}")
 
     # == loss ================================================================================
     def loss_units(self, nm: Names, y: Optional[np.ndarray]) -> None:
@@ -135,8 +136,9 @@ class UnitPass(SolverBase):
         value = self.d.derive(da, formula, note=None if zval is None else (
             lambda v, zv=zval: act.precision_note(zv, v)))
         local[da.key] = formula
-        if act.kink_at_zero and zval == 0.0 and value is not None:
-            self.d.note(f"{z.uni} = 0 exactly: {act.kink_at_zero}")
+        kink = act.kink_note(layer.act_params)
+        if kink and zval == 0.0 and value is not None:
+            self.d.note(f"{z.uni} = 0 exactly: {kink}")
 
     def _output_deltas(self, nm: Names, layer: Layer, local: dict[str, Expr]) -> None:
         d, net, l, act = self.d, self.net, layer.index, layer.activation
