@@ -37,6 +37,9 @@ class Answers(SolverBase):
             a, ak = self._layer_values(nm, l, nm.a, nm.av, units)
             d.answer(f"z{l}", z, f"z^[{l}]", keys=zk)
             d.answer(f"a{l}", a, f"a^[{l}]", keys=ak)
+            if nm.dropped(l):
+                ad, adk = self._layer_values(nm, l, nm.ad, nm.adv, units)
+                d.answer(f"a{l}_dropout", ad, f"ã^[{l}] (after dropout)", keys=adk)
         vals = self._layer_values(nm, self.L, nm.a, nm.av, units)
         d.answer("yhat", vals[0][0] if self.net.n_out == 1 else vals[0], "ŷ", keys=vals[1])
 
@@ -63,6 +66,9 @@ class Answers(SolverBase):
             a, ak = table("a", "av", l)
             d.answer(f"z{l}", z, f"z^[{l}] of each sample", keys=zk)
             d.answer(f"a{l}", a, f"a^[{l}] of each sample", keys=ak)
+            if names[0].dropped(l):
+                ad, adk = table("ad", "adv", l)
+                d.answer(f"a{l}_dropout", ad, f"ã^[{l}] (after dropout) of each sample", keys=adk)
         yhat, yk = table("a", "av", self.L)
         zL, _ = table("z", "zv", self.L)
         d.section("Table of the samples")

@@ -137,6 +137,7 @@ class SolverBase:
         else:
             d.convention("weights_layout out_in: w_ji^[l] is row j, column i of W^[l] and joins input i "
                          "to unit j; z^[l] = W^[l]·a^[l−1] + b^[l]")
+        self.dropout_conventions()
         for layer in net.layers:
             text = layer.activation.convention_text(layer.act_params)
             if text:
@@ -189,6 +190,7 @@ class SolverBase:
                 rows.append((str(k), s.x.copy(), y))
             d.table(("sample", "input x", "target y"), rows)
         self.bind_params(nm, show=True)
+        self.dropout_given(nm)
         if net.eta is not None:
             d.given(N.ETA, float(net.eta), note="learning rate")
 
