@@ -168,6 +168,7 @@ class SolverBase:
                 d.convention(mode + "; {e:int} epoch" + ("s" if net.epochs > 1 else ""), m=m, e=net.epochs)
             d.convention("update_bias true: biases are updated like the weights" if net.update_bias else
                          "update_bias false: biases are never updated")
+        self.penalty_conventions()
 
     def given_section(self) -> None:
         d, net = self.d, self.net
@@ -191,6 +192,7 @@ class SolverBase:
             d.table(("sample", "input x", "target y"), rows)
         self.bind_params(nm, show=True)
         self.dropout_given(nm)
+        self.given_lambdas(nm)
         if net.eta is not None:
             d.given(N.ETA, float(net.eta), note="learning rate")
 

@@ -8,11 +8,12 @@ import numpy as np
 from dlsolve import notation as N
 from dlsolve.expr import Add, MatMul, Num, Outer, Transpose, call, hadamard
 from dlsolve.kinds.backprop.dropout import DropoutPass
+from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.prob import needs_shift
 
 
-class LayerPass(DropoutPass):
+class LayerPass(DropoutPass, PenaltyPass):
     def forward_vectors(self, nm: Names, x: np.ndarray) -> None:
         d, net = self.d, self.net
         d.bind(nm.xv(), x)
@@ -125,3 +126,4 @@ class LayerPass(DropoutPass):
                     else Outer(nm.deltav(l), a_prev, rows=False))
             d.derive(nm.param_grad(nm.Wm(l)), grad, note="the same layout as W" + f"^[{l}]")
             d.derive(nm.param_grad(nm.bv(l)), nm.deltav(l))
+            self.penalty_grads(nm, layer, units=False)

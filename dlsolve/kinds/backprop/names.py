@@ -173,3 +173,30 @@ class Names:
     @_memo
     def p(self, l: int) -> Sym:
         return N.quantity("p", "p", "p", layer=l)
+
+    # -- regularisation: the penalty, the total loss, λ ---------------------------------------
+    @_memo
+    def penalty(self) -> Sym:
+        return N.quantity("Omega", "Ω", r"\Omega", sample=self.s)
+
+    @_memo
+    def loss_total(self) -> Sym:
+        """The loss the update minimises: L + Ω with regularisation, else L itself."""
+        if self.net.regularization is None:
+            return self.loss()
+        return N.quantity("Ltotal", "L_total", r"L_{\text{total}}", sample=self.s)
+
+    def total_grad(self, p: Sym) -> Sym:
+        """∂L_total/∂p (built once per parameter symbol's key)."""
+        key = ("total_grad", p.key, p.uni)
+        sym = self._cache.get(key)
+        if sym is None:
+            sym = self._cache[key] = N.partial(self.loss_total(), p)
+        return sym
+
+    @_memo
+    def lam(self, norm: int) -> Sym:
+        """λ of the L1 (norm 1) or L2 (norm 2) penalty: λ₁, λ₂ when both are given, else λ."""
+        reg = self.net.regularization
+        both = reg is not None and reg.l1 is not None and reg.l2 is not None
+        return N.quantity(f"lambda{norm}" if both else "lambda", "λ", r"\lambda", (norm,) if both else ())

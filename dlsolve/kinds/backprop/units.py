@@ -10,13 +10,14 @@ import numpy as np
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, Mul, Sym, call, drop_ones
 from dlsolve.kinds.backprop.dropout import DropoutPass
+from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Layer
 from dlsolve.kinds.prob import needs_shift
 from dlsolve.solution import Phrase
 
 
-class UnitPass(DropoutPass):
+class UnitPass(DropoutPass, PenaltyPass):
     # == forward =============================================================================
     def forward_units(self, nm: Names, x: np.ndarray) -> None:
         d, net = self.d, self.net
@@ -227,3 +228,4 @@ class UnitPass(DropoutPass):
             if symbolic:
                 forms.append(drop_ones(local[nm.dz(l, j).key]))
             d.derive(nm.param_grad(b), *forms)
+        self.penalty_grads(nm, layer, units=True)
