@@ -117,3 +117,23 @@ def test_dropout_on_the_output_layer_is_refused():
     with pytest.raises(DlsolveError) as err:
         load_text(json.dumps(data), "p.yaml")
     assert "layers[1].dropout" in str(err.value) and "hidden layer" in str(err.value)
+
+
+def test_dropout_with_l2_regularisation_matches_finite_differences():
+    lam, r = 0.03, factor(0.5, [1, 0, 1], "inverted")
+    params = [np.array(W1), np.array(B1), np.array(W2), np.array(B2)]
+
+    def with_penalty(*ps):
+        return numpy_loss(*ps, r) + lam * (np.sum(ps[0] ** 2) + np.sum(ps[2] ** 2))
+
+    s = solve_data({**problem({"rate": 0.5, "mask": [1, 0, 1]}), "regularization": {"l2": lam}})
+    assert np.isclose(s.answer("loss").value, with_penalty(*params), rtol=1e-12)
+    h = 1e-6
+    for name, i in (("dW1", 0), ("dW2", 2)):
+        g = np.zeros_like(params[i])
+        for idx in np.ndindex(g.shape):
+            up, dn = [p.copy() for p in params], [p.copy() for p in params]
+            up[i][idx] += h
+            dn[i][idx] -= h
+            g[idx] = (with_penalty(*up) - with_penalty(*dn)) / (2 * h)
+        np.testing.assert_allclose(s.answer(name).value, g, rtol=1e-6, atol=1e-9, err_msg=name)

@@ -114,3 +114,11 @@ def test_check_grades_a_whole_right_table(tmp_path):
     answers.write_text("yhat: [0, 0, 0, 1]\n")     # the table with step(0) = 0
     res = CliRunner().invoke(main, ["check", str(ROOT / "problems" / "backprop-or-truth-table.yaml"), str(answers)])
     assert "✗" in res.output
+
+
+def test_layer_by_layer_pass_notes_a_z_exactly_at_zero_too():
+    s = solve_data(problem((1, 1), -1, at_zero=1), detail="layers")
+    assert s.answer("yhat").value == [0, 1, 1, 1]
+    notes = [str(b.text) for sec in s.sections for b in sec.blocks if hasattr(b, "text")]
+    notes += [str(st.note) for st in s.steps() if st.note]
+    assert sum("is 0 exactly: step(0) = 1" in n for n in notes) == 2   # samples 2 and 3
