@@ -62,7 +62,7 @@ def wrap_line(line: Line, width: int) -> list[Line]:
     lead = len(text) - len(text.lstrip(" "))
     body = text.lstrip(" ")
     m = re.match(r"(\S[^=]{0,40}? [=≈] )", body)
-    extra = 2 if body[:2] in ("• ", "↳ ") or not m else layout.width(m.group(1))
+    extra = 2 if body[:2] in ("• ", "↳ ") or body.startswith("Note: ") or not m else layout.width(m.group(1))
     indent = min(lead + extra, width // 2)
     out: list[Line] = []
     start, first = 0, True
