@@ -148,7 +148,7 @@ class UnicodePrinter(_Printer):
 
     def visit_Pow(self, e: E.Pow) -> tuple[str, int, bool]:
         base = self._p(e.base, E.PREC_POW + 1)
-        if "^" in base and not base.startswith("("):
+        if "^" in base and not base.startswith(("(", r"\left(")):
             base = self.paren(base)
         ex = e.exp
         if isinstance(ex, E.Num) and isinstance(ex.value, (int, Fraction, float)) and float(ex.value).is_integer() and ex.value >= 0:
@@ -175,13 +175,13 @@ class UnicodePrinter(_Printer):
 
     def visit_Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
         inner = self._p(e.arg, E.PREC_ATOM)
-        if "^" in inner and not inner.startswith("("):
+        if "^" in inner and not inner.startswith(("(", r"\left(")):
             inner = self.paren(inner)
         return inner + "ᵀ", E.PREC_ATOM, False
 
     def visit_Outer(self, e: E.Outer) -> tuple[str, int, bool]:
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
-        wrap = lambda s: self.paren(s) if "^" in s and not s.startswith("(") else s  # noqa: E731
+        wrap = lambda s: self.paren(s) if "^" in s and not s.startswith(("(", r"\left(")) else s  # noqa: E731
         if e.rows:
             return f"{wrap(left)}ᵀ·{right}", E.PREC_MUL, False
         return f"{left}·{wrap(right)}ᵀ", E.PREC_MUL, False
@@ -213,7 +213,10 @@ class LatexPrinter(_Printer):
         return rf"{sign}\frac{{{abs(f.numerator)}}}{{{f.denominator}}}"
 
     def paren(self, text: str) -> str:
-        # plain parentheses: TeX may break a long line inside them, \left( … \right) it may not
+        # Around a fraction or a root the brackets grow (\left( … \right)); elsewhere plain
+        # parentheses, inside which TeX may still break a long line.
+        if r"\frac" in text or r"\sqrt" in text:
+            return rf"\left({text}\right)"
         return f"({text})"
 
     def visit_Div(self, e: E.Div) -> tuple[str, int, bool]:
@@ -221,7 +224,7 @@ class LatexPrinter(_Printer):
 
     def visit_Pow(self, e: E.Pow) -> tuple[str, int, bool]:
         base = self._p(e.base, E.PREC_POW + 1)
-        if "^" in base and not base.startswith("("):
+        if "^" in base and not base.startswith(("(", r"\left(")):
             base = "{" + self.paren(base) + "}"
         return f"{base}^{{{self._p(e.exp, 0, True)}}}", E.PREC_POW, False
 
@@ -245,7 +248,7 @@ class LatexPrinter(_Printer):
 
     def visit_Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
         inner = self._p(e.arg, E.PREC_ATOM)
-        if "^" in inner and not inner.startswith("("):
+        if "^" in inner and not inner.startswith(("(", r"\left(")):
             inner = "{" + self.paren(inner) + "}"
         return inner + r"^{\top}", E.PREC_ATOM, False
 
