@@ -60,7 +60,10 @@ class _Printer(E.Visitor):
     def visit_Sym(self, e: E.Sym) -> tuple[str, int, bool]:
         v = self._value(e)
         if v is not None:
-            return self.number(v), E.PREC_ATOM, v < 0 or str(v).startswith("-")
+            text = self.number(v)
+            # 1×10²⁰⁰ is a product: under a power it needs its brackets, (1×10²⁰⁰)², not 1×10²⁰⁰²
+            prec = E.PREC_MUL if ("×10" in text or r"\times 10" in text) else E.PREC_ATOM
+            return text, prec, v < 0 or str(v).startswith("-")
         return self.symbol(e), E.PREC_ATOM, False
 
     def visit_Num(self, e: E.Num) -> tuple[str, int, bool]:
