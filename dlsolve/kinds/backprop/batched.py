@@ -1,0 +1,124 @@
+"""The updates a training run does not show, a whole batch at a time.
+
+Between the first update (worked in full) and the last (shown with its parameters, loss and new
+parameters), a run of 200 samples × 50 epochs has 998 updates of which only the loss and the new
+parameters reach the output (the table of the updates). Worked sample by sample, each costs
+every layer's vector steps per sample; here the samples of a batch are the rows of one matrix,
+so an update is a fixed handful of `derive` calls whatever the batch size, each evaluating its
+own formula (built once per batch size, then reused):
+
+    Z^[l] = A^[l−1]·W^[l] + b^[l]        A^[l] = f(Z^[l])        (rows: the samples)
+    J = (1/m)·Σ ℓ(Y, Ŷ)  (with the 1/n of reduction: mean)
+    Δ^[L] = ∂L/∂Ŷ ⊙ f′(Z^[L])           Δ^[l] = (Δ^[l+1]·W^[l+1]ᵀ) ⊙ f′(Z^[l])
+    ∂J/∂W^[l] = (1/m)·A^[l−1]ᵀ·Δ^[l]      ∂J/∂b^[l] = (1/m)·1ᵀ·Δ^[l]      W ← W − η·∂J/∂W
+
+(W^[l] as given: with weights_layout out_in the products are A·Wᵀ, Δ·W and Δᵀ·A.) These are the
+per-sample formulas of the layer pass stacked row by row, so the numbers equal theirs up to the
+order of float additions. Where the layer pass would take another form for some sample — a
+softmax layer, a loss computed from the logits, a 0·log 0 term, a NaN — or the options change
+every number (--round, --exact), `hidden_update` returns False and the update is worked sample by
+sample as before.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from dlsolve import notation as N
+from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, Transpose, call, hadamard
+from dlsolve.kinds.backprop.base import SolverBase
+from dlsolve.kinds.backprop.names import Names
+
+
+def _sym(base: str, l: int | None = None) -> Sym:
+    """A whole-batch quantity (never shown: its key says so)."""
+    name = base if l is None else f"{base}^[{l}]"
+    return Sym(f"batch:{name}", name, name)
+
+
+class BatchedUpdates(SolverBase):
+    def batchable(self) -> bool:
+        """The whole run can take the batch form: no softmax layer (its shift is per sample), no
+        option that changes every derived number, numbers rather than symbols."""
+        net, d = self.net, self.d
+        return (not net.symbolic and net.eta is not None and d.round is None and d.exact_env is None
+                and not any(layer.activation.coupled for layer in net.layers)
+                and all(layer.activation.derivative is not None for layer in net.layers))
+
+    def _batch_formulas(self, m: int) -> dict:
+        """The formulas of one update for a batch of m samples (built once per m)."""
+        cache = self.__dict__.setdefault("_batch_cache", {})
+        if m in cache:
+            return cache[m]
+        net, nm = self.net, Names(self.net)
+        in_out = net.layout == "in_out"
+        mean = None if m == 1 else Num(Fraction(1, m))
+
+        def avg(e: Expr) -> Expr:
+            return e if mean is None else Mul.of(mean, e)
+
+        A = [_sym("X")] + [_sym("A", l.index) for l in net.layers]
+        Z = [None] + [_sym("Z", l.index) for l in net.layers]
+        D = [None] + [_sym("Δ", l.index) for l in net.layers]
+        Y, ones = _sym("Y"), _sym("1")
+        steps: list[tuple[Sym, Expr]] = []
+        for layer in net.layers:
+            l, W = layer.index, nm.Wm(layer.index)
+            prod = MatMul(A[l - 1], W) if in_out else MatMul(A[l - 1], Transpose(W))
+            steps.append((Z[l], Add.of(prod, nm.bv(l))))
+            steps.append((A[l], layer.activation.forms(Z[l], layer.act_params)[-1]))
+        J = _sym("J")
+        steps.append((J, avg(call("sum", self.scaled(net.loss.term(Y, A[-1], net.loss_options))))))
+        backward: list[tuple[Sym, Expr]] = []
+        for layer in reversed(net.layers):
+            l, act = layer.index, layer.activation
+            fprime = _sym("f′", l)
+            backward.append((fprime, act.derivative(Z[l], A[l], layer.act_params)))
+            if l == self.L:
+                dy = _sym("∂L/∂Ŷ")
+                backward.append((dy, self.dL_dyhat(Y, A[l])))
+                backward.append((D[l], hadamard(dy, fprime)))
+            else:
+                Wn = nm.Wm(l + 1)
+                back = MatMul(D[l + 1], Transpose(Wn)) if in_out else MatMul(D[l + 1], Wn)
+                backward.append((D[l], hadamard(back, fprime)))
+            grad = MatMul(Transpose(A[l - 1]), D[l]) if in_out else MatMul(Transpose(D[l]), A[l - 1])
+            gW, gb = _sym("∂J/∂W", l), _sym("∂J/∂b", l)
+            backward.append((gW, avg(grad)))
+            backward.append((gb, avg(MatMul(ones, D[l]))))
+            backward.append((N.new(nm.Wm(l)), nm.Wm(l) - N.ETA * gW))
+            if net.update_bias:
+                backward.append((N.new(nm.bv(l)), nm.bv(l) - N.ETA * gb))
+        cache[m] = forms = {"X": A[0], "Y": Y, "1": ones, "Ŷ": A[-1], "J": J,
+                            "forward": steps, "backward": backward, "nm": nm}
+        return forms
+
+    def hidden_update(self, batch: list[int]) -> float | None:
+        """One unshown update of the samples `batch`, from the current parameters: the batch's
+        mean loss, with self.W and self.b updated; None (nothing changed) where the batch form
+        would differ from the layer pass (see the module's docstring)."""
+        d, net = self.d, self.net
+        f = self._batch_formulas(len(batch))
+        nm: Names = f["nm"]
+        for layer in net.layers:
+            d.bind(nm.Wm(layer.index), self.given_W(layer.index))
+            d.bind(nm.bv(layer.index), self.b[layer.index - 1])
+        d.bind(f["X"], np.stack([net.samples[k].x for k in batch]))
+        d.bind(f["Y"], np.stack([net.samples[k].y for k in batch]))
+        d.bind(f["1"], np.ones(len(batch)))
+        for sym, form in f["forward"]:
+            d.derive(sym, form)
+        J = d.env[f["J"].key]
+        if not np.isfinite(J) or self.use_logits(d.env[f["Ŷ"].key]):
+            return None
+        for sym, form in f["backward"]:
+            d.derive(sym, form)
+        for layer in net.layers:
+            l = layer.index
+            W = d.env[N.new(nm.Wm(l)).key]
+            self.W[l - 1] = np.array(W if net.layout == "in_out" else W.T, dtype=float)
+            if net.update_bias:
+                self.b[l - 1] = np.array(d.env[N.new(nm.bv(l)).key], dtype=float)
+        return float(J)
