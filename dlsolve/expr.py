@@ -12,6 +12,8 @@ and `Num` constants; `evaluate(expr, env)` computes it from the values bound to 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 from dataclasses import dataclass
 from fractions import Fraction
@@ -82,12 +84,24 @@ class Expr:
             yield from child.walk()
 
     def symbols(self) -> list[Sym]:
-        """The distinct symbols of the formula in order of first appearance."""
-        seen: dict[str, Sym] = {}
-        for node in self.walk():
-            if isinstance(node, Sym) and node.key not in seen:
-                seen[node.key] = node
-        return list(seen.values())
+        """The distinct symbols of the formula in order of first appearance.
+
+        Kept on the node after the first call (a formula never changes, and training evaluates
+        the same formula objects thousands of times)."""
+        found = self.__dict__.get("_symbols")
+        if found is None:
+            seen: dict[str, Sym] = {}
+            stack: list[Expr] = [self]
+            while stack:   # depth first, this node first, children in order (as walk)
+                node = stack.pop()
+                if isinstance(node, Sym):
+                    if node.key not in seen:
+                        seen[node.key] = node
+                else:
+                    stack.extend(reversed(node.children()))
+            found = tuple(seen.values())
+            object.__setattr__(self, "_symbols", found)
+        return list(found)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -367,14 +381,33 @@ class Outer(Expr):
         return np.outer(self.left._eval(env), self.right._eval(env))
 
 
+_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("dlsolve_expr_quiet", default=False)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Evaluate many formulas under one np.errstate (what `evaluate` sets for each otherwise):
+    for loops of thousands of small evaluations, where entering errstate each time costs more
+    than the arithmetic."""
+    token = _QUIET.set(True)
+    try:
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            yield
+    finally:
+        _QUIET.reset(token)
+
+
 def evaluate(expr: Expr, env: Mapping[str, Value]) -> Value:
     """The value of `expr` with the symbols' values from `env` (float for scalars).
 
     Overflow is allowed to give ±inf (e^1000), as a careful hand computation would say "huge";
     stable forms (σ via two branches) keep the usual activations finite.
     """
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+    if _QUIET.get():
         value = expr._eval(env)
+    else:
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            value = expr._eval(env)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return float(value)
     if isinstance(value, (np.floating, np.integer, np.bool_, int)):

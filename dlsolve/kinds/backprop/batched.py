@@ -27,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, Transpose, call, hadamard
+from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, Transpose, call, hadamard, quiet
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 
@@ -105,16 +105,19 @@ class BatchedUpdates(SolverBase):
         for layer in net.layers:
             d.bind(nm.Wm(layer.index), self.given_W(layer.index))
             d.bind(nm.bv(layer.index), self.b[layer.index - 1])
-        d.bind(f["X"], np.stack([net.samples[k].x for k in batch]))
-        d.bind(f["Y"], np.stack([net.samples[k].y for k in batch]))
-        d.bind(f["1"], np.ones(len(batch)))
-        for sym, form in f["forward"]:
-            d.derive(sym, form)
-        J = d.env[f["J"].key]
-        if not np.isfinite(J) or self.use_logits(d.env[f["Ŷ"].key]):
-            return None
-        for sym, form in f["backward"]:
-            d.derive(sym, form)
+        if self.__dict__.get("_bound_batch") != batch:   # the same batch every update (one sample, or all): bound once
+            d.bind(f["X"], np.stack([net.samples[k].x for k in batch]))
+            d.bind(f["Y"], np.stack([net.samples[k].y for k in batch]))
+            d.bind(f["1"], np.ones(len(batch)))
+            self._bound_batch = list(batch)
+        with quiet():   # one errstate for the whole update
+            for sym, form in f["forward"]:
+                d.derive(sym, form)
+            J = d.env[f["J"].key]
+            if not np.isfinite(J) or self.use_logits(d.env[f["Ŷ"].key]):
+                return None
+            for sym, form in f["backward"]:
+                d.derive(sym, form)
         for layer in net.layers:
             l = layer.index
             W = d.env[N.new(nm.Wm(l)).key]
