@@ -150,8 +150,7 @@ class Derivation:
             self._conventions.append(text)
 
     # -- results ---------------------------------------------------------------------------
-    def answer(self, name: str, value: Value | Expr, label: Prose, keys: Iterable[str] = (),
-               depends: Iterable[str] = ()) -> None:  # `depends`: ignored, until every kind drops it
+    def answer(self, name: str, value: Value | Expr, label: Prose, keys: Iterable[str] = ()) -> None:
         """A named result, produced by the steps of `keys` (every entry of a vector or matrix).
 
         Which other answers it is computed from is not written here: `solution()` derives it from

@@ -107,6 +107,7 @@ def _rule_names() -> set[str]:
 OWN_CHOICES = {
     "rnn/": "cell: lstm | gru is the rnn kind's own option",
     "normalize.py": "batchnorm | layernorm is the normalize kind's own option",
+    "normalize_groups.py": "batchnorm | layernorm is the normalize kind's own option",
 }
 
 

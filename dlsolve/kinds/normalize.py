@@ -10,7 +10,6 @@ statistics and the backward pass in the order of Ioffe & Szegedy (2015): ∂L/�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal, Optional
 
@@ -21,9 +20,12 @@ from dlsolve import notation as N
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Expr, Mul, Num, Pow, Sym, call
+from dlsolve.expr import Add, Mul, Num, Pow, Sym, call
 from dlsolve.kinds import SolveOptions
-from dlsolve.kinds import values as V
+from dlsolve.kinds.normalize_groups import (EPS, MOM, TERMS_WRITTEN, TERMS_WRITTEN_NHWC, Group, L, build_groups,
+                                            group_arrays, group_size, group_vector, group_word, mean_form,
+                                            per_feature, read_input, shape_text, stat_sym, std_sym, var_form,
+                                            x_sym)
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import NumberOrVector, Tensor  # field types with a JSON Schema
 
@@ -35,8 +37,6 @@ CONVENTIONS = (
     Convention(("ddof",), (0, 1), 0),
 )
 SHOWN = 8          # entries per group written out in full; the rest are computed the same way
-TERMS_WRITTEN = 12  # a mean over more values than this is written with Σ instead of term by term
-TERMS_WRITTEN_NHWC = 4  # (x₁,₁,₂,₁ is wide: fewer terms fit on a line)
 
 
 class Running(BaseModel):
@@ -74,7 +74,7 @@ class Spec(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "Spec":
-        x, layout = _input(self.input, self.method)
+        x, layout = read_input(self.input, self.method)
         self._x, self._layout = x, layout
         affine = self.method in ("batchnorm", "layernorm")
         for key in ("gamma", "beta", "epsilon", "grad_output"):
@@ -85,169 +85,43 @@ class Spec(BaseModel):
         if self.ddof is not None and self.method != "standardize":
             raise SpecInvalid("'ddof' belongs to standardize (batchnorm and layernorm always divide by n)", ("ddof",))
         feats = x.shape[-1]
-        self._gamma = _per_feature(self.gamma, feats, 1.0, "gamma")
-        self._beta = _per_feature(self.beta, feats, 0.0, "beta")
+        self._gamma = per_feature(self.gamma, feats, 1.0, "gamma")
+        self._beta = per_feature(self.beta, feats, 0.0, "beta")
         self._dy = None
         if self.grad_output is not None:
-            dy, dlayout = _input(self.grad_output, self.method, "grad_output")
+            dy, dlayout = read_input(self.grad_output, self.method, "grad_output")
             if dy.shape != x.shape:
-                raise SpecInvalid(f"expected the shape of the input {_shape(x, layout)}, got {_shape(dy, dlayout)}",
+                raise SpecInvalid(f"expected the shape of the input {shape_text(x, layout)}, got {shape_text(dy, dlayout)}",
                                   ("grad_output",))
             self._dy = dy
         if self.running is not None:
-            self._rmean = _per_feature(self.running.mean, feats, 0.0, "mean", ("running",))
-            self._rvar = _per_feature(self.running.var, feats, 1.0, "var", ("running",))
+            self._rmean = per_feature(self.running.mean, feats, 0.0, "mean", ("running",))
+            self._rvar = per_feature(self.running.var, feats, 1.0, "var", ("running",))
             if np.any(self._rvar < 0):
                 raise SpecInvalid("a running variance cannot be negative", ("running", "var"))
-            if self.running.unbiased and _group_size(x, layout, self.method) < 2:
+            if self.running.unbiased and group_size(x, layout, self.method) < 2:
                 raise SpecInvalid("the unbiased variance of the running update divides by n − 1: it needs at "
                                   "least 2 values per feature (or running: {unbiased: false})", ("running",))
         eps = 1e-5 if self.epsilon is None else self.epsilon
-        groups = _groups(x, layout, self.method)
+        groups = group_arrays(x, layout, self.method)
         for g, vals in enumerate(groups):
             spread = float(np.max(vals) - np.min(vals))
             if spread == 0 and (self.method in ("standardize", "minmax") or eps == 0):
-                what = "column" if self.method in ("standardize", "minmax") else _group_word(self.method, layout)
+                what = "column" if self.method in ("standardize", "minmax") else group_word(self.method, layout)
                 why = "max − min = 0" if self.method == "minmax" else "σ = 0" if self.method == "standardize" \
                     else "σ² = 0 and ε = 0"
                 raise SpecInvalid(f"{what} {g + 1} is constant ({why}): the division is undefined", ("input",))
         return self
 
 
-def _input(value: Any, method: str, key: str = "input") -> tuple[np.ndarray, str]:
-    """A flat list, a matrix (rows × features) or, for batchnorm, a 4-D list (N, H, W, C)."""
-    depth, v = 0, value
-    while isinstance(v, list) and v:
-        depth, v = depth + 1, v[0]
-    if depth == 4:
-        if method != "batchnorm":
-            raise SpecInvalid(f"a 4-D input (batch, height, width, channels) is for batchnorm; {method} takes "
-                              "a list or a matrix (rows are samples)", (key,))
-        mats = [[V.matrix(ch, (key, n, h)) for h, ch in enumerate(img)] if isinstance(img, list) else None
-                for n, img in enumerate(value)]
-        for n, img in enumerate(mats):
-            if img is None or len(img) != len(mats[0]) or any(m.shape != mats[0][0].shape for m in img):
-                raise SpecInvalid("expected every sample to have the same height, width and channels", (key, n))
-        return np.array([np.stack(img) for img in mats]), "nhwc"
-    if depth == 2:
-        return V.matrix(value, (key,)), "matrix"
-    if depth in (0, 1):
-        return V.vector(value, (key,), scalar_ok=False)[:, None] if method != "layernorm" else \
-            V.vector(value, (key,), scalar_ok=False)[None, :], "flat"
-    raise SpecInvalid("expected a list (one feature), a matrix (rows are samples, columns features) or a 4-D "
-                      "list (batch, height, width, channels)", (key,))
-
-
-def _shape(x: np.ndarray, layout: str) -> str:
-    return str(x.size) + " values" if layout == "flat" else "×".join(map(str, x.shape))
-
-
-def _per_feature(value: Any, feats: int, default: float, key: str, prefix: tuple = ()) -> np.ndarray:
-    if value is None:
-        return np.full(feats, default)
-    v = V.vector(value, prefix + (key,))
-    if len(v) == 1:
-        return np.full(feats, v[0])
-    if len(v) != feats:
-        raise SpecInvalid(f"expected one value per feature ({feats}) or one number, got {len(v)}", prefix + (key,))
-    return v
-
-
-def _group_word(method: str, layout: str) -> str:
-    return "sample" if method == "layernorm" else "channel" if layout == "nhwc" else "feature"
-
-
-def _groups(x: np.ndarray, layout: str, method: str) -> list[np.ndarray]:
-    if method == "layernorm":
-        return [x[i] for i in range(x.shape[0])]
-    return [x[..., c].ravel() for c in range(x.shape[-1])]
-
-
-def _group_size(x: np.ndarray, layout: str, method: str) -> int:
-    return len(_groups(x, layout, method)[0])
-
-
-# -- symbols -------------------------------------------------------------------------------------
-@dataclass
-class Group:
-    """One set of values normalised together: their positions in the input and their symbols."""
-
-    number: int                       # 1-based
-    cells: list[tuple[int, ...]]      # positions in the input array
-    syms: list[Sym]                   # x at each position
-    sub: tuple[int, ...]              # the index of μ, σ² … (empty when there is one group)
-
-
-def _x_sym(name: str, uni: str, tex: str, pos: tuple[int, ...], layout: str) -> Sym:
-    idx = tuple(p + 1 for p in pos)
-    if layout == "flat":   # (N, 1) for batch norm, (1, F) for layer norm: one index is always 1
-        idx = (max(idx),)
-    if len(idx) > 2:  # (n, h, w, c): commas always, or x₁₁₂₁ would be ambiguous
-        return Sym(f"{name}_" + "_".join(map(str, idx)), uni + ",".join(N.subscript(i) for i in idx),
-                   tex + "_{" + ",".join(map(str, idx)) + "}")
-    return N.quantity(name, uni, tex, idx)
-
-
-def _build_groups(x: np.ndarray, layout: str, method: str) -> list[Group]:
-    if method == "layernorm":
-        cells = [[(i, j) for j in range(x.shape[1])] for i in range(x.shape[0])]
-    else:
-        cells = [[tuple(int(a) for a in p) + (c,) for p in np.ndindex(*x.shape[:-1])] for c in range(x.shape[-1])]
-    one = len(cells) == 1
-    return [Group(g + 1, cs, [_x_sym("x", "x", "x", p, layout) for p in cs], () if one else (g + 1,))
-            for g, cs in enumerate(cells)]
-
-
-def _group_vector(g: Group, layout: str, method: str) -> Sym:
-    """All the values of a group as one vector, for the Σ form of a long sum."""
-    k = g.number
-    if layout == "flat":
-        return Sym("xg", "x", r"\mathbf{x}")
-    if method == "layernorm":
-        return Sym(f"xg{k}", f"x[{k}, :]", rf"x_{{{k},:}}")
-    if layout == "nhwc":
-        return Sym(f"xg{k}", f"x[:, :, :, {k}]", rf"x_{{:,:,:,{k}}}")
-    return Sym(f"xg{k}", f"x[:, {k}]", rf"x_{{:,{k}}}")
-
-
-def _q(name: str, uni: str, tex: str, sub: tuple[int, ...], sq: bool = False) -> Sym:
-    sym = N.quantity(name, uni, tex, sub)
-    if sq:
-        return Sym(sym.key, sym.uni + "²", sym.tex + "^{2}")
-    return sym
-
-
-def _std_sym(var: Sym) -> Sym:
-    return Sym("std" + var.key[3:], f"√({var.uni} + ε)", rf"\sqrt{{{var.tex} + \epsilon}}")
-
-
-L = Sym("L", "L", "L")
-EPS = Sym("eps", "ε", r"\epsilon")
-MOM = Sym("momentum", "m", "m")
-
-
-def _mean_form(syms: list[Sym], vec: Sym | None) -> Expr:
-    if vec is not None:
-        return call("sum", vec) / Num(len(syms))
-    return (Add.of(*syms) / Num(len(syms))) if len(syms) > 1 else syms[0]
-
-
-def _var_form(syms: list[Sym], mu: Sym, vec: Sym | None, ddof: int = 0) -> Expr:
-    n = len(syms) - ddof
-    if vec is not None:
-        return call("sum", (vec - mu) ** Num(2)) / Num(n)
-    return Add.of(*((s - mu) ** Num(2) for s in syms)) / Num(n)
-
-
-# -- solve ---------------------------------------------------------------------------------------
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
     if spec.method in ("standardize", "minmax"):
         _scale(d, spec)
         return d.solution(KIND, spec.title)
     x, layout, method = spec._x, spec._layout, spec.method
-    groups = _build_groups(x, layout, method)
-    word = _group_word(method, layout)
+    groups = build_groups(x, layout, method)
+    word = group_word(method, layout)
     eps = 1e-5 if spec.epsilon is None else spec.epsilon
     if method == "batchnorm":
         d.convention("batch normalisation: each " + word + " is normalised over the "
@@ -263,8 +137,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.bind(s, float(x[pos]))
     feats = x.shape[-1]
     one_feat = feats == 1
-    gam = [_q("gamma", "γ", r"\gamma", () if one_feat else (j + 1,)) for j in range(feats)]
-    bet = [_q("beta", "β", r"\beta", () if one_feat else (j + 1,)) for j in range(feats)]
+    gam = [stat_sym("gamma", "γ", r"\gamma", () if one_feat else (j + 1,)) for j in range(feats)]
+    bet = [stat_sym("beta", "β", r"\beta", () if one_feat else (j + 1,)) for j in range(feats)]
     defaults = (spec.gamma is None, spec.beta is None)
     d.given(Sym("gammav", "γ", r"\boldsymbol{\gamma}"), spec._gamma if not one_feat else float(spec._gamma[0]),
             note="the scale, one per " + ("feature" if word == "sample" else word) + (" (default ones)" if defaults[0] else ""))
@@ -284,13 +158,13 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         n = len(g.syms)
         vec = None
         if n > (TERMS_WRITTEN if layout != "nhwc" else TERMS_WRITTEN_NHWC):   # Σ over the group's values
-            vec = _group_vector(g, layout, method)
+            vec = group_vector(g, layout, method)
             d.bind(vec, np.array([x[p] for p in g.cells]))
-        mu = _q("mu", "μ", r"\mu", g.sub)
-        var = _q("var", "σ", r"\sigma", g.sub, sq=True)
-        std = _std_sym(var)
-        d.derive(mu, _mean_form(g.syms, vec), note=Phrase("the mean over the {n:int} values of this " + word, n=n))
-        d.derive(var, _var_form(g.syms, mu, vec),
+        mu = stat_sym("mu", "μ", r"\mu", g.sub)
+        var = stat_sym("var", "σ", r"\sigma", g.sub, sq=True)
+        std = std_sym(var)
+        d.derive(mu, mean_form(g.syms, vec), note=Phrase("the mean over the {n:int} values of this " + word, n=n))
+        d.derive(var, var_form(g.syms, mu, vec),
                  note=None if n > 1 else "one value: σ² = 0, so x̂ = 0 and only ε keeps the division defined")
         d.derive(std, call("sqrt", var + EPS))
         stats.append((mu, var, std))
@@ -299,8 +173,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             if k == SHOWN:
                 d.record = lambda _s: False  # noqa: E731
             j = pos[-1]
-            xh = _x_sym("xhat", "x̂", r"\hat{x}", pos, layout)
-            y = _x_sym("y", "y", "y", pos, layout)
+            xh = x_sym("xhat", "x̂", r"\hat{x}", pos, layout)
+            y = x_sym("y", "y", "y", pos, layout)
             d.derive(xh, (s - mu) / std)
             d.derive(y, gam[j] * xh + bet[j])
             xhat_syms[pos], y_syms[pos] = xh, y
@@ -368,9 +242,9 @@ def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> Non
     means, variances = [], []
     for g, (mu, var, _std) in zip(groups, stats):
         j = g.number - 1
-        rm = _q("rmean", "μ", r"\mu", g.sub)
+        rm = stat_sym("rmean", "μ", r"\mu", g.sub)
         rm = Sym(rm.key, rm.uni + "^run", rm.tex + r"^{\text{run}}")
-        rv = _q("rvar", "σ", r"\sigma", g.sub)
+        rv = stat_sym("rvar", "σ", r"\sigma", g.sub)
         rv = Sym(rv.key, rv.uni + "²^run", rv.tex + r"^{2,\text{run}}")
         d.given(rm, float(spec._rmean[j]), note="the running mean before" + (" (default 0)" if run.mean is None else ""))
         d.given(rv, float(spec._rvar[j]), note="the running variance before" + (" (default 1)" if run.var is None else ""))
@@ -379,7 +253,7 @@ def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> Non
         batch_var = var
         if run.unbiased:
             n = len(g.syms)
-            s2 = _q("s2", "s", "s", g.sub, sq=True)
+            s2 = stat_sym("s2", "s", "s", g.sub, sq=True)
             d.derive(s2, var * Num(n) / Num(n - 1),
                      note="the unbiased batch variance (divided by n − 1): PyTorch's running_var uses it, while the "
                           "normalisation uses σ² (divided by n); Keras uses σ² in both (running: {unbiased: false})")
@@ -404,7 +278,7 @@ def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat:
                  r"\frac{\partial L}{\partial y}")
     dys: dict[tuple[int, ...], Sym] = {}
     for pos in (tuple(int(a) for a in p) for p in np.ndindex(*x.shape)):
-        dys[pos] = N.partial(L, _x_sym("y", "y", "y", pos, layout))
+        dys[pos] = N.partial(L, x_sym("y", "y", "y", pos, layout))
         d.bind(dys[pos], float(dy[pos]))
     d.text("In the order of Ioffe & Szegedy (2015): ∂L/∂γ and ∂L/∂β, then ∂L/∂x̂ = ∂L/∂y·γ, then through "
            "σ² and μ (both depend on every x of the group) to ∂L/∂x.")
@@ -469,7 +343,7 @@ def _scale(d: Derivation, spec: Spec) -> None:
     firsts: list[list[Sym]] = [[], [], []]
     for j in range(feats):
         cells = [(i, j) for i in range(x.shape[0])]
-        syms = [_x_sym("x", "x", "x", p, layout) for p in cells]
+        syms = [x_sym("x", "x", "x", p, layout) for p in cells]
         for p, s in zip(cells, syms):
             d.bind(s, float(x[p]))
         sub = () if feats == 1 else (j + 1,)
@@ -479,14 +353,14 @@ def _scale(d: Derivation, spec: Spec) -> None:
             vec = Sym(f"xcol{j + 1}", f"x[:, {j + 1}]", rf"x_{{:,{j + 1}}}")
             d.bind(vec, x[:, j].copy())
         if spec.method == "standardize":
-            mu, var = _q("mu", "μ", r"\mu", sub), _q("var", "σ", r"\sigma", sub, sq=True)
-            sd = _q("sd", "σ", r"\sigma", sub)
-            d.derive(mu, _mean_form(syms, vec))
-            d.derive(var, _var_form(syms, mu, vec, ddof))
+            mu, var = stat_sym("mu", "μ", r"\mu", sub), stat_sym("var", "σ", r"\sigma", sub, sq=True)
+            sd = stat_sym("sd", "σ", r"\sigma", sub)
+            d.derive(mu, mean_form(syms, vec))
+            d.derive(var, var_form(syms, mu, vec, ddof))
             d.derive(sd, call("sqrt", var))
             a, b, names = mu, sd, (mu, var, sd)
         else:
-            lo, hi = _q("min", "min", r"\min", sub), _q("max", "max", r"\max", sub)
+            lo, hi = stat_sym("min", "min", r"\min", sub), stat_sym("max", "max", r"\max", sub)
             d.derive(lo, call("min", *syms) if len(syms) > 1 else syms[0])
             d.derive(hi, call("max", *syms) if len(syms) > 1 else syms[0])
             a, b, names = lo, None, (lo, hi)
@@ -496,7 +370,7 @@ def _scale(d: Derivation, spec: Spec) -> None:
         for k, (p, s) in enumerate(zip(cells, syms)):
             if k == SHOWN:
                 d.record = lambda _s: False  # noqa: E731
-            z = _x_sym("z", "z" if spec.method == "standardize" else "x′", "z" if spec.method == "standardize"
+            z = x_sym("z", "z" if spec.method == "standardize" else "x′", "z" if spec.method == "standardize"
                        else "x'", p, layout)
             d.derive(z, (s - a) / b if b is not None else (s - a) / (names[1] - a))
             out[p] = z

@@ -8,7 +8,7 @@ or the full softmax over the output vectors.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Literal, Optional
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator

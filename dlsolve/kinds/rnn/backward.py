@@ -135,7 +135,7 @@ def cell_deltas(s: Solver, t: int) -> None:
 
 def _grad_parts(s: Solver, name: str, t: int) -> tuple[Handle, Optional[Handle]]:
     """For parameter `name` at step t: (the δ, the input it multiplies); input None for a bias."""
-    nm, pr = s.nm, s.pr
+    nm = s.nm
     if name in ("V", "c"):
         return nm.dy(t), (nm.h(t) if name == "V" else None)
     kind, _, g = name.partition("_")
