@@ -39,7 +39,8 @@ CASES = {
     "sum-over-2-outputs": (("sigmoid", "tanh"), 2, {"name": "mse", "reduction": "sum"}, {}, "soft"),
     "out_in-layout": (("tanh", "sigmoid"), 2, "mse", {"weights_layout": "out_in"}, "soft"),
     "biases-not-updated": (("sigmoid", "sigmoid"), 1, "mse", {"update_bias": False}, "soft"),
-    "softmax-cce (sample by sample)": (("sigmoid", "softmax"), 3, "cce", {}, "onehot"),
+    "softmax-cce": (("sigmoid", "softmax"), 3, "cce", {}, "onehot"),
+    "softmax-mse (sample by sample)": (("tanh", "softmax"), 3, "mse", {}, "onehot"),
 }
 
 
@@ -130,7 +131,7 @@ def test_batch_form_matches_an_independent_loop(case, epochs, batch, counted):
         np.testing.assert_allclose(s.answer(f"W{l + 1}_new").value, Ws[l].T if out_in else Ws[l], rtol=1e-7, atol=1e-12)
         np.testing.assert_allclose(s.answer(f"b{l + 1}_new").value, bs[l], rtol=1e-7, atol=1e-12)
     hidden = len(losses) - 2
-    if "softmax" in case:     # a coupled layer: every unshown update sample by sample
+    if "sample by sample" in case:     # softmax with another loss: its Jacobian, sample by sample
         assert counted == {"samples": hidden, "batch": 0}
     else:                     # the batch form, checked once against the sample-by-sample pass
         assert counted["samples"] == 1 and counted["batch"] == hidden
@@ -174,3 +175,17 @@ def test_saturated_sigmoid_bce_falls_back_where_the_logits_are_needed(counted):
     losses, Ws, bs = reference_run(problem, Ws, bs)
     np.testing.assert_allclose(s.answer("losses").value, losses, rtol=1e-6)
     assert counted["batch"] == 0 and counted["samples"] == 1
+
+
+def test_softmax_rows_whose_e_to_the_z_underflows_are_shifted(counted):
+    """Every z of the output near −800: e^z is 0 for all, so (as the layer pass does) each such row
+    has its largest z subtracted first; the batch form then still matches the independent loop."""
+    problem, Ws, bs = build("softmax-cce", 2, 3)
+    problem["layers"][1]["bias"] = [-800.0, -800.5, -799.5]
+    bs[1] = np.array([-800.0, -800.5, -799.5])
+    s = solve(problem)
+    losses, Ws, bs = reference_run(problem, Ws, bs)
+    np.testing.assert_allclose(s.answer("losses").value, losses, rtol=1e-7)
+    # z ≈ −800 keeps only ~13 digits in the reference's central differences: an absolute tolerance
+    np.testing.assert_allclose(s.answer("W2_new").value, Ws[1], rtol=1e-7, atol=1e-8)
+    assert counted["batch"] == len(losses) - 2      # without the shift: 0/0, and sample by sample
