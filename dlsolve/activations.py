@@ -31,7 +31,8 @@ class Activation:
     derivative: Callable[[Expr, Expr, Params], Expr] | None  # f'(z) from z and a = f(z)
     short: Callable[[Expr, Params], Expr] | None = None      # σ(z), max(0, z): the name applied
     params: dict = field(default_factory=dict)               # parameter → default
-    kink_at_zero: str | None = None                          # the convention for f'(0), if any
+    kink_at_zero: str | Callable[[Params], str] | None = None  # what holds at z = 0 exactly, if special
+    convention: Callable[[Params], Phrase | str] | None = None  # a choice that changes numbers, stated once
     label: str | None = None                                 # how "f(z)" is written in prose
     definition_in_forms: bool = True     # a = σ(z) = 1/(1 + e^(−z)); False when it adds nothing
     definition_in_rules: bool = True     # "a = tanh(z)" says nothing the rule's label does not
@@ -51,6 +52,15 @@ class Activation:
         text = self.label or f"{self.name}(z)"
         extra = ", ".join(f"{k} = {v:g}" for k, v in params.items())
         return text + (f" with {extra}" if extra else "")
+
+    def kink_note(self, params: Params) -> str | None:
+        """What is used at z = 0 exactly (ReLU's f'(0), the step's value at 0), or None."""
+        k = self.kink_at_zero
+        return k(params) if callable(k) else k
+
+    def convention_text(self, params: Params) -> Phrase | str | None:
+        """The convention this activation follows with these parameters (step(0)), or None."""
+        return None if self.convention is None else self.convention(params)
 
     @property
     def trainable(self) -> bool:
@@ -186,9 +196,19 @@ ELU = Activation(
 SOFTMAX = Activation(
     "softmax", "softmax (over the layer's units)", lambda z, p: z, None,
     probabilities=True, coupled=True, output_only=True)
+def _step_rule(p: Params) -> str:
+    return ("step(0) = 1: y = 1 if z ≥ 0, else 0" if p.get("at_zero", 0) == 1 else
+            "step(0) = 0: y = 1 if z > 0, else 0")
+
+
 STEP = Activation(
-    "step", "unit step", lambda z, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), Num(0)), None,
-    kink_at_zero="the step is 1 for z > 0 and 0 for z ≤ 0 (the course's perceptron)")
+    "step", "unit step",
+    lambda z, p: Piecewise(((Num(1), Cmp(">=" if p.get("at_zero", 0) == 1 else ">", z, Num(0))),), Num(0)),
+    None, params={"at_zero": 0}, label="step(z)",
+    kink_at_zero=lambda p: _step_rule(p) + " (at_zero: " + ("0" if p.get("at_zero", 0) == 1 else "1")
+    + " would give " + ("0" if p.get("at_zero", 0) == 1 else "1") + " here)",
+    convention=lambda p: _step_rule(p) + " (at_zero: 0 or 1 in the layer's activation; default 0; "
+    "the course's notes use both z > 0 and z ≥ 0)")
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a for a in (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX, STEP)

@@ -204,7 +204,8 @@ def _kind_command(kind: str, name: str | None = None) -> click.Command:
 
     command.__doc__ = (f"Solve a `kind: {kind}` problem: {kinds.summary(kind)}. FILE may be - for stdin."
                        if name is None else f"The same as `dlsolve {kind}`.")
-    return click.command(name or kind)(command)
+    short = kinds.summary(kind) if name is None else f"the same as `dlsolve {kind}`"
+    return click.command(name or kind, short_help=short)(command)
 
 
 for _kind in kinds.KINDS:

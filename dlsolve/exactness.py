@@ -14,7 +14,8 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import sympy as sp
 
-from dlsolve.expr import Expr
+from dlsolve.expr import Expr, Num, Pow, Sym
+from dlsolve.exprlimits import EXACT_KEEP_BITS, EXACT_MAX_EXPONENT
 from dlsolve.symbolic import from_sympy
 from dlsolve.verify import exact_value
 
@@ -35,17 +36,18 @@ def exact_input(value: Any) -> Optional[sp.Expr]:
 
 def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr], Optional[Expr]]:
     """(the exact value to keep for later steps, the form to show) — either may be None."""
-    if any(s.key not in env for s in formula.symbols()):
+    if any(s.key not in env for s in formula.symbols()) or not _tame(formula, env):
         return None, None
     try:
         value = exact_value(formula, env, leaf=lambda v: v)
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ArithmeticError, MemoryError):  # SymPy gave up: no exact value
         return None, None
     if isinstance(value, np.ndarray) or not isinstance(value, sp.Basic) or value.has(sp.Float) \
-            or value.has(sp.zoo, sp.nan) or not value.is_real:
+            or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_real:
         return None, None
     ops = sp.count_ops(value)
-    if ops > KEEP_OPS:
+    if ops > KEEP_OPS or any(max(abs(r.p).bit_length(), r.q.bit_length()) > EXACT_KEEP_BITS
+                             for r in value.atoms(sp.Rational)):
         return None, None
     show = None
     if not value.is_Integer and ops <= SHOW_OPS:
@@ -55,3 +57,16 @@ def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr]
             except ValueError:
                 show = None
     return value, show
+
+
+def _tame(formula: Expr, env: Mapping[str, Any]) -> bool:
+    """Whether exact arithmetic on `formula` stays small: every power has a whole exponent of at
+    most EXACT_MAX_EXPONENT, written or bound (SymPy evaluates (−8.5)^(10¹⁵)^(1/2) digit by digit)."""
+    for node in formula.walk():
+        if isinstance(node, Pow):
+            ex = node.exp
+            value = ex.value if isinstance(ex, Num) else env.get(ex.key) if isinstance(ex, Sym) else None
+            if not (isinstance(value, (int, sp.Integer)) or (isinstance(value, float) and value.is_integer())) \
+                    or abs(int(value)) > EXACT_MAX_EXPONENT:
+                return False
+    return True

@@ -8,18 +8,22 @@ that `dlsolve.verify` checks every step against.
 
 A formula is built with Python operators over `Sym` leaves (quantities such as z₁^[1] or ∂L/∂ŷ)
 and `Num` constants; `evaluate(expr, env)` computes it from the values bound to its symbols.
+Every node gives `children()` and `rebuild(*children)`, so rewriting walks (`substitute`,
+`drop_ones`) are written once; what differs per node elsewhere (SymPy forms, exact values, the
+printers) is a `Visitor`. The functions a `Call` may name are the records of `dlsolve.functions`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Iterator, Mapping, Union
+from typing import Any, Iterator, Mapping, Union
 
 import numpy as np
+
+from dlsolve.functions import FUNCTIONS as _FUNCTIONS
 
 Value = Union[float, np.ndarray]
 
@@ -75,7 +79,13 @@ class Expr:
         return MatMul(self, as_expr(other))
 
     def children(self) -> tuple[Expr, ...]:
+        """The sub-formulas, in the order `rebuild` takes them (none for a leaf)."""
         return ()
+
+    def rebuild(self, *children: Expr) -> Expr:
+        """The same kind of node over new children: `e.rebuild(*e.children())` is e again
+        (SymPy's `e.func(*e.args) == e`), so walks that rewrite a tree need no per-node code."""
+        return self
 
     def walk(self) -> Iterator[Expr]:
         """Every node, depth first, this one first."""
@@ -143,7 +153,10 @@ class Num(Expr):
     value: int | float | Fraction
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return np.float64(float(self.value))
+        try:
+            return np.float64(float(self.value))
+        except OverflowError:  # an exact integer beyond float64 (from SymPy): as float64 would say
+            return np.float64(np.inf if self.value > 0 else -np.inf)
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +174,9 @@ class Add(Expr):
     def children(self) -> tuple[Expr, ...]:
         return self.terms
 
+    def rebuild(self, *children: Expr) -> Expr:
+        return Add(children)
+
     def _eval(self, env: Mapping[str, Value]) -> Value:
         total = self.terms[0]._eval(env)
         for t in self.terms[1:]:
@@ -175,6 +191,9 @@ class Neg(Expr):
 
     def children(self) -> tuple[Expr, ...]:
         return (self.arg,)
+
+    def rebuild(self, *children: Expr) -> Expr:
+        return Neg(*children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return -self.arg._eval(env)
@@ -201,6 +220,9 @@ class Mul(Expr):
     def children(self) -> tuple[Expr, ...]:
         return self.factors
 
+    def rebuild(self, *children: Expr) -> Expr:
+        return Mul(children, self.hadamard)
+
     def _eval(self, env: Mapping[str, Value]) -> Value:
         result = self.factors[0]._eval(env)
         for f in self.factors[1:]:
@@ -217,6 +239,9 @@ class Div(Expr):
     def children(self) -> tuple[Expr, ...]:
         return (self.num, self.den)
 
+    def rebuild(self, *children: Expr) -> Expr:
+        return Div(*children)
+
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return self.num._eval(env) / self.den._eval(env)
 
@@ -230,54 +255,15 @@ class Pow(Expr):
     def children(self) -> tuple[Expr, ...]:
         return (self.base, self.exp)
 
+    def rebuild(self, *children: Expr) -> Expr:
+        return Pow(*children)
+
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return np.power(self.base._eval(env), self.exp._eval(env))
 
 
-def _stable_sigmoid(x: Value) -> Value:
-    x = np.asarray(x, dtype=float)
-    out = np.empty_like(x)
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
-    return out if out.ndim else float(out)
-
-
-@dataclass(frozen=True)
-class Function:
-    """How a named function prints (unicode / LaTeX) and evaluates (NumPy, elementwise)."""
-
-    name: str
-    uni: str
-    tex: str
-    impl: Callable[..., Value]
-
-
-FUNCTIONS: dict[str, Function] = {
-    f.name: f
-    for f in (
-        Function("exp", "exp", r"\exp", np.exp),
-        Function("log", "log", r"\log", np.log),
-        Function("log1p", "log", r"\log", np.log1p),  # log(1 + x), printed so; exact for tiny x
-        Function("log2", "log₂", r"\log_{2}", np.log2),
-        Function("log10", "log₁₀", r"\log_{10}", np.log10),
-        Function("sqrt", "√", r"\sqrt", np.sqrt),
-        Function("sigma", "σ", r"\sigma", _stable_sigmoid),
-        Function("tanh", "tanh", r"\tanh", np.tanh),
-        Function("sin", "sin", r"\sin", np.sin),
-        Function("cos", "cos", r"\cos", np.cos),
-        Function("abs", "abs", r"\operatorname{abs}", np.abs),
-        Function("sign", "sign", r"\operatorname{sign}", np.sign),
-        Function("max", "max", r"\max", lambda *a: functools.reduce(np.maximum, a)),
-        Function("min", "min", r"\min", lambda *a: functools.reduce(np.minimum, a)),
-        Function("sum", "Σ", r"\sum", np.sum),
-        Function("mean", "mean", r"\operatorname{mean}", np.mean),
-        Function("diag", "diag", r"\operatorname{diag}", np.diag),
-        Function("floor", "floor", r"\operatorname{floor}", np.floor),
-        Function("ceil", "ceil", r"\operatorname{ceil}", np.ceil),
-    )
-}
+FUNCTIONS = _FUNCTIONS
+"""The registry of dlsolve.functions, by key (kept here for the modules that import it from expr)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -288,8 +274,11 @@ class Call(Expr):
     def children(self) -> tuple[Expr, ...]:
         return self.args
 
+    def rebuild(self, *children: Expr) -> Expr:
+        return Call(self.fn, children)
+
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return FUNCTIONS[self.fn].impl(*(a._eval(env) for a in self.args))
+        return FUNCTIONS[self.fn].numpy(*(a._eval(env) for a in self.args))
 
 
 def call(fn: str, *args: object) -> Call:
@@ -309,6 +298,9 @@ class Cmp(Expr):
 
     def children(self) -> tuple[Expr, ...]:
         return (self.lhs, self.rhs)
+
+    def rebuild(self, *children: Expr) -> Expr:
+        return Cmp(self.op, *children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         a, b = self.lhs._eval(env), self.rhs._eval(env)
@@ -332,6 +324,10 @@ class Piecewise(Expr):
             out += [value, cond]
         return (*out, self.otherwise)
 
+    def rebuild(self, *children: Expr) -> Expr:
+        pairs = children[:-1]
+        return Piecewise(tuple((pairs[k], pairs[k + 1]) for k in range(0, len(pairs), 2)), children[-1])
+
     def _eval(self, env: Mapping[str, Value]) -> Value:
         result = self.otherwise._eval(env)
         for value, cond in reversed(self.cases):
@@ -350,6 +346,9 @@ class MatMul(Expr):
     def children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
 
+    def rebuild(self, *children: Expr) -> Expr:
+        return MatMul(*children)
+
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return np.matmul(self.left._eval(env), self.right._eval(env))
 
@@ -360,6 +359,9 @@ class Transpose(Expr):
 
     def children(self) -> tuple[Expr, ...]:
         return (self.arg,)
+
+    def rebuild(self, *children: Expr) -> Expr:
+        return Transpose(*children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return np.transpose(self.arg._eval(env))
@@ -376,6 +378,9 @@ class Outer(Expr):
 
     def children(self) -> tuple[Expr, ...]:
         return (self.left, self.right)
+
+    def rebuild(self, *children: Expr) -> Expr:
+        return Outer(*children, rows=self.rows)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return np.outer(self.left._eval(env), self.right._eval(env))
@@ -421,32 +426,35 @@ def drop_ones(expr: Expr) -> Expr:
     Used only where a formula is shown without numbers (symbolic mode), so that
     −2(y − ŷ)·1·w₁₁^[2]·1·x₁ reads −2(y − ŷ)·w₁₁^[2]·x₁, as written by hand.
     """
+    expr = expr.rebuild(*(drop_ones(c) for c in expr.children()))
     if isinstance(expr, Mul):
         factors: list[Expr] = []
         negative = False
-        for f in (drop_ones(f) for f in expr.factors):
+        for f in expr.factors:
             if isinstance(f, Neg):
                 negative = not negative
                 f = f.arg
-            if isinstance(f, Num) and f.value == 1:
+            if _is(f, 1):
                 continue
-            if isinstance(f, Num) and f.value == 0:
+            if _is(f, 0):
                 return Num(0)
             factors.extend(f.factors if isinstance(f, Mul) and f.hadamard == expr.hadamard else (f,))
         out: Expr = Num(1) if not factors else factors[0] if len(factors) == 1 else Mul(tuple(factors), expr.hadamard)
         return Neg(out) if negative else out
     if isinstance(expr, Add):
-        terms = [t for t in (drop_ones(t) for t in expr.terms) if not (isinstance(t, Num) and t.value == 0)]
+        terms = [t for t in expr.terms if not _is(t, 0)]
         if not terms:
             return Num(0)
         return terms[0] if len(terms) == 1 else Add.of(*terms)
     if isinstance(expr, Neg):
-        inner = drop_ones(expr.arg)
-        return inner.arg if isinstance(inner, Neg) else Neg(inner)
+        return expr.arg.arg if isinstance(expr.arg, Neg) else expr
     if isinstance(expr, Div):
-        num, den = drop_ones(expr.num), drop_ones(expr.den)
-        return num if isinstance(den, Num) and den.value == 1 else Div(num, den)
+        return expr.num if _is(expr.den, 1) else expr
     return expr
+
+
+def _is(e: Expr, n: int) -> bool:
+    return isinstance(e, Num) and e.value == n
 
 
 def substitute(expr: Expr, mapping: Mapping[str, Expr]) -> Expr:
@@ -456,34 +464,67 @@ def substitute(expr: Expr, mapping: Mapping[str, Expr]) -> Expr:
     """
     if isinstance(expr, Sym):
         return mapping.get(expr.key, expr)
-    if isinstance(expr, Num):
-        return expr
-    if isinstance(expr, Add):
-        return Add(tuple(substitute(t, mapping) for t in expr.terms))
-    if isinstance(expr, Mul):
-        return Mul(tuple(substitute(f, mapping) for f in expr.factors), expr.hadamard)
-    if isinstance(expr, Neg):
-        return Neg(substitute(expr.arg, mapping))
-    if isinstance(expr, Div):
-        return Div(substitute(expr.num, mapping), substitute(expr.den, mapping))
-    if isinstance(expr, Pow):
-        return Pow(substitute(expr.base, mapping), substitute(expr.exp, mapping))
-    if isinstance(expr, Call):
-        return Call(expr.fn, tuple(substitute(a, mapping) for a in expr.args))
-    if isinstance(expr, Cmp):
-        return Cmp(expr.op, substitute(expr.lhs, mapping), substitute(expr.rhs, mapping))
-    if isinstance(expr, Piecewise):
-        return Piecewise(tuple((substitute(v, mapping), substitute(c, mapping)) for v, c in expr.cases),
-                         substitute(expr.otherwise, mapping))
-    if isinstance(expr, MatMul):
-        return MatMul(substitute(expr.left, mapping), substitute(expr.right, mapping))
-    if isinstance(expr, Transpose):
-        return Transpose(substitute(expr.arg, mapping))
-    if isinstance(expr, Outer):
-        return Outer(substitute(expr.left, mapping), substitute(expr.right, mapping), expr.rows)
-    raise TypeError(type(expr).__name__)
+    return expr.rebuild(*(substitute(c, mapping) for c in expr.children()))
 
 
 def hadamard(*factors: Expr) -> Expr:
     """Elementwise product of vectors, shown with ⊙."""
     return Mul.of(*factors, hadamard=True)
+
+
+@dataclass(frozen=True, eq=False)
+class Foreign(Expr):
+    """A SymPy result dlsolve has no node for (re(x^c) in the derivative of |x^c|), kept as SymPy's
+    own expression over our symbols, shown in SymPy's notation and evaluated through SymPy.
+
+    Exists only where SymPy is already loaded (made by `dlsolve.symbolic.from_sympy`)."""
+
+    form: Any                      # the SymPy expression, its symbols named by our keys
+    args: tuple[Sym, ...]          # our symbols of its free symbols
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+    def rebuild(self, *children: Expr) -> Expr:
+        if all(a is b for a, b in zip(children, self.args)):
+            return self
+        from dlsolve.symbolic import foreign_rebuild
+
+        return foreign_rebuild(self, children)
+
+    def text(self, latex: bool, names: Mapping[str, str]) -> str:
+        """SymPy's printing, each symbol written as `names` says (by key)."""
+        from dlsolve.symbolic import foreign_text
+
+        return foreign_text(self, latex, names)
+
+    def _eval(self, env: Mapping[str, Value]) -> Value:
+        from dlsolve.symbolic import foreign_value
+
+        return foreign_value(self, {a.key: a._eval(env) for a in self.args})
+
+
+class Visitor:
+    """Per-node dispatch, one pattern for every walk that is not generic: `visit(e, *extra)` calls
+    the method `visit_<Class>` of the first class in type(e)'s MRO that has one (so a subclass
+    falls back on its base), else `unknown`. Used on our nodes (to_sympy, exact values, the
+    printers) and on SymPy's (from_sympy)."""
+
+    _cache: dict[tuple[type, type], str | None]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._cache = {}
+
+    def visit(self, e: Any, *extra: Any) -> Any:
+        key = (type(self), type(e))
+        name = self._cache.get(key, "")
+        if name == "":
+            name = next((f"visit_{c.__name__}" for c in type(e).__mro__ if hasattr(self, f"visit_{c.__name__}")), None)
+            self._cache[key] = name
+        if name is None:
+            return self.unknown(e, *extra)
+        return getattr(self, name)(e, *extra)
+
+    def unknown(self, e: Any, *extra: Any) -> Any:
+        raise TypeError(f"{type(self).__name__} has no rule for {type(e).__name__}")

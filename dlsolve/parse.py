@@ -11,16 +11,18 @@ eval, exec or sympify.
 from __future__ import annotations
 
 import ast
+import math
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from dlsolve.expr import Expr, Num, Sym, call
+from dlsolve.expr import Expr, Num, Sym, call, evaluate
+from dlsolve.exprlimits import MAX_DEPTH, MAX_EXPONENT, MAX_INTEGER, MAX_LENGTH
+from dlsolve.functions import FUNCTIONS as _REGISTRY
+from dlsolve.functions import WRITTEN
 
-MAX_LENGTH = 500
-MAX_DEPTH = 40
-
-FUNCTIONS = {"exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "tanh": "tanh",
-             "sigmoid": "sigma", "sin": "sin", "cos": "cos"}
+FUNCTIONS = {w: key for w, key in WRITTEN.items() if _REGISTRY[key].shape == "map"}
+"""The functions an objective may call (one argument, entry by entry), from dlsolve.functions."""
 
 
 @dataclass
@@ -64,6 +66,15 @@ def parse_tree(text: str, walker: "Walker") -> Any:
         raise ParseError("the formula is nested too deeply", 1, stripped[:40]) from None
 
 
+def _constant(e: Expr) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return float(evaluate(e, {}))
+        except (OverflowError, TypeError, ValueError):
+            return math.inf
+
+
 class Walker:
     def __init__(self, text: str, names: Mapping[str, Sym], functions: Mapping[str, str],
                  extra: Callable[[ast.AST, "Walker"], Expr | None] | None) -> None:
@@ -71,6 +82,20 @@ class Walker:
 
     def fail(self, node: ast.AST, message: str) -> ParseError:
         return ParseError(message, getattr(node, "col_offset", 0) + 1, self.text)
+
+    def constant(self, node: ast.Constant) -> int | float:
+        """A number written in the formula, refused when it is not one or is a huge integer."""
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise self.fail(node, f"only numbers may appear as constants, not {node.value!r}")
+        if isinstance(node.value, int) and abs(node.value) > MAX_INTEGER:
+            raise self.fail(node, f"the integer {str(node.value)[:20]}… is larger than the limit {MAX_INTEGER:.0e}; "
+                                  "write it as a decimal (e.g. 1e20) to compute in floating point")
+        return node.value
+
+    def check_exponent(self, node: ast.AST, exponent: float | None) -> None:
+        """Refuse a constant exponent beyond MAX_EXPONENT (an exact power of it has no end)."""
+        if exponent is not None and not abs(exponent) <= MAX_EXPONENT:
+            raise self.fail(node, f"the exponent {exponent:.6g} is beyond the limit ±{MAX_EXPONENT}")
 
     def walk(self, node: ast.AST, depth: int) -> Expr:
         if depth > MAX_DEPTH:
@@ -80,9 +105,7 @@ class Walker:
             if out is not None:
                 return out
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-                raise self.fail(node, f"only numbers may appear as constants, not {node.value!r}")
-            return Num(node.value)
+            return Num(self.constant(node))
         if isinstance(node, ast.Name):
             if node.id.startswith("__"):
                 raise self.fail(node, f"'{node.id}' is not allowed")
@@ -105,7 +128,7 @@ class Walker:
                 raise self.fail(node, f"{name}() takes no keyword arguments")
             if len(node.args) != 1:
                 raise self.fail(node, f"{name}() takes one argument")
-            return call(self.functions[name], self.walk(node.args[0], depth + 1))
+            return self.finite(node, call(self.functions[name], self.walk(node.args[0], depth + 1)))
         return self.other(node, depth)
 
     # -- overridable: how a result is built --------------------------------------------------
@@ -115,10 +138,30 @@ class Walker:
         op = self.OPS.get(type(node.op))
         funcs = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
                  "**": lambda: a ** b}
+        if op == "**" and not b.symbols():
+            self.check_exponent(node, _constant(b))
+            if not a.symbols():
+                self.check_power(node, _constant(a), _constant(b))
         if op not in funcs:
             raise self.fail(node, f"the operator {op or type(node.op).__name__} is not allowed "
                                   "(use + - * / ** and the functions)")
-        return funcs[op]()
+        return self.finite(node, funcs[op]())
+
+    def finite(self, node: ast.AST, e: Expr) -> Expr:
+        """Refuse a part without names that is infinite in float64 (1e308 * 100, exp(1000)): SymPy
+        would carry it exactly, and e to the power of it has no end."""
+        if not e.symbols() and math.isinf(_constant(e)):
+            raise self.fail(node, "this constant is infinite in float64 (beyond 1.8e308, or a division by 0)")
+        return e
+
+    def check_power(self, node: ast.AST, base: float, exponent: float) -> None:
+        """Refuse a power of constants beyond float64 (SymPy would compute it exactly, without end)."""
+        try:
+            big = abs(base) > 1 and exponent * math.log10(abs(base)) > 308
+        except (TypeError, ValueError):
+            big = False
+        if big:
+            raise self.fail(node, f"the power {base:.6g}**{exponent:.6g} is beyond float64 (about 1.8e308)")
 
     def other(self, node: ast.AST, depth: int) -> Any:
         what = {ast.Attribute: "attribute access", ast.Lambda: "lambda", ast.ListComp: "a comprehension",

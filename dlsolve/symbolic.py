@@ -6,138 +6,222 @@ Imported only by kinds that need calculus (SymPy takes a noticeable time to impo
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Mapping
+from typing import Any, Mapping
 
+import numpy as np
 import sympy as sp
 
 from dlsolve import expr as E
+from dlsolve.errors import SpecInvalid
+from dlsolve.functions import by_sympy_head
+
+
+class _ToSympy(E.Visitor):
+    def visit_Sym(self, e: E.Sym) -> sp.Expr:
+        return sp.Symbol(e.key, real=True)
+
+    def visit_Num(self, e: E.Num) -> sp.Expr:
+        v = e.value
+        if isinstance(v, Fraction):
+            return sp.Rational(v.numerator, v.denominator)
+        return sp.Integer(v) if isinstance(v, int) else sp.Float(v)
+
+    def visit_Add(self, e: E.Add) -> sp.Expr:
+        return sp.Add(*(self.visit(t) for t in e.terms))
+
+    def visit_Neg(self, e: E.Neg) -> sp.Expr:
+        return -self.visit(e.arg)
+
+    def visit_Mul(self, e: E.Mul) -> sp.Expr:
+        return sp.Mul(*(self.visit(f) for f in e.factors))
+
+    def visit_Div(self, e: E.Div) -> sp.Expr:
+        return self.visit(e.num) / self.visit(e.den)
+
+    def visit_Pow(self, e: E.Pow) -> sp.Expr:
+        return self.visit(e.base) ** self.visit(e.exp)
+
+    def visit_Call(self, e: E.Call) -> sp.Expr:
+        return E.FUNCTIONS[e.fn].sympy_form(sp, *(self.visit(a) for a in e.args))
+
+    def visit_Cmp(self, e: E.Cmp) -> sp.Basic:
+        ops = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne,
+               "and": sp.And, "or": sp.Or}
+        return ops[e.op](self.visit(e.lhs), self.visit(e.rhs))
+
+    def visit_Piecewise(self, e: E.Piecewise) -> sp.Expr:
+        pieces = [(self.visit(v), self.visit(c)) for v, c in e.cases]
+        return sp.Piecewise(*pieces, (self.visit(e.otherwise), True))
+
+    def visit_Foreign(self, e: E.Foreign) -> sp.Expr:
+        return e.form
+
+    def unknown(self, e: E.Expr) -> sp.Expr:
+        raise ValueError(f"no SymPy form for {type(e).__name__}")
 
 
 def to_sympy(e: E.Expr) -> sp.Expr:
     """A SymPy expression equal to `e`; symbols become real SymPy symbols named by key."""
-    if isinstance(e, E.Sym):
-        return sp.Symbol(e.key, real=True)
-    if isinstance(e, E.Num):
-        v = e.value
-        return sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.nsimplify(v) if isinstance(v, int) else sp.Float(v)
-    if isinstance(e, E.Add):
-        return sp.Add(*(to_sympy(t) for t in e.terms))
-    if isinstance(e, E.Neg):
-        return -to_sympy(e.arg)
-    if isinstance(e, E.Mul):
-        return sp.Mul(*(to_sympy(f) for f in e.factors))
-    if isinstance(e, E.Div):
-        return to_sympy(e.num) / to_sympy(e.den)
-    if isinstance(e, E.Pow):
-        return to_sympy(e.base) ** to_sympy(e.exp)
-    if isinstance(e, E.Call):
-        args = [to_sympy(a) for a in e.args]
-        fn = {
-            "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "tanh": sp.tanh, "abs": sp.Abs,
-            "sin": sp.sin, "cos": sp.cos, "floor": sp.floor, "ceil": sp.ceiling,
-            "sign": sp.sign, "max": sp.Max, "min": sp.Min, "sigma": lambda x: 1 / (1 + sp.exp(-x)),
-            "log1p": lambda x: sp.log(1 + x), "log2": lambda x: sp.log(x, 2), "log10": lambda x: sp.log(x, 10),
-        }.get(e.fn)
-        if fn is None:
-            raise ValueError(f"no SymPy form for {e.fn}")
-        return fn(*args)
-    if isinstance(e, E.Cmp):
-        ops = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne,
-               "and": sp.And, "or": sp.Or}
-        return ops[e.op](to_sympy(e.lhs), to_sympy(e.rhs))
-    if isinstance(e, E.Piecewise):
-        pieces = [(to_sympy(v), to_sympy(c)) for v, c in e.cases]
-        return sp.Piecewise(*pieces, (to_sympy(e.otherwise), True))
-    raise ValueError(f"no SymPy form for {type(e).__name__}")
+    return _ToSympy().visit(e)
 
 
-def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym]) -> E.Expr:
-    """Our formula for a SymPy result, terms in SymPy's printing order, a/b as fractions."""
-    if isinstance(s, sp.Symbol):
-        return symbols[s.name]
-    if s == sp.E:
+def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym], fallback: bool = True) -> E.Expr:
+    """Our formula for a SymPy result, terms in SymPy's printing order, a/b as fractions.
+
+    A SymPy node we have no form for (re, im, a special function) is kept as it is — a `Foreign`
+    node, shown by SymPy's own printer — unless `fallback` is False (then ValueError)."""
+    return _FromSympy(symbols, fallback).visit(s)
+
+
+class _FromSympy(E.Visitor):
+    def __init__(self, symbols: Mapping[str, E.Sym], fallback: bool) -> None:
+        self.symbols, self.fallback = symbols, fallback
+        self.heads = by_sympy_head(sp)
+
+    def visit_Symbol(self, s: sp.Symbol) -> E.Expr:
+        return self.symbols[s.name]
+
+    def visit_Exp1(self, s: sp.Basic) -> E.Expr:
         return E.call("exp", E.Num(1))
-    if s in (sp.oo, sp.zoo):  # a division by zero in one branch of a piecewise formula
+
+    def visit_Infinity(self, s: sp.Basic) -> E.Expr:  # 1/0 in one branch of a piecewise formula
         return E.Num(float("inf"))
-    if s == -sp.oo:
+
+    visit_ComplexInfinity = visit_Infinity
+
+    def visit_NegativeInfinity(self, s: sp.Basic) -> E.Expr:
         return E.Neg(E.Num(float("inf")))
-    if s is sp.nan:
+
+    def visit_NaN(self, s: sp.Basic) -> E.Expr:
         return E.Num(float("nan"))
-    if isinstance(s, sp.Integer):
+
+    def visit_Integer(self, s: sp.Integer) -> E.Expr:
         n = int(s)
         return E.Neg(E.Num(-n)) if n < 0 else E.Num(n)
-    if isinstance(s, sp.Rational):
+
+    def visit_Rational(self, s: sp.Rational) -> E.Expr:
         f = Fraction(int(s.p), int(s.q))
         return E.Neg(E.Num(-f)) if f < 0 else E.Num(f)
-    if isinstance(s, sp.Float):
+
+    def visit_Float(self, s: sp.Float) -> E.Expr:
         v = float(s)
         return E.Neg(E.Num(-v)) if v < 0 else E.Num(v)
-    if isinstance(s, sp.Add):
-        terms = [from_sympy(t, symbols) for t in s.as_ordered_terms()]
-        return E.Add.of(*terms)
-    if isinstance(s, sp.Mul):
+
+    def visit_Add(self, s: sp.Add) -> E.Expr:
+        try:
+            terms = s.as_ordered_terms()
+        except (ArithmeticError, TypeError, ValueError):  # ordering evaluates terms numerically: 9/log(tanh(10¹⁵))
+            terms = list(s.args)
+        return E.Add.of(*(self.visit(t) for t in terms))
+
+    def visit_Mul(self, s: sp.Mul) -> E.Expr:
         coeff, rest = s.as_coeff_Mul()
         if coeff == -1:
-            return E.Neg(from_sympy(rest, symbols))
-        if coeff.is_number and coeff < 0:
-            return E.Neg(from_sympy(-s, symbols))
+            return E.Neg(self.visit(rest))
+        if coeff.is_number and coeff.is_extended_negative:
+            return E.Neg(self.visit(-s))
         num, den = [], []
-        for f in s.as_ordered_factors():
+        try:
+            factors = s.as_ordered_factors()
+        except (ArithmeticError, TypeError, ValueError):
+            factors = list(s.args)
+        for f in factors:
             base, exp = f.as_base_exp()
-            if isinstance(f, sp.Pow) and exp.is_number and exp < 0:
+            if isinstance(f, sp.Pow) and exp.is_number and exp.is_extended_negative:
                 den.append(base ** (-exp))
             elif isinstance(f, sp.Rational) and f.q != 1:
                 num.append(sp.Integer(f.p)) if f.p != 1 else None
                 den.append(sp.Integer(f.q))
             else:
                 num.append(f)
-        top = E.Mul.of(*(from_sympy(f, symbols) for f in num)) if len(num) > 1 else (
-            from_sympy(num[0], symbols) if num else E.Num(1))
+        top = E.Mul.of(*(self.visit(f) for f in num)) if len(num) > 1 else (
+            self.visit(num[0]) if num else E.Num(1))
         if not den:
             return top
-        bottom = E.Mul.of(*(from_sympy(f, symbols) for f in den)) if len(den) > 1 else from_sympy(den[0], symbols)
+        bottom = E.Mul.of(*(self.visit(f) for f in den)) if len(den) > 1 else self.visit(den[0])
         return E.Div(top, bottom)
-    if isinstance(s, sp.Pow):
+
+    def visit_Pow(self, s: sp.Pow) -> E.Expr:
         base, exp = s.as_base_exp()
-        if exp.is_number and exp < 0:
-            return E.Div(E.Num(1), from_sympy(base ** (-exp), symbols))
+        if exp.is_number and exp.is_extended_negative:
+            return E.Div(E.Num(1), self.visit(base ** (-exp)))
         if base == sp.E:
-            return E.call("exp", from_sympy(exp, symbols))
+            return E.call("exp", self.visit(exp))
         if exp == sp.Rational(1, 2):
-            return E.call("sqrt", from_sympy(base, symbols))
-        return E.Pow(from_sympy(base, symbols), from_sympy(exp, symbols))
-    if isinstance(s, sp.exp):
-        return E.call("exp", from_sympy(s.args[0], symbols))
-    simple = {sp.log: "log", sp.tanh: "tanh", sp.Abs: "abs", sp.sign: "sign", sp.sin: "sin", sp.cos: "cos"}
-    for cls, name in simple.items():
-        if isinstance(s, cls):
-            return E.call(name, from_sympy(s.args[0], symbols))
-    if isinstance(s, (sp.Max, sp.Min)):
-        return E.call("max" if isinstance(s, sp.Max) else "min", *(from_sympy(a, symbols) for a in s.args))
-    if isinstance(s, sp.Heaviside):
+            return E.call("sqrt", self.visit(base))
+        return E.Pow(self.visit(base), self.visit(exp))
+
+    def visit_Heaviside(self, s: sp.Basic) -> E.Expr:
         # d/dx max(x, y): 1 where x wins, 0 where y wins, ½ at a tie (SymPy's H(0) = 1/2)
-        x = from_sympy(s.args[0], symbols)
+        x = self.visit(s.args[0])
         return E.Piecewise(((E.Num(1), E.Cmp(">", x, E.Num(0))), (E.Num(0), E.Cmp("<", x, E.Num(0)))),
                            E.Num(Fraction(1, 2)))
-    if isinstance(s, sp.Piecewise):
+
+    def visit_Piecewise(self, s: sp.Piecewise) -> E.Expr:
         cases = []
         for value, cond in s.args:
             cond = sp.simplify_logic(cond) if not cond.is_Relational and cond not in (sp.true, sp.false) else cond
             if cond == sp.false:
                 continue
             if cond == sp.true:
-                return E.Piecewise(tuple(cases), from_sympy(value, symbols)) if cases else from_sympy(value, symbols)
-            cases.append((from_sympy(value, symbols), from_sympy(cond, symbols)))
+                return E.Piecewise(tuple(cases), self.visit(value)) if cases else self.visit(value)
+            cases.append((self.visit(value), self.visit(cond)))
         return E.Piecewise(tuple(cases[:-1]), cases[-1][0])
-    if isinstance(s, (sp.And, sp.Or)):
-        parts = [from_sympy(a, symbols) for a in s.args]
+
+    def visit_And(self, s: sp.Basic) -> E.Expr:
+        parts = [self.visit(a) for a in s.args]
         out = parts[0]
         for p in parts[1:]:
             out = E.Cmp("and" if isinstance(s, sp.And) else "or", out, p)
         return out
-    if isinstance(s, sp.core.relational.Relational):
-        return E.Cmp(s.rel_op, from_sympy(s.lhs, symbols), from_sympy(s.rhs, symbols))
-    raise ValueError(f"cannot show SymPy's {s}")
+
+    visit_Or = visit_And
+
+    def visit_Relational(self, s: sp.Basic) -> E.Expr:
+        return E.Cmp(s.rel_op, self.visit(s.lhs), self.visit(s.rhs))
+
+    def unknown(self, s: sp.Basic) -> E.Expr:
+        for cls in type(s).__mro__:
+            if cls in self.heads:  # exp, log, tanh, Abs, Max, … as the registry names them
+                return E.call(self.heads[cls].name, *(self.visit(a) for a in s.args))
+        if not self.fallback or not isinstance(s, sp.Expr):
+            raise ValueError(f"cannot show SymPy's {s}")
+        names = sorted(s.free_symbols, key=lambda x: x.name)
+        return E.Foreign(s, tuple(self.symbols[x.name] for x in names))
+
+
+# -- Foreign nodes: SymPy's own expressions inside our formulas -------------------------------------
+def foreign_rebuild(e: E.Foreign, children: tuple[E.Expr, ...]) -> E.Expr:
+    """`e` with its symbols replaced by other formulas (a substitution)."""
+    form = e.form.xreplace({sp.Symbol(a.key, real=True): to_sympy(c) for a, c in zip(e.args, children)})
+    symbols = {s.key: s for c in children for s in c.symbols()}
+    return from_sympy(form, symbols)
+
+
+def foreign_text(e: E.Foreign, latex: bool, names: Mapping[str, str]) -> str:
+    """SymPy's printing of `e` with each symbol written as `names` says (its name, or its value
+    in a substitution line). Symbols stand in for the values, so SymPy evaluates nothing."""
+    if latex:  # written verbatim (a Symbol's own name would be split at its underscores)
+        return sp.latex(e.form, symbol_names={sp.Symbol(a.key, real=True): names[a.key] for a in e.args})
+    form = e.form.xreplace({sp.Symbol(a.key, real=True): sp.Symbol(names[a.key]) for a in e.args})
+    return sp.sstr(form).replace("**", "^")
+
+
+def foreign_value(e: E.Foreign, values: Mapping[str, Any]) -> Any:
+    """The value in float64 (NaN where it is not a real number), entry by entry for arrays."""
+    symbols = [sp.Symbol(a.key, real=True) for a in e.args]
+
+    def one(*xs: float) -> float:
+        try:
+            z = complex(sp.N(e.form.xreplace({s: sp.Float(float(x)) for s, x in zip(symbols, xs)})))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):  # no number (an unevaluated d/dx)
+            return float("nan")
+        return z.real if abs(z.imag) <= 1e-12 * max(1.0, abs(z.real)) else float("nan")
+
+    args = [values[a.key] for a in e.args]
+    if any(np.ndim(v) for v in args):
+        return np.vectorize(one, otypes=[float])(*args)
+    return np.float64(one(*(float(v) for v in args)))
 
 
 def diff(e: E.Expr, wrt: E.Sym, tidy: bool = True) -> E.Expr:
@@ -148,8 +232,17 @@ def diff(e: E.Expr, wrt: E.Sym, tidy: bool = True) -> E.Expr:
     """
     symbols = {s.key: s for s in e.symbols()}
     symbols[wrt.key] = wrt
-    d = sp.diff(to_sympy(e), sp.Symbol(wrt.key, real=True))
+    d = differentiate(to_sympy(e), sp.Symbol(wrt.key, real=True))
     return from_sympy(tidy_form(d) if tidy else d, symbols)
+
+
+def differentiate(e: sp.Basic, wrt: sp.Symbol) -> sp.Basic:
+    """sympy.diff, with SymPy's own failures on odd formulas (an endless recursion in
+    log(tanh(√cos(2^60))), found by fuzzing) turned into a typed error."""
+    try:
+        return sp.diff(e, wrt)
+    except (RecursionError, TypeError, ValueError) as exc:
+        raise SpecInvalid(f"SymPy could not differentiate this formula ({type(exc).__name__})") from None
 
 
 def tidy_form(e: sp.Basic) -> sp.Basic:

@@ -16,6 +16,7 @@ import numpy as np
 import sympy as sp
 
 from dlsolve import expr as E
+from dlsolve.exprlimits import POWER_BITS
 from dlsolve.solution import Given, Solution, Step
 
 DIGITS = 30
@@ -41,17 +42,6 @@ def _map(fn: Any, v: Any) -> Any:
     return fn(v)
 
 
-def _sigmoid(x: Any) -> Any:
-    return 1 / (1 + sp.exp(-x))
-
-
-def _log(x: Any, base: int | None = None) -> Any:
-    """log on the extended reals: log 0 = −∞ (SymPy alone says complex infinity)."""
-    if x.is_zero:
-        return -sp.oo
-    return sp.log(x) if base is None else sp.log(x) / sp.log(base)
-
-
 def _divide(a: Any, b: Any) -> Any:
     """a/b on the extended reals: x/0 = ±∞ (NaN for 0/0), as float64 gives."""
     if b.is_zero:
@@ -59,16 +49,112 @@ def _divide(a: Any, b: Any) -> Any:
     return a / b
 
 
-_FUNCS = {
-    "exp": sp.exp, "log": _log, "sqrt": sp.sqrt, "tanh": sp.tanh, "abs": sp.Abs,
-    "sign": sp.sign, "sigma": _sigmoid, "sin": sp.sin, "cos": sp.cos,
-    "floor": sp.floor, "ceil": sp.ceiling,
-    "log1p": lambda x: _log(1 + x), "log2": lambda x: _log(x, 2), "log10": lambda x: _log(x, 10),
-}
+def _power(b: Any, ex: Any) -> Any:
+    """b**ex, except where the result is far beyond float64 (more than 2^POWER_BITS): then ∞ or 0, as
+    float64 says, instead of SymPy computing every digit (2**(1e5000) takes minutes)."""
+    if getattr(b, "is_Number", False) and getattr(ex, "is_Number", False) and b.is_extended_real \
+            and ex.is_extended_real and not b.is_zero and b.is_finite and ex.is_finite:
+        bits = float(abs(ex)) * abs(float(sp.log(abs(b), 2)))
+        if bits > POWER_BITS:
+            if b < 0:
+                return sp.nan
+            return sp.oo if (abs(b) > 1) == (ex > 0) else sp.Integer(0)
+    return b ** ex
 
 
 def _float_leaf(v: Any) -> Any:
     return _map(_exact, np.asarray(v, dtype=float)) if np.ndim(v) else _exact(v)
+
+
+class _Exact(E.Visitor):
+    """SymPy arithmetic over the tree; each function by its exact form in dlsolve.functions."""
+
+    def __init__(self, env: Mapping[str, Any], leaf: Any) -> None:
+        self.env, self.leaf = env, leaf
+
+    def visit_Sym(self, e: E.Sym) -> Any:
+        return self.leaf(self.env[e.key])
+
+    def visit_Num(self, e: E.Num) -> Any:
+        v = e.value
+        if isinstance(v, Fraction):
+            return sp.Rational(v.numerator, v.denominator)
+        return sp.Integer(v) if isinstance(v, int) else _exact(v)
+
+    def visit_Add(self, e: E.Add) -> Any:
+        total = self.visit(e.terms[0])
+        for t in e.terms[1:]:
+            total = total + self.visit(t)
+        return total
+
+    def visit_Neg(self, e: E.Neg) -> Any:
+        return -self.visit(e.arg)
+
+    def visit_Mul(self, e: E.Mul) -> Any:
+        out = self.visit(e.factors[0])
+        for f in e.factors[1:]:
+            out = out * self.visit(f)
+        return out
+
+    def visit_Div(self, e: E.Div) -> Any:
+        num, den = self.visit(e.num), self.visit(e.den)
+        if isinstance(num, np.ndarray) or isinstance(den, np.ndarray):
+            return np.vectorize(_divide, otypes=[object])(num, den)
+        return _divide(num, den)
+
+    def visit_Pow(self, e: E.Pow) -> Any:
+        base, ex = self.visit(e.base), self.visit(e.exp)
+        return _map(lambda b: _power(b, ex), base) if isinstance(base, np.ndarray) else _power(base, ex)
+
+    def visit_Call(self, e: E.Call) -> Any:
+        fn = E.FUNCTIONS[e.fn]
+        args = [self.visit(a) for a in e.args]
+        if fn.shape == "map":
+            return _map(lambda x: fn.exact_form(sp, x), args[0])
+        if fn.shape == "pick" and len(args) > 1:
+            if len(args) > 2 or not any(isinstance(a, np.ndarray) for a in args):
+                return fn.exact_form(sp, *args)
+            return np.vectorize(lambda p, q: fn.exact_form(sp, p, q), otypes=[object])(*args)
+        flat = list(np.ravel(np.asarray(args[0], dtype=object)))
+        out = fn.exact_form(sp, *flat)
+        if isinstance(out, list):  # the same shape as its argument (softmax)
+            return np.array(out, dtype=object).reshape(np.shape(args[0])) if np.ndim(args[0]) else out[0]
+        return out
+
+    def visit_Cmp(self, e: E.Cmp) -> Any:
+        a, b = self.visit(e.lhs), self.visit(e.rhs)
+        op = {"<": lambda p, q: p < q, "<=": lambda p, q: p <= q, ">": lambda p, q: p > q,
+              ">=": lambda p, q: p >= q, "==": lambda p, q: p == q, "!=": lambda p, q: p != q,
+              "and": lambda p, q: bool(p) and bool(q), "or": lambda p, q: bool(p) or bool(q)}[e.op]
+        return np.vectorize(lambda p, q: bool(op(p, q)), otypes=[bool])(a, b)
+
+    def visit_Piecewise(self, e: E.Piecewise) -> Any:
+        result = self.visit(e.otherwise)
+        for value, cond in reversed(e.cases):
+            c = self.visit(cond)
+            v = self.visit(value)
+            result = np.where(c, v, result) if np.ndim(c) else (v if bool(c) else result)
+        return result
+
+    def visit_MatMul(self, e: E.MatMul) -> Any:
+        return np.matmul(np.asarray(self.visit(e.left), dtype=object),
+                         np.asarray(self.visit(e.right), dtype=object))
+
+    def visit_Transpose(self, e: E.Transpose) -> Any:
+        return np.transpose(self.visit(e.arg))
+
+    def visit_Outer(self, e: E.Outer) -> Any:
+        return np.outer(self.visit(e.left), self.visit(e.right))
+
+    def visit_Foreign(self, e: E.Foreign) -> Any:
+        values = [self.visit(a) for a in e.args]
+        syms = [sp.Symbol(a.key, real=True) for a in e.args]
+
+        def one(*xs: Any) -> Any:
+            return e.form.xreplace(dict(zip(syms, xs)))
+        if any(isinstance(v, np.ndarray) for v in values):
+            return np.vectorize(one, otypes=[object])(*values)
+        return one(*values)
 
 
 def exact_value(e: E.Expr, env: Mapping[str, Any], leaf: Any = _float_leaf) -> Any:
@@ -77,83 +163,26 @@ def exact_value(e: E.Expr, env: Mapping[str, Any], leaf: Any = _float_leaf) -> A
     `leaf` turns a bound value into a SymPy one: by default the float64 value taken as exact;
     --exact passes values that are already exact (1/10 for 0.1).
     """
-    if isinstance(e, E.Sym):
-        return leaf(env[e.key])
-    if isinstance(e, E.Num):
-        v = e.value
-        if isinstance(v, Fraction):
-            return sp.Rational(v.numerator, v.denominator)
-        return sp.Integer(v) if isinstance(v, int) else _exact(v)
-    if isinstance(e, E.Add):
-        total = exact_value(e.terms[0], env, leaf)
-        for t in e.terms[1:]:
-            total = total + exact_value(t, env, leaf)
-        return total
-    if isinstance(e, E.Neg):
-        return -exact_value(e.arg, env, leaf)
-    if isinstance(e, E.Mul):
-        out = exact_value(e.factors[0], env, leaf)
-        for f in e.factors[1:]:
-            out = out * exact_value(f, env, leaf)
-        return out
-    if isinstance(e, E.Div):
-        num, den = exact_value(e.num, env, leaf), exact_value(e.den, env, leaf)
-        if isinstance(num, np.ndarray) or isinstance(den, np.ndarray):
-            return np.vectorize(_divide, otypes=[object])(num, den)
-        return _divide(num, den)
-    if isinstance(e, E.Pow):
-        base, ex = exact_value(e.base, env, leaf), exact_value(e.exp, env, leaf)
-        return _map(lambda b: b ** ex, base) if isinstance(base, np.ndarray) else base ** ex
-    if isinstance(e, E.Call):
-        args = [exact_value(a, env, leaf) for a in e.args]
-        if e.fn in _FUNCS:
-            return _map(_FUNCS[e.fn], args[0])
-        if e.fn in ("max", "min"):
-            pick = sp.Max if e.fn == "max" else sp.Min
-            if len(args) > 2 or not (isinstance(args[0], np.ndarray) or isinstance(args[-1], np.ndarray)):
-                return pick(*args)
-            a, b = args
-            return np.vectorize(lambda p, q: pick(p, q), otypes=[object])(a, b)
-        if e.fn == "sum":
-            return sum(np.ravel(args[0]), sp.Integer(0))
-        if e.fn == "mean":
-            flat = np.ravel(args[0])
-            return sum(flat, sp.Integer(0)) / len(flat)
-        if e.fn == "diag":
-            v = np.ravel(args[0])
-            out = np.full((len(v), len(v)), sp.Integer(0), dtype=object)
-            for i, x in enumerate(v):
-                out[i, i] = x
-            return out
-        raise ValueError(f"no exact evaluation of {e.fn}")
-    if isinstance(e, E.Cmp):
-        a, b = exact_value(e.lhs, env, leaf), exact_value(e.rhs, env, leaf)
-        op = {"<": lambda p, q: p < q, "<=": lambda p, q: p <= q, ">": lambda p, q: p > q,
-              ">=": lambda p, q: p >= q, "==": lambda p, q: p == q, "!=": lambda p, q: p != q,
-              "and": lambda p, q: bool(p) and bool(q), "or": lambda p, q: bool(p) or bool(q)}[e.op]
-        return np.vectorize(lambda p, q: bool(op(p, q)), otypes=[bool])(a, b)
-    if isinstance(e, E.Piecewise):
-        result = exact_value(e.otherwise, env, leaf)
-        for value, cond in reversed(e.cases):
-            c = exact_value(cond, env, leaf)
-            v = exact_value(value, env, leaf)
-            result = np.where(c, v, result) if np.ndim(c) else (v if bool(c) else result)
-        return result
-    if isinstance(e, E.MatMul):
-        return np.matmul(np.asarray(exact_value(e.left, env, leaf), dtype=object),
-                         np.asarray(exact_value(e.right, env, leaf), dtype=object))
-    if isinstance(e, E.Transpose):
-        return np.transpose(exact_value(e.arg, env, leaf))
-    if isinstance(e, E.Outer):
-        return np.outer(exact_value(e.left, env, leaf), exact_value(e.right, env, leaf))
-    raise TypeError(type(e).__name__)
+    return _Exact(env, leaf).visit(e)
+
+
+def _number(x: Any) -> float:
+    """A SymPy value as a float, at 30 digits; mpmath may give up on a number whose exponent has
+    too many digits (tanh of 10³³ to the 100th), and then 15 digits are tried."""
+    if isinstance(x, (bool, np.bool_)):
+        return float(x)
+    for digits in (DIGITS, 15):
+        try:
+            return float(sp.N(x, digits))
+        except (ArithmeticError, ValueError, MemoryError):
+            continue
+    raise ValueError(f"SymPy could not evaluate {str(x)[:60]}")
 
 
 def _as_float(v: Any) -> np.ndarray:
     if isinstance(v, np.ndarray):
-        return np.vectorize(lambda x: float(sp.N(x, DIGITS)) if not isinstance(x, (bool, np.bool_)) else float(x),
-                            otypes=[float])(v)
-    return np.asarray(float(sp.N(v, DIGITS)))
+        return np.vectorize(_number, otypes=[float])(v)
+    return np.asarray(_number(v))
 
 
 def _close(got: Any, want: np.ndarray, scale: float) -> bool:
@@ -179,7 +208,7 @@ def verify_step(step: Step) -> list[str]:
             continue
         try:
             want = _as_float(exact_value(form, step.bindings))
-        except (ZeroDivisionError, ValueError, TypeError) as exc:
+        except (ArithmeticError, ValueError, TypeError) as exc:
             problems.append(f"form {k + 1} could not be evaluated exactly: {exc}")
             continue
         if step.rounded is not None:

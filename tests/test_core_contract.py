@@ -97,14 +97,9 @@ def test_check_on_convolve_shows_the_step_of_the_wrong_answer(tmp_path):
     assert "y₁₁ =" in tail  # the step that produces the entry
 
 
-PENDING = {"graph"}  # their branches land this session; then this set goes
-
-
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
 def test_every_answer_names_the_steps_that_produce_it(path):
     sol = solve_file(path)
-    if sol.kind in PENDING:
-        pytest.skip(f"kind {sol.kind}: answer keys are being redone on its branch")
     made = {b.quantity.key for s in sol.sections for b in s.blocks if hasattr(b, "quantity")}
     for a in sol.answers:
         assert a.keys and set(a.keys) <= made, (a.name, sorted(set(a.keys) - made)[:3])

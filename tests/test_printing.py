@@ -47,3 +47,11 @@ def test_ties_round_half_up_as_by_hand():
     assert numbers.unicode(0.00012345, 3) == "0.000123"
     assert numbers.unicode(1.23456e-7, 3) == "1.23×10⁻⁷"
     assert numbers.unicode(123456.7, 4) == "1.235×10⁵"
+
+
+def test_exact_numbers_beyond_float64_print_as_powers_of_ten():
+    # SymPy expands (w/2^60)^100 to w^100/2^6000: an exact integer float64 cannot hold (found by fuzzing)
+    w = Sym("w", "w", "w")
+    assert UnicodePrinter().print(w ** Num(100) / Num(2 ** 6000)) == "w¹⁰⁰/(1.513×10¹⁸⁰⁶)"  # 6000·log10 2 = 1806.18
+    assert LatexPrinter().print(Num(-3 ** 5000)) == r"-4.039 \times 10^{2385}"
+    assert UnicodePrinter().print(Num(Fraction(1, 7 ** 2000))) == "6.367×10⁻¹⁶⁹¹"

@@ -8,6 +8,7 @@ is not the very first thing written: x² with x = −3 reads (−3)², a − b w
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Callable, Mapping
 
@@ -19,8 +20,9 @@ from dlsolve.render import numbers
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-class _Printer:
-    """Shared precedence logic; subclasses supply the tokens of their notation."""
+class _Printer(E.Visitor):
+    """Shared precedence logic; subclasses supply the tokens of their notation. Each node is
+    printed by its `visit_<Class>` method, giving (text, precedence, starts with a minus)."""
 
     times = "·"
     hadamard = "⊙"
@@ -42,8 +44,7 @@ class _Printer:
         return text
 
     def _node(self, e: E.Expr) -> tuple[str, int, bool]:
-        method = getattr(self, "_" + type(e).__name__)
-        return method(e)
+        return self.visit(e)
 
     def _value(self, e: E.Sym) -> object | None:
         v = self.values.get(e.key)
@@ -51,15 +52,21 @@ class _Printer:
             return None
         return float(v)
 
+    def _names(self, e: E.Foreign) -> dict[str, str]:
+        """How each symbol of a SymPy-printed node is written: its value if bound, else its name."""
+        return {a.key: self._p(a, E.PREC_POW + 1) for a in e.args}
+
     # -- leaves ----------------------------------------------------------------------------
-    def _Sym(self, e: E.Sym) -> tuple[str, int, bool]:
+    def visit_Sym(self, e: E.Sym) -> tuple[str, int, bool]:
         v = self._value(e)
         if v is not None:
             return self.number(v), E.PREC_ATOM, v < 0 or str(v).startswith("-")
         return self.symbol(e), E.PREC_ATOM, False
 
-    def _Num(self, e: E.Num) -> tuple[str, int, bool]:
+    def visit_Num(self, e: E.Num) -> tuple[str, int, bool]:
         v = e.value
+        if isinstance(v, (int, Fraction)) and _huge(v):
+            return self.huge(v), E.PREC_MUL, v < 0
         if isinstance(v, Fraction) and v.denominator != 1:
             return self.fraction(v), (E.PREC_ATOM if self.atomic_fractions else E.PREC_MUL), v < 0
         if isinstance(v, Fraction):
@@ -71,7 +78,7 @@ class _Printer:
         return self.number(float(v)), E.PREC_ATOM, v < 0
 
     # -- operators -------------------------------------------------------------------------
-    def _Add(self, e: E.Add) -> tuple[str, int, bool]:
+    def visit_Add(self, e: E.Add) -> tuple[str, int, bool]:
         out = self._p(e.terms[0], E.PREC_ADD, first=True)
         for t in e.terms[1:]:
             if isinstance(t, E.Neg):
@@ -83,16 +90,24 @@ class _Printer:
     def _starts_negative(self, e: E.Expr) -> bool:
         return self._node(e)[2]
 
-    def _Neg(self, e: E.Neg) -> tuple[str, int, bool]:
+    def visit_Neg(self, e: E.Neg) -> tuple[str, int, bool]:
         return self.minus + self._p(e.arg, E.PREC_NEG + 1), E.PREC_NEG, True
 
-    def _Mul(self, e: E.Mul) -> tuple[str, int, bool]:
+    def visit_Mul(self, e: E.Mul) -> tuple[str, int, bool]:
         sep = self.hadamard_sep if e.hadamard else self.times_sep
         return sep.join(self._p(f, E.PREC_MUL + 1) for f in e.factors), E.PREC_MUL, False
 
-    def _Cmp(self, e: E.Cmp) -> tuple[str, int, bool]:
+    def visit_Cmp(self, e: E.Cmp) -> tuple[str, int, bool]:
         op = self.comparisons[e.op]
         return f"{self._p(e.lhs, E.PREC_ADD)} {op} {self._p(e.rhs, E.PREC_ADD)}", E.PREC_ADD - 1, False
+
+    def huge(self, v: int | Fraction) -> str:
+        """An exact number beyond float64 (or with parts of hundreds of digits), as m×10^e."""
+        f = Fraction(v)
+        lg = math.log10(abs(f.numerator)) - math.log10(f.denominator)
+        exponent = math.floor(lg)
+        mantissa = 10 ** (lg - exponent) * (-1 if f < 0 else 1)
+        return self.scaled(self.number(mantissa), exponent)
 
     def number(self, v: float, exact: bool = False) -> str:
         raise NotImplementedError
@@ -120,15 +135,18 @@ class UnicodePrinter(_Printer):
     def fraction(self, f: Fraction) -> str:
         return f"{f.numerator}/{f.denominator}".replace("-", "−")
 
+    def scaled(self, mantissa: str, exponent: int) -> str:
+        return f"{mantissa}×10{str(exponent).replace('-', '⁻').translate(_SUP)}"
+
     def paren(self, text: str) -> str:
         return f"({text})"
 
-    def _Div(self, e: E.Div) -> tuple[str, int, bool]:
+    def visit_Div(self, e: E.Div) -> tuple[str, int, bool]:
         num = self._p(e.num, E.PREC_MUL)
         den = self._p(e.den, E.PREC_MUL + 1)
         return f"{num}/{den}", E.PREC_MUL, self._starts_negative(e.num)
 
-    def _Pow(self, e: E.Pow) -> tuple[str, int, bool]:
+    def visit_Pow(self, e: E.Pow) -> tuple[str, int, bool]:
         base = self._p(e.base, E.PREC_POW + 1)
         if "^" in base and not base.startswith("("):
             base = self.paren(base)
@@ -137,37 +155,31 @@ class UnicodePrinter(_Printer):
             return base + str(int(ex.value)).translate(_SUP), E.PREC_POW, False
         return f"{base}^{self._p(ex, E.PREC_ATOM)}", E.PREC_POW, False
 
-    def _Call(self, e: E.Call) -> tuple[str, int, bool]:
+    def visit_Call(self, e: E.Call) -> tuple[str, int, bool]:
+        fn = E.FUNCTIONS[e.fn]
         args = [self._p(a, 0, first=True) for a in e.args]
-        if e.fn == "exp":
-            return f"e^({args[0]})", E.PREC_POW, False
-        if e.fn == "abs":
-            return f"|{args[0]}|", E.PREC_ATOM, False
-        if e.fn == "sqrt":
-            return f"√({args[0]})", E.PREC_ATOM, False
-        if e.fn == "log1p":  # evaluated with log1p, written as the course writes it
-            return f"log(1 + {args[0]})", E.PREC_ATOM, False
-        if e.fn in ("floor", "ceil"):
-            left, right = ("⌊", "⌋") if e.fn == "floor" else ("⌈", "⌉")
-            return f"{left}{args[0]}{right}", E.PREC_ATOM, False
-        name = E.FUNCTIONS[e.fn].uni
-        return f"{name}({', '.join(args)})", E.PREC_ATOM, False
+        if fn.uni_form is not None:
+            return fn.uni_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
+        return f"{fn.uni}({', '.join(args)})", E.PREC_ATOM, False
 
-    def _Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
+    def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
+        return e.text(False, self._names(e)), E.PREC_ATOM, False
+
+    def visit_Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
         parts = [f"{self._p(v, 0, True)} if {self._p(c, 0, True)}" for v, c in e.cases]
         parts.append(f"{self._p(e.otherwise, 0, True)} otherwise")
         return "{" + "; ".join(parts) + "}", E.PREC_ATOM, False
 
-    def _MatMul(self, e: E.MatMul) -> tuple[str, int, bool]:
+    def visit_MatMul(self, e: E.MatMul) -> tuple[str, int, bool]:
         return f"{self._p(e.left, E.PREC_MUL)}·{self._p(e.right, E.PREC_MUL + 1)}", E.PREC_MUL, False
 
-    def _Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
+    def visit_Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
         inner = self._p(e.arg, E.PREC_ATOM)
         if "^" in inner and not inner.startswith("("):
             inner = self.paren(inner)
         return inner + "ᵀ", E.PREC_ATOM, False
 
-    def _Outer(self, e: E.Outer) -> tuple[str, int, bool]:
+    def visit_Outer(self, e: E.Outer) -> tuple[str, int, bool]:
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
         wrap = lambda s: self.paren(s) if "^" in s and not s.startswith("(") else s  # noqa: E731
         if e.rows:
@@ -193,6 +205,9 @@ class LatexPrinter(_Printer):
             return repr(v)
         return numbers.latex(v, self.precision)
 
+    def scaled(self, mantissa: str, exponent: int) -> str:
+        return rf"{mantissa} \times 10^{{{exponent}}}"
+
     def fraction(self, f: Fraction) -> str:
         sign = "-" if f < 0 else ""
         return rf"{sign}\frac{{{abs(f.numerator)}}}{{{f.denominator}}}"
@@ -201,51 +216,50 @@ class LatexPrinter(_Printer):
         # plain parentheses: TeX may break a long line inside them, \left( … \right) it may not
         return f"({text})"
 
-    def _Div(self, e: E.Div) -> tuple[str, int, bool]:
+    def visit_Div(self, e: E.Div) -> tuple[str, int, bool]:
         return rf"\frac{{{self._p(e.num, 0, True)}}}{{{self._p(e.den, 0, True)}}}", E.PREC_ATOM, False
 
-    def _Pow(self, e: E.Pow) -> tuple[str, int, bool]:
+    def visit_Pow(self, e: E.Pow) -> tuple[str, int, bool]:
         base = self._p(e.base, E.PREC_POW + 1)
         if "^" in base and not base.startswith("("):
             base = "{" + self.paren(base) + "}"
         return f"{base}^{{{self._p(e.exp, 0, True)}}}", E.PREC_POW, False
 
-    def _Call(self, e: E.Call) -> tuple[str, int, bool]:
+    def visit_Call(self, e: E.Call) -> tuple[str, int, bool]:
+        fn = E.FUNCTIONS[e.fn]
         args = [self._p(a, 0, first=True) for a in e.args]
-        if e.fn == "exp":
-            return f"e^{{{args[0]}}}", E.PREC_POW, False
-        if e.fn == "abs":
-            return rf"\left|{args[0]}\right|", E.PREC_ATOM, False
-        if e.fn == "sqrt":
-            return rf"\sqrt{{{args[0]}}}", E.PREC_ATOM, False
-        if e.fn == "log1p":
-            return rf"\log\left(1 + {args[0]}\right)", E.PREC_ATOM, False
-        if e.fn in ("floor", "ceil"):
-            left, right = (r"\lfloor", r"\rfloor") if e.fn == "floor" else (r"\lceil", r"\rceil")
-            return rf"\left{left} {args[0]} \right{right}", E.PREC_ATOM, False
-        name = E.FUNCTIONS[e.fn].tex
-        return rf"{name}\left({', '.join(args)}\right)", E.PREC_ATOM, False
+        if fn.tex_form is not None:
+            return fn.tex_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
+        return rf"{fn.tex}\left({', '.join(args)}\right)", E.PREC_ATOM, False
 
-    def _Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
+    def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
+        return "{" + e.text(True, self._names(e)) + "}", E.PREC_ATOM, False
+
+    def visit_Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
         rows = [rf"{self._p(v, 0, True)} & \text{{if }} {self._p(c, 0, True)}" for v, c in e.cases]
         rows.append(rf"{self._p(e.otherwise, 0, True)} & \text{{otherwise}}")
         return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}", E.PREC_ATOM, False
 
-    def _MatMul(self, e: E.MatMul) -> tuple[str, int, bool]:
+    def visit_MatMul(self, e: E.MatMul) -> tuple[str, int, bool]:
         return f"{self._p(e.left, E.PREC_MUL)} {self._p(e.right, E.PREC_MUL + 1)}", E.PREC_MUL, False
 
-    def _Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
+    def visit_Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
         inner = self._p(e.arg, E.PREC_ATOM)
         if "^" in inner and not inner.startswith("("):
             inner = "{" + self.paren(inner) + "}"
         return inner + r"^{\top}", E.PREC_ATOM, False
 
-    def _Outer(self, e: E.Outer) -> tuple[str, int, bool]:
+    def visit_Outer(self, e: E.Outer) -> tuple[str, int, bool]:
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
         wrap = lambda s: "{" + self.paren(s) + "}" if "^" in s else s  # noqa: E731
         if e.rows:
             return rf"{wrap(left)}^{{\top}} {right}", E.PREC_MUL, False
         return rf"{left} {wrap(right)}^{{\top}}", E.PREC_MUL, False
+
+
+def _huge(v: int | Fraction) -> bool:
+    f = Fraction(v)
+    return max(abs(f.numerator).bit_length(), f.denominator.bit_length()) > 1000
 
 
 def substitutable(bindings: Mapping[str, object]) -> bool:

@@ -38,6 +38,7 @@ CONVENTIONS = (
     Convention(("loss", "reduction"), ("mean", "sum"), "mean"),
     Convention(("weights_layout",), ("in_out", "out_in"), "in_out", {"in_out": "Keras", "out_in": "PyTorch"}),
     Convention(("update_bias",), (True, False), True),
+    Convention(("regularization", "half"), (False, True), False, {True: "λ/2·Σw²"}),
 )
 
 __all__ = ["KIND", "OPTIONS", "CONVENTIONS", "DETAIL_LIMIT", "Explain", "Solver", "Spec", "parse_explain", "solve"]

@@ -137,6 +137,11 @@ class SolverBase:
         else:
             d.convention("weights_layout out_in: w_ji^[l] is row j, column i of W^[l] and joins input i "
                          "to unit j; z^[l] = W^[l]·a^[l−1] + b^[l]")
+        self.dropout_conventions()
+        for layer in net.layers:
+            text = layer.activation.convention_text(layer.act_params)
+            if text:
+                d.convention(text)
         if net.loss is None:
             return
         d.convention("log is the natural logarithm")
@@ -163,6 +168,7 @@ class SolverBase:
                 d.convention(mode + "; {e:int} epoch" + ("s" if net.epochs > 1 else ""), m=m, e=net.epochs)
             d.convention("update_bias true: biases are updated like the weights" if net.update_bias else
                          "update_bias false: biases are never updated")
+        self.penalty_conventions()
 
     def given_section(self) -> None:
         d, net = self.d, self.net
@@ -185,6 +191,8 @@ class SolverBase:
                 rows.append((str(k), s.x.copy(), y))
             d.table(("sample", "input x", "target y"), rows)
         self.bind_params(nm, show=True)
+        self.dropout_given(nm)
+        self.given_lambdas(nm)
         if net.eta is not None:
             d.given(N.ETA, float(net.eta), note="learning rate")
 

@@ -18,8 +18,9 @@ in each of its entries) and S the row's largest z where the layer pass would sub
 (`needs_shift`), and Δ^[L] = Ŷ − Y. These are the per-sample formulas of the layer pass stacked
 row by row, so the numbers equal theirs up to the order of float additions. Where the layer pass
 would take another form for some sample — a loss computed from the logits, a 0·log 0 term, a NaN,
-softmax with another loss (its Jacobian per sample) — or the options change every number
-(--round, --exact), the update is worked sample by sample as before.
+softmax with another loss (its Jacobian per sample), dropout or regularisation (their steps are
+per sample) — or the options change every number (--round, --exact), the update is worked sample
+by sample as before.
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ def _sym(base: str, l: int | None = None) -> Sym:
 
 class BatchedUpdates(SolverBase):
     def batchable(self) -> bool:
-        """The whole run can take the batch form: no softmax layer (its shift is per sample), no
-        option that changes every derived number, numbers rather than symbols."""
+        """The whole run can take the batch form: numbers rather than symbols, no option that
+        changes every derived number, no dropout or regularisation (their steps are per sample),
+        and a softmax only as the output of cross-entropy."""
         net, d = self.net, self.d
         out = net.layers[-1].activation
         return (not net.symbolic and net.eta is not None and d.round is None and d.exact_env is None
+                and net.regularization is None and all(layer.dropout is None for layer in net.layers)
                 and all(layer.activation.derivative is not None for layer in net.layers[:-1])
                 and (out.derivative is not None if not out.coupled else net.loss.pairs_with(out)))
 

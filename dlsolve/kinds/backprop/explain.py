@@ -63,6 +63,10 @@ class Explaining(SolverBase):
         if units:
             d.note("every parameter is already worked unit by unit above")
             return
+        if any(nm.dropped(k) for k in range(1, self.L + 1)):
+            d.note("with dropout, δ and ∂L/∂W above already go through the mask; --explain expands "
+                   "networks without dropout (use --detail units to see every unit)")
+            return
         # values of the units involved, read off the layer vectors computed above
         for ll in range(0, self.L + 1):
             size = net.n_input if ll == 0 else net.layers[ll - 1].n_out

@@ -7,18 +7,19 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, MatMul, Num, Outer, Transpose, call, hadamard
-from dlsolve.kinds.backprop.base import SolverBase
+from dlsolve.kinds.backprop.dropout import DropoutPass
+from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.prob import needs_shift
 
 
-class LayerPass(SolverBase):
+class LayerPass(DropoutPass, PenaltyPass):
     def forward_vectors(self, nm: Names, x: np.ndarray) -> None:
         d, net = self.d, self.net
         d.bind(nm.xv(), x)
         for layer in net.layers:
             l = layer.index
-            W, a_prev, bv = nm.Wm(l), nm.av(l - 1), nm.bv(l)
+            W, a_prev, bv = nm.Wm(l), nm.outv(l - 1), nm.bv(l)
             prod = MatMul(a_prev, W) if net.layout == "in_out" else MatMul(W, a_prev)
             d.derive(nm.zv(l), Add.of(prod, bv))
             z, act = nm.zv(l), layer.activation
@@ -31,6 +32,10 @@ class LayerPass(SolverBase):
                                "underflow to 0" if shift is not None else ""))
             else:
                 d.derive(nm.av(l), *act.forms(z, layer.act_params), note=None if act.identity else "elementwise")
+                kink = act.kink_note(layer.act_params)
+                if kink and np.any(np.asarray(d.env[z.key]) == 0.0):
+                    d.note(f"a {z.uni} entry is 0 exactly: {kink}")
+            self.dropout_vector(nm, layer)
 
     def loss_vectors(self, nm: Names, y: np.ndarray) -> None:
         d, net = self.d, self.net
@@ -114,9 +119,11 @@ class LayerPass(SolverBase):
                 Wn = nm.Wm(l + 1)
                 back = (MatMul(nm.deltav(l + 1), Transpose(Wn)) if net.layout == "in_out"
                         else MatMul(Transpose(Wn), nm.deltav(l + 1)))
-                d.derive(nm.deltav(l), hadamard(back, da))
-            a_prev = nm.av(l - 1)
+                dad = self.dropout_factor_vector(nm, layer)   # ∂ã/∂a with dropout
+                d.derive(nm.deltav(l), hadamard(back, dad, da) if dad is not None else hadamard(back, da))
+            a_prev = nm.outv(l - 1)
             grad = (Outer(a_prev, nm.deltav(l), rows=True) if net.layout == "in_out"
                     else Outer(nm.deltav(l), a_prev, rows=False))
             d.derive(nm.param_grad(nm.Wm(l)), grad, note="the same layout as W" + f"^[{l}]")
             d.derive(nm.param_grad(nm.bv(l)), nm.deltav(l))
+            self.penalty_grads(nm, layer, units=False)

@@ -140,3 +140,63 @@ class Names:
     def deltav(self, l: int) -> Sym:
         shown = N.quantity("z", "δ", r"\boldsymbol{\delta}", layer=l, sample=self.s)
         return N.renamed(N.partial(self.loss(), self.zv(l)), shown.uni, shown.tex)
+
+    # -- dropout: the output a layer passes on, its mask and rate -----------------------------
+    def dropped(self, l: int) -> bool:
+        """Layer l's output is multiplied by a dropout factor before the next layer reads it."""
+        return 0 < l <= self.L and self.net.layers[l - 1].dropout is not None and \
+            self.net.layers[l - 1].dropout.shown
+
+    @_memo
+    def ad(self, l: int, j: int) -> Sym:
+        return N.quantity("ad", "ã", r"\tilde{a}", (j,), layer=l, sample=self.s)
+
+    @_memo
+    def adv(self, l: int) -> Sym:
+        return self.vec("ad", "ã", r"\tilde{\mathbf{a}}", l)
+
+    def out(self, l: int, j: int) -> Sym:
+        """What layer l + 1 reads from unit j of layer l: ã_j^[l] after dropout, else a_j^[l]."""
+        return self.ad(l, j) if self.dropped(l) else self.a(l, j)
+
+    def outv(self, l: int) -> Sym:
+        return self.adv(l) if self.dropped(l) else self.av(l)
+
+    @_memo
+    def m(self, l: int, j: int) -> Sym:
+        return N.quantity("m", "m", "m", (j,), layer=l)
+
+    @_memo
+    def mv(self, l: int) -> Sym:
+        return N.quantity("mv", "m", r"\mathbf{m}", layer=l)
+
+    @_memo
+    def p(self, l: int) -> Sym:
+        return N.quantity("p", "p", "p", layer=l)
+
+    # -- regularisation: the penalty, the total loss, λ ---------------------------------------
+    @_memo
+    def penalty(self) -> Sym:
+        return N.quantity("Omega", "Ω", r"\Omega", sample=self.s)
+
+    @_memo
+    def loss_total(self) -> Sym:
+        """The loss the update minimises: L + Ω with regularisation, else L itself."""
+        if self.net.regularization is None:
+            return self.loss()
+        return N.quantity("Ltotal", "L_total", r"L_{\text{total}}", sample=self.s)
+
+    def total_grad(self, p: Sym) -> Sym:
+        """∂L_total/∂p (built once per parameter symbol's key)."""
+        key = ("total_grad", p.key, p.uni)
+        sym = self._cache.get(key)
+        if sym is None:
+            sym = self._cache[key] = N.partial(self.loss_total(), p)
+        return sym
+
+    @_memo
+    def lam(self, norm: int) -> Sym:
+        """λ of the L1 (norm 1) or L2 (norm 2) penalty: λ₁, λ₂ when both are given, else λ."""
+        reg = self.net.regularization
+        both = reg is not None and reg.l1 is not None and reg.l2 is not None
+        return N.quantity(f"lambda{norm}" if both else "lambda", "λ", r"\lambda", (norm,) if both else ())

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
+from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularization, RegularizationSpec,
+                                               prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
 from dlsolve.losses import NETWORK_LOSSES, Loss
 from dlsolve.schema import ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix  # field types with a JSON Schema
@@ -26,6 +28,7 @@ class ActivationSpec(BaseModel):
     model_config = _STRICT
     name: ActivationName
     alpha: Optional[float] = None
+    at_zero: Optional[Literal[0, 1]] = None   # step only: step(0); 1 means y = 1 if z ≥ 0
 
 
 class LossSpec(BaseModel):
@@ -42,6 +45,7 @@ class LayerSpec(BaseModel):
     bias: Optional[NumberOrVector] = None
     activation: Union[ActivationName, ActivationSpec]
     units: Optional[int] = Field(default=None, ge=1)
+    dropout: Optional[DropoutSpec] = None
 
 
 class SampleSpec(BaseModel):
@@ -62,6 +66,7 @@ class Layer:
     b: Optional[np.ndarray]
     activation: Activation
     act_params: dict
+    dropout: Optional[Dropout] = None
 
 
 @dataclass
@@ -86,6 +91,7 @@ class Net:
     batch_size: int
     symbolic: bool
     loss_key_path: tuple
+    regularization: Optional[Regularization] = None
 
     @property
     def n_params(self) -> int:
@@ -115,6 +121,7 @@ class Spec(BaseModel):
     update_bias: bool = True
     epochs: int = Field(default=1, ge=1)
     batch_size: Optional[int] = Field(default=None, ge=1)
+    regularization: Optional[RegularizationSpec] = None
 
     _net: Net = PrivateAttr()
 
@@ -136,11 +143,16 @@ def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, dict]
         raise SpecInvalid(f"unknown activation: {did_you_mean(name, ACTIVATIONS)}", npath)
     act = ACTIVATIONS[name]
     params = dict(act.params)
-    if isinstance(spec.activation, ActivationSpec) and spec.activation.alpha is not None:
-        if "alpha" not in act.params:
-            takers = " and ".join(a.name for a in ACTIVATIONS.values() if "alpha" in a.params)
-            raise SpecInvalid(f"{name} takes no alpha (only {takers} do)", path + ("alpha",))
-        params["alpha"] = spec.activation.alpha
+    if isinstance(spec.activation, ActivationSpec):
+        for key in ("alpha", "at_zero"):
+            value = getattr(spec.activation, key)
+            if value is None:
+                continue
+            if key not in act.params:
+                takers = " and ".join(a.name for a in ACTIVATIONS.values() if key in a.params)
+                raise SpecInvalid(f"{name} takes no {key} (only {takers} {'does' if ' and ' not in takers else 'do'})",
+                                  path + (key,))
+            params[key] = value
     if act.output_only and not final:
         raise SpecInvalid(f"{name} belongs to the output layer (the last one)", npath)
     return act, params
@@ -285,17 +297,21 @@ def prepare(spec: Spec) -> Net:
             raise SpecInvalid(f"units says {ls.units} but the weights have {n_out}", path + ("units",))
         act, params = _activation(ls, l, l == n_layers - 1)
         _check_coupled_width(act, n_out, path)
-        layers.append(Layer(l + 1, n_prev, n_out, np.array(W_io, dtype=float), b, act, params))
+        dropout = prepare_dropout(ls.dropout, n_out, path, l == n_layers - 1)
+        layers.append(Layer(l + 1, n_prev, n_out, np.array(W_io, dtype=float), b, act, params, dropout))
         n_prev = n_out
 
     _check_training(spec, layers, loss)
+    regularization = prepare_regularization(spec.regularization)
+    if regularization is not None and loss is None:
+        raise SpecInvalid("regularisation adds a penalty to a loss; add loss: (e.g. mse)", ("regularization",))
     samples = _samples(spec, samples_first, layers[-1].n_out, loss)
     batch = spec.batch_size or 1
     if batch > len(samples):
         raise SpecInvalid(f"batch_size {batch} is larger than the {len(samples)} sample(s)", ("batch_size",))
     return Net(layers, samples, samples_first, spec.weights_layout, loss, loss_options, reduction,
                spec.learning_rate, spec.update_bias, spec.epochs, batch, False,
-               ("loss",))
+               ("loss",), regularization)
 
 
 def _samples_inputs_only(spec: Spec) -> int:
@@ -329,7 +345,7 @@ def _check_training(spec: Spec, layers: list[Layer], loss: Optional[Loss]) -> No
 
 
 def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, reduction: str) -> Net:
-    for key in ("input", "target", "samples", "learning_rate", "label"):
+    for key in ("input", "target", "samples", "learning_rate", "label", "regularization"):
         if getattr(spec, key) is not None:
             raise SpecInvalid(f"a symbolic problem (layers with units: and no weights) takes no {key}; "
                               "its answers are formulas", (key,))
@@ -341,6 +357,9 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
     n_prev = spec.input_units
     for l, ls in enumerate(spec.layers):
         path = ("layers", l)
+        if ls.dropout is not None:
+            raise SpecInvalid("dropout needs numbers (a mask over the units); a symbolic problem takes none",
+                              path + ("dropout",))
         if ls.units is None or ls.weights is not None or ls.bias is not None:
             raise SpecInvalid("in a symbolic problem every layer gives units: and no weights or bias",
                               path)

@@ -18,15 +18,16 @@ class Training(BatchedUpdates):
     def solve_forward(self) -> None:
         d, net = self.d, self.net
         self.given_section()
+        names = []
         for k, s in enumerate(net.samples, 1):
             nm = Names(net, k if len(net.samples) > 1 else None)
+            names.append(nm)
             d.section("Forward pass" + (f": sample {k}" if len(net.samples) > 1 else ""))
             if self.detail:
                 self.forward_units(nm, s.x)
             else:
                 self.forward_vectors(nm, s.x)
-            if k == 1:
-                self.answers_forward(nm)
+        self.answers_table(names)
 
     def solve_training(self) -> None:
         """The first update in full; with several, the last one with its parameters, loss and new
@@ -79,6 +80,7 @@ class Training(BatchedUpdates):
                 if first:
                     d.section("Loss" + (f", sample {k + 1}" if len(batch) > 1 else ""))
                 (self.loss_units if units else self.loss_vectors)(nm, sample.y)
+                self.penalty_loss(nm, units)   # regularisation: Ω and L_total (nothing without)
                 history.loss(nm)
                 if first:
                     d.section("Backward pass" + (f", sample {k + 1}" if len(batch) > 1 else ""))
@@ -111,7 +113,8 @@ class Training(BatchedUpdates):
             sample = self.net.samples[k]
             self.forward_vectors(nm, sample.x)
             self.loss_vectors(nm, sample.y)
-            losses.append(float(self.d.env[nm.loss().key]))
+            self.penalty_loss(nm, False)   # regularisation: Ω and L_total (nothing without)
+            losses.append(float(self.d.env[nm.loss_total().key]))
             self.backward_vectors(nm)
         self.update([tuple(names)], False, new_section=False)
         return losses
@@ -166,10 +169,10 @@ class Training(BatchedUpdates):
                 params += [(names[0].Wm(l), -1, -1), (names[0].bv(l), -2, -2)]
             for p, i, j in params:
                 is_bias = i == 0 or i == -2
-                grad = names[0].param_grad(p)
+                grad = self.grad_sym(names[0], p, is_bias)   # ∂L/∂p, or ∂L_total/∂p with regularisation
                 if m > 1:
                     avg = N.batch_avg(grad)
-                    d.derive(avg, Mul.of(Num(Fraction(1, m)), Add.of(*(nm.param_grad(p) for nm in names))))
+                    d.derive(avg, Mul.of(Num(Fraction(1, m)), Add.of(*(self.grad_sym(nm, p, is_bias) for nm in names))))
                     grad = avg
                 if is_bias and not net.update_bias:
                     continue
@@ -201,9 +204,9 @@ class History:
         self.params: list[list[float]] = []
 
     def loss(self, nm: Names) -> None:
-        self.losses[len(self.params)].append(float(self.s.d.env[nm.loss().key]))
+        self.losses[len(self.params)].append(float(self.s.d.env[nm.loss_total().key]))
         if self.s.d.record:   # a recorded step: the answer can point at it
-            self.keys.append(nm.loss().key)
+            self.keys.append(nm.loss_total().key)
 
     def updated(self, u: int) -> None:
         """Keep the parameters after update u, layer by layer, when the network is small."""
@@ -257,7 +260,7 @@ class History:
 
 def _compact(names: list[Names], n_layers: int):
     """What a later update shows: its loss and the new parameter matrices (by their keys)."""
-    shown = {nm.loss().key for nm in names}
+    shown = {nm.loss().key for nm in names} | {nm.loss_total().key for nm in names}
     for l in range(1, n_layers + 1):
         shown |= {N.new(names[0].Wm(l)).key, N.new(names[0].bv(l)).key}
     return lambda sym: sym.key in shown

@@ -9,14 +9,15 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, Mul, Sym, call, drop_ones
-from dlsolve.kinds.backprop.base import SolverBase
+from dlsolve.kinds.backprop.dropout import DropoutPass
+from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Layer
 from dlsolve.kinds.prob import needs_shift
 from dlsolve.solution import Phrase
 
 
-class UnitPass(SolverBase):
+class UnitPass(DropoutPass, PenaltyPass):
     # == forward =============================================================================
     def forward_units(self, nm: Names, x: np.ndarray) -> None:
         d, net = self.d, self.net
@@ -29,9 +30,10 @@ class UnitPass(SolverBase):
                 terms = [self._product(nm, l, i, j) for i in range(1, layer.n_in + 1)]
                 d.derive(nm.z(l, j), Add.of(*terms, nm.b(l, j)))
             self._activate_units(nm, layer)
+            self.dropout_units(nm, layer)
 
     def _product(self, nm: Names, l: int, i: int, j: int) -> Expr:
-        a, w = nm.a(l - 1, i), nm.w(l, i, j)
+        a, w = nm.out(l - 1, i), nm.w(l, i, j)
         return Mul.of(a, w) if self.net.layout == "in_out" else Mul.of(w, a)
 
     def _activate_units(self, nm: Names, layer: Layer) -> None:
@@ -54,8 +56,9 @@ class UnitPass(SolverBase):
             zval = d.env.get(z.key)
             value = d.derive(nm.a(l, j), *forms,
                              note=(lambda v, zv=zval: act.saturation_note(zv, v)) if zval is not None else None)
-            if act.kink_at_zero and zval == 0.0 and value is not None:
-                d.note(f"{z.uni} = 0 exactly: {act.kink_at_zero}")
+            kink = act.kink_note(layer.act_params)
+            if kink and zval == 0.0 and value is not None:
+                d.note(f"{z.uni} = 0 exactly: {kink}")
 
     # == loss ================================================================================
     def loss_units(self, nm: Names, y: Optional[np.ndarray]) -> None:
@@ -109,7 +112,8 @@ class UnitPass(SolverBase):
                 for j in range(1, layer.n_out + 1):
                     da = N.partial(nm.a(l, j), nm.z(l, j))
                     self._act_derivative(nm, layer, j, da, local)
-                    paths_p = [Mul.of(nm.dz(l + 1, k), N.partial(nm.z(l + 1, k), nm.a(l, j)))
+                    dad = self.dropout_factor_unit(nm, layer, j)   # [∂ã/∂a] with dropout
+                    paths_p = [Mul.of(nm.dz(l + 1, k), N.partial(nm.z(l + 1, k), nm.out(l, j)))
                                for k in range(1, nxt.n_out + 1)]
                     paths_v = [Mul.of(nm.delta(l + 1, k), nm.w(l + 1, j, k)) for k in range(1, nxt.n_out + 1)]
                     sum_p = paths_p[0] if len(paths_p) == 1 else Add.of(*paths_p)
@@ -123,7 +127,8 @@ class UnitPass(SolverBase):
                         local[da.key]))
                     local[nm.dz(l, j).key] = expanded
                     extra = [expanded] if net.symbolic else []
-                    d.derive(nm.delta(l, j), nm.dz(l, j), Mul.of(sum_p, da), Mul.of(sum_v, da), *extra, note=note)
+                    d.derive(nm.delta(l, j), nm.dz(l, j), Mul.of(sum_p, *dad, da), Mul.of(sum_v, *dad, da), *extra,
+                             note=note)
             self._param_grads_units(nm, layer, local)
         return local
 
@@ -135,8 +140,9 @@ class UnitPass(SolverBase):
         value = self.d.derive(da, formula, note=None if zval is None else (
             lambda v, zv=zval: act.precision_note(zv, v)))
         local[da.key] = formula
-        if act.kink_at_zero and zval == 0.0 and value is not None:
-            self.d.note(f"{z.uni} = 0 exactly: {act.kink_at_zero}")
+        kink = act.kink_note(layer.act_params)
+        if kink and zval == 0.0 and value is not None:
+            self.d.note(f"{z.uni} = 0 exactly: {kink}")
 
     def _output_deltas(self, nm: Names, layer: Layer, local: dict[str, Expr]) -> None:
         d, net, l, act = self.d, self.net, layer.index, layer.activation
@@ -201,7 +207,9 @@ class UnitPass(SolverBase):
         if self.net.layers[l].n_out == 1:
             disp, ev = self.chain(nm, l + 1, 1)
             da = N.partial(nm.a(l, j), nm.z(l, j))
-            return disp + [N.partial(nm.z(l + 1, 1), nm.a(l, j)), da], ev + [nm.w(l + 1, j, 1), da]
+            dad = [N.partial(nm.ad(l, j), nm.a(l, j))] if nm.dropped(l) else []
+            return (disp + [N.partial(nm.z(l + 1, 1), nm.out(l, j)), *dad, da],
+                    ev + [nm.w(l + 1, j, 1), *dad, da])
         return [nm.dz(l, j)], [nm.delta(l, j)]
 
     def _param_grads_units(self, nm: Names, layer: Layer, local: dict[str, Expr]) -> None:
@@ -211,7 +219,7 @@ class UnitPass(SolverBase):
             disp, ev = self.chain(nm, l, j)
             for i in range(1, layer.n_in + 1):
                 w = nm.w(l, i, j)
-                forms: list[Expr] = [Mul.of(*disp, N.partial(nm.z(l, j), w)), Mul.of(*ev, nm.a(l - 1, i))]
+                forms: list[Expr] = [Mul.of(*disp, N.partial(nm.z(l, j), w)), Mul.of(*ev, nm.out(l - 1, i))]
                 if symbolic:
                     forms.append(drop_ones(Mul.of(local[nm.dz(l, j).key], nm.a(l - 1, i))))
                 d.derive(nm.param_grad(w), *forms)
@@ -220,3 +228,4 @@ class UnitPass(SolverBase):
             if symbolic:
                 forms.append(drop_ones(local[nm.dz(l, j).key]))
             d.derive(nm.param_grad(b), *forms)
+        self.penalty_grads(nm, layer, units=True)

@@ -1,0 +1,240 @@
+"""The functions of the expression language: one record each, read by every part that meets one.
+
+A `Function` says everything dlsolve does with, say, `tanh`: the names a formula may write
+(`written`), how NumPy evaluates it (the solver's float64 value), its SymPy form (`dlsolve.symbolic`
+differentiates through it; `dlsolve.kinds.graph` builds its local formulas with it), the SymPy class
+that `from_sympy` turns back into this function (`sympy_head`), its exact form for the 30-digit
+evaluator of `dlsolve.verify` and `--exact` (defaults to the SymPy form), its derivative in our
+formula language, and how it prints (unicode and LaTeX, by name or by a written form such as |x|).
+The parser (`dlsolve.parse`), `dlsolve.expr`, `dlsolve.symbolic`, `dlsolve.verify`, the printers
+and the graph kind all read `FUNCTIONS`; adding a function is adding one record here (and a test
+sample point in tests/test_functions.py if the default ones lie outside its domain).
+
+SymPy forms take the `sympy` module as their first argument, so this module (imported by every
+kind) does not load SymPy; kinds that need no calculus never call them.
+
+How a function takes its arguments (`shape`):
+- "map": one argument, applied entry by entry (exp, tanh, …).
+- "pick": max/min — of several arguments entry by entry, or of all the entries of one.
+- "whole": a function of all the entries of one argument: a number (sum, mean), the same shape
+  (softmax, a list in the SymPy and exact forms), or a matrix (diag).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import numpy as np
+
+from dlsolve.exprlimits import EXP_LIMIT, PERIODIC_LIMIT
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dlsolve.expr import Expr
+
+
+@dataclass(frozen=True)
+class Function:
+    """One function of the expression language (see the module docstring for each field)."""
+
+    name: str                                            # the key of Call.fn
+    uni: str                                             # printed name, unicode
+    tex: str                                             # printed name, LaTeX
+    numpy: Callable[..., Any]                            # float64 / array form
+    sympy: Optional[Callable[..., Any]] = None           # (sympy, *args) -> SymPy expression
+    exact: Optional[Callable[..., Any]] = None           # (sympy, *args) -> exact value; default sympy
+    derivative: Optional[Callable[["Expr"], "Expr"]] = None  # d f(x)/dx as a formula in x ("map" only)
+    sympy_head: Optional[str] = None                     # SymPy class name from_sympy maps to this
+    shape: str = "map"                                   # "map", "pick" or "whole"
+    written: tuple[str, ...] = ()                        # names formulas may write (none: internal)
+    uni_form: Optional[Callable[[str], str]] = None      # printed form of f(a) other than name(a)
+    tex_form: Optional[Callable[[str], str]] = None
+    power_form: bool = False                             # the written form binds like a power (e^x)
+
+    def exact_form(self, sp: Any, *args: Any) -> Any:
+        fn = self.exact or self.sympy
+        if fn is None:
+            raise ValueError(f"no exact evaluation of {self.name}")
+        return fn(sp, *args)
+
+    def sympy_form(self, sp: Any, *args: Any) -> Any:
+        if self.sympy is None:
+            raise ValueError(f"no SymPy form for {self.name}")
+        return self.sympy(sp, *args)
+
+
+# -- forms that need more than one line -----------------------------------------------------------
+def _stable_sigmoid(x: Any) -> Any:
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    ex = np.exp(x[~pos])
+    out[~pos] = ex / (1.0 + ex)
+    return out if out.ndim else float(out)
+
+
+def _softmax(x: Any) -> Any:
+    """Softmax over all entries, shifted by the largest so that no exponential overflows."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(x - np.max(x))
+    return e / np.sum(e)
+
+
+def _pick(reduce: Callable[..., Any], pairwise: Callable[..., Any]) -> Callable[..., Any]:
+    def f(*args: Any) -> Any:
+        return reduce(args[0]) if len(args) == 1 else functools.reduce(pairwise, args)
+    return f
+
+
+def _log_exact(sp: Any, x: Any, base: Optional[int] = None) -> Any:
+    """log on the extended reals: log 0 = −∞ (SymPy alone says complex infinity)."""
+    if x.is_zero:
+        return -sp.oo
+    return sp.log(x) if base is None else sp.log(x) / sp.log(base)
+
+
+# Past EXP_LIMIT, e^x is 0 or ∞ in float64 many times over, and SymPy would compute e^(2^60·log 8)
+# as the exact integer 8^(2^60); past PERIODIC_LIMIT, float64 says NaN for sin and cos, and SymPy
+# would reduce the argument modulo 2π with as many digits as it has. The SymPy forms stop there.
+
+
+def _approx(sp: Any, x: Any) -> Optional[complex]:
+    """The value of a SymPy number as a complex float (None for an expression with symbols)."""
+    if not x.is_number:
+        return None
+    try:
+        return complex(x) if x.is_Number else complex(sp.N(x, 15))
+    except OverflowError:  # an exact integer beyond float64 (2^6000)
+        return complex(float("inf") if x.is_extended_positive else float("-inf")) if x.is_extended_real else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _exp(sp: Any, x: Any) -> Any:
+    v = _approx(sp, x)
+    if v is not None and abs(v.real) > EXP_LIMIT:
+        return sp.Integer(0) if v.real < 0 else sp.oo if v.imag == 0 else sp.nan
+    return sp.exp(x)
+
+
+def _softplus(sp: Any, x: Any) -> Any:
+    v = _approx(sp, x)
+    if v is not None and v.imag == 0 and abs(v.real) > EXP_LIMIT:
+        return x if v.real > 0 else sp.Integer(0)
+    return sp.log(1 + _exp(sp, x))
+
+
+def _periodic(f: str) -> Callable[..., Any]:
+    def form(sp: Any, x: Any) -> Any:
+        v = _approx(sp, x)
+        if v is not None and not abs(v) <= PERIODIC_LIMIT:
+            return sp.nan
+        return getattr(sp, f)(x)
+    return form
+
+
+def _relu(sp: Any, x: Any) -> Any:
+    if x.is_extended_real is False or (x.is_number and x.is_extended_real is not True):
+        return sp.nan  # complex infinity, i: no order, no ReLU
+    try:
+        return sp.Piecewise((x, x > 0), (0, True))
+    except TypeError:  # SymPy found x NaN or not real only on comparing
+        return sp.nan
+
+
+def _softmax_sympy(sp: Any, *xs: Any) -> list[Any]:
+    exps = [sp.exp(v) for v in xs]
+    total = sp.Add(*exps)
+    return [e / total for e in exps]
+
+
+def _diag_exact(sp: Any, *xs: Any) -> np.ndarray:
+    out = np.full((len(xs), len(xs)), sp.Integer(0), dtype=object)
+    for i, x in enumerate(xs):
+        out[i, i] = x
+    return out
+
+
+# -- derivatives, as formulas (built lazily: dlsolve.expr imports this module) --------------------
+def _E() -> Any:
+    from dlsolve import expr
+
+    return expr
+
+
+def _relu_derivative(x: "Expr") -> "Expr":
+    E = _E()
+    return E.Piecewise(((E.Num(1), E.Cmp(">", x, E.Num(0))),), E.Num(0))
+
+
+def _c(name: str, x: "Expr") -> "Expr":
+    return _E().call(name, x)
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function("exp", "exp", r"\exp", np.exp, _exp, sympy_head="exp",
+                 derivative=lambda x: _c("exp", x), written=("exp",),
+                 uni_form=lambda a: f"e^({a})", tex_form=lambda a: f"e^{{{a}}}", power_form=True),
+        Function("log", "log", r"\log", np.log, lambda sp, x: sp.log(x), exact=_log_exact, sympy_head="log",
+                 derivative=lambda x: 1 / x, written=("log", "ln")),
+        Function("log1p", "log", r"\log", np.log1p, lambda sp, x: sp.log(1 + x),
+                 exact=lambda sp, x: _log_exact(sp, 1 + x), derivative=lambda x: 1 / (1 + x),
+                 uni_form=lambda a: f"log(1 + {a})", tex_form=lambda a: rf"\log\left(1 + {a}\right)"),
+        Function("log2", "log₂", r"\log_{2}", np.log2, lambda sp, x: sp.log(x, 2),
+                 exact=lambda sp, x: _log_exact(sp, x, 2),
+                 derivative=lambda x: 1 / (x * _c("log", _E().Num(2))), written=("log2",)),
+        Function("log10", "log₁₀", r"\log_{10}", np.log10, lambda sp, x: sp.log(x, 10),
+                 exact=lambda sp, x: _log_exact(sp, x, 10),
+                 derivative=lambda x: 1 / (x * _c("log", _E().Num(10))), written=("log10",)),
+        Function("sqrt", "√", r"\sqrt", np.sqrt, lambda sp, x: sp.sqrt(x),
+                 derivative=lambda x: 1 / (2 * _c("sqrt", x)), written=("sqrt",),
+                 uni_form=lambda a: f"√({a})", tex_form=lambda a: rf"\sqrt{{{a}}}"),
+        Function("sigma", "σ", r"\sigma", _stable_sigmoid, lambda sp, x: 1 / (1 + _exp(sp, -x)),
+                 derivative=lambda x: _c("sigma", x) * (1 - _c("sigma", x)), written=("sigmoid",)),
+        Function("tanh", "tanh", r"\tanh", np.tanh, lambda sp, x: sp.tanh(x), sympy_head="tanh",
+                 derivative=lambda x: 1 - _c("tanh", x) ** 2, written=("tanh",)),
+        Function("sin", "sin", r"\sin", np.sin, _periodic("sin"), sympy_head="sin",
+                 derivative=lambda x: _c("cos", x), written=("sin",)),
+        Function("cos", "cos", r"\cos", np.cos, _periodic("cos"), sympy_head="cos",
+                 derivative=lambda x: -_c("sin", x), written=("cos",)),
+        Function("abs", "abs", r"\operatorname{abs}", np.abs, lambda sp, x: sp.Abs(x), sympy_head="Abs",
+                 derivative=lambda x: _c("sign", x), written=("abs",),
+                 uni_form=lambda a: f"|{a}|", tex_form=lambda a: rf"\left|{a}\right|"),
+        Function("sign", "sign", r"\operatorname{sign}", np.sign, lambda sp, x: sp.sign(x), sympy_head="sign",
+                 derivative=lambda x: _E().Num(0)),
+        Function("relu", "relu", r"\operatorname{relu}", lambda x: np.maximum(x, 0.0),
+                 _relu,
+                 derivative=_relu_derivative, written=("relu",)),
+        Function("softplus", "softplus", r"\operatorname{softplus}", lambda x: np.logaddexp(0.0, x),
+                 _softplus,
+                 derivative=lambda x: _c("sigma", x), written=("softplus",)),
+        Function("max", "max", r"\max", _pick(np.max, np.maximum), lambda sp, *a: sp.Max(*a),
+                 sympy_head="Max", shape="pick", written=("max",)),
+        Function("min", "min", r"\min", _pick(np.min, np.minimum), lambda sp, *a: sp.Min(*a),
+                 sympy_head="Min", shape="pick", written=("min",)),
+        Function("sum", "Σ", r"\sum", np.sum, lambda sp, *xs: sp.Add(*xs), shape="whole", written=("sum",)),
+        Function("mean", "mean", r"\operatorname{mean}", np.mean, lambda sp, *xs: sp.Add(*xs) / len(xs),
+                 shape="whole", written=("mean",)),
+        Function("softmax", "softmax", r"\operatorname{softmax}", _softmax, _softmax_sympy,
+                 shape="whole", written=("softmax",)),
+        Function("diag", "diag", r"\operatorname{diag}", np.diag, exact=_diag_exact, shape="whole"),
+        Function("floor", "floor", r"\operatorname{floor}", np.floor, lambda sp, x: sp.floor(x),
+                 sympy_head="floor", derivative=lambda x: _E().Num(0),
+                 uni_form=lambda a: f"⌊{a}⌋", tex_form=lambda a: rf"\left\lfloor {a} \right\rfloor"),
+        Function("ceil", "ceil", r"\operatorname{ceil}", np.ceil, lambda sp, x: sp.ceiling(x),
+                 sympy_head="ceiling", derivative=lambda x: _E().Num(0),
+                 uni_form=lambda a: f"⌈{a}⌉", tex_form=lambda a: rf"\left\lceil {a} \right\rceil"),
+    )
+}
+
+WRITTEN: dict[str, str] = {w: f.name for f in FUNCTIONS.values() for w in f.written}
+"""Every name a formula may write → the function's key (ln → log, sigmoid → sigma)."""
+
+
+def by_sympy_head(sp: Any) -> dict[type, Function]:
+    """SymPy classes that `from_sympy` shows as one of our functions (Abs → abs, Max → max)."""
+    return {getattr(sp, f.sympy_head): f for f in FUNCTIONS.values() if f.sympy_head}

@@ -1,0 +1,101 @@
+"""The YAML of dropout (`layers[].dropout`) and weight regularisation (`regularization`), and
+their checks. The solver's parts are in `dropout.py` and `penalty.py`.
+
+Dropout multiplies a layer's output a^[l] elementwise by a factor r (the next layer reads
+ã^[l] = r ⊙ a^[l]; the backward pass multiplies by the same r):
+  a training mask m with `scaling: inverted` (PyTorch, Keras): r = m/(1 − p);
+  a training mask with `scaling: classic` (the original paper): r = m, and ×(1 − p) at test time;
+  no mask (the test-time pass): r = 1 (inverted) or r = 1 − p (classic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from dlsolve.errors import SpecInvalid
+from dlsolve.kinds import values as V
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class DropoutSpec(BaseModel):
+    model_config = _STRICT
+    rate: float                                   # p: the probability of dropping a unit
+    mask: Optional[list[float]] = None            # 1 keeps the unit, 0 drops it (training)
+    scaling: Literal["inverted", "classic"] = "inverted"
+
+
+class RegularizationSpec(BaseModel):
+    model_config = _STRICT
+    l2: Optional[float] = None                    # λ of λΣw² (λ/2·Σw² with half)
+    l1: Optional[float] = None                    # λ of λΣ|w|
+    half: bool = False
+    include_bias: bool = False
+
+
+@dataclass(frozen=True)
+class Dropout:
+    rate: float
+    mask: Optional[np.ndarray]
+    scaling: str
+
+    @property
+    def shown(self) -> bool:
+        """The layer's output is multiplied by something other than 1 (a step of its own)."""
+        return self.mask is not None or self.scaling == "classic"
+
+    def factor(self) -> np.ndarray | float:
+        """r, with ã = r ⊙ a (see the module docstring)."""
+        p = self.rate
+        if self.mask is None:
+            return 1.0 if self.scaling == "inverted" else 1.0 - p
+        return self.mask / (1.0 - p) if self.scaling == "inverted" else self.mask.copy()
+
+
+@dataclass(frozen=True)
+class Regularization:
+    l2: Optional[float]
+    l1: Optional[float]
+    half: bool
+    include_bias: bool
+
+
+def prepare_dropout(spec: Optional[DropoutSpec], n_out: int, path: tuple, final: bool) -> Optional[Dropout]:
+    if spec is None:
+        return None
+    path = path + ("dropout",)
+    if final:
+        raise SpecInvalid("dropout belongs to a hidden layer: the output layer's ŷ is never dropped",
+                          path)
+    if not 0 <= spec.rate < 1:
+        raise SpecInvalid(f"expected a dropout rate p in [0, 1) (the probability of dropping a unit), "
+                          f"got {spec.rate:g}", path + ("rate",))
+    mask = None
+    if spec.mask is not None:
+        mask = V.vector(spec.mask, path + ("mask",))
+        if len(mask) != n_out:
+            raise SpecInvalid(f"expected {n_out} mask value{'s' if n_out != 1 else ''} (one per unit of "
+                              f"this layer), got {len(mask)}", path + ("mask",))
+        bad = [float(v) for v in mask if v not in (0.0, 1.0)]
+        if bad:
+            raise SpecInvalid(f"a dropout mask holds 0 (dropped) or 1 (kept), got {bad[0]:g}", path + ("mask",))
+    return Dropout(float(spec.rate), mask, spec.scaling)
+
+
+def prepare_regularization(spec: Optional[RegularizationSpec]) -> Optional[Regularization]:
+    if spec is None:
+        return None
+    path = ("regularization",)
+    if spec.l2 is None and spec.l1 is None:
+        raise SpecInvalid("give l2: λ (λΣw²) or l1: λ (λΣ|w|), or both", path)
+    for key in ("l2", "l1"):
+        lam = getattr(spec, key)
+        if lam is not None and (lam < 0 or not np.isfinite(lam)):
+            raise SpecInvalid(f"expected λ ≥ 0, got {lam:g}", path + (key,))
+    if spec.half and spec.l2 is None:
+        raise SpecInvalid("half applies to l2 (λ/2·Σw²); there is no l2", path + ("half",))
+    return Regularization(spec.l2, spec.l1, spec.half, spec.include_bias)
