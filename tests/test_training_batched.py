@@ -189,3 +189,18 @@ def test_softmax_rows_whose_e_to_the_z_underflows_are_shifted(counted):
     # z ≈ −800 keeps only ~13 digits in the reference's central differences: an absolute tolerance
     np.testing.assert_allclose(s.answer("W2_new").value, Ws[1], rtol=1e-7, atol=1e-8)
     assert counted["batch"] == len(losses) - 2      # without the shift: 0/0, and sample by sample
+
+
+def test_regularisation_goes_sample_by_sample_with_the_penalty_in_every_loss(counted):
+    """L2 on the weights: the batch form does not know Ω, so the unshown updates are worked sample
+    by sample; their losses are L_total = L + λΣw² (against the independent loop, penalty added)."""
+    problem, Ws, bs = build("sigmoid-mse", 3, 3)
+    problem["regularization"] = {"l2": 0.01}
+    s = solve(problem)
+    assert counted["batch"] == 0 and counted["samples"] == 7
+    plain, Ws_after, _ = reference_run({**problem, "epochs": 1, "batch_size": 3}, Ws, bs)
+    first = plain[0] + 0.01 * sum(float(np.sum(W ** 2)) for W in Ws)
+    assert s.answer("losses").value[0] == pytest.approx(first, rel=1e-12)
+    # the unshown updates' losses are the ones each update shows when every update is shown
+    full = solve(problem, detail="full")
+    np.testing.assert_allclose(s.answer("losses").value, full.answer("losses").value, rtol=1e-12)
