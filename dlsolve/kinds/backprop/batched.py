@@ -103,9 +103,9 @@ class BatchedUpdates(SolverBase):
             grad = MatMul(Transpose(A[l - 1]), D[l]) if in_out else MatMul(Transpose(D[l]), A[l - 1])
             gW, gb = _sym("∂J/∂W", l), _sym("∂J/∂b", l)
             backward.append((gW, avg(grad)))
-            backward.append((gb, avg(MatMul(ones, D[l]))))
             backward.append((N.new(nm.Wm(l)), nm.Wm(l) - N.ETA * gW))
-            if net.update_bias:
+            if net.update_bias:   # (biases kept: their gradient is not needed)
+                backward.append((gb, avg(MatMul(ones, D[l]))))
                 backward.append((N.new(nm.bv(l)), nm.bv(l) - N.ETA * gb))
         cache[m] = forms = {"X": A[0], "Y": Y, "1": ones, "𝟏": ones_n, "S": shift, "Ŷ": A[-1], "J": J,
                             "forward": steps, "backward": backward, "nm": nm}
