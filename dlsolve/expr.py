@@ -94,24 +94,15 @@ class Expr:
             yield from child.walk()
 
     def symbols(self) -> list[Sym]:
-        """The distinct symbols of the formula in order of first appearance.
-
-        Kept on the node after the first call (a formula never changes, and training evaluates
-        the same formula objects thousands of times)."""
-        found = self.__dict__.get("_symbols")
-        if found is None:
+        """The distinct symbols of the formula in order of first appearance (kept on the node: a
+        formula never changes, and training evaluates the same ones thousands of times)."""
+        if "_symbols" not in self.__dict__:
             seen: dict[str, Sym] = {}
-            stack: list[Expr] = [self]
-            while stack:   # depth first, this node first, children in order (as walk)
-                node = stack.pop()
+            for node in self.walk():
                 if isinstance(node, Sym):
-                    if node.key not in seen:
-                        seen[node.key] = node
-                else:
-                    stack.extend(reversed(node.children()))
-            found = tuple(seen.values())
-            object.__setattr__(self, "_symbols", found)
-        return list(found)
+                    seen.setdefault(node.key, node)
+            object.__setattr__(self, "_symbols", tuple(seen.values()))
+        return list(self.__dict__["_symbols"])
 
     def _eval(self, env: Mapping[str, Value]) -> Value:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -386,17 +377,16 @@ class Outer(Expr):
         return np.outer(self.left._eval(env), self.right._eval(env))
 
 
-_QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("dlsolve_expr_quiet", default=False)
+_QUIET = contextvars.ContextVar("dlsolve_expr_quiet", default=False)
+_ALREADY = contextlib.nullcontext()   # inside quiet(): its errstate holds
 
 
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
-    """Evaluate many formulas under one np.errstate (what `evaluate` sets for each otherwise):
-    for loops of thousands of small evaluations, where entering errstate each time costs more
-    than the arithmetic."""
+    """One np.errstate for many evaluations (entering it per call costs more than tiny arithmetic)."""
     token = _QUIET.set(True)
     try:
-        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             yield
     finally:
         _QUIET.reset(token)
@@ -408,11 +398,8 @@ def evaluate(expr: Expr, env: Mapping[str, Value]) -> Value:
     Overflow is allowed to give ±inf (e^1000), as a careful hand computation would say "huge";
     stable forms (σ via two branches) keep the usual activations finite.
     """
-    if _QUIET.get():
+    with _ALREADY if _QUIET.get() else np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         value = expr._eval(env)
-    else:
-        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-            value = expr._eval(env)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return float(value)
     if isinstance(value, (np.floating, np.integer, np.bool_, int)):
