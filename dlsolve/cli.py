@@ -61,6 +61,7 @@ def _complete_kinds(ctx: Any, param: Any, incomplete: str) -> list[Any]:
 def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of how a solution is shown and where it goes (every solving command)."""
     f = click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")(f)
+    f = _sheet_options(f)
     f = click.option("--fragment", is_flag=True, help="LaTeX: the body only, to paste into a sheet.")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
                      help="Write to this file; with several files, to this folder (plus an index).")(f)
@@ -68,6 +69,25 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Significant digits shown (computation is always float64).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True,
                      help="Output format.")(f)
+    return f
+
+
+def _sheet_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of the sheet itself: what it holds, its paper, a PDF, colour in a terminal."""
+    f = click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True,
+                     help="Colour in the terminal: auto follows NO_COLOR / FORCE_COLOR, then whether the output "
+                          "is a terminal.")(f)
+    f = click.option("--pdf", "pdf", is_flag=True,
+                     help="Compile the LaTeX sheet and write a PDF (with -o: there; else NAME.pdf here). "
+                          "Needs pdflatex (latexmk used when present).")(f)
+    f = click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+                     help="LaTeX/PDF paper size.")(f)
+    f = click.option("--questions", "questions", is_flag=True,
+                     help="The problem as given (its data, pictures and what is asked), without the solution: "
+                          "the exam paper.")(f)
+    f = click.option("--answers-only", "answers_only", is_flag=True,
+                     help="Only the answers table of each problem: the key on a few pages.")(f)
     return f
 
 
@@ -133,21 +153,46 @@ def _options_for(kind: str, o: dict[str, Any]) -> Any:
     return kinds.SolveOptions(**{name: o.get(name, DEFAULTS[name]) for name in SOLVE_OPTIONS})
 
 
+def _sheet(o: dict[str, Any]) -> tuple[Any, str]:
+    """The renderer the sheet options ask for, and the format's name."""
+    from dlsolve.render import renderer
+
+    fmt = o["fmt"]
+    if o.get("pdf"):  # the format a TeX engine compiles
+        compiled = next(f for f in FORMATS if getattr(renderer(f), "compiles", False))
+        if fmt not in (FORMATS[0], compiled):
+            raise OptionError("--pdf", f"writes a PDF from --format {compiled}, not from --format {fmt}")
+        fmt = compiled
+    if o.get("answers_only") and o.get("questions"):
+        raise OptionError("--answers-only", "and --questions ask for different sheets; give one")
+    mode = "answers" if o.get("answers_only") else "questions" if o.get("questions") else "full"
+    cls = renderer(fmt)
+    if o["fragment"] and not getattr(cls, "fragments", False):
+        raise OptionError("--fragment", "applies to --format " +
+                          ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
+    if mode != "full" and not getattr(cls, "sheets", False):
+        flag = "--answers-only" if mode == "answers" else "--questions"
+        raise OptionError(flag, "applies to --format " + ", ".join(f for f in FORMATS if getattr(renderer(f), "sheets", False)))
+    kwargs: dict[str, Any] = {"precision": o["precision"], "fragment": o["fragment"]}
+    if getattr(cls, "sheets", False):
+        kwargs.update(mode=mode, paper=o.get("paper", "a4"))
+    return cls(**kwargs), fmt
+
+
 def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -> None:
-    """Load, solve and render each file."""
+    """Load, solve and render each file (several: in natural order, p2 before p10, unless an
+    index file gives the order)."""
     state: dict[str, Any] = {}
     with _boundary(o["traceback"], lambda: getattr(state.get("problem"), "source", None)):
         from pathlib import Path
 
+        from dlsolve.files import ordered
         from dlsolve.load import load_problem
-        from dlsolve.render import renderer
+        from dlsolve.render.text import use_colour
         from dlsolve.sheets import solve_problem
 
-        cls = renderer(o["fmt"])
-        if o["fragment"] and not getattr(cls, "fragments", False):
-            raise OptionError("--fragment", "applies to --format " +
-                              ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
-        rend = cls(precision=o["precision"], fragment=o["fragment"])
+        rend, fmt = _sheet(o)
+        files = tuple(ordered(files))
         solutions = []
         for file in files:
             state["problem"] = problem = load_problem(file, expected_kind)
@@ -155,11 +200,21 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         state.clear()
         out = sys.stdout
         several = len(solutions) > 1
+        if o.get("pdf"):
+            from dlsolve.render.pdf import build_pdf
+
+            stem = "answer-key" if several else (Path(files[0]).stem if files[0] != "-" else "stdin")
+            target = Path(o["output"]) if o["output"] else Path(f"{stem}.pdf")
+            if target.is_dir():
+                target = target / f"{stem}.pdf"
+            build_pdf(rend.render_combined(solutions) if several else rend.render(solutions[0]), target)
+            click.echo(f"wrote {target}", err=True)
+            return
         if o["output"] is None:
             if several and (o.get("combine") or rend.one_document):
                 out.write(rend.render_combined(solutions))
                 return
-            color = rend.colour and out.isatty()
+            color = rend.colour and use_colour(o.get("color", "auto"), out)
             for n, solution in enumerate(solutions):
                 if n:
                     out.write("\n")
@@ -191,7 +246,9 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
 @_solve_options(SOLVE_OPTIONS)
 @_output_options
 def solve_cmd(files: tuple[str, ...], **o: Any) -> None:
-    """Solve problem files of any kind (chosen by each file's `kind:`). FILE may be - for stdin."""
+    """Solve problem files of any kind (chosen by each file's `kind:`). FILE may be - for stdin, a
+    folder (its YAML files), or an index file (.txt: one problem file a line, in the order wanted).
+    Several files come in natural order (p2 before p10) unless an index file orders them."""
     _run(files, None, o)
 
 
@@ -289,7 +346,9 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
             text = rend.render_combined([class_solution(reports, title)] + [report_solution(r) for r in reports],
                                         title="Class report")
         if output is None:
-            if single and not rend.structured and rend.colour and sys.stdout.isatty():
+            from dlsolve.render.text import use_colour
+
+            if single and not rend.structured and rend.colour and use_colour("auto", sys.stdout):
                 rend.write(report_solution(reports[0]), sys.stdout, color=True)
             else:
                 sys.stdout.write(text)

@@ -12,8 +12,8 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
-from dlsolve.solution import (Answer, Block, Given, Graph, Phrase, Prose, Section, Series, Solution, Step, Table,
-                              Text)
+from dlsolve.solution import (Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section, Series, Solution,
+                              Step, Table, Text)
 
 NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
 
@@ -143,6 +143,11 @@ class Derivation:
 
     def graph(self, edges: Iterable[tuple[str, str]]) -> None:
         self._add(Graph(tuple(edges)))
+
+    def figure(self, picture: Picture, caption: Prose | None = None, given: bool = False) -> None:
+        """A picture of the problem (the network with its weights, the layer stack); `given`: it
+        shows only what the problem states, so a question sheet may show it."""
+        self._add(Figure(picture, caption, given))
 
     def convention(self, text: Prose, **values: object) -> None:
         text = _prose(text, values)

@@ -25,3 +25,29 @@ def expand(paths: Iterable[str]) -> list[str]:
         else:
             out.append(p)
     return out
+
+
+INDEX_SUFFIXES = (".txt", ".lst")
+
+
+def ordered(paths: Iterable[str]) -> list[str]:
+    """The problem files of a sheet in the order a person expects: folders expanded, an index file
+    (.txt: one path a line, relative to the index, # for comments) replaced by its files in its
+    order; without an index, all in natural order (p2 before p10, whatever the shell's glob gave)."""
+    paths = list(paths)
+    if any(Path(p).suffix in INDEX_SUFFIXES for p in paths):
+        out: list[str] = []
+        for p in paths:
+            if Path(p).suffix not in INDEX_SUFFIXES:
+                out += expand([p])
+                continue
+            base = Path(p).parent
+            for line in Path(p).read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    out += expand([str(base / line) if not Path(line).is_absolute() else line])
+        return out
+    files = expand(paths)
+    if len(files) > 1 and "-" not in files:
+        files.sort(key=lambda f: (natural_key(Path(f).name), str(Path(f).parent)))
+    return files

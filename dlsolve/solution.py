@@ -1,7 +1,7 @@
 """What a solver produces and every renderer consumes: plain, frozen data.
 
 A Solution is an ordered list of sections; a section is an ordered list of blocks. Renderers
-dispatch on the block's type (Given, Step, Table, Text, Series, Graph), never on the problem kind, so a new kind
+dispatch on the block's type (Given, Step, Table, Text, Series, Graph, Figure), never on the problem kind, so a new kind
 needs no renderer change.
 """
 
@@ -137,7 +137,45 @@ class Graph:
     edges: tuple[tuple[str, str], ...]
 
 
-Block = Union[Given, Step, Table, Text, Series, Graph]
+@dataclass(frozen=True)
+class Network:
+    """A fully connected network as the course draws it: the units in columns, inputs first, an
+    arrow for every weight with the weight's value on it.
+
+    `layers[l]` are the units of layer l (layer 0 the inputs); `weights` are (l, i, j, w): the
+    weight from unit i of layer l−1 to unit j of layer l (0-based i, j), `biases` (l, j, b).
+    `activations[l - 1]` names the activation of layer l (σ, ReLU; "" when none)."""
+
+    layers: tuple[tuple[Sym, ...], ...]
+    weights: tuple[tuple[int, int, int, float], ...]
+    biases: tuple[tuple[int, int, float], ...] = ()
+    activations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A stack of layers as boxes from the input up, each with the shape it outputs and its
+    parameter count: `layers` are (name, output shape, parameters); a blank stack (a question
+    sheet) has empty shapes and None counts."""
+
+    input: tuple[int, ...]
+    layers: tuple[tuple[str, tuple[int, ...], int | None], ...]
+
+
+Picture = Union[Network, Stack]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture the course would draw beside the working (drawn by each format its own way:
+    SVG in HTML, TikZ in LaTeX, a sketch in the terminal); it shows values, never computes them."""
+
+    picture: Picture
+    caption: Prose | None = None
+    given: bool = False  # True: it shows only what the problem states (a question sheet shows it whole)
+
+
+Block = Union[Given, Step, Table, Text, Series, Graph, Figure]
 
 
 @dataclass(frozen=True)

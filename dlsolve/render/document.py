@@ -1,8 +1,14 @@
 """What the document formats (Markdown, LaTeX, HTML) share: the walk over a Solution.
 
-A subclass supplies the primitives of its format — headings, paragraphs, notes, a displayed
-equation from lines of LaTeX math, tables — and the walk is the same for all, so every kind
-gets every format. All mathematics comes from the one LaTeX printer.
+A subclass supplies the primitives of its format — headings, paragraphs, notes, a group of
+displayed equations from lines of LaTeX math, tables, pictures — and the walk is the same for
+all, so every kind gets every format. All mathematics comes from the one LaTeX printer; prose
+that carries course notation (z^[1], α_i, ∂L/∂z) is split by `notation.segments` so each format
+sets the notation as math (`inline`).
+
+Three sheets come out of the same walk: the full working (`mode="full"`), the answers table of
+each problem alone (`"answers"`, the key on a few pages) and the problem as given — its data,
+its pictures and the list of what is asked — without the working (`"questions"`, the exam paper).
 """
 
 from __future__ import annotations
@@ -13,12 +19,17 @@ import numpy as np
 
 from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
-from dlsolve.render import layout, numbers
+from dlsolve.render import layout, notation, numbers
 from dlsolve.render.mathprint import LatexPrinter
 from dlsolve.render.parts import equation_parts
-from dlsolve.solution import Given, Graph, Prose, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import (Figure, Given, Graph, Network, Prose, Section, Series, Solution, Stack, Step, Table,
+                              Text)
 
-Cell = tuple[str, str]  # ("math", latex) or ("text", plain text)
+Cell = tuple[str, str]  # ("math", latex), ("text", plain text), ("prose", text that may carry notation)
+#                         or ("name", an answer's name, as typed)
+Equation = tuple[list[str], "str | None"]  # the lines of one step, and its note
+
+MODES = ("full", "answers", "questions")
 
 
 class DocumentRenderer:
@@ -26,20 +37,31 @@ class DocumentRenderer:
     suffix = ".txt"
     colour = False
     one_document = False   # True: several solutions make one document (a contents page, one file)
-    fragments = False
+    sheets = True          # takes --answers-only, --questions and --paper
+    fragments = False      # True: --fragment gives the body alone, to paste into a sheet
     structured = False     # True: data for programs (check writes its report's fields)
-    tabular = False        # True (with structured): a table, e.g. check's gradebook      # True: --fragment gives the body alone, to paste into a sheet
+    tabular = False        # True (with structured): a table, e.g. check's gradebook
 
-    def __init__(self, precision: int = 4, fragment: bool = False) -> None:
+    def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4") -> None:
         self.precision = precision
         self.fragment = fragment
+        self.mode = mode
+        self.paper = paper
         self.latex = LatexPrinter(precision)
+        self._figures = 0  # pictures so far in this document: ids unique in a combined page
+        self._several = False  # rendering one of several problems of a combined document
 
     # -- values as LaTeX ------------------------------------------------------------------
     def num(self, x: float) -> str:
         return numbers.latex(float(x), self.precision)
 
+    def int_tex(self, n: int, sep: str = "{,}") -> str:
+        """An integer with its digits grouped from five digits on: 138{,}357{,}544 (in a list,
+        where commas separate the entries, by thin spaces)."""
+        return numbers.integer(n, sep).replace("−", "-")
+
     def value_tex(self, v: Any) -> str:
+        """A value in a worked line: large matrices elided with ⋯ (the answers table has them whole)."""
         if isinstance(v, Expr):
             return self.latex.print(v)
         if isinstance(v, (list, tuple)) and v and all(isinstance(x, Expr) for x in v):
@@ -58,6 +80,8 @@ class DocumentRenderer:
             idx = layout._elide(len(arr), layout.MAX_VEC)
             cells = [r"\cdots" if i is None else self.num(arr[i]) for i in idx]
             return r"\begin{bmatrix} " + " & ".join(cells) + r" \end{bmatrix}"
+        if arr.ndim > 2:
+            return r",\ ".join(self.value_tex(m) for m in arr)
         ridx, cidx = layout._elide(arr.shape[0], layout.MAX_ROWS), layout._elide(arr.shape[1], layout.MAX_COLS)
         rows = [" & ".join(r"\vdots" if r is None else (r"\cdots" if c is None else self.num(arr[r, c]))
                            for c in cidx) for r in ridx]
@@ -65,6 +89,40 @@ class DocumentRenderer:
         if arr.shape[0] > layout.MAX_ROWS or arr.shape[1] > layout.MAX_COLS:
             out += rf"_{{{arr.shape[0]} \times {arr.shape[1]}}}"
         return out
+
+    def answer_tex(self, v: Any) -> str:
+        """A value in a table: every entry (nothing elided), integers grouped, a matrix as a matrix,
+        a list as a bracketed list that may break across lines."""
+        if isinstance(v, Expr):
+            return self.latex.print(v)
+        if isinstance(v, np.ndarray):
+            v = v.tolist()
+        if isinstance(v, (bool, np.bool_)):
+            return r"\text{" + str(bool(v)).lower() + "}"
+        if isinstance(v, (int, np.integer)):
+            return self.int_tex(int(v))
+        if isinstance(v, (float, np.floating)):
+            x = float(v)
+            return self.int_tex(int(x)) if x.is_integer() and abs(x) >= 1e4 and abs(x) < 1e15 else self.num(x)
+        if isinstance(v, (list, tuple)):
+            items = list(v)
+            if items and all(isinstance(r, (list, tuple, np.ndarray)) and len(r) == len(items[0]) and len(r)
+                             and all(not isinstance(x, (list, tuple, np.ndarray)) for x in r) for r in items):
+                rows = [" & ".join(self.answer_tex(x) for x in r) for r in items]
+                return self.matrix(r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}")
+            if items and all(isinstance(r, (list, tuple, np.ndarray)) and len(r) and
+                             isinstance(r[0], (list, tuple, np.ndarray)) for r in items):
+                return r",\ ".join(self.answer_tex(m) for m in items)   # one matrix per head
+            if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in items):
+                return "[" + self.list_sep.join(self.int_tex(x, r"\,") for x in items) + "]"
+            return "[" + self.list_sep.join(self.answer_tex(x) for x in items) + "]"
+        if isinstance(v, str):
+            return r"\text{" + v + "}"
+        return self.value_tex(v)
+
+    def matrix(self, tex: str) -> str:
+        """A matrix in a table cell (LaTeX shrinks one wider than its column)."""
+        return tex
 
     def equation_lines(self, block: Given | Step) -> list[str]:
         """['lhs = form', '= form', …, '= value'] in LaTeX, as a TA writes them one under another."""
@@ -83,31 +141,45 @@ class DocumentRenderer:
 
     list_sep = ", "
 
-    def list_tex(self, v: Any) -> str:
-        """A value for a table cell: lists as [a, b, …] (breakable), numbers and formulas as they are."""
-        if isinstance(v, np.ndarray):
-            v = v.tolist()
-        if isinstance(v, (list, tuple)):
-            items = list(v)
-            shown = items if len(items) <= layout.MAX_VEC else items[:layout.MAX_VEC - 3] + [None] + items[-2:]
-            return "[" + self.list_sep.join(r"\ldots" if x is None else self.list_tex(x) for x in shown) + "]"
-        return self.value_tex(v)
-
     def cell(self, c: Any) -> Cell:
         if c is None:
             return ("text", "")
         if isinstance(c, str):
-            return ("text", c)
-        if isinstance(c, Sym) or isinstance(c, Expr):
+            return ("prose", c)
+        if isinstance(c, (Sym, Expr)):
             return ("math", self.latex.print(c))
-        if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
-            return ("math", str(int(c)))
-        return ("math", self.list_tex(c))
+        return ("math", self.answer_tex(c))
+
+    # -- prose with notation ---------------------------------------------------------------
+    def inline(self, text: str) -> str:
+        """Words as text, notation as math, in this format (notation the math cannot take stays
+        as it was written)."""
+        out = []
+        for kind, s, raw in notation.formulas(text):
+            if kind == "math":
+                try:
+                    out.append(self.math_inline(s))
+                    continue
+                except Exception:  # noqa: BLE001 - a reading of the notation the converter refuses
+                    s = raw
+            out.append(self.text(s))
+        return "".join(out)
+
+    def text(self, s: str) -> str:
+        raise NotImplementedError
+
+    def math_inline(self, tex: str) -> str:
+        raise NotImplementedError
 
     # -- the walk -------------------------------------------------------------------------
     def header_lines(self, sol: Solution) -> list[str]:
-        out = [self.para(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} significant "
-                         "digits (computed in float64)")]
+        sheet = {"full": "", "answers": " · answers only", "questions": " · the questions"}[self.mode]
+        out = [self.meta(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} significant "
+                         f"digits (computed in float64){sheet}")]
+        if self.mode == "answers":  # the key: the conventions in one line (the key's head has the version)
+            out = [] if self._several else out
+            return out + ([self.para("Conventions: " + "; ".join(self.prose(c) for c in sol.conventions) + ".")]
+                          if sol.conventions else [])
         if sol.conventions:
             out.append(self.heading(3, "Conventions"))
             out.append(self.bullets([self.prose(c) for c in sol.conventions]))
@@ -115,23 +187,50 @@ class DocumentRenderer:
 
     def body(self, sol: Solution, level: int = 1) -> list[str]:
         out = [self.heading(level, sol.title or f"{sol.kind} problem")] + self.header_lines(sol)
-        for section in sol.sections:
-            out += self.section(section, level)
+        if self.mode == "questions":
+            return out + self.questions(sol, level)
+        if self.mode == "full":
+            for section in sol.sections:
+                out += self.section(section, level)
         if sol.answers:
-            out.append(self.heading(level + 1, "Answers"))
-            rows = [[("text", a.name), ("text", self.prose(a.label)), ("math", self.list_tex(a.value))]
+            if self.mode == "full":
+                out.append(self.heading(level + 1, "Answers"))
+            rows = [[("name", a.name), ("prose", self.prose(a.label)), ("math", self.answer_tex(a.value))]
                     for a in sol.answers]
-            out.append(self.table(["name", "quantity", "value"], rows))
+            out.append(self.table(["name", "quantity", "value"], rows, answers=True))
+        return out
+
+    def questions(self, sol: Solution, level: int) -> list[str]:
+        """The problem as given: every section that states data (no worked step), then what is asked."""
+        out: list[str] = []
+        for section in sol.sections:
+            figures = [self.figure(b, blank=not b.given) for b in section.blocks
+                       if isinstance(b, Figure) and (b.given or isinstance(b.picture, Stack))]
+            if any(isinstance(b, Step) for b in section.blocks):
+                out += figures
+                continue
+            kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Text)))
+            if kept:
+                out += self.section(Section(section.title, kept, section.level), level)
+            out += figures
+        if sol.answers:
+            out.append(self.heading(level + 1, "Find"))
+            out.append(self.numbered([self.prose(a.label) for a in sol.answers]))
         return out
 
     def section(self, section: Section, level: int) -> list[str]:
         out = [self.heading(level + section.level, self.prose(section.title))]
+        group: list[Equation] = []
         for block in section.blocks:
             if isinstance(block, (Given, Step)):
                 if isinstance(block, Step) and not block.shown:
                     continue
-                out.append(self.equation(self.equation_lines(block), self.prose(block.note) or None))
-            elif isinstance(block, Text):
+                group.append((self.equation_lines(block), self.prose(block.note) or None))
+                continue
+            if group:
+                out.append(self.equations(group))
+                group = []
+            if isinstance(block, Text):
                 text = self.prose(block.text)
                 out.append(self.note(text) if block.role == "note" else self.para(text))
             elif isinstance(block, Table):
@@ -139,19 +238,45 @@ class DocumentRenderer:
                     out.append(self.para(self.prose(block.title)))
                 out.append(self.table(list(block.columns), [[self.cell(c) for c in row] for row in block.rows]))
             elif isinstance(block, Graph):
+                self._figures += 1
                 out.append(self.graph(list(block.edges)))
             elif isinstance(block, Series):
-                out.append(self.para(f"{block.label}: {layout.sparkline(block.values)} "
-                                     f"({numbers.unicode(block.values[0], self.precision)} → "
-                                     f"{numbers.unicode(block.values[-1], self.precision)})"))
+                self._figures += 1
+                out.append(self.series(block))
+            elif isinstance(block, Figure):
+                out.append(self.figure(block))
+        if group:
+            out.append(self.equations(group))
         return out
+
+    def figure(self, block: Figure, blank: bool = False) -> str:
+        """A picture; `blank` (a question sheet): a layer stack with its layers only, the shapes
+        and counts left for the student."""
+        self._figures += 1
+        pic = block.picture
+        if blank and isinstance(pic, Stack):
+            pic = Stack(pic.input, tuple((name, (), None) for name, _, _ in pic.layers))
+        drawn = self.network(pic) if isinstance(pic, Network) else self.stack(pic) if isinstance(pic, Stack) else ""
+        caption = "" if blank else self.prose(block.caption) if block.caption else ""
+        return self.framed(drawn, caption)
 
     # -- entry points ----------------------------------------------------------------------
     def render(self, sol: Solution) -> str:
+        self._figures = 0
         return self.wrap(sol.title or sol.kind, self.join(self.body(sol)))
 
     def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
-        parts = [self.heading(1, title), self.para(f"dlsolve {__version__} · {len(sols)} problems"),
+        self._figures = 0
+        self._several = True
+        try:
+            return self._combined_document(sols, title)
+        finally:
+            self._several = False
+
+    def _combined_document(self, sols: Sequence[Solution], title: str) -> str:
+        title = {"answers": "Answers", "questions": "Questions"}.get(self.mode, title) \
+            if title == "Answer key" else title
+        parts = [self.heading(1, title), self.meta(f"dlsolve {__version__} · {len(sols)} problems"),
                  self.contents([s.title or s.kind for s in sols])]
         for k, sol in enumerate(sols, 1):
             parts.append(self.anchor(k))
@@ -159,7 +284,7 @@ class DocumentRenderer:
         return self.wrap(title, self.join(parts))
 
     def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:
-        return self.wrap(title, self.join([self.heading(1, title), self.para(f"dlsolve {__version__}"),
+        return self.wrap(title, self.join([self.heading(1, title), self.meta(f"dlsolve {__version__}"),
                                            self.links(entries)]))
 
     def write(self, sol: Solution, stream: IO[str], color: bool = False) -> None:
@@ -175,6 +300,10 @@ class DocumentRenderer:
     def anchor(self, k: int) -> str:
         return ""
 
+    def meta(self, text: str) -> str:
+        """A line about the sheet (version, precision): plain text, no notation."""
+        return self.text(text)
+
     def heading(self, level: int, text: str) -> str:
         raise NotImplementedError
 
@@ -187,10 +316,17 @@ class DocumentRenderer:
     def bullets(self, items: list[str]) -> str:
         raise NotImplementedError
 
+    def numbered(self, items: list[str]) -> str:
+        return self.bullets(items)
+
     def equation(self, lines: list[str], note: str | None) -> str:
         raise NotImplementedError
 
-    def table(self, columns: list[str], rows: list[list[Cell]]) -> str:
+    def equations(self, group: list[Equation]) -> str:
+        """Consecutive worked steps; formats that align them as one display override this."""
+        return self.join([self.equation(lines, note) for lines, note in group]).rstrip("\n")
+
+    def table(self, columns: list[str], rows: list[list[Cell]], answers: bool = False) -> str:
         raise NotImplementedError
 
     def contents(self, titles: list[str]) -> str:
@@ -199,6 +335,20 @@ class DocumentRenderer:
     def graph(self, edges: list[tuple[str, str]]) -> str:
         """By default the edges as a list; formats that can draw override this."""
         return self.bullets([f"{a} → {b}" for a, b in edges])
+
+    def series(self, s: Series) -> str:
+        """Values over the iterations: by default a sparkline; formats that can draw plot them."""
+        return self.para(f"{s.label}: {layout.sparkline(s.values)} ({numbers.unicode(s.values[0], self.precision)}"
+                         f" → {numbers.unicode(s.values[-1], self.precision)})")
+
+    def network(self, net: Network) -> str:
+        return ""
+
+    def stack(self, st: Stack) -> str:
+        return ""
+
+    def framed(self, drawn: str, caption: str) -> str:
+        return drawn
 
     def links(self, entries: Sequence[tuple[str, str]]) -> str:
         raise NotImplementedError

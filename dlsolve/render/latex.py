@@ -1,41 +1,65 @@
-"""LaTeX: a standalone document (amsmath, booktabs) that compiles with pdflatex, or with
---fragment the body only, to paste into an existing sheet.
+"""LaTeX: a standalone document (amsmath, booktabs, TikZ pictures) that pdflatex compiles on A4
+(or Letter), or with --fragment the body only, to paste into an existing sheet.
 
-Equations are set as lines of inline math under one another: TeX may break a long
-substitution line at a + or =, where a display environment would run off the page.
+The steps of a section are one `align*` display, aligned on the = of each step, so tall lines
+(fractions, roots, ⌊…⌋) get the room they need; a line too long for the page is broken at a
++ or − at its top level. Text goes through `tex_text`, a tested escape table (Greek letters as
+math, Latin letters with accents as they are under T1/utf8, anything unknown spelled out).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Sequence
 
-from dlsolve.render.document import Cell, DocumentRenderer
+from dlsolve.render import layout, numbers
+from dlsolve.render.document import Cell, DocumentRenderer, Equation
+from dlsolve.render.notation import GREEK
+from dlsolve.solution import Network, Series, Stack
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
+            ">": r"\textgreater{}", "|": r"\textbar{}"}
 _MATH = {
-    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "η": r"\eta",
-    "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma", "τ": r"\tau", "θ": r"\theta", "Σ": r"\Sigma", "∂": r"\partial",
-    "ŷ": r"\hat{y}", "m̂": r"\hat{m}", "v̂": r"\hat{v}", "x̃": r"\tilde{x}", "·": r"\cdot", "−": "-", "×": r"\times",
-    "→": r"\to", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "∞": r"\infty", "√": r"\surd",
-    "‖": r"\|", "⌈": r"\lceil", "⌉": r"\rceil", "⌊": r"\lfloor", "⌋": r"\rfloor", "⊙": r"\odot", "∓": r"\mp",
-    "ᵀ": r"^{\top}", "′": "'", "ᵢ": "_{i}", "₋": "_{-}", "↳": r"\hookrightarrow", "°": r"^{\circ}", "ℓ": r"\ell",
-    "⎡": "", "⎤": "", "⎣": "", "⎦": "", "⎢": "", "⎥": "", "⋯": r"\cdots", "⋮": r"\vdots", "δ̂": r"\hat{\delta}",
+    "∂": r"\partial", "ŷ": r"\hat{y}", "m̂": r"\hat{m}", "v̂": r"\hat{v}", "x̃": r"\tilde{x}", "·": r"\cdot",
+    "−": "-", "×": r"\times", "→": r"\to", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx",
+    "∞": r"\infty", "√": r"\surd", "⌈": r"\lceil", "⌉": r"\rceil", "⌊": r"\lfloor", "⌋": r"\rfloor",
+    "⊙": r"\odot", "∓": r"\mp", "±": r"\pm", "ᵀ": r"^{\top}", "′": "'", "ᵢ": "_{i}", "ⱼ": "_{j}", "₋": "_{-}",
+    "↳": r"\hookrightarrow", "ℓ": r"\ell", "⋯": r"\cdots", "⋮": r"\vdots", "δ̂": r"\hat{\delta}", "∈": r"\in",
+    "∑": r"\sum", "←": r"\leftarrow", "∝": r"\propto", "½": r"\tfrac{1}{2}", "‖": r"\|", "⁻": "^{-}", "ⁿ": "^{n}", "ᵉ": "^{e}",
+    "ʷ": "^{w}", "⁽": "^{(}", "⁾": "^{)}", "⎡": "", "⎤": "", "⎣": "", "⎦": "", "⎢": "", "⎥": "",
 }
-_MATH.update({chr(0x2080 + d): f"_{{{d}}}" for d in range(10)})
-_MATH.update({s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")})
-_MATH.update({"⁻": "^{-}", "ⁿ": "^{n}", "ᵉ": "^{e}", "ʷ": "^{w}", "⁽": "^{(}", "⁾": "^{)}"})
+_MATH.update(GREEK)
 # the gate letters of recurrent cells (zᶠ, δʳ, bʰ), ∂⁺ (an immediate derivative) and ⊗
 _MATH.update({"ⁱ": "^{i}", "ᶠ": "^{f}", "ᵍ": "^{g}", "ᵒ": "^{o}", "ʳ": "^{r}", "ᶻ": "^{z}", "ʰ": "^{h}",
               "ʸ": "^{y}", "⁺": "^{+}", "⊗": r"\otimes"})
-_TEXT = {"…": r"\ldots{}", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "é": r"\'e",
-         "‖": r"\ensuremath{\|}", "█": r"\rule{3pt}{8pt}", "▇": r"\rule{3pt}{7pt}", "▆": r"\rule{3pt}{6pt}",
-         "▅": r"\rule{3pt}{5pt}", "▄": r"\rule{3pt}{4pt}", "▃": r"\rule{3pt}{3pt}", "▂": r"\rule{3pt}{2pt}",
-         "▁": r"\rule{3pt}{1pt}", "✓": r"\ensuremath{\checkmark}", "✗": r"\ensuremath{\times}"}
+_MATH.update({chr(0x2080 + d): f"_{{{d}}}" for d in range(10)})
+_MATH.update({s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")})
+_TEXT = {"…": r"\ldots{}", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "°": r"\textdegree{}",
+         "✓": r"\ensuremath{\checkmark}", "✗": r"\ensuremath{\times}", "•": r"\textbullet{}", "─": "-", "═": "=",
+         "\u00a0": "~", "€": r"\texteuro{}", "§": r"\S{}", "©": r"\textcopyright{}", "ß": r"\ss{}",
+         "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}", "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}",
+         "Ł": r"\L{}", "ı": r"\i{}", "ð": r"\dh{}", "Ð": r"\DH{}", "þ": r"\th{}", "Þ": r"\TH{}"}
+_ACCENT = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0308": '"', "\u0304": "=",
+           "\u0307": ".", "\u030a": "r", "\u030c": "v", "\u0327": "c", "\u0328": "k", "\u030b": "H", "\u0306": "u"}
+
+
+def _accented(ch: str) -> str | None:
+    """A Latin letter with accents as LaTeX accent commands (ü → \\"{u}, ő → \\H{o}), or None."""
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if not base.isascii() or not base.isalpha() or not marks or any(m not in _ACCENT for m in marks):
+        return None
+    out = base if base not in "ij" else "\\" + base  # dotless i under an accent
+    for m in marks:
+        cmd = _ACCENT[m]
+        out = f"\\{cmd}{{{out}}}" if cmd.isalpha() else f"\\{cmd}{{{out}}}"
+    return out
 
 
 def tex_text(text: str) -> str:
-    """Plain text (with the unicode of notes and labels) as pdflatex-safe LaTeX."""
+    """Plain text (with the unicode of notes and labels) as pdflatex-safe LaTeX: Latin letters
+    with accents as accent commands, Greek and symbols as math, anything else named."""
     out = []
     i = 0
     while i < len(text):
@@ -53,28 +77,156 @@ def tex_text(text: str) -> str:
             out.append(r"\ensuremath{" + _MATH[ch] + "}" if _MATH[ch] else "")
         elif ord(ch) < 128:
             out.append(ch)
-        elif ch == "\u0302" or ch == "\u0303":  # combining accents already handled in pairs
-            pass
+        elif unicodedata.combining(ch):
+            pass  # an accent on a letter it could not be put on
         else:
-            out.append("?")
+            acc = _accented(unicodedata.normalize("NFC", text[i:i + 2])) if i + 1 < len(text) and \
+                unicodedata.combining(text[i + 1]) else None
+            if acc is not None:
+                out.append(acc)
+                i += 2
+                continue
+            acc = _accented(ch)
+            out.append(acc if acc is not None else r"\textsc{[" + unicodedata.name(ch, f"U+{ord(ch):04X}").lower()
+                       + "]}")
         i += 1
     return "".join(out)
 
 
-PREAMBLE = r"""\documentclass[11pt]{article}
-\usepackage[T1]{fontenc}
-\usepackage{lmodern}
-\usepackage{amsmath,amssymb}
-\usepackage{booktabs}
-\usepackage{array}
-\usepackage[margin=2cm]{geometry}
-\setlength{\parindent}{0pt}
-\setlength{\parskip}{4pt}
+def preamble(paper: str = "a4") -> str:
+    return rf"""\documentclass[11pt,{paper}paper]{{article}}
+\usepackage[utf8]{{inputenc}}
+\usepackage[T1]{{fontenc}}
+\usepackage{{lmodern}}
+\usepackage{{textcomp}}
+\usepackage[fleqn]{{amsmath}}
+\usepackage{{amssymb}}
+\setlength{{\mathindent}}{{1.5em}}
+\usepackage{{booktabs,array,longtable}}
+\usepackage{{graphicx}}
+\usepackage[{paper}paper,margin=2cm]{{geometry}}
+\newif\ifpictures
+\IfFileExists{{tikz.sty}}{{\usepackage{{tikz}}\picturestrue}}{{}}
+\setlength{{\parindent}}{{0pt}}
+\setlength{{\parskip}}{{4pt}}
+\setlength{{\LTpre}}{{4pt}}
+\setlength{{\LTpost}}{{4pt}}
 \emergencystretch=3em
-\setcounter{MaxMatrixCols}{20}
-\renewcommand{\thesubsection}{\arabic{subsection}}
-\providecommand{\checkmark}{\surd}
+\allowdisplaybreaks
+\setcounter{{MaxMatrixCols}}{{40}}
+\makeatletter
+\renewcommand\paragraph{{\@startsection{{paragraph}}{{4}}{{\z@}}{{1.5ex \@plus .5ex}}{{.5ex}}{{\normalfont\normalsize\bfseries}}}}
+\makeatother
+\newsavebox{{\fitsave}}
+\newcommand{{\fit}}[1]{{\sbox{{\fitsave}}{{#1}}\ifdim\wd\fitsave>\linewidth\resizebox{{\linewidth}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
+\newcommand{{\fitrow}}[1]{{\sbox{{\fitsave}}{{$\displaystyle #1$}}\ifdim\wd\fitsave>\dimexpr\linewidth-9em\relax\resizebox{{\dimexpr\linewidth-9em\relax}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
+\providecommand{{\checkmark}}{{\surd}}
 """
+
+
+PREAMBLE = preamble("a4")
+# the answers-only key: smaller problem headings, less space around them
+COMPACT = r"""\makeatletter
+\renewcommand\section{\@startsection{section}{1}{\z@}{-1.6ex \@plus -.4ex}{.6ex}{\normalfont\large\bfseries}}
+\makeatother
+"""
+LIMIT = 68  # a worked line wider than this many characters (11 pt math, A4 less 2 × 2 cm) is broken
+
+
+def tex_width(s: str) -> float:
+    """Roughly how many characters wide a line of LaTeX math is set (fractions count their wider
+    part, scripts less, matrices their widest row)."""
+    total = 0.0
+    i = 0
+    while i < len(s):
+        if s.startswith(r"\begin{bmatrix}", i):
+            end = s.find(r"\end{bmatrix}", i)
+            end = len(s) if end < 0 else end
+            body = s[i + len(r"\begin{bmatrix}"):end]
+            rows = body.split(r"\\")
+            total += 2 + max(sum(tex_width(c) + 1.5 for c in r.split("&")) for r in rows)
+            i = end + len(r"\end{bmatrix}")
+        elif s.startswith(r"\frac", i):
+            a, j = _braced(s, i + 5)
+            b, j = _braced(s, j)
+            total += max(tex_width(a), tex_width(b)) + 0.5
+            i = j
+        elif s[i] in "^_":
+            a, j = _braced(s, i + 1) if s[i + 1:i + 2] == "{" else (s[i + 1:i + 2], i + 2)
+            total += 0.7 * tex_width(a)
+            i = j
+        elif s[i] == "\\":
+            m = re.match(r"\\([A-Za-z]+|.)", s[i:])
+            word = m.group(1) if m else ""
+            total += 0 if word in ("left", "right", "mathrm", "operatorname", "text", "top", "displaystyle") else \
+                (3 if word in ("quad",) else 1)
+            i += len(word) + 1
+        elif s[i] in "{} ":
+            i += 1
+        elif s[i] in "=+-<>":
+            total += 2
+            i += 1
+        else:
+            total += 1
+            i += 1
+    return total
+
+
+def _braced(s: str, i: int) -> tuple[str, int]:
+    """The {…} group starting at s[i] → (inside, index after it)."""
+    if i >= len(s) or s[i] != "{":
+        return "", i
+    depth = 0
+    for j in range(i, len(s)):
+        depth += {"{": 1, "}": -1}.get(s[j], 0)
+        if depth == 0:
+            return s[i + 1:j], j + 1
+    return s[i + 1:], len(s)
+
+
+def break_points(s: str) -> list[int]:
+    """Indices of the top-level + and − (outside braces and \\left…\\right) where a line may break."""
+    out, depth = [], 0
+    i = 0
+    while i < len(s):
+        if s.startswith(r"\left", i):
+            depth += 1
+            i += 5
+            continue
+        if s.startswith(r"\right", i):
+            depth -= 1
+            i += 6
+            continue
+        if s.startswith(r"\begin", i):
+            depth += 1
+        elif s.startswith(r"\end", i):
+            depth -= 1
+        ch = s[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and s[i - 1:i + 2] in (" + ", " - "):
+            out.append(i)
+        i += 1
+    return out
+
+
+def break_line(rhs: str, room: float) -> list[str]:
+    """A right-hand side as pieces no wider than `room` where it can be broken; each piece after
+    the first starts with its operator."""
+    if tex_width(rhs) <= room:
+        return [rhs]
+    pieces, start = [], 0
+    points = break_points(rhs) + [len(rhs)]
+    last = 0
+    for p in points:
+        if tex_width(rhs[start:p]) > room and last > start:
+            pieces.append(rhs[start:last].rstrip())
+            start = last
+        last = p
+    pieces.append(rhs[start:].rstrip())
+    return [p for p in pieces if p]
 
 
 class LatexRenderer(DocumentRenderer):
@@ -82,52 +234,124 @@ class LatexRenderer(DocumentRenderer):
     suffix = ".tex"
     one_document = True
     fragments = True
+    compiles = True  # --pdf compiles this format
     list_sep = r",\allowbreak\ "
 
-    def __init__(self, precision: int = 4, fragment: bool = False) -> None:
-        super().__init__(precision, fragment)
+    def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4") -> None:
+        super().__init__(precision, fragment, mode, paper)
         self._combined = False
 
     def wrap(self, title: str, body: str) -> str:
         if self.fragment:
             return body
-        return PREAMBLE + "\\begin{document}\n\n" + body + "\n\\end{document}\n"
+        compact = COMPACT if self.mode == "answers" else ""
+        return preamble(self.paper) + compact + "\\begin{document}\n\n" + body + "\n\\end{document}\n"
+
+    # -- prose -----------------------------------------------------------------------------
+    def text(self, s: str) -> str:
+        return tex_text(s)
+
+    def math_inline(self, tex: str) -> str:
+        return f"${tex}$"
 
     def heading(self, level: int, text: str) -> str:
-        if self._combined and level == 2:
-            return rf"\clearpage\subsection{{{tex_text(text)}}}"
+        if self._combined:  # the key's title, then a numbered section per problem (in the Contents)
+            if level == 1:
+                return r"{\centering\LARGE\bfseries " + self.inline(text) + r"\par}"
+            if level == 2:
+                brk = r"\clearpage" if self.mode == "full" else ""
+                return brk + rf"\section{{{self.inline(text)}}}"
+            level -= 1
         cmd = {1: "section", 2: "subsection", 3: "subsubsection"}.get(level, "paragraph")
-        return rf"\{cmd}*{{{tex_text(text)}}}"
+        return rf"\{cmd}*{{{self.inline(text)}}}"
 
     def para(self, text: str) -> str:
-        return tex_text(text)
+        return ("{\\footnotesize " + self.inline(text) + "\\par}") if self.mode == "answers" else self.inline(text)
+
+    def meta(self, text: str) -> str:
+        return r"{\small " + tex_text(text) + "}"
 
     def note(self, text: str) -> str:
         return r"\noindent\fbox{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}{\small\textbf{Note:} " + \
-            tex_text(text) + "}}"
+            self.inline(text) + "}}"
 
     def bullets(self, items: list[str]) -> str:
-        return "\\begin{itemize}\n" + "\n".join(r"\item " + tex_text(i) for i in items) + "\n\\end{itemize}"
+        return "{\\raggedright\n\\begin{itemize}\n" + "\n".join(r"\item " + self.inline(i) for i in items) + \
+            "\n\\end{itemize}\n}"
 
-    def equation(self, lines: list[str], note: str | None) -> str:
-        body = " \\\\\n".join((r"\hspace*{2em}" if k else "") + rf"$\displaystyle {line}$"
-                                 for k, line in enumerate(lines))
-        out = "{\\raggedright\\noindent " + body + "\\par}"
-        if note:
-            out += "\n{\\leftskip=2em\\small\\itshape " + tex_text(note) + "\\par}"
+    def numbered(self, items: list[str]) -> str:
+        return "\\begin{enumerate}\n" + "\n".join(r"\item " + self.inline(i) for i in items) + "\n\\end{enumerate}"
+
+    # -- equations -------------------------------------------------------------------------
+    def _rows(self, lines: list[str]) -> list[str]:
+        """One step's lines as align* rows: `lhs &= …`, then `&= …`, long ones broken."""
+        rows = []
+        lhs = ""
+        for k, line in enumerate(lines):
+            if k == 0:
+                lhs, eq, rhs = line.partition(" = ")
+                if not eq:
+                    rows.append(line)
+                    continue
+                head, rel = lhs + " &", "= "
+            else:
+                rel, rhs = (r"\approx ", line[len(r"\approx "):]) if line.startswith(r"\approx ") else ("= ", line[2:])
+                head = "&"
+            room = LIMIT - min(tex_width(lhs), 20) - 2
+            pieces = [p if tex_width(p) <= room else r"\fitrow{" + p + "}"  # no place to break: scaled
+                      for p in break_line(rhs, room)]
+            rows.append(f"{head}{rel}{pieces[0]}")
+            rows += [r"&\qquad " + p for p in pieces[1:]]
+        return rows
+
+    def equations(self, group: list[Equation]) -> str:
+        """The steps as one align* display; a step's note set between the steps (\\intertext),
+        the last one's after the display."""
+        body = ""
+        for n, (lines, note) in enumerate(group):
+            rows = self._rows(lines)
+            if body:
+                body += " \\\\[2pt]\n" if not body.endswith("}\n") else ""
+            body += " \\\\\n".join(rows)
+            if note and n < len(group) - 1:
+                body += " \\\\\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
+        out = "\\begin{align*}\n" + body.rstrip("\n") + "\n\\end{align*}"
+        if group[-1][1]:
+            out += "\n{\\leftskip=2em\\small\\itshape " + self.inline(group[-1][1]) + "\\par}"
         return out
 
+    def equation(self, lines: list[str], note: str | None) -> str:
+        return self.equations([(lines, note)])
+
+    # -- tables ----------------------------------------------------------------------------
     def _cell(self, c: Cell) -> str:
         kind, text = c
-        return f"${text}$" if kind == "math" and text else tex_text(text)
+        if kind == "math" and text:
+            if r"\begin{bmatrix}" not in text:
+                return f"${text}$"
+            sep = r"\end{bmatrix},\ \begin{bmatrix}"  # one matrix per head: each fitted, lines between
+            parts = text.split(sep)
+            parts = [p if k == 0 else r"\begin{bmatrix}" + p for k, p in enumerate(parts)]
+            parts = [p if k == len(parts) - 1 else p + r"\end{bmatrix}" for k, p in enumerate(parts)]
+            return ", ".join(rf"\fit{{${p}$}}" for p in parts)
+        if kind == "prose":
+            return self.inline(text)
+        if kind == "name":
+            name = tex_text(text).replace(r"\_", r"\_\allowbreak{}")
+            return r"\texttt{" + name.replace("[", r"[\allowbreak{}").replace(",", r",\allowbreak{}") + "}"
+        return tex_text(text)
 
-    def table(self, columns: list[str], rows: list[list[Cell]]) -> str:
-        widths = ["l"] * (len(columns) - 1) + [r">{\raggedright\arraybackslash}p{0.5\linewidth}"] \
-            if len(columns) >= 3 and columns[-1] == "value" else ["l"] * len(columns)
-        head = " & ".join(tex_text(c) for c in columns) + r" \\"
+    def table(self, columns: list[str], rows: list[list[Cell]], answers: bool = False) -> str:
+        head = " & ".join(self.inline(c) for c in columns) + r" \\"
         body = "\n".join(" & ".join(self._cell(c) for c in row) + r" \\" for row in rows)
-        return ("{\\small\\begin{tabular}{" + "".join(widths) + "}\n\\toprule\n" + head + "\n\\midrule\n" + body +
-                "\n\\bottomrule\n\\end{tabular}}")
+        if answers:
+            spec = (r">{\raggedright\arraybackslash}p{0.17\linewidth}>{\raggedright\arraybackslash}p{0.3\linewidth}"
+                    r">{\raggedright\arraybackslash}p{0.43\linewidth}")
+            size = "\\footnotesize" if self.mode == "answers" else "\\small"
+            return ("{" + size + "\\begin{longtable}{" + spec + "}\n\\toprule\n" + head + "\n\\midrule\n\\endhead\n" +
+                    body + "\n\\bottomrule\n\\end{longtable}}")
+        return ("{\\small\\fit{\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n" + head + "\n\\midrule\n" +
+                body + "\n\\bottomrule\n\\end{tabular}}}")
 
     def render_combined(self, sols, title: str = "Answer key") -> str:
         self._combined = True
@@ -137,9 +361,101 @@ class LatexRenderer(DocumentRenderer):
             self._combined = False
 
     def contents(self, titles: list[str]) -> str:
-        return r"\tableofcontents"
+        return r"\tableofcontents" if self.mode == "full" else ""
 
     def links(self, entries: Sequence[tuple[str, str]]) -> str:
         return "\\begin{itemize}\n" + "\n".join(rf"\item {tex_text(t)} (\texttt{{{tex_text(f)}}})"
                                                 for t, f in entries) + "\n\\end{itemize}"
 
+    # -- pictures (TikZ; a sentence instead when TikZ is not installed) -----------------------
+    def framed(self, drawn: str, caption: str) -> str:
+        cap = ("\n\n{\\small " + self.inline(caption) + "}") if caption else ""
+        return "\\begin{center}\n\\ifpictures\n" + drawn + "\n\\else\\emph{(the picture needs TikZ)}\\fi" + cap + \
+            "\n\\end{center}"
+
+    def _label(self, text: str) -> str:
+        return self.inline(text)
+
+    def series(self, s: Series) -> str:
+        w, h = 7.0, 2.4
+        pts = layout.curve_points(s.values, w, h)
+        finite = [v for v in s.values if v == v and abs(v) != float("inf")]
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+        path = " -- ".join(f"({x:.3f},{y:.3f})" for p in pts if p for x, y in [p])
+        marks = " ".join(rf"\fill ({x:.3f},{y:.3f}) circle (1.4pt);" for p in pts if p for x, y in [p])
+        n = len(s.values)
+        ticks = " ".join(rf"\node[below,font=\scriptsize] at ({p[0]:.3f},-0.05) {{{k}}};"
+                         for k, p in enumerate(pts, 1) if p and (n <= 12 or k in (1, n) or k % 5 == 0))
+        num = lambda x: "$" + numbers.latex(x, self.precision) + "$"  # noqa: E731
+        drawn = (r"\begin{tikzpicture}[x=1cm,y=1cm]"
+                 rf"\draw[gray!60] (0,0) -- ({w},0); \draw[gray!60] (0,0) -- (0,{h});"
+                 rf"\node[left,font=\scriptsize] at (0,{h}) {{{num(hi)}}};"
+                 rf"\node[left,font=\scriptsize] at (0,0) {{{num(lo)}}};"
+                 + (rf"\draw[thick,blue!70!black] {path};" if " -- " in path else "") + marks + ticks +
+                 rf"\node[font=\small] at ({w / 2},-0.65) {{iteration $i$}};"
+                 rf"\node[rotate=90,font=\small] at (-1.2,{h / 2}) {{{self._label(s.label)}}};"
+                 r"\end{tikzpicture}")
+        return self.framed(drawn, "")
+
+    def network(self, net: Network) -> str:
+        sizes = [len(layer) for layer in net.layers]
+        pos, tallest = layout.network_positions(sizes)
+        dx, dy = 4.0, 1.6
+        xy = {k: (c * dx, (tallest - 1 - r) * dy) for k, (c, r) in pos.items()}
+        parts = [r"\begin{tikzpicture}[unit/.style={circle,draw=blue!50!black,fill=blue!6,minimum size=9mm,"
+                 r"inner sep=0pt},w/.style={font=\scriptsize,fill=white,inner sep=1pt}]"]
+        for (l, j), (x, y) in xy.items():
+            label = self.latex.print(net.layers[l][j])
+            parts.append(rf"\node[unit] (u{l}x{j}) at ({x:.2f},{y:.2f}) {{${label}$}};")
+        show = len(net.weights) <= 40
+        for l, i, j, w in net.weights:
+            at = 0.5 if sizes[l - 1] == 1 else 0.22 + 0.1 * (j % 3)  # staggered, so labels of one unit part
+            lab = rf" node[w,sloped,pos={at:.2f}] {{${numbers.latex(w, self.precision)}$}}" if show else ""
+            parts.append(rf"\draw[-latex,gray!70!black] (u{l - 1}x{i}) --{lab} (u{l}x{j});")
+        for l, j, b in net.biases:
+            x, y = xy[(l, j)]
+            parts.append(rf"\node[font=\scriptsize,above=1pt] at (u{l}x{j}.north) {{$b={numbers.latex(b, self.precision)}$}};")
+        for l, act in enumerate(net.activations, 1):
+            if act and l < len(sizes):
+                parts.append(rf"\node[font=\small,gray] at ({l * dx:.2f},{-0.9:.2f}) {{{self.inline(act)}}};")
+        parts.append(r"\end{tikzpicture}")
+        return "\n".join(parts)
+
+    def stack(self, st: Stack) -> str:
+        rows = [("input", st.input, None)] + list(st.layers)
+        widths = []
+        for name, shape, _ in rows:
+            size = 1
+            for d in shape:
+                size *= max(int(d), 1)
+            widths.append(2.0 + min(6.0, 0.45 * max(size, 1).bit_length()))
+        # the shapes in one column right of the widest box (a box is as wide as its name at least)
+        column = max(max(w, 0.19 * len(name) + 0.3) for w, (name, _, _) in zip(widths, rows)) / 2 + 0.3
+        parts = [r"\begin{tikzpicture}[box/.style={draw=blue!50!black,fill=blue!6,minimum height=5mm,"
+                 r"inner sep=2pt,font=\small}]"]
+        for k, ((name, shape, params), width) in enumerate(zip(rows, widths)):
+            y = -0.75 * k
+            shape_tex = r" \times ".join(str(int(d)) for d in shape)
+            parts.append(rf"\node[box,minimum width={width:.2f}cm] (s{k}) at (0,{y:.2f}) {{{tex_text(name)}}};")
+            extra = "" if params is None else rf"\quad {self.int_tex(params)}\ \text{{params}}"
+            if shape_tex or extra:
+                parts.append(rf"\node[right,font=\small] at ({column:.2f},{y:.2f}) {{${shape_tex}{extra}$}};")
+            if k:
+                parts.append(rf"\draw[-latex,gray] (s{k - 1}) -- (s{k});")
+        parts.append(r"\end{tikzpicture}")
+        return "\n".join(parts)
+
+    def graph(self, edges: list[tuple[str, str]]) -> str:
+        from dlsolve.render.notation import to_tex
+
+        pos, cols, tallest = layout.graph_positions(edges)
+        parts = [r"\begin{tikzpicture}[n/.style={draw=blue!50!black,fill=blue!6,rounded corners=3pt,"
+                 r"minimum width=11mm,minimum height=7mm}]"]
+        ids = {n: f"g{k}" for k, n in enumerate(pos)}
+        for n, (c, r) in pos.items():
+            parts.append(rf"\node[n] ({ids[n]}) at ({c * 2.4:.2f},{-r * 1.2:.2f}) {{${to_tex(n)}$}};")
+        for a, b in edges:  # a long edge bends away from the boxes between
+            bend = "" if pos[b][0] - pos[a][0] <= 1 else "[bend left=12]"
+            parts.append(rf"\draw[-latex,gray!70!black] ({ids[a]}) to{bend} ({ids[b]});")
+        parts.append(r"\end{tikzpicture}")
+        return self.framed("\n".join(parts), "")

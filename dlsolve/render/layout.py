@@ -1,7 +1,10 @@
-"""Plain-text layout helpers shared by text renderers: matrices and tables as lines."""
+"""Plain-text layout helpers shared by text renderers: matrices and tables as lines, widths
+measured as a terminal shows them (a combining accent takes no column, a wide character two),
+lines wrapped and tables folded to the console's width."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable, Sequence
 
 import numpy as np
@@ -19,8 +22,9 @@ def _elide(n: int, limit: int) -> list[int | None]:
     return list(range(head)) + [None] + list(range(n - 2, n))
 
 
-def vector_line(v: np.ndarray, fmt: Callable[[float], str]) -> str:
-    idx = _elide(len(v), MAX_VEC)
+def vector_line(v: np.ndarray, fmt: Callable[[float], str], whole: bool = False) -> str:
+    """[a, b, c]; a long vector elided with … unless `whole` (an answers table shows every entry)."""
+    idx = list(range(len(v))) if whole else _elide(len(v), MAX_VEC)
     parts = ["…" if i is None else fmt(float(v[i])) for i in idx]
     return "[" + ", ".join(parts) + "]"
 
@@ -29,25 +33,103 @@ def matrix_lines(m: np.ndarray, fmt: Callable[[float], str]) -> list[str]:
     """Rows of a matrix with aligned columns, large ones elided with ⋯ and ⋮."""
     ridx, cidx = _elide(m.shape[0], MAX_ROWS), _elide(m.shape[1], MAX_COLS)
     cells = [["⋮" if r is None else ("⋯" if c is None else fmt(float(m[r, c]))) for c in cidx] for r in ridx]
-    widths = [max(len(row[k]) for row in cells) for k in range(len(cidx))]
+    widths = [max(width(row[k]) for row in cells) for k in range(len(cidx))]
     lines = []
     n = len(cells)
     for i, row in enumerate(cells):
         left, right = ("[", "]") if n == 1 else ("⎡", "⎤") if i == 0 else ("⎣", "⎦") if i == n - 1 else ("⎢", "⎥")
-        lines.append(left + "  ".join(cell.rjust(w) for cell, w in zip(row, widths)) + right)
+        lines.append(left + "  ".join(" " * (w - width(cell)) + cell for cell, w in zip(row, widths)) + right)
     if m.shape[0] > MAX_ROWS or m.shape[1] > MAX_COLS:
         lines[-1] += f"   ({m.shape[0]}×{m.shape[1]})"
     return lines
 
 
-def table_lines(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [len(c) for c in columns]
+def width(text: str) -> int:
+    """Columns `text` takes in a terminal: combining marks (the hat of m̂) none, wide characters two."""
+    total = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
+def pad(text: str, w: int) -> str:
+    """`text` padded with spaces to w columns (by display width, not len)."""
+    return text + " " * max(0, w - width(text))
+
+
+def wrap_text(text: str, w: int) -> list[str]:
+    """`text` in pieces of at most w columns, broken after a space or a comma where possible."""
+    out: list[str] = []
+    while width(text) > w:
+        cut, cols = 0, 0
+        best = -1
+        for k, ch in enumerate(text):
+            cols += width(ch)
+            if cols > w:
+                break
+            cut = k + 1
+            if ch in " ," and k + 1 < len(text):
+                best = k + 1
+        at = best if best > 0 else max(cut, 1)
+        out.append(text[:at].rstrip())
+        text = text[at:].lstrip(" ")
+    out.append(text)
+    return out
+
+
+def table_lines(columns: Sequence[str], rows: Sequence[Sequence[str]], max_width: int | None = None) -> list[str]:
+    """A table as lines of text; wider than max_width, its widest cells wrap within their column,
+    and a table that still does not fit is folded: its columns in groups, each repeating the first."""
+    cols = len(columns)
+    widths = [width(c) for c in columns]
     for row in rows:
         for k, cell in enumerate(row):
-            widths[k] = max(widths[k], len(cell))
-    def fmt_row(cells: Sequence[str]) -> str:
-        return "  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip()
-    return [fmt_row(columns), "  ".join("─" * w for w in widths)] + [fmt_row(r) for r in rows]
+            widths[k] = max(widths[k], width(cell))
+    gap = 2
+    if max_width is not None and sum(widths) + gap * (cols - 1) > max_width:
+        floor = [max(min(widths[k], 12), max((width(x) for x in columns[k].split()), default=1)) for k in range(cols)]
+        while sum(widths) + gap * (cols - 1) > max_width:
+            k = max(range(cols), key=lambda i: widths[i] - floor[i])
+            if widths[k] <= floor[k]:
+                break
+            widths[k] -= 1
+        if sum(widths) + gap * (cols - 1) > max_width and cols > 2:
+            return _folded(columns, rows, max_width)
+
+    def fmt_row(cells: Sequence[str]) -> list[str]:
+        pieces = [wrap_text(cell, w) for cell, w in zip(cells, widths)]
+        height = max(len(p) for p in pieces)
+        return ["  ".join(pad(p[i] if i < len(p) else "", w) for p, w in zip(pieces, widths)).rstrip()
+                for i in range(height)]
+    out = fmt_row(columns) + ["  ".join("─" * w for w in widths)]
+    for r in rows:
+        out += fmt_row(r)
+    return out
+
+
+def _folded(columns: Sequence[str], rows: Sequence[Sequence[str]], max_width: int) -> list[str]:
+    """A table too wide for the line: the columns in groups that fit, each group a table of its
+    own that repeats the first column, one under the other."""
+    widths = [max([width(columns[k])] + [width(r[k]) for r in rows]) for k in range(len(columns))]
+    groups: list[list[int]] = []
+    current: list[int] = []
+    used = widths[0]
+    for k in range(1, len(columns)):
+        if current and used + 2 + widths[k] > max_width:
+            groups.append(current)
+            current, used = [], widths[0]
+        current.append(k)
+        used += 2 + widths[k]
+    groups.append(current)
+    out: list[str] = []
+    for g, ks in enumerate(groups):
+        if g:
+            out.append("")
+        idx = [0] + ks
+        out += table_lines([columns[k] for k in idx], [[r[k] for k in idx] for r in rows], max_width)
+    return out
 
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -94,3 +176,79 @@ def graph_layers(edges: Sequence[tuple[str, str]]) -> list[list[str]]:
     for n in nodes:
         layers[depth[n]].append(n)
     return layers
+
+
+# -- pictures: where things go, shared by the SVG (HTML) and TikZ (LaTeX) drawings --------------
+def order_layers(layers: list[list[str]], edges: Sequence[tuple[str, str]], sweeps: int = 4) -> list[list[str]]:
+    """The nodes of each column reordered to cross fewer edges: each node moves to the mean
+    position of its neighbours in the column before (then after), a few sweeps both ways (the
+    barycentre heuristic); the order with the fewest crossings is kept."""
+    def crossings(ls: list[list[str]]) -> int:
+        pos = {n: r for layer in ls for r, n in enumerate(layer)}
+        col = {n: c for c, layer in enumerate(ls) for n in layer}
+        es = [(a, b) for a, b in edges if a in pos and b in pos]
+        count = 0
+        for k, (a, b) in enumerate(es):
+            for c, d in es[k + 1:]:
+                if col[a] == col[c] and col[b] == col[d] and (pos[a] - pos[c]) * (pos[b] - pos[d]) < 0:
+                    count += 1
+        return count
+
+    best = [list(layer) for layer in layers]
+    best_count = crossings(best)
+    current = [list(layer) for layer in best]
+    nbrs: dict[str, list[str]] = {}
+    for a, b in edges:
+        nbrs.setdefault(a, []).append(b)
+        nbrs.setdefault(b, []).append(a)
+    for sweep in range(sweeps):
+        order = range(1, len(current)) if sweep % 2 == 0 else range(len(current) - 2, -1, -1)
+        for c in order:
+            ref = current[c - 1] if sweep % 2 == 0 else current[c + 1]
+            where = {n: r for r, n in enumerate(ref)}
+
+            def centre(n: str, r: int) -> float:
+                ps = [where[m] for m in nbrs.get(n, []) if m in where]
+                return sum(ps) / len(ps) if ps else float(r)
+            current[c] = [n for _, _, n in sorted((centre(n, r), r, n) for r, n in enumerate(current[c]))]
+        count = crossings(current)
+        if count < best_count:
+            best, best_count = [list(layer) for layer in current], count
+    return best
+
+
+def graph_positions(edges: Sequence[tuple[str, str]]) -> tuple[dict[str, tuple[int, float]], int, int]:
+    """(column and row of every node, columns, rows): columns by depth, rows ordered to cross few
+    edges, names whose edges skip columns on top (their edges arc over the rest), each column
+    centred on the tallest."""
+    layers = order_layers(graph_layers(edges), edges)
+    col = {n: c for c, layer in enumerate(layers) for n in layer}
+    far = {a for a, b in edges if col[b] - col[a] > 1}  # names feeding a later column (shared weights)
+    layers = [[n for n in layer if n in far] + [n for n in layer if n not in far] for layer in layers]
+    tallest = max((len(layer) for layer in layers), default=1)
+    pos = {n: (c, r + (tallest - len(layer)) / 2) for c, layer in enumerate(layers) for r, n in enumerate(layer)}
+    return pos, len(layers), tallest
+
+
+def network_positions(sizes: Sequence[int]) -> tuple[dict[tuple[int, int], tuple[float, float]], int]:
+    """(column, row) of unit j of layer l, each layer centred on the widest; and that width."""
+    tallest = max(sizes, default=1)
+    return {(l, j): (float(l), j + (tallest - n) / 2) for l, n in enumerate(sizes) for j in range(n)}, tallest
+
+
+def curve_points(values: Sequence[float], width: float, height: float) -> list[tuple[float, float] | None]:
+    """Each value as a point of a plot width × height (y up), the least at the bottom; None where
+    a value is not finite. A constant series lies in the middle."""
+    finite = [v for v in values if np.isfinite(v)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    span = hi - lo
+    n = len(values)
+    out: list[tuple[float, float] | None] = []
+    for k, v in enumerate(values):
+        if not np.isfinite(v):
+            out.append(None)
+            continue
+        x = width * (k / (n - 1) if n > 1 else 0.5)
+        y = height / 2 if span == 0 else height * (v - lo) / span
+        out.append((x, y))
+    return out

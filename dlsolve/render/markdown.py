@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from dlsolve.render import layout, numbers
 from dlsolve.render.document import Cell, DocumentRenderer
+from dlsolve.solution import Network, Series, Stack
 
 
 def _md(text: str) -> str:
@@ -19,17 +21,26 @@ class MarkdownRenderer(DocumentRenderer):
     name = "markdown"
     suffix = ".md"
 
+    def text(self, s: str) -> str:
+        return _md(s)
+
+    def math_inline(self, tex: str) -> str:
+        return f"$`{tex}`$"
+
     def heading(self, level: int, text: str) -> str:
-        return "#" * min(level, 6) + " " + _md(text)
+        return "#" * min(level, 6) + " " + self.inline(text)
 
     def para(self, text: str) -> str:
-        return _md(text)
+        return self.inline(text)
 
     def note(self, text: str) -> str:
-        return "> **Note:** " + _md(text)
+        return "> **Note:** " + self.inline(text)
 
     def bullets(self, items: list[str]) -> str:
-        return "\n".join("- " + _md(i) for i in items)
+        return "\n".join("- " + self.inline(i) for i in items)
+
+    def numbered(self, items: list[str]) -> str:
+        return "\n".join(f"{k}. " + self.inline(i) for k, i in enumerate(items, 1))
 
     def equation(self, lines: list[str], note: str | None) -> str:
         body = lines[0] if len(lines) == 1 else (
@@ -37,25 +48,69 @@ class MarkdownRenderer(DocumentRenderer):
                 (line.replace(" = ", " &= ", 1) if k == 0 else "&" + line) for k, line in enumerate(lines))
             + "\n\\end{aligned}")
         out = "```math\n" + body + "\n```"
-        return out + ("\n\n> " + _md(note) if note else "")
+        return out + ("\n\n> " + self.inline(note) if note else "")
 
     def _cell(self, c: Cell) -> str:
         kind, text = c
         if not text:
             return ""
-        return f"$`{text}`$" if kind == "math" else _md(text)
+        if kind == "math":
+            return f"$`{text}`$"
+        if kind == "name":
+            return f"`{text}`"
+        return self.inline(text) if kind == "prose" else _md(text)
 
-    def table(self, columns: list[str], rows: list[list[Cell]]) -> str:
-        head = "| " + " | ".join(_md(c) for c in columns) + " |"
+    def table(self, columns: list[str], rows: list[list[Cell]], answers: bool = False) -> str:
+        head = "| " + " | ".join(self.inline(c) for c in columns) + " |"
         rule = "|" + "|".join("---" for _ in columns) + "|"
-        body = ["| " + " | ".join(self._cell(c) for c in row) + " |" for row in rows]
+        body = ["| " + " | ".join(self._cell(c).replace("|", "\\|") for c in row) + " |" for row in rows]
         return "\n".join([head, rule] + body)
 
+    # -- pictures: Mermaid (GitHub draws it), or a small table where a diagram says nothing more --
+    def series(self, s: Series) -> str:
+        """A line chart in Mermaid (xychart), the values also listed for readers without it."""
+        pts = ", ".join(numbers.plain(v, self.precision) for v in s.values)
+        finite = [v for v in s.values if v == v and abs(v) != float("inf")]
+        lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        label = s.label.replace('"', "'")
+        return "\n".join(["```mermaid", "xychart-beta", f'  title "{label} over the iterations"',
+                          f"  x-axis [{', '.join(str(k) for k in range(1, len(s.values) + 1))}]",
+                          f'  y-axis "{label}" {numbers.plain(lo, self.precision)} --> '
+                          f"{numbers.plain(hi, self.precision)}",
+                          f"  line [{pts}]", "```"])
+
+    def network(self, net: Network) -> str:
+        lines = ["```mermaid", "graph LR"]
+        for l, layer in enumerate(net.layers):
+            for j, u in enumerate(layer):
+                lines.append(f'  u{l}_{j}(("{u.uni}"))')
+        for l, i, j, w in net.weights:
+            lines.append(f'  u{l - 1}_{i} -- "{numbers.unicode(w, self.precision)}" --> u{l}_{j}')
+        return "\n".join(lines + ["```"])
+
+    def stack(self, st: Stack) -> str:
+        rows = [("input", st.input, None)] + list(st.layers)
+        lines = ["```mermaid", "graph TD"]
+        for k, (name, shape, params) in enumerate(rows):
+            label = f"{name}<br/>{'×'.join(str(int(d)) for d in shape)}"
+            if params:
+                label += f"<br/>{numbers.integer(params)} params"
+            lines.append(f'  s{k}["{label}"]')
+            if k:
+                lines.append(f"  s{k - 1} --> s{k}")
+        return "\n".join(lines + ["```"])
+
+    def framed(self, drawn: str, caption: str) -> str:
+        return drawn + ("\n\n" + self.inline(caption) if caption else "")
+
     def graph(self, edges: list[tuple[str, str]]) -> str:
-        """A Mermaid diagram, which GitHub draws."""
+        """A Mermaid diagram, which GitHub draws (the names declared column by column, in the
+        order that crosses fewest edges, which Mermaid's layout follows)."""
         ids: dict[str, str] = {}
-        for a, b in edges:
-            for n in (a, b):
+        for layer in layout.order_layers(layout.graph_layers(edges), edges):
+            for n in layer:
                 ids.setdefault(n, f"n{len(ids)}")
         lines = ["```mermaid", "graph LR"]
         lines += [f'  {i}["{n}"]' for n, i in ids.items()]
@@ -63,7 +118,7 @@ class MarkdownRenderer(DocumentRenderer):
         return "\n".join(lines + ["```"])
 
     def contents(self, titles: list[str]) -> str:
-        return "\n".join(f"{k}. [{_md(t)}](#problem-{k})" for k, t in enumerate(titles, 1))
+        return "\n".join(f"{k}. [{self.inline(t)}](#problem-{k})" for k, t in enumerate(titles, 1))
 
     def anchor(self, k: int) -> str:
         return f'<a id="problem-{k}"></a>'

@@ -81,9 +81,15 @@ def given(x: float) -> str:
     return unicode(x, 17) if not math.isfinite(x) else repr(x).replace("-", "−")
 
 
-def grouped(n: float) -> str:
-    """An integer with its digits grouped by thousands: 138,357,544."""
-    return f"{int(n):,}".replace("-", "−")
+def grouped(n: float, sep: str = ",") -> str:
+    """An integer with its digits grouped by thousands: 138,357,544 (in a list, where a comma
+    separates the entries, a thin space: 138 357 544)."""
+    return f"{int(n):,}".replace(",", sep).replace("-", "−")
+
+
+def integer(n: float, sep: str = ",") -> str:
+    """An integer as a table shows it: grouped from five digits on (1792, 36,928)."""
+    return grouped(n, sep) if abs(int(n)) >= 10_000 else str(int(n)).replace("-", "−")
 
 
 def prose(p: object, precision: int, number: Callable[[float], str] | None = None) -> str:

@@ -1,11 +1,17 @@
 """The terminal format: a worked solution as lines of unicode text.
 
-Plain when piped (no colour, no wrapping: stable for files and golden tests), styled with rich
-in a terminal. The same lines either way; styling only adds colour and weight.
+The lines fit the console: its width in a terminal, 80 columns when piped or written to a file
+(COLUMNS overrides); a long formula wraps after a space with its continuation under the first
+form, a wide table wraps its cells or folds. Colour (`--color auto|always|never`; auto honours
+NO_COLOR and FORCE_COLOR, then asks whether the output is a terminal) only adds colour and
+weight: ✓ green, ✗ red. Widths are measured as the terminal shows them (m̂ is one column).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 from typing import IO, Any, Callable
 
 import numpy as np
@@ -16,10 +22,82 @@ from dlsolve.render import layout
 from dlsolve.render import numbers
 from dlsolve.render.mathprint import UnicodePrinter
 from dlsolve.render.parts import equation_parts
-from dlsolve.solution import Given, Graph, Prose, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import Figure, Given, Graph, Network, Stack, Prose, Section, Series, Solution, Step, Table, Text
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
+WIDTH = 80  # columns when the output is not a terminal
+
+
+def use_colour(choice: str, stream: IO[str]) -> bool:
+    """--color: always / never, or auto: NO_COLOR (any value) says no, FORCE_COLOR (not 0) says
+    yes, else colour only in a terminal."""
+    if choice in ("always", "never"):
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force not in ("", "0", "false"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def console_width(stream: IO[str]) -> int:
+    """The terminal's width; 80 when piped (COLUMNS overrides either)."""
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isdigit() and int(cols) >= 20:
+        return int(cols)
+    if getattr(stream, "isatty", lambda: False)():
+        return max(40, shutil.get_terminal_size((WIDTH, 24)).columns)
+    return WIDTH
+
+
+def wrap_line(line: Line, width: int) -> list[Line]:
+    """A styled line broken after spaces to at most `width` columns; the continuation is indented
+    under the first form of an equation (after its "= "), a bullet's text, or the line's indent."""
+    text = "".join(t for t, _ in line)
+    if layout.width(text) <= width:
+        return [line]
+    styles = [st for t, st in line for _ in t]
+    lead = len(text) - len(text.lstrip(" "))
+    body = text.lstrip(" ")
+    m = re.match(r"(\S[^=]{0,40}? [=≈] )", body)
+    extra = 2 if body[:2] in ("• ", "↳ ") or body.startswith("Note: ") or not m else layout.width(m.group(1))
+    indent = min(lead + extra, width // 2)
+    out: list[Line] = []
+    start, first = 0, True
+    while start < len(text):
+        room = width - (0 if first else indent)
+        cols, cut, best = 0, start, -1
+        depth, spaces = 0, []  # (position after a space, bracket depth there, columns so far)
+        for k in range(start, len(text)):
+            cols += layout.width(text[k])
+            if cols > room:
+                break
+            cut = k + 1
+            depth += 1 if text[k] in "([{⌊⌈" else -1 if text[k] in ")]}⌋⌉" else 0
+            if text[k] == " " and k + 1 < len(text) and k > lead:
+                spaces.append((k + 1, depth, cols))
+        late = [sp for sp in spaces if sp[2] > room // 2] or spaces
+        if late:  # the last space at the shallowest bracket depth: (6 − 7.5)² stays whole
+            shallow = min(d for _, d, _ in late)
+            best = max(p for p, d, _ in late if d == shallow)
+        end = len(text) if cut >= len(text) else (best if best > start else max(cut, start + 1))
+        piece = [(text[k], styles[k]) for k in range(start, end)]
+        while piece and piece[-1][0] == " " and end < len(text):
+            piece.pop()
+        merged: Line = [] if first else [(" " * indent, "")]
+        for ch, st in piece:
+            if merged and merged[-1][1] == st:
+                merged[-1] = (merged[-1][0] + ch, st)
+            else:
+                merged.append((ch, st))
+        out.append(merged)
+        first = False
+        start = end
+        while start < len(text) and text[start] == " ":
+            start += 1
+    return out
 
 
 class TextRenderer:
@@ -27,36 +105,46 @@ class TextRenderer:
     suffix = ".txt"
     colour = True          # styled with rich when writing to a terminal
     one_document = False   # several solutions: one after another
+    sheets = True          # takes --answers-only and --questions
     fragments = False
     structured = False     # True: data for programs (check writes its report's fields)
     tabular = False        # True (with structured): a table, e.g. check's gradebook
 
-    def __init__(self, precision: int = 4, fragment: bool = False) -> None:
+    def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4",
+                 width: int | None = None) -> None:
         self.precision = precision
         self.math = UnicodePrinter(precision)
+        self.mode = mode
+        self.width = width or WIDTH
 
     # -- entry points ----------------------------------------------------------------------
     def render(self, solution: Solution) -> str:
-        return "\n".join("".join(text for text, _ in line) for line in self.lines(solution)) + "\n"
+        return "\n".join("".join(text for text, _ in line) for line in self.wrapped(solution)) + "\n"
+
+    def wrapped(self, solution: Solution) -> list[Line]:
+        return [piece for line in self.lines(solution) for piece in wrap_line(line, self.width)]
 
     def render_combined(self, solutions: list[Solution], title: str = "Answer key") -> str:
-        head = f"{title}\n{'═' * len(title)}\n" + "".join(
-            f"  {k}. {s.title or s.kind}\n" for k, s in enumerate(solutions, 1))
+        head = f"{title}\n{'═' * layout.width(title)}\n" + "".join(
+            piece + "\n" for k, s in enumerate(solutions, 1)
+            for piece in layout.wrap_text(f"  {k}. {s.title or s.kind}", self.width))
         return head + "\n" + "\n\n".join(self.render(s) for s in solutions)
 
     def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
         return f"{title}\n" + "".join(f"  {f}  {t}\n" for t, f in entries)
 
     def write(self, solution: Solution, stream: IO[str], color: bool = False) -> None:
+        self.width = console_width(stream)
         if not color:
             stream.write(self.render(solution))
             return
         from rich.console import Console
         from rich.text import Text as RichText
 
-        console = Console(file=stream, highlight=False, soft_wrap=True)
-        for line in self.lines(solution):
-            console.print(RichText.assemble(*line))
+        console = Console(file=stream, highlight=False, soft_wrap=True, force_terminal=True, width=self.width,
+                          no_color=False)
+        for line in self.wrapped(solution):
+            console.print(RichText.assemble(*_verdicts(line)))
 
     # -- numbers ---------------------------------------------------------------------------
     def num(self, x: float) -> str:
@@ -80,18 +168,35 @@ class TextRenderer:
     # -- document --------------------------------------------------------------------------
     def lines(self, sol: Solution) -> list[Line]:
         title = sol.title or f"{sol.kind} problem"
-        out: list[Line] = [[(title, "bold")], [("═" * len(title), "bold")]]
+        out: list[Line] = [[(title, "bold")], [("═" * min(layout.width(title), self.width), "bold")]]
         out.append([(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} "
                      "significant digits (computed in float64)", "dim")])
         if sol.conventions:
             out += [[("", "")], [("Conventions", "bold cyan")]]
             out += [[("  • " + self.prose(c), "")] for c in sol.conventions]
-        for section in sol.sections:
-            out += self.section(section)
+        if self.mode == "full":
+            for section in sol.sections:
+                out += self.section(section)
+        elif self.mode == "questions":
+            for section in sol.sections:
+                figures = [line for b in section.blocks if isinstance(b, Figure) and
+                           (b.given or isinstance(b.picture, Stack)) for line in self._Figure(b, blank=not b.given)]
+                if any(isinstance(b, Step) for b in section.blocks):
+                    out += figures
+                    continue
+                kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Text)))
+                if kept:
+                    out += self.section(Section(section.title, kept, section.level))
+                out += figures
+            if sol.answers:
+                out += [[("", "")], [("Find", "bold cyan")], [("────", "cyan")]]
+                out += [[(f"  {k}. " + self.prose(a.label), "")] for k, a in enumerate(sol.answers, 1)]
+            return out
         if sol.answers:
             out += [[("", "")], [("Answers", "bold cyan")], [("───────", "cyan")]]
             rows = [[a.name, self.prose(a.label), self._answer_text(a.value)] for a in sol.answers]
-            out += [[("  " + line, "")] for line in layout.table_lines(("name", "quantity", "value"), rows)]
+            out += [[(("  " + line).rstrip(), "")]
+                    for line in layout.table_lines(("name", "quantity", "value"), rows, self.width - 2)]
         return out
 
     def _answer_text(self, value: Any) -> str:
@@ -102,24 +207,28 @@ class TextRenderer:
             value = value.tolist()
         if isinstance(value, (list, tuple)):
             if all(_is_number(v) for v in value):
-                return layout.vector_line(np.asarray(value, dtype=float), self.num)
+                if all(isinstance(v, (int, np.integer)) for v in value):
+                    return "[" + ", ".join(numbers.integer(v, "\u2009") for v in value) + "]"
+                return layout.vector_line(np.asarray(value, dtype=float), self.num, whole=True)
             if all(isinstance(v, Expr) for v in value):
                 return "[" + ", ".join(self.math.print(v) for v in value) + "]"
             rows = [v for v in value if isinstance(v, (list, tuple))]
             if len(rows) == len(value) and rows and all(len(r) == len(rows[0]) for r in rows) and \
                     all(_is_number(x) or isinstance(x, Expr) for r in rows for x in r):
-                shown = [self._answer_text(list(r))[1:-1] for r in rows[:layout.MAX_ROWS]]
-                return "[" + "; ".join(shown) + ("; …" if len(rows) > layout.MAX_ROWS else "") + "]"
+                return "[" + "; ".join(self._answer_text(list(r))[1:-1] for r in rows) + "]"
             return "[" + ", ".join(self._answer_text(v) for v in value) + "]"
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return numbers.integer(value)
         if _is_number(value):
-            return self.num(float(value))
+            x = float(value)
+            return numbers.integer(x) if x.is_integer() and 1e4 <= abs(x) < 1e15 else self.num(x)
         return str(value)
 
     def section(self, section: Section) -> list[Line]:
         rule = "─" if section.level == 1 else "·"
         style = "bold cyan" if section.level == 1 else "bold"
         title = self.prose(section.title)
-        out: list[Line] = [[("", "")], [(title, style)], [(rule * len(title), style)]]
+        out: list[Line] = [[("", "")], [(title, style)], [(rule * layout.width(title), style)]]
         for block in section.blocks:
             out += getattr(self, "_" + type(block).__name__)(block)
         return out
@@ -138,7 +247,7 @@ class TextRenderer:
         return self._equation(parts.lhs, parts.forms, value, s.note)
 
     def _equation(self, lhs: str, forms: list[str], value: list[str], note: Prose | None) -> list[Line]:
-        pad = "  " + " " * len(lhs) + " "
+        pad = "  " + " " * layout.width(lhs) + " "
         rhs = forms + ([] if not value else [value[0]])
         out: list[Line] = []
         for k, text in enumerate(rhs):
@@ -169,11 +278,35 @@ class TextRenderer:
             out.append([(f"  {a} → {b}", "")])
         return out
 
+    def _Figure(self, f: Figure, blank: bool = False) -> list[Line]:
+        """A compact sketch: the network layer by layer with the weights into each unit; the
+        layer stack one layer a line with its shape."""
+        pic = f.picture
+        out: list[Line] = []
+        if isinstance(pic, Network):
+            names = ["  " + "   ".join(", ".join(u.uni for u in layer) for layer in pic.layers)]
+            out.append([(names[0], "bold")])
+            for l in range(1, len(pic.layers)):
+                for j, unit in enumerate(pic.layers[l]):
+                    ins = [(pic.layers[l - 1][i].uni, w) for ll, i, jj, w in pic.weights if ll == l and jj == j]
+                    text = ", ".join(f"{name} ×{self.num(w)}" for name, w in ins)
+                    out.append([(f"  {unit.uni} ← {text}", "")])
+        elif isinstance(pic, Stack):
+            steps = [("input", "×".join(map(str, pic.input)))] + [
+                (name.split(" ", 1)[-1], "" if blank else "×".join(map(str, shape))) for name, shape, _ in pic.layers]
+            if blank:
+                out += [[(f"  {k}. {name}" if k else f"  input {shape}", "")] for k, (name, shape) in enumerate(steps)]
+            else:
+                out.append([("  " + " → ".join(f"{name}\u00a0{shape}" for name, shape in steps), "")])
+        if f.caption and not blank:
+            out.append([("  " + self.prose(f.caption), "dim")])
+        return out
+
     def _Table(self, t: Table) -> list[Line]:
         cell: Callable[[Any], str] = self._cell
         rows = [[cell(c) for c in row] for row in t.rows]
         out: list[Line] = [[("  " + self.prose(t.title), "bold")]] if t.title else []
-        return out + [[("  " + line, "")] for line in layout.table_lines(t.columns, rows)]
+        return out + [[(("  " + line).rstrip(), "")] for line in layout.table_lines(t.columns, rows, self.width - 2)]
 
     def _cell(self, c: Any) -> str:
         if c is None:
@@ -184,9 +317,21 @@ class TextRenderer:
             return self.math.print(c)
         if isinstance(c, float):
             return self.num(c)
+        if isinstance(c, (int, np.integer)) and not isinstance(c, bool):
+            return numbers.integer(c)
         if isinstance(c, np.ndarray):
             return layout.vector_line(c, self.num) if c.ndim == 1 else self._answer_text(c)
         return str(c)
+
+
+def _verdicts(line: Line) -> Line:
+    """A line with its ✓ green and its ✗ red."""
+    out: Line = []
+    for text, style in line:
+        for piece in re.split("([✓✗])", text):
+            if piece:
+                out.append((piece, "bold green" if piece == "✓" else "bold red" if piece == "✗" else style))
+    return out
 
 
 def _is_number(v: Any) -> bool:

@@ -15,7 +15,7 @@ from dlsolve.expr import Add, Expr, Num, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols, layout_order
 from dlsolve.kinds.architecture.spec import Spec
-from dlsolve.solution import Solution
+from dlsolve.solution import Solution, Stack
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,19 @@ def walk(spec: Spec, d: Derivation, counts_first: bool) -> list[Row]:
     return rows
 
 
+def _describe(layer: Layer) -> str:
+    """A layer as its file states it: conv2d (filters 6, kernel 5×5)."""
+    options = []
+    for key, v in layer.model_dump(exclude_defaults=True, mode="json").items():
+        if v is True:
+            options.append(key)
+        elif isinstance(v, list):
+            options.append(f"{key} {'×'.join(map(str, v))}")
+        elif v is not False and v is not None and not isinstance(v, dict):
+            options.append(f"{key} {v}")
+    return layer.type + (f" ({', '.join(options)})" if options else "")
+
+
 def _sum(terms: list[Expr]) -> Expr:
     return terms[0] if len(terms) == 1 else Add.of(*terms)
 
@@ -81,6 +94,10 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         table.append((i, r.layer.type, "×".join(map(str, layout_order(list(r.shape), spec.channels_first))),
                       value(r.P), running))
     d.table(("layer", "type", "output shape", "parameters", "running total"), table)
+    d.figure(Stack(tuple(layout_order(list(spec.input_shape()), spec.channels_first)),
+                   tuple((f"{i} {_describe(r.layer)}", tuple(layout_order(list(r.shape), spec.channels_first)), value(r.P))
+                         for i, r in enumerate(rows, 1))),
+             caption="the layer stack: each layer's output shape and parameters")
     total = Sym("P", "P", "P")
     d.derive(total, _sum([r.P for r in rows]), note="the sum over the layers")
     fixed = [r.N for r in rows if r.N is not None]

@@ -195,6 +195,21 @@ class SolverBase:
         self.given_lambdas(nm)
         if net.eta is not None:
             d.given(N.ETA, float(net.eta), note="learning rate")
+        self.network_picture(nm)
+
+    def network_picture(self, nm: Names) -> None:
+        """The network as the course draws it, each given weight on its arrow (none when the
+        weights are symbols or the network is too large to read unit by unit)."""
+        from dlsolve.pictures import network
+
+        layers = self.net.layers
+        units = [[nm.a(0, i) for i in range(1, layers[0].n_in + 1)]]
+        units += [[nm.a(layer.index, j) for j in range(1, layer.n_out + 1)] for layer in layers]
+        pic = network(self.W, self.b, units,
+                      [layer.activation.label_with(layer.act_params) for layer in layers])
+        if pic is not None:
+            self.d.figure(pic, caption="the network as given: each weight on its arrow, a non-zero bias above its unit",
+                          given=True)
 
     # == parameters ==========================================================================
     def given_W(self, l: int) -> np.ndarray:
