@@ -316,7 +316,7 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
         files = expand(answers_files)
         single = len(files) == 1 and files == list(answers_files)
         rule = Rule(rtol, atol)
-        reports = []
+        reports, loaded = [], []
         for file in files:
             try:
                 given, decimals, source = load_answers(file)
@@ -325,7 +325,7 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
                     solution, alternatives = variants.pick(given)
                     decimals.pop("variant", None)
                 answers = Answers(given, decimals, answer_literals(source, given), source.name)
-                reports.append(check(solution, answers, rule, follow_through, marks, alternatives))
+                loaded.append((solution, alternatives, answers, source))
                 state.clear()
             except DlsolveError as err:
                 if single or traceback:
@@ -334,6 +334,14 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
                 click.echo(str(where.locate(err) if isinstance(err, SpecError) and err.line is None and where
                                else err), err=True)
                 status = ExitStatus.BAD_INPUT
+        # the questions: the marking scheme's, and every answer anyone in the class gave
+        questions = list(marks.points) if marks is not None else []
+        for *_, answers, _source in loaded:
+            questions += [n for n in answers.values if n not in questions]
+        for solution, alternatives, answers, source in loaded:
+            state["source"] = source
+            reports.append(check(solution, answers, rule, follow_through, marks, alternatives, questions))
+            state.clear()
         rend = renderer(fmt)(precision=precision)
         title = variants.title if variants is not None else solution.title or solution.kind
         if rend.structured:

@@ -170,7 +170,9 @@ class Derivation:
         self._title = None
         answers = tuple(dataclasses.replace(a, depends=deps)
                         for a, deps in zip(self._answers, self._depends()))
-        return Solution(kind, title, tuple(self._sections), answers, tuple(self._conventions))
+        from dlsolve import nonfinite  # every NaN or ∞ a solution shows carries its reason
+
+        return nonfinite.explain(Solution(kind, title, tuple(self._sections), answers, tuple(self._conventions)))
 
     def _depends(self) -> list[tuple[str, ...]]:
         """For each answer, the answers whose values its steps were computed from: a walk back

@@ -9,6 +9,7 @@ was not finite, or the innermost operation of the step's own formula that made i
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Mapping, Optional
 
 import numpy as np
@@ -78,8 +79,11 @@ def _origin(e: E.Expr, env: Mapping[str, object]) -> Optional[str]:
 
 def reason(step: Step) -> Optional[str]:
     """Why this step's value is NaN or ±∞ (None when it is finite or in symbolic mode)."""
-    if step.value is None or _finite(step.value):
+    if step.value is None or (isinstance(step.value, float) and math.isfinite(step.value)) or _finite(step.value):
         return None
+    if any(isinstance(n, E.Num) and isinstance(n.value, float) and not math.isfinite(n.value)
+           for n in step.formula.walk()):
+        return None  # the ∞ is written in the formula itself (a ROC curve's first threshold)
     what = _what(step.value)
     for sym in step.formula.symbols():
         v = step.bindings.get(sym.key)

@@ -121,7 +121,7 @@ def test_the_students_value_is_shown_as_written_beside_the_rounded_reference(tmp
 
 def test_relative_error_is_left_out_where_the_reference_is_near_zero(tmp_path):
     path = tmp_path / "a.yaml"
-    path.write_text("delta1: [0.001, 0.000005, 0.007941]\n")   # δ1[1] is ~1e−17
+    path.write_text("delta1: [0.001, 0.0000049, 0.007941]\n")   # δ1[1] is ~1e−17
     doc = json.loads(run("check", P1, path, "--format", "json").output)
     v = doc["verdicts"][0]
     assert v["relative_error"] is None and abs(v["absolute_error"] - 0.001) < 1e-9
@@ -272,3 +272,100 @@ def test_symmetric_same_padding_is_named(tmp_path):
     r = run("check", problem, path)
     assert n != 5 and r.exit_code == 1
     assert "your value is what the `same_padding: symmetric` convention gives" in " ".join(r.output.split())
+
+
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / e.sum()
+
+
+def test_t_squared_left_out_of_distillation_is_named(tmp_path):
+    """P13 by hand: L = α·hard + (1 − α)·KL(p_t‖p_s) without Hinton's T² factor."""
+    zt, zs, T, a = np.array([1, 4, 2, 0.5, 3.0]), np.array([0.5, 2, 1.5, 0.2, 2.2]), 2.0, 0.4
+    pt, ps, q = softmax(zt / T), softmax(zs / T), softmax(zs)
+    kl = float(np.sum(pt * np.log(pt / ps)))
+    without = a * -np.log(q[1]) + (1 - a) * kl
+    path = tmp_path / "a.yaml"
+    path.write_text(f"loss: {without:.6f}\n")
+    r = run("check", ROOT / "problems" / "p13-distillation.yaml", path)
+    assert r.exit_code == 1 and "your value is what the `t_squared: false` convention gives" in " ".join(r.output.split())
+
+
+def test_a_sum_for_a_mean_is_named(tmp_path):
+    """P12's Huber loss summed instead of averaged over the four predictions."""
+    e = np.abs(np.array([3, -0.5, 2, 7]) - np.array([2.5, 0, 2, 8]))
+    per = np.where(e <= 1, 0.5 * e ** 2, e - 0.5)
+    path = tmp_path / "a.yaml"
+    path.write_text(f"loss: {per.sum():.4f}\n")
+    r = run("check", ROOT / "problems" / "p12-regression-losses.yaml", path)
+    assert per.sum() != per.mean() and r.exit_code == 1
+    assert "your value is what the `reduction: sum` convention gives" in " ".join(r.output.split())
+
+
+def test_nats_for_bits_is_named(tmp_path):
+    p = np.array([0.1, 0.3, 0.2, 0.4])
+    path = tmp_path / "a.yaml"
+    path.write_text(f"entropy_p: {-np.sum(p * np.log(p)):.4f}\n")
+    r = run("check", ROOT / "problems" / "p8-entropy-kl-bits.yaml", path)
+    assert r.exit_code == 1 and "your value is what the `log_base: e` convention gives" in " ".join(r.output.split())
+
+
+def test_rounding_carried_forward_is_named(tmp_path):
+    """P3 rounded as you go to 2 decimals (ŷ = σ(0.1·σ(−0.02)) → 0.51), the loss then written in full."""
+    yhat = np.round(sig(np.round(0.1 * np.round(sig(np.round(0.1 * 0.4 - 0.3 * 0.2, 2)), 2), 2)), 2)
+    path = tmp_path / "a.yaml"
+    path.write_text(f"loss: {0.5 * (1 - yhat) ** 2:.5f}\n")
+    r = run("check", P3, path)
+    assert r.exit_code == 1
+    assert "rounding carried forward: your value is what rounding every intermediate result to 2" in " ".join(r.output.split())
+
+
+def test_follow_through_gives_nothing_when_the_earlier_answers_are_right(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("z1: [35, 10, 1]\nz2: [-2.8, 2.6]\n")      # one decimal, within 0.2 of the reference
+    doc = json.loads(run("check", P1, path, "--follow-through", "--format", "json").output)
+    v = {x["name"]: x for x in doc["verdicts"]}
+    assert v["z2"]["verdict"] == "✗" and v["z2"]["earned"] == 0
+
+
+def test_a_value_with_too_few_digits_is_not_right(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("yhat: 1\nloss: 0\nz1: [35, 10, 1]\n")          # ŷ = 0.7656, L = 0.2671; z1 is whole
+    doc = json.loads(run("check", P1, path, "--format", "json").output)
+    v = {x["name"]: x for x in doc["verdicts"]}
+    assert not v["yhat"]["right"] and not v["loss"]["right"] and v["z1"]["right"]
+
+
+def test_a_square_matrix_given_transposed_is_named(tmp_path):
+    problem = tmp_path / "p.yaml"
+    problem.write_text("kind: backprop\ninput: [0.5, -1.0]\ntarget: [0, 1]\nlayers:\n"
+                       "  - {weights: [[0.2, -0.4], [0.7, 0.1]], activation: tanh}\n"
+                       "  - {weights: [[0.3, -0.6], [0.5, 0.9]], activation: sigmoid}\nloss: mse\n")
+    x, W1, W2, y = np.array([0.5, -1.0]), np.array([[0.2, -0.4], [0.7, 0.1]]), np.array([[0.3, -0.6], [0.5, 0.9]]), \
+        np.array([0, 1.0])
+    a1 = np.tanh(x @ W1)
+    a2 = sig(a1 @ W2)
+    d2 = (2 / 2) * (a2 - y) * a2 * (1 - a2)
+    dW2 = np.outer(a1, d2)
+    path = tmp_path / "a.yaml"
+    path.write_text("dW2: [" + ", ".join(fmt(row, 6) for row in dW2.T) + "]\n")
+    r = run("check", problem, path)
+    assert r.exit_code == 1 and "dW2: your matrix is the transpose of the reference" in " ".join(r.output.split())
+
+
+def test_rounded_reference_keeps_the_students_decimals(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("loss: 0.30\n")                                  # P1's L = 0.2671 → 0.27
+    out = run("check", P1, path).output
+    assert "0.27" in out and "0.30" in out
+
+
+def test_a_class_score_counts_unanswered_questions(tmp_path):
+    ans = right_p1(6)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    write_answers(folder / "s1.yaml", {"z1": ans["z1"], "yhat": ans["yhat"], "loss": ans["loss"]})
+    write_answers(folder / "s2.yaml", {"z1": ans["z1"]})
+    rows = list(csv.reader(io.StringIO(run("check", P1, folder, "--format", "csv").output)))
+    assert rows[0] == ["student", "z1", "yhat", "loss", "score", "max_score"]
+    assert rows[2][1:] == ["1.0", "", "", "1.0", "3.0"]                 # s2: one of three asked

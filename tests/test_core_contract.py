@@ -167,3 +167,16 @@ def test_a_typed_error_raised_while_solving_exits_2_with_the_place(monkeypatch):
     r = CliRunner().invoke(main, ["solve", str(ROOT / "problems" / "p7-softmax-temperature.yaml")])
     assert r.exit_code == 2, r.output
     assert "p7-softmax-temperature.yaml:" in r.output and "scores[1]: cannot do this" in r.output
+
+
+def test_every_kind_explains_an_infinity_it_shows(tmp_path):
+    """Adam with gradients of 1e200: g² overflows; every ∞ step says why (not only backprop's)."""
+    problem = tmp_path / "p.yaml"
+    problem.write_text("kind: optimizer\noptimizer: adam\nlearning_rate: 0.1\ngradients: [1e200, 1e200]\n"
+                       "initial_weight: 0\n")
+    r = CliRunner().invoke(main, ["solve", str(problem)])
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    infinite = [k for k, line in enumerate(lines) if line.strip() == "= ∞"]
+    assert infinite and all("↳ ∞:" in lines[k + 1] for k in infinite)
+    assert "g₁² = (1×10²⁰⁰)²" in r.output        # a number in scientific notation keeps its brackets

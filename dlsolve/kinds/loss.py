@@ -14,7 +14,6 @@ from typing import Any, Literal, Optional, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dlsolve import nonfinite
 from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
@@ -393,7 +392,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         pv = spec._yhat[i - 1]
         rows.append((i, _cell(yv), _cell(pv), v))
     d.table(("sample", "y", "z" if spec.from_logits else "ŷ", "ℓ"), rows)
-    return nonfinite.explain(d.solution(KIND, spec.title or spec._loss.title))
+    return d.solution(KIND, spec.title or spec._loss.title)
 
 
 def _cell(v: Any) -> Union[float, np.ndarray]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -71,7 +71,8 @@ def FOLLOW(rule: Rule) -> Rule:
 def rule_text(rule: Rule) -> str:
     if rule.by_decimals:
         return ("A value counts as right when it equals the reference rounded to as many decimals as you "
-                "wrote (0.77 is right for 0.76558; 0.7656 is right, 0.7657 is not).")
+                "wrote (0.77 is right for 0.76558; 0.7656 is right, 0.7657 is not), with at least two "
+                "significant digits (0 is not an answer for 0.43).")
     return (f"A value counts as right when it is within {rule.rtol or 0:g} × |reference| + {rule.atol or 0:g} "
             "of the reference.")
 
@@ -86,7 +87,10 @@ def _unknown(name: str, solution: Solution) -> SpecError:
 
 
 def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_through: bool = False,
-          marks: Optional[Marks] = None, alternatives: Optional[Alternatives] = None) -> Report:
+          marks: Optional[Marks] = None, alternatives: Optional[Alternatives] = None,
+          questions: Sequence[str] = ()) -> Report:
+    """Grade one student. `questions` are the answers asked for (a class's, or a marking
+    scheme's): one left unanswered earns nothing but still counts towards the maximum."""
     names = {a.name for a in solution.answers}
     for name in answers.values:
         if name not in names:
@@ -106,9 +110,10 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
         p = marks.of(v.name)
         earned = p if v.right else (p * marks.follow_through if v.follow_through else 0.0)
         scored.append(dataclasses.replace(v, points=p, earned=earned))
+    asked = list(questions) + [n for n in answers.values if n not in questions]
     return Report(solution.title or solution.kind, answers.student, rule_text(rule), tuple(scored),
                   blame(solution, scored, consistent), sum(v.earned or 0.0 for v in scored),
-                  sum(v.points or 0.0 for v in scored), follow_through)
+                  sum(marks.of(n) for n in asked), follow_through)
 
 
 def _follow_through(solution: Solution, answers: Answers, verdicts: list[Verdict], rule: Rule) -> list[Verdict]:
@@ -126,6 +131,10 @@ def _follow_through(solution: Solution, answers: Answers, verdicts: list[Verdict
         value = follow[v.name]
         dec = answers.decimals.get(v.name, 0)
         dec = np.reshape(dec, value.shape) if np.ndim(dec) and np.size(dec) == value.size else dec
-        ok = bool(np.all(FOLLOW(rule).ok(student[v.name], value, dec)))
+        ref = reference_array(solution.answer(v.name))
+        # credit only where the student's own earlier answers change this one: a value that the
+        # right inputs give is the reference, and a wrong answer from right inputs earns nothing
+        carried = not bool(np.all(rule.ok(value, ref, dec)))
+        ok = carried and bool(np.all(FOLLOW(rule).ok(student[v.name], value, dec)))
         out.append(dataclasses.replace(v, follow_through=ok, follow_value=value))
     return out

@@ -58,6 +58,23 @@ def _matches(v: Verdict, value: Any, decimals: Any, rule: Rule) -> bool:
                                                                       rtol=1e-12, atol=0.0)
 
 
+def _worked_from_rounded(sol: Solution, name: str) -> Optional[np.ndarray]:
+    """The answer's last steps evaluated from the rounded values before them, the result itself
+    not rounded: what a student gets who rounds as they go and writes the last result in full."""
+    from dlsolve.expr import evaluate
+    from dlsolve.marking.blame import producing_steps
+    from dlsolve.solution import Step
+
+    answer = sol.answer(name)
+    ref = reference_array(answer)
+    steps = producing_steps(sol, answer.keys)
+    if len(steps) != len(answer.keys):
+        return None
+    values = [evaluate(s.formula, s.bindings) if isinstance(s, Step) else s.value for s in steps]
+    flat = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in values])
+    return flat.reshape(ref.shape) if flat.size == ref.size else None
+
+
 def diagnose(v: Verdict, decimals: Any, rule: Rule, alt: Alternatives) -> Optional[str]:
     """The sentence that explains the student's wrong value, or None."""
     if v.right:
@@ -67,6 +84,9 @@ def diagnose(v: Verdict, decimals: Any, rule: Rule, alt: Alternatives) -> Option
     ref = np.asarray(v.reference, dtype=float)
     if np.any(ref != 0) and _matches(v, -ref, decimals, rule):
         return "the sign is flipped: your value is the negative of the right one"
+    if ref.ndim == 2 and ref.shape[0] == ref.shape[1] and _matches(v, ref.T, decimals, rule):
+        return ("your matrix is the transpose of the reference: the same numbers in the other layout "
+                "(rows and columns swapped)")
     for label, sol in alt.by_convention():
         try:
             other = reference_array(sol.answer(v.name))
@@ -82,10 +102,10 @@ def diagnose(v: Verdict, decimals: Any, rule: Rule, alt: Alternatives) -> Option
         if sol is None:
             continue
         try:
-            other = reference_array(sol.answer(v.name))
+            other = _worked_from_rounded(sol, v.name)
         except (KeyError, Exception):  # noqa: BLE001
             continue
-        if _matches(v, other, decimals, rule):
+        if other is not None and _matches(v, other, decimals, rule):
             return (f"rounding carried forward: your value is what rounding every intermediate result to {n} "
                     f"decimals gives (dlsolve --round {n} shows that working)")
     return None

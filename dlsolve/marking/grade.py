@@ -55,6 +55,7 @@ class Verdict:
     relative_error: Optional[float]  # largest relative error; None where the reference is ~0
     wrong_entries: tuple[tuple[int, ...], ...] = ()  # 0-based indices of the wrong entries
     shape: tuple[int, ...] = ()
+    decimals: Any = 0          # decimals the student wrote (per entry)
     follow_through: Optional[bool] = None  # right given the student's own earlier answers
     follow_value: Any = None
     diagnosis: Optional[str] = None
@@ -118,11 +119,29 @@ def round_to(ref: np.ndarray, decimals: Any) -> Any:
     return float(out) if np.ndim(out) == 0 else out
 
 
+SIGNIFICANT = 2  # a value judged by its decimals must show at least this many significant digits
+
+
+def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
+    """Entries written with too few decimals to say anything: 0 for 0.43 or 1 for 0.5625 would
+    be 'right' by rounding; a marker wants two significant digits (an integer reference, or one
+    of about zero, may be written as it is)."""
+    dec = np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
+    mag = np.abs(ref)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = SIGNIFICANT - 1 - np.floor(np.log10(np.where(mag > 0, mag, 1.0)))
+    exact = np.isclose(ref, np.round(ref), rtol=0, atol=1e-9 * np.maximum(1.0, mag))
+    return (mag >= NEAR_ZERO) & ~exact & np.isfinite(ref) & (dec < needed)
+
+
 def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -> Verdict:
     ref = reference_array(answer)
     got, transposed = shaped(answer.name, given, ref)
     dec = decimals if not transposed else np.asarray(decimals).T
-    ok = rule.ok(got, ref, dec if ref.shape == np.shape(dec) or np.ndim(dec) == 0 else np.reshape(dec, ref.shape))
+    dec = dec if ref.shape == np.shape(dec) or np.ndim(dec) == 0 else np.reshape(dec, ref.shape)
+    ok = rule.ok(got, ref, dec)
+    coarse = too_coarse(ref, dec) if rule.by_decimals else np.zeros(ref.shape, dtype=bool)
+    ok = ok & ~coarse
     err = np.abs(got - ref)
     with np.errstate(divide="ignore", invalid="ignore"):
         near_zero = np.abs(ref) < NEAR_ZERO
@@ -138,6 +157,9 @@ def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -
     if transposed:  # the numbers may be right, the layout is not
         diagnosis = ("your matrix is the transpose of the reference: the same numbers in the other layout "
                      "(rows and columns swapped)" if all_ok else None)
+    notes = ("given with rows and columns swapped",) if transposed else ()
+    if np.any(coarse):
+        notes += (f"too few decimals to judge: give at least {SIGNIFICANT} significant digits",)
     return Verdict(answer.name, answer.label, given, written, answer.value, rounded, all_ok and not transposed,
-                   float(np.max(err, initial=0.0)), rel, () if all_ok else wrong, ref.shape, diagnosis=diagnosis,
-                   notes=("given with rows and columns swapped",) if transposed else ())
+                   float(np.max(err, initial=0.0)), rel, () if all_ok else wrong, ref.shape,
+                   np.asarray(dec).tolist() if np.ndim(dec) else int(dec), diagnosis=diagnosis, notes=notes)

@@ -37,9 +37,22 @@ def _cell(v: Any) -> Any:
     return float(arr) if arr.ndim == 0 else arr
 
 
+def _as_written(value: Any, decimals: Any) -> Any:
+    """The rounded reference with the student's decimals, trailing zeros kept (0.30 beside 0.31)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        decs = decimals if isinstance(decimals, list) else [decimals] * len(value)
+        return "[" + ", ".join(_as_written(x, d) for x, d in zip(list(value), decs)) + "]"
+    x = float(value)
+    if not math.isfinite(x):
+        return "∞" if x > 0 else ("−∞" if x < 0 else "NaN")
+    return f"{x:.{int(decimals)}f}".replace("-", "−")
+
+
 def _verdict_row(v: Verdict) -> tuple:
-    return (v.name, v.label, written_text(v.written, v.given), _cell(v.rounded), _cell(v.reference), v.mark,
-            v.relative_error, v.abs_error)
+    return (v.name, v.label, written_text(v.written, v.given), _as_written(v.rounded, v.decimals),
+            _cell(v.reference), v.mark, v.relative_error, v.abs_error)
 
 
 def report_solution(report: Report) -> Solution:

@@ -60,7 +60,10 @@ class _Printer(E.Visitor):
     def visit_Sym(self, e: E.Sym) -> tuple[str, int, bool]:
         v = self._value(e)
         if v is not None:
-            return self.number(v), E.PREC_ATOM, v < 0 or str(v).startswith("-")
+            text = self.number(v)
+            # 1×10²⁰⁰ is a product: under a power it needs its brackets, (1×10²⁰⁰)², not 1×10²⁰⁰²
+            prec = E.PREC_MUL if ("×10" in text or r"\times 10" in text) else E.PREC_ATOM
+            return text, prec, v < 0 or str(v).startswith("-")
         return self.symbol(e), E.PREC_ATOM, False
 
     def visit_Num(self, e: E.Num) -> tuple[str, int, bool]:
@@ -148,7 +151,7 @@ class UnicodePrinter(_Printer):
 
     def visit_Pow(self, e: E.Pow) -> tuple[str, int, bool]:
         base = self._p(e.base, E.PREC_POW + 1)
-        if "^" in base and not base.startswith("("):
+        if "^" in base and not base.startswith(("(", r"\left(")):
             base = self.paren(base)
         ex = e.exp
         if isinstance(ex, E.Num) and isinstance(ex.value, (int, Fraction, float)) and float(ex.value).is_integer() and ex.value >= 0:
@@ -175,13 +178,13 @@ class UnicodePrinter(_Printer):
 
     def visit_Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
         inner = self._p(e.arg, E.PREC_ATOM)
-        if "^" in inner and not inner.startswith("("):
+        if "^" in inner and not inner.startswith(("(", r"\left(")):
             inner = self.paren(inner)
         return inner + "ᵀ", E.PREC_ATOM, False
 
     def visit_Outer(self, e: E.Outer) -> tuple[str, int, bool]:
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
-        wrap = lambda s: self.paren(s) if "^" in s and not s.startswith("(") else s  # noqa: E731
+        wrap = lambda s: self.paren(s) if "^" in s and not s.startswith(("(", r"\left(")) else s  # noqa: E731
         if e.rows:
             return f"{wrap(left)}ᵀ·{right}", E.PREC_MUL, False
         return f"{left}·{wrap(right)}ᵀ", E.PREC_MUL, False
@@ -213,7 +216,10 @@ class LatexPrinter(_Printer):
         return rf"{sign}\frac{{{abs(f.numerator)}}}{{{f.denominator}}}"
 
     def paren(self, text: str) -> str:
-        # plain parentheses: TeX may break a long line inside them, \left( … \right) it may not
+        # Around a fraction or a root the brackets grow (\left( … \right)); elsewhere plain
+        # parentheses, inside which TeX may still break a long line.
+        if r"\frac" in text or r"\sqrt" in text:
+            return rf"\left({text}\right)"
         return f"({text})"
 
     def visit_Div(self, e: E.Div) -> tuple[str, int, bool]:
@@ -221,7 +227,7 @@ class LatexPrinter(_Printer):
 
     def visit_Pow(self, e: E.Pow) -> tuple[str, int, bool]:
         base = self._p(e.base, E.PREC_POW + 1)
-        if "^" in base and not base.startswith("("):
+        if "^" in base and not base.startswith(("(", r"\left(")):
             base = "{" + self.paren(base) + "}"
         return f"{base}^{{{self._p(e.exp, 0, True)}}}", E.PREC_POW, False
 
@@ -245,7 +251,7 @@ class LatexPrinter(_Printer):
 
     def visit_Transpose(self, e: E.Transpose) -> tuple[str, int, bool]:
         inner = self._p(e.arg, E.PREC_ATOM)
-        if "^" in inner and not inner.startswith("("):
+        if "^" in inner and not inner.startswith(("(", r"\left(")):
             inner = "{" + self.paren(inner) + "}"
         return inner + r"^{\top}", E.PREC_ATOM, False
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dlsolve import nonfinite
 from dlsolve.conventions import Convention
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.answers import Answers
@@ -60,4 +59,4 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         solver.solve_forward()
     else:
         solver.solve_training()
-    return nonfinite.explain(solver.d.solution(KIND, spec.title))
+    return solver.d.solution(KIND, spec.title)

@@ -16,7 +16,6 @@ from dlsolve import notation as N
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Layer
-from dlsolve.solution import Phrase
 
 
 class DropoutPass(SolverBase):
