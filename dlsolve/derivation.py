@@ -71,8 +71,9 @@ class Derivation:
     # -- values ----------------------------------------------------------------------------
     def _node(self, key: str, inputs: Iterable[str] = ()) -> None:
         """Record that `key` now holds a new value computed from the current values of `inputs`."""
-        self._inputs.append(tuple(self._producer[k] for k in inputs if k in self._producer))
-        self._producer[key] = len(self._inputs) - 1
+        producer = self._producer
+        self._inputs.append(tuple([producer[k] for k in inputs if k in producer]))
+        producer[key] = len(self._inputs) - 1
 
     def given(self, sym: Sym, value: Value, note: Prose | None = None) -> Value:
         value = _frozen(value)
@@ -119,8 +120,10 @@ class Derivation:
             value = np.round(value, self.round) if isinstance(value, np.ndarray) else float(np.round(value, self.round))
         self._node(sym.key, bindings)
         if value is not None:
-            value = _frozen(value)
+            value = _frozen_result(value)
             self.env[sym.key] = value
+        if self.record is False:   # computed only: no step is kept, so none is built
+            return value
         text = note(value) if callable(note) else note
         self._add(Step(sym, tuple(forms), bindings, value, text, exact=exact, rounded=self.round))
         return value
@@ -203,3 +206,13 @@ def _frozen(value: Value) -> Value:
         value = np.array(value, dtype=float, copy=True)
         value.setflags(write=False)
     return value
+
+
+def _frozen_result(value: Value) -> Value:
+    """`_frozen` for a value just computed by `evaluate`: an array that is writeable and owns its
+    data is new (every value it was computed from is frozen, and so are views of them), so it is
+    frozen in place instead of copied."""
+    if isinstance(value, np.ndarray) and value.flags.writeable and value.base is None and value.dtype == np.float64:
+        value.setflags(write=False)
+        return value
+    return _frozen(value)

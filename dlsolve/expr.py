@@ -15,6 +15,8 @@ printers) is a `Visitor`. The functions a `Call` may name are the records of `dl
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterator, Mapping, Union
@@ -92,12 +94,15 @@ class Expr:
             yield from child.walk()
 
     def symbols(self) -> list[Sym]:
-        """The distinct symbols of the formula in order of first appearance."""
-        seen: dict[str, Sym] = {}
-        for node in self.walk():
-            if isinstance(node, Sym) and node.key not in seen:
-                seen[node.key] = node
-        return list(seen.values())
+        """The distinct symbols of the formula in order of first appearance (kept on the node: a
+        formula never changes, and training evaluates the same ones thousands of times)."""
+        if "_symbols" not in self.__dict__:
+            seen: dict[str, Sym] = {}
+            for node in self.walk():
+                if isinstance(node, Sym):
+                    seen.setdefault(node.key, node)
+            object.__setattr__(self, "_symbols", tuple(seen.values()))
+        return list(self.__dict__["_symbols"])
 
     def _eval(self, env: Mapping[str, Value]) -> Value:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -372,13 +377,28 @@ class Outer(Expr):
         return np.outer(self.left._eval(env), self.right._eval(env))
 
 
+_QUIET = contextvars.ContextVar("dlsolve_expr_quiet", default=False)
+_ALREADY = contextlib.nullcontext()   # inside quiet(): its errstate holds
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """One np.errstate for many evaluations (entering it per call costs more than tiny arithmetic)."""
+    token = _QUIET.set(True)
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        _QUIET.reset(token)
+
+
 def evaluate(expr: Expr, env: Mapping[str, Value]) -> Value:
     """The value of `expr` with the symbols' values from `env` (float for scalars).
 
     Overflow is allowed to give ±inf (e^1000), as a careful hand computation would say "huge";
     stable forms (σ via two branches) keep the usual activations finite.
     """
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+    with _ALREADY if _QUIET.get() else np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         value = expr._eval(env)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return float(value)

@@ -62,20 +62,26 @@ def pad(text: str, w: int) -> str:
 def wrap_text(text: str, w: int) -> list[str]:
     """`text` in pieces of at most w columns, broken after a space or a comma where possible."""
     out: list[str] = []
-    while width(text) > w:
+    cw = [width(ch) for ch in text]   # each character's columns, once: a 10,000-value answer stays linear
+    left, i, n = sum(cw), 0, len(text)
+    while left > w:
         cut, cols = 0, 0
         best = -1
-        for k, ch in enumerate(text):
-            cols += width(ch)
+        for k in range(i, n):
+            cols += cw[k]
             if cols > w:
                 break
-            cut = k + 1
-            if ch in " ," and k + 1 < len(text):
-                best = k + 1
+            cut = k + 1 - i
+            if text[k] in " ," and k + 1 < n:
+                best = k + 1 - i
         at = best if best > 0 else max(cut, 1)
-        out.append(text[:at].rstrip())
-        text = text[at:].lstrip(" ")
-    out.append(text)
+        out.append(text[i:i + at].rstrip())
+        j = i + at
+        while j < n and text[j] == " ":
+            j += 1
+        left -= sum(cw[i:j])
+        i = j
+    out.append(text[i:])
     return out
 
 

@@ -9,12 +9,12 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Mul, Num, Sym
-from dlsolve.kinds.backprop.base import SolverBase
+from dlsolve.kinds.backprop.batched import BatchedUpdates
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.solution import Phrase
 
 
-class Training(SolverBase):
+class Training(BatchedUpdates):
     def solve_forward(self) -> None:
         d, net = self.d, self.net
         self.given_section()
@@ -42,28 +42,33 @@ class Training(SolverBase):
         updates = [(e, batch) for e in range(1, net.epochs + 1) for batch in batches]
         several = len(updates) > 1
         history = History(self, updates)
+        batched = self.batchable()
         for u, (epoch, batch) in enumerate(updates):
             first, last = u == 0, u == len(updates) - 1
             shown = first or last or self.every_update
+            if not shown:
+                if u == 1:
+                    d.section(f"Updates 2 to {len(updates) - 1}")
+                    d.text("Worked like the first update, each from the parameters the one before left; "
+                           "their losses (and parameters) are in the table of the updates below.")
+                d.record = False
+                losses = self.batch_update(batch) if batched else None
+                if losses is None:
+                    losses = self.sample_update(batch)
+                history.losses[u] = losses
+                history.updated(u)
+                continue
             units = self.detail and first
             names = [self._names(k + 1 if len(batch) > 1 else None) for k in batch]
             compact = _compact(names, len(net.layers))
             what = _batch_words(batch, len(net.samples), epoch, net.epochs)
             if not first:
                 d.record = True
-                if shown:
-                    d.section(f"Update {u + 1}: {what}")
-                    d.text("Worked like the first update, starting from the parameters the previous update "
-                           "left; shown: those parameters, the loss and the new parameters.")
-                    self.bind_params(names[0], show=True, notes=False)
-                    d.record = compact
-                else:
-                    if u == 1:
-                        d.section(f"Updates 2 to {len(updates) - 1}")
-                        d.text("Worked like the first update, each from the parameters the one before left; "
-                               "their losses (and parameters) are in the table of the updates below.")
-                    d.record = False
-                    self.bind_params(names[0], show=False)
+                d.section(f"Update {u + 1}: {what}")
+                d.text("Worked like the first update, starting from the parameters the previous update "
+                       "left; shown: those parameters, the loss and the new parameters.")
+                self.bind_params(names[0], show=True, notes=False)
+                d.record = compact
             else:
                 self.bind_params(names[0], show=False)
             for nm, k in zip(names, batch):
@@ -98,6 +103,40 @@ class Training(SolverBase):
         if several and net.eta is not None:
             history.table()
             self.answers_final_params()
+
+    def sample_update(self, batch: list[int]) -> list[float]:
+        """An unshown update worked sample by sample with the layer pass: the samples' losses."""
+        names = [self._names(k + 1 if len(batch) > 1 else None) for k in batch]
+        self.bind_params(names[0], show=False)
+        losses = []
+        for nm, k in zip(names, batch):
+            sample = self.net.samples[k]
+            self.forward_vectors(nm, sample.x)
+            self.loss_vectors(nm, sample.y)
+            self.penalty_loss(nm, False)   # regularisation: Ω and L_total (nothing without)
+            losses.append(float(self.d.env[nm.loss_total().key]))
+            self.backward_vectors(nm)
+        self.update([tuple(names)], False, new_section=False)
+        return losses
+
+    def batch_update(self, batch: list[int]) -> "list[float] | None":
+        """An unshown update in the batch form (`hidden_update`): its mean loss, or None where that
+        form does not apply. The first time it is used, the same update is also worked sample by
+        sample and the two must agree (to 1e-9): a form the layer pass takes that the batch form
+        does not know then sends the whole run sample by sample."""
+        if getattr(self, "_batch_agrees", True) is False:
+            return None
+        before = ([W.copy() for W in self.W], [b.copy() for b in self.b])
+        J = self.hidden_update(batch)
+        if J is None or hasattr(self, "_batch_agrees"):
+            return None if J is None else [J]
+        after = (self.W, self.b)
+        self.W, self.b = before
+        losses = self.sample_update(batch)
+        self._batch_agrees = bool(
+            np.isclose(J, np.mean(losses), rtol=1e-9, atol=1e-12)
+            and all(np.allclose(a, s, rtol=1e-9, atol=1e-12) for a, s in zip(after[0] + after[1], self.W + self.b)))
+        return losses
 
     def _names(self, sample: "int | None") -> Names:
         """One Names per sample of a batch, reused by every update (its symbols are built once)."""
