@@ -17,6 +17,7 @@ import click
 
 from dlsolve import __version__, kinds
 from dlsolve.errors import DlsolveError, ExitStatus, OptionError, SpecError, SpecInvalid
+from dlsolve.limits import DEFAULT_TIMEOUT, time_limit
 from dlsolve.render import FORMATS
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -61,6 +62,8 @@ def _complete_kinds(ctx: Any, param: Any, incomplete: str) -> list[Any]:
 def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of how a solution is shown and where it goes (every solving command)."""
     f = click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")(f)
+    f = click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+                     metavar="SECONDS", help="Stop solving a problem after this long (0: no limit).")(f)
     f = _sheet_options(f)
     f = click.option("--fragment", is_flag=True, help="LaTeX: the body only, to paste into a sheet.")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
@@ -103,6 +106,11 @@ def _solve_options(names: Any) -> Decorator:
 def _boundary(traceback: bool, source: Callable[[], Any] = lambda: None) -> Iterator[None]:
     """The one place errors become text: a typed error → its message and its exit status (with
     file:line:col where `source()` can locate it); anything else → 'internal error', exit 3."""
+    import warnings
+
+    # NumPy's RuntimeWarnings (overflow, 0/0) are not for the user: every NaN or ∞ a solution
+    # shows carries a note that says why
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         yield
     except SystemExit:
@@ -196,7 +204,8 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         solutions = []
         for file in files:
             state["problem"] = problem = load_problem(file, expected_kind)
-            solutions.append(solve_problem(problem, _options_for(problem.spec.kind, o)))
+            with time_limit(o["timeout"] or None):
+                solutions.append(solve_problem(problem, _options_for(problem.spec.kind, o)))
         state.clear()
         out = sys.stdout
         several = len(solutions) > 1
@@ -309,7 +318,8 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
         if variants is None:
             problem = load_problem(problem_file)
             state["source"] = problem.source
-            solution = problem.module.solve(problem.spec, kinds.SolveOptions())
+            with time_limit(DEFAULT_TIMEOUT):
+                solution = problem.module.solve(problem.spec, kinds.SolveOptions())
             alternatives = _alternatives(problem)
         marks = _marks(marks_file, state)
         state.clear()

@@ -369,3 +369,17 @@ def test_a_class_score_counts_unanswered_questions(tmp_path):
     rows = list(csv.reader(io.StringIO(run("check", P1, folder, "--format", "csv").output)))
     assert rows[0] == ["student", "z1", "yhat", "loss", "score", "max_score"]
     assert rows[2][1:] == ["1.0", "", "", "1.0", "3.0"]                 # s2: one of three asked
+
+
+def test_infinity_is_right_for_an_infinite_reference_and_no_warning_is_printed(tmp_path):
+    """KL(P‖Q) is ∞ where Q has a zero that P does not: a student who writes .inf is right."""
+    problem = tmp_path / "p.yaml"
+    problem.write_text("kind: entropy\np: [0.5, 0.5, 0]\nq: [1, 0, 0]\n")
+    path = tmp_path / "a.yaml"
+    path.write_text("kl_pq: .inf\ncross_entropy: .inf\n")
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "dlsolve", "check", str(problem), str(path)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stderr == ""

@@ -180,3 +180,11 @@ def test_every_kind_explains_an_infinity_it_shows(tmp_path):
     infinite = [k for k, line in enumerate(lines) if line.strip() == "= ∞"]
     assert infinite and all("↳ ∞:" in lines[k + 1] for k in infinite)
     assert "g₁² = (1×10²⁰⁰)²" in r.output        # a number in scientific notation keeps its brackets
+
+
+def test_timeout_stops_a_long_solve_with_a_clear_error():
+    """The budget is wall-clock: a 784-wide problem cannot finish in a millisecond."""
+    r = CliRunner().invoke(main, ["solve", str(ROOT / "problems" / "p1-image-mlp.yaml"), "--timeout", "0.001"])
+    assert r.exit_code == 2
+    assert "solving took longer than 0.001 s; --timeout N to allow more" in r.output
+    assert CliRunner().invoke(main, ["solve", str(ROOT / "problems" / "p1-image-mlp.yaml"), "--timeout", "0"]).exit_code == 0

@@ -34,8 +34,8 @@ class Rule:
         return self.rtol is None and self.atol is None
 
     def ok(self, got: np.ndarray, ref: np.ndarray, decimals: Any) -> np.ndarray:
-        """Entry by entry: is `got` right for `ref`?"""
-        err = np.abs(got - ref)
+        """Entry by entry: is `got` right for `ref`? (∞ is right for ∞.)"""
+        err = gap(got, ref)
         if self.by_decimals:
             tol = self.slack * 0.5 * 10.0 ** -np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
             return err <= tol * (1 + 1e-9) + 1e-15
@@ -119,6 +119,12 @@ def round_to(ref: np.ndarray, decimals: Any) -> Any:
     return float(out) if np.ndim(out) == 0 else out
 
 
+def gap(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """|got − ref| entry by entry, 0 where both are the same infinity (∞ − ∞ is not an error)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(got == ref, 0.0, np.abs(got - ref))
+
+
 SIGNIFICANT = 2  # a value judged by its decimals must show at least this many significant digits
 
 
@@ -127,10 +133,11 @@ def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
     be 'right' by rounding; a marker wants two significant digits (an integer reference, or one
     of about zero, may be written as it is)."""
     dec = np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
-    mag = np.abs(ref)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    finite = np.isfinite(ref)
+    mag = np.where(finite, np.abs(ref), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         needed = SIGNIFICANT - 1 - np.floor(np.log10(np.where(mag > 0, mag, 1.0)))
-    exact = np.isclose(ref, np.round(ref), rtol=0, atol=1e-9 * np.maximum(1.0, mag))
+        exact = np.abs(np.where(finite, ref, 0.0) - np.round(np.where(finite, ref, 0.0))) <= 1e-9 * np.maximum(1.0, mag)
     return (mag >= NEAR_ZERO) & ~exact & np.isfinite(ref) & (dec < needed)
 
 
@@ -142,7 +149,7 @@ def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -
     ok = rule.ok(got, ref, dec)
     coarse = too_coarse(ref, dec) if rule.by_decimals else np.zeros(ref.shape, dtype=bool)
     ok = ok & ~coarse
-    err = np.abs(got - ref)
+    err = gap(got, ref)
     with np.errstate(divide="ignore", invalid="ignore"):
         near_zero = np.abs(ref) < NEAR_ZERO
         rel = None if np.any(near_zero & (err > 0)) else float(np.max(np.where(near_zero, 0.0, err / np.abs(ref)),
