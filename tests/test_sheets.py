@@ -234,3 +234,14 @@ def test_round_drift_of_an_answer_with_infinity_is_finite():
     drift = r.output.split("Rounding drift")[1].split("Answers")[0]
     row = [line for line in drift.splitlines() if line.strip().startswith("roc_thresholds")][0]
     assert "NaN" not in row and row.split()[-2:] == ["0", "0"]
+
+
+def test_an_answer_too_big_for_a_sheet_says_where_its_entries_are():
+    from dlsolve.render import layout
+
+    big = np.arange(float(layout.ANSWER_ENTRIES + 1))
+    for fmt in ("text", "markdown", "latex", "html"):
+        rend = renderer(fmt)(precision=4)
+        cell = rend._answer_text(big) if fmt == "text" else rend.answer_tex(big)
+        assert "1001 array: every entry in" in cell and "1000" not in cell, fmt
+    assert "1000" in renderer("text")(precision=4)._answer_text(big[:-1])   # an exam-sized answer: whole

@@ -95,6 +95,9 @@ class DocumentRenderer:
         a list as a bracketed list that may break across lines."""
         if isinstance(v, Expr):
             return self.latex.print(v)
+        big = layout.oversized(v) if isinstance(v, (np.ndarray, list, tuple)) else None
+        if big is not None:
+            return r"\text{" + layout.oversized_text(big).replace("--", "-{}-") + "}"
         if isinstance(v, np.ndarray):
             v = v.tolist()
         if isinstance(v, (bool, np.bool_)):

@@ -258,3 +258,22 @@ def curve_points(values: Sequence[float], width: float, height: float) -> list[t
         y = height / 2 if span == 0 else height * (v - lo) / span
         out.append((x, y))
     return out
+
+
+ANSWER_ENTRIES = 1000  # an answer with more entries is too big for a sheet or a terminal
+
+
+def oversized(value: object) -> tuple[int, ...] | None:
+    """The shape of an answer too big to print whole (a 784×512 weight matrix), else None.
+
+    Sheets show every entry of an exam-sized answer; a network's full weight matrix has its
+    entries in --format json or csv instead."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return arr.shape if arr.size > ANSWER_ENTRIES else None
+
+
+def oversized_text(shape: tuple[int, ...]) -> str:
+    return "a " + "×".join(str(n) for n in shape) + " array: every entry in --format json or csv"

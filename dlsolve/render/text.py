@@ -203,6 +203,9 @@ class TextRenderer:
         """One line: a number, a vector [a, b], a matrix [a, b; c, d], or nested lists."""
         if isinstance(value, Expr):
             return self.math.print(value)
+        big = layout.oversized(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+        if big is not None:
+            return layout.oversized_text(big)
         if isinstance(value, np.ndarray):
             value = value.tolist()
         if isinstance(value, (list, tuple)):
