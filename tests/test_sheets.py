@@ -244,4 +244,4 @@ def test_an_answer_too_big_for_a_sheet_says_where_its_entries_are():
         rend = renderer(fmt)(precision=4)
         cell = rend._answer_text(big) if fmt == "text" else rend.answer_tex(big)
         assert "1001 array: every entry in" in cell and "1000" not in cell, fmt
-    assert "1000" in renderer("text")(precision=4)._answer_text(big[:-1])   # an exam-sized answer: whole
+    assert renderer("text")(precision=4)._answer_text(big[:-1]).endswith("999]")   # an exam-sized answer: whole
