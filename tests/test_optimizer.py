@@ -134,7 +134,7 @@ def test_bad_inputs():
     assert err("kind: optimizer\noptimizer: sgd\nlearning_rate: 0\ngradients: [1]\n") == \
         "p.yaml:3:16: learning_rate: expected a positive learning rate, got 0"
     assert err(BASE + "iterations: 0\ngradients: [1]\n") == \
-        "p.yaml:4:13: iterations: expected 1 to 10000 iterations, got 0"
+        "p.yaml:4:13: iterations: expected 1 to 1000 iterations, got 0"
     assert err(BASE + "iterations: 2\ninitial_weight: 1\nobjective: 'x**2'\n") == \
         "p.yaml:6:12: objective: unknown name 'x' (known: w) (column 1 of \"x**2\")"
     assert err(BASE + "iterations: 2\ninitial_weight: 1\nobjective: \"__import__('os').system('id')\"\n").startswith(
@@ -160,3 +160,17 @@ def test_adagrad_alias_command():
 
     r = CliRunner().invoke(main, ["adagrad", str(ROOT / "problems" / "p6-adagrad-learning-rate.yaml")])
     assert r.exit_code == 0 and "0.002302" in r.output
+
+
+def test_too_many_gradients_is_a_located_error(tmp_path):
+    """A one-line file could ask for tens of thousands of worked iterations (minutes): refused."""
+    from click.testing import CliRunner
+
+    from dlsolve.cli import main
+    from dlsolve.kinds.optimizer import MAX_ITERATIONS
+
+    path = tmp_path / "p.yaml"
+    path.write_text("kind: optimizer\noptimizer: sgd\nlearning_rate: 0.1\ngradients: "
+                    + str([0.5] * (MAX_ITERATIONS + 1)) + "\n")
+    r = CliRunner().invoke(main, ["solve", str(path)])
+    assert r.exit_code == 2 and r.output.startswith(f"{path}:4:") and "at most" in r.output

@@ -40,7 +40,7 @@ CONVENTIONS = (
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 TITLES = {"sgd": "SGD", "momentum": "SGD with momentum", "nesterov": "Nesterov momentum",
           "adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"}
-MAX_ITERATIONS = 10_000
+MAX_ITERATIONS = 1_000  # an exam table has tens of rows; each iteration is worked and kept for checking
 
 
 class SquaredGradients(BaseModel):
@@ -132,6 +132,9 @@ class Spec(BaseModel):
     def _read_gradients(self) -> None:
         if not isinstance(self.gradients, list) or not self.gradients:
             raise SpecInvalid("expected a list with one gradient per iteration", ("gradients",))
+        if len(self.gradients) > MAX_ITERATIONS:
+            raise SpecInvalid(f"expected at most {MAX_ITERATIONS} gradients (one per iteration), got "
+                              f"{len(self.gradients)}", ("gradients",))
         grads = [V.vector(g, ("gradients", i)) for i, g in enumerate(self.gradients)]
         size = len(grads[0])
         for i, g in enumerate(grads):
