@@ -130,6 +130,11 @@ def _boundary(traceback: bool, source: Callable[[], Any] = lambda: None) -> Iter
             raise
         click.echo(f"{exc.filename or ''}: {exc.strerror or exc}", err=True)
         sys.exit(ExitStatus.BAD_INPUT)
+    except MemoryError:
+        if traceback:
+            raise
+        click.echo("the problem is too large: solving it needs more memory than this machine has", err=True)
+        sys.exit(ExitStatus.BAD_INPUT)
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --traceback

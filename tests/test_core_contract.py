@@ -188,3 +188,17 @@ def test_timeout_stops_a_long_solve_with_a_clear_error():
     assert r.exit_code == 2
     assert "solving took longer than 0.001 s; --timeout N to allow more" in r.output
     assert CliRunner().invoke(main, ["solve", str(ROOT / "problems" / "p1-image-mlp.yaml"), "--timeout", "0"]).exit_code == 0
+
+
+def test_sizes_that_only_a_slip_would_ask_for_are_located_errors(tmp_path):
+    """A symbolic layer of a million units and a transposed convolution with a huge stride ran for
+    minutes or ran out of memory (exit 3); both are refused at their place."""
+    symbolic = tmp_path / "s.yaml"
+    symbolic.write_text("kind: backprop\ninput_units: 2\nlayers: [{units: 2}, {units: 1000000}]\nloss: sse\n")
+    r = CliRunner().invoke(main, ["solve", str(symbolic)])
+    assert r.exit_code == 2 and f"{symbolic}:3:" in r.output and "at most 12 units" in r.output
+    conv = tmp_path / "c.yaml"
+    conv.write_text("kind: convolve\ninput: [[1, 2], [3, 4]]\nkernel: [[1, 0], [0, 1]]\ntranspose: true\n"
+                    "stride: 2000000\n")
+    r = CliRunner().invoke(main, ["solve", str(conv)])
+    assert r.exit_code == 2 and f"{conv}:5:" in r.output and "at most 10,000 entries" in r.output

@@ -35,7 +35,7 @@ class Known:
     reason: str
 
 
-FINDINGS = "/work/plan/fuzz-findings"
+FINDINGS = "fuzz-failures"  # where `python -m tests.fuzz` keeps reproducers
 KNOWN: list[Known] = [
     Known("core (check.py)", r"^exit 3$", r"inhomogeneous shape|more dimensions than allowed by the axis remapping",
           r"\| check ", f"check fails on ragged shapes or extra dimensions ({FINDINGS}/core-1, core-2)"),

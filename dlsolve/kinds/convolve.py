@@ -53,6 +53,7 @@ class UnpoolSpec(BaseModel):
     values: Optional[Tensor3] = None   # values of the pooled shape to put back (default: the pooled values)
 
 
+MAX_OUTPUT = 10_000  # entries of an output worked by hand (each is a step)
 CONV_KEYS = ("stride", "padding", "bias", "activation", "operation", "transpose", "output_padding")
 
 
@@ -142,6 +143,9 @@ class Spec(BaseModel):
             if rows < 1 or cols < 1:
                 raise SpecInvalid(f"padding {p} crops away the whole output ((n − 1)·s + k is only "
                                   f"{(x.shape[2] - 1) * self.stride + k.shape[2] + self.output_padding})", ("padding",))
+            if rows * cols > MAX_OUTPUT:
+                raise SpecInvalid(f"the output would be {rows} × {cols}: at most {MAX_OUTPUT:,} entries are worked "
+                                  "by hand", ("stride",))
             return rows, cols
         if self.output_padding:
             raise SpecInvalid("output_padding belongs to a transposed convolution (transpose: true)",

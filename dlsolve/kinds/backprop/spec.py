@@ -344,6 +344,9 @@ def _check_training(spec: Spec, layers: list[Layer], loss: Optional[Loss]) -> No
         raise SpecInvalid(f"expected a positive learning rate, got {spec.learning_rate:g}", ("learning_rate",))
 
 
+MAX_SYMBOLIC_UNITS = 12  # symbolic formulas for wider layers are work without a reader
+
+
 def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, reduction: str) -> Net:
     for key in ("input", "target", "samples", "learning_rate", "label", "regularization"):
         if getattr(spec, key) is not None:
@@ -351,6 +354,11 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
                               "its answers are formulas", (key,))
     if spec.input_units is None:
         raise SpecInvalid("missing input_units (how many inputs x₁, x₂, … the network has)", ("input_units",))
+    sizes = [("input_units",)] + [("layers", l, "units") for l in range(len(spec.layers))]
+    for path, n in zip(sizes, [spec.input_units] + [ls.units or 0 for ls in spec.layers]):
+        if n > MAX_SYMBOLIC_UNITS:
+            raise SpecInvalid(f"a symbolic problem writes every weight's formula: at most {MAX_SYMBOLIC_UNITS} "
+                              f"units a layer, got {n}", path)
     if loss is None:
         raise SpecInvalid("missing loss (what to differentiate)", ("loss",))
     layers: list[Layer] = []
