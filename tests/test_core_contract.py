@@ -194,7 +194,8 @@ def test_sizes_that_only_a_slip_would_ask_for_are_located_errors(tmp_path):
     """A symbolic layer of a million units and a transposed convolution with a huge stride ran for
     minutes or ran out of memory (exit 3); both are refused at their place."""
     symbolic = tmp_path / "s.yaml"
-    symbolic.write_text("kind: backprop\ninput_units: 2\nlayers: [{units: 2}, {units: 1000000}]\nloss: sse\n")
+    symbolic.write_text("kind: backprop\ninput_units: 2\nlayers: [{units: 2, activation: linear}, "
+                        "{units: 1000000, activation: linear}]\nloss: sse\n")
     r = CliRunner().invoke(main, ["solve", str(symbolic)])
     assert r.exit_code == 2 and f"{symbolic}:3:" in r.output and "at most 12 units" in r.output
     conv = tmp_path / "c.yaml"

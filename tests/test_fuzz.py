@@ -7,7 +7,7 @@ of the suite). The cases are the same on every run (a fixed seed), CASES_PER_FIL
 file. `python -m tests.fuzz --cases 10000` runs a longer hunt (README, Development).
 
 A case known to fail because of code another area owns may match an entry of KNOWN: its test
-is then an xfail that names the area and the reproducer in /work/plan/fuzz-findings; every other
+is then an xfail that names the area and its reproducer; every other
 failure fails the test. Remove an entry when its fix lands.
 """
 
