@@ -210,6 +210,15 @@ def alternatives(problem: Any) -> Any:
     return Alternatives(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again)
 
 
+def marks_from_file(file: str) -> tuple[Any, Any]:
+    """A marking scheme file (`points: {name: points}`, `default`, `follow_through`) and its source."""
+    from dlsolve.load import load_marks
+    from dlsolve.marking import Marks
+
+    data, source = load_marks(file)
+    return Marks(data["points"], float(data.get("default", 1.0)), float(data.get("follow_through", 0.5))), source
+
+
 def _variant_of(answers: Any) -> dict:
     from dlsolve.load import load_answers
 

@@ -313,6 +313,7 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
     state: dict[str, Any] = {}
     status = ExitStatus.OK
     with _boundary(traceback, lambda: state.get("source")):
+        from dlsolve import api
         from dlsolve.marking import Answers, Rule, check
         from dlsolve.marking.report import class_solution, gradebook, report_json, report_solution
         from dlsolve.files import expand
@@ -325,8 +326,8 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
             state["source"] = problem.source
             with time_limit(DEFAULT_TIMEOUT):
                 solution = problem.module.solve(problem.spec, kinds.SolveOptions())
-            alternatives = _alternatives(problem)
-        marks = _marks(marks_file, state)
+            alternatives = api.alternatives(problem)
+        marks, state["source"] = api.marks_from_file(marks_file) if marks_file else (None, None)
         state.clear()
         files = expand(answers_files)
         single = len(files) == 1 and files == list(answers_files)
@@ -397,36 +398,6 @@ def _variant_set(problem_file: str) -> Any:
     from dlsolve.vary import VariantSet
 
     return VariantSet.open(problem_file)
-
-
-def _alternatives(problem: Any) -> Any:
-    """The same problem under each other convention its kind knows, and rounded by hand (solved
-    only when a wrong answer asks for them)."""
-    from dlsolve.marking import Alternatives
-
-    def solve(data: Any, round_to: Any) -> Any:
-        try:
-            if data is not None:
-                spec = problem.module.Spec.model_validate(data)
-                return problem.module.solve(spec, kinds.SolveOptions())
-            if not kinds.takes(problem.spec.kind, "round"):
-                return None
-            return problem.module.solve(problem.spec, kinds.SolveOptions(round=round_to))
-        except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
-            return None
-
-    return Alternatives(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve)
-
-
-def _marks(file: str | None, state: dict[str, Any]) -> Any:
-    from dlsolve.marking import Marks
-
-    if file is None:
-        return None
-    from dlsolve.load import load_marks
-
-    data, state["source"] = load_marks(file)
-    return Marks(data["points"], float(data.get("default", 1.0)), float(data.get("follow_through", 0.5)))
 
 
 @main.command("kinds")
