@@ -10,48 +10,64 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Union
+
+
+Step = Union[str, tuple[str, ...]]  # a key, "*" (every list item or key), or any of several keys
 
 
 @dataclass(frozen=True)
 class Convention:
-    path: tuple[str, ...]                  # where the key lives in the problem file: ("loss", "half")
+    path: tuple[Step, ...]                 # where the key lives: ("loss", "half"); ("layers", "*", ("lstm", "gru"), "bias")
     choices: tuple[Any, ...]               # every value it can take
     default: Any = None                    # the value when the key is left out
     remarks: Mapping[Any, str] = field(default_factory=dict)  # a word on a choice: {0.1: "TensorFlow"}
+    name: Any = None                       # how to name a wildcard path to a person
 
     @property
     def key(self) -> str:
-        return ".".join(self.path)
+        if self.name:
+            return self.name
+        return ".".join(p if isinstance(p, str) else "|".join(p) for p in self.path).replace(".*.", "[*].")
 
     def label(self, choice: Any) -> str:
         text = f"{self.key}: {_yaml(choice)}"
         remark = self.remarks.get(choice)
         return f"{text} ({remark})" if remark else text
 
+    def _parents(self, node: Any, steps: tuple[Step, ...], create: bool) -> Iterator[dict]:
+        """The mappings that hold the key (the path's last step), following wildcards."""
+        if not steps:
+            if isinstance(node, dict):
+                yield node
+            return
+        step, rest = steps[0], steps[1:]
+        if isinstance(node, list) and step == "*":
+            for item in node:
+                yield from self._parents(item, rest, create)
+            return
+        if not isinstance(node, dict):
+            return
+        keys = list(node) if step == "*" else ([step] if isinstance(step, str) else [k for k in step if k in node])
+        for k in keys:
+            child = node.get(k)
+            if isinstance(child, str) and create and isinstance(step, str):  # `loss: mse` → {name: mse, …}
+                child = node[k] = {"name": child}
+            elif child is None and create and isinstance(step, str):
+                child = node[k] = {}
+            yield from self._parents(child, rest, create)
+
     def current(self, data: Mapping[str, Any]) -> Any:
-        node: Any = data
-        for part in self.path:
-            if isinstance(node, str) and part != self.path[0]:
-                return self.default  # `loss: mse` — a name standing for a mapping with defaults
-            if not isinstance(node, Mapping) or part not in node:
-                return self.default
-            node = node[part]
-        return node
+        for parent in self._parents(copy.deepcopy(dict(data)), self.path[:-1], create=False):
+            if self.path[-1] in parent:
+                return parent[self.path[-1]]
+        return self.default
 
     def with_choice(self, data: Mapping[str, Any], choice: Any) -> dict[str, Any]:
-        """A copy of the problem data with this key set to `choice`."""
+        """A copy of the problem data with this key set to `choice` (everywhere the path reaches)."""
         out = copy.deepcopy(dict(data))
-        node = out
-        for part in self.path[:-1]:
-            child = node.get(part)
-            if isinstance(child, str):  # `loss: mse` → `loss: {name: mse, …}`
-                child = {"name": child}
-            elif not isinstance(child, dict):
-                child = {}
-            node[part] = child
-            node = child
-        node[self.path[-1]] = choice
+        for parent in list(self._parents(out, self.path[:-1], create=True)):
+            parent[self.path[-1]] = choice
         return out
 
     def alternatives(self, data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

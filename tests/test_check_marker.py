@@ -383,3 +383,17 @@ def test_infinity_is_right_for_an_infinite_reference_and_no_warning_is_printed(t
                        text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stderr == ""
+
+
+def test_two_biases_per_gate_is_named(tmp_path):
+    """The Keras problem counted as PyTorch does (b_ih and b_hh): gates·(h(h + x) + 2h) per layer."""
+    def rnn(gates, h, x, biases):
+        return gates * (h * (h + x) + biases * h)
+    pytorch = rnn(4, 16, 8, 2) + rnn(3, 12, 16, 2) + (12 + 1)
+    keras = rnn(4, 16, 8, 1) + rnn(3, 12, 16, 1) + (12 + 1)
+    path = tmp_path / "a.yaml"
+    path.write_text(f"total_params: {pytorch}\n")
+    r = run("check", ROOT / "problems" / "arch-lstm-gru-keras.yaml", path)
+    assert pytorch != keras and r.exit_code == 1
+    assert ("your value is what the `bias_convention (of every recurrent layer): pytorch` convention gives"
+            in " ".join(r.output.split()))

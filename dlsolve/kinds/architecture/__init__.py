@@ -20,6 +20,11 @@ from dlsolve.kinds.architecture.spec import Spec
 KIND = "conv"
 
 # Where frameworks and the notes count differently; read by `dlsolve check`'s diagnoses.
-CONVENTIONS = (Convention(("same_padding",), ("tensorflow", "symmetric"), "tensorflow"),)
+CONVENTIONS = (
+    Convention(("same_padding",), ("tensorflow", "symmetric"), "tensorflow"),
+    # one bias vector per gate (Keras) or two (PyTorch's b_ih and b_hh), on every recurrent layer
+    Convention(("layers", "*", ("simple_rnn", "lstm", "gru"), "bias_convention"), ("keras", "pytorch"), "keras",
+               name="bias_convention (of every recurrent layer)"),
+)
 
 __all__ = ["CONVENTIONS", "KIND", "Spec", "solve"]
