@@ -11,18 +11,20 @@ and `Num` constants; `evaluate(expr, env)` computes it from the values bound to 
 Every node gives `children()` and `rebuild(*children)`, so rewriting walks (`substitute`,
 `drop_ones`) are written once; what differs per node elsewhere (SymPy forms, exact values, the
 printers) is a `Visitor`. The functions a `Call` may name are the records of `dlsolve.functions`.
+
+`evaluate`, `quiet` and `Visitor`, which need no node class, live in dlsolve/expr_walk.py (to keep
+this module under the line limit) and are re-exported here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterator, Mapping, Union
 
 import numpy as np
 
+from dlsolve.expr_walk import Visitor, evaluate, quiet
 from dlsolve.functions import FUNCTIONS as _FUNCTIONS
 
 Value = Union[float, np.ndarray]
@@ -377,36 +379,6 @@ class Outer(Expr):
         return np.outer(self.left._eval(env), self.right._eval(env))
 
 
-_QUIET = contextvars.ContextVar("dlsolve_expr_quiet", default=False)
-_ALREADY = contextlib.nullcontext()   # inside quiet(): its errstate holds
-
-
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
-    """One np.errstate for many evaluations (entering it per call costs more than tiny arithmetic)."""
-    token = _QUIET.set(True)
-    try:
-        with np.errstate(all="ignore"):
-            yield
-    finally:
-        _QUIET.reset(token)
-
-
-def evaluate(expr: Expr, env: Mapping[str, Value]) -> Value:
-    """The value of `expr` with the symbols' values from `env` (float for scalars).
-
-    Overflow is allowed to give ±inf (e^1000), as a careful hand computation would say "huge";
-    stable forms (σ via two branches) keep the usual activations finite.
-    """
-    with _ALREADY if _QUIET.get() else np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        value = expr._eval(env)
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return float(value)
-    if isinstance(value, (np.floating, np.integer, np.bool_, int)):
-        return float(value)
-    return value
-
-
 def drop_ones(expr: Expr) -> Expr:
     """Light tidying for symbolic answers: drop factors of 1 and terms of 0, pull signs out.
 
@@ -491,27 +463,7 @@ class Foreign(Expr):
         return foreign_value(self, {a.key: a._eval(env) for a in self.args})
 
 
-class Visitor:
-    """Per-node dispatch, one pattern for every walk that is not generic: `visit(e, *extra)` calls
-    the method `visit_<Class>` of the first class in type(e)'s MRO that has one (so a subclass
-    falls back on its base), else `unknown`. Used on our nodes (to_sympy, exact values, the
-    printers) and on SymPy's (from_sympy)."""
-
-    _cache: dict[tuple[type, type], str | None]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._cache = {}
-
-    def visit(self, e: Any, *extra: Any) -> Any:
-        key = (type(self), type(e))
-        name = self._cache.get(key, "")
-        if name == "":
-            name = next((f"visit_{c.__name__}" for c in type(e).__mro__ if hasattr(self, f"visit_{c.__name__}")), None)
-            self._cache[key] = name
-        if name is None:
-            return self.unknown(e, *extra)
-        return getattr(self, name)(e, *extra)
-
-    def unknown(self, e: Any, *extra: Any) -> Any:
-        raise TypeError(f"{type(self).__name__} has no rule for {type(e).__name__}")
+__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "Foreign", "FUNCTIONS", "MatMul", "Mul", "Neg", "Num", "Outer",
+           "PREC_ADD", "PREC_ATOM", "PREC_MUL", "PREC_NEG", "PREC_POW", "Piecewise", "Pow", "Sym", "Transpose",
+           "UnboundSymbol", "Value", "Visitor", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
+           "substitute"]
