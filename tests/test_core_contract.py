@@ -203,3 +203,10 @@ def test_sizes_that_only_a_slip_would_ask_for_are_located_errors(tmp_path):
                     "stride: 2000000\n")
     r = CliRunner().invoke(main, ["solve", str(conv)])
     assert r.exit_code == 2 and f"{conv}:5:" in r.output and "at most 10,000 entries" in r.output
+
+
+def test_a_normalize_input_of_a_hundred_thousand_values_is_refused_at_its_place(tmp_path):
+    path = tmp_path / "n.yaml"
+    path.write_text("kind: normalize\nmethod: standardize\ninput: " + str(list(range(100_000))) + "\n")
+    r = CliRunner().invoke(main, ["solve", str(path)])
+    assert r.exit_code == 2 and f"{path}:3:8: input: expected at most 10,000 values" in r.output

@@ -30,6 +30,7 @@ from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import NumberOrVector, Tensor  # field types with a JSON Schema
 
 KIND = "normalize"
+MAX_INPUT = 10_000  # values of an input worked by hand; an exam's batch has tens
 # Where frameworks and the notes compute differently; read by `dlsolve check`'s diagnoses.
 CONVENTIONS = (
     Convention(("running", "unbiased"), (True, False), True, {True: "PyTorch", False: "Keras"}),
@@ -75,6 +76,9 @@ class Spec(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> "Spec":
         x, layout = read_input(self.input, self.method)
+        if x.size > MAX_INPUT:
+            raise SpecInvalid(f"expected at most {MAX_INPUT:,} values (each is worked as a step), got {x.size:,}",
+                              ("input",))
         self._x, self._layout = x, layout
         affine = self.method in ("batchnorm", "layernorm")
         for key in ("gamma", "beta", "epsilon", "grad_output"):
