@@ -98,7 +98,8 @@ class SpecError(DlsolveError):
         if self.line is not None:
             where += f":{self.line}:{self.column}"
         what = format_path(self.path)
-        return f"{where}: {what + ': ' if what else ''}{self.message}"
+        # one line per error: a value quoted from the file may hold a line break
+        return f"{where}: {what + ': ' if what else ''}{self.message}".replace("\r", "\\r").replace("\n", "\\n")
 
 
 class InputErrors(DlsolveError):

@@ -37,13 +37,13 @@ ACTS = ("linear", "relu", "sigmoid", "tanh", "leaky_relu")
 class PoolSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["max", "avg"] = "max"
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=1000)
     stride: Optional[int] = Field(default=None, ge=1)
 
 
 class UpsampleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=100)  # each entry becomes a size × size block of the output
     mode: Literal["nearest"] = "nearest"
 
 

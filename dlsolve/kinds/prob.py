@@ -48,6 +48,8 @@ def needs_shift(z: Any) -> bool:
     subtracted before exponentiating (softmax is unchanged by a common shift). The one rule for
     every softmax (kind: softmax, loss from logits, a backprop softmax output)."""
     z = np.asarray(z, dtype=float)
+    if z.size == 0:  # no finite score at all (an overflow upstream): nothing to shift
+        return False
     return bool(np.max(z) > 700 or np.max(z) < -700)
 
 

@@ -125,7 +125,7 @@ class Spec(BaseModel):
     kind: Literal["rnn"]
     title: Optional[str] = None
     cell: Literal["rnn", "lstm", "gru"]
-    inputs: list[NumberOrVector] = Field(min_length=1)
+    inputs: list[NumberOrVector] = Field(min_length=1, max_length=1000)  # time steps, each worked
     h0: Optional[NumberOrVector] = None
     c0: Optional[NumberOrVector] = None
     weights_layout: Optional[Literal["out_in", "in_out"]] = None

@@ -1,0 +1,26 @@
+"""Problems the long fuzz run (`python -m tests.fuzz`) once broke, kept as regressions: a line
+break inside a quoted value split an error over two lines, huge sizes crashed (exit 3) or hung,
+an overflow left a softmax row with no finite score. Each must now exit 0, 1 or 2 with every
+error line located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dlsolve.cli import main
+
+HERE = Path(__file__).parent / "fuzz_regressions"
+CASES = [line.split("|") for line in (HERE / "cases.txt").read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name,args", CASES, ids=[c[0] for c in CASES])
+def test_fuzz_regression(name, args):
+    path = HERE / f"{name}.yaml"
+    r = CliRunner().invoke(main, [str(path) if a == "PROBLEM" else a for a in args.split()])
+    assert r.exit_code in (0, 1, 2), r.output
+    assert "Traceback" not in r.output and "internal error" not in r.output
+    if r.exit_code == 2:
+        assert all(line.startswith(f"{path}:") for line in r.output.splitlines() if line.strip()), r.output
