@@ -162,7 +162,20 @@ class Stack:
     layers: tuple[tuple[str, tuple[int, ...], int | None], ...]
 
 
-Picture = Union[Network, Stack]
+@dataclass(frozen=True)
+class Plane:
+    """Points in the plane (x₁, x₂) with the line w₁x₁ + w₂x₂ + b = 0 a unit draws between them
+    (the perceptron's decision line). `points` are (x₁, x₂, target or None); a point whose target
+    is `positive` is drawn filled, any other hollow. `weights` (w₁, w₂) and `bias` b come from the
+    working; no line is drawn when w = 0."""
+
+    points: tuple[tuple[float, float, float | None], ...]
+    weights: tuple[float, float]
+    bias: float
+    positive: float = 1.0
+
+
+Picture = Union[Network, Stack, Plane]
 
 
 @dataclass(frozen=True)

@@ -198,3 +198,69 @@ def test_bad_input_is_a_located_error(case):
     assert r.exit_code == 2, r.output
     assert re.search(pattern, r.output), r.output
     assert "Traceback" not in r.output
+
+
+def _plane_svg(html_text: str) -> str:
+    m = re.search(r'<svg[^>]*aria-label="the points and the decision line".*?</svg>', html_text, re.S)
+    assert m, "no picture of the points"
+    return m.group(0)
+
+
+@pytest.mark.parametrize("data", [
+    {"kind": "perceptron", "inputs": TRUTH, "targets": [0, 1, 1, 1], "weights": [0, 0], "bias": 0,
+     "learn": {"learning_rate": 0.1}},
+    {"kind": "perceptron", "inputs": [[1, 2], [3, -1], [-2, 0.5], [0, -3]], "targets": [1, 0, 1, 0],
+     "weights": [0.5, -0.2], "bias": 0.3, "learn": {"learning_rate": 0.5, "epochs": 50}},
+])
+def test_plane_picture_has_the_points_and_the_decision_line(data):
+    """The HTML picture: one dot per point (filled where y is the positive output) and a line whose
+    end points, mapped back from the SVG, satisfy w₁x₁ + w₂x₂ + b = 0."""
+    from dlsolve.render import renderer
+    from dlsolve.solution import Figure, Plane
+
+    sol = solve_data(data)
+    planes = [b.picture for s in sol.sections for b in s.blocks if isinstance(b, Figure)
+              and isinstance(b.picture, Plane)]
+    assert len(planes) == 1 and planes[0].points[0][:2] == tuple(float(v) for v in data["inputs"][0])
+    w1, w2 = (float(v) for v in sol.answer("weights").value)
+    b = planes[0].bias
+    assert (w1, w2) == planes[0].weights
+    svg = _plane_svg(renderer("html")(precision=4).render(sol))
+    circles = [(float(x), float(y), fill) for x, y, fill in
+               re.findall(r'<circle cx="([-\d.]+)" cy="([-\d.]+)" r="[\d.]+" fill="([^"]+)"', svg)]
+    pts = [tuple(map(float, p)) for p in data["inputs"]]
+    assert len(circles) == len(pts)
+    for (_, _, fill), t in zip(circles, data["targets"]):
+        assert (fill != "white") == (t == 1)
+    # the SVG's mapping, x and y each affine, recovered from two points differing in that coordinate
+    (i, j) = next((i, j) for i in range(len(pts)) for j in range(len(pts)) if pts[i][0] != pts[j][0])
+    (k, h) = next((i, j) for i in range(len(pts)) for j in range(len(pts)) if pts[i][1] != pts[j][1])
+    ax = (circles[j][0] - circles[i][0]) / (pts[j][0] - pts[i][0])
+    ay = (circles[h][1] - circles[k][1]) / (pts[h][1] - pts[k][1])
+
+    def back(sx, sy):
+        return pts[i][0] + (sx - circles[i][0]) / ax, pts[k][1] + (sy - circles[k][1]) / ay
+
+    m = re.search(r'<line class="decision" x1="([-\d.]+)" y1="([-\d.]+)" x2="([-\d.]+)" y2="([-\d.]+)"', svg)
+    assert m, "no decision line"
+    x1, y1, x2, y2 = map(float, m.groups())
+    assert (x1, y1) != (x2, y2)
+    scale = abs(w1) + abs(w2)
+    for sx, sy in ((x1, y1), (x2, y2)):
+        u, v = back(sx, sy)
+        assert abs(w1 * u + w2 * v + b) <= 0.02 * scale * max(1.0, abs(u), abs(v))
+
+
+def test_plane_without_weights_draws_no_line():
+    from dlsolve.render import renderer
+    from dlsolve.render.document import plane_text
+    from dlsolve.render.layout import clip_line
+    from dlsolve.solution import Plane
+
+    pl = Plane(((0.0, 0.0, 1.0), (1.0, 1.0, 0.0)), (0.0, 0.0), 2.0)
+    assert clip_line(0.0, 0.0, 2.0, (-1, 1, -1, 1)) is None
+    assert "no line" in plane_text(pl, str)
+    html = renderer("html")(precision=4)
+    html._figures = 0
+    svg = html.plane(pl)
+    assert svg.count("<circle") == 2 and 'class="decision"' not in svg

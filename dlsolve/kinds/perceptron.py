@@ -22,7 +22,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.solution import Phrase, Solution
+from dlsolve.solution import Phrase, Plane, Solution
 from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
 
 
@@ -315,6 +315,11 @@ def _learn(d: Derivation, spec: Spec, u: _Unit) -> None:
         bb = N.renamed(fb, "b", "b")
         d.derive(slope, -(w1 / w2), note="the line solved for x₂: x₂ = −(w₁/w₂)·x₁ − b/w₂")
         d.derive(icpt, -(bb / w2), note="where the line crosses the x₂ axis")
+    if m == 2:  # the picture the course draws: the points on either side of the learnt line
+        d.figure(Plane(tuple((float(X[i, 0]), float(X[i, 1]), float(Y[i])) for i in range(n)),
+                       (float(wf[0]), float(wf[1])), bf, positive=float(u.hi)),
+                 caption=Phrase("The points (filled: y = {hi:given}) and the learnt line w₁x₁ + w₂x₂ + b = 0",
+                                hi=int(u.hi)))
     d.answer("weights", wf, "the weights after learning", keys=tuple(s.key for s in final_w))
     d.answer("bias", bf, "the bias after learning", keys=(fb.key,))
     d.answer("epochs", float(passes), "passes through the data", keys=(ep.key,))

@@ -13,7 +13,7 @@ its pictures and the list of what is asked — without the working (`"questions"
 
 from __future__ import annotations
 
-from typing import IO, Any, Sequence
+from typing import IO, Any, Callable, Sequence
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout, notation, numbers
 from dlsolve.render.mathprint import LatexPrinter
 from dlsolve.render.parts import equation_parts
-from dlsolve.solution import (Figure, Given, Graph, Network, Prose, Section, Series, Solution, Stack, Step, Table,
+from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Section, Series, Solution, Stack, Step, Table,
                               Text)
 
 Cell = tuple[str, str]  # ("math", latex), ("text", plain text), ("prose", text that may carry notation)
@@ -259,7 +259,8 @@ class DocumentRenderer:
         pic = block.picture
         if blank and isinstance(pic, Stack):
             pic = Stack(pic.input, tuple((name, (), None) for name, _, _ in pic.layers))
-        drawn = self.network(pic) if isinstance(pic, Network) else self.stack(pic) if isinstance(pic, Stack) else ""
+        drawn = (self.network(pic) if isinstance(pic, Network) else self.stack(pic) if isinstance(pic, Stack)
+                 else self.plane(pic) if isinstance(pic, Plane) else "")
         caption = "" if blank else self.prose(block.caption) if block.caption else ""
         return self.framed(drawn, caption)
 
@@ -350,8 +351,24 @@ class DocumentRenderer:
     def stack(self, st: Stack) -> str:
         return ""
 
+    def plane(self, pl: Plane) -> str:
+        return ""
+
+    def plane_text(self, pl: Plane) -> str:
+        """The plane in one line: the points (● where the target is the positive output, ○ else)
+        and the line's equation with the values of the working."""
+        return plane_text(pl, lambda v: numbers.unicode(v, self.precision))
+
     def framed(self, drawn: str, caption: str) -> str:
         return drawn
 
     def links(self, entries: Sequence[tuple[str, str]]) -> str:
         raise NotImplementedError
+
+
+def plane_text(pl: Plane, fmt: Callable[[float], str]) -> str:
+    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" + ("" if t is None else " ●" if t == pl.positive else " ○")
+                    for x, y, t in pl.points)
+    w1, w2 = pl.weights
+    line = "no line (w = 0)" if w1 == 0 and w2 == 0 else "the line " + layout.line_equation(w1, w2, pl.bias, fmt)
+    return f"Points {pts}; {line}."

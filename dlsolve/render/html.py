@@ -11,7 +11,7 @@ from typing import Sequence
 
 from dlsolve.render import layout, numbers
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
-from dlsolve.solution import Network, Series, Stack
+from dlsolve.solution import Network, Plane, Series, Stack
 
 STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; line-height: 1.5; color: #1a1a1a;
@@ -247,6 +247,39 @@ class HtmlRenderer(DocumentRenderer):
             if params is not None:
                 body.append(self._t(column + 120, y + row_h / 2, f"{numbers.integer(params)} params", 12, "start"))
         return self._svg(width, height, "the layer stack with its shapes", body)
+
+    def plane(self, pl: Plane) -> str:
+        """The points as dots (filled: target the positive output), each with its coordinates, and
+        the line w₁x₁ + w₂x₂ + b = 0 clipped to a box a little wider than the points."""
+        box = layout.plane_box([(x, y) for x, y, _ in pl.points])
+        x0, x1, y0, y1 = box
+        side, left, top = 260.0, 40.0, 16.0
+        width, height = left + side + 40, top + side + 34
+
+        def at(x: float, y: float) -> tuple[float, float]:
+            return left + (x - x0) / (x1 - x0) * side, top + (y1 - y) / (y1 - y0) * side
+
+        body = [f'<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="#999"/>']
+        if x0 < 0 < x1:
+            ax, _ = at(0.0, 0.0)
+            body.append(f'<line class="axis" x1="{ax:.2f}" y1="{top}" x2="{ax:.2f}" y2="{top + side}" stroke="#ccc"/>')
+        if y0 < 0 < y1:
+            _, ay = at(0.0, 0.0)
+            body.append(f'<line class="axis" x1="{left}" y1="{ay:.2f}" x2="{left + side}" y2="{ay:.2f}" stroke="#ccc"/>')
+        body.append(self._t(left + side / 2, top + side + 26, "x₁", 13, notation=True))
+        body.append(self._t(left - 22, top + side / 2, "x₂", 13, notation=True))
+        ends = layout.clip_line(pl.weights[0], pl.weights[1], pl.bias, box)
+        if ends:
+            (ex, ey), (fx, fy) = at(*ends[0]), at(*ends[1])
+            body.append(f'<line class="decision" x1="{ex:.2f}" y1="{ey:.2f}" x2="{fx:.2f}" y2="{fy:.2f}" '
+                        'stroke="#b03a2e" stroke-width="2"/>')
+        for x, y, t in pl.points:
+            cx, cy = at(x, y)
+            fill = "#2a5599" if t is not None and t == pl.positive else "white"
+            body.append(f'<circle cx="{cx:.2f}" cy="{cy:.2f}" r="5" fill="{fill}" stroke="#2a5599" stroke-width="1.6"/>')
+            label = f"({numbers.unicode(x, self.precision)}, {numbers.unicode(y, self.precision)})"
+            body.append(self._t(cx + 8, cy - 8, label, 11, "start"))
+        return self._svg(width, height, "the points and the decision line", body)
 
     def graph(self, edges: list[tuple[str, str]]) -> str:
         """The graph drawn as inline SVG: inputs on the left, each name one column after its inputs,

@@ -16,7 +16,7 @@ from typing import Sequence
 from dlsolve.render import layout, numbers
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
 from dlsolve.render.notation import GREEK
-from dlsolve.solution import Network, Series, Stack
+from dlsolve.solution import Network, Plane, Series, Stack
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
@@ -442,6 +442,37 @@ class LatexRenderer(DocumentRenderer):
                 parts.append(rf"\node[right,font=\small] at ({column:.2f},{y:.2f}) {{${shape_tex}{extra}$}};")
             if k:
                 parts.append(rf"\draw[-latex,gray] (s{k - 1}) -- (s{k});")
+        parts.append(r"\end{tikzpicture}")
+        return "\n".join(parts)
+
+    def plane(self, pl: Plane) -> str:
+        """The points (filled: target the positive output) with their coordinates and the line
+        w₁x₁ + w₂x₂ + b = 0, clipped to a box a little wider than the points."""
+        box = layout.plane_box([(x, y) for x, y, _ in pl.points])
+        x0, x1, y0, y1 = box
+        side = 5.0
+
+        def at(x: float, y: float) -> str:
+            return f"({(x - x0) / (x1 - x0) * side:.3f},{(y - y0) / (y1 - y0) * side:.3f})"
+
+        parts = [r"\begin{tikzpicture}",
+                 rf"\draw[gray!60] (0,0) rectangle ({side},{side});",
+                 rf"\node[below,font=\small] at ({side / 2},-0.1) {{$x_1$}};",
+                 rf"\node[left,font=\small] at (-0.1,{side / 2}) {{$x_2$}};"]
+        if x0 < 0 < x1:
+            parts.append(rf"\draw[gray!30] {at(0.0, y0)} -- {at(0.0, y1)};")
+        if y0 < 0 < y1:
+            parts.append(rf"\draw[gray!30] {at(x0, 0.0)} -- {at(x1, 0.0)};")
+        parts.append(rf"\begin{{scope}}\clip (0,0) rectangle ({side},{side});")
+        ends = layout.clip_line(pl.weights[0], pl.weights[1], pl.bias, box)
+        if ends:
+            parts.append(rf"\draw[red!70!black,thick] {at(*ends[0])} -- {at(*ends[1])};")
+        parts.append(r"\end{scope}")
+        for x, y, t in pl.points:
+            fill = "blue!60!black" if t is not None and t == pl.positive else "white"
+            label = f"({numbers.latex(x, self.precision)}, {numbers.latex(y, self.precision)})"
+            parts.append(rf"\filldraw[draw=blue!60!black,fill={fill}] {at(x, y)} circle (2.2pt) "
+                         rf"node[above right,font=\scriptsize] {{${label}$}};")
         parts.append(r"\end{tikzpicture}")
         return "\n".join(parts)
 

@@ -277,3 +277,57 @@ def oversized(value: object) -> tuple[int, ...] | None:
 
 def oversized_text(shape: tuple[int, ...]) -> str:
     return "a " + "×".join(str(n) for n in shape) + " array: every entry in --format json or csv"
+
+
+def plane_box(points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """The box (x_lo, x_hi, y_lo, y_hi) a plane of points is drawn in: their range with a margin
+    of a quarter of it (1 when the points share a coordinate)."""
+    xs = [float(p[0]) for p in points] or [0.0]
+    ys = [float(p[1]) for p in points] or [0.0]
+    out = []
+    for vs in (xs, ys):
+        lo, hi = min(vs), max(vs)
+        m = (hi - lo) * 0.25 if hi > lo else 1.0
+        out += [lo - m, hi + m]
+    return out[0], out[1], out[2], out[3]
+
+
+def clip_line(w1: float, w2: float, b: float, box: tuple[float, float, float, float]
+              ) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The part of the line w1·x + w2·y + b = 0 inside the box, as its two end points; None when
+    the line misses the box or w = 0."""
+    x0, x1, y0, y1 = box
+    ends: list[tuple[float, float]] = []
+    if w2 != 0:
+        for x in (x0, x1):
+            y = -(w1 * x + b) / w2
+            if y0 - 1e-12 <= y <= y1 + 1e-12:
+                ends.append((x, min(max(y, y0), y1)))
+    if w1 != 0:
+        for y in (y0, y1):
+            x = -(w2 * y + b) / w1
+            if x0 - 1e-12 <= x <= x1 + 1e-12:
+                ends.append((min(max(x, x0), x1), y))
+    if len(ends) < 2:
+        return None
+    ends.sort()
+    a, z = ends[0], ends[-1]
+    if abs(a[0] - z[0]) < 1e-12 and abs(a[1] - z[1]) < 1e-12:
+        return None
+    return a, z
+
+
+def line_equation(w1: float, w2: float, b: float, fmt: Callable[[float], str]) -> str:
+    """w₁x₁ + w₂x₂ + b = 0 with the values written in (signs folded: 2x₁ − x₂ − 3 = 0)."""
+    terms = [(w1, "x₁"), (w2, "x₂"), (b, "")]
+    out = ""
+    for v, name in terms:
+        if v == 0 and (name or out):
+            continue
+        mag = fmt(abs(v))
+        body = (mag if not name or mag != "1" else "") + name
+        if not out:
+            out = ("−" if v < 0 else "") + body
+        else:
+            out += (" − " if v < 0 else " + ") + body
+    return (out or "0") + "\u00a0=\u00a00"  # kept on one line when wrapped

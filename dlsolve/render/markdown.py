@@ -7,7 +7,7 @@ from typing import Sequence
 
 from dlsolve.render import layout, numbers
 from dlsolve.render.document import Cell, DocumentRenderer
-from dlsolve.solution import Network, Series, Stack
+from dlsolve.solution import Network, Plane, Series, Stack
 
 
 def _md(text: str) -> str:
@@ -101,6 +101,9 @@ class MarkdownRenderer(DocumentRenderer):
             if k:
                 lines.append(f"  s{k - 1} --> s{k}")
         return "\n".join(lines + ["```"])
+
+    def plane(self, pl: Plane) -> str:
+        return self.plane_text(pl)
 
     def framed(self, drawn: str, caption: str) -> str:
         return drawn + ("\n\n" + self.inline(caption) if caption else "")

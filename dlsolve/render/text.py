@@ -22,7 +22,7 @@ from dlsolve.render import layout
 from dlsolve.render import numbers
 from dlsolve.render.mathprint import UnicodePrinter
 from dlsolve.render.parts import equation_parts
-from dlsolve.solution import Figure, Given, Graph, Network, Stack, Prose, Section, Series, Solution, Step, Table, Text
+from dlsolve.solution import Figure, Given, Graph, Network, Plane, Stack, Prose, Section, Series, Solution, Step, Table, Text
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
@@ -301,6 +301,9 @@ class TextRenderer:
                 out += [[(f"  {k}. {name}" if k else f"  input {shape}", "")] for k, (name, shape) in enumerate(steps)]
             else:
                 out.append([("  " + " → ".join(f"{name}\u00a0{shape}" for name, shape in steps), "")])
+        elif isinstance(pic, Plane):
+            from dlsolve.render.document import plane_text
+            out += [[("  " + line, "")] for line in layout.wrap_text(plane_text(pic, self.num), self.width - 2)]
         if f.caption and not blank:
             out.append([("  " + self.prose(f.caption), "dim")])
         return out
