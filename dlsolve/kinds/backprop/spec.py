@@ -345,6 +345,7 @@ def _check_training(spec: Spec, layers: list[Layer], loss: Optional[Loss]) -> No
 
 
 MAX_SYMBOLIC_UNITS = 12  # symbolic formulas for wider layers are work without a reader
+MAX_SYMBOLIC_LAYERS = 6  # nor for deeper networks (each δ nests every layer above it)
 
 
 def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, reduction: str) -> Net:
@@ -354,6 +355,9 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
                               "its answers are formulas", (key,))
     if spec.input_units is None:
         raise SpecInvalid("missing input_units (how many inputs x₁, x₂, … the network has)", ("input_units",))
+    if len(spec.layers) > MAX_SYMBOLIC_LAYERS:
+        raise SpecInvalid(f"a symbolic problem writes every weight's formula: at most {MAX_SYMBOLIC_LAYERS} layers, "
+                          f"got {len(spec.layers)}", ("layers",))
     sizes = [("input_units",)] + [("layers", l, "units") for l in range(len(spec.layers))]
     for path, n in zip(sizes, [spec.input_units] + [ls.units or 0 for ls in spec.layers]):
         if n > MAX_SYMBOLIC_UNITS:
