@@ -369,6 +369,8 @@ def test_a_class_score_counts_unanswered_questions(tmp_path):
     rows = list(csv.reader(io.StringIO(run("check", P1, folder, "--format", "csv").output)))
     assert rows[0] == ["student", "z1", "yhat", "loss", "score", "max_score"]
     assert rows[2][1:] == ["1.0", "", "", "1.0", "3.0"]                 # s2: one of three asked
+    summary = " ".join(run("check", P1, folder).output.split())
+    assert "2 students; mean score 2 " in summary or "2 students; mean score 2." in summary   # (3 + 1) / 2
 
 
 def test_infinity_is_right_for_an_infinite_reference_and_no_warning_is_printed(tmp_path):
