@@ -384,29 +384,40 @@ def test_the_other_bias_convention_count_is_the_one_kind_params_gives():
     assert f"the cell has {count.answer('params').value[0]} parameters" in notes
 
 
+def _pytorch_cell(cell, W_ih, W_hh, b_ih, b_hh, x, h, c):
+    """One step of PyTorch's RNNCell / LSTMCell / GRUCell, written from its documented equations on
+    the packed tensors (gate order i, f, g, o for LSTM and r, z, n for GRU; the GRU's reset gate
+    multiplies W_hn h + b_hn) — in plain NumPy, independent of dlsolve's per-gate form."""
+    gi, gh = W_ih @ x + b_ih, W_hh @ h + b_hh
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    if cell == "rnn":
+        return np.tanh(gi + gh), c
+    n = len(h)
+    if cell == "lstm":
+        g = gi + gh
+        i, f, gg, o = sig(g[:n]), sig(g[n:2 * n]), np.tanh(g[2 * n:3 * n]), sig(g[3 * n:])
+        c = f * c + i * gg
+        return o * np.tanh(c), c
+    r, z = sig(gi[:n] + gh[:n]), sig(gi[n:2 * n] + gh[n:2 * n])
+    nn = np.tanh(gi[2 * n:] + r * gh[2 * n:])
+    return (1 - z) * nn + z * h, c
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-def test_pytorch_cells_where_installed(cell):
-    """PyTorch's own RNNCell / LSTMCell / GRUCell on the packed tensors (skipped without torch)."""
-    torch = pytest.importorskip("torch")
+def test_pytorch_cells_from_their_documented_equations(cell):
+    """PyTorch's RNNCell / LSTMCell / GRUCell equations on the packed tensors agree with dlsolve."""
     rng = np.random.default_rng(11)
     cfg, params = random_problem(list(rng.uniform(-1, 1, 300).round(3)), cell, 3, 2, 3, 1, True)
     gs = GATES[cell]
-    module = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}[cell](2, 3).double()
-    with torch.no_grad():
-        module.weight_ih.copy_(torch.tensor([r for g in gs for r in params[g]["W"]], dtype=torch.float64))
-        module.weight_hh.copy_(torch.tensor([r for g in gs for r in params[g]["U"]], dtype=torch.float64))
-        module.bias_ih.copy_(torch.tensor([v for g in gs for v in params[g]["b"]], dtype=torch.float64))
-        module.bias_hh.copy_(torch.tensor([v for g in gs for v in params[g]["bh"]], dtype=torch.float64))
-        h = torch.tensor([cfg["h0"]], dtype=torch.float64)
-        c = torch.tensor([cfg["c0"]], dtype=torch.float64)
-        rows = []
-        for x in cfg["xs"]:
-            xt = torch.tensor([x], dtype=torch.float64)
-            if cell == "lstm":
-                h, c = module(xt, (h, c))
-            else:
-                h = module(xt, h)
-            rows.append(h[0].tolist())
+    W_ih = np.array([r for g in gs for r in params[g]["W"]], dtype=float)
+    W_hh = np.array([r for g in gs for r in params[g]["U"]], dtype=float)
+    b_ih = np.array([v for g in gs for v in params[g]["b"]], dtype=float)
+    b_hh = np.array([v for g in gs for v in params[g]["bh"]], dtype=float)
+    h, c = np.array(cfg["h0"], dtype=float), np.array(cfg.get("c0", cfg["h0"]), dtype=float)
+    rows = []
+    for x in cfg["xs"]:
+        h, c = _pytorch_cell(cell, W_ih, W_hh, b_ih, b_hh, np.array(x, dtype=float), h, c)
+        rows.append(h.tolist())
     sol = solve_data(to_yaml(cfg, params, packed=True))
     np.testing.assert_allclose(np.asarray(sol.answer("h").value, dtype=float), np.array(rows), rtol=1e-9, atol=1e-12)
 
