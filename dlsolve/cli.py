@@ -534,7 +534,7 @@ def export_cmd(target: str, problems: tuple[str, ...], output: str, count: int |
             marks, state["source"] = api.marks_from_file(marks_file)
             state.clear()
         asked = answers or (tuple(marks.points) if marks is not None else ())
-        options = Options(decimals=decimals, count=count, seed=seed, answers=asked, marks=marks,
+        options = Options(decimals=decimals, count=count, seed=seed, answers=asked, marks=marks, marks_file=marks_file,
                           follow_through=follow_through, wheel=wheel, precision=precision)
         written = export(target, problems, output, options)
         click.echo(f"wrote {', '.join(map(str, written))} ({TARGETS[target][1]})", err=True)

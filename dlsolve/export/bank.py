@@ -33,6 +33,7 @@ class Options:
     seed: Optional[int] = None
     answers: tuple[str, ...] = ()      # ask only these answers (default: every numeric answer)
     marks: Any = None                  # dlsolve.marking.Marks: points per answer
+    marks_file: Optional[str] = None   # the file it came from (Gradescope grades with it)
     follow_through: bool = False       # Gradescope: credit carried forward
     wheel: Optional[str] = None        # Gradescope: the dlsolve wheel to put in the zip (default: build one)
     precision: int = 4                 # significant digits of the worked solution's numbers
