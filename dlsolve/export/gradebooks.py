@@ -8,7 +8,8 @@ takes the rows of a class (`GradeRow`, joined to a roster's `Student`s by the ma
   `Email address`, all three written so any can be chosen) and a column to the grade item, with
   an optional feedback column;
 - canvas: the gradebook export's own header, `Student, ID, SIS User ID, SIS Login ID, Section,
-  "<assignment> (<id>)"`, then a "Points Possible" row, then one row per student;
+  "<assignment> (<id>)"`, then a "Points Possible" row, then one row per student (the roster id is
+  the SIS User ID; Canvas's own numeric ID column is left empty: Canvas matches on either);
 - gradescope: an e-mail / SID column and the score (Gradescope's "upload scores" matches students
   by e-mail or SID).
 """
@@ -79,7 +80,7 @@ def canvas(rows: Sequence[GradeRow], assignment: str, assignment_id: str = "") -
     possible = max((r.max_score for r in rows), default=0.0)
     head = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column]
     points = ["    Points Possible", "", "", "", "", _score(possible)]
-    body = [[canvas_name(r.student.name), r.student.id, r.student.id, r.student.username, r.student.section,
+    body = [[canvas_name(r.student.name), "", r.student.id, r.student.username, r.student.section,
              _score(r.score)] for r in rows]
     return _csv([head, points] + body)
 
