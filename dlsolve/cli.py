@@ -467,15 +467,18 @@ def schema_cmd(kind: str | None, all_kinds: bool, output: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Format of the question sheet and the answer key (default: Markdown).")
 @click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
+@click.option("--report", is_flag=True, help="List, per variant, the slips it tells apart for each answer.")
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
 def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int,
-             traceback: bool) -> None:
+             report: bool, traceback: bool) -> None:
     """Exam variants: draw other numbers for a problem with a `vary:` section, one file each.
 
     Writes PROBLEM-v01.yaml …, variants.json (seed and draws), questions.EXT and answer-key.EXT.
     A draw that makes the problem ill-posed (it does not solve, a value is not finite, a unit
-    saturates, a shape is not whole) is drawn again, and the reasons are counted. Grade with
-    `dlsolve check FOLDER answers/`, each answers file naming its `variant:`.
+    saturates, a shape is not whole), or in which two values dlsolve can diagnose coincide at 4
+    decimals (a symmetric W hides a transposition), or that repeats a variant, is drawn again, and
+    the reasons are counted. Grade with `dlsolve check FOLDER answers/`, each answers file naming
+    its `variant:`.
     """
     with _boundary(traceback):
         from dlsolve.vary import write_variants
@@ -486,6 +489,10 @@ def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | No
         click.echo(f"wrote {len(done.files)} variants ({done.files[0]} … {done.files[-1]}), variants.json, "
                    f"{' and '.join(done.sheets)} to {done.folder}/", err=True)
         click.echo(f"redrawn {redrawn} draw{'s' if redrawn != 1 else ''}" + (f": {why}" if why else ""), err=True)
+        if report:
+            from dlsolve.slips import report_lines
+
+            click.echo("\n".join(report_lines(done.folder)))
 
 
 def _export_targets() -> list[str]:

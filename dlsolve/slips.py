@@ -134,7 +134,8 @@ def tell_apart(solution: Solution, alternatives: Alternatives, wanted: set[tuple
     tolerance of `decimals`; `clash` says the first two values that coincide."""
     apart: dict[str, tuple[str, ...]] = {}
     clash = None
-    for name in dict.fromkeys(n for n, _ in wanted):
+    asked = {n for n, _ in wanted}
+    for name in (a.name for a in solution.answers if a.name in asked):
         ref = reference_array(solution.answer(name))
         dec = answer_decimals(ref, decimals)
         seen = [("the right value", ref)]
@@ -202,3 +203,17 @@ def _key(data: dict) -> str:
     import json
 
     return json.dumps(data, sort_keys=True, default=str)
+
+
+def report_lines(folder: Any) -> list[str]:
+    """`dlsolve vary --report`: per variant, per answer, the slips it tells apart (variants.json)."""
+    import json
+    from pathlib import Path
+
+    manifest = json.loads((Path(folder) / "variants.json").read_text(encoding="utf-8"))
+    out = []
+    for v in manifest["variants"]:
+        out.append(f"variant {v['variant']} ({v['file']}):")
+        for name, labels in (v.get("tells_apart") or {}).items():
+            out.append(f"  {name}: " + (", ".join(_slip_name(x).strip("`") for x in labels) or "no slip dlsolve diagnoses"))
+    return out
