@@ -304,6 +304,7 @@ def test_gradescope_autograder_right_wrong_and_malformed(varied, tmp_path, wheel
     assert wrong["score"] == 1.0
     [bad] = [t for t in wrong["tests"] if t["name"] == "loss"]
     assert bad["status"] == "failed" and "sign is flipped" in bad["output"]
+    assert "The first wrong answer is loss" in wrong["output"] and "L = " in wrong["output"]  # and its step
 
     for text, hint in ((f"variant: 2\nlosss: {loss}\n", "did you mean"), ("variant: 2\nloss: [1, \n", ""),
                        (None, "No answers file")):

@@ -87,13 +87,15 @@ def grade(root: Path) -> dict[str, Any]:
             variant = variant_for(users[0].get("id", users[0].get("email")), config["variants"])
             answers = Path(tmp) / "answers.yaml"
             answers.write_text(f"variant: {variant}\n" + text, encoding="utf-8")
-        cmd = [sys.executable, "-m", "dlsolve", "check", str(source / config["problem"]), str(answers),
-               "--format", "json"]
+        cmd = [sys.executable, "-m", "dlsolve", "check", str(source / config["problem"]), str(answers)]
         if config.get("follow_through"):
             cmd.append("--follow-through")
         if config.get("marks"):
             cmd += ["--marks", str(source / config["marks"])]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(cmd + ["--format", "json"], capture_output=True, text=True, timeout=600)
+        # the marker's report (first wrong answer, the step that produces it) in Unicode text
+        sheet = subprocess.run(cmd + ["--format", "text"], capture_output=True, text=True, timeout=600).stdout \
+            if done.returncode in (0, 1) else ""
     if done.returncode not in (0, 1):
         why = done.stderr.strip() or "dlsolve check could not read it"
         return _fail(f"Your answers file could not be graded; fix it and upload it again:\n{why}", max_score)
@@ -107,12 +109,10 @@ def grade(root: Path) -> dict[str, Any]:
             tests.append({"name": name, "number": str(len(tests) + 1), "score": 0.0,
                           "max_score": float(points.get(name) or 1.0), "status": "failed",
                           "output": "no answer given"})
-    wrong = report.get("first_wrong") or []
-    summary = [f"Score {report.get('score', 0):g} of {report.get('max_score', 0):g}.", str(report.get("rule", ""))]
-    summary += [f"The first wrong answer is {w['answer']}" + (f"; {', '.join(w['follows'])} follow from it"
-                                                             if w.get("follows") else "") + "." for w in wrong]
     number = variant if variant is not None else _variant_in(text)
-    return {"score": float(report.get("score", 0.0)), "output": "\n".join(s for s in summary if s),
+    head = f"Score {report.get('score', 0):g} of {report.get('max_score', 0):g}" + \
+        (f" (variant {number})" if number is not None else "") + "."
+    return {"score": float(report.get("score", 0.0)), "output": head + "\n\n" + sheet,
             "output_format": "text", "extra_data": {"variant": number}, "tests": tests}
 
 
