@@ -369,3 +369,24 @@ def test_moodle_and_gradescope_gradebooks():
     gs = list(csv.DictReader(io.StringIO(GRADEBOOKS["gradescope"](ROWS, "Exam 1", ""))))
     assert [(r["Email"], r["SID"], float(r["Total Score"])) for r in gs] == [
         ("ada@uni.edu", "30000001", 7.5), ("alan@uni.edu", "30000002", 10.0)]
+
+
+def test_export_draws_variants_from_a_problem_file_as_vary_does(varied, tmp_path):
+    out = tmp_path / "q.xml"
+    run("export", "moodle", EXAM, "--count", "3", "-o", str(out), "--answer", "loss")
+    cloze = ET.parse(out).getroot().findall("question")[1:]
+    files = variant_files(varied)                                      # `dlsolve vary` with the file's seed
+    assert len(cloze) == 3
+    for q, (n, file) in zip(cloze, sorted(files.items())):
+        [(_, body)] = BLANK.findall(q.find("questiontext/text").text)
+        assert float(ALT.match(body.split("~")[0]).group(2)) == float(api.solve(file).answers["loss"])
+
+
+def test_canvas_without_variants_asks_each_entry_as_an_item(tmp_path):
+    out = tmp_path / "q.zip"
+    run("export", "canvas", P12, "-o", str(out), "--answer", "per_sample")
+    z = zipfile.ZipFile(out)
+    [xml_name] = [n for n in z.namelist() if n.endswith(".xml") and "/" in n and not n.endswith("assessment_meta.xml")]
+    items = list(ET.fromstring(z.read(xml_name)).iter(QTI + "item"))
+    # catalogue P12: Huber(δ = 1) per sample of e = [0.5, −0.5, 0, −1]: ½e² = 0.125, 0.125, 0, and 1 − ½ = 0.5
+    assert [float(it.find(f".//{QTI}varequal").text) for it in items] == [0.125, 0.125, 0.0, 0.5]
