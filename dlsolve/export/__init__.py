@@ -22,9 +22,11 @@ TARGETS: dict[str, tuple[str, str]] = {
 
 def export(target: str, paths: Sequence[str], out: str | Path, options: object) -> list[Path]:
     """Write the export of PROBLEMS to OUT; the paths written."""
+    import tempfile
+
     from dlsolve.export.bank import collect
 
     module = importlib.import_module(TARGETS[target][0])
-    out = Path(out)
-    problems = collect(paths, options)  # type: ignore[arg-type]
-    return module.write(problems, out, options)  # type: ignore[no-any-return]
+    with tempfile.TemporaryDirectory(prefix="dlsolve-export-") as scratch:  # variants drawn by --count
+        problems = collect(paths, options, Path(scratch))  # type: ignore[arg-type]
+        return module.write(problems, Path(out), options)  # type: ignore[no-any-return]

@@ -70,7 +70,8 @@ def grade(root: Path) -> dict[str, Any]:
     source = root / "source"
     config = json.loads((source / "config.json").read_text(encoding="utf-8"))
     asked: list[str] = config.get("answers") or []
-    max_score = float(len(asked)) or 1.0
+    worth: dict[str, float] = config.get("points") or {}
+    max_score = float(sum(worth.get(n, 1.0) for n in asked)) or 1.0
     answers = _answers_file(root / "submission")
     if answers is None:
         return _fail("No answers file found: upload a YAML file (answers.yaml) with one line per answer, "
@@ -103,11 +104,10 @@ def grade(root: Path) -> dict[str, Any]:
     verdicts = report.get("verdicts", [])
     tests = [_test(v, k) for k, v in enumerate(verdicts, 1)]
     given = {v["name"] for v in verdicts}
-    points = {v["name"]: v.get("points") for v in verdicts}
     for name in asked:
         if name not in given:
             tests.append({"name": name, "number": str(len(tests) + 1), "score": 0.0,
-                          "max_score": float(points.get(name) or 1.0), "status": "failed",
+                          "max_score": float(worth.get(name, 1.0)), "status": "failed",
                           "output": "no answer given"})
     number = variant if variant is not None else _variant_in(text)
     head = f"Score {report.get('score', 0):g} of {report.get('max_score', 0):g}" + \

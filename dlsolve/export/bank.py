@@ -141,6 +141,8 @@ def _from_file(file: str, options: Options, scratch: Optional[Path]) -> Problem:
             from dlsolve.vary import write_variants
 
             target = Path(scratch or tempfile.mkdtemp(prefix="dlsolve-export-")) / slug(Path(file).stem)
+            if target.exists():  # the same file given twice
+                target = Path(tempfile.mkdtemp(prefix=target.name + "-", dir=target.parent))
             write_variants(file, options.count, options.seed, target)
             return _from_folder(target, options)
     problem = load_problem(file)

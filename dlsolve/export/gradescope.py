@@ -68,6 +68,7 @@ def write(problems: list[Problem], out: Path, options: Options) -> list[Path]:
         wheel = Path(options.wheel) if options.wheel else build_wheel(Path(tmp))
         config = {"problem": "variants" if problem.varied else "problem.yaml", "title": problem.title,
                   "answers": [b.name for b in problem.variants[0].blanks],
+                  "points": {b.name: b.points for b in problem.variants[0].blanks},
                   "variants": [v.number for v in problem.variants],
                   "follow_through": options.follow_through, "marks": "marks.yaml" if options.marks_file else None}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
