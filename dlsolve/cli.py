@@ -543,7 +543,10 @@ def export_cmd(target: str, problems: tuple[str, ...], output: str, count: int |
         asked = answers or (tuple(marks.points) if marks is not None else ())
         options = Options(decimals=decimals, count=count, seed=seed, answers=asked, marks=marks, marks_file=marks_file,
                           follow_through=follow_through, wheel=wheel, precision=precision)
-        written = export(target, problems, output, options)
+        skipped: list[str] = []
+        written = export(target, problems, output, options, skipped)
+        for why in skipped:
+            click.echo(f"left out: {why}", err=True)
         click.echo(f"wrote {', '.join(map(str, written))} ({TARGETS[target][1]})", err=True)
 
 

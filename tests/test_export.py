@@ -390,3 +390,31 @@ def test_canvas_without_variants_asks_each_entry_as_an_item(tmp_path):
     items = list(ET.fromstring(z.read(xml_name)).iter(QTI + "item"))
     # catalogue P12: Huber(δ = 1) per sample of e = [0.5, −0.5, 0, −1]: ½e² = 0.125, 0.125, 0, and 1 − ½ = 0.5
     assert [float(it.find(f".//{QTI}varequal").text) for it in items] == [0.125, 0.125, 0.0, 0.5]
+
+
+def test_every_problem_file_exports_to_moodle_with_the_solvers_numbers(tmp_path):
+    """The whole catalogue through Moodle: every blank parses by Moodle's grammar and its right
+    value is the solver's answer (a symbolic problem, with nothing to ask, is left out)."""
+    out = tmp_path / "all.xml"
+    run("export", "moodle", str(ROOT / "problems"), "-o", str(out))
+    questions = [q for q in ET.parse(out).getroot().findall("question") if q.get("type") == "cloze"]
+    stems = {q.find("name/text").text.rsplit(" v", 1)[0] for q in questions}
+    files = sorted((ROOT / "problems").glob("*.yaml"))
+    assert len(stems) >= len(files) - 2
+    for q in questions:
+        stem = q.find("name/text").text.rsplit(" v", 1)[0]
+        sol = api.solve(str(ROOT / "problems" / f"{stem}.yaml"))
+        expected = []
+        for a in sol.answers:
+            try:
+                arr = np.asarray(a.value, dtype=float)
+            except (TypeError, ValueError):
+                continue
+            if np.all(np.isfinite(arr)):
+                expected += list(np.ravel(arr))
+        blanks = BLANK.findall(q.find("questiontext/text").text)
+        assert len(blanks) == len(expected), stem
+        for (_, body), ref in zip(blanks, expected):
+            alts = [ALT.match(a) for a in body.split("~")]
+            assert all(alts), (stem, body)
+            assert float(alts[0].group(2)) == ref, stem

@@ -20,13 +20,15 @@ TARGETS: dict[str, tuple[str, str]] = {
 }
 
 
-def export(target: str, paths: Sequence[str], out: str | Path, options: object) -> list[Path]:
-    """Write the export of PROBLEMS to OUT; the paths written."""
+def export(target: str, paths: Sequence[str], out: str | Path, options: object,
+           skipped: list[str] | None = None) -> list[Path]:
+    """Write the export of PROBLEMS to OUT; the paths written (`skipped` gets why a problem of a
+    folder was left out)."""
     import tempfile
 
     from dlsolve.export.bank import collect
 
     module = importlib.import_module(TARGETS[target][0])
     with tempfile.TemporaryDirectory(prefix="dlsolve-export-") as scratch:  # variants drawn by --count
-        problems = collect(paths, options, Path(scratch))  # type: ignore[arg-type]
+        problems = collect(paths, options, Path(scratch), skipped)  # type: ignore[arg-type]
         return module.write(problems, Path(out), options)  # type: ignore[no-any-return]

@@ -95,8 +95,15 @@ def number_text(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def collect(paths: Sequence[str], options: Options, scratch: Optional[Path] = None) -> list[Problem]:
-    """The problems of PROBLEMS…, solved, with their variants."""
+class NothingToAsk(OptionError):
+    """A problem with no numeric answer (a symbolic one): nothing a platform can ask."""
+
+
+def collect(paths: Sequence[str], options: Options, scratch: Optional[Path] = None,
+            skipped: Optional[list[str]] = None) -> list[Problem]:
+    """The problems of PROBLEMS…, solved, with their variants; a problem of a folder that has
+    nothing to ask is left out and said in `skipped`."""
+    skipped = [] if skipped is None else skipped
     from dlsolve.files import expand
     from dlsolve.vary import MANIFEST
 
@@ -107,7 +114,12 @@ def collect(paths: Sequence[str], options: Options, scratch: Optional[Path] = No
             problems.append(_from_folder(path, options))
             continue
         for file in expand([p]):
-            problems.append(_from_file(file, options, scratch))
+            try:
+                problems.append(_from_file(file, options, scratch))
+            except NothingToAsk as why:
+                if not path.is_dir():
+                    raise
+                skipped.append(why.message)  # one problem of a folder: the others are still exported
     if not problems:
         raise OptionError("dlsolve export", "no problem files found in " + ", ".join(paths))
     stems = [pr.stem for pr in problems]
@@ -188,5 +200,5 @@ def _asked(solution: Solution, wanted: Sequence[str], file: str) -> list[str]:
         except SpecError:  # a formula (symbolic) answer: nothing to type in as a number
             continue
     if not out:
-        raise OptionError("dlsolve export", f"{file} has no numeric answer to ask")
+        raise NothingToAsk("dlsolve export", f"{file} has no numeric answer to ask")
     return out
