@@ -322,6 +322,28 @@ def test_gradescope_autograder_right_wrong_and_malformed(varied, tmp_path, wheel
     assert derived["extra_data"]["variant"] == n and derived["tests"][0]["status"] == "passed"
 
 
+def test_gradescope_marks_and_follow_through_and_moodle_weights(varied, tmp_path, wheel):
+    marks = tmp_path / "marks.yaml"
+    marks.write_text("points: {z2: 2, yhat: 3}\nfollow_through: 0.5\n")
+    out = tmp_path / "ag.zip"
+    run("export", "gradescope", str(varied), "-o", str(out), "--marks", str(marks), "--follow-through",
+        "--wheel", str(wheel))
+    root = _autograder(out, tmp_path)
+    sol = api.solve(variant_files(varied)[3])
+    z2 = float(np.ravel(sol.answers["z2"])[0])
+    wrong_z2 = z2 + 0.5                                                 # ŷ from it: σ(z2 + 0.5), worked here
+    results = _submit(root, f"variant: 3\nz2: {wrong_z2:.4f}\nyhat: {1 / (1 + math.exp(-wrong_z2)):.4f}\n")
+    _spec_shape(results)
+    tests = {t["name"]: t for t in results["tests"]}
+    assert (tests["z2"]["score"], tests["z2"]["max_score"]) == (0.0, 2.0)
+    assert (tests["yhat"]["score"], tests["yhat"]["max_score"]) == (1.5, 3.0)   # half of 3 carried forward
+    assert "carried forward" in tests["yhat"]["output"] and results["score"] == 1.5
+    xml = tmp_path / "q.xml"
+    run("export", "moodle", str(varied), "-o", str(xml), "--marks", str(marks))
+    q = ET.parse(xml).getroot().findall("question")[1]
+    assert [w for w, _ in BLANK.findall(q.find("questiontext/text").text)] == ["2", "3"]
+
+
 # -- gradebooks ------------------------------------------------------------------------------
 
 @dataclass

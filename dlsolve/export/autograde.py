@@ -30,7 +30,8 @@ def variant_for(user_id: Any, numbers: list[int]) -> int:
 def _answers_file(submission: Path) -> Optional[Path]:
     files = sorted(f for f in submission.rglob("*") if f.is_file() and f.suffix in SUFFIXES) if submission.is_dir() else []
     named = [f for f in files if f.stem == "answers"]
-    return (named or files or [None])[0]
+    pick = named or files
+    return pick[0] if pick else None
 
 
 def _fail(message: str, max_score: float) -> dict[str, Any]:

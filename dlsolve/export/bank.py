@@ -186,7 +186,7 @@ def _variant(number: int, solution: Solution, alternatives: Any, file: str, opti
 
 def _asked(solution: Solution, wanted: Sequence[str], file: str) -> list[str]:
     """The answers to ask: those named (--answer, or the marking scheme's), else every numeric one."""
-    names = list(solution.answers.names())
+    names = [a.name for a in solution.answers]
     if wanted:
         for w in wanted:
             if w not in names:

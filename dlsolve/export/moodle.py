@@ -53,6 +53,7 @@ def blank_html(blank: Blank) -> str:
     v = blank.value
     if v.ndim == 0:
         return f"<p>{blank.label} = {cloze(blank, ())}</p>"
+    rows: list[list[tuple[int, ...]]]
     if v.ndim == 1:
         rows = [[(i,) for i in range(v.shape[0])]]
     elif v.ndim == 2:
