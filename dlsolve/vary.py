@@ -290,8 +290,7 @@ def _reason(err: Exception) -> str:
 
 def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
                   solve: Any, judge: Any = None) -> Draw:
-    """`count` well-posed variants. `solve(data)` solves one variant's data (raises on a bad one);
-    `judge(data, solution)` may give one more reason to redraw (see `dlsolve.slips.Judge`)."""
+    """`count` well-posed variants. `solve(data)` solves a draw (raises on a bad one); `judge` may refuse it."""
     out = Draw([])
     for n in range(1, count + 1):
         reasons: Counter = Counter()
@@ -448,6 +447,7 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     from dlsolve import api
     from dlsolve.load import parse_data, read_text
     from dlsolve.render import renderer
+    from dlsolve.slips import Judge
 
     from dlsolve.load import load_text
 
@@ -473,10 +473,7 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     def with_title(data: dict, n: int) -> dict:
         return {**data, "title": f"{base_title} — variant {n}"} if titled else data
 
-    from dlsolve.slips import Judge
-
-    judge = Judge(base)
-    drawn = draw_variants(base, rules, count, seed, solve, judge)
+    drawn = draw_variants(base, rules, count, seed, solve, judge := Judge(base))  # slips told apart
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     width = max(2, len(str(count)))
