@@ -44,7 +44,7 @@ def _has_variant(text: str) -> bool:
     return any(line.split("#")[0].strip().startswith("variant:") for line in text.splitlines())
 
 
-def _test(v: dict[str, Any], number: int) -> dict[str, Any]:
+def _test(v: dict[str, Any], number: int, first_wrong: list[dict[str, Any]]) -> dict[str, Any]:
     right = bool(v.get("right"))
     lines = [f"{v.get('verdict', '✗')}  yours: {_show(v.get('written', v.get('given')))}"]
     if not right and v.get("reference_rounded") is not None:
@@ -55,6 +55,11 @@ def _test(v: dict[str, Any], number: int) -> dict[str, Any]:
         lines.append("why: " + str(v["diagnosis"]))
     if v.get("follow_through") and not right:
         lines.append("right from your own earlier answers: credit carried forward")
+    for w in first_wrong:
+        if w.get("answer") == v["name"]:
+            lines.append("the first wrong answer: its step is in the report above")
+        elif v["name"] in (w.get("follows") or []):
+            lines.append(f"follows from your {w['answer']}")
     return {"name": v["name"], "number": str(number), "score": float(v.get("earned") or 0.0),
             "max_score": float(v.get("points") or 0.0), "status": "passed" if right else "failed",
             "output": "\n".join(lines)}
@@ -103,7 +108,7 @@ def grade(root: Path) -> dict[str, Any]:
         return _fail(f"Your answers file could not be graded; fix it and upload it again:\n{why}", max_score)
     report = json.loads(done.stdout)
     verdicts = report.get("verdicts", [])
-    tests = [_test(v, k) for k, v in enumerate(verdicts, 1)]
+    tests = [_test(v, k, report.get("first_wrong") or []) for k, v in enumerate(verdicts, 1)]
     given = {v["name"] for v in verdicts}
     for name in asked:
         if name not in given:
