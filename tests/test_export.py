@@ -440,3 +440,12 @@ def test_every_problem_file_exports_to_moodle_with_the_solvers_numbers(tmp_path)
             alts = [ALT.match(a) for a in body.split("~")]
             assert all(alts), (stem, body)
             assert float(alts[0].group(2)) == ref, stem
+
+
+@pytest.mark.parametrize("x", [0.00095, 0.001, 0.0123, 0.5, -7.2e-05, 3.0, 0.0])
+def test_the_asked_decimals_are_the_marking_rules(x):
+    """4 decimals, or two significant digits below 0.001 (what the questions tell students)."""
+    from dlsolve.slips import answer_decimals
+
+    assert int(answer_decimals(np.array(x), 4)) == decimals_for(x)
+    assert (decimals_for(x) > 4) == (0 < abs(x) < 0.001 and not float(x).is_integer())

@@ -83,6 +83,13 @@ class Problem:
         return self.folder is not None
 
 
+def asked_sentence(decimals: int) -> str:
+    """How the values are to be written, as the margins (the marking rule) expect them."""
+    small = number_text(10.0 ** -(decimals - 1)) if decimals >= 1 else "1"
+    return (f"Give each value to {decimals} decimal places; a value below {small} to two significant digits "
+            "(0.00031, not 0.0003).")
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "problem"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlsolve.export.bank import Blank, Options, Problem, Variant, number_text
+from dlsolve.export.bank import Blank, Options, Problem, Variant, asked_sentence, number_text
 
 PENALTY = "0.3333333"  # Moodle's default penalty for each wrong try (interactive mode)
 CATEGORY_ROOT = "$course$/top/dlsolve"
@@ -73,8 +73,7 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
 def question(problem: Problem, v: Variant, options: Options) -> ET.Element:
     q = ET.Element("question", {"type": "cloze"})
     _text(q, "name", f"{problem.stem} v{v.number:02d}")
-    asked = (f"<p>Give each value to {options.decimals} decimal places (more where a value needs two significant "
-             "digits: the blank accepts the value rounded to the decimals shown in the feedback).</p>")
+    asked = f"<p>{asked_sentence(options.decimals)}</p>"
     _text(q, "questiontext", v.question + asked + "\n".join(blank_html(b) for b in v.blanks), format="html")
     _text(q, "generalfeedback", v.worked, format="html")
     ET.SubElement(q, "penalty").text = PENALTY

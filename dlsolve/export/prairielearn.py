@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from dlsolve.export.bank import Blank, Options, Problem, Variant
+from dlsolve.export.bank import Blank, Options, Problem, Variant, asked_sentence
 
 SERVER = '''\
 """PrairieLearn server for {title!r}: {count} variant(s) baked in by dlsolve (no dlsolve needed here).
@@ -135,7 +135,7 @@ def question_html(problem: Problem, options: Options) -> str:
     return "\n".join([
         "<pl-question-panel>",
         "{{{params.question_html}}}",
-        f"<p>Give each value to {options.decimals} decimal places (more where a value needs two significant digits).</p>",
+        f"<p>{asked_sentence(options.decimals)}</p>",
         "</pl-question-panel>",
         *(element(b) for b in first.blanks),
         "<pl-submission-panel>{{#feedback.dlsolve}}<p>{{feedback.dlsolve}}</p>{{/feedback.dlsolve}}</pl-submission-panel>",
