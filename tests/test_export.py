@@ -240,6 +240,15 @@ def test_prairielearn_question_folder_generate_and_grade(varied, tmp_path):
         server.grade(data)
         assert "sign is flipped" in data["partial_scores"]["loss"]["feedback"]
         assert "dW1" not in data["feedback"]
+        # a transposed matrix: check's sentence in the question's feedback; the matrix element's own
+        # per-entry feedback (a dict it renders) is left alone
+        transposed = {**matrix, "_value": np.array(matrix["_value"]).T.tolist()}
+        if not np.allclose(transposed["_value"], matrix["_value"], atol=1e-4):
+            entries = {"dW11": "correct"}
+            data.update(submitted_answers={"loss": float(sol.answers["loss"]), "dW1": transposed},
+                        partial_scores={"loss": {"score": 1}, "dW1": {"score": 0.5, "feedback": entries}}, feedback={})
+            server.grade(data)
+            assert "transpose" in data["feedback"]["dW1"] and data["partial_scores"]["dW1"]["feedback"] is entries
     assert len(seen) > 1
 
 

@@ -92,7 +92,8 @@ def grade(data):
         for slip in a["slips"]:
             want = _numbers(slip["value"])
             if len(want) == len(given) and all(abs(g - w) <= m for g, w, m in zip(given, want, a["margins"])):
-                part["feedback"] = slip["feedback"]
+                if not isinstance(slip["value"], list):  # a matrix input keeps its per-entry feedback
+                    part["feedback"] = slip["feedback"]
                 data["feedback"][name] = slip["feedback"]
                 notes.append(name + ": " + slip["feedback"])
                 break
@@ -124,7 +125,7 @@ def variant_data(v: Variant) -> dict[str, Any]:
 def element(b: Blank) -> str:
     label = escape(b.label + " =", quote=True)
     common = (f'answers-name="{b.name}" label="{label}" comparison="relabs" rtol="0" '
-              f'atol="{{{{params.atol.{b.name}}}}}" weight="{b.points:g}"')
+              f'atol="{{{{params.atol.{b.name}}}}}" weight="{max(1, round(b.points))}"')  # elements read a whole weight
     if b.value.ndim == 0:
         return f"<pl-number-input {common}></pl-number-input>"
     return f'<pl-matrix-component-input {common} allow-partial-credit="true"></pl-matrix-component-input>'
