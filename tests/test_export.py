@@ -458,3 +458,12 @@ def test_the_asked_decimals_are_the_marking_rules(x):
 
     assert int(answer_decimals(np.array(x), 4)) == decimals_for(x)
     assert (decimals_for(x) > 4) == (0 < abs(x) < 0.001 and not float(x).is_integer())
+
+
+def test_the_cli_targets_are_the_registry():
+    from dlsolve.export import TARGETS
+
+    command = main.commands["export"]
+    assert list(command.params[0].type.choices) == list(TARGETS)
+    result = CliRunner().invoke(main, ["export", "blackboard", P12, "-o", "x"])
+    assert result.exit_code == 2 and "moodle" in result.output
