@@ -80,13 +80,37 @@ def candidates(solution: Solution, alternatives: Alternatives, name: str) -> lis
     return out
 
 
+ROUNDED_TO = (2, 3)  # a student rounding every intermediate result by hand, to these decimals
+
+
+def rounded(solution: Solution, alternatives: Alternatives, name: str) -> list[tuple[str, np.ndarray]]:
+    """(label, value) of answer `name` worked from intermediates rounded by hand (the marking
+    package's own re-solve, `--round N`): near the right value, so an export offers it only where
+    it differs at the asked decimals, and `vary` does not ask variants to tell it apart."""
+    from dlsolve.marking.diagnose import _worked_from_rounded  # check's own reading of "rounded as they go"
+
+    out = []
+    for n in ROUNDED_TO:
+        sol = alternatives.rounded(n)
+        try:
+            value = _worked_from_rounded(sol, name) if sol is not None else None
+        except Exception:  # noqa: BLE001 - no such answer rounded: nothing to offer
+            value = None
+        if value is not None and np.all(np.isfinite(value)):
+            out.append((f"rounded to {n} decimals", value))
+    return out
+
+
 def explain(solution: Solution, alternatives: Alternatives, name: str, value: np.ndarray,
             decimals: Any) -> Optional[str]:
     """What `dlsolve check` would say of a student who wrote `value` for `name`, or None."""
     answer = solution.answer(name)
     ref = reference_array(answer)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.abs(value - ref) / np.abs(ref)
+    rel_max = float(np.max(np.where(np.abs(ref) > 0, rel, 0.0), initial=0.0))
     v = Verdict(name, answer.label, value.tolist(), None, answer.value, None, False,
-                float(np.max(np.abs(value - ref), initial=0.0)), 1.0, shape=ref.shape)
+                float(np.max(np.abs(value - ref), initial=0.0)), rel_max, shape=ref.shape)
     return diagnose(v, decimals, Rule(), alternatives)
 
 
@@ -95,7 +119,7 @@ def slips(solution: Solution, alternatives: Alternatives, name: str, decimals: A
     these decimals, each with check's sentence (the first of two that coincide is kept)."""
     ref = reference_array(solution.answer(name))
     kept: list[Slip] = []
-    for label, value in candidates(solution, alternatives, name):
+    for label, value in candidates(solution, alternatives, name) + rounded(solution, alternatives, name):
         if same(value, ref, decimals) or any(same(value, k.value, decimals) for k in kept):
             continue
         sentence = explain(solution, alternatives, name, value, decimals)

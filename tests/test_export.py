@@ -467,3 +467,24 @@ def test_the_cli_targets_are_the_registry():
     assert list(command.params[0].type.choices) == list(TARGETS)
     result = CliRunner().invoke(main, ["export", "blackboard", P12, "-o", "x"])
     assert result.exit_code == 2 and "moodle" in result.output
+
+
+def test_a_rounding_alternative_is_what_check_diagnoses_as_rounding(tmp_path):
+    """Each 0 % alternative of a blank, written to the blank's decimals and handed to `dlsolve
+    check` as a student's answer, gets the very sentence the blank gives as feedback."""
+    p1 = str(ROOT / "problems" / "p1-image-mlp.yaml")
+    out = tmp_path / "q.xml"
+    run("export", "moodle", p1, "-o", str(out), "--answer", "yhat", "--answer", "loss")
+    q = ET.parse(out).getroot().findall("question")[1]
+    blanks = BLANK.findall(q.find("questiontext/text").text)
+    seen_rounding = False
+    for name, (_, body) in zip(("yhat", "loss"), blanks):
+        alts = [ALT.match(a) for a in body.split("~")]
+        ref = float(alts[0].group(2))
+        d = decimals_for(ref)
+        for a in alts[1:]:
+            written = f"{float(a.group(2)):.{d}f}"
+            report = api.check(p1, {name: float(written)})
+            assert report.verdicts[0].diagnosis == a.group(4), (name, written)
+            seen_rounding |= "rounding carried forward" in a.group(4)
+    assert seen_rounding
