@@ -9,7 +9,8 @@ symmetric W hides a transposition, one output unit hides mean vs sum.
 
 Used by `dlsolve vary` (a draw where two of them coincide is redrawn and counted; `--report`
 lists what each variant tells apart) and by `dlsolve export` (each slip becomes a wrong
-alternative with its explanation as feedback). The explanation is the one `dlsolve check`
+alternative with its explanation as feedback; there rounding carried forward is offered too,
+where it changes the asked decimals — near the right value by nature, it is not asked of `vary`). The explanation is the one `dlsolve check`
 gives (`diagnose` is asked about the slip's value), so the platforms say what check says.
 """
 
