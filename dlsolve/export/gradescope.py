@@ -10,6 +10,7 @@ problem (its variants folder, or the problem file) and the marking scheme if one
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,7 +49,12 @@ def build_wheel(into: Path) -> Path:
     if not (root / "pyproject.toml").is_file():
         raise OptionError("--wheel", "this dlsolve is not installed from its source tree, so no wheel can be built "
                                      "here; give one with --wheel FILE (pip wheel --no-deps dlsolve)")
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(into), str(root)]
+    # built from a clean copy: no build/ left in the source tree, no stale module from an old build in the wheel
+    src = into / "src"
+    shutil.copytree(root / "dlsolve", src / "dlsolve", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, src / name)
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(into), str(src)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     wheels = sorted(into.glob("dlsolve-*.whl"))
     if done.returncode != 0 or not wheels:
