@@ -21,15 +21,16 @@ import numpy as np
 from dlsolve.export.bank import Blank, Options, Problem, Variant, asked_sentence
 
 SERVER = '''\
-"""PrairieLearn server for {title!r}: {count} variant(s) baked in by dlsolve (no dlsolve needed here).
+"""PrairieLearn server of a dlsolve problem (TITLE), its variants baked in: no dlsolve needed here.
 
 generate() picks a variant from data["variant_seed"]; grade() adds dlsolve's diagnosis of a wrong
-value (a flipped sign, a transposed matrix, another convention) as feedback.
+value (a flipped sign, a transposed matrix, another convention, rounding) as feedback.
 """
 
 import json
 
-VARIANTS = json.loads({variants!r})
+TITLE = {title!r}
+VARIANTS = json.loads({variants!r})  # {count} variant(s)
 
 
 def _to_pl(value):
