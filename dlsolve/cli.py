@@ -17,6 +17,7 @@ import click
 
 from dlsolve import __version__, kinds
 from dlsolve.errors import DlsolveError, ExitStatus, OptionError, SpecError, SpecInvalid
+from dlsolve.export import TARGETS  # the registry alone (no NumPy): the export command's choices
 from dlsolve.limits import DEFAULT_TIMEOUT, time_limit
 from dlsolve.render import FORMATS
 
@@ -467,15 +468,18 @@ def schema_cmd(kind: str | None, all_kinds: bool, output: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Format of the question sheet and the answer key (default: Markdown).")
 @click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
+@click.option("--report", is_flag=True, help="List, per variant, the slips it tells apart for each answer.")
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
 def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int,
-             traceback: bool) -> None:
+             report: bool, traceback: bool) -> None:
     """Exam variants: draw other numbers for a problem with a `vary:` section, one file each.
 
     Writes PROBLEM-v01.yaml …, variants.json (seed and draws), questions.EXT and answer-key.EXT.
     A draw that makes the problem ill-posed (it does not solve, a value is not finite, a unit
-    saturates, a shape is not whole) is drawn again, and the reasons are counted. Grade with
-    `dlsolve check FOLDER answers/`, each answers file naming its `variant:`.
+    saturates, a shape is not whole), or in which two values dlsolve can diagnose coincide at 4
+    decimals (a symmetric W hides a transposition), or that repeats a variant, is drawn again, and
+    the reasons are counted. Grade with `dlsolve check FOLDER answers/`, each answers file naming
+    its `variant:`.
     """
     with _boundary(traceback):
         from dlsolve.vary import write_variants
@@ -486,6 +490,59 @@ def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | No
         click.echo(f"wrote {len(done.files)} variants ({done.files[0]} … {done.files[-1]}), variants.json, "
                    f"{' and '.join(done.sheets)} to {done.folder}/", err=True)
         click.echo(f"redrawn {redrawn} draw{'s' if redrawn != 1 else ''}" + (f": {why}" if why else ""), err=True)
+        if report:
+            from dlsolve.slips import report_lines
+
+            click.echo("\n".join(report_lines(done.folder)))
+
+
+@main.command("export")
+@click.argument("target", type=click.Choice(list(TARGETS)), metavar="TARGET")
+@click.argument("problems", nargs=-1, required=True, metavar="PROBLEMS...", shell_complete=_complete_files)
+@click.option("-o", "--output", required=True, type=click.Path(writable=True),
+              help="The file (moodle: .xml; canvas, gradescope: .zip) or folder (prairielearn) to write.")
+@click.option("--count", type=click.IntRange(1, 1000), default=None,
+              help="Draw this many variants of a problem file with a `vary:` section (as `dlsolve vary` does).")
+@click.option("--seed", type=click.IntRange(0), default=None, help="The seed of those variants.")
+@click.option("--decimals", type=click.IntRange(0, 12), default=4, show_default=True,
+              help="Answers are asked to this many decimals (more where two significant digits need it).")
+@click.option("--answer", "answers", multiple=True, metavar="NAME",
+              help="Ask only this answer (repeat for several; default: every numeric answer, or the --marks ones).")
+@click.option("--marks", "marks_file", default=None, metavar="FILE", help="A marking scheme: points per answer.")
+@click.option("--follow-through", is_flag=True, help="Gradescope: credit carried forward from the student's own answers.")
+@click.option("--wheel", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Gradescope: the dlsolve wheel to put in the zip (default: built from this installation).")
+@click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
+              help="Significant digits of the numbers in the worked solutions.")
+@click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
+def export_cmd(target: str, problems: tuple[str, ...], output: str, count: int | None, seed: int | None,
+               decimals: int, answers: tuple[str, ...], marks_file: str | None, follow_through: bool,
+               wheel: str | None, precision: int, traceback: bool) -> None:
+    """Questions for a course platform: moodle, canvas, prairielearn or gradescope.
+
+    PROBLEMS are problem files, folders of them, or folders written by `dlsolve vary` (one question
+    per variant). Each asked value carries the marking rule's margin at --decimals, and each slip
+    dlsolve can diagnose for that variant (a flipped sign, a transposed matrix, another convention)
+    carries check's explanation; the worked solution is the general feedback.
+    """
+    state: dict[str, Any] = {}
+    with _boundary(traceback, lambda: state.get("source")):
+        from dlsolve import api
+        from dlsolve.export import export
+        from dlsolve.export.bank import Options
+
+        marks = None
+        if marks_file:
+            marks, state["source"] = api.marks_from_file(marks_file)
+            state.clear()
+        asked = answers or (tuple(marks.points) if marks is not None else ())
+        options = Options(decimals=decimals, count=count, seed=seed, answers=asked, marks=marks, marks_file=marks_file,
+                          follow_through=follow_through, wheel=wheel, precision=precision)
+        skipped: list[str] = []
+        written = export(target, problems, output, options, skipped)
+        for why in skipped:
+            click.echo(f"left out: {why}", err=True)
+        click.echo(f"wrote {', '.join(map(str, written))} ({TARGETS[target][1]})", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

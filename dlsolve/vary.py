@@ -289,8 +289,8 @@ def _reason(err: Exception) -> str:
 
 
 def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
-                  solve: Any) -> Draw:
-    """`count` well-posed variants. `solve(data)` solves one variant's data (raises on a bad one)."""
+                  solve: Any, judge: Any = None) -> Draw:
+    """`count` well-posed variants. `solve(data)` solves a draw (raises on a bad one); `judge` may refuse it."""
     out = Draw([])
     for n in range(1, count + 1):
         reasons: Counter = Counter()
@@ -304,7 +304,7 @@ def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
             except (DlsolveError, SpecInvalid, ArithmeticError, ValueError) as err:
                 reasons[_reason(err)] += 1
                 continue
-            why = ill_posed(solution)
+            why = ill_posed(solution) or (judge(data, solution) if judge is not None else None)
             if why is not None:
                 reasons[why] += 1
                 continue
@@ -447,6 +447,7 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     from dlsolve import api
     from dlsolve.load import parse_data, read_text
     from dlsolve.render import renderer
+    from dlsolve.slips import Judge
 
     from dlsolve.load import load_text
 
@@ -472,7 +473,7 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     def with_title(data: dict, n: int) -> dict:
         return {**data, "title": f"{base_title} — variant {n}"} if titled else data
 
-    drawn = draw_variants(base, rules, count, seed, solve)
+    drawn = draw_variants(base, rules, count, seed, solve, judge := Judge(base))  # slips told apart
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     width = max(2, len(str(count)))
@@ -486,7 +487,8 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
         files.append(fname)
         solutions.append(dataclasses.replace(v.solution, title=data["title"]) if titled else v.solution)
     manifest = {"problem": name, "title": base_title, "seed": seed, "count": count,
-                "variants": [{"variant": v.number, "file": f, "draws": v.draws} for v, f in zip(drawn.variants, files)],
+                "variants": [{"variant": v.number, "file": f, "draws": v.draws, "tells_apart": judge.of(v.data).apart}
+                             for v, f in zip(drawn.variants, files)],
                 "redrawn": dict(drawn.redrawn.most_common())}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     rend = renderer(fmt or SHEET_FORMAT)(precision=precision)

@@ -105,14 +105,16 @@ def test_non_integer_conv_shapes_are_redrawn_and_counted(tmp_path):
 def test_saturated_units_and_solve_errors_are_redrawn(tmp_path):
     sat = tmp_path / "sat.yaml"
     sat.write_text("kind: backprop\ninput: [1]\ntarget: 1\nlayers:\n  - weights: [[1]]\n    activation: sigmoid\n"
-                   "loss: bce\nlearning_rate: 0.5\nvary:\n  input[0]: {choices: [0.5, 100, -100, 2]}\n", encoding="utf-8")
-    r = vary(tmp_path / "sat", sat, "--count", "12", "--seed", "1")
+                   "loss: bce\nlearning_rate: 0.5\nvary:\n  input[0]: {choices: [0.5, 100, -100, 2]}\n"
+                   "  learning_rate: {range: [0.1, 0.9], step: 0.1}\n", encoding="utf-8")
+    r = vary(tmp_path / "sat", sat, "--count", "12", "--seed", "1")  # 18 distinct well-posed draws
     assert "a saturated unit" in r.output
     inputs = {parse_data(p.read_text(encoding="utf-8"), p.name)["input"][0] for p in variant_files(tmp_path / "sat")}
     assert inputs <= {0.5, 2}
     big = tmp_path / "big.yaml"
     big.write_text("kind: conv\ninput: [6, 6, 1]\nlayers:\n  - conv2d: {filters: 2, kernel: 3}\n"
-                   "vary:\n  layers[0].conv2d.kernel: {choices: [3, 9]}\n", encoding="utf-8")
+                   "vary:\n  layers[0].conv2d.kernel: {choices: [3, 9]}\n"
+                   "  layers[0].conv2d.filters: {integers: [1, 8]}\n", encoding="utf-8")  # no variant repeats another
     r = vary(tmp_path / "big", big, "--count", "6", "--seed", "2")
     assert "does not solve" in r.output
     kernels = {parse_data(p.read_text(encoding="utf-8"), p.name)["layers"][0]["conv2d"]["kernel"]
