@@ -26,6 +26,7 @@ import numpy as np
 
 from dlsolve.expr_walk import Visitor, evaluate, quiet
 from dlsolve.functions import FUNCTIONS as _FUNCTIONS
+from dlsolve.functions import Function
 
 Value = Union[float, np.ndarray]
 
@@ -261,7 +262,10 @@ FUNCTIONS = _FUNCTIONS
 
 @dataclass(frozen=True, eq=False)
 class Call(Expr):
-    fn: str
+    """A function applied to its arguments. `fn` is the function's record (not its name), so the
+    printers, the evaluators, the NaN notes and the variant checks ask the record what it is."""
+
+    fn: Function
     args: tuple[Expr, ...]
 
     def children(self) -> tuple[Expr, ...]:
@@ -271,13 +275,13 @@ class Call(Expr):
         return Call(self.fn, children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return FUNCTIONS[self.fn].numpy(*(a._eval(env) for a in self.args))
+        return self.fn.numpy(*(a._eval(env) for a in self.args))
 
 
-def call(fn: str, *args: object) -> Call:
-    if fn not in FUNCTIONS:
-        raise KeyError(fn)
-    return Call(fn, tuple(as_expr(a) for a in args))
+def call(fn: str | Function, *args: object) -> Call:
+    """`fn` applied to `args`: a record, or the key of one in the registry (KeyError if none)."""
+    record = fn if isinstance(fn, Function) else FUNCTIONS[fn]
+    return Call(record, tuple(as_expr(a) for a in args))
 
 
 @dataclass(frozen=True, eq=False)

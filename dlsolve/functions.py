@@ -23,7 +23,9 @@ How a function takes its arguments (`shape`):
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
@@ -51,6 +53,13 @@ class Function:
     uni_form: Optional[Callable[[str], str]] = None      # printed form of f(a) other than name(a)
     tex_form: Optional[Callable[[str], str]] = None
     power_form: bool = False                             # the written form binds like a power (e^x)
+    saturates: bool = False                              # slope → 0 at both ends (σ, tanh): see `saturated`
+    rounds: bool = False                                 # a whole number from any number (floor, ceil)
+    not_finite: Optional[Callable[[list[Any]], Optional[str]]] = None  # why f(args) is NaN/∞ (float args)
+    no_gradient: Optional[str] = None                    # why no derivative passes through it (argmax)
+
+    def __repr__(self) -> str:
+        return f"Function({self.name!r})"
 
     def exact_form(self, sp: Any, *args: Any) -> Any:
         fn = self.exact or self.sympy
@@ -62,6 +71,29 @@ class Function:
         if self.sympy is None:
             raise ValueError(f"no SymPy form for {self.name}")
         return self.sympy(sp, *args)
+
+    def slope(self, x: Any) -> Any:
+        """f'(x) in float64, from the record's derivative formula (a "map" function)."""
+        if self.derivative is None:
+            raise ValueError(f"no derivative of {self.name}")
+        E = _E()
+        return E.evaluate(self.derivative(E.Sym("x", "x", "x")), {"x": x})
+
+    def saturated(self, x: Any) -> bool:
+        """A saturating function (σ, tanh) at a point where its slope is below SATURATED_SLOPE:
+        the gradient through it all but vanishes (σ beyond |x| ≈ 9.2, tanh beyond |x| ≈ 5.3)."""
+        if not self.saturates:
+            return False
+        slope = np.asarray(self.slope(np.asarray(x, dtype=float)), dtype=float)
+        return bool(np.any(slope < SATURATED_SLOPE))
+
+    def why_not_finite(self, args: list[Any]) -> Optional[str]:
+        """Why this function of these (finite) float arguments is NaN or ±∞, if it knows."""
+        return None if self.not_finite is None else self.not_finite(args)
+
+
+SATURATED_SLOPE = 1e-4
+"""A unit is saturated when its activation's slope is below this (σ' = a(1 − a), tanh' = 1 − a²)."""
 
 
 # -- forms that need more than one line -----------------------------------------------------------
@@ -89,10 +121,32 @@ def _pick(reduce: Callable[..., Any], pairwise: Callable[..., Any]) -> Callable[
 
 
 def _log_exact(sp: Any, x: Any, base: Optional[int] = None) -> Any:
-    """log on the extended reals: log 0 = −∞ (SymPy alone says complex infinity)."""
+    """log on the extended reals: log 0 = −∞ (SymPy alone says complex infinity), and the log of a
+    negative number NaN, as float64 says (SymPy would give a complex number)."""
     if x.is_zero:
         return -sp.oo
+    if x.is_number and x.is_extended_negative:
+        return sp.nan
     return sp.log(x) if base is None else sp.log(x) / sp.log(base)
+
+
+def _log_reason(shift: float) -> Callable[[list[Any]], Optional[str]]:
+    def why(args: list[Any]) -> Optional[str]:
+        a = np.asarray(args[0], dtype=float) + shift
+        if np.any(a == 0):
+            return "it takes the logarithm of 0 (log 0 = −∞)"
+        if np.any(a < 0):
+            return "it takes the logarithm of a negative number (undefined: NaN)"
+        return None
+    return why
+
+
+def _exp_reason(args: list[Any]) -> Optional[str]:
+    return "e^x overflows float64 for x above about 709.8"
+
+
+def _sqrt_reason(args: list[Any]) -> Optional[str]:
+    return "it takes the square root of a negative number (undefined: NaN)"
 
 
 # Past EXP_LIMIT, e^x is 0 or ∞ in float64 many times over, and SymPy would compute e^(2^60·log 8)
@@ -157,6 +211,95 @@ def _diag_exact(sp: Any, *xs: Any) -> np.ndarray:
     return out
 
 
+# -- the activations of later papers: SELU, GELU (exact and tanh), swish/SiLU, and logit --------
+SELU_LAMBDA = "1.0507009873554804934193349852946"   # λ and α of Klambauer et al. (2017), eq. 14
+SELU_ALPHA = "1.6732632423543772848170429916717"
+GELU_C = 0.044715                                    # the cubic term of GELU's tanh approximation
+_erf = np.vectorize(math.erf, otypes=[float])
+
+
+def _selu(x: Any) -> Any:
+    lam, alpha = float(SELU_LAMBDA), float(SELU_ALPHA)
+    x = np.asarray(x, dtype=float)
+    return lam * np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def _selu_sympy(sp: Any, x: Any) -> Any:
+    lam, alpha = sp.Float(SELU_LAMBDA, 32), sp.Float(SELU_ALPHA, 32)
+    if x.is_extended_real is False or (x.is_number and x.is_extended_real is not True):
+        return sp.nan
+    try:
+        return sp.Piecewise((lam * x, x > 0), (lam * alpha * (_exp(sp, x) - 1), True))
+    except TypeError:
+        return sp.nan
+
+
+def _gelu(x: Any) -> Any:
+    x = np.asarray(x, dtype=float)
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
+def _gelu_tanh(x: Any) -> Any:
+    x = np.asarray(x, dtype=float)
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + GELU_C * x ** 3)))
+
+
+def _gelu_tanh_sympy(sp: Any, x: Any) -> Any:
+    return x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + sp.Rational(44715, 10 ** 6) * x ** 3)))
+
+
+def _logit(p: Any) -> Any:
+    p = np.asarray(p, dtype=float)
+    return np.log(p) - np.log1p(-p)
+
+
+def _logit_exact(sp: Any, p: Any) -> Any:
+    if p.is_zero:
+        return -sp.oo
+    if (p - 1).is_zero:
+        return sp.oo
+    if p.is_number and (p.is_extended_negative or (p - 1).is_extended_positive):
+        return sp.nan  # not a probability: NaN, as float64 says
+    return sp.log(p / (1 - p))
+
+
+def _logit_reason(args: list[Any]) -> Optional[str]:
+    p = np.asarray(args[0], dtype=float)
+    if np.any((p < 0) | (p > 1)):
+        return "the logit takes a probability: log(p/(1 − p)) of p outside [0, 1] is undefined (NaN)"
+    if np.any(p == 0):
+        return "logit(0) = log 0 = −∞ (no finite score gives probability 0)"
+    if np.any(p == 1):
+        return "logit(1) = log(1/0) = ∞ (no finite score gives probability 1)"
+    return None
+
+
+def _silu_derivative(x: "Expr") -> "Expr":
+    return _c("sigma", x) * (1 + x * (1 - _c("sigma", x)))
+
+
+def _gelu_derivative(x: "Expr") -> "Expr":
+    """Φ(x) + x·φ(x): ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)."""
+    E = _E()
+    half = E.Num(Fraction(1, 2))
+    return (half * (1 + _c("erf", x / _c("sqrt", E.Num(2))))
+            + x * _c("exp", -(x ** 2 / 2)) / _c("sqrt", 2 * _c("pi", E.Num(1))))
+
+
+def _gelu_tanh_derivative(x: "Expr") -> "Expr":
+    """½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²), t = tanh(√(2/π)(x + 0.044715x³))."""
+    E = _E()
+    half, k = E.Num(Fraction(1, 2)), _c("sqrt", 2 / _c("pi", E.Num(1)))
+    t = _c("tanh", k * (x + E.Num(GELU_C) * x ** 3))
+    return half * (1 + t) + half * x * (1 - t ** 2) * k * (1 + E.Num(3 * GELU_C) * x ** 2)
+
+
+def _selu_derivative(x: "Expr") -> "Expr":
+    E = _E()
+    lam, alpha = E.Num(float(SELU_LAMBDA)), E.Num(float(SELU_ALPHA))
+    return E.Piecewise(((lam, E.Cmp(">", x, E.Num(0))),), lam * alpha * _c("exp", x))
+
+
 # -- derivatives, as formulas (built lazily: dlsolve.expr imports this module) --------------------
 def _E() -> Any:
     from dlsolve import expr
@@ -178,25 +321,30 @@ FUNCTIONS: dict[str, Function] = {
     for f in (
         Function("exp", "exp", r"\exp", np.exp, _exp, sympy_head="exp",
                  derivative=lambda x: _c("exp", x), written=("exp",),
-                 uni_form=lambda a: f"e^({a})", tex_form=lambda a: f"e^{{{a}}}", power_form=True),
+                 uni_form=lambda a: f"e^({a})", tex_form=lambda a: f"e^{{{a}}}", power_form=True,
+                 not_finite=_exp_reason),
         Function("log", "log", r"\log", np.log, lambda sp, x: sp.log(x), exact=_log_exact, sympy_head="log",
-                 derivative=lambda x: 1 / x, written=("log", "ln")),
+                 derivative=lambda x: 1 / x, written=("log", "ln"), not_finite=_log_reason(0.0)),
         Function("log1p", "log", r"\log", np.log1p, lambda sp, x: sp.log(1 + x),
                  exact=lambda sp, x: _log_exact(sp, 1 + x), derivative=lambda x: 1 / (1 + x),
-                 uni_form=lambda a: f"log(1 + {a})", tex_form=lambda a: rf"\log\left(1 + {a}\right)"),
+                 uni_form=lambda a: f"log(1 + {a})", tex_form=lambda a: rf"\log\left(1 + {a}\right)",
+                 not_finite=_log_reason(1.0)),
         Function("log2", "log₂", r"\log_{2}", np.log2, lambda sp, x: sp.log(x, 2),
                  exact=lambda sp, x: _log_exact(sp, x, 2),
-                 derivative=lambda x: 1 / (x * _c("log", _E().Num(2))), written=("log2",)),
+                 derivative=lambda x: 1 / (x * _c("log", _E().Num(2))), written=("log2",),
+                 not_finite=_log_reason(0.0)),
         Function("log10", "log₁₀", r"\log_{10}", np.log10, lambda sp, x: sp.log(x, 10),
                  exact=lambda sp, x: _log_exact(sp, x, 10),
-                 derivative=lambda x: 1 / (x * _c("log", _E().Num(10))), written=("log10",)),
+                 derivative=lambda x: 1 / (x * _c("log", _E().Num(10))), written=("log10",),
+                 not_finite=_log_reason(0.0)),
         Function("sqrt", "√", r"\sqrt", np.sqrt, lambda sp, x: sp.sqrt(x),
                  derivative=lambda x: 1 / (2 * _c("sqrt", x)), written=("sqrt",),
-                 uni_form=lambda a: f"√({a})", tex_form=lambda a: rf"\sqrt{{{a}}}"),
+                 uni_form=lambda a: f"√({a})", tex_form=lambda a: rf"\sqrt{{{a}}}", not_finite=_sqrt_reason),
         Function("sigma", "σ", r"\sigma", _stable_sigmoid, lambda sp, x: 1 / (1 + _exp(sp, -x)),
-                 derivative=lambda x: _c("sigma", x) * (1 - _c("sigma", x)), written=("sigmoid",)),
+                 derivative=lambda x: _c("sigma", x) * (1 - _c("sigma", x)), written=("sigmoid",),
+                 saturates=True),
         Function("tanh", "tanh", r"\tanh", np.tanh, lambda sp, x: sp.tanh(x), sympy_head="tanh",
-                 derivative=lambda x: 1 - _c("tanh", x) ** 2, written=("tanh",)),
+                 derivative=lambda x: 1 - _c("tanh", x) ** 2, written=("tanh",), saturates=True),
         Function("sin", "sin", r"\sin", np.sin, _periodic("sin"), sympy_head="sin",
                  derivative=lambda x: _c("cos", x), written=("sin",)),
         Function("cos", "cos", r"\cos", np.cos, _periodic("cos"), sympy_head="cos",
@@ -212,6 +360,24 @@ FUNCTIONS: dict[str, Function] = {
         Function("softplus", "softplus", r"\operatorname{softplus}", lambda x: np.logaddexp(0.0, x),
                  _softplus,
                  derivative=lambda x: _c("sigma", x), written=("softplus",)),
+        Function("erf", "erf", r"\operatorname{erf}", _erf, lambda sp, x: sp.erf(x), sympy_head="erf",
+                 derivative=lambda x: 2 * _c("exp", -(x ** 2)) / _c("sqrt", _c("pi", _E().Num(1))),
+                 written=("erf",)),
+        # π·x, internal: lets a formula write π (√(2π) in GELU's derivative); pi(1) prints π
+        Function("pi", "π", r"\pi", lambda x: np.pi * np.asarray(x, dtype=float), lambda sp, x: sp.pi * x,
+                 derivative=lambda x: _c("pi", _E().Num(1)),
+                 uni_form=lambda a: "π" if a == "1" else f"π·{a}", tex_form=lambda a: r"\pi" if a == "1" else rf"\pi {a}"),
+        Function("gelu", "GELU", r"\operatorname{GELU}", _gelu, lambda sp, x: x / 2 * (1 + sp.erf(x / sp.sqrt(2))),
+                 derivative=_gelu_derivative, written=("gelu",)),
+        Function("gelu_tanh", "GELU_tanh", r"\operatorname{GELU}_{\tanh}", _gelu_tanh, _gelu_tanh_sympy,
+                 derivative=_gelu_tanh_derivative, written=("gelu_tanh",)),
+        Function("selu", "SELU", r"\operatorname{SELU}", _selu, _selu_sympy, derivative=_selu_derivative,
+                 written=("selu",)),
+        Function("swish", "swish", r"\operatorname{swish}", lambda x: np.asarray(x, dtype=float) * _stable_sigmoid(x),
+                 lambda sp, x: x / (1 + _exp(sp, -x)), derivative=_silu_derivative, written=("swish", "silu")),
+        Function("logit", "logit", r"\operatorname{logit}", _logit, lambda sp, p: sp.log(p / (1 - p)),
+                 exact=_logit_exact, derivative=lambda p: 1 / (p * (1 - p)), written=("logit",),
+                 not_finite=_logit_reason),
         Function("max", "max", r"\max", _pick(np.max, np.maximum), lambda sp, *a: sp.Max(*a),
                  sympy_head="Max", shape="pick", written=("max",)),
         Function("min", "min", r"\min", _pick(np.min, np.minimum), lambda sp, *a: sp.Min(*a),
@@ -223,10 +389,10 @@ FUNCTIONS: dict[str, Function] = {
                  shape="whole", written=("softmax",)),
         Function("diag", "diag", r"\operatorname{diag}", np.diag, exact=_diag_exact, shape="whole"),
         Function("floor", "floor", r"\operatorname{floor}", np.floor, lambda sp, x: sp.floor(x),
-                 sympy_head="floor", derivative=lambda x: _E().Num(0),
+                 sympy_head="floor", derivative=lambda x: _E().Num(0), rounds=True,
                  uni_form=lambda a: f"⌊{a}⌋", tex_form=lambda a: rf"\left\lfloor {a} \right\rfloor"),
         Function("ceil", "ceil", r"\operatorname{ceil}", np.ceil, lambda sp, x: sp.ceiling(x),
-                 sympy_head="ceiling", derivative=lambda x: _E().Num(0),
+                 sympy_head="ceiling", derivative=lambda x: _E().Num(0), rounds=True,
                  uni_form=lambda a: f"⌈{a}⌉", tex_form=lambda a: rf"\left\lceil {a} \right\rceil"),
     )
 }

@@ -107,7 +107,7 @@ class _Exact(E.Visitor):
         return _map(lambda b: _power(b, ex), base) if isinstance(base, np.ndarray) else _power(base, ex)
 
     def visit_Call(self, e: E.Call) -> Any:
-        fn = E.FUNCTIONS[e.fn]
+        fn = e.fn
         args = [self.visit(a) for a in e.args]
         if fn.shape == "map":
             return _map(lambda x: fn.exact_form(sp, x), args[0])

@@ -127,11 +127,19 @@ def _str_constants(node: ast.AST) -> list[str]:
     return []
 
 
-def name_decisions(source: str, names: set[str]) -> list[tuple[int, str]]:
+def name_decisions(source: str, names: set[str], lookups: bool = False) -> list[tuple[int, str]]:
     """(line, name) of every comparison with a name (==, !=, in, not in a literal collection),
-    every dict literal keyed by names (a dispatch table) and every `case "name":`."""
+    every dict literal keyed by names (a dispatch table) and every `case "name":`; with `lookups`,
+    also every lookup by a name: `TABLE["name"]` and `table.get("name")` (a `Literal[...]` type
+    declares a field's values and looks nothing up)."""
     found = []
     for node in ast.walk(ast.parse(source)):
+        if lookups and isinstance(node, ast.Subscript) and not (
+                isinstance(node.value, ast.Name) and node.value.id == "Literal"):
+            found += [(node.lineno, s) for s in _str_constants(node.slice) if s in names]
+        elif lookups and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "get" and node.args:
+            found += [(node.lineno, s) for s in _str_constants(node.args[0]) if s in names]
         if isinstance(node, ast.Compare):
             for side in [node.left, *node.comparators]:
                 found += [(node.lineno, s) for s in _str_constants(side) if s in names]
@@ -165,3 +173,48 @@ def test_no_kind_branches_on_an_activation_loss_or_layer_name():
         offenders += [f"{rel}:{line}: {name!r}" for line, name in
                       name_decisions(path.read_text(encoding="utf-8"), names)]
     assert not offenders, "ask the activation/loss/layer object instead:\n" + "\n".join(offenders)
+
+
+# -- no module at all decides by, or looks up, a function's or an activation's NAME -------------
+# The records' own modules define the names; everything else holds or asks a record (a formula
+# builds a call with `call("exp", x)`, the registry's constructor, which is not a decision).
+HOMES = {"functions.py", "activations.py"}
+
+# Words that are a function's name and also the value of another, unrelated choice: there the word
+# names that choice, not the function. Each is listed with the choice it names.
+SHARED_WORDS = {
+    "mean": "a loss's reduction (reduction: mean | sum)",
+    "sum": "a loss's reduction, and Adam's momentum_form: ema | sum",
+    "max": "a pooling type (pool: {type: max | avg})",
+    "log": "a loss's logarithm option (log: log | log2 | log10)",
+    "ln": "a log base as written in a problem (base: e | ln | 2 | 10)",
+    "step": "a variant rule's step (range: [a, b], step: s)",
+}
+
+
+def _function_and_activation_names() -> set[str]:
+    from dlsolve.activations import ACTIVATIONS
+    from dlsolve.functions import FUNCTIONS, WRITTEN
+
+    return (set(ACTIVATIONS) | set(FUNCTIONS) | set(WRITTEN)) - set(SHARED_WORDS)
+
+
+def test_the_widened_scan_sees_lookups():
+    src = ('SIG = ACTIVATIONS["sigmoid"]\n'
+           'f = table.get("tanh")\n'
+           'x: Literal["tanh"] = "tanh"\n'
+           'if e.fn == "exp": pass\n')
+    assert sorted(name_decisions(src, {"sigmoid", "tanh", "exp"}, lookups=True)) == [
+        (1, "sigmoid"), (2, "tanh"), (4, "exp")]
+
+
+def test_no_module_decides_by_or_looks_up_a_function_or_activation_name():
+    names = _function_and_activation_names()
+    offenders = []
+    for path in sorted((ROOT / "dlsolve").rglob("*.py")):
+        rel = path.relative_to(ROOT / "dlsolve").as_posix()
+        if rel in HOMES:
+            continue
+        offenders += [f"{rel}:{line}: {name!r}" for line, name in
+                      name_decisions(path.read_text(encoding="utf-8"), names, lookups=True)]
+    assert not offenders, "hold or ask the Function/Activation record instead:\n" + "\n".join(offenders)

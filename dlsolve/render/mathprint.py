@@ -159,7 +159,7 @@ class UnicodePrinter(_Printer):
         return f"{base}^{self._p(ex, E.PREC_ATOM)}", E.PREC_POW, False
 
     def visit_Call(self, e: E.Call) -> tuple[str, int, bool]:
-        fn = E.FUNCTIONS[e.fn]
+        fn = e.fn
         args = [self._p(a, 0, first=True) for a in e.args]
         if fn.uni_form is not None:
             return fn.uni_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
@@ -232,7 +232,7 @@ class LatexPrinter(_Printer):
         return f"{base}^{{{self._p(e.exp, 0, True)}}}", E.PREC_POW, False
 
     def visit_Call(self, e: E.Call) -> tuple[str, int, bool]:
-        fn = E.FUNCTIONS[e.fn]
+        fn = e.fn
         args = [self._p(a, 0, first=True) for a in e.args]
         if fn.tex_form is not None:
             return fn.tex_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
