@@ -31,7 +31,7 @@ from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Sc
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
-ACTS = ("linear", "relu", "sigmoid", "tanh", "leaky_relu")
+ACTS = tuple(n for n, a in ACTIVATIONS.items() if not a.coupled)  # elementwise: every one but softmax
 
 
 class PoolSpec(BaseModel):
