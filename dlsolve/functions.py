@@ -16,8 +16,12 @@ kind) does not load SymPy; kinds that need no calculus never call them.
 How a function takes its arguments (`shape`):
 - "map": one argument, applied entry by entry (exp, tanh, …).
 - "pick": max/min — of several arguments entry by entry, or of all the entries of one.
-- "whole": a function of all the entries of one argument: a number (sum, mean), the same shape
-  (softmax, a list in the SymPy and exact forms), or a matrix (diag).
+- "whole": a function of all the entries of one argument: a number (sum, mean, norm), the same
+  shape (softmax, a list in the SymPy and exact forms), or a matrix (diag).
+- "rows": of the entries of a vector, or of each row of a matrix (a row a sample's scores):
+  argmax (the 1-based index of the largest, the first on a tie) and onehot (1 at that index).
+  In a formula its arguments are the entries (onehot's first is the index it tests).
+- "join": of several vectors or matrices, joined into one: concat ([c; h]).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class Function:
     rounds: bool = False                                 # a whole number from any number (floor, ceil)
     not_finite: Optional[Callable[[list[Any]], Optional[str]]] = None  # why f(args) is NaN/∞ (float args)
     no_gradient: Optional[str] = None                    # why no derivative passes through it (argmax)
+    sympy_class: Optional[Callable[[Any], type]] = None  # (sympy) -> its own SymPy class, if SymPy has none
 
     def __repr__(self) -> str:
         return f"Function({self.name!r})"
@@ -300,6 +305,71 @@ def _selu_derivative(x: "Expr") -> "Expr":
     return E.Piecewise(((lam, E.Cmp(">", x, E.Num(0))),), lam * alpha * _c("exp", x))
 
 
+# -- vector functions: argmax, onehot, concat, norm -----------------------------------------------
+class NoGradient(ValueError):
+    """A derivative was asked through a function that has none (argmax, onehot)."""
+
+
+_NO_GRADIENT = ("{name} has no gradient: it is piecewise constant in the scores, so its derivative is 0 wherever "
+                "it is defined and undefined where two scores tie; no derivative passes through it")
+
+
+def _argmax_numpy(*xs: Any) -> Any:
+    """1-based index of the largest argument (the first on a tie, as NumPy's argmax)."""
+    return 1.0 + np.argmax(np.stack(np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in xs])), axis=0)
+
+
+def _onehot_numpy(j: Any, *xs: Any) -> Any:
+    return (_argmax_numpy(*xs) == np.asarray(j, dtype=float)).astype(float)
+
+
+def _first_largest(sp: Any, xs: tuple[Any, ...]) -> Optional[int]:
+    """0-based index of the first largest of numbers (None while any is a symbol)."""
+    if not all(x.is_number and x.is_extended_real for x in xs):
+        return None
+    best = 0
+    for i, x in enumerate(xs):
+        if bool(x > xs[best]):
+            best = i
+    return best
+
+
+@functools.lru_cache(maxsize=None)
+def _argmax_class(sp: Any) -> type:
+    def eval_(cls: Any, *xs: Any) -> Any:
+        k = _first_largest(sp, xs)
+        return None if k is None else sp.Integer(k + 1)
+
+    def fdiff(self: Any, argindex: int = 1) -> Any:
+        raise NoGradient(_NO_GRADIENT.format(name="argmax"))
+    return type("argmax", (sp.Function,), {"eval": classmethod(eval_), "fdiff": fdiff})
+
+
+@functools.lru_cache(maxsize=None)
+def _onehot_class(sp: Any) -> type:
+    def eval_(cls: Any, j: Any, *xs: Any) -> Any:
+        k = _first_largest(sp, xs)
+        return None if k is None else sp.Integer(1 if j == k + 1 else 0)
+
+    def fdiff(self: Any, argindex: int = 1) -> Any:
+        raise NoGradient(_NO_GRADIENT.format(name="onehot"))
+    return type("onehot", (sp.Function,), {"eval": classmethod(eval_), "fdiff": fdiff})
+
+
+def _concat_numpy(*xs: Any) -> Any:
+    return np.concatenate([np.atleast_1d(np.asarray(x, dtype=float)) for x in xs])
+
+
+def _concat_sympy(sp: Any, *ms: Any) -> Any:
+    """[a; b; …]: column vectors and matrices stacked (equal column counts); rows side by side."""
+    if all(m.rows == 1 for m in ms) and any(m.cols > 1 for m in ms):
+        return sp.ImmutableMatrix(sp.Matrix.hstack(*ms))
+    if len({m.cols for m in ms}) != 1:
+        shapes = ", ".join(f"{m.rows}×{m.cols}" for m in ms)
+        raise ValueError(f"concat stacks its arguments as [a; b]: they need the same number of columns, got {shapes}")
+    return sp.ImmutableMatrix(sp.Matrix.vstack(*ms))
+
+
 # -- derivatives, as formulas (built lazily: dlsolve.expr imports this module) --------------------
 def _E() -> Any:
     from dlsolve import expr
@@ -378,6 +448,19 @@ FUNCTIONS: dict[str, Function] = {
         Function("logit", "logit", r"\operatorname{logit}", _logit, lambda sp, p: sp.log(p / (1 - p)),
                  exact=_logit_exact, derivative=lambda p: 1 / (p * (1 - p)), written=("logit",),
                  not_finite=_logit_reason),
+        Function("norm", "norm", r"\operatorname{norm}", lambda x: np.sqrt(np.sum(np.square(x))),
+                 lambda sp, *xs: sp.sqrt(sp.Add(*(x ** 2 for x in xs))), shape="whole", written=("norm",),
+                 uni_form=lambda a: f"‖{a}‖", tex_form=lambda a: rf"\left\lVert {a} \right\rVert"),
+        Function("argmax", "argmax", r"\operatorname{argmax}", _argmax_numpy,
+                 lambda sp, *xs: _argmax_class(sp)(*xs), shape="rows", written=("argmax",),
+                 no_gradient=_NO_GRADIENT.format(name="argmax"), sympy_class=_argmax_class),
+        Function("onehot", "onehot", r"\operatorname{onehot}", _onehot_numpy,
+                 lambda sp, *xs: [_onehot_class(sp)(j, *xs) for j in range(1, len(xs) + 1)],
+                 exact=lambda sp, j, *xs: _onehot_class(sp)(j, *xs), shape="rows",
+                 written=("onehot",),
+                 no_gradient=_NO_GRADIENT.format(name="onehot"), sympy_class=_onehot_class),
+        Function("concat", "concat", r"\operatorname{concat}", _concat_numpy, _concat_sympy, shape="join",
+                 written=("concat",)),
         Function("max", "max", r"\max", _pick(np.max, np.maximum), lambda sp, *a: sp.Max(*a),
                  sympy_head="Max", shape="pick", written=("max",)),
         Function("min", "min", r"\min", _pick(np.min, np.minimum), lambda sp, *a: sp.Min(*a),
@@ -403,4 +486,5 @@ WRITTEN: dict[str, str] = {w: f.name for f in FUNCTIONS.values() for w in f.writ
 
 def by_sympy_head(sp: Any) -> dict[type, Function]:
     """SymPy classes that `from_sympy` shows as one of our functions (Abs → abs, Max → max)."""
-    return {getattr(sp, f.sympy_head): f for f in FUNCTIONS.values() if f.sympy_head}
+    heads = {getattr(sp, f.sympy_head): f for f in FUNCTIONS.values() if f.sympy_head}
+    return heads | {f.sympy_class(sp): f for f in FUNCTIONS.values() if f.sympy_class}

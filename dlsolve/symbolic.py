@@ -13,7 +13,7 @@ import sympy as sp
 
 from dlsolve import expr as E
 from dlsolve.errors import SpecInvalid
-from dlsolve.functions import by_sympy_head
+from dlsolve.functions import NoGradient, by_sympy_head
 
 
 class _ToSympy(E.Visitor):
@@ -244,6 +244,8 @@ def differentiate(e: sp.Basic, wrt: sp.Symbol) -> sp.Basic:
     log(tanh(√cos(2^60))), found by fuzzing) turned into a typed error."""
     try:
         return sp.diff(e, wrt)
+    except NoGradient as exc:  # argmax, onehot: the record says why
+        raise SpecInvalid(str(exc)) from None
     except (RecursionError, TypeError, ValueError) as exc:
         raise SpecInvalid(f"SymPy could not differentiate this formula ({type(exc).__name__})") from None
 

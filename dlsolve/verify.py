@@ -111,6 +111,8 @@ class _Exact(E.Visitor):
         args = [self.visit(a) for a in e.args]
         if fn.shape == "map":
             return _map(lambda x: fn.exact_form(sp, x), args[0])
+        if fn.shape == "rows":  # its entries as arguments (onehot's first: the index it tests)
+            return fn.exact_form(sp, *args)
         if fn.shape == "pick" and len(args) > 1:
             if len(args) > 2 or not any(isinstance(a, np.ndarray) for a in args):
                 return fn.exact_form(sp, *args)
