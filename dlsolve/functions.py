@@ -250,7 +250,7 @@ def _gelu_tanh(x: Any) -> Any:
 
 
 def _gelu_tanh_sympy(sp: Any, x: Any) -> Any:
-    return x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + sp.Rational(44715, 10 ** 6) * x ** 3)))
+    return x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + sp.Float(str(GELU_C), 30) * x ** 3)))
 
 
 def _logit(p: Any) -> Any:
@@ -266,6 +266,19 @@ def _logit_exact(sp: Any, p: Any) -> Any:
     if p.is_number and (p.is_extended_negative or (p - 1).is_extended_positive):
         return sp.nan  # not a probability: NaN, as float64 says
     return sp.log(p / (1 - p))
+
+
+@functools.lru_cache(maxsize=None)
+def _logit_class(sp: Any) -> type:
+    """logit as SymPy's own function, so a graph shows logit(p) and its derivative 1/(p(1 − p)) as the
+    course writes them (SymPy would rewrite log(p/(1 − p)) and differentiate that)."""
+    def eval_(cls: Any, p: Any) -> Any:
+        return _logit_exact(sp, p) if p.is_number else None
+
+    def fdiff(self: Any, argindex: int = 1) -> Any:
+        p = self.args[0]
+        return 1 / (p * (1 - p))
+    return type("logit", (sp.Function,), {"eval": classmethod(eval_), "fdiff": fdiff})
 
 
 def _logit_reason(args: list[Any]) -> Optional[str]:
@@ -445,9 +458,9 @@ FUNCTIONS: dict[str, Function] = {
                  written=("selu",)),
         Function("swish", "swish", r"\operatorname{swish}", lambda x: np.asarray(x, dtype=float) * _stable_sigmoid(x),
                  lambda sp, x: x / (1 + _exp(sp, -x)), derivative=_silu_derivative, written=("swish", "silu")),
-        Function("logit", "logit", r"\operatorname{logit}", _logit, lambda sp, p: sp.log(p / (1 - p)),
+        Function("logit", "logit", r"\operatorname{logit}", _logit, lambda sp, p: _logit_class(sp)(p),
                  exact=_logit_exact, derivative=lambda p: 1 / (p * (1 - p)), written=("logit",),
-                 not_finite=_logit_reason),
+                 not_finite=_logit_reason, sympy_class=_logit_class),
         Function("norm", "norm", r"\operatorname{norm}", lambda x: np.sqrt(np.sum(np.square(x))),
                  lambda sp, *xs: sp.sqrt(sp.Add(*(x ** 2 for x in xs))), shape="whole", written=("norm",),
                  uni_form=lambda a: f"‖{a}‖", tex_form=lambda a: rf"\left\lVert {a} \right\rVert"),
