@@ -54,8 +54,8 @@ class Function:
     sympy_head: Optional[str] = None                     # SymPy class name from_sympy maps to this
     shape: str = "map"                                   # "map", "pick" or "whole"
     written: tuple[str, ...] = ()                        # names formulas may write (none: internal)
-    uni_form: Optional[Callable[[str], str]] = None      # printed form of f(a) other than name(a)
-    tex_form: Optional[Callable[[str], str]] = None
+    uni_form: Optional[Callable[..., str]] = None        # printed form of f(a, …) other than name(a, …)
+    tex_form: Optional[Callable[..., str]] = None        # (takes the printed arguments)
     power_form: bool = False                             # the written form binds like a power (e^x)
     saturates: bool = False                              # slope → 0 at both ends (σ, tanh): see `saturated`
     rounds: bool = False                                 # a whole number from any number (floor, ceil)
@@ -470,6 +470,8 @@ FUNCTIONS: dict[str, Function] = {
         Function("onehot", "onehot", r"\operatorname{onehot}", _onehot_numpy,
                  lambda sp, *xs: [_onehot_class(sp)(j, *xs) for j in range(1, len(xs) + 1)],
                  exact=lambda sp, j, *xs: _onehot_class(sp)(j, *xs), shape="rows",
+                 uni_form=lambda j, *xs: f"[argmax({', '.join(xs)}) = {j}]",
+                 tex_form=lambda j, *xs: rf"\left[\operatorname{{argmax}}\left({', '.join(xs)}\right) = {j}\right]",
                  written=("onehot",),
                  no_gradient=_NO_GRADIENT.format(name="onehot"), sympy_class=_onehot_class),
         Function("concat", "concat", r"\operatorname{concat}", _concat_numpy, _concat_sympy, shape="join",

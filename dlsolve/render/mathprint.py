@@ -162,7 +162,7 @@ class UnicodePrinter(_Printer):
         fn = e.fn
         args = [self._p(a, 0, first=True) for a in e.args]
         if fn.uni_form is not None:
-            return fn.uni_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
+            return fn.uni_form(*args), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
         return f"{fn.uni}({', '.join(args)})", E.PREC_ATOM, False
 
     def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
@@ -235,7 +235,7 @@ class LatexPrinter(_Printer):
         fn = e.fn
         args = [self._p(a, 0, first=True) for a in e.args]
         if fn.tex_form is not None:
-            return fn.tex_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
+            return fn.tex_form(*args), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
         return rf"{fn.tex}\left({', '.join(args)}\right)", E.PREC_ATOM, False
 
     def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
