@@ -20,7 +20,9 @@ from typing import Callable, Optional, Sequence
 from fractions import Fraction
 
 from dlsolve.expr import Add, Cmp, Expr, Num, Outer, Piecewise, call
-from dlsolve.functions import GELU_C, SATURATED_SLOPE, SELU_ALPHA, SELU_LAMBDA
+from dlsolve.functions import FUNCTIONS, GELU_C, SELU_ALPHA, SELU_LAMBDA
+
+_SIGMA, _TANH = FUNCTIONS["sigma"], FUNCTIONS["tanh"]  # the records whose saturation the notes report
 from dlsolve.solution import Phrase
 
 Params = dict
@@ -152,7 +154,7 @@ def _sigmoid_saturation(z: float, a: float) -> Phrase | None:
     if a in (0.0, 1.0):
         return Phrase("σ({z:given}) is {a:int} in float64 (saturated): "
                       "its derivative a(1 − a) is 0 here, so no gradient flows through this unit", z=z, a=a)
-    if min(a, 1 - a) < SATURATED_SLOPE:
+    if _SIGMA.saturated(z):  # the record's rule: σ'(z) below SATURATED_SLOPE, as vary reads it
         near = "1 − " if a > 0.5 else ""
         return Phrase("σ({z:given}) = " + near + "{gap}, which rounds to {r:int}; "
                       "its derivative a(1 − a) ≈ {gap} is small but not 0", z=z, gap=sigmoid_gap(z), r=round(a))
@@ -160,7 +162,7 @@ def _sigmoid_saturation(z: float, a: float) -> Phrase | None:
 
 
 def _tanh_saturation(z: float, a: float) -> Phrase | None:
-    if a not in (-1.0, 1.0) and 1 - abs(a) < SATURATED_SLOPE:
+    if a not in (-1.0, 1.0) and _TANH.saturated(z):  # tanh'(z) below SATURATED_SLOPE
         sign = "+1" if a > 0 else "−1"
         return Phrase("tanh({z:given}) = " + sign + " ∓ {gap}: saturated, derivative ≈ {d}",
                       z=z, gap=1 - abs(a), d=1 - a * a)
@@ -259,7 +261,8 @@ GELU_TANH = Activation(
                          "approximate='tanh', BERT and GPT-2); the exact GELU (gelu) uses erf")
 SOFTPLUS = Activation(
     "softplus", "softplus", lambda z, p: call("log", Num(1) + call("exp", z)),
-    lambda z, a, p: call("sigma", z), short=lambda z, p: call("softplus", z), label="softplus(z)")
+    lambda z, a, p: call("sigma", z), short=lambda z, p: call("softplus", z), label="softplus(z)",
+    definition_in_forms=False)  # log(1 + e^z) overflows past z ≈ 710; the record's form does not
 SWISH = Activation(
     "swish", "swish (SiLU)", lambda z, p: z / (Num(1) + call("exp", -z)),
     lambda z, a, p: a + call("sigma", z) * (Num(1) - a), short=lambda z, p: call("swish", z),

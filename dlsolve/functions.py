@@ -268,17 +268,24 @@ def _logit_exact(sp: Any, p: Any) -> Any:
     return sp.log(p / (1 - p))
 
 
-@functools.lru_cache(maxsize=None)
-def _logit_class(sp: Any) -> type:
-    """logit as SymPy's own function, so a graph shows logit(p) and its derivative 1/(p(1 − p)) as the
-    course writes them (SymPy would rewrite log(p/(1 − p)) and differentiate that)."""
-    def eval_(cls: Any, p: Any) -> Any:
-        return _logit_exact(sp, p) if p.is_number else None
+def _named_class(name: str, value: Callable[[Any, Any], Any], slope: Callable[[Any, Any], Any]) -> Callable[[Any], type]:
+    """A factory of SymPy's own function `name` (one per SymPy module): a number's value from
+    `value(sp, x)`, its derivative `slope(sp, x)`. A graph then keeps the function by name, shows
+    its derivative as the course writes it, and evaluates it with the record's stable NumPy form
+    (SymPy would rewrite logit(p) as log(p/(1 − p)), softplus(z) as log(1 + e^z), which overflows)."""
+    @functools.lru_cache(maxsize=None)
+    def make(sp: Any) -> type:
+        def eval_(cls: Any, x: Any) -> Any:
+            return value(sp, x) if x.is_number else None
 
-    def fdiff(self: Any, argindex: int = 1) -> Any:
-        p = self.args[0]
-        return 1 / (p * (1 - p))
-    return type("logit", (sp.Function,), {"eval": classmethod(eval_), "fdiff": fdiff})
+        def fdiff(self: Any, argindex: int = 1) -> Any:
+            return slope(sp, self.args[0])
+        return type(name, (sp.Function,), {"eval": classmethod(eval_), "fdiff": fdiff})
+    return make
+
+
+_logit_class = _named_class("logit", lambda sp, p: _logit_exact(sp, p), lambda sp, p: 1 / (p * (1 - p)))
+_softplus_class = _named_class("softplus", lambda sp, x: _softplus(sp, x), lambda sp, x: 1 / (1 + sp.exp(-x)))
 
 
 def _logit_reason(args: list[Any]) -> Optional[str]:
@@ -441,7 +448,7 @@ FUNCTIONS: dict[str, Function] = {
                  _relu,
                  derivative=_relu_derivative, written=("relu",)),
         Function("softplus", "softplus", r"\operatorname{softplus}", lambda x: np.logaddexp(0.0, x),
-                 _softplus,
+                 lambda sp, x: _softplus_class(sp)(x), exact=_softplus, sympy_class=_softplus_class,
                  derivative=lambda x: _c("sigma", x), written=("softplus",)),
         Function("erf", "erf", r"\operatorname{erf}", _erf, lambda sp, x: sp.erf(x), sympy_head="erf",
                  derivative=lambda x: 2 * _c("exp", -(x ** 2)) / _c("sqrt", _c("pi", _E().Num(1))),

@@ -178,3 +178,33 @@ def test_init_takes_selus_gain_from_the_record():
     stds = [a for a in sol.answers if "std" in a.name or "σ" in a.label]
     assert stds, [a.name for a in sol.answers]
     assert float(stds[0].value) == pytest.approx(0.75 / math.sqrt(64), rel=1e-14)   # PyTorch: gain('selu') = 3/4
+
+
+def test_softplus_stays_finite_where_its_definition_overflows():
+    # log(1 + e^800) is ∞ in float64; softplus(800) = 800 + log1p(e^−800) = 800
+    sol = solve_data({"kind": "backprop", "input": [1.0], "target": [0.3], "loss": "mse",
+                      "layers": [{"weights": [[800.0]], "activation": "softplus"}, {"weights": [[1.0]], "activation": "linear"}]})
+    assert sol.answer("yhat").value == 800.0
+    assert sol.answer("loss").value == pytest.approx((0.3 - 800.0) ** 2, rel=1e-15)
+    g = solve_data({"kind": "graph", "given": {"w": 800.0, "x": 1.0}, "define": {"L": "softplus(w*x)"}, "find": ["L", "dL/dw"]})
+    assert g.answer("L").value == 800.0 and g.answer("dL/dw").value == 1.0
+
+
+@pytest.mark.parametrize("name,slope", [("sigmoid", lambda z: 1 / (2 + 2 * math.cosh(z))),     # σ(z)σ(−z)
+                                         ("tanh", lambda z: 1 / math.cosh(z) ** 2 if abs(z) < 350 else 0.0)])
+def test_saturation_notes_and_variants_follow_one_rule(name, slope):
+    """The activation's note and vary's redraw both ask the function record: slope below 1e-4."""
+    from dlsolve.vary import ill_posed
+
+    act = ACTIVATIONS[name]
+    f = act.forms(Z, {})[0].fn
+    for z in [-12.0, -9.5, -9.0, -5.5, -5.2, 0.3, 5.2, 5.5, 9.0, 9.5, 12.0, 40.0]:
+        want = slope(z) < 1e-4
+        assert f.saturated(z) == want, z
+        a = float(f.numpy(z))
+        assert (act.saturation_note(z, a) is not None) == (want and (name == "sigmoid" or abs(a) != 1.0)), z
+    sat = solve_data({"kind": "backprop", "input": [1.0], "target": [0.3], "loss": "mse",
+                      "layers": [{"weights": [[9.5]], "activation": name}, {"weights": [[1.0]], "activation": "linear"}]})
+    fine = solve_data({"kind": "backprop", "input": [1.0], "target": [0.3], "loss": "mse",
+                       "layers": [{"weights": [[2.0]], "activation": name}, {"weights": [[1.0]], "activation": "linear"}]})
+    assert ill_posed(sat) == "a saturated unit" and ill_posed(fine) is None
