@@ -256,10 +256,6 @@ class Pow(Expr):
         return np.power(self.base._eval(env), self.exp._eval(env))
 
 
-FUNCTIONS = _FUNCTIONS
-"""The registry of dlsolve.functions, by key (kept here for the modules that import it from expr)."""
-
-
 @dataclass(frozen=True, eq=False)
 class Call(Expr):
     """A function applied to its arguments. `fn` is the function's record (not its name), so the
@@ -280,7 +276,7 @@ class Call(Expr):
 
 def call(fn: str | Function, *args: object) -> Call:
     """`fn` applied to `args`: a record, or the key of one in the registry (KeyError if none)."""
-    record = fn if isinstance(fn, Function) else FUNCTIONS[fn]
+    record = fn if isinstance(fn, Function) else _FUNCTIONS[fn]
     return Call(record, tuple(as_expr(a) for a in args))
 
 
@@ -467,7 +463,7 @@ class Foreign(Expr):
         return foreign_value(self, {a.key: a._eval(env) for a in self.args})
 
 
-__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "Foreign", "FUNCTIONS", "MatMul", "Mul", "Neg", "Num", "Outer",
+__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "Foreign", "MatMul", "Mul", "Neg", "Num", "Outer",
            "PREC_ADD", "PREC_ATOM", "PREC_MUL", "PREC_NEG", "PREC_POW", "Piecewise", "Pow", "Sym", "Transpose",
            "UnboundSymbol", "Value", "Visitor", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
            "substitute"]
