@@ -208,3 +208,17 @@ def test_saturation_notes_and_variants_follow_one_rule(name, slope):
     fine = solve_data({"kind": "backprop", "input": [1.0], "target": [0.3], "loss": "mse",
                        "layers": [{"weights": [[2.0]], "activation": name}, {"weights": [[1.0]], "activation": "linear"}]})
     assert ill_posed(sat) == "a saturated unit" and ill_posed(fine) is None
+
+
+@pytest.mark.parametrize("kind", ["rnn", "convolve", "backprop"])
+def test_every_kind_states_which_gelu_and_selus_constants(kind):
+    for name, words in (("gelu_tanh", "tanh approximation"), ("selu", "1.6732632423543772"), ("gelu", "erf")):
+        if kind == "rnn":
+            data = {"kind": "rnn", "cell": "rnn", "activation": name, "inputs": [1.0, 0.5], "h0": 0.2,
+                    "weights": {"W": 0.5, "U": 0.8}}
+        elif kind == "convolve":
+            data = {"kind": "convolve", "input": [[1, -2], [3, 0.5]], "kernel": [[1]], "activation": name}
+        else:
+            data = {"kind": "backprop", "input": [1.0], "layers": [{"weights": [[0.5]], "activation": name}]}
+        sol = solve_data(data)
+        assert any(words in str(c) for c in sol.conventions), (kind, name, sol.conventions)

@@ -358,6 +358,9 @@ def _activation(d: Derivation, spec: Spec, Y: np.ndarray, ycell: R.CellSym,
     act = ACTIVATIONS[spec.activation]
     params = dict(act.params)
     d.section(f"Activation: {act.title}")
+    text = act.convention_text(params)
+    if text:  # which GELU, SELU's constants
+        d.convention(text)
     A = np.zeros_like(Y)
     shown = 0
     for i in range(rows):
