@@ -66,6 +66,10 @@ class Function:
     def __repr__(self) -> str:
         return f"Function({self.name!r})"
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled and copied as a reference to the registry's record (its forms are functions)."""
+        return (_record, (self.name,))
+
     def exact_form(self, sp: Any, *args: Any) -> Any:
         fn = self.exact or self.sympy
         if fn is None:
@@ -95,6 +99,10 @@ class Function:
     def why_not_finite(self, args: list[Any]) -> Optional[str]:
         """Why this function of these (finite) float arguments is NaN or ±∞, if it knows."""
         return None if self.not_finite is None else self.not_finite(args)
+
+
+def _record(name: str) -> Function:
+    return FUNCTIONS[name]
 
 
 SATURATED_SLOPE = 1e-4

@@ -156,3 +156,14 @@ def test_sympy_forms_stop_where_float64_ends():
     assert FUNCTIONS["sigma"].sympy_form(sp, -big) == 0 and FUNCTIONS["sigma"].sympy_form(sp, big) == 1
     # within float64's range nothing changes
     assert FUNCTIONS["exp"].sympy_form(sp, sp.Integer(700)) == sp.exp(700)
+
+
+def test_a_call_node_holds_its_record_and_pickles_as_a_reference():
+    import copy
+    import pickle
+
+    e = E.call("tanh", x) + E.call("logit", y)
+    again = pickle.loads(pickle.dumps(e))
+    assert again.terms[0].fn is FUNCTIONS["tanh"] and again.terms[1].fn is FUNCTIONS["logit"]
+    assert copy.deepcopy(e).terms[0].fn is FUNCTIONS["tanh"]
+    assert E.evaluate(again, {"x": 0.5, "y": 0.25}) == pytest.approx(math.tanh(0.5) + math.log(0.25 / 0.75), rel=1e-15)
