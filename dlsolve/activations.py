@@ -20,7 +20,8 @@ from typing import Callable, Optional, Sequence
 from fractions import Fraction
 
 from dlsolve.expr import Add, Cmp, Expr, Num, Outer, Piecewise, call
-from dlsolve.functions import FUNCTIONS, GELU_C, SELU_ALPHA, SELU_LAMBDA
+from dlsolve.function_forms import GELU_C, SELU_ALPHA, SELU_LAMBDA
+from dlsolve.functions import FUNCTIONS
 
 _SIGMA, _TANH = FUNCTIONS["sigma"], FUNCTIONS["tanh"]  # the records whose saturation the notes report
 from dlsolve.solution import Phrase

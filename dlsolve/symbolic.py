@@ -13,7 +13,8 @@ import sympy as sp
 
 from dlsolve import expr as E
 from dlsolve.errors import SpecInvalid
-from dlsolve.functions import NoGradient, by_sympy_head
+from dlsolve.function_forms import NoGradient
+from dlsolve.functions import by_sympy_head
 
 
 class _ToSympy(E.Visitor):

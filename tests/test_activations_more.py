@@ -12,7 +12,8 @@ import pytest
 
 from dlsolve.activations import ACTIVATIONS
 from dlsolve.expr import Sym, evaluate
-from dlsolve.functions import FUNCTIONS, SELU_ALPHA, SELU_LAMBDA
+from dlsolve.function_forms import SELU_ALPHA, SELU_LAMBDA
+from dlsolve.functions import FUNCTIONS
 from tests.conftest import solve_data
 
 Z, A = Sym("z", "z", "z"), Sym("a", "a", "a")

@@ -178,7 +178,7 @@ def test_no_kind_branches_on_an_activation_loss_or_layer_name():
 # -- no module at all decides by, or looks up, a function's or an activation's NAME -------------
 # The records' own modules define the names; everything else holds or asks a record (a formula
 # builds a call with `call("exp", x)`, the registry's constructor, which is not a decision).
-HOMES = {"functions.py", "activations.py"}
+HOMES = {"functions.py", "function_forms.py", "activations.py"}
 
 # Words that are a function's name and also the value of another, unrelated choice: in these
 # modules, and only there, the word names that choice, not the function (a new use elsewhere is
