@@ -234,8 +234,12 @@ SELU = Activation(
     lambda z, a, p: Piecewise(((_LAMBDA, Cmp(">", z, Num(0))),), _LAMBDA * _SELU_ALPHA * call("exp", z)),
     short=lambda z, p: call("selu", z), label="SELU(z)",
     kink_at_zero="SELU's derivative at z = 0 is taken from the left, f'(0) = λα (as PyTorch does)",
-    convention=lambda p: "SELU: λ = 1.0507009873554805 and α = 1.6732632423543772 (Klambauer et al., 2017)",
+    convention=lambda p: Phrase("SELU: λ = {lam:given} and α = {alpha:given} (Klambauer et al., 2017)",
+                                lam=float(SELU_LAMBDA), alpha=float(SELU_ALPHA)),
     gain=lambda slope: Num(Fraction(3, 4)))
+
+
+GELU_TANH_GAP = 0.0005  # max |GELU(z) − GELU_tanh(z)| ≈ 0.000473 (at z ≈ ±2.70), rounded up; tested
 
 
 def _gelu_tanh_inner(z: Expr) -> Expr:
@@ -249,8 +253,9 @@ GELU = Activation(
     lambda z, a, p: (Num(Fraction(1, 2)) * (Num(1) + call("erf", z / call("sqrt", Num(2))))
                      + z * call("exp", -(z ** Num(2) / Num(2))) / call("sqrt", Num(2) * call("pi", Num(1)))),
     short=lambda z, p: call("gelu", z), label="GELU(z)",
-    convention=lambda p: "GELU exact: z·Φ(z) = ½z(1 + erf(z/√2)) (PyTorch's default, approximate='none'); "
-                         "gelu_tanh is the tanh approximation, which differs by at most about 0.0005")
+    convention=lambda p: Phrase("GELU exact: z·Φ(z) = ½z(1 + erf(z/√2)) (PyTorch's default, approximate='none'); "
+                                "gelu_tanh is the tanh approximation, which differs by at most about {bound:given}",
+                                bound=GELU_TANH_GAP))
 GELU_TANH = Activation(
     "gelu_tanh", "GELU (tanh approximation)",
     lambda z, p: Num(Fraction(1, 2)) * z * (Num(1) + call("tanh", _gelu_tanh_inner(z))),
@@ -258,8 +263,8 @@ GELU_TANH = Activation(
                      + Num(Fraction(1, 2)) * z * (Num(1) - call("tanh", _gelu_tanh_inner(z)) ** Num(2))
                      * call("sqrt", Num(2) / call("pi", Num(1))) * (Num(1) + Num(3 * GELU_C) * z ** Num(2))),
     short=lambda z, p: call("gelu_tanh", z), label="GELU_tanh(z)",
-    convention=lambda p: "GELU's tanh approximation ½z(1 + tanh(√(2/π)(z + 0.044715z³))) (PyTorch's "
-                         "approximate='tanh', BERT and GPT-2); the exact GELU (gelu) uses erf")
+    convention=lambda p: Phrase("GELU's tanh approximation ½z(1 + tanh(√(2/π)(z + {c:given}z³))) (PyTorch's "
+                                "approximate='tanh', BERT and GPT-2); the exact GELU (gelu) uses erf", c=GELU_C))
 SOFTPLUS = Activation(
     "softplus", "softplus", lambda z, p: call("log", Num(1) + call("exp", z)),
     lambda z, a, p: call("sigma", z), short=lambda z, p: call("softplus", z), label="softplus(z)",
