@@ -91,3 +91,11 @@ def test_no_derivative_through_argmax_or_onehot(fn):
                        "define": {"k": f"sum({fn}(s))", "L": "k * 2 + sum(s)"}, "find": ["L", "dL/ds"]})
     with pytest.raises(DlsolveError, match=f"{fn} has no gradient: it is piecewise constant"):
         solve_text(text)
+
+
+def test_the_norms_gradient_at_zero_is_nan_with_its_reason():
+    sol = solve_data({"kind": "graph", "given": {"x": [0, 0]}, "define": {"n": "norm(x)"}, "find": ["n", "dn/dx"]})
+    assert sol.answer("n").value == 0.0
+    assert np.all(np.isnan(np.array(sol.answer("dn/dx").value, dtype=float)))
+    notes = [str(s.note) for s in sol.steps if s.quantity.uni == "∂n/∂x₁"]
+    assert any("divides 0 by 0" in n for n in notes)
