@@ -167,3 +167,13 @@ def test_a_call_node_holds_its_record_and_pickles_as_a_reference():
     assert again.terms[0].fn is FUNCTIONS["tanh"] and again.terms[1].fn is FUNCTIONS["logit"]
     assert copy.deepcopy(e).terms[0].fn is FUNCTIONS["tanh"]
     assert E.evaluate(again, {"x": 0.5, "y": 0.25}) == pytest.approx(math.tanh(0.5) + math.log(0.25 / 0.75), rel=1e-15)
+
+
+def test_prose_typesets_function_names_as_their_records_do():
+    """render/notation reads the records' TeX (it kept a second table that disagreed: sigmoid, relu)."""
+    from dlsolve.render.notation import to_tex
+
+    for written in ("sigmoid", "relu", "gelu", "tanh", "logit"):
+        assert to_tex(f"{written}(z)").startswith(FUNCTIONS[WRITTEN[written]].tex), written
+    assert to_tex("sigmoid(z)") == r"\sigma(z)"
+    assert to_tex("ln(x)") == r"\ln(x)" and to_tex("sqrt(x)") == r"\mathrm{sqrt}(x)"  # √ needs its argument
