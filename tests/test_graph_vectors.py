@@ -99,3 +99,20 @@ def test_the_norms_gradient_at_zero_is_nan_with_its_reason():
     assert np.all(np.isnan(np.array(sol.answer("dn/dx").value, dtype=float)))
     notes = [str(s.note) for s in sol.steps if s.quantity.uni == "∂n/∂x₁"]
     assert any("divides 0 by 0" in n for n in notes)
+
+
+def test_vector_functions_as_formula_nodes_evaluate_and_verify():
+    from dlsolve import expr as E
+    from dlsolve.verify import exact_value
+
+    v, w = E.Sym("v", "v", "v"), E.Sym("w", "w", "w")
+    env = {"v": np.array([0.5, -2.0]), "w": np.array([3.0])}
+    cat = E.call("concat", v, w)
+    np.testing.assert_array_equal(E.evaluate(cat, env), [0.5, -2.0, 3.0])
+    assert [float(t) for t in exact_value(cat, env)] == [0.5, -2.0, 3.0]
+    s = [E.Sym(f"s{k}", f"s{k}", f"s{k}") for k in range(3)]
+    senv = {"s0": 0.2, "s1": 1.5, "s2": 1.5}
+    assert E.evaluate(E.call("argmax", *s), senv) == 2.0                      # the first on a tie
+    assert [E.evaluate(E.call("onehot", j, *s), senv) for j in (1, 2, 3)] == [0.0, 1.0, 0.0]
+    assert int(exact_value(E.call("argmax", *s), senv)) == 2
+    assert E.evaluate(E.call("norm", v), env) == pytest.approx(np.hypot(0.5, 2.0), rel=1e-15)
