@@ -17,7 +17,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
+from fractions import Fraction
+
 from dlsolve.expr import Add, Cmp, Expr, Num, Outer, Piecewise, call
+from dlsolve.function_forms import GELU_C, SELU_ALPHA, SELU_LAMBDA
+from dlsolve.functions import FUNCTIONS
+
+_SIGMA, _TANH = FUNCTIONS["sigma"], FUNCTIONS["tanh"]  # the records whose saturation the notes report
 from dlsolve.solution import Phrase
 
 Params = dict
@@ -45,6 +51,9 @@ class Activation:
     exact_derivative_form: str | None = None                 # how that exact value is written
     saturation: Callable[[float, float], Phrase | None] | None = None  # note at (z, a), if any
     limits: tuple[str, str] = ("", "")   # the values a tends to as z → −∞ and z → +∞
+    # PyTorch's calculate_gain(name): g from the negative slope (leaky ReLU's alpha), None if PyTorch has none
+    gain: Callable[[Expr], Expr] | None = None
+    aliases: tuple[str, ...] = ()        # other names a problem may write (silu for swish)
 
     # -- prose ------------------------------------------------------------------------------
     def label_with(self, params: Params) -> str:
@@ -83,6 +92,11 @@ class Activation:
             return text
         extra = ", ".join(f"{k} = {{{k}:given}}" for k in params)
         return Phrase(text + " with " + extra, **params)
+
+    @property
+    def gain_uses_slope(self) -> bool:
+        """Its gain depends on its negative slope (leaky ReLU's alpha, PyTorch's negative_slope)."""
+        return self.gain is not None and "alpha" in self.params
 
     def saturation_note(self, z: float, a: float) -> Phrase | None:
         return None if self.saturation is None else self.saturation(z, a)
@@ -141,7 +155,7 @@ def _sigmoid_saturation(z: float, a: float) -> Phrase | None:
     if a in (0.0, 1.0):
         return Phrase("σ({z:given}) is {a:int} in float64 (saturated): "
                       "its derivative a(1 − a) is 0 here, so no gradient flows through this unit", z=z, a=a)
-    if min(a, 1 - a) < 1e-4:
+    if _SIGMA.saturated(z):  # the record's rule: σ'(z) below SATURATED_SLOPE, as vary reads it
         near = "1 − " if a > 0.5 else ""
         return Phrase("σ({z:given}) = " + near + "{gap}, which rounds to {r:int}; "
                       "its derivative a(1 − a) ≈ {gap} is small but not 0", z=z, gap=sigmoid_gap(z), r=round(a))
@@ -149,7 +163,7 @@ def _sigmoid_saturation(z: float, a: float) -> Phrase | None:
 
 
 def _tanh_saturation(z: float, a: float) -> Phrase | None:
-    if a not in (-1.0, 1.0) and 1 - abs(a) < 1e-4:
+    if a not in (-1.0, 1.0) and _TANH.saturated(z):  # tanh'(z) below SATURATED_SLOPE
         sign = "+1" if a > 0 else "−1"
         return Phrase("tanh({z:given}) = " + sign + " ∓ {gap}: saturated, derivative ≈ {d}",
                       z=z, gap=1 - abs(a), d=1 - a * a)
@@ -166,27 +180,30 @@ def _tanh_prime(z: float) -> float:
 
 
 LINEAR = Activation("linear", "linear (identity)", lambda z, p: z, lambda z, a, p: Num(1),
-                    label="z", definition_in_forms=False, identity=True)
+                    label="z", definition_in_forms=False, identity=True, gain=lambda slope: Num(1))
 SIGMOID = Activation(
     "sigmoid", "sigmoid", lambda z, p: Num(1) / (Num(1) + call("exp", -z)),
     lambda z, a, p: a * (Num(1) - a), short=lambda z, p: call("sigma", z), label="σ(z)",
     probabilities=True, exact_derivative=_sigmoid_prime, exact_derivative_form="σ(z)·σ(−z)",
-    saturation=_sigmoid_saturation, limits=("0", "1"))
+    saturation=_sigmoid_saturation, limits=("0", "1"), gain=lambda slope: Num(1))
 TANH = Activation(
     "tanh", "hyperbolic tangent", lambda z, p: call("tanh", z), lambda z, a, p: Num(1) - a ** Num(2),
     label="tanh(z)", definition_in_rules=False, exact_derivative=_tanh_prime,
-    exact_derivative_form="1/cosh²(z)", saturation=_tanh_saturation, limits=("−1", "1"))
+    exact_derivative_form="1/cosh²(z)", saturation=_tanh_saturation, limits=("−1", "1"),
+    gain=lambda slope: Num(Fraction(5, 3)))
 RELU = Activation(
     "relu", "ReLU", lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), Num(0)),
     lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), Num(0)),
     short=lambda z, p: call("max", Num(0), z), label="ReLU(z)", definition_in_forms=False,
-    kink_at_zero="ReLU has no derivative at z = 0; f'(0) = 0 is used (as PyTorch and TensorFlow do)")
+    kink_at_zero="ReLU has no derivative at z = 0; f'(0) = 0 is used (as PyTorch and TensorFlow do)",
+    gain=lambda slope: call("sqrt", Num(2)))
 LEAKY_RELU = Activation(
     "leaky_relu", "leaky ReLU",
     lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), _alpha(p) * z),
     lambda z, a, p: Piecewise(((Num(1), Cmp(">", z, Num(0))),), _alpha(p)),
     params={"alpha": 0.01},
-    kink_at_zero="leaky ReLU has no derivative at z = 0; f'(0) = α is used (as PyTorch does)")
+    kink_at_zero="leaky ReLU has no derivative at z = 0; f'(0) = α is used (as PyTorch does)",
+    gain=lambda slope: call("sqrt", Num(2) / (Num(1) + slope ** Num(2))))
 ELU = Activation(
     "elu", "ELU",
     lambda z, p: Piecewise(((z, Cmp(">", z, Num(0))),), _alpha(p) * (call("exp", z) - Num(1))),
@@ -210,6 +227,56 @@ STEP = Activation(
     convention=lambda p: _step_rule(p) + " (at_zero: 0 or 1 in the layer's activation; default 0; "
     "the course's notes use both z > 0 and z ≥ 0)")
 
+_LAMBDA, _SELU_ALPHA = Num(float(SELU_LAMBDA)), Num(float(SELU_ALPHA))
+SELU = Activation(
+    "selu", "SELU (scaled ELU)",
+    lambda z, p: Piecewise(((_LAMBDA * z, Cmp(">", z, Num(0))),), _LAMBDA * _SELU_ALPHA * (call("exp", z) - Num(1))),
+    lambda z, a, p: Piecewise(((_LAMBDA, Cmp(">", z, Num(0))),), _LAMBDA * _SELU_ALPHA * call("exp", z)),
+    short=lambda z, p: call("selu", z), label="SELU(z)",
+    kink_at_zero="SELU's derivative at z = 0 is taken from the left, f'(0) = λα (as PyTorch does)",
+    convention=lambda p: Phrase("SELU: λ = {lam:given} and α = {alpha:given} (Klambauer et al., 2017)",
+                                lam=float(SELU_LAMBDA), alpha=float(SELU_ALPHA)),
+    gain=lambda slope: Num(Fraction(3, 4)))
+
+
+GELU_TANH_GAP = 0.0005  # max |GELU(z) − GELU_tanh(z)| ≈ 0.000473 (at z ≈ ±2.70), rounded up; tested
+
+
+def _gelu_tanh_inner(z: Expr) -> Expr:
+    return call("sqrt", Num(2) / call("pi", Num(1))) * (z + Num(GELU_C) * z ** Num(3))
+
+
+GELU = Activation(
+    "gelu", "GELU (exact, with erf)",
+    lambda z, p: Num(Fraction(1, 2)) * z * (Num(1) + call("erf", z / call("sqrt", Num(2)))),
+    # Φ(z) + z·φ(z): the normal CDF and density
+    lambda z, a, p: (Num(Fraction(1, 2)) * (Num(1) + call("erf", z / call("sqrt", Num(2))))
+                     + z * call("exp", -(z ** Num(2) / Num(2))) / call("sqrt", Num(2) * call("pi", Num(1)))),
+    short=lambda z, p: call("gelu", z), label="GELU(z)",
+    convention=lambda p: Phrase("GELU exact: z·Φ(z) = ½z(1 + erf(z/√2)) (PyTorch's default, approximate='none'); "
+                                "gelu_tanh is the tanh approximation, which differs by at most about {bound:given}",
+                                bound=GELU_TANH_GAP))
+GELU_TANH = Activation(
+    "gelu_tanh", "GELU (tanh approximation)",
+    lambda z, p: Num(Fraction(1, 2)) * z * (Num(1) + call("tanh", _gelu_tanh_inner(z))),
+    lambda z, a, p: (Num(Fraction(1, 2)) * (Num(1) + call("tanh", _gelu_tanh_inner(z)))
+                     + Num(Fraction(1, 2)) * z * (Num(1) - call("tanh", _gelu_tanh_inner(z)) ** Num(2))
+                     * call("sqrt", Num(2) / call("pi", Num(1))) * (Num(1) + Num(3 * GELU_C) * z ** Num(2))),
+    short=lambda z, p: call("gelu_tanh", z), label="GELU_tanh(z)",
+    convention=lambda p: Phrase("GELU's tanh approximation ½z(1 + tanh(√(2/π)(z + {c:given}z³))) (PyTorch's "
+                                "approximate='tanh', BERT and GPT-2); the exact GELU (gelu) uses erf", c=GELU_C))
+SOFTPLUS = Activation(
+    "softplus", "softplus", lambda z, p: call("log", Num(1) + call("exp", z)),
+    lambda z, a, p: call("sigma", z), short=lambda z, p: call("softplus", z), label="softplus(z)",
+    definition_in_forms=False)  # log(1 + e^z) overflows past z ≈ 710; the record's form does not
+SWISH = Activation(
+    "swish", "swish (SiLU)", lambda z, p: z / (Num(1) + call("exp", -z)),
+    lambda z, a, p: a + call("sigma", z) * (Num(1) - a), short=lambda z, p: call("swish", z),
+    label="swish(z)", aliases=("silu",),
+    convention=lambda p: "swish(z) = z·σ(z), also called SiLU (swish with β = 1)")
+
 ACTIVATIONS: dict[str, Activation] = {
-    a.name: a for a in (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX, STEP)
+    name: a for a in (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX, STEP,
+                      SELU, GELU, GELU_TANH, SOFTPLUS, SWISH)
+    for name in (a.name, *a.aliases)
 }

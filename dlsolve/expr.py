@@ -26,6 +26,7 @@ import numpy as np
 
 from dlsolve.expr_walk import Visitor, evaluate, quiet
 from dlsolve.functions import FUNCTIONS as _FUNCTIONS
+from dlsolve.functions import Function
 
 Value = Union[float, np.ndarray]
 
@@ -255,13 +256,12 @@ class Pow(Expr):
         return np.power(self.base._eval(env), self.exp._eval(env))
 
 
-FUNCTIONS = _FUNCTIONS
-"""The registry of dlsolve.functions, by key (kept here for the modules that import it from expr)."""
-
-
 @dataclass(frozen=True, eq=False)
 class Call(Expr):
-    fn: str
+    """A function applied to its arguments. `fn` is the function's record (not its name), so the
+    printers, the evaluators, the NaN notes and the variant checks ask the record what it is."""
+
+    fn: Function
     args: tuple[Expr, ...]
 
     def children(self) -> tuple[Expr, ...]:
@@ -271,13 +271,13 @@ class Call(Expr):
         return Call(self.fn, children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return FUNCTIONS[self.fn].numpy(*(a._eval(env) for a in self.args))
+        return self.fn.numpy(*(a._eval(env) for a in self.args))
 
 
-def call(fn: str, *args: object) -> Call:
-    if fn not in FUNCTIONS:
-        raise KeyError(fn)
-    return Call(fn, tuple(as_expr(a) for a in args))
+def call(fn: str | Function, *args: object) -> Call:
+    """`fn` applied to `args`: a record, or the key of one in the registry (KeyError if none)."""
+    record = fn if isinstance(fn, Function) else _FUNCTIONS[fn]
+    return Call(record, tuple(as_expr(a) for a in args))
 
 
 @dataclass(frozen=True, eq=False)
@@ -463,7 +463,7 @@ class Foreign(Expr):
         return foreign_value(self, {a.key: a._eval(env) for a in self.args})
 
 
-__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "Foreign", "FUNCTIONS", "MatMul", "Mul", "Neg", "Num", "Outer",
+__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "Foreign", "MatMul", "Mul", "Neg", "Num", "Outer",
            "PREC_ADD", "PREC_ATOM", "PREC_MUL", "PREC_NEG", "PREC_POW", "Piecewise", "Pow", "Sym", "Transpose",
            "UnboundSymbol", "Value", "Visitor", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
            "substitute"]

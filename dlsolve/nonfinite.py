@@ -17,9 +17,6 @@ import numpy as np
 from dlsolve import expr as E
 from dlsolve.solution import Phrase, Prose, Solution, Step
 
-_LOGS = ("log", "log2", "log10", "log1p")
-
-
 def _finite(v: object) -> bool:
     try:
         return bool(np.all(np.isfinite(np.asarray(v, dtype=float))))
@@ -45,22 +42,16 @@ def _what(v: object) -> str:
 def _describe(e: E.Expr, env: Mapping[str, object], value: object) -> str:
     """The cause at the node where the value stops being finite (its children are finite)."""
     args = [_value(c, env) for c in e.children()]
-    if isinstance(e, E.Call) and e.fn in _LOGS:
-        a = np.asarray(args[0], dtype=float) + (1.0 if e.fn == "log1p" else 0.0)
-        if np.any(a == 0):
-            return "it takes the logarithm of 0 (log 0 = −∞)"
-        if np.any(a < 0):
-            return "it takes the logarithm of a negative number (undefined: NaN)"
-    if isinstance(e, E.Call) and e.fn == "exp":
-        return "e^x overflows float64 for x above about 709.8"
+    if isinstance(e, E.Call):
+        why = e.fn.why_not_finite(args)
+        if why:
+            return why
     if isinstance(e, E.Div):
         den = np.asarray(args[1], dtype=float)
         if np.any(den == 0):
             num = np.asarray(args[0], dtype=float)
             return ("it divides 0 by 0 (undefined: NaN)" if np.any((den == 0) & (num == 0))
                     else "it divides by 0")
-    if isinstance(e, E.Call) and e.fn == "sqrt":
-        return "it takes the square root of a negative number (undefined: NaN)"
     if _what(value) == "NaN":
         return "float64 reaches an undefined operation (0·∞, ∞ − ∞ or ∞/∞)"
     return "the value exceeds the largest float64 number (about 1.8·10³⁰⁸)"

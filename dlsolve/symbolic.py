@@ -13,6 +13,7 @@ import sympy as sp
 
 from dlsolve import expr as E
 from dlsolve.errors import SpecInvalid
+from dlsolve.function_forms import NoGradient
 from dlsolve.functions import by_sympy_head
 
 
@@ -42,7 +43,7 @@ class _ToSympy(E.Visitor):
         return self.visit(e.base) ** self.visit(e.exp)
 
     def visit_Call(self, e: E.Call) -> sp.Expr:
-        return E.FUNCTIONS[e.fn].sympy_form(sp, *(self.visit(a) for a in e.args))
+        return e.fn.sympy_form(sp, *(self.visit(a) for a in e.args))
 
     def visit_Cmp(self, e: E.Cmp) -> sp.Basic:
         ops = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "==": sp.Eq, "!=": sp.Ne,
@@ -83,6 +84,9 @@ class _FromSympy(E.Visitor):
 
     def visit_Exp1(self, s: sp.Basic) -> E.Expr:
         return E.call("exp", E.Num(1))
+
+    def visit_Pi(self, s: sp.Basic) -> E.Expr:
+        return E.call("pi", E.Num(1))
 
     def visit_Infinity(self, s: sp.Basic) -> E.Expr:  # 1/0 in one branch of a piecewise formula
         return E.Num(float("inf"))
@@ -183,7 +187,7 @@ class _FromSympy(E.Visitor):
     def unknown(self, s: sp.Basic) -> E.Expr:
         for cls in type(s).__mro__:
             if cls in self.heads:  # exp, log, tanh, Abs, Max, … as the registry names them
-                return E.call(self.heads[cls].name, *(self.visit(a) for a in s.args))
+                return E.call(self.heads[cls], *(self.visit(a) for a in s.args))
         if not self.fallback or not isinstance(s, sp.Expr):
             raise ValueError(f"cannot show SymPy's {s}")
         names = sorted(s.free_symbols, key=lambda x: x.name)
@@ -241,6 +245,8 @@ def differentiate(e: sp.Basic, wrt: sp.Symbol) -> sp.Basic:
     log(tanh(√cos(2^60))), found by fuzzing) turned into a typed error."""
     try:
         return sp.diff(e, wrt)
+    except NoGradient as exc:  # argmax, onehot: the record says why
+        raise SpecInvalid(str(exc)) from None
     except (RecursionError, TypeError, ValueError) as exc:
         raise SpecInvalid(f"SymPy could not differentiate this formula ({type(exc).__name__})") from None
 

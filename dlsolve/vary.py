@@ -239,12 +239,6 @@ class Draw:
     redrawn: Counter = field(default_factory=Counter)
 
 
-# A unit is saturated when its activation's slope is below this: σ' = a(1 − a) < 1e-4 beyond
-# |z| ≈ 9.2, tanh' = 1 − a² < 1e-4 beyond |z| ≈ 5.3; the gradient through it all but vanishes.
-SATURATED = 1e-4
-_SATURATING = {"sigma": lambda a: a * (1 - a), "tanh": lambda a: 1 - a * a}
-
-
 def ill_posed(solution: Solution) -> str | None:
     """Why a solved variant is not a fair exam problem, or None."""
     for step in solution.steps:
@@ -255,28 +249,21 @@ def ill_posed(solution: Solution) -> str | None:
                 arr = None
             if arr is not None and not np.all(np.isfinite(arr)):
                 return "a value is not finite (a zero denominator or the log of 0)"
-        if step.note is not None and "saturat" in str(step.note):
-            return "a saturated unit"
         for node in (n for form in step.forms for n in form.walk()):
-            if isinstance(node, Call) and node.fn in _SATURATING:
+            if isinstance(node, Call) and node.fn.saturates and node.args:
                 try:
-                    a = np.asarray(node._eval(step.bindings), dtype=float)
+                    z = np.asarray(node.args[0]._eval(step.bindings), dtype=float)
                 except Exception:  # noqa: BLE001 - a symbol the step does not bind: nothing to judge
                     continue
-                if np.any(_SATURATING[node.fn](a) < SATURATED):
+                if node.fn.saturated(z):  # the record's slope (σ' or tanh') below its threshold
                     return "a saturated unit"
-            if isinstance(node, Call) and node.fn in ("floor", "ceil") and node.args:
+            if isinstance(node, Call) and node.fn.rounds and node.args:
                 try:
                     inner = np.asarray(node.args[0]._eval(step.bindings), dtype=float)
                 except Exception:  # noqa: BLE001 - a symbol the step does not bind: nothing to judge
                     continue
                 if not np.all(np.abs(inner - np.round(inner)) < 1e-9):
                     return "an output shape is not a whole number (floor/ceil rounds it)"
-    for section in solution.sections:
-        for block in section.blocks:
-            text = getattr(block, "text", None)
-            if text is not None and "saturat" in str(text):
-                return "a saturated unit"
     return None
 
 

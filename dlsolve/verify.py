@@ -107,10 +107,14 @@ class _Exact(E.Visitor):
         return _map(lambda b: _power(b, ex), base) if isinstance(base, np.ndarray) else _power(base, ex)
 
     def visit_Call(self, e: E.Call) -> Any:
-        fn = E.FUNCTIONS[e.fn]
+        fn = e.fn
         args = [self.visit(a) for a in e.args]
         if fn.shape == "map":
             return _map(lambda x: fn.exact_form(sp, x), args[0])
+        if fn.shape == "rows":  # its entries as arguments (onehot's first: the index it tests)
+            return fn.exact_form(sp, *args)
+        if fn.shape == "join":  # concat: the entries of its arguments, one after another
+            return np.concatenate([np.ravel(np.asarray(a, dtype=object)) for a in args])
         if fn.shape == "pick" and len(args) > 1:
             if len(args) > 2 or not any(isinstance(a, np.ndarray) for a in args):
                 return fn.exact_form(sp, *args)

@@ -6,6 +6,8 @@ differences of `loss(...)` check dlsolve's gradients.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -28,6 +30,17 @@ def act(name: str, z: np.ndarray, alpha: float | None) -> np.ndarray:
         return e / e.sum()
     if name == "step":
         return np.where(z > 0, 1.0, 0.0)
+    if name == "selu":  # Klambauer et al. (2017): λ and α as the paper gives them
+        lam, a = 1.0507009873554805, 1.6732632423543772
+        return lam * np.where(z > 0, z, a * (np.exp(np.minimum(z, 0.0)) - 1.0))
+    if name == "gelu":  # z·Φ(z), Φ the standard normal CDF
+        return np.array([0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))) for v in np.ravel(z)]).reshape(np.shape(z))
+    if name == "gelu_tanh":
+        return 0.5 * z * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (z + 0.044715 * z ** 3)))
+    if name == "softplus":
+        return np.log(1.0 + np.exp(z))
+    if name in ("swish", "silu"):
+        return z / (1.0 + np.exp(-z))
     raise ValueError(name)
 
 

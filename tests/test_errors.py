@@ -61,7 +61,8 @@ def test_yaml_1_2_no_is_not_false():
 def test_unknown_activation_suggests_the_closest():
     text = GOOD.replace("activation: sigmoid\n  - weights: [[1]", "activation: sigmod\n  - weights: [[1]")
     assert error_of(text) == ("problem.yaml:6:17: layers[0].activation: unknown activation: expected one of "
-                              "linear, sigmoid, tanh, relu, leaky_relu, elu, softmax, step, got 'sigmod'; "
+                              "linear, sigmoid, tanh, relu, leaky_relu, elu, softmax, step, selu, gelu, "
+                              "gelu_tanh, softplus, swish, silu, got 'sigmod'; "
                               "did you mean 'sigmoid'?")
 
 

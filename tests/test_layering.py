@@ -140,11 +140,19 @@ def _str_constants(node: ast.AST) -> list[str]:
     return []
 
 
-def name_decisions(source: str, names: set[str]) -> list[tuple[int, str]]:
+def name_decisions(source: str, names: set[str], lookups: bool = False) -> list[tuple[int, str]]:
     """(line, name) of every comparison with a name (==, !=, in, not in a literal collection),
-    every dict literal keyed by names (a dispatch table) and every `case "name":`."""
+    every dict literal keyed by names (a dispatch table) and every `case "name":`; with `lookups`,
+    also every lookup by a name: `TABLE["name"]` and `table.get("name")` (a `Literal[...]` type
+    declares a field's values and looks nothing up)."""
     found = []
     for node in ast.walk(ast.parse(source)):
+        if lookups and isinstance(node, ast.Subscript) and not (
+                isinstance(node.value, ast.Name) and node.value.id == "Literal"):
+            found += [(node.lineno, s) for s in _str_constants(node.slice) if s in names]
+        elif lookups and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr == "get" and node.args:
+            found += [(node.lineno, s) for s in _str_constants(node.args[0]) if s in names]
         if isinstance(node, ast.Compare):
             for side in [node.left, *node.comparators]:
                 found += [(node.lineno, s) for s in _str_constants(side) if s in names]
@@ -178,3 +186,53 @@ def test_no_kind_branches_on_an_activation_loss_or_layer_name():
         offenders += [f"{rel}:{line}: {name!r}" for line, name in
                       name_decisions(path.read_text(encoding="utf-8"), names)]
     assert not offenders, "ask the activation/loss/layer object instead:\n" + "\n".join(offenders)
+
+
+# -- no module at all decides by, or looks up, a function's or an activation's NAME -------------
+# The records' own modules define the names; everything else holds or asks a record (a formula
+# builds a call with `call("exp", x)`, the registry's constructor, which is not a decision).
+HOMES = {"functions.py", "function_forms.py", "activations.py"}
+
+# Words that are a function's name and also the value of another, unrelated choice: in these
+# modules, and only there, the word names that choice, not the function (a new use elsewhere is
+# still caught). Each with the choice it names.
+SHARED_WORDS: dict[str, tuple[set[str], str]] = {
+    "kinds/backprop/base.py": ({"mean", "sum"}, "a loss's reduction (reduction: mean | sum)"),
+    "kinds/backprop/layers.py": ({"sum"}, "a loss's reduction"),
+    "kinds/loss.py": ({"mean", "sum"}, "a loss's reduction"),
+    "kinds/rnn/forward.py": ({"mean"}, "a loss's reduction over the steps"),
+    "kinds/optimizer_run.py": ({"sum"}, "momentum_form: ema | sum"),
+    "kinds/convolve.py": ({"max"}, "a pooling type (pool: {type: max | avg})"),
+    "losses.py": ({"log"}, "a loss's logarithm option (log: log | log2 | log10)"),
+    "kinds/prob.py": ({"ln"}, "a log base as a problem writes it (e | ln | natural)"),
+    "vary.py": ({"step"}, "a variant rule's step (range: [a, b], step: s)"),
+}
+
+
+def _function_and_activation_names() -> set[str]:
+    from dlsolve.activations import ACTIVATIONS
+    from dlsolve.functions import FUNCTIONS, WRITTEN
+
+    return set(ACTIVATIONS) | set(FUNCTIONS) | set(WRITTEN)
+
+
+def test_the_widened_scan_sees_lookups():
+    src = ('SIG = ACTIVATIONS["sigmoid"]\n'
+           'f = table.get("tanh")\n'
+           'x: Literal["tanh"] = "tanh"\n'
+           'if e.fn == "exp": pass\n')
+    assert sorted(name_decisions(src, {"sigmoid", "tanh", "exp"}, lookups=True)) == [
+        (1, "sigmoid"), (2, "tanh"), (4, "exp")]
+
+
+def test_no_module_decides_by_or_looks_up_a_function_or_activation_name():
+    names = _function_and_activation_names()
+    offenders = []
+    for path in sorted((ROOT / "dlsolve").rglob("*.py")):
+        rel = path.relative_to(ROOT / "dlsolve").as_posix()
+        if rel in HOMES:
+            continue
+        other_choice = SHARED_WORDS.get(rel, (set(), ""))[0]
+        offenders += [f"{rel}:{line}: {name!r}" for line, name in
+                      name_decisions(path.read_text(encoding="utf-8"), names - other_choice, lookups=True)]
+    assert not offenders, "hold or ask the Function/Activation record instead:\n" + "\n".join(offenders)

@@ -31,7 +31,7 @@ from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Sc
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
-ACTS = ("linear", "relu", "sigmoid", "tanh", "leaky_relu")
+ACTS = tuple(n for n, a in ACTIVATIONS.items() if not a.coupled)  # elementwise: every one but softmax
 
 
 class PoolSpec(BaseModel):
@@ -358,6 +358,9 @@ def _activation(d: Derivation, spec: Spec, Y: np.ndarray, ycell: R.CellSym,
     act = ACTIVATIONS[spec.activation]
     params = dict(act.params)
     d.section(f"Activation: {act.title}")
+    text = act.convention_text(params)
+    if text:  # which GELU, SELU's constants
+        d.convention(text)
     A = np.zeros_like(Y)
     shown = 0
     for i in range(rows):

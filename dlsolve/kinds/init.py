@@ -10,11 +10,11 @@ variance a²/3). The fans come from the numbers or from a dense or conv2d layer 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Callable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dlsolve.activations import ACTIVATIONS, LINEAR, RELU, Activation
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
@@ -37,7 +37,7 @@ class Family:
     """
 
     name: str
-    default_gain: str                                 # a key of GAINS
+    default_gain: Activation                          # whose gain is taken when none is given
     c: int
     denominator: Callable[[Expr, Expr, Expr], Expr]   # (n_in, n_out, n) → D
     uses_mode: bool                                   # True: n is fan_in or fan_out as `mode` says
@@ -52,9 +52,9 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (
-    Family("Xavier", "linear", 2, lambda n_in, n_out, n: n_in + n_out, False, True),
-    Family("He", "relu", 1, lambda n_in, n_out, n: n, True, False),
-    Family("LeCun", "linear", 1, lambda n_in, n_out, n: n, True, False),
+    Family("Xavier", LINEAR, 2, lambda n_in, n_out, n: n_in + n_out, False, True),
+    Family("He", RELU, 1, lambda n_in, n_out, n: n, True, False),
+    Family("LeCun", LINEAR, 1, lambda n_in, n_out, n: n, True, False),
 )}
 
 
@@ -83,23 +83,8 @@ SCHEMES: dict[str, Scheme] = {s.name: s for s in (
 )}
 
 
-@dataclass(frozen=True)
-class Gain:
-    """PyTorch's `calculate_gain(nonlinearity)`: the factor g that makes up for what the
-    nonlinearity does to the variance (ReLU halves it, so g = √2)."""
-
-    name: str
-    formula: Callable[[Expr], Expr]   # g from the negative slope a (used by leaky_relu only)
-    uses_slope: bool = False
-
-
-GAINS: dict[str, Gain] = {g.name: g for g in (
-    Gain("linear", lambda a: Num(1)),
-    Gain("sigmoid", lambda a: Num(1)),
-    Gain("tanh", lambda a: Num(Fraction(5, 3))),
-    Gain("relu", lambda a: call("sqrt", Num(2))),
-    Gain("leaky_relu", lambda a: call("sqrt", Num(2) / (Num(1) + a ** Num(2))), uses_slope=True),
-)}
+GAINS: dict[str, Activation] = {name: a for name, a in ACTIVATIONS.items() if a.gain is not None}
+"""The nonlinearities of PyTorch's `calculate_gain`: the activations that carry a gain."""
 
 
 
@@ -172,7 +157,7 @@ class Spec(BaseModel):
             raise SpecInvalid("give either gain or nonlinearity (which sets the gain), not both", ("gain",))
         if self.nonlinearity is not None and self.nonlinearity not in GAINS:
             raise SpecInvalid(f"unknown nonlinearity: {did_you_mean(self.nonlinearity, GAINS)}", ("nonlinearity",))
-        if self.negative_slope is not None and not (self.nonlinearity and GAINS[self.nonlinearity].uses_slope):
+        if self.negative_slope is not None and not (self.nonlinearity and GAINS[self.nonlinearity].gain_uses_slope):
             raise SpecInvalid("negative_slope belongs to nonlinearity: leaky_relu", ("negative_slope",))
         return self
 
@@ -220,19 +205,19 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         gains = {f: g for f in FAMILIES}
     elif spec.nonlinearity is not None:
         rec = GAINS[spec.nonlinearity]
-        if rec.uses_slope:
-            d.given(slope, 0.01 if spec.negative_slope is None else spec.negative_slope,
-                    note="leaky ReLU's negative slope" + (" (PyTorch's default)" if spec.negative_slope is None else ""))
+        if rec.gain_uses_slope:
+            d.given(slope, rec.params["alpha"] if spec.negative_slope is None else spec.negative_slope,
+                    note=f"{rec.title}'s negative slope" + (" (PyTorch's default)" if spec.negative_slope is None else ""))
         g = Sym("g", "g", "g")
-        d.derive(g, rec.formula(slope), note=f"PyTorch's calculate_gain('{rec.name}'), used by every scheme below")
+        d.derive(g, rec.gain(slope), note=f"PyTorch's calculate_gain('{rec.name}'), used by every scheme below")
         gains = {f: g for f in FAMILIES}
     else:
         for name, family in FAMILIES.items():
             if not any(s.family is family for s in spec._schemes):
                 continue
-            rec = GAINS[family.default_gain]
+            rec = family.default_gain
             g = Sym(f"g[{name}]", f"g_{name}", rf"g_{{\text{{{name}}}}}")
-            d.derive(g, rec.formula(slope), note=f"{name}'s gain when none is given: calculate_gain('{rec.name}')")
+            d.derive(g, rec.gain(slope), note=f"{name}'s gain when none is given: calculate_gain('{rec.name}')")
             gains[name] = g
     fan = N_OUT if spec.mode == "fan_out" else N_IN
     for s in spec._schemes:

@@ -159,10 +159,10 @@ class UnicodePrinter(_Printer):
         return f"{base}^{self._p(ex, E.PREC_ATOM)}", E.PREC_POW, False
 
     def visit_Call(self, e: E.Call) -> tuple[str, int, bool]:
-        fn = E.FUNCTIONS[e.fn]
+        fn = e.fn
         args = [self._p(a, 0, first=True) for a in e.args]
         if fn.uni_form is not None:
-            return fn.uni_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
+            return fn.uni_form(*args), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
         return f"{fn.uni}({', '.join(args)})", E.PREC_ATOM, False
 
     def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
@@ -232,10 +232,10 @@ class LatexPrinter(_Printer):
         return f"{base}^{{{self._p(e.exp, 0, True)}}}", E.PREC_POW, False
 
     def visit_Call(self, e: E.Call) -> tuple[str, int, bool]:
-        fn = E.FUNCTIONS[e.fn]
+        fn = e.fn
         args = [self._p(a, 0, first=True) for a in e.args]
         if fn.tex_form is not None:
-            return fn.tex_form(args[0]), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
+            return fn.tex_form(*args), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
         return rf"{fn.tex}\left({', '.join(args)}\right)", E.PREC_ATOM, False
 
     def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:

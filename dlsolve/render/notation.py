@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from dlsolve.functions import FUNCTIONS as _RECORDS
+
 GREEK = {  # values are control words: to_tex puts a space after one before a letter
    
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "ζ": r"\zeta",
@@ -36,11 +38,11 @@ SYMBOLS = {
 SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ᵢⱼₖₗₘₙₒₚₜₓ", "0123456789+-ijklmnoptx"))
 SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿⁱᶠᵍᵒʳᶻʰʸᵉʷ", "0123456789+-nifgorzhyew"))
 ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
-FUNCTIONS = {"log": r"\log", "ln": r"\ln", "exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "min": r"\min",
-             "sin": r"\sin", "cos": r"\cos", "sigmoid": r"\operatorname{sigmoid}",
-             "softmax": r"\operatorname{softmax}", "relu": r"\operatorname{ReLU}", "ReLU": r"\operatorname{ReLU}",
-             "KL": r"\mathrm{KL}", "argmax": r"\operatorname{argmax}", "sign": r"\operatorname{sign}",
-             "tr": r"\operatorname{tr}", }
+# Function names in prose, typeset as the function records print them by name (dlsolve.functions:
+# sigmoid → σ, relu → relu; not √ or |x|, which need their argument), then the words that name no
+# record: ln as written, ReLU as the course writes it.
+FUNCTIONS = {**{w: f.tex for f in _RECORDS.values() for w in f.written if f.tex_form is None or f.power_form},
+             "ln": r"\ln", "ReLU": r"\operatorname{ReLU}", "KL": r"\mathrm{KL}", "tr": r"\operatorname{tr}"}
 OPERATORS = {"=", "@", "←", "+", "−", "-", "/", "·", "≈", "≤", "≥", "<", ">", "×", "⊙", "→", "≠", "∝", "*"}
 _STRONG = set(GREEK) | {"∂", "√", "ᵀ", "⊙", "‖", "ŷ", "ℓ", "½", "⌈", "⌊", "^"} | set(SUB) | set(SUP) | set(ACCENTS)
 _SUBSCRIPTED = re.compile(r"^[A-Za-z\u0370-\u03ff][\u0302\u0303]?_[A-Za-z0-9]+")

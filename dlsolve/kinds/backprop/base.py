@@ -116,7 +116,9 @@ class SolverBase:
             course = act.derivative(Z, A, layer.act_params)
             forms = [sympy_form] if _same_text(sympy_form, course) else [sympy_form, course]
             lab = act.label_phrase(layer.act_params)
-            then = ", then written with the unit's output a, as the course does" if len(forms) > 1 else ""
+            uses_a = any(s.key == A.key for s in course.symbols())
+            then = ("" if len(forms) == 1 else ", then written with the unit's output a, as the course does" if uses_a
+                    else ", then in the course's form")
             note = (Phrase("from sympy.diff of a = " + lab.template + then, **dict(lab.values))
                     if isinstance(lab, Phrase) else f"from sympy.diff of a = {lab}{then}")
             d.derive(Sym(f"rule:d{act.name}", "∂a/∂z", r"\frac{\partial a}{\partial z}"), *forms, note=note)

@@ -17,9 +17,11 @@ import re
 from typing import Any, Literal, Optional
 
 import numpy as np
+import sympy as sp
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dlsolve.errors import SpecInvalid
+from dlsolve.functions import by_sympy_head
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.graph.language import FUNCS, GraphWalker, Node, entry_symbols
@@ -78,13 +80,30 @@ class Spec(BaseModel):
             if finds[-1][0] == "derivative":
                 top, _, selected = finds[-1][1]
                 for target in selected:
-                    if len(graph.paths(nodes[top].symbols[0, 0], target)) > MAX_PATHS:
+                    paths = graph.paths(nodes[top].symbols[0, 0], target)
+                    if len(paths) > MAX_PATHS:
                         raise SpecInvalid(f"more than {MAX_PATHS} paths lead from {top} to {target.name}; "
                                           "ask for a derivative nearer the input", ("find", k))
+                    for p in paths:
+                        why = _no_gradient(graph, p)
+                        if why:
+                            raise SpecInvalid(why, ("find", k))
         if not finds:
             raise SpecInvalid("expected at least one thing to find", ("find",))
         self._nodes, self._finds = nodes, finds
         return self
+
+
+def _no_gradient(graph: Paths, path: list[sp.Symbol]) -> Optional[str]:
+    """Why no derivative passes along `path` (an argmax or onehot on it: the record says), or None."""
+    heads = by_sympy_head(sp)
+    for s, parent in zip(path, path[1:]):
+        node, i, j = graph.owner[s.name]
+        for call in node.local[i, j].atoms(sp.Function):
+            record = heads.get(type(call))
+            if record is not None and record.no_gradient and parent in call.free_symbols:
+                return f"{record.no_gradient} ({node.name} = {node.text})"
+    return None
 
 
 _RESERVED = set(FUNCS) | {"T", "symbol"}

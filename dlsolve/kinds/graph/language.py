@@ -152,6 +152,17 @@ class GraphWalker(Walker):
             raise self.fail(node, f"{fn}() takes no keyword arguments")
         f = FUNCTIONS[WRITTEN[fn]]
         args = [self.walk(a, depth + 1) for a in node.args]
+        if f.shape == "join":  # [c; h]
+            if not args:
+                raise self.fail(node, f"{fn}() takes the vectors or matrices to join")
+            try:
+                return f.sympy_form(sp, *args)
+            except ValueError as exc:
+                raise self.fail(node, str(exc)) from None
+        if f.shape == "rows":  # of a vector's entries, or of each row of a matrix
+            if len(args) != 1:
+                raise self.fail(node, f"{fn}() takes one argument")
+            return self._rows(f, args[0])
         if f.shape == "pick" and len(args) == 2:
             a, b = self._broadcast(node, fn, *args)  # type: ignore[arg-type]
             return sp.ImmutableMatrix(a.rows, a.cols, lambda i, j: f.sympy_form(sp, a[i, j], b[i, j]))
@@ -165,6 +176,19 @@ class GraphWalker(Walker):
         if isinstance(out, list):
             return sp.ImmutableMatrix(m.rows, m.cols, out)
         return sp.ImmutableMatrix([[out]])
+
+    @staticmethod
+    def _rows(f: Any, m: Any) -> Any:
+        """f of a vector's entries, or of each row of a matrix (a row a sample's scores): one value
+        per row (argmax: a number for a vector, a column for a matrix), or one per entry (onehot:
+        the argument's shape)."""
+        if 1 in m.shape:
+            out = f.sympy_form(sp, *m)
+            return sp.ImmutableMatrix(m.rows, m.cols, out) if isinstance(out, list) else sp.ImmutableMatrix([[out]])
+        outs = [f.sympy_form(sp, *m.row(i)) for i in range(m.rows)]
+        if isinstance(outs[0], list):
+            return sp.ImmutableMatrix(outs)
+        return sp.ImmutableMatrix([[o] for o in outs])
 
     def _index(self, node: ast.Subscript, m: Any) -> Any:
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]

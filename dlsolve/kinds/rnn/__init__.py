@@ -84,6 +84,11 @@ def conventions(s: Solver) -> None:
                      if pr.gru_update == "keep_old" else
                      "gru_update take_new: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) (Chung et al. 2014 and "
                      "texts that follow it)")
+    for act, params in ((pr.activation, pr.act_params),
+                        (pr.readout.activation, pr.readout.params) if pr.readout else (None, {})):
+        text = act.convention_text(params) if act is not None else None
+        if text:  # which GELU, SELU's constants: the activation states its own choice
+            d.convention(text)
     if pr.cell != "rnn" or pr.has_bh:
         d.convention("two biases per gate, b + bʰ (PyTorch's bias_ih and bias_hh)" if pr.has_bh else
                      "one bias per gate (no recurrent bias bʰ; PyTorch's two biases act as their sum)")

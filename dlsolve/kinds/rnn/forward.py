@@ -14,7 +14,9 @@ from typing import Optional
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.activations import SIGMOID as _SIGMOID
+from dlsolve.activations import TANH as _TANH
+from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call, substitute
@@ -22,8 +24,8 @@ from dlsolve.solution import Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
 from dlsolve.kinds.rnn.spec import Problem
 
-SIGMOID: Activation = ACTIVATIONS["sigmoid"]
-TANH: Activation = ACTIVATIONS["tanh"]
+SIGMOID: Activation = _SIGMOID  # the gates' activations: the records themselves, not looked up by name
+TANH: Activation = _TANH
 # which activation each gate applies (the candidate gates squash with tanh)
 GATE_ACT = {"i": SIGMOID, "f": SIGMOID, "g": TANH, "o": SIGMOID, "r": SIGMOID, "z": SIGMOID, "n": TANH}
 _Y = Sym("rule:y", "y", "y")
