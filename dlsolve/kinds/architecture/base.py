@@ -21,6 +21,7 @@ from dlsolve.solution import Prose
 
 if TYPE_CHECKING:
     from dlsolve.derivation import Derivation
+    from dlsolve.kinds.architecture.window import Window
 
 
 
@@ -49,10 +50,36 @@ class Layer(BaseModel):
         """Derive the parameter count P^[l] (default: none)."""
         c.params(Num(0), note="no parameters")
 
+    def cost(self, c: "Context") -> "Cost":
+        """The arithmetic of one sample through the layer, as formulas over c.dims and c.out_dims
+        (called after `shape`); the default counts none."""
+        return Cost(note="not counted: no multiply-add (the convention of FLOP counts for conv nets)")
+
+    def rf_window(self, c: "Context") -> Optional["Window"]:
+        """The window each output unit reads, for the receptive field (called after `shape`);
+        None: the layer mixes every position, so the field ends here (unless `keeps_field`)."""
+        return None
+
+    # True for a layer that works entry by entry: a unit's receptive field is its input's.
+    keeps_field: ClassVar[bool] = False
+
     @classmethod
     def takes_no_options(cls) -> bool:
         """True when every option has a default, so `- flatten` alone is a whole layer."""
         return all(not f.is_required() for f in cls.model_fields.values())
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one sample costs in a layer: multiply-adds (one MAC, or 2 FLOPs, each), other
+    operations counted one each (a comparison of max pooling, an add or divide of averaging),
+    and the bias adds (counted or not, as the problem states). Formulas over the layer's
+    symbols; None where the layer has none."""
+
+    macs: Optional[Expr] = None
+    ops: Optional[Expr] = None
+    bias: Optional[Expr] = None
+    note: Optional[str] = None
 
 
 @dataclass
@@ -75,6 +102,7 @@ class Context:
     out_sequence: Optional[bool] = None
     P: Optional[Sym] = None
     N: Optional[Sym] = None         # the non-trainable part of P, when there is one
+    P_formula: Expr = Num(0)
 
     # -- naming ----------------------------------------------------------------------------
     def show(self, shape: Sequence[int]) -> list[int]:
@@ -122,6 +150,7 @@ class Context:
                non_trainable_note: Optional[Prose] = None) -> None:
         """Derive P^[l] = formula, and its non-trainable part when the layer has one."""
         self.P = Sym(f"P{self.l}", f"P^[{self.l}]", f"P^{{[{self.l}]}}")
+        self.P_formula = formula
         self.d.derive(self.P, formula, note=note)
         if non_trainable is not None:
             self.N = Sym(f"N{self.l}", f"P_non-trainable^[{self.l}]", f"P_{{\\text{{non-trainable}}}}^{{[{self.l}]}}")

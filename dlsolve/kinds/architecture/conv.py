@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field
 
 from dlsolve.expr import Add, Expr, Mul, Num
-from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.base import Context, Cost, Layer
 from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Single, Whole
 from dlsolve.kinds.architecture.window import Window, check_input, window_shape
 
@@ -38,6 +38,29 @@ class _Convolution(Layer):
 
     def shape(self, c: Context) -> None:
         window_shape(c, self.window(), Num(self.filters), "one output channel per filter")
+
+    def rf_window(self, c: Context) -> Window | None:
+        return None if self.transpose else self.window()
+
+    def cost(self, c: Context) -> Cost:
+        """One multiply-add per kernel tap per input channel of the group, for every output value
+        (transposed: for every input value, scattered to k_h·k_w·F/g outputs); one bias add per output."""
+        w = self.window()
+        taps = [c.const("KH", "k_h" if self.n_spatial == 2 else "k", w.kernel[0])]
+        if self.n_spatial == 2:
+            taps.append(c.const("KW", "k_w", w.kernel[-1]))
+        g = c.const("G", "g", self.groups)
+        outputs = Mul.of(*c.out_dims)
+        if self.transpose:
+            F = c.out_dims[-1]
+            macs = Mul.of(*c.dims, *taps, F if self.groups == 1 else F / g)
+            note = "each input value times every tap of its group's F/g filters"
+        else:
+            C_in = c.dims[-1]
+            macs = Mul.of(*c.out_dims, *taps, C_in if self.groups == 1 else C_in / g)
+            note = "each output value: one multiply-add per tap and input channel" + (
+                " of its group" if self.groups > 1 else "")
+        return Cost(macs=macs, bias=outputs if self.bias else None, note=note)
 
     def count(self, c: Context) -> None:
         w = self.window()

@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from dlsolve.expr import Add, Expr, Mul, Num
-from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.base import Context, Cost, Layer
 from dlsolve.kinds.architecture.fields import Flag, Whole
 
 _BIAS_NOTES = {"keras": "one bias vector per gate",
@@ -43,6 +43,14 @@ class _Recurrent(Layer):
             c.out([c.dims[0], h], ["return_sequences: the state at every time step"], sequence=True)
         else:
             c.out([h], ["the last state only"], sequence=False)
+
+    def cost(self, c: Context) -> Cost:
+        """At each of the T steps, every gate: h·x input and h·h recurrent multiply-adds, and its bias adds."""
+        h, x, T = c.const("h", "h", self.units), c.dims[-1], c.dims[0]
+        gates: list[Expr] = [] if self.gates == 1 else [Num(self.gates)]
+        bias = Mul.of(T, *gates, *([Num(2)] if self.two_biases() else []), h)
+        return Cost(macs=Mul.of(T, *gates, h, Add.of(x, h)), bias=bias,
+                    note="each time step, each gate: W x_t and U h_(t−1) (the gates' elementwise products not counted)")
 
     def count(self, c: Context) -> None:
         h, x = c.const("h", "h", self.units), c.dims[-1]

@@ -96,3 +96,16 @@ def window_shape(c: Context, w: Window, channels: Expr, channels_note: Prose) ->
             what = ["height", "width"][a] if w.n_spatial == 2 else "length"
             raise c.fail(f"the output {what} would be {v}: the kernel (or window) is larger than the padded "
                          f"input {c.shape[a]}")
+
+
+def pad_before(c: Context, w: Window, a: int) -> tuple[int, bool]:
+    """The zeros before the first input position along axis a, and whether TensorFlow's 'same'
+    chose them (total ⌈n/s⌉-padding split, the odd one after): where the first window starts."""
+    eff = w.dilation[a] * (w.kernel[a] - 1) + 1
+    if w.padding == "same" and c.tensorflow_same:
+        n, s = c.shape[a], w.stride[a]
+        total = max((-(-n // s) - 1) * s + eff - n, 0)
+        return total // 2, True
+    if w.padding == "same":
+        return (eff - 1) // 2, False
+    return _pad(w.padding, a), False
