@@ -1,0 +1,310 @@
+"""kinds conv/params' figures against independent computations: activations by running an
+explicit NumPy loop stack and counting its outputs, memory = count × bytes, FLOPs by counting
+the multiply-adds (and comparisons, adds) an explicit loop implementation does, receptive fields
+by back-propagating a one-hot gradient through an explicit stack, and the published figures of
+LeNet-5, AlexNet, VGG-16 and a two-block ResNet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from dlsolve.verify import verify_solution
+from tests.conftest import ROOT, solve_data, solve_file
+
+P = ROOT / "problems"
+BYTES = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int8": 1}
+
+
+def tf_same(n, k, s, d):
+    """TensorFlow's 'same': out = ⌈n/s⌉, the total padding split with the odd pixel after."""
+    total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
+    return total // 2, total - total // 2
+
+
+def pads(pad, n, k, s, d):
+    if pad == "same":
+        return tf_same(n, k, s, d)
+    p = 0 if pad == "valid" else pad
+    return p, p
+
+
+# -- an explicit loop implementation that counts what it does ----------------------------------
+class Counter:
+    def __init__(self):
+        self.macs = self.ops = self.bias = 0
+
+
+def conv2d_loop(x, F, k, s, d, pad, counter, bias=True, groups=1):
+    """A 2-D convolution by loops over output positions, filters, taps and channels."""
+    H, W, C = x.shape
+    (pt, pb), (pl, pr) = pads(pad, H, k[0], s[0], d[0]), pads(pad, W, k[1], s[1], d[1])
+    xp = np.pad(x, ((pt, pb), (pl, pr), (0, 0)))
+    rng = np.random.default_rng(0)
+    w = rng.uniform(0.5, 1.5, (F, C // groups, *k))
+    Ho = (xp.shape[0] - d[0] * (k[0] - 1) - 1) // s[0] + 1
+    Wo = (xp.shape[1] - d[1] * (k[1] - 1) - 1) // s[1] + 1
+    out = np.zeros((Ho, Wo, F))
+    cg, fg = C // groups, F // groups
+    for i in range(Ho):
+        for j in range(Wo):
+            for f in range(F):
+                g = f // fg
+                acc = 0.0
+                for a in range(k[0]):
+                    for b in range(k[1]):
+                        for c in range(cg):
+                            acc += w[f, c, a, b] * xp[i * s[0] + a * d[0], j * s[1] + b * d[1], g * cg + c]
+                            counter.macs += 1
+                if bias:
+                    acc += 1.0
+                    counter.bias += 1
+                out[i, j, f] = acc
+    return out
+
+
+def pool2d_loop(x, k, s, average, counter):
+    H, W, C = x.shape
+    Ho, Wo = (H - k) // s + 1, (W - k) // s + 1
+    out = np.zeros((Ho, Wo, C))
+    for i in range(Ho):
+        for j in range(Wo):
+            for c in range(C):
+                window = [x[i * s + a, j * s + b, c] for a in range(k) for b in range(k)]
+                best = window[0]
+                for v in window[1:]:
+                    best = best + v if average else max(best, v)
+                    counter.ops += 1
+                if average:
+                    best /= len(window)
+                    counter.ops += 1
+                out[i, j, c] = best
+    return out
+
+
+def dense_loop(x, units, counter, bias=True):
+    out = np.zeros(units)
+    for u in range(units):
+        for v in x:
+            out[u] += v
+            counter.macs += 1
+        if bias:
+            counter.bias += 1
+    return out
+
+
+@st.composite
+def small_cnns(draw):
+    n = draw(st.integers(5, 9))
+    layers = []
+    for _ in range(draw(st.integers(1, 2))):
+        kind = draw(st.sampled_from(["conv2d", "conv2d", "maxpool2d", "avgpool2d"]))
+        if kind == "conv2d":
+            g = draw(st.sampled_from([1, 1, 2]))
+            layers.append({"conv2d": {"filters": 2 * draw(st.integers(1, 2)), "kernel": [draw(st.integers(1, 3)), draw(st.integers(1, 3))],
+                                      "stride": draw(st.integers(1, 2)), "padding": draw(st.sampled_from(["valid", "same", 1])),
+                                      "dilation": draw(st.sampled_from([1, 2])), "groups": g,
+                                      "bias": draw(st.booleans())}})
+        else:
+            layers.append({kind: {"size": 2}})
+    layers += ["flatten", {"dense": {"units": draw(st.integers(1, 3))}}]
+    return n, 2, layers
+
+
+def run_loops(n, c, layers):
+    """The explicit stack: each layer's output array and its counter."""
+    x = np.ones((n, n, c))
+    results = []
+    for layer in layers:
+        counter = Counter()
+        if layer == "flatten":
+            x = x.reshape(-1)
+        else:
+            (kind, o), = layer.items()
+            if kind == "conv2d":
+                x = conv2d_loop(x, o["filters"], o["kernel"], (o["stride"],) * 2, (o["dilation"],) * 2, o["padding"],
+                                counter, o["bias"], o["groups"])
+            elif kind == "dense":
+                x = dense_loop(x, o["units"], counter)
+            else:
+                x = pool2d_loop(x, 2, 2, kind == "avgpool2d", counter)
+        results.append((x, counter))
+    return results
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_cnns(), st.sampled_from(["flops", "macs"]), st.booleans(), st.sampled_from(sorted(BYTES)),
+       st.integers(1, 4))
+def test_counts_memory_and_flops_against_explicit_loops(cnn, unit, bias_adds, dtype, batch):
+    n, c, layers = cnn
+    try:
+        results = run_loops(n, c, layers)
+    except ValueError:   # a window larger than its input: the stack is refused (tested elsewhere)
+        return
+    if any(r[0].size == 0 for r in results):
+        return
+    s = solve_data({"kind": "conv", "input": [n, n, c], "layers": layers, "flop_unit": unit,
+                    "bias_adds": bias_adds, "dtype": dtype, "batch": batch})
+    for l, (out, counter) in enumerate(results, 1):
+        assert s.answer(f"activations{l}").value == out.size
+        assert s.answer(f"memory{l}").value == out.size * batch * BYTES[dtype]
+        want = (2 if unit == "flops" else 1) * counter.macs + counter.ops + (counter.bias if bias_adds else 0)
+        assert s.answer(f"flops{l}").value == want
+    total = n * n * c + sum(r[0].size for r in results)
+    assert s.answer("activations_total").value == total
+    assert s.answer("memory_total").value == total * batch * BYTES[dtype]
+    assert s.answer("param_memory").value == s.answer("total_params").value * BYTES[dtype]
+    assert verify_solution(s) == []
+
+
+def test_recurrent_and_global_pool_flops_against_loops():
+    # an LSTM over T steps: at each step, 4 gates each W (h×x) x_t and U (h×h) h_(t−1), one bias add per unit
+    T, x, h = 5, 3, 4
+    macs = sum(1 for _ in range(T) for _ in range(4) for _ in range(h) for _ in range(x + h))
+    s = solve_data({"kind": "params", "input": [T, x], "layers": [{"lstm": {"units": h}}], "flop_unit": "macs"})
+    assert s.answer("flops1").value == macs + T * 4 * h
+    s = solve_data({"kind": "params", "input": [T, x], "layers": [{"gru": {"units": h, "bias_convention": "pytorch"}}]})
+    assert s.answer("flops1").value == 2 * T * 3 * h * (x + h) + T * 3 * 2 * h     # b_ih and b_hh
+    counter = Counter()
+    grid = np.ones((4, 3, 2))
+    for ch in range(2):   # the mean of each channel: H·W − 1 adds and a divide
+        values = list(grid[:, :, ch].reshape(-1))
+        acc = values[0]
+        for v in values[1:]:
+            acc += v
+            counter.ops += 1
+        counter.ops += 1
+    s = solve_data({"kind": "params", "input": [4, 3, 2], "layers": ["global_avg_pool"]})
+    assert s.answer("flops1").value == counter.ops
+
+
+def test_training_memory_doubles_the_forward():
+    s = solve_data({"kind": "params", "input": [6, 6, 1], "layers": [{"conv2d": {"filters": 2, "kernel": 3}}],
+                    "training": True, "batch": 3, "dtype": "float16"})
+    forward = (36 + 16 * 2) * 3 * 2
+    assert s.answer("memory_total").value == forward
+    assert s.answer("memory_training").value == 2 * forward
+
+
+# -- receptive fields by back-propagating a one-hot gradient -------------------------------------
+def backprop_one_hot(n, layers, unit):
+    """Which input positions of a 1-D stack of length n the output unit depends on: a one-hot
+    gradient sent back through each window (max pooling counted over its whole window)."""
+    sizes, geo = [n], []
+    for kind, k, s, d, pad in layers:
+        before, after = pads(pad, sizes[-1], k, s, d)
+        out = (sizes[-1] + before + after - d * (k - 1) - 1) // s + 1
+        geo.append((k, s, d, before))
+        sizes.append(out)
+    grad = np.zeros(sizes[-1])
+    grad[unit] = 1.0
+    for (k, s, d, before), n_in in zip(reversed(geo), reversed(sizes[:-1])):
+        g_in = np.zeros(n_in)
+        for o in np.nonzero(grad)[0]:
+            for t in range(k):
+                i = o * s + t * d - before
+                if 0 <= i < n_in:
+                    g_in[i] += grad[o] * (1.0 + t)      # any positive weight
+        grad = g_in
+    hit = np.nonzero(grad)[0]
+    return (hit.min(), hit.max(), sizes[-1]) if hit.size else (-1, n, sizes[-1])
+
+
+@st.composite
+def stacks_1d(draw):
+    layers = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["conv1d", "conv1d", "maxpool1d", "avgpool1d"]))
+        k, s = draw(st.integers(1, 4)), draw(st.integers(1, 2))
+        d = draw(st.sampled_from([1, 2])) if kind == "conv1d" else 1
+        pad = draw(st.sampled_from(["valid", "same", 1, 2])) if kind == "conv1d" else draw(st.sampled_from(["valid", 1]))
+        if kind != "conv1d" and pad == 1 and k < 2:
+            pad = "valid"
+        layers.append((kind, k, s, d, pad))
+    return layers
+
+
+@settings(max_examples=40, deadline=None)
+@given(stacks_1d())
+def test_receptive_field_against_one_hot_backprop(stack):
+    n = 400
+    entries = []
+    for kind, k, s, d, pad in stack:
+        if kind == "conv1d":
+            entries.append({"conv1d": {"filters": 1, "kernel": k, "stride": s, "dilation": d, "padding": pad}})
+        else:
+            entries.append({kind: {"size": k, "stride": s, "padding": pad}})
+    sol = solve_data({"kind": "conv", "input": [n, 1], "layers": entries})
+    L = len(stack)
+    r = sol.answer(f"rf{L}").value
+    steps = {st_.quantity.key: st_.value for st_ in sol.steps}
+    j, start = steps[f"j{L}"], steps[f"start{L}"]
+    out = backprop_one_hot(n, stack, 0)[2]
+    mid = out // 2
+    lo, hi, _ = backprop_one_hot(n, stack, mid)
+    assert lo > 0 and hi < n - 1      # the middle unit's field lies inside the input: nothing clipped
+    assert hi - lo + 1 == r
+    assert (lo + hi) / 2 == start + mid * j
+    lo2, hi2, _ = backprop_one_hot(n, stack, mid + 1) if mid + 1 < out else (lo + j, hi + j, 0)
+    assert lo2 - lo == j
+
+
+def test_receptive_field_rectangular_and_dilated_2d():
+    # per axis by hand from the one-hot rule: height k 3, dilation 2 → 5, then pool 2 → 6 with jump 2
+    s = solve_data({"kind": "conv", "input": [40, 30, 1], "layers": [
+        {"conv2d": {"filters": 1, "kernel": [3, 1], "dilation": [2, 1]}}, {"maxpool2d": {"size": [2, 3]}}]})
+    for axis, (k, d, pool) in enumerate([(3, 2, 2), (1, 1, 3)]):
+        lo, hi, _ = backprop_one_hot(40, [("conv1d", k, 1, d, "valid"), ("maxpool1d", pool, pool, 1, "valid")], 3)
+        assert s.answer("rf2").value[axis] == hi - lo + 1
+
+
+def test_no_receptive_field_after_a_layer_mixing_positions():
+    s = solve_data({"kind": "conv", "input": [8, 8, 1], "layers": [{"conv2d": {"filters": 2, "kernel": 3}}, "flatten",
+                                                                     {"dense": {"units": 2}}]})
+    names = {a.name for a in s.answers}
+    assert "rf1" in names and "rf2" not in names and "rf3" not in names
+
+
+# -- the published networks ------------------------------------------------------------------------
+def test_vgg16_memory_and_flops_as_cs231n():
+    """CS231n's VGG-16 walk-through: ≈ 15.2M activations... (our count includes the input);
+    the conv layers' multiply-adds ≈ 15.35 G (the commonly cited 15.5 GMACs with the dense ones)."""
+    s = solve_file(P / "arch-vgg16.yaml")
+    shapes = [(224, 224, 64)] * 2 + [(112, 112, 64)] + [(112, 112, 128)] * 2 + [(56, 56, 128)] + \
+        [(56, 56, 256)] * 3 + [(28, 28, 256)] + [(28, 28, 512)] * 3 + [(14, 14, 512)] + [(14, 14, 512)] * 3 + \
+        [(7, 7, 512)] + [(25088,), (4096,), (4096,), (1000,)]
+    values = 224 * 224 * 3 + sum(int(np.prod(sh)) for sh in shapes)
+    assert s.answer("activations_total").value == values
+    assert s.answer("memory_total").value == values * 4
+    convs = [(224, 3, 64), (224, 64, 64), (112, 64, 128), (112, 128, 128), (56, 128, 256), (56, 256, 256),
+             (56, 256, 256), (28, 256, 512), (28, 512, 512), (28, 512, 512), (14, 512, 512), (14, 512, 512),
+             (14, 512, 512)]
+    macs = sum(n * n * co * 9 * ci for n, ci, co in convs) + 25088 * 4096 + 4096 * 4096 + 4096 * 1000
+    assert round(macs / 1e9, 2) == 15.47
+    pools = sum(n // 2 * n // 2 * c * 3 for n, c in [(224, 64), (112, 128), (56, 256), (28, 512), (14, 512)])
+    biases = sum(n * n * co for n, _, co in convs) + 4096 + 4096 + 1000
+    assert s.answer("flops_total").value == 2 * macs + pools + biases
+    assert s.answer("param_memory").value == 138357544 * 4
+    # receptive fields of VGG-16 (Araujo et al., Distill 2019): 212 at the last pool, conv5_3 196
+    assert s.answer("rf17").value == [196, 196] and s.answer("rf18").value == [212, 212]
+
+
+def test_lenet5_by_hand():
+    s = solve_file(P / "arch-lenet5.yaml")
+    assert [s.answer(f"activations{l}").value for l in range(1, 9)] == [4704, 1176, 1600, 400, 400, 120, 84, 10]
+    assert s.answer("flops1").value == 2 * 28 * 28 * 6 * 25 + 28 * 28 * 6
+    assert s.answer("rf3").value == [14, 14] and s.answer("rf4").value == [16, 16]
+
+
+@pytest.mark.parametrize("detail", ["auto", "full"])
+def test_detail_shows_one_table_or_every_step(detail):
+    s = solve_file(P / "arch-lenet5.yaml", detail=detail)
+    titles = [sec.title for sec in s.sections]
+    shown = [st_ for st_ in s.steps if st_.shown]
+    if detail == "full":
+        assert "Layer 1: conv2d" in titles and any(st_.quantity.key == "P1" for st_ in shown)
+    else:
+        assert not any(str(t).startswith("Layer 1") for t in titles)
+        assert not any(st_.quantity.key == "P1" for st_ in shown)
+        assert any(st_.quantity.key == "P1" for st_ in s.steps)    # kept for `dlsolve check`
