@@ -308,3 +308,32 @@ def test_detail_shows_one_table_or_every_step(detail):
         assert not any(str(t).startswith("Layer 1") for t in titles)
         assert not any(st_.quantity.key == "P1" for st_ in shown)
         assert any(st_.quantity.key == "P1" for st_ in s.steps)    # kept for `dlsolve check`
+
+
+def test_new_layers_flops_against_explicit_loops():
+    x = np.ones((6, 5, 3))
+    # depthwise = a convolution with one group per input channel (PyTorch's groups = C_in), m filters each
+    dw = Counter()
+    y = conv2d_loop(x, 6, (3, 3), (1, 1), (1, 1), "valid", dw, True, groups=3)
+    s = solve_data({"kind": "conv", "input": [6, 5, 3], "flop_unit": "macs",
+                    "layers": [{"depthwise_conv2d": {"kernel": 3, "depth_multiplier": 2}}]})
+    assert s.answer("flops1").value == dw.macs + dw.bias and s.answer("activations1").value == y.size
+    # separable = depthwise (no bias) then a 1×1 convolution with bias
+    dw, pw = Counter(), Counter()
+    y = conv2d_loop(conv2d_loop(x, 6, (3, 3), (1, 1), (1, 1), "valid", dw, False, groups=3),
+                    4, (1, 1), (1, 1), (1, 1), "valid", pw, True)
+    s = solve_data({"kind": "conv", "input": [6, 5, 3], "flop_unit": "macs",
+                    "layers": [{"separable_conv2d": {"filters": 4, "kernel": 3, "depth_multiplier": 2}}]})
+    assert s.answer("flops1").value == dw.macs + pw.macs + pw.bias and s.answer("activations1").value == y.size
+    # locally connected: a convolution's multiply-adds (its kernels differ by position, not their number)
+    lc = Counter()
+    conv2d_loop(x, 2, (2, 2), (2, 2), (1, 1), "valid", lc, True)
+    s = solve_data({"kind": "conv", "input": [6, 5, 3], "layers": [{"locally_connected2d": {"filters": 2, "kernel": 2,
+                                                                                             "stride": 2}}]})
+    assert s.answer("flops1").value == 2 * lc.macs + lc.bias
+    # bidirectional: the wrapped layer twice
+    T, f, h = 4, 3, 2
+    one = sum(1 for _ in range(T) for _ in range(3) for _ in range(h) for _ in range(f + h))
+    s = solve_data({"kind": "conv", "input": [T, f], "flop_unit": "macs", "bias_adds": False,
+                    "layers": [{"bidirectional": {"cell": "gru", "units": h}}]})
+    assert s.answer("flops1").value == 2 * one

@@ -62,7 +62,8 @@ def walk(spec: Spec, d: Derivation, counts_first: bool, fig: Figures, full: bool
         c = Context(d, l, path, shape, list(dims), sequence, channels_first, spec.same_padding == "tensorflow")
         layer.check(c)
         for part in (layer.count, layer.shape) if counts_first else (layer.shape, layer.count):
-            part(c)
+            if part != layer.shape or c.out_shape is None:
+                part(c)
         assert c.out_shape is not None and c.P is not None, f"{type(layer).__name__} derived no shape or count"
         rows.append(Row(layer, c.out_shape, tuple(c.out_dims), c.P, c.N, c.P_formula, fig.layer(c, layer, c.P)))
         shape, dims = c.out_shape, c.out_dims
