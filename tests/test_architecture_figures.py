@@ -6,10 +6,14 @@ LeNet-5, AlexNet, VGG-16 and a two-block ResNet."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
+from dlsolve.cli import main
 from dlsolve.verify import verify_solution
 from tests.conftest import ROOT, solve_data, solve_file
 
@@ -337,3 +341,55 @@ def test_new_layers_flops_against_explicit_loops():
     s = solve_data({"kind": "conv", "input": [T, f], "flop_unit": "macs", "bias_adds": False,
                     "layers": [{"bidirectional": {"cell": "gru", "units": h}}]})
     assert s.answer("flops1").value == 2 * one
+
+
+def test_alexnet_published_figures():
+    s = solve_file(P / "arch-alexnet.yaml")
+    assert s.answer("total_params").value == 62378344
+    assert s.answer("rf8").value == [195, 195]           # AlexNet's pool5 field (Araujo et al., Distill 2019)
+    shapes = [(55, 55, 96), (27, 27, 96), (27, 27, 256), (13, 13, 256), (13, 13, 384), (13, 13, 384),
+              (13, 13, 256), (6, 6, 256), (9216,), (4096,), (4096,), (1000,)]
+    values = 227 * 227 * 3 + sum(int(np.prod(sh)) for sh in shapes)
+    assert s.answer("memory_total").value == values * 128 * 4
+    assert s.answer("memory_training").value == 2 * values * 128 * 4
+    # CS231n: conv1 "without parameter sharing" has 55·55·96 neurons each with 11·11·3 weights and a bias
+    lc = solve_data({"kind": "params", "input": [227, 227, 3],
+                     "layers": [{"locally_connected2d": {"filters": 96, "kernel": 11, "stride": 4}}]})
+    assert lc.answer("total_params").value == 55 * 55 * 96 * (11 * 11 * 3 + 1) == 105705600
+
+
+def torchvision_basic_block(inplanes, planes, downsample):
+    """The arrays of torchvision's BasicBlock: conv1 (planes, inplanes, 3, 3), bn1, conv2 (planes, planes, 3, 3),
+    bn2, and the downsample's conv (planes, inplanes, 1, 1) and bn; each bn weight, bias, running_mean and
+    running_var (planes,) — the running statistics not trained."""
+    convs = [(planes, inplanes, 3, 3), (planes, planes, 3, 3)] + ([(planes, inplanes, 1, 1)] if downsample else [])
+    bns = 2 + downsample
+    total = sum(np.zeros(c).size for c in convs) + bns * 4 * planes
+    return total, bns * 2 * planes
+
+
+def test_resnet_blocks_count_torchvision_arrays_and_add_their_outputs():
+    s = solve_file(P / "arch-resnet-two-blocks.yaml")
+    (p1, n1), (p2, n2) = torchvision_basic_block(64, 64, False), torchvision_basic_block(64, 128, True)
+    assert s.answer("params").value == [p1, 0, p2, 0, 0, 128 * 10 + 10]
+    assert s.answer("non_trainable_params").value == n1 + n2
+    assert s.answer("shape3").value == [28, 28, 128] and s.answer("shape3_s1").value == [28, 28, 128]
+    # FLOPs of a block: its layers' multiply-adds (2 FLOPs each), no biases, and one add per output value
+    macs = 56 * 56 * 64 * 9 * 64 * 2
+    assert s.answer("flops1").value == 2 * macs + 56 * 56 * 64
+    # receptive field: two 3×3 convolutions on the main path → 5; the identity's 1 lies inside it
+    assert s.answer("rf1").value == [5, 5]
+    lo, hi, _ = backprop_one_hot(200, [("conv1d", 3, 1, 1, 1), ("conv1d", 3, 1, 1, 1),
+                                       ("conv1d", 3, 2, 1, 1), ("conv1d", 3, 1, 1, 1)], 40)
+    assert s.answer("rf3").value == [hi - lo + 1] * 2
+    # activations: every layer's output inside the blocks too, and the input
+    every = [56 * 56 * 64] * 6 + [56 * 56 * 64] + [28 * 28 * 128] * 7 + [28 * 28 * 128] * 2 + [128, 10]
+    assert s.answer("activations_total").value == 56 * 56 * 64 + sum(every)
+
+
+def test_residual_shapes_must_agree(tmp_path):
+    f = tmp_path / "r.yaml"
+    f.write_text(json.dumps({"kind": "params", "input": [8, 8, 4], "layers": [
+        {"residual": {"layers": [{"conv2d": {"filters": 8, "kernel": 3, "padding": 1}}], "shortcut": "identity"}}]}))
+    r = CliRunner().invoke(main, ["solve", str(f)])
+    assert r.exit_code == 2 and "shortcut" in r.output and "Traceback" not in r.output

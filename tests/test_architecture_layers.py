@@ -54,7 +54,16 @@ def bidirectional_arrays(o, s):
     return 2 * recurrent_arrays(o["cell"], inner, s[-1])
 
 
+def residual_arrays(o, s):
+    """A residual block: its path's arrays, and the 1×1 projection torchvision's downsample allocates,
+    weight (F, C_in, 1, 1) and no bias, when the path changes the channels."""
+    conv = o["layers"][0]["conv2d"]
+    arrays = conv_arrays(conv, s[-1], 2)
+    return arrays + ([(conv["filters"], s[-1], 1, 1)] if conv["filters"] != s[-1] else [])
+
+
 ARRAYS = {
+    "residual": residual_arrays,
     # Keras DepthwiseConv2D: depthwise_kernel (kh, kw, C_in, m), bias (C_in·m,)
     "depthwise_conv2d": lambda o, s: [(o["kernel"], o["kernel"], s[-1], o.get("depth_multiplier", 1))] + (
         [(s[-1] * o.get("depth_multiplier", 1),)] if o.get("bias", True) else []),
@@ -106,6 +115,10 @@ def one_layer(draw):
         else:
             o["stride"] = draw(st.integers(1, 2))
         shape = [draw(st.integers(3, 9)), draw(st.integers(3, 9)), draw(small)]
+    elif kind == "residual":     # one 'same' convolution, its shortcut chosen by the block
+        shape = [draw(st.integers(3, 9)), draw(st.integers(3, 9)), draw(small)]
+        o = {"layers": [{"conv2d": {"filters": draw(st.sampled_from([shape[-1], draw(small)])),
+                                    "kernel": draw(st.sampled_from([1, 3])), "padding": "same", "bias": bias}}]}
     elif kind == "bidirectional":
         o = {"cell": draw(st.sampled_from(["simple_rnn", "lstm", "gru"])), "units": draw(small),
              "return_sequences": draw(st.booleans()), "merge": draw(st.sampled_from(["concat", "sum", "mul", "ave"])),
@@ -147,6 +160,9 @@ def numpy_shape(kind, o, shape):
         return list(x.shape)
     if kind in ("simple_rnn", "lstm", "gru"):
         return [shape[0], o["units"]] if o["return_sequences"] else [o["units"]]
+    if kind == "residual":         # the path's output plus the shortcut's: NumPy broadcasting must agree
+        path = np.zeros(shape[:-1] + [o["layers"][0]["conv2d"]["filters"]])
+        return list((path + np.zeros_like(path)).shape)
     if kind == "bidirectional":    # two (T, h) state sequences, merged
         states = np.zeros((2, shape[0], o["units"]))
         merged = np.concatenate(list(states), axis=-1) if o["merge"] == "concat" else states.sum(axis=0)

@@ -20,7 +20,21 @@ from dlsolve.expr import Expr, Num, Sym
 from dlsolve.solution import Prose
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from dlsolve.derivation import Derivation
+
+    class Nest(Protocol):
+        """What a block asks of the planner: plan `layers` from an input, labelled prefix1, prefix2, …"""
+
+        full: bool
+
+        def run(self, layers: list, prefix: str, path: tuple, shape: tuple[int, ...], dims: list[Sym],
+                sequence: bool, level: int = 1) -> tuple[list, tuple[int, ...], list[Sym], bool]: ...
+
+        def field_state(self, state: object = ...) -> object: ...
+
+        def join_fields(self, c: "Context", main: object) -> None: ...
     from dlsolve.kinds.architecture.window import Window
 
 
@@ -62,6 +76,8 @@ class Layer(BaseModel):
 
     # True for a layer that works entry by entry: a unit's receptive field is its input's.
     keeps_field: ClassVar[bool] = False
+    # True for a block of layers: its paths set the receptive field themselves.
+    nests: ClassVar[bool] = False
 
     @classmethod
     def takes_no_options(cls) -> bool:
@@ -90,7 +106,7 @@ class Context:
     """
 
     d: "Derivation"
-    l: int
+    l: str                          # the layer's label: 3, or 3.1 inside a block
     path: tuple
     shape: tuple[int, ...]          # the input shape
     dims: list[Sym]                 # symbols holding the input's entries
@@ -103,6 +119,10 @@ class Context:
     P: Optional[Sym] = None
     N: Optional[Sym] = None         # the non-trainable part of P, when there is one
     P_formula: Expr = Num(0)
+    nest: Optional["Nest"] = None   # plans the paths of a block (the planner's walker)
+    level: int = 1                  # the depth of the layer's section
+    inner: list = field(default_factory=list)   # the rows of a block's paths, once planned
+    main_dims: list = field(default_factory=list)   # a block's main path's output symbols
 
     # -- naming ----------------------------------------------------------------------------
     def show(self, shape: Sequence[int]) -> list[int]:
@@ -157,7 +177,7 @@ class Context:
             self.d.derive(self.N, non_trainable, note=non_trainable_note)
 
 
-def dim_symbols(l: int, rank: int, sequence: bool) -> list[Sym]:
+def dim_symbols(l: object, rank: int, sequence: bool) -> list[Sym]:
     """H^[l], W^[l], C^[l] for an image; T, F for a sequence; L, C for a 1-D signal; n for a vector."""
     names = {1: ["n"], 2: ["T", "F"] if sequence else ["L", "C"], 3: ["H", "W", "C"]}.get(rank, ["n"] * rank)
     return [Sym(f"{nm}{l}_{k}", f"{nm}^[{l}]", f"{nm}^{{[{l}]}}") for k, nm in enumerate(names)]

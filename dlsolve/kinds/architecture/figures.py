@@ -130,8 +130,26 @@ class Figures:
             if cost.macs is not None else ""
         return formula, (cost.note or "") + unit + bias_note
 
+    def join(self, c: Context, main: Optional[list[tuple[Sym, Sym, Sym]]]) -> None:
+        """The field of a block's sum: the main path's, when the shortcut's (now in self.rf) lies
+        inside it with the same jump on every axis; otherwise none is given from here on."""
+        short, self.rf = self.rf, None
+        if main is None or short is None:
+            return
+        v = lambda s: float(self.d.env[s.key])  # noqa: E731
+        for (rm, jm, sm), (rs, js, ss) in zip(main, short):
+            lo_m, hi_m = v(sm) - (v(rm) - 1) / 2, v(sm) + (v(rm) - 1) / 2
+            lo_s, hi_s = v(ss) - (v(rs) - 1) / 2, v(ss) + (v(rs) - 1) / 2
+            if v(jm) != v(js) or lo_s < lo_m or hi_s > hi_m:
+                self.d.note("the shortcut's receptive field is not inside the main path's: none is given "
+                            "from here on")
+                return
+        self.rf = main
+        self.d.note("the shortcut's receptive field lies inside the main path's, so the sum's units see "
+                    "the main path's field")
+
     def _field(self, c: Context, layer: Layer) -> None:
-        if self.rf is None or layer.keeps_field:
+        if self.rf is None or layer.keeps_field or layer.nests:
             return
         w = layer.rf_window(c)
         if w is None or len(w.kernel) != c.rank - 1:

@@ -21,8 +21,10 @@ from dlsolve.solution import Solution, Stack
 
 @dataclass(frozen=True)
 class Row:
-    """One planned layer: its output (channels last) and the symbols of its results."""
+    """One planned layer: its output (channels last), the symbols of its results, and the rows
+    of the layers nested in it (a residual block's paths), labelled 3.1, 3.2, 3.s1, …"""
 
+    label: str
     layer: Layer
     shape: tuple[int, ...]
     dims: tuple[Sym, ...]
@@ -30,6 +32,57 @@ class Row:
     N: Optional[Sym]
     P_formula: Expr
     fig: LayerFigures
+    inner: tuple["Row", ...] = ()
+
+    def flat(self) -> list["Row"]:
+        """This row after the rows nested in it, in the order they were worked."""
+        return [r for i in self.inner for r in i.flat()] + [self]
+
+
+@dataclass
+class Walker:
+    """Plans a list of layers from an input: each layer's check, shape, count and figures, in
+    the kind's order. A block (a residual add) asks it for its paths through `Context.nest`."""
+
+    d: Derivation
+    fig: Figures
+    counts_first: bool
+    full: bool
+    channels_first: bool
+    tensorflow_same: bool
+
+    def run(self, layers: list[Layer], prefix: str, path: tuple, shape: tuple[int, ...], dims: list[Sym],
+            sequence: bool, level: int = 1) -> tuple[list[Row], tuple[int, ...], list[Sym], bool]:
+        rows = []
+        for i, layer in enumerate(layers, 1):
+            label = f"{prefix}{i}"
+            if self.full:
+                self.d.section(f"Layer {label}: {layer.type}", level=level)
+            where = path + (i - 1,) + (() if layer._bare else (layer.type,))
+            c = Context(self.d, label, where, shape, list(dims), sequence, self.channels_first,
+                        self.tensorflow_same, nest=self, level=level)
+            layer.check(c)
+            for part in (layer.count, layer.shape) if self.counts_first else (layer.shape, layer.count):
+                if part != layer.shape or c.out_shape is None:
+                    part(c)
+            assert c.out_shape is not None and c.P is not None, f"{type(layer).__name__} derived no shape or count"
+            rows.append(Row(label, layer, c.out_shape, tuple(c.out_dims), c.P, c.N, c.P_formula,
+                            self.fig.layer(c, layer, c.P), tuple(c.inner)))
+            shape, dims = c.out_shape, c.out_dims
+            sequence = sequence if c.out_sequence is None else c.out_sequence
+        return rows, shape, list(dims), sequence
+
+    _KEEP = object()
+
+    def field_state(self, state: object = _KEEP) -> object:
+        """The receptive field reached so far; given a state, continue from it instead."""
+        if state is not Walker._KEEP:
+            self.fig.rf = state  # type: ignore[assignment]
+        return self.fig.rf
+
+    def join_fields(self, c: Context, main: object) -> None:
+        """After a block's two paths: the field of the sum, from the main path's and the shortcut's."""
+        self.fig.join(c, main)  # type: ignore[arg-type]
 
 
 def walk(spec: Spec, d: Derivation, counts_first: bool, fig: Figures, full: bool) -> list[Row]:
@@ -54,21 +107,8 @@ def walk(spec: Spec, d: Derivation, counts_first: bool, fig: Figures, full: bool
     if len(shape) == 2 and layers[0].rf_window is not Layer.rf_window:
         spatial = 1     # a conv1d or pooling over a sequence: its steps are positions
     fig.start(list(dims), spatial)
-    rows = []
-    for l, layer in enumerate(layers, 1):
-        if full:
-            d.section(f"Layer {l}: {layer.type}")
-        path = ("layers", l - 1) + (() if layer._bare else (layer.type,))
-        c = Context(d, l, path, shape, list(dims), sequence, channels_first, spec.same_padding == "tensorflow")
-        layer.check(c)
-        for part in (layer.count, layer.shape) if counts_first else (layer.shape, layer.count):
-            if part != layer.shape or c.out_shape is None:
-                part(c)
-        assert c.out_shape is not None and c.P is not None, f"{type(layer).__name__} derived no shape or count"
-        rows.append(Row(layer, c.out_shape, tuple(c.out_dims), c.P, c.N, c.P_formula, fig.layer(c, layer, c.P)))
-        shape, dims = c.out_shape, c.out_dims
-        sequence = sequence if c.out_sequence is None else c.out_sequence
-    return rows
+    walker = Walker(d, fig, counts_first, full, channels_first, spec.same_padding == "tensorflow")
+    return walker.run(layers, "", ("layers",), shape, list(dims), sequence)[0]
 
 
 def _describe(layer: Layer) -> str:
@@ -77,8 +117,10 @@ def _describe(layer: Layer) -> str:
     for key, v in layer.model_dump(exclude_defaults=True, mode="json").items():
         if v is True:
             options.append(key)
-        elif isinstance(v, list):
+        elif isinstance(v, list) and all(isinstance(x, int) for x in v):
             options.append(f"{key} {'×'.join(map(str, v))}")
+        elif isinstance(v, list):
+            options.append(f"{key}: {len(v)}")
         elif v is not False and v is not None and not isinstance(v, dict):
             options.append(f"{key} {v}")
     return layer.type + (f" ({', '.join(options)})" if options else "")
@@ -86,6 +128,11 @@ def _describe(layer: Layer) -> str:
 
 def _sum(terms: list[Expr]) -> Expr:
     return terms[0] if len(terms) == 1 else Add.of(*terms)
+
+
+def _name(r: Row) -> str:
+    """A row's label in an answer name: 3, or 3_1 inside a block."""
+    return r.label.replace(".", "_")
 
 
 def _numbers(formula: Expr, d: Derivation) -> Expr:
@@ -116,22 +163,24 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         d.text("Each layer's output shape, parameter count, activations, memory, " + fig.word +
                " and receptive field, worked step by step with --detail full.")
     running, table = 0, []
-    for i, r in enumerate(rows, 1):
-        running += value(r.P)
-        table.append((i, r.layer.type, "×".join(map(str, layout_order(list(r.shape), spec.channels_first))),
-                      _numbers(r.P_formula, d), value(r.P), running))
+    every = [f for r in rows for f in r.flat()]
+    for r in every:
+        top = "." not in r.label
+        running += value(r.P) if top else 0
+        table.append((r.label, r.layer.type, "×".join(map(str, layout_order(list(r.shape), spec.channels_first))),
+                      _numbers(r.P_formula, d), value(r.P), running if top else None))
     d.table(("layer", "type", "output shape", "parameter formula", "parameters", "running total"), table)
     figures = []
-    for i, r in enumerate(rows, 1):
+    for r in every:
         rf = r.fig.rf
-        figures.append((i, value(r.fig.A), value(r.fig.M), value(r.fig.F),
+        figures.append((r.label, value(r.fig.A), value(r.fig.M), value(r.fig.F),
                         "×".join(str(value(t[0])) for t in rf) if rf else "—",
                         "×".join(str(value(t[1])) for t in rf) if rf else "—"))
     d.table(("layer", "activations", "memory (bytes)", fig.word, "receptive field", "jump"), figures,
             title="per sample; memory for the batch")
     d.figure(Stack(tuple(layout_order(list(spec.input_shape()), spec.channels_first)),
-                   tuple((f"{i} {_describe(r.layer)}", tuple(layout_order(list(r.shape), spec.channels_first)), value(r.P))
-                         for i, r in enumerate(rows, 1))),
+                   tuple((f"{r.label} {_describe(r.layer)}", tuple(layout_order(list(r.shape), spec.channels_first)),
+                          value(r.P)) for r in rows)),
              caption="the layer stack: each layer's output shape and parameters")
     total = Sym("P", "P", "P")
     d.derive(total, _sum([r.P for r in rows]), note="the sum over the layers")
@@ -143,9 +192,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.derive(trainable, total - non_trainable)
     totals = _totals(d, fig, rows, total, spec.training)
 
-    shape_answers = [(f"shape{l}", layout_order(list(r.shape), spec.channels_first), f"output shape of layer {l}",
-                      tuple(s.key for s in layout_order(list(r.dims), spec.channels_first)))
-                     for l, r in enumerate(rows, 1)]
+    shape_answers = [(f"shape{_name(r)}", layout_order(list(r.shape), spec.channels_first),
+                      f"output shape of layer {r.label}",
+                      tuple(s.key for s in layout_order(list(r.dims), spec.channels_first))) for r in every]
     count_answer = ("params", [value(r.P) for r in rows], "parameters of each layer", tuple(r.P.key for r in rows))
     first = [count_answer] + shape_answers if spec.kind == "params" else shape_answers + [count_answer]
     for name, val, label, keys in first:
@@ -153,13 +202,14 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.answer("total_params", value(total), "total parameters", keys=(total.key,))
     d.answer("trainable_params", value(trainable), "trainable parameters", keys=(trainable.key,))
     d.answer("non_trainable_params", value(non_trainable), "non-trainable parameters", keys=(non_trainable.key,))
-    for l, r in enumerate(rows, 1):
-        d.answer(f"activations{l}", value(r.fig.A), f"values output by layer {l}, per sample", keys=(r.fig.A.key,))
-        d.answer(f"memory{l}", value(r.fig.M), f"bytes of layer {l}'s output for the batch", keys=(r.fig.M.key,))
-        d.answer(f"flops{l}", value(r.fig.F), f"{fig.word} of layer {l}, per sample", keys=(r.fig.F.key,))
+    for r in every:
+        l, n = r.label, _name(r)
+        d.answer(f"activations{n}", value(r.fig.A), f"values output by layer {l}, per sample", keys=(r.fig.A.key,))
+        d.answer(f"memory{n}", value(r.fig.M), f"bytes of layer {l}'s output for the batch", keys=(r.fig.M.key,))
+        d.answer(f"flops{n}", value(r.fig.F), f"{fig.word} of layer {l}, per sample", keys=(r.fig.F.key,))
         if r.fig.rf:
             sizes = [value(t[0]) for t in r.fig.rf]
-            d.answer(f"rf{l}", sizes if len(sizes) > 1 else sizes[0], f"receptive field of layer {l}'s units",
+            d.answer(f"rf{n}", sizes if len(sizes) > 1 else sizes[0], f"receptive field of layer {l}'s units",
                      keys=tuple(t[0].key for t in r.fig.rf))
     for name, sym, label in totals:
         d.answer(name, value(sym), label, keys=(sym.key,))
@@ -170,7 +220,9 @@ def _totals(d: Derivation, fig: Figures, rows: list[Row], total: Sym, training: 
     """The forward pass's values and memory, the parameters' memory, the FLOPs of the whole stack."""
     assert fig.A0 is not None
     A = Sym("A", "A", "A")
-    d.derive(A, _sum([fig.A0] + [r.fig.A for r in rows]), note="every layer's output and the input, per sample")
+    every = [f for r in rows for f in r.flat()]
+    d.derive(A, _sum([fig.A0] + [r.fig.A for r in every]),
+             note="every layer's output (inside blocks too) and the input, per sample")
     M = Sym("M", "M", "M")
     d.derive(M, Mul.of(fig.B, A, fig.b), note="bytes of the forward pass's activations for the batch")
     d.derive(Sym("MMiB", "M_MiB", "M_{\\text{MiB}}"), M / Num(2 ** 20), note="in MiB (2²⁰ bytes)")
