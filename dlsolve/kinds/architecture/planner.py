@@ -170,14 +170,15 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         table.append((r.label, r.layer.type, "×".join(map(str, layout_order(list(r.shape), spec.channels_first))),
                       _numbers(r.P_formula, d), value(r.P), running if top else None))
     d.table(("layer", "type", "output shape", "parameter formula", "parameters", "running total"), table)
+    fields = any(r.fig.rf for r in every)   # a stack with no window (an MLP, an RNN) has no field column
     figures = []
     for r in every:
         rf = r.fig.rf
-        figures.append((r.label, value(r.fig.A), value(r.fig.M), value(r.fig.F),
-                        "×".join(str(value(t[0])) for t in rf) if rf else "—",
-                        "×".join(str(value(t[1])) for t in rf) if rf else "—"))
-    d.table(("layer", "activations", "memory (bytes)", fig.word, "receptive field", "jump"), figures,
-            title="per sample; memory for the batch")
+        row = (r.label, value(r.fig.A), value(r.fig.M), value(r.fig.F))
+        figures.append(row + (("×".join(str(value(t[0])) for t in rf) if rf else "—",
+                               "×".join(str(value(t[1])) for t in rf) if rf else "—") if fields else ()))
+    d.table(("layer", "activations", "memory (bytes)", fig.word) + (("receptive field", "jump") if fields else ()),
+            figures, title="per sample; memory for the batch")
     d.figure(Stack(tuple(layout_order(list(spec.input_shape()), spec.channels_first)),
                    tuple((f"{r.label} {_describe(r.layer)}", tuple(layout_order(list(r.shape), spec.channels_first)),
                           value(r.P)) for r in rows)),
