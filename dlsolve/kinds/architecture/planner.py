@@ -159,9 +159,6 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
 
     if full:
         d.section("Summary")
-    else:
-        d.text("Each layer's output shape, parameter count, activations, memory, " + fig.word +
-               " and receptive field, worked step by step with --detail full.")
     running, table = 0, []
     every = [f for r in rows for f in r.flat()]
     for r in every:
@@ -178,7 +175,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         figures.append(row + (("×".join(str(value(t[0])) for t in rf) if rf else "—",
                                "×".join(str(value(t[1])) for t in rf) if rf else "—") if fields else ()))
     d.table(("layer", "activations", "memory (bytes)", fig.word) + (("receptive field", "jump") if fields else ()),
-            figures, title="per sample; memory for the batch")
+            figures, title=f"activations and {fig.word} per sample; memory for the batch")
     d.figure(Stack(tuple(layout_order(list(spec.input_shape()), spec.channels_first)),
                    tuple((f"{r.label} {_describe(r.layer)}", tuple(layout_order(list(r.shape), spec.channels_first)),
                           value(r.P)) for r in rows)),
