@@ -103,8 +103,8 @@ class PoolSpec(BaseModel):
         with_pad = min(start + k, n + p) - start
         return inside, (with_pad if self.count_include_pad else len(inside))
 
-    def words(self) -> str:
-        pair = lambda v: f"{v[0]}×{v[1]}"  # noqa: E731
+    def words(self, one_d: bool = False) -> str:
+        pair = (lambda v: f"{v[1]}") if one_d else (lambda v: f"{v[0]}×{v[1]}")  # noqa: E731
         out = [f"window {pair(self.size)}", f"stride {pair(self.stride or self.size)}"]
         if self.padding != (0, 0):
             out.append(f"padding {pair(self.padding)}")
@@ -135,7 +135,7 @@ def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool
     """Every window's maximum or mean, each a step; the pooled matrix (or vector)."""
     rows, cols = A.shape
     pr, pc = pool_shape(p, (rows, cols), one_d)
-    d.section(Phrase(("Max" if p.type == "max" else "Average") + " pooling, {w}", w=p.words()))
+    d.section(Phrase(("Max" if p.type == "max" else "Average") + " pooling, {w}", w=p.words(one_d)))
     if p.padding != (0, 0):
         d.text("Padding: a padded entry is −∞, so it is never the maximum." if p.type == "max" else
                ("Padding: a padded entry is 0; each window's sum is divided by " +
