@@ -393,3 +393,10 @@ def test_residual_shapes_must_agree(tmp_path):
         {"residual": {"layers": [{"conv2d": {"filters": 8, "kernel": 3, "padding": 1}}], "shortcut": "identity"}}]}))
     r = CliRunner().invoke(main, ["solve", str(f)])
     assert r.exit_code == 2 and "shortcut" in r.output and "Traceback" not in r.output
+
+
+def test_recurrent_layers_without_biases_count_and_add_none():
+    # Keras GRU(use_bias=False): kernel (x, 3h) and recurrent_kernel (h, 3h) only, whatever reset_after says
+    s = solve_data({"kind": "params", "input": [5, 3], "layers": [{"gru": {"units": 4, "bias": False}}]})
+    assert s.answer("params").value == [np.zeros((3, 12)).size + np.zeros((4, 12)).size]
+    assert s.answer("flops1").value == 2 * 5 * 3 * 4 * (3 + 4)

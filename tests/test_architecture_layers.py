@@ -33,6 +33,8 @@ def conv_arrays(o, c_in, n_spatial, transpose=False):
 def recurrent_arrays(kind, o, x):
     h = o["units"]
     gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[kind]
+    if not o.get("bias", True):    # Keras use_bias=False, PyTorch bias=False: the two kernels only
+        return [(gates * h, x), (gates * h, h)]
     if o.get("bias_convention", "keras") == "pytorch":      # weight_ih, weight_hh, bias_ih, bias_hh
         return [(gates * h, x), (gates * h, h), (gates * h,), (gates * h,)]
     two = kind == "gru" and o.get("reset_after", True)      # Keras: kernel, recurrent_kernel, bias
@@ -50,7 +52,7 @@ def locally_connected_arrays(o, s):
 def bidirectional_arrays(o, s):
     """Keras Bidirectional: a forward and a backward copy of the wrapped layer's arrays."""
     inner = {"units": o["units"], "bias_convention": o.get("bias_convention", "keras"),
-             "reset_after": o.get("reset_after", True)}
+             "reset_after": o.get("reset_after", True), "bias": o.get("bias", True)}
     return 2 * recurrent_arrays(o["cell"], inner, s[-1])
 
 
@@ -122,7 +124,8 @@ def one_layer(draw):
     elif kind == "bidirectional":
         o = {"cell": draw(st.sampled_from(["simple_rnn", "lstm", "gru"])), "units": draw(small),
              "return_sequences": draw(st.booleans()), "merge": draw(st.sampled_from(["concat", "sum", "mul", "ave"])),
-             "bias_convention": draw(st.sampled_from(["keras", "pytorch"])), "reset_after": draw(st.booleans())}
+             "bias_convention": draw(st.sampled_from(["keras", "pytorch"])), "reset_after": draw(st.booleans()),
+             "bias": bias}
         shape = [draw(small), draw(small)]
     elif kind in ("maxpool1d", "avgpool1d", "maxpool2d", "avgpool2d"):
         n = 1 if kind.endswith("1d") else 2
@@ -130,7 +133,7 @@ def one_layer(draw):
         shape = [draw(st.integers(3, 9)) for _ in range(n)] + [draw(small)]
     elif kind in ("simple_rnn", "lstm", "gru"):
         o = {"units": draw(small), "return_sequences": draw(st.booleans()),
-             "bias_convention": draw(st.sampled_from(["keras", "pytorch"]))}
+             "bias_convention": draw(st.sampled_from(["keras", "pytorch"])), "bias": bias}
         if kind == "gru":
             o["reset_after"] = draw(st.booleans())
         shape = [draw(small), draw(small)]

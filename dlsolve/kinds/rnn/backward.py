@@ -14,20 +14,20 @@ from typing import Optional
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, Mul, Num, Sym
-from dlsolve.kinds.rnn.forward import GATE_ACT, TANH, Solver
+from dlsolve.kinds.rnn.forward import TANH, Solver
 from dlsolve.kinds.rnn.names import Handle
 
 
 def _d_act(s: Solver, g: str, t: int, j: Optional[int]) -> Expr:
     """f'(z) of gate g at step t, from the activation object, written with its output a."""
-    act = GATE_ACT[g] if g else s.pr.activation
+    act = s.pr.cell_class.gate(g).activation or s.pr.activation
     return act.derivative(s.nm.pre(g, t)(j), s.nm.gate(g, t)(j), {} if g else s.pr.act_params)
 
 
 def recurrent_inputs(s: Solver, g: str, t: int) -> tuple[Handle, Handle]:
     """(the δ that multiplies into U_g's gradient, the vector U_g multiplied at step t)."""
     nm, pr = s.nm, s.pr
-    if pr.cell == "gru" and g == "n":
+    if g == pr.cell_class.reset_into:
         if pr.reset_after:
             return nm.delta("nh", t), nm.h(t - 1)
         return nm.delta("n", t), nm.handle("s", t)
@@ -38,13 +38,13 @@ def _sent_back(s: Solver, t: int, j: Optional[int]) -> list[Expr]:
     """The terms of ∂L/∂h_{t−1} that come from step t (through every path that uses h_{t−1})."""
     nm, pr, P = s.nm, s.pr, s.P
     terms: list[Expr] = []
-    if pr.cell == "gru":
+    if pr.cell_class.resets:
         z = nm.gate("z", t)(j)
         keep = z if pr.gru_update == "keep_old" else Num(1) - z
         terms.append(nm.had(j, nm.dL(nm.h(t))(j), keep))
     for g in pr.gates:
         sfx = f"_{g}" if g else ""
-        if pr.cell == "gru" and g == "n" and not pr.reset_after:
+        if g == pr.cell_class.reset_into and not pr.reset_after:
             terms.append(nm.had(j, nm.dL(nm.handle("s", t))(j), nm.gate("r", t)(j)))
             continue
         d, _ = recurrent_inputs(s, g, t)
@@ -94,10 +94,10 @@ def _dh_note(s: Solver, t: int, has_target: bool) -> Optional[str]:
 def cell_deltas(s: Solver, t: int) -> None:
     nm, pr = s.nm, s.pr
     dh = nm.dL(nm.h(t))
-    if pr.cell == "rnn":
+    if pr.cell_class.takes_activation:
         s.derive_units(nm.delta("", t), lambda j: nm.had(j, dh(j), _d_act(s, "", t, j)))
         return
-    if pr.cell == "lstm":
+    if pr.cell_class.has_cell_state:
         c = nm.c(t)
         tc = lambda j: TANH.definition(c(j), {})  # noqa: E731
         s.derive_units(nm.delta("o", t), lambda j: nm.had(j, dh(j), tc(j), _d_act(s, "o", t, j)))
@@ -262,7 +262,7 @@ def backward(s: Solver) -> None:
     for t in range(s.last_target, 0, -1):
         step_back(s, t)
     gradients(s)
-    if s.pr.cell == "rnn" and s.pr.n_h == 1 and s.units and \
+    if s.pr.cell_class.takes_activation and s.pr.n_h == 1 and s.units and \
             sum(y is not None for y in s.pr.targets) == 1:
         sum_over_paths(s)
     if s.pr.eta is not None:

@@ -25,7 +25,6 @@ from dlsolve.kinds.rnn.spec import Problem
 SIGMOID: Activation = ACTIVATIONS["sigmoid"]
 TANH: Activation = ACTIVATIONS["tanh"]
 # which activation each gate applies (the candidate gates squash with tanh)
-GATE_ACT = {"i": SIGMOID, "f": SIGMOID, "g": TANH, "o": SIGMOID, "r": SIGMOID, "z": SIGMOID, "n": TANH}
 _Y = Sym("rule:y", "y", "y")
 _YH = Sym("rule:yhat", "ŷ", r"\hat{y}")
 
@@ -129,7 +128,7 @@ class Solver:
 
     def gate(self, g: str, t: int) -> None:
         nm, pr = self.nm, self.pr
-        if pr.cell == "gru" and g == "n":
+        if g == pr.cell_class.reset_into:
             s = "_n"
             if pr.reset_after:
                 zh = nm.handle("z", t, "nh")
@@ -149,7 +148,7 @@ class Solver:
                     *([self.P["bh" + s].el(j) if j else self.P["bh" + s].sym] if "bh" + s in self.P else [])))
         else:
             self.derive_units(nm.pre(g, t), lambda j: self.affine(g, t, j))
-        act = GATE_ACT[g] if g else pr.activation
+        act = pr.cell_class.gate(g).activation or pr.activation
         self.activate(nm.gate(g, t), nm.pre(g, t), act, {} if g else pr.act_params)
 
     def step(self, t: int) -> None:
@@ -157,7 +156,7 @@ class Solver:
         d.section(f"Step t = {t}", level=2)
         for g in pr.gates:
             self.gate(g, t)
-        if pr.cell == "lstm":
+        if pr.cell_class.has_cell_state:
             c, h = nm.c(t), nm.h(t)
             if self.units:
                 d.text(f"c{_s(t)} = f{_s(t)} ⊙ c{_s(t - 1)} + i{_s(t)} ⊙ g{_s(t)} and h{_s(t)} = o{_s(t)} ⊙ "
@@ -165,7 +164,7 @@ class Solver:
             self.derive_units(c, lambda j: Add.of(nm.had(j, nm.gate("f", t)(j), nm.c(t - 1)(j)),
                                                   nm.had(j, nm.gate("i", t)(j), nm.gate("g", t)(j))))
             self.derive_units(h, lambda j: nm.had(j, nm.gate("o", t)(j), TANH.definition(c(j), {})))
-        elif pr.cell == "gru":
+        elif pr.cell_class.resets:
             z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
             if self.units:
                 a, b = (f"(1 − z{_s(t)})", f"z{_s(t)}") if pr.gru_update == "keep_old" else \
