@@ -69,6 +69,11 @@ class Layer(BaseModel):
         (called after `shape`); the default counts none."""
         return Cost(note="not counted: no multiply-add (the convention of FLOP counts for conv nets)")
 
+    def fans(self, c: "Context") -> Optional[tuple[Expr, Expr, str, str]]:
+        """(fan-in, fan-out, their notes) of the layer's weights, as PyTorch's
+        _calculate_fan_in_and_fan_out reads the weight's shape; None: no weights to initialise."""
+        return None
+
     def rf_window(self, c: "Context") -> Optional["Window"]:
         """The window each output unit reads, for the receptive field (called after `shape`);
         None: the layer mixes every position, so the field ends here (unless `keeps_field`)."""

@@ -39,6 +39,25 @@ class _Convolution(Layer):
     def shape(self, c: Context) -> None:
         window_shape(c, self.window(), Num(self.filters), "one output channel per filter")
 
+    def fans(self, c: Context) -> tuple[Expr, Expr, str, str] | None:
+        """PyTorch's weight (F, C_in/g, k…): fan-in (C_in/g)·taps, fan-out F·taps (a transposed weight
+        (C_in, F/g, k…) swaps the roles: fan-in (F/g)·taps, fan-out C_in·taps)."""
+        w = self.window()
+        taps: list[Expr] = [c.const("KH", "k_h" if self.n_spatial == 2 else "k", w.kernel[0])]
+        if self.n_spatial == 2:
+            taps.append(c.const("KW", "k_w", w.kernel[-1]))
+        F, g, C_in = c.const("F", "F", self.filters), c.const("G", "g", self.groups), c.dims[-1]
+        per = (lambda n: n) if self.groups == 1 else (lambda n: n / g)
+        window = "k_h × k_w" if self.n_spatial == 2 else "k-long"
+        if self.transpose:
+            return (Mul.of(*taps, per(F)), Mul.of(*taps, C_in),
+                    f"fan-in of a transposed convolution: a {window} window of each of the F/g filters' channels",
+                    "fan-out: a window of every input channel (PyTorch reads the weight (C_in, F/g, k, k))")
+        return (Mul.of(*taps, per(C_in)), Mul.of(*taps, F),
+                f"each output value sums over a {window} window of every input channel" +
+                (" of its group" if self.groups > 1 else ""),
+                f"each input value reaches a {window} window of every filter (PyTorch's and Keras's fan_out)")
+
     def rf_window(self, c: Context) -> Window | None:
         return None if self.transpose else self.window()
 
