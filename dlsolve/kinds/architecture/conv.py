@@ -39,13 +39,17 @@ class _Convolution(Layer):
     def shape(self, c: Context) -> None:
         window_shape(c, self.window(), Num(self.filters), "one output channel per filter")
 
+    def taps(self, c: Context) -> list[Expr]:
+        """The kernel's sizes as symbols: [k] in 1-D, [k_h, k_w] in 2-D."""
+        k = self.window().kernel
+        if self.n_spatial == 2:
+            return [c.const("KH", "k_h", k[0]), c.const("KW", "k_w", k[1])]
+        return [c.const("KH", "k", k[0])]
+
     def fans(self, c: Context) -> tuple[Expr, Expr, str, str] | None:
         """PyTorch's weight (F, C_in/g, k…): fan-in (C_in/g)·taps, fan-out F·taps (a transposed weight
         (C_in, F/g, k…) swaps the roles: fan-in (F/g)·taps, fan-out C_in·taps)."""
-        w = self.window()
-        taps: list[Expr] = [c.const("KH", "k_h" if self.n_spatial == 2 else "k", w.kernel[0])]
-        if self.n_spatial == 2:
-            taps.append(c.const("KW", "k_w", w.kernel[-1]))
+        taps = self.taps(c)
         F, g, C_in = c.const("F", "F", self.filters), c.const("G", "g", self.groups), c.dims[-1]
         per = (lambda n: n) if self.groups == 1 else (lambda n: n / g)
         window = "k_h × k_w" if self.n_spatial == 2 else "k-long"
@@ -64,10 +68,7 @@ class _Convolution(Layer):
     def cost(self, c: Context) -> Cost:
         """One multiply-add per kernel tap per input channel of the group, for every output value
         (transposed: for every input value, scattered to k_h·k_w·F/g outputs); one bias add per output."""
-        w = self.window()
-        taps = [c.const("KH", "k_h" if self.n_spatial == 2 else "k", w.kernel[0])]
-        if self.n_spatial == 2:
-            taps.append(c.const("KW", "k_w", w.kernel[-1]))
+        taps = self.taps(c)
         g = c.const("G", "g", self.groups)
         outputs = Mul.of(*c.out_dims)
         if self.transpose:
@@ -82,12 +83,9 @@ class _Convolution(Layer):
         return Cost(macs=macs, bias=outputs if self.bias else None, note=note)
 
     def count(self, c: Context) -> None:
-        w = self.window()
-        two = self.n_spatial == 2
-        kh = c.const("KH", "k_h" if two else "k", w.kernel[0])
-        per_filter: Expr = Mul.of(kh, c.const("KW", "k_w", w.kernel[-1])) if two else kh
-        Fs = c.const("F", "F", self.filters)    
-        gs = c.const("G", "g", self.groups)     
+        per_filter = Mul.of(*self.taps(c))
+        Fs = c.const("F", "F", self.filters)
+        gs = c.const("G", "g", self.groups)
         C_in = c.dims[-1]
         if self.transpose:
             weights = Mul.of(per_filter, C_in, Fs if self.groups == 1 else Fs / gs)
