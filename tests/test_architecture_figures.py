@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 from dlsolve.cli import main
 from dlsolve.verify import verify_solution
 from tests.conftest import ROOT, solve_data, solve_file
+from tests.test_convolve_pooling import out_size
 
 P = ROOT / "problems"
 BYTES = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -400,3 +401,15 @@ def test_recurrent_layers_without_biases_count_and_add_none():
     s = solve_data({"kind": "params", "input": [5, 3], "layers": [{"gru": {"units": 4, "bias": False}}]})
     assert s.answer("params").value == [np.zeros((3, 12)).size + np.zeros((4, 12)).size]
     assert s.answer("flops1").value == 2 * 5 * 3 * 4 * (3 + 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(3, 12), st.integers(1, 4), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2), st.booleans())
+def test_pooling_layer_shapes_follow_pytorch_ceil_mode_rule(n, k, s, p, d, ceil_mode):
+    """PyTorch's MaxPool2d output size, from its docs (and the rule that the last window must start
+    inside the input or the left padding), against the layer's shape."""
+    if p > (d * (k - 1) + 1) // 2 or n + 2 * p < d * (k - 1) + 1:
+        return
+    sol = solve_data({"kind": "conv", "input": [n, n + 1, 2], "layers": [
+        {"maxpool2d": {"size": k, "stride": s, "padding": p, "dilation": d, "ceil_mode": ceil_mode}}]})
+    assert sol.answer("shape1").value == [out_size(n, k, s, p, d, ceil_mode), out_size(n + 1, k, s, p, d, ceil_mode), 2]

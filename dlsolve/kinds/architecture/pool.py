@@ -23,14 +23,25 @@ class _Pooling(Layer):
         padding: object
         ceil_mode: bool
 
-    def check(self, c: Context) -> None:
-        check_input(c, self.n_spatial, self.type)
-
     averages: ClassVar[bool] = False
 
     def window(self) -> Window:
-        return Window(self.size, self.stride or self.size, (1,) * self.n_spatial, self.padding,  # type: ignore[arg-type]
+        dilation = getattr(self, "dilation", (1,) * self.n_spatial)
+        return Window(self.size, self.stride or self.size, dilation, self.padding,  # type: ignore[arg-type]
                       ceil_mode=self.ceil_mode)
+
+    def check(self, c: Context) -> None:
+        check_input(c, self.n_spatial, self.type)
+
+    def padding_note(self, c: Context) -> None:
+        """PyTorch refuses a padding of more than half the window; said, not refused (other frameworks differ)."""
+        w = self.window()
+        for a in range(self.n_spatial):
+            if isinstance(w.padding, tuple):
+                limit = w.kernel[a] // 2 if self.averages else (w.dilation[a] * (w.kernel[a] - 1) + 1) // 2
+                if w.padding[a] > limit:
+                    c.d.note("PyTorch refuses this padding: at most half the window ({limit:int})", limit=limit)
+                    return
 
     def rf_window(self, c: Context) -> Window:
         return self.window()
@@ -48,6 +59,7 @@ class _Pooling(Layer):
 
     def shape(self, c: Context) -> None:
         window_shape(c, self.window(), c.dims[-1], "pooling keeps the channels")
+        self.padding_note(c)
         if self.stride is None:
             c.d.note("the stride defaults to the window size")
 
@@ -75,6 +87,7 @@ class MaxPool1d(_Pooling1d):
     """The largest value of each window of a (length, channels) input."""
 
     type: ClassVar[str] = "maxpool1d"
+    dilation: Single("dilation") = Field((1,), description="spacing of the window's taps (PyTorch's MaxPool1d)")
 
 
 class AvgPool1d(_Pooling1d):
@@ -88,6 +101,8 @@ class MaxPool2d(_Pooling2d):
     """The largest value of each window of a (height, width, channels) input."""
 
     type: ClassVar[str] = "maxpool2d"
+    dilation: Pair("dilation") = Field((1, 1), description="spacing of the window's taps, or [dh, dw] "
+                                                          "(PyTorch's MaxPool2d)")
 
 
 class AvgPool2d(_Pooling2d):
