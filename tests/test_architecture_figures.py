@@ -273,8 +273,8 @@ def test_no_receptive_field_after_a_layer_mixing_positions():
 
 # -- the published networks ------------------------------------------------------------------------
 def test_vgg16_memory_and_flops_as_cs231n():
-    """CS231n's VGG-16 walk-through: ≈ 15.2M activations... (our count includes the input);
-    the conv layers' multiply-adds ≈ 15.35 G (the commonly cited 15.5 GMACs with the dense ones)."""
+    """CS231n's VGG-16 walk-through lists each layer's output (its per-layer values sum to 15.2M with
+    the input; the total it prints, 24M, is a slip); 15.47 G multiply-adds (the cited ≈15.5 GMACs)."""
     s = solve_file(P / "arch-vgg16.yaml")
     shapes = [(224, 224, 64)] * 2 + [(112, 112, 64)] + [(112, 112, 128)] * 2 + [(56, 56, 128)] + \
         [(56, 56, 256)] * 3 + [(28, 28, 256)] + [(28, 28, 512)] * 3 + [(14, 14, 512)] + [(14, 14, 512)] * 3 + \
