@@ -57,7 +57,13 @@ class Cell:
     @classmethod
     def count(cls, h: int, x: int, biases: int) -> int:
         """gates·(h·x + h·h + biases·h)."""
-        return cls.n_gates() * (h * x + h * h + biases * h)
+        return cls.count_gates(h, x, [biases] * cls.n_gates())
+
+    @classmethod
+    def count_gates(cls, h: int, x: int, biases: list[int]) -> int:
+        """Σ over the gates of h·x + h·h + (its bias vectors)·h: a bias vector a problem does not give
+        (the GRU's bʰ on n only) is not a parameter."""
+        return sum(h * x + h * h + b * h for b in biases)
 
     @classmethod
     def equations(cls, packed: bool = False) -> Optional[str]:

@@ -49,7 +49,7 @@ _ANSWER_TITLES = {"h": "hidden state h_t (one row per step)", "c": "cell state c
 
 def parameter_count(problem: Problem) -> tuple[int, int]:
     """(parameters of the cell, parameters of the read-out) as the problem gives them."""
-    cell = problem.cell_class.count(problem.n_h, problem.n_in, 2 if problem.has_bh else 1)
+    cell = problem.cell_class.count_gates(problem.n_h, problem.n_in, problem.biases_per_gate)
     return cell, (problem.n_out * H + problem.n_out if problem.readout is not None else 0)
 
 
@@ -81,7 +81,10 @@ def conventions(s: Solver) -> None:
                      if pr.gru_update == "keep_old" else
                      "gru_update take_new: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) (Chung et al. 2014 and "
                      "texts that follow it)")
-    if pr.cell_class.n_gates() > 1 or pr.has_bh:
+    if pr.has_bh and len(set(pr.biases_per_gate)) > 1:
+        d.convention("one bias b per gate, and a recurrent bias bʰ on gate " +
+                     ", ".join(g for g, n in zip(pr.gates, pr.biases_per_gate) if n == 2) + " only")
+    elif pr.cell_class.n_gates() > 1 or pr.has_bh:
         d.convention("two biases per gate, b + bʰ (PyTorch's bias_ih and bias_hh)" if pr.has_bh else
                      "one bias per gate (no recurrent bias bʰ; PyTorch's two biases act as their sum)")
     if pr.loss is not None:
@@ -206,16 +209,28 @@ def count_section(s: Solver) -> None:
     d, pr = s.d, s.pr
     d.section("Parameters")
     G, H, I = pr.cell_class.n_gates(), pr.n_h, pr.n_in
+    given = pr.biases_per_gate
     nb = 2 if pr.has_bh else 1
-    per = Num(H) * Num(I) + Num(H) * Num(H) + (Num(nb) * Num(H) if nb > 1 else Num(H))
     sym = Sym("count", "parameters of the cell", r"\#\text{parameters}")
-    value = d.derive(sym, per if G == 1 else Num(G) * per,
-                     note=f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, "
-                          + ("b and bʰ" if nb > 1 else "b") + f": {H} each)")
+    if len(set(given)) == 1:
+        per = Num(H) * Num(I) + Num(H) * Num(H) + (Num(nb) * Num(H) if nb > 1 else Num(H))
+        formula = per if G == 1 else Num(G) * per
+        note = (f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, " + ("b and bʰ" if nb > 1 else "b")
+                + f": {H} each)")
+    else:   # bʰ on some gates only (the GRU's candidate): only the bias vectors given are parameters
+        with_bh = [g or "h" for g, n in zip(pr.gates, given) if n == 2]
+        per = Num(H) * Num(I) + Num(H) * Num(H) + Num(H)
+        formula = Num(G) * per + (Num(len(with_bh)) * Num(H) if len(with_bh) > 1 else Num(H))
+        note = (f"{G} gates × (W: {H}×{I}, U: {H}×{H}, b: {H}), and bʰ: {H} on gate "
+                + ", ".join(with_bh) + " only")
+    value = d.derive(sym, formula, note=note)
     d.answer("params", int(value), "parameters of the cell", keys=("count",))
     other = G * (H * I + H * H + H * (1 if nb == 2 else 2))
     gru = pr.cell_class.resets
-    if nb == 2:
+    if len(set(given)) > 1:
+        d.note(Phrase("with one bias per gate the cell has {one:int} parameters, with two (PyTorch) {two:int}",
+                      one=G * (H * I + H * H + H), two=G * (H * I + H * H + 2 * H)))
+    elif nb == 2:
         who = "Keras' GRU with reset_after=False" if gru else "Keras"
         d.note(Phrase(f"with one bias per gate ({who}) the cell has {{n:int}} parameters", n=other))
     else:

@@ -120,6 +120,11 @@ class Problem:
         return BY_NAME[self.cell]
 
     @property
+    def biases_per_gate(self) -> list[int]:
+        """Bias vectors of each gate: b, and bʰ where the problem gives it."""
+        return [1 + (g.bh is not None) for g in self.gates.values()]
+
+    @property
     def has_bh(self) -> bool:
         return any(g.bh is not None for g in self.gates.values())
 
