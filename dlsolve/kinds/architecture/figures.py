@@ -19,6 +19,7 @@ from typing import Optional
 from dlsolve.derivation import Derivation
 from dlsolve.expr import Add, Expr, Mul, Num, Sym
 from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.window import Window, pad_before
 
 # Bytes per value of each dtype `dtype:` may name.
 DTYPE_BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
@@ -157,8 +158,6 @@ class Figures:
             self.d.note("this layer mixes every position: its units' receptive field is no longer a window, "
                         "so none is given from here on")
             return
-        from dlsolve.kinds.architecture.window import pad_before
-
         pads = [pad_before(c, w, a) for a in range(w.n_spatial)]
         square = (w.n_spatial == 2 and self.rf[0] is self.rf[1] and w.kernel[0] == w.kernel[1]
                   and w.stride[0] == w.stride[1] and w.dilation[0] == w.dilation[1] and pads[0] == pads[1])
@@ -168,12 +167,12 @@ class Figures:
             new.append(self._axis(c, w, a, ax, self.rf[a], pads[a]))
         self.rf = new * 2 if square else new
 
-    def _axis(self, c: Context, w: object, a: int, ax: str, prev: tuple[Sym, Sym, Sym],
+    def _axis(self, c: Context, w: Window, a: int, ax: str, prev: tuple[Sym, Sym, Sym],
               pad: tuple[int, bool]) -> tuple[Sym, Sym, Sym]:
         d, l = self.d, c.l
         r0, j0, s0 = prev
-        label = ax or ("L" if w.n_spatial == 1 else "H")  # type: ignore[attr-defined]
-        k, s, dil = w.kernel[a], w.stride[a], w.dilation[a]  # type: ignore[attr-defined]
+        label = ax or ("L" if w.n_spatial == 1 else "H")
+        k, s, dil = w.kernel[a], w.stride[a], w.dilation[a]
         kk, ss = c.const(f"k{label}", "k", k), c.const(f"s{label}", "s", s)
         span: Expr = kk - Num(1)
         if dil != 1:
