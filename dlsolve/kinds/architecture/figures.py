@@ -76,7 +76,7 @@ class Figures:
             d.convention("MACs: one multiply-add is 1 MAC; a comparison, add or divide of pooling counts 1")
         d.convention("bias adds counted, one per output value" if self.bias_adds
                      else "bias adds not counted (bias_adds: false)")
-        d.convention("FLOPs per sample; activations, dropout, normalisation and the gates' elementwise "
+        d.convention(self.word + " per sample; activations, dropout, normalisation and the gates' elementwise "
                      "products not counted")
 
     def start(self, dims: list[Sym], spatial: int) -> None:
