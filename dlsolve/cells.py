@@ -1,7 +1,11 @@
 """The recurrent cells — simple RNN, LSTM, GRU — each one class: its names, its gates (in
 PyTorch's packing order) with their titles and activations, the equations the course writes,
-its state, and its parameter count. `kind: rnn` and the recurrent layers of `conv`/`params`
-both read them, so a cell's rules are written once.
+its state, its parameter count, and its two worked rules: the new state after the gates
+(`new_state`) and the gates' δ from ∂L/∂h_t (`deltas`). `kind: rnn` and the recurrent layers of
+`conv`/`params` both read them, so a cell's rules are written once.
+
+`new_state` and `deltas` work through the rnn kind's solver `s` (its names `s.nm`, its
+`s.derive_units`, its problem `s.pr`), as a step of its walk.
 
 Parameter count of a cell with h units on x inputs:
     gates · (h·x + h·h + biases·h)
@@ -12,9 +16,11 @@ reset_after), or none (`bias: false`: Keras' use_bias=False, PyTorch's bias=Fals
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Optional
+from typing import Any, Callable, ClassVar, Optional
 
+from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.expr import Add, Expr, Num
 
 _SIGMOID, _TANH = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
 
@@ -70,6 +76,21 @@ class Cell:
         """The cell's equations in the course's words (None: the simple RNN's depend on its activation)."""
         return None
 
+    @classmethod
+    def new_state(cls, s: Any, t: int) -> None:
+        """After the gates of step t: the new state (the simple RNN's h_t is its gate's output)."""
+
+    @classmethod
+    def deltas(cls, s: Any, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
+        """The gates' δ at step t from ∂L/∂h_t; d_act(g, j) is f'(z) of gate g (unit j, or None)."""
+        nm = s.nm
+        dh = nm.dL(nm.h(t))
+        s.derive_units(nm.delta("", t), lambda j: nm.had(j, dh(j), d_act("", j)))
+
+
+def _s(t: int) -> str:
+    return N.subscript(t)
+
 
 class SimpleRNNCell(Cell):
     name = "rnn"
@@ -93,6 +114,40 @@ class LSTMCell(Cell):
         return ("LSTM: i, f, o = σ(·), g = tanh(·); c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, h_t = o_t ⊙ tanh(c_t)" +
                 ("; packed gate order i, f, g, o (PyTorch)" if packed else ""))
 
+    @classmethod
+    def new_state(cls, s: Any, t: int) -> None:
+        """c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, then h_t = o_t ⊙ tanh(c_t)."""
+        nm = s.nm
+        c, h = nm.c(t), nm.h(t)
+        if s.units:
+            s.d.text(f"c{_s(t)} = f{_s(t)} ⊙ c{_s(t - 1)} + i{_s(t)} ⊙ g{_s(t)} and h{_s(t)} = o{_s(t)} ⊙ "
+                     f"tanh(c{_s(t)}), ⊙ (the notes' ⊗) multiplying unit by unit:")
+        s.derive_units(c, lambda j: Add.of(nm.had(j, nm.gate("f", t)(j), nm.c(t - 1)(j)),
+                                           nm.had(j, nm.gate("i", t)(j), nm.gate("g", t)(j))))
+        s.derive_units(h, lambda j: nm.had(j, nm.gate("o", t)(j), _TANH.definition(c(j), {})))
+
+    @classmethod
+    def deltas(cls, s: Any, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
+        """δᵒ through h_t = o ⊙ tanh(c_t); ∂L/∂c_t through h_t and c_(t+1); then δⁱ, δᶠ, δᵍ."""
+        nm = s.nm
+        dh = nm.dL(nm.h(t))
+        c = nm.c(t)
+        tc = lambda j: _TANH.definition(c(j), {})  # noqa: E731
+        s.derive_units(nm.delta("o", t), lambda j: nm.had(j, dh(j), tc(j), d_act("o", j)))
+        dc = nm.dL(c)
+
+        def dc_build(j: Optional[int]) -> Expr:
+            own = nm.had(j, dh(j), nm.gate("o", t)(j), _TANH.derivative(c(j), tc(j), {}))
+            if t < s.last_target:
+                return Add.of(own, nm.had(j, nm.dL(nm.c(t + 1))(j), nm.gate("f", t + 1)(j)))
+            return own
+
+        s.derive_units(dc, dc_build, note="through h_t, and through c_{t+1} = f_{t+1} ⊙ c_t + …"
+                       if t < s.last_target else None)
+        s.derive_units(nm.delta("i", t), lambda j: nm.had(j, dc(j), nm.gate("g", t)(j), d_act("i", j)))
+        s.derive_units(nm.delta("f", t), lambda j: nm.had(j, dc(j), nm.c(t - 1)(j), d_act("f", j)))
+        s.derive_units(nm.delta("g", t), lambda j: nm.had(j, dc(j), nm.gate("i", t)(j), d_act("g", j)))
+
 
 class GRUCell(Cell):
     name = "gru"
@@ -106,6 +161,41 @@ class GRUCell(Cell):
     @classmethod
     def equations(cls, packed: bool = False) -> Optional[str]:
         return "GRU: r, z = σ(·), n = tanh(·)" + ("; packed gate order r, z, n (PyTorch)" if packed else "")
+
+    @classmethod
+    def new_state(cls, s: Any, t: int) -> None:
+        """h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) (keep_old), or with z and 1 − z swapped (take_new)."""
+        nm, keep_old = s.nm, s.pr.gru_update == "keep_old"
+        z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
+        if s.units:
+            a, b = (f"(1 − z{_s(t)})", f"z{_s(t)}") if keep_old else (f"z{_s(t)}", f"(1 − z{_s(t)})")
+            s.d.text(f"h{_s(t)} = {a} ⊙ n{_s(t)} + {b} ⊙ h{_s(t - 1)}, ⊙ multiplying unit by unit:")
+        if keep_old:
+            build = lambda j: Add.of(nm.had(j, Num(1) - z(j), n(j)), nm.had(j, z(j), hp(j)))  # noqa: E731
+        else:
+            build = lambda j: Add.of(nm.had(j, z(j), n(j)), nm.had(j, Num(1) - z(j), hp(j)))  # noqa: E731
+        s.derive_units(nm.h(t), build)
+
+    @classmethod
+    def deltas(cls, s: Any, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
+        """δⁿ and δᶻ from the update; δʳ through the reset, after (reset_after) or before the recurrent product."""
+        nm, pr = s.nm, s.pr
+        dh = nm.dL(nm.h(t))
+        z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
+        keep_old = pr.gru_update == "keep_old"
+        s.derive_units(nm.delta("n", t), lambda j: nm.had(j, dh(j), (Num(1) - z(j)) if keep_old else z(j),
+                                                          d_act("n", j)))
+        s.derive_units(nm.delta("z", t), lambda j: nm.had(j, dh(j), (hp(j) - n(j)) if keep_old else (n(j) - hp(j)),
+                                                          d_act("z", j)))
+        if pr.reset_after:
+            s.derive_units(nm.delta("nh", t), lambda j: nm.had(j, nm.delta("n", t)(j), nm.gate("r", t)(j)),
+                           note="zⁿ = … + r ⊙ zⁿʰ, so the recurrent part receives δⁿ ⊙ r")
+            s.derive_units(nm.delta("r", t), lambda j: nm.had(j, nm.delta("n", t)(j), nm.handle("z", t, "nh")(j),
+                                                              d_act("r", j)))
+        else:
+            ds = nm.dL(nm.handle("s", t))
+            s.derive_units(ds, lambda j: nm.back(s.P["U_n"], nm.delta("n", t), pr.n_h, j))
+            s.derive_units(nm.delta("r", t), lambda j: nm.had(j, ds(j), hp(j), d_act("r", j)))
 
 
 CELLS: tuple[type[Cell], ...] = (SimpleRNNCell, LSTMCell, GRUCell)

@@ -14,7 +14,7 @@ from typing import Optional
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, Mul, Num, Sym
-from dlsolve.kinds.rnn.forward import TANH, Solver
+from dlsolve.kinds.rnn.forward import Solver
 from dlsolve.kinds.rnn.names import Handle
 
 
@@ -92,45 +92,8 @@ def _dh_note(s: Solver, t: int, has_target: bool) -> Optional[str]:
 
 
 def cell_deltas(s: Solver, t: int) -> None:
-    nm, pr = s.nm, s.pr
-    dh = nm.dL(nm.h(t))
-    if pr.cell_class.takes_activation:
-        s.derive_units(nm.delta("", t), lambda j: nm.had(j, dh(j), _d_act(s, "", t, j)))
-        return
-    if pr.cell_class.has_cell_state:
-        c = nm.c(t)
-        tc = lambda j: TANH.definition(c(j), {})  # noqa: E731
-        s.derive_units(nm.delta("o", t), lambda j: nm.had(j, dh(j), tc(j), _d_act(s, "o", t, j)))
-        dc = nm.dL(c)
-
-        def dc_build(j: Optional[int]) -> Expr:
-            own = nm.had(j, dh(j), nm.gate("o", t)(j), TANH.derivative(c(j), tc(j), {}))
-            if t < s.last_target:
-                return Add.of(own, nm.had(j, nm.dL(nm.c(t + 1))(j), nm.gate("f", t + 1)(j)))
-            return own
-
-        s.derive_units(dc, dc_build, note="through h_t, and through c_{t+1} = f_{t+1} ⊙ c_t + …"
-                       if t < s.last_target else None)
-        s.derive_units(nm.delta("i", t), lambda j: nm.had(j, dc(j), nm.gate("g", t)(j), _d_act(s, "i", t, j)))
-        s.derive_units(nm.delta("f", t), lambda j: nm.had(j, dc(j), nm.c(t - 1)(j), _d_act(s, "f", t, j)))
-        s.derive_units(nm.delta("g", t), lambda j: nm.had(j, dc(j), nm.gate("i", t)(j), _d_act(s, "g", t, j)))
-        return
-    # GRU
-    z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
-    keep_old = pr.gru_update == "keep_old"
-    s.derive_units(nm.delta("n", t), lambda j: nm.had(j, dh(j), (Num(1) - z(j)) if keep_old else z(j),
-                                                      _d_act(s, "n", t, j)))
-    s.derive_units(nm.delta("z", t), lambda j: nm.had(j, dh(j), (hp(j) - n(j)) if keep_old else (n(j) - hp(j)),
-                                                      _d_act(s, "z", t, j)))
-    if pr.reset_after:
-        s.derive_units(nm.delta("nh", t), lambda j: nm.had(j, nm.delta("n", t)(j), nm.gate("r", t)(j)),
-                       note="zⁿ = … + r ⊙ zⁿʰ, so the recurrent part receives δⁿ ⊙ r")
-        s.derive_units(nm.delta("r", t), lambda j: nm.had(j, nm.delta("n", t)(j), nm.handle("z", t, "nh")(j),
-                                                          _d_act(s, "r", t, j)))
-    else:
-        ds = nm.dL(nm.handle("s", t))
-        s.derive_units(ds, lambda j: nm.back(s.P["U_n"], nm.delta("n", t), pr.n_h, j))
-        s.derive_units(nm.delta("r", t), lambda j: nm.had(j, ds(j), hp(j), _d_act(s, "r", t, j)))
+    """The gates' δ at step t: the cell's rule (dlsolve.cells), with f'(z) from each gate's activation."""
+    s.pr.cell_class.deltas(s, t, lambda g, j: _d_act(s, g, t, j))
 
 
 def _grad_parts(s: Solver, name: str, t: int) -> tuple[Handle, Optional[Handle]]:

@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call, substitute
@@ -22,18 +22,12 @@ from dlsolve.solution import Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
 from dlsolve.kinds.rnn.spec import Problem
 
-SIGMOID: Activation = ACTIVATIONS["sigmoid"]
-TANH: Activation = ACTIVATIONS["tanh"]
 # which activation each gate applies (the candidate gates squash with tanh)
 _Y = Sym("rule:y", "y", "y")
 _YH = Sym("rule:yhat", "ŷ", r"\hat{y}")
 
 # size up to which each unit gets its own lines under --detail auto (weights of one gate)
 UNIT_LIMIT = 8
-
-
-def _s(t: int) -> str:
-    return N.subscript(t)
 
 
 @dataclass
@@ -156,25 +150,7 @@ class Solver:
         d.section(f"Step t = {t}", level=2)
         for g in pr.gates:
             self.gate(g, t)
-        if pr.cell_class.has_cell_state:
-            c, h = nm.c(t), nm.h(t)
-            if self.units:
-                d.text(f"c{_s(t)} = f{_s(t)} ⊙ c{_s(t - 1)} + i{_s(t)} ⊙ g{_s(t)} and h{_s(t)} = o{_s(t)} ⊙ "
-                       f"tanh(c{_s(t)}), ⊙ (the notes' ⊗) multiplying unit by unit:")
-            self.derive_units(c, lambda j: Add.of(nm.had(j, nm.gate("f", t)(j), nm.c(t - 1)(j)),
-                                                  nm.had(j, nm.gate("i", t)(j), nm.gate("g", t)(j))))
-            self.derive_units(h, lambda j: nm.had(j, nm.gate("o", t)(j), TANH.definition(c(j), {})))
-        elif pr.cell_class.resets:
-            z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
-            if self.units:
-                a, b = (f"(1 − z{_s(t)})", f"z{_s(t)}") if pr.gru_update == "keep_old" else \
-                    (f"z{_s(t)}", f"(1 − z{_s(t)})")
-                d.text(f"h{_s(t)} = {a} ⊙ n{_s(t)} + {b} ⊙ h{_s(t - 1)}, ⊙ multiplying unit by unit:")
-            if pr.gru_update == "keep_old":
-                build = lambda j: Add.of(nm.had(j, Num(1) - z(j), n(j)), nm.had(j, z(j), hp(j)))  # noqa: E731
-            else:
-                build = lambda j: Add.of(nm.had(j, z(j), n(j)), nm.had(j, Num(1) - z(j), hp(j)))  # noqa: E731
-            self.derive_units(nm.h(t), build)
+        pr.cell_class.new_state(self, t)
         if pr.readout is not None:
             self.readout(t)
 
