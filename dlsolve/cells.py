@@ -46,7 +46,6 @@ class Cell:
     has_cell_state: ClassVar[bool] = False   # the LSTM's c_t
     takes_activation: ClassVar[bool] = False   # the simple RNN's activation is a choice
     resets: ClassVar[bool] = False            # the GRU's reset placement and update forms
-    reset_into: ClassVar[Optional[str]] = None   # the gate whose recurrent part the reset gate scales
 
     @classmethod
     def gate_names(cls) -> tuple[str, ...]:
@@ -75,6 +74,26 @@ class Cell:
     def equations(cls, packed: bool = False) -> Optional[str]:
         """The cell's equations in the course's words (None: the simple RNN's depend on its activation)."""
         return None
+
+    @classmethod
+    def pre_activation(cls, s: Any, g: str, t: int) -> None:
+        """Gate g's pre-activation at step t: W_g·x_t + U_g·h_(t−1) + b_g (+ bʰ_g)."""
+        s.derive_units(s.nm.pre(g, t), lambda j: s.affine(g, t, j))
+
+    @classmethod
+    def recurrent_input(cls, s: Any, g: str, t: int) -> tuple[Any, Any]:
+        """(the δ that multiplies into U_g's gradient, the vector U_g multiplied at step t)."""
+        return s.nm.delta(g, t), s.nm.h(t - 1)
+
+    @classmethod
+    def sent_back(cls, s: Any, t: int, j: Optional[int]) -> list[Expr]:
+        """The terms of ∂L/∂h_(t−1) that come from step t: back through each gate's U."""
+        nm = s.nm
+        terms: list[Expr] = []
+        for g in s.pr.gates:
+            d, _ = cls.recurrent_input(s, g, t)
+            terms.append(nm.back(s.P["U" + (f"_{g}" if g else "")], d, s.pr.n_h, j))
+        return terms
 
     @classmethod
     def new_state(cls, s: Any, t: int) -> None:
@@ -156,11 +175,57 @@ class GRUCell(Cell):
     gates = (Gate("r", "reset gate", _SIGMOID), Gate("z", "update gate", _SIGMOID),
              Gate("n", "candidate (new state)", _TANH))
     resets = True
-    reset_into = "n"
 
     @classmethod
     def equations(cls, packed: bool = False) -> Optional[str]:
         return "GRU: r, z = σ(·), n = tanh(·)" + ("; packed gate order r, z, n (PyTorch)" if packed else "")
+
+    @classmethod
+    def pre_activation(cls, s: Any, g: str, t: int) -> None:
+        """The candidate n: its recurrent part scaled by the reset gate r, after the product
+        (reset_after: r ⊙ (U_n·h_(t−1) + bʰ_n)) or before it (U_n·(r ⊙ h_(t−1)))."""
+        if g != "n":
+            super().pre_activation(s, g, t)
+            return
+        nm, pr, P = s.nm, s.pr, s.P
+        bh = (lambda j: [P["bh_n"].el(j) if j else P["bh_n"].sym]) if "bh_n" in P else (lambda j: [])
+        if pr.reset_after:
+            zh = nm.handle("z", t, "nh")
+            s.derive_units(zh, lambda j: Add.of(nm.matvec(P["U_n"], nm.h(t - 1), pr.n_h, j), *bh(j)),
+                           note="the recurrent part of the candidate, before the reset gate scales it")
+            s.derive_units(nm.pre("n", t), lambda j: Add.of(s.affine("n", t, j, with_recurrent=False),
+                                                            nm.had(j, nm.gate("r", t)(j), zh(j))))
+            return
+        sv = nm.handle("s", t)
+        s.derive_units(sv, lambda j: nm.had(j, nm.gate("r", t)(j), nm.h(t - 1)(j)),
+                       note="the previous state after the reset gate (reset_after: false)")
+        s.derive_units(nm.pre("n", t), lambda j: Add.of(
+            nm.matvec(P["W_n"], nm.x(t), pr.n_in, j), nm.matvec(P["U_n"], sv, pr.n_h, j),
+            P["b_n"].el(j) if j else P["b_n"].sym, *bh(j)))
+
+    @classmethod
+    def recurrent_input(cls, s: Any, g: str, t: int) -> tuple[Any, Any]:
+        """U_n multiplies h_(t−1) (reset_after, its δ the recurrent part's) or r ⊙ h_(t−1) (reset before)."""
+        nm = s.nm
+        if g == "n":
+            return (nm.delta("nh", t), nm.h(t - 1)) if s.pr.reset_after else (nm.delta("n", t), nm.handle("s", t))
+        return super().recurrent_input(s, g, t)
+
+    @classmethod
+    def sent_back(cls, s: Any, t: int, j: Optional[int]) -> list[Expr]:
+        """Through the update's z ⊙ h_(t−1) (or (1 − z) ⊙ …), and back through each gate; with the reset
+        before the product, the candidate's path runs through r ⊙ h_(t−1)."""
+        nm, pr = s.nm, s.pr
+        z = nm.gate("z", t)(j)
+        keep = z if pr.gru_update == "keep_old" else Num(1) - z
+        terms: list[Expr] = [nm.had(j, nm.dL(nm.h(t))(j), keep)]
+        for g in pr.gates:
+            if g == "n" and not pr.reset_after:
+                terms.append(nm.had(j, nm.dL(nm.handle("s", t))(j), nm.gate("r", t)(j)))
+                continue
+            d, _ = cls.recurrent_input(s, g, t)
+            terms.append(nm.back(s.P["U_" + g], d, pr.n_h, j))
+        return terms
 
     @classmethod
     def new_state(cls, s: Any, t: int) -> None:

@@ -25,31 +25,13 @@ def _d_act(s: Solver, g: str, t: int, j: Optional[int]) -> Expr:
 
 
 def recurrent_inputs(s: Solver, g: str, t: int) -> tuple[Handle, Handle]:
-    """(the δ that multiplies into U_g's gradient, the vector U_g multiplied at step t)."""
-    nm, pr = s.nm, s.pr
-    if g == pr.cell_class.reset_into:
-        if pr.reset_after:
-            return nm.delta("nh", t), nm.h(t - 1)
-        return nm.delta("n", t), nm.handle("s", t)
-    return nm.delta(g, t), nm.h(t - 1)
+    """(the δ that multiplies into U_g's gradient, the vector U_g multiplied at step t): the cell's rule."""
+    return s.pr.cell_class.recurrent_input(s, g, t)
 
 
 def _sent_back(s: Solver, t: int, j: Optional[int]) -> list[Expr]:
-    """The terms of ∂L/∂h_{t−1} that come from step t (through every path that uses h_{t−1})."""
-    nm, pr, P = s.nm, s.pr, s.P
-    terms: list[Expr] = []
-    if pr.cell_class.resets:
-        z = nm.gate("z", t)(j)
-        keep = z if pr.gru_update == "keep_old" else Num(1) - z
-        terms.append(nm.had(j, nm.dL(nm.h(t))(j), keep))
-    for g in pr.gates:
-        sfx = f"_{g}" if g else ""
-        if g == pr.cell_class.reset_into and not pr.reset_after:
-            terms.append(nm.had(j, nm.dL(nm.handle("s", t))(j), nm.gate("r", t)(j)))
-            continue
-        d, _ = recurrent_inputs(s, g, t)
-        terms.append(nm.back(P["U" + sfx], d, pr.n_h, j))
-    return terms
+    """The terms of ∂L/∂h_{t−1} that come from step t (through every path that uses h_{t−1}): the cell's rule."""
+    return s.pr.cell_class.sent_back(s, t, j)
 
 
 def step_back(s: Solver, t: int) -> None:

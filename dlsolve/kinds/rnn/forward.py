@@ -122,26 +122,7 @@ class Solver:
 
     def gate(self, g: str, t: int) -> None:
         nm, pr = self.nm, self.pr
-        if g == pr.cell_class.reset_into:
-            s = "_n"
-            if pr.reset_after:
-                zh = nm.handle("z", t, "nh")
-                self.derive_units(zh, lambda j: Add.of(nm.matvec(self.P["U" + s], nm.h(t - 1), pr.n_h, j),
-                                                       *( [self.P["bh" + s].el(j) if j else self.P["bh" + s].sym]
-                                                          if "bh" + s in self.P else [])),
-                                  note="the recurrent part of the candidate, before the reset gate scales it")
-                self.derive_units(nm.pre("n", t), lambda j: Add.of(self.affine("n", t, j, with_recurrent=False),
-                                                                   nm.had(j, nm.gate("r", t)(j), zh(j))))
-            else:
-                sv = nm.handle("s", t)
-                self.derive_units(sv, lambda j: nm.had(j, nm.gate("r", t)(j), nm.h(t - 1)(j)),
-                                  note="the previous state after the reset gate (reset_after: false)")
-                self.derive_units(nm.pre("n", t), lambda j: Add.of(
-                    nm.matvec(self.P["W" + s], nm.x(t), pr.n_in, j), nm.matvec(self.P["U" + s], sv, pr.n_h, j),
-                    self.P["b" + s].el(j) if j else self.P["b" + s].sym,
-                    *([self.P["bh" + s].el(j) if j else self.P["bh" + s].sym] if "bh" + s in self.P else [])))
-        else:
-            self.derive_units(nm.pre(g, t), lambda j: self.affine(g, t, j))
+        pr.cell_class.pre_activation(self, g, t)
         act = pr.cell_class.gate(g).activation or pr.activation
         self.activate(nm.gate(g, t), nm.pre(g, t), act, {} if g else pr.act_params)
 
