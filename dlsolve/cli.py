@@ -34,7 +34,8 @@ SOLVE_OPTIONS: dict[str, Decorator] = {
         "--detail", type=click.Choice(["auto", "units", "layers", "full"]), default="auto", show_default=True,
         help="'units' works every unit and weight; 'layers' works with vectors and matrices; 'auto' chooses "
              "units for networks of at most 60 parameters; 'full' is 'auto' and shows every update of a "
-             "training run in its own section, not only the first, the last and a table."),
+             "training run in its own section, not only the first, the last and a table (conv/params: "
+             "every layer's working, not only the layer table)."),
     "round": click.option(
         "--round", "round", type=click.IntRange(0, 12), default=None, metavar="N",
         help="Round every intermediate value to N decimals, as by hand, and show how far the answers drift "

@@ -33,13 +33,48 @@ def conv_arrays(o, c_in, n_spatial, transpose=False):
 def recurrent_arrays(kind, o, x):
     h = o["units"]
     gates = {"simple_rnn": 1, "lstm": 4, "gru": 3}[kind]
+    if not o.get("bias", True):    # Keras use_bias=False, PyTorch bias=False: the two kernels only
+        return [(gates * h, x), (gates * h, h)]
     if o.get("bias_convention", "keras") == "pytorch":      # weight_ih, weight_hh, bias_ih, bias_hh
         return [(gates * h, x), (gates * h, h), (gates * h,), (gates * h,)]
     two = kind == "gru" and o.get("reset_after", True)      # Keras: kernel, recurrent_kernel, bias
     return [(x, gates * h), (h, gates * h), (2, gates * h) if two else (gates * h,)]
 
 
+def locally_connected_arrays(o, s):
+    """Keras LocallyConnected2D (implementation 1): kernel (H_out·W_out, kh·kw·C_in, F), bias (H_out, W_out, F);
+    'valid' windows, so H_out = ⌊(H − kh)/sh⌋ + 1."""
+    k, st_ = o["kernel"], o.get("stride", 1)
+    H, W = ((n - k) // st_ + 1 for n in s[:2])
+    return [(H * W, k * k * s[-1], o["filters"])] + ([(H, W, o["filters"])] if o.get("bias", True) else [])
+
+
+def bidirectional_arrays(o, s):
+    """Keras Bidirectional: a forward and a backward copy of the wrapped layer's arrays."""
+    inner = {"units": o["units"], "bias_convention": o.get("bias_convention", "keras"),
+             "reset_after": o.get("reset_after", True), "bias": o.get("bias", True)}
+    return 2 * recurrent_arrays(o["cell"], inner, s[-1])
+
+
+def residual_arrays(o, s):
+    """A residual block: its path's arrays, and the 1×1 projection torchvision's downsample allocates,
+    weight (F, C_in, 1, 1) and no bias, when the path changes the channels."""
+    conv = o["layers"][0]["conv2d"]
+    arrays = conv_arrays(conv, s[-1], 2)
+    return arrays + ([(conv["filters"], s[-1], 1, 1)] if conv["filters"] != s[-1] else [])
+
+
 ARRAYS = {
+    "residual": residual_arrays,
+    # Keras DepthwiseConv2D: depthwise_kernel (kh, kw, C_in, m), bias (C_in·m,)
+    "depthwise_conv2d": lambda o, s: [(o["kernel"], o["kernel"], s[-1], o.get("depth_multiplier", 1))] + (
+        [(s[-1] * o.get("depth_multiplier", 1),)] if o.get("bias", True) else []),
+    # Keras SeparableConv2D: depthwise_kernel (kh, kw, C_in, m), pointwise_kernel (1, 1, C_in·m, F), bias (F,)
+    "separable_conv2d": lambda o, s: [(o["kernel"], o["kernel"], s[-1], o.get("depth_multiplier", 1)),
+                                      (1, 1, s[-1] * o.get("depth_multiplier", 1), o["filters"])] + (
+        [(o["filters"],)] if o.get("bias", True) else []),
+    "locally_connected2d": locally_connected_arrays,
+    "bidirectional": bidirectional_arrays,
     "conv1d": lambda o, s: conv_arrays(o, s[-1], 1),
     "conv2d": lambda o, s: conv_arrays(o, s[-1], 2),
     "conv2d_transpose": lambda o, s: conv_arrays(o, s[-1], 2, transpose=True),
@@ -73,13 +108,32 @@ def one_layer(draw):
         g = draw(st.sampled_from([1, 2]))
         o = {"filters": g * draw(small), "kernel": draw(st.integers(1, 3)), "groups": g, "bias": bias}
         shape = [draw(st.integers(3, 9)) for _ in range(n)] + [g * draw(small)]
+    elif kind in ("depthwise_conv2d", "separable_conv2d", "locally_connected2d"):
+        o = {"kernel": draw(st.integers(1, 3)), "bias": bias}
+        if kind != "depthwise_conv2d":
+            o["filters"] = draw(small)
+        if kind != "locally_connected2d":
+            o["depth_multiplier"] = draw(st.integers(1, 3))
+        else:
+            o["stride"] = draw(st.integers(1, 2))
+        shape = [draw(st.integers(3, 9)), draw(st.integers(3, 9)), draw(small)]
+    elif kind == "residual":     # one 'same' convolution, its shortcut chosen by the block
+        shape = [draw(st.integers(3, 9)), draw(st.integers(3, 9)), draw(small)]
+        o = {"layers": [{"conv2d": {"filters": draw(st.sampled_from([shape[-1], draw(small)])),
+                                    "kernel": draw(st.sampled_from([1, 3])), "padding": "same", "bias": bias}}]}
+    elif kind == "bidirectional":
+        o = {"cell": draw(st.sampled_from(["simple_rnn", "lstm", "gru"])), "units": draw(small),
+             "return_sequences": draw(st.booleans()), "merge": draw(st.sampled_from(["concat", "sum", "mul", "ave"])),
+             "bias_convention": draw(st.sampled_from(["keras", "pytorch"])), "reset_after": draw(st.booleans()),
+             "bias": bias}
+        shape = [draw(small), draw(small)]
     elif kind in ("maxpool1d", "avgpool1d", "maxpool2d", "avgpool2d"):
         n = 1 if kind.endswith("1d") else 2
         o = {"size": draw(st.integers(1, 3))}
         shape = [draw(st.integers(3, 9)) for _ in range(n)] + [draw(small)]
     elif kind in ("simple_rnn", "lstm", "gru"):
         o = {"units": draw(small), "return_sequences": draw(st.booleans()),
-             "bias_convention": draw(st.sampled_from(["keras", "pytorch"]))}
+             "bias_convention": draw(st.sampled_from(["keras", "pytorch"])), "bias": bias}
         if kind == "gru":
             o["reset_after"] = draw(st.booleans())
         shape = [draw(small), draw(small)]
@@ -109,7 +163,19 @@ def numpy_shape(kind, o, shape):
         return list(x.shape)
     if kind in ("simple_rnn", "lstm", "gru"):
         return [shape[0], o["units"]] if o["return_sequences"] else [o["units"]]
+    if kind == "residual":         # the path's output plus the shortcut's: NumPy broadcasting must agree
+        path = np.zeros(shape[:-1] + [o["layers"][0]["conv2d"]["filters"]])
+        return list((path + np.zeros_like(path)).shape)
+    if kind == "bidirectional":    # two (T, h) state sequences, merged
+        states = np.zeros((2, shape[0], o["units"]))
+        merged = np.concatenate(list(states), axis=-1) if o["merge"] == "concat" else states.sum(axis=0)
+        return list(merged.shape) if o["return_sequences"] else list(merged[-1].shape)
     spatial = shape[:-1]
+    if kind in ("depthwise_conv2d", "separable_conv2d", "locally_connected2d"):
+        k, st_ = o["kernel"], o.get("stride", 1)
+        windows = np.lib.stride_tricks.sliding_window_view(np.zeros(spatial), [k] * 2)[::st_, ::st_]
+        channels = shape[-1] * o["depth_multiplier"] if kind == "depthwise_conv2d" else o["filters"]
+        return list(windows.shape[:2]) + [channels]
     if kind in ("conv1d", "conv2d"):      # 'valid', stride 1: every window position
         k = o["kernel"]
         windows = np.lib.stride_tricks.sliding_window_view(np.zeros(spatial), [k] * len(spatial))

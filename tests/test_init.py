@@ -131,3 +131,38 @@ def test_check_names_the_fan_out_mode(tmp_path):
     r = CliRunner().invoke(main, ["check", str(ROOT / "problems" / "init-mnist-dense.yaml"), str(answers)])
     assert r.exit_code == 1
     assert "mode: fan_out" in r.output, r.output
+
+
+def torch_fans(weight_shape):
+    """PyTorch's _calculate_fan_in_and_fan_out: fan_in = size(1)·receptive field, fan_out = size(0)·receptive field."""
+    w = np.zeros(weight_shape)
+    receptive = int(np.prod(w.shape[2:])) if w.ndim > 2 else 1
+    if w.ndim == 2:      # nn.Linear's weight (out, in)
+        return w.shape[1], w.shape[0]
+    return w.shape[1] * receptive, w.shape[0] * receptive
+
+
+@pytest.mark.parametrize("input_,layer,weight", [
+    ([784], {"dense": {"units": 128}}, (128, 784)),
+    ([32, 32, 16], {"conv2d": {"filters": 32, "kernel": 3}}, (32, 16, 3, 3)),
+    ([9, 9, 6], {"conv2d": {"filters": 4, "kernel": [5, 3], "groups": 2}}, (4, 3, 5, 3)),
+    ([20, 8], {"conv1d": {"filters": 5, "kernel": 3}}, (5, 8, 3)),
+    ([7, 7, 6], {"conv2d_transpose": {"filters": 4, "kernel": 2, "groups": 2}}, (6, 2, 2, 2)),
+])
+def test_fans_of_registry_layers_as_pytorch_reads_the_weight(input_, layer, weight):
+    fi, fo = torch_fans(weight)
+    sol = solve_data({"kind": "init", "scheme": ALL, "input": input_, "layer": layer})
+    check(sol, fi, fo)
+
+
+@pytest.mark.parametrize("body,path,words", [
+    ("scheme: he_normal\nlayer: {dense: {units: 3}}\n", "input", "input shape"),
+    ("scheme: he_normal\ninput: [4, 3]\nlayer: {lstm: {units: 3}}\n", "layer.lstm", "no weights whose fans"),
+    ("scheme: he_normal\ninput: [4]\nfan_in: 3\n", "input", "conv/params"),
+    ("scheme: he_normal\ninput: [4, 4, 3]\nlayer: {dense: {units: 3}}\n", "layer.dense", "flatten"),
+])
+def test_registry_form_bad_input_is_located(body, path, words):
+    r = CliRunner().invoke(main, ["solve", "-"], input="kind: init\n" + body)
+    assert r.exit_code == 2, r.output
+    assert re.match(r"<stdin>:\d+:\d+: " + re.escape(path) + ": ", r.output), r.output
+    assert words in r.output and "Traceback" not in r.output, r.output

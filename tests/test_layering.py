@@ -123,7 +123,6 @@ def _rule_names() -> set[str]:
 # Kinds whose own option shares a word with a layer type: there it names the kind's own choice,
 # not a conv/params layer (activation and loss names are still checked in them).
 OWN_CHOICES = {
-    "rnn/": "cell: lstm | gru is the rnn kind's own option",
     "normalize.py": "batchnorm | layernorm is the normalize kind's own option",
     "normalize_groups.py": "batchnorm | layernorm is the normalize kind's own option",
 }

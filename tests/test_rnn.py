@@ -430,3 +430,13 @@ def test_check_names_the_gru_convention_a_student_used(tmp_path):
     r = CliRunner().invoke(main, ["check", str(ROOT / "problems" / "rnn-gru-reset-after.yaml"), str(answers)])
     assert r.exit_code == 1, r.output
     assert "reset_after: false" in r.output and "convention gives" in r.output, r.output
+
+
+def test_a_recurrent_bias_on_some_gates_only_counts_those_given():
+    """rnn-gru-reset-before gives bʰ for the candidate n only: its parameters are the arrays written
+    in the file (W, U, b of three gates and one bʰ), not zero bʰ vectors for r and z."""
+    from dlsolve.load import load_problem
+    weights = load_problem(str(ROOT / "problems" / "rnn-gru-reset-before.yaml")).spec.weights
+    arrays = [np.asarray(v) for gate in weights.values() for v in gate.values()]
+    sol = solve_file(ROOT / "problems" / "rnn-gru-reset-before.yaml")
+    assert sol.answer("params").value == sum(a.size for a in arrays) == 32

@@ -53,9 +53,11 @@ KINDS: dict[str, Kind] = {
     "optimizer": Kind("dlsolve.kinds.optimizer",
                       "learning-rate and weight tables of SGD, momentum, Nesterov, Adagrad, RMSProp, Adam, AdamW"),
     "conv": Kind("dlsolve.kinds.architecture",
-                 "output shapes of a layer stack (CNN, MLP, RNN) with formulas, and the parameter counts"),
+                 "output shapes of a layer stack (CNN, MLP, RNN) with formulas, and the parameter counts, "
+                 "activations, memory, FLOPs and receptive fields", DERIVED | {"detail"}),
     "params": Kind("dlsolve.kinds.architecture",
-                   "parameter counts of a layer stack with formulas, and the output shapes"),
+                   "parameter counts of a layer stack with formulas, and the output shapes, activations, "
+                   "memory, FLOPs and receptive fields", DERIVED | {"detail"}),
     "convolve": Kind("dlsolve.kinds.convolve", "a convolution or pooling worked by hand on a small matrix"),
     "normalize": Kind("dlsolve.kinds.normalize",
                       "batch norm (with running statistics and the backward pass), layer norm, standardisation, min-max"),

@@ -26,19 +26,13 @@ from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
+from dlsolve.kinds.convolve_pool import PoolSpec, check_pool, pool_shape, pool as pool_windows
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Schema
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
 ACTS = tuple(n for n, a in ACTIVATIONS.items() if not a.coupled)  # elementwise: every one but softmax
-
-
-class PoolSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    type: Literal["max", "avg"] = "max"
-    size: int = Field(ge=1, le=1000)
-    stride: Optional[int] = Field(default=None, ge=1)
 
 
 class UpsampleSpec(BaseModel):
@@ -109,12 +103,10 @@ class Spec(BaseModel):
         else:
             out = self._check_kernel(x)
         if self.pool is not None:
-            for a, n in enumerate(out):
-                if a == 0 and one_d:
-                    continue
-                if self.pool.size > n:
-                    raise SpecInvalid(f"the pooling window {self.pool.size} is larger than the output ({n})",
-                                      ("pool", "size"))
+            try:
+                check_pool(self.pool, out, one_d)
+            except SpecInvalid as e:
+                raise SpecInvalid(e.message, ("pool",) + tuple(k for k in e.subpath if k != "pool")) from None
         if self.unpool is not None:
             self._check_unpool(out)
         return self
@@ -158,10 +150,15 @@ class Spec(BaseModel):
 
     def _check_unpool(self, out: tuple[int, int]) -> None:
         pool = self.pool
-        if (pool.stride or pool.size) < pool.size:
+        stride = pool.stride or pool.size
+        if stride[0] < pool.size[0] or stride[1] < pool.size[1]:
             raise SpecInvalid("max-unpooling needs windows that do not overlap (pool stride ≥ size)", ("unpool",))
+        if pool.size[0] != pool.size[1] or stride[0] != stride[1] or pool.padding != (0, 0) \
+                or pool.dilation != (1, 1) or pool.ceil_mode:
+            raise SpecInvalid("max-unpooling takes a square window and stride, with no padding, dilation or "
+                              "ceil_mode", ("unpool",))
         if self.unpool.values is not None:
-            shape = _pool_shape(out, pool.size, pool.stride or pool.size, self._one_d)
+            shape = pool_shape(pool, out, self._one_d)
             v, v1 = _tensor3(self.unpool.values, ("unpool", "values"))
             if v1 != self._one_d or v.shape[0] != 1 or v.shape[1:] != shape:
                 want = f"{shape[1]} values" if self._one_d else f"{shape[0]}×{shape[1]}"
@@ -187,10 +184,6 @@ def _out_shape(xs: tuple, ks: tuple, s: int, p: int, one_d: bool) -> tuple[int, 
     rows = 1 if one_d else (xs[1] + 2 * p - ks[1]) // s + 1
     cols = (xs[2] + 2 * p - ks[2]) // s + 1
     return rows, cols
-
-
-def _pool_shape(shape: tuple, size: int, stride: int, one_d: bool) -> tuple[int, int]:
-    return (1 if one_d else (shape[0] - size) // stride + 1), (shape[1] - size) // stride + 1
 
 
 def _grid_keys(name: str, rows: int, cols: int, one_d: bool) -> tuple[str, ...]:
@@ -245,7 +238,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         P, pcell = _pool(d, spec, current, name, one_d)
         if spec.unpool is not None:
             pool = spec.pool
-            R.unpool(d, current, name, P, pcell, pool.size, pool.stride or pool.size, one_d, spec._unpool_values)
+            R.unpool(d, current, name, P, pcell, pool.size[1], (pool.stride or pool.size)[1], one_d,
+                     spec._unpool_values)
     return d.solution(KIND, spec.title)
 
 
@@ -397,24 +391,7 @@ def _toeplitz(d: Derivation, xp: np.ndarray, k: np.ndarray, s: int, b: float, p:
 
 def _pool(d: Derivation, spec: Spec, A: np.ndarray, cell: R.CellSym,
           one_d: bool) -> tuple[np.ndarray, R.CellSym]:
-    pool = spec.pool
-    size, stride = pool.size, pool.stride or pool.size
-    rows, cols = A.shape
-    pr, pc = _pool_shape((rows, cols), size, stride, one_d)
-    d.section(Phrase(("Max" if pool.type == "max" else "Average") + " pooling, window {n:int}, stride {s:int}",
-                     n=size, s=stride))
-    pcell = R.grid("pool", "p", "p", one_d)
-    P = np.zeros((pr, pc))
-    for i in range(pr):
-        for j in range(pc):
-            cells = [(r, q) for r in ([0] if one_d else range(i * stride, i * stride + size))
-                     for q in range(j * stride, j * stride + size)]
-            syms = [cell(r, q) for r, q in cells]
-            formula = call("max", *syms) if pool.type == "max" else Add.of(*syms) / Num(len(syms))
-            if len(syms) == 1:
-                formula = syms[0]
-            P[i, j] = float(d.derive(pcell(i, j), formula))
-    value = P[0] if one_d else P
-    d.given(Sym("P", "p", "p"), value, note="the pooled output")
-    d.answer("pooled", value.tolist(), "after pooling", keys=_grid_keys("pool", pr, pc, one_d))
+    assert spec.pool is not None
+    P, pcell, keys = pool_windows(d, spec.pool, A, cell, one_d, lambda r, c: _grid_keys("pool", r, c, one_d))
+    d.answer("pooled", (P[0] if one_d else P).tolist(), "after pooling", keys=keys)
     return P, pcell

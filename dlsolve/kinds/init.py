@@ -4,15 +4,18 @@ Each scheme keeps the variance of the signal about the same from layer to layer 
 random weights with the layer's fans: Var(w) = g²·2/(n_in + n_out) (Xavier), g²/n (He, with
 g = √2 for ReLU; LeCun with g = 1), where n is n_in (or n_out with `mode: fan_out`). A normal
 scheme draws w ~ N(0, σ²); a uniform one w ~ U(−a, a) with a = √3·σ (a uniform on [−a, a] has
-variance a²/3). The fans come from the numbers or from a dense or conv2d layer (k_h·k_w·C).
+variance a²/3). The fans come from the numbers, or from a layer of the architecture registry
+written as in conv/params (`input: [784]`, `layer: {dense: {units: 128}}`), whose class gives
+them; the older `layer: {type: dense, inputs: …, units: …}` form still works.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal, Optional, Union
+from fractions import Fraction
+from typing import Annotated, Any, Callable, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from dlsolve.activations import ACTIVATIONS, LINEAR, RELU, Activation
 from dlsolve.conventions import Convention
@@ -20,6 +23,9 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.expr import Expr, Num, Sym, call
 from dlsolve.kinds import SolveOptions
+from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols
+from dlsolve.kinds.architecture.fields import InputShape
+from dlsolve.kinds.architecture.registry import LayerEntry
 from dlsolve.solution import Phrase, Solution
 
 KIND = "init"
@@ -112,6 +118,19 @@ class Conv2dLayer(BaseModel):
         return self
 
 
+def _form(v: Any) -> str:
+    """Which way the layer is written: the older `{type: dense, …}` or the conv/params form."""
+    if isinstance(v, (DenseLayer, Conv2dLayer)) or (isinstance(v, dict) and "type" in v):
+        return "Written"
+    return "Registry"
+
+
+LayerOfInit = Annotated[
+    Union[Annotated[Annotated[Union[DenseLayer, Conv2dLayer], Field(discriminator="type")], Tag("Written")],
+          Annotated[LayerEntry, Tag("Registry")]],
+    Discriminator(_form)]
+
+
 class Spec(BaseModel):
     """kind: init — see the README for every key."""
 
@@ -121,7 +140,10 @@ class Spec(BaseModel):
     scheme: Union[str, list[str]]
     fan_in: Optional[int] = Field(default=None, ge=1)
     fan_out: Optional[int] = Field(default=None, ge=1)
-    layer: Optional[Union[DenseLayer, Conv2dLayer]] = Field(default=None, discriminator="type")
+    input: Optional[InputShape] = Field(None, description="the layer's input shape, as in conv/params "
+                                                           "(with a layer written as there)")
+    layer: Optional[LayerOfInit] = Field(None, description="a layer as in conv/params, e.g. {dense: {units: 128}} "
+                                                          "(with input), or {type: dense, inputs: …, units: …}")
     gain: Optional[float] = Field(default=None, gt=0)
     nonlinearity: Optional[str] = None
     negative_slope: Optional[float] = None
@@ -144,6 +166,12 @@ class Spec(BaseModel):
             self._schemes.append(SCHEMES[name])
         if self.layer is not None and (self.fan_in is not None or self.fan_out is not None):
             raise SpecInvalid("give either the fans or a layer, not both", ("layer",))
+        if isinstance(self.layer, Layer) and self.input is None:
+            raise SpecInvalid("a layer written as in conv/params needs its input shape: input: [784] for a dense "
+                              "layer, [height, width, channels] for a conv2d", ("input",))
+        if self.input is not None and not isinstance(self.layer, Layer):
+            raise SpecInvalid("input belongs to a layer written as in conv/params (layer: {dense: {units: …}})",
+                              ("input",))
         if self.layer is None:
             if self.fan_in is None:
                 raise SpecInvalid("an initialisation needs the layer's fans: give fan_in (and fan_out), or "
@@ -173,6 +201,9 @@ def _fans(d: Derivation, spec: Spec) -> None:
         if spec.fan_out is not None:
             d.given(N_OUT, float(spec.fan_out), note="fan-out: the units each input feeds")
         return
+    if isinstance(layer, Layer):
+        _registry_fans(d, spec, layer)
+        return
     if isinstance(layer, DenseLayer):
         d.given(N_IN, float(layer.inputs), note="fan-in of a dense layer: its number of inputs")
         d.given(N_OUT, float(layer.units), note="fan-out of a dense layer: its number of units")
@@ -187,6 +218,25 @@ def _fans(d: Derivation, spec: Spec) -> None:
     d.derive(N_IN, KH * KW * C, note="each output value sums over a k_h × k_w window of every input channel")
     d.derive(N_OUT, KH * KW * F, note="each input value reaches a k_h × k_w window of every filter "
                                       "(PyTorch's and Keras's fan_out)")
+
+
+def _registry_fans(d: Derivation, spec: Spec, layer: Layer) -> None:
+    """The fans of a conv/params layer on the given input: the layer's class derives them."""
+    assert spec.input is not None
+    shape = tuple(spec.input)
+    dims = dim_symbols(0, len(shape), layer.reads_sequences)
+    for sym, v in zip(dims, shape):
+        d.given(sym, float(v), note=None)
+    c = Context(d, "1", ("layer",) + (() if layer._bare else (layer.type,)), shape, list(dims),
+                layer.reads_sequences, False, True)
+    layer.check(c)
+    fans = layer.fans(c)
+    if fans is None:
+        raise c.fail(f"{layer.type} has no weights whose fans init knows: give a dense or convolution layer, "
+                     "or fan_in and fan_out")
+    fan_in, fan_out, in_note, out_note = fans
+    d.derive(N_IN, fan_in, note=in_note)
+    d.derive(N_OUT, fan_out, note=out_note)
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:

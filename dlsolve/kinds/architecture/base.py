@@ -20,7 +20,22 @@ from dlsolve.expr import Expr, Num, Sym
 from dlsolve.solution import Prose
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from dlsolve.derivation import Derivation
+
+    class Nest(Protocol):
+        """What a block asks of the planner: plan `layers` from an input, labelled prefix1, prefix2, …"""
+
+        full: bool
+
+        def run(self, layers: list, prefix: str, path: tuple, shape: tuple[int, ...], dims: list[Sym],
+                sequence: bool, level: int = 1) -> tuple[list, tuple[int, ...], list[Sym], bool]: ...
+
+        def field_state(self, state: object = ...) -> object: ...
+
+        def join_fields(self, c: "Context", main: object) -> None: ...
+    from dlsolve.kinds.architecture.window import Window
 
 
 
@@ -49,10 +64,43 @@ class Layer(BaseModel):
         """Derive the parameter count P^[l] (default: none)."""
         c.params(Num(0), note="no parameters")
 
+    def cost(self, c: "Context") -> "Cost":
+        """The arithmetic of one sample through the layer, as formulas over c.dims and c.out_dims
+        (called after `shape`); the default counts none."""
+        return Cost(note="not counted: no multiply-add (the convention of FLOP counts for conv nets)")
+
+    def fans(self, c: "Context") -> Optional[tuple[Expr, Expr, str, str]]:
+        """(fan-in, fan-out, their notes) of the layer's weights, as PyTorch's
+        _calculate_fan_in_and_fan_out reads the weight's shape; None: no weights to initialise."""
+        return None
+
+    def rf_window(self, c: "Context") -> Optional["Window"]:
+        """The window each output unit reads, for the receptive field (called after `shape`);
+        None: the layer mixes every position, so the field ends here (unless `keeps_field`)."""
+        return None
+
+    # True for a layer that works entry by entry: a unit's receptive field is its input's.
+    keeps_field: ClassVar[bool] = False
+    # True for a block of layers: its paths set the receptive field themselves.
+    nests: ClassVar[bool] = False
+
     @classmethod
     def takes_no_options(cls) -> bool:
         """True when every option has a default, so `- flatten` alone is a whole layer."""
         return all(not f.is_required() for f in cls.model_fields.values())
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one sample costs in a layer: multiply-adds (one MAC, or 2 FLOPs, each), other
+    operations counted one each (a comparison of max pooling, an add or divide of averaging),
+    and the bias adds (counted or not, as the problem states). Formulas over the layer's
+    symbols; None where the layer has none."""
+
+    macs: Optional[Expr] = None
+    ops: Optional[Expr] = None
+    bias: Optional[Expr] = None
+    note: Optional[str] = None
 
 
 @dataclass
@@ -63,7 +111,7 @@ class Context:
     """
 
     d: "Derivation"
-    l: int
+    l: str                          # the layer's label: 3, or 3.1 inside a block
     path: tuple
     shape: tuple[int, ...]          # the input shape
     dims: list[Sym]                 # symbols holding the input's entries
@@ -75,6 +123,11 @@ class Context:
     out_sequence: Optional[bool] = None
     P: Optional[Sym] = None
     N: Optional[Sym] = None         # the non-trainable part of P, when there is one
+    P_formula: Expr = Num(0)
+    nest: Optional["Nest"] = None   # plans the paths of a block (the planner's walker)
+    level: int = 1                  # the depth of the layer's section
+    inner: list = field(default_factory=list)   # the rows of a block's paths, once planned
+    main_dims: list = field(default_factory=list)   # a block's main path's output symbols
 
     # -- naming ----------------------------------------------------------------------------
     def show(self, shape: Sequence[int]) -> list[int]:
@@ -122,13 +175,14 @@ class Context:
                non_trainable_note: Optional[Prose] = None) -> None:
         """Derive P^[l] = formula, and its non-trainable part when the layer has one."""
         self.P = Sym(f"P{self.l}", f"P^[{self.l}]", f"P^{{[{self.l}]}}")
+        self.P_formula = formula
         self.d.derive(self.P, formula, note=note)
         if non_trainable is not None:
             self.N = Sym(f"N{self.l}", f"P_non-trainable^[{self.l}]", f"P_{{\\text{{non-trainable}}}}^{{[{self.l}]}}")
             self.d.derive(self.N, non_trainable, note=non_trainable_note)
 
 
-def dim_symbols(l: int, rank: int, sequence: bool) -> list[Sym]:
+def dim_symbols(l: object, rank: int, sequence: bool) -> list[Sym]:
     """H^[l], W^[l], C^[l] for an image; T, F for a sequence; L, C for a 1-D signal; n for a vector."""
     names = {1: ["n"], 2: ["T", "F"] if sequence else ["L", "C"], 3: ["H", "W", "C"]}.get(rank, ["n"] * rank)
     return [Sym(f"{nm}{l}_{k}", f"{nm}^[{l}]", f"{nm}^{{[{l}]}}") for k, nm in enumerate(names)]

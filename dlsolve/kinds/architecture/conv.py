@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field
 
 from dlsolve.expr import Add, Expr, Mul, Num
-from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.base import Context, Cost, Layer
 from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Single, Whole
 from dlsolve.kinds.architecture.window import Window, check_input, window_shape
 
@@ -39,13 +39,53 @@ class _Convolution(Layer):
     def shape(self, c: Context) -> None:
         window_shape(c, self.window(), Num(self.filters), "one output channel per filter")
 
+    def taps(self, c: Context) -> list[Expr]:
+        """The kernel's sizes as symbols: [k] in 1-D, [k_h, k_w] in 2-D."""
+        k = self.window().kernel
+        if self.n_spatial == 2:
+            return [c.const("KH", "k_h", k[0]), c.const("KW", "k_w", k[1])]
+        return [c.const("KH", "k", k[0])]
+
+    def fans(self, c: Context) -> tuple[Expr, Expr, str, str] | None:
+        """PyTorch's weight (F, C_in/g, k…): fan-in (C_in/g)·taps, fan-out F·taps (a transposed weight
+        (C_in, F/g, k…) swaps the roles: fan-in (F/g)·taps, fan-out C_in·taps)."""
+        taps = self.taps(c)
+        F, g, C_in = c.const("F", "F", self.filters), c.const("G", "g", self.groups), c.dims[-1]
+        per = (lambda n: n) if self.groups == 1 else (lambda n: n / g)
+        window = "k_h × k_w" if self.n_spatial == 2 else "k-long"
+        if self.transpose:
+            return (Mul.of(*taps, per(F)), Mul.of(*taps, C_in),
+                    f"fan-in of a transposed convolution: a {window} window of each of the F/g filters' channels",
+                    "fan-out: a window of every input channel (PyTorch reads the weight (C_in, F/g, k, k))")
+        return (Mul.of(*taps, per(C_in)), Mul.of(*taps, F),
+                f"each output value sums over a {window} window of every input channel" +
+                (" of its group" if self.groups > 1 else ""),
+                f"each input value reaches a {window} window of every filter (PyTorch's and Keras's fan_out)")
+
+    def rf_window(self, c: Context) -> Window | None:
+        return None if self.transpose else self.window()
+
+    def cost(self, c: Context) -> Cost:
+        """One multiply-add per kernel tap per input channel of the group, for every output value
+        (transposed: for every input value, scattered to k_h·k_w·F/g outputs); one bias add per output."""
+        taps = self.taps(c)
+        g = c.const("G", "g", self.groups)
+        outputs = Mul.of(*c.out_dims)
+        if self.transpose:
+            F = c.out_dims[-1]
+            macs = Mul.of(*c.dims, *taps, F if self.groups == 1 else F / g)
+            note = "each input value times every tap of its group's F/g filters"
+        else:
+            C_in = c.dims[-1]
+            macs = Mul.of(*c.out_dims, *taps, C_in if self.groups == 1 else C_in / g)
+            note = "each output value: one multiply-add per tap and input channel" + (
+                " of its group" if self.groups > 1 else "")
+        return Cost(macs=macs, bias=outputs if self.bias else None, note=note)
+
     def count(self, c: Context) -> None:
-        w = self.window()
-        two = self.n_spatial == 2
-        kh = c.const("KH", "k_h" if two else "k", w.kernel[0])
-        per_filter: Expr = Mul.of(kh, c.const("KW", "k_w", w.kernel[-1])) if two else kh
-        Fs = c.const("F", "F", self.filters)    
-        gs = c.const("G", "g", self.groups)     
+        per_filter = Mul.of(*self.taps(c))
+        Fs = c.const("F", "F", self.filters)
+        gs = c.const("G", "g", self.groups)
         C_in = c.dims[-1]
         if self.transpose:
             weights = Mul.of(per_filter, C_in, Fs if self.groups == 1 else Fs / gs)

@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from dlsolve.expr import Add, Mul
-from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.expr import Add, Expr, Mul
+from dlsolve.kinds.architecture.base import Context, Cost, Layer
 from dlsolve.kinds.architecture.fields import Flag, Whole
 
 
@@ -26,6 +26,15 @@ class Dense(Layer):
     def shape(self, c: Context) -> None:
         U = c.const("U", "units", self.units)
         c.out([*c.dims[:-1], U], [None] * (c.rank - 1) + ["applied at every time step" if c.rank == 2 else None])
+
+    def fans(self, c: Context) -> tuple[Expr, Expr, str, str]:
+        return (c.dims[-1], c.const("U", "units", self.units), "fan-in of a dense layer: its number of inputs",
+                "fan-out of a dense layer: its number of units")
+
+    def cost(self, c: Context) -> Cost:
+        """n_in multiply-adds per output value (at every time step on a sequence), one bias add each."""
+        return Cost(macs=Mul.of(c.dims[-1], *c.out_dims), bias=Mul.of(*c.out_dims) if self.bias else None,
+                    note="each output value: n_in multiply-adds")
 
     def count(self, c: Context) -> None:
         n_in, U = c.dims[-1], c.const("U", "units", self.units)

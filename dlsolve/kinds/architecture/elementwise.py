@@ -15,6 +15,7 @@ class Dropout(Layer):
     """Zeroes a fraction `rate` of the units while training; nothing to learn."""
 
     type: ClassVar[str] = "dropout"
+    keeps_field: ClassVar[bool] = True
     rate: Rate = Field(0.5, description="fraction of units dropped while training, in [0, 1)")
 
     def shape(self, c: Context) -> None:
@@ -25,6 +26,7 @@ class Activation(Layer):
     """An activation function applied entry by entry."""
 
     type: ClassVar[str] = "activation"
+    keeps_field: ClassVar[bool] = True
     name: str = Field("relu", description="the activation (relu, sigmoid, tanh, softmax, …)")
 
     def shape(self, c: Context) -> None:
@@ -35,6 +37,7 @@ class BatchNorm(Layer):
     """Batch normalisation over the channels: γ, β learnt; the moving μ and σ² only tracked."""
 
     type: ClassVar[str] = "batchnorm"
+    keeps_field: ClassVar[bool] = True
 
     def shape(self, c: Context) -> None:
         c.same("batch normalisation keeps the shape")
@@ -50,6 +53,7 @@ class LayerNorm(Layer):
     """Layer normalisation over the last axis: γ and β, both learnt."""
 
     type: ClassVar[str] = "layernorm"
+    keeps_field: ClassVar[bool] = False   # normalises over the last axis: every position of it
 
     def shape(self, c: Context) -> None:
         c.same("layer normalisation keeps the shape")

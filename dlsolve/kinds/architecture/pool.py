@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, ClassVar, Optional
 
 from pydantic import Field
 
-from dlsolve.expr import Num
-from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.expr import Mul, Num
+from dlsolve.kinds.architecture.base import Context, Cost, Layer
 from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Single
 from dlsolve.kinds.architecture.window import Window, check_input, window_shape
 
@@ -23,13 +23,43 @@ class _Pooling(Layer):
         padding: object
         ceil_mode: bool
 
+    averages: ClassVar[bool] = False
+
+    def window(self) -> Window:
+        dilation = getattr(self, "dilation", (1,) * self.n_spatial)
+        return Window(self.size, self.stride or self.size, dilation, self.padding,  # type: ignore[arg-type]
+                      ceil_mode=self.ceil_mode)
+
     def check(self, c: Context) -> None:
         check_input(c, self.n_spatial, self.type)
 
+    def padding_note(self, c: Context) -> None:
+        """PyTorch refuses a padding of more than half the window; said, not refused (other frameworks differ)."""
+        w = self.window()
+        for a in range(self.n_spatial):
+            if isinstance(w.padding, tuple):
+                limit = w.kernel[a] // 2 if self.averages else (w.dilation[a] * (w.kernel[a] - 1) + 1) // 2
+                if w.padding[a] > limit:
+                    c.d.note("PyTorch refuses this padding: at most half the window ({limit:int})", limit=limit)
+                    return
+
+    def rf_window(self, c: Context) -> Window:
+        return self.window()
+
+    def cost(self, c: Context) -> Cost:
+        """Per output value: k_h·k_w − 1 comparisons (max), or k_h·k_w − 1 adds and one divide (average);
+        every window counted at its full size."""
+        taps = [c.const(f"k{a}", "k", k) for a, k in zip("HW" if self.n_spatial == 2 else "L", self.size)]
+        window = Mul.of(*taps)
+        if self.averages:
+            return Cost(ops=Mul.of(*c.out_dims, window),
+                        note="each output value: k·k − 1 adds and one divide (every window at its full size)")
+        return Cost(ops=Mul.of(*c.out_dims, window - Num(1)),
+                    note="each output value: k·k − 1 comparisons (every window at its full size)")
+
     def shape(self, c: Context) -> None:
-        w = Window(self.size, self.stride or self.size, (1,) * self.n_spatial, self.padding,  # type: ignore[arg-type]
-                   ceil_mode=self.ceil_mode)
-        window_shape(c, w, c.dims[-1], "pooling keeps the channels")
+        window_shape(c, self.window(), c.dims[-1], "pooling keeps the channels")
+        self.padding_note(c)
         if self.stride is None:
             c.d.note("the stride defaults to the window size")
 
@@ -57,24 +87,29 @@ class MaxPool1d(_Pooling1d):
     """The largest value of each window of a (length, channels) input."""
 
     type: ClassVar[str] = "maxpool1d"
+    dilation: Single("dilation") = Field((1,), description="spacing of the window's taps (PyTorch's MaxPool1d)")
 
 
 class AvgPool1d(_Pooling1d):
     """The mean of each window of a (length, channels) input."""
 
     type: ClassVar[str] = "avgpool1d"
+    averages: ClassVar[bool] = True
 
 
 class MaxPool2d(_Pooling2d):
     """The largest value of each window of a (height, width, channels) input."""
 
     type: ClassVar[str] = "maxpool2d"
+    dilation: Pair("dilation") = Field((1, 1), description="spacing of the window's taps, or [dh, dw] "
+                                                          "(PyTorch's MaxPool2d)")
 
 
 class AvgPool2d(_Pooling2d):
     """The mean of each window of a (height, width, channels) input."""
 
     type: ClassVar[str] = "avgpool2d"
+    averages: ClassVar[bool] = True
 
 
 class GlobalAvgPool(Layer):
@@ -88,3 +123,6 @@ class GlobalAvgPool(Layer):
 
     def shape(self, c: Context) -> None:
         c.out([c.dims[-1]], ["the mean over every position of each channel"])
+
+    def cost(self, c: Context) -> Cost:
+        return Cost(ops=Mul.of(*c.dims), note="per channel: H·W − 1 adds and one divide")

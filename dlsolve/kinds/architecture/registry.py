@@ -15,15 +15,19 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Discriminator,
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.kinds.architecture.base import Layer
 from dlsolve.kinds.architecture.conv import Conv1d, Conv2d, Conv2dTranspose
+from dlsolve.kinds.architecture.conv_variants import DepthwiseConv2d, LocallyConnected2d, SeparableConv2d
 from dlsolve.kinds.architecture.dense import Dense, Embedding, Flatten
 from dlsolve.kinds.architecture.elementwise import Activation, BatchNorm, Dropout, LayerNorm
 from dlsolve.kinds.architecture.pool import AvgPool1d, AvgPool2d, GlobalAvgPool, MaxPool1d, MaxPool2d
-from dlsolve.kinds.architecture.recurrent import GRU, LSTM, SimpleRNN
+from dlsolve.kinds.architecture.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
+from dlsolve.kinds.architecture.residual import Residual
 
 # The order of the README's table and of `dlsolve schema`.
 LAYER_TYPES: tuple[type[Layer], ...] = (
-    Conv1d, Conv2d, Conv2dTranspose, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool,
-    Flatten, Dense, Dropout, BatchNorm, LayerNorm, Embedding, SimpleRNN, LSTM, GRU, Activation,
+    Conv1d, Conv2d, Conv2dTranspose, DepthwiseConv2d, SeparableConv2d, LocallyConnected2d,
+    MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool,
+    Flatten, Dense, Dropout, BatchNorm, LayerNorm, Embedding, SimpleRNN, LSTM, GRU, Bidirectional, Activation,
+    Residual,
 )
 BY_TYPE: dict[str, type[Layer]] = {cls.type: cls for cls in LAYER_TYPES}
 _BARE = "Bare"   # the tag of the bare-name branch (capitalised: the loader drops union tags from paths)
@@ -94,3 +98,6 @@ LayerEntry = Annotated[
     AfterValidator(_layer),
     PlainSerializer(_written),
 ]
+
+# A residual block holds entries of this same union: resolved now that it exists.
+Residual.model_rebuild(_types_namespace={"LayerEntry": LayerEntry})

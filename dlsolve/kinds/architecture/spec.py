@@ -7,7 +7,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve.kinds.architecture.base import Layer
-from dlsolve.kinds.architecture.fields import InputShape
+from dlsolve.kinds.architecture.fields import Flag, InputShape, Whole
 from dlsolve.kinds.architecture.registry import LayerEntry
 
 
@@ -24,6 +24,13 @@ class Spec(BaseModel):
     same_padding: Literal["tensorflow", "symmetric"] = Field(
         "tensorflow", description="tensorflow: out = ⌈n/s⌉ (extra padding after); symmetric: p = ⌊d(k − 1)/2⌋ "
                                   "on each side, as the course notes")
+    dtype: Literal["float32", "float64", "float16", "bfloat16", "int8"] = Field(
+        "float32", description="the type of every stored value: 4 bytes for float32, 8, 2, 2, 1")
+    batch: Whole("batch") = Field(1, description="samples per forward pass, for the activations' memory")
+    training: Flag = Field(False, description="also the memory training keeps: each activation and its gradient")
+    flop_unit: Literal["flops", "macs"] = Field(
+        "flops", description="flops: one multiply-add is 2 FLOPs; macs: one multiply-add is 1 MAC")
+    bias_adds: Flag = Field(True, description="count one add per bias in the FLOPs (false: leave them out)")
     layers: list[LayerEntry] = Field(min_length=1, description="the layers, first to last")
 
     @property

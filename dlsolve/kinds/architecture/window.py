@@ -1,6 +1,7 @@
 """The sliding-window output size, shared by convolution, transposed convolution and pooling.
 
-Per spatial axis: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈·⌉ with ceil_mode), 'same' as TensorFlow
+Per spatial axis: ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈·⌉ with ceil_mode, one fewer when the last
+window would start in the right padding, as PyTorch), 'same' as TensorFlow
 (⌈n/s⌉) or as the course notes (p = ⌊d(k − 1)/2⌋ on each side), and for a transposed
 convolution (n − 1)·s − 2p + d(k − 1) + output_padding + 1 ('same': n·s).
 """
@@ -82,9 +83,14 @@ def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, Optional[Prose]]:
     else:
         pp = c.const(f"p{label}", "p", _pad(w.padding, a))
     rnd = "ceil" if w.ceil_mode else "floor"
-    if d == 1:
-        return call(rnd, (n_sym + Num(2) * pp - kk) / ss) + Num(1), note
-    return call(rnd, (n_sym + Num(2) * pp - dd * (kk - Num(1)) - Num(1)) / ss) + Num(1), note
+    p_val = (eff - 1) // 2 if w.padding == "same" else _pad(w.padding, a)
+    windows = -(-(n + 2 * p_val - eff) // s) + 1
+    one: Expr = Num(1)
+    if w.ceil_mode and (windows - 1) * s >= n + p_val:
+        one = Num(0)     # PyTorch drops a last window that would start in the right padding
+        note = "ceil_mode: the last window would start in the right padding, so it is dropped (PyTorch)"
+    inner = (n_sym + Num(2) * pp - kk) / ss if d == 1 else (n_sym + Num(2) * pp - dd * (kk - Num(1)) - Num(1)) / ss
+    return (call(rnd, inner) + one if one.value else call(rnd, inner)), note
 
 
 def window_shape(c: Context, w: Window, channels: Expr, channels_note: Prose) -> None:
@@ -96,3 +102,16 @@ def window_shape(c: Context, w: Window, channels: Expr, channels_note: Prose) ->
             what = ["height", "width"][a] if w.n_spatial == 2 else "length"
             raise c.fail(f"the output {what} would be {v}: the kernel (or window) is larger than the padded "
                          f"input {c.shape[a]}")
+
+
+def pad_before(c: Context, w: Window, a: int) -> tuple[int, bool]:
+    """The zeros before the first input position along axis a, and whether TensorFlow's 'same'
+    chose them (total ⌈n/s⌉-padding split, the odd one after): where the first window starts."""
+    eff = w.dilation[a] * (w.kernel[a] - 1) + 1
+    if w.padding == "same" and c.tensorflow_same:
+        n, s = c.shape[a], w.stride[a]
+        total = max((-(-n // s) - 1) * s + eff - n, 0)
+        return total // 2, True
+    if w.padding == "same":
+        return (eff - 1) // 2, False
+    return _pad(w.padding, a), False

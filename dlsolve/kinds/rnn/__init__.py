@@ -22,7 +22,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.rnn.backward import backward
 from dlsolve.kinds.rnn.forward import Solver
-from dlsolve.kinds.rnn.spec import GATES, Problem, Spec
+from dlsolve.kinds.rnn.spec import Problem, Spec
 from dlsolve.expr import Num, Sym
 from dlsolve.solution import Phrase, Solution
 
@@ -49,8 +49,7 @@ _ANSWER_TITLES = {"h": "hidden state h_t (one row per step)", "c": "cell state c
 
 def parameter_count(problem: Problem) -> tuple[int, int]:
     """(parameters of the cell, parameters of the read-out) as the problem gives them."""
-    G, H, I = len(GATES[problem.cell]), problem.n_h, problem.n_in
-    cell = G * (H * I + H * H + H * (2 if problem.has_bh else 1))
+    cell = problem.cell_class.count_gates(problem.n_h, problem.n_in, problem.biases_per_gate)
     return cell, (problem.n_out * H + problem.n_out if problem.readout is not None else 0)
 
 
@@ -70,12 +69,10 @@ def conventions(s: Solver) -> None:
         d.convention(f"weights_layout out_in{default}: one row per unit, z = W·x_t + U·h_(t−1) + b (PyTorch)")
     else:
         d.convention("weights_layout in_out: one row per input, z = x_t·W + h_(t−1)·U + b (Keras)")
-    if pr.cell == "lstm":
-        d.convention("LSTM: i, f, o = σ(·), g = tanh(·); c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, "
-                     "h_t = o_t ⊙ tanh(c_t)" + ("; packed gate order i, f, g, o (PyTorch)" if pr.packed else ""))
-    if pr.cell == "gru":
-        d.convention("GRU: r, z = σ(·), n = tanh(·)"
-                     + ("; packed gate order r, z, n (PyTorch)" if pr.packed else ""))
+    equations = pr.cell_class.equations(pr.packed)
+    if equations:
+        d.convention(equations)
+    if pr.cell_class.resets:
         d.convention("reset_after true: n_t = tanh(W_n·x_t + b_n + r_t ⊙ (U_n·h_(t−1) + bʰ_n)) "
                      "(PyTorch; Keras' TF2 default)" if pr.reset_after else
                      "reset_after false: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) + b_n) "
@@ -89,7 +86,10 @@ def conventions(s: Solver) -> None:
         text = act.convention_text(params) if act is not None else None
         if text:  # which GELU, SELU's constants: the activation states its own choice
             d.convention(text)
-    if pr.cell != "rnn" or pr.has_bh:
+    if pr.has_bh and len(set(pr.biases_per_gate)) > 1:
+        d.convention("one bias b per gate, and a recurrent bias bʰ on gate " +
+                     ", ".join(g for g, n in zip(pr.gates, pr.biases_per_gate) if n == 2) + " only")
+    elif pr.cell_class.n_gates() > 1 or pr.has_bh:
         d.convention("two biases per gate, b + bʰ (PyTorch's bias_ih and bias_hh)" if pr.has_bh else
                      "one bias per gate (no recurrent bias bʰ; PyTorch's two biases act as their sum)")
     if pr.loss is not None:
@@ -179,7 +179,7 @@ def _keys(s: Solver, what: str, width: Optional[int] = None) -> tuple[str, ...]:
 
 def answers(s: Solver) -> None:
     d, pr, nm = s.d, s.pr, s.nm
-    names = ["h"] + (["c"] if pr.cell == "lstm" else []) + [g for g in pr.gates if g]
+    names = ["h"] + (["c"] if pr.cell_class.has_cell_state else []) + [g for g in pr.gates if g]
     if pr.readout is not None:
         names.append("y")
     for name in names:
@@ -213,17 +213,29 @@ def _collect(s: Solver, e, syms: list[Sym]) -> np.ndarray:
 def count_section(s: Solver) -> None:
     d, pr = s.d, s.pr
     d.section("Parameters")
-    G, H, I = len(GATES[pr.cell]), pr.n_h, pr.n_in
+    G, H, I = pr.cell_class.n_gates(), pr.n_h, pr.n_in
+    given = pr.biases_per_gate
     nb = 2 if pr.has_bh else 1
-    per = Num(H) * Num(I) + Num(H) * Num(H) + (Num(nb) * Num(H) if nb > 1 else Num(H))
     sym = Sym("count", "parameters of the cell", r"\#\text{parameters}")
-    value = d.derive(sym, per if G == 1 else Num(G) * per,
-                     note=f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, "
-                          + ("b and bʰ" if nb > 1 else "b") + f": {H} each)")
+    if len(set(given)) == 1:
+        per = Num(H) * Num(I) + Num(H) * Num(H) + (Num(nb) * Num(H) if nb > 1 else Num(H))
+        formula = per if G == 1 else Num(G) * per
+        note = (f"{G} gate{'s' if G > 1 else ''} × (W: {H}×{I}, U: {H}×{H}, " + ("b and bʰ" if nb > 1 else "b")
+                + f": {H} each)")
+    else:   # bʰ on some gates only (the GRU's candidate): only the bias vectors given are parameters
+        with_bh = [g or "h" for g, n in zip(pr.gates, given) if n == 2]
+        per = Num(H) * Num(I) + Num(H) * Num(H) + Num(H)
+        formula = Num(G) * per + (Num(len(with_bh)) * Num(H) if len(with_bh) > 1 else Num(H))
+        note = (f"{G} gates × (W: {H}×{I}, U: {H}×{H}, b: {H}), and bʰ: {H} on gate "
+                + ", ".join(with_bh) + " only")
+    value = d.derive(sym, formula, note=note)
     d.answer("params", int(value), "parameters of the cell", keys=("count",))
     other = G * (H * I + H * H + H * (1 if nb == 2 else 2))
-    gru = pr.cell == "gru"
-    if nb == 2:
+    gru = pr.cell_class.resets
+    if len(set(given)) > 1:
+        d.note(Phrase("with one bias per gate the cell has {one:int} parameters, with two (PyTorch) {two:int}",
+                      one=G * (H * I + H * H + H), two=G * (H * I + H * H + 2 * H)))
+    elif nb == 2:
         who = "Keras' GRU with reset_after=False" if gru else "Keras"
         d.note(Phrase(f"with one bias per gate ({who}) the cell has {{n:int}} parameters", n=other))
     else:

@@ -14,42 +14,24 @@ from typing import Optional
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, Mul, Num, Sym
-from dlsolve.kinds.rnn.forward import GATE_ACT, TANH, Solver
+from dlsolve.kinds.rnn.forward import Solver
 from dlsolve.kinds.rnn.names import Handle
 
 
 def _d_act(s: Solver, g: str, t: int, j: Optional[int]) -> Expr:
     """f'(z) of gate g at step t, from the activation object, written with its output a."""
-    act = GATE_ACT[g] if g else s.pr.activation
+    act = s.pr.cell_class.gate(g).activation or s.pr.activation
     return act.derivative(s.nm.pre(g, t)(j), s.nm.gate(g, t)(j), {} if g else s.pr.act_params)
 
 
 def recurrent_inputs(s: Solver, g: str, t: int) -> tuple[Handle, Handle]:
-    """(the δ that multiplies into U_g's gradient, the vector U_g multiplied at step t)."""
-    nm, pr = s.nm, s.pr
-    if pr.cell == "gru" and g == "n":
-        if pr.reset_after:
-            return nm.delta("nh", t), nm.h(t - 1)
-        return nm.delta("n", t), nm.handle("s", t)
-    return nm.delta(g, t), nm.h(t - 1)
+    """(the δ that multiplies into U_g's gradient, the vector U_g multiplied at step t): the cell's rule."""
+    return s.pr.cell_class.recurrent_input(s, g, t)
 
 
 def _sent_back(s: Solver, t: int, j: Optional[int]) -> list[Expr]:
-    """The terms of ∂L/∂h_{t−1} that come from step t (through every path that uses h_{t−1})."""
-    nm, pr, P = s.nm, s.pr, s.P
-    terms: list[Expr] = []
-    if pr.cell == "gru":
-        z = nm.gate("z", t)(j)
-        keep = z if pr.gru_update == "keep_old" else Num(1) - z
-        terms.append(nm.had(j, nm.dL(nm.h(t))(j), keep))
-    for g in pr.gates:
-        sfx = f"_{g}" if g else ""
-        if pr.cell == "gru" and g == "n" and not pr.reset_after:
-            terms.append(nm.had(j, nm.dL(nm.handle("s", t))(j), nm.gate("r", t)(j)))
-            continue
-        d, _ = recurrent_inputs(s, g, t)
-        terms.append(nm.back(P["U" + sfx], d, pr.n_h, j))
-    return terms
+    """The terms of ∂L/∂h_{t−1} that come from step t (through every path that uses h_{t−1}): the cell's rule."""
+    return s.pr.cell_class.sent_back(s, t, j)
 
 
 def step_back(s: Solver, t: int) -> None:
@@ -92,45 +74,8 @@ def _dh_note(s: Solver, t: int, has_target: bool) -> Optional[str]:
 
 
 def cell_deltas(s: Solver, t: int) -> None:
-    nm, pr = s.nm, s.pr
-    dh = nm.dL(nm.h(t))
-    if pr.cell == "rnn":
-        s.derive_units(nm.delta("", t), lambda j: nm.had(j, dh(j), _d_act(s, "", t, j)))
-        return
-    if pr.cell == "lstm":
-        c = nm.c(t)
-        tc = lambda j: TANH.definition(c(j), {})  # noqa: E731
-        s.derive_units(nm.delta("o", t), lambda j: nm.had(j, dh(j), tc(j), _d_act(s, "o", t, j)))
-        dc = nm.dL(c)
-
-        def dc_build(j: Optional[int]) -> Expr:
-            own = nm.had(j, dh(j), nm.gate("o", t)(j), TANH.derivative(c(j), tc(j), {}))
-            if t < s.last_target:
-                return Add.of(own, nm.had(j, nm.dL(nm.c(t + 1))(j), nm.gate("f", t + 1)(j)))
-            return own
-
-        s.derive_units(dc, dc_build, note="through h_t, and through c_{t+1} = f_{t+1} ⊙ c_t + …"
-                       if t < s.last_target else None)
-        s.derive_units(nm.delta("i", t), lambda j: nm.had(j, dc(j), nm.gate("g", t)(j), _d_act(s, "i", t, j)))
-        s.derive_units(nm.delta("f", t), lambda j: nm.had(j, dc(j), nm.c(t - 1)(j), _d_act(s, "f", t, j)))
-        s.derive_units(nm.delta("g", t), lambda j: nm.had(j, dc(j), nm.gate("i", t)(j), _d_act(s, "g", t, j)))
-        return
-    # GRU
-    z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
-    keep_old = pr.gru_update == "keep_old"
-    s.derive_units(nm.delta("n", t), lambda j: nm.had(j, dh(j), (Num(1) - z(j)) if keep_old else z(j),
-                                                      _d_act(s, "n", t, j)))
-    s.derive_units(nm.delta("z", t), lambda j: nm.had(j, dh(j), (hp(j) - n(j)) if keep_old else (n(j) - hp(j)),
-                                                      _d_act(s, "z", t, j)))
-    if pr.reset_after:
-        s.derive_units(nm.delta("nh", t), lambda j: nm.had(j, nm.delta("n", t)(j), nm.gate("r", t)(j)),
-                       note="zⁿ = … + r ⊙ zⁿʰ, so the recurrent part receives δⁿ ⊙ r")
-        s.derive_units(nm.delta("r", t), lambda j: nm.had(j, nm.delta("n", t)(j), nm.handle("z", t, "nh")(j),
-                                                          _d_act(s, "r", t, j)))
-    else:
-        ds = nm.dL(nm.handle("s", t))
-        s.derive_units(ds, lambda j: nm.back(s.P["U_n"], nm.delta("n", t), pr.n_h, j))
-        s.derive_units(nm.delta("r", t), lambda j: nm.had(j, ds(j), hp(j), _d_act(s, "r", t, j)))
+    """The gates' δ at step t: the cell's rule (dlsolve.cells), with f'(z) from each gate's activation."""
+    s.pr.cell_class.deltas(s, t, lambda g, j: _d_act(s, g, t, j))
 
 
 def _grad_parts(s: Solver, name: str, t: int) -> tuple[Handle, Optional[Handle]]:
@@ -262,7 +207,7 @@ def backward(s: Solver) -> None:
     for t in range(s.last_target, 0, -1):
         step_back(s, t)
     gradients(s)
-    if s.pr.cell == "rnn" and s.pr.n_h == 1 and s.units and \
+    if s.pr.cell_class.takes_activation and s.pr.n_h == 1 and s.units and \
             sum(y is not None for y in s.pr.targets) == 1:
         sum_over_paths(s)
     if s.pr.eta is not None:

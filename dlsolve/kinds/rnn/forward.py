@@ -14,8 +14,6 @@ from typing import Optional
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.activations import SIGMOID as _SIGMOID
-from dlsolve.activations import TANH as _TANH
 from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
@@ -24,19 +22,12 @@ from dlsolve.solution import Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
 from dlsolve.kinds.rnn.spec import Problem
 
-SIGMOID: Activation = _SIGMOID  # the gates' activations: the records themselves, not looked up by name
-TANH: Activation = _TANH
 # which activation each gate applies (the candidate gates squash with tanh)
-GATE_ACT = {"i": SIGMOID, "f": SIGMOID, "g": TANH, "o": SIGMOID, "r": SIGMOID, "z": SIGMOID, "n": TANH}
 _Y = Sym("rule:y", "y", "y")
 _YH = Sym("rule:yhat", "ŷ", r"\hat{y}")
 
 # size up to which each unit gets its own lines under --detail auto (weights of one gate)
 UNIT_LIMIT = 8
-
-
-def _s(t: int) -> str:
-    return N.subscript(t)
 
 
 @dataclass
@@ -131,27 +122,8 @@ class Solver:
 
     def gate(self, g: str, t: int) -> None:
         nm, pr = self.nm, self.pr
-        if pr.cell == "gru" and g == "n":
-            s = "_n"
-            if pr.reset_after:
-                zh = nm.handle("z", t, "nh")
-                self.derive_units(zh, lambda j: Add.of(nm.matvec(self.P["U" + s], nm.h(t - 1), pr.n_h, j),
-                                                       *( [self.P["bh" + s].el(j) if j else self.P["bh" + s].sym]
-                                                          if "bh" + s in self.P else [])),
-                                  note="the recurrent part of the candidate, before the reset gate scales it")
-                self.derive_units(nm.pre("n", t), lambda j: Add.of(self.affine("n", t, j, with_recurrent=False),
-                                                                   nm.had(j, nm.gate("r", t)(j), zh(j))))
-            else:
-                sv = nm.handle("s", t)
-                self.derive_units(sv, lambda j: nm.had(j, nm.gate("r", t)(j), nm.h(t - 1)(j)),
-                                  note="the previous state after the reset gate (reset_after: false)")
-                self.derive_units(nm.pre("n", t), lambda j: Add.of(
-                    nm.matvec(self.P["W" + s], nm.x(t), pr.n_in, j), nm.matvec(self.P["U" + s], sv, pr.n_h, j),
-                    self.P["b" + s].el(j) if j else self.P["b" + s].sym,
-                    *([self.P["bh" + s].el(j) if j else self.P["bh" + s].sym] if "bh" + s in self.P else [])))
-        else:
-            self.derive_units(nm.pre(g, t), lambda j: self.affine(g, t, j))
-        act = GATE_ACT[g] if g else pr.activation
+        pr.cell_class.pre_activation(self, g, t)
+        act = pr.cell_class.gate(g).activation or pr.activation
         self.activate(nm.gate(g, t), nm.pre(g, t), act, {} if g else pr.act_params)
 
     def step(self, t: int) -> None:
@@ -159,25 +131,7 @@ class Solver:
         d.section(f"Step t = {t}", level=2)
         for g in pr.gates:
             self.gate(g, t)
-        if pr.cell == "lstm":
-            c, h = nm.c(t), nm.h(t)
-            if self.units:
-                d.text(f"c{_s(t)} = f{_s(t)} ⊙ c{_s(t - 1)} + i{_s(t)} ⊙ g{_s(t)} and h{_s(t)} = o{_s(t)} ⊙ "
-                       f"tanh(c{_s(t)}), ⊙ (the notes' ⊗) multiplying unit by unit:")
-            self.derive_units(c, lambda j: Add.of(nm.had(j, nm.gate("f", t)(j), nm.c(t - 1)(j)),
-                                                  nm.had(j, nm.gate("i", t)(j), nm.gate("g", t)(j))))
-            self.derive_units(h, lambda j: nm.had(j, nm.gate("o", t)(j), TANH.definition(c(j), {})))
-        elif pr.cell == "gru":
-            z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
-            if self.units:
-                a, b = (f"(1 − z{_s(t)})", f"z{_s(t)}") if pr.gru_update == "keep_old" else \
-                    (f"z{_s(t)}", f"(1 − z{_s(t)})")
-                d.text(f"h{_s(t)} = {a} ⊙ n{_s(t)} + {b} ⊙ h{_s(t - 1)}, ⊙ multiplying unit by unit:")
-            if pr.gru_update == "keep_old":
-                build = lambda j: Add.of(nm.had(j, Num(1) - z(j), n(j)), nm.had(j, z(j), hp(j)))  # noqa: E731
-            else:
-                build = lambda j: Add.of(nm.had(j, z(j), n(j)), nm.had(j, Num(1) - z(j), hp(j)))  # noqa: E731
-            self.derive_units(nm.h(t), build)
+        pr.cell_class.new_state(self, t)
         if pr.readout is not None:
             self.readout(t)
 

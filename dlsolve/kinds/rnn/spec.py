@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.losses import LOSSES, Loss
@@ -22,11 +23,11 @@ from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Sch
 
 _STRICT = ConfigDict(extra="forbid")
 
-# The gates of each cell, in PyTorch's packing order, with the activation each gate applies.
-GATES: dict[str, tuple[str, ...]] = {"rnn": ("",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
-GATE_TITLES = {"i": "input gate", "f": "forget gate", "g": "candidate (cell input)", "o": "output gate",
-               "r": "reset gate", "z": "update gate", "n": "candidate (new state)", "": "hidden state"}
-GATE_ALIASES = {"lstm": {"c": "g"}, "gru": {}, "rnn": {}}
+# The gates of each cell in PyTorch's packing order, their titles and other names: read from the
+# cell classes (dlsolve.cells), their one home.
+GATES: dict[str, tuple[str, ...]] = {c.name: c.gate_names() for c in CELLS}
+GATE_TITLES = {g.name: g.title for c in CELLS for g in c.gates}
+GATE_ALIASES = {c.name: c.aliases for c in CELLS}
 PARAMS = ("W", "U", "b", "bh")
 
 
@@ -112,6 +113,16 @@ class Problem:
     @property
     def n_out(self) -> int:
         return 0 if self.readout is None else len(self.readout.c)
+
+    @property
+    def cell_class(self) -> type[Cell]:
+        """The cell's class: its gates, activations, state and count."""
+        return BY_NAME[self.cell]
+
+    @property
+    def biases_per_gate(self) -> list[int]:
+        """Bias vectors of each gate: b, and bʰ where the problem gives it."""
+        return [1 + (g.bh is not None) for g in self.gates.values()]
 
     @property
     def has_bh(self) -> bool:
@@ -200,7 +211,7 @@ def _hidden_size(spec: Spec, gates: list[str], layout: str) -> int:
         W = V.matrix(spec.pytorch.weight_hh, ("pytorch", "weight_hh"))
         return W.shape[1]
     weights = spec.weights or {}
-    blocks = [(weights, ("weights", "U"))] if spec.cell == "rnn" else \
+    blocks = [(weights, ("weights", "U"))] if BY_NAME[spec.cell].n_gates() == 1 else \
         [(block, ("weights", key, "U")) for key, block in weights.items()]
     for block, path in blocks:
         if isinstance(block, dict) and block.get("U") is not None:
@@ -224,7 +235,7 @@ def _gate_block(raw: Any, path: tuple, name: str, n_h: int, n_in: int, layout: s
 
 def _per_gate(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int, layout: str) -> dict[str, Gate]:
     weights = spec.weights or {}
-    if spec.cell == "rnn":
+    if BY_NAME[spec.cell].n_gates() == 1:
         return {"": _gate_block(weights, ("weights",), "", n_h, n_in, layout)}
     aliases = GATE_ALIASES[spec.cell]
     found: dict[str, tuple[Any, tuple]] = {}
@@ -359,7 +370,7 @@ def prepare(spec: Spec) -> Problem:
     n_h = _hidden_size(spec, list(gates), layout)
     h0 = _bias(spec.h0, ("h0",), n_h, "initial hidden values")
     c0 = None
-    if cell == "lstm":
+    if BY_NAME[cell].has_cell_state:
         c0 = _bias(spec.c0, ("c0",), n_h, "initial cell values")
     elif spec.c0 is not None:
         raise SpecInvalid(f"c0 is the LSTM's cell state; a {cell} has none", ("c0",))
@@ -369,12 +380,12 @@ def prepare(spec: Spec) -> Problem:
         gate_params = _per_gate(spec, gates, n_h, n_in, layout)
 
     act, act_params = None, {}
-    if cell == "rnn":
+    if BY_NAME[cell].takes_activation:
         act, act_params = _activation(spec.activation or "tanh", ("activation",))
     elif spec.activation is not None:
         raise SpecInvalid(f"activation is the simple RNN's; an {cell} uses σ for its gates and tanh for its "
                           "candidate", ("activation",))
-    if cell != "gru":
+    if not BY_NAME[cell].resets:
         for key in ("reset_after", "gru_update"):
             if getattr(spec, key) is not None:
                 raise SpecInvalid(f"{key} is a GRU setting; this cell is {cell}", (key,))

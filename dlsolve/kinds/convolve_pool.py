@@ -1,0 +1,164 @@
+"""kind convolve's pooling, as PyTorch's MaxPool2d and AvgPool2d state it, worked window by window.
+
+Per axis, with window k, stride s (default k), padding p on each side and dilation d (max only):
+    out = ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1   (⌈·⌉ with ceil_mode, and then the last window must
+    start inside the input or the left padding: if (out − 1)·s ≥ n + p, one fewer).
+Window o covers the taps o·s − p + t·d, t = 0 … k − 1. Max pooling pads with −∞, so a padded
+tap never wins: the maximum is over the taps inside the input. Average pooling pads with 0 and
+divides by the window's size within the padded input (count_include_pad: true, PyTorch's
+default: min(o·s − p + k, n + p) − (o·s − p) per axis) or by the taps inside the input
+(count_include_pad: false); divisor_override replaces either. As PyTorch requires, p is at most
+half the (effective) window, so every window holds at least one input entry.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Optional, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
+
+from dlsolve.derivation import Derivation
+from dlsolve.errors import SpecInvalid
+from dlsolve.expr import Add, Expr, Num, Sym, call
+from dlsolve.kinds import resample as R
+from dlsolve.solution import Phrase
+
+def _pair(v: Any, what: str, low: int) -> tuple[int, int]:
+    vals = v if isinstance(v, (list, tuple)) else [v, v]
+    if len(vals) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in vals):
+        raise SpecInvalid(f"expected {what} as a whole number or [rows, columns], got {v!r}")
+    if any(x < low or x > 1000 for x in vals):
+        raise SpecInvalid(f"{what} must be between {low} and 1000, got {v!r}")
+    return int(vals[0]), int(vals[1])
+
+
+def _Pair(what: str, low: int) -> Any:
+    """One whole number for both axes, or [rows, columns]; held as a pair."""
+    one = Annotated[int, Field(ge=low, le=1000)]
+    schema = Union[one, Annotated[list[one], Field(min_length=2, max_length=2)]]
+    return Annotated[tuple[int, int], PlainValidator(lambda v: _pair(v, what, low), json_schema_input_type=schema),
+                     PlainSerializer(list)]
+
+
+class PoolSpec(BaseModel):
+    """`pool:` — a max or average pooling with PyTorch's options; sizes are one number or [rows, columns]."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["max", "avg"] = Field("max", description="max: the largest entry (padding −∞); avg: the mean")
+    size: _Pair("size", 1) = Field(description="window size, or [rows, columns]")
+    stride: Optional[_Pair("stride", 1)] = Field(None, description="step of the window, or [rows, columns] "
+                                                                   "(default: the size)")
+    padding: _Pair("padding", 0) = Field((0, 0), description="entries added on each side, or [rows, columns]: "
+                                                             "−∞ for max, 0 for avg")
+    dilation: _Pair("dilation", 1) = Field((1, 1), description="max only: spacing of the window's taps, "
+                                                               "or [rows, columns]")
+    ceil_mode: bool = Field(False, description="round the window count up (the last window must start "
+                                               "inside the input or the left padding)")
+    count_include_pad: bool = Field(True, description="avg only: divide by the window's size including "
+                                                      "padding (PyTorch's default), or by its input entries")
+    divisor_override: Optional[int] = Field(None, ge=1, description="avg only: divide every window by this")
+
+    @model_validator(mode="after")
+    def _options_of_their_type(self) -> "PoolSpec":
+        if self.type == "avg" and self.dilation != (1, 1):
+            raise SpecInvalid("average pooling has no dilation (PyTorch's AvgPool2d)", ("dilation",))
+        if self.type == "max" and (self.divisor_override is not None or not self.count_include_pad):
+            key = "divisor_override" if self.divisor_override is not None else "count_include_pad"
+            raise SpecInvalid(f"{key} belongs to average pooling (type: avg)", (key,))
+        return self
+
+    # -- per axis ------------------------------------------------------------------------
+    def axis(self, a: int) -> tuple[int, int, int, int]:
+        """(k, s, p, d) along axis a (0: rows, 1: columns)."""
+        k, p, d = self.size[a], self.padding[a], self.dilation[a]  # type: ignore[index]
+        s = (self.stride or self.size)[a]  # type: ignore[index]
+        return k, s, p, d
+
+    def check_axis(self, a: int, n: int, one_d: bool) -> None:
+        """PyTorch's refusals, with the axis named: padding more than half the window, no window."""
+        k, s, p, d = self.axis(a)
+        name = "" if one_d else (" (rows)", " (columns)")[a]
+        limit = (d * (k - 1) + 1) // 2 if self.type == "max" else k // 2
+        if p > limit:
+            raise SpecInvalid(f"padding {p}{name} is more than half the window ({limit} at most, as PyTorch requires)",
+                              ("padding",))
+        if n + 2 * p < d * (k - 1) + 1:
+            raise SpecInvalid(f"the pooling window {d * (k - 1) + 1}{name} is larger than the "
+                              f"{'padded ' if p else ''}output ({n + 2 * p})", ("size",))
+
+    def out(self, a: int, n: int) -> int:
+        k, s, p, d = self.axis(a)
+        span = n + 2 * p - d * (k - 1) - 1
+        o = (-(-span // s) if self.ceil_mode else span // s) + 1
+        if self.ceil_mode and (o - 1) * s >= n + p:
+            o -= 1          # the last window would start in the right padding
+        return o
+
+    def taps(self, a: int, n: int, o: int) -> tuple[list[int], int]:
+        """Window o's input positions (those inside the input) and its divisor along axis a."""
+        k, s, p, d = self.axis(a)
+        start = o * s - p
+        inside = [start + t * d for t in range(k) if 0 <= start + t * d < n]
+        with_pad = min(start + k, n + p) - start
+        return inside, (with_pad if self.count_include_pad else len(inside))
+
+    def words(self, one_d: bool = False) -> str:
+        pair = (lambda v: f"{v[1]}") if one_d else (lambda v: f"{v[0]}×{v[1]}")  # noqa: E731
+        out = [f"window {pair(self.size)}", f"stride {pair(self.stride or self.size)}"]
+        if self.padding != (0, 0):
+            out.append(f"padding {pair(self.padding)}")
+        if self.dilation != (1, 1):
+            out.append(f"dilation {pair(self.dilation)}")
+        if self.ceil_mode:
+            out.append("ceil_mode")
+        return ", ".join(out)
+
+
+def pool_shape(pool: PoolSpec, shape: tuple, one_d: bool) -> tuple[int, int]:
+    return (1 if one_d else pool.out(0, shape[0])), pool.out(1, shape[1])
+
+
+def check_pool(pool: PoolSpec, shape: tuple, one_d: bool) -> None:
+    if one_d and (pool.size[0] != pool.size[1] or (pool.stride and pool.stride[0] != pool.stride[1])  # type: ignore[index]
+                  or pool.padding[0] != pool.padding[1] or pool.dilation[0] != pool.dilation[1]):  # type: ignore[index]
+        raise SpecInvalid("a vector is pooled along one axis: give each size as one number", ("pool",))
+    for a in ((1,) if one_d else (0, 1)):
+        pool.check_axis(a, shape[a], one_d)
+        if any(not pool.taps(a, shape[a], o)[0] for o in range(pool.out(a, shape[a]))):
+            raise SpecInvalid("a pooling window would hold only padding (its dilated taps miss the input)",
+                              ("pool", "dilation"))
+
+
+def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool,
+         key: Any) -> tuple[np.ndarray, R.CellSym, tuple[str, ...]]:
+    """Every window's maximum or mean, each a step; the pooled matrix (or vector)."""
+    rows, cols = A.shape
+    pr, pc = pool_shape(p, (rows, cols), one_d)
+    d.section(Phrase(("Max" if p.type == "max" else "Average") + " pooling, {w}", w=p.words(one_d)))
+    if p.padding != (0, 0):
+        d.text("Padding: a padded entry is −∞, so it is never the maximum." if p.type == "max" else
+               ("Padding: a padded entry is 0; each window's sum is divided by " +
+                ("divisor_override." if p.divisor_override else
+                 "its size within the padded input (count_include_pad: true, PyTorch's default)."
+                 if p.count_include_pad else "its entries inside the input (count_include_pad: false).")))
+    if p.ceil_mode:
+        d.text("ceil_mode: the window count is rounded up, and a last window that would start in the right "
+               "padding is dropped; a window running past the input takes its entries inside it.")
+    pcell = R.grid("pool", "p", "p", one_d)
+    P = np.zeros((pr, pc))
+    for i in range(pr):
+        r_taps, r_div = ([0], 1) if one_d else p.taps(0, rows, i)
+        for j in range(pc):
+            c_taps, c_div = p.taps(1, cols, j)
+            syms: list[Expr] = [cell(r, q) for r in r_taps for q in c_taps]
+            if p.type == "max":
+                formula: Expr = call("max", *syms) if len(syms) > 1 else syms[0]
+                P[i, j] = float(d.derive(pcell(i, j), formula))
+                continue
+            divisor = p.divisor_override or r_div * c_div
+            total = Add.of(*syms) if len(syms) > 1 else syms[0]
+            P[i, j] = float(d.derive(pcell(i, j), total / Num(divisor) if divisor != 1 else total))
+    value = P[0] if one_d else P
+    d.given(Sym("P", "p", "p"), value, note="the pooled output")
+    return P, pcell, key(pr, pc)
