@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Optional
 
 from dlsolve import notation as N
-from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.activations import SIGMOID, TANH, Activation
 from dlsolve.expr import Add, Expr, Num
 
-_SIGMOID, _TANH = ACTIVATIONS["sigmoid"], ACTIVATIONS["tanh"]
+_SIGMOID, _TANH = SIGMOID, TANH  # the gates' activations: the records themselves
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,8 @@ SHARED_WORDS: dict[str, tuple[set[str], str]] = {
     "kinds/rnn/forward.py": ({"mean"}, "a loss's reduction over the steps"),
     "kinds/optimizer_run.py": ({"sum"}, "momentum_form: ema | sum"),
     "kinds/convolve.py": ({"max"}, "a pooling type (pool: {type: max | avg})"),
+    "kinds/convolve_pool.py": ({"max"}, "a pooling type (pool: {type: max | avg})"),
+    "kinds/architecture/recurrent.py": ({"concat"}, "a bidirectional layer's merge (concat | sum | mul | ave)"),
     "losses.py": ({"log"}, "a loss's logarithm option (log: log | log2 | log10)"),
     "kinds/prob.py": ({"ln"}, "a log base as a problem writes it (e | ln | natural)"),
     "vary.py": ({"step"}, "a variant rule's step (range: [a, b], step: s)"),
