@@ -11,7 +11,9 @@ because dlsolve.load imports this module to re-export its names.
 from __future__ import annotations
 
 import json
+import math
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from dlsolve.errors import FileError, Path, SpecError, describe
@@ -180,3 +182,230 @@ def load_marks(file: str) -> tuple[dict[str, Any], Source]:
             raise source.locate(SpecError((k,) if "points" not in text else ("points", k),
                                           f"expected a number of points ≥ 0, got {describe(v)}"))
     return data, source
+
+
+# -- reading a class's files leniently ------------------------------------------------------------
+# A class is graded whatever its files hold: a file that cannot be read scores 0 with its reason,
+# an answer that cannot be read scores 0 for that answer, and the forms students really write
+# (a minus sign copied from a PDF, a number in quotes, full-width digits) are read with a note.
+
+_FORMS = {"\u2212": ("-", "a Unicode minus sign (−)"), "\u2013": ("-", "a dash (–) as the minus sign"),
+          "\u2012": ("-", "a dash (‒) as the minus sign"), "\uff0d": ("-", "a full-width minus (－)"),
+          "\uff0b": ("+", "a full-width plus (＋)"), "\uff0e": (".", "a full-width point (．)"),
+          "\uff0c": (",", "a full-width comma (，)"), "\uff3b": ("[", "a full-width bracket"),
+          "\uff3d": ("]", "a full-width bracket"), "\uff1a": (":", "a full-width colon (：)"),
+          **{chr(0xFF10 + d): (str(d), "full-width digits") for d in range(10)}}
+_FORM_CHARS = re.compile("[" + "".join(_FORMS) + "]")
+META = ("student", "variant")  # keys of an answers file that are not answers
+
+
+@dataclass
+class AnswerSheet:
+    """One answers file as read for grading: the answers that could be read, and why the others
+    could not. `failed` is set when nothing could be read (the file scores 0 with that reason)."""
+
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    literals: dict[str, Any] = field(default_factory=dict)
+    decimals: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)     # answer name → why it cannot be graded
+    lines: dict[str, int] = field(default_factory=dict)        # answer name → its line
+    student: str | None = None
+    variant: Any = None
+    failed: str | None = None
+
+    def note(self, key: str, text: str) -> None:
+        if text not in self.notes.setdefault(key, []):
+            self.notes[key].append(text)
+
+    def where(self, key: str) -> str:
+        line = self.lines.get(key)
+        return f"{self.name}:{line}" if line else self.name
+
+
+def read_answers(file: str) -> AnswerSheet:
+    """An answers file read leniently (see AnswerSheet): never raises for what a student wrote."""
+    from dlsolve.errors import DlsolveError
+    from dlsolve.load import read_text
+
+    try:
+        name, text = read_text(file)
+    except DlsolveError as err:
+        return AnswerSheet(file, failed=getattr(err, "message", None) or str(err))
+    sheet = AnswerSheet(name)
+    if not "".join(line.split("#", 1)[0] for line in text.splitlines()).strip():
+        sheet.failed = "the answers file is empty; write one `name: value` per line"
+        return sheet
+    text, forms = _normalise(text)
+    regions = _key_regions(text)
+    if regions is None:  # not plain `name: value` lines: the whole document, or its reason
+        try:
+            data = _parse_one(text, name)
+        except DlsolveError as err:
+            sheet.failed = _reason(err)
+            return sheet
+        if not isinstance(data, dict):
+            sheet.failed = f"expected `name: value` lines, got {describe(data)}"
+            return sheet
+        regions = {str(k): (0, None, v) for k, v in data.items()}
+    for key, (line, raw, value) in regions.items():
+        if " (again, line " in key:
+            base, again = key.split(" (again, line ")
+            sheet.note(base, f"given again on line {again.rstrip(')')}: only the first value is graded")
+            continue
+        sheet.lines[key] = line
+        for form in sorted({f for ln, f in forms if ln in _span(regions, key, text)}):
+            sheet.note(key, f"read {form} as written in ASCII")
+        if raw is not None:
+            try:
+                value = _region_value(key, raw, name)
+            except DlsolveError as err:
+                sheet.problems[key] = _reason(err)
+                continue
+        if key in META:
+            _meta(sheet, key, value)
+            continue
+        try:
+            sheet.values[key] = _as_number(value, sheet, key)
+        except ValueError as err:
+            sheet.problems[key] = str(err)
+            continue
+        lit = _literals_of(raw, sheet.values[key]) if raw is not None else None
+        sheet.literals[key] = lit if lit is not None else _repr_literals(sheet.values[key])
+        sheet.decimals[key] = _decimals(sheet.literals[key])
+    return sheet
+
+
+def _normalise(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with the look-alike characters as ASCII (one character for one, so lines and
+    columns stay), and (line, what) for each kind of replacement."""
+    forms: list[tuple[int, str]] = []
+    if not _FORM_CHARS.search(text):
+        return text, forms
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        for m in _FORM_CHARS.finditer(line.split("#", 1)[0]):
+            forms.append((i + 1, _FORMS[m.group(0)][1]))
+        lines[i] = _FORM_CHARS.sub(lambda m: _FORMS[m.group(0)][0], line)
+    return "\n".join(lines), forms
+
+
+def _span(regions: dict, key: str, text: str) -> range:
+    starts = sorted(line for line, _, _ in regions.values())
+    line = regions[key][0]
+    later = [s for s in starts if s > line]
+    return range(line, later[0] if later else text.count("\n") + 2)
+
+
+def _key_regions(text: str) -> dict[str, tuple[int, str, Any]] | None:
+    """Each top-level `name:` → (its line, its text with continuation lines, None), or None when
+    the file is not that plain. A key given twice keeps its first place and is noted."""
+    regions: dict[str, tuple[int, list[str]]] = {}
+    current = None
+    for n, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0]
+        m = _TOP_KEY.match(code)
+        if m:
+            current = m.group(1).strip().strip("'\"")
+            if current in regions:
+                current += f" (again, line {n})"
+            regions[current] = (n, [code[m.end():]])
+        elif current is not None:
+            regions[current][1].append(code)
+        elif code.strip():
+            return None
+    if not regions:
+        return None
+    return {k: (n, "\n".join(parts), None) for k, (n, parts) in regions.items()}
+
+
+def _region_value(key: str, raw: str, name: str) -> Any:
+    flat = " ".join(raw.split("\n"))
+    try:
+        return json.loads(flat, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+    except ValueError:
+        pass
+    if not flat.strip():
+        return None
+    data = _parse_one("v:" + raw, name)
+    return data.get("v") if isinstance(data, dict) else data
+
+
+def _parse_one(text: str, name: str) -> Any:
+    from dlsolve.load import parse_data
+
+    return parse_data(text, name, finite=False)
+
+
+def _reason(err: Exception) -> str:
+    """An error's reason without the file's name and place (the report gives the place)."""
+    text = getattr(err, "message", None) or str(err)
+    return re.sub(r"^\S+:\d+(:\d+)?: ", "", str(text)).strip()
+
+
+def _meta(sheet: AnswerSheet, key: str, value: Any) -> None:
+    if key == "student":
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            sheet.student = str(value).strip()
+        else:
+            sheet.problems[key] = f"expected a student id or e-mail, got {describe(value)}"
+        return
+    if isinstance(value, str) and re.fullmatch(r"\s*[vV]?0*(\d+)\s*", value):
+        sheet.note(key, f"read the variant '{value}' as {int(re.sub(r'[^0-9]', '', value))}")
+        value = int(re.sub(r"[^0-9]", "", value))
+    sheet.variant = value
+
+
+def _as_number(value: Any, sheet: AnswerSheet, key: str) -> Any:
+    """A number or nested lists of numbers; a number in quotes is read with a note."""
+    if isinstance(value, list):
+        if not value:
+            raise ValueError("expected a number or a list of numbers, got an empty list")
+        return [_as_number(v, sheet, key) for v in value]
+    if value is None:
+        raise ValueError("left blank: no value given")
+    if isinstance(value, bool) or isinstance(value, dict):
+        raise ValueError(f"expected a number, got {describe(value)}")
+    if isinstance(value, str):
+        text = value.strip()
+        if _NUMBER.fullmatch(text):
+            sheet.note(key, "read the number written in quotes as a number")
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        if text.startswith("[") and text.endswith("]"):
+            try:
+                inner = json.loads(text)
+            except ValueError:
+                inner = None
+            if isinstance(inner, list):
+                sheet.note(key, "read the list written in quotes as a list")
+                return _as_number(inner, sheet, key)
+        raise ValueError(f"expected a number, got {describe(value)}")
+    if isinstance(value, int) and abs(value) > 1.7976931348623157e308:
+        raise ValueError("expected a number within float64 (about ±1.8e308), got a larger integer")
+    return value
+
+
+def _literals_of(raw: str, value: Any) -> Any:
+    """The number tokens of an answer's text, in the value's shape, or None when they do not pair up."""
+    tokens = iter(t.group(0) for t in _NUMBER.finditer(raw))
+
+    def take(v: Any) -> Any:
+        if isinstance(v, list):
+            return [take(x) for x in v]
+        tok = next(tokens, None)
+        if tok is None or not math.isclose(float(tok), float(v), rel_tol=1e-12, abs_tol=0.0):
+            raise ValueError
+        return tok
+
+    try:
+        out = take(value)
+    except (ValueError, OverflowError):
+        return None
+    return out if next(tokens, None) is None else None
+
+
+def _repr_literals(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_repr_literals(v) for v in value]
+    return repr(value) if not isinstance(value, float) or not math.isinf(value) else str(value)

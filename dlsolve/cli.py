@@ -59,6 +59,17 @@ def _complete_kinds(ctx: Any, param: Any, incomplete: str) -> list[Any]:
     return [CompletionItem(k, help=kinds.summary(k)) for k in kinds.KINDS if k.startswith(incomplete)]
 
 
+# Options that mean the same in solve, check and vary: one definition each.
+PRECISION = click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
+                         help="Significant digits shown (computation is always float64).")
+PDF = click.option("--pdf", "pdf", is_flag=True,
+                   help="Compile the LaTeX and write a PDF (with -o: there; else NAME.pdf here). "
+                        "Needs pdflatex (latexmk used when present).")
+COLOR = click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True, help="Colour in the terminal: auto follows NO_COLOR / FORCE_COLOR, then "
+                                             "whether the output is a terminal.")
+
+
 def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of how a solution is shown and where it goes (every solving command)."""
     f = click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")(f)
@@ -68,8 +79,7 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--fragment", is_flag=True, help="LaTeX: the body only, to paste into a sheet.")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
                      help="Write to this file; with several files, to this folder (plus an index).")(f)
-    f = click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
-                     help="Significant digits shown (computation is always float64).")(f)
+    f = PRECISION(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True,
                      help="Output format.")(f)
     return f
@@ -77,13 +87,8 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _sheet_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of the sheet itself: what it holds, its paper, a PDF, colour in a terminal."""
-    f = click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
-                     show_default=True,
-                     help="Colour in the terminal: auto follows NO_COLOR / FORCE_COLOR, then whether the output "
-                          "is a terminal.")(f)
-    f = click.option("--pdf", "pdf", is_flag=True,
-                     help="Compile the LaTeX sheet and write a PDF (with -o: there; else NAME.pdf here). "
-                          "Needs pdflatex (latexmk used when present).")(f)
+    f = COLOR(f)
+    f = PDF(f)
     f = click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
                      help="LaTeX/PDF paper size.")(f)
     f = click.option("--questions", "questions", is_flag=True,
@@ -295,109 +300,66 @@ for _alias, _kind in kinds.ALIASES.items():
                    "(error carried forward).")
 @click.option("--marks", "marks_file", default=None, metavar="FILE",
               help="A marking scheme: points per answer, and the share a follow-through answer earns.")
+@click.option("--roster", "roster_file", default=None, metavar="CSV",
+              help="The class list (id,name,email,section): names in the gradebook, a row for each student "
+                   "who handed nothing in.")
 @click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
-              help="Write the report to this file (or into this folder).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
-@click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
+              help="Write the report to this file; to a folder (ending in /, or one that exists): one report per "
+                   "student, gradebook.csv and the class summary.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True,
+              help="Output format (csv: the gradebook).")
+@PRECISION
+@PDF
+@COLOR
+@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="Stop solving the problem after this long (0: no limit).")
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
 def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | None, atol: float | None,
-              follow_through: bool, marks_file: str | None, output: str | None, fmt: str, precision: int,
-              traceback: bool) -> None:
+              follow_through: bool, marks_file: str | None, roster_file: str | None, output: str | None,
+              fmt: str, precision: int, pdf: bool, color: str, timeout: float, traceback: bool) -> None:
     """Check students' answers (YAML files of `name: value`, or folders of them) against a problem.
 
     One file: that student's report. Several, or a folder: the problem is solved once and every
-    file graded (a class report; --format csv gives a gradebook). PROBLEM may be a folder written
-    by `dlsolve vary`: each answers file names its variant (`variant: 7`) and is graded against
-    it. Exit code 0 when every answer is right, 1 when any is wrong, 2 for bad input.
+    file graded (a class report; --format csv gives a gradebook). Every file gets a row: one that
+    cannot be read scores 0 with its reason. PROBLEM may be a folder written by `dlsolve vary`:
+    each answers file names its variant (`variant: 7`). Exit code 0 when every answer is right,
+    1 when any is wrong, 2 when a file or an answer could not be read (all others still graded).
     """
     state: dict[str, Any] = {}
-    status = ExitStatus.OK
     with _boundary(traceback, lambda: state.get("source")):
-        from dlsolve import api
-        from dlsolve.marking import Answers, Rule, check
-        from dlsolve.marking.report import class_solution, gradebook, report_json, report_solution
-        from dlsolve.files import expand
-        from dlsolve.load import answer_literals, load_answers, load_problem
-        from dlsolve.render import renderer
+        from pathlib import Path
 
-        variants = _variant_set(problem_file)
-        if variants is None:
-            problem = load_problem(problem_file)
-            state["source"] = problem.source
-            with time_limit(DEFAULT_TIMEOUT):
-                solution = problem.module.solve(problem.spec, kinds.SolveOptions())
-            alternatives = api.alternatives(problem)
-        marks, state["source"] = api.marks_from_file(marks_file) if marks_file else (None, None)
-        state.clear()
-        files = expand(answers_files)
-        single = len(files) == 1 and files == list(answers_files)
-        rule = Rule(rtol, atol)
-        reports, loaded = [], []
-        for file in files:
-            try:
-                given, decimals, source = load_answers(file)
-                state["source"] = source
-                if variants is not None:  # graded against the student's own variant
-                    solution, alternatives = variants.pick(given)
-                    decimals.pop("variant", None)
-                answers = Answers(given, decimals, answer_literals(source, given), source.name)
-                loaded.append((solution, alternatives, answers, source))
-                state.clear()
-            except DlsolveError as err:
-                if single or traceback:
-                    raise
-                where = state.pop("source", None)
-                click.echo(str(where.locate(err) if isinstance(err, SpecError) and err.line is None and where
-                               else err), err=True)
-                status = ExitStatus.BAD_INPUT
-        # the questions: the marking scheme's, and every answer anyone in the class gave
-        questions = list(marks.points) if marks is not None else []
-        for *_, answers, _source in loaded:
-            questions += [n for n in answers.values if n not in questions]
-        for solution, alternatives, answers, source in loaded:
-            state["source"] = source
-            reports.append(check(solution, answers, rule, follow_through, marks, alternatives, questions))
-            state.clear()
-        rend = renderer(fmt)(precision=precision)
-        title = variants.title if variants is not None else solution.title or solution.kind
-        if rend.structured:
-            data = gradebook(reports) if rend.tabular else (
-                report_json(reports[0]) if single else {"problem": title, "students": [report_json(r) for r in reports]})
-            text = rend.render_data(data)
-        elif single:
-            text = rend.render(report_solution(reports[0]))
-        else:
-            text = rend.render_combined([class_solution(reports, title)] + [report_solution(r) for r in reports],
-                                        title="Class report")
-        if output is None:
+        from dlsolve.marking import Rule
+        from dlsolve.marking import run as marking
+
+        rend, fmt = _sheet({"fmt": fmt, "pdf": pdf, "precision": precision, "fragment": False})
+        done = marking.grade(problem_file, answers_files, Rule(rtol, atol), follow_through, marks_file,
+                             roster_file, timeout or None, state)
+        for g in done.graded:
+            for reason in g.reasons:
+                where = g.sheet.name if g.sheet else g.student.id
+                click.echo(f"{where}:{reason[5:]}" if reason.startswith("line ") else f"{where}: {reason}", err=True)
+        if output is not None and (marking.is_folder(output) or (pdf and not done.single)):
+            written = marking.write_folder(done, rend, Path(output), pdf)
+            click.echo(f"wrote {len(written) - 1} files and {marking.GRADEBOOK} to {output.rstrip('/')}/", err=True)
+        elif pdf:
+            from dlsolve.render.pdf import build_pdf
+
+            target = Path(output or f"{done.graded[0].student.id}.pdf")
+            build_pdf(marking.render(done, rend), target)
+            click.echo(f"wrote {target}", err=True)
+        elif output is not None:
+            Path(output).write_text(marking.render(done, rend), encoding="utf-8")
+            click.echo(f"wrote {output}", err=True)
+        elif done.single and rend.colour and not rend.structured:
+            from dlsolve.marking.summary import student_solution
             from dlsolve.render.text import use_colour
 
-            if single and not rend.structured and rend.colour and use_colour("auto", sys.stdout):
-                rend.write(report_solution(reports[0]), sys.stdout, color=True)
-            else:
-                sys.stdout.write(text)
+            rend.write(student_solution(done.graded[0], done.title), sys.stdout,
+                       color=use_colour(color, sys.stdout))
         else:
-            from pathlib import Path
-
-            target = Path(output)
-            if target.is_dir():
-                target = target / f"check-report{rend.suffix}"
-            target.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {target}", err=True)
-    if status == ExitStatus.OK and not all(r.all_right for r in reports):
-        status = ExitStatus.WRONG_ANSWER
-    sys.exit(status)
-
-
-def _variant_set(problem_file: str) -> Any:
-    """The variants folder `dlsolve vary` wrote, when PROBLEM is a folder (else None)."""
-    from pathlib import Path
-
-    if problem_file == "-" or not Path(problem_file).is_dir():
-        return None
-    from dlsolve.vary import VariantSet
-
-    return VariantSet.open(problem_file)
+            sys.stdout.write(marking.render(done, rend))
+    sys.exit(ExitStatus.BAD_INPUT if done.bad_input else ExitStatus.OK if done.all_right else ExitStatus.WRONG_ANSWER)
 
 
 @main.command("kinds")
