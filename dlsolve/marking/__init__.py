@@ -46,9 +46,14 @@ class Marks:
     points: Mapping[str, float] = field(default_factory=dict)
     default: float = 1.0
     follow_through: float = 0.5
+    listed_only: bool = False  # a scheme that names its answers and sets no default: only those are asked
 
     def of(self, name: str) -> float:
-        return float(self.points.get(name, self.default))
+        return float(self.points.get(name, 0.0 if self.listed_only else self.default))
+
+    def asked(self, names: Sequence[str]) -> list[str]:
+        """The answers the class is marked on, in the problem's order."""
+        return [n for n in names if n in self.points] if self.listed_only else list(names)
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class Report:
 
     @property
     def all_right(self) -> bool:
-        return all(v.right for v in self.verdicts) and not self.unanswered
+        return all(v.right for v in self.verdicts)  # of the answers given (unanswered ones score 0)
 
 
 def FOLLOW(rule: Rule) -> Rule:
@@ -142,7 +147,7 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
     by_name = {v.name: v for v in graded}
     by_name.update({n: _unreadable(solution, n, r, answers) for n, r in problems.items()})
     marks = marks or Marks()
-    asked = [n for n in (questions or names) if n in names]
+    asked = [n for n in (questions or marks.asked(names)) if n in names]
     asked += [n for n in names if n in by_name and n not in asked]
     scored = []
     for n in asked:

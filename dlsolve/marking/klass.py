@@ -93,7 +93,7 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
     """Every file graded (in the order given), then each roster student without a file."""
     marks = marks or Marks()
     names = problem.names()
-    questions = [n for n in names]
+    questions = marks.asked(names)
     out_of = sum(marks.of(n) for n in questions)
     out: list[Graded] = []
     for file in files:

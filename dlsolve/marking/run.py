@@ -66,7 +66,8 @@ def grade(problem_file: str, answers_files: Sequence[str], rule: Rule, follow_th
     files = expand(answers_files)
     single = len(files) == 1 and files == list(answers_files) and not roster
     graded = grade_class(problem, files, rule, follow_through, marks, roster)
-    return ClassRun(problem, graded, problem.names(), single)
+    names = (marks or Marks()).asked(problem.names())
+    return ClassRun(problem, graded, names, single)
 
 
 def is_folder(output: str) -> bool:
@@ -80,8 +81,7 @@ def render(run: ClassRun, rend: Any) -> str:
         if rend.tabular:
             return rend.render_data(gradebook(run.graded, run.names))
         if run.single:
-            g = run.graded[0]
-            return rend.render_data(student_json(g)["report"] if g.report is not None else student_json(g))
+            return rend.render_data(student_json(run.graded[0]))
         return rend.render_data({"problem": run.title, "students": [student_json(g) for g in run.graded]})
     if run.single:
         return rend.render(student_solution(run.graded[0], run.title))

@@ -48,12 +48,13 @@ def student_solution(g: Graded, problem: str) -> Solution:
 
 
 def student_json(g: Graded) -> dict[str, Any]:
+    """A student's report as JSON (report_json's fields), with who they are and the row's status."""
     row = g.row([])
-    out = {"student": g.student.id, "name": g.student.name, "email": g.student.email, "section": g.student.section,
-           "file": row.file, "variant": g.variant, "status": g.status, "score": whole(g.score),
-           "max_score": whole(g.max_score), "reasons": list(g.reasons), "fits": g.fits}
-    if g.report is not None:
-        out["report"] = report_json(g.report)
+    out = report_json(g.report) if g.report is not None else {"all_right": False, "verdicts": []}
+    out.update({"student": g.student.id, "name": g.student.name, "email": g.student.email,
+                "section": g.student.section, "file": row.file, "variant": g.variant, "status": g.status,
+                "score": whole(g.score), "max_score": whole(g.max_score), "not_graded": list(g.reasons),
+                "other_variant": g.fits})
     return out
 
 
