@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from dlsolve.errors import describe
 from dlsolve.answers_file import META, AnswerSheet, read_answers
 from dlsolve.marking import Answers, Marks, Report, Rule, check
 from dlsolve.marking.roster import GradeRow, Student, match
@@ -111,7 +112,8 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
             if isinstance(variant, bool) or not isinstance(variant, int) or variant not in problem.variants.files:
                 files_ = problem.variants.files
                 why = ("the file does not say which variant it answers (write `variant: 7`)" if variant is None else
-                       f"variant {variant!r} is not one of {min(files_)}–{max(files_)}")
+                       _at(sheet, "variant", f"expected a variant number {min(files_)}–{max(files_)}, "
+                                             f"got {describe(variant)}"))
                 g = Graded(student, sheet, None, NO_VARIANT, out_of, None, reasons + [why])
                 g.fits = _fits(problem, sheet, rule, None)
                 out.append(g)
