@@ -79,9 +79,19 @@ def blame(solution: Solution, verdicts: Sequence[Verdict], consistent: set[str] 
                       [a for a in b if by_name[n].diagnosis and by_name[a].diagnosis == by_name[n].diagnosis])
                   for n, b in behind.items()}
     roots = [n for n in wrong if not behind[n]]
+    # one slip, one entry: a later first-wrong answer the same diagnosis explains (a sign flipped in
+    # δ^[3] and so in dW3, whose steps the solution works from ∂L/∂ŷ, not from δ^[3]) joins the first
+    merged: dict[str, list[str]] = {}
+    for n in list(roots):
+        d = by_name[n].diagnosis
+        first = next((r for r in roots if r != n and d and by_name[r].diagnosis == d), None)
+        if first is not None and roots.index(first) < roots.index(n):
+            roots.remove(n)
+            merged.setdefault(first, []).append(n)
     out = []
     for root in roots:
-        follows = tuple(n for n in wrong if root in behind[n])
+        joined = merged.get(root, [])
+        follows = tuple(n for n in wrong if root in behind[n] or n in joined or any(j in behind[n] for j in joined))
         v = by_name[root]
         answer = solution.answer(root)
         size = 1

@@ -1,0 +1,70 @@
+"""Writing exam variants: each variant's problem file as a person writes YAML, and the question
+sheet as a table (CSV: one row per given value of each variant). Split from dlsolve/vary.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from dlsolve.solution import Given, Solution
+
+
+def to_yaml(data: Mapping[str, Any], indent: int = 0) -> str:
+    """Plain data (mappings, lists, numbers, text) as block YAML with flow lists, as a person
+    writes a problem file (`- weights: [[1, 2]]`, `- conv2d: {filters: 8}`, `- flatten`)."""
+    pad = "  " * indent
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            lines.append(f"{pad}{key}:")
+            lines.append(to_yaml(value, indent + 1).rstrip("\n"))
+        elif isinstance(value, list) and value and any(isinstance(v, dict) for v in value):
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                if isinstance(item, dict) and item:
+                    for k, (name, v) in enumerate(item.items()):
+                        lines.append(f"{pad}  {'- ' if k == 0 else '  '}{name}: {_flow(v)}")
+                else:
+                    lines.append(f"{pad}  - {_flow(item)}")
+        else:
+            lines.append(f"{pad}{key}: {_flow(value)}")
+    return "\n".join(lines) + "\n"
+
+
+_PLAIN = re.compile(r"[A-Za-z_][^:#,\[\]{}\"'\n\\]*")
+_KEYWORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+
+
+def _flow(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_flow(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_flow(x) for x in v) + "]"
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, int):
+        return str(v)
+    text = str(v)
+    if _PLAIN.fullmatch(text) and text.lower() not in _KEYWORDS and "," not in text and not text.endswith(" "):
+        return text
+    return json.dumps(text, ensure_ascii=False)  # JSON's escapes are YAML's double-quoted ones
+
+
+def questions_table(rend: Any, numbers: Sequence[int], sheets: Sequence[Solution]) -> str:
+    """The question sheets as one table: variant, quantity, value (a vector or matrix as a list)."""
+    rows = []
+    for n, sheet in zip(numbers, sheets):
+        for section in sheet.sections:
+            for b in section.blocks:
+                if isinstance(b, Given):
+                    value = b.value.tolist() if isinstance(b.value, np.ndarray) else b.value
+                    rows.append([n, b.quantity.uni or b.quantity.key, json.dumps(value, ensure_ascii=False)
+                                 if isinstance(value, (list, tuple)) else value])
+    return rend.render_data({"columns": ["variant", "quantity", "value"], "rows": rows})
