@@ -10,6 +10,7 @@ plainly with exit 3 (and its traceback with --traceback).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from typing import Any, Callable, Iterator
 
@@ -219,12 +220,21 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         state.clear()
         out = sys.stdout
         several = len(solutions) > 1
+        folder = o["output"] is not None and (o["output"].endswith(("/", os.sep)) or Path(o["output"]).is_dir())
+        if folder:
+            Path(o["output"]).mkdir(parents=True, exist_ok=True)
+        stem = ("questions" if o.get("questions") else "answer-key") if several else \
+            (Path(files[0]).stem if files[0] != "-" else "stdin")
         if o.get("pdf"):
             from dlsolve.render.pdf import build_pdf
 
-            stem = "answer-key" if several else (Path(files[0]).stem if files[0] != "-" else "stdin")
+            if several and folder and not o.get("combine"):  # one paper per file (per exam variant)
+                for file, solution in zip(files, solutions):
+                    build_pdf(rend.render(solution), Path(o["output"]) / f"{Path(file).stem}.pdf")
+                click.echo(f"wrote {len(files)} PDFs to {o['output'].rstrip('/')}/", err=True)
+                return
             target = Path(o["output"]) if o["output"] else Path(f"{stem}.pdf")
-            if target.is_dir():
+            if folder:
                 target = target / f"{stem}.pdf"
             build_pdf(rend.render_combined(solutions) if several else rend.render(solutions[0]), target)
             click.echo(f"wrote {target}", err=True)
@@ -250,8 +260,7 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
             (target / f"index{rend.suffix}").write_text(rend.render_index(entries), encoding="utf-8")
             click.echo(f"wrote {len(entries)} problems and index{rend.suffix} to {target}/", err=True)
             return
-        if target.is_dir():
-            stem = "answer-key" if several else (Path(files[0]).stem if files[0] != "-" else "stdin")
+        if folder:
             target = target / f"{stem}{rend.suffix}"
         text = rend.render_combined(solutions) if several else rend.render(solutions[0])
         target.write_text(text, encoding="utf-8")
@@ -358,6 +367,10 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
             rend.write(student_solution(done.graded[0], done.title), sys.stdout,
                        color=use_colour(color, sys.stdout))
         else:
+            if hasattr(rend, "width"):  # the terminal's width, or COLUMNS when piped
+                from dlsolve.render.text import console_width
+
+                rend.width = console_width(sys.stdout)
             sys.stdout.write(marking.render(done, rend))
     sys.exit(ExitStatus.BAD_INPUT if done.bad_input else ExitStatus.OK if done.all_right else ExitStatus.WRONG_ANSWER)
 
@@ -428,9 +441,10 @@ def schema_cmd(kind: str | None, all_kinds: bool, output: str | None) -> None:
               help="The folder to write the variants, the question sheet and the answer key to.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Format of the question sheet and the answer key (default: Markdown).")
-@click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
+@PRECISION
+@PDF
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
-def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int,
+def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int, pdf: bool,
              traceback: bool) -> None:
     """Exam variants: draw other numbers for a problem with a `vary:` section, one file each.
 
@@ -442,7 +456,16 @@ def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | No
     with _boundary(traceback):
         from dlsolve.vary import write_variants
 
-        done = write_variants(file, count, seed, output, fmt, precision)
+        if pdf and fmt not in (None, "latex"):
+            raise OptionError("--pdf", f"writes a PDF from --format latex, not from --format {fmt}")
+        done = write_variants(file, count, seed, output, "latex" if pdf else fmt, precision)
+        if pdf:
+            from dlsolve.render.pdf import build_pdf
+
+            for sheet in done.sheets:
+                tex = done.folder / sheet
+                build_pdf(tex.read_text(encoding="utf-8"), tex.with_suffix(".pdf"))
+            done.sheets[:] = [sheet.rsplit(".", 1)[0] + ".pdf" for sheet in done.sheets]
         redrawn = sum(done.draw.redrawn.values())
         why = "; ".join(f"{n}× {reason}" for reason, n in done.draw.redrawn.most_common())
         click.echo(f"wrote {len(done.files)} variants ({done.files[0]} … {done.files[-1]}), variants.json, "

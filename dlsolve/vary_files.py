@@ -64,7 +64,14 @@ def questions_table(rend: Any, numbers: Sequence[int], sheets: Sequence[Solution
         for section in sheet.sections:
             for b in section.blocks:
                 if isinstance(b, Given):
-                    value = b.value.tolist() if isinstance(b.value, np.ndarray) else b.value
+                    value = _whole(b.value.tolist() if isinstance(b.value, np.ndarray) else b.value)
                     rows.append([n, b.quantity.uni or b.quantity.key, json.dumps(value, ensure_ascii=False)
                                  if isinstance(value, (list, tuple)) else value])
     return rend.render_data({"columns": ["variant", "quantity", "value"], "rows": rows})
+
+
+def _whole(v: Any) -> Any:
+    """3.0 → 3 (as the problem file writes it), inside lists too."""
+    if isinstance(v, list):
+        return [_whole(x) for x in v]
+    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v
