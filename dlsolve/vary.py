@@ -291,7 +291,7 @@ def ill_posed(solution: Solution) -> str | None:
 def _reason(err: Exception) -> str:
     """A redraw's reason from a solve error: its first line, with its real numbers."""
     msg = getattr(err, "message", None) or str(err)
-    return "does not solve: " + str(msg).splitlines()[0]
+    return "does not solve: " + re.sub(r"^<dict>(:\d+)*: ", "", str(msg).splitlines()[0])
 
 
 def _kind(reason: str) -> str:
@@ -465,7 +465,8 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     for label, sols in (("questions", [question_sheet(s) for s in solutions]), ("answer-key", solutions)):
         target = f"{label}{rend.suffix}"
         title = f"{base_title}: {'questions' if label == 'questions' else 'answer key'}, {count} variants"
-        text = (questions_table(rend, [v.number for v in drawn.variants], sols) if label == "questions" and
+        text = (questions_table(rend, [(v.number, f, v.data) for v, f in zip(drawn.variants, files)],
+                                [(r.key, r.path) for r in rules]) if label == "questions" and
                 getattr(rend, "tabular", False) else rend.render_combined(sols, title=title))
         (out / target).write_text(text, encoding="utf-8")
         sheets.append(target)

@@ -1,15 +1,11 @@
 """Writing exam variants: each variant's problem file as a person writes YAML, and the question
-sheet as a table (CSV: one row per given value of each variant). Split from dlsolve/vary.py."""
+sheet as a table (CSV: one row per variant, one column per `vary:` key). Split from dlsolve/vary.py."""
 
 from __future__ import annotations
 
 import json
 import re
 from typing import Any, Mapping, Sequence
-
-import numpy as np
-
-from dlsolve.solution import Given, Solution
 
 
 def to_yaml(data: Mapping[str, Any], indent: int = 0) -> str:
@@ -57,17 +53,20 @@ def _flow(v: Any) -> str:
     return json.dumps(text, ensure_ascii=False)  # JSON's escapes are YAML's double-quoted ones
 
 
-def questions_table(rend: Any, numbers: Sequence[int], sheets: Sequence[Solution]) -> str:
-    """The question sheets as one table: variant, quantity, value (a vector or matrix as a list)."""
-    rows = []
-    for n, sheet in zip(numbers, sheets):
-        for section in sheet.sections:
-            for b in section.blocks:
-                if isinstance(b, Given):
-                    value = _whole(b.value.tolist() if isinstance(b.value, np.ndarray) else b.value)
-                    rows.append([n, b.quantity.uni or b.quantity.key, json.dumps(value, ensure_ascii=False)
-                                 if isinstance(value, (list, tuple)) else value])
-    return rend.render_data({"columns": ["variant", "quantity", "value"], "rows": rows})
+def questions_table(rend: Any, rows: Sequence[tuple[int, str, dict]], keys: Sequence[tuple[str, tuple]]) -> str:
+    """The question sheet as a table: each variant (its number and file) and the value drawn for
+    each `vary:` key (a vector or matrix as a JSON list) — what differs from student to student."""
+    def get(data: Any, path: tuple) -> Any:
+        for part in path:
+            data = data[part]
+        return data
+
+    out = []
+    for number, file, data in rows:
+        values = [_whole(get(data, path)) for _, path in keys]
+        out.append([number, file] + [json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+                                     for v in values])
+    return rend.render_data({"columns": ["variant", "file"] + [k for k, _ in keys], "rows": out})
 
 
 def _whole(v: Any) -> Any:

@@ -331,3 +331,43 @@ def test_a_wrong_variant_is_pointed_out(tmp_path):
     assert r.exit_code == 0, r.output
     r = run("check", one, answers / "mixup.yaml")
     assert "your file says variant 2, but it was checked against variant 3" in " ".join(r.output.lower().split())
+
+
+# -- vary and solve for a class ---------------------------------------------------------------
+
+def test_a_draw_failure_gives_its_real_numbers_and_fitting_advice(tmp_path):
+    problem = tmp_path / "p.yaml"
+    problem.write_text((ROOT / "problems" / "p3-delta-rule.yaml").read_text()
+                       + "vary:\n  target: {integers: [0, 1], shape: [3]}\n", encoding="utf-8")
+    r = run("vary", problem, "--count", "2", "-o", tmp_path / "v")
+    assert r.exit_code == 2
+    assert "expected 1 target value (one per output unit), got 3" in r.output and " N " not in r.output
+    assert "widen the ranges" not in r.output and "<dict>" not in r.output
+
+
+def test_vary_csv_writes_the_questions_and_solve_writes_one_paper_per_variant(tmp_path):
+    problem = tmp_path / "adam.yaml"
+    problem.write_text(ADAM + "vary:\n  gradients: {range: [-0.9, 0.9], step: 0.1, nonzero: true}\n",
+                       encoding="utf-8")
+    assert run("vary", problem, "--count", "3", "-o", tmp_path / "v", "--format", "csv").exit_code == 0
+    rows = list(csv.reader(io.StringIO((tmp_path / "v" / "questions.csv").read_text())))
+    assert rows[0] == ["variant", "file", "gradients"] and len(rows) == 4
+    from dlsolve.load import load_problem
+    for row in rows[1:]:
+        assert json.loads(row[2]) == list(load_problem(str(tmp_path / "v" / row[1])).spec.gradients)
+    papers = tmp_path / "papers"
+    r = run("solve", tmp_path / "v", "--questions", "--format", "markdown", "-o", f"{papers}/")
+    assert r.exit_code == 0, r.output
+    assert {"adam-v01.md", "adam-v02.md", "adam-v03.md"} <= {p.name for p in papers.iterdir()}
+    one = tmp_path / "one"
+    assert run("solve", tmp_path / "v" / "adam-v01.yaml", "--questions", "-o", f"{one}/").exit_code == 0
+    assert (one / "adam-v01.txt").is_file()                    # a folder, not a file named "one"
+
+
+def test_latex_question_papers_each_start_on_a_new_page():
+    from dlsolve import solve
+    from dlsolve.render import renderer
+
+    sols = [solve(P1), solve(ROOT / "problems" / "p3-delta-rule.yaml")]
+    tex = renderer("latex")(mode="questions").render_combined(sols, title="Questions")
+    assert tex.count(r"\clearpage\section") == 2
