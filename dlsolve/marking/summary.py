@@ -71,7 +71,9 @@ def slips(graded: Sequence[Graded]) -> list[tuple[str, str, int]]:
         by_name = {v.name: v for v in g.report.verdicts}
         for b in g.report.blames:
             d = by_name[b.root].diagnosis
-            slip = re.sub(r"\b(\w+)\[[\d,]+\]", r"one entry of \1", d) if d else f"{b.root} wrong (no diagnosis)"
+            short = any("too few decimals" in n for n in by_name[b.root].notes)
+            slip = (re.sub(r"\b(\w+)\[[\d,]+\]", r"one entry of \1", d) if d else
+                    "too few significant digits" if short else f"{b.root} wrong (no diagnosis)")
             where.setdefault(slip, set()).update((b.root,) + b.follows)
             seen.add(slip)
         for v in g.report.verdicts:
@@ -114,7 +116,8 @@ def class_solution(graded: Sequence[Graded], names: Sequence[str], problem: str,
                                                        tuple(per_q)),)),
                 Section("Slips found", (Table(("slip", "answers", "students"), tuple(found)),) if found else
                         (Text("No slip found."),)),
-                Section("Gradebook", (Table(("student", "variant", "status", "score", "out of", "first wrong"), tuple(
-                    (g.student.id, g.variant, g.status, whole(g.score), whole(g.max_score),
+                Section("Gradebook", (Table(("student", "name", "variant", "status", "score", "out of",
+                                             "first wrong"), tuple(
+                    (g.student.id, g.student.name or None, g.variant, g.status, whole(g.score), whole(g.max_score),
                      ", ".join(b.root for b in g.report.blames) if g.report else None) for g in graded)),))]
     return Solution("check", f"Class report: {problem}", tuple(sections), ())
