@@ -456,9 +456,9 @@ def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | No
     with _boundary(traceback):
         from dlsolve.vary import write_variants
 
-        if pdf and fmt not in (None, "latex"):
-            raise OptionError("--pdf", f"writes a PDF from --format latex, not from --format {fmt}")
-        done = write_variants(file, count, seed, output, "latex" if pdf else fmt, precision)
+        if pdf:  # the sheets in the format a TeX engine compiles
+            fmt = _sheet({"fmt": fmt or FORMATS[0], "pdf": True, "precision": precision, "fragment": False})[1]
+        done = write_variants(file, count, seed, output, fmt, precision)
         if pdf:
             from dlsolve.render.pdf import build_pdf
 

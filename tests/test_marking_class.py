@@ -371,3 +371,19 @@ def test_latex_question_papers_each_start_on_a_new_page():
     sols = [solve(P1), solve(ROOT / "problems" / "p3-delta-rule.yaml")]
     tex = renderer("latex")(mode="questions").render_combined(sols, title="Questions")
     assert tex.count(r"\clearpage\section") == 2
+
+
+def test_check_takes_the_same_options_as_solve_and_fits_columns(tmp_path, monkeypatch):
+    help_check, help_solve = run("check", "--help").output, run("solve", "--help").output
+    for option in ("--color", "--pdf", "--precision", "--output"):
+        assert option in help_check and option in help_solve
+    squash = lambda t: " ".join(t.split())  # noqa: E731
+    assert "Significant digits shown" in squash(help_check) and "Colour in the terminal" in squash(help_check)
+    ref = p1_reference()
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(answers_text({"z1": ref["z1"], "dW2": -ref["dW2"]}), encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "60")
+    out = run("check", P1, tmp_path / "a.yaml", tmp_path / "b.yaml").output
+    assert max(len(line) for line in out.splitlines()) <= 60
+    one = run("check", P1, tmp_path / "a.yaml", "--color", "always").output
+    assert "\x1b[" in one

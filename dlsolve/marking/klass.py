@@ -16,7 +16,8 @@ from typing import Any, Optional, Sequence
 
 from dlsolve.errors import describe
 from dlsolve.answers_file import META, AnswerSheet, read_answers
-from dlsolve.marking import Answers, Marks, Report, Rule, check
+from dlsolve import marking
+from dlsolve.marking import Answers, Marks, Report, Rule
 from dlsolve.marking.roster import GradeRow, Student, match
 
 # statuses of a row in the gradebook
@@ -121,7 +122,7 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
             solution, alts = problem.variants.solved(variant)
         answers = Answers(sheet.values, sheet.decimals, sheet.literals, student.id,
                           {k: v for k, v in sheet.problems.items() if k not in ("student", "variant")}, sheet.notes)
-        report = check(solution, answers, rule, follow_through, marks, alts, questions)
+        report = marking.check(solution, answers, rule, follow_through, marks, alts, questions)
         reasons += [_at(sheet, v.name, v.problem) for v in report.verdicts if v.problem]
         reasons += [_at(sheet, n.split("`")[1] if n.startswith("`") else "", n) for n in report.notes]
         g = Graded(student, sheet, report, PARTLY if reasons else GRADED, report.max_score, variant, reasons)
@@ -165,7 +166,7 @@ def _fits(problem: Problem, sheet: AnswerSheet, rule: Rule, report: Optional[Rep
     for n in problem.variants:
         if report is not None and n == sheet.variant:
             continue
-        right = sum(v.right for v in check(problem.variants.solved(n)[0], answers, rule).verdicts)
+        right = sum(v.right for v in marking.check(problem.variants.solved(n)[0], answers, rule).verdicts)
         if right > best_right:
             best, best_right = n, right
     if best is None or best_right < max(2, 0.8 * len(given)):
