@@ -387,3 +387,35 @@ def test_check_takes_the_same_options_as_solve_and_fits_columns(tmp_path, monkey
     assert max(len(line) for line in out.splitlines()) <= 60
     one = run("check", P1, tmp_path / "a.yaml", "--color", "always").output
     assert "\x1b[" in one
+
+
+def test_an_entry_far_below_the_answers_scale_is_right_at_the_decimals_asked(tmp_path):
+    """P1's δ^[1] = [−1.8×10⁻¹⁷, 4.9×10⁻⁶, 0.0079]: every entry rounded to 6 decimals, as asked."""
+    ref = p1_reference()
+    a1 = ref["a1"]
+    delta1 = (ref["delta2"] @ W2.T) * a1 * (1 - a1)
+    assert 1e-6 < delta1[1] < 1e-5
+    path = tmp_path / "a.yaml"
+    path.write_text(f"delta1: {text(delta1, 6)}\n", encoding="utf-8")   # [-0.000000, 0.000005, 0.007941]
+    doc = json.loads(run("check", P1, path, "--format", "json").stdout)
+    assert doc["verdicts"][0]["verdict"] == "✓"
+    path.write_text(f"delta1: {text(delta1, 3)}\n", encoding="utf-8")   # 0.008: one significant digit
+    doc = json.loads(run("check", P1, path, "--format", "json").stdout)
+    assert doc["verdicts"][0]["verdict"] == "✗" and doc["verdicts"][0]["diagnosis"] is None
+
+
+def test_the_gradebook_rows_are_the_export_contract(tmp_path):
+    """GradeRow and Student (dlsolve.marking.roster) are what the LMS gradebook writers read."""
+    from dlsolve import api
+    from dlsolve.marking.klass import Problem, grade_class
+    from dlsolve.marking.roster import GradeRow, Student
+
+    ref = p1_reference()
+    (tmp_path / "ada.yaml").write_text(answers_text({"z1": ref["z1"], "yhat": ref["yhat"] + 0.1}), encoding="utf-8")
+    loaded = api.load(str(P1))
+    graded = grade_class(Problem(api.solve_loaded(loaded), api.alternatives(loaded)), [str(tmp_path / "ada.yaml")],
+                         roster=[Student("ada", "Ada Lovelace", "ada@uni.edu", "A")])
+    row = graded[0].row(["z1", "a1", "yhat"])
+    assert isinstance(row, GradeRow) and row.student.name == "Ada Lovelace" and row.variant is None
+    assert row.answers == {"z1": 1.0, "a1": None, "yhat": 0.0} and (row.score, row.max_score) == (1.0, 23.0)
+    assert row.status == "graded" and "Score 1 of 23" in row.feedback and row.file.endswith("ada.yaml")
