@@ -347,7 +347,9 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
         for g in done.graded:
             for reason in g.reasons:
                 where = g.sheet.name if g.sheet else g.student.id
-                click.echo(f"{where}:{reason[5:]}" if reason.startswith("line ") else f"{where}: {reason}", err=True)
+                line, _, text = reason[5:].partition(": ")  # "line 4: z1: …" → file:4:1: z1: …
+                click.echo(f"{where}:{line}:1: {text}" if reason.startswith("line ") else f"{where}: {reason}",
+                           err=True)
         if output is not None and (marking.is_folder(output) or (pdf and not done.single)):
             written = marking.write_folder(done, rend, Path(output), pdf)
             click.echo(f"wrote {len(written) - 1} files and {marking.GRADEBOOK} to {output.rstrip('/')}/", err=True)

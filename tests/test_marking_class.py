@@ -183,8 +183,8 @@ def test_lenient_forms_are_read_with_a_note_and_bad_answers_score_zero_with_a_re
     assert got["broken_line"]["z1"]["not_graded"] and got["broken_line"]["a1"]["not_graded"]
     # every problem of a file is reported at once, located, on stderr
     err = r.stderr
-    assert "broken_line.yaml:1: z1:" in err and "broken_line.yaml:2: a1:" in err
-    assert "blanks.yaml:5: z3: left blank" in err and "blanks.yaml:7: loss: left blank" in err
+    assert "broken_line.yaml:1:1: z1:" in err and "broken_line.yaml:2:1: a1:" in err
+    assert "blanks.yaml:5:1: z3: left blank" in err and "blanks.yaml:7:1: loss: left blank" in err
 
 
 def test_the_gradebook_has_every_answer_in_the_problems_order(p1_marked, tmp_path):

@@ -127,7 +127,7 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
             problems.setdefault(best, f"given as `{name}`, which is no answer name (did you mean '{best}'?)"
                                       + (f"; and {reason}" if reason else ""))
         else:
-            notes.append(f"`{name}`: {why}" + (f" (and {reason})" if reason else "") + "; not graded")
+            notes.append(f"{name}: {why}" + (f" (and {reason})" if reason else "") + "; not graded")
     verdicts: dict[str, Verdict] = {}
     for n, v in given.items():
         try:

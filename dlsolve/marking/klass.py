@@ -124,7 +124,7 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
                           {k: v for k, v in sheet.problems.items() if k not in ("student", "variant")}, sheet.notes)
         report = marking.check(solution, answers, rule, follow_through, marks, alts, questions)
         reasons += [_at(sheet, v.name, v.problem) for v in report.verdicts if v.problem]
-        reasons += [_at(sheet, n.split("`")[1] if n.startswith("`") else "", n) for n in report.notes]
+        reasons += [_at(sheet, n.split(": ", 1)[0], n) for n in report.notes]
         g = Graded(student, sheet, report, PARTLY if reasons else GRADED, report.max_score, variant, reasons)
         if problem.variants is not None:
             g.fits = _fits(problem, sheet, rule, report)
@@ -140,8 +140,8 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
 
 def _at(sheet: AnswerSheet, key: str, why: str) -> str:
     """A reason with its line: 'line 4: z1: left blank' (the line of the key as written)."""
-    line = sheet.lines.get(key) or next((n for k, n in sheet.lines.items() if f"`{k}`" in why), None)
-    text = why if why.startswith("`") else f"{key}: {why}"
+    line = sheet.lines.get(key)
+    text = why if why.startswith(f"{key}: ") else f"{key}: {why}"
     return f"line {line}: {text}" if line else text
 
 
