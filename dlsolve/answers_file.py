@@ -238,8 +238,11 @@ def read_answers(file: str) -> AnswerSheet:
         sheet.failed = "the answers file is empty; write one `name: value` per line"
         return sheet
     text, forms = _normalise(text)
-    regions = _key_regions(text)
-    if regions is None:  # not plain `name: value` lines: the whole document, or its reason
+    regions = None if text.lstrip().startswith(("{", "[")) else _key_regions(text)
+    source = None
+    if regions is None:  # JSON, or not plain `name: value` lines: the whole document, or its reason
+        from dlsolve.load import Source
+
         try:
             data = _parse_one(text, name)
         except DlsolveError as err:
@@ -248,7 +251,8 @@ def read_answers(file: str) -> AnswerSheet:
         if not isinstance(data, dict):
             sheet.failed = f"expected `name: value` lines, got {describe(data)}"
             return sheet
-        regions = {str(k): (0, None, v) for k, v in data.items()}
+        source = Source(name, text)
+        regions = {str(k): ((source.positions.get((k,)) or (0,))[0], None, v) for k, v in data.items()}
     for key, (line, raw, value) in regions.items():
         if " (again, line " in key:
             base, again = key.split(" (again, line ")
@@ -271,7 +275,8 @@ def read_answers(file: str) -> AnswerSheet:
         except ValueError as err:
             sheet.problems[key] = str(err)
             continue
-        lit = _literals_of(raw, sheet.values[key]) if raw is not None else None
+        lit = (_literals_of(raw, sheet.values[key]) if raw is not None else
+               answer_literals(source, {key: sheet.values[key]})[key] if source is not None else None)
         sheet.literals[key] = lit if lit is not None else _repr_literals(sheet.values[key])
         sheet.decimals[key] = _decimals(sheet.literals[key])
     return sheet
