@@ -3,7 +3,9 @@
 Split out of dlsolve/load.py (which re-exports load_answers, load_marks and answer_literals, so
 `from dlsolve.load import ...` still works) to keep each module under the project's line limit.
 An answers file is usually `name: number` lines, and a class is hundreds of them, so this module
-reads the plain form with a text scan and JSON and leaves anything else to the loader's parser.
+cuts the text at each top-level `name:` and reads each value on its own (JSON first, the loader's
+parser for anything else): a line that cannot be read costs that answer only, never the file
+(`read_answers`, below, is what `dlsolve check` grades a class with).
 It imports no YAML library itself: the loader (dlsolve.load) is imported inside the functions,
 because dlsolve.load imports this module to re-export its names.
 """
@@ -25,41 +27,25 @@ _NUMBER = re.compile(r"[-+]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?")
 
 
 def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
-    """A student's answers: name → value, name → decimals written (per entry), and the source.
+    """A student's answers, strictly: name → value, name → decimals written (per entry), and the
+    source; the first thing that cannot be read is an error (`read_answers` is the lenient form a
+    class is graded with). The keys `student` and `variant` are kept as values here."""
+    from dlsolve.load import Source, read_text
 
-    The decimals are read from the literal text (0.770 has 3), which the parsed float has lost.
-    A class is hundreds of small files, so the values come from the fast parser and the literals
-    from a scan of the text; the position-keeping parse runs only when the scan cannot pair them
-    up (or an error needs a line and column).
-    """
-    from dlsolve.load import Source, parse_data, read_text
-
-    name, text = read_text(file)
-    if not text.strip():
-        raise FileError(name, "the answers file is empty; write one `name: value` per line")
-    data = _plain_answers(text)
-    if data is None:
-        data = parse_data(text, name, finite=False)  # .inf where a reference is infinite
-    source = Source(name, text)
-    if not isinstance(data, dict):
-        raise source.locate(SpecError((), f"expected `name: value` lines, got {describe(data)}"))
-    for key, value in data.items():
-        _check_numbers((key,), value, source)
-    source.literals = _scan_literals(text, data)
-    if source.literals is None:
-        source.literals = answer_literals(source, data)
-    return data, {k: _decimals(v) for k, v in source.literals.items()}, source
-
-
-def _check_numbers(path: Path, value: Any, source: Source) -> None:
-    if isinstance(value, list):
-        for i, v in enumerate(value):
-            _check_numbers(path + (i,), v, source)
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise source.locate(SpecError(path, f"expected a number, got {describe(value)}"))
-    elif isinstance(value, int) and abs(value) > 1.7976931348623157e308:
-        raise source.locate(SpecError(path, "expected a number within float64 (about ±1.8e308), "
-                                            "got a larger integer"))
+    sheet = read_answers(file)
+    if sheet.failed is not None:
+        raise FileError(sheet.name, sheet.failed)
+    for key, why in sheet.problems.items():
+        line = sheet.lines.get(key)
+        raise SpecError((key,), why, sheet.name, line, 1) if line else SpecError((key,), why, sheet.name)
+    values = dict(sheet.values)
+    if sheet.student is not None:
+        values["student"] = sheet.student
+    if sheet.variant is not None:
+        values["variant"] = sheet.variant
+    source = Source(sheet.name, read_text(file)[1])
+    source.literals = sheet.literals
+    return values, dict(sheet.decimals), source
 
 
 def _decimals(literal: Any) -> Any:
@@ -74,69 +60,6 @@ def _decimals(literal: Any) -> Any:
 
 
 _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:#]*?)\s*:(?=\s|$)")
-
-
-def _regions(text: str) -> dict[str, str] | None:
-    """The text after each top-level `name:`, comments removed; None when the file is not that plain."""
-    regions: dict[str, list[str]] = {}
-    current = None
-    for line in text.splitlines():
-        line = line.split("#", 1)[0]
-        m = _TOP_KEY.match(line)
-        if m:
-            current = m.group(1).strip()
-            if current in regions:
-                return None
-            regions[current] = [line[m.end():]]
-        elif current is not None:
-            regions[current].append(line)
-        elif line.strip():
-            return None
-    return {k: " ".join(v) for k, v in regions.items()}
-
-
-def _plain_answers(text: str) -> dict[str, Any] | None:
-    """The common answers file — `name: number` or `name: [flow, lists]` — read without the YAML
-    machinery (a class is hundreds of these); None sends anything else to the YAML parser."""
-    regions = _regions(text)
-    if not regions:
-        return None
-    out = {}
-    for key, value in regions.items():
-        try:
-            out[key] = json.loads(value, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
-        except ValueError:
-            return None
-    return out
-
-
-def _scan_literals(text: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Each value's number tokens, in order, from the text after its `name:` line — or None when
-    the text is not that plain (the careful parse then finds them)."""
-    regions = _regions(text)
-    if regions is None:
-        return None
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in regions:
-            return None
-        tokens = iter(t.group(0) for t in _NUMBER.finditer(regions[key]))
-
-        def take(v: Any) -> Any:
-            if isinstance(v, list):
-                return [take(x) for x in v]
-            tok = next(tokens, None)
-            if tok is None or float(tok) != float(v):
-                raise ValueError
-            return tok
-
-        try:
-            out[key] = take(value)
-        except ValueError:
-            return None
-        if next(tokens, None) is not None:
-            return None
-    return out
 
 
 def answer_literals(source: Source, data: Mapping[str, Any]) -> dict[str, Any]:
