@@ -419,3 +419,38 @@ def test_the_gradebook_rows_are_the_export_contract(tmp_path):
     assert isinstance(row, GradeRow) and row.student.name == "Ada Lovelace" and row.variant is None
     assert row.answers == {"z1": 1.0, "a1": None, "yhat": 0.0} and (row.score, row.max_score) == (1.0, 23.0)
     assert row.status == "graded" and "Score 1 of 23" in row.feedback and row.file.endswith("ada.yaml")
+
+
+def test_the_half_left_out_of_mse_is_one_slip_across_every_answer_it_explains(tmp_path):
+    """P3 (E = ½(y − ŷ)²) by hand, and a student who leaves the ½ out: the loss and every
+    gradient and update after it double; one sentence names the slip and lists them all."""
+    x, w1, w2, y, lr = np.array([0.1, 0.3]), np.array([[0.4], [-0.2]]), np.array([[0.1]]), 1.0, 0.5
+
+    def worked(half):
+        z1 = x @ w1
+        a1 = sig(z1)
+        z2 = a1 @ w2
+        yhat = sig(z2)
+        c = 1.0 if half else 2.0                       # d/dŷ of ½(y − ŷ)² or of (y − ŷ)²
+        delta2 = c * (yhat - y) * yhat * (1 - yhat)
+        delta1 = (delta2 @ w2.T) * a1 * (1 - a1)
+        dW1, dW2 = np.outer(x, delta1), np.outer(a1, delta2)
+        return {"z1": z1, "a1": a1, "z2": z2, "yhat": yhat[0], "loss": (0.5 if half else 1.0) * (y - yhat[0]) ** 2,
+                "delta2": delta2, "delta1": delta1, "dW1": dW1, "dW2": dW2, "W1_new": w1 - lr * dW1,
+                "W2_new": w2 - lr * dW2}
+
+    right, slip = worked(True), worked(False)
+    changed = [k for k in right if not np.allclose(right[k], slip[k])]
+    assert changed == ["loss", "delta2", "delta1", "dW1", "dW2", "W1_new", "W2_new"]
+    path = tmp_path / "half.yaml"
+    path.write_text(answers_text(slip, 6), encoding="utf-8")
+    problem = ROOT / "problems" / "p3-delta-rule.yaml"
+    doc = json.loads(run("check", problem, path, "--format", "json").stdout)
+    assert doc["score"] == len(right) - len(changed) and doc["max_score"] == 16   # P3 defines 16 answers
+    verdicts = {v["name"]: v for v in doc["verdicts"]}
+    for k in changed:
+        assert verdicts[k]["diagnosis"] == "your value is what the `loss.half: false` convention gives", k
+    assert len(doc["first_wrong"]) == 1                 # one slip, the rest follow from it
+    text_report = " ".join(run("check", problem, path).stdout.split())
+    assert text_report.count("`loss.half: false` convention gives") == 1
+    assert text_report.count("The first wrong answer is") == 1
