@@ -30,6 +30,10 @@ class ClassRun:
     def title(self) -> str:
         return self.problem.title()
 
+    def rows(self) -> list:
+        """The gradebook's rows (dlsolve.marking.roster.GradeRow), one per student, for any writer."""
+        return [g.row(self.names) for g in self.graded]
+
     @property
     def all_right(self) -> bool:
         return all(g.report is not None and g.report.all_right for g in self.graded)
@@ -79,7 +83,7 @@ def render(run: ClassRun, rend: Any) -> str:
     """The report as one text: a student's (one file), else the class's (csv: the gradebook)."""
     if rend.structured:
         if rend.tabular:
-            return rend.render_data(gradebook(run.graded, run.names))
+            return rend.render_data(gradebook(run.rows(), run.names))
         if run.single:
             return rend.render_data(student_json(run.graded[0]))
         return rend.render_data({"problem": run.title, "students": [student_json(g) for g in run.graded]})
@@ -116,9 +120,9 @@ def write_folder(run: ClassRun, rend: Any, folder: Path, pdf: bool) -> list[str]
     if not rend.tabular:
         for g in run.graded:
             put(file_stem(g.student), student_json(g) if rend.structured else student_solution(g, run.title))
-        put(SUMMARY, {"problem": run.title, "gradebook": gradebook(run.graded, run.names)} if rend.structured
+        put(SUMMARY, {"problem": run.title, "gradebook": gradebook(run.rows(), run.names)} if rend.structured
             else class_solution(run.graded, run.names, run.title))
     csv = renderer("csv")()
-    (folder / GRADEBOOK).write_text(csv.render_data(gradebook(run.graded, run.names)), encoding="utf-8")
+    (folder / GRADEBOOK).write_text(csv.render_data(gradebook(run.rows(), run.names)), encoding="utf-8")
     written.append(GRADEBOOK)
     return written

@@ -10,24 +10,25 @@ from typing import Any, Sequence
 
 from dlsolve.answers_file import META
 from dlsolve.marking.klass import Graded, whole
+from dlsolve.marking.roster import GradeRow
 from dlsolve.marking.report import report_json, report_solution
 from dlsolve.solution import Phrase, Section, Solution, Table, Text
 
 UNANSWERED = "—"  # the gradebook's cell for an answer not given
 
 
-def gradebook(graded: Sequence[Graded], names: Sequence[str]) -> dict[str, Any]:
+def gradebook(rows: Sequence[GradeRow], names: Sequence[str]) -> dict[str, Any]:
     """One row per student: who (id, name, e-mail, section), the variant and status, the points
-    per answer in the problem's order ("—" unanswered), the score and the maximum."""
-    rows = []
-    for g in graded:
-        r = g.row(names)
+    per answer in the problem's order ("—" unanswered), the score and the maximum. Built from
+    GradeRows, as the LMS gradebook writers (dlsolve/export) are."""
+    out = []
+    for r in rows:
         s = r.student
-        rows.append([s.id, s.name, s.email, s.section, "" if r.variant is None else r.variant, r.status]
-                    + [UNANSWERED if r.answers[n] is None else whole(r.answers[n]) for n in names]
-                    + [whole(r.score), whole(r.max_score)])
+        out.append([s.id, s.name, s.email, s.section, "" if r.variant is None else r.variant, r.status]
+                   + [UNANSWERED if r.answers.get(n) is None else whole(r.answers[n]) for n in names]
+                   + [whole(r.score), whole(r.max_score)])
     return {"columns": ["student", "name", "email", "section", "variant", "status", *names, "score", "max_score"],
-            "rows": rows}
+            "rows": out}
 
 
 def student_solution(g: Graded, problem: str) -> Solution:
