@@ -189,6 +189,7 @@ def read_answers(file: str) -> AnswerSheet:
                 value = _region_value(key, raw, name)
             except DlsolveError as err:
                 sheet.problems[key] = _reason(err)
+                sheet.literals[key] = " ".join(raw.split())  # shown as written beside the reason
                 continue
         if key in META:
             _meta(sheet, key, value)
@@ -197,6 +198,8 @@ def read_answers(file: str) -> AnswerSheet:
             sheet.values[key] = _as_number(value, sheet, key)
         except ValueError as err:
             sheet.problems[key] = str(err)
+            if raw is not None and raw.strip():
+                sheet.literals[key] = " ".join(raw.split())
             continue
         lit = (_literals_of(raw, sheet.values[key]) if raw is not None else
                answer_literals(source, {key: sheet.values[key]})[key] if source is not None else None)

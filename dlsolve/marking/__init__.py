@@ -97,11 +97,11 @@ def _unknown(name: str, names: Sequence[str]) -> tuple[Optional[str], str]:
     return best, f"no answer is called '{name}'; {hint}this problem's answers are: " + ", ".join(names)
 
 
-def _unreadable(solution: Solution, name: str, reason: str, answers: Answers) -> Verdict:
-    """The verdict of an answer that cannot be graded: ✗, 0 points, with its reason."""
+def _unreadable(solution: Solution, name: str, reason: str, written: Any) -> Verdict:
+    """The verdict of an answer that cannot be graded: ✗, 0 points, with its reason (and its text)."""
     answer = solution.answer(name)
-    return Verdict(name, answer.label, answers.values.get(name), answers.written.get(name), answer.value, None,
-                   False, math.nan, None, shape=(), problem=reason)
+    return Verdict(name, answer.label, None, written, answer.value, None, False, math.nan, None, shape=(),
+                   problem=reason)
 
 
 def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_through: bool = False,
@@ -113,6 +113,7 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
     with its reason; the others are graded."""
     names = [a.name for a in solution.answers]
     problems: dict[str, str] = {}
+    shown = dict(answers.written)  # the text of each answer, as written (under the name it was meant for)
     notes: list[str] = []
     given = {}
     for name, reason in list(answers.problems.items()) + [(n, "") for n in answers.values]:
@@ -126,6 +127,7 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
         if best is not None and best not in answers.values and best not in answers.problems:
             problems.setdefault(best, f"given as `{name}`, which is no answer name (did you mean '{best}'?)"
                                       + (f"; and {reason}" if reason else ""))
+            shown.setdefault(best, answers.written.get(name))
         else:
             notes.append(f"{name}: {why}" + (f" (and {reason})" if reason else "") + "; not graded")
     verdicts: dict[str, Verdict] = {}
@@ -145,7 +147,7 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
     graded = [dataclasses.replace(v, notes=tuple(answers.notes.get(v.name, ())) + v.notes) for v in graded]
     blames = blame(solution, graded, consistent)
     by_name = {v.name: v for v in graded}
-    by_name.update({n: _unreadable(solution, n, r, answers) for n, r in problems.items()})
+    by_name.update({n: _unreadable(solution, n, r, shown.get(n)) for n, r in problems.items()})
     marks = marks or Marks()
     asked = [n for n in (questions or marks.asked(names)) if n in names]
     asked += [n for n in names if n in by_name and n not in asked]

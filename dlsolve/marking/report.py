@@ -52,7 +52,7 @@ def _as_written(value: Any, decimals: Any) -> Any:
 
 def _verdict_row(v: Verdict) -> tuple:
     if v.problem is not None:
-        return (v.name, v.label, written_text(v.written, v.given) if v.written is not None else "—", None,
+        return (v.name, v.label, written_text(v.written, None) if v.written not in (None, "") else "—", None,
                 _cell(v.reference), v.mark, None, None)
     return (v.name, v.label, written_text(v.written, v.given), _as_written(v.rounded, v.decimals),
             _cell(v.reference), v.mark, v.relative_error, v.abs_error)
