@@ -454,3 +454,22 @@ def test_the_half_left_out_of_mse_is_one_slip_across_every_answer_it_explains(tm
     text_report = " ".join(run("check", problem, path).stdout.split())
     assert text_report.count("`loss.half: false` convention gives") == 1
     assert text_report.count("The first wrong answer is") == 1
+
+
+def test_a_sum_for_a_mean_in_a_class_is_counted_in_the_slips_table(tmp_path):
+    """P12's Huber loss by hand: two students sum the per-sample losses instead of averaging."""
+    e = np.abs(np.array([3, -0.5, 2, 7]) - np.array([2.5, 0, 2, 8]))
+    per = np.where(e <= 1, 0.5 * e ** 2, e - 0.5)
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    for name, loss in (("mean1", per.mean()), ("sum1", per.sum()), ("sum2", per.sum()), ("blank", None)):
+        body = f"per_sample: {text(per, 4)}\nloss: {'' if loss is None else f'{loss:.4f}'}\n"
+        (folder / f"{name}.yaml").write_text(body, encoding="utf-8")
+    out = tmp_path / "out"
+    r = run("check", ROOT / "problems" / "p12-regression-losses.yaml", folder, "-o", f"{out}/")
+    assert r.exit_code == 2
+    rows = {row[0]: row for row in csv.reader(io.StringIO((out / "gradebook.csv").read_text()))}
+    assert [rows[n][-2:] for n in ("mean1", "sum1", "sum2", "blank")] == [["2", "2"], ["1", "2"], ["1", "2"],
+                                                                         ["1", "2"]]
+    summary = " ".join((out / "class-summary.txt").read_text().split())
+    assert "your value is what the `reduction: sum` convention gives loss 2" in summary
