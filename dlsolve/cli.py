@@ -352,7 +352,8 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
                            err=True)
         if output is not None and (marking.is_folder(output) or (pdf and not done.single)):
             written = marking.write_folder(done, rend, Path(output), pdf)
-            click.echo(f"wrote {len(written) - 1} files and {marking.GRADEBOOK} to {output.rstrip('/')}/", err=True)
+            reports = f"{len(written) - 2} reports, the class summary and " if len(written) > 1 else ""
+            click.echo(f"wrote {reports}{marking.GRADEBOOK} to {output.rstrip('/')}/", err=True)
         elif pdf:
             from dlsolve.render.pdf import build_pdf
 
