@@ -473,3 +473,20 @@ def test_a_sum_for_a_mean_in_a_class_is_counted_in_the_slips_table(tmp_path):
                                                                          ["1", "2"]]
     summary = " ".join((out / "class-summary.txt").read_text().split())
     assert "your value is what the `reduction: sum` convention gives loss 2" in summary
+
+
+def test_a_roster_matches_files_by_key_or_name_and_its_errors_are_located(tmp_path):
+    from dlsolve.marking.roster import Student, match
+
+    roster = [Student("s1234567", "Alan Turing", "alan@uni.edu"), Student("s7654321", "Ada", "ada@uni.edu")]
+    assert match(roster, None, "hw1-s1234567").name == "Alan Turing"
+    assert match(roster, "ADA@uni.edu", "whatever").id == "s7654321"
+    assert match(roster, None, "hw1") is None
+    bad = tmp_path / "roster.csv"
+    bad.write_text("name,section\nAda,A\n", encoding="utf-8")
+    (tmp_path / "a.yaml").write_text("yhat: 0.77\n", encoding="utf-8")
+    r = run("check", P1, tmp_path / "a.yaml", "--roster", bad)
+    assert r.exit_code == 2 and f"{bad}:1: the roster's header has no id column" in r.output
+    bad.write_text("id,name\nada,Ada\nADA,Ada again\n", encoding="utf-8")
+    r = run("check", P1, tmp_path / "a.yaml", "--roster", bad)
+    assert r.exit_code == 2 and f"{bad}:3: the id 'ADA' is also on line 2" in r.output
