@@ -3,7 +3,9 @@
 Split out of dlsolve/load.py (which re-exports load_answers, load_marks and answer_literals, so
 `from dlsolve.load import ...` still works) to keep each module under the project's line limit.
 An answers file is usually `name: number` lines, and a class is hundreds of them, so this module
-reads the plain form with a text scan and JSON and leaves anything else to the loader's parser.
+cuts the text at each top-level `name:` and reads each value on its own (JSON first, the loader's
+parser for anything else): a line that cannot be read costs that answer only, never the file
+(`read_answers`, below, is what `dlsolve check` grades a class with).
 It imports no YAML library itself: the loader (dlsolve.load) is imported inside the functions,
 because dlsolve.load imports this module to re-export its names.
 """
@@ -11,7 +13,9 @@ because dlsolve.load imports this module to re-export its names.
 from __future__ import annotations
 
 import json
+import math
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from dlsolve.errors import FileError, Path, SpecError, describe
@@ -23,41 +27,25 @@ _NUMBER = re.compile(r"[-+]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?")
 
 
 def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
-    """A student's answers: name → value, name → decimals written (per entry), and the source.
+    """A student's answers, strictly: name → value, name → decimals written (per entry), and the
+    source; the first thing that cannot be read is an error (`read_answers` is the lenient form a
+    class is graded with). The keys `student` and `variant` are kept as values here."""
+    from dlsolve.load import Source, read_text
 
-    The decimals are read from the literal text (0.770 has 3), which the parsed float has lost.
-    A class is hundreds of small files, so the values come from the fast parser and the literals
-    from a scan of the text; the position-keeping parse runs only when the scan cannot pair them
-    up (or an error needs a line and column).
-    """
-    from dlsolve.load import Source, parse_data, read_text
-
-    name, text = read_text(file)
-    if not text.strip():
-        raise FileError(name, "the answers file is empty; write one `name: value` per line")
-    data = _plain_answers(text)
-    if data is None:
-        data = parse_data(text, name, finite=False)  # .inf where a reference is infinite
-    source = Source(name, text)
-    if not isinstance(data, dict):
-        raise source.locate(SpecError((), f"expected `name: value` lines, got {describe(data)}"))
-    for key, value in data.items():
-        _check_numbers((key,), value, source)
-    source.literals = _scan_literals(text, data)
-    if source.literals is None:
-        source.literals = answer_literals(source, data)
-    return data, {k: _decimals(v) for k, v in source.literals.items()}, source
-
-
-def _check_numbers(path: Path, value: Any, source: Source) -> None:
-    if isinstance(value, list):
-        for i, v in enumerate(value):
-            _check_numbers(path + (i,), v, source)
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise source.locate(SpecError(path, f"expected a number, got {describe(value)}"))
-    elif isinstance(value, int) and abs(value) > 1.7976931348623157e308:
-        raise source.locate(SpecError(path, "expected a number within float64 (about ±1.8e308), "
-                                            "got a larger integer"))
+    sheet = read_answers(file)
+    if sheet.failed is not None:
+        raise FileError(sheet.name, sheet.failed)
+    for key, why in sheet.problems.items():
+        line = sheet.lines.get(key)
+        raise SpecError((key,), why, sheet.name, line, 1) if line else SpecError((key,), why, sheet.name)
+    values = dict(sheet.values)
+    if sheet.student is not None:
+        values["student"] = sheet.student
+    if sheet.variant is not None:
+        values["variant"] = sheet.variant
+    source = Source(sheet.name, read_text(file)[1])
+    source.literals = sheet.literals
+    return values, dict(sheet.decimals), source
 
 
 def _decimals(literal: Any) -> Any:
@@ -72,69 +60,6 @@ def _decimals(literal: Any) -> Any:
 
 
 _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:#]*?)\s*:(?=\s|$)")
-
-
-def _regions(text: str) -> dict[str, str] | None:
-    """The text after each top-level `name:`, comments removed; None when the file is not that plain."""
-    regions: dict[str, list[str]] = {}
-    current = None
-    for line in text.splitlines():
-        line = line.split("#", 1)[0]
-        m = _TOP_KEY.match(line)
-        if m:
-            current = m.group(1).strip()
-            if current in regions:
-                return None
-            regions[current] = [line[m.end():]]
-        elif current is not None:
-            regions[current].append(line)
-        elif line.strip():
-            return None
-    return {k: " ".join(v) for k, v in regions.items()}
-
-
-def _plain_answers(text: str) -> dict[str, Any] | None:
-    """The common answers file — `name: number` or `name: [flow, lists]` — read without the YAML
-    machinery (a class is hundreds of these); None sends anything else to the YAML parser."""
-    regions = _regions(text)
-    if not regions:
-        return None
-    out = {}
-    for key, value in regions.items():
-        try:
-            out[key] = json.loads(value, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
-        except ValueError:
-            return None
-    return out
-
-
-def _scan_literals(text: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Each value's number tokens, in order, from the text after its `name:` line — or None when
-    the text is not that plain (the careful parse then finds them)."""
-    regions = _regions(text)
-    if regions is None:
-        return None
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in regions:
-            return None
-        tokens = iter(t.group(0) for t in _NUMBER.finditer(regions[key]))
-
-        def take(v: Any) -> Any:
-            if isinstance(v, list):
-                return [take(x) for x in v]
-            tok = next(tokens, None)
-            if tok is None or float(tok) != float(v):
-                raise ValueError
-            return tok
-
-        try:
-            out[key] = take(value)
-        except ValueError:
-            return None
-        if next(tokens, None) is not None:
-            return None
-    return out
 
 
 def answer_literals(source: Source, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,3 +105,238 @@ def load_marks(file: str) -> tuple[dict[str, Any], Source]:
             raise source.locate(SpecError((k,) if "points" not in text else ("points", k),
                                           f"expected a number of points ≥ 0, got {describe(v)}"))
     return data, source
+
+
+# -- reading a class's files leniently ------------------------------------------------------------
+# A class is graded whatever its files hold: a file that cannot be read scores 0 with its reason,
+# an answer that cannot be read scores 0 for that answer, and the forms students really write
+# (a minus sign copied from a PDF, a number in quotes, full-width digits) are read with a note.
+
+_FORMS = {"\u2212": ("-", "a Unicode minus sign (−)"), "\u2013": ("-", "a dash (–) as the minus sign"),
+          "\u2012": ("-", "a dash (‒) as the minus sign"), "\uff0d": ("-", "a full-width minus (－)"),
+          "\uff0b": ("+", "a full-width plus (＋)"), "\uff0e": (".", "a full-width point (．)"),
+          "\uff0c": (",", "a full-width comma (，)"), "\uff3b": ("[", "a full-width bracket"),
+          "\uff3d": ("]", "a full-width bracket"), "\uff1a": (":", "a full-width colon (：)"),
+          **{chr(0xFF10 + d): (str(d), "full-width digits") for d in range(10)}}
+_FORM_CHARS = re.compile("[" + "".join(_FORMS) + "]")
+META = ("student", "variant")  # keys of an answers file that are not answers
+
+
+@dataclass
+class AnswerSheet:
+    """One answers file as read for grading: the answers that could be read, and why the others
+    could not. `failed` is set when nothing could be read (the file scores 0 with that reason)."""
+
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    literals: dict[str, Any] = field(default_factory=dict)
+    decimals: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)     # answer name → why it cannot be graded
+    lines: dict[str, int] = field(default_factory=dict)        # answer name → its line
+    student: str | None = None
+    variant: Any = None
+    failed: str | None = None
+
+    def note(self, key: str, text: str) -> None:
+        if text not in self.notes.setdefault(key, []):
+            self.notes[key].append(text)
+
+    def where(self, key: str) -> str:
+        line = self.lines.get(key)
+        return f"{self.name}:{line}" if line else self.name
+
+
+def read_answers(file: str) -> AnswerSheet:
+    """An answers file read leniently (see AnswerSheet): never raises for what a student wrote."""
+    from dlsolve.errors import DlsolveError
+    from dlsolve.load import read_text
+
+    try:
+        name, text = read_text(file)
+    except DlsolveError as err:
+        return AnswerSheet(file, failed=getattr(err, "message", None) or str(err))
+    sheet = AnswerSheet(name)
+    if not "".join(line.split("#", 1)[0] for line in text.splitlines()).strip():
+        sheet.failed = "the answers file is empty; write one `name: value` per line"
+        return sheet
+    text, forms = _normalise(text)
+    regions = None if text.lstrip().startswith(("{", "[")) else _key_regions(text)
+    source = None
+    if regions is None:  # JSON, or not plain `name: value` lines: the whole document, or its reason
+        from dlsolve.load import Source
+
+        try:
+            data = _parse_one(text, name)
+        except DlsolveError as err:
+            sheet.failed = _reason(err)
+            return sheet
+        if not isinstance(data, dict):
+            sheet.failed = f"expected `name: value` lines, got {describe(data)}"
+            return sheet
+        source = Source(name, text)
+        regions = {str(k): ((source.positions.get((k,)) or (0,))[0], None, v) for k, v in data.items()}
+    for key, (line, raw, value) in regions.items():
+        if " (again, line " in key:
+            base, again = key.split(" (again, line ")
+            sheet.note(base, f"given again on line {again.rstrip(')')}: only the first value is graded")
+            continue
+        sheet.lines[key] = line
+        for form in sorted({f for ln, f in forms if ln in _span(regions, key, text)}):
+            sheet.note(key, f"read {form} as written in ASCII")
+        if raw is not None:
+            try:
+                value = _region_value(key, raw, name)
+            except DlsolveError as err:
+                sheet.problems[key] = _reason(err)
+                sheet.literals[key] = " ".join(raw.split())  # shown as written beside the reason
+                continue
+        if key in META:
+            _meta(sheet, key, value)
+            continue
+        try:
+            sheet.values[key] = _as_number(value, sheet, key)
+        except ValueError as err:
+            sheet.problems[key] = str(err)
+            if raw is not None and raw.strip():
+                sheet.literals[key] = " ".join(raw.split())
+            continue
+        lit = (_literals_of(raw, sheet.values[key]) if raw is not None else
+               answer_literals(source, {key: sheet.values[key]})[key] if source is not None else None)
+        sheet.literals[key] = lit if lit is not None else _repr_literals(sheet.values[key])
+        sheet.decimals[key] = _decimals(sheet.literals[key])
+    return sheet
+
+
+def _normalise(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text with the look-alike characters as ASCII (one character for one, so lines and
+    columns stay), and (line, what) for each kind of replacement."""
+    forms: list[tuple[int, str]] = []
+    if not _FORM_CHARS.search(text):
+        return text, forms
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        for m in _FORM_CHARS.finditer(line.split("#", 1)[0]):
+            forms.append((i + 1, _FORMS[m.group(0)][1]))
+        lines[i] = _FORM_CHARS.sub(lambda m: _FORMS[m.group(0)][0], line)
+    return "\n".join(lines), forms
+
+
+def _span(regions: dict, key: str, text: str) -> range:
+    starts = sorted(line for line, _, _ in regions.values())
+    line = regions[key][0]
+    later = [s for s in starts if s > line]
+    return range(line, later[0] if later else text.count("\n") + 2)
+
+
+def _key_regions(text: str) -> dict[str, tuple[int, str, Any]] | None:
+    """Each top-level `name:` → (its line, its text with continuation lines, None), or None when
+    the file is not that plain. A key given twice keeps its first place and is noted."""
+    regions: dict[str, tuple[int, list[str]]] = {}
+    current = None
+    for n, line in enumerate(text.splitlines(), 1):
+        code = line.split("#", 1)[0]
+        m = _TOP_KEY.match(code)
+        if m:
+            current = m.group(1).strip().strip("'\"")
+            if current in regions:
+                current += f" (again, line {n})"
+            regions[current] = (n, [code[m.end():]])
+        elif current is not None:
+            regions[current][1].append(code)
+        elif code.strip():
+            return None
+    if not regions:
+        return None
+    return {k: (n, "\n".join(parts), None) for k, (n, parts) in regions.items()}
+
+
+def _region_value(key: str, raw: str, name: str) -> Any:
+    flat = " ".join(raw.split("\n"))
+    try:
+        return json.loads(flat, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+    except ValueError:
+        pass
+    if not flat.strip():
+        return None
+    data = _parse_one("v:" + raw, name)
+    return data.get("v") if isinstance(data, dict) else data
+
+
+def _parse_one(text: str, name: str) -> Any:
+    from dlsolve.load import parse_data
+
+    return parse_data(text, name, finite=False)
+
+
+def _reason(err: Exception) -> str:
+    """An error's reason without the file's name and place (the report gives the place)."""
+    text = getattr(err, "message", None) or str(err)
+    return re.sub(r"^\S+:\d+(:\d+)?: ", "", str(text)).strip()
+
+
+def _meta(sheet: AnswerSheet, key: str, value: Any) -> None:
+    if key == "student":
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            sheet.student = str(value).strip()
+        else:
+            sheet.problems[key] = f"expected a student id or e-mail, got {describe(value)}"
+        return
+    if isinstance(value, str) and re.fullmatch(r"\s*[vV]?0*(\d+)\s*", value):
+        sheet.note(key, f"read the variant '{value}' as {int(re.sub(r'[^0-9]', '', value))}")
+        value = int(re.sub(r"[^0-9]", "", value))
+    sheet.variant = value
+
+
+def _as_number(value: Any, sheet: AnswerSheet, key: str) -> Any:
+    """A number or nested lists of numbers; a number in quotes is read with a note."""
+    if isinstance(value, list):
+        if not value:
+            raise ValueError("expected a number or a list of numbers, got an empty list")
+        return [_as_number(v, sheet, key) for v in value]
+    if value is None:
+        raise ValueError("left blank: no value given")
+    if isinstance(value, bool) or isinstance(value, dict):
+        raise ValueError(f"expected a number, got {describe(value)}")
+    if isinstance(value, str):
+        text = value.strip()
+        if _NUMBER.fullmatch(text):
+            sheet.note(key, "read the number written in quotes as a number")
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        if text.startswith("[") and text.endswith("]"):
+            try:
+                inner = json.loads(text)
+            except ValueError:
+                inner = None
+            if isinstance(inner, list):
+                sheet.note(key, "read the list written in quotes as a list")
+                return _as_number(inner, sheet, key)
+        raise ValueError(f"expected a number, got {describe(value)}")
+    if isinstance(value, int) and abs(value) > 1.7976931348623157e308:
+        raise ValueError("expected a number within float64 (about ±1.8e308), got a larger integer")
+    return value
+
+
+def _literals_of(raw: str, value: Any) -> Any:
+    """The number tokens of an answer's text, in the value's shape, or None when they do not pair up."""
+    tokens = iter(t.group(0) for t in _NUMBER.finditer(raw))
+
+    def take(v: Any) -> Any:
+        if isinstance(v, list):
+            return [take(x) for x in v]
+        tok = next(tokens, None)
+        if tok is None or not math.isclose(float(tok), float(v), rel_tol=1e-12, abs_tol=0.0):
+            raise ValueError
+        return tok
+
+    try:
+        out = take(value)
+    except (ValueError, OverflowError):
+        return None
+    return out if next(tokens, None) is None else None
+
+
+def _repr_literals(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_repr_literals(v) for v in value]
+    return repr(value) if not isinstance(value, float) or not math.isinf(value) else str(value)

@@ -179,16 +179,26 @@ def answers_from(answers: Union[str, "os.PathLike[str]", Mapping[str, Any]], stu
     from dlsolve.marking import Answers
 
     if isinstance(answers, Mapping):
-        data = {k: v for k, v in answers.items() if k != "variant"}
-        values = {k: _number(v, (k,)) for k, v in data.items()}
-        return Answers(values, {k: _decimals(v) for k, v in data.items()}, {k: _written(v) for k, v in data.items()},
-                       student or "answers")
-    from dlsolve.load import answer_literals, load_answers
+        data = {k: v for k, v in answers.items() if k not in ("variant", "student")}
+        values, problems = {}, {}
+        for k, v in data.items():
+            try:
+                values[k] = _number(v, (k,))
+                _decimals(v)
+            except SpecError as err:
+                problems[k] = err.message
+        return Answers(values, {k: _decimals(data[k]) for k in values}, {k: _written(data[k]) for k in values},
+                       student or str(answers.get("student", "answers")), problems)
+    from dlsolve.answers_file import META, read_answers
+    from dlsolve.errors import FileError
 
-    values, decimals, source = load_answers(os.fspath(answers))
-    values.pop("variant", None)
-    decimals.pop("variant", None)
-    return Answers(values, decimals, answer_literals(source, values), student or source.name)
+    sheet = read_answers(os.fspath(answers))
+    if sheet.failed is not None:
+        raise FileError(sheet.name, sheet.failed)
+    problems = {k: f"line {sheet.lines[k]}: {v}" if sheet.lines.get(k) else v
+                for k, v in sheet.problems.items() if k not in META}
+    return Answers(sheet.values, sheet.decimals, sheet.literals, student or sheet.student or sheet.name,
+                   problems, sheet.notes)
 
 
 def alternatives(problem: Any) -> Any:
@@ -216,14 +226,15 @@ def marks_from_file(file: str) -> tuple[Any, Any]:
     from dlsolve.marking import Marks
 
     data, source = load_marks(file)
-    return Marks(data["points"], float(data.get("default", 1.0)), float(data.get("follow_through", 0.5))), source
+    return Marks(data["points"], float(data.get("default", 1.0)), float(data.get("follow_through", 0.5)),
+                 listed_only="default" not in data and bool(data["points"])), source
 
 
 def _variant_of(answers: Any) -> dict:
-    from dlsolve.load import load_answers
+    from dlsolve.answers_file import read_answers
 
-    values, _, source = load_answers(os.fspath(answers))
-    return {"variant": values["variant"]} if "variant" in values else {}
+    variant = read_answers(os.fspath(answers)).variant
+    return {"variant": variant} if variant is not None else {}
 
 
 def check(problem: ProblemInput, answers: Union[str, "os.PathLike[str]", Mapping[str, Any]], *,
@@ -235,7 +246,10 @@ def check(problem: ProblemInput, answers: Union[str, "os.PathLike[str]", Mapping
 
     Returns a `dlsolve.Report`: `.all_right`, `.verdicts` (one per answer: name, right,
     reference, relative_error, diagnosis …), `.blames` (the first wrong answer and what follows
-    from it), `.score` of `.max_score` (`marks` = points per answer name, default 1 each).
+    from it), `.score` of `.max_score` (`marks` = points per answer name, default 1 each, out of
+    every answer the problem defines; `.unanswered` lists those not given). As in `dlsolve check`,
+    an answer that cannot be graded (text, the wrong shape, a name that is no answer) is no error:
+    its verdict has `.problem` (the reason) and scores 0, and `.notes` names unknown names.
     """
     from dlsolve.marking import Marks, Rule
     from dlsolve.marking import check as check_answers
@@ -250,14 +264,7 @@ def check(problem: ProblemInput, answers: Union[str, "os.PathLike[str]", Mapping
         loaded = load(problem)
         solution, alts = solve_loaded(loaded), alternatives(loaded)
     scheme = Marks(dict(marks)) if marks is not None else None
-    try:
-        return check_answers(solution, given, Rule(rtol, atol), follow_through, scheme, alts)
-    except SpecError as err:
-        if isinstance(answers, Mapping) or err.line is not None:
-            raise
-        from dlsolve.load import load_answers
-
-        raise load_answers(os.fspath(answers))[2].locate(err) from None
+    return check_answers(solution, given, Rule(rtol, atol), follow_through, scheme, alts)
 
 
 __all__ = ["solve", "check", "render", "load", "answers_from"]

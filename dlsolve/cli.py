@@ -10,6 +10,7 @@ plainly with exit 3 (and its traceback with --traceback).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from typing import Any, Callable, Iterator
 
@@ -18,6 +19,7 @@ import click
 from dlsolve import __version__, kinds
 from dlsolve.errors import DlsolveError, ExitStatus, OptionError, SpecError, SpecInvalid
 from dlsolve.export import TARGETS  # the registry alone (no NumPy): the export command's choices
+from dlsolve.export.gradebooks import GRADEBOOKS  # likewise check's --gradebook choices (csv only)
 from dlsolve.limits import DEFAULT_TIMEOUT, time_limit
 from dlsolve.render import FORMATS
 
@@ -61,6 +63,17 @@ def _complete_kinds(ctx: Any, param: Any, incomplete: str) -> list[Any]:
     return [CompletionItem(k, help=kinds.summary(k)) for k in kinds.KINDS if k.startswith(incomplete)]
 
 
+# Options that mean the same in solve, check and vary: one definition each.
+PRECISION = click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
+                         help="Significant digits shown (computation is always float64).")
+PDF = click.option("--pdf", "pdf", is_flag=True,
+                   help="Compile the LaTeX and write a PDF (with -o: there; else NAME.pdf here). "
+                        "Needs pdflatex (latexmk used when present).")
+COLOR = click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True, help="Colour in the terminal: auto follows NO_COLOR / FORCE_COLOR, then "
+                                             "whether the output is a terminal.")
+
+
 def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of how a solution is shown and where it goes (every solving command)."""
     f = click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")(f)
@@ -70,8 +83,7 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--fragment", is_flag=True, help="LaTeX: the body only, to paste into a sheet.")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
                      help="Write to this file; with several files, to this folder (plus an index).")(f)
-    f = click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
-                     help="Significant digits shown (computation is always float64).")(f)
+    f = PRECISION(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True,
                      help="Output format.")(f)
     return f
@@ -79,13 +91,8 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _sheet_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of the sheet itself: what it holds, its paper, a PDF, colour in a terminal."""
-    f = click.option("--color", "--colour", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
-                     show_default=True,
-                     help="Colour in the terminal: auto follows NO_COLOR / FORCE_COLOR, then whether the output "
-                          "is a terminal.")(f)
-    f = click.option("--pdf", "pdf", is_flag=True,
-                     help="Compile the LaTeX sheet and write a PDF (with -o: there; else NAME.pdf here). "
-                          "Needs pdflatex (latexmk used when present).")(f)
+    f = COLOR(f)
+    f = PDF(f)
     f = click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
                      help="LaTeX/PDF paper size.")(f)
     f = click.option("--questions", "questions", is_flag=True,
@@ -216,12 +223,21 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         state.clear()
         out = sys.stdout
         several = len(solutions) > 1
+        folder = o["output"] is not None and (o["output"].endswith(("/", os.sep)) or Path(o["output"]).is_dir())
+        if folder:
+            Path(o["output"]).mkdir(parents=True, exist_ok=True)
+        stem = ("questions" if o.get("questions") else "answer-key") if several else \
+            (Path(files[0]).stem if files[0] != "-" else "stdin")
         if o.get("pdf"):
             from dlsolve.render.pdf import build_pdf
 
-            stem = "answer-key" if several else (Path(files[0]).stem if files[0] != "-" else "stdin")
+            if several and folder and not o.get("combine"):  # one paper per file (per exam variant)
+                for file, solution in zip(files, solutions):
+                    build_pdf(rend.render(solution), Path(o["output"]) / f"{Path(file).stem}.pdf")
+                click.echo(f"wrote {len(files)} PDFs to {o['output'].rstrip('/')}/", err=True)
+                return
             target = Path(o["output"]) if o["output"] else Path(f"{stem}.pdf")
-            if target.is_dir():
+            if folder:
                 target = target / f"{stem}.pdf"
             build_pdf(rend.render_combined(solutions) if several else rend.render(solutions[0]), target)
             click.echo(f"wrote {target}", err=True)
@@ -247,8 +263,7 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
             (target / f"index{rend.suffix}").write_text(rend.render_index(entries), encoding="utf-8")
             click.echo(f"wrote {len(entries)} problems and index{rend.suffix} to {target}/", err=True)
             return
-        if target.is_dir():
-            stem = "answer-key" if several else (Path(files[0]).stem if files[0] != "-" else "stdin")
+        if folder:
             target = target / f"{stem}{rend.suffix}"
         text = rend.render_combined(solutions) if several else rend.render(solutions[0])
         target.write_text(text, encoding="utf-8")
@@ -297,109 +312,90 @@ for _alias, _kind in kinds.ALIASES.items():
                    "(error carried forward).")
 @click.option("--marks", "marks_file", default=None, metavar="FILE",
               help="A marking scheme: points per answer, and the share a follow-through answer earns.")
+@click.option("--roster", "roster_file", default=None, metavar="CSV",
+              help="The class list (id,name,email,section): names in the gradebook, a row for each student "
+                   "who handed nothing in.")
 @click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
-              help="Write the report to this file (or into this folder).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True)
-@click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
+              help="Write the report to this file; to a folder (ending in /, or one that exists): one report per "
+                   "student, gradebook.csv and the class summary.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0], show_default=True,
+              help="Output format (csv: the gradebook).")
+@click.option("--gradebook", type=click.Choice(list(GRADEBOOKS)), default=None,
+              help="Write the marks in this platform's gradebook import format instead of the report (to -o FILE or "
+                   "standard output; with -o FOLDER/, as gradebook-NAME.csv beside the reports).")
+@click.option("--assignment", default=None, metavar="NAME",
+              help="--gradebook: the assignment's name as the platform knows it (default: the problem's title).")
+@click.option("--assignment-id", default="", metavar="ID", help="--gradebook canvas: the assignment's id in Canvas.")
+@PRECISION
+@PDF
+@COLOR
+@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+              metavar="SECONDS", help="Stop solving the problem after this long (0: no limit).")
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
 def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | None, atol: float | None,
-              follow_through: bool, marks_file: str | None, output: str | None, fmt: str, precision: int,
-              traceback: bool) -> None:
+              follow_through: bool, marks_file: str | None, roster_file: str | None, output: str | None,
+              fmt: str, gradebook: str | None, assignment: str | None, assignment_id: str, precision: int,
+              pdf: bool, color: str, timeout: float, traceback: bool) -> None:
     """Check students' answers (YAML files of `name: value`, or folders of them) against a problem.
 
     One file: that student's report. Several, or a folder: the problem is solved once and every
-    file graded (a class report; --format csv gives a gradebook). PROBLEM may be a folder written
-    by `dlsolve vary`: each answers file names its variant (`variant: 7`) and is graded against
-    it. Exit code 0 when every answer is right, 1 when any is wrong, 2 for bad input.
+    file graded (a class report; --format csv gives a gradebook). Every file gets a row: one that
+    cannot be read scores 0 with its reason. PROBLEM may be a folder written by `dlsolve vary`:
+    each answers file names its variant (`variant: 7`). Exit code 0 when every answer is right,
+    1 when any is wrong, 2 when a file or an answer could not be read (all others still graded).
     """
     state: dict[str, Any] = {}
-    status = ExitStatus.OK
     with _boundary(traceback, lambda: state.get("source")):
-        from dlsolve import api
-        from dlsolve.marking import Answers, Rule, check
-        from dlsolve.marking.report import class_solution, gradebook, report_json, report_solution
-        from dlsolve.files import expand
-        from dlsolve.load import answer_literals, load_answers, load_problem
-        from dlsolve.render import renderer
+        from pathlib import Path
 
-        variants = _variant_set(problem_file)
-        if variants is None:
-            problem = load_problem(problem_file)
-            state["source"] = problem.source
-            with time_limit(DEFAULT_TIMEOUT):
-                solution = problem.module.solve(problem.spec, kinds.SolveOptions())
-            alternatives = api.alternatives(problem)
-        marks, state["source"] = api.marks_from_file(marks_file) if marks_file else (None, None)
-        state.clear()
-        files = expand(answers_files)
-        single = len(files) == 1 and files == list(answers_files)
-        rule = Rule(rtol, atol)
-        reports, loaded = [], []
-        for file in files:
-            try:
-                given, decimals, source = load_answers(file)
-                state["source"] = source
-                if variants is not None:  # graded against the student's own variant
-                    solution, alternatives = variants.pick(given)
-                    decimals.pop("variant", None)
-                answers = Answers(given, decimals, answer_literals(source, given), source.name)
-                loaded.append((solution, alternatives, answers, source))
-                state.clear()
-            except DlsolveError as err:
-                if single or traceback:
-                    raise
-                where = state.pop("source", None)
-                click.echo(str(where.locate(err) if isinstance(err, SpecError) and err.line is None and where
-                               else err), err=True)
-                status = ExitStatus.BAD_INPUT
-        # the questions: the marking scheme's, and every answer anyone in the class gave
-        questions = list(marks.points) if marks is not None else []
-        for *_, answers, _source in loaded:
-            questions += [n for n in answers.values if n not in questions]
-        for solution, alternatives, answers, source in loaded:
-            state["source"] = source
-            reports.append(check(solution, answers, rule, follow_through, marks, alternatives, questions))
-            state.clear()
-        rend = renderer(fmt)(precision=precision)
-        title = variants.title if variants is not None else solution.title or solution.kind
-        if rend.structured:
-            data = gradebook(reports) if rend.tabular else (
-                report_json(reports[0]) if single else {"problem": title, "students": [report_json(r) for r in reports]})
-            text = rend.render_data(data)
-        elif single:
-            text = rend.render(report_solution(reports[0]))
-        else:
-            text = rend.render_combined([class_solution(reports, title)] + [report_solution(r) for r in reports],
-                                        title="Class report")
-        if output is None:
+        from dlsolve.marking import Rule
+        from dlsolve.marking import run as marking
+
+        rend, fmt = _sheet({"fmt": fmt, "pdf": pdf, "precision": precision, "fragment": False})
+        done = marking.grade(problem_file, answers_files, Rule(rtol, atol), follow_through, marks_file,
+                             roster_file, timeout or None, state)
+        for g in done.graded:
+            for reason in g.reasons:
+                where = g.sheet.name if g.sheet else g.student.id
+                line, _, text = reason[5:].partition(": ")  # "line 4: z1: …" → file:4:1: z1: …
+                click.echo(f"{where}:{line}:1: {text}" if reason.startswith("line ") else f"{where}: {reason}",
+                           err=True)
+        lms = GRADEBOOKS[gradebook](done.rows(), assignment or done.title, assignment_id) if gradebook else None
+        if output is not None and (marking.is_folder(output) or (pdf and not done.single)):
+            written = marking.write_folder(done, rend, Path(output), pdf)
+            reports = f"{len(written) - 2} reports, the class summary and " if len(written) > 1 else ""
+            if lms is not None:
+                (Path(output) / f"gradebook-{gradebook}.csv").write_text(lms, encoding="utf-8")
+                reports += f"gradebook-{gradebook}.csv, "
+            click.echo(f"wrote {reports}{marking.GRADEBOOK} to {output.rstrip('/')}/", err=True)
+        elif lms is not None:
+            if output is None:
+                sys.stdout.write(lms)
+            else:
+                Path(output).write_text(lms, encoding="utf-8")
+                click.echo(f"wrote {output}", err=True)
+        elif pdf:
+            from dlsolve.render.pdf import build_pdf
+
+            target = Path(output or f"{done.graded[0].student.id}.pdf")
+            build_pdf(marking.render(done, rend), target)
+            click.echo(f"wrote {target}", err=True)
+        elif output is not None:
+            Path(output).write_text(marking.render(done, rend), encoding="utf-8")
+            click.echo(f"wrote {output}", err=True)
+        elif done.single and rend.colour and not rend.structured:
+            from dlsolve.marking.summary import student_solution
             from dlsolve.render.text import use_colour
 
-            if single and not rend.structured and rend.colour and use_colour("auto", sys.stdout):
-                rend.write(report_solution(reports[0]), sys.stdout, color=True)
-            else:
-                sys.stdout.write(text)
+            rend.write(student_solution(done.graded[0], done.title), sys.stdout,
+                       color=use_colour(color, sys.stdout))
         else:
-            from pathlib import Path
+            if hasattr(rend, "width"):  # the terminal's width, or COLUMNS when piped
+                from dlsolve.render.text import console_width
 
-            target = Path(output)
-            if target.is_dir():
-                target = target / f"check-report{rend.suffix}"
-            target.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {target}", err=True)
-    if status == ExitStatus.OK and not all(r.all_right for r in reports):
-        status = ExitStatus.WRONG_ANSWER
-    sys.exit(status)
-
-
-def _variant_set(problem_file: str) -> Any:
-    """The variants folder `dlsolve vary` wrote, when PROBLEM is a folder (else None)."""
-    from pathlib import Path
-
-    if problem_file == "-" or not Path(problem_file).is_dir():
-        return None
-    from dlsolve.vary import VariantSet
-
-    return VariantSet.open(problem_file)
+                rend.width = console_width(sys.stdout)
+            sys.stdout.write(marking.render(done, rend))
+    sys.exit(ExitStatus.BAD_INPUT if done.bad_input else ExitStatus.OK if done.all_right else ExitStatus.WRONG_ANSWER)
 
 
 @main.command("kinds")
@@ -468,10 +464,11 @@ def schema_cmd(kind: str | None, all_kinds: bool, output: str | None) -> None:
               help="The folder to write the variants, the question sheet and the answer key to.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Format of the question sheet and the answer key (default: Markdown).")
-@click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True)
+@PRECISION
+@PDF
 @click.option("--report", is_flag=True, help="List, per variant, the slips it tells apart for each answer.")
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
-def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int,
+def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | None, precision: int, pdf: bool,
              report: bool, traceback: bool) -> None:
     """Exam variants: draw other numbers for a problem with a `vary:` section, one file each.
 
@@ -485,7 +482,16 @@ def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | No
     with _boundary(traceback):
         from dlsolve.vary import write_variants
 
+        if pdf:  # the sheets in the format a TeX engine compiles
+            fmt = _sheet({"fmt": fmt or FORMATS[0], "pdf": True, "precision": precision, "fragment": False})[1]
         done = write_variants(file, count, seed, output, fmt, precision)
+        if pdf:
+            from dlsolve.render.pdf import build_pdf
+
+            for sheet in done.sheets:
+                tex = done.folder / sheet
+                build_pdf(tex.read_text(encoding="utf-8"), tex.with_suffix(".pdf"))
+            done.sheets[:] = [sheet.rsplit(".", 1)[0] + ".pdf" for sheet in done.sheets]
         redrawn = sum(done.draw.redrawn.values())
         why = "; ".join(f"{n}× {reason}" for reason, n in done.draw.redrawn.most_common())
         click.echo(f"wrote {len(done.files)} variants ({done.files[0]} … {done.files[-1]}), variants.json, "
@@ -513,8 +519,7 @@ def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | No
 @click.option("--follow-through", is_flag=True, help="Gradescope: credit carried forward from the student's own answers.")
 @click.option("--wheel", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Gradescope: the dlsolve wheel to put in the zip (default: built from this installation).")
-@click.option("--precision", type=click.IntRange(1, 15), default=4, show_default=True,
-              help="Significant digits of the numbers in the worked solutions.")
+@PRECISION
 @click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
 def export_cmd(target: str, problems: tuple[str, ...], output: str, count: int | None, seed: int | None,
                decimals: int, answers: tuple[str, ...], marks_file: str | None, follow_through: bool,

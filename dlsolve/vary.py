@@ -35,6 +35,7 @@ import numpy as np
 from dlsolve.errors import DlsolveError, FileError, SpecError, SpecInvalid, describe
 from dlsolve.expr import Call
 from dlsolve.solution import Given, Solution
+from dlsolve.vary_files import questions_table, to_yaml  # noqa: F401 - to_yaml: importable from here as before
 
 MAX_DRAWS = 100  # per variant, before giving up with the reasons
 MANIFEST = "variants.json"
@@ -98,6 +99,10 @@ class Rule:
         lo, hi = self.range  # type: ignore[misc]
         n = int(math.floor((hi - lo) / self.step + 1e-9))
         digits = _decimals(self.step) + _decimals(lo)
+        if self.nonzero:  # the grid's points without 0 (a zero weight or rate is no exam value)
+            grid = np.round(lo + np.arange(n + 1) * self.step, digits)
+            arr = grid[grid != 0][rng.integers(0, int(np.count_nonzero(grid)), size=shape)]
+            return _tidy(arr.tolist())
         ks = rng.integers(0, n + 1, size=shape)
         arr = np.round(lo + ks * self.step, digits)
         out = arr.tolist()
@@ -170,7 +175,10 @@ def parse_rules(section: Any, data: Mapping[str, Any]) -> tuple[list[Rule], int 
             step = _number(spec.get("step", 1), where + ("step",))
             if step <= 0:
                 raise SpecError(where + ("step",), f"expected a step > 0, got {spec.get('step')}")
-            rule = dataclasses.replace(rule, range=_pair(spec["range"], where + ("range",)), step=step)
+            rule = dataclasses.replace(rule, range=_pair(spec["range"], where + ("range",)), step=step,
+                                       nonzero=bool(spec.get("nonzero", False)))
+            if rule.nonzero and rule.range[0] == rule.range[1] == 0:  # type: ignore[index]
+                raise SpecError(where + ("range",), "only 0 lies in the range, and nonzero is set")
         elif "choices" in spec:
             if not isinstance(spec["choices"], list) or not spec["choices"]:
                 raise SpecError(where + ("choices",), f"expected a list of values, got {describe(spec['choices'])}")
@@ -268,11 +276,14 @@ def ill_posed(solution: Solution) -> str | None:
 
 
 def _reason(err: Exception) -> str:
-    """A redraw's reason from a solve error: its message without the numbers of this draw."""
+    """A redraw's reason from a solve error: its first line, with its real numbers."""
     msg = getattr(err, "message", None) or str(err)
-    msg = str(msg).splitlines()[0]
-    msg = re.sub(r"[-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", "N", msg)
-    return "does not solve: " + msg
+    return "does not solve: " + re.sub(r"^<dict>(:\d+)*: ", "", str(msg).splitlines()[0])
+
+
+def _kind(reason: str) -> str:
+    """A reason with the numbers of its draw left out, to count the draws that failed alike."""
+    return re.sub(r"[-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", "#", reason)
 
 
 def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
@@ -281,6 +292,7 @@ def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
     out = Draw([])
     for n in range(1, count + 1):
         reasons: Counter = Counter()
+        example: dict[str, str] = {}  # a reason, as its first draw gave it, for each kind of failure
         for attempt in range(MAX_DRAWS):
             rng = np.random.default_rng([seed, n, attempt])
             data = copy.deepcopy(problem_data)
@@ -289,7 +301,8 @@ def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
             try:
                 solution = solve(data)
             except (DlsolveError, SpecInvalid, ArithmeticError, ValueError) as err:
-                reasons[_reason(err)] += 1
+                why = _reason(err)
+                reasons[example.setdefault(_kind(why), why)] += 1
                 continue
             why = ill_posed(solution) or (judge(data, solution) if judge is not None else None)
             if why is not None:
@@ -300,56 +313,14 @@ def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
             break
         else:
             listed = "; ".join(f"{c}× {r}" for r, c in reasons.most_common(3))
-            raise VaryError(f"variant {n}: no well-posed draw in {MAX_DRAWS} tries ({listed}); widen the ranges")
+            advice = ("change the `vary:` rules so that a draw fits the problem (the first such draw's message "
+                      "is quoted)" if any(r.startswith("does not solve") for r in reasons) else
+                      "widen the ranges, or narrow them away from the values that fail")
+            raise VaryError(f"variant {n}: no well-posed draw in {MAX_DRAWS} tries ({listed}); {advice}")
     return out
 
 
 # -- writing and reading -------------------------------------------------------------------
-
-def to_yaml(data: Mapping[str, Any], indent: int = 0) -> str:
-    """Plain data (mappings, lists, numbers, text) as block YAML with flow lists, as a person
-    writes a problem file (`- weights: [[1, 2]]`, `- conv2d: {filters: 8}`, `- flatten`)."""
-    pad = "  " * indent
-    lines = []
-    for key, value in data.items():
-        if isinstance(value, dict) and value:
-            lines.append(f"{pad}{key}:")
-            lines.append(to_yaml(value, indent + 1).rstrip("\n"))
-        elif isinstance(value, list) and value and any(isinstance(v, dict) for v in value):
-            lines.append(f"{pad}{key}:")
-            for item in value:
-                if isinstance(item, dict) and item:
-                    for k, (name, v) in enumerate(item.items()):
-                        lines.append(f"{pad}  {'- ' if k == 0 else '  '}{name}: {_flow(v)}")
-                else:
-                    lines.append(f"{pad}  - {_flow(item)}")
-        else:
-            lines.append(f"{pad}{key}: {_flow(value)}")
-    return "\n".join(lines) + "\n"
-
-
-_PLAIN = re.compile(r"[A-Za-z_][^:#,\[\]{}\"'\n\\]*")
-_KEYWORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
-
-
-def _flow(v: Any) -> str:
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}: {_flow(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_flow(x) for x in v) + "]"
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return repr(v)
-    if isinstance(v, int):
-        return str(v)
-    text = str(v)
-    if _PLAIN.fullmatch(text) and text.lower() not in _KEYWORDS and "," not in text and not text.endswith(" "):
-        return text
-    return json.dumps(text, ensure_ascii=False)  # JSON's escapes are YAML's double-quoted ones
-
 
 def variant_file(stem: str, number: int, width: int) -> str:
     return f"{stem}-v{number:0{width}d}.yaml"
@@ -483,6 +454,9 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     for label, sols in (("questions", [question_sheet(s) for s in solutions]), ("answer-key", solutions)):
         target = f"{label}{rend.suffix}"
         title = f"{base_title}: {'questions' if label == 'questions' else 'answer key'}, {count} variants"
-        (out / target).write_text(rend.render_combined(sols, title=title), encoding="utf-8")
+        text = (questions_table(rend, [(v.number, f, v.data) for v, f in zip(drawn.variants, files)],
+                                [(r.key, r.path) for r in rules]) if label == "questions" and
+                getattr(rend, "tabular", False) else rend.render_combined(sols, title=title))
+        (out / target).write_text(text, encoding="utf-8")
         sheets.append(target)
     return Written(out, files, sheets, drawn)

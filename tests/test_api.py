@@ -163,11 +163,14 @@ def test_check_takes_a_dict_or_a_file(tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text(f"yhat: {right}\n", encoding="utf-8")
     assert dlsolve.check(str(problem), answers).all_right
-    with pytest.raises(dlsolve.SpecError, match="no answer is called 'yhatt'"):
-        dlsolve.check(problem, {"yhatt": 1})
-    answers.write_text("yhatt: 1\n", encoding="utf-8")
-    with pytest.raises(dlsolve.SpecError, match=r"answers.yaml:1:1: "):
-        dlsolve.check(problem, answers)
+    # a name that is no answer scores 0 for the answer it probably means, with the reason
+    typo = dlsolve.check(problem, {"yhatt": 1, "loss": "high"})
+    by = {v.name: v for v in typo.verdicts}
+    assert typo.score == 0 and "given as `yhatt`" in by["yhat"].problem and by["yhat"].earned == 0
+    answers.write_text("yhatt: 1\nloss: [1, 2\n", encoding="utf-8")
+    typo = dlsolve.check(problem, answers)
+    by = {v.name: v for v in typo.verdicts}
+    assert "did you mean 'yhat'" in by["yhat"].problem and by["loss"].problem.startswith("line 2: ")
 
 
 def test_api_doctest_runs():

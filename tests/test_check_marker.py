@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import dlsolve
 from dlsolve.cli import main
 from tests.conftest import ROOT
 
@@ -231,18 +232,24 @@ def test_a_class_folder_becomes_one_gradebook(tmp_path):
     write_answers(folder / "s2.yaml", {"z1": ans["z1"] + 1, "yhat": ans["yhat"]})
     (folder / "s3.yaml").write_text("z1: [1, 2\n")                       # bad input: reported, others graded
     r = run("check", P1, folder, "--format", "csv")
-    assert r.exit_code == 2
+    assert r.exit_code == 2                                             # s3 could not be read
     out = r.output[r.output.index("student,"):]
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["student", "z1", "yhat", "score", "max_score"]
-    assert [row[0].rsplit("/", 1)[-1] for row in rows[1:]] == ["s2.yaml", "s10.yaml"]   # natural order
-    assert rows[1][1:] == ["0.0", "1.0", "1.0", "2.0"] and rows[2][1:] == ["1.0", "1.0", "2.0", "2.0"]
+    names = [a.name for a in dlsolve.solve(P1).answers]                 # every answer the problem defines
+    assert rows[0] == ["student", "name", "email", "section", "variant", "status", *names, "score", "max_score"]
+    assert [row[0] for row in rows[1:]] == ["s2", "s3", "s10"]          # natural order, every file a row
+    col = {c: i for i, c in enumerate(rows[0])}
+    s2, s3, s10 = rows[1:]
+    assert (s2[col["z1"]], s2[col["yhat"]], s2[col["a1"]], s2[col["score"]], s2[col["max_score"]]) == \
+        ("0", "1", "—", "1", str(len(names)))
+    assert (s10[col["z1"]], s10[col["score"]], s10[col["status"]]) == ("1", "2", "graded")
+    assert (s3[col["z1"]], s3[col["score"]], s3[col["status"]]) == ("0", "0", "graded, some answers not read")
     doc = json.loads(run("check", P1, folder / "s2.yaml", folder / "s10.yaml", "--format", "json").output)
-    assert [s["score"] for s in doc["students"]] == [1.0, 2.0]
+    assert [s["score"] for s in doc["students"]] == [1, 2]
     out_file = tmp_path / "report.md"
     assert run("check", P1, folder / "s2.yaml", folder / "s10.yaml", "--format", "markdown", "-o", out_file).exit_code == 1
     text = out_file.read_text()
-    assert "Class report" in text and "s10.yaml" in text
+    assert "Class report" in text and "s10" in text
 
 
 def test_check_json_is_always_valid_json(tmp_path):
@@ -361,16 +368,23 @@ def test_rounded_reference_keeps_the_students_decimals(tmp_path):
 
 
 def test_a_class_score_counts_unanswered_questions(tmp_path):
+    """Out of every answer the problem defines, whatever each student answered; a marks file
+    that names its answers and sets no default asks those only."""
     ans = right_p1(6)
     folder = tmp_path / "class"
     folder.mkdir()
     write_answers(folder / "s1.yaml", {"z1": ans["z1"], "yhat": ans["yhat"], "loss": ans["loss"]})
     write_answers(folder / "s2.yaml", {"z1": ans["z1"]})
+    marks = tmp_path / "marks.yaml"
+    marks.write_text("points: {z1: 1, yhat: 1, loss: 1}\n")
+    rows = list(csv.reader(io.StringIO(run("check", P1, folder, "--format", "csv", "--marks", marks).output)))
+    assert rows[0][6:] == ["z1", "yhat", "loss", "score", "max_score"]
+    assert rows[2][6:] == ["1", "—", "—", "1", "3"]                    # s2: one of three asked
+    summary = " ".join(run("check", P1, folder, "--marks", marks).output.split())
+    assert "2 students; mean score 2 of 3" in summary                  # (3 + 1) / 2
     rows = list(csv.reader(io.StringIO(run("check", P1, folder, "--format", "csv").output)))
-    assert rows[0] == ["student", "z1", "yhat", "loss", "score", "max_score"]
-    assert rows[2][1:] == ["1.0", "", "", "1.0", "3.0"]                 # s2: one of three asked
-    summary = " ".join(run("check", P1, folder).output.split())
-    assert "2 students; mean score 2 " in summary or "2 students; mean score 2." in summary   # (3 + 1) / 2
+    n = len(dlsolve.solve(P1).answers)
+    assert [r[-2:] for r in rows[1:]] == [["3", str(n)], ["1", str(n)]]
 
 
 def test_infinity_is_right_for_an_infinite_reference_and_no_warning_is_printed(tmp_path):

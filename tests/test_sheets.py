@@ -108,7 +108,7 @@ def test_check_right_and_rounded_answers(tmp_path):
     path = write(tmp_path, "yhat: 0.77\nloss: 0.2671\ndW3: [[-0.0143], [-0.22]]\nz1: [35, 10, 1]\n")
     r = run("check", P1, path)
     assert r.exit_code == 0, r.output
-    assert "4 of 4 right" in r.output and "rounded to as many decimals as you wrote" in flat(r.output)
+    assert "4 of 23 right" in r.output and "rounded to as many decimals as you wrote" in flat(r.output)
 
 
 def test_check_wrong_answer_exit_1_names_the_first_wrong_quantity(tmp_path):

@@ -172,10 +172,10 @@ def test_check_grades_each_student_against_their_own_variant(tmp_path):
     assert one.exit_code == 0 and "variant 3" in one.output
     (answers / "s3.yaml").write_text("yhat: 0.5\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["check", str(tmp_path / "v"), str(answers / "s3.yaml")])
-    assert r.exit_code == 2 and "missing key 'variant'" in r.output
+    assert r.exit_code == 2 and "does not say which variant" in r.output
     (answers / "s3.yaml").write_text("variant: 9\nyhat: 0.5\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["check", str(tmp_path / "v"), str(answers / "s3.yaml")])
-    assert r.exit_code == 2 and "s3.yaml:1:10: variant: expected a variant number 1–5" in r.output
+    assert r.exit_code == 2 and "s3.yaml:1:1: variant: expected a variant number 1–5" in r.output
 
 
 def test_a_range_keeps_to_its_grid(tmp_path):

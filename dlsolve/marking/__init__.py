@@ -9,6 +9,7 @@ same `Alternatives`, so the problem is solved once (and once per other conventio
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
@@ -26,12 +27,16 @@ __all__ = ["Alternatives", "Answers", "Marks", "Report", "Rule", "Verdict", "che
 
 @dataclass(frozen=True)
 class Answers:
-    """One student's answers: name → value, name → decimals written, name → text as written."""
+    """One student's answers: name → value, name → decimals written, name → text as written;
+    name → why an answer could not be read (scored 0 with that reason) and name → notes on
+    forms read leniently (a Unicode minus, a number in quotes)."""
 
     values: Mapping[str, Any]
     decimals: Mapping[str, Any]
     written: Mapping[str, Any] = field(default_factory=dict)
     student: str = "answers"
+    problems: Mapping[str, str] = field(default_factory=dict)
+    notes: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,14 @@ class Marks:
     points: Mapping[str, float] = field(default_factory=dict)
     default: float = 1.0
     follow_through: float = 0.5
+    listed_only: bool = False  # a scheme that names its answers and sets no default: only those are asked
 
     def of(self, name: str) -> float:
-        return float(self.points.get(name, self.default))
+        return float(self.points.get(name, 0.0 if self.listed_only else self.default))
+
+    def asked(self, names: Sequence[str]) -> list[str]:
+        """The answers the class is marked on, in the problem's order."""
+        return [n for n in names if n in self.points] if self.listed_only else list(names)
 
 
 @dataclass(frozen=True)
@@ -51,15 +61,17 @@ class Report:
     problem: str
     student: str
     rule: str
-    verdicts: tuple[Verdict, ...]
+    verdicts: tuple[Verdict, ...]          # the answers given (or unreadable), in the problem's order
     blames: tuple[Blame, ...]
     score: float
     max_score: float
     follow_through: bool = False
+    unanswered: tuple[str, ...] = ()       # asked, not given: 0 points each
+    notes: tuple[str, ...] = ()            # about the file: a name that is no answer, …
 
     @property
     def all_right(self) -> bool:
-        return all(v.right for v in self.verdicts)
+        return all(v.right for v in self.verdicts)  # of the answers given (unanswered ones score 0)
 
 
 def FOLLOW(rule: Rule) -> Rule:
@@ -77,43 +89,80 @@ def rule_text(rule: Rule) -> str:
             "of the reference.")
 
 
-def _unknown(name: str, solution: Solution) -> SpecError:
-    names = [a.name for a in solution.answers]
+def _unknown(name: str, names: Sequence[str]) -> tuple[Optional[str], str]:
+    """The answer a name that is no answer probably means (or None), and the reason to show."""
     same = [n for n in names if n.lower() == name.lower()]
     best = same[0] if same else closest(name, names)
     hint = f"did you mean '{best}'? " if best else ""
-    return SpecError((name, "<key>"), f"no answer is called '{name}'; {hint}this problem's answers are: "
-                                      + ", ".join(names))
+    return best, f"no answer is called '{name}'; {hint}this problem's answers are: " + ", ".join(names)
+
+
+def _unreadable(solution: Solution, name: str, reason: str, written: Any) -> Verdict:
+    """The verdict of an answer that cannot be graded: ✗, 0 points, with its reason (and its text)."""
+    answer = solution.answer(name)
+    return Verdict(name, answer.label, None, written, answer.value, None, False, math.nan, None, shape=(),
+                   problem=reason)
 
 
 def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_through: bool = False,
           marks: Optional[Marks] = None, alternatives: Optional[Alternatives] = None,
           questions: Sequence[str] = ()) -> Report:
-    """Grade one student. `questions` are the answers asked for (a class's, or a marking
-    scheme's): one left unanswered earns nothing but still counts towards the maximum."""
-    names = {a.name for a in solution.answers}
-    for name in answers.values:
-        if name not in names:
-            raise _unknown(name, solution)
-    verdicts = [grade(solution.answer(n), v, answers.written.get(n), answers.decimals.get(n, 0), rule)
-                for n, v in answers.values.items()]
-    judged = _follow_through(solution, answers, verdicts, rule)
+    """Grade one student, out of every answer in `questions` (default: every answer the problem
+    defines); one left unanswered earns nothing but counts towards the maximum. An answer that
+    cannot be read or graded (blank, text, the wrong shape, a name that is no answer) scores 0
+    with its reason; the others are graded."""
+    names = [a.name for a in solution.answers]
+    problems: dict[str, str] = {}
+    shown = dict(answers.written)  # the text of each answer, as written (under the name it was meant for)
+    notes: list[str] = []
+    given = {}
+    for name, reason in list(answers.problems.items()) + [(n, "") for n in answers.values]:
+        if name in names:
+            if reason:
+                problems[name] = reason
+            else:
+                given[name] = answers.values[name]
+            continue
+        best, why = _unknown(name, names)
+        if best is not None and best not in answers.values and best not in answers.problems:
+            problems.setdefault(best, f"given as `{name}`, which is no answer name (did you mean '{best}'?)"
+                                      + (f"; and {reason}" if reason else ""))
+            shown.setdefault(best, answers.written.get(name))
+        else:
+            notes.append(f"{name}: {why}" + (f" (and {reason})" if reason else "") + "; not graded")
+    verdicts: dict[str, Verdict] = {}
+    for n, v in given.items():
+        try:
+            verdicts[n] = grade(solution.answer(n), v, answers.written.get(n), answers.decimals.get(n, 0), rule)
+        except SpecError as err:
+            problems[n] = err.message
+    graded = [verdicts[n] for n in names if n in verdicts]
+    judged = _follow_through(solution, answers, graded, rule)
     consistent = {v.name for v in judged if v.follow_through}
     if follow_through:
-        verdicts = judged
+        graded = judged
     alt = alternatives or Alternatives()
-    verdicts = [dataclasses.replace(v, diagnosis=diagnose(v, answers.decimals.get(v.name, 0), rule, alt))
-                if not v.right else v for v in verdicts]
+    graded = [dataclasses.replace(v, diagnosis=diagnose(v, answers.decimals.get(v.name, 0), rule, alt, solution))
+              if not v.right else v for v in graded]
+    graded = [dataclasses.replace(v, notes=tuple(answers.notes.get(v.name, ())) + v.notes) for v in graded]
+    blames = blame(solution, graded, consistent)
+    by_name = {v.name: v for v in graded}
+    by_name.update({n: _unreadable(solution, n, r, shown.get(n)) for n, r in problems.items()})
     marks = marks or Marks()
+    asked = [n for n in (questions or marks.asked(names)) if n in names]
+    asked += [n for n in names if n in by_name and n not in asked]
     scored = []
-    for v in verdicts:
-        p = marks.of(v.name)
+    for n in asked:
+        if n not in by_name:
+            continue
+        v = by_name[n]
+        p = marks.of(n)
         earned = p if v.right else (p * marks.follow_through if v.follow_through else 0.0)
         scored.append(dataclasses.replace(v, points=p, earned=earned))
-    asked = list(questions) + [n for n in answers.values if n not in questions]
-    return Report(solution.title or solution.kind, answers.student, rule_text(rule), tuple(scored),
-                  blame(solution, scored, consistent), sum(v.earned or 0.0 for v in scored),
-                  sum(marks.of(n) for n in asked), follow_through)
+    unanswered = tuple(n for n in asked if n not in by_name)
+    return Report(solution.title or solution.kind, answers.student, rule_text(rule), tuple(scored), blames,
+                  sum(v.earned or 0.0 for v in scored), sum(marks.of(n) for n in asked), follow_through,
+                  unanswered, tuple(notes))
 
 
 def _follow_through(solution: Solution, answers: Answers, verdicts: list[Verdict], rule: Rule) -> list[Verdict]:

@@ -64,8 +64,8 @@ def blame(solution: Solution, verdicts: Sequence[Verdict], consistent: set[str] 
     """The first wrong answers and what follows from each.
 
     `consistent` names the wrong answers whose value is what the steps give from the student's
-    own earlier answers (follow-through): only those follow from a wrong answer behind them; a
-    wrong answer that does not is a slip of its own, even with a wrong answer behind it.
+    own earlier answers (follow-through): only those, and those one diagnosis explains together
+    with a wrong answer behind them, follow from it; any other wrong answer is a slip of its own.
     """
     by_name = {v.name: v for v in verdicts}
     depends = {a.name: a.depends for a in solution.answers}
@@ -73,11 +73,25 @@ def blame(solution: Solution, verdicts: Sequence[Verdict], consistent: set[str] 
     wrong = [v.name for v in verdicts if not v.right]
     behind = {n: [a for a in ancestors(n, depends, right) if a in by_name and not by_name[a].right] for n in wrong}
     if consistent is not None:
-        behind = {n: (b if n in consistent else []) for n, b in behind.items()}
+        # a wrong answer follows from one behind it when the steps give it from the student's own
+        # values, or when one slip explains both (the same convention, sign or rounding)
+        behind = {n: (b if n in consistent else
+                      [a for a in b if by_name[n].diagnosis and by_name[a].diagnosis == by_name[n].diagnosis])
+                  for n, b in behind.items()}
     roots = [n for n in wrong if not behind[n]]
+    # one slip, one entry: a later first-wrong answer the same diagnosis explains (a sign flipped in
+    # δ^[3] and so in dW3, whose steps the solution works from ∂L/∂ŷ, not from δ^[3]) joins the first
+    merged: dict[str, list[str]] = {}
+    for n in list(roots):
+        d = by_name[n].diagnosis
+        first = next((r for r in roots if r != n and d and by_name[r].diagnosis == d), None)
+        if first is not None and roots.index(first) < roots.index(n):
+            roots.remove(n)
+            merged.setdefault(first, []).append(n)
     out = []
     for root in roots:
-        follows = tuple(n for n in wrong if root in behind[n])
+        joined = merged.get(root, [])
+        follows = tuple(n for n in wrong if root in behind[n] or n in joined or any(j in behind[n] for j in joined))
         v = by_name[root]
         answer = solution.answer(root)
         size = 1

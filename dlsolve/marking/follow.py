@@ -10,12 +10,12 @@ evaluated again, so grading a class stays fast.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 import numpy as np
 
-from dlsolve.expr import evaluate
-from dlsolve.solution import Answer, Given, Solution, Step
+from dlsolve.expr import Expr, evaluate
+from dlsolve.solution import Answer, Given, Section, Solution, Step
 
 
 def _blocks(solution: Solution) -> list[Given | Step]:
@@ -49,12 +49,15 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def recompute(solution: Solution, student: Mapping[str, np.ndarray]) -> dict[str, Any]:
+def recompute(solution: Solution, student: Mapping[str, np.ndarray],
+              transform: Optional[Callable[[Section, Step], Optional[Expr]]] = None) -> dict[str, Any]:
     """Every step key → its value when the student's answers replace the reference's ones.
 
-    `student` maps answer names to the student's values, shaped like the reference.
+    `student` maps answer names to the student's values, shaped like the reference. `transform`
+    may give a step another formula (a slip made in every such step: an update's sign).
     """
     blocks = _blocks(solution)
+    sections = [s for s in solution.sections for b in s.blocks if isinstance(b, (Given, Step))]
     last = {b.quantity.key: i for i, b in enumerate(blocks)}
     override: dict[str, Any] = {}
     for a in solution.answers:
@@ -67,11 +70,13 @@ def recompute(solution: Solution, student: Mapping[str, np.ndarray]) -> dict[str
         key = b.quantity.key
         value: Any = b.value
         changed = False
-        if dirty and isinstance(b, Step) and b.value is not None and any(k in dirty for k in b.bindings):
+        other = transform(sections[i], b) if transform is not None and isinstance(b, Step) else None
+        if isinstance(b, Step) and b.value is not None and (
+                other is not None or (dirty and any(k in dirty for k in b.bindings))):
             inputs = {k: env.get(k, v) for k, v in b.bindings.items()}
             try:
                 with np.errstate(all="ignore"):
-                    value = evaluate(b.formula, inputs)
+                    value = evaluate(other if other is not None else b.formula, inputs)
                 changed = True
             except Exception:  # noqa: BLE001 - a value the formula cannot take: keep the reference
                 value = b.value
@@ -87,9 +92,10 @@ def recompute(solution: Solution, student: Mapping[str, np.ndarray]) -> dict[str
     return computed
 
 
-def follow_values(solution: Solution, student: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def follow_values(solution: Solution, student: Mapping[str, np.ndarray],
+                  transform: Optional[Callable[[Section, Step], Optional[Expr]]] = None) -> dict[str, np.ndarray]:
     """For each answer whose steps can be re-evaluated: its value from the student's inputs."""
-    computed = recompute(solution, student)
+    computed = recompute(solution, student, transform)
     out: dict[str, np.ndarray] = {}
     for a in solution.answers:
         ref = _ref(a)

@@ -62,9 +62,12 @@ class Verdict:
     points: Optional[float] = None
     earned: Optional[float] = None
     notes: tuple[str, ...] = field(default=())
+    problem: Optional[str] = None  # why the answer could not be graded (it scores 0)
 
     @property
     def mark(self) -> str:
+        if self.problem is not None:
+            return "✗ not graded"
         if self.right:
             return "✓"
         return "✓ follow-through" if self.follow_through else "✗"
@@ -131,12 +134,17 @@ SIGNIFICANT = 2  # a value judged by its decimals must show at least this many s
 def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
     """Entries written with too few decimals to say anything: 0 for 0.43 or 1 for 0.5625 would
     be 'right' by rounding; a marker wants two significant digits (an integer reference, or one
-    of about zero, may be written as it is)."""
+    of about zero, may be written as it is).
+
+    The digits are judged per answer, not per entry: the decimals needed are those that give the
+    answer's largest entry two significant digits, so an entry far below the answer's scale
+    (4.9×10⁻⁶ beside 0.3) written as 0.000005 at the decimals asked is right."""
     dec = np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
     finite = np.isfinite(ref)
     mag = np.where(finite, np.abs(ref), 1.0)
+    scale = float(np.max(np.where(finite, np.abs(ref), 0.0), initial=0.0))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        needed = SIGNIFICANT - 1 - np.floor(np.log10(np.where(mag > 0, mag, 1.0)))
+        needed = SIGNIFICANT - 1 - np.floor(np.log10(scale if scale > 0 else 1.0))
         exact = np.abs(np.where(finite, ref, 0.0) - np.round(np.where(finite, ref, 0.0))) <= 1e-9 * np.maximum(1.0, mag)
     return (mag >= NEAR_ZERO) & ~exact & np.isfinite(ref) & (dec < needed)
 

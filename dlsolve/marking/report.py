@@ -1,5 +1,5 @@
-"""A check report in every format: as a Solution (the sheet formats), as JSON data, and as a
-gradebook table (one row per student) for a whole class."""
+"""A student's check report in every format: as a Solution (the sheet formats) and as JSON data
+(the class summary and the gradebook are in dlsolve/marking/summary.py)."""
 
 from __future__ import annotations
 
@@ -51,29 +51,45 @@ def _as_written(value: Any, decimals: Any) -> Any:
 
 
 def _verdict_row(v: Verdict) -> tuple:
+    if v.problem is not None:
+        return (v.name, v.label, written_text(v.written, None) if v.written not in (None, "") else "—", None,
+                _cell(v.reference), v.mark, None, None)
     return (v.name, v.label, written_text(v.written, v.given), _as_written(v.rounded, v.decimals),
             _cell(v.reference), v.mark, v.relative_error, v.abs_error)
 
 
-def report_solution(report: Report) -> Solution:
-    """The report as a Solution, so every sheet format can show it."""
+def report_solution(report: Report, file_notes: Sequence[str] = (), title: str | None = None) -> Solution:
+    """The report as a Solution, so every sheet format can show it. `file_notes`: what could not
+    be read in the student's file, or which variant their answers fit (shown first)."""
     right = sum(v.right for v in report.verdicts)
     ft = sum(bool(v.follow_through) and not v.right for v in report.verdicts)
+    asked = len(report.verdicts) + len(report.unanswered)
     summary = [Text(Phrase("{r:int} of {n:int} right" + (", {f:int} more by follow-through" if ft else "")
-                           + "; score {s} of {m}.", r=right, n=len(report.verdicts), f=ft, s=report.score,
-                           m=report.max_score))]
+                           + (", {u:int} not answered" if report.unanswered else "")
+                           + "; score {s:given} of {m:given}.", r=right, n=asked, f=ft, u=len(report.unanswered),
+                           s=_whole(report.score), m=_whole(report.max_score)))]
     rule = report.rule + (" With follow-through, an answer is also judged against the value it has from your "
                           "own earlier answers, to two units of the last decimal you wrote (your inputs carry "
                           "their own rounding)." if report.follow_through else "")
     columns = ("answer", "quantity", "yours", "reference, rounded as yours", "reference", "verdict",
                "relative error", "absolute error")
-    sections = [Section("Summary", tuple(summary)), Section("Rule", (Text(rule),)),
-                Section("Verdicts", (Table(columns, tuple(_verdict_row(v) for v in report.verdicts)),) +
-                        tuple(Text(f"{v.name}: {n}", "note") for v in report.verdicts for n in v.notes))]
-    explained = [v for v in report.verdicts if v.diagnosis]
-    if explained:
+    sections = [Section("Summary", tuple(summary))]
+    if file_notes or report.notes:
+        sections.append(Section("Your file", tuple(Text(n, "note") for n in list(file_notes) + list(report.notes))))
+    sections += [Section("Rule", (Text(rule),)),
+                 Section("Verdicts", (Table(columns, tuple(_verdict_row(v) for v in report.verdicts)),) +
+                         tuple(Text(f"{v.name}: {n}", "note") for v in report.verdicts for n in v.notes) +
+                         tuple(Text(f"{v.name}: not graded (0 points): {v.problem}", "note")
+                               for v in report.verdicts if v.problem) +
+                         ((Text("Not answered (0 points each): " + ", ".join(report.unanswered) + "."),)
+                          if report.unanswered else ()))]
+    explained: dict[str, list[str]] = {}
+    for v in report.verdicts:
+        if v.diagnosis:
+            explained.setdefault(v.diagnosis, []).append(v.name)
+    if explained:  # one sentence per slip, naming every answer it explains
         sections.append(Section("What explains a wrong value", tuple(
-            Text(f"{v.name}: {v.diagnosis}.", "note") for v in explained)))
+            Text(f"{_and(names)}: {d}.", "note") for d, names in explained.items())))
     follow = [v for v in report.verdicts if v.follow_through and not v.right]
     if follow:
         sections.append(Section("Follow-through", tuple(
@@ -93,17 +109,11 @@ def report_solution(report: Report) -> Solution:
                                    "The steps that produce it:"))
             blocks.extend(b.steps)
         sections.append(Section("Where it went wrong", tuple(blocks)))
-    return Solution("check", f"Checking {report.student} against: {report.problem}", tuple(sections), ())
+    return Solution("check", title or f"Checking {report.student} against: {report.problem}", tuple(sections), ())
 
 
-def class_solution(reports: Sequence[Report], problem: str) -> Solution:
-    """The summary of a class: one row per student."""
-    rows = tuple((r.student, r.score, r.max_score, sum(v.right for v in r.verdicts), len(r.verdicts),
-                  ", ".join(b.root for b in r.blames) or None) for r in reports)
-    table = Table(("student", "score", "out of", "right", "answers", "first wrong"), rows)
-    mean = float(np.mean([r.score for r in reports])) if reports else 0.0
-    return Solution("check", f"Class report: {problem}", (
-        Section("Summary", (Text(Phrase("{n:int} students; mean score {m}.", n=len(reports), m=mean)), table)),), ())
+def _whole(x: float) -> Any:
+    return int(x) if float(x).is_integer() else float(x)
 
 
 def _json_safe(v: Any) -> Any:
@@ -137,22 +147,11 @@ def report_json(report: Report) -> dict[str, Any]:
             "follow_through": v.follow_through, "follow_through_value": _json_safe(v.follow_value),
             "relative_error": _json_safe(v.relative_error), "absolute_error": _json_safe(v.abs_error),
             "wrong_entries": [v.entry_name(i) for i in v.wrong_entries if i],
-            "diagnosis": v.diagnosis, "points": v.points, "earned": v.earned,
+            "diagnosis": v.diagnosis, "points": v.points, "earned": v.earned, "not_graded": v.problem,
+            "notes": list(v.notes),
         }, v.reference, None) for v in report.verdicts],
+        "unanswered": list(report.unanswered),
+        "notes": list(report.notes),
         "first_wrong": [{"answer": b.root, "follows": list(b.follows), "entries": list(b.entries)}
                         for b in report.blames],
     }
-
-
-def gradebook(reports: Sequence[Report]) -> dict[str, Any]:
-    """One row per student, one column per answer (the points earned), then the score."""
-    names: list[str] = []
-    for r in reports:
-        for v in r.verdicts:
-            if v.name not in names:
-                names.append(v.name)
-    rows = []
-    for r in reports:
-        earned = {v.name: v.earned for v in r.verdicts}
-        rows.append([r.student] + [earned.get(n) for n in names] + [r.score, r.max_score])
-    return {"columns": ["student"] + names + ["score", "max_score"], "rows": rows}

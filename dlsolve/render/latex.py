@@ -259,7 +259,7 @@ class LatexRenderer(DocumentRenderer):
             if level == 1:
                 return r"{\centering\LARGE\bfseries " + self.inline(text) + r"\par}"
             if level == 2:
-                brk = r"\clearpage" if self.mode == "full" else ""
+                brk = r"\clearpage" if self.mode in ("full", "questions") else ""  # a paper per page
                 return brk + rf"\section{{{self.inline(text)}}}"
             level -= 1
         cmd = {1: "section", 2: "subsection", 3: "subsubsection"}.get(level, "paragraph")
