@@ -490,3 +490,33 @@ def test_a_roster_matches_files_by_key_or_name_and_its_errors_are_located(tmp_pa
     bad.write_text("id,name\nada,Ada\nADA,Ada again\n", encoding="utf-8")
     r = run("check", P1, tmp_path / "a.yaml", "--roster", bad)
     assert r.exit_code == 2 and f"{bad}:3: the id 'ADA' is also on line 2" in r.output
+
+
+def test_check_writes_each_platforms_gradebook_with_the_scores_computed_here(p1_marked, tmp_path):
+    """`check --gradebook` joins the roster and writes the platform's import shape; every score is
+    the one the test built the student for (the Canvas header and "Points Possible" row as in
+    Canvas's gradebook export; Gradescope's upload by e-mail)."""
+    students, _, _, folder, marks = p1_marked
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email,section\n" + "".join(
+        f"{'s1234567' if n == 'student_key' else n},Student {n},{n}@uni.example,A\n" for n in students)
+        + "absent,Absent Student,absent@uni.example,B\n", encoding="utf-8")
+    r = run("check", P1, folder / "answers", "--marks", marks, "--roster", roster, "--gradebook", "canvas",
+            "--assignment", "Exam 1", "--assignment-id", "77")
+    assert r.exit_code == 2, r.output  # some files cannot be read: still every row is written
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Exam 1 (77)"]
+    assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == len(ASKED)
+    by_sis = {row[2]: row for row in rows[2:]}
+    for name, (_, score, _) in students.items():
+        sis = "s1234567" if name == "student_key" else name
+        assert float(by_sis[sis][5]) == score, name
+        assert by_sis[sis][0] == f"{name}, Student" and by_sis[sis][4] == "A"  # Canvas: "Last, First"
+    assert float(by_sis["absent"][5]) == 0
+    out = tmp_path / "fb"
+    r = run("check", P1, folder / "answers", "--marks", marks, "--roster", roster, "--gradebook", "gradescope",
+            "-o", f"{out}/")
+    rows = list(csv.DictReader(io.StringIO((out / "gradebook-gradescope.csv").read_text(encoding="utf-8"))))
+    scores = {row["Email"]: float(row["Total Score"]) for row in rows}
+    assert scores == {**{f"{n}@uni.example": s for n, (_, s, _) in students.items()}, "absent@uni.example": 0}
+    assert (out / "gradebook.csv").exists()
