@@ -18,7 +18,7 @@ from dlsolve.expr import Expr, Mul, Num, Sym, substitute
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Net
-from dlsolve.solution import Phrase
+from dlsolve.solution import GIVEN, Phrase
 from dlsolve.losses import LOGIT_MARGIN
 
 DETAIL_LIMIT = 60   # at most this many parameters: worked unit by unit
@@ -189,7 +189,7 @@ class SolverBase:
             for k, s in enumerate(net.samples, 1):   # vectors as cells: the renderer formats them
                 y = None if s.y is None else (float(s.y[0]) if net.n_out == 1 else s.y.copy())
                 rows.append((str(k), s.x.copy(), y))
-            d.table(("sample", "input x", "target y"), rows)
+            d.table(("sample", "input x", "target y"), rows, part=GIVEN)
         self.bind_params(nm, show=True)
         self.dropout_given(nm)
         self.given_lambdas(nm)
