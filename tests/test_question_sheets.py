@@ -26,14 +26,30 @@ PRECISION = 4
 SHEET_FORMATS = [f for f in FORMATS if getattr(renderer(f), "sheets", False)]
 _GROUP = re.compile(r"(?<=\d)(?:\{,\}|\\,|\\ |\u2009|\u202f|,)(?=\d{3}(?!\d))")
 _TAG = re.compile(r"<[^>]*>")
+_LAYOUT = re.compile(r"<style.*?</style>|\\documentclass.*?\\begin\{document\}|#[0-9a-fA-F]{3,6}\b"
+                     r"|\d+(?:\.\d+)?\s*(?:em|ex|pt|cm|mm|bp|\\(?:line|text|column)width)\b", re.S)
+
+
+def readable(sheet: str) -> str:
+    """The words and numbers a reader sees: no markup, style sheet, preamble or lengths."""
+    text = html.unescape(_TAG.sub(" ", _LAYOUT.sub(" ", sheet)))
+    return text.replace("\\allowbreak{}", "").replace("\\_", "_")
+
+
+def token_list(sheet: str) -> list[str]:
+    """The unsigned decimal numbers written on a sheet, in order, as the printer writes them."""
+    text = readable(sheet)
+    for _ in range(3):  # 138,357,544: each group joined in turn
+        text = _GROUP.sub("", text)
+    return re.findall(r"\d+(?:\.\d+)?", text)
 
 
 def tokens(sheet: str) -> set[str]:
-    """The unsigned decimal numbers written on a sheet, as the printer writes them."""
-    text = html.unescape(_TAG.sub(" ", sheet))
-    for _ in range(3):  # 138,357,544: each group joined in turn
-        text = _GROUP.sub("", text)
-    return set(re.findall(r"\d+(?:\.\d+)?", text))
+    return set(token_list(sheet))
+
+
+def runs(seq: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)}
 
 
 def printed(x: float) -> str | None:
@@ -80,10 +96,20 @@ def given_tokens(text: str, data: object) -> set[str]:
     return found
 
 
-def leaks(sheet: str, sol: Solution, stated: set[str]) -> list[str]:
-    shown = tokens(sheet)
+def leaks(sheet: str, sol: Solution, stated: set[str], source: str = "") -> list[str]:
+    """Answer entries printed on the sheet that the problem file does not state; and (for small
+    whole numbers, which any sheet has) an answer's entries printed in a row, as a matrix or a
+    vector of the working would be, unless the problem file has that row."""
+    order = token_list(sheet)
+    shown = set(order)
     out = []
+    yaml_order = [p for x in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", source) for p in [printed(float(x))] if p]
     for a in sol.answers:
+        row = [p for x in entries(a.value) for p in [printed(x)] if p]
+        n = min(len(row), 4)
+        if n >= 3 and any(set(r) - {"0"} for r in runs(row, n)):
+            found = (runs(row, n) - runs(yaml_order, n)) & runs(order, n)
+            out += [f"{a.name} ⊇ {', '.join(r)}" for r in sorted(found) if set(r) - {"0"}]
         for x in entries(a.value):
             p = printed(x)
             if p is None or p in stated or (float(p).is_integer() and abs(float(p)) < 100):
@@ -120,10 +146,12 @@ def test_question_sheet_states_the_problem_and_no_answer(path, fmt):
     sheet = renderer(fmt)(precision=PRECISION, mode="questions").render(sol)
     data = _data(path)
     stated = given_tokens(path.read_text(encoding="utf-8"), data)
-    assert not leaks(sheet, sol, stated), f"answers on the question sheet: {leaks(sheet, sol, stated)}"
+    source = path.read_text(encoding="utf-8")
+    found = leaks(sheet, sol, stated, source)
+    assert not found, f"answers on the question sheet: {found}"
     assert not missing(sheet, data), f"givens missing from the question sheet: {missing(sheet, data)}"
     for a in sol.answers:  # the Find list names every answer
-        assert a.name in html.unescape(sheet).replace("\\_", "_"), a.name
+        assert a.name in readable(sheet), f"the Find list does not name {a.name}"
 
 
 def test_a_leak_is_found():
