@@ -107,9 +107,9 @@ def leaks(sheet: str, sol: Solution, stated: set[str], source: str = "") -> list
     for a in sol.answers:
         row = [p for x in entries(a.value) for p in [printed(x)] if p]
         n = min(len(row), 4)
-        if n >= 3 and any(set(r) - {"0"} for r in runs(row, n)):
+        if n >= 3:  # a run of at least three different numbers: not a pattern of 0s and 1s in the data
             found = (runs(row, n) - runs(yaml_order, n)) & runs(order, n)
-            out += [f"{a.name} ⊇ {', '.join(r)}" for r in sorted(found) if set(r) - {"0"}]
+            out += [f"{a.name} ⊇ {', '.join(r)}" for r in sorted(found) if len(set(r)) >= 3]
         for x in entries(a.value):
             p = printed(x)
             if p is None or p in stated or (float(p).is_integer() and abs(float(p)) < 100):

@@ -195,7 +195,20 @@ class SolverBase:
         self.given_lambdas(nm)
         if net.eta is not None:
             d.given(N.ETA, float(net.eta), note="learning rate")
+        d.text(self.model_text(), part=GIVEN)
         self.network_picture(nm)
+
+    def model_text(self) -> str:
+        """The activations and the loss in words, as an exam states them (the working shows them
+        only as formulas with the numbers in)."""
+        net = self.net
+        labels = ["linear (a = z)" if layer.activation.identity else layer.activation.label_with(layer.act_params)
+                  for layer in net.layers]
+        if len(set(labels)) == 1:
+            acts = f"Activation: {labels[0]}" + (" in every layer" if len(labels) > 1 else "")
+        else:
+            acts = "Activations: " + ", ".join(f"layer {k} {a}" for k, a in enumerate(labels, 1))
+        return acts + (f"; loss: {net.loss.title}" if net.loss is not None else "") + "."
 
     def network_picture(self, nm: Names) -> None:
         """The network as the course draws it, each given weight on its arrow (none when the
@@ -216,8 +229,9 @@ class SolverBase:
         W = self.W[l - 1]
         return (W if self.net.layout == "in_out" else W.T).copy()
 
-    def bind_params(self, nm: Names, show: bool, notes: bool = True) -> None:
-        """Make the current parameters known, unit by unit and as matrices."""
+    def bind_params(self, nm: Names, show: bool, notes: bool = True, part: str = GIVEN) -> None:
+        """Make the current parameters known, unit by unit and as matrices (`part=WORKED`: the
+        parameters an earlier update left, which the question sheet must not show)."""
         d = self.d
         for layer in self.net.layers:
             l = layer.index
@@ -225,8 +239,8 @@ class SolverBase:
             if show:
                 note = ("rows: inputs, columns: units (z = a·W + b)" if self.net.layout == "in_out"
                         else "rows: units, columns: inputs (z = W·a + b)")
-                d.given(nm.Wm(l), Wg, note=note if notes else None)
-                d.given(nm.bv(l), self.b[l - 1].copy())
+                d.given(nm.Wm(l), Wg, note=note if notes else None, part=part)
+                d.given(nm.bv(l), self.b[l - 1].copy(), part=part)
             else:
                 d.bind(nm.Wm(l), Wg)
                 d.bind(nm.bv(l), self.b[l - 1].copy())

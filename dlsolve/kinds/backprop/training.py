@@ -11,7 +11,7 @@ from dlsolve import notation as N
 from dlsolve.expr import Add, Mul, Num, Sym
 from dlsolve.kinds.backprop.batched import BatchedUpdates
 from dlsolve.kinds.backprop.names import Names
-from dlsolve.solution import Phrase
+from dlsolve.solution import WORKED, Phrase
 
 
 class Training(BatchedUpdates):
@@ -67,7 +67,7 @@ class Training(BatchedUpdates):
                 d.section(f"Update {u + 1}: {what}")
                 d.text("Worked like the first update, starting from the parameters the previous update "
                        "left; shown: those parameters, the loss and the new parameters.")
-                self.bind_params(names[0], show=True, notes=False)
+                self.bind_params(names[0], show=True, notes=False, part=WORKED)
                 d.record = compact
             else:
                 self.bind_params(names[0], show=False)
