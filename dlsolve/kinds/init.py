@@ -224,7 +224,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.given(slope, 0.01 if spec.negative_slope is None else spec.negative_slope,
                     note="leaky ReLU's negative slope" + (" (PyTorch's default)" if spec.negative_slope is None else ""))
         g = Sym("g", "g", "g")
-        d.derive(g, rec.formula(slope), note=f"PyTorch's calculate_gain('{rec.name}'), used by every scheme below")
+        d.derive(g, rec.formula(slope), note=f"PyTorch's gain for {rec.name}, used by every scheme below")
         gains = {f: g for f in FAMILIES}
     else:
         for name, family in FAMILIES.items():
@@ -232,7 +232,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
                 continue
             rec = GAINS[family.default_gain]
             g = Sym(f"g[{name}]", f"g_{name}", rf"g_{{\text{{{name}}}}}")
-            d.derive(g, rec.formula(slope), note=f"{name}'s gain when none is given: calculate_gain('{rec.name}')")
+            d.derive(g, rec.formula(slope), note=f"{name}'s gain when none is given "
+                                                 f"(PyTorch's gain for {rec.name})")
             gains[name] = g
     fan = N_OUT if spec.mode == "fan_out" else N_IN
     for s in spec._schemes:

@@ -181,8 +181,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.convention(Phrase("ŷ = step(z) with z = w·x + b: ŷ = {hi:given} if z " + rule + " 0, else {lo:given} "
                         "(step_at_zero: {s:given}; the course's notes use both z ≥ 0 and z > 0)",
                         hi=hi, lo=lo, s=spec.step_at_zero))
-    d.convention("z, w and b are kept to 12 decimals, so float64 noise (0.1 + 0.2 − 0.3 = 5.6e−17) cannot "
-                 "decide step(0); by hand these are exact decimals")
+    d.convention("z, w and b are the exact decimals a hand calculation gives (a computer's rounding error, "
+                 "as in 0.1 + 0.2 − 0.3 = 5.6×10⁻¹⁷, is removed), so step(0) is decided as by hand")
 
     d.section("Given")
     for i in range(1, n + 1):

@@ -76,12 +76,17 @@ def _sum(terms: list[Expr]) -> Expr:
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    if spec.same_padding == "tensorflow":
-        d.convention("'same' padding as TensorFlow: out = ⌈n/s⌉, any odd padding pixel goes after")
-    else:
-        d.convention("'same' padding as the course notes: p = (k − 1)/2 on each side, then ⌊(n + 2p − k)/s⌋ + 1")
-    d.convention("shapes are (height, width, channels)" if not spec.channels_first
-                 else "shapes are (channels, height, width)")
+    layers = spec.layer_list()
+    # only the conventions that apply: 'same' padding where a layer pads 'same'; the axis order
+    # where the input has channels (an image), not for a sequence of vectors
+    if any(getattr(layer, "padding", None) == "same" for layer in layers):
+        if spec.same_padding == "tensorflow":
+            d.convention("'same' padding as TensorFlow: out = ⌈n/s⌉, any odd padding pixel goes after")
+        else:
+            d.convention("'same' padding as the course notes: p = (k − 1)/2 on each side, then ⌊(n + 2p − k)/s⌋ + 1")
+    if len(spec.input_shape()) == 3:
+        d.convention("shapes are (height, width, channels)" if not spec.channels_first
+                     else "shapes are (channels, height, width)")
     rows = walk(spec, d, counts_first=spec.kind == "params")
 
     def value(s: Sym) -> int:

@@ -132,11 +132,11 @@ class SolverBase:
     def conventions(self) -> None:
         d, net = self.d, self.net
         if net.layout == "in_out":
-            d.convention("weights_layout in_out: w_ij^[l] is row i, column j of W^[l] and joins input i "
-                         "to unit j; z^[l] = a^[l−1]·W^[l] + b^[l]")
+            d.convention("w_ij^[l] joins input i to unit j: row i, column j of W^[l], so "
+                         "z^[l] = a^[l−1]·W^[l] + b^[l] (weights_layout: in_out)")
         else:
-            d.convention("weights_layout out_in: w_ji^[l] is row j, column i of W^[l] and joins input i "
-                         "to unit j; z^[l] = W^[l]·a^[l−1] + b^[l]")
+            d.convention("w_ji^[l] joins input i to unit j: row j, column i of W^[l], so "
+                         "z^[l] = W^[l]·a^[l−1] + b^[l] (weights_layout: out_in)")
         self.dropout_conventions()
         for layer in net.layers:
             text = layer.activation.convention_text(layer.act_params)
@@ -157,7 +157,8 @@ class SolverBase:
             if net.loss_options.get("half"):
                 d.convention("the squared error carries ½: ℓ = ½(y − ŷ)² (without it L and every gradient double)")
             else:
-                d.convention("the squared error has no ½: ℓ = (y − ŷ)² (half: true would halve L and every gradient)")
+                d.convention("the squared error has no ½: ℓ = (y − ŷ)² (with ½, set by half: true, L and every "
+                             "gradient would halve)")
         if net.eta is not None and not net.symbolic:
             if len(net.samples) > 1:
                 m = net.batch_size
@@ -166,8 +167,8 @@ class SolverBase:
                         if m == len(net.samples) else
                         "mini-batch gradient descent: batches of {m:int}, gradients averaged over each batch")
                 d.convention(mode + "; {e:int} epoch" + ("s" if net.epochs > 1 else ""), m=m, e=net.epochs)
-            d.convention("update_bias true: biases are updated like the weights" if net.update_bias else
-                         "update_bias false: biases are never updated")
+            d.convention("biases are updated like the weights" if net.update_bias else
+                         "biases are not updated: they keep their given values (update_bias: false)")
         self.penalty_conventions()
 
     def given_section(self) -> None:

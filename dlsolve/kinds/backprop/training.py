@@ -186,7 +186,7 @@ class Training(BatchedUpdates):
                 else:
                     self.b[l - 1] = np.array(value, dtype=float)
         if not net.update_bias:
-            d.note("update_bias: false — the biases keep their values (as in sources that never update them)")
+            d.note("the biases keep their values (update_bias: false, as in sources that never update them)")
 
 
 ROWS_LIMIT = 200     # more updates than this: one table row per epoch (per k epochs past 200 epochs)

@@ -65,25 +65,28 @@ def _final(problem: Problem, options: Optional[SolveOptions]) -> tuple[np.ndarra
 
 def conventions(s: Solver) -> None:
     d, pr = s.d, s.pr
-    default = "" if "weights_layout" in pr.explicit else " (the default)"
+    # the course's words first; the problem file's key last, for a TA who wants the other choice
     if pr.layout == "out_in":
-        d.convention(f"weights_layout out_in{default}: one row per unit, z = W·x_t + U·h_(t−1) + b (PyTorch)")
+        d.convention("W and U have one row per unit: z = W·x_t + U·h_(t−1) + b "
+                     "(PyTorch's layout; weights_layout: out_in)")
     else:
-        d.convention("weights_layout in_out: one row per input, z = x_t·W + h_(t−1)·U + b (Keras)")
+        d.convention("W and U have one row per input: z = x_t·W + h_(t−1)·U + b "
+                     "(Keras' layout; weights_layout: in_out)")
     if pr.cell == "lstm":
         d.convention("LSTM: i, f, o = σ(·), g = tanh(·); c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, "
                      "h_t = o_t ⊙ tanh(c_t)" + ("; packed gate order i, f, g, o (PyTorch)" if pr.packed else ""))
     if pr.cell == "gru":
         d.convention("GRU: r, z = σ(·), n = tanh(·)"
                      + ("; packed gate order r, z, n (PyTorch)" if pr.packed else ""))
-        d.convention("reset_after true: n_t = tanh(W_n·x_t + b_n + r_t ⊙ (U_n·h_(t−1) + bʰ_n)) "
-                     "(PyTorch; Keras' TF2 default)" if pr.reset_after else
-                     "reset_after false: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) + b_n) "
-                     "(Cho et al. 2014; Keras' reset_after=False)")
-        d.convention("gru_update keep_old: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) (Cho et al. 2014, PyTorch, Keras)"
+        d.convention("the reset gate acts after the recurrent product: n_t = tanh(W_n·x_t + b_n + r_t ⊙ "
+                     "(U_n·h_(t−1) + bʰ_n)) (PyTorch; Keras' TF2 default; reset_after: true)" if pr.reset_after else
+                     "the reset gate acts before the recurrent product: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) "
+                     "+ b_n) (Cho et al. 2014; Keras' reset_after=False; reset_after: false)")
+        d.convention("the update gate keeps the old state: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) "
+                     "(Cho et al. 2014, PyTorch, Keras; gru_update: keep_old)"
                      if pr.gru_update == "keep_old" else
-                     "gru_update take_new: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) (Chung et al. 2014 and "
-                     "texts that follow it)")
+                     "the update gate takes the new state: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) "
+                     "(Chung et al. 2014 and texts that follow it; gru_update: take_new)")
     if pr.cell != "rnn" or pr.has_bh:
         d.convention("two biases per gate, b + bʰ (PyTorch's bias_ih and bias_hh)" if pr.has_bh else
                      "one bias per gate (no recurrent bias bʰ; PyTorch's two biases act as their sum)")
