@@ -202,7 +202,7 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         from dlsolve.files import ordered
         from dlsolve.load import load_problem
         from dlsolve.render.text import use_colour
-        from dlsolve.sheets import solve_problem
+        from dlsolve.sheets import duplicate_titles, solve_problem
 
         rend, fmt = _sheet(o)
         files = tuple(ordered(files))
@@ -214,6 +214,8 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         state.clear()
         out = sys.stdout
         several = len(solutions) > 1
+        for warning in duplicate_titles(files, solutions) if several else ():
+            click.echo(f"warning: {warning}", err=True)
         if o.get("pdf"):
             from dlsolve.render.pdf import build_pdf
 
