@@ -21,7 +21,7 @@ from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout, notation, numbers
 from dlsolve.render.mathprint import LatexPrinter
-from dlsolve.render.parts import equation_parts
+from dlsolve.render.parts import colophon, equation_parts
 from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Section, Series, Solution, Stack, Step, Table,
                               Text, find_list, how_to_answer, question_sections)
 
@@ -179,8 +179,7 @@ class DocumentRenderer:
         """The version line, once per document (at its end), never on the exam paper."""
         if self.mode == "questions":
             return ""
-        return self.meta(f"Worked by dlsolve {__version__}{what} · numbers shown to {self.precision} significant "
-                         "digits, computed in double precision")
+        return self.meta(colophon(self.precision, what))
 
     def header_lines(self, sol: Solution, level: int = 1) -> list[str]:
         """The conventions under the problem's title (their heading one level below it); the

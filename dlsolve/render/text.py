@@ -16,12 +16,11 @@ from typing import IO, Any, Callable
 
 import numpy as np
 
-from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout
 from dlsolve.render import numbers
 from dlsolve.render.mathprint import UnicodePrinter
-from dlsolve.render.parts import equation_parts
+from dlsolve.render.parts import colophon, equation_parts
 from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Section, Series, Solution, Stack, Step, Table, Text,
                               find_list, how_to_answer, question_sections)
 
@@ -129,9 +128,7 @@ class TextRenderer:
         """The version line, once per document (at its end), never on the exam paper."""
         if self.mode == "questions":
             return ""
-        text = (f"Worked by dlsolve {__version__}{what} · numbers shown to {self.precision} significant digits, "
-                "computed in double precision")
-        return "\n" + "".join(piece + "\n" for piece in layout.wrap_text(text, self.width))
+        return "\n" + "".join(piece + "\n" for piece in layout.wrap_text(colophon(self.precision, what), self.width))
 
     def wrapped(self, solution: Solution) -> list[Line]:
         return [piece for line in self.lines(solution) for piece in wrap_line(line, self.width)]
