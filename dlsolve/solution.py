@@ -295,19 +295,22 @@ def question_sections(sol: "Solution") -> tuple[Section, ...]:
     """The problem as an exam states it, read from each block's part: GIVEN blocks whole, a
     DEFINED step as its formula alone, a layer stack with its shapes and counts blank, WORKED
     blocks left out. A section's heading belongs to its working: the givens and formulas of a
-    section that works something ("Loss": the target, then the loss) join the section before; a
-    section left with pictures alone loses its heading (title "")."""
+    section that works something ("Loss": the target, then the loss) join the givens-only
+    section before it ("Given"), if there is one; a section left with pictures alone loses its
+    heading (title "")."""
     out: list[Section] = []
+    givens = False  # the last section kept states givens only (a "Given" section to join)
     for section in sol.sections:
         blocks = tuple(q for q in (_question_block(b) for b in section.blocks) if q is not None)
         if not blocks:
             continue
         worked = any(b.part in (WORKED, DEFINED) for b in section.blocks)  # its heading names the working
-        if worked and out:
+        if worked and givens:
             out[-1] = Section(out[-1].title, out[-1].blocks + blocks, out[-1].level)
             continue
         title = section.title if any(not isinstance(b, Figure) for b in blocks) else ""
         out.append(Section(title, blocks, section.level))
+        givens = not worked and bool(title)
     return tuple(out)
 
 
