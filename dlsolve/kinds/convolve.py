@@ -253,23 +253,28 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
 def _operations(d: Derivation, spec: Spec, kernel: bool) -> None:
     """What the problem does to the input, in order, as the exam states it (stride, padding,
     activation, pool size): the question sheet needs these, the working only implies them."""
-    ops = []
+    ops: list[str] = []
+    values: dict[str, int] = {}
     if spec.upsample is not None:
-        ops.append(f"nearest-neighbour upsampling by {spec.upsample.size}")
+        ops.append("nearest-neighbour upsampling by {up:int}")
+        values["up"] = spec.upsample.size
     if kernel:
         what = "transposed convolution" if spec.transpose else (
             "cross-correlation" if spec.operation == "cross_correlation" else "convolution")
-        extra = f", output padding {spec.output_padding}" if spec.transpose and spec.output_padding else ""
-        ops.append(f"{what} with stride {spec.stride} and padding {spec.padding}{extra}")
+        extra = ", output padding {op:int}" if spec.transpose and spec.output_padding else ""
+        ops.append(what + " with stride {s:int} and padding {p:int}" + extra)
+        values.update(s=spec.stride, p=spec.padding, op=spec.output_padding)
     if spec.activation and not ACTIVATIONS[spec.activation].identity:
         ops.append("the activation " + ACTIVATIONS[spec.activation].title)
     if spec.pool is not None:
-        kind = "max" if spec.pool.type == "max" else "average"
-        ops.append(f"{kind} pooling with window {spec.pool.size} and stride {spec.pool.stride or spec.pool.size}")
+        ops.append(("max" if spec.pool.type == "max" else "average") + " pooling with window {n:int} and stride {ps:int}")
+        values.update(n=spec.pool.size, ps=spec.pool.stride or spec.pool.size)
         if spec.unpool is not None:
             ops.append("max-unpooling back to the pooled input's shape")
     if ops:
-        d.text("Apply, in order: " + "; then ".join(ops) + ".", part=GIVEN)
+        template = "Apply, in order: " + "; then ".join(ops) + "."
+        used = {k: v for k, v in values.items() if "{" + k + ":" in template}
+        d.text(Phrase(template, **used) if used else template, part=GIVEN)
 
 
 def _transposed(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
