@@ -107,15 +107,20 @@ def render(solution: Any, fmt: str = "text", precision: int = 4, fragment: bool 
     return cls(precision=precision, fragment=fragment).render(solution)
 
 
-_NOTEBOOK_STYLE = """<style>
-.dlsolve h1, .dlsolve h2, .dlsolve h3 { font-family: 'Helvetica Neue', Arial, sans-serif; }
-.dlsolve .meta { color: #666; font-size: .9em; }
-.dlsolve .eq { margin: .6em 0; } .dlsolve .eq .line { margin-left: 2em; }
-.dlsolve .eq .line:first-child { margin-left: 0; }
-.dlsolve .eq .why { margin-left: 2em; color: #555; font-style: italic; font-size: .9em; }
-.dlsolve aside.note { background: #fff8e1; border-left: 4px solid #f0b400; padding: .4em .8em; margin: .8em 0; }
-.dlsolve table { border-collapse: collapse; } .dlsolve th, .dlsolve td { padding: .25em .7em; text-align: left; }
-</style>"""
+def _notebook_style() -> str:
+    """The HTML sheet's own style sheet (one home: `render.html.STYLE`), each rule scoped to
+    the notebook cell's <div class="dlsolve"> so it styles the equation grid, notes and tables
+    as the page does and nothing else in the notebook; the page's body and print rules left out."""
+    from dlsolve.render.html import STYLE
+
+    sheet = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", STYLE)
+    rules = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", sheet):
+        if selectors.strip() == "body":
+            continue
+        scoped = ", ".join(f".dlsolve {sel.strip()}" for sel in selectors.split(","))
+        rules.append(f"{scoped} {{{body.strip()}}}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
 def html_fragment(solution: Any, precision: int = 4) -> str:
@@ -123,7 +128,7 @@ def html_fragment(solution: Any, precision: int = 4) -> str:
     page = render(solution, "html", precision)
     m = re.search(r"<main>(.*)</main>", page, re.S)
     body = m.group(1) if m else page
-    return f'{_NOTEBOOK_STYLE}<div class="dlsolve">{body}</div>'
+    return f'{_notebook_style()}<div class="dlsolve">{body}</div>'
 
 
 def latex_fragment(solution: Any, precision: int = 4) -> str:

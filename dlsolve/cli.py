@@ -211,7 +211,7 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         from dlsolve.files import ordered
         from dlsolve.load import load_problem
         from dlsolve.render.text import use_colour
-        from dlsolve.sheets import solve_problem
+        from dlsolve.sheets import duplicate_titles, solve_problem
 
         rend, fmt = _sheet(o)
         files = tuple(ordered(files))
@@ -223,6 +223,8 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         state.clear()
         out = sys.stdout
         several = len(solutions) > 1
+        for warning in duplicate_titles(files, solutions) if several else ():
+            click.echo(f"warning: {warning}", err=True)
         folder = o["output"] is not None and (o["output"].endswith(("/", os.sep)) or Path(o["output"]).is_dir())
         if folder:
             Path(o["output"]).mkdir(parents=True, exist_ok=True)

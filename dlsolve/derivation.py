@@ -12,8 +12,8 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
-from dlsolve.solution import (Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section, Series, Solution,
-                              Step, Table, Text)
+from dlsolve.solution import (GIVEN, WORKED, Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section,
+                              Series, Solution, Step, Table, Text)
 
 NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
 
@@ -75,12 +75,14 @@ class Derivation:
         self._inputs.append(tuple([producer[k] for k in inputs if k in producer]))
         producer[key] = len(self._inputs) - 1
 
-    def given(self, sym: Sym, value: Value, note: Prose | None = None) -> Value:
+    def given(self, sym: Sym, value: Value, note: Prose | None = None, part: str = GIVEN) -> Value:
+        """A value the problem states (`part=WORKED`: one prepared from the givens that the
+        question sheet must not show)."""
         value = _frozen(value)
         self._node(sym.key)
         self.env[sym.key] = value
         self._exact_input(sym, value)
-        self._add(Given(sym, value, note))
+        self._add(Given(sym, value, note, part))
         return value
 
     def bind(self, sym: Sym, value: Value) -> None:
@@ -99,8 +101,9 @@ class Derivation:
             else:
                 self.exact_env[sym.key] = exact
 
-    def derive(self, sym: Sym, *forms: Expr, note: NoteArg = None) -> Value | None:
-        """Record sym = forms… ; the last form is evaluated with the values known so far."""
+    def derive(self, sym: Sym, *forms: Expr, note: NoteArg = None, part: str = WORKED) -> Value | None:
+        """Record sym = forms… ; the last form is evaluated with the values known so far.
+        `part=DEFINED`: the problem states the formula (the question sheet shows it, not its value)."""
         formula = forms[-1]
         bindings = {s.key: self.env[s.key] for s in formula.symbols() if s.key in self.env}
         try:
@@ -125,18 +128,21 @@ class Derivation:
         if self.record is False:   # computed only: no step is kept, so none is built
             return value
         text = note(value) if callable(note) else note
-        self._add(Step(sym, tuple(forms), bindings, value, text, exact=exact, rounded=self.round))
+        self._add(Step(sym, tuple(forms), bindings, value, text, exact=exact, rounded=self.round, part=part))
         return value
 
     # -- prose and tables ------------------------------------------------------------------
-    def text(self, text: Prose, role: str = "paragraph", **values: object) -> None:
-        self._add(Text(_prose(text, values), role))
+    def text(self, text: Prose, role: str = "paragraph", part: str = WORKED, **values: object) -> None:
+        """A sentence; `part=GIVEN` when it states the problem (the question sheet shows it)."""
+        self._add(Text(_prose(text, values), role, part))
 
-    def note(self, text: Prose, **values: object) -> None:
-        self.text(text, "note", **values)
+    def note(self, text: Prose, part: str = WORKED, **values: object) -> None:
+        self.text(text, "note", part, **values)
 
-    def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: Prose | None = None) -> None:
-        self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title))
+    def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: Prose | None = None,
+              part: str = WORKED) -> None:
+        """A table; `part=GIVEN` when it states the problem's data (the question sheet shows it)."""
+        self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title, part))
 
     def series(self, label: str, values: Iterable[float]) -> None:
         self._add(Series(label, tuple(float(v) for v in values)))

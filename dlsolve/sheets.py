@@ -7,7 +7,7 @@ decimals — and adds a section that shows how far the rounded answers drift.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -48,6 +48,16 @@ def with_drift(rounded: Solution, full: Solution, n: int) -> Solution:
     ))
     conventions = rounded.conventions + (f"every derived value rounded to {n} decimals (--round {n})",)
     return dataclasses.replace(rounded, sections=rounded.sections + (section,), conventions=conventions)
+
+
+def duplicate_titles(files: Sequence[str], solutions: Sequence[Solution]) -> list[str]:
+    """A warning for each title that several problems of one sheet share (the contents and the
+    headings could not tell them apart), naming their files."""
+    by_title: dict[str, list[str]] = {}
+    for file, sol in zip(files, solutions):
+        by_title.setdefault(sol.title or sol.kind, []).append(file)
+    return [f"{len(names)} problems share the title {title!r} ({', '.join(names)}): give each a title of its own "
+            "so the contents tell them apart" for title, names in by_title.items() if len(names) > 1]
 
 
 def _first(v: np.ndarray) -> float:

@@ -3,6 +3,12 @@
 A Solution is an ordered list of sections; a section is an ordered list of blocks. Renderers
 dispatch on the block's type (Given, Step, Table, Text, Series, Graph, Figure), never on the problem kind, so a new kind
 needs no renderer change.
+
+Every block also says what part of the problem it is (`part`): GIVEN, stated by the problem (data,
+model, hyper-parameters, the picture of the network); DEFINED, a formula the problem states whose
+value is worked (a graph's `z = w x + b`); or WORKED, computed from the givens. The answers are
+what is ASKED. The question sheet (`question_sections`) is read from these parts alone, so a new
+kind gets its exam paper right without code in the renderers.
 """
 
 from __future__ import annotations
@@ -73,6 +79,13 @@ class Phrase:
 Prose = Union[str, Phrase]  # every piece of prose in a Solution: plain words, or words with values
 
 
+GIVEN = "given"      # stated by the problem: on the question sheet whole
+DEFINED = "defined"  # a formula the problem states: on the question sheet without its value
+WORKED = "worked"    # computed from the givens: never on the question sheet
+ASKED = "asked"      # what an answer is: the question sheet's Find list
+PARTS = (GIVEN, DEFINED, WORKED)
+
+
 @dataclass(frozen=True)
 class Given:
     """A value stated by the problem, or prepared from it (the flattened image)."""
@@ -80,6 +93,7 @@ class Given:
     quantity: Sym
     value: Value
     note: Prose | None = None
+    part: str = GIVEN  # WORKED: a value prepared from the givens that would give an answer away
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,7 @@ class Step:
     shown: bool = True  # False: computed and kept for checking, left out of a compact display
     exact: Expr | None = None   # --exact: the exact value (1/2 for σ(0)) when it is short
     rounded: int | None = None  # --round N: the value was rounded to N decimals
+    part: str = WORKED  # DEFINED: the problem states the formula (the question sheet shows it, no value)
 
     @property
     def formula(self) -> Expr:
@@ -112,6 +127,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     title: Prose | None = None
+    part: str = WORKED  # GIVEN: the table states the problem's data (the gradients, the labels)
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class Text:
 
     text: Prose
     role: str = "paragraph"
+    part: str = WORKED  # GIVEN: the sentence states the problem (it names no computed value)
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,7 @@ class Series:
 
     label: str
     values: tuple[float, ...]
+    part: str = WORKED
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,7 @@ class Graph:
     """A computation graph: which named quantity feeds which (drawn where the format can)."""
 
     edges: tuple[tuple[str, str], ...]
+    part: str = GIVEN  # which name feeds which is the problem itself
 
 
 @dataclass(frozen=True)
@@ -186,6 +205,12 @@ class Figure:
     picture: Picture
     caption: Prose | None = None
     given: bool = False  # True: it shows only what the problem states (a question sheet shows it whole)
+
+    @property
+    def part(self) -> str:
+        """GIVEN when it shows only what the problem states; a layer stack is given too (the
+        question sheet draws its layers with the shapes and counts left blank); else WORKED."""
+        return GIVEN if self.given or isinstance(self.picture, Stack) else WORKED
 
 
 Block = Union[Given, Step, Table, Text, Series, Graph, Figure]
@@ -266,6 +291,54 @@ def _numeric(value: object) -> object:
     return value
 
 
+def question_sections(sol: "Solution") -> tuple[Section, ...]:
+    """The problem as an exam states it, read from each block's part: GIVEN blocks whole, a
+    DEFINED step as its formula alone, a layer stack with its shapes and counts blank, WORKED
+    blocks left out. A section's heading belongs to its working: the givens and formulas of a
+    section that works something ("Loss": the target, then the loss) join the givens-only
+    section before it ("Given"), if there is one; a section left with pictures alone loses its
+    heading (title "")."""
+    out: list[Section] = []
+    givens = False  # the last section kept states givens only (a "Given" section to join)
+    for section in sol.sections:
+        blocks = tuple(q for q in (_question_block(b) for b in section.blocks) if q is not None)
+        if not blocks:
+            continue
+        worked = any(b.part in (WORKED, DEFINED) for b in section.blocks)  # its heading names the working
+        if worked and givens:
+            out[-1] = Section(out[-1].title, out[-1].blocks + blocks, out[-1].level)
+            continue
+        title = section.title if any(not isinstance(b, Figure) for b in blocks) else ""
+        out.append(Section(title, blocks, section.level))
+        givens = not worked and bool(title)
+    return tuple(out)
+
+
+def _question_block(block: Block) -> Block | None:
+    part = block.part
+    if part == GIVEN:
+        if isinstance(block, Figure) and isinstance(block.picture, Stack) and not block.given:
+            pic = block.picture
+            return Figure(Stack(pic.input, tuple((name, (), None) for name, _, _ in pic.layers)), None, True)
+        return block
+    if part == DEFINED and isinstance(block, Step):
+        return Step(block.quantity, block.forms, {}, None, None, block.shown, part=DEFINED)
+    return None
+
+
+def find_list(sol: "Solution") -> tuple[tuple[str, Prose, str], ...]:
+    """What is ASKED, numbered: (number, the quantity in course notation, its answer name)."""
+    return tuple((str(k), a.label, a.name) for k, a in enumerate(sol.answers, 1))
+
+
+def how_to_answer(sol: "Solution") -> Prose:
+    """The line under the Find list: how a student hands in answers for `dlsolve check`."""
+    if sol.variant is not None:
+        return Phrase("This is variant {n:int}. Write your answers one a line as name: value, using the answer "
+                      "names above, and begin with the line variant: {n:int}.", n=sol.variant)
+    return "Write your answers one a line as name: value, using the answer names above."
+
+
 class StepList(tuple):
     """The steps of a solution in order; also callable (`solution.steps()`, the older spelling)."""
 
@@ -285,6 +358,7 @@ class Solution:
     sections: tuple[Section, ...]
     answers: tuple[Answer, ...]
     conventions: tuple[Prose, ...] = field(default=())
+    variant: int | None = None  # the exam variant (`dlsolve vary`) this problem is, if any
 
     def __post_init__(self) -> None:
         if not isinstance(self.answers, AnswerSet):

@@ -34,7 +34,7 @@ import numpy as np
 
 from dlsolve.errors import DlsolveError, FileError, SpecError, SpecInvalid, describe
 from dlsolve.expr import Call
-from dlsolve.solution import Given, Solution
+from dlsolve.solution import Solution, question_sections
 from dlsolve.vary_files import questions_table, to_yaml  # noqa: F401 - to_yaml: importable from here as before
 
 MAX_DRAWS = 100  # per variant, before giving up with the reasons
@@ -327,13 +327,8 @@ def variant_file(stem: str, number: int, width: int) -> str:
 
 
 def question_sheet(solution: Solution) -> Solution:
-    """The problem as set: its title, conventions and given values, no steps and no answers."""
-    sections = []
-    for s in solution.sections:
-        blocks = tuple(b for b in s.blocks if isinstance(b, Given))
-        if blocks:
-            sections.append(dataclasses.replace(s, blocks=blocks))
-    return dataclasses.replace(solution, sections=tuple(sections), answers=())
+    """The problem as set, for a format without sheets (JSON, CSV): its given blocks, no answers."""
+    return dataclasses.replace(solution, sections=question_sections(solution), answers=())
 
 
 class VariantSet:
@@ -443,15 +438,18 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
                   f"# Students answering it write `variant: {v.number}` in their answers file.\n")
         (out / fname).write_text(header + to_yaml(data), encoding="utf-8")
         files.append(fname)
-        solutions.append(dataclasses.replace(v.solution, title=data["title"]) if titled else v.solution)
+        solutions.append(dataclasses.replace(v.solution, title=data["title"] if titled else v.solution.title,
+                                             variant=v.number))
     manifest = {"problem": name, "title": base_title, "seed": seed, "count": count,
                 "variants": [{"variant": v.number, "file": f, "draws": v.draws, "tells_apart": judge.of(v.data).apart}
                              for v, f in zip(drawn.variants, files)],
                 "redrawn": dict(drawn.redrawn.most_common())}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    rend = renderer(fmt or SHEET_FORMAT)(precision=precision)
     sheets = []
-    for label, sols in (("questions", [question_sheet(s) for s in solutions]), ("answer-key", solutions)):
+    cls = renderer(fmt or SHEET_FORMAT)
+    for label, mode in (("questions", "questions"), ("answer-key", "full")):  # the exam paper, the key
+        sols = solutions if cls.sheets or mode == "full" else [question_sheet(s) for s in solutions]
+        rend = cls(precision=precision, mode=mode) if cls.sheets else cls(precision=precision)
         target = f"{label}{rend.suffix}"
         title = f"{base_title}: {'questions' if label == 'questions' else 'answer key'}, {count} variants"
         text = (questions_table(rend, [(v.number, f, v.data) for v, f in zip(drawn.variants, files)],

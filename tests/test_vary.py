@@ -81,7 +81,9 @@ def test_every_variant_solves_keeps_its_rules_and_is_well_posed(tmp_path):
     questions = (tmp_path / "questions.md").read_text(encoding="utf-8")
     key = (tmp_path / "answer-key.md").read_text(encoding="utf-8")
     assert "variant 30" in questions and "variant 30" in key
-    assert "Backward pass" not in questions and "W1_new" not in questions
+    # the exam paper: no working, a Find list naming the answers, each variant's line to begin with
+    assert "Backward pass" not in questions and "## Answers" not in questions
+    assert "`W1_new`" in questions and "begin with the line variant: 30." in questions
     assert len(key) > 3 * len(questions)
 
 

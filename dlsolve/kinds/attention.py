@@ -22,7 +22,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import needs_shift, softmax_steps, total
 from dlsolve.kinds.scoring import SCORES, nonzero_rows
-from dlsolve.solution import Solution
+from dlsolve.solution import WORKED, Solution
 from dlsolve.schema import Mask, Matrix, Vector, VectorOrMatrix  # field types with a JSON Schema
 
 KIND = "attention"
@@ -367,7 +367,7 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
                 sym = Sym(f"{base}{h}", uni, rf"\mathbf{{{base}}}^{{({h})}}")
                 full = d.env[src.key]
                 d.given(sym, full[:, (h - 1) * width:h * width],
-                        note=f"columns {(h - 1) * width + 1}–{h * width} of {base}")
+                        note=f"columns {(h - 1) * width + 1}–{h * width} of {base}", part=WORKED)
                 parts.append(sym)
             Qh, Kh, Vh = parts
         else:
@@ -393,7 +393,8 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
             blocks = []
             for h in range(1, H + 1):
                 b = Sym(f"WO{h}", f"W_O^({h})", rf"\mathbf{{W}}_{{O}}^{{({h})}}")
-                d.given(b, spec._WO[(h - 1) * dv:h * dv], note=f"rows {(h - 1) * dv + 1}–{h * dv} of W_O")
+                d.given(b, spec._WO[(h - 1) * dv:h * dv], note=f"rows {(h - 1) * dv + 1}–{h * dv} of W_O",
+                        part=WORKED)
                 blocks.append(b)
             d.derive(O, total([MatMul(c, b) for c, b in zip(C, blocks)]),
                      note="the heads side by side times W_O: row block h of W_O multiplies head h's columns")
@@ -429,15 +430,17 @@ def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.nd
     if any(needs_shift(row[np.isfinite(row)]) for row in z):
         mx = msym("rowmax", "m", r"\mathbf{m}")
         d.given(mx, np.max(z, axis=1), note="the largest exponent of each row, read off: subtracted before "
-                                            "exponentiating so that e^x cannot overflow (the ratio is unchanged)")
+                                            "exponentiating so that e^x cannot overflow (the ratio is unchanged)",
+                part=WORKED)
         ones = Sym(f"ones{n}", "𝟏", r"\mathbf{1}")
         if ones.key not in d.env:
-            d.given(ones, np.ones(n))
+            d.given(ones, np.ones(n), part=WORKED)
         arg = arg - Outer(mx, ones, rows=False)
     d.derive(E, call("exp", arg))
     J = Sym("J", "J", r"\mathbf{J}")
     if J.key not in d.env:
-        d.given(J, np.ones((n, n)), note="all ones: E·J holds each row's sum of exponentials in every column")
+        d.given(J, np.ones((n, n)), note="all ones: E·J holds each row's sum of exponentials in every column",
+                part=WORKED)
     A = msym("A", "A", r"\mathbf{A}")
     d.derive(A, Div(E, MatMul(E, J)), note="the softmax along each row (over the keys): every row sums to 1")
     C = msym("C", "C", r"\mathbf{C}")

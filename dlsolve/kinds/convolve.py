@@ -22,12 +22,12 @@ from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
-from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, call
+from dlsolve.expr import Add, Expr, MatMul, Mul, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
 from dlsolve.kinds.convolve_pool import PoolSpec, check_pool, pool_shape, pool as pool_windows
-from dlsolve.solution import Phrase, Solution
+from dlsolve.solution import GIVEN, WORKED, Phrase, Solution
 from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Schema
 
 KIND = "convolve"
@@ -219,6 +219,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     xcell = R.grid("x", "x", "x", one_d)
     if k is not None:
         d.given(Sym("K", "k", "k"), k[0, 0] if one_d else (k[0] if C == 1 else k), note="the kernel")
+    _operations(d, spec, k is not None)
     cell = xcell
     if spec.upsample is not None or k is None:
         for r in range(x.shape[1]):
@@ -241,6 +242,33 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             R.unpool(d, current, name, P, pcell, pool.size[1], (pool.stride or pool.size)[1], one_d,
                      spec._unpool_values)
     return d.solution(KIND, spec.title)
+
+
+def _operations(d: Derivation, spec: Spec, kernel: bool) -> None:
+    """What the problem does to the input, in order, as the exam states it (stride, padding,
+    activation, pool size): the question sheet needs these, the working only implies them."""
+    ops: list[str] = []
+    values: dict[str, int] = {}
+    if spec.upsample is not None:
+        ops.append("nearest-neighbour upsampling by {up:int}")
+        values["up"] = spec.upsample.size
+    if kernel:
+        what = "transposed convolution" if spec.transpose else (
+            "cross-correlation" if spec.operation == "cross_correlation" else "convolution")
+        extra = ", output padding {op:int}" if spec.transpose and spec.output_padding else ""
+        ops.append(what + " with stride {s:int} and padding {p:int}" + extra)
+        values.update(s=spec.stride, p=spec.padding, op=spec.output_padding)
+    if spec.activation and not ACTIVATIONS[spec.activation].identity:
+        ops.append("the activation " + ACTIVATIONS[spec.activation].title)
+    if spec.pool is not None:
+        ops.append(("max" if spec.pool.type == "max" else "average") + " pooling with window {n:int} and stride {ps:int}")
+        values.update(n=spec.pool.size, ps=spec.pool.stride or spec.pool.size)
+        if spec.unpool is not None:
+            ops.append("max-unpooling back to the pooled input's shape")
+    if ops:
+        template = "Apply, in order: " + "; then ".join(ops) + "."
+        used = {k: v for k, v in values.items() if "{" + k + ":" in template}
+        d.text(Phrase(template, **used) if used else template, part=GIVEN)
 
 
 def _transposed(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
@@ -275,7 +303,7 @@ def _transposed(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
     out_value = Y[0] if one_d else Y
     ycell = R.grid("y", "y", "y", one_d) if (spec.padding or bias is not None) else R.grid("z", "z", "z", one_d)
     d.given(Sym("Y", "y", "y"), out_value, note=Phrase("the output: (n − 1)·s − 2p + k + output_padding = {n:int}",
-                                                      n=cols))
+                                                      n=cols), part=WORKED)
     d.answer("output", out_value.tolist(), "the transposed convolution output", keys=keys)
     return Y, keys, ycell
 
@@ -287,11 +315,11 @@ def _slide(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
     if spec.operation == "convolution":
         k = k[:, ::-1, ::-1].copy()
         d.given(Sym("Kf", "k (flipped)", r"k_{\text{flipped}}"), k[0, 0] if one_d else (k[0] if C == 1 else k),
-                note="rotated by 180° for a true convolution")
+                note="rotated by 180° for a true convolution", part=WORKED)
     xp = np.pad(x, ((0, 0), (0, 0) if one_d else (p, p), (p, p)))
     if p:
         d.given(Sym("Xp", "x̃", r"\tilde{x}"), xp[0, 0] if one_d else (xp[0] if C == 1 else xp),
-                note=Phrase("the input with {p:int} ring(s) of zeros", p=p))
+                note=Phrase("the input with {p:int} ring(s) of zeros", p=p), part=WORKED)
     bias = Sym("b", "b", "b")
     d.given(bias, spec.bias) if spec.bias else d.bind(bias, 0.0)
 
@@ -334,7 +362,7 @@ def _slide(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
     out_value = Y[0] if one_d else Y
     if not record_all:
         d.text("The first {n:int} are written out; the others are computed the same way.", n=SHOWN_IN_FULL)
-    d.given(Sym("Y", "y", "y"), out_value, note="the output")
+    d.given(Sym("Y", "y", "y"), out_value, note="the output", part=WORKED)
     keys = _grid_keys("y", rows, cols, one_d)
     d.answer("output", out_value.tolist(), "the convolution output", keys=keys)
     if one_d and spec.upsample is None:
@@ -365,7 +393,7 @@ def _activation(d: Derivation, spec: Spec, Y: np.ndarray, ycell: R.CellSym,
             A[i, j] = float(d.derive(_sym("a", "a", "a", *idx), *forms))
             shown += 1
     d.record = True
-    d.given(Sym("A", "a", "a"), A[0] if one_d else A, note="after the activation")
+    d.given(Sym("A", "a", "a"), A[0] if one_d else A, note="after the activation", part=WORKED)
     d.answer("activated", (A[0] if one_d else A).tolist(), "after the activation",
              keys=_grid_keys("a", rows, cols, one_d))
     return A, R.grid("a", "a", "a", one_d)
@@ -379,7 +407,8 @@ def _toeplitz(d: Derivation, xp: np.ndarray, k: np.ndarray, s: int, b: float, p:
     for i in range(out):
         T[i, i * s:i * s + m] = k
     d.section("The same as a matrix product")
-    d.given(Sym("T", "T", "T"), T, note="the kernel's Toeplitz matrix: each row is the kernel shifted by the stride")
+    d.given(Sym("T", "T", "T"), T, note="the kernel's Toeplitz matrix: each row is the kernel shifted by the stride",
+            part=WORKED)
     xv = Sym("xpv", "x̃" if p else "x", r"\tilde{x}" if p else "x")
     d.bind(xv, xp)
     Tsym = Sym("T", "T", "T")

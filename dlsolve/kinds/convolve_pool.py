@@ -22,7 +22,7 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call
 from dlsolve.kinds import resample as R
-from dlsolve.solution import Phrase
+from dlsolve.solution import WORKED, Phrase
 
 def _pair(v: Any, what: str, low: int) -> tuple[int, int]:
     vals = v if isinstance(v, (list, tuple)) else [v, v]
@@ -160,5 +160,5 @@ def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool
             total = Add.of(*syms) if len(syms) > 1 else syms[0]
             P[i, j] = float(d.derive(pcell(i, j), total / Num(divisor) if divisor != 1 else total))
     value = P[0] if one_d else P
-    d.given(Sym("P", "p", "p"), value, note="the pooled output")
+    d.given(Sym("P", "p", "p"), value, note="the pooled output", part=WORKED)
     return P, pcell, key(pr, pc)

@@ -12,7 +12,6 @@ them; the older `layer: {type: dense, inputs: …, units: …}` form still works
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -259,7 +258,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.given(slope, rec.params["alpha"] if spec.negative_slope is None else spec.negative_slope,
                     note=f"{rec.title}'s negative slope" + (" (PyTorch's default)" if spec.negative_slope is None else ""))
         g = Sym("g", "g", "g")
-        d.derive(g, rec.gain(slope), note=f"PyTorch's calculate_gain('{rec.name}'), used by every scheme below")
+        d.derive(g, rec.gain(slope), note=f"PyTorch's gain for {rec.name}, used by every scheme below")
         gains = {f: g for f in FAMILIES}
     else:
         for name, family in FAMILIES.items():
@@ -267,7 +266,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
                 continue
             rec = family.default_gain
             g = Sym(f"g[{name}]", f"g_{name}", rf"g_{{\text{{{name}}}}}")
-            d.derive(g, rec.gain(slope), note=f"{name}'s gain when none is given: calculate_gain('{rec.name}')")
+            d.derive(g, rec.gain(slope), note=f"{name}'s gain when none is given "
+                                                 f"(PyTorch's gain for {rec.name})")
             gains[name] = g
     fan = N_OUT if spec.mode == "fan_out" else N_IN
     for s in spec._schemes:

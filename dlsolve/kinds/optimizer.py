@@ -223,8 +223,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         for k, v in final.items():
             if k in other and _differ(v, other[k]):
                 what = "the last learning rate" if k == "α" else "the last weight"
-                notes.append(Phrase(f"with {label}, {what} would be {{other}} (here {{here}})",
-                                    other=other[k], here=v))
+                notes.append(Phrase(f"{what[0].upper()}{what[1:]} would be {{other}} instead of {{here}} "
+                                    f"under the other convention ({label})", other=other[k], here=v))
     if notes:
         d.section("Other conventions")
         for n in notes:

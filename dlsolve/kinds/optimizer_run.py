@@ -14,6 +14,7 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
+from dlsolve.solution import GIVEN
 from dlsolve.expr import Expr, Num, Sym, call, substitute
 from dlsolve.kinds import clipping as CL
 
@@ -137,7 +138,8 @@ class Run:
         generic = isinstance(i, str)
         if spec.squared_gradients is not None:
             if i == 1:
-                d.derive(self.gsq(1), Num(spec.squared_gradients.first), note="given: the squared gradient of iteration 1")
+                d.derive(self.gsq(1), Num(spec.squared_gradients.first), note="given: the squared gradient of iteration 1",
+                         part=GIVEN)
             else:
                 d.derive(self.gsq(i), self.gsq(_prev(i)) * (Num(1) + self.growth))
             row["g²"] = d.env.get(self.gsq(i).key)
@@ -250,7 +252,7 @@ def _run(spec: Spec, cfg: Config, d: Derivation, show: bool) -> Run:
         d.section("Given")
     run.bind_constants(show)
     if show and spec._grads is not None:
-        d.table(["i", "g_i"], [(i + 1, _cell(g)) for i, g in enumerate(spec._grads)], title="the gradients")
+        d.table(["i", "g_i"], [(i + 1, _cell(g)) for i, g in enumerate(spec._grads)], title="the gradients", part=GIVEN)
     for i in range(1, spec._n + 1):
         if show and i == 1:
             d.section("Iteration 1, worked")

@@ -22,7 +22,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.solution import Phrase, Plane, Solution
+from dlsolve.solution import GIVEN, Phrase, Plane, Solution
 from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
 
 
@@ -181,8 +181,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.convention(Phrase("ŷ = step(z) with z = w·x + b: ŷ = {hi:given} if z " + rule + " 0, else {lo:given} "
                         "(step_at_zero: {s:given}; the course's notes use both z ≥ 0 and z > 0)",
                         hi=hi, lo=lo, s=spec.step_at_zero))
-    d.convention("z, w and b are kept to 12 decimals, so float64 noise (0.1 + 0.2 − 0.3 = 5.6e−17) cannot "
-                 "decide step(0); by hand these are exact decimals")
+    d.convention("z, w and b are the exact decimals a hand calculation gives (a computer's rounding error, "
+                 "as in 0.1 + 0.2 − 0.3 = 5.6×10⁻¹⁷, is removed), so step(0) is decided as by hand")
 
     d.section("Given")
     for i in range(1, n + 1):
@@ -193,21 +193,24 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.bind(_y_sym(i), float(Y[i - 1]))
     d.table([f"x{N.subscript(j)}" for j in range(1, m + 1)] + (["y"] if Y is not None else []),
             [[float(v) for v in X[i]] + ([float(Y[i])] if Y is not None else []) for i in range(n)],
-            title="The data, one row per point")
+            title="The data, one row per point", part=GIVEN)
     d.given(_w_vec(0), w0, note="the weights w₁ … w_m")
     for j in range(1, m + 1):
         d.bind(_w_sym(j, 0), float(w0[j - 1]))
     d.given(_b_sym(0), b0, note="the bias")
 
-    d.section("The table: z = w·x + b and ŷ = step(z) for every point")
+    # with learning, the table belongs to the starting weights: every answer of it says so
+    before = ", before learning" if spec.learn is not None else ""
+    d.section("The table: z = w·x + b and ŷ = step(z) for every point"
+              + (" with the starting w and b (before learning)" if before else ""))
     zs, ys, es = [], [], []
     for i in range(1, n + 1):
         zv, yv = _forward(d, u, 0, i, "t")
         zs.append(zv)
         ys.append(yv)
     _table(d, X, zs, ys, Y)
-    d.answer("z", np.array(zs), "z for every row", keys=tuple(f"z@t@{i}" for i in range(1, n + 1)))
-    d.answer("outputs", np.array(ys), "ŷ for every row", keys=tuple(f"yhat@t@{i}" for i in range(1, n + 1)))
+    d.answer("z", np.array(zs), f"z for every row{before}", keys=tuple(f"z@t@{i}" for i in range(1, n + 1)))
+    d.answer("outputs", np.array(ys), f"ŷ for every row{before}", keys=tuple(f"yhat@t@{i}" for i in range(1, n + 1)))
     if Y is not None:
         d.record = _hidden
         for i in range(1, n + 1):
@@ -216,7 +219,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         acc = Sym("accuracy", "accuracy", r"\text{accuracy}")
         d.derive(acc, Num(1) - (Add.of(*es) if n > 1 else es[0]) / Num(n),
                  note="e(i) = 1 when ŷ(i) ≠ y(i): the share of points classified right")
-        d.answer("accuracy", float(d.env[acc.key]), "share of rows with ŷ = y", keys=(acc.key,))
+        d.answer("accuracy", float(d.env[acc.key]), f"share of rows with ŷ = y{before}", keys=(acc.key,))
     if spec.learn is not None:
         _learn(d, spec, u)
     return d.solution(KIND, spec.title)
@@ -249,6 +252,7 @@ def _learn(d: Derivation, spec: Spec, u: _Unit) -> None:
         d.note("With outputs −1 and 1 the rule is the same formula; y − ŷ is then ±2, so each update "
                "moves the line twice as far as with outputs 0 and 1.")
     d.given(ETA, eta_value, note="the learning rate")
+    d.text("At most {k:int} passes through the data (epochs).", part=GIVEN, k=spec.learn.epochs)
     v = 0                       # updates so far: the weights in use are version v
     epoch_errors: list[Sym] = []
     errors_per_epoch: list[float] = []

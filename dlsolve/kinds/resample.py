@@ -17,7 +17,7 @@ import numpy as np
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.expr import Add, Expr, Mul, Num, Sym
-from dlsolve.solution import Phrase
+from dlsolve.solution import GIVEN, WORKED, Phrase
 
 SHOWN = 6
 CellSym = Callable[[int, int], Sym]   # (row, col), 0-based → the symbol of that entry
@@ -102,7 +102,7 @@ def transposed(d: Derivation, x: np.ndarray, k: np.ndarray, xs: Callable[[int, i
         d.text("The first {n:int} are written out; the others are computed the same way.", n=SHOWN)
     d.given(Sym("Z", "z", "z"), Z[0] if one_d else Z, note=Phrase(
         "the full output before cropping: {n:int} entries" if one_d else
-        "the full output before cropping: {r:int}×{n:int}", r=full_r, n=full_c))
+        "the full output before cropping: {r:int}×{n:int}", r=full_r, n=full_c), part=WORKED)
     if not p and bias is None:
         return Z, grid_keys(z, full_r, full_c)
     rows, cols = transposed_shape(H, W, kh, kw, s, p, op, one_d)
@@ -140,7 +140,7 @@ def upsample(d: Derivation, x: np.ndarray, size: int, xs: CellSym, one_d: bool) 
     d.record = True
     if count > SHOWN:
         d.text("The first {n:int} are written out; the others are copied the same way.", n=SHOWN)
-    d.given(Sym("U", "u", "u"), U[0] if one_d else U, note="the upsampled input")
+    d.given(Sym("U", "u", "u"), U[0] if one_d else U, note="the upsampled input", part=WORKED)
     d.answer("upsampled", (U[0] if one_d else U).tolist(), "after nearest-neighbour upsampling",
              keys=grid_keys(u, rows, cols))
     return U, u
@@ -162,7 +162,7 @@ def unpool(d: Derivation, pre: np.ndarray, pre_sym: CellSym, pooled: np.ndarray,
     src = pooled_sym
     if placed is not None:
         src = grid("unpool_in", "v", "v", one_d)
-        d.given(Sym("Vin", "v", "v"), placed[0] if one_d else placed, note="the values to unpool")
+        d.given(Sym("Vin", "v", "v"), placed[0] if one_d else placed, note="the values to unpool", part=GIVEN)
         for i in range(pr):
             for j in range(pc):
                 d.bind(src(i, j), float(placed[i, j]))
@@ -186,5 +186,6 @@ def unpool(d: Derivation, pre: np.ndarray, pre_sym: CellSym, pooled: np.ndarray,
         for j in range(cols):
             U[i, j] = float(d.derive(out(i, j), src(*where[(i, j)]) if (i, j) in where else Num(0)))
     d.record = True
-    d.given(Sym("Uun", "û", r"\hat{u}"), U[0] if one_d else U, note="the unpooled output (zeros elsewhere)")
+    d.given(Sym("Uun", "û", r"\hat{u}"), U[0] if one_d else U, note="the unpooled output (zeros elsewhere)",
+            part=WORKED)
     d.answer("unpooled", (U[0] if one_d else U).tolist(), "after max-unpooling", keys=grid_keys(out, rows, cols))

@@ -18,6 +18,7 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Div, Expr, MatMul, Outer, Sym, Transpose, call, hadamard
 from dlsolve.kinds.prob import total
+from dlsolve.solution import WORKED
 
 
 def dot(a: Sequence[Expr], b: Sequence[Expr]) -> Expr:
@@ -68,7 +69,7 @@ def _dot_matrix(d: Derivation, S: Sym, Q: Sym, K: Sym, params: dict, t: str) -> 
 def _dk(d: Derivation, width: int) -> Sym:
     dk = Sym(f"dk{width}", "d_k", "d_k")
     if dk.key not in d.env:
-        d.given(dk, float(width), note="the length of each key (per head)")
+        d.given(dk, float(width), note="the length of each key (per head)", part=WORKED)
     return dk
 
 

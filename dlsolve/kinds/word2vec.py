@@ -260,7 +260,8 @@ def _subsampling(d: Derivation, sub: Subsampling) -> None:
     d.section(f"For comparison: the other convention (formula: {other})", level=2)
     d.text("The paper gives the probability of discarding a word, the released code the probability of keeping "
            "it, and the two formulas are different: they give different numbers for the same t. "
-           "Set `formula` to choose.", "note")
+           "An exam that does not say which it means is ambiguous (a problem file chooses with formula: paper "
+           "or formula: code).", "note")
     for w, f in freq.items():
         if paper:
             mine = d.env[f"discard[{w}]"]

@@ -21,9 +21,9 @@ from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout, notation, numbers
 from dlsolve.render.mathprint import LatexPrinter
-from dlsolve.render.parts import equation_parts
+from dlsolve.render.parts import colophon, equation_parts
 from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Section, Series, Solution, Stack, Step, Table,
-                              Text)
+                              Text, find_list, how_to_answer, question_sections)
 
 Cell = tuple[str, str]  # ("math", latex), ("text", plain text), ("prose", text that may carry notation)
 #                         or ("name", an answer's name, as typed)
@@ -175,21 +175,23 @@ class DocumentRenderer:
         raise NotImplementedError
 
     # -- the walk -------------------------------------------------------------------------
-    def header_lines(self, sol: Solution) -> list[str]:
-        sheet = {"full": "", "answers": " · answers only", "questions": " · the questions"}[self.mode]
-        out = [self.meta(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} significant "
-                         f"digits (computed in float64){sheet}")]
-        if self.mode == "answers":  # the key: the conventions in one line (the key's head has the version)
-            out = [] if self._several else out
-            return out + ([self.para("Conventions: " + "; ".join(self.prose(c) for c in sol.conventions) + ".")]
-                          if sol.conventions else [])
-        if sol.conventions:
-            out.append(self.heading(3, "Conventions"))
-            out.append(self.bullets([self.prose(c) for c in sol.conventions]))
-        return out
+    def colophon(self, what: str = "") -> str:
+        """The version line, once per document (at its end), never on the exam paper."""
+        if self.mode == "questions":
+            return ""
+        return self.meta(colophon(self.precision, what))
+
+    def header_lines(self, sol: Solution, level: int = 1) -> list[str]:
+        """The conventions under the problem's title (their heading one level below it); the
+        answers-only key has them in one line."""
+        if not sol.conventions:
+            return []
+        if self.mode == "answers":
+            return [self.para("Conventions: " + "; ".join(self.prose(c) for c in sol.conventions) + ".")]
+        return [self.heading(level + 1, "Conventions"), self.bullets([self.prose(c) for c in sol.conventions])]
 
     def body(self, sol: Solution, level: int = 1) -> list[str]:
-        out = [self.heading(level, sol.title or f"{sol.kind} problem")] + self.header_lines(sol)
+        out = [self.heading(level, sol.title or f"{sol.kind} problem")] + self.header_lines(sol, level)
         if self.mode == "questions":
             return out + self.questions(sol, level)
         if self.mode == "full":
@@ -204,25 +206,21 @@ class DocumentRenderer:
         return out
 
     def questions(self, sol: Solution, level: int) -> list[str]:
-        """The problem as given: every section that states data (no worked step), then what is asked."""
+        """The problem as given (`question_sections`: the GIVEN blocks and DEFINED formulas), then
+        the numbered list of what is asked with the answer names `dlsolve check` reads."""
         out: list[str] = []
-        for section in sol.sections:
-            figures = [self.figure(b, blank=not b.given) for b in section.blocks
-                       if isinstance(b, Figure) and (b.given or isinstance(b.picture, Stack))]
-            if any(isinstance(b, Step) for b in section.blocks):
-                out += figures
-                continue
-            kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Text)))
-            if kept:
-                out += self.section(Section(section.title, kept, section.level), level)
-            out += figures
+        for section in question_sections(sol):
+            out += self.section(section, level)
         if sol.answers:
             out.append(self.heading(level + 1, "Find"))
-            out.append(self.numbered([self.prose(a.label) for a in sol.answers]))
+            rows = [[("text", k), ("prose", self.prose(label)), ("name", name)] for k, label, name in find_list(sol)]
+            out.append(self.table(["", "find", "answer name"], rows, answers=True))
+            out.append(self.para(self.prose(how_to_answer(sol))))
         return out
 
     def section(self, section: Section, level: int) -> list[str]:
-        out = [self.heading(level + section.level, self.prose(section.title))]
+        title = self.prose(section.title)
+        out = [self.heading(level + section.level, title)] if title else []
         group: list[Equation] = []
         for block in section.blocks:
             if isinstance(block, (Given, Step)):
@@ -252,22 +250,19 @@ class DocumentRenderer:
             out.append(self.equations(group))
         return out
 
-    def figure(self, block: Figure, blank: bool = False) -> str:
-        """A picture; `blank` (a question sheet): a layer stack with its layers only, the shapes
-        and counts left for the student."""
+    def figure(self, block: Figure) -> str:
+        """A picture (on a question sheet a layer stack comes blank: its shapes and counts empty)."""
         self._figures += 1
         pic = block.picture
-        if blank and isinstance(pic, Stack):
-            pic = Stack(pic.input, tuple((name, (), None) for name, _, _ in pic.layers))
         drawn = (self.network(pic) if isinstance(pic, Network) else self.stack(pic) if isinstance(pic, Stack)
                  else self.plane(pic) if isinstance(pic, Plane) else "")
-        caption = "" if blank else self.prose(block.caption) if block.caption else ""
+        caption = self.prose(block.caption) if block.caption else ""
         return self.framed(drawn, caption)
 
     # -- entry points ----------------------------------------------------------------------
     def render(self, sol: Solution) -> str:
         self._figures = 0
-        return self.wrap(sol.title or sol.kind, self.join(self.body(sol)))
+        return self.wrap(sol.title or sol.kind, self.join(self.body(sol) + [self.colophon(f" · kind: {sol.kind}")]))
 
     def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         self._figures = 0
@@ -280,11 +275,11 @@ class DocumentRenderer:
     def _combined_document(self, sols: Sequence[Solution], title: str) -> str:
         title = {"answers": "Answers", "questions": "Questions"}.get(self.mode, title) \
             if title == "Answer key" else title
-        parts = [self.heading(1, title), self.meta(f"dlsolve {__version__} · {len(sols)} problems"),
-                 self.contents([s.title or s.kind for s in sols])]
+        parts = [self.heading(1, title), self.contents([s.title or s.kind for s in sols])]
         for k, sol in enumerate(sols, 1):
             parts.append(self.anchor(k))
             parts += self.body(sol, level=2)
+        parts.append(self.colophon(f" · {len(sols)} problems"))
         return self.wrap(title, self.join(parts))
 
     def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:

@@ -3,10 +3,11 @@ forms, which plain $ breaks on), tables as Markdown tables, notes as quotations.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
-from dlsolve.render import layout, numbers
-from dlsolve.render.document import Cell, DocumentRenderer
+from dlsolve.render import layout, notation, numbers
+from dlsolve.render.document import Cell, DocumentRenderer, Equation
 from dlsolve.solution import Network, Plane, Series, Stack
 
 
@@ -15,6 +16,31 @@ def _md(text: str) -> str:
     for ch in "\\`*_[]<>|#":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+_TEX_SPECIAL = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
+                "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+
+
+def _tex_words(text: str) -> str:
+    """Words inside a display: \\text{…} with TeX's special characters escaped."""
+    return r"\text{" + "".join(_TEX_SPECIAL.get(ch, ch) for ch in text) + "}" if text else ""
+
+
+_SUP = re.compile(r"\^(\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|[^\s<])")
+_SUB = re.compile(r"_(\([^)]*\)|\{[^}]*\}|[^\s<]+)")
+
+
+def _mermaid(label: str) -> str:
+    """A name as a Mermaid label in plain text: a₁^[1] as a₁ with a raised [1] (HTML labels,
+    which GitHub's Mermaid draws), never the caret and brackets as typed."""
+    def strip(m: re.Match, tag: str) -> str:
+        inner = m.group(1)
+        inner = inner[1:-1] if inner[0] in "({" else inner
+        return f"<{tag}>{inner}</{tag}>"
+    label = _SUP.sub(lambda m: strip(m, "sup"), label)
+    label = _SUB.sub(lambda m: strip(m, "sub"), label)
+    return label.replace('"', "#quot;")
 
 
 class MarkdownRenderer(DocumentRenderer):
@@ -42,13 +68,23 @@ class MarkdownRenderer(DocumentRenderer):
     def numbered(self, items: list[str]) -> str:
         return "\n".join(f"{k}. " + self.inline(i) for k, i in enumerate(items, 1))
 
+    def equations(self, group: list[Equation]) -> str:
+        """The steps of a section as one display, aligned on each step's first =, each step's
+        note in words beside its last line (GitHub math has no \\intertext)."""
+        rows = []
+        for lines, note in group:
+            step = [line.replace(" = ", " &= ", 1) if k == 0 else "&" + line for k, line in enumerate(lines)]
+            if note:
+                step[-1] += r" &&\quad " + self.math_words(note)
+            rows += step
+        return "```math\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n```"
+
     def equation(self, lines: list[str], note: str | None) -> str:
-        body = lines[0] if len(lines) == 1 else (
-            "\\begin{aligned}\n" + " \\\\\n".join(
-                (line.replace(" = ", " &= ", 1) if k == 0 else "&" + line) for k, line in enumerate(lines))
-            + "\n\\end{aligned}")
-        out = "```math\n" + body + "\n```"
-        return out + ("\n\n> " + self.inline(note) if note else "")
+        return self.equations([(lines, note)])
+
+    def math_words(self, text: str) -> str:
+        """Prose inside a display: its notation as math, its words as \\text."""
+        return "".join(s if kind == "math" else _tex_words(s) for kind, s, _ in notation.formulas(text))
 
     def _cell(self, c: Cell) -> str:
         kind, text = c
@@ -85,7 +121,7 @@ class MarkdownRenderer(DocumentRenderer):
         lines = ["```mermaid", "graph LR"]
         for l, layer in enumerate(net.layers):
             for j, u in enumerate(layer):
-                lines.append(f'  u{l}_{j}(("{u.uni}"))')
+                lines.append(f'  u{l}_{j}(("{_mermaid(u.uni)}"))')
         for l, i, j, w in net.weights:
             lines.append(f'  u{l - 1}_{i} -- "{numbers.unicode(w, self.precision)}" --> u{l}_{j}')
         return "\n".join(lines + ["```"])
@@ -116,7 +152,7 @@ class MarkdownRenderer(DocumentRenderer):
             for n in layer:
                 ids.setdefault(n, f"n{len(ids)}")
         lines = ["```mermaid", "graph LR"]
-        lines += [f'  {i}["{n}"]' for n, i in ids.items()]
+        lines += [f'  {i}["{_mermaid(n)}"]' for n, i in ids.items()]
         lines += [f"  {ids[a]} --> {ids[b]}" for a, b in edges]
         return "\n".join(lines + ["```"])
 

@@ -59,3 +59,12 @@ def equation_parts(block: Union[Given, Step], math: MathPrint, value: Callable[[
     if line is not None and forms[-1:] == [line]:
         return EquationParts(lhs, forms, None, False, sub)
     return EquationParts(lhs, forms, shown, approx, sub)
+
+
+def colophon(precision: int, what: str = "") -> str:
+    """The one line a key says about itself (at its end, once per document; never on the exam
+    paper): the dlsolve version, and the precision of the numbers shown."""
+    from dlsolve import __version__
+
+    return (f"Worked by dlsolve {__version__}{what} · numbers shown to {precision} significant digits, "
+            "computed in double precision")

@@ -16,13 +16,13 @@ from typing import IO, Any, Callable
 
 import numpy as np
 
-from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout
 from dlsolve.render import numbers
 from dlsolve.render.mathprint import UnicodePrinter
-from dlsolve.render.parts import equation_parts
-from dlsolve.solution import Figure, Given, Graph, Network, Plane, Stack, Prose, Section, Series, Solution, Step, Table, Text
+from dlsolve.render.parts import colophon, equation_parts
+from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Section, Series, Solution, Stack, Step, Table, Text,
+                              find_list, how_to_answer, question_sections)
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
@@ -119,7 +119,16 @@ class TextRenderer:
 
     # -- entry points ----------------------------------------------------------------------
     def render(self, solution: Solution) -> str:
+        return self.plain(solution) + self.colophon(f" · kind: {solution.kind}")
+
+    def plain(self, solution: Solution) -> str:
         return "\n".join("".join(text for text, _ in line) for line in self.wrapped(solution)) + "\n"
+
+    def colophon(self, what: str = "") -> str:
+        """The version line, once per document (at its end), never on the exam paper."""
+        if self.mode == "questions":
+            return ""
+        return "\n" + "".join(piece + "\n" for piece in layout.wrap_text(colophon(self.precision, what), self.width))
 
     def wrapped(self, solution: Solution) -> list[Line]:
         return [piece for line in self.lines(solution) for piece in wrap_line(line, self.width)]
@@ -128,7 +137,7 @@ class TextRenderer:
         head = f"{title}\n{'═' * layout.width(title)}\n" + "".join(
             piece + "\n" for k, s in enumerate(solutions, 1)
             for piece in layout.wrap_text(f"  {k}. {s.title or s.kind}", self.width))
-        return head + "\n" + "\n\n".join(self.render(s) for s in solutions)
+        return head + "\n" + "\n\n".join(self.plain(s) for s in solutions) + self.colophon(f" · {len(solutions)} problems")
 
     def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
         return f"{title}\n" + "".join(f"  {f}  {t}\n" for t, f in entries)
@@ -145,6 +154,9 @@ class TextRenderer:
                           no_color=False)
         for line in self.wrapped(solution):
             console.print(RichText.assemble(*_verdicts(line)))
+        colophon = self.colophon(f" · kind: {solution.kind}")
+        if colophon:
+            console.print(RichText(colophon.rstrip("\n"), style="dim"))
 
     # -- numbers ---------------------------------------------------------------------------
     def num(self, x: float) -> str:
@@ -169,8 +181,6 @@ class TextRenderer:
     def lines(self, sol: Solution) -> list[Line]:
         title = sol.title or f"{sol.kind} problem"
         out: list[Line] = [[(title, "bold")], [("═" * min(layout.width(title), self.width), "bold")]]
-        out.append([(f"dlsolve {__version__} · kind: {sol.kind} · numbers to {self.precision} "
-                     "significant digits (computed in float64)", "dim")])
         if sol.conventions:
             out += [[("", "")], [("Conventions", "bold cyan")]]
             out += [[("  • " + self.prose(c), "")] for c in sol.conventions]
@@ -178,19 +188,14 @@ class TextRenderer:
             for section in sol.sections:
                 out += self.section(section)
         elif self.mode == "questions":
-            for section in sol.sections:
-                figures = [line for b in section.blocks if isinstance(b, Figure) and
-                           (b.given or isinstance(b.picture, Stack)) for line in self._Figure(b, blank=not b.given)]
-                if any(isinstance(b, Step) for b in section.blocks):
-                    out += figures
-                    continue
-                kept = tuple(b for b in section.blocks if isinstance(b, (Given, Table, Text)))
-                if kept:
-                    out += self.section(Section(section.title, kept, section.level))
-                out += figures
+            for section in question_sections(sol):
+                out += self.section(section)
             if sol.answers:
                 out += [[("", "")], [("Find", "bold cyan")], [("────", "cyan")]]
-                out += [[(f"  {k}. " + self.prose(a.label), "")] for k, a in enumerate(sol.answers, 1)]
+                rows = [[k + ".", self.prose(label), name] for k, label, name in find_list(sol)]
+                out += [[(("  " + line).rstrip(), "")]
+                        for line in layout.table_lines(("", "find", "answer name"), rows, self.width - 2)]
+                out += [[("", "")], [("  " + self.prose(how_to_answer(sol)), "")]]
             return out
         if sol.answers:
             out += [[("", "")], [("Answers", "bold cyan")], [("───────", "cyan")]]
@@ -231,7 +236,7 @@ class TextRenderer:
         rule = "─" if section.level == 1 else "·"
         style = "bold cyan" if section.level == 1 else "bold"
         title = self.prose(section.title)
-        out: list[Line] = [[("", "")], [(title, style)], [(rule * layout.width(title), style)]]
+        out: list[Line] = [[("", "")], [(title, style)], [(rule * layout.width(title), style)]] if title else [[("", "")]]
         for block in section.blocks:
             out += getattr(self, "_" + type(block).__name__)(block)
         return out
@@ -281,7 +286,7 @@ class TextRenderer:
             out.append([(f"  {a} → {b}", "")])
         return out
 
-    def _Figure(self, f: Figure, blank: bool = False) -> list[Line]:
+    def _Figure(self, f: Figure) -> list[Line]:
         """A compact sketch: the network layer by layer with the weights into each unit; the
         layer stack one layer a line with its shape."""
         pic = f.picture
@@ -296,7 +301,8 @@ class TextRenderer:
                     out.append([(f"  {unit.uni} ← {text}", "")])
         elif isinstance(pic, Stack):
             steps = [("input", "×".join(map(str, pic.input)))] + [
-                (name.split(" ", 1)[-1], "" if blank else "×".join(map(str, shape))) for name, shape, _ in pic.layers]
+                (name.split(" ", 1)[-1], "×".join(map(str, shape))) for name, shape, _ in pic.layers]
+            blank = all(not shape for _, shape, _ in pic.layers)  # a question sheet: the shapes are asked
             if blank:
                 out += [[(f"  {k}. {name}" if k else f"  input {shape}", "")] for k, (name, shape) in enumerate(steps)]
             else:
@@ -304,7 +310,7 @@ class TextRenderer:
         elif isinstance(pic, Plane):
             from dlsolve.render.document import plane_text
             out += [[("  " + line, "")] for line in layout.wrap_text(plane_text(pic, self.num), self.width - 2)]
-        if f.caption and not blank:
+        if f.caption:
             out.append([("  " + self.prose(f.caption), "dim")])
         return out
 

@@ -53,6 +53,10 @@ class Layer(BaseModel):
 
     _bare: bool = PrivateAttr(False)   # written as a bare name (`- flatten`), not a mapping
 
+    def inner(self) -> list["Layer"]:
+        """The layers inside this one (a residual block's paths), for questions about the whole stack."""
+        return []
+
     def check(self, c: "Context") -> None:
         """Refuse an input this layer cannot take (raise `c.fail(...)`); called before the formulas."""
 

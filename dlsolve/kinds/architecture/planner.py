@@ -143,12 +143,17 @@ def _numbers(formula: Expr, d: Derivation) -> Expr:
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
     full = getattr(options, "detail", "auto") == "full"
-    if spec.same_padding == "tensorflow":
-        d.convention("'same' padding as TensorFlow: out = ⌈n/s⌉, any odd padding pixel goes after")
-    else:
-        d.convention("'same' padding as the course notes: p = (k − 1)/2 on each side, then ⌊(n + 2p − k)/s⌋ + 1")
-    d.convention("shapes are (height, width, channels)" if not spec.channels_first
-                 else "shapes are (channels, height, width)")
+    layers = [x for layer in spec.layer_list() for x in (layer, *layer.inner())]
+    # only the conventions that apply: 'same' padding where a layer pads 'same'; the axis order
+    # where the input has channels (an image), not for a sequence of vectors
+    if any(getattr(layer, "padding", None) == "same" for layer in layers):
+        if spec.same_padding == "tensorflow":
+            d.convention("'same' padding as TensorFlow: out = ⌈n/s⌉, any odd padding pixel goes after")
+        else:
+            d.convention("'same' padding as the course notes: p = (k − 1)/2 on each side, then ⌊(n + 2p − k)/s⌋ + 1")
+    if len(spec.input_shape()) == 3:
+        d.convention("shapes are (height, width, channels)" if not spec.channels_first
+                     else "shapes are (channels, height, width)")
     fig = Figures(d, spec.batch, spec.dtype, spec.flop_unit, spec.bias_adds)
     fig.conventions()
     rows = walk(spec, d, spec.kind == "params", fig, full)

@@ -36,6 +36,11 @@ class Residual(Layer):
     projection_bias: Flag = Field(False, description="the projection's 1×1 convolution has biases "
                                                      "(false, as torchvision's ResNet: batch norm follows)")
 
+
+    def inner(self) -> list[Layer]:
+        shortcut = self.shortcut if isinstance(self.shortcut, list) else []
+        return [x for layer in [*self.layers, *shortcut] for x in (layer, *layer.inner())]
+
     def _plan(self, c: Context) -> None:
         """Both paths, once: the main path's rows, then the shortcut's (labelled l.s1, …)."""
         if c.inner:

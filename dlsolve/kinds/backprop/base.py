@@ -18,7 +18,7 @@ from dlsolve.expr import Expr, Mul, Num, Sym, substitute
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Net
-from dlsolve.solution import Phrase
+from dlsolve.solution import GIVEN, Phrase
 from dlsolve.losses import LOGIT_MARGIN
 
 DETAIL_LIMIT = 60   # at most this many parameters: worked unit by unit
@@ -134,11 +134,11 @@ class SolverBase:
     def conventions(self) -> None:
         d, net = self.d, self.net
         if net.layout == "in_out":
-            d.convention("weights_layout in_out: w_ij^[l] is row i, column j of W^[l] and joins input i "
-                         "to unit j; z^[l] = a^[l−1]·W^[l] + b^[l]")
+            d.convention("w_ij^[l] joins input i to unit j: row i, column j of W^[l], so "
+                         "z^[l] = a^[l−1]·W^[l] + b^[l] (weights_layout: in_out)")
         else:
-            d.convention("weights_layout out_in: w_ji^[l] is row j, column i of W^[l] and joins input i "
-                         "to unit j; z^[l] = W^[l]·a^[l−1] + b^[l]")
+            d.convention("w_ji^[l] joins input i to unit j: row j, column i of W^[l], so "
+                         "z^[l] = W^[l]·a^[l−1] + b^[l] (weights_layout: out_in)")
         self.dropout_conventions()
         for layer in net.layers:
             text = layer.activation.convention_text(layer.act_params)
@@ -159,7 +159,8 @@ class SolverBase:
             if net.loss_options.get("half"):
                 d.convention("the squared error carries ½: ℓ = ½(y − ŷ)² (without it L and every gradient double)")
             else:
-                d.convention("the squared error has no ½: ℓ = (y − ŷ)² (half: true would halve L and every gradient)")
+                d.convention("the squared error has no ½: ℓ = (y − ŷ)² (with ½, set by half: true, L and every "
+                             "gradient would halve)")
         if net.eta is not None and not net.symbolic:
             if len(net.samples) > 1:
                 m = net.batch_size
@@ -168,8 +169,8 @@ class SolverBase:
                         if m == len(net.samples) else
                         "mini-batch gradient descent: batches of {m:int}, gradients averaged over each batch")
                 d.convention(mode + "; {e:int} epoch" + ("s" if net.epochs > 1 else ""), m=m, e=net.epochs)
-            d.convention("update_bias true: biases are updated like the weights" if net.update_bias else
-                         "update_bias false: biases are never updated")
+            d.convention("biases are updated like the weights" if net.update_bias else
+                         "biases are not updated: they keep their given values (update_bias: false)")
         self.penalty_conventions()
 
     def given_section(self) -> None:
@@ -191,13 +192,26 @@ class SolverBase:
             for k, s in enumerate(net.samples, 1):   # vectors as cells: the renderer formats them
                 y = None if s.y is None else (float(s.y[0]) if net.n_out == 1 else s.y.copy())
                 rows.append((str(k), s.x.copy(), y))
-            d.table(("sample", "input x", "target y"), rows)
+            d.table(("sample", "input x", "target y"), rows, part=GIVEN)
         self.bind_params(nm, show=True)
         self.dropout_given(nm)
         self.given_lambdas(nm)
         if net.eta is not None:
             d.given(N.ETA, float(net.eta), note="learning rate")
+        d.text(self.model_text(), part=GIVEN)
         self.network_picture(nm)
+
+    def model_text(self) -> str:
+        """The activations and the loss in words, as an exam states them (the working shows them
+        only as formulas with the numbers in)."""
+        net = self.net
+        labels = ["linear (a = z)" if layer.activation.identity else layer.activation.label_with(layer.act_params)
+                  for layer in net.layers]
+        if len(set(labels)) == 1:
+            acts = f"Activation: {labels[0]}" + (" in every layer" if len(labels) > 1 else "")
+        else:
+            acts = "Activations: " + ", ".join(f"layer {k} {a}" for k, a in enumerate(labels, 1))
+        return acts + (f"; loss: {net.loss.title}" if net.loss is not None else "") + "."
 
     def network_picture(self, nm: Names) -> None:
         """The network as the course draws it, each given weight on its arrow (none when the
@@ -218,8 +232,9 @@ class SolverBase:
         W = self.W[l - 1]
         return (W if self.net.layout == "in_out" else W.T).copy()
 
-    def bind_params(self, nm: Names, show: bool, notes: bool = True) -> None:
-        """Make the current parameters known, unit by unit and as matrices."""
+    def bind_params(self, nm: Names, show: bool, notes: bool = True, part: str = GIVEN) -> None:
+        """Make the current parameters known, unit by unit and as matrices (`part=WORKED`: the
+        parameters an earlier update left, which the question sheet must not show)."""
         d = self.d
         for layer in self.net.layers:
             l = layer.index
@@ -227,8 +242,8 @@ class SolverBase:
             if show:
                 note = ("rows: inputs, columns: units (z = a·W + b)" if self.net.layout == "in_out"
                         else "rows: units, columns: inputs (z = W·a + b)")
-                d.given(nm.Wm(l), Wg, note=note if notes else None)
-                d.given(nm.bv(l), self.b[l - 1].copy())
+                d.given(nm.Wm(l), Wg, note=note if notes else None, part=part)
+                d.given(nm.bv(l), self.b[l - 1].copy(), part=part)
             else:
                 d.bind(nm.Wm(l), Wg)
                 d.bind(nm.bv(l), self.b[l - 1].copy())

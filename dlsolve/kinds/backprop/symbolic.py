@@ -8,6 +8,7 @@ from dlsolve import notation as N
 from dlsolve.expr import Mul, drop_ones
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
+from dlsolve.solution import GIVEN
 
 
 class Symbolic(SolverBase):
@@ -16,7 +17,8 @@ class Symbolic(SolverBase):
         nm = Names(net)
         d.section("Given")
         d.text(f"A symbolic problem: inputs x₁ … x{N.subscript(net.n_input)}, every weight and bias a symbol, "
-               "target y. Each answer is a formula; no numbers are computed.")
+               "target y. Each answer is a formula; no numbers are computed.", part=GIVEN)
+        d.text(self.model_text(), part=GIVEN)
         self.rules()
         d.section("Forward pass")
         self.forward_units(nm, np.array([]))

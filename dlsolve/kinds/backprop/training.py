@@ -11,7 +11,7 @@ from dlsolve import notation as N
 from dlsolve.expr import Add, Mul, Num, Sym
 from dlsolve.kinds.backprop.batched import BatchedUpdates
 from dlsolve.kinds.backprop.names import Names
-from dlsolve.solution import Phrase
+from dlsolve.solution import WORKED, Phrase
 
 
 class Training(BatchedUpdates):
@@ -67,7 +67,7 @@ class Training(BatchedUpdates):
                 d.section(f"Update {u + 1}: {what}")
                 d.text("Worked like the first update, starting from the parameters the previous update "
                        "left; shown: those parameters, the loss and the new parameters.")
-                self.bind_params(names[0], show=True, notes=False)
+                self.bind_params(names[0], show=True, notes=False, part=WORKED)
                 d.record = compact
             else:
                 self.bind_params(names[0], show=False)
@@ -186,7 +186,7 @@ class Training(BatchedUpdates):
                 else:
                     self.b[l - 1] = np.array(value, dtype=float)
         if not net.update_bias:
-            d.note("update_bias: false — the biases keep their values (as in sources that never update them)")
+            d.note("the biases keep their values (update_bias: false, as in sources that never update them)")
 
 
 ROWS_LIMIT = 200     # more updates than this: one table row per epoch (per k epochs past 200 epochs)

@@ -10,6 +10,7 @@ import sympy as sp
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
+from dlsolve.solution import DEFINED, GIVEN, WORKED
 from dlsolve.expr import Add, Expr, Mul, Num, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.graph.language import Node
@@ -97,7 +98,8 @@ class Solver(Paths):
                 continue
             uni, tex = self.shown(node.name)
             if node.symbolic:
-                d.text(f"{uni}: a symbol" + (f" ({node.shape[0]}×{node.shape[1]})" if node.shape != (1, 1) else ""))
+                d.text(f"{uni}: a symbol" + (f" ({node.shape[0]}×{node.shape[1]})" if node.shape != (1, 1) else ""),
+                       part=GIVEN)
                 continue
             value = node.value
             shown = float(value[0, 0]) if node.shape == (1, 1) else value
@@ -119,7 +121,7 @@ class Solver(Paths):
             for k, (i, j) in enumerate(entries):
                 formula = from_sympy(node.local[i, j], self.syms)
                 d.record = True if k < SHOWN_ENTRIES else (lambda _s: False)
-                v = d.derive(self.entry(node.symbols[i, j]), formula)
+                v = d.derive(self.entry(node.symbols[i, j]), formula, part=DEFINED)  # the problem's formula
                 if v is not None:
                     values[i, j] = float(v)
             d.record = True
@@ -127,14 +129,14 @@ class Solver(Paths):
                 d.text(f"The other {len(entries) - SHOWN_ENTRIES} entries are computed the same way.")
             if len(entries) > 1 and not node.symbolic:
                 d.given(Sym(f"{node.name}#", uni, self.shown(node.name)[1]), values,
-                        note=f"{node.shape[0]}×{node.shape[1]}, entry by entry above")
+                        note=f"{node.shape[0]}×{node.shape[1]}, entry by entry above", part=WORKED)
             self.values[node.name] = values if not node.symbolic else None
 
     def edges(self) -> None:
         rows = [(p, n.name) for n in self.nodes.values() for p in n.parents]
         if rows:
             self.d.section("The computation graph")
-            self.d.text("Each name feeds the names written with it:")
+            self.d.text("Each name feeds the names written with it:", part=GIVEN)
             self.d.graph((self.shown(a)[0], self.shown(b)[0]) for a, b in rows)
 
     # -- derivatives ------------------------------------------------------------------------
@@ -186,7 +188,7 @@ class Solver(Paths):
             index = label[label.index("[", label.rindex("/")):] if "[" in label[label.rindex("/"):] else ""
             d.given(Sym(f"grad#{label}", f"∂{top_u}/∂{wrt_u}{index}",
                         rf"\frac{{\partial {top_t}}}{{\partial {wrt_t}}}{index}"), arr,
-                    note="the entries above, as a matrix")
+                    note="the entries above, as a matrix", part=WORKED)
         return squeeze(arr)
 
     def derivative_keys(self, top: str, selected: sp.ImmutableMatrix) -> list[str]:

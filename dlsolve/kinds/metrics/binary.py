@@ -6,6 +6,7 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
+from dlsolve.solution import GIVEN
 from dlsolve.expr import Cmp, Num, Piecewise, Sym, call, hadamard
 from dlsolve.kinds.metrics.spec import Spec, label_text
 from dlsolve.kinds.metrics.worked import (BETA, add_all, f_score, given_matrix, hidden, qty, ratio,
@@ -105,7 +106,7 @@ def solve_binary(d: Derivation, spec: Spec) -> None:
 def _without_tn(d: Derivation, spec: Spec, TP: Sym, FP: Sym, FN: Sym) -> None:
     """Only TP, FP and FN are known: precision, recall and F1 (the other metrics need TN)."""
     d.note("TN is not given: accuracy, specificity, FPR, balanced accuracy and the confusion matrix need it; "
-           "precision, recall and F₁ do not.")
+           "precision, recall and F₁ do not.", part=GIVEN)
     for name, sym in (("tp", TP), ("fp", FP), ("fn", FN)):
         d.answer(name, float(d.env[sym.key]), sym.uni, keys=(sym.key,))
     d.section("Metrics from the counts")

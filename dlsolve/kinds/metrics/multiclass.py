@@ -7,6 +7,7 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
+from dlsolve.solution import GIVEN, WORKED
 from dlsolve.expr import MatMul, Num, Sym, Transpose
 from dlsolve.kinds.metrics.spec import Spec, label_text, tex_text
 from dlsolve.kinds.metrics.worked import add_all, avg_sym, f_score, given_matrix, qty, ratio, sample_table
@@ -40,7 +41,7 @@ def solve_multiclass(d: Derivation, spec: Spec) -> None:
         m = spec._matrix
         cm_keys = ("C",)
     d.table(["true \\ predicted"] + names, [[names[i]] + [float(m[i, j]) for j in range(k)] for i in range(k)],
-            title="Rows = true class, columns = predicted")
+            title="Rows = true class, columns = predicted", part=WORKED if spec._matrix is None else GIVEN)
     d.answer("confusion_matrix", np.array(m, dtype=float), "confusion matrix (rows: true)",
              keys=cm_keys)
     d.convention("per class c: TP_c = C_cc, FP_c = the rest of column c (predicted c, another class), "

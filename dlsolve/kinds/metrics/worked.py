@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
+from dlsolve.solution import GIVEN
 from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym, evaluate
 from dlsolve.kinds.metrics.spec import Spec, label_text
 
@@ -64,7 +65,7 @@ def sample_table(d: Derivation, spec: Spec) -> None:
         cols.append("score")
     if spec._pred is not None:
         cols.append("ŷ (predicted)")
-    d.table(cols, rows, title="The samples")
+    d.table(cols, rows, title="The samples", part=GIVEN)
 
 
 def given_matrix(d: Derivation, spec: Spec) -> list[list[Sym]]:

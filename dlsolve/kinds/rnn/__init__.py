@@ -50,7 +50,7 @@ _ANSWER_TITLES = {"h": "hidden state h_t (one row per step)", "c": "cell state c
 def parameter_count(problem: Problem) -> tuple[int, int]:
     """(parameters of the cell, parameters of the read-out) as the problem gives them."""
     cell = problem.cell_class.count_gates(problem.n_h, problem.n_in, problem.biases_per_gate)
-    return cell, (problem.n_out * H + problem.n_out if problem.readout is not None else 0)
+    return cell, (problem.n_out * problem.n_h + problem.n_out if problem.readout is not None else 0)
 
 
 def _final(problem: Problem, options: Optional[SolveOptions]) -> tuple[np.ndarray, Optional[float]]:
@@ -64,23 +64,26 @@ def _final(problem: Problem, options: Optional[SolveOptions]) -> tuple[np.ndarra
 
 def conventions(s: Solver) -> None:
     d, pr = s.d, s.pr
-    default = "" if "weights_layout" in pr.explicit else " (the default)"
+    # the course's words first; the problem file's key last, for a TA who wants the other choice
     if pr.layout == "out_in":
-        d.convention(f"weights_layout out_in{default}: one row per unit, z = W·x_t + U·h_(t−1) + b (PyTorch)")
+        d.convention("W and U have one row per unit: z = W·x_t + U·h_(t−1) + b "
+                     "(PyTorch's layout; weights_layout: out_in)")
     else:
-        d.convention("weights_layout in_out: one row per input, z = x_t·W + h_(t−1)·U + b (Keras)")
+        d.convention("W and U have one row per input: z = x_t·W + h_(t−1)·U + b "
+                     "(Keras' layout; weights_layout: in_out)")
     equations = pr.cell_class.equations(pr.packed)
     if equations:
         d.convention(equations)
     if pr.cell_class.resets:
-        d.convention("reset_after true: n_t = tanh(W_n·x_t + b_n + r_t ⊙ (U_n·h_(t−1) + bʰ_n)) "
-                     "(PyTorch; Keras' TF2 default)" if pr.reset_after else
-                     "reset_after false: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) + b_n) "
-                     "(Cho et al. 2014; Keras' reset_after=False)")
-        d.convention("gru_update keep_old: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) (Cho et al. 2014, PyTorch, Keras)"
+        d.convention("the reset gate acts after the recurrent product: n_t = tanh(W_n·x_t + b_n + r_t ⊙ "
+                     "(U_n·h_(t−1) + bʰ_n)) (PyTorch; Keras' TF2 default; reset_after: true)" if pr.reset_after else
+                     "the reset gate acts before the recurrent product: n_t = tanh(W_n·x_t + U_n·(r_t ⊙ h_(t−1)) "
+                     "+ b_n) (Cho et al. 2014; Keras' reset_after=False; reset_after: false)")
+        d.convention("the update gate keeps the old state: h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) "
+                     "(Cho et al. 2014, PyTorch, Keras; gru_update: keep_old)"
                      if pr.gru_update == "keep_old" else
-                     "gru_update take_new: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) (Chung et al. 2014 and "
-                     "texts that follow it)")
+                     "the update gate takes the new state: h_t = z_t ⊙ n_t + (1 − z_t) ⊙ h_(t−1) "
+                     "(Chung et al. 2014 and texts that follow it; gru_update: take_new)")
     for act, params in ((pr.activation, pr.act_params),
                         (pr.readout.activation, pr.readout.params) if pr.readout else (None, {})):
         text = act.convention_text(params) if act is not None else None

@@ -18,7 +18,7 @@ from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call, substitute
-from dlsolve.solution import Phrase
+from dlsolve.solution import GIVEN, Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
 from dlsolve.kinds.rnn.spec import Problem
 
@@ -228,3 +228,27 @@ class Solver:
         self.bind_params(show=True)
         if pr.eta is not None:
             d.given(N.ETA, float(pr.eta), note="learning rate")
+        d.text(self.model_text(), part=GIVEN)
+
+    def model_text(self) -> Phrase:
+        """The model in words, as an exam states it: the cell, the read-out, the loss and which
+        steps have a target (the working shows these only as formulas with the numbers in)."""
+        pr = self.pr
+        cell = {"lstm": "an LSTM cell", "gru": "a GRU cell"}.get(pr.cell)
+        if cell is None:
+            act = pr.activation.label_with(pr.act_params) if pr.activation is not None else "tanh(z)"
+            cell = "h_t = " + act.replace("(z)", "(W·x_t + U·h_(t−1) + b)", 1)
+        words = ["The cell: " + cell.replace("{", "{{").replace("}", "}}")
+                 + (", for t = 1" if pr.T == 1 else ", for t = 1 … {T:int}")]
+        if pr.readout is not None:
+            label = pr.readout.activation.label_with(pr.readout.params).replace("{", "{{").replace("}", "}}")
+            words.append("the read-out: ŷ_t = " + ("V·h_t + b_y" if self.linear_readout else
+                                                   label.replace("(z)", "(V·h_t + b_y)", 1)))
+        steps = [t for t, y in enumerate(pr.targets, 1) if y is not None]
+        if pr.loss is not None:
+            where = ("at step {s0:int}" if len(steps) == 1 else
+                     "summed over the steps " + ", ".join("{s%d:int}" % k for k in range(len(steps))))
+            words.append(f"the loss: {pr.loss.title} of ŷ_t and the target y_t, " + where)
+        template = "; ".join(words) + "."
+        values = {"T": pr.T, **{f"s{k}": t for k, t in enumerate(steps)}}
+        return Phrase(template, **{k: v for k, v in values.items() if "{" + k + ":" in template})
