@@ -20,7 +20,7 @@ from typing import Callable, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from dlsolve.activations import SIGMOID, SOFTMAX, Activation
-from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, call, evaluate
+from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, as_expr, call, evaluate
 from dlsolve.solution import Phrase
 
 # ŷ this close to 0 or 1 costs the plain cross-entropy its digits (or gives 0·log 0): where the
@@ -29,6 +29,10 @@ from dlsolve.solution import Phrase
 LOGIT_MARGIN = 1e-6
 
 Pieces = Callable[[Expr, Expr, dict], list[tuple[Expr, Expr]]]
+# ℓ of one sample's row: (targets y_j, predictions or scores, the class label or None, options)
+Row = Callable[[Sequence[Expr], Sequence[Expr], Optional[int], dict], Expr]
+# ∂ℓ/∂(prediction j) of one row, in the course's form: (targets, predictions, label, options, j)
+RowGrad = Callable[[Sequence[Expr], Sequence[Expr], Optional[int], dict, int], Expr]
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,31 @@ class Loss:
     derivative_view: bool = True                # `kind: loss` shows ∂L/∂ŷ for one sample
     kink_note: Optional[str] = None             # said beside a derivative that has a kink
     unit_convention: Optional[str] = None       # how a network's L is built, when it is fixed
+    row: Optional[Row] = None                   # ℓ of a whole row, where it is not Σ of unit terms
+    row_grad: Optional[RowGrad] = None          # its gradient in the course's form (else sympy.diff)
+    scores: bool = False                        # predictions are scores (any real number)
+    free_rows: bool = False                     # classwise targets are rows of numbers, not one-hot
     convention: Callable[[dict], Union[str, Phrase, None]] = field(default=lambda o: None)
 
     def forms(self, y: Expr, yhat: Expr, o: dict) -> list[Expr]:
         """How ℓ is written: the course's form first where it differs (max(0, 1 − y·ŷ)), then
         the formula that is evaluated."""
         return (self.display(y, yhat, o) if self.display else []) + [self.term(y, yhat, o)]
+
+    def row_term(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict) -> Expr:
+        """ℓ of one sample whose target and prediction are rows (classes, or several outputs): the
+        loss's own row form, else its unit terms reduced over the row as `default_reduction` says
+        (mse: (1/m)·Σ_j, sse: Σ_j — Keras's mean over the last axis)."""
+        if self.row is not None:
+            return self.row(ys, ps, label, o)
+        terms = [self.term(y, p, o) for y, p in zip(ys, ps)]
+        body = terms[0] if len(terms) == 1 else Add.of(*terms)
+        return body if self.default_reduction == "sum" or len(terms) == 1 else Num(Fraction(1, len(terms))) * body
+
+    def row_gradient(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict,
+                     j: int) -> Optional[Expr]:
+        """∂ℓ/∂p_j in the course's form, or None: the caller differentiates `row_term`."""
+        return self.row_grad(ys, ps, label, o, j) if self.row_grad is not None else None
 
     def term_at(self, y: Expr, yhat: Expr, o: dict, env: Mapping[str, object]) -> tuple[Expr, int]:
         """ℓ with xlogy's rule 0·log 0 = 0: a piece c·log p whose c is 0 and p is 0 at the values
@@ -141,6 +164,52 @@ def hinge_term(y: Expr, yhat: Expr, o: dict) -> Expr:
     return Piecewise(((Num(1) - margin, Cmp("<", margin, Num(1))),), Num(0))
 
 
+def _smooth_l1(y: Expr, yhat: Expr, o: dict) -> Expr:
+    """PyTorch's SmoothL1Loss: ½e²/β where |e| < β, |e| − ½β beyond — Huber with δ = β, divided by β."""
+    b = Num(o["beta"])
+    e = call("abs", y - yhat)
+    return Piecewise(((Num(Fraction(1, 2)) * (y - yhat) ** Num(2) / b, Cmp("<", e, b)),), e - Num(Fraction(1, 2)) * b)
+
+
+def _margins(ss: Sequence[Expr], label: Optional[int], o: dict) -> list[tuple[int, Expr]]:
+    """The multiclass SVM's margins s_j − s_y + Δ, one per class j ≠ y."""
+    assert label is not None
+    delta = as_expr(o["margin"])
+    return [(j, s - ss[label] + delta) for j, s in enumerate(ss) if j != label]
+
+
+def _multi_hinge(power: int) -> Row:
+    """CS231n's multiclass SVM loss Σ_{j≠y} max(0, s_j − s_y + Δ) (power 1), or its square (2)."""
+    def row(ys: Sequence[Expr], ss: Sequence[Expr], label: Optional[int], o: dict) -> Expr:
+        parts = [call("max", Num(0), m) for _, m in _margins(ss, label, o)]
+        parts = [p ** Num(2) for p in parts] if power == 2 else parts
+        return parts[0] if len(parts) == 1 else Add.of(*parts)
+    return row
+
+
+def _multi_hinge_grad(power: int) -> RowGrad:
+    """∂ℓ/∂s_j: 1[m_j > 0] for j ≠ y (2·max(0, m_j) squared) and minus their sum for j = y."""
+    def each(m: Expr) -> Expr:
+        if power == 2:
+            return Num(2) * call("max", Num(0), m)
+        return Piecewise(((Num(1), Cmp(">", m, Num(0))),), Num(0))
+
+    def grad(ys: Sequence[Expr], ss: Sequence[Expr], label: Optional[int], o: dict, j: int) -> Expr:
+        margins = dict(_margins(ss, label, o))
+        if j != label:
+            return each(margins[j])
+        parts = [each(m) for m in margins.values()]
+        return Neg(parts[0] if len(parts) == 1 else Add.of(*parts))
+    return grad
+
+
+def _multi_hinge_convention(power: int) -> Callable[[dict], Phrase]:
+    form = "max(0, s_j − s_y + Δ)" + ("²" if power == 2 else "")
+    return lambda o: Phrase("multiclass SVM loss ℓ = Σ_{{j≠y}} " + form + " with margin Δ = {d:given} (CS231n); "
+                            "PyTorch's MultiMarginLoss" + (" with p = 2" if power == 2 else "")
+                            + " divides this sum by the number of classes", d=o["margin_value"])
+
+
 def _bce_pieces(y: Expr, yhat: Expr, o: dict) -> list[tuple[Expr, Expr]]:
     return [(y, yhat), (Num(1) - y, Num(1) - yhat)]
 
@@ -166,19 +235,33 @@ LOSSES: dict[str, Loss] = {
              kink_note="at a kink the one-sided value shown is the one frameworks use",
              convention=lambda o: Phrase("Huber with δ = {d:given}: ½e² where |e| ≤ δ, δ(|e| − ½δ) "
                                          "beyond (e = y − ŷ)", d=o["delta"])),
+        Loss("smooth_l1", "smooth L1 loss", _smooth_l1, "mean", options=("beta",), in_network=False,
+             kink_note="at a kink the one-sided value shown is the one frameworks use",
+             convention=lambda o: Phrase("smooth L1 (PyTorch) with β = {b:given}: ½e²/β where |e| < β, |e| − ½β "
+                                         "beyond (e = y − ŷ); Huber with δ = β gives β times this", b=o["beta"])),
         Loss("bce", "binary cross-entropy",
              lambda y, yh, o: -(y * call(_log(o), yh) + (Num(1) - y) * call(_log(o), Num(1) - yh)),
              "mean", probabilities=True, logit=SIGMOID, logarithmic=True, pieces=_bce_pieces),
         Loss("cce", "categorical cross-entropy", lambda y, yh, o: -(y * call(_log(o), yh)), "sum",
              reductions=("sum",), probabilities=True, classwise=True, takes_labels=True,
              logit=SOFTMAX, logarithmic=True, pieces=_ce_pieces,
-             unit_convention="cce sums −y_k·log ŷ_k over the classes"),
+             unit_convention="cce sums −y_k·log ŷ_k over the classes",
+             row=lambda ys, ps, label, o: Neg(Add.of(*(y * call(_log(o), p) for y, p in zip(ys, ps))))),
         Loss("sparse_cce", "sparse categorical cross-entropy", lambda y, yh, o: -call(_log(o), yh), "sum",
              reductions=("sum",), probabilities=True, classwise=True, sparse=True, in_network=False,
-             logit=SOFTMAX, logarithmic=True),
+             logit=SOFTMAX, logarithmic=True,
+             row=lambda ys, ps, label, o: -call(_log(o), ps[label])),
         Loss("hinge", "hinge loss", hinge_term, "mean", in_network=False, signed_targets=True,
              display=lambda y, yh, o: [call("max", Num(0), Num(1) - y * yh)], derivative_view=False,
              convention=lambda o: "hinge ℓ = max(0, 1 − y·ŷ) with y = ±1 (a 0 label is read as −1, as Keras does)"),
+        Loss("multiclass_hinge", "multiclass SVM (hinge) loss", lambda y, s, o: call("max", Num(0), s), "sum",
+             reductions=("sum",), options=("margin",), classwise=True, sparse=True, in_network=False, scores=True,
+             row=_multi_hinge(1), row_grad=_multi_hinge_grad(1), convention=_multi_hinge_convention(1),
+             kink_note="where a margin is exactly 0 the gradient taken is 0, as CS231n's 1[m > 0] and the "
+                       "frameworks do"),
+        Loss("multiclass_squared_hinge", "multiclass squared hinge loss", lambda y, s, o: call("max", Num(0), s) ** 2,
+             "sum", reductions=("sum",), options=("margin",), classwise=True, sparse=True, in_network=False,
+             scores=True, row=_multi_hinge(2), row_grad=_multi_hinge_grad(2), convention=_multi_hinge_convention(2)),
     )
 }
 

@@ -51,6 +51,8 @@ class Spec(BaseModel):
     classes: Optional[list[str]] = None
     log_base: LogBase = "e"
     delta: float = Field(default=1.0, gt=0)
+    beta: Optional[float] = Field(default=None, gt=0)
+    margin: Optional[float] = Field(default=None, gt=0)
     half: bool = False
     epsilon: Optional[float] = Field(default=None, gt=0, lt=0.5)
 
@@ -68,6 +70,9 @@ class Spec(BaseModel):
         self._base = log_base(self.log_base, ("log_base",))
         if self.half and "half" not in loss.options:
             raise SpecInvalid(f"half applies to {_takers(lambda l: 'half' in l.options)}, not {self.loss}", ("half",))
+        for key in ("beta", "margin"):
+            if getattr(self, key) is not None and key not in loss.options:
+                raise SpecInvalid(f"{key} applies to {_takers(lambda l: key in l.options)}, not {self.loss}", (key,))
         if self.from_logits and loss.logit is None:
             raise SpecInvalid(f"from_logits applies to {_takers(lambda l: l.logit is not None)}, not {self.loss}",
                               ("from_logits",))
@@ -98,7 +103,7 @@ class Spec(BaseModel):
         yhat = V.matrix(self.y_pred, ("y_pred",)) if _is_rows(self.y_pred) else \
             V.vector(self.y_pred, ("y_pred",), scalar_ok=False)[None, :]
         n, k = yhat.shape
-        if not self.from_logits:
+        if self._loss.probabilities and not self.from_logits:
             for i, row in enumerate(yhat):
                 _in_unit_interval(row, ("y_pred", i) if _is_rows(self.y_pred) else ("y_pred",),
                                   "predicted probabilities (or set from_logits: true)")
@@ -152,13 +157,21 @@ class Solver:
         self.log = LOG_FUNCTION[spec._base]
         self.loss = spec._loss
         self.reduction = spec.reduction or self.loss.sample_reduction
-        self.options = {"half": spec.half, "delta": spec.delta, "log": self.log}
+        margin = 1.0 if spec.margin is None else spec.margin
+        self.options = {"half": spec.half, "delta": spec.delta, "log": self.log,
+                        "beta": 1.0 if spec.beta is None else spec.beta,
+                        "margin": self.margin_sym, "margin_value": margin}
+
+    margin_sym = Sym("margin", "Δ", r"\Delta")
 
     # -- symbols ---------------------------------------------------------------------------
     def y(self, i: int, k: int | None = None) -> Sym:
         return N.quantity("y", "y", "y", (i,) if k is None else (i, k))
 
     def yhat(self, i: int, k: int | None = None) -> Sym:
+        """The prediction: ŷ, or the score s of a loss on scores (the multiclass SVM)."""
+        if self.loss.scores:
+            return N.quantity("s", "s", "s", (i,) if k is None else (i, k))
         return N.quantity("yhat", "ŷ", r"\hat{y}", (i,) if k is None else (i, k))
 
     def z(self, i: int, k: int | None = None) -> Sym:
@@ -199,9 +212,11 @@ class Solver:
         d.given(Sym("Y", "y", "y"), y if y.ndim == 1 or y.shape[0] > 1 else y[0],
                 note="targets" + (" (one-hot rows)" if y.ndim == 2 else ""))
         yhat = spec._yhat
-        d.given(Sym("Yhat", "z" if spec.from_logits else "ŷ", "z" if spec.from_logits else r"\hat{y}"),
-                yhat if yhat.ndim == 1 or yhat.shape[0] > 1 else yhat[0],
-                note="scores (logits)" if spec.from_logits else "predictions")
+        pred = ("z", "z") if spec.from_logits else ("s", "s") if self.loss.scores else ("ŷ", r"\hat{y}")
+        d.given(Sym("Yhat", *pred), yhat if yhat.ndim == 1 or yhat.shape[0] > 1 else yhat[0],
+                note="scores (logits)" if spec.from_logits else "class scores" if self.loss.scores else "predictions")
+        if "margin" in self.loss.options:
+            d.given(self.margin_sym, self.options["margin_value"], note="the margin")
         if self.loss.signed_targets:
             y = np.where(y == 0, -1.0, y)
         if y.ndim == 1:
@@ -282,15 +297,14 @@ class Solver:
             zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if dropped else []
             return (loss.display(y, yhat, self.options) if loss.display else []) + [plain], zero
         k = spec._yhat.shape[1]
-        if loss.sparse:
-            c = spec._labels[i - 1] + 1
-            forms: list[Expr] = [loss.term(self.y(i, c), self.yhat(i, c), self.options)]
-            dropped: list[str] = []
-        else:
-            pieces = [(self.y(i, j), self.yhat(i, j)) for j in range(1, k + 1)]
+        pieces = [(self.y(i, j), self.yhat(i, j)) for j in range(1, k + 1)]
+        label = spec._labels[i - 1] if spec._labels is not None else None
+        dropped: list[str] = []
+        if loss.pieces is not None:  # xlogy: a term 0·log 0 is left out
             kept = [(y, p) for y, p in pieces if spec.from_logits or env[y.key] != 0 or env[p.key] != 0]
             dropped = [f"{y.uni} = {p.uni} = 0" for y, p in pieces if (y, p) not in kept]
-            forms = [Neg(Add.of(*(y * call(self.log, p) for y, p in kept)))]
+            pieces = kept
+        forms: list[Expr] = [loss.row_term([y for y, _ in pieces], [p for _, p in pieces], label, self.options)]
         if spec.from_logits:
             # −Σ y_j·z_j + log Σ e^(z_j): log-sum-exp never takes the log of 0
             zs = [self.z(i, j) for j in range(1, k + 1)]
@@ -322,6 +336,9 @@ class Solver:
     def derivative_view(self) -> None:
         """One sample: ∂L/∂ŷ (and ∂L/∂z from logits), the first step of backprop."""
         spec, d, loss = self.spec, self.d, self.loss
+        if loss.scores:
+            self.score_gradients()
+            return
         if len(spec._yhat) != 1 or not loss.derivative_view:
             return
         from dlsolve.symbolic import diff
@@ -338,7 +355,7 @@ class Solver:
                                                 note=f"{y.uni} = 0: the term 0·log {p.uni} is 0 for every "
                                                      f"{p.uni} (xlogy), so its derivative is 0")))
                     continue
-                term = Neg(y * call(self.log, p))
+                term = loss.term(y, p, self.options)
                 grads.append(float(d.derive(N.partial(L, p), diff(term, p))))
             d.answer("dL_dyhat", grads, "∂L/∂ŷ", keys=tuple(N.partial(L, self.yhat(1, j)).key for j in range(1, k + 1)))
             if spec.from_logits:
@@ -370,6 +387,34 @@ class Solver:
             d.answer("dL_dz", dz, "∂L/∂z", keys=(N.partial(L, z).key,))
 
 
+    def score_gradients(self) -> None:
+        """A loss on class scores: ∂ℓ_i/∂s_ij for every sample, in the loss's own form (CS231n's
+        1[s_j − s_y + Δ > 0] for the multiclass SVM); the mean's ∂L/∂s is 1/n of each row."""
+        spec, d, loss = self.spec, self.d, self.loss
+        n, k = spec._yhat.shape
+        d.section("Gradient with respect to the scores")
+        if loss.kink_note:
+            d.note(loss.kink_note)
+        rows = []
+        keys = []
+        for i in range(1, n + 1):
+            ys = [self.y(i, j) for j in range(1, k + 1)]
+            ss = [self.yhat(i, j) for j in range(1, k + 1)]
+            ell = self.ell(i)
+            row = []
+            for j in range(k):
+                g = N.partial(ell, ss[j])
+                form = loss.row_gradient(ys, ss, spec._labels[i - 1], self.options, j)
+                assert form is not None, "a loss on scores gives its gradient"
+                row.append(float(d.derive(g, form)))
+                keys.append(g.key)
+            rows.append(row)
+        if n > 1 and self.reduction == "mean":
+            d.note("L is the mean, so ∂L/∂s_ij = (1/{n:int})·∂ℓ_i/∂s_ij", n=n)
+        d.answer("dl_ds", np.array(rows) if n > 1 else rows[0],
+                 "∂ℓ_i/∂s_ij, one row per sample" if n > 1 else "∂ℓ/∂s", keys=tuple(keys))
+
+
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     s = Solver(spec, options)
     s.conventions()
@@ -391,7 +436,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         yv = spec._y[i - 1]
         pv = spec._yhat[i - 1]
         rows.append((i, _cell(yv), _cell(pv), v))
-    d.table(("sample", "y", "z" if spec.from_logits else "ŷ", "ℓ"), rows)
+    d.table(("sample", "y", "z" if spec.from_logits else "s" if s.loss.scores else "ŷ", "ℓ"), rows)
     return d.solution(KIND, spec.title or spec._loss.title)
 
 
