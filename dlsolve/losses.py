@@ -61,7 +61,11 @@ class Loss:
     row: Optional[Row] = None                   # ℓ of a whole row, where it is not Σ of unit terms
     row_grad: Optional[RowGrad] = None          # its gradient in the course's form (else sympy.diff)
     scores: bool = False                        # predictions are scores (any real number)
+    # label smoothing (y, α, K classes) → the smoothed target; None: the loss takes none
+    smoothing: Optional[Callable[[Expr, Expr, int], Expr]] = None
     free_rows: bool = False                     # classwise targets are rows of numbers, not one-hot
+    nonzero_rows: bool = False                  # a zero row leaves ℓ undefined (a cosine)
+    clip_epsilon: Optional[float] = None        # the loss clips its inputs into [ε, 1] itself (this ε unless given)
     convention: Callable[[dict], Union[str, Phrase, None]] = field(default=lambda o: None)
 
     def forms(self, y: Expr, yhat: Expr, o: dict) -> list[Expr]:
@@ -69,13 +73,15 @@ class Loss:
         the formula that is evaluated."""
         return (self.display(y, yhat, o) if self.display else []) + [self.term(y, yhat, o)]
 
-    def row_term(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict) -> Expr:
+    def row_term(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict,
+                 env: Optional[Mapping[str, object]] = None) -> Expr:
         """ℓ of one sample whose target and prediction are rows (classes, or several outputs): the
         loss's own row form, else its unit terms reduced over the row as `default_reduction` says
-        (mse: (1/m)·Σ_j, sse: Σ_j — Keras's mean over the last axis)."""
+        (mse: (1/m)·Σ_j, sse: Σ_j — Keras's mean over the last axis). With `env`, each unit term
+        follows xlogy's rule (`term_at`)."""
         if self.row is not None:
             return self.row(ys, ps, label, o)
-        terms = [self.term(y, p, o) for y, p in zip(ys, ps)]
+        terms = [self.term(y, p, o) if env is None else self.term_at(y, p, o, env)[0] for y, p in zip(ys, ps)]
         body = terms[0] if len(terms) == 1 else Add.of(*terms)
         return body if self.default_reduction == "sum" or len(terms) == 1 else Num(Fraction(1, len(terms))) * body
 
@@ -210,6 +216,25 @@ def _multi_hinge_convention(power: int) -> Callable[[dict], Phrase]:
                             + " divides this sum by the number of classes", d=o["margin_value"])
 
 
+def _cosine_row(ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict) -> Expr:
+    """Keras's CosineSimilarity loss: −Σ_j y_j·ŷ_j / (‖y‖·‖ŷ‖), the negated cosine (−1 is best)."""
+    def total(xs: list[Expr]) -> Expr:
+        return xs[0] if len(xs) == 1 else Add.of(*xs)
+
+    dot = total([y * p for y, p in zip(ys, ps)])
+    norm_y = call("sqrt", total([y ** Num(2) for y in ys]))
+    norm_p = call("sqrt", total([p ** Num(2) for p in ps]))
+    return Neg(dot / (norm_y * norm_p))
+
+
+def _kld(y: Expr, yhat: Expr, o: dict) -> Expr:
+    """Keras's KLDivergence per class: y and ŷ clipped into [ε, 1], then y·log(y/ŷ) — summed over the
+    row with no renormalisation, so a 0 in y contributes ε·log(ε/ŷ), not 0."""
+    eps = as_expr(o.get("epsilon", 1e-7))
+    yc, pc = call("max", y, eps), call("max", yhat, eps)
+    return yc * call(_log(o), yc / pc)
+
+
 def _bce_pieces(y: Expr, yhat: Expr, o: dict) -> list[tuple[Expr, Expr]]:
     return [(y, yhat), (Num(1) - y, Num(1) - yhat)]
 
@@ -241,10 +266,14 @@ LOSSES: dict[str, Loss] = {
                                          "beyond (e = y − ŷ); Huber with δ = β gives β times this", b=o["beta"])),
         Loss("bce", "binary cross-entropy",
              lambda y, yh, o: -(y * call(_log(o), yh) + (Num(1) - y) * call(_log(o), Num(1) - yh)),
-             "mean", probabilities=True, logit=SIGMOID, logarithmic=True, pieces=_bce_pieces),
+             "mean", probabilities=True, logit=SIGMOID, logarithmic=True, pieces=_bce_pieces,
+             # Keras: ỹ = y(1 − α) + α/2 (toward ½, the uniform of two outcomes)
+             smoothing=lambda y, a, k: y * (Num(1) - a) + a / Num(2)),
         Loss("cce", "categorical cross-entropy", lambda y, yh, o: -(y * call(_log(o), yh)), "sum",
              reductions=("sum",), probabilities=True, classwise=True, takes_labels=True,
              logit=SOFTMAX, logarithmic=True, pieces=_ce_pieces,
+             # Keras and PyTorch: ỹ_k = y_k(1 − α) + α/K over the K classes
+             smoothing=lambda y, a, k: y * (Num(1) - a) + a / Num(k),
              unit_convention="cce sums −y_k·log ŷ_k over the classes",
              row=lambda ys, ps, label, o: Neg(Add.of(*(y * call(_log(o), p) for y, p in zip(ys, ps))))),
         Loss("sparse_cce", "sparse categorical cross-entropy", lambda y, yh, o: -call(_log(o), yh), "sum",
@@ -254,6 +283,18 @@ LOSSES: dict[str, Loss] = {
         Loss("hinge", "hinge loss", hinge_term, "mean", in_network=False, signed_targets=True,
              display=lambda y, yh, o: [call("max", Num(0), Num(1) - y * yh)], derivative_view=False,
              convention=lambda o: "hinge ℓ = max(0, 1 − y·ŷ) with y = ±1 (a 0 label is read as −1, as Keras does)"),
+        Loss("cosine_similarity", "cosine similarity loss", lambda y, p, o: -(y * p), "sum", reductions=("sum",),
+             classwise=True, free_rows=True, nonzero_rows=True, in_network=False, derivative_view=False,
+             row=_cosine_row,
+             convention=lambda o: "cosine similarity loss ℓ = −cos(y, ŷ) = −y·ŷ/(‖y‖‖ŷ‖), as Keras computes it (from "
+                                  "−1, the same direction, to 1); PyTorch's CosineEmbeddingLoss with target 1 is "
+                                  "1 − cos(y, ŷ), this plus 1"),
+        Loss("kld", "Kullback–Leibler divergence", _kld, "sum", reductions=("sum",),
+             probabilities=True, classwise=True, free_rows=True, in_network=False, derivative_view=False,
+             logarithmic=True, clip_epsilon=1e-7,
+             convention=lambda o: Phrase("KL divergence as Keras computes it: y and ŷ clipped into [ε, 1] with "
+                                         "ε = {e:given}, then Σ_j y_j·log(y_j/ŷ_j); the clipped rows are not "
+                                         "renormalised, so a 0 in y adds ε·log(ε/ŷ_j)", e=o["epsilon_value"])),
         Loss("multiclass_hinge", "multiclass SVM (hinge) loss", lambda y, s, o: call("max", Num(0), s), "sum",
              reductions=("sum",), options=("margin",), classwise=True, sparse=True, in_network=False, scores=True,
              row=_multi_hinge(1), row_grad=_multi_hinge_grad(1), convention=_multi_hinge_convention(1),

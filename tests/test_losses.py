@@ -30,6 +30,9 @@ REFERENCE = {
     # PyTorch's SmoothL1Loss as its documentation defines it (β = 0.6)
     "smooth_l1": lambda y, p: 0.5 * (y - p) ** 2 / 0.6 if abs(y - p) < 0.6 else abs(y - p) - 0.3,
     # one class's part of the multiclass SVM loss, given its margin m = s_j − s_y + Δ as ŷ
+    # one class's part of the row forms (the rows themselves: tests/test_losses_rows.py)
+    "cosine_similarity": lambda y, p: -y * p,
+    "kld": lambda y, p: max(y, 1e-7) * np.log(max(y, 1e-7) / max(p, 1e-7)),   # Keras clips into [ε, 1]
     "multiclass_hinge": lambda y, m: max(0.0, m),
     "multiclass_squared_hinge": lambda y, m: max(0.0, m) ** 2,
 }

@@ -101,3 +101,93 @@ def test_smooth_l1_is_huber_over_beta(beta):
     assert sl1 == pytest.approx([torch_smooth_l1(a, b, beta) for a, b in zip(y, p)], rel=1e-14, abs=1e-15)
     assert hub == pytest.approx([torch_huber(a, b, beta) for a, b in zip(y, p)], rel=1e-14, abs=1e-15)
     assert np.array(hub) == pytest.approx(beta * np.array(sl1), rel=1e-14, abs=1e-15)   # the stated factor
+
+
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / e.sum()
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.3])
+def test_cce_label_smoothing_as_keras_and_pytorch_define_it(alpha):
+    y = np.array([[0, 1, 0], [1, 0, 0]], float)
+    p = np.array([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]])
+    a = answers(solve_data({"kind": "loss", "loss": "cce", "label_smoothing": alpha, "y_true": y.tolist(),
+                            "y_pred": p.tolist()}))
+    ys = y * (1 - alpha) + alpha / 3                     # ỹ = y(1 − α) + α/K
+    per = [-sum(ys[i, k] * np.log(p[i, k]) for k in range(3)) for i in range(2)]
+    assert a["per_sample"] == pytest.approx(per, rel=1e-13)
+    assert a["loss"] == pytest.approx(np.mean(per), rel=1e-13)
+    assert np.allclose(a["y_smooth"], ys, rtol=1e-15)
+
+
+def test_cce_label_smoothing_from_logits_against_log_softmax():
+    z = np.array([2.0, -1.0, 0.5, 0.0])
+    alpha = 0.2
+    y = np.array([0, 0, 1, 0], float)
+    ys = y * (1 - alpha) + alpha / 4
+    logp = z - np.log(np.sum(np.exp(z)))                # PyTorch: −Σ ỹ_k·log_softmax(z)_k
+    a = answers(solve_data({"kind": "loss", "loss": "cce", "from_logits": True, "label_smoothing": alpha,
+                            "y_true": y.tolist(), "y_pred": z.tolist()}))
+    assert a["loss"] == pytest.approx(-np.sum(ys * logp), rel=1e-13)
+    assert a["dL_dz"] == pytest.approx(softmax(z) - ys, abs=1e-14)   # ŷ − ỹ
+
+
+def test_bce_label_smoothing_moves_toward_one_half():
+    y, p, alpha = np.array([1.0, 0.0, 1.0]), np.array([0.9, 0.2, 0.4]), 0.2
+    ys = y * (1 - alpha) + 0.5 * alpha                   # Keras's binary_crossentropy
+    want = np.mean(-(ys * np.log(p) + (1 - ys) * np.log(1 - p)))
+    a = answers(solve_data({"kind": "loss", "loss": "bce", "label_smoothing": alpha, "y_true": y.tolist(),
+                            "y_pred": p.tolist()}))
+    assert a["loss"] == pytest.approx(want, rel=1e-13)
+
+
+def test_cosine_similarity_loss_as_keras_computes_it():
+    y = np.array([[0.0, 1.0, 2.0], [1.0, 1.0, 0.0], [3.0, -1.0, 0.5]])
+    p = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0], [-3.0, 1.0, -0.5]])
+    a = answers(solve_data({"kind": "loss", "loss": "cosine_similarity", "y_true": y.tolist(), "y_pred": p.tolist()}))
+    per = []
+    for i in range(3):   # l2-normalise each row, then −Σ (Keras's cosine_similarity)
+        yn, pn = y[i] / np.sqrt(np.sum(y[i] ** 2)), p[i] / np.sqrt(np.sum(p[i] ** 2))
+        per.append(-float(np.sum(yn * pn)))
+    assert a["per_sample"] == pytest.approx(per, rel=1e-13)
+    assert a["per_sample"][1] == pytest.approx(-1.0) and a["per_sample"][2] == pytest.approx(1.0)
+    assert a["loss"] == pytest.approx(np.mean(per), rel=1e-13)
+
+
+def test_kl_divergence_clipped_not_renormalised_as_keras():
+    y = np.array([[0.0, 1.0, 0.0], [0.2, 0.5, 0.3]])
+    p = np.array([[0.2, 0.8, 0.0], [0.3, 0.3, 0.4]])
+    a = answers(solve_data({"kind": "loss", "loss": "kld", "y_true": y.tolist(), "y_pred": p.tolist()}))
+    eps = 1e-7                                            # keras.backend.epsilon()
+    yc, pc = np.clip(y, eps, 1), np.clip(p, eps, 1)
+    per = np.sum(yc * np.log(yc / pc), axis=1)
+    assert a["per_sample"] == pytest.approx(per.tolist(), rel=1e-12)
+    # not renormalised: the clipped 0 of row 1 adds ε·log(ε/ŷ) ≠ 0, and a 0 in ŷ costs log(1/ε)
+    assert per[0] != pytest.approx(np.log(1 / 0.8), rel=1e-9)
+
+
+def test_sample_weights_divide_by_n_as_keras():
+    y, p, w = [1.0, 0.0, 2.0, 3.0], [0.5, 0.5, 1.0, 3.5], [1.0, 2.0, 0.0, 0.5]
+    a = answers(solve_data({"kind": "loss", "loss": "mse", "y_true": y, "y_pred": p, "sample_weight": w}))
+    ell = [(yi - pi) ** 2 for yi, pi in zip(y, p)]
+    assert a["per_sample"] == pytest.approx(ell, rel=1e-15)
+    assert a["loss"] == pytest.approx(sum(wi * li for wi, li in zip(w, ell)) / 4, rel=1e-15)
+    a = answers(solve_data({"kind": "loss", "loss": "mse", "y_true": y, "y_pred": p, "sample_weight": w,
+                            "reduction": "none"}))
+    assert a["loss"] == pytest.approx([wi * li for wi, li in zip(w, ell)], rel=1e-15)
+
+
+def test_squared_error_over_rows_of_several_outputs():
+    """½ Σ_μ Σ_j (y_j^μ − ŷ_j^μ)², the notes' sum over patterns and output units."""
+    Y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    P = np.array([[0.8, 0.1], [0.3, 0.6], [0.9, 0.7]])
+    total = 0.0
+    for mu in range(3):
+        for j in range(2):
+            total += 0.5 * (Y[mu, j] - P[mu, j]) ** 2
+    sol = solve_data({"kind": "loss", "loss": "sse", "half": True, "y_true": Y.tolist(), "y_pred": P.tolist()})
+    assert answers(sol)["loss"] == pytest.approx(total, rel=1e-14)
+    assert verify_solution(sol) == []
+    a = answers(solve_data({"kind": "loss", "loss": "mse", "y_true": Y.tolist(), "y_pred": P.tolist()}))
+    assert a["loss"] == pytest.approx(float(np.mean((Y - P) ** 2)), rel=1e-14)   # Keras: mean of the row means
