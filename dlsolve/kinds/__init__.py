@@ -78,6 +78,9 @@ KINDS: dict[str, Kind] = {
                      "skip-gram loss and gradients (negative sampling or full softmax)"),
     "style": Kind("dlsolve.kinds.style",
                   "style transfer: Gram matrices, content and style losses, their weighted total and gradients"),
+    "training": Kind("dlsolve.kinds.training",
+                     "weight updates of a training run: batches per epoch (with or without the last partial "
+                     "batch) and in total"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).
