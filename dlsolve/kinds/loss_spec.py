@@ -62,7 +62,7 @@ class Spec(BaseModel):
             raise SpecInvalid(f"from_logits applies to {_takers(lambda l: l.logit is not None)}, not {self.loss}",
                               ("from_logits",))
         if self._base != "e" and not loss.logarithmic:
-            raise SpecInvalid(f"log_base applies to the cross-entropies, not {self.loss}", ("log_base",))
+            raise SpecInvalid(f"log_base applies to {_takers(lambda l: l.logarithmic)}, not {self.loss}", ("log_base",))
         if loss.classwise:
             self._classwise()
         else:
@@ -112,7 +112,7 @@ class Spec(BaseModel):
         if self._loss.signed_targets:
             for i, v in enumerate(y):
                 if v not in (-1.0, 1.0, 0.0):
-                    raise SpecInvalid(f"hinge targets are −1 or +1 (0 is read as −1), got {v:g}", ypath + (i,))
+                    raise SpecInvalid(f"{self.loss} targets are −1 or +1 (0 is read as −1), got {v:g}", ypath + (i,))
 
     def _classwise(self) -> None:
         yhat = V.matrix(self.y_pred, ("y_pred",)) if _is_rows(self.y_pred) else \
