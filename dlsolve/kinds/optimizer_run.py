@@ -50,6 +50,11 @@ def weight_variable(k: int) -> Sym:
     return Sym(f"wvar{k}", f"w{N.subscript(k)}", f"w_{{{k}}}")
 
 
+def _tex_index(i: Index) -> str:
+    """An iteration number, or i / i-1 in TeX (no unicode minus for pdflatex)."""
+    return _SUB[i][1] if isinstance(i, str) else str(i)
+
+
 def _prev(i: Index) -> Index:
     return "i−1" if isinstance(i, str) else i - 1
 
@@ -98,10 +103,11 @@ class Run:
     def clipc(self, i: Index) -> Sym: return _q("clipc", "c", "c", i)
     def wc(self, i: Index, k: int) -> Sym:
         """Weight k after iteration i: w₂(1)."""
-        return Sym(f"wc_{i}_{k}", f"w{N.subscript(k)}({i})", f"w_{{{k}}}^{{({i})}}")
+        return Sym(f"wc_{i}_{k}", f"w{N.subscript(k)}({i})", f"w_{{{k}}}^{{({_tex_index(i)})}}")
     def gc(self, i: Index, k: int) -> Sym:
         """Entry k of iteration i's gradient, ∂f/∂w₂ at w(i − 1)."""
-        return Sym(f"gc_{i}_{k}", f"∂f/∂w{N.subscript(k)}({i})", rf"\frac{{\partial f}}{{\partial w_{{{k}}}}}^{{({i})}}")
+        return Sym(f"gc_{i}_{k}", f"∂f/∂w{N.subscript(k)}({i})",
+                   rf"\frac{{\partial f}}{{\partial w_{{{k}}}}}^{{({_tex_index(i)})}}")
 
     def bind_constants(self, show: bool) -> None:
         spec, d = self.spec, self.d
