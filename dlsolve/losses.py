@@ -7,8 +7,15 @@ cross-entropies — the output activation whose logits give a stable form (sigmo
 softmax for CE) and the terms y·log ŷ that follow xlogy's rule 0·log 0 = 0.
 
 In a network, L = (1/n)·Σ ℓ_k (mean) or Σ ℓ_k (sum) over the n output units; ∂L/∂ŷ_k comes from
-`sympy.diff` of ℓ (times 1/n for the mean). To add a loss, add one `Loss(...)` to LOSSES below
-and its cases to tests/test_losses.py (and tests/reference.py for the gradient tests).
+`sympy.diff` of ℓ (times 1/n for the mean). A loss of a whole row (the multiclass SVM, the
+cosine similarity, the cross-entropies' sum over classes) gives `row` — ℓ of one sample from
+its targets and predictions — and, where the course writes its gradient in a form of its own,
+`row_grad` (CS231n's 1[s_j − s_y + Δ > 0]); its `term` is then one class's part (the SVM's
+max(0, m) of one margin). What a kind may ask besides: its options (half, delta, beta, margin),
+label smoothing (`smoothing`), its own clipping (`clip_epsilon`, Keras's KL), whether predictions
+are scores and targets free rows. To add a loss, add one `Loss(...)` to LOSSES below and its
+cases to tests/test_losses.py (a row loss also to tests/test_losses_rows.py; a network loss to
+tests/reference.py for the gradient tests).
 """
 
 from __future__ import annotations
