@@ -73,6 +73,14 @@ def test_pytorch_multi_margin_is_the_sum_over_the_number_of_classes():
     assert any("divides this sum by the number of classes" in str(c) for c in sol.conventions)
 
 
+@pytest.mark.parametrize("key,value,takers", [("delta", 0.5, "huber"), ("beta", 0.5, "smooth_l1"),
+                                              ("label_smoothing", 0.1, "bce and cce")])
+def test_an_option_of_another_loss_is_refused_not_ignored(key, value, takers):
+    with pytest.raises(Exception) as e:
+        solve_data({"kind": "loss", "loss": "mae", key: value, "y_true": [1], "y_pred": [0.5]})
+    assert f"{key} applies to {takers}, not mae" in str(e.value)
+
+
 def test_margin_only_for_the_svm_losses():
     with pytest.raises(Exception) as e:
         solve_data({"kind": "loss", "loss": "mse", "margin": 2, "y_true": [1], "y_pred": [0.5]})

@@ -43,7 +43,7 @@ class Solver:
         self.reduction = spec.reduction or self.loss.sample_reduction
         margin = 1.0 if spec.margin is None else spec.margin
         eps = spec.epsilon if spec.epsilon is not None else self.loss.clip_epsilon
-        self.options = {"half": spec.half, "delta": spec.delta, "log": self.log,
+        self.options = {"half": spec.half, "delta": 1.0 if spec.delta is None else spec.delta, "log": self.log,
                         "beta": 1.0 if spec.beta is None else spec.beta,
                         "margin": self.margin_sym, "margin_value": margin,
                         "epsilon": self.epsilon_sym, "epsilon_value": eps}

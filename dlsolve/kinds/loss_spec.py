@@ -29,7 +29,7 @@ class Spec(BaseModel):
     from_logits: bool = False
     classes: Optional[list[str]] = None
     log_base: LogBase = "e"
-    delta: float = Field(default=1.0, gt=0)
+    delta: Optional[float] = Field(default=None, gt=0)
     beta: Optional[float] = Field(default=None, gt=0)
     margin: Optional[float] = Field(default=None, gt=0)
     sample_weight: Optional[Vector] = None
@@ -55,7 +55,7 @@ class Spec(BaseModel):
         if self.label_smoothing is not None and loss.smoothing is None:
             raise SpecInvalid(f"label_smoothing applies to {_takers(lambda l: l.smoothing is not None)}, not {self.loss}",
                               ("label_smoothing",))
-        for key in ("beta", "margin"):
+        for key in ("delta", "beta", "margin"):
             if getattr(self, key) is not None and key not in loss.options:
                 raise SpecInvalid(f"{key} applies to {_takers(lambda l: key in l.options)}, not {self.loss}", (key,))
         if self.from_logits and loss.logit is None:
