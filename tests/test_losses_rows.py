@@ -199,3 +199,14 @@ def test_squared_error_over_rows_of_several_outputs():
     assert verify_solution(sol) == []
     a = answers(solve_data({"kind": "loss", "loss": "mse", "y_true": Y.tolist(), "y_pred": P.tolist()}))
     assert a["loss"] == pytest.approx(float(np.mean((Y - P) ** 2)), rel=1e-14)   # Keras: mean of the row means
+
+
+@pytest.mark.parametrize("name", ["multiclass_hinge", "cosine_similarity", "kld", "smooth_l1"])
+def test_rnn_refuses_a_loss_that_is_not_of_its_units(name):
+    """A row loss summed unit by unit would be a wrong loss, and smooth_l1's β is not read there
+    (it was an exit 3: KeyError 'beta')."""
+    with pytest.raises(Exception) as e:
+        solve_data({"kind": "rnn", "cell": "rnn", "activation": "tanh", "inputs": [1.0, 0.5], "h0": 0.2,
+                    "weights": {"W": 0.5, "U": 0.8}, "readout": {"V": 1.2, "activation": "sigmoid"},
+                    "target": 1, "loss": name})
+    assert f"{name} is not a loss of the read-out's units" in str(e.value)
