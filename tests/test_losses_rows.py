@@ -210,3 +210,11 @@ def test_rnn_refuses_a_loss_that_is_not_of_its_units(name):
                     "weights": {"W": 0.5, "U": 0.8}, "readout": {"V": 1.2, "activation": "sigmoid"},
                     "target": 1, "loss": name})
     assert f"{name} is not a loss of the read-out's units" in str(e.value)
+
+
+def test_svm_takes_one_hot_rows_as_well_as_labels():
+    labels = answers(solve_data({"kind": "loss", "loss": "multiclass_hinge", "y_true": [0, 1, 2], "y_pred": SCORES}))
+    onehot = answers(solve_data({"kind": "loss", "loss": "multiclass_hinge", "y_true": np.eye(3).tolist(),
+                                 "y_pred": SCORES}))
+    assert onehot["per_sample"] == labels["per_sample"]
+    assert np.array_equal(onehot["dl_ds"], labels["dl_ds"])

@@ -142,7 +142,7 @@ class Spec(BaseModel):
                 if self._loss.nonzero_rows and not np.any(row):
                     raise SpecInvalid(f"row {i + 1} is zero: its cosine is undefined (Keras would give 0)", path)
             self._labels = None
-        elif not self._loss.sparse:
+        elif not self._loss.sparse or (self._loss.scores and _is_rows(self.y_true)):  # one-hot rows
             y = V.matrix(self.y_true, ("y_true",)) if _is_rows(self.y_true) else \
                 V.vector(self.y_true, ("y_true",), scalar_ok=False)[None, :]
             if y.shape != yhat.shape:
