@@ -58,6 +58,7 @@ class Loss:
     takes_labels: bool = False                  # a network's target may be given as a class label
     signed_targets: bool = False                # targets are ±1 (a 0 is read as −1)
     logit: Optional[Activation] = None          # the output activation of the stable logit form
+    from_logits_note: Optional[str] = None      # why ∂L/∂z = ŷ − y for that activation (kind: loss)
     logarithmic: bool = False                   # a logarithm whose base a problem may choose
     # ℓ = −Σ c·log(p) over these (c, p): xlogy's 0·log 0 = 0 drops a piece with c = 0
     pieces: Optional[Pieces] = None
@@ -130,6 +131,12 @@ class Loss:
         rest = [call("exp", z - m) for j, z in enumerate(zs) if j != top]
         tail = call("log1p", rest[0] if len(rest) == 1 else Add.of(*rest))
         return Add.of(lead, tail)
+
+    def logit_row_plain(self, ys: Sequence[Expr], zs: Sequence[Expr]) -> Expr:
+        """CE of ŷ = softmax(z) written in z, −Σ y_k·z_k + log Σ e^(z_j): log-sum-exp never takes the
+        log of 0 (Σ y_k = 1); for scores of moderate size (else `logit_row_term`)."""
+        lse = call("log", Add.of(*(call("exp", z) for z in zs)))
+        return Add.of(Neg(Add.of(*(y * z for y, z in zip(ys, zs)))), lse)
 
     def logit_delta(self, y: Expr, z: Expr) -> Expr:
         """∂ℓ/∂z for a sigmoid output with BCE, σ(z) − y, written (1 − y)·σ(z) − y·σ(−z) so that it
@@ -255,6 +262,8 @@ def _half_convention(o: dict) -> str:
             "ℓ = (y − ŷ)², no ½ (half: true would halve every value)")
 
 
+_SOFTMAX_DZ = "with softmax: ∂L/∂z_j = Σ_k ∂L/∂ŷ_k·∂ŷ_k/∂z_j = ŷ_j − y_j, because Σ_k y_k = 1"
+
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in (
@@ -274,18 +283,19 @@ LOSSES: dict[str, Loss] = {
         Loss("bce", "binary cross-entropy",
              lambda y, yh, o: -(y * call(_log(o), yh) + (Num(1) - y) * call(_log(o), Num(1) - yh)),
              "mean", probabilities=True, logit=SIGMOID, logarithmic=True, pieces=_bce_pieces,
+             from_logits_note="with ŷ = σ(z): ∂L/∂z = ∂L/∂ŷ·ŷ(1 − ŷ) = ŷ − y",
              # Keras: ỹ = y(1 − α) + α/2 (toward ½, the uniform of two outcomes)
              smoothing=lambda y, a, k: y * (Num(1) - a) + a / Num(2)),
         Loss("cce", "categorical cross-entropy", lambda y, yh, o: -(y * call(_log(o), yh)), "sum",
              reductions=("sum",), probabilities=True, classwise=True, takes_labels=True,
-             logit=SOFTMAX, logarithmic=True, pieces=_ce_pieces,
+             logit=SOFTMAX, logarithmic=True, pieces=_ce_pieces, from_logits_note=_SOFTMAX_DZ,
              # Keras and PyTorch: ỹ_k = y_k(1 − α) + α/K over the K classes
              smoothing=lambda y, a, k: y * (Num(1) - a) + a / Num(k),
              unit_convention="cce sums −y_k·log ŷ_k over the classes",
              row=lambda ys, ps, label, o: Neg(Add.of(*(y * call(_log(o), p) for y, p in zip(ys, ps))))),
         Loss("sparse_cce", "sparse categorical cross-entropy", lambda y, yh, o: -call(_log(o), yh), "sum",
              reductions=("sum",), probabilities=True, classwise=True, sparse=True, in_network=False,
-             logit=SOFTMAX, logarithmic=True,
+             logit=SOFTMAX, logarithmic=True, from_logits_note=_SOFTMAX_DZ,
              row=lambda ys, ps, label, o: -call(_log(o), ps[label])),
         Loss("hinge", "hinge loss", hinge_term, "mean", in_network=False, signed_targets=True,
              display=lambda y, yh, o: [call("max", Num(0), Num(1) - y * yh)], derivative_view=False,

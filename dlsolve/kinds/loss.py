@@ -16,7 +16,7 @@ import numpy as np
 from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.expr import Add, Expr, Mul, Neg, Num, Sym, call
+from dlsolve.expr import Add, Expr, Mul, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.loss_spec import Spec
 from dlsolve.kinds.prob import LOG_FUNCTION, needs_shift
@@ -247,8 +247,7 @@ class Solver:
             if needs_shift(zvals) or np.max(np.abs(zvals)) > 30:
                 stable = loss.logit_row_term(ys, zs, int(np.argmax(zvals)), zs[int(np.argmax(zvals))])
             else:
-                lse = call("log", Add.of(*(call("exp", z) for z in zs)))
-                stable = Add.of(Neg(Add.of(*(y * z for y, z in zip(ys, zs)))), lse)
+                stable = loss.logit_row_plain(ys, zs)
             forms.append(self._in_base(stable))
         return forms, dropped
 
@@ -301,7 +300,7 @@ class Solver:
                 grads.append(float(d.derive(N.partial(L, p), diff(term, p))))
             d.answer("dL_dyhat", grads, "∂L/∂ŷ", keys=tuple(N.partial(L, self.yhat(1, j)).key for j in range(1, k + 1)))
             if spec.from_logits:
-                d.note("with softmax: ∂L/∂z_j = Σ_k ∂L/∂ŷ_k·∂ŷ_k/∂z_j = ŷ_j − y_j, because Σ_k y_k = 1"
+                d.note(str(loss.from_logits_note)
                        + ("" if spec._base == "e" else f", divided by ln {spec._base} for base-{spec._base} logs"))
                 dz = [float(d.derive(N.partial(L, self.z(1, j)), self._in_base(self.yhat(1, j) - self.t(1, j))))
                       for j in range(1, k + 1)]
@@ -319,7 +318,7 @@ class Solver:
         g = float(d.derive(N.partial(L, self.yhat(1)), diff(term, self.yhat(1)), note=note))
         d.answer("dL_dyhat", g, "∂L/∂ŷ", keys=(N.partial(L, self.yhat(1)).key,))
         if spec.from_logits:
-            d.note("with ŷ = σ(z): ∂L/∂z = ∂L/∂ŷ·ŷ(1 − ŷ) = ŷ − y")
+            d.note(str(loss.from_logits_note))
             y, z, yhat = self.t(1), self.z(1), self.yhat(1)
             forms = [self._in_base(yhat - y)]
             if min(d.env[yhat.key], 1 - d.env[yhat.key]) < LOGIT_MARGIN:
