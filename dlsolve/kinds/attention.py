@@ -419,8 +419,13 @@ def _row_by_row(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.
     def keys(rows: list[list[Sym]]) -> tuple[str, ...]:
         return tuple(x.key for row in rows for x in row)
 
+    d.section("The alignment matrix")
+    weights = matrix(A)
+    d.table(["query"] + [f"key {j}" for j in range(1, weights.shape[1] + 1)],
+            [[i] + [float(x) for x in row] for i, row in enumerate(weights, 1)],
+            title="row i: query i's weights over the keys (each row sums to 1)")
     d.answer("scores", matrix(S), "the score matrix (queries × keys)", keys=keys(S))
-    d.answer("weights", matrix(A), "the attention weights (the alignment matrix), row-wise softmax", keys=keys(A))
+    d.answer("weights", weights, "the attention weights (the alignment matrix), row-wise softmax", keys=keys(A))
     d.answer("context", matrix(C), "the context vectors, one row per query", keys=keys(C))
 
 
