@@ -227,8 +227,8 @@ class Solver:
             y, yhat = self.t(i), self.yhat(i)
             if spec.from_logits:
                 return [loss.term(y, yhat, self.options), self._in_base(loss.logit_term(y, self.z(i)))], []
-            plain, dropped = loss.term_at(y, yhat, self.options, env)
-            zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if dropped else []
+            plain, n_dropped = loss.term_at(y, yhat, self.options, env)
+            zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if n_dropped else []
             return (loss.display(y, yhat, self.options) if loss.display else []) + [plain], zero
         k = spec._yhat.shape[1]
         pieces = [(self.t(i, j), self.yhat(i, j)) for j in range(1, k + 1)]
