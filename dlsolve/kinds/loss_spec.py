@@ -30,10 +30,11 @@ class Spec(BaseModel):
     classes: Optional[list[str]] = None
     log_base: LogBase = "e"
     delta: Optional[float] = Field(default=None, gt=0)
-    beta: Optional[float] = Field(default=None, gt=0)
-    margin: Optional[float] = Field(default=None, gt=0)
+    beta: Optional[float] = Field(default=None, gt=0, description="smooth_l1's β (default 1)")
+    margin: Optional[float] = Field(default=None, gt=0, description="the multiclass hinges' margin Δ (default 1)")
     sample_weight: Optional[Vector] = None
-    label_smoothing: Optional[float] = Field(default=None, ge=0, le=1)
+    label_smoothing: Optional[float] = Field(default=None, ge=0, le=1,
+                                             description="cce, bce: move the targets toward uniform by α first")
     half: bool = False
     epsilon: Optional[float] = Field(default=None, gt=0, lt=0.5)
 

@@ -54,8 +54,8 @@ class Content(BaseModel):
     """The content layer: the generated image's maps F against the content image's P."""
 
     model_config = ConfigDict(extra="forbid")
-    F: Tensor3
-    P: Tensor3
+    F: Tensor3 = Field(description="the generated image's feature maps (N × M, or N maps of H × W)")
+    P: Tensor3 = Field(description="the content image's feature maps, shaped like F")
 
     _F: np.ndarray
     _P: np.ndarray
@@ -73,10 +73,10 @@ class StyleLayer(BaseModel):
     """One style layer: the generated image's maps F, and the style image's maps S (or its Gram A)."""
 
     model_config = ConfigDict(extra="forbid")
-    F: Tensor3
-    S: Optional[Tensor3] = None
-    A: Optional[Tensor3] = None
-    weight: float = Field(default=1.0, ge=0)
+    F: Tensor3 = Field(description="the generated image's feature maps (N × M, or N maps of H × W)")
+    S: Optional[Tensor3] = Field(default=None, description="the style image's feature maps (A = S·Sᵀ)")
+    A: Optional[Tensor3] = Field(default=None, description="the style image's Gram matrix, N × N (instead of S)")
+    weight: float = Field(default=1.0, ge=0, description="w_l, this layer's weight in the style loss")
 
     _F: np.ndarray
     _S: Optional[np.ndarray]
@@ -108,10 +108,10 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["style"]
     title: Optional[str] = None
-    content: Optional[Content] = None
-    style: Optional[list[StyleLayer]] = None
-    alpha: float = Field(default=1.0, ge=0)
-    beta: float = Field(default=1.0, ge=0)
+    content: Optional[Content] = Field(default=None, description="the content layer: F against P")
+    style: Optional[list[StyleLayer]] = Field(default=None, description="the style layers, each F against S or A")
+    alpha: float = Field(default=1.0, ge=0, description="the content weight α of the total loss")
+    beta: float = Field(default=1.0, ge=0, description="the style weight β of the total loss")
 
     @model_validator(mode="after")
     def _check(self) -> "Spec":
