@@ -19,6 +19,13 @@ def subscript(n: int | str) -> str:
     return str(n).translate(_SUB)
 
 
+def tex_word(w: str) -> str:
+    """A word (a vocabulary word, a class name) as LaTeX text, its special characters escaped."""
+    out = "".join("\\" + ch if ch in "#$%&_{}" else {"\\": r"\textbackslash{}", "^": r"\^{}",
+                                                      "~": r"\~{}"}.get(ch, ch) for ch in w)
+    return rf"\text{{{out}}}"
+
+
 def _sub_uni(idx: tuple[int, ...]) -> str:
     if not idx:
         return ""

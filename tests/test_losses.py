@@ -16,7 +16,7 @@ from dlsolve.losses import LOSSES, NETWORK_LOSSES
 from dlsolve.symbolic import diff
 
 Y, YH, Z = Sym("y", "y", "y"), Sym("yhat", "ŷ", "ŷ"), Sym("z", "z", "z")
-OPTIONS = {"half": True, "delta": 0.7}
+OPTIONS = {"half": True, "delta": 0.7, "beta": 0.6, "margin": 1.0}
 
 REFERENCE = {
     "mse": lambda y, p: 0.5 * (y - p) ** 2,          # half: true
@@ -27,6 +27,14 @@ REFERENCE = {
     "cce": lambda y, p: -y * np.log(p),
     "sparse_cce": lambda y, p: -np.log(p),
     "hinge": lambda y, p: max(0.0, 1 - y * p),
+    # PyTorch's SmoothL1Loss as its documentation defines it (β = 0.6)
+    "smooth_l1": lambda y, p: 0.5 * (y - p) ** 2 / 0.6 if abs(y - p) < 0.6 else abs(y - p) - 0.3,
+    # one class's part of the multiclass SVM loss, given its margin m = s_j − s_y + Δ as ŷ
+    # one class's part of the row forms (the rows themselves: tests/test_losses_rows.py)
+    "cosine_similarity": lambda y, p: -y * p,
+    "kld": lambda y, p: max(y, 1e-7) * np.log(max(y, 1e-7) / max(p, 1e-7)),   # Keras clips into [ε, 1]
+    "multiclass_hinge": lambda y, m: max(0.0, m),
+    "multiclass_squared_hinge": lambda y, m: max(0.0, m) ** 2,
 }
 POINTS = [(1.0, 0.3), (0.0, 0.8), (0.4, 0.55), (1.0, 0.95), (-1.0, 0.2)]
 
@@ -56,7 +64,7 @@ def test_derivative_matches_central_differences(name):
     d = diff(loss.term(Y, YH, OPTIONS), YH)
     h = 1e-6
     for y, p in _points(loss):
-        if abs(abs(y - p) - 0.7) < 1e-3 or abs(y * p - 1) < 1e-3:
+        if abs(abs(y - p) - 0.7) < 1e-3 or abs(abs(y - p) - 0.6) < 1e-3 or abs(y * p - 1) < 1e-3:
             continue  # a kink
         fd = (REFERENCE[name](y, p + h) - REFERENCE[name](y, p - h)) / (2 * h)
         assert evaluate(d, {"y": y, "yhat": p}) == pytest.approx(fd, rel=1e-6, abs=1e-8), (y, p)

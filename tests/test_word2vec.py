@@ -46,8 +46,27 @@ def test_similarity_pairs_and_analogy():
     x = k - np.array(vecs["man"]) + np.array(vecs["woman"])
     want = [float(x @ np.array(vecs[w])) / (np.linalg.norm(x) * np.linalg.norm(vecs[w])) for w in ("queen", "apple")]
     assert np.allclose(a["analogy_scores"], want)
-    assert a["analogy"].uni == "queen"
+    assert a["analogy"] == "queen"
     assert verify_solution(sol) == []
+
+
+def test_analogy_answer_is_the_word_in_json_and_escaped_in_latex(tmp_path):
+    """Issue 24: the JSON answer was "\\text{queen}" (TeX, not the word)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from dlsolve.cli import main
+
+    f = tmp_path / "w.yaml"
+    f.write_text("kind: word2vec\nsimilarity:\n  vectors: {king: [0.8, 0.3], new_queen: [0.7, 0.9], man: [0.9, 0.1],"
+                 " woman: [0.6, 0.8]}\n  analogy: [king, man, woman]\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["solve", str(f), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["answers"]["analogy"] == "new_queen"
+    r = CliRunner().invoke(main, ["solve", str(f), "--format", "latex"])
+    assert r.exit_code == 0, r.output
+    assert r"\text{new\_queen}" in r.output and r"\text{new_queen}" not in r.output
 
 
 def test_catalogue_p24_cosine():

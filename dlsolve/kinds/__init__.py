@@ -45,7 +45,8 @@ KINDS: dict[str, Kind] = {
                      "forward pass, loss, every chain-rule product of the backward pass, and the "
                      "update of a multilayer perceptron", DERIVED | {"explain", "detail"}),
     "loss": Kind("dlsolve.kinds.loss",
-                 "a loss over samples (MSE, MAE, Huber, BCE, CCE, sparse CCE, hinge) with its conventions"),
+                 "a loss over samples (MSE, MAE, Huber, smooth L1, BCE, CCE, sparse CCE, hinge, multiclass "
+                 "SVM, cosine, KL) with its conventions"),
     "softmax": Kind("dlsolve.kinds.softmax", "softmax probabilities at one or several temperatures, and Σ p·v"),
     "entropy": Kind("dlsolve.kinds.entropy",
                     "entropy, cross-entropy and KL divergence of discrete distributions (bits by default)"),
@@ -72,11 +73,16 @@ KINDS: dict[str, Kind] = {
                 "a simple RNN, LSTM or GRU over a sequence: every gate per step, BPTT, the update",
                 DERIVED | {"detail"}),
     "attention": Kind("dlsolve.kinds.attention",
-                      "attention scores (dot, scaled dot, general, additive, cosine), softmax weights and "
+                      "attention scores (dot, scaled dot, general, additive, concat, cosine), softmax weights and "
                       "the context; masked and multi-head self-attention"),
     "word2vec": Kind("dlsolve.kinds.word2vec",
                      "word vectors: subsampling, cosine similarity and analogies, embedding lookup, "
                      "skip-gram loss and gradients (negative sampling or full softmax)"),
+    "style": Kind("dlsolve.kinds.style",
+                  "style transfer: Gram matrices, content and style losses, their weighted total and gradients"),
+    "training": Kind("dlsolve.kinds.training",
+                     "weight updates of a training run: batches per epoch (with or without the last partial "
+                     "batch) and in total"),
 }
 
 # Other names a kind's subcommand answers to (`dlsolve adagrad FILE`).

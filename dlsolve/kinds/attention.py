@@ -21,21 +21,13 @@ from dlsolve.expr import Div, Expr, MatMul, Num, Outer, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import needs_shift, softmax_steps, total
-from dlsolve.kinds.scoring import SCORES, nonzero_rows
+from dlsolve.kinds.scoring import SCORES, Additive, Concat, nonzero_rows
+from dlsolve.kinds.scoring import bind_matrix as _bind_matrix, bind_vector as _bind_vector
 from dlsolve.solution import WORKED, Solution
-from dlsolve.schema import Mask, Matrix, Vector, VectorOrMatrix  # field types with a JSON Schema
+from dlsolve.schema import Mask, Matrix, VectorOrMatrix  # field types with a JSON Schema
 
 KIND = "attention"
 OPTIONS = frozenset({"round", "exact"})
-
-
-class Additive(BaseModel):
-    """Bahdanau's score vᵀ·tanh(W_q·q + W_k·k)."""
-
-    model_config = ConfigDict(extra="forbid")
-    W_q: Matrix
-    W_k: Matrix
-    v: Vector
 
 
 class Spec(BaseModel):
@@ -44,12 +36,13 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["attention"]
     title: Optional[str] = None
-    score: Literal["dot", "scaled_dot", "general", "additive", "cosine"] = "dot"
+    score: Literal["dot", "scaled_dot", "general", "additive", "concat", "cosine"] = "dot"
     query: Optional[VectorOrMatrix] = None
     keys: Optional[Matrix] = None
     values: Optional[Matrix] = None
     W: Optional[Matrix] = None
     additive: Optional[Additive] = None
+    concat: Optional[Concat] = None
     temperature: float = Field(1.0, gt=0)
     mask: Optional[Mask] = None
     X: Optional[Matrix] = None
@@ -64,6 +57,7 @@ class Spec(BaseModel):
     _v: np.ndarray
     _W: Optional[np.ndarray]
     _add: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    _concat: Optional[tuple[np.ndarray, np.ndarray]] = None
     _mask: Optional[np.ndarray]   # True = visible
     _proj: Optional[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
     _WO: Optional[np.ndarray]
@@ -138,6 +132,19 @@ class Spec(BaseModel):
             self._add = (Wq, Wk, v)
         elif self.additive is not None:
             raise SpecInvalid("additive is used only with score: additive", ("additive",))
+        if score.param == "concat":
+            if self.concat is None:
+                raise SpecInvalid("score: concat needs concat: {W, v} (score = v_aᵀ·tanh(W_a·[q; k]))", ("score",))
+            Wa = V.matrix(self.concat.W, ("concat", "W"))
+            va = V.vector(self.concat.v, ("concat", "v"), scalar_ok=False)
+            if Wa.shape[1] != dq + dk:
+                raise SpecInvalid(f"expected {dq + dk} columns (the query's {dq} and the key's {dk} stacked), "
+                                  f"got {Wa.shape[1]}", ("concat", "W"))
+            if len(va) != Wa.shape[0]:
+                raise SpecInvalid(f"expected {Wa.shape[0]} entries (the rows of W), got {len(va)}", ("concat", "v"))
+            self._concat = (Wa, va)
+        elif self.concat is not None:
+            raise SpecInvalid("concat is used only with score: concat", ("concat",))
         if score.same_length and dq != dk:
             raise SpecInvalid(f"expected a query of length {dk} (the keys' length) for a {self.score} score, "
                               f"got {dq}; a general (W) or additive score joins different lengths", qk_path)
@@ -203,28 +210,6 @@ def _head(name: str, h: int, heads: int) -> tuple[str, str]:
     return (f"{name}^({h})", f"{name}^{{({h})}}") if heads > 1 else (name, name)
 
 
-def _bind_matrix(d: Derivation, base: str, uni: str, values: np.ndarray, tag: str) -> list[list[Sym]]:
-    """Element symbols of a shown matrix (row i, column j), made known without steps."""
-    out = []
-    for i, row in enumerate(values, 1):
-        syms = []
-        for j, x in enumerate(row, 1):
-            s = N.quantity(f"{base}{tag}", uni, uni, (i, j))
-            d.bind(s, float(x))
-            syms.append(s)
-        out.append(syms)
-    return out
-
-
-def _bind_vector(d: Derivation, base: str, uni: str, values: np.ndarray, tag: str) -> list[Sym]:
-    out = []
-    for i, x in enumerate(values, 1):
-        s = N.quantity(f"{base}{tag}", uni, uni, (i,))
-        d.bind(s, float(x))
-        out.append(s)
-    return out
-
-
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
     score = SCORES[spec.score]
@@ -261,6 +246,13 @@ def _given_params(d: Derivation, spec: Spec, tag: str = "") -> dict[str, Any]:
         out["Wq"] = _bind_matrix(d, "Wq", "(W_q)", Wq, tag)
         out["Wk"] = _bind_matrix(d, "Wk", "(W_k)", Wk, tag)
         out["v"] = _bind_vector(d, "va", "v", v, tag)
+    if spec._concat is not None:
+        Wa, va = spec._concat
+        d.given(Sym("Wa", "W_a", r"\mathbf{W}_a"), Wa,
+                note="applied to [q; k], the query stacked on the key (Luong's W_a)")
+        d.given(Sym("va", "v_a", r"\mathbf{v}_a"), va, note="the output vector of the score (Luong's v_a)")
+        out["Wa"] = _bind_matrix(d, "Wa", "(W_a)", Wa, tag)
+        out["v"] = _bind_vector(d, "va", "v", va, tag)
     return out
 
 
@@ -291,7 +283,7 @@ def _one_query(d: Derivation, spec: Spec) -> None:
 
 def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: list[list[Sym]],
                visible: list[bool], T: Optional[Sym], params: dict[str, Any], tag: str,
-               row: Optional[int] = None) -> tuple[list[Sym], list[Sym], list[Sym]]:
+               row: Optional[int] = None, all_rows: bool = False) -> tuple[list[Sym], list[Sym], list[Sym]]:
     """Scores, weights and context of one query, every number written out; returns their symbols."""
     score = SCORES[spec.score]
     sub = "" if row is None else str(row)
@@ -301,7 +293,7 @@ def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: l
         return (N.subscript(sub) + (sep if sub else "") + N.subscript(j), f"{{{sub}{sep}{j}}}")
 
     d.section(("Scores" if row is None else f"Row {row}: scores") + f" ({score.name}: {score.formula})")
-    if row is not None:
+    if row is not None and not all_rows:
         d.text(f"Row {row} worked in full (the row that sees the most keys): q is row {row} of the queries, "
                "k_j and v_j are rows j of the keys and values; masked keys are left out of the softmax.")
     s_syms = [Sym(f"s{tag}_{j}", f"s{idx(j)[0]}", f"s_{idx(j)[1]}") for j in range(1, len(k) + 1)]
@@ -357,6 +349,9 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
     visible = spec._mask if spec._mask is not None else np.ones((m, n), dtype=bool)
     heads = []
     dk, dv = spec._k.shape[1] // H, spec._v.shape[1] // H
+    if SCORES[spec.score].matrix is None:   # additive, concat: no matrix form, one query after another
+        _row_by_row(d, spec, Q, K, Vm, visible, T, params)
+        return
     for h in range(1, H + 1):
         if H > 1:
             d.section(f"Head {h}: columns {(h - 1) * dk + 1}–{h * dk} of Q and K, "
@@ -399,6 +394,40 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
             d.derive(O, total([MatMul(c, b) for c, b in zip(C, blocks)]),
                      note="the heads side by side times W_O: row block h of W_O multiplies head h's columns")
         d.answer("output", d.env["O"], "the output after W_O", keys=("O",))
+
+
+def _row_by_row(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.ndarray, T: Optional[Sym],
+                params: dict[str, Any]) -> None:
+    """A score with no matrix form for several queries (Bahdanau's alignment over a whole output
+    sequence): every query worked in full, then the score, weight and output matrices."""
+    d.text("This score has no matrix form: each query (row) is worked in full, and row i of the "
+           "alignment matrix holds query i's weights over the keys.")
+    Qv, Kv, Vv = d.env[Q.key], d.env[K.key], d.env[Vm.key]
+    S, A, C = [], [], []
+    for r in range(len(Qv)):
+        q_syms = _bind_vector(d, "q", "q", Qv[r], f"r{r + 1}")
+        k_syms = _bind_matrix(d, "k", "k", Kv, f"r{r + 1}")
+        v_syms = _bind_matrix(d, "v", "v", Vv, f"r{r + 1}")
+        s, a, c = worked_row(d, spec, q_syms, k_syms, v_syms, list(visible[r]), T, params, tag=f"r{r + 1}",
+                             row=r + 1, all_rows=True)
+        S.append(s)
+        A.append(a)
+        C.append(c)
+
+    def matrix(rows: list[list[Sym]]) -> np.ndarray:
+        return np.array([[float(d.env[x.key]) for x in row] for row in rows])
+
+    def keys(rows: list[list[Sym]]) -> tuple[str, ...]:
+        return tuple(x.key for row in rows for x in row)
+
+    d.section("The alignment matrix")
+    weights = matrix(A)
+    d.table(["query"] + [f"key {j}" for j in range(1, weights.shape[1] + 1)],
+            [[i] + [float(x) for x in row] for i, row in enumerate(weights, 1)],
+            title="row i: query i's weights over the keys (each row sums to 1)")
+    d.answer("scores", matrix(S), "the score matrix (queries × keys)", keys=keys(S))
+    d.answer("weights", weights, "the attention weights (the alignment matrix), row-wise softmax", keys=keys(A))
+    d.answer("context", matrix(C), "the context vectors, one row per query", keys=keys(C))
 
 
 def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.ndarray, T: Optional[Sym],

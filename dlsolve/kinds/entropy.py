@@ -1,7 +1,8 @@
 """kind: entropy — entropy, cross-entropy and KL divergence of discrete distributions.
 
 H(P) = −Σ p_i·log p_i, H(P, Q) = −Σ p_i·log q_i, KL(P‖Q) = Σ p_i·log(p_i/q_i), in bits by
-default. Inputs that do not sum to 1 are normalised first (the course's "equation 8");
+default. Inputs that do not sum to 1 are normalised first (the course's "equation 8"), or with
+`normalize: false` used as given (the notes' un-normalised scores);
 0·log 0 counts as 0; where P has mass and Q has none, H(P, Q) and KL(P‖Q) are infinite.
 """
 
@@ -48,6 +49,7 @@ class Spec(BaseModel):
     q: Optional[Vector] = None
     labels: Optional[list[str]] = None
     log_base: LogBase = 2
+    normalize: bool = True
 
     _p: np.ndarray
     _q: Optional[np.ndarray]
@@ -65,13 +67,17 @@ class Spec(BaseModel):
         return self
 
 
-def _normalised(d: Derivation, name: str, raw: np.ndarray) -> list[Sym]:
-    """The distribution's symbols, bound to its values; derived as r_i / Σr when it does not sum to 1."""
+def _normalised(d: Derivation, name: str, raw: np.ndarray, normalize: bool = True) -> list[Sym]:
+    """The distribution's symbols, bound to its values; derived as r_i / Σr when it does not sum to 1
+    (unless `normalize` is off: then the values are used as given)."""
     n = len(raw)
     syms = [N.quantity(name, name, name, (i,)) for i in range(1, n + 1)]
     upper = name.upper()
-    if np.isclose(raw.sum(), 1.0, rtol=0, atol=1e-12):
-        d.given(Sym(f"{name}v", upper, upper), raw)
+    sums_to_one = np.isclose(raw.sum(), 1.0, rtol=0, atol=1e-12)
+    if sums_to_one or not normalize:
+        d.given(Sym(f"{name}v", upper, upper), raw, note=None if sums_to_one else Phrase(
+            "sums to {total}, not 1: used as given (normalize: false), so what follows are the formulas' "
+            "values on these scores, not entropies of a distribution", total=float(raw.sum())))
         for s, v in zip(syms, raw):
             d.bind(s, float(v))
         return syms
@@ -99,8 +105,11 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.convention(f"logarithms to base {spec._base}: the results are in {unit}")
     d.convention("0·log 0 is taken as 0 (the limit of p·log p as p → 0)")
     d.section("Given")
-    p = _normalised(d, "p", spec._p)
-    q = _normalised(d, "q", spec._q) if spec._q is not None else None
+    if not spec.normalize:
+        d.convention("normalize: false — inputs that do not sum to 1 are used as given (normalize: true divides each "
+                     "by its sum first, the course's equation 8)")
+    p = _normalised(d, "p", spec._p, spec.normalize)
+    q = _normalised(d, "q", spec._q, spec.normalize) if spec._q is not None else None
     pv = [d.env[s.key] for s in p]
     qv = [d.env[s.key] for s in q] if q else None
 
@@ -143,8 +152,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         return ce_value, kl_value
 
     ce_pq, kl_pq = cross(p, q, pv, qv, "P", "Q")
-    _, kl_qp = cross(q, p, qv, pv, "Q", "P")
+    ce_qp, kl_qp = cross(q, p, qv, pv, "Q", "P")
     d.answer("cross_entropy", ce_pq, f"H(P, Q) in {unit}", keys=("H_PQ",))
+    d.answer("cross_entropy_qp", ce_qp, f"H(Q, P) in {unit}", keys=("H_QP",))
     d.answer("kl_pq", kl_pq, f"KL(P‖Q) in {unit}", keys=("KL_PQ",))
     d.answer("kl_qp", kl_qp, f"KL(Q‖P) in {unit}", keys=("KL_QP",))
     d.section("Table")

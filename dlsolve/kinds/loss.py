@@ -9,22 +9,19 @@ derivative ∂L/∂ŷ is given too (and ∂L/∂z, which is ŷ − y for sigmoid
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Literal, Optional, Union
+from typing import Any, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid, did_you_mean
-from dlsolve.expr import Add, Expr, Mul, Neg, Num, Sym, call
+from dlsolve.expr import Add, Expr, Mul, Num, Sym, call
 from dlsolve.kinds import SolveOptions
-from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import LOG_FUNCTION, class_index, log_base, needs_shift
-from dlsolve.losses import LOGIT_MARGIN, LOSSES, Loss
+from dlsolve.kinds.loss_spec import Spec
+from dlsolve.kinds.prob import LOG_FUNCTION, needs_shift
+from dlsolve.losses import LOGIT_MARGIN
 from dlsolve.solution import Phrase, Solution
-from dlsolve.schema import LogBase, LossName, Targets, VectorOrMatrix  # field types with a JSON Schema
 
 KIND = "loss"
 OPTIONS = frozenset({"round", "exact"})
@@ -37,114 +34,6 @@ CONVENTIONS = (
 )
 
 
-class Spec(BaseModel):
-    """kind: loss — see the README for every key."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["loss"]
-    title: Optional[str] = None
-    loss: LossName
-    y_true: Targets
-    y_pred: VectorOrMatrix
-    reduction: Optional[Literal["mean", "sum", "none"]] = None
-    from_logits: bool = False
-    classes: Optional[list[str]] = None
-    log_base: LogBase = "e"
-    delta: float = Field(default=1.0, gt=0)
-    half: bool = False
-    epsilon: Optional[float] = Field(default=None, gt=0, lt=0.5)
-
-    _loss: Loss
-    _y: np.ndarray
-    _yhat: np.ndarray
-    _labels: Optional[list[int]]
-    _base: str
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        if self.loss not in LOSSES:
-            raise SpecInvalid(f"unknown loss: {did_you_mean(self.loss, LOSSES)}", ("loss",))
-        loss = self._loss = LOSSES[self.loss]
-        self._base = log_base(self.log_base, ("log_base",))
-        if self.half and "half" not in loss.options:
-            raise SpecInvalid(f"half applies to {_takers(lambda l: 'half' in l.options)}, not {self.loss}", ("half",))
-        if self.from_logits and loss.logit is None:
-            raise SpecInvalid(f"from_logits applies to {_takers(lambda l: l.logit is not None)}, not {self.loss}",
-                              ("from_logits",))
-        if self._base != "e" and not loss.logarithmic:
-            raise SpecInvalid(f"log_base applies to the cross-entropies, not {self.loss}", ("log_base",))
-        if loss.classwise:
-            self._classwise()
-        else:
-            self._elementwise()
-        return self
-
-    def _elementwise(self) -> None:
-        y = V.vector(self.y_true, ("y_true",))
-        yhat = V.vector(self.y_pred, ("y_pred",))
-        if len(y) != len(yhat):
-            raise SpecInvalid(f"expected {len(y)} predictions (one per y_true value), got {len(yhat)}", ("y_pred",))
-        if self._loss.probabilities:
-            _in_unit_interval(y, ("y_true",), f"{self.loss} targets")
-            if not self.from_logits:
-                _in_unit_interval(yhat, ("y_pred",), f"{self.loss} predictions (or set from_logits: true)")
-        if self._loss.signed_targets:
-            for i, v in enumerate(y):
-                if v not in (-1.0, 1.0, 0.0):
-                    raise SpecInvalid(f"hinge targets are −1 or +1 (0 is read as −1), got {v:g}", ("y_true", i))
-        self._y, self._yhat, self._labels = y, yhat, None
-
-    def _classwise(self) -> None:
-        yhat = V.matrix(self.y_pred, ("y_pred",)) if _is_rows(self.y_pred) else \
-            V.vector(self.y_pred, ("y_pred",), scalar_ok=False)[None, :]
-        n, k = yhat.shape
-        if not self.from_logits:
-            for i, row in enumerate(yhat):
-                _in_unit_interval(row, ("y_pred", i) if _is_rows(self.y_pred) else ("y_pred",),
-                                  "predicted probabilities (or set from_logits: true)")
-        if self.classes is not None and len(self.classes) != k:
-            raise SpecInvalid(f"expected {k} class names (one per column of y_pred), got {len(self.classes)}",
-                              ("classes",))
-        if not self._loss.sparse:
-            y = V.matrix(self.y_true, ("y_true",)) if _is_rows(self.y_true) else \
-                V.vector(self.y_true, ("y_true",), scalar_ok=False)[None, :]
-            if y.shape != yhat.shape:
-                raise SpecInvalid(f"expected {n}×{k} one-hot rows like y_pred, got {y.shape[0]}×{y.shape[1]}",
-                                  ("y_true",))
-            for i, row in enumerate(y):
-                if not (np.all((row == 0) | (row == 1)) and row.sum() == 1):
-                    raise SpecInvalid(f"row {i + 1} is not one-hot (one 1, the rest 0): "
-                                      f"{[float(v) for v in row]}", ("y_true", i) if _is_rows(self.y_true) else ("y_true",))
-            self._labels = [int(np.argmax(r)) for r in y]
-        else:
-            raw = self.y_true if isinstance(self.y_true, list) else [self.y_true]
-            if len(raw) != n:
-                raise SpecInvalid(f"expected {n} labels (one per row of y_pred), got {len(raw)}", ("y_true",))
-            labels = []
-            for i, lab in enumerate(raw):
-                path = ("y_true", i) if isinstance(self.y_true, list) else ("y_true",)
-                labels.append(class_index(lab, self.classes, k, path))
-            self._labels = labels
-            y = np.eye(k)[labels]
-        self._y, self._yhat = y, yhat
-
-
-def _takers(has: Any) -> str:
-    """The losses with a property, as a list in prose: "bce, cce and sparse_cce"."""
-    names = [l.name for l in LOSSES.values() if has(l)]
-    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _is_rows(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and isinstance(value[0], list)
-
-
-def _in_unit_interval(v: np.ndarray, path: tuple, what: str) -> None:
-    for i, x in enumerate(v):
-        if not 0 <= x <= 1:
-            raise SpecInvalid(f"{what} must lie in [0, 1], got {x:g}", path + (i,))
-
-
 class Solver:
     def __init__(self, spec: Spec, options: Optional[SolveOptions] = None) -> None:
         self.spec = spec
@@ -152,17 +41,53 @@ class Solver:
         self.log = LOG_FUNCTION[spec._base]
         self.loss = spec._loss
         self.reduction = spec.reduction or self.loss.sample_reduction
-        self.options = {"half": spec.half, "delta": spec.delta, "log": self.log}
+        margin = 1.0 if spec.margin is None else spec.margin
+        eps = spec.epsilon if spec.epsilon is not None else self.loss.clip_epsilon
+        self.options = {"half": spec.half, "delta": 1.0 if spec.delta is None else spec.delta, "log": self.log,
+                        "beta": 1.0 if spec.beta is None else spec.beta,
+                        "margin": self.margin_sym, "margin_value": margin,
+                        "epsilon": self.epsilon_sym, "epsilon_value": eps}
+
+    margin_sym = Sym("margin", "Δ", r"\Delta")
+    epsilon_sym = Sym("eps", "ε", r"\varepsilon")
 
     # -- symbols ---------------------------------------------------------------------------
     def y(self, i: int, k: int | None = None) -> Sym:
         return N.quantity("y", "y", "y", (i,) if k is None else (i, k))
 
     def yhat(self, i: int, k: int | None = None) -> Sym:
+        """The prediction: ŷ, or the score s of a loss on scores (the multiclass SVM)."""
+        if self.loss.scores:
+            return N.quantity("s", "s", "s", (i,) if k is None else (i, k))
         return N.quantity("yhat", "ŷ", r"\hat{y}", (i,) if k is None else (i, k))
 
     def z(self, i: int, k: int | None = None) -> Sym:
         return N.quantity("z", "z", "z", (i,) if k is None else (i, k))
+
+    def t(self, i: int, k: int | None = None) -> Sym:
+        """The target the loss uses: y, or ỹ after label smoothing."""
+        if self.spec.label_smoothing is None:
+            return self.y(i, k)
+        return N.quantity("ysmooth", "ỹ", r"\tilde{y}", (i,) if k is None else (i, k))
+
+    def smooth(self) -> None:
+        """Label smoothing: every target moved toward the uniform one, before the loss."""
+        spec, d, loss = self.spec, self.d, self.loss
+        if spec.label_smoothing is None or loss.smoothing is None:
+            return
+        d.section("Label smoothing")
+        alpha = Sym("alpha_ls", "α", r"\alpha")
+        d.given(alpha, spec.label_smoothing, note="the label smoothing")
+        y = spec._y
+        k = y.shape[1] if y.ndim == 2 else 2
+        idx = [(i, j) for i in range(1, y.shape[0] + 1) for j in range(1, k + 1)] if y.ndim == 2 else \
+            [(i,) for i in range(1, len(y) + 1)]
+        values = [float(d.derive(self.t(*ix), loss.smoothing(self.y(*ix), alpha, k))) for ix in idx]
+        d.answer("y_smooth", np.array(values).reshape(y.shape) if y.ndim == 2 and y.shape[0] > 1 else values,
+                 "the smoothed targets ỹ", keys=tuple(self.t(*ix).key for ix in idx))
+
+    def weight(self, i: int) -> Sym:
+        return N.quantity("w", "w", "w", (i,))
 
     def ell(self, i: int) -> Sym:
         return N.quantity("ell", "ℓ", r"\ell", (i,))
@@ -177,6 +102,17 @@ class Solver:
         convention = self.loss.convention(self.options)
         if convention:
             d.convention(convention)
+        if spec._yhat.ndim == 2 and not self.loss.classwise:
+            m = spec._yhat.shape[1]
+            how = "mean" if self.loss.default_reduction == "mean" else "sum"
+            d.convention(f"each sample's ℓ is the {how} of its {{m:int}} output terms (as Keras reduces the last axis)",
+                         m=m)
+        if spec.label_smoothing is not None:
+            d.convention("label smoothing α = {a:given}: the targets move toward the uniform distribution before the "
+                         "loss (ỹ below, as Keras and PyTorch do; α = 0 is no smoothing)", a=spec.label_smoothing)
+        if spec._weights is not None:
+            d.convention("sample weights: each ℓ_i counts w_i times; the mean divides Σ w_i·ℓ_i by n, not by Σ w_i "
+                         "(Keras's sample_weight; PyTorch's class weights divide by Σ w)")
         if n > 1:
             if self.reduction == "mean":
                 d.convention("L is the mean of the {n:int} per-sample losses (reduction: sum would give {n:int}× that)",
@@ -197,11 +133,20 @@ class Solver:
                     note="0-based class indices" + (f" of {', '.join(names)}" if names else "")
                     + "; the one-hot rows follow")
         d.given(Sym("Y", "y", "y"), y if y.ndim == 1 or y.shape[0] > 1 else y[0],
-                note="targets" + (" (one-hot rows)" if y.ndim == 2 else ""))
+                note="targets" + (" (one-hot rows)" if self.loss.classwise and not self.loss.free_rows else
+                                  " (one row per sample)" if y.ndim == 2 else ""))
         yhat = spec._yhat
-        d.given(Sym("Yhat", "z" if spec.from_logits else "ŷ", "z" if spec.from_logits else r"\hat{y}"),
-                yhat if yhat.ndim == 1 or yhat.shape[0] > 1 else yhat[0],
-                note="scores (logits)" if spec.from_logits else "predictions")
+        pred = ("z", "z") if spec.from_logits else ("s", "s") if self.loss.scores else ("ŷ", r"\hat{y}")
+        d.given(Sym("Yhat", *pred), yhat if yhat.ndim == 1 or yhat.shape[0] > 1 else yhat[0],
+                note="scores (logits)" if spec.from_logits else "class scores" if self.loss.scores else "predictions")
+        if spec._weights is not None:
+            d.given(Sym("weights", "w", r"\mathbf{w}"), spec._weights, note="the sample weights")
+            for i, v in enumerate(spec._weights, 1):
+                d.bind(self.weight(i), float(v))
+        if self.loss.clip_epsilon is not None:
+            d.given(self.epsilon_sym, self.options["epsilon_value"], note="the clipping ε")
+        if "margin" in self.loss.options:
+            d.given(self.margin_sym, self.options["margin_value"], note="the margin")
         if self.loss.signed_targets:
             y = np.where(y == 0, -1.0, y)
         if y.ndim == 1:
@@ -246,7 +191,7 @@ class Solver:
         """Keras-style clipping of the probabilities into [ε, 1 − ε], with a note where it bites."""
         spec, d = self.spec, self.d
         eps = spec.epsilon
-        if eps is None:
+        if eps is None or self.loss.clip_epsilon is not None:  # a loss that clips itself shows it in ℓ
             return
         d.section("Clipping")
         e = Sym("eps", "ε", r"\varepsilon")
@@ -274,33 +219,35 @@ class Solver:
     def term(self, i: int) -> tuple[list[Expr], list[str]]:
         """The forms of ℓ_i (the last is evaluated), and the 0·log 0 terms left out of it."""
         spec, loss, env = self.spec, self.loss, self.d.env
+        if not loss.classwise and spec._yhat.ndim == 2:  # a row of several outputs
+            m = spec._yhat.shape[1]
+            ys, ps = [self.t(i, j) for j in range(1, m + 1)], [self.yhat(i, j) for j in range(1, m + 1)]
+            return [loss.row_term(ys, ps, None, self.options, env)], []
         if not loss.classwise:
-            y, yhat = self.y(i), self.yhat(i)
+            y, yhat = self.t(i), self.yhat(i)
             if spec.from_logits:
                 return [loss.term(y, yhat, self.options), self._in_base(loss.logit_term(y, self.z(i)))], []
-            plain, dropped = loss.term_at(y, yhat, self.options, env)
-            zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if dropped else []
+            plain, n_dropped = loss.term_at(y, yhat, self.options, env)
+            zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if n_dropped else []
             return (loss.display(y, yhat, self.options) if loss.display else []) + [plain], zero
         k = spec._yhat.shape[1]
-        if loss.sparse:
-            c = spec._labels[i - 1] + 1
-            forms: list[Expr] = [loss.term(self.y(i, c), self.yhat(i, c), self.options)]
-            dropped: list[str] = []
-        else:
-            pieces = [(self.y(i, j), self.yhat(i, j)) for j in range(1, k + 1)]
+        pieces = [(self.t(i, j), self.yhat(i, j)) for j in range(1, k + 1)]
+        label = spec._labels[i - 1] if spec._labels is not None else None
+        dropped: list[str] = []
+        if loss.pieces is not None:  # xlogy: a term 0·log 0 is left out
             kept = [(y, p) for y, p in pieces if spec.from_logits or env[y.key] != 0 or env[p.key] != 0]
             dropped = [f"{y.uni} = {p.uni} = 0" for y, p in pieces if (y, p) not in kept]
-            forms = [Neg(Add.of(*(y * call(self.log, p) for y, p in kept)))]
+            pieces = kept
+        forms: list[Expr] = [loss.row_term([y for y, _ in pieces], [p for _, p in pieces], label, self.options)]
         if spec.from_logits:
             # −Σ y_j·z_j + log Σ e^(z_j): log-sum-exp never takes the log of 0
             zs = [self.z(i, j) for j in range(1, k + 1)]
             zvals = np.array([env[z.key] for z in zs])
-            ys = [self.y(i, j) for j in range(1, k + 1)]
+            ys = [self.t(i, j) for j in range(1, k + 1)]
             if needs_shift(zvals) or np.max(np.abs(zvals)) > 30:
                 stable = loss.logit_row_term(ys, zs, int(np.argmax(zvals)), zs[int(np.argmax(zvals))])
             else:
-                lse = call("log", Add.of(*(call("exp", z) for z in zs)))
-                stable = Add.of(Neg(Add.of(*(y * z for y, z in zip(ys, zs)))), lse)
+                stable = loss.logit_row_plain(ys, zs)
             forms.append(self._in_base(stable))
         return forms, dropped
 
@@ -308,21 +255,32 @@ class Solver:
         base = self.spec._base
         return nats if base == "e" else nats / call("log", Num(int(base)))
 
-    def reduce(self, values: list[float]) -> Optional[float]:
-        d, n = self.d, len(values)
+    def reduce(self, values: list[float]) -> Union[float, list[float]]:
+        """L over the samples; with sample weights each ℓ_i counts w_i times, and the mean still
+        divides by n (Keras's sum_over_batch_size). `reduction: none` gives the (weighted) list."""
+        d, n, weighted = self.d, len(values), self.spec._weights is not None
         if self.reduction == "none":
-            return None
+            if not weighted:
+                return values
+            d.section("Weighted per-sample losses")
+            return [float(d.derive(self.weighted(i), self.weight(i) * self.ell(i))) for i in range(1, n + 1)]
         d.section("Reduction")
-        ells = [self.ell(i) for i in range(1, n + 1)]
+        ells: list[Expr] = [self.weight(i) * self.ell(i) if weighted else self.ell(i) for i in range(1, n + 1)]
         body = Add.of(*ells) if n > 1 else ells[0]
         L = Sym("L", "L", "L")
         formula = body if self.reduction == "sum" or n == 1 else Mul.of(Num(Fraction(1, n)), body)
         return float(d.derive(L, formula))
 
+    def weighted(self, i: int) -> Sym:
+        return N.quantity("wl", "ℓ̃", r"\tilde{\ell}", (i,))
+
     def derivative_view(self) -> None:
         """One sample: ∂L/∂ŷ (and ∂L/∂z from logits), the first step of backprop."""
         spec, d, loss = self.spec, self.d, self.loss
-        if len(spec._yhat) != 1 or not loss.derivative_view:
+        if loss.scores:
+            self.score_gradients()
+            return
+        if len(spec._yhat) != 1 or not loss.derivative_view or (spec._yhat.ndim == 2 and not loss.classwise):
             return
         from dlsolve.symbolic import diff
 
@@ -332,24 +290,24 @@ class Solver:
             k = spec._yhat.shape[1]
             grads = []
             for j in range(1, k + 1):
-                y, p = self.y(1, j), self.yhat(1, j)
+                y, p = self.t(1, j), self.yhat(1, j)
                 if not spec.from_logits and d.env[y.key] == 0 and d.env[p.key] == 0:
                     grads.append(float(d.derive(N.partial(L, p), Num(0),
                                                 note=f"{y.uni} = 0: the term 0·log {p.uni} is 0 for every "
                                                      f"{p.uni} (xlogy), so its derivative is 0")))
                     continue
-                term = Neg(y * call(self.log, p))
+                term = loss.term(y, p, self.options)
                 grads.append(float(d.derive(N.partial(L, p), diff(term, p))))
             d.answer("dL_dyhat", grads, "∂L/∂ŷ", keys=tuple(N.partial(L, self.yhat(1, j)).key for j in range(1, k + 1)))
             if spec.from_logits:
-                d.note("with softmax: ∂L/∂z_j = Σ_k ∂L/∂ŷ_k·∂ŷ_k/∂z_j = ŷ_j − y_j, because Σ_k y_k = 1"
+                d.note(str(loss.from_logits_note)
                        + ("" if spec._base == "e" else f", divided by ln {spec._base} for base-{spec._base} logs"))
-                dz = [float(d.derive(N.partial(L, self.z(1, j)), self._in_base(self.yhat(1, j) - self.y(1, j))))
+                dz = [float(d.derive(N.partial(L, self.z(1, j)), self._in_base(self.yhat(1, j) - self.t(1, j))))
                       for j in range(1, k + 1)]
                 d.answer("dL_dz", dz, "∂L/∂z", keys=tuple(N.partial(L, self.z(1, j)).key for j in range(1, k + 1)))
             return
         # xlogy: with y = ŷ = 1 (or 0) the vanishing term and its derivative are 0
-        term = loss.term_at(self.y(1), self.yhat(1), self.options, d.env)[0]
+        term = loss.term_at(self.t(1), self.yhat(1), self.options, d.env)[0]
 
         def note(v: float) -> str:
             if not np.isfinite(v):
@@ -360,8 +318,8 @@ class Solver:
         g = float(d.derive(N.partial(L, self.yhat(1)), diff(term, self.yhat(1)), note=note))
         d.answer("dL_dyhat", g, "∂L/∂ŷ", keys=(N.partial(L, self.yhat(1)).key,))
         if spec.from_logits:
-            d.note("with ŷ = σ(z): ∂L/∂z = ∂L/∂ŷ·ŷ(1 − ŷ) = ŷ − y")
-            y, z, yhat = self.y(1), self.z(1), self.yhat(1)
+            d.note(str(loss.from_logits_note))
+            y, z, yhat = self.t(1), self.z(1), self.yhat(1)
             forms = [self._in_base(yhat - y)]
             if min(d.env[yhat.key], 1 - d.env[yhat.key]) < LOGIT_MARGIN:
                 forms.append(self._in_base(loss.logit_delta(y, z)))
@@ -370,10 +328,39 @@ class Solver:
             d.answer("dL_dz", dz, "∂L/∂z", keys=(N.partial(L, z).key,))
 
 
+    def score_gradients(self) -> None:
+        """A loss on class scores: ∂ℓ_i/∂s_ij for every sample, in the loss's own form (CS231n's
+        1[s_j − s_y + Δ > 0] for the multiclass SVM); the mean's ∂L/∂s is 1/n of each row."""
+        spec, d, loss = self.spec, self.d, self.loss
+        n, k = spec._yhat.shape
+        d.section("Gradient with respect to the scores")
+        if loss.kink_note:
+            d.note(loss.kink_note)
+        rows = []
+        keys = []
+        for i in range(1, n + 1):
+            ys = [self.t(i, j) for j in range(1, k + 1)]
+            ss = [self.yhat(i, j) for j in range(1, k + 1)]
+            ell = self.ell(i)
+            row = []
+            for j in range(k):
+                g = N.partial(ell, ss[j])
+                form = loss.row_gradient(ys, ss, spec._labels[i - 1], self.options, j)
+                assert form is not None, "a loss on scores gives its gradient"
+                row.append(float(d.derive(g, form)))
+                keys.append(g.key)
+            rows.append(row)
+        if n > 1 and self.reduction == "mean":
+            d.note("L is the mean, so ∂L/∂s_ij = (1/{n:int})·∂ℓ_i/∂s_ij", n=n)
+        d.answer("dl_ds", np.array(rows) if n > 1 else rows[0],
+                 "∂ℓ_i/∂s_ij, one row per sample" if n > 1 else "∂ℓ/∂s", keys=tuple(keys))
+
+
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     s = Solver(spec, options)
     s.conventions()
     s.given()
+    s.smooth()
     probs = s.probabilities()
     s.clip()
     per = s.per_sample()
@@ -381,8 +368,11 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         s.d.answer("probabilities", probs, "ŷ from the scores", keys=s.probability_keys())
     s.d.answer("per_sample", per, "ℓ_i, one per sample", keys=tuple(s.ell(i).key for i in range(1, len(per) + 1)))
     total = s.reduce(per)
-    s.d.answer("loss", per if total is None else total, f"L ({s.reduction})",
-               keys=tuple(s.ell(i).key for i in range(1, len(per) + 1)) if total is None else ("L",))
+    n = len(per)
+    keys = ("L",) if s.reduction != "none" else tuple(
+        (s.weighted(i) if spec._weights is not None else s.ell(i)).key for i in range(1, n + 1))
+    s.d.answer("loss", total, f"L ({s.reduction})" if s.reduction != "none" else
+               "w_i·ℓ_i, one per sample" if spec._weights is not None else "ℓ_i, one per sample", keys=keys)
     s.derivative_view()
     d = s.d
     d.section("Table")
@@ -391,7 +381,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         yv = spec._y[i - 1]
         pv = spec._yhat[i - 1]
         rows.append((i, _cell(yv), _cell(pv), v))
-    d.table(("sample", "y", "z" if spec.from_logits else "ŷ", "ℓ"), rows)
+    d.table(("sample", "y", "z" if spec.from_logits else "s" if s.loss.scores else "ŷ", "ℓ"), rows)
     return d.solution(KIND, spec.title or spec._loss.title)
 
 

@@ -18,11 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
-from dlsolve.expr import Expr
+from dlsolve.expr import Expr, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import clipping as CL
 from dlsolve.kinds import values as V
-from dlsolve.kinds.optimizer_run import ADAPTIVE, W, Config, Run, _cell, _formulas, _run
+from dlsolve.kinds.optimizer_run import ADAPTIVE, W, Config, Run, _cell, _formulas, _run, weight_variable
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import NumberOrVector, OptimizerName  # field types with a JSON Schema
 
@@ -41,6 +41,7 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adam
 TITLES = {"sgd": "SGD", "momentum": "SGD with momentum", "nesterov": "Nesterov momentum",
           "adagrad": "Adagrad", "rmsprop": "RMSProp", "adam": "Adam", "adamw": "AdamW"}
 MAX_ITERATIONS = 1_000  # an exam table has tens of rows; each iteration is worked and kept for checking
+MAX_WEIGHTS = 20       # an objective's weights: each gradient entry is a worked derivative
 
 
 class SquaredGradients(BaseModel):
@@ -72,11 +73,13 @@ class Spec(BaseModel):
     momentum_form: Literal["ema", "sum"] = "ema"
     bias_correction: bool = True
     weight_decay: float = Field(default=0.0, ge=0)
+    lr_decay: float = Field(default=0.0, ge=0)
     clip: Optional[CL.ClipSpec] = None
 
     _grads: Optional[list[np.ndarray]]
     _w0: Optional[np.ndarray]
     _f: Optional[Expr]
+    _vars: Optional[list[Sym]] = None   # w₁, w₂, … of an objective of several weights
     _n: int
 
     @model_validator(mode="after")
@@ -109,17 +112,25 @@ class Spec(BaseModel):
             self._need_iterations("objective")
             if self._w0 is None:
                 raise SpecInvalid("an objective needs initial_weight (where the descent starts)", ("objective",))
-            if len(self._w0) != 1:
-                raise SpecInvalid("an objective is a function of one weight w; give gradients for several weights",
-                                  ("initial_weight",))
             from dlsolve.parse import ParseError, parse_formula
 
+            names: dict[str, Sym] = {"w": W}
+            if len(self._w0) > 1:   # f(w1, w2, …): one name per entry of initial_weight
+                if len(self._w0) > MAX_WEIGHTS:
+                    raise SpecInvalid(f"an objective takes at most {MAX_WEIGHTS} weights, got {len(self._w0)}",
+                                      ("initial_weight",))
+                self._vars = [weight_variable(k) for k in range(1, len(self._w0) + 1)]
+                names = {f"w{k}": v for k, v in enumerate(self._vars, 1)}
             try:
-                self._f = parse_formula(self.objective, {"w": W})
+                self._f = parse_formula(self.objective, names)
             except ParseError as exc:
-                raise SpecInvalid(f"{exc}", ("objective",)) from None
+                hint = (f" (the weights are {', '.join(names)}, one per entry of initial_weight)"
+                        if len(self._w0) > 1 else "")
+                raise SpecInvalid(f"{exc}{hint}", ("objective",)) from None
         if self.clip is not None and self.squared_gradients is not None:
             raise SpecInvalid("clipping needs the gradients themselves, not only their squares", ("clip",))
+        if self.lr_decay > 0 and self.optimizer != "adagrad":
+            raise SpecInvalid(f"lr_decay is Adagrad's (PyTorch), not {self.optimizer}'s", ("lr_decay",))
         if self.weight_decay > 0 and self._w0 is None:
             raise SpecInvalid("weight_decay acts on the weights: give initial_weight", ("weight_decay",))
         self._n = self.iterations if self.iterations is not None else len(self._grads or [])
@@ -170,6 +181,11 @@ def _conventions(d: Derivation, spec: Spec, cfg: Config) -> None:
     if opt in ("adam", "adamw"):
         d.convention("bias correction on: m̂ = m/(1 − β₁^i), v̂ = v/(1 − β₂^i)" if cfg.bias_correction
                      else "no bias correction")
+    if spec.lr_decay:
+        d.convention("Adagrad's lr_decay as PyTorch: iteration i steps with α/(1 + (i − 1)·lr_decay) in place of α")
+    if spec._vars is not None:
+        d.convention("an objective of several weights: the gradient g_i is the vector of ∂f/∂w_k at the current "
+                     "weights, each by sympy.diff of the objective; every weight is updated at once")
     if spec.weight_decay:
         d.convention("weight decay decoupled from the gradient (AdamW)" if opt == "adamw"
                      else "weight decay as L2: λ·w added to the gradient")

@@ -46,6 +46,16 @@ def _q(base: str, uni: str, tex: str, i: Index) -> Sym:
     return N.quantity(base, uni, tex, (i,))
 
 
+def weight_variable(k: int) -> Sym:
+    """w_k, the k-th weight an objective of several weights is written in (`w1`, `w2`, …)."""
+    return Sym(f"wvar{k}", f"w{N.subscript(k)}", f"w_{{{k}}}")
+
+
+def _tex_index(i: Index) -> str:
+    """An iteration number, or i / i-1 in TeX (no unicode minus for pdflatex)."""
+    return _SUB[i][1] if isinstance(i, str) else str(i)
+
+
 def _prev(i: Index) -> Index:
     return "i−1" if isinstance(i, str) else i - 1
 
@@ -66,6 +76,8 @@ class Run:
         self.tracked = spec._w0 is not None
         self.known_g = spec.squared_gradients is None
         self._df: Optional[Expr] = None
+        self._dfs: Optional[list[Expr]] = None
+        self.lrd = Sym("lr_decay", "lr_decay", r"\text{lr\_decay}")
 
     # symbols of iteration i
     def g(self, i: Index) -> Sym: return _q("g", "g", "g", i)
@@ -90,6 +102,13 @@ class Run:
         g = self.g(i)
         return Sym("gnorm" + g.key[1:], f"‖{g.uni}‖", rf"\lVert {g.tex} \rVert")
     def clipc(self, i: Index) -> Sym: return _q("clipc", "c", "c", i)
+    def wc(self, i: Index, k: int) -> Sym:
+        """Weight k after iteration i: w₂(1)."""
+        return Sym(f"wc_{i}_{k}", f"w{N.subscript(k)}({i})", f"w_{{{k}}}^{{({_tex_index(i)})}}")
+    def gc(self, i: Index, k: int) -> Sym:
+        """Entry k of iteration i's gradient, ∂f/∂w₂ at w(i − 1)."""
+        return Sym(f"gc_{i}_{k}", f"∂f/∂w{N.subscript(k)}({i})",
+                   rf"\frac{{\partial f}}{{\partial w_{{{k}}}}}^{{({_tex_index(i)})}}")
 
     def bind_constants(self, show: bool) -> None:
         spec, d = self.spec, self.d
@@ -105,11 +124,14 @@ class Run:
             put(self.b2, spec.beta2)
         if spec.weight_decay:
             put(self.lam, spec.weight_decay)
+        if spec.lr_decay:
+            put(self.lrd, spec.lr_decay)
         if spec.squared_gradients is not None:
             put(self.growth, spec.squared_gradients.growth)
         if spec.clip is not None:
             CL.bind(spec.clip, put)
-        size = len(spec._grads[0]) if spec._grads is not None else 1
+        size = len(spec._grads[0]) if spec._grads is not None else \
+            len(spec._vars) if spec._vars is not None else 1
 
         def start(value: float) -> Any:
             return value if size == 1 else np.full(size, value)
@@ -130,6 +152,30 @@ class Run:
             self._df = diff(self.spec._f, W)
         return self._df
 
+    def gradient_vector(self, i: Index, g: Sym) -> None:
+        """g_i = (∂f/∂w₁, ∂f/∂w₂, …) at the weights after iteration i − 1, one worked entry each."""
+        spec, d = self.spec, self.d
+        if self._dfs is None:
+            from dlsolve.symbolic import diff
+
+            self._dfs = [diff(spec._f, v) for v in spec._vars]
+        prev = _prev(i)
+        if not isinstance(i, str):
+            w = d.env[self.w(prev).key]
+            for k in range(1, len(spec._vars) + 1):
+                d.bind(self.wc(prev, k), float(w[k - 1]))
+        at = {v.key: self.wc(prev, k) for k, v in enumerate(spec._vars, 1)}
+        for k, df in enumerate(self._dfs, 1):
+            d.derive(self.gc(i, k), substitute(df, at),
+                     note=f"∂f/∂w{N.subscript(k)} at the current weights (sympy.diff of the objective)"
+                     if i in (1, "i") else None)
+        if not isinstance(i, str):
+            vector = np.array([float(d.env[self.gc(i, k).key]) for k in range(1, len(spec._vars) + 1)])
+            if i == 1 and d.record is True:
+                d.given(g, vector, note="the gradient vector: the entries above, in order")
+            else:
+                d.bind(g, vector)
+
     def iterate(self, i: Index) -> None:
         spec, d, cfg = self.spec, self.d, self.cfg
         opt = cfg.optimizer
@@ -145,7 +191,9 @@ class Run:
             row["g²"] = d.env.get(self.gsq(i).key)
         else:
             g = self.g(i)
-            if spec._f is not None:
+            if spec._f is not None and spec._vars is not None:
+                self.gradient_vector(i, g)
+            elif spec._f is not None:
                 d.derive(g, substitute(self.derivative(), {"w": self.w(_prev(i))}),
                          note="g = df/dw at the current weight (sympy.diff of the objective)" if i == 1 else None)
             elif generic:
@@ -176,10 +224,14 @@ class Run:
         self.rows.append(row)
 
     def _lr(self, i: Index, G: Sym) -> None:
+        alpha: Expr = self.alpha
+        if self.spec.lr_decay:  # PyTorch's Adagrad: α/(1 + (i − 1)·lr_decay)
+            steps = Sym("i", "i", "i") - Num(1) if isinstance(i, str) else Num(i - 1)
+            alpha = self.alpha / (Num(1) + steps * self.lrd)
         if self.cfg.placement == "inside":
-            f = self.alpha / call("sqrt", self.eps + G)
+            f = alpha / call("sqrt", self.eps + G)
         else:
-            f = self.alpha / (call("sqrt", G) + self.eps)
+            f = alpha / (call("sqrt", G) + self.eps)
         self.d.derive(self.lr(i), f)
 
     def _step(self, i: Index, direction: Expr, row: dict) -> None:

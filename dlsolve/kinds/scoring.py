@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
@@ -19,6 +20,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Div, Expr, MatMul, Outer, Sym, Transpose, call, hadamard
 from dlsolve.kinds.prob import total
 from dlsolve.solution import WORKED
+from dlsolve.schema import Matrix, Vector  # field types with a JSON Schema
 
 
 def dot(a: Sequence[Expr], b: Sequence[Expr]) -> Expr:
@@ -40,14 +42,53 @@ def nonzero_rows(rows: np.ndarray, path: tuple, what: str, indexed: bool, derive
                               "its cosine similarity is undefined", path + ((i,) if indexed and not derived else ()))
 
 
+class Additive(BaseModel):
+    """Bahdanau's score vᵀ·tanh(W_q·q + W_k·k)."""
+
+    model_config = ConfigDict(extra="forbid")
+    W_q: Matrix
+    W_k: Matrix
+    v: Vector
+
+
+class Concat(BaseModel):
+    """Luong's concat score v_aᵀ·tanh(W_a·[q; k])."""
+
+    model_config = ConfigDict(extra="forbid")
+    W: Matrix
+    v: Vector
+
+
+def bind_matrix(d: Derivation, base: str, uni: str, values: np.ndarray, tag: str) -> list[list[Sym]]:
+    """Element symbols of a shown matrix (row i, column j), made known without steps."""
+    out = []
+    for i, row in enumerate(values, 1):
+        syms = []
+        for j, x in enumerate(row, 1):
+            s = N.quantity(f"{base}{tag}", uni, uni, (i, j))
+            d.bind(s, float(x))
+            syms.append(s)
+        out.append(syms)
+    return out
+
+
+def bind_vector(d: Derivation, base: str, uni: str, values: np.ndarray, tag: str) -> list[Sym]:
+    out = []
+    for i, x in enumerate(values, 1):
+        s = N.quantity(f"{base}{tag}", uni, uni, (i,))
+        d.bind(s, float(x))
+        out.append(s)
+    return out
+
+
 @dataclass(frozen=True)
 class Score:
     name: str
     formula: str
     paper: str
-    param: Optional[str]        # "W" (general), "additive", or None
+    param: Optional[str]        # "W" (general), "additive", "concat", or None
     same_length: bool           # query and keys must have the same length
-    several_queries: bool       # can be written as one matrix for many queries
+    several_queries: bool       # several queries at once (as one matrix, or row by row when `matrix` is None)
     needs_nonzero: bool         # undefined for a zero vector (a length in the denominator)
     prepare: Callable[..., Any]
     derive: Callable[..., None]
@@ -125,6 +166,19 @@ def _additive(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, param
     d.derive(s, dot(params["v"], hidden), note=note)
 
 
+def _concat(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params: dict, tag: str, note: Any) -> None:
+    """Luong's concat score v_aᵀ·tanh(W_a·[q; k]): each row of W_a times the query and key stacked."""
+    hidden = []
+    j = tag.rsplit("_", 1)[-1]
+    for a, row in enumerate(params["Wa"], 1):
+        h = Sym(f"tanh{tag}_{a}", f"h{N.subscript(j)},{N.subscript(a)}", f"h_{{{j},{a}}}")
+        d.derive(h, call("tanh", dot(row, list(q) + list(k))),
+                 note="the tanh vector tanh(W_a·[q; k_j]), entry by entry ([q; k_j]: q stacked on k_j)"
+                 if a == 1 else None)
+        hidden.append(h)
+    d.derive(s, dot(params["v"], hidden), note=note)
+
+
 def _cos_prep(d: Derivation, q: list[Sym], params: dict, tag: str) -> Sym:
     nq = Sym(f"normq{tag}", "‖q‖", r"\lVert\mathbf{q}\rVert")
     norm_step(d, nq, q)
@@ -160,8 +214,10 @@ SCORES: dict[str, Score] = {
     "general": Score("general", "score = qᵀ·W·k", "Luong, Pham & Manning 2015 (\"general\", multiplicative)",
                      "W", False, True, False, _general_prep, _general, _general_matrix),
     "additive": Score("additive", "score = vᵀ·tanh(W_q·q + W_k·k)",
-                      "Bahdanau, Cho & Bengio 2015 (additive / \"concat\")", "additive", False, False, False,
+                      "Bahdanau, Cho & Bengio 2015 (additive / \"concat\")", "additive", False, True, False,
                       _additive_prep, _additive, None),
+    "concat": Score("concat", "score = v_aᵀ·tanh(W_a·[q; k])", "Luong, Pham & Manning 2015 (\"concat\")",
+                    "concat", False, True, False, _no_prep, _concat, None),
     "cosine": Score("cosine", "score = q·k / (‖q‖·‖k‖)",
                     "Graves, Wayne & Danihelka 2014 (content-based addressing of Neural Turing Machines)",
                     None, True, True, True, _cos_prep, _cos, _cos_matrix),

@@ -20,19 +20,12 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import softmax_steps, total
 from dlsolve.kinds.scoring import dot, norm_step
-from dlsolve.notation import subscript
+from dlsolve.notation import subscript, tex_word as _tex_word
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import Matrix, Number, Vector  # field types with a JSON Schema
 
 KIND = "word2vec"
 OPTIONS = frozenset({"round", "exact"})
-
-
-def _tex_word(w: str) -> str:
-    """A word as LaTeX text, its special characters escaped."""
-    out = "".join("\\" + ch if ch in "#$%&_{}" else {"\\": r"\textbackslash{}", "^": r"\^{}",
-                                                      "~": r"\~{}"}.get(ch, ch) for ch in w)
-    return rf"\text{{{out}}}"
 
 
 class Subsampling(BaseModel):
@@ -80,12 +73,14 @@ class Similarity(BaseModel):
         if not self.vectors:
             raise SpecInvalid("expected at least one word with its vector", ("vectors",))
         self._vec = {}
-        width = None
+        first: Optional[str] = None
         for w, v in self.vectors.items():
             arr = V.vector(v, ("vectors", w), scalar_ok=False)
-            if width is not None and len(arr) != width:
-                raise SpecInvalid(f"expected {width} numbers (as the first vector), got {len(arr)}", ("vectors", w))
-            width = len(arr)
+            if first is not None and len(arr) != len(self._vec[first]):
+                width = len(self._vec[first])
+                raise SpecInvalid(f"word vectors must all have the same length: '{first}' has {width} numbers, "
+                                  f"'{w}' has {len(arr)}", ("vectors", w))
+            first = first or w
             self._vec[w] = arr
         used: list[tuple[str, tuple]] = []
         for i, pair in enumerate(self.pairs):
@@ -336,7 +331,8 @@ def _similarity(d: Derivation, sim: Similarity) -> None:
     k = int(np.argmax([d.env[s.key] for s in scores]))
     word = candidates[k]
     d.text(f"The answer: {word} (it has the largest cosine to x).")
-    d.answer("analogy", Sym(f"word:{word}", word, _tex_word(word)), f"the word nearest to {a} − {b} + {c}",
+    # the answer is the word itself (a string: JSON gives "queen", each sheet writes it as text)
+    d.answer("analogy", word, f"the word nearest to {a} − {b} + {c}",
              keys=(scores[k].key,))
     d.answer("analogy_scores", [d.env[s.key] for s in scores],
              "cosine of x with each candidate (" + ", ".join(candidates) + ")", keys=tuple(s.key for s in scores))

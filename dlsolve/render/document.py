@@ -19,6 +19,7 @@ import numpy as np
 
 from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
+from dlsolve import notation as notation_
 from dlsolve.render import layout, notation, numbers
 from dlsolve.render.mathprint import LatexPrinter
 from dlsolve.render.parts import colophon, equation_parts
@@ -120,7 +121,7 @@ class DocumentRenderer:
                 return "[" + self.list_sep.join(self.int_tex(x, r"\,") for x in items) + "]"
             return "[" + self.list_sep.join(self.answer_tex(x) for x in items) + "]"
         if isinstance(v, str):
-            return r"\text{" + v + "}"
+            return notation_.tex_word(v)   # a word answer (word2vec's analogy), escaped
         return self.value_tex(v)
 
     def matrix(self, tex: str) -> str:

@@ -331,3 +331,17 @@ def line_equation(w1: float, w2: float, b: float, fmt: Callable[[float], str]) -
         else:
             out += (" − " if v < 0 else " + ") + body
     return (out or "0") + "\u00a0=\u00a00"  # kept on one line when wrapped
+
+
+def side_by_side(blocks: list[list[str]], sep: str = ",  ") -> list[str]:
+    """Blocks of lines (the matrices of a stack: one per input channel) next to each other, each
+    padded to its width, `sep` after every block but the last on the bottom line."""
+    rows = max(len(b) for b in blocks)
+    padded = [b + [""] * (rows - len(b)) for b in blocks]
+    widths = [max(width(x) for x in b) for b in padded]
+    out = []
+    for i in range(rows):
+        cells = [b[i] + " " * (w - width(b[i])) for b, w in zip(padded, widths)]
+        gap = sep if i == rows - 1 else " " * len(sep)
+        out.append(gap.join(cells).rstrip())
+    return out

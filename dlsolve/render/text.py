@@ -175,6 +175,8 @@ class TextRenderer:
             return [self.num(float(arr))]
         if arr.ndim == 1:
             return [layout.vector_line(arr, self.num)]
+        if arr.ndim > 2:  # a stack of matrices (channels): one matrix each, side by side
+            return layout.side_by_side([self.value_lines(m) for m in arr])
         return layout.matrix_lines(arr, self.num)
 
     # -- document --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.losses import LOSSES, Loss
+from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss
 from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
 
 _STRICT = ConfigDict(extra="forbid")
@@ -297,6 +297,10 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
     if ls.name not in LOSSES:
         raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, LOSSES)}", npath)
     loss = LOSSES[ls.name]
+    if loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options):
+        # a loss of a whole row (multiclass SVM, cosine, KL) or with options a read-out does not take
+        raise SpecInvalid(f"{loss.name} is not a loss of the read-out's units; use "
+                          f"{', '.join(NETWORK_LOSSES)}", npath)
     options: dict = {}
     for key in ("half", "delta"):
         value = getattr(ls, key)
