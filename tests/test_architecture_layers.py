@@ -267,9 +267,14 @@ P14 = {   # shared/problem-catalogue.md, P14 first part
 
 
 def run_check(tmp_path, answers, fmt="text"):
+    """Check against the catalogue's questions only (a marks file naming them: the problem also
+    defines memory, FLOPs and receptive fields, which this exam does not ask)."""
     f = tmp_path / "answers.yaml"
     f.write_text(json.dumps(answers), encoding="utf-8")
-    return CliRunner().invoke(main, ["check", str(P / "p14-cnn-valid.yaml"), str(f), "--format", fmt])
+    marks = tmp_path / "marks.yaml"
+    marks.write_text("points: {" + ", ".join(f"{name}: 1" for name in P14) + "}\n", encoding="utf-8")
+    return CliRunner().invoke(main, ["check", str(P / "p14-cnn-valid.yaml"), str(f), "--format", fmt,
+                                     "--marks", str(marks)])
 
 
 def test_check_p14_all_right(tmp_path):

@@ -47,12 +47,13 @@ def run(*args: str) -> None:
     assert result.exit_code == 0, result.output
 
 
-def decimals_for(x: float, asked: int = 4) -> int:
+def decimals_for(x: float, asked: int = 4, scale: float | None = None) -> int:
     """The decimals a value is asked to, from the marking rule's words: the asked decimals, more
-    where two significant digits need them (an integer or 0 as it is)."""
+    where two significant digits of the answer's largest entry (`scale`; the value itself for a
+    scalar) need them (an integer or 0 as it is)."""
     if x == 0 or float(x).is_integer():
         return asked
-    return max(asked, 1 - math.floor(math.log10(abs(x))))
+    return max(asked, 1 - math.floor(math.log10(abs(x) if scale is None else scale)))
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +99,14 @@ def test_moodle_cloze_per_variant_with_reference_values_margins_and_slips(varied
         data = api.load(file).data
         half = api.solve({**copy.deepcopy(data), "loss": {"name": "mse", "half": True}})
         halves = [float(half.answers["loss"])] + list(np.ravel(half.answers["dW1"]))
-        for (weight, body), ref, h in zip(blanks, refs, halves):
+        scales = [abs(refs[0])] + [float(np.max(np.abs(refs[1:])))] * 4   # the marking rule is per answer
+        for (weight, body), ref, h, scale in zip(blanks, refs, halves, scales):
             assert weight == "1"
             alts = [ALT.match(a) for a in body.split("~")]
             assert all(alts), body
             right = alts[0]
             assert right.group(1) == "=" and float(right.group(2)) == ref
-            d = decimals_for(ref)
+            d = decimals_for(ref, scale=scale)
             assert float(right.group(3)) == pytest.approx(0.5 * 10.0 ** -d, rel=1e-12)
             m = float(right.group(3))                                # the marking rule agrees at its edges
             assert bool(Rule().ok(np.array(ref + 0.999 * m), np.array(ref), d))
