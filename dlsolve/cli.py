@@ -192,11 +192,11 @@ def _sheet(o: dict[str, Any]) -> tuple[Any, str]:
     if o["fragment"] and not getattr(cls, "fragments", False):
         raise OptionError("--fragment", "applies to --format " +
                           ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
-    if mode != "full" and not getattr(cls, "sheets", False):
+    if mode != "full" and not cls.sheets:
         flag = "--answers-only" if mode == "answers" else "--questions"
-        raise OptionError(flag, "applies to --format " + ", ".join(f for f in FORMATS if getattr(renderer(f), "sheets", False)))
+        raise OptionError(flag, "applies to --format " + ", ".join(f for f in FORMATS if renderer(f).sheets))
     kwargs: dict[str, Any] = {"precision": o["precision"], "fragment": o["fragment"]}
-    if getattr(cls, "sheets", False):
+    if cls.sheets:
         kwargs.update(mode=mode, paper=o.get("paper", "a4"))
     return cls(**kwargs), fmt
 

@@ -22,6 +22,7 @@ class CsvRenderer:
     fragments = False
     structured = True
     tabular = True   # check writes a gradebook table, not its reports' fields
+    sheets = False   # no question or answers-only sheet: a table of answers
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.latex = LatexPrinter(precision)

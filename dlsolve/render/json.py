@@ -87,6 +87,7 @@ class JsonRenderer:
     fragments = False
     structured = True
     tabular = False
+    sheets = False
 
     def __init__(self, precision: int = 4, fragment: bool = False) -> None:
         self.precision = precision
