@@ -19,6 +19,7 @@ MAX_DEPTH = 64                       # nesting of lists and mappings; real probl
 MAX_NODES = 1_000_000                # values in the document after YAML aliases are expanded
 MAX_INT_DIGITS = 1000                # digits of an integer written in the file (Python reads at most 4,300)
 MAX_ENTRIES = 1_000_000              # entries of one vector or matrix
+MAX_CELL_CHARS = 10_000              # characters of one cell of a CSV side file (a roster)
 DEFAULT_TIMEOUT = 120.0              # seconds to solve one problem, unless --timeout says otherwise
 
 

@@ -10,12 +10,41 @@ constructor, and every node's line and column is recorded for error messages.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
 
 from dlsolve import limits
 from dlsolve.errors import LimitExceeded, Path, YamlSyntaxError
+
+
+def json_value(text: str, depth: int = 0) -> Any:
+    """`text` read as strict JSON, when it is JSON within the limits: raises ValueError when it is
+    not JSON (or spells NaN/Infinity, or repeats a key) or passes MAX_DEPTH (counting `depth`
+    levels above it) or MAX_NODES. The caller then reads the text as YAML, whose event scan names
+    the place of the excess; so a fast JSON path never overflows Python's stack (1,000 nested
+    brackets) nor lets past what the YAML path refuses.
+    """
+    try:
+        data = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError("nested too deep for the JSON reader") from None
+    if not _within_limits(data, depth):
+        raise ValueError("beyond a limit of dlsolve/limits.py")
+    return data
+
+
+def _no_constant(token: str) -> Any:
+    raise ValueError(token)  # NaN/Infinity are not JSON (nor YAML 1.2) numbers
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("a repeated key")  # YAML refuses it, with its place
+    return out
+
 
 def _scan_events(text: str, name: str) -> Any:
     """Check the limits on the YAML event stream and, where it can, build the data from it.
@@ -183,12 +212,12 @@ def _plain_scalar(value: str) -> Any:
     return value if str(_resolver.resolve(ScalarNode, value, (True, False))) == _STR_TAG else _DEFER
 
 
-def _within_limits(data: Any) -> bool:
-    """Whether parsed JSON is within MAX_DEPTH and MAX_NODES (JSON has no NaN or ∞).
+def _within_limits(data: Any, depth: int = 0) -> bool:
+    """Whether parsed JSON (`depth` levels down) is within MAX_DEPTH and MAX_NODES (JSON has no NaN or ∞).
 
     False sends the text through the YAML path, whose checks name the place of the excess.
     """
-    stack = [(data, 1)]
+    stack = [(data, depth + 1)]
     nodes = 0
     while stack:
         node, depth = stack.pop()

@@ -291,3 +291,30 @@ def test_answers_may_be_infinite_where_a_reference_is(tmp_path):
     (tmp_path / "a.yaml").write_text("kl_pq: .inf\nh: 0.50\n")
     given, decimals, _ = load_answers(str(tmp_path / "a.yaml"))
     assert given == {"kl_pq": float("inf"), "h": 0.5} and decimals["h"] == 2
+
+
+@pytest.mark.parametrize("text, col, what", [
+    # JSON flow syntax in YAML: -Infinity is text to YAML, ∞ to a lax validator (an Adagrad schedule)
+    ('kind: optimizer\noptimizer: adagrad\nlearning_rate: 0.02\niterations: 3\n'
+     'squared_gradients: {"first": 6, "growth": -Infinity}\n', 43, "infinite"),
+    ("kind: loss\nloss: huber\ndelta: inf\ny_true: [1]\ny_pred: [2]\n", 8, "infinite"),
+    ('kind: loss\nloss: huber\ndelta: "1e999"\ny_true: [1]\ny_pred: [2]\n', 8, "beyond float64"),
+    ("kind: loss\nloss: huber\ndelta: NaN\ny_true: [1]\ny_pred: [2]\n", 8, "NaN"),
+    ("kind: loss\nloss: huber\ndelta: -.Inf\ny_true: [1]\ny_pred: [2]\n", 8, "infinite"),
+    ("kind: loss\nloss: huber\ndelta: 1\ny_true: [1, -infinity]\ny_pred: [2, 3]\n", 13, "infinite"),
+])
+def test_every_spelling_of_a_non_finite_number_is_refused_where_it_is_written(tmp_path, text, col, what):
+    path, r = run_file(tmp_path, text)
+    message = located(r, path)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if any(w in ln.lower() for w in ("inf", "nan", "1e999")))
+    assert message.startswith(f"{path}:{line}:{col}: ") and what in message and "finite" in message, message
+
+
+def test_json_1e999_is_refused_like_yaml(tmp_path):
+    path, r = run_file(tmp_path, '{"kind": "loss", "loss": "mse", "y_true": [1e999], "y_pred": [1]}')
+    assert "y_true[0]" in located(r, path)
+
+
+def test_a_title_keeps_its_words(tmp_path):
+    path, r = run_file(tmp_path, "kind: loss\ntitle: NaN\nloss: mse\ny_true: [1]\ny_pred: [2]\n")
+    assert r.exit_code == 0, r.output
