@@ -134,6 +134,20 @@ def parse_data(text: str, name: str, finite: bool = True) -> Any:
     return data
 
 
+def _check_worked(kind: str, data: Mapping[str, Any], source: Source) -> None:
+    """How much the problem asks to be worked, within limits.WORKED: refused at once, located,
+    before the validator or the solver spends time on it."""
+    for key, (most, what) in limits.WORKED.get(kind, {}).items():
+        value = data.get(key)
+        count = len(value) if isinstance(value, list) else value if isinstance(value, int) and \
+            not isinstance(value, bool) else 0
+        if count > most:
+            where = Source(source.name, source._text, yaml_positions(source._text, until=(key,))).locate(
+                SpecError((key,), ""))
+            raise LimitExceeded("WORKED", f"{count:,} {what}: at most {most:,} are worked (each is a step or "
+                                f"a row; limit WORKED[{kind!r}][{key!r}])", where.file, where.line, where.column, (key,))
+
+
 def _check_values(data: Any, source: Source) -> None:
     """Every number finite: NaN, ±∞ and 1e999 (which reads as ∞) are refused where they are written.
 
@@ -205,6 +219,7 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
                        f"use `dlsolve {kind}` or `dlsolve solve`"))
     if "vary" in data:  # exam variants (dlsolve/vary.py): the problem itself solves with the numbers given
         data = {k: v for k, v in data.items() if k != "vary"}
+    _check_worked(kind, data, source)
     module = kinds.module(kind)
     from pydantic import ValidationError
 

@@ -293,8 +293,11 @@ def _text_of(exc: Any) -> str | None:
     return getattr(exc, "_dlsolve_text", None)
 
 
-def yaml_positions(text: str) -> dict[Path, tuple[int, int]]:
+def yaml_positions(text: str, until: Path | None = None) -> dict[Path, tuple[int, int]]:
     """The 1-based (line, column) of every value (and, under "<key>", of every mapping key).
+
+    With `until`, the scan stops once that path's place is known (a limit found on a top-level
+    key is located at once, without reading the 100,000 values that follow).
 
     Read from the YAML event stream (the C parser when installed), which is fast and iterative;
     keys are recorded as the loader writes them. A node reached through an alias or a merge key
@@ -349,6 +352,8 @@ def yaml_positions(text: str) -> dict[Path, tuple[int, int]]:
                     path = frame[0] + (frame[4],) if frame[4] is not None else None
             if path is not None:
                 positions.setdefault(path, pos)
+                if path == until:
+                    break
             if isinstance(event, CollectionStartEvent):
                 stack.append([path if path is not None else ("<unknown>",), isinstance(event, MappingStartEvent),
                               0, True, None])
