@@ -154,8 +154,8 @@ def _check_values(data: Any, source: Source) -> None:
     Every way of writing one is caught here, once, for every kind: YAML's .nan/.inf/-.Inf, 1e999,
     and text that a validator would read as a number — `inf`, `NaN`, `-Infinity` in JSON flow
     syntax, a quoted "1e999" (YAML reads them as text, pydantic's lax mode as ±∞ or NaN). A title
-    is free text and keeps its words. Integers stay exact (a count may be large); each kind bounds
-    its own, and values.number refuses one beyond float64 where a float is needed.
+    is free text and keeps its words. Integers stay exact (a count may be large) up
+    to float64's range, past which any kind would overflow making one a float (0xfff… as a fan-in).
     """
     stack: list[tuple[Any, Path]] = [(data, ())]
     while stack:
@@ -163,7 +163,11 @@ def _check_values(data: Any, source: Source) -> None:
         if isinstance(node, dict):
             stack.extend((v, path + (k,)) for k, v in node.items() if k not in _FREE_TEXT)
         elif isinstance(node, list):
-            stack.extend((v, path + (i,)) for i, v in enumerate(node) if isinstance(v, (dict, list, float, str)))
+            stack.extend((v, path + (i,)) for i, v in enumerate(node)
+                         if isinstance(v, (dict, list, float, str)) or (isinstance(v, int) and abs(v) > _FLOAT_MAX))
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > _FLOAT_MAX:
+            raise source.locate(SpecError(path, "this number is beyond float64 (about ±1.8e308); every input "
+                                                "must be a finite number"))
         elif isinstance(node, float) and not math.isfinite(node):
             raise source.locate(SpecError(path, f"this number is {_non_finite(node)}; every input must be a finite number"))
         elif isinstance(node, str) and len(node) < 400 and not math.isfinite(_as_float(node)):
@@ -171,7 +175,8 @@ def _check_values(data: Any, source: Source) -> None:
                                                 "every input must be a finite number"))
 
 
-_FREE_TEXT = ("title",)  # keys whose text is never read as a number
+_FREE_TEXT = ("title",)
+_FLOAT_MAX = 1.7976931348623157e308  # an integer past it is no count or size any kind can use  # keys whose text is never read as a number
 
 
 def _as_float(text: str) -> float:
@@ -208,8 +213,10 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     kind = data.get("kind")
     if kind is None:
         raise source.locate(SpecError((), "missing key 'kind' (which kind of problem this is, e.g. kind: backprop)"))
-    if not isinstance(kind, str) or kind not in kinds.KINDS:
-        raise source.locate(SpecError(("kind",), did_you_mean(str(kind), kinds.KINDS)))
+    if not isinstance(kind, str) or len(kind) > 100:  # no spelling suggestion for a list or a page of text
+        raise source.locate(SpecError(("kind",), f"expected a kind name (`dlsolve kinds` lists them), got {describe(kind)}"))
+    if kind not in kinds.KINDS:
+        raise source.locate(SpecError(("kind",), did_you_mean(kind, kinds.KINDS)))
     if expected_kind is not None and kind != expected_kind and kinds.KINDS[kind].module == kinds.KINDS[expected_kind].module:
         data = {**data, "kind": expected_kind}  # one format, two emphases (conv / params)
         kind = expected_kind
