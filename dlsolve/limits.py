@@ -26,7 +26,8 @@ DEFAULT_TIMEOUT = 120.0              # seconds to solve one problem, unless --ti
 # (or a row of a table), so an exam's tens are far inside, and a slip's 100,000 is refused at once
 # with its place instead of minutes of solving (issue 26). The loader checks WORKED before the
 # kind's validator runs: kind → top-level key → (most, what is counted); a list counts its items
-# (a one-hot row is one sample), a whole number counts itself.
+# (a one-hot row is one sample), or its numbers when what is counted is "entries"; a whole
+# number counts itself.
 MAX_WORKED = 1_000                   # samples, scores or values worked one by one
 MAX_LAYERS = 1_000                   # layers of a shape/parameter table (conv, params)
 MAX_NETWORK_LAYERS = 100             # layers of a network trained by hand (each δ passes every one)
@@ -34,6 +35,7 @@ MAX_FINDS = 100                      # things asked of one graph
 MAX_TIME_STEPS = 100                 # inputs of an RNN unrolled by hand (BPTT's sum has a term per step,
                                      # each a product over the steps after it: the working grows as steps²)
 MAX_UPDATES = 10_000                 # updates of a training run (epochs × batches per epoch)
+MAX_GRID = 10_000                    # entries of an input worked entry by entry (convolve, pooling)
 WORKED: dict[str, dict[str, tuple[int, str]]] = {
     "loss": {"y_true": (MAX_WORKED, "samples"), "y_pred": (MAX_WORKED, "samples")},
     "softmax": {"scores": (MAX_WORKED, "scores"), "values": (MAX_WORKED, "values"),
@@ -41,6 +43,7 @@ WORKED: dict[str, dict[str, tuple[int, str]]] = {
     "graph": {"find": (MAX_FINDS, "things to find")},
     "conv": {"layers": (MAX_LAYERS, "layers")},
     "params": {"layers": (MAX_LAYERS, "layers")},
+    "convolve": {"input": (MAX_GRID, "input entries")},
     "rnn": {"inputs": (MAX_TIME_STEPS, "time steps")},
     "backprop": {"layers": (MAX_NETWORK_LAYERS, "layers"), "samples": (MAX_WORKED, "samples"),
                  "epochs": (MAX_UPDATES, "epochs")},

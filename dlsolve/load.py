@@ -139,13 +139,25 @@ def _check_worked(kind: str, data: Mapping[str, Any], source: Source) -> None:
     before the validator or the solver spends time on it."""
     for key, (most, what) in limits.WORKED.get(kind, {}).items():
         value = data.get(key)
-        count = len(value) if isinstance(value, list) else value if isinstance(value, int) and \
-            not isinstance(value, bool) else 0
+        count = (_entries(value) if what.endswith("entries") else len(value)) if isinstance(value, list) else \
+            value if isinstance(value, int) and not isinstance(value, bool) else 0
         if count > most:
             where = Source(source.name, source._text, yaml_positions(source._text, until=(key,))).locate(
                 SpecError((key,), ""))
             raise LimitExceeded("WORKED", f"{count:,} {what}: at most {most:,} are worked (each is a step or "
                                 f"a row; limit WORKED[{kind!r}][{key!r}])", where.file, where.line, where.column, (key,))
+
+
+def _entries(value: list[Any]) -> int:
+    """The numbers (and other scalars) in nested lists, counted without recursion."""
+    count, stack = 0, [value]
+    while stack:
+        for v in stack.pop():
+            if isinstance(v, list):
+                stack.append(v)
+            else:
+                count += 1
+    return count
 
 
 def _check_values(data: Any, source: Source) -> None:

@@ -31,6 +31,8 @@ CASES = {
                          "layers": [{"weights": [[1.0]], "bias": 0.0, "activation": "relu"}] * 10_000},
                         "layers", "10,000 layers"),
     "backprop-epochs": ({"kind": "backprop", **MAZUR, "epochs": 100_000}, "epochs", "100,000 epochs"),
+    "convolve": ({"kind": "convolve", "input": [[1.0] * 100_000], "kernel": [[1, 2]]}, "input",
+                 "100,000 input entries"),
     "rnn": ({"kind": "rnn", "cell": "rnn", "activation": "tanh", "inputs": [0.5] * T, "h0": 0.2,
              "weights": {"W": 0.5, "U": 0.8}, "readout": {"V": 1.2, "activation": "sigmoid"}, "target": 1,
              "loss": "bce", "learning_rate": 0.1}, "inputs", f"{T:,} time steps"),
