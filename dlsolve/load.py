@@ -169,22 +169,33 @@ def _check_values(data: Any, source: Source) -> None:
     is free text and keeps its words. Integers stay exact (a count may be large) up
     to float64's range, past which any kind would overflow making one a float (0xfff… as a fan-in).
     """
+    if not isinstance(data, (dict, list)):  # a lone scalar: checked as a list's one entry, located at the top
+        try:
+            _check_values([data], source)
+        except SpecError as exc:
+            raise source.locate(SpecError((), exc.message)) from None
+        return
     stack: list[tuple[Any, Path]] = [(data, ())]
-    while stack:
+    while stack:  # one pass, paths built only for containers and a refused value (a 1 MB file)
         node, path = stack.pop()
-        if isinstance(node, dict):
-            stack.extend((v, path + (k,)) for k, v in node.items() if k not in _FREE_TEXT)
-        elif isinstance(node, list):
-            stack.extend((v, path + (i,)) for i, v in enumerate(node)
-                         if isinstance(v, (dict, list, float, str)) or (isinstance(v, int) and abs(v) > _FLOAT_MAX))
-        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > _FLOAT_MAX:
-            raise source.locate(SpecError(path, "this number is beyond float64 (about ±1.8e308); every input "
-                                                "must be a finite number"))
-        elif isinstance(node, float) and not math.isfinite(node):
-            raise source.locate(SpecError(path, f"this number is {_non_finite(node)}; every input must be a finite number"))
-        elif isinstance(node, str) and len(node) < 400 and not math.isfinite(_as_float(node)):
-            raise source.locate(SpecError(path, f"{node.strip()!r} reads as a number that is {_non_finite(_as_float(node))}; "
-                                                "every input must be a finite number"))
+        for k, v in (enumerate(node) if isinstance(node, list) else node.items()):
+            t = type(v)
+            if t is float:
+                if v - v != 0.0:  # NaN or ±∞
+                    _refuse(source, path + (k,), _non_finite(v), None)
+            elif t is dict or t is list:
+                if k not in _FREE_TEXT:
+                    stack.append((v, path + (k,)))
+            elif t is str:
+                if k not in _FREE_TEXT and len(v) < 400 and not math.isfinite(_as_float(v)):
+                    _refuse(source, path + (k,), _non_finite(_as_float(v)), v)
+            elif t is int and abs(v) > _FLOAT_MAX:
+                _refuse(source, path + (k,), "beyond float64 (about ±1.8e308)", None)
+
+
+def _refuse(source: Source, path: Path, what: str, text: str | None) -> None:
+    said = f"{text.strip()!r} reads as a number that is" if text is not None else "this number is"
+    raise source.locate(SpecError(path, f"{said} {what}; every input must be a finite number"))
 
 
 _FREE_TEXT = ("title",)
