@@ -35,6 +35,7 @@ MAX_FINDS = 100                      # things asked of one graph
 MAX_TIME_STEPS = 100                 # inputs of an RNN unrolled by hand (BPTT's sum has a term per step,
                                      # each a product over the steps after it: the working grows as steps²)
 MAX_UPDATES = 10_000                 # updates of a training run (epochs × batches per epoch)
+MAX_ROUNDED_UPDATES = 2_000          # the same under --round or --exact, which work every update step by step
 MAX_GRID = 10_000                    # entries of an input worked entry by entry (convolve, pooling)
 WORKED: dict[str, dict[str, tuple[int, str]]] = {
     "loss": {"y_true": (MAX_WORKED, "samples"), "y_pred": (MAX_WORKED, "samples")},

@@ -73,6 +73,15 @@ def test_updates_count_epochs_times_batches(tmp_path):
     assert 4000 * 3 > limits.MAX_UPDATES >= 4000
 
 
+def test_round_and_exact_work_every_update_so_they_take_fewer(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"kind": "backprop", **MAZUR, "epochs": limits.MAX_ROUNDED_UPDATES + 1}))
+    for option in ("--round", "--exact"):
+        r = CliRunner().invoke(main, ["solve", str(path), *([option, "4"] if option == "--round" else [option])])
+        assert r.exit_code == 2 and r.stderr.startswith(f"{path}:1:") and "MAX_ROUNDED_UPDATES" in r.stderr, r.output
+        assert f"{limits.MAX_ROUNDED_UPDATES + 1:,} updates" in r.stderr
+
+
 def test_every_limit_of_the_table_names_a_key_of_its_kind():
     for kind, keys in limits.WORKED.items():
         fields = kinds.module(kind).Spec.model_fields  # (imports the kind: the slowest test here)
