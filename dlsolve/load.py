@@ -145,7 +145,8 @@ def _check_worked(kind: str, data: Mapping[str, Any], source: Source) -> None:
             where = Source(source.name, source._text, yaml_positions(source._text, until=(key,))).locate(
                 SpecError((key,), ""))
             raise LimitExceeded("WORKED", f"{count:,} {what}: at most {most:,} are worked (each is a step or "
-                                f"a row; limit WORKED[{kind!r}][{key!r}])", where.file, where.line, where.column, (key,))
+                                f"a row; limit WORKED[{kind!r}][{key!r}])", where.file, where.line, where.column,
+                                (key,))
 
 
 def _entries(value: list[Any]) -> int:
@@ -198,8 +199,8 @@ def _refuse(source: Source, path: Path, what: str, text: str | None) -> None:
     raise source.locate(SpecError(path, f"{said} {what}; every input must be a finite number"))
 
 
-_FREE_TEXT = ("title",)
-_FLOAT_MAX = 1.7976931348623157e308  # an integer past it is no count or size any kind can use  # keys whose text is never read as a number
+_FREE_TEXT = ("title",)  # keys whose text is never read as a number
+_FLOAT_MAX = 1.7976931348623157e308  # an integer past it is no count or size any kind can use
 
 
 def _as_float(text: str) -> float:
@@ -237,7 +238,8 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     if kind is None:
         raise source.locate(SpecError((), "missing key 'kind' (which kind of problem this is, e.g. kind: backprop)"))
     if not isinstance(kind, str) or len(kind) > 100:  # no spelling suggestion for a list or a page of text
-        raise source.locate(SpecError(("kind",), f"expected a kind name (`dlsolve kinds` lists them), got {describe(kind)}"))
+        raise source.locate(SpecError(("kind",), "expected a kind name (`dlsolve kinds` lists them), "
+                                                 f"got {describe(kind)}"))
     if kind not in kinds.KINDS:
         raise source.locate(SpecError(("kind",), did_you_mean(kind, kinds.KINDS)))
     if expected_kind is not None and kind != expected_kind and kinds.KINDS[kind].module == kinds.KINDS[expected_kind].module:

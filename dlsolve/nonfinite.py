@@ -88,7 +88,7 @@ def reason(step: Step) -> Optional[str]:
     for sym in step.formula.symbols():
         v = step.bindings.get(sym.key)
         if v is not None and not _finite(v):
-            if what == "NaN" and _what(v) != "NaN":  # ∞ made NaN here: ∞·0, ∞ − ∞, ∞/∞ (an optimizer's ε = 0, g = 0)
+            if what == "NaN" and _what(v) != "NaN":  # ∞ made NaN here: ∞·0 (an optimizer's ε = 0, g = 0)
                 return f"NaN: {sym.uni} is {_what(v)} (see its step), and {_undefined(step.formula, step.bindings)}"
             return f"{what}: {sym.uni} is already {_what(v)} (see its step), and it carries into this one"
     cause = _origin(step.formula, step.bindings)

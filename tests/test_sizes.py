@@ -59,7 +59,8 @@ def test_check_against_ten_million_epochs_is_refused_before_solving(tmp_path):
     answers = tmp_path / "a.yaml"
     answers.write_text("L: 0.3\n")
     r = CliRunner().invoke(main, ["check", str(problem), str(answers)])
-    assert r.exit_code == 2 and re.match(rf"{re.escape(str(problem))}:1:\d+: epochs: 10,000,000 epochs", r.stderr), r.output
+    assert r.exit_code == 2, r.output
+    assert re.match(rf"{re.escape(str(problem))}:1:\d+: epochs: 10,000,000 epochs", r.stderr), r.output
 
 
 def test_updates_count_epochs_times_batches(tmp_path):

@@ -232,4 +232,3 @@ def _constant_reason(local: sp.Expr) -> str | None:
     if local.has(sp.oo, -sp.oo):
         return "∞: the formula exceeds float64 (about 1.8·10³⁰⁸) whatever the values"
     return None
-
