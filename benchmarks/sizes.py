@@ -4,7 +4,8 @@ Each case is a problem of one kind grown along the axis a slip grows (samples of
 of a softmax, layers of conv/params and backprop, epochs, an RNN's inputs, graph finds, a
 convolve signal), solved by `python -m dlsolve solve` in a fresh process in text and in JSON. The
 report gives, per kind and size, the wall time and whether the problem was solved (exit 0/1) or
-refused by a stated limit (exit 2, the limit's name shown). The goal: every size solves in ≤ 5 s
+refused by a stated limit (exit 2, the limit's name shown); a size-10 run of each gives the
+start-up time of a fresh process on the machine as it is loaded. The goal: every size solves in ≤ 5 s
 or is refused in ≤ 1 s, so `--timeout` is the last guard, never the usual one. It measures; the
 tests assert only the refusals (tests/test_sizes.py).
 """
@@ -41,6 +42,19 @@ KINDS: dict[str, tuple[str, Callable[[int], dict[str, Any]], tuple[str, ...]]] =
         "kind": "rnn", "cell": "rnn", "activation": "tanh", "inputs": [(i % 7 - 3) / 10 for i in range(n)], "h0": 0.2,
         "weights": {"W": 0.5, "U": 0.8}, "readout": {"V": 1.2, "activation": "sigmoid"}, "target": 1,
         "loss": "bce", "learning_rate": 0.1}, ("--exact", "--round", "12")),
+    "metrics": ("samples, ROC", lambda n: {"kind": "metrics", "y_true": [i % 2 for i in range(n)],
+                                           "scores": [i % 10 / 10 for i in range(n)], "threshold": 0.5,
+                                           "roc": True}, ()),
+    "entropy": ("probabilities", lambda n: {"kind": "entropy", "p": [1 / n] * n, "q": [1 / n] * n}, ()),
+    "perceptron": ("samples, one epoch", lambda n: {
+        "kind": "perceptron", "inputs": [[i % 2, i // 2 % 2] for i in range(n)],
+        "targets": [i % 2 | i // 2 % 2 for i in range(n)],
+        "weights": [0, 0], "bias": 0, "step_at_zero": 1, "learn": {"learning_rate": 0.1, "epochs": 1}}, ()),
+    "distillation": ("classes", lambda n: {"kind": "distillation", "teacher_logits": [float(i % 5) for i in range(n)],
+                                           "student_logits": [float(i % 3) for i in range(n)], "label": 1,
+                                           "temperature": 2}, ()),
+    "attention": ("key positions (2-d)", lambda n: {"kind": "attention", "score": "dot", "query": [1, 0.5],
+                                                    "keys": [[i % 5 / 5, 0.4] for i in range(n)]}, ()),
     "convolve": ("signal entries", lambda n: {"kind": "convolve", "input": [[float(i % 5) for i in range(n)]],
                                               "kernel": [[1, 2]]}, ()),
 }

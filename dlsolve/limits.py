@@ -36,7 +36,8 @@ MAX_TIME_STEPS = 100                 # inputs of an RNN unrolled by hand (BPTT's
                                      # each a product over the steps after it: the working grows as steps²)
 MAX_UPDATES = 10_000                 # updates of a training run (epochs × batches per epoch)
 MAX_ROUNDED_UPDATES = 2_000          # the same under --round or --exact, which work every update step by step
-MAX_GRID = 10_000                    # entries of an input worked entry by entry (convolve, pooling)
+MAX_GRID = 10_000                    # entries of an input worked entry by entry (convolve)
+MAX_COUNTED = 10_000                 # samples only counted, not worked one by one (metrics)
 WORKED: dict[str, dict[str, tuple[int, str]]] = {
     "loss": {"y_true": (MAX_WORKED, "samples"), "y_pred": (MAX_WORKED, "samples")},
     "softmax": {"scores": (MAX_WORKED, "scores"), "values": (MAX_WORKED, "values"),
@@ -45,6 +46,14 @@ WORKED: dict[str, dict[str, tuple[int, str]]] = {
     "conv": {"layers": (MAX_LAYERS, "layers")},
     "params": {"layers": (MAX_LAYERS, "layers")},
     "convolve": {"input": (MAX_GRID, "input entries")},
+    "attention": {"query": (MAX_WORKED, "query entries"), "keys": (MAX_WORKED, "key entries"),
+                  "values": (MAX_WORKED, "value entries"), "X": (MAX_WORKED, "X entries")},
+    "metrics": {"y_true": (MAX_COUNTED, "samples"), "y_pred": (MAX_COUNTED, "samples"),
+                "scores": (MAX_COUNTED, "scores")},
+    "entropy": {"p": (MAX_WORKED, "probabilities"), "q": (MAX_WORKED, "probabilities")},
+    "perceptron": {"inputs": (MAX_WORKED, "samples"), "targets": (MAX_WORKED, "targets")},
+    "distillation": {key: (MAX_WORKED, "class entries") for key in ("teacher_logits", "teacher_probs",
+                                                                     "student_logits")},
     "rnn": {"inputs": (MAX_TIME_STEPS, "time steps")},
     "backprop": {"layers": (MAX_NETWORK_LAYERS, "layers"), "samples": (MAX_WORKED, "samples"),
                  "epochs": (MAX_UPDATES, "epochs")},

@@ -18,6 +18,7 @@ from tests.conftest import ROOT
 MAZUR = {"input": [0.05, 0.1], "target": [0.01, 0.99], "loss": "mse", "learning_rate": 0.5,
          "layers": [{"weights": [[0.15, 0.25], [0.2, 0.3]], "bias": 0.35, "activation": "sigmoid"},
                     {"weights": [[0.4, 0.5], [0.45, 0.55]], "bias": 0.6, "activation": "sigmoid"}]}
+N = 100_000
 W, L, T = limits.MAX_WORKED + 1, limits.MAX_LAYERS + 1, limits.MAX_TIME_STEPS + 1  # one past each limit
 
 CASES = {
@@ -33,6 +34,14 @@ CASES = {
     "backprop-epochs": ({"kind": "backprop", **MAZUR, "epochs": 100_000}, "epochs", "100,000 epochs"),
     "convolve": ({"kind": "convolve", "input": [[1.0] * 100_000], "kernel": [[1, 2]]}, "input",
                  "100,000 input entries"),
+    "metrics": ({"kind": "metrics", "y_true": [1, 0] * 5001, "scores": [0.9, 0.2] * 5001}, "y_true", "10,002 samples"),
+    "entropy": ({"kind": "entropy", "p": [1 / W] * W}, "p", f"{W:,} probabilities"),
+    "perceptron": ({"kind": "perceptron", "inputs": [[0, 1]] * W, "targets": [1] * W, "weights": [0, 0], "bias": 0},
+                   "inputs", f"{W:,} samples"),
+    "distillation": ({"kind": "distillation", "teacher_logits": [1.0] * N, "student_logits": [1.0] * N, "label": 1,
+                      "temperature": 2}, "teacher_logits", "100,000 class entries"),
+    "attention": ({"kind": "attention", "score": "dot", "query": [1, 0.5], "keys": [[0.2, 0.4]] * 501}, "keys",
+                  "1,002 key entries"),
     "rnn": ({"kind": "rnn", "cell": "rnn", "activation": "tanh", "inputs": [0.5] * T, "h0": 0.2,
              "weights": {"W": 0.5, "U": 0.8}, "readout": {"V": 1.2, "activation": "sigmoid"}, "target": 1,
              "loss": "bce", "learning_rate": 0.1}, "inputs", f"{T:,} time steps"),
