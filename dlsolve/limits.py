@@ -25,9 +25,9 @@ DEFAULT_TIMEOUT = 120.0              # seconds to solve one problem, unless --ti
 # How much one problem may ask to be worked. Each sample, score, layer or update is a worked step
 # (or a row of a table), so an exam's tens are far inside, and a slip's 100,000 is refused at once
 # with its place instead of minutes of solving (issue 26). The loader checks WORKED before the
-# kind's validator runs: kind → top-level key → (most, what is counted); a list counts its items
-# (a one-hot row is one sample), or its numbers when what is counted is "entries"; a whole
-# number counts itself.
+# kind's validator runs: kind → key (a.b for a key inside a mapping) → (most, what is counted);
+# a list counts its items (a one-hot row is one sample), or its numbers when what is counted is
+# "entries"; a mapping counts its keys; a whole number counts itself.
 MAX_WORKED = 1_000                   # samples, scores or values worked one by one
 MAX_LAYERS = 1_000                   # layers of a shape/parameter table (conv, params)
 MAX_NETWORK_LAYERS = 100             # layers of a network trained by hand (each δ passes every one)
@@ -54,6 +54,9 @@ WORKED: dict[str, dict[str, tuple[int, str]]] = {
     "perceptron": {"inputs": (MAX_WORKED, "samples"), "targets": (MAX_WORKED, "targets")},
     "distillation": {key: (MAX_WORKED, "class entries") for key in ("teacher_logits", "teacher_probs",
                                                                      "student_logits")},
+    "optimizer": {"initial_weight": (MAX_WORKED, "weight entries"), "gradients": (MAX_GRID, "gradient entries")},
+    "word2vec": {"subsampling.counts": (MAX_WORKED, "words"), "similarity.vectors": (MAX_WORKED, "words"),
+                 **{f"skipgram.{k}": (MAX_WORKED, f"{k} entries") for k in ("center", "context", "negatives")}},
     "rnn": {"inputs": (MAX_TIME_STEPS, "time steps")},
     "backprop": {"layers": (MAX_NETWORK_LAYERS, "layers"), "samples": (MAX_WORKED, "samples"),
                  "epochs": (MAX_UPDATES, "epochs")},

@@ -138,15 +138,19 @@ def _check_worked(kind: str, data: Mapping[str, Any], source: Source) -> None:
     """How much the problem asks to be worked, within limits.WORKED: refused at once, located,
     before the validator or the solver spends time on it."""
     for key, (most, what) in limits.WORKED.get(kind, {}).items():
-        value = data.get(key)
+        path = tuple(key.split("."))  # subsampling.counts: a key inside a mapping
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
         count = (_entries(value) if what.endswith("entries") else len(value)) if isinstance(value, list) else \
+            len(value) if isinstance(value, dict) else \
             value if isinstance(value, int) and not isinstance(value, bool) else 0
         if count > most:
-            where = Source(source.name, source._text, yaml_positions(source._text, until=(key,))).locate(
-                SpecError((key,), ""))
+            where = Source(source.name, source._text, yaml_positions(source._text, until=path)).locate(
+                SpecError(path, ""))
             raise LimitExceeded("WORKED", f"{count:,} {what}: at most {most:,} are worked (each is a step or "
                                 f"a row; limit WORKED[{kind!r}][{key!r}])", where.file, where.line, where.column,
-                                (key,))
+                                path)
 
 
 def _entries(value: list[Any]) -> int:
