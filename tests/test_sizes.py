@@ -133,3 +133,12 @@ def test_exact_keeps_a_transcendental_value_only_while_it_is_short():
         kept_ops.append(sp.count_ops(kept))
         env["h"] = kept
     assert kept_ops and all(n <= SHOW_OPS for n in kept_ops) and len(kept_ops) < 8
+
+
+def test_the_schemas_say_the_counted_limits_too():
+    """Editors warn where the loader refuses: a list's items as maxItems, a whole number as maximum."""
+    from dlsolve.schema import kind_schema
+
+    assert kind_schema("loss")["properties"]["y_true"]["maxItems"] == limits.MAX_WORKED
+    assert kind_schema("backprop")["properties"]["epochs"]["maximum"] == limits.MAX_UPDATES
+    assert kind_schema("params")["properties"]["layers"]["maxItems"] == limits.MAX_LAYERS
