@@ -12,13 +12,13 @@ because dlsolve.load imports this module to re-export its names.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from dlsolve.errors import FileError, Path, SpecError, describe
+from dlsolve.yaml_events import json_value
 
 if TYPE_CHECKING:
     from dlsolve.load import Source
@@ -254,7 +254,7 @@ def _key_regions(text: str) -> dict[str, tuple[int, str, Any]] | None:
 def _region_value(key: str, raw: str, name: str) -> Any:
     flat = " ".join(raw.split("\n"))
     try:
-        return json.loads(flat, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+        return json_value(flat, depth=1)  # within the limits, or the loader's YAML path names the excess
     except ValueError:
         pass
     if not flat.strip():
@@ -305,7 +305,7 @@ def _as_number(value: Any, sheet: AnswerSheet, key: str) -> Any:
             return float(text) if any(c in text for c in ".eE") else int(text)
         if text.startswith("[") and text.endswith("]"):
             try:
-                inner = json.loads(text)
+                inner = json_value(text, depth=1)
             except ValueError:
                 inner = None
             if isinstance(inner, list):

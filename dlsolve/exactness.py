@@ -19,8 +19,8 @@ from dlsolve.exprlimits import EXACT_KEEP_BITS, EXACT_MAX_EXPONENT
 from dlsolve.symbolic import from_sympy
 from dlsolve.verify import exact_value
 
-KEEP_OPS = 40
-SHOW_OPS = 12
+KEEP_OPS = 40  # a kept value's operations; one holding e^x, tanh, log… at most SHOW_OPS, for SymPy
+SHOW_OPS = 12  # tests such a value's sign and zeroness numerically, nested ever deeper step after step
 SHOW_DENOMINATOR = 10_000
 
 
@@ -46,8 +46,9 @@ def exact_step(formula: Expr, env: Mapping[str, Any]) -> tuple[Optional[sp.Expr]
             or value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not value.is_real:
         return None, None
     ops = sp.count_ops(value)
-    if ops > KEEP_OPS or any(max(abs(r.p).bit_length(), r.q.bit_length()) > EXACT_KEEP_BITS
-                             for r in value.atoms(sp.Rational)):
+    keep = KEEP_OPS if not value.has(sp.Function) else SHOW_OPS
+    if ops > keep or any(max(abs(r.p).bit_length(), r.q.bit_length()) > EXACT_KEEP_BITS
+                         for r in value.atoms(sp.Rational)):
         return None, None
     show = None
     if not value.is_Integer and ops <= SHOW_OPS:

@@ -13,7 +13,7 @@ MAX_INTEGER = 10 ** 15       # an integer constant written in a formula (write 1
 MAX_EXPONENT = 100           # |constant exponent| of **; a part without names must be finite in float64
 MAX_SYMBOLIC_WORK = 200_000  # SymPy terms one graph formula may build
 MAX_SYMBOL_ENTRIES = 400     # entries of a `symbol RxC` in graph
-MAX_NAME_ENTRIES = 2_500     # entries of one given name in graph (each becomes a SymPy symbol)
+MAX_NAME_ENTRIES = 100       # entries of one given name in graph (each a SymPy symbol: softmax of 400 took 60 s)
 MAX_PATHS = 12               # paths of one chain-rule sum in graph
 
 # Where exact (SymPy) arithmetic stops and says what float64 says (∞, 0, NaN) instead.

@@ -9,7 +9,6 @@ semantics (1e-5 is a number, `no` is a string) and the position of every node.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -21,8 +20,7 @@ from dlsolve import kinds, limits
 from dlsolve.errors import (FileError, InputErrors, LimitExceeded, Path, SpecError, YamlSyntaxError,
                             describe, did_you_mean)
 from dlsolve.spec_errors import dedupe, spec_errors
-from dlsolve.yaml_events import (_DEFER, _scan_events, _string_keys, _syntax_error, _within_limits,
-                                 yaml_positions)
+from dlsolve.yaml_events import _DEFER, _scan_events, _string_keys, _syntax_error, json_value, yaml_positions
 
 
 class Source:
@@ -103,22 +101,14 @@ def parse_data(text: str, name: str, finite: bool = True) -> Any:
     instead of overflowing the parser's C stack or memory. Every number must be finite, unless
     `finite` is False (a student's answers may say .inf where the reference is infinite).
     """
-    def no_constants(token: str) -> Any:
-        raise ValueError(token)  # NaN/Infinity are not YAML 1.2 numbers
-
-    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(pairs)
-        if len(out) != len(pairs):
-            raise ValueError("a repeated key")  # YAML refuses it, with its place
-        return out
-
     try:
-        data = json.loads(text, parse_constant=no_constants, object_pairs_hook=unique_keys)
-    except (ValueError, RecursionError):
+        data = json_value(text)
+    except ValueError:
         pass
     else:
-        if _within_limits(data):
-            return data
+        if finite:  # JSON has no NaN or Infinity, but 1e999 reads as ∞
+            _check_values(data, Source(name, text))
+        return data
     import warnings
 
     from ruamel.yaml import YAML
@@ -144,22 +134,89 @@ def parse_data(text: str, name: str, finite: bool = True) -> Any:
     return data
 
 
-def _check_values(data: Any, source: Source) -> None:
-    """Every float finite: NaN, ±∞ and 1e999 (which reads as ∞) are refused where they are written.
+def _check_worked(kind: str, data: Mapping[str, Any], source: Source) -> None:
+    """How much the problem asks to be worked, within limits.WORKED: refused at once, located,
+    before the validator or the solver spends time on it."""
+    for key, (most, what) in limits.WORKED.get(kind, {}).items():
+        path = tuple(key.split("."))  # subsampling.counts: a key inside a mapping
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        count = (_entries(value) if what.endswith("entries") else len(value)) if isinstance(value, list) else \
+            len(value) if isinstance(value, dict) else \
+            value if isinstance(value, int) and not isinstance(value, bool) else 0
+        if count > most:
+            where = Source(source.name, source._text, yaml_positions(source._text, until=path)).locate(
+                SpecError(path, ""))
+            raise LimitExceeded("WORKED", f"{count:,} {what}: at most {most:,} are worked (each is a step or "
+                                f"a row; limit WORKED[{kind!r}][{key!r}])", where.file, where.line, where.column,
+                                path)
 
-    Integers stay exact (a count may be large); each kind bounds its own, and values.number
-    refuses one beyond float64 where a float is needed.
-    """
-    stack: list[tuple[Any, Path]] = [(data, ())]
+
+def _entries(value: list[Any]) -> int:
+    """The numbers (and other scalars) in nested lists, counted without recursion."""
+    count, stack = 0, [value]
     while stack:
+        for v in stack.pop():
+            if isinstance(v, list):
+                stack.append(v)
+            else:
+                count += 1
+    return count
+
+
+def _check_values(data: Any, source: Source) -> None:
+    """Every number finite: NaN, ±∞ and 1e999 (which reads as ∞) are refused where they are written.
+
+    Every way of writing one is caught here, once, for every kind: YAML's .nan/.inf/-.Inf, 1e999,
+    and text that a validator would read as a number — `inf`, `NaN`, `-Infinity` in JSON flow
+    syntax, a quoted "1e999" (YAML reads them as text, pydantic's lax mode as ±∞ or NaN). A title
+    is free text and keeps its words. Integers stay exact (a count may be large) up
+    to float64's range, past which any kind would overflow making one a float (0xfff… as a fan-in).
+    """
+    if not isinstance(data, (dict, list)):  # a lone scalar: checked as a list's one entry, located at the top
+        try:
+            _check_values([data], source)
+        except SpecError as exc:
+            raise source.locate(SpecError((), exc.message)) from None
+        return
+    stack: list[tuple[Any, Path]] = [(data, ())]
+    while stack:  # one pass, paths built only for containers and a refused value (a 1 MB file)
         node, path = stack.pop()
-        if isinstance(node, dict):
-            stack.extend((v, path + (k,)) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, path + (i,)) for i, v in enumerate(node) if isinstance(v, (dict, list, float)))
-        elif isinstance(node, float) and not math.isfinite(node):
-            what = "NaN (not a number)" if math.isnan(node) else "infinite, or beyond float64 (about ±1.8e308)"
-            raise source.locate(SpecError(path, f"this number is {what}; every input must be a finite number"))
+        for k, v in (enumerate(node) if isinstance(node, list) else node.items()):
+            t = type(v)
+            if t is float:
+                if v - v != 0.0:  # NaN or ±∞
+                    _refuse(source, path + (k,), _non_finite(v), None)
+            elif t is dict or t is list:
+                if k not in _FREE_TEXT:
+                    stack.append((v, path + (k,)))
+            elif t is str:
+                if k not in _FREE_TEXT and len(v) < 400 and not math.isfinite(_as_float(v)):
+                    _refuse(source, path + (k,), _non_finite(_as_float(v)), v)
+            elif t is int and abs(v) > _FLOAT_MAX:
+                _refuse(source, path + (k,), "beyond float64 (about ±1.8e308)", None)
+
+
+def _refuse(source: Source, path: Path, what: str, text: str | None) -> None:
+    said = f"{text.strip()!r} reads as a number that is" if text is not None else "this number is"
+    raise source.locate(SpecError(path, f"{said} {what}; every input must be a finite number"))
+
+
+_FREE_TEXT = ("title",)  # keys whose text is never read as a number
+_FLOAT_MAX = 1.7976931348623157e308  # an integer past it is no count or size any kind can use
+
+
+def _as_float(text: str) -> float:
+    """The float a lax validator would read from `text` (0.0 when it reads none)."""
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+def _non_finite(x: float) -> str:
+    return "NaN (not a number)" if math.isnan(x) else "infinite, or beyond float64 (about ±1.8e308)"
 
 
 def parse_yaml(text: str, name: str, finite: bool = True) -> tuple[Any, Mapping[Path, tuple[int, int]]]:
@@ -184,8 +241,11 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     kind = data.get("kind")
     if kind is None:
         raise source.locate(SpecError((), "missing key 'kind' (which kind of problem this is, e.g. kind: backprop)"))
-    if not isinstance(kind, str) or kind not in kinds.KINDS:
-        raise source.locate(SpecError(("kind",), did_you_mean(str(kind), kinds.KINDS)))
+    if not isinstance(kind, str) or len(kind) > 100:  # no spelling suggestion for a list or a page of text
+        raise source.locate(SpecError(("kind",), "expected a kind name (`dlsolve kinds` lists them), "
+                                                 f"got {describe(kind)}"))
+    if kind not in kinds.KINDS:
+        raise source.locate(SpecError(("kind",), did_you_mean(kind, kinds.KINDS)))
     if expected_kind is not None and kind != expected_kind and kinds.KINDS[kind].module == kinds.KINDS[expected_kind].module:
         data = {**data, "kind": expected_kind}  # one format, two emphases (conv / params)
         kind = expected_kind
@@ -195,6 +255,7 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
                        f"use `dlsolve {kind}` or `dlsolve solve`"))
     if "vary" in data:  # exam variants (dlsolve/vary.py): the problem itself solves with the numbers given
         data = {k: v for k, v in data.items() if k != "vary"}
+    _check_worked(kind, data, source)
     module = kinds.module(kind)
     from pydantic import ValidationError
 
@@ -206,9 +267,71 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     return Problem(spec, source, module, data)
 
 
+def load_side_file(file: str, what: str = "side file", finite: bool = True) -> tuple[Any, Source]:
+    """A file beside the problem (a roster, a list of students, a table of marks): its data and a
+    Source that locates errors, read through the same limits as a problem file.
+
+    A .csv or .tsv file is rows of text: a list of {header: cell} mappings, each row's cells at
+    (row index, header) for Source.locate (row 0 is the first line under the header); at most
+    MAX_NODES cells of MAX_CELL_CHARS characters. Anything else is YAML or JSON as parse_data reads
+    it (nesting depth, values after aliases, digits of an integer, finite numbers unless `finite`
+    is False). Every excess is a located LimitExceeded, every unreadable file a FileError.
+    """
+    name, text = read_text(file)
+    if not text.strip():
+        raise FileError(name, f"the {what} is empty")
+    if os.path.splitext(name)[1].lower() not in (".csv", ".tsv"):
+        data, positions = parse_yaml(text, name, finite)
+        return data, Source(name, text, positions)
+    return _read_csv(text, name, "\t" if name.lower().endswith(".tsv") else ",")
+
+
+def _read_csv(text: str, name: str, delimiter: str) -> tuple[list[dict[str, str]], Source]:
+    import csv
+    import io
+
+    positions: dict[Path, tuple[int, int]] = {(): (1, 1)}
+    rows: list[dict[str, str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    cells = 0
+    line = 1
+    try:
+        for record in reader:
+            cols = [1]
+            for cell in record[:-1]:
+                cols.append(cols[-1] + len(cell) + 1)  # exact when no cell is quoted
+            for cell, col in zip(record, cols):
+                cells += 1
+                if len(cell) > limits.MAX_CELL_CHARS or cells > limits.MAX_NODES:
+                    which, limit = (("MAX_CELL_CHARS", f"a cell of more than {limits.MAX_CELL_CHARS:,} characters")
+                                    if len(cell) > limits.MAX_CELL_CHARS else
+                                    ("MAX_NODES", f"more than {limits.MAX_NODES:,} cells"))
+                    raise LimitExceeded(which, f"{limit} (limit {which})", name, line, col)
+            if header is None:
+                header = [h.strip() for h in record]
+                for h, col in zip(header, cols):
+                    positions[(h, "<key>")] = (line, col)
+                if len(set(header)) != len(header):
+                    raise SpecError((), "the header row names a column twice", name, line, 1)
+            elif any(cell.strip() for cell in record):
+                if len(record) > len(header):
+                    raise SpecError((), f"this row has {len(record)} cells, the header {len(header)}",
+                                    name, line, cols[len(header)])
+                positions[(len(rows),)] = (line, 1)
+                for h, col in zip(header, cols):
+                    positions[(len(rows), h)] = (line, col)
+                rows.append(dict(zip(header, record)))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise YamlSyntaxError(name, reader.line_num or None, None, f"cannot read the CSV: {exc}") from None
+    return rows, Source(name, text, positions)
+
+
 # The answers and marks files (dlsolve/answers_file.py), importable from here as before. Imported
 # last: answers_file reaches back into this module (read_text, parse_data, Source) when it runs.
 from dlsolve.answers_file import answer_literals, load_answers, load_marks  # noqa: E402
 
-__all__ = ["Problem", "Source", "answer_literals", "load_answers", "load_marks", "load_problem", "load_text",
+__all__ = ["Problem", "Source", "answer_literals", "load_answers", "load_marks", "load_problem", "load_side_file",
+           "load_text",
            "parse_data", "parse_yaml", "read_text", "yaml_positions"]

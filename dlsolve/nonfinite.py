@@ -79,9 +79,26 @@ def reason(step: Step) -> Optional[str]:
     for sym in step.formula.symbols():
         v = step.bindings.get(sym.key)
         if v is not None and not _finite(v):
+            if what == "NaN" and _what(v) != "NaN":  # ∞ made NaN here: ∞·0 (an optimizer's ε = 0, g = 0)
+                return f"NaN: {sym.uni} is {_what(v)} (see its step), and {_undefined(step.formula, step.bindings)}"
             return f"{what}: {sym.uni} is already {_what(v)} (see its step), and it carries into this one"
     cause = _origin(step.formula, step.bindings)
     return f"{what}: {cause}" if cause else f"{what} in float64"
+
+
+def _undefined(e: E.Expr, env: Mapping[str, object]) -> str:
+    """The undefined operation of float64 at the innermost node whose value turns NaN."""
+    for child in e.children():
+        v = _value(child, env)
+        if v is not None and _what(v) == "NaN" and not _finite(v):
+            return _undefined(child, env)
+    if isinstance(e, E.Mul):
+        return "0·∞ is undefined (NaN)"
+    if isinstance(e, (E.Add, E.Neg)):
+        return "∞ − ∞ is undefined (NaN)"
+    if isinstance(e, E.Div):
+        return "0/0 or ∞/∞ is undefined (NaN)"
+    return "float64 reaches an undefined operation (0·∞, ∞ − ∞ or ∞/∞)"
 
 
 def explain(solution: Solution) -> Solution:

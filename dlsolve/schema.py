@@ -21,6 +21,8 @@ from typing import Annotated, Any, Callable
 
 from pydantic import WithJsonSchema
 
+from dlsolve import limits
+
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 NUMBER: dict[str, Any] = {"type": "number"}
@@ -125,6 +127,10 @@ def kind_schema(kind: str) -> dict[str, Any]:
     if "title" in props:
         props["title"] = {"anyOf": [{"type": "string"}, {"type": "null"}],
                           "description": "a title for the sheet (optional)"}
+    for key, (most, what) in limits.WORKED.get(kind, {}).items():  # the loader's size limits, said here too
+        if key in props and "." not in key and not what.endswith("entries"):
+            props[key] = {**props[key], **({"maximum": most} if props[key].get("type") == "integer"
+                                           else {"maxItems": most})}
     if "vary" not in props:
         props["vary"] = {"$ref": "#/$defs/Vary"}
         schema.setdefault("$defs", {})["Vary"] = vary_schema()

@@ -10,12 +10,41 @@ constructor, and every node's line and column is recorded for error messages.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
 
 from dlsolve import limits
 from dlsolve.errors import LimitExceeded, Path, YamlSyntaxError
+
+
+def json_value(text: str, depth: int = 0) -> Any:
+    """`text` read as strict JSON, when it is JSON within the limits: raises ValueError when it is
+    not JSON (or spells NaN/Infinity, or repeats a key) or passes MAX_DEPTH (counting `depth`
+    levels above it) or MAX_NODES. The caller then reads the text as YAML, whose event scan names
+    the place of the excess; so a fast JSON path never overflows Python's stack (1,000 nested
+    brackets) nor lets past what the YAML path refuses.
+    """
+    try:
+        data = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError("nested too deep for the JSON reader") from None
+    if not _within_limits(data, depth):
+        raise ValueError("beyond a limit of dlsolve/limits.py")
+    return data
+
+
+def _no_constant(token: str) -> Any:
+    raise ValueError(token)  # NaN/Infinity are not JSON (nor YAML 1.2) numbers
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("a repeated key")  # YAML refuses it, with its place
+    return out
+
 
 def _scan_events(text: str, name: str) -> Any:
     """Check the limits on the YAML event stream and, where it can, build the data from it.
@@ -25,8 +54,9 @@ def _scan_events(text: str, name: str) -> Any:
     names its line and column. An alias counts as a copy of its anchor's values (that is what
     every later step would build). Plain data — mappings, lists, numbers, text, true/false/null,
     anchors and aliases — is built here, many times faster than ruamel's constructor; anything
-    else (explicit tags, merge keys, dates, octal or hex numbers, duplicate keys, syntax errors)
-    returns _DEFER and the safe loader reads the document, with its own messages.
+    else (explicit tags, merge keys, dates, octal or hex numbers, duplicate keys) returns _DEFER
+    and the safe loader reads the document, with its own messages. A syntax error or an alias to
+    no anchor is raised here, located, without that second read (seconds on a 1 MB file).
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
@@ -99,6 +129,10 @@ def _scan_events(text: str, name: str) -> Any:
                         built[anchor] = container
                 continue
             elif isinstance(event, AliasEvent):
+                if event.anchor not in sizes and not any(frame[0] == event.anchor for frame in counts):
+                    mark = event.start_mark
+                    raise YamlSyntaxError(name, mark.line + 1, mark.column + 1,
+                                          f"found undefined alias {event.anchor!r}")
                 if any(frame[0] == event.anchor for frame in counts):
                     raise limit(event, "MAX_NODES", f"the alias *{event.anchor} refers to a node that "
                                 "contains it, which would repeat forever")
@@ -137,8 +171,9 @@ def _scan_events(text: str, name: str) -> Any:
                             "values (counting each YAML alias as a copy; limit MAX_NODES)")
             if counts and not isinstance(event, CollectionStartEvent):
                 counts[-1][1] += added
-    except YAMLError:
-        return _DEFER
+    except YAMLError as exc:  # the safe loader's parser would stop at the same place: say it now,
+        exc._dlsolve_text = text  # type: ignore[attr-defined]  # not after a slow second read
+        raise _syntax_error(exc, name) from None
     return root if building else _DEFER
 
 
@@ -183,12 +218,12 @@ def _plain_scalar(value: str) -> Any:
     return value if str(_resolver.resolve(ScalarNode, value, (True, False))) == _STR_TAG else _DEFER
 
 
-def _within_limits(data: Any) -> bool:
-    """Whether parsed JSON is within MAX_DEPTH and MAX_NODES (JSON has no NaN or ∞).
+def _within_limits(data: Any, depth: int = 0) -> bool:
+    """Whether parsed JSON (`depth` levels down) is within MAX_DEPTH and MAX_NODES (JSON has no NaN or ∞).
 
     False sends the text through the YAML path, whose checks name the place of the excess.
     """
-    stack = [(data, 1)]
+    stack = [(data, depth + 1)]
     nodes = 0
     while stack:
         node, depth = stack.pop()
@@ -264,8 +299,11 @@ def _text_of(exc: Any) -> str | None:
     return getattr(exc, "_dlsolve_text", None)
 
 
-def yaml_positions(text: str) -> dict[Path, tuple[int, int]]:
+def yaml_positions(text: str, until: Path | None = None) -> dict[Path, tuple[int, int]]:
     """The 1-based (line, column) of every value (and, under "<key>", of every mapping key).
+
+    With `until`, the scan stops once that path's place is known (a limit found on a top-level
+    key is located at once, without reading the 100,000 values that follow).
 
     Read from the YAML event stream (the C parser when installed), which is fast and iterative;
     keys are recorded as the loader writes them. A node reached through an alias or a merge key
@@ -320,6 +358,8 @@ def yaml_positions(text: str) -> dict[Path, tuple[int, int]]:
                     path = frame[0] + (frame[4],) if frame[4] is not None else None
             if path is not None:
                 positions.setdefault(path, pos)
+                if path == until:
+                    break
             if isinstance(event, CollectionStartEvent):
                 stack.append([path if path is not None else ("<unknown>",), isinstance(event, MappingStartEvent),
                               0, True, None])

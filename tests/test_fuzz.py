@@ -7,7 +7,7 @@ of the suite). The cases are the same on every run (a fixed seed), CASES_PER_FIL
 file. `python -m tests.fuzz --cases 10000` runs a longer hunt (README, Development).
 
 A case known to fail because of code another area owns may match an entry of KNOWN: its test
-is then an xfail that names the area and its reproducer; every other
+is then an xfail that names the area and its reproducer (the list is empty: no known live bug); every other
 failure fails the test. Remove an entry when its fix lands.
 """
 
@@ -38,29 +38,12 @@ class Known:
     reason: str
 
 
-FINDINGS = "fuzz-failures"  # where `python -m tests.fuzz` keeps reproducers
-KNOWN: list[Known] = [
-    Known("core (check.py)", r"^exit 3$", r"inhomogeneous shape|more dimensions than allowed by the axis remapping",
-          r"\| check ", f"check fails on ragged shapes or extra dimensions ({FINDINGS}/core-1, core-2)"),
-    Known("core (optimizer.py)", r"^hang", r"", r"^opt-.*huge (vector|matrix)",
-          f"no bound on the number of gradients ({FINDINGS}/core-3)"),
-    Known("core (convolve.py)", r"^exit 3$|^hang|^memory", r"MemoryError|^\s*$", r"^conv-.*huge",
-          f"a long signal builds a dense n × n matrix ({FINDINGS}/core-4)"),
-    Known("funcs", r"^hang", r"", r"\*\*10\*\*10|9\*\*9\*\*9|\*\*x\*\*x",
-          f"huge exact powers in expressions ({FINDINGS}/funcs-1)"),
-    Known("funcs", r"^exit 3$", r"OverflowError: int too large to convert to float", r"--exact",
-          f"the exact printer on huge numbers ({FINDINGS}/funcs-2, funcs-4, funcs-5)"),
-    Known("layers", r"^exit 3$", r"OverflowError: cannot convert float infinity to integer", r"",
-          f"parameter counts of huge layers ({FINDINGS}/layers-1)"),
-    Known("core (optimizer/check)", r"^exit 2 without file:$", r"RuntimeWarning", r"",
-          f"NumPy's RuntimeWarnings printed on stderr ({FINDINGS}/core-6)"),
-    Known("backprop", r"^hang", r"", r"^p2-symbolic.*units",
-          f"no size bound in symbolic mode ({FINDINGS}/backprop-1)"),
-    Known("funcs", r"^hang", r"", r"^graph-.*huge (vector|matrix)",
-          f"no size bound on graph inputs ({FINDINGS}/funcs-3)"),
-    Known("k16", r"^exit 3$|^hang|^memory", r"MemoryError|^\s*$", r"^conv-transpose",
-          f"conv-transpose with a huge stride ({FINDINGS}/k16-1)"),
-]
+# Empty: every bug once listed here (check on ragged shapes, unbounded optimizer gradients, a long
+# convolve signal, huge exact powers, the exact printer on huge numbers, huge layer counts, NumPy
+# warnings on stderr, symbolic backprop sizes, graph input sizes, conv-transpose strides) is fixed,
+# each with its own test; issue 26 checked each reproducer against the code. An entry is added only
+# for a live bug, with its reproducer, and removed when its fix lands.
+KNOWN: list[Known] = []
 
 
 def known(result: fuzz.Result) -> Known | None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from dlsolve import limits
 from dlsolve.cli import main
-from dlsolve.errors import InputErrors, LimitExceeded, SpecError, TimeLimitExceeded
+from dlsolve.errors import InputErrors, LimitExceeded, SpecError, TimeLimitExceeded, YamlSyntaxError
 from dlsolve.load import load_text, parse_data
 from tests.conftest import ROOT
 
@@ -172,12 +172,13 @@ def test_error_text_is_one_line_even_for_odd_values(tmp_path):
 
 def test_located_errors_keep_their_position_on_large_files(tmp_path):
     # The places of a large file come from the event stream (fast), not a second, slow parse.
-    text = "kind: loss\nloss: mse\ny_true: [" + ", ".join(["0.5"] * 40_000) + "]\ny_pred: oops\n"
+    # (40,000 values under `vary:`, which the loader sets aside: 40,000 samples are past WORKED)
+    text = "kind: loss\nloss: mse\nvary: [" + ", ".join(["0.5"] * 40_000) + "]\ny_true: [1]\ny_pred: oops\n"
     start = time.perf_counter()
     with pytest.raises((SpecError, InputErrors)) as e:
         load_text(text, "big.yaml")
     assert time.perf_counter() - start < 20
-    assert "big.yaml:4:9: y_pred" in str(e.value)
+    assert "big.yaml:5:9: y_pred" in str(e.value)
 
 
 # ------------------------------------------------------------------ the wall-clock budget
@@ -269,7 +270,10 @@ def test_the_event_reader_reads_plain_scalars_as_the_safe_loader_does(scalar, as
     try:
         expected = _string_keys(YAML(typ="safe").load(text))
     except Exception:  # noqa: BLE001 - whatever the loader refuses, the reader must not accept
-        assert _scan_events(text, "t.yaml") is _DEFER
+        try:
+            assert _scan_events(text, "t.yaml") is _DEFER
+        except YamlSyntaxError:
+            pass  # refused as well, with its place (a syntax error is not read twice)
         return
     got = _scan_events(text, "t.yaml")
     if got is _DEFER:
@@ -291,3 +295,40 @@ def test_answers_may_be_infinite_where_a_reference_is(tmp_path):
     (tmp_path / "a.yaml").write_text("kl_pq: .inf\nh: 0.50\n")
     given, decimals, _ = load_answers(str(tmp_path / "a.yaml"))
     assert given == {"kl_pq": float("inf"), "h": 0.5} and decimals["h"] == 2
+
+
+@pytest.mark.parametrize("text, col, what", [
+    # JSON flow syntax in YAML: -Infinity is text to YAML, ∞ to a lax validator (an Adagrad schedule)
+    ('kind: optimizer\noptimizer: adagrad\nlearning_rate: 0.02\niterations: 3\n'
+     'squared_gradients: {"first": 6, "growth": -Infinity}\n', 43, "infinite"),
+    ("kind: loss\nloss: huber\ndelta: inf\ny_true: [1]\ny_pred: [2]\n", 8, "infinite"),
+    ('kind: loss\nloss: huber\ndelta: "1e999"\ny_true: [1]\ny_pred: [2]\n', 8, "beyond float64"),
+    ("kind: loss\nloss: huber\ndelta: NaN\ny_true: [1]\ny_pred: [2]\n", 8, "NaN"),
+    ("kind: loss\nloss: huber\ndelta: -.Inf\ny_true: [1]\ny_pred: [2]\n", 8, "infinite"),
+    ("kind: loss\nloss: huber\ndelta: 1\ny_true: [1, -infinity]\ny_pred: [2, 3]\n", 13, "infinite"),
+])
+def test_every_spelling_of_a_non_finite_number_is_refused_where_it_is_written(tmp_path, text, col, what):
+    path, r = run_file(tmp_path, text)
+    message = located(r, path)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if any(w in ln.lower() for w in ("inf", "nan", "1e999")))
+    assert message.startswith(f"{path}:{line}:{col}: ") and what in message and "finite" in message, message
+
+
+def test_json_1e999_is_refused_like_yaml(tmp_path):
+    path, r = run_file(tmp_path, '{"kind": "loss", "loss": "mse", "y_true": [1e999], "y_pred": [1]}')
+    assert "y_true[0]" in located(r, path)
+
+
+def test_a_title_keeps_its_words(tmp_path):
+    path, r = run_file(tmp_path, "kind: loss\ntitle: NaN\nloss: mse\ny_true: [1]\ny_pred: [2]\n")
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("text, line, col, what", [
+    ("kind: loss\nloss: *nope\ny_true: [1]\ny_pred: [1]\n", 2, 7, "undefined alias 'nope'"),
+    ("kind: loss\ny_true: [" + ", ".join(["0.5"] * 5000) + "]\nloss: @mse\n", 3, 7, "cannot start any token"),
+])
+def test_a_syntax_error_is_located_by_the_first_read(tmp_path, text, line, col, what):
+    """The event reader raises it at once (a second, slow read of a 1 MB file took seconds)."""
+    path, r = run_file(tmp_path, text)
+    assert located(r, path).startswith(f"{path}:{line}:{col}: YAML syntax error: ") and what in r.stderr, r.stderr

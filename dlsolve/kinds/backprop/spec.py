@@ -12,6 +12,7 @@ from typing import Any, Literal, Optional, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from dlsolve import limits
 from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
@@ -309,6 +310,10 @@ def prepare(spec: Spec) -> Net:
     batch = spec.batch_size or 1
     if batch > len(samples):
         raise SpecInvalid(f"batch_size {batch} is larger than the {len(samples)} sample(s)", ("batch_size",))
+    updates = spec.epochs * -(-len(samples) // batch)
+    if updates > limits.MAX_UPDATES:
+        raise SpecInvalid(f"{spec.epochs:,} epochs of {-(-len(samples) // batch):,} batches are {updates:,} updates: "
+                          f"at most {limits.MAX_UPDATES:,} are worked (limit MAX_UPDATES)", ("epochs",))
     return Net(layers, samples, samples_first, spec.weights_layout, loss, loss_options, reduction,
                spec.learning_rate, spec.update_bias, spec.epochs, batch, False,
                ("loss",), regularization)

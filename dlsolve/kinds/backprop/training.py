@@ -7,7 +7,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from dlsolve import notation as N
+from dlsolve import limits, notation as N
+from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Mul, Num, Sym
 from dlsolve.kinds.backprop.batched import BatchedUpdates
 from dlsolve.kinds.backprop.names import Names
@@ -40,6 +41,10 @@ class Training(BatchedUpdates):
         m = net.batch_size
         batches = [list(range(i, min(i + m, len(net.samples)))) for i in range(0, len(net.samples), m)]
         updates = [(e, batch) for e in range(1, net.epochs + 1) for batch in batches]
+        if (d.round is not None or d.exact_env is not None) and len(updates) > limits.MAX_ROUNDED_UPDATES:
+            raise SpecInvalid(f"{len(updates):,} updates: with --round or --exact every update is worked step by "
+                              f"step (no fast batch form), and at most {limits.MAX_ROUNDED_UPDATES:,} are "
+                              "(limit MAX_ROUNDED_UPDATES); drop the option for the whole run", ("epochs",))
         several = len(updates) > 1
         history = History(self, updates)
         batched = self.batchable()

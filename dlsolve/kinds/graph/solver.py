@@ -121,7 +121,8 @@ class Solver(Paths):
             for k, (i, j) in enumerate(entries):
                 formula = from_sympy(node.local[i, j], self.syms)
                 d.record = True if k < SHOWN_ENTRIES else (lambda _s: False)
-                v = d.derive(self.entry(node.symbols[i, j]), formula, part=DEFINED)  # the problem's formula
+                v = d.derive(self.entry(node.symbols[i, j]), formula, part=DEFINED,  # the problem's formula
+                             note=_constant_reason(node.local[i, j]))
                 if v is not None:
                     values[i, j] = float(v)
             d.record = True
@@ -222,3 +223,15 @@ def squeeze(arr: np.ndarray) -> Any:
     return arr.tolist()
 
 
+def _constant_reason(local: sp.Expr) -> str | None:
+    """Why a formula SymPy reduced to ∞ or NaN before any value was put in (1/(h0 − h0), 0**-1):
+    the step shows only the ∞, so the reason is said here (every NaN or ∞ carries its reason)."""
+    if not isinstance(local, sp.Basic):
+        return None
+    if local.has(sp.nan):
+        return "NaN: the formula is undefined whatever the values (0/0, ∞ − ∞ or 0·∞ once simplified)"
+    if local.has(sp.zoo):
+        return "∞: the formula divides by 0 whatever the values (once simplified it is 1/0, or 0 to a negative power)"
+    if local.has(sp.oo, -sp.oo):
+        return "∞: the formula exceeds float64 (about 1.8·10³⁰⁸) whatever the values"
+    return None

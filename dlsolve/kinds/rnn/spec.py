@@ -14,6 +14,7 @@ from typing import Any, Literal, Optional, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from dlsolve import limits
 from dlsolve.activations import ACTIVATIONS, Activation
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
@@ -136,7 +137,7 @@ class Spec(BaseModel):
     kind: Literal["rnn"]
     title: Optional[str] = None
     cell: Literal["rnn", "lstm", "gru"]
-    inputs: list[NumberOrVector] = Field(min_length=1, max_length=1000)  # time steps, each worked
+    inputs: list[NumberOrVector] = Field(min_length=1, max_length=limits.MAX_TIME_STEPS)  # time steps, each worked
     h0: Optional[NumberOrVector] = None
     c0: Optional[NumberOrVector] = None
     weights_layout: Optional[Literal["out_in", "in_out"]] = None
