@@ -324,7 +324,7 @@ def _read_csv(text: str, name: str, delimiter: str) -> tuple[list[dict[str, str]
                 rows.append(dict(zip(header, record)))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise YamlSyntaxError(name, reader.line_num or None, None, f"cannot read the CSV: {exc}") from None
+        raise SpecError((), f"cannot read the CSV: {exc}", name, reader.line_num or 1, 1) from None
     return rows, Source(name, text, positions)
 
 

@@ -520,3 +520,16 @@ def test_check_writes_each_platforms_gradebook_with_the_scores_computed_here(p1_
     scores = {row["Email"]: float(row["Total Score"]) for row in rows}
     assert scores == {**{f"{n}@uni.example": s for n, (_, s, _) in students.items()}, "absent@uni.example": 0}
     assert (out / "gradebook.csv").exists()
+
+
+@pytest.mark.parametrize("body, where", [("id,name\na," + "x" * 200_000 + "\n", ":2:1: "),
+                                         ('id,name\n"a,b\n', ":2:1: "),
+                                         ("\ufeffid,name\ns1,Ann\ns1,Bob\n", ":3: the id 's1' is also on line 2")])
+def test_a_roster_is_read_through_the_loaders_limits_with_located_errors(tmp_path, body, where):
+    """A cell past Python's CSV field limit, an unclosed quote, a repeated id (after Excel's BOM)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(body, encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("yhat: 0.5\n", encoding="utf-8")
+    r = run("check", P1, answers, "--roster", roster)
+    assert r.exit_code == 2 and f"roster.csv{where}" in r.output and "internal error" not in r.output, r.output

@@ -8,8 +8,6 @@ file says whose it is with `student: <id or e-mail>`; without it, the file's ste
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
@@ -50,21 +48,25 @@ _COLUMNS = {"name": "name", "full name": "name", "email": "email", "e-mail": "em
 
 
 def read_roster(file: str) -> list[Student]:
-    """The students of a roster CSV file; a missing id column or a repeated id is a located error."""
-    from dlsolve.load import read_text
+    """The students of a roster CSV file; a missing id column or a repeated id is a located error.
+    The file is read through the loader's limits (its size, cells, cell length), as every file is."""
+    from dlsolve.load import load_side_file
 
-    name, text = read_text(file)
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise FileError(name, "the roster is empty; give a header (id,name,email,section) and one line per student")
+    data, source = load_side_file(file, "roster")
+    name = source.name
+    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+        raise FileError(name, "the roster is empty or not a table; give a header (id,name,email,section) "
+                              "and one line per student")
+    first = list(data[0])
+    rows = [[k.lstrip("\ufeff") for k in first]] + [[row.get(k, "") or "" for k in first] for row in data]
     header = [h.strip().lower() for h in rows[0]]
     id_col = next((header.index(h) for h in _ID if h in header), None)
     if id_col is None:
         raise FileError(f"{name}:1", "the roster's header has no id column (id, student, username or email); "
                                      f"it has: {', '.join(rows[0])}")
     out, seen = [], {}
-    for n, row in enumerate(rows[1:], 2):
+    for k, row in enumerate(rows[1:]):
+        n = source.positions.get((k,), (k + 2, 1))[0]  # the file's line of the row
         cells = {"id": row[id_col].strip() if id_col < len(row) else ""}
         for i, h in enumerate(header):
             if h in _COLUMNS and i < len(row) and i != id_col:
