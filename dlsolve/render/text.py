@@ -306,7 +306,8 @@ class TextRenderer:
                 (name.split(" ", 1)[-1], "×".join(map(str, shape))) for name, shape, _ in pic.layers]
             blank = all(not shape for _, shape, _ in pic.layers)  # a question sheet: the shapes are asked
             if blank:
-                out += [[(f"  {k}. {name}" if k else f"  input {shape}", "")] for k, (name, shape) in enumerate(steps)]
+                out += [[(f"  input {steps[0][1]}", "")]] + [
+                    [(f"  {name.split(' ', 1)[0]}. {name.split(' ', 1)[-1]}", "")] for name, _, _ in pic.layers]
             else:
                 out.append([("  " + " → ".join(f"{name}\u00a0{shape}" for name, shape in steps), "")])
         elif isinstance(pic, Plane):

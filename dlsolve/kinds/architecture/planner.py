@@ -114,9 +114,11 @@ def walk(spec: Spec, d: Derivation, counts_first: bool, fig: Figures, full: bool
 def _describe(layer: Layer) -> str:
     """A layer as its file states it: conv2d (filters 6, kernel 5×5)."""
     options = []
-    for key, v in layer.model_dump(exclude_defaults=True, mode="json").items():
+    for key, v in layer.model_dump(exclude_unset=True, mode="json").items():
         if v is True:
             options.append(key)
+        elif v is False:
+            options.append(f"{key} false")  # bias false: a given the parameter count depends on
         elif isinstance(v, list) and all(isinstance(x, int) for x in v):
             options.append(f"{key} {'×'.join(map(str, v))}")
         elif isinstance(v, list):
@@ -183,8 +185,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             figures, title=f"activations and {fig.word} per sample; memory for the batch")
     d.figure(Stack(tuple(layout_order(list(spec.input_shape()), spec.channels_first)),
                    tuple((f"{r.label} {_describe(r.layer)}", tuple(layout_order(list(r.shape), spec.channels_first)),
-                          value(r.P)) for r in rows)),
-             caption="the layer stack: each layer's output shape and parameters")
+                          value(r.P)) for r in every)),
+             caption="the layer stack (inside blocks too): each layer's output shape and parameters")
     total = Sym("P", "P", "P")
     d.derive(total, _sum([r.P for r in rows]), note="the sum over the layers")
     fixed = [r.N for r in rows if r.N is not None]
