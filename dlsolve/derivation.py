@@ -7,15 +7,40 @@ symbols as derived earlier, so the formula shown and the number shown cannot dis
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Callable, Iterable, Union
 
 import numpy as np
 
-from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
+from dlsolve.expr import Add, Expr, Sym, UnboundSymbol, Value, evaluate
 from dlsolve.solution import (Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section, Series, Solution,
                               Step, Table, Text)
 
 NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
+
+
+def _cancelled(value: Value, formula: Expr, bindings: dict, exact: object | None) -> Value:
+    """A sum whose terms cancel gives 0, not the float leftover: 0.5 − 0.6 + 0.1 is 2.8×10⁻¹⁷ in
+    float64, a fraction of an ulp of its largest term, so it is 0 (what the decimals as written
+    give, and what step(z) must see at z = 0). Only a scalar sum is cleaned, and only when what
+    is left is at most `ULPS` ulps of its largest term (render/numbers.py says why 4); with
+    --exact an exact 0 is 0 whatever the formula."""
+    from dlsolve.render.numbers import ULPS
+
+    if isinstance(value, np.ndarray) or not isinstance(value, (float, np.floating)) or value == 0 \
+            or not np.isfinite(value):
+        return value
+    if exact is not None and getattr(exact, "is_zero", False):
+        return 0.0
+    if not isinstance(formula, Add):
+        return value
+    try:
+        scale = max(abs(float(evaluate(t, bindings))) for t in formula.terms)
+    except (UnboundSymbol, TypeError, ValueError, ArithmeticError):
+        return value
+    if np.isfinite(scale) and abs(float(value)) <= ULPS * math.ulp(scale):
+        return 0.0
+    return value
 
 
 def _prose(text: Prose, values: dict) -> Prose:
@@ -107,7 +132,7 @@ class Derivation:
             value: Value | None = evaluate(formula, bindings)
         except UnboundSymbol:
             value = None
-        exact = None
+        exact = kept = None
         if value is not None and self.exact_env is not None:
             from dlsolve.exactness import exact_step
 
@@ -116,6 +141,8 @@ class Derivation:
                 self.exact_env.pop(sym.key, None)
             else:
                 self.exact_env[sym.key] = kept
+        if value is not None:
+            value = _cancelled(value, formula, bindings, kept)
         if value is not None and self.round is not None:
             value = np.round(value, self.round) if isinstance(value, np.ndarray) else float(np.round(value, self.round))
         self._node(sym.key, bindings)

@@ -45,6 +45,8 @@ _PREFIX_MINUS = re.compile(r"((?:<mo[^>]*>&#x0002[8B];</mo>|<mo[^>]*>&#x0005B;</
 _FENCE = re.compile(r'(<mo stretchy="true" fence="true" form="(?:prefix|postfix)")>')
 _UPRIGHT = re.compile(r"<mi>(&#x00(?:39[1-9A-F]|3A[0-9]);)</mi>")  # capital Greek letters
 DS = "\\displaystyle "
+# 36{,}928 comes out of latex2mathml as <mn>36</mn><mrow><mo>,</mo></mrow><mn>928</mn>: one number, one <mn>
+_GROUPED = re.compile(r"<mn>([0-9,]+)</mn><mrow><mo>&#x0002C;</mo></mrow><mn>([0-9]{3}(?:[.][0-9]+)?)</mn>")
 
 
 def mathml(tex: str) -> str:
@@ -53,6 +55,8 @@ def mathml(tex: str) -> str:
     from latex2mathml.converter import convert
 
     out = _PREFIX_MINUS.sub(r'\1<mo form="prefix" lspace="0" rspace="0">&#x02212;</mo>', convert(tex))
+    while _GROUPED.search(out):
+        out = _GROUPED.sub(r"<mn>\1,\2</mn>", out)
     out = _FENCE.sub(r'\1 lspace="0.05em" rspace="0.05em">', out)  # log(ŷ), not log ( ŷ )
     return _UPRIGHT.sub(r'<mi mathvariant="normal">\1</mi>', out)  # Δ upright, as in print
 
