@@ -60,7 +60,8 @@ def pad(text: str, w: int) -> str:
 
 
 def wrap_text(text: str, w: int) -> list[str]:
-    """`text` in pieces of at most w columns, broken after a space or a comma where possible."""
+    """`text` in pieces of at most w columns, broken after a space or a comma where possible —
+    never after a comma followed by a digit, which groups the digits of one number (36,928)."""
     out: list[str] = []
     cw = [width(ch) for ch in text]   # each character's columns, once: a 10,000-value answer stays linear
     left, i, n = sum(cw), 0, len(text)
@@ -72,7 +73,7 @@ def wrap_text(text: str, w: int) -> list[str]:
             if cols > w:
                 break
             cut = k + 1 - i
-            if text[k] in " ," and k + 1 < n:
+            if k + 1 < n and (text[k] == " " or (text[k] == "," and not text[k + 1].isdigit())):
                 best = k + 1 - i
         at = best if best > 0 else max(cut, 1)
         out.append(text[i:i + at].rstrip())

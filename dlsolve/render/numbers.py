@@ -134,6 +134,8 @@ def parts(x: float, precision: int, scale: float = 0.0) -> tuple[str, int | None
     if d is not None and len(d.normalize().as_tuple().digits) <= precision:
         d = d.normalize()
         text = _text(d, precision, d.adjusted())
+    elif d is None and len(repr(x).lstrip("-").split("e")[0].replace(".", "").lstrip("0")) <= precision:
+        text = repr(x)  # exact in `precision` digits as it is (JSON's 17 digits: the shortest repr)
     else:
         text = _round_half_up(Decimal(x) if d is None else d, precision)
     if "e" in text:
