@@ -7,12 +7,11 @@ symbols as derived earlier, so the formula shown and the number shown cannot dis
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Callable, Iterable, Union
 
 import numpy as np
 
-from dlsolve.expr import Add, Expr, Sym, UnboundSymbol, Value, evaluate
+from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
 from dlsolve.solution import (Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section, Series, Solution,
                               Step, Table, Text)
 
@@ -20,27 +19,13 @@ NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
 
 
 def _cancelled(value: Value, formula: Expr, bindings: dict, exact: object | None) -> Value:
-    """A sum whose terms cancel gives 0, not the float leftover: 0.5 − 0.6 + 0.1 is 2.8×10⁻¹⁷ in
-    float64, a fraction of an ulp of its largest term, so it is 0 (what the decimals as written
-    give, and what step(z) must see at z = 0). Only a scalar sum is cleaned, and only when what
-    is left is at most `ULPS` ulps of its largest term (render/numbers.py says why 4); with
-    --exact an exact 0 is 0 whatever the formula."""
-    from dlsolve.render.numbers import ULPS
+    """The step's value as the decimals as written give it (dlsolve/as_written.py: 0.5 − 0.6 +
+    0.1 is 0, not 2.8×10⁻¹⁷, and step(z) must see 0); with --exact an exact 0 is 0."""
+    if exact is not None and getattr(exact, "is_zero", False) and not isinstance(value, np.ndarray) and value != 0:
+        return 0.0
+    from dlsolve.as_written import as_written
 
-    if isinstance(value, np.ndarray) or not isinstance(value, (float, np.floating)) or value == 0 \
-            or not np.isfinite(value):
-        return value
-    if exact is not None and getattr(exact, "is_zero", False):
-        return 0.0
-    if not isinstance(formula, Add):
-        return value
-    try:
-        scale = max(abs(float(evaluate(t, bindings))) for t in formula.terms)
-    except (UnboundSymbol, TypeError, ValueError, ArithmeticError):
-        return value
-    if np.isfinite(scale) and abs(float(value)) <= ULPS * math.ulp(scale):
-        return 0.0
-    return value
+    return as_written(value, formula, bindings)
 
 
 def _prose(text: Prose, values: dict) -> Prose:
@@ -57,6 +42,7 @@ class Derivation:
         self.round: int | None = getattr(options, "round", None)
         self.exact_env: dict[str, object] | None = {} if getattr(options, "exact", False) else None
         self._sections: list[Section] = []
+        self.float_cleaned = False  # some step's value is the decimals' as written, not float64's
         self._title: str | None = None
         self._level = 1
         self._blocks: list[Block] = []
@@ -142,7 +128,9 @@ class Derivation:
             else:
                 self.exact_env[sym.key] = kept
         if value is not None:
-            value = _cancelled(value, formula, bindings, kept)
+            cleaned = _cancelled(value, formula, bindings, kept)
+            self.float_cleaned |= cleaned is not value
+            value = cleaned
         if value is not None and self.round is not None:
             value = np.round(value, self.round) if isinstance(value, np.ndarray) else float(np.round(value, self.round))
         self._node(sym.key, bindings)
@@ -199,7 +187,8 @@ class Derivation:
                         for a, deps in zip(self._answers, self._depends()))
         from dlsolve import nonfinite  # every NaN or ∞ a solution shows carries its reason
 
-        return nonfinite.explain(Solution(kind, title, tuple(self._sections), answers, tuple(self._conventions)))
+        return nonfinite.explain(Solution(kind, title, tuple(self._sections), answers, tuple(self._conventions),
+                                          float_cleaned=self.float_cleaned))
 
     def _depends(self) -> list[tuple[str, ...]]:
         """For each answer, the answers whose values its steps were computed from: a walk back

@@ -285,6 +285,7 @@ class Solution:
     sections: tuple[Section, ...]
     answers: tuple[Answer, ...]
     conventions: tuple[Prose, ...] = field(default=())
+    float_cleaned: bool = False  # some value was taken as the decimals as written give it (as_written.py)
 
     def __post_init__(self) -> None:
         if not isinstance(self.answers, AnswerSet):

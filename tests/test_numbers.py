@@ -125,10 +125,19 @@ def test_a_cancelled_sum_is_zero_in_the_solution():
     d = Derivation()
     d.given(a, 0.5), d.given(b, 0.6), d.given(c, 0.1)
     assert d.derive(z, a - b + c) == 0.0                    # 0.5 − 0.6 + 0.1 = 0 as written
-    assert d.derive(z, a * a - b * b) == 0.25 - 0.36        # no cancellation: untouched
-    tiny = Sym("t", "t", "t")
+    assert d.derive(z, a * a - b * b) == -0.11              # 0.25 − 0.36 as written (float: −0.10999999999999999)
+    third = Sym("h", "h", "h")
+    d.given(third, 1 / 3)
+    assert d.derive(z, a - b + third) == 0.5 - 0.6 + 1 / 3  # a term that is no short decimal: untouched
+    assert d.derive(z, a - b + c + c) == 0.1                # 0.1, not 0.10000000000000003
+    tiny, big = Sym("t", "t", "t"), Sym("g", "g", "g")
     d.given(tiny, 1e-17)
     assert d.derive(z, tiny + tiny) == 2e-17                # small terms: their own scale
+    # a stable logit loss: max(z, 0) − z·y + log(1 + e^(−|z|)) at z = 40, y = 1 is 4.25×10⁻¹⁸;
+    # 40 − 40 cancels exactly and the last term is no short decimal: kept (mpmath: 4.2483542552915890e-18)
+    d.given(big, 40.0)
+    d.given(tiny, math.log1p(math.exp(-40.0)))
+    assert d.derive(z, big - big + tiny) == math.log1p(math.exp(-40.0))
 
 
 def test_grouping_is_one_rule():
@@ -160,3 +169,18 @@ def test_grouping_the_same_in_steps_tables_answers_and_lists():
     html = sol.to("html")
     assert "<mn>36,928</mn>" in html and "<mn>138,357,544</mn>" in html
     assert "<mn>36</mn>" not in html and "36928" not in html
+
+
+def test_the_sheet_says_once_that_float_rounding_was_cleaned(tmp_path):
+    import dlsolve
+
+    p = tmp_path / "p.yaml"
+    p.write_text("kind: graph\ngiven: {a: 0.1, b: 0.2}\ndefine:\n  z: a + b\nfind: [z]\n")
+    sol = dlsolve.solve(str(p))
+    assert sol.answers["z"] == 0.3 and sol.float_cleaned       # 0.1 + 0.2 as written (float64: 0.30000000000000004)
+    for fmt in ("text", "markdown", "latex", "html"):
+        assert sol.to(fmt).count("Float rounding cleaned") == 1, fmt
+    q = tmp_path / "q.yaml"
+    q.write_text("kind: graph\ngiven: {x1: 0.5, x2: 0.25}\ndefine:\n  z: x1 - x2\nfind: [z]\n")
+    clean = dlsolve.solve(str(q))                             # exact in float64: nothing cleaned, nothing said
+    assert not clean.float_cleaned and "Float rounding" not in clean.to("text")

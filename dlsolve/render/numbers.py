@@ -83,8 +83,9 @@ def any_cleaned(values: Iterable[Any]) -> bool:
 
 
 def cleaned_in(solution: Any) -> bool:
-    """Whether a sheet of `solution` shows some value cleaned of float rounding: its givens, its
-    steps' values, its tables' cells and its answers (what the sheet prints)."""
+    """Whether a sheet of `solution` shows some value cleaned of float rounding: a step the
+    solver took on the decimals as written (dlsolve/as_written.py), or a value printed here as
+    its short decimal — its givens, its steps' values, its tables' cells and its answers."""
     from dlsolve.solution import Given, Step, Table
 
     def values() -> Iterable[Any]:
@@ -97,11 +98,11 @@ def cleaned_in(solution: Any) -> bool:
         for a in solution.answers:
             yield a.value
 
-    return any_cleaned(values())
+    return bool(getattr(solution, "float_cleaned", False)) or any_cleaned(values())
 
 
-CLEANED_NOTE = ("Float rounding cleaned: a value within a few units in the last place of a short decimal is "
-                "shown as that decimal (0.1 + 0.2 shows 0.3, not 0.30000000000000004).")
+CLEANED_NOTE = ("Float rounding cleaned: values are those of the decimals as written (0.1 + 0.2 is 0.3, "
+                "not float64's 0.30000000000000004; 0.5 − 0.6 + 0.1 is 0).")
 
 
 def _text(q: Decimal, precision: int, exponent: int) -> str:
