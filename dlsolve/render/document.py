@@ -92,9 +92,10 @@ class DocumentRenderer:
 
     def answer_tex(self, v: Any) -> str:
         """A value in a table: every entry (nothing elided), integers grouped, a matrix as a matrix,
-        a list as a bracketed list that may break across lines."""
+        a list as a bracketed list that may break across lines. A formula (a symbolic answer) is
+        set full size: inline, its fractions would shrink to script size."""
         if isinstance(v, Expr):
-            return self.latex.print(v)
+            return r"\displaystyle " + self.latex.print(v)
         big = layout.oversized(v) if isinstance(v, (np.ndarray, list, tuple)) else None
         if big is not None:
             return r"\text{" + layout.oversized_text(big).replace("--", "-{}-") + "}"
