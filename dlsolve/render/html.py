@@ -255,7 +255,7 @@ class HtmlRenderer(DocumentRenderer):
     def plane(self, pl: Plane) -> str:
         """The points as dots (filled: target the positive output), each with its coordinates, and
         the line w₁x₁ + w₂x₂ + b = 0 clipped to a box a little wider than the points."""
-        box = layout.plane_box([(x, y) for x, y, _ in pl.points])
+        box = layout.plane_box([(x, y) for x, y, _ in pl.points], (pl.weights[0], pl.weights[1], pl.bias))
         x0, x1, y0, y1 = box
         side, left, top = 260.0, 40.0, 16.0
         width, height = left + side + 40, top + side + 34

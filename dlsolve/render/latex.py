@@ -448,7 +448,7 @@ class LatexRenderer(DocumentRenderer):
     def plane(self, pl: Plane) -> str:
         """The points (filled: target the positive output) with their coordinates and the line
         w₁x₁ + w₂x₂ + b = 0, clipped to a box a little wider than the points."""
-        box = layout.plane_box([(x, y) for x, y, _ in pl.points])
+        box = layout.plane_box([(x, y) for x, y, _ in pl.points], (pl.weights[0], pl.weights[1], pl.bias))
         x0, x1, y0, y1 = box
         side = 5.0
 

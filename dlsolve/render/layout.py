@@ -4,6 +4,8 @@ lines wrapped and tables folded to the console's width."""
 
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from typing import Callable, Sequence
 
@@ -280,11 +282,24 @@ def oversized_text(shape: tuple[int, ...]) -> str:
     return "a " + "×".join(str(n) for n in shape) + " array: every entry in --format json or csv"
 
 
-def plane_box(points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
+def plane_box(points: Sequence[tuple[float, float]], line: tuple[float, float, float] | None = None
+              ) -> tuple[float, float, float, float]:
     """The box (x_lo, x_hi, y_lo, y_hi) a plane of points is drawn in: their range with a margin
-    of a quarter of it (1 when the points share a coordinate)."""
+    of a quarter of it (1 when the points share a coordinate). With `line` (w₁, w₂, b), a box
+    the line would miss grows to take in the line's point nearest the points' centre, so the
+    picture shows the line its caption names (the perceptron trick: one point, a far line)."""
     xs = [float(p[0]) for p in points] or [0.0]
     ys = [float(p[1]) for p in points] or [0.0]
+    if line is not None and (line[0] or line[1]) and clip_line(*line, _box(xs, ys)) is None:
+        w1, w2, b = (float(v) for v in line)
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        t = (w1 * cx + w2 * cy + b) / (w1 * w1 + w2 * w2)
+        if math.isfinite(t):
+            xs, ys = xs + [cx - t * w1], ys + [cy - t * w2]
+    return _box(xs, ys)
+
+
+def _box(xs: list[float], ys: list[float]) -> tuple[float, float, float, float]:
     out = []
     for vs in (xs, ys):
         lo, hi = min(vs), max(vs)
