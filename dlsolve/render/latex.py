@@ -121,6 +121,12 @@ def preamble(paper: str = "a4") -> str:
 \newcommand{{\fit}}[1]{{\sbox{{\fitsave}}{{#1}}\ifdim\wd\fitsave>\linewidth\resizebox{{\linewidth}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
 \newcommand{{\fitrow}}[1]{{\sbox{{\fitsave}}{{$\displaystyle #1$}}\ifdim\wd\fitsave>\dimexpr\linewidth-9em\relax\resizebox{{\dimexpr\linewidth-9em\relax}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
 \providecommand{{\checkmark}}{{\surd}}
+% \keepspace{{h}}: a page break here unless h of room is left (needspace's method), so a heading,
+% a caption or the first lines after them never stand alone at a page's foot
+\makeatletter
+\newcommand{{\keepspace}}[1]{{\par\penalty-100\begingroup\setlength{{\dimen@}}{{#1}}\vskip\z@\@plus\dimen@
+\penalty-100\vskip\z@\@plus-\dimen@\vskip\dimen@\penalty9999\vskip-\dimen@\vskip\z@skip\endgroup}}
+\makeatother
 """
 
 
@@ -130,6 +136,9 @@ COMPACT = r"""\makeatletter
 \renewcommand\section{\@startsection{section}{1}{\z@}{-1.6ex \@plus -.4ex}{.6ex}{\normalfont\large\bfseries}}
 \makeatother
 """
+KEEP = "\\keepspace{6\\baselineskip}\n"  # before a heading: room for it and the first lines after it
+MAX_KEPT_ROWS = 24  # a step of more rows than this may break inside (it could not fit on a page whole)
+ANSWERS_ON_ONE_PAGE = 45  # an answers table of at most this many lines is one unbreakable block
 LIMIT = 68  # a worked line wider than this many characters (11 pt math, A4 less 2 × 2 cm) is broken
 
 
@@ -259,11 +268,11 @@ class LatexRenderer(DocumentRenderer):
             if level == 1:
                 return r"{\centering\LARGE\bfseries " + self.inline(text) + r"\par}"
             if level == 2:
-                brk = r"\clearpage" if self.mode == "full" else ""
+                brk = r"\clearpage" if self.mode == "full" else KEEP
                 return brk + rf"\section{{{self.inline(text)}}}"
             level -= 1
         cmd = {1: "section", 2: "subsection", 3: "subsubsection"}.get(level, "paragraph")
-        return rf"\{cmd}*{{{self.inline(text)}}}"
+        return KEEP + rf"\{cmd}*{{{self.inline(text)}}}"
 
     def para(self, text: str) -> str:
         return ("{\\footnotesize " + self.inline(text) + "\\par}") if self.mode == "answers" else self.inline(text)
@@ -312,12 +321,13 @@ class LatexRenderer(DocumentRenderer):
             rows = self._rows(lines)
             if body:
                 body += " \\\\[2pt]\n" if not body.endswith("}\n") else ""
-            body += " \\\\\n".join(rows)
+            # within one step no page break (\\*): its "= …" lines never begin a page; between steps one may
+            body += (" \\\\*\n" if len(rows) <= MAX_KEPT_ROWS else " \\\\\n").join(rows)
             if note and n < len(group) - 1:
-                body += " \\\\\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
+                body += " \\\\*\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
         out = "\\begin{align*}\n" + body.rstrip("\n") + "\n\\end{align*}"
         if group[-1][1]:
-            out += "\n{\\leftskip=2em\\small\\itshape " + self.inline(group[-1][1]) + "\\par}"
+            out += "\n\\nopagebreak{\\leftskip=2em\\small\\itshape " + self.inline(group[-1][1]) + "\\par}"  # with its step
         return out
 
     def equation(self, lines: list[str], note: str | None) -> str:
@@ -343,11 +353,19 @@ class LatexRenderer(DocumentRenderer):
 
     def table(self, columns: list[str], rows: list[list[Cell]], answers: bool = False) -> str:
         head = " & ".join(self.inline(c) for c in columns) + r" \\"
-        body = "\n".join(" & ".join(self._cell(c) for c in row) + r" \\" for row in rows)
+        cells = [[self._cell(c) for c in row] for row in rows]
+        # a row holding a matrix gets room below it, so the matrices of two rows never touch
+        body = "\n".join(" & ".join(row) + (r" \\[4pt]" if any("bmatrix" in c for c in row) else r" \\")
+                         for row in cells)
         if answers:
             spec = (r">{\raggedright\arraybackslash}p{0.17\linewidth}>{\raggedright\arraybackslash}p{0.3\linewidth}"
                     r">{\raggedright\arraybackslash}p{0.43\linewidth}")
             size = "\\footnotesize" if self.mode == "answers" else "\\small"
+            # its height in lines: a line per row and per matrix row, and a line per ~60 characters of a long list
+            lines = body.count(r"\\") + sum(len(c) // 60 for row in cells for c in row if "bmatrix" not in c)
+            if lines <= ANSWERS_ON_ONE_PAGE:  # one block: never split across pages, kept with its heading
+                return ("{" + size + "\\noindent\\begin{tabular}{@{}" + spec + "@{}}\n\\toprule\n" + head +
+                        "\n\\midrule\n" + body + "\n\\bottomrule\n\\end{tabular}\\par}")
             return ("{" + size + "\\begin{longtable}{" + spec + "}\n\\toprule\n" + head + "\n\\midrule\n\\endhead\n" +
                     body + "\n\\bottomrule\n\\end{longtable}}")
         return ("{\\small\\fit{\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n" + head + "\n\\midrule\n" +
