@@ -41,3 +41,13 @@ def test_only_an_answers_table_longer_than_a_page_may_break():
     row = [("name", "x"), ("prose", "a quantity"), ("math", "0.5")]
     assert r"\begin{tabular}" in r.table(["name", "quantity", "value"], [row] * 20, answers=True)
     assert r"\begin{longtable}" in r.table(["name", "quantity", "value"], [row] * 80, answers=True)
+
+
+def test_a_long_worked_line_breaks_in_html():
+    """VGG's P = P^[1] + … + P^[22] ran off the HTML page: it is broken before a +, every term kept."""
+    html = dlsolve.solve(str(ROOT / "problems" / "arch-vgg16.yaml")).to("html")
+    assert html.count('class="cont"') >= 2      # P^[1] + … (two lines), 1792 + … (three lines)
+    # no term lost at a break: the 22 layers' P^[l] each once in the broken line
+    start = html.index("<mi>P</mi></mstyle>")
+    line = html[start:html.index("138,357,544", start)]
+    assert all(f"<mn>{l}</mn>" in line for l in range(1, 23))

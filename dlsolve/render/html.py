@@ -23,6 +23,7 @@ h2 { border-bottom: 1px solid #bbb; margin-top: 2em; }
 .eqs { display: grid; grid-template-columns: max-content 1fr; column-gap: .3em; row-gap: .35em;
        margin: .7em 0; align-items: center; }
 .eqs .lhs { text-align: right; }
+.eqs .cont { margin-left: 2em; }
 .eqs .why { margin-left: 1.5em; color: #555; font-style: italic; font-size: .9em; }
 .wide, .table { max-width: 100%; overflow-x: auto; }
 figure { margin: 1em 0; } figure.plot figcaption { font-size: .9em; color: #444; }
@@ -59,6 +60,23 @@ def mathml(tex: str) -> str:
         out = _GROUPED.sub(r"<mn>\1,\2</mn>", out)
     out = _FENCE.sub(r'\1 lspace="0.05em" rspace="0.05em">', out)  # log(ŷ), not log ( ŷ )
     return _UPRIGHT.sub(r'<mi mathvariant="normal">\1</mi>', out)  # Δ upright, as in print
+
+
+HTML_LIMIT = 80  # a worked line wider than this many characters of math is broken at + and − (VGG's P = P¹ + … + P²²)
+
+
+def _broken(line: str) -> str:
+    """One worked line as a grid cell; a long one broken where LaTeX breaks it (before + or −),
+    each piece after the first on its own line, indented, so it never runs off the page."""
+    from dlsolve.render.latex import break_line
+
+    rel, _, rhs = line.partition(" ")
+    pieces = break_line(rhs, HTML_LIMIT) if rel in ("=", r"\approx") else [line[len(rel) + 1:]]
+    if len(pieces) == 1:
+        return f"<div>{mathml(DS + line)}</div>"
+    first = mathml(DS + rel + " " + pieces[0])
+    rest = "".join(f'<div class="cont">{mathml(DS + p)}</div>' for p in pieces[1:])
+    return f"<div>{first}{rest}</div>"
 
 
 def svg_notation(text: str) -> str:
@@ -120,10 +138,9 @@ class HtmlRenderer(DocumentRenderer):
             if not eq:
                 cells.append(f'<div class="lhs">{mathml(DS + lines[0])}</div><div></div>')
             else:
-                cells.append(f'<div class="lhs">{mathml(DS + lhs)}</div>'
-                             f'<div>{mathml(DS + "= " + rhs)}</div>')
+                cells.append(f'<div class="lhs">{mathml(DS + lhs)}</div>' + _broken("= " + rhs))
             for line in lines[1:]:
-                cells.append(f'<div></div><div>{mathml(DS + line)}</div>')
+                cells.append("<div></div>" + _broken(line))
             if note:
                 cells.append(f'<div></div><div class="why">{self.inline(note)}</div>')
         return '<div class="eqs">' + "".join(cells) + "</div>"
