@@ -153,8 +153,8 @@ class Derivation:
     def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: Prose | None = None) -> None:
         self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title))
 
-    def series(self, label: str, values: Iterable[float]) -> None:
-        self._add(Series(label, tuple(float(v) for v in values)))
+    def series(self, label: str, values: Iterable[float], start: int = 1) -> None:
+        self._add(Series(label, tuple(float(v) for v in values), start))
 
     def graph(self, edges: Iterable[tuple[str, str]]) -> None:
         self._add(Graph(tuple(edges)))

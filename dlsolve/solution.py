@@ -128,6 +128,7 @@ class Series:
 
     label: str
     values: tuple[float, ...]
+    start: int = 1   # the iteration of the first value (0: the starting w₀ before any update)
 
 
 @dataclass(frozen=True)

@@ -35,3 +35,28 @@ def test_the_perceptron_trick_sheet_draws_its_line():
     assert r"\draw[red!70!black,thick]" in tex
     html = sol.to("html")
     assert '<line class="decision"' in html
+
+
+@pytest.mark.parametrize("lo,hi", [(0.9985, 0.999), (0.002, 0.002811), (-0.5, 40.3), (1e-5, 3e-5), (3.0, 3.0), (-6, 8)])
+def test_axis_ticks_are_round_and_cover_every_value(lo, hi):
+    from decimal import Decimal
+
+    ticks = layout.nice_ticks(lo, hi)
+    assert ticks[0] <= lo and ticks[-1] >= hi and 3 <= len(ticks) <= 7
+    steps = {Decimal(repr(b)) - Decimal(repr(a)) for a, b in zip(ticks, ticks[1:])}
+    assert len(steps) == 1                                   # evenly spaced, exactly as decimals
+    step = steps.pop()
+    assert step.normalize().as_tuple().digits in ((1,), (2,), (5,))   # 1, 2 or 5 × 10^k
+
+
+def test_the_weight_plot_starts_at_w0():
+    import dlsolve
+    from dlsolve.solution import Series
+
+    sol = dlsolve.solve(str(ROOT / "problems" / "opt-adam.yaml"))
+    w = next(b for s in sol.sections for b in s.blocks if isinstance(b, Series) and b.label == "w_i")
+    assert w.start == 0 and w.values[0] == 1.0                     # initial_weight: 1.0 in the problem
+    assert list(w.values[1:]) == list(sol.answers["weights"])
+    tex = sol.to("latex")
+    assert r"{0};" in tex.split(r"\node[font=\small] at (3.5,-0.65) {iteration $i$}")[1].split("tikzpicture")[0] or \
+        "at (0.000,-0.05) {0};" in tex

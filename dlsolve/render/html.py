@@ -189,23 +189,27 @@ class HtmlRenderer(DocumentRenderer):
 
     def series(self, s: Series) -> str:
         w, h, left, top = 420.0, 140.0, 90.0, 14.0
-        pts = layout.curve_points(s.values, w - left - 20, h - top - 36)
-        xy = [None if p is None else (left + p[0], top + (h - top - 36) - p[1]) for p in pts]
         finite = [v for v in s.values if v == v and abs(v) != float("inf")]
-        lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+        ticks = layout.nice_ticks(min(finite), max(finite)) if finite else [0.0, 1.0]
+        inner = h - top - 36
+        pts = layout.curve_points(s.values, w - left - 20, inner, (ticks[0], ticks[-1]))
+        xy = [None if p is None else (left + p[0], top + inner - p[1]) for p in pts]
+        span = ticks[-1] - ticks[0] or 1.0
         body = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - 36}" stroke="#999"/>',
                 f'<line x1="{left}" y1="{h - 36}" x2="{w - 10}" y2="{h - 36}" stroke="#999"/>',
-                self._t(left - 6, top + 4, numbers.unicode(hi, self.precision), 11, "end"),
-                self._t(left - 6, h - 36, numbers.unicode(lo, self.precision), 11, "end"),
                 self._t((left + w) / 2, h - 4, "iteration i", 12)]
+        for t in ticks:  # round ticks covering every value
+            y = top + inner - (t - ticks[0]) / span * inner
+            body.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="#999"/>')
+            body.append(self._t(left - 6, y + 4, numbers.unicode(t, self.precision), 11, "end"))
         line = " ".join(f"{x:.1f},{y:.1f}" for p in xy if p for x, y in [p])
         body.append(f'<polyline points="{line}" fill="none" stroke="#2a5599" stroke-width="2"/>')
         n = len(s.values)
-        for k, p in enumerate(xy, 1):
+        for k, p in enumerate(xy):
             if p:
                 body.append(f'<circle cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3" fill="#2a5599"/>')
-                if n <= 12 or k in (1, n) or k % 5 == 0:
-                    body.append(self._t(p[0], h - 22, str(k), 11))
+                if n <= 12 or k in (0, n - 1) or (k + s.start) % 5 == 0:
+                    body.append(self._t(p[0], h - 22, str(k + s.start), 11))
         svg = self._svg(w, h, f"{s.label} over the iterations", body)
         return f'<figure class="plot"><figcaption>{self.inline(s.label)}</figcaption>{svg}</figure>'
 

@@ -395,23 +395,26 @@ class LatexRenderer(DocumentRenderer):
         return self.inline(text)
 
     def series(self, s: Series) -> str:
+        """The values over the iterations (from s.start: w₀ before the first update), on an axis
+        with round ticks covering every value."""
         w, h = 7.0, 2.4
-        pts = layout.curve_points(s.values, w, h)
         finite = [v for v in s.values if v == v and abs(v) != float("inf")]
-        lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+        ticks = layout.nice_ticks(min(finite), max(finite)) if finite else [0.0, 1.0]
+        pts = layout.curve_points(s.values, w, h, (ticks[0], ticks[-1]))
         path = " -- ".join(f"({x:.3f},{y:.3f})" for p in pts if p for x, y in [p])
         marks = " ".join(rf"\fill ({x:.3f},{y:.3f}) circle (1.4pt);" for p in pts if p for x, y in [p])
         n = len(s.values)
-        ticks = " ".join(rf"\node[below,font=\scriptsize] at ({p[0]:.3f},-0.05) {{{k}}};"
-                         for k, p in enumerate(pts, 1) if p and (n <= 12 or k in (1, n) or k % 5 == 0))
-        num = lambda x: "$" + numbers.latex(x, self.precision) + "$"  # noqa: E731
+        xticks = " ".join(rf"\node[below,font=\scriptsize] at ({p[0]:.3f},-0.05) {{{k + s.start}}};"
+                          for k, p in enumerate(pts) if p and (n <= 12 or k in (0, n - 1) or (k + s.start) % 5 == 0))
+        span = ticks[-1] - ticks[0] or 1.0
+        yticks = " ".join(rf"\draw[gray!60] (-0.06,{(t - ticks[0]) / span * h:.3f}) -- (0,{(t - ticks[0]) / span * h:.3f});"
+                          rf"\node[left,font=\scriptsize] at (-0.06,{(t - ticks[0]) / span * h:.3f}) "
+                          rf"{{${numbers.latex(t, self.precision)}$}};" for t in ticks)
         drawn = (r"\begin{tikzpicture}[x=1cm,y=1cm]"
-                 rf"\draw[gray!60] (0,0) -- ({w},0); \draw[gray!60] (0,0) -- (0,{h});"
-                 rf"\node[left,font=\scriptsize] at (0,{h}) {{{num(hi)}}};"
-                 rf"\node[left,font=\scriptsize] at (0,0) {{{num(lo)}}};"
-                 + (rf"\draw[thick,blue!70!black] {path};" if " -- " in path else "") + marks + ticks +
+                 rf"\draw[gray!60] (0,0) -- ({w},0); \draw[gray!60] (0,0) -- (0,{h});" + yticks
+                 + (rf"\draw[thick,blue!70!black] {path};" if " -- " in path else "") + marks + xticks +
                  rf"\node[font=\small] at ({w / 2},-0.65) {{iteration $i$}};"
-                 rf"\node[rotate=90,font=\small] at (-1.2,{h / 2}) {{{self._label(s.label)}}};"
+                 rf"\node[rotate=90,font=\small] at (-1.6,{h / 2}) {{{self._label(s.label)}}};"
                  r"\end{tikzpicture}")
         return self.framed(drawn, "")
 

@@ -245,11 +245,36 @@ def network_positions(sizes: Sequence[int]) -> tuple[dict[tuple[int, int], tuple
     return {(l, j): (float(l), j + (tallest - n) / 2) for l, n in enumerate(sizes) for j in range(n)}, tallest
 
 
-def curve_points(values: Sequence[float], width: float, height: float) -> list[tuple[float, float] | None]:
-    """Each value as a point of a plot width × height (y up), the least at the bottom; None where
-    a value is not finite. A constant series lies in the middle."""
+def nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
+    """Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi]: an axis read at a glance,
+    its ends at the ticks so every value is inside (0.9985 … 0.9990 → 0.9984, 0.9986, …, 0.999)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return [0.0, 1.0]
+    if hi == lo:
+        pad = abs(lo) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / max(most - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    first = math.floor(lo / step + 1e-9) * step
+    ticks = []
+    k = 0
+    while True:
+        t = first + k * step
+        ticks.append(round(t, max(0, -int(math.floor(math.log10(step))))))  # 0.9984, not 0.9984000000000001
+        if t >= hi - 1e-9 * step or k > 20:
+            break
+        k += 1
+    return ticks
+
+
+def curve_points(values: Sequence[float], width: float, height: float,
+                 bounds: tuple[float, float] | None = None) -> list[tuple[float, float] | None]:
+    """Each value as a point of a plot width × height (y up), `bounds` (the axis ends; the
+    values' least and greatest by default) at the bottom and top; None where a value is not
+    finite. A constant series with no bounds lies in the middle."""
     finite = [v for v in values if np.isfinite(v)]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    lo, hi = bounds if bounds is not None else ((min(finite), max(finite)) if finite else (0.0, 1.0))
     span = hi - lo
     n = len(values)
     out: list[tuple[float, float] | None] = []
