@@ -6,7 +6,7 @@ Imported only by kinds that need calculus (SymPy takes a noticeable time to impo
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 import sympy as sp
@@ -267,24 +267,14 @@ def course_derivative(local: sp.Basic, parent: sp.Symbol, child: E.Sym,
     own record (its `derivative`), the factor ∂u/∂parent from sympy.diff. Returns (the form,
     the function's printed name), or None when the formula is no such activation (then
     sympy.diff's form is shown)."""
-    u = sp.Wild("u")
-    for fn in E.FUNCTIONS.values():
-        if fn.sympy is None or fn.derivative is None or fn.shape != "map":
-            continue
-        try:
-            pattern = fn.sympy_form(sp, u)
-        except (TypeError, ValueError, AttributeError):
-            continue
-        if pattern == u or not isinstance(pattern, sp.Basic):
-            continue
-        found = _match(local, pattern)
-        if not found or u not in found or not found[u].has(parent):
+    for fn, u in _applied(local, lambda f: f.derivative is not None):
+        if not u.has(parent):
             continue
         arg = E.Sym("__course_u__", "u", "u")
         prime = fn.derivative(arg)
         if not _calls(prime, fn.name, arg):
             return None  # f′ not written in f (log′ = 1/x): SymPy's form says the same
-        inner = from_sympy(found[u], symbols)
+        inner = from_sympy(u, symbols)
 
         def sub(e: E.Expr) -> E.Expr:
             if isinstance(e, E.Call) and _name(e) == fn.name and len(e.args) == 1 and e.args[0] is arg:
@@ -295,7 +285,7 @@ def course_derivative(local: sp.Basic, parent: sp.Symbol, child: E.Sym,
             return e.rebuild(*(sub(k) for k in kids)) if kids else e
 
         course = sub(prime)
-        du = tidy_form(differentiate(found[u], parent))
+        du = tidy_form(differentiate(u, parent))
         if du == 1:
             return course, fn.uni
         return E.Mul.of(from_sympy(du, symbols), course), fn.uni
@@ -315,10 +305,18 @@ def _calls(e: E.Expr, name: str, arg: E.Expr) -> bool:
 def course_form(local: sp.Basic, written: str, symbols: Mapping[str, E.Sym]) -> E.Expr | None:
     """A definition shown as written when it is a named function SymPy expands: a = σ(z), not
     a = 1/(1 + e^(−z)) — only for a function whose name the definition writes; else None."""
+    for fn, u in _applied(local, lambda f: f.sympy_head is None and
+                          any(f"{name}(" in written.replace(" ", "") for name in f.written)):
+        return E.call(fn.name, from_sympy(u, symbols))
+    return None
+
+
+def _applied(local: sp.Basic, wanted: Callable[[Any], bool]) -> Iterator[tuple[Any, sp.Basic]]:
+    """(function record, its argument u) for each one-argument function of the registry that
+    `wanted` picks and whose SymPy form, applied to some u, is `local` (1/(1 + e^(−z)) is σ(z))."""
     u = sp.Wild("u")
     for fn in E.FUNCTIONS.values():
-        if fn.sympy is None or fn.shape != "map" or fn.sympy_head is not None or \
-                not any(f"{name}(" in written.replace(" ", "") for name in fn.written):
+        if fn.sympy is None or fn.shape != "map" or not wanted(fn):
             continue
         try:
             pattern = fn.sympy_form(sp, u)
@@ -328,8 +326,7 @@ def course_form(local: sp.Basic, written: str, symbols: Mapping[str, E.Sym]) -> 
             continue
         found = _match(local, pattern)
         if found and u in found:
-            return E.call(fn.name, from_sympy(found[u], symbols))
-    return None
+            yield fn, found[u]
 
 
 def signed_product(factors: list[E.Expr]) -> E.Expr:

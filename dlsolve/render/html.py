@@ -68,7 +68,7 @@ HTML_LIMIT = 80  # a worked line wider than this many characters of math is brok
 def _broken(line: str) -> str:
     """One worked line as a grid cell; a long one broken where LaTeX breaks it (before + or −),
     each piece after the first on its own line, indented, so it never runs off the page."""
-    from dlsolve.render.latex import break_line
+    from dlsolve.render.texbreak import break_line
 
     rel, _, rhs = line.partition(" ")
     pieces = break_line(rhs, HTML_LIMIT) if rel in ("=", r"\approx") else [line[len(rel) + 1:]]
