@@ -18,6 +18,16 @@ from dlsolve.solution import (GIVEN, WORKED, Answer, Block, Figure, Given, Graph
 NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
 
 
+def _cancelled(value: Value, formula: Expr, bindings: dict, exact: object | None) -> Value:
+    """The step's value as the decimals as written give it (dlsolve/as_written.py: 0.5 − 0.6 +
+    0.1 is 0, not 2.8×10⁻¹⁷, and step(z) must see 0); with --exact an exact 0 is 0."""
+    if exact is not None and getattr(exact, "is_zero", False) and not isinstance(value, np.ndarray) and value != 0:
+        return 0.0
+    from dlsolve.as_written import as_written
+
+    return as_written(value, formula, bindings)
+
+
 def _prose(text: Prose, values: dict) -> Prose:
     """Words with values become a Phrase (formatted by the renderer); plain words stay a str."""
     return Phrase(text, **values) if values and isinstance(text, str) else text
@@ -32,6 +42,7 @@ class Derivation:
         self.round: int | None = getattr(options, "round", None)
         self.exact_env: dict[str, object] | None = {} if getattr(options, "exact", False) else None
         self._sections: list[Section] = []
+        self.float_cleaned = False  # some step's value is the decimals' as written, not float64's
         self._title: str | None = None
         self._level = 1
         self._blocks: list[Block] = []
@@ -110,7 +121,7 @@ class Derivation:
             value: Value | None = evaluate(formula, bindings)
         except UnboundSymbol:
             value = None
-        exact = None
+        exact = kept = None
         if value is not None and self.exact_env is not None:
             from dlsolve.exactness import exact_step
 
@@ -119,6 +130,10 @@ class Derivation:
                 self.exact_env.pop(sym.key, None)
             else:
                 self.exact_env[sym.key] = kept
+        if value is not None:
+            cleaned = _cancelled(value, formula, bindings, kept)
+            self.float_cleaned |= cleaned is not value
+            value = cleaned
         if value is not None and self.round is not None:
             value = np.round(value, self.round) if isinstance(value, np.ndarray) else float(np.round(value, self.round))
         self._node(sym.key, bindings)
@@ -144,8 +159,8 @@ class Derivation:
         """A table; `part=GIVEN` when it states the problem's data (the question sheet shows it)."""
         self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title, part))
 
-    def series(self, label: str, values: Iterable[float]) -> None:
-        self._add(Series(label, tuple(float(v) for v in values)))
+    def series(self, label: str, values: Iterable[float], start: int = 1) -> None:
+        self._add(Series(label, tuple(float(v) for v in values), start))
 
     def graph(self, edges: Iterable[tuple[str, str]]) -> None:
         self._add(Graph(tuple(edges)))
@@ -178,7 +193,8 @@ class Derivation:
                         for a, deps in zip(self._answers, self._depends()))
         from dlsolve import nonfinite  # every NaN or ∞ a solution shows carries its reason
 
-        return nonfinite.explain(Solution(kind, title, tuple(self._sections), answers, tuple(self._conventions)))
+        return nonfinite.explain(Solution(kind, title, tuple(self._sections), answers, tuple(self._conventions),
+                                          float_cleaned=self.float_cleaned))
 
     def _depends(self) -> list[tuple[str, ...]]:
         """For each answer, the answers whose values its steps were computed from: a walk back

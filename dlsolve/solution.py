@@ -146,6 +146,7 @@ class Series:
     label: str
     values: tuple[float, ...]
     part: str = WORKED
+    start: int = 1   # the iteration of the first value (0: the starting w₀ before any update)
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,7 @@ class Solution:
     answers: tuple[Answer, ...]
     conventions: tuple[Prose, ...] = field(default=())
     variant: int | None = None  # the exam variant (`dlsolve vary`) this problem is, if any
+    float_cleaned: bool = False  # some value was taken as the decimals as written give it (as_written.py)
 
     def __post_init__(self) -> None:
         if not isinstance(self.answers, AnswerSet):

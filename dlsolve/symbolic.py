@@ -6,7 +6,7 @@ Imported only by kinds that need calculus (SymPy takes a noticeable time to impo
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 import sympy as sp
@@ -116,6 +116,10 @@ class _FromSympy(E.Visitor):
             terms = s.as_ordered_terms()
         except (ArithmeticError, TypeError, ValueError):  # ordering evaluates terms numerically: 9/log(tanh(10¹⁵))
             terms = list(s.args)
+        if terms and terms[0].could_extract_minus_sign() and _plain(-terms[0]):  # y − a, not SymPy's −a + y
+            first = next((k for k, t in enumerate(terms) if not t.could_extract_minus_sign()), None)
+            if first is not None:
+                terms.insert(0, terms.pop(first))
         return E.Add.of(*(self.visit(t) for t in terms))
 
     def visit_Mul(self, s: sp.Mul) -> E.Expr:
@@ -257,3 +261,104 @@ def tidy_form(e: sp.Basic) -> sp.Basic:
     if e.is_polynomial() and not e.is_number and not e.has(sp.Float):
         return sp.factor(e)
     return e
+
+
+# -- the course's forms ------------------------------------------------------------------------------
+def course_derivative(local: sp.Basic, parent: sp.Symbol, child: E.Sym,
+                      symbols: Mapping[str, E.Sym]) -> tuple[E.Expr, str] | None:
+    """∂child/∂parent in the course's form when the child is a named activation of a formula in
+    `parent` — child = f(u) with f's derivative written in f itself (σ′ = σ(1 − σ), tanh′ = 1 −
+    tanh², exp′ = exp): f′(u)·∂u/∂parent with f(u) written as the child, so ∂a/∂z = a·(1 − a),
+    not e^(−z)/(1 + e^(−z))², and ∂h₃/∂h₂ = W_h·(1 − h₃²). The form comes from the function's
+    own record (its `derivative`), the factor ∂u/∂parent from sympy.diff. Returns (the form,
+    the function's printed name), or None when the formula is no such activation (then
+    sympy.diff's form is shown)."""
+    for fn, u in _applied(local, lambda f: f.derivative is not None):
+        if not u.has(parent):
+            continue
+        arg = E.Sym("__course_u__", "u", "u")
+        prime = fn.derivative(arg)
+        if not _calls(prime, fn.name, arg):
+            return None  # f′ not written in f (log′ = 1/x): SymPy's form says the same
+        inner = from_sympy(u, symbols)
+
+        def sub(e: E.Expr) -> E.Expr:
+            if isinstance(e, E.Call) and _name(e) == fn.name and len(e.args) == 1 and e.args[0] is arg:
+                return child
+            if e is arg:
+                return inner
+            kids = e.children()
+            return e.rebuild(*(sub(k) for k in kids)) if kids else e
+
+        course = sub(prime)
+        du = tidy_form(differentiate(u, parent))
+        if du == 1:
+            return course, fn.uni
+        return E.Mul.of(from_sympy(du, symbols), course), fn.uni
+    return None
+
+
+def _name(e: E.Call) -> str:
+    return getattr(e.fn, "name", e.fn)
+
+
+def _calls(e: E.Expr, name: str, arg: E.Expr) -> bool:
+    if isinstance(e, E.Call) and _name(e) == name and len(e.args) == 1 and e.args[0] is arg:
+        return True
+    return any(_calls(k, name, arg) for k in e.children())
+
+
+def course_form(local: sp.Basic, written: str, symbols: Mapping[str, E.Sym]) -> E.Expr | None:
+    """A definition shown as written when it is a named function SymPy expands: a = σ(z), not
+    a = 1/(1 + e^(−z)) — only for a function whose name the definition writes; else None."""
+    for fn, u in _applied(local, lambda f: f.sympy_head is None and
+                          any(f"{name}(" in written.replace(" ", "") for name in f.written)):
+        return E.call(fn.name, from_sympy(u, symbols))
+    return None
+
+
+def _applied(local: sp.Basic, wanted: Callable[[Any], bool]) -> Iterator[tuple[Any, sp.Basic]]:
+    """(function record, its argument u) for each one-argument function of the registry that
+    `wanted` picks and whose SymPy form, applied to some u, is `local` (1/(1 + e^(−z)) is σ(z))."""
+    u = sp.Wild("u")
+    for fn in E.FUNCTIONS.values():
+        if fn.sympy is None or fn.shape != "map" or not wanted(fn):
+            continue
+        try:
+            pattern = fn.sympy_form(sp, u)
+        except (TypeError, ValueError, AttributeError):
+            continue
+        if pattern == u or not isinstance(pattern, sp.Basic):
+            continue
+        found = _match(local, pattern)
+        if found and u in found:
+            yield fn, found[u]
+
+
+def signed_product(factors: list[E.Expr]) -> E.Expr:
+    """A product with its factors' minus signs taken to the front: −2·(y − a)·a·(1 − a)·x, not
+    (−2·(y − a))·a·(1 − a)·x."""
+    negative = False
+    plain = []
+    for f in factors:
+        while isinstance(f, E.Neg):
+            negative, f = not negative, f.arg
+        if not (isinstance(f, E.Num) and f.value == 1):
+            plain.append(f)
+    body = E.Mul.of(*plain) if len(plain) > 1 else plain[0] if plain else E.Num(1)
+    return E.Neg(body) if negative else body
+
+
+def _match(e: sp.Basic, pattern: sp.Basic) -> dict | None:
+    """SymPy's match, with its own failures on odd formulas (1/log(tanh(10¹⁵)) divides by zero
+    in mpmath, found by fuzzing) taken as no match."""
+    try:
+        return e.match(pattern)
+    except (ArithmeticError, TypeError, ValueError, RecursionError, AttributeError):
+        return None
+
+
+def _plain(t: sp.Basic) -> bool:
+    """A symbol or a product of symbols and numbers (a, 2·a·y): moved behind a positive term
+    it reads as the course writes it; a fraction such as −y/ŷ stays first, as written."""
+    return bool(t.is_Symbol or (t.is_Mul and all(a.is_Symbol or a.is_Number for a in t.args)))

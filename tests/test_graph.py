@@ -54,8 +54,11 @@ def test_symbolic_mode_gives_formulas():
     import sympy as sp
     x, w, b, y, a, z = (sp.Symbol(n, real=True) for n in "xwbyaz")
     got = to_sympy(s.answer("dL/dw").value)
+    # the course's form, σ′ written with a = σ(z): −2(y − a)·a(1 − a)·x …
+    assert sp.simplify(got - (-2 * (y - a) * a * (1 - a) * x)) == 0
+    # … which is sympy.diff's once a = σ(z) is put in
     want = -2 * (y - a) * sp.exp(-z) / (1 + sp.exp(-z)) ** 2 * x
-    assert sp.simplify(got - want) == 0
+    assert sp.simplify((got - want).subs(a, 1 / (1 + sp.exp(-z)))) == 0
 
 
 # -- random expressions against finite differences ---------------------------------------------

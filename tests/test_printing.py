@@ -42,7 +42,8 @@ def test_ties_round_half_up_as_by_hand():
     assert numbers.unicode(7.5625, 4) == "7.563"      # exact tie: up, not to even
     assert numbers.unicode(107.25, 4) == "107.3"
     assert numbers.unicode(-0.00625, 2) == "−0.0063"
-    assert numbers.unicode(2.675, 3) == "2.67"        # stored below the tie
+    assert numbers.unicode(2.675, 3) == "2.68"        # the decimal as written: a tie, up (its binary is just below)
+    assert numbers.unicode(2.6749999, 3) == "2.67"    # genuinely below the tie
     assert numbers.unicode(9.99951, 4) == "10.00"
     assert numbers.unicode(0.00012345, 3) == "0.000123"
     assert numbers.unicode(1.23456e-7, 3) == "1.23×10⁻⁷"

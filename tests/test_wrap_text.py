@@ -19,7 +19,7 @@ def plain(text: str, w: int) -> list[str]:
             if cols > w:
                 break
             cut = k + 1
-            if ch in " ," and k + 1 < len(text):
+            if k + 1 < len(text) and (ch == " " or (ch == "," and not text[k + 1].isdigit())):
                 best = k + 1
         at = best if best > 0 else max(cut, 1)
         out.append(text[:at].rstrip())
@@ -38,3 +38,10 @@ def test_a_long_answer_cell_wraps_to_lines_of_at_most_w_columns():
     lines = wrap_text(cell, 40)
     assert all(width(line) <= 40 for line in lines)
     assert "".join(lines).replace(" ", "") == cell.replace(" ", "")
+
+
+def test_a_grouped_number_is_never_broken_at_its_comma():
+    cell = "[1792, 36,928, 0, 73,856, 147,584, 0, 295,168, 590,080]"
+    for w in range(10, 30):
+        joined = " ".join(wrap_text(cell, w))   # a break after ", " rejoins as ", "; one inside 36,928 would not
+        assert joined == cell, w

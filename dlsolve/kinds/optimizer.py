@@ -231,7 +231,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     if np.ndim(rows[0]["α"]) == 0 and len(rows) > 1 and len({r["α"] for r in rows}) > 1:
         d.series("α_i", [r["α"] for r in rows])
     if "w" in rows[0] and np.ndim(rows[0]["w"]) == 0 and len(rows) > 1:
-        d.series("w_i", [r["w"] for r in rows])
+        start = [float(spec._w0[0])] if spec._w0 is not None and len(spec._w0) == 1 else []
+        d.series("w_i", start + [r["w"] for r in rows], start=1 - len(start))  # from w₀, before any update
     final = _final(run)
     notes = []
     for label, alt in _alternatives(spec):

@@ -56,10 +56,10 @@ class DocumentRenderer:
     def num(self, x: float) -> str:
         return numbers.latex(float(x), self.precision)
 
-    def int_tex(self, n: int, sep: str = "{,}") -> str:
-        """An integer with its digits grouped from five digits on: 138{,}357{,}544 (in a list,
-        where commas separate the entries, by thin spaces)."""
-        return numbers.integer(n, sep).replace("−", "-")
+    def int_tex(self, n: int) -> str:
+        """An integer with its digits grouped from five digits on, 138{,}357{,}544, the same in
+        a list (numbers.integer: one grouping everywhere)."""
+        return numbers.integer(n, "{,}").replace("−", "-")
 
     def value_tex(self, v: Any) -> str:
         """A value in a worked line: large matrices elided with ⋯ (the answers table has them whole)."""
@@ -93,9 +93,10 @@ class DocumentRenderer:
 
     def answer_tex(self, v: Any) -> str:
         """A value in a table: every entry (nothing elided), integers grouped, a matrix as a matrix,
-        a list as a bracketed list that may break across lines."""
+        a list as a bracketed list that may break across lines. A formula (a symbolic answer) is
+        set full size: inline, its fractions would shrink to script size."""
         if isinstance(v, Expr):
-            return self.latex.print(v)
+            return r"\displaystyle " + self.latex.print(v)
         big = layout.oversized(v) if isinstance(v, (np.ndarray, list, tuple)) else None
         if big is not None:
             return r"\text{" + layout.oversized_text(big).replace("--", "-{}-") + "}"
@@ -107,7 +108,7 @@ class DocumentRenderer:
             return self.int_tex(int(v))
         if isinstance(v, (float, np.floating)):
             x = float(v)
-            return self.int_tex(int(x)) if x.is_integer() and abs(x) >= 1e4 and abs(x) < 1e15 else self.num(x)
+            return self.num(x)
         if isinstance(v, (list, tuple)):
             items = list(v)
             if items and all(isinstance(r, (list, tuple, np.ndarray)) and len(r) == len(items[0]) and len(r)
@@ -118,7 +119,7 @@ class DocumentRenderer:
                              isinstance(r[0], (list, tuple, np.ndarray)) for r in items):
                 return r",\ ".join(self.answer_tex(m) for m in items)   # one matrix per head
             if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in items):
-                return "[" + self.list_sep.join(self.int_tex(x, r"\,") for x in items) + "]"
+                return "[" + self.list_sep.join(self.int_tex(x) for x in items) + "]"
             return "[" + self.list_sep.join(self.answer_tex(x) for x in items) + "]"
         if isinstance(v, str):
             return notation_.tex_word(v)   # a word answer (word2vec's analogy), escaped
@@ -204,6 +205,8 @@ class DocumentRenderer:
             rows = [[("name", a.name), ("prose", self.prose(a.label)), ("math", self.answer_tex(a.value))]
                     for a in sol.answers]
             out.append(self.table(["name", "quantity", "value"], rows, answers=True))
+        if numbers.cleaned_in(sol):
+            out.append(self.meta(numbers.CLEANED_NOTE))
         return out
 
     def questions(self, sol: Solution, level: int) -> list[str]:

@@ -23,6 +23,7 @@ h2 { border-bottom: 1px solid #bbb; margin-top: 2em; }
 .eqs { display: grid; grid-template-columns: max-content 1fr; column-gap: .3em; row-gap: .35em;
        margin: .7em 0; align-items: center; }
 .eqs .lhs { text-align: right; }
+.eqs .cont { margin-left: 2em; }
 .eqs .why { margin-left: 1.5em; color: #555; font-style: italic; font-size: .9em; }
 .wide, .table { max-width: 100%; overflow-x: auto; }
 figure { margin: 1em 0; } figure.plot figcaption { font-size: .9em; color: #444; }
@@ -45,6 +46,8 @@ _PREFIX_MINUS = re.compile(r"((?:<mo[^>]*>&#x0002[8B];</mo>|<mo[^>]*>&#x0005B;</
 _FENCE = re.compile(r'(<mo stretchy="true" fence="true" form="(?:prefix|postfix)")>')
 _UPRIGHT = re.compile(r"<mi>(&#x00(?:39[1-9A-F]|3A[0-9]);)</mi>")  # capital Greek letters
 DS = "\\displaystyle "
+# 36{,}928 comes out of latex2mathml as <mn>36</mn><mrow><mo>,</mo></mrow><mn>928</mn>: one number, one <mn>
+_GROUPED = re.compile(r"<mn>([0-9,]+)</mn><mrow><mo>&#x0002C;</mo></mrow><mn>([0-9]{3}(?:[.][0-9]+)?)</mn>")
 
 
 def mathml(tex: str) -> str:
@@ -53,8 +56,27 @@ def mathml(tex: str) -> str:
     from latex2mathml.converter import convert
 
     out = _PREFIX_MINUS.sub(r'\1<mo form="prefix" lspace="0" rspace="0">&#x02212;</mo>', convert(tex))
+    while _GROUPED.search(out):
+        out = _GROUPED.sub(r"<mn>\1,\2</mn>", out)
     out = _FENCE.sub(r'\1 lspace="0.05em" rspace="0.05em">', out)  # log(ŷ), not log ( ŷ )
     return _UPRIGHT.sub(r'<mi mathvariant="normal">\1</mi>', out)  # Δ upright, as in print
+
+
+HTML_LIMIT = 80  # a worked line wider than this many characters of math is broken at + and − (VGG's P = P¹ + … + P²²)
+
+
+def _broken(line: str) -> str:
+    """One worked line as a grid cell; a long one broken where LaTeX breaks it (before + or −),
+    each piece after the first on its own line, indented, so it never runs off the page."""
+    from dlsolve.render.texbreak import break_line
+
+    rel, _, rhs = line.partition(" ")
+    pieces = break_line(rhs, HTML_LIMIT) if rel in ("=", r"\approx") else [line[len(rel) + 1:]]
+    if len(pieces) == 1:
+        return f"<div>{mathml(DS + line)}</div>"
+    first = mathml(DS + rel + " " + pieces[0])
+    rest = "".join(f'<div class="cont">{mathml(DS + p)}</div>' for p in pieces[1:])
+    return f"<div>{first}{rest}</div>"
 
 
 def svg_notation(text: str) -> str:
@@ -116,10 +138,9 @@ class HtmlRenderer(DocumentRenderer):
             if not eq:
                 cells.append(f'<div class="lhs">{mathml(DS + lines[0])}</div><div></div>')
             else:
-                cells.append(f'<div class="lhs">{mathml(DS + lhs)}</div>'
-                             f'<div>{mathml(DS + "= " + rhs)}</div>')
+                cells.append(f'<div class="lhs">{mathml(DS + lhs)}</div>' + _broken("= " + rhs))
             for line in lines[1:]:
-                cells.append(f'<div></div><div>{mathml(DS + line)}</div>')
+                cells.append("<div></div>" + _broken(line))
             if note:
                 cells.append(f'<div></div><div class="why">{self.inline(note)}</div>')
         return '<div class="eqs">' + "".join(cells) + "</div>"
@@ -168,23 +189,27 @@ class HtmlRenderer(DocumentRenderer):
 
     def series(self, s: Series) -> str:
         w, h, left, top = 420.0, 140.0, 90.0, 14.0
-        pts = layout.curve_points(s.values, w - left - 20, h - top - 36)
-        xy = [None if p is None else (left + p[0], top + (h - top - 36) - p[1]) for p in pts]
         finite = [v for v in s.values if v == v and abs(v) != float("inf")]
-        lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+        ticks = layout.nice_ticks(min(finite), max(finite)) if finite else [0.0, 1.0]
+        inner = h - top - 36
+        pts = layout.curve_points(s.values, w - left - 20, inner, (ticks[0], ticks[-1]))
+        xy = [None if p is None else (left + p[0], top + inner - p[1]) for p in pts]
+        span = ticks[-1] - ticks[0] or 1.0
         body = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - 36}" stroke="#999"/>',
                 f'<line x1="{left}" y1="{h - 36}" x2="{w - 10}" y2="{h - 36}" stroke="#999"/>',
-                self._t(left - 6, top + 4, numbers.unicode(hi, self.precision), 11, "end"),
-                self._t(left - 6, h - 36, numbers.unicode(lo, self.precision), 11, "end"),
                 self._t((left + w) / 2, h - 4, "iteration i", 12)]
+        for t in ticks:  # round ticks covering every value
+            y = top + inner - (t - ticks[0]) / span * inner
+            body.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="#999"/>')
+            body.append(self._t(left - 6, y + 4, numbers.unicode(t, self.precision), 11, "end"))
         line = " ".join(f"{x:.1f},{y:.1f}" for p in xy if p for x, y in [p])
         body.append(f'<polyline points="{line}" fill="none" stroke="#2a5599" stroke-width="2"/>')
         n = len(s.values)
-        for k, p in enumerate(xy, 1):
+        for k, p in enumerate(xy):
             if p:
                 body.append(f'<circle cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3" fill="#2a5599"/>')
-                if n <= 12 or k in (1, n) or k % 5 == 0:
-                    body.append(self._t(p[0], h - 22, str(k), 11))
+                if n <= 12 or k in (0, n - 1) or (k + s.start) % 5 == 0:
+                    body.append(self._t(p[0], h - 22, str(k + s.start), 11))
         svg = self._svg(w, h, f"{s.label} over the iterations", body)
         return f'<figure class="plot"><figcaption>{self.inline(s.label)}</figcaption>{svg}</figure>'
 
@@ -251,7 +276,7 @@ class HtmlRenderer(DocumentRenderer):
     def plane(self, pl: Plane) -> str:
         """The points as dots (filled: target the positive output), each with its coordinates, and
         the line w₁x₁ + w₂x₂ + b = 0 clipped to a box a little wider than the points."""
-        box = layout.plane_box([(x, y) for x, y, _ in pl.points])
+        box = layout.plane_box([(x, y) for x, y, _ in pl.points], (pl.weights[0], pl.weights[1], pl.bias))
         x0, x1, y0, y1 = box
         side, left, top = 260.0, 40.0, 16.0
         width, height = left + side + 40, top + side + 34

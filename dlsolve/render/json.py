@@ -121,7 +121,8 @@ class JsonRenderer:
                 elif isinstance(block, Graph):
                     graph = [{"from": a, "to": b} for a, b in block.edges]
                 elif isinstance(block, Series):
-                    series.append({"label": block.label, "values": plain_value(list(block.values), self.latex)})
+                    series.append({"label": block.label, "values": plain_value(list(block.values), self.latex),
+                                   "start": block.start})
         return {
             "dlsolve_version": __version__,
             "kind": sol.kind,

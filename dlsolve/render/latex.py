@@ -14,6 +14,7 @@ import unicodedata
 from typing import Sequence
 
 from dlsolve.render import layout, numbers
+from dlsolve.render.texbreak import break_line, tex_width
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
 from dlsolve.render.notation import GREEK
 from dlsolve.solution import Network, Plane, Series, Stack
@@ -121,6 +122,12 @@ def preamble(paper: str = "a4") -> str:
 \newcommand{{\fit}}[1]{{\sbox{{\fitsave}}{{#1}}\ifdim\wd\fitsave>\linewidth\resizebox{{\linewidth}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
 \newcommand{{\fitrow}}[1]{{\sbox{{\fitsave}}{{$\displaystyle #1$}}\ifdim\wd\fitsave>\dimexpr\linewidth-9em\relax\resizebox{{\dimexpr\linewidth-9em\relax}}{{!}}{{\usebox{{\fitsave}}}}\else\usebox{{\fitsave}}\fi}}
 \providecommand{{\checkmark}}{{\surd}}
+% \keepspace{{h}}: a page break here unless h of room is left (needspace's method), so a heading,
+% a caption or the first lines after them never stand alone at a page's foot
+\makeatletter
+\newcommand{{\keepspace}}[1]{{\par\penalty-100\begingroup\setlength{{\dimen@}}{{#1}}\vskip\z@\@plus\dimen@
+\penalty-100\vskip\z@\@plus-\dimen@\vskip\dimen@\penalty9999\vskip-\dimen@\vskip\z@skip\endgroup}}
+\makeatother
 """
 
 
@@ -130,103 +137,10 @@ COMPACT = r"""\makeatletter
 \renewcommand\section{\@startsection{section}{1}{\z@}{-1.6ex \@plus -.4ex}{.6ex}{\normalfont\large\bfseries}}
 \makeatother
 """
+KEEP = "\\keepspace{6\\baselineskip}\n"  # before a heading: room for it and the first lines after it
+MAX_KEPT_ROWS = 24  # a step of more rows than this may break inside (it could not fit on a page whole)
+ANSWERS_ON_ONE_PAGE = 45  # an answers table of at most this many lines is one unbreakable block
 LIMIT = 68  # a worked line wider than this many characters (11 pt math, A4 less 2 × 2 cm) is broken
-
-
-def tex_width(s: str) -> float:
-    """Roughly how many characters wide a line of LaTeX math is set (fractions count their wider
-    part, scripts less, matrices their widest row)."""
-    total = 0.0
-    i = 0
-    while i < len(s):
-        if s.startswith(r"\begin{bmatrix}", i):
-            end = s.find(r"\end{bmatrix}", i)
-            end = len(s) if end < 0 else end
-            body = s[i + len(r"\begin{bmatrix}"):end]
-            rows = body.split(r"\\")
-            total += 2 + max(sum(tex_width(c) + 1.5 for c in r.split("&")) for r in rows)
-            i = end + len(r"\end{bmatrix}")
-        elif s.startswith(r"\frac", i):
-            a, j = _braced(s, i + 5)
-            b, j = _braced(s, j)
-            total += max(tex_width(a), tex_width(b)) + 0.5
-            i = j
-        elif s[i] in "^_":
-            a, j = _braced(s, i + 1) if s[i + 1:i + 2] == "{" else (s[i + 1:i + 2], i + 2)
-            total += 0.7 * tex_width(a)
-            i = j
-        elif s[i] == "\\":
-            m = re.match(r"\\([A-Za-z]+|.)", s[i:])
-            word = m.group(1) if m else ""
-            total += 0 if word in ("left", "right", "mathrm", "operatorname", "text", "top", "displaystyle") else \
-                (3 if word in ("quad",) else 1)
-            i += len(word) + 1
-        elif s[i] in "{} ":
-            i += 1
-        elif s[i] in "=+-<>":
-            total += 2
-            i += 1
-        else:
-            total += 1
-            i += 1
-    return total
-
-
-def _braced(s: str, i: int) -> tuple[str, int]:
-    """The {…} group starting at s[i] → (inside, index after it)."""
-    if i >= len(s) or s[i] != "{":
-        return "", i
-    depth = 0
-    for j in range(i, len(s)):
-        depth += {"{": 1, "}": -1}.get(s[j], 0)
-        if depth == 0:
-            return s[i + 1:j], j + 1
-    return s[i + 1:], len(s)
-
-
-def break_points(s: str) -> list[int]:
-    """Indices of the top-level + and − (outside braces and \\left…\\right) where a line may break."""
-    out, depth = [], 0
-    i = 0
-    while i < len(s):
-        if s.startswith(r"\left", i):
-            depth += 1
-            i += 5
-            continue
-        if s.startswith(r"\right", i):
-            depth -= 1
-            i += 6
-            continue
-        if s.startswith(r"\begin", i):
-            depth += 1
-        elif s.startswith(r"\end", i):
-            depth -= 1
-        ch = s[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif depth == 0 and s[i - 1:i + 2] in (" + ", " - "):
-            out.append(i)
-        i += 1
-    return out
-
-
-def break_line(rhs: str, room: float) -> list[str]:
-    """A right-hand side as pieces no wider than `room` where it can be broken; each piece after
-    the first starts with its operator."""
-    if tex_width(rhs) <= room:
-        return [rhs]
-    pieces, start = [], 0
-    points = break_points(rhs) + [len(rhs)]
-    last = 0
-    for p in points:
-        if tex_width(rhs[start:p]) > room and last > start:
-            pieces.append(rhs[start:last].rstrip())
-            start = last
-        last = p
-    pieces.append(rhs[start:].rstrip())
-    return [p for p in pieces if p]
 
 
 class LatexRenderer(DocumentRenderer):
@@ -259,11 +173,11 @@ class LatexRenderer(DocumentRenderer):
             if level == 1:
                 return r"{\centering\LARGE\bfseries " + self.inline(text) + r"\par}"
             if level == 2:
-                brk = r"\clearpage" if self.mode in ("full", "questions") else ""  # a paper per page
+                brk = r"\clearpage" if self.mode in ("full", "questions") else KEEP  # a paper per page
                 return brk + rf"\section{{{self.inline(text)}}}"
             level -= 1
         cmd = {1: "section", 2: "subsection", 3: "subsubsection"}.get(level, "paragraph")
-        return rf"\{cmd}*{{{self.inline(text)}}}"
+        return KEEP + rf"\{cmd}*{{{self.inline(text)}}}"
 
     def para(self, text: str) -> str:
         return ("{\\footnotesize " + self.inline(text) + "\\par}") if self.mode == "answers" else self.inline(text)
@@ -312,12 +226,13 @@ class LatexRenderer(DocumentRenderer):
             rows = self._rows(lines)
             if body:
                 body += " \\\\[2pt]\n" if not body.endswith("}\n") else ""
-            body += " \\\\\n".join(rows)
+            # within one step no page break (\\*): its "= …" lines never begin a page; between steps one may
+            body += (" \\\\*\n" if len(rows) <= MAX_KEPT_ROWS else " \\\\\n").join(rows)
             if note and n < len(group) - 1:
-                body += " \\\\\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
+                body += " \\\\*\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
         out = "\\begin{align*}\n" + body.rstrip("\n") + "\n\\end{align*}"
         if group[-1][1]:
-            out += "\n{\\leftskip=2em\\small\\itshape " + self.inline(group[-1][1]) + "\\par}"
+            out += "\n\\nopagebreak{\\leftskip=2em\\small\\itshape " + self.inline(group[-1][1]) + "\\par}"  # with its step
         return out
 
     def equation(self, lines: list[str], note: str | None) -> str:
@@ -343,11 +258,19 @@ class LatexRenderer(DocumentRenderer):
 
     def table(self, columns: list[str], rows: list[list[Cell]], answers: bool = False) -> str:
         head = " & ".join(self.inline(c) for c in columns) + r" \\"
-        body = "\n".join(" & ".join(self._cell(c) for c in row) + r" \\" for row in rows)
+        cells = [[self._cell(c) for c in row] for row in rows]
+        # a row holding a matrix gets room below it, so the matrices of two rows never touch
+        body = "\n".join(" & ".join(row) + (r" \\[4pt]" if any("bmatrix" in c for c in row) else r" \\")
+                         for row in cells)
         if answers:
             spec = (r">{\raggedright\arraybackslash}p{0.17\linewidth}>{\raggedright\arraybackslash}p{0.3\linewidth}"
                     r">{\raggedright\arraybackslash}p{0.43\linewidth}")
             size = "\\footnotesize" if self.mode == "answers" else "\\small"
+            # its height in lines: a line per row and per matrix row, and a line per ~60 characters of a long list
+            lines = body.count(r"\\") + sum(len(c) // 60 for row in cells for c in row if "bmatrix" not in c)
+            if lines <= ANSWERS_ON_ONE_PAGE:  # one block: never split across pages, kept with its heading
+                return ("{" + size + "\\noindent\\begin{tabular}{@{}" + spec + "@{}}\n\\toprule\n" + head +
+                        "\n\\midrule\n" + body + "\n\\bottomrule\n\\end{tabular}\\par}")
             return ("{" + size + "\\begin{longtable}{" + spec + "}\n\\toprule\n" + head + "\n\\midrule\n\\endhead\n" +
                     body + "\n\\bottomrule\n\\end{longtable}}")
         return ("{\\small\\fit{\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n" + head + "\n\\midrule\n" +
@@ -377,23 +300,26 @@ class LatexRenderer(DocumentRenderer):
         return self.inline(text)
 
     def series(self, s: Series) -> str:
+        """The values over the iterations (from s.start: w₀ before the first update), on an axis
+        with round ticks covering every value."""
         w, h = 7.0, 2.4
-        pts = layout.curve_points(s.values, w, h)
         finite = [v for v in s.values if v == v and abs(v) != float("inf")]
-        lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+        ticks = layout.nice_ticks(min(finite), max(finite)) if finite else [0.0, 1.0]
+        pts = layout.curve_points(s.values, w, h, (ticks[0], ticks[-1]))
         path = " -- ".join(f"({x:.3f},{y:.3f})" for p in pts if p for x, y in [p])
         marks = " ".join(rf"\fill ({x:.3f},{y:.3f}) circle (1.4pt);" for p in pts if p for x, y in [p])
         n = len(s.values)
-        ticks = " ".join(rf"\node[below,font=\scriptsize] at ({p[0]:.3f},-0.05) {{{k}}};"
-                         for k, p in enumerate(pts, 1) if p and (n <= 12 or k in (1, n) or k % 5 == 0))
-        num = lambda x: "$" + numbers.latex(x, self.precision) + "$"  # noqa: E731
+        xticks = " ".join(rf"\node[below,font=\scriptsize] at ({p[0]:.3f},-0.05) {{{k + s.start}}};"
+                          for k, p in enumerate(pts) if p and (n <= 12 or k in (0, n - 1) or (k + s.start) % 5 == 0))
+        span = ticks[-1] - ticks[0] or 1.0
+        yticks = " ".join(rf"\draw[gray!60] (-0.06,{(t - ticks[0]) / span * h:.3f}) -- (0,{(t - ticks[0]) / span * h:.3f});"
+                          rf"\node[left,font=\scriptsize] at (-0.06,{(t - ticks[0]) / span * h:.3f}) "
+                          rf"{{${numbers.latex(t, self.precision)}$}};" for t in ticks)
         drawn = (r"\begin{tikzpicture}[x=1cm,y=1cm]"
-                 rf"\draw[gray!60] (0,0) -- ({w},0); \draw[gray!60] (0,0) -- (0,{h});"
-                 rf"\node[left,font=\scriptsize] at (0,{h}) {{{num(hi)}}};"
-                 rf"\node[left,font=\scriptsize] at (0,0) {{{num(lo)}}};"
-                 + (rf"\draw[thick,blue!70!black] {path};" if " -- " in path else "") + marks + ticks +
+                 rf"\draw[gray!60] (0,0) -- ({w},0); \draw[gray!60] (0,0) -- (0,{h});" + yticks
+                 + (rf"\draw[thick,blue!70!black] {path};" if " -- " in path else "") + marks + xticks +
                  rf"\node[font=\small] at ({w / 2},-0.65) {{iteration $i$}};"
-                 rf"\node[rotate=90,font=\small] at (-1.2,{h / 2}) {{{self._label(s.label)}}};"
+                 rf"\node[rotate=90,font=\small] at (-1.6,{h / 2}) {{{self._label(s.label)}}};"
                  r"\end{tikzpicture}")
         return self.framed(drawn, "")
 
@@ -448,7 +374,7 @@ class LatexRenderer(DocumentRenderer):
     def plane(self, pl: Plane) -> str:
         """The points (filled: target the positive output) with their coordinates and the line
         w₁x₁ + w₂x₂ + b = 0, clipped to a box a little wider than the points."""
-        box = layout.plane_box([(x, y) for x, y, _ in pl.points])
+        box = layout.plane_box([(x, y) for x, y, _ in pl.points], (pl.weights[0], pl.weights[1], pl.bias))
         x0, x1, y0, y1 = box
         side = 5.0
 

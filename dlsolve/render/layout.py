@@ -4,6 +4,8 @@ lines wrapped and tables folded to the console's width."""
 
 from __future__ import annotations
 
+import math
+
 import unicodedata
 from typing import Callable, Sequence
 
@@ -60,7 +62,8 @@ def pad(text: str, w: int) -> str:
 
 
 def wrap_text(text: str, w: int) -> list[str]:
-    """`text` in pieces of at most w columns, broken after a space or a comma where possible."""
+    """`text` in pieces of at most w columns, broken after a space or a comma where possible —
+    never after a comma followed by a digit, which groups the digits of one number (36,928)."""
     out: list[str] = []
     cw = [width(ch) for ch in text]   # each character's columns, once: a 10,000-value answer stays linear
     left, i, n = sum(cw), 0, len(text)
@@ -72,7 +75,7 @@ def wrap_text(text: str, w: int) -> list[str]:
             if cols > w:
                 break
             cut = k + 1 - i
-            if text[k] in " ," and k + 1 < n:
+            if k + 1 < n and (text[k] == " " or (text[k] == "," and not text[k + 1].isdigit())):
                 best = k + 1 - i
         at = best if best > 0 else max(cut, 1)
         out.append(text[i:i + at].rstrip())
@@ -242,11 +245,36 @@ def network_positions(sizes: Sequence[int]) -> tuple[dict[tuple[int, int], tuple
     return {(l, j): (float(l), j + (tallest - n) / 2) for l, n in enumerate(sizes) for j in range(n)}, tallest
 
 
-def curve_points(values: Sequence[float], width: float, height: float) -> list[tuple[float, float] | None]:
-    """Each value as a point of a plot width × height (y up), the least at the bottom; None where
-    a value is not finite. A constant series lies in the middle."""
+def nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
+    """Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi]: an axis read at a glance,
+    its ends at the ticks so every value is inside (0.9985 … 0.9990 → 0.9984, 0.9986, …, 0.999)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return [0.0, 1.0]
+    if hi == lo:
+        pad = abs(lo) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / max(most - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    first = math.floor(lo / step + 1e-9) * step
+    ticks = []
+    k = 0
+    while True:
+        t = first + k * step
+        ticks.append(round(t, max(0, -int(math.floor(math.log10(step))))))  # 0.9984, not 0.9984000000000001
+        if t >= hi - 1e-9 * step or k > 20:
+            break
+        k += 1
+    return ticks
+
+
+def curve_points(values: Sequence[float], width: float, height: float,
+                 bounds: tuple[float, float] | None = None) -> list[tuple[float, float] | None]:
+    """Each value as a point of a plot width × height (y up), `bounds` (the axis ends; the
+    values' least and greatest by default) at the bottom and top; None where a value is not
+    finite. A constant series with no bounds lies in the middle."""
     finite = [v for v in values if np.isfinite(v)]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    lo, hi = bounds if bounds is not None else ((min(finite), max(finite)) if finite else (0.0, 1.0))
     span = hi - lo
     n = len(values)
     out: list[tuple[float, float] | None] = []
@@ -279,11 +307,24 @@ def oversized_text(shape: tuple[int, ...]) -> str:
     return "a " + "×".join(str(n) for n in shape) + " array: every entry in --format json or csv"
 
 
-def plane_box(points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
+def plane_box(points: Sequence[tuple[float, float]], line: tuple[float, float, float] | None = None
+              ) -> tuple[float, float, float, float]:
     """The box (x_lo, x_hi, y_lo, y_hi) a plane of points is drawn in: their range with a margin
-    of a quarter of it (1 when the points share a coordinate)."""
+    of a quarter of it (1 when the points share a coordinate). With `line` (w₁, w₂, b), a box
+    the line would miss grows to take in the line's point nearest the points' centre, so the
+    picture shows the line its caption names (the perceptron trick: one point, a far line)."""
     xs = [float(p[0]) for p in points] or [0.0]
     ys = [float(p[1]) for p in points] or [0.0]
+    if line is not None and (line[0] or line[1]) and clip_line(*line, _box(xs, ys)) is None:
+        w1, w2, b = (float(v) for v in line)
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        t = (w1 * cx + w2 * cy + b) / (w1 * w1 + w2 * w2)
+        if math.isfinite(t):
+            xs, ys = xs + [cx - t * w1], ys + [cy - t * w2]
+    return _box(xs, ys)
+
+
+def _box(xs: list[float], ys: list[float]) -> tuple[float, float, float, float]:
     out = []
     for vs in (xs, ys):
         lo, hi = min(vs), max(vs)

@@ -112,7 +112,7 @@ class MarkdownRenderer(DocumentRenderer):
             lo, hi = lo - 1, hi + 1
         label = s.label.replace('"', "'")
         return "\n".join(["```mermaid", "xychart-beta", f'  title "{label} over the iterations"',
-                          f"  x-axis [{', '.join(str(k) for k in range(1, len(s.values) + 1))}]",
+                          f"  x-axis [{', '.join(str(k + s.start) for k in range(len(s.values)))}]",
                           f'  y-axis "{label}" {numbers.plain(lo, self.precision)} --> '
                           f"{numbers.plain(hi, self.precision)}",
                           f"  line [{pts}]", "```"])

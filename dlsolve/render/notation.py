@@ -45,9 +45,11 @@ FUNCTIONS = {**{w: f.tex for f in _RECORDS.values() for w in f.written if f.tex_
              "ln": r"\ln", "ReLU": r"\operatorname{ReLU}", "KL": r"\mathrm{KL}", "tr": r"\operatorname{tr}"}
 OPERATORS = {"=", "@", "←", "+", "−", "-", "/", "·", "≈", "≤", "≥", "<", ">", "×", "⊙", "→", "≠", "∝", "*"}
 _STRONG = set(GREEK) | {"∂", "√", "ᵀ", "⊙", "‖", "ŷ", "ℓ", "½", "⌈", "⌊", "^"} | set(SUB) | set(SUP) | set(ACCENTS)
-_SUBSCRIPTED = re.compile(r"^[A-Za-z\u0370-\u03ff][\u0302\u0303]?_[A-Za-z0-9]+")
+# x_i, ŵ_j, h_(t−1), h_{k−1}, and the course's two- or three-capital names TP_c, FP_c, FN_c
+_SUBSCRIPTED = re.compile(r"^(?:[A-Za-z\u0370-\u03ff][\u0302\u0303]?|[A-Z]{2,3})_(?:[A-Za-z0-9]+|[({][^\s]*[)}])")
 _DERIVATIVE = re.compile(r"(^|[^A-Za-z])d[A-Za-z]+/d[A-Za-z]")
 _APPLIED = re.compile(r"^[A-Za-z]\(.+\)$")  # H(P, Q), P(w), f(x)
+_FUNCTION_OF = re.compile(r"^([A-Za-z]+)\((.+)\)$")  # tanh(c_t): a named function of notation
 _NUMBER = re.compile(r"^[−-]?\d+(\.\d+)?$")
 
 
@@ -58,6 +60,9 @@ def is_notation(word: str) -> bool:
     if len(word) > 1 and any(ch in "·*" for ch in word) and any(ch.isalpha() for ch in word):
         return True  # a product written without spaces: X·W_K, Wy*h3
     if _APPLIED.match(word):
+        return True
+    applied = _FUNCTION_OF.match(word)
+    if applied and applied.group(1) in FUNCTIONS and is_notation(applied.group(2)):
         return True
     if _SUBSCRIPTED.match(word) or _DERIVATIVE.match(word):
         return True
@@ -230,7 +235,8 @@ def _script(s: str, i: int, python: bool) -> tuple[str, int]:
     if word[:1].isdigit() and not word.isdigit():  # w_1x_1: the digits only
         word = word[:len(word) - len(word.lstrip("0123456789"))]
         j = i + len(word)
-    elif len(word) > 1 and s[j:j + 1] in ("_", "^") and s[j:j + 2] != "^[":  # w_mx_m: one letter
+    elif len(word) > 1 and s[j:j + 1] in ("_", "^") and s[j:j + 2] != "^[" and \
+            not (len(word) > 3 and word.isalpha()):  # w_mx_m: one letter (p_teacher^T stays a word)
         word, j = word[0], i + 1
     if len(word) > 3 and word.isalpha() and word.isascii():
         return r"\text{" + word + "}", j

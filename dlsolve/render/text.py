@@ -204,6 +204,8 @@ class TextRenderer:
             rows = [[a.name, self.prose(a.label), self._answer_text(a.value)] for a in sol.answers]
             out += [[(("  " + line).rstrip(), "")]
                     for line in layout.table_lines(("name", "quantity", "value"), rows, self.width - 2)]
+        if numbers.cleaned_in(sol):
+            out += [[("", "")]] + [[(line, "dim")] for line in layout.wrap_text(numbers.CLEANED_NOTE, self.width)]
         return out
 
     def _answer_text(self, value: Any) -> str:
@@ -218,7 +220,7 @@ class TextRenderer:
         if isinstance(value, (list, tuple)):
             if all(_is_number(v) for v in value):
                 if all(isinstance(v, (int, np.integer)) for v in value):
-                    return "[" + ", ".join(numbers.integer(v, "\u2009") for v in value) + "]"
+                    return "[" + ", ".join(numbers.integer(v) for v in value) + "]"
                 return layout.vector_line(np.asarray(value, dtype=float), self.num, whole=True)
             if all(isinstance(v, Expr) for v in value):
                 return "[" + ", ".join(self.math.print(v) for v in value) + "]"
@@ -231,7 +233,7 @@ class TextRenderer:
             return numbers.integer(value)
         if _is_number(value):
             x = float(value)
-            return numbers.integer(x) if x.is_integer() and 1e4 <= abs(x) < 1e15 else self.num(x)
+            return self.num(x)
         return str(value)
 
     def section(self, section: Section) -> list[Line]:

@@ -16,7 +16,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.graph.language import Node
 from dlsolve.kinds.graph.names import entry_display, entry_names
 from dlsolve.exprlimits import MAX_PATHS
-from dlsolve.symbolic import differentiate, from_sympy, tidy_form
+from dlsolve.symbolic import course_derivative, course_form, differentiate, from_sympy, signed_product, tidy_form
 
 if TYPE_CHECKING:  # pragma: no cover
     from dlsolve.kinds.graph import Spec
@@ -82,6 +82,8 @@ class Solver(Paths):
                     uni, tex = entry_display(self.names[node.name][1], node.shape, i, j)
                     self.syms[s.name] = Sym(s.name, uni, tex)
         self.partials: dict[tuple[str, str], Sym] = {}
+        self.partial_forms: dict[tuple[str, str], Expr] = {}
+        self._said: set = set()   # where local derivatives come from: said once a section
 
     def shown(self, name: str) -> tuple[str, str]:
         """How the name itself is shown (Given, section titles, answers)."""
@@ -119,7 +121,8 @@ class Solver(Paths):
             entries = [(i, j) for i in range(node.shape[0]) for j in range(node.shape[1])]
             values = np.full(node.shape, np.nan)
             for k, (i, j) in enumerate(entries):
-                formula = from_sympy(node.local[i, j], self.syms)
+                formula = course_form(node.local[i, j], node.text, self.syms) or \
+                    from_sympy(node.local[i, j], self.syms)
                 d.record = True if k < SHOWN_ENTRIES else (lambda _s: False)
                 v = d.derive(self.entry(node.symbols[i, j]), formula, part=DEFINED,  # the problem's formula
                              note=_constant_reason(node.local[i, j]))
@@ -142,19 +145,31 @@ class Solver(Paths):
 
     # -- derivatives ------------------------------------------------------------------------
     def local_partial(self, child: sp.Symbol, parent: sp.Symbol) -> Sym:
+        """∂child/∂parent as a step: an activation's in the course's form (a·(1 − a), 1 − h²),
+        any other by sympy.diff of the local formula; where each comes from is said once a section."""
         key = (child.name, parent.name)
         if key not in self.partials:
             node, i, j = self.owner[child.name]
             sym = N.partial(self.entry(child), self.entry(parent))
-            formula = from_sympy(tidy_form(differentiate(node.local[i, j], parent)), self.syms)
-            self.d.derive(sym, formula, note="from sympy.diff of the local formula")
+            course = course_derivative(node.local[i, j], parent, self.entry(child), self.syms)
+            if course is not None:
+                formula, name = course
+                note = f"{name}′ written with {name}'s output, as the course does"
+            else:
+                formula = from_sympy(tidy_form(differentiate(node.local[i, j], parent)), self.syms)
+                note = "from sympy.diff of the local formula"
+            note = None if note in self._said else note
+            self._said.add(note)
+            self.d.derive(sym, formula, note=note)
             self.partials[key] = sym
+            self.partial_forms[key] = formula
         return self.partials[key]
 
     def derivative(self, label: str, top: str, wrt: str, selected: sp.ImmutableMatrix) -> Any:
         d = self.d
         top_sym = self.nodes[top].symbols[0, 0]
         d.section(f"Derivative {label}")
+        self._said = set()
         values = []
         entries = list(selected)
         for k, target in enumerate(entries):
@@ -205,14 +220,14 @@ class Solver(Paths):
 
     def _formula_of(self, top: sp.Symbol, target: sp.Symbol) -> Expr:
         """In symbolic mode: the derivative as one formula (substituting the local derivatives)."""
-        total = sp.Integer(0)
+        products = []
         for path in self.paths(top, target):
-            prod = sp.Integer(1)
+            factors = []
             for a, b in zip(path, path[1:]):
-                node, i, j = self.owner[a.name]
-                prod *= differentiate(node.local[i, j], b)
-            total += prod
-        return from_sympy(tidy_form(total), self.syms)
+                self.local_partial(a, b)
+                factors.append(self.partial_forms[(a.name, b.name)])
+            products.append(signed_product(factors))
+        return Add.of(*products) if len(products) > 1 else products[0] if products else Num(0)
 
 
 def squeeze(arr: np.ndarray) -> Any:

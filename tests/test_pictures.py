@@ -1,0 +1,62 @@
+"""Pictures a student can read: the perceptron's line is drawn whatever its distance from the
+points (the box grows to meet it). Checked by the line's own equation, computed here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dlsolve.render import layout
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("points,line", [([(4, 5)], (0.6, 1.0, -10.6)),         # the perceptron trick, learnt
+                                         ([(0, 0), (1, 1)], (1.0, 1.0, -1.0)),  # a line through the box already
+                                         ([(0, 0), (0, 1)], (1.0, 0.0, -50.0)),  # far, vertical
+                                         ([(2, 2)], (0.0, 1.0, 30.0))])          # far, horizontal
+def test_the_line_crosses_the_box_that_holds_the_points(points, line):
+    x0, x1, y0, y1 = layout.plane_box(points, line)
+    assert all(x0 < x < x1 and y0 < y < y1 for x, y in points)
+    ends = layout.clip_line(*line, (x0, x1, y0, y1))
+    assert ends is not None
+    w1, w2, b = line
+    for x, y in ends:
+        assert abs(w1 * x + w2 * y + b) < 1e-9 * max(1.0, abs(b))
+        assert x0 - 1e-9 <= x <= x1 + 1e-9 and y0 - 1e-9 <= y <= y1 + 1e-9
+
+
+def test_the_perceptron_trick_sheet_draws_its_line():
+    import dlsolve
+
+    sol = dlsolve.solve(str(ROOT / "problems" / "perceptron-trick.yaml"))
+    tex = sol.to("latex")
+    assert r"\draw[red!70!black,thick]" in tex
+    html = sol.to("html")
+    assert '<line class="decision"' in html
+
+
+@pytest.mark.parametrize("lo,hi", [(0.9985, 0.999), (0.002, 0.002811), (-0.5, 40.3), (1e-5, 3e-5), (3.0, 3.0), (-6, 8)])
+def test_axis_ticks_are_round_and_cover_every_value(lo, hi):
+    from decimal import Decimal
+
+    ticks = layout.nice_ticks(lo, hi)
+    assert ticks[0] <= lo and ticks[-1] >= hi and 3 <= len(ticks) <= 7
+    steps = {Decimal(repr(b)) - Decimal(repr(a)) for a, b in zip(ticks, ticks[1:])}
+    assert len(steps) == 1                                   # evenly spaced, exactly as decimals
+    step = steps.pop()
+    assert step.normalize().as_tuple().digits in ((1,), (2,), (5,))   # 1, 2 or 5 × 10^k
+
+
+def test_the_weight_plot_starts_at_w0():
+    import dlsolve
+    from dlsolve.solution import Series
+
+    sol = dlsolve.solve(str(ROOT / "problems" / "opt-adam.yaml"))
+    w = next(b for s in sol.sections for b in s.blocks if isinstance(b, Series) and b.label == "w_i")
+    assert w.start == 0 and w.values[0] == 1.0                     # initial_weight: 1.0 in the problem
+    assert list(w.values[1:]) == list(sol.answers["weights"])
+    tex = sol.to("latex")
+    assert r"{0};" in tex.split(r"\node[font=\small] at (3.5,-0.65) {iteration $i$}")[1].split("tikzpicture")[0] or \
+        "at (0.000,-0.05) {0};" in tex
