@@ -247,18 +247,20 @@ def _run(files: tuple[str, ...], expected_kind: str | None, options: kinds.Solve
         several = len(solutions) > 1
         for warning in duplicate_titles(files, solutions) if several else ():
             click.echo(f"warning: {warning}", err=True)
-        folder = o.output is not None and (o.output.endswith(("/", os.sep)) or Path(o.output).is_dir())
-        if folder:
-            Path(o.output).mkdir(parents=True, exist_ok=True)
+        # -o names a folder when it ends in / or is one
+        folder = Path(o.output) if o.output is not None and (o.output.endswith(("/", os.sep))
+                                                             or Path(o.output).is_dir()) else None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
         stem = ("questions" if o.questions else "answer-key") if several else \
             (Path(files[0]).stem if files[0] != "-" else "stdin")
         if o.pdf:
             from dlsolve.render.pdf import build_pdf
 
-            if several and folder and not o.combine:  # one paper per file (per exam variant)
+            if several and folder is not None and not o.combine:  # one paper per file (per exam variant)
                 for file, solution in zip(files, solutions):
-                    build_pdf(rend.render(solution), Path(o.output) / f"{Path(file).stem}.pdf")
-                click.echo(f"wrote {len(files)} PDFs to {o.output.rstrip('/')}/", err=True)
+                    build_pdf(rend.render(solution), folder / f"{Path(file).stem}.pdf")
+                click.echo(f"wrote {len(files)} PDFs to {str(o.output).rstrip('/')}/", err=True)
                 return
             target = Path(o.output) if o.output else Path(f"{stem}.pdf")
             if folder:
