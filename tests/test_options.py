@@ -51,6 +51,8 @@ def test_a_misspelt_option_is_an_error_not_none():
         SolveOptions().rond  # type: ignore[attr-defined]  # noqa: B018
     with pytest.raises(dataclasses.FrozenInstanceError):
         SolveOptions().round = 2  # type: ignore[misc]
+    with pytest.raises(ValueError, match="rond"):
+        kinds.takes("backprop", "rond")
     with pytest.raises(dlsolve.OptionError, match="not an option of solve"):
         dlsolve.solve(ROOT / "problems" / "p7-softmax-temperature.yaml", rond=2)
 

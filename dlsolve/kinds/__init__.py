@@ -148,8 +148,11 @@ def summary(kind: str) -> str:
 
 
 def takes(kind: str, option: str) -> bool:
+    """Whether `kind` takes the SolveOptions field `option` (a name that is no field is an error)."""
+    if option not in SolveOptions.names():
+        raise ValueError(f"{option!r} is no field of SolveOptions")
     return option in KINDS[kind].options
 
 
 def kinds_taking(option: str) -> list[str]:
-    return [name for name, k in KINDS.items() if option in k.options]
+    return [name for name in KINDS if takes(name, option)]
