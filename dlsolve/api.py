@@ -209,8 +209,8 @@ def alternatives(problem: Any) -> Any:
             if data is not None:
                 spec = problem.module.Spec.model_validate(data)
                 return problem.module.solve(spec, kinds.SolveOptions())
-            if not kinds.takes(problem.spec.kind, "round"):
-                return None
+            if not kinds.takes(problem.spec.kind, "round") or round_to > kinds.SolveOptions.MAX_ROUND:
+                return None  # --round takes at most 12 decimals; past that, rounding explains no slip
             return problem.module.solve(problem.spec, kinds.SolveOptions(round=round_to))
         except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
             return None
