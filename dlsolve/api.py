@@ -23,8 +23,6 @@ from dlsolve.errors import OptionError, SpecError, SpecInvalid
 
 ProblemInput = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 
-DEFAULTS: dict[str, Any] = {"explain": (), "detail": "auto", "round": None, "exact": False}
-
 
 def _plain(value: Any) -> Any:
     """A value of a problem mapping as JSON-able data (NumPy arrays and scalars as lists/numbers)."""
@@ -57,18 +55,13 @@ def load(problem: ProblemInput, kind: str | None = None) -> Any:
 
 
 def options_for(kind: str, options: Mapping[str, Any]) -> kinds.SolveOptions:
-    """SolveOptions from keyword options; one the kind does not take, or an unknown one, is an
-    OptionError (never silently ignored)."""
-    unknown = set(options) - set(DEFAULTS)
+    """SolveOptions from solve()'s keywords, checked against the kind (`SolveOptions.for_kind`);
+    an unknown keyword is an OptionError naming the options (never silently ignored)."""
+    names = kinds.SolveOptions.names()
+    unknown = sorted(set(options) - set(names))
     if unknown:
-        raise OptionError(sorted(unknown)[0], f"is not an option of solve(); the options are {', '.join(DEFAULTS)}")
-    values = dict(DEFAULTS)
-    for name, value in options.items():
-        if value != DEFAULTS[name] and not kinds.takes(kind, name):
-            raise OptionError(name, f"applies to kind {', '.join(kinds.kinds_taking(name))} only, "
-                                    f"not to a `kind: {kind}` problem")
-        values[name] = tuple([value] if isinstance(value, str) else value) if name == "explain" else value
-    return kinds.SolveOptions(**values)
+        raise OptionError(unknown[0], f"is not an option of solve(); the options are {', '.join(names)}")
+    return kinds.SolveOptions(**options).for_kind(kind)
 
 
 def solve_loaded(problem: Any, **options: Any) -> Any:
@@ -216,8 +209,8 @@ def alternatives(problem: Any) -> Any:
             if data is not None:
                 spec = problem.module.Spec.model_validate(data)
                 return problem.module.solve(spec, kinds.SolveOptions())
-            if not kinds.takes(problem.spec.kind, "round"):
-                return None
+            if not kinds.takes(problem.spec.kind, "round") or round_to > kinds.SolveOptions.MAX_ROUND:
+                return None  # --round takes at most 12 decimals; past that, rounding explains no slip
             return problem.module.solve(problem.spec, kinds.SolveOptions(round=round_to))
         except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import click
@@ -25,28 +26,30 @@ from dlsolve.render import FORMATS
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-# The options that change what is solved, one per SolveOptions field; a kind's subcommand gets
-# those its KINDS entry names, `dlsolve solve` gets all (and refuses one a file's kind does not take).
+# The options that change what is solved: one flag per SolveOptions field, its default and its
+# values read from there. A kind's subcommand gets those its KINDS entry names, `dlsolve solve` gets
+# all (and refuses one a file's kind does not take, by SolveOptions.for_kind).
+_DEFAULT = kinds.SolveOptions()
 SOLVE_OPTIONS: dict[str, Decorator] = {
     "explain": click.option(
-        "--explain", "explain", multiple=True, metavar="PARAM",
+        "--explain", "explain", multiple=True, default=_DEFAULT.explain, metavar="PARAM",
         help="Expand the chain rule of a parameter unit by unit, e.g. 'W2[1,2]' or 'b2[1]' (1-based, as "
              "the matrix is given). Repeatable."),
     "detail": click.option(
-        "--detail", type=click.Choice(["auto", "units", "layers", "full"]), default="auto", show_default=True,
+        "--detail", type=click.Choice(kinds.SolveOptions.DETAILS), default=_DEFAULT.detail, show_default=True,
         help="'units' works every unit and weight; 'layers' works with vectors and matrices; 'auto' chooses "
              "units for networks of at most 60 parameters; 'full' is 'auto' and shows every update of a "
              "training run in its own section, not only the first, the last and a table (conv/params: "
              "every layer's working, not only the layer table)."),
     "round": click.option(
-        "--round", "round", type=click.IntRange(0, 12), default=None, metavar="N",
+        "--round", "round", type=click.IntRange(0, kinds.SolveOptions.MAX_ROUND), default=_DEFAULT.round,
+        metavar="N",
         help="Round every intermediate value to N decimals, as by hand, and show how far the answers drift "
              "from full precision."),
     "exact": click.option(
-        "--exact", is_flag=True,
+        "--exact", is_flag=True, default=_DEFAULT.exact,
         help="Also give exact values where the inputs are exact (σ(0) = 1/2), with the decimal."),
 }
-DEFAULTS = {"explain": (), "detail": "auto", "round": None, "exact": False}
 
 
 def _complete_files(ctx: Any, param: Any, incomplete: str) -> list[Any]:
@@ -164,48 +167,67 @@ def main() -> None:
     """
 
 
-def _options_for(kind: str, o: dict[str, Any]) -> Any:
-    """The SolveOptions for one file; an option set on the command line that its kind does not
-    take is an error naming the kinds that take it (never silently ignored)."""
-    for name in SOLVE_OPTIONS:
-        if o.get(name, DEFAULTS[name]) != DEFAULTS[name] and not kinds.takes(kind, name):
-            flag = "--" + name
-            raise OptionError(flag, f"applies to kind {', '.join(kinds.kinds_taking(name))} only, "
-                                    f"not to a `kind: {kind}` problem")
-    return kinds.SolveOptions(**{name: o.get(name, DEFAULTS[name]) for name in SOLVE_OPTIONS})
+def _solve_options_of(o: dict[str, Any]) -> kinds.SolveOptions:
+    """The SolveOptions of a command's flags, taken out of click's keyword arguments (a subcommand
+    lacks the flags its kind does not take: those keep the object's defaults)."""
+    return kinds.SolveOptions(**{name: o.pop(name) for name in kinds.SolveOptions.names() if name in o})
 
 
-def _sheet(o: dict[str, Any]) -> tuple[Any, str]:
-    """The renderer the sheet options ask for, and the format's name."""
+@dataclass(frozen=True)
+class Output:
+    """How a solving command shows its solutions and where it writes them: its output flags by name,
+    made once from click's keyword arguments (a misspelt name is a TypeError or AttributeError)."""
+
+    fmt: str
+    precision: int
+    output: str | None
+    fragment: bool
+    questions: bool
+    answers_only: bool
+    paper: str
+    pdf: bool
+    color: str
+    timeout: float
+    traceback: bool
+    combine: bool = False  # only `dlsolve solve` has --combine
+
+    def sheet(self) -> tuple[Any, str]:
+        return _sheet(self.fmt, self.precision, self.pdf, fragment=self.fragment, questions=self.questions,
+                      answers_only=self.answers_only, paper=self.paper)
+
+
+def _sheet(fmt: str, precision: int, pdf: bool, *, fragment: bool = False, questions: bool = False,
+           answers_only: bool = False, paper: str | None = None) -> tuple[Any, str]:
+    """The renderer the sheet options ask for, and the format's name (a command without a sheet
+    option leaves it off: the renderer's own default)."""
     from dlsolve.render import renderer
 
-    fmt = o["fmt"]
-    if o.get("pdf"):  # the format a TeX engine compiles
+    if pdf:  # the format a TeX engine compiles
         compiled = next(f for f in FORMATS if getattr(renderer(f), "compiles", False))
         if fmt not in (FORMATS[0], compiled):
             raise OptionError("--pdf", f"writes a PDF from --format {compiled}, not from --format {fmt}")
         fmt = compiled
-    if o.get("answers_only") and o.get("questions"):
+    if answers_only and questions:
         raise OptionError("--answers-only", "and --questions ask for different sheets; give one")
-    mode = "answers" if o.get("answers_only") else "questions" if o.get("questions") else "full"
+    mode = "answers" if answers_only else "questions" if questions else "full"
     cls = renderer(fmt)
-    if o["fragment"] and not getattr(cls, "fragments", False):
+    if fragment and not getattr(cls, "fragments", False):
         raise OptionError("--fragment", "applies to --format " +
                           ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
     if mode != "full" and not cls.sheets:
         flag = "--answers-only" if mode == "answers" else "--questions"
         raise OptionError(flag, "applies to --format " + ", ".join(f for f in FORMATS if renderer(f).sheets))
-    kwargs: dict[str, Any] = {"precision": o["precision"], "fragment": o["fragment"]}
+    kwargs: dict[str, Any] = {"precision": precision, "fragment": fragment}
     if cls.sheets:
-        kwargs.update(mode=mode, paper=o.get("paper", "a4"))
+        kwargs.update(mode=mode, **({"paper": paper} if paper is not None else {}))
     return cls(**kwargs), fmt
 
 
-def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -> None:
+def _run(files: tuple[str, ...], expected_kind: str | None, options: kinds.SolveOptions, o: Output) -> None:
     """Load, solve and render each file (several: in natural order, p2 before p10, unless an
     index file gives the order)."""
     state: dict[str, Any] = {}
-    with _boundary(o["traceback"], lambda: getattr(state.get("problem"), "source", None)):
+    with _boundary(o.traceback, lambda: getattr(state.get("problem"), "source", None)):
         from pathlib import Path
 
         from dlsolve.files import ordered
@@ -213,49 +235,51 @@ def _run(files: tuple[str, ...], expected_kind: str | None, o: dict[str, Any]) -
         from dlsolve.render.text import use_colour
         from dlsolve.sheets import duplicate_titles, solve_problem
 
-        rend, fmt = _sheet(o)
+        rend, fmt = o.sheet()
         files = tuple(ordered(files))
         solutions = []
         for file in files:
             state["problem"] = problem = load_problem(file, expected_kind)
-            with time_limit(o["timeout"] or None):
-                solutions.append(solve_problem(problem, _options_for(problem.spec.kind, o)))
+            with time_limit(o.timeout or None):
+                solutions.append(solve_problem(problem, options.for_kind(problem.spec.kind, flag="--")))
         state.clear()
         out = sys.stdout
         several = len(solutions) > 1
         for warning in duplicate_titles(files, solutions) if several else ():
             click.echo(f"warning: {warning}", err=True)
-        folder = o["output"] is not None and (o["output"].endswith(("/", os.sep)) or Path(o["output"]).is_dir())
-        if folder:
-            Path(o["output"]).mkdir(parents=True, exist_ok=True)
-        stem = ("questions" if o.get("questions") else "answer-key") if several else \
+        # -o names a folder when it ends in / or is one
+        folder = Path(o.output) if o.output is not None and (o.output.endswith(("/", os.sep))
+                                                             or Path(o.output).is_dir()) else None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        stem = ("questions" if o.questions else "answer-key") if several else \
             (Path(files[0]).stem if files[0] != "-" else "stdin")
-        if o.get("pdf"):
+        if o.pdf:
             from dlsolve.render.pdf import build_pdf
 
-            if several and folder and not o.get("combine"):  # one paper per file (per exam variant)
+            if several and folder is not None and not o.combine:  # one paper per file (per exam variant)
                 for file, solution in zip(files, solutions):
-                    build_pdf(rend.render(solution), Path(o["output"]) / f"{Path(file).stem}.pdf")
-                click.echo(f"wrote {len(files)} PDFs to {o['output'].rstrip('/')}/", err=True)
+                    build_pdf(rend.render(solution), folder / f"{Path(file).stem}.pdf")
+                click.echo(f"wrote {len(files)} PDFs to {str(o.output).rstrip('/')}/", err=True)
                 return
-            target = Path(o["output"]) if o["output"] else Path(f"{stem}.pdf")
+            target = Path(o.output) if o.output else Path(f"{stem}.pdf")
             if folder:
                 target = target / f"{stem}.pdf"
             build_pdf(rend.render_combined(solutions) if several else rend.render(solutions[0]), target)
             click.echo(f"wrote {target}", err=True)
             return
-        if o["output"] is None:
-            if several and (o.get("combine") or rend.one_document):
+        if o.output is None:
+            if several and (o.combine or rend.one_document):
                 out.write(rend.render_combined(solutions))
                 return
-            color = rend.colour and use_colour(o.get("color", "auto"), out)
+            color = rend.colour and use_colour(o.color, out)
             for n, solution in enumerate(solutions):
                 if n:
                     out.write("\n")
                 rend.write(solution, out, color=color)
             return
-        target = Path(o["output"])
-        if several and not o.get("combine"):
+        target = Path(o.output)
+        if several and not o.combine:
             target.mkdir(parents=True, exist_ok=True)
             entries = []
             for file, solution in zip(files, solutions):
@@ -282,7 +306,8 @@ def solve_cmd(files: tuple[str, ...], **o: Any) -> None:
     """Solve problem files of any kind (chosen by each file's `kind:`). FILE may be - for stdin, a
     folder (its YAML files), or an index file (.txt: one problem file a line, in the order wanted).
     Several files come in natural order (p2 before p10) unless an index file orders them."""
-    _run(files, None, o)
+    options = _solve_options_of(o)
+    _run(files, None, options, Output(**o))
 
 
 def _kind_command(kind: str, name: str | None = None) -> click.Command:
@@ -290,7 +315,8 @@ def _kind_command(kind: str, name: str | None = None) -> click.Command:
     @_solve_options(kinds.KINDS[kind].options)
     @_output_options
     def command(file: str, **o: Any) -> None:
-        _run((file,), kind, o)
+        options = _solve_options_of(o)
+        _run((file,), kind, options, Output(**o))
 
     command.__doc__ = (f"Solve a `kind: {kind}` problem: {kinds.summary(kind)}. FILE may be - for stdin."
                        if name is None else f"The same as `dlsolve {kind}`.")
@@ -353,7 +379,7 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
         from dlsolve.marking import Rule
         from dlsolve.marking import run as marking
 
-        rend, fmt = _sheet({"fmt": fmt, "pdf": pdf, "precision": precision, "fragment": False})
+        rend, fmt = _sheet(fmt, precision, pdf)
         done = marking.grade(problem_file, answers_files, Rule(rtol, atol), follow_through, marks_file,
                              roster_file, timeout or None, state)
         for g in done.graded:
@@ -485,7 +511,7 @@ def vary_cmd(file: str, count: int, seed: int | None, output: str, fmt: str | No
         from dlsolve.vary import write_variants
 
         if pdf:  # the sheets in the format a TeX engine compiles
-            fmt = _sheet({"fmt": fmt or FORMATS[0], "pdf": True, "precision": precision, "fragment": False})[1]
+            fmt = _sheet(fmt or FORMATS[0], precision, True)[1]
         done = write_variants(file, count, seed, output, fmt, precision)
         if pdf:
             from dlsolve.render.pdf import build_pdf

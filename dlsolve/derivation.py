@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
+from dlsolve.kinds import SolveOptions
 from dlsolve.solution import (GIVEN, WORKED, Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section,
                               Series, Solution, Step, Table, Text)
 
@@ -36,11 +37,12 @@ def _prose(text: Prose, values: dict) -> Prose:
 class Derivation:
     """Collects sections of steps while keeping the value of every quantity derived so far."""
 
-    def __init__(self, options: object | None = None) -> None:
+    def __init__(self, options: SolveOptions | None = None) -> None:
+        options = options or SolveOptions()
         self.env: dict[str, Value] = {}
         # --round N: every derived value rounded to N decimals; --exact: exact values alongside
-        self.round: int | None = getattr(options, "round", None)
-        self.exact_env: dict[str, object] | None = {} if getattr(options, "exact", False) else None
+        self.round: int | None = options.round
+        self.exact_env: dict[str, object] | None = {} if options.exact else None
         self._sections: list[Section] = []
         self.float_cleaned = False  # some step's value is the decimals' as written, not float64's
         self._title: str | None = None

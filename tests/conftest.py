@@ -24,19 +24,20 @@ settings.register_profile("explore", max_examples=2000, deadline=None, print_blo
 settings.load_profile("explore" if os.environ.get("DLSOLVE_EXPLORE") else "ci" if os.environ.get("CI") else "dev")
 
 
-def solve_file(path, explain=(), detail="auto"):
+def solve_file(path, **options):
+    """A problem file solved with SolveOptions(**options) (its defaults: no second copy here)."""
     p = load_problem(str(path))
-    return p.module.solve(p.spec, SolveOptions(explain=tuple(explain), detail=detail))
+    return p.module.solve(p.spec, SolveOptions(**options))
 
 
-def solve_text(text: str, explain=(), detail="auto"):
+def solve_text(text: str, **options):
     p = load_text(text, "problem.yaml")
-    return p.module.solve(p.spec, SolveOptions(explain=tuple(explain), detail=detail))
+    return p.module.solve(p.spec, SolveOptions(**options))
 
 
-def solve_data(data: dict, explain=(), detail="auto"):
+def solve_data(data: dict, **options):
     """A problem written as a dict (JSON is YAML 1.2), through the real loader."""
-    return solve_text(json.dumps(data), explain, detail)
+    return solve_text(json.dumps(data), **options)
 
 
 @pytest.fixture(params=PROBLEMS, ids=[p.name for p in PROBLEMS])

@@ -124,13 +124,6 @@ def test_past_200_updates_one_row_per_epoch():
     np.testing.assert_allclose(layer1.rows[-1][1:5], np.ravel(s.answer("W1_new").value), rtol=1e-15)
 
 
-def test_module_options_are_the_registry_entries():
-    from dlsolve import kinds
-
-    for name in ("backprop", "loss"):
-        assert kinds.module(name).OPTIONS == kinds.KINDS[name].options
-
-
 def test_past_200_epochs_one_row_per_group_of_epochs():
     s = solve_data(problem(epochs=450, batch=5))         # one update per epoch: 450 updates
     summary, layer1 = tables(s)[0], tables(s)[1]

@@ -9,19 +9,63 @@ and solve(spec, options) -> Solution. Its entry in KINDS below gives its module,
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from types import ModuleType
+from typing import ClassVar, Literal, get_args
+
+from dlsolve.errors import OptionError
+
+Detail = Literal["auto", "units", "layers", "full"]
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Options of the command line that change what is solved (not how it is shown)."""
+    """The options that change what is solved (not how it is shown), with their one set of defaults.
+
+    The command line's flags (`--explain`, `--detail`, `--round`, `--exact`) and the keywords of
+    `dlsolve.solve(...)` are these fields, by name; both take their defaults from here. A kind
+    reads them as attributes (`options.round`), so a misspelt name is an AttributeError, and a
+    value of the wrong type or range is an OptionError when the object is made. Which kinds take
+    which option is their KINDS entry below; `for_kind` refuses one a kind does not take.
+    """
 
     explain: tuple[str, ...] = ()  # parameters to expand unit by unit, e.g. "W2[1,2]"
-    detail: str = "auto"           # "units": every unit; "layers": vectors and matrices; "auto": by size;
+    detail: Detail = "auto"        # "units": every unit; "layers": vectors and matrices; "auto": by size;
                                    # "full": by size, and every update of a training run in its own section
     round: int | None = None       # round every derived value to this many decimals (exam-style arithmetic)
     exact: bool = False            # also keep exact values where the inputs are exact
+
+    DETAILS: ClassVar[tuple[str, ...]] = get_args(Detail)
+    MAX_ROUND: ClassVar[int] = 12  # decimals; float64 holds about 15 significant digits
+
+    def __post_init__(self) -> None:
+        explain = (self.explain,) if isinstance(self.explain, str) else self.explain
+        if not isinstance(explain, (tuple, list)) or not all(isinstance(t, str) for t in explain):
+            raise OptionError("explain", f"expected parameters like 'W2[1,2]', got {self.explain!r}")
+        object.__setattr__(self, "explain", tuple(explain))  # one string or a list, as the API allows
+        if self.detail not in self.DETAILS:
+            raise OptionError("detail", f"expected one of {', '.join(self.DETAILS)}, got {self.detail!r}")
+        if self.round is not None and (isinstance(self.round, bool) or not isinstance(self.round, int)
+                                       or not 0 <= self.round <= self.MAX_ROUND):
+            raise OptionError("round", f"expected a whole number of decimals from 0 to {self.MAX_ROUND}, "
+                                       f"got {self.round!r}")
+        if not isinstance(self.exact, bool):
+            raise OptionError("exact", f"expected True or False, got {self.exact!r}")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def for_kind(self, kind: str, flag: str = "") -> SolveOptions:
+        """These options, checked against what `kind` takes: the one applicability check. An option
+        set away from its default that the kind does not take is an OptionError naming the kinds
+        that take it (never silently ignored); `flag` prefixes its name ("--" on the command line)."""
+        for f in fields(self):
+            if getattr(self, f.name) != f.default and not takes(kind, f.name):
+                raise OptionError(flag + f.name, f"applies to kind {', '.join(kinds_taking(f.name))} only, "
+                                                 f"not to a `kind: {kind}` problem")
+        return self
+
 
 # The options of SolveOptions a kind takes; the CLI offers each kind's subcommand only these.
 DERIVED = frozenset({"round", "exact"})  # every kind that solves through Derivation.derive
@@ -32,12 +76,18 @@ class Kind:
     """One problem kind: where its module is, its line for `dlsolve kinds`, the options it takes.
 
     Kept here rather than in the kind's module so that the CLI can build every subcommand
-    without importing NumPy, pydantic or SymPy (`dlsolve --help` stays instant).
+    without importing NumPy, pydantic or SymPy (`dlsolve --help` stays instant). Its options
+    are names of SolveOptions fields (checked when the entry is made).
     """
 
     module: str
     summary: str
     options: frozenset[str] = DERIVED
+
+    def __post_init__(self) -> None:
+        unknown = self.options - set(SolveOptions.names())
+        if unknown:
+            raise ValueError(f"{self.module}: {', '.join(sorted(unknown))} is no field of SolveOptions")
 
 
 KINDS: dict[str, Kind] = {
@@ -98,8 +148,11 @@ def summary(kind: str) -> str:
 
 
 def takes(kind: str, option: str) -> bool:
+    """Whether `kind` takes the SolveOptions field `option` (a name that is no field is an error)."""
+    if option not in SolveOptions.names():
+        raise ValueError(f"{option!r} is no field of SolveOptions")
     return option in KINDS[kind].options
 
 
 def kinds_taking(option: str) -> list[str]:
-    return [name for name, k in KINDS.items() if option in k.options]
+    return [name for name in KINDS if takes(name, option)]

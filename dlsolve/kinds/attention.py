@@ -27,7 +27,6 @@ from dlsolve.solution import WORKED, Solution
 from dlsolve.schema import Mask, Matrix, VectorOrMatrix  # field types with a JSON Schema
 
 KIND = "attention"
-OPTIONS = frozenset({"round", "exact"})
 
 
 class Spec(BaseModel):

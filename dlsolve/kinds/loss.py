@@ -24,7 +24,6 @@ from dlsolve.losses import LOGIT_MARGIN
 from dlsolve.solution import Phrase, Solution
 
 KIND = "loss"
-OPTIONS = frozenset({"round", "exact"})
 
 # Where sources write the same loss differently (`dlsolve check` solves again under each).
 CONVENTIONS = (

@@ -170,9 +170,9 @@ def _error(d: Derivation, yh: Sym, y: Sym, key: str, i: int) -> Sym:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    options = options or SolveOptions()
     d = Derivation(options)
-    user_round = getattr(options, "round", None)
-    d.round = NOISE_DECIMALS if user_round is None else min(user_round, NOISE_DECIMALS)
+    d.round = NOISE_DECIMALS if options.round is None else min(options.round, NOISE_DECIMALS)
     X, w0, b0, Y = spec._x, spec._w, float(spec.bias), spec._y
     n, m = X.shape
     u = _Unit(spec)

@@ -28,7 +28,6 @@ from dlsolve.solution import Solution
 from dlsolve.schema import Tensor3  # field types with a JSON Schema
 
 KIND = "style"
-OPTIONS = frozenset({"round", "exact"})
 MAX_MAP_ENTRIES = 10_000   # one layer's feature maps: a hand exercise has a few dozen
 
 

@@ -19,7 +19,6 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.solution import Solution
 
 KIND = "training"
-OPTIONS = frozenset({"round", "exact"})
 MAX_SAMPLES = 10 ** 9  # with at most 10⁶ epochs every count stays below 2⁵³, exact in float64
 MAX_EPOCHS = 10 ** 6
 

@@ -25,7 +25,6 @@ from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import Matrix, Number, Vector  # field types with a JSON Schema
 
 KIND = "word2vec"
-OPTIONS = frozenset({"round", "exact"})
 
 
 class Subsampling(BaseModel):

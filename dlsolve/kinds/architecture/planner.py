@@ -143,8 +143,9 @@ def _numbers(formula: Expr, d: Derivation) -> Expr:
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
+    options = options or SolveOptions()
     d = Derivation(options)
-    full = getattr(options, "detail", "auto") == "full"
+    full = options.detail == "full"
     layers = [x for layer in spec.layer_list() for x in (layer, *layer.inner())]
     # only the conventions that apply: 'same' padding where a layer pads 'same'; the axis order
     # where the input has channels (an image), not for a sequence of vectors

@@ -28,7 +28,6 @@ from dlsolve.kinds.backprop.units import UnitPass
 from dlsolve.solution import Solution
 
 KIND = "backprop"
-OPTIONS = frozenset({"round", "exact", "explain", "detail"})
 
 # Where sources write the same network differently (`dlsolve check` solves again under each to
 # name the one a student's value follows).
@@ -40,7 +39,7 @@ CONVENTIONS = (
     Convention(("regularization", "half"), (False, True), False, {True: "λ/2·Σw²"}),
 )
 
-__all__ = ["KIND", "OPTIONS", "CONVENTIONS", "DETAIL_LIMIT", "Explain", "Solver", "Spec", "parse_explain", "solve"]
+__all__ = ["KIND", "CONVENTIONS", "DETAIL_LIMIT", "Explain", "Solver", "Spec", "parse_explain", "solve"]
 
 
 class Solver(UnitPass, LayerPass, Training, Explaining, Symbolic, Answers):
@@ -51,7 +50,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     """The worked solution of a backprop problem."""
     net = spec.net
     options = options or SolveOptions()
-    solver = Solver(net, tuple(parse_explain(t, net) for t in options.explain), options.detail, options)
+    solver = Solver(net, tuple(parse_explain(t, net) for t in options.explain), options)
     solver.conventions()
     if net.symbolic:
         solver.solve_symbolic()

@@ -34,8 +34,8 @@ YH = Sym("yhat", "ŷ", r"\hat{y}")
 class SolverBase:
     """Works one problem through a Derivation. State: the current parameters (in_out arrays)."""
 
-    def __init__(self, net: Net, explain: tuple = (), detail: str = "auto",
-                 options: Optional[SolveOptions] = None) -> None:
+    def __init__(self, net: Net, explain: tuple, options: SolveOptions) -> None:
+        detail = options.detail
         self.net = net
         self.d = Derivation(options)
         self.explain = explain

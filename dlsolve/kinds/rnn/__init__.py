@@ -12,6 +12,7 @@ says what the other choice gives, computed by solving the problem again under it
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 import numpy as np
@@ -27,7 +28,6 @@ from dlsolve.expr import Num, Sym
 from dlsolve.solution import Phrase, Solution
 
 KIND = "rnn"
-OPTIONS = frozenset({"round", "exact", "detail"})
 
 # The choices that change the numbers; the solution's notes and `dlsolve check`'s diagnoses both
 # solve the problem again under each other choice (one a cell cannot take is skipped).
@@ -40,7 +40,7 @@ CONVENTIONS = (
     Convention(("loss", "half"), (False, True), False),
 )
 
-__all__ = ["KIND", "OPTIONS", "CONVENTIONS", "Spec", "solve", "parameter_count"]
+__all__ = ["KIND", "CONVENTIONS", "Spec", "solve", "parameter_count"]
 
 _ANSWER_TITLES = {"h": "hidden state h_t (one row per step)", "c": "cell state c_t (one row per step)",
                   "i": "input gate i_t", "f": "forget gate f_t", "g": "candidate g_t", "o": "output gate o_t",
@@ -53,9 +53,9 @@ def parameter_count(problem: Problem) -> tuple[int, int]:
     return cell, (problem.n_out * problem.n_h + problem.n_out if problem.readout is not None else 0)
 
 
-def _final(problem: Problem, options: Optional[SolveOptions]) -> tuple[np.ndarray, Optional[float]]:
+def _final(problem: Problem, options: SolveOptions) -> tuple[np.ndarray, Optional[float]]:
     """h_T and L of a problem, computed silently (for the notes on other conventions)."""
-    s = Solver(problem, options, detail="layers", record=False)
+    s = Solver(problem, dataclasses.replace(options, detail="layers"), record=False)
     s.given()
     s.forward()
     h = s.d.env[s.nm.h(problem.T)(None).key]
@@ -116,7 +116,7 @@ def _under(spec: Spec, conv: Convention, choice: object) -> Optional[Problem]:
         return None
 
 
-def alternatives(s: Solver, spec: Spec, options: Optional[SolveOptions]) -> None:
+def alternatives(s: Solver, spec: Spec, options: SolveOptions) -> None:
     """A note for each convention (CONVENTIONS) whose other choice changes the numbers, with what
     it gives — the problem solved again under that choice."""
     d, pr = s.d, s.pr
@@ -253,7 +253,7 @@ def count_section(s: Solver) -> None:
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     options = options or SolveOptions()
     pr = spec.problem
-    s = Solver(pr, options, detail=options.detail)
+    s = Solver(pr, options)
     s.given()
     count_section(s)
     s.forward()

@@ -18,6 +18,7 @@ from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call, substitute
+from dlsolve.kinds import SolveOptions
 from dlsolve.solution import GIVEN, Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
 from dlsolve.kinds.rnn.spec import Problem
@@ -40,8 +41,8 @@ class Entry:
 
 
 class Solver:
-    def __init__(self, problem: Problem, options: object = None, detail: str = "auto",
-                 record: bool = True) -> None:
+    def __init__(self, problem: Problem, options: SolveOptions, record: bool = True) -> None:
+        detail = options.detail
         pr = problem
         self.pr = pr
         self.d = Derivation(options)
