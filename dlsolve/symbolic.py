@@ -14,7 +14,7 @@ import sympy as sp
 from dlsolve import expr as E
 from dlsolve.errors import SpecInvalid
 from dlsolve.function_forms import NoGradient
-from dlsolve.functions import by_sympy_head
+from dlsolve.functions import FUNCTIONS, by_sympy_head
 
 
 class _ToSympy(E.Visitor):
@@ -321,7 +321,7 @@ def _applied(local: sp.Basic, wanted: Callable[[Any], bool]) -> Iterator[tuple[A
     """(function record, its argument u) for each one-argument function of the registry that
     `wanted` picks and whose SymPy form, applied to some u, is `local` (1/(1 + e^(−z)) is σ(z))."""
     u = sp.Wild("u")
-    for fn in E.FUNCTIONS.values():
+    for fn in FUNCTIONS.values():
         if fn.sympy is None or fn.shape != "map" or not wanted(fn):
             continue
         try:
