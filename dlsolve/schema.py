@@ -19,7 +19,7 @@ import importlib
 import json
 from typing import Annotated, Any, Callable
 
-from pydantic import WithJsonSchema
+from pydantic import AfterValidator, WithJsonSchema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -64,11 +64,20 @@ Mask = Annotated[Any, _schema(_any({"const": "causal"}, ROWS),
 class _Registry:
     """JSON Schema metadata: an enum of a registry's names, each described by its title.
 
-    Lazy: the registry module is imported only when a schema is built, never when a Spec is
-    defined or validated."""
+    Lazy: the registry module is imported only when a schema is built or a name is checked,
+    never when a Spec is defined."""
 
     def __init__(self, source: Callable[[], dict[str, str]], what: str) -> None:
         self.source, self.what = source, what
+
+    def check(self, name: str) -> str:
+        """The validator's half: the same names the schema's enum lists, or a did-you-mean."""
+        from dlsolve.errors import SpecInvalid, did_you_mean
+
+        names = self.source()
+        if name not in names:
+            raise SpecInvalid(f"unknown {self.what.removeprefix('the ')}: {did_you_mean(name, names)}")
+        return name
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
         titles = self.source()
@@ -100,7 +109,23 @@ def optimizer_titles() -> dict[str, str]:
     return {name: module.TITLES.get(name, name) for name in module.OPTIMIZERS}
 
 
+def elementwise_activation_titles() -> dict[str, str]:
+    """The activations applied entry by entry (all but the coupled softmax)."""
+    from dlsolve.activations import ACTIVATIONS
+
+    return {name: a.title for name, a in ACTIVATIONS.items() if not a.coupled}
+
+
+def _checked(source: Callable[[], dict[str, str]], what: str) -> Any:
+    """A registry name that the validator checks and the schema lists: one source for both."""
+    registry = _Registry(source, what)
+    return Annotated[str, AfterValidator(registry.check), registry]
+
+
 ActivationName = Annotated[str, _Registry(activation_titles, "the activation")]
+# Checked by the type itself (the kinds using these have no check of their own).
+RegisteredActivation = _checked(activation_titles, "the activation")
+ElementwiseActivation = _checked(elementwise_activation_titles, "the activation")
 BackpropLossName = Annotated[str, _Registry(backprop_loss_titles, "the loss")]
 LossName = Annotated[str, _Registry(loss_titles, "the loss")]
 OptimizerName = Annotated[str, _Registry(optimizer_titles, "the optimizer")]

@@ -21,18 +21,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, MatMul, Mul, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
 from dlsolve.kinds.convolve_pool import PoolSpec, check_pool, pool_shape, pool as pool_windows
 from dlsolve.solution import GIVEN, WORKED, Phrase, Solution
-from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Schema
+from dlsolve.schema import ElementwiseActivation, Tensor3  # field types with a JSON Schema
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
-ACTS = tuple(n for n, a in ACTIVATIONS.items() if not a.coupled)  # elementwise: every one but softmax
 
 
 class UpsampleSpec(BaseModel):
@@ -62,7 +61,7 @@ class Spec(BaseModel):
     stride: int = Field(default=1, ge=1)
     padding: int = Field(default=0, ge=0)
     bias: float = 0.0
-    activation: Optional[ActivationName] = None
+    activation: Optional[ElementwiseActivation] = None
     operation: Literal["cross_correlation", "convolution"] = "cross_correlation"
     transpose: bool = False
     output_padding: int = Field(default=0, ge=0)
@@ -119,8 +118,6 @@ class Spec(BaseModel):
             raise SpecInvalid(f"the input has {x.shape[0]} channels: give one kernel per channel", ("kernel",))
         if k.shape[0] != x.shape[0]:
             raise SpecInvalid(f"expected one kernel per input channel ({x.shape[0]}), got {k.shape[0]}", ("kernel",))
-        if self.activation is not None and self.activation not in ACTS:
-            raise SpecInvalid(f"unknown activation: {did_you_mean(self.activation, ACTS)}", ("activation",))
         self._k = k
         p = self.padding
         if self.transpose:

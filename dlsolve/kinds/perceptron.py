@@ -56,7 +56,8 @@ class Spec(BaseModel):
     weights: NumberOrVector
     bias: float = 0.0
     step_at_zero: Literal[0, 1] = 1
-    outputs: tuple[int, int] = (0, 1)
+    outputs: list[int] = Field(default=[0, 1], min_length=2, max_length=2,
+                               description="the two output levels of the step: [0, 1] (default) or [-1, 1]")
     learn: Optional[Learn] = None
 
     _x: np.ndarray
@@ -65,7 +66,7 @@ class Spec(BaseModel):
 
     @field_validator("outputs")
     @classmethod
-    def _outputs(cls, v: tuple[int, int]) -> tuple[int, int]:
+    def _outputs(cls, v: list[int]) -> list[int]:
         if tuple(v) not in ((0, 1), (-1, 1)):
             raise SpecInvalid(f"expected [0, 1] or [-1, 1], got [{v[0]}, {v[1]}]")
         return v
