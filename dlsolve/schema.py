@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -59,6 +59,37 @@ LogBase = Annotated[Any, _schema({"enum": ["e", "ln", "natural", 2, 10, "2", "10
                                  "the base of the logarithm: e (nats), 2 (bits) or 10")]
 Mask = Annotated[Any, _schema(_any({"const": "causal"}, ROWS),
                               "'causal', or a 0/1 matrix (queries × keys): 1 where a query may look")]
+LABEL: dict[str, Any] = {"type": ["number", "string"]}
+Label = Annotated[Any, _schema(LABEL, "a class label: a number or a name")]
+Labels = Annotated[Any, _schema({"type": "array", "minItems": 1, "items": LABEL},
+                                "class labels, one per sample: numbers or names")]
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+Confusion = Annotated[Any, _schema(_any(
+    {"type": "object", "properties": {k: {**COUNT, "description": d} for k, d in (
+        ("tp", "true positives"), ("fp", "false positives"), ("fn", "false negatives"),
+        ("tn", "true negatives (optional)"))}, "required": ["tp", "fp", "fn"], "additionalProperties": False},
+    {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 1, "items": COUNT}}),
+    "the confusion counts: {tp, fp, fn, tn} for two classes, or a matrix (rows = true class)")]
+GraphValue = Annotated[Any, _schema(_any(NUMBER, VECTOR, ROWS, {
+    "type": "string", "pattern": r"^\s*symbol\s*(?:\d+\s*[x×]\s*\d+)?\s*$"}),
+    "a number, a list, a matrix (rows), or `symbol` (or `symbol 2x3`) for a symbolic input")]
+
+
+def _no_bool(value: Any) -> Any:
+    """0 or 1 as a switch: `true` is refused (the schema's enum [0, 1] refuses it too)."""
+    if isinstance(value, bool):
+        from dlsolve.errors import SpecInvalid
+
+        raise SpecInvalid(f"expected 0 or 1, got {str(value).lower()} (write 0 or 1, not true or false)")
+    return value
+
+
+ZeroOrOne = Annotated[Literal[0, 1], BeforeValidator(_no_bool)]
+
+
+def typed(schema: dict[str, Any], description: str) -> Any:
+    """A field the validator reads by hand, with the JSON Schema `schema` for editors."""
+    return Annotated[Any, _schema(schema, description)]
 
 
 class _Registry:

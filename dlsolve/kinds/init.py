@@ -26,6 +26,7 @@ from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols
 from dlsolve.kinds.architecture.fields import InputShape
 from dlsolve.kinds.architecture.registry import LayerEntry
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import typed  # field types with a JSON Schema
 
 KIND = "init"
 # Where frameworks differ; read by `dlsolve check`'s diagnoses.
@@ -136,7 +137,8 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["init"]
     title: Optional[str] = None
-    scheme: Union[str, list[str]]
+    scheme: typed({"anyOf": [{"enum": list(SCHEMES)}, {"type": "array", "minItems": 1, "items": {"enum": list(SCHEMES)}}]},
+                  "the initialisation scheme, or a list of them to compare: " + ", ".join(SCHEMES))
     fan_in: Optional[int] = Field(default=None, ge=1)
     fan_out: Optional[int] = Field(default=None, ge=1)
     input: Optional[InputShape] = Field(None, description="the layer's input shape, as in conv/params "

@@ -27,7 +27,7 @@ from dlsolve.kinds.normalize_groups import (EPS, MOM, TERMS_WRITTEN, TERMS_WRITT
                                             per_feature, read_input, shape_text, stat_sym, std_sym, var_form,
                                             x_sym)
 from dlsolve.solution import Phrase, Solution
-from dlsolve.schema import NumberOrVector, Tensor  # field types with a JSON Schema
+from dlsolve.schema import NumberOrVector, Tensor, ZeroOrOne  # field types with a JSON Schema
 
 KIND = "normalize"
 MAX_INPUT = 10_000  # values of an input worked by hand; an exam's batch has tens
@@ -61,7 +61,7 @@ class Spec(BaseModel):
     gamma: Optional[NumberOrVector] = None
     beta: Optional[NumberOrVector] = None
     epsilon: Optional[float] = Field(default=None, ge=0)
-    ddof: Optional[Literal[0, 1]] = None
+    ddof: Optional[ZeroOrOne] = None
     running: Optional[Running] = None
     grad_output: Optional[Tensor] = None
 

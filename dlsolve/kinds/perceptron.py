@@ -23,7 +23,7 @@ from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.solution import GIVEN, Phrase, Plane, Solution
-from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
+from dlsolve.schema import Matrix, NumberOrVector, Vector, ZeroOrOne  # field types with a JSON Schema
 
 
 KIND = "perceptron"
@@ -52,10 +52,10 @@ class Spec(BaseModel):
     kind: Literal["perceptron"]
     title: Optional[str] = None
     inputs: Matrix
-    targets: Optional[list[Any]] = None
+    targets: Optional[Vector] = None
     weights: NumberOrVector
     bias: float = 0.0
-    step_at_zero: Literal[0, 1] = 1
+    step_at_zero: ZeroOrOne = 1
     outputs: list[int] = Field(default=[0, 1], min_length=2, max_length=2,
                                description="the two output levels of the step: [0, 1] (default) or [-1, 1]")
     learn: Optional[Learn] = None

@@ -19,7 +19,7 @@ from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularizat
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
 from dlsolve.losses import NETWORK_LOSSES, Loss
-from dlsolve.schema import ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix  # field types with a JSON Schema
+from dlsolve.schema import ZeroOrOne, ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix  # field types with a JSON Schema
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -28,7 +28,7 @@ class ActivationSpec(BaseModel):
     model_config = _STRICT
     name: ActivationName
     alpha: Optional[float] = None
-    at_zero: Optional[Literal[0, 1]] = None   # step only: step(0); 1 means y = 1 if z ≥ 0
+    at_zero: Optional[ZeroOrOne] = None   # step only: step(0); 1 means y = 1 if z ≥ 0
 
 
 class LossSpec(BaseModel):

@@ -31,6 +31,7 @@ from dlsolve.exprlimits import MAX_NAME_ENTRIES, MAX_PATHS, MAX_SYMBOL_ENTRIES
 from dlsolve.parse import ParseError, parse_tree
 from dlsolve.solution import Solution
 from dlsolve.symbolic import from_sympy
+from dlsolve.schema import GraphValue  # field types with a JSON Schema
 
 KIND = "graph"
 __all__ = ["FUNCS", "KIND", "Spec", "display", "solve"]
@@ -43,7 +44,7 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["graph"]
     title: Optional[str] = None
-    given: dict[str, Any]
+    given: dict[str, GraphValue]
     define: dict[str, str]
     find: list[str]
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
+from dlsolve.schema import Confusion, Label, Labels, Vector  # field types with a JSON Schema
 
 Label = Union[int, float, str]
 
@@ -76,14 +77,14 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["metrics"]
     title: Optional[str] = None
-    y_true: Optional[list[Any]] = None
-    y_pred: Optional[list[Any]] = None
-    scores: Optional[list[Any]] = None
+    y_true: Optional[Labels] = None
+    y_pred: Optional[Labels] = None
+    scores: Optional[Vector] = None
     threshold: float = 0.5
     allow_any_scores: bool = False
-    confusion: Optional[Union[dict[str, Any], list[Any]]] = None
-    labels: Optional[list[Any]] = None
-    positive: Optional[Any] = None
+    confusion: Optional[Confusion] = None
+    labels: Optional[Labels] = None
+    positive: Optional[Label] = None
     beta: float = Field(default=1.0, gt=0)
     roc: bool = False
 

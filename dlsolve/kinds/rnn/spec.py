@@ -19,7 +19,7 @@ from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss
-from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
+from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, typed  # field types with a JSON Schema
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -29,6 +29,18 @@ GATES: dict[str, tuple[str, ...]] = {c.name: c.gate_names() for c in CELLS}
 GATE_TITLES = {g.name: g.title for c in CELLS for g in c.gates}
 GATE_ALIASES = {c.name: c.aliases for c in CELLS}
 PARAMS = ("W", "U", "b", "bh")
+_BLOCK = {"type": "object", "additionalProperties": False, "properties": {
+    "W": {"anyOf": [NUMBER, ROWS], "description": "the input weights W"},
+    "U": {"anyOf": [NUMBER, ROWS], "description": "the recurrent weights U"},
+    "b": {"anyOf": [NUMBER, VECTOR], "description": "the biases b"},
+    "bh": {"anyOf": [NUMBER, VECTOR], "description": "the recurrent biases bʰ (PyTorch; optional)"}}}
+# rnn: W, U, b, bh; lstm and gru: one such mapping per gate (by its letter or another name)
+Weights = typed({"type": "object", "minProperties": 1,
+                 "propertyNames": {"enum": list(dict.fromkeys(
+                     list(PARAMS) + [g for c in CELLS for g in c.gate_names()]
+                     + [a for c in CELLS for a in c.aliases]))},
+                 "additionalProperties": {"anyOf": [NUMBER, ROWS, VECTOR, _BLOCK]}},
+                "rnn: W, U, b (and bh); lstm and gru: one mapping {W, U, b, bh} per gate")
 
 
 class LossSpec(BaseModel):
@@ -45,7 +57,7 @@ class ReadoutSpec(BaseModel):
     model_config = _STRICT
     V: Matrix
     c: Optional[NumberOrVector] = None
-    activation: str = "linear"
+    activation: ActivationName = "linear"
 
 
 class PytorchSpec(BaseModel):
@@ -142,9 +154,9 @@ class Spec(BaseModel):
     weights_layout: Optional[Literal["out_in", "in_out"]] = None
     # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru),
     # so they are checked by hand below, each error pointing at its own key.
-    weights: Optional[dict[str, Any]] = None
+    weights: Optional[Weights] = None
     pytorch: Optional[PytorchSpec] = None
-    activation: Optional[str] = None
+    activation: Optional[ActivationName] = None
     reset_after: Optional[bool] = None
     gru_update: Optional[Literal["keep_old", "take_new"]] = None
     readout: Optional[ReadoutSpec] = None
