@@ -182,7 +182,8 @@ def kind_schema(kind: str) -> dict[str, Any]:
         props["title"] = {"anyOf": [{"type": "string"}, {"type": "null"}],
                           "description": "a title for the sheet (optional)"}
     if "vary" not in props:
-        props["vary"] = {"$ref": "#/$defs/Vary"}
+        props["vary"] = {"$ref": "#/$defs/Vary", "description": "exam variants: which given numbers may change "
+                                                                "and how (`dlsolve vary`)"}
         schema.setdefault("$defs", {})["Vary"] = vary_schema()
     return {"$schema": DRAFT, "$id": schema_id(kind), "title": f"dlsolve kind: {kind}",
             "description": f"A dlsolve problem of kind {kind}: {kinds.summary(kind)}.", **{

@@ -36,14 +36,17 @@ SHOWN_IN_FULL = 6
 
 class UpsampleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    size: int = Field(ge=1, le=100)  # each entry becomes a size × size block of the output
-    mode: Literal["nearest"] = "nearest"
+    size: int = Field(ge=1, le=100,
+                      description="each entry becomes a size × size block of the output")
+    mode: Literal["nearest"] = Field("nearest", description="nearest: each entry repeated")
 
 
 class UnpoolSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    indices_from: Literal["max"]
-    values: Optional[Tensor3] = None   # values of the pooled shape to put back (default: the pooled values)
+    indices_from: Literal["max"] = Field(description="max: the positions of the max pooling's maxima")
+    values: Optional[Tensor3] = Field(None,
+                                      description="values of the pooled shape to put back (default: the pooled "
+                                                  "values)")
 
 
 MAX_OUTPUT = 10_000  # entries of an output worked by hand (each is a step)
@@ -56,18 +59,36 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["convolve"]
     title: Optional[str] = None
-    input: Tensor3
-    kernel: Optional[Tensor3] = None
-    stride: int = Field(default=1, ge=1)
-    padding: int = Field(default=0, ge=0)
-    bias: float = 0.0
-    activation: Optional[ElementwiseActivation] = None
-    operation: Literal["cross_correlation", "convolution"] = "cross_correlation"
-    transpose: bool = False
-    output_padding: int = Field(default=0, ge=0)
-    upsample: Optional[UpsampleSpec] = None
-    pool: Optional[PoolSpec] = None
-    unpool: Optional[UnpoolSpec] = None
+    input: Tensor3 = Field(
+        description="the input: a list (1-D), a matrix (one channel), or a list of channel matrices")
+    kernel: Optional[Tensor3] = Field(None,
+                                      description="the kernel (one per input channel); may be left out for upsampling"
+                                                  " and/or pooling alone")
+    stride: int = Field(default=1, ge=1, description="s, the step of the kernel (default 1)")
+    padding: int = Field(default=0, ge=0, description="p, zeros added on every side (default 0)")
+    bias: float = Field(0.0, description="b, added to every output entry (default 0)")
+    activation: Optional[ElementwiseActivation] = Field(None,
+                                                        description="the activation applied entry by entry after the "
+                                                                    "convolution (none by default)")
+    operation: Literal["cross_correlation", "convolution"] = Field("cross_correlation",
+                                                                   description="cross_correlation (what CNN libraries "
+                                                                               "compute, the default) or convolution "
+                                                                               "(the kernel flipped)")
+    transpose: bool = Field(False,
+                            description="the transposed convolution, as PyTorch's conv_transpose2d: every input entry"
+                                        " scatters input × kernel")
+    output_padding: int = Field(default=0, ge=0,
+                                description="with transpose: extra rows/columns at the bottom and right (smaller than"
+                                            " the stride)")
+    upsample: Optional[UpsampleSpec] = Field(None,
+                                             description="{size: 2, mode: nearest}: each input entry repeated into a "
+                                                         "size × size block first")
+    pool: Optional[PoolSpec] = Field(None,
+                                     description="pooling after the activation: {type: max|avg, size, stride, "
+                                                 "padding, …}")
+    unpool: Optional[UnpoolSpec] = Field(None,
+                                         description="{indices_from: max}: each pooled value goes back to the "
+                                                     "position of its window's maximum")
 
     _x: np.ndarray   # (channels, rows, cols); 1-D inputs have rows = 1
     _k: Optional[np.ndarray]
