@@ -29,18 +29,18 @@ GATES: dict[str, tuple[str, ...]] = {c.name: c.gate_names() for c in CELLS}
 GATE_TITLES = {g.name: g.title for c in CELLS for g in c.gates}
 GATE_ALIASES = {c.name: c.aliases for c in CELLS}
 PARAMS = ("W", "U", "b", "bh")
-_BLOCK = {"type": "object", "additionalProperties": False, "properties": {
+_PARAMS_SCHEMA = {
     "W": {"anyOf": [NUMBER, ROWS], "description": "the input weights W"},
     "U": {"anyOf": [NUMBER, ROWS], "description": "the recurrent weights U"},
-    "b": {"anyOf": [NUMBER, VECTOR], "description": "the biases b"},
-    "bh": {"anyOf": [NUMBER, VECTOR], "description": "the recurrent biases bʰ (PyTorch; optional)"}}}
+    "b": {"anyOf": [NUMBER, VECTOR], "description": "the biases b (default 0)"},
+    "bh": {"anyOf": [NUMBER, VECTOR], "description": "the recurrent biases bʰ (PyTorch; optional)"}}
+_BLOCK = {"type": "object", "additionalProperties": False, "required": ["W", "U"], "properties": _PARAMS_SCHEMA}
 # rnn: W, U, b, bh; lstm and gru: one such mapping per gate (by its letter or another name)
-Weights = typed({"type": "object", "minProperties": 1,
-                 "propertyNames": {"enum": list(dict.fromkeys(
-                     list(PARAMS) + [g for c in CELLS for g in c.gate_names()]
-                     + [a for c in CELLS for a in c.aliases]))},
-                 "additionalProperties": {"anyOf": [NUMBER, ROWS, VECTOR, _BLOCK]}},
-                "rnn: W, U, b (and bh); lstm and gru: one mapping {W, U, b, bh} per gate")
+Weights = typed({"anyOf": [
+    _BLOCK,
+    {"type": "object", "minProperties": 1, "additionalProperties": _BLOCK, "propertyNames": {"enum": list(
+        dict.fromkeys([g for c in CELLS for g in c.gate_names()] + [a for c in CELLS for a in c.aliases]))}}]},
+    "rnn: W, U, b (and bh); lstm and gru: one mapping {W, U, b, bh} per gate")
 
 
 class LossSpec(BaseModel):
