@@ -21,6 +21,8 @@ from typing import Annotated, Any, Callable, Literal
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from dlsolve.errors import SpecInvalid, did_you_mean
+
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 NUMBER: dict[str, Any] = {"type": "number"}
@@ -78,8 +80,6 @@ GraphValue = Annotated[Any, _schema(_any(NUMBER, VECTOR, ROWS, {
 def _no_bool(value: Any) -> Any:
     """0 or 1 as a switch: `true` is refused (the schema's enum [0, 1] refuses it too)."""
     if isinstance(value, bool):
-        from dlsolve.errors import SpecInvalid
-
         raise SpecInvalid(f"expected 0 or 1, got {str(value).lower()} (write 0 or 1, not true or false)")
     return value
 
@@ -103,8 +103,6 @@ class _Registry:
 
     def check(self, name: str) -> str:
         """The validator's half: the same names the schema's enum lists, or a did-you-mean."""
-        from dlsolve.errors import SpecInvalid, did_you_mean
-
         names = self.source()
         if name not in names:
             raise SpecInvalid(f"unknown {self.what.removeprefix('the ')}: {did_you_mean(name, names)}")
@@ -145,6 +143,12 @@ def elementwise_activation_titles() -> dict[str, str]:
     from dlsolve.activations import ACTIVATIONS
 
     return {name: a.title for name, a in ACTIVATIONS.items() if not a.coupled}
+
+
+def listed(source: Callable[[], dict[str, str]], what: str) -> Any:
+    """A registry name the kind checks itself (with its own message), listed in the schema from
+    the same `source` the check reads."""
+    return Annotated[str, _Registry(source, what)]
 
 
 def _checked(source: Callable[[], dict[str, str]], what: str) -> Any:

@@ -275,6 +275,17 @@ def _put(data, path, value=None, drop=False):
     return out
 
 
+def _registered_names():
+    from dlsolve.kinds.init import SCHEMES
+    from dlsolve.kinds.optimizer import OPTIMIZERS
+    from dlsolve.losses import LOSSES
+
+    return set(LOSSES) | set(OPTIMIZERS) | set(SCHEMES)
+
+
+NAMES = _registered_names()  # losses, optimizers, schemes: a misspelt one is refused by both
+
+
 def mutations(data):
     """(what, path, mutated data): one thing wrong. Each sort of change is made once per key
     name and depth (indices count as one), which keeps the corpus to a few thousand files."""
@@ -310,6 +321,8 @@ def mutations(data):
         elif isinstance(v, str):
             if v in ACTIVATIONS and once("rleu", path):
                 yield "rleu", path, _put(data, path, "rleu")
+            elif v in NAMES and once("misspelt name", path):
+                yield "misspelt name", path, _put(data, path, v + "e")
             elif once("number for text", path):
                 yield "number for text", path, _put(data, path, 3)
         elif isinstance(v, list) and once("text for a list", path):
@@ -448,3 +461,30 @@ def test_a_zero_or_one_switch_refuses_true(schemas):
     with pytest.raises(DlsolveError, match="step_at_zero: expected 0 or 1, got true"):
         load_text(json.dumps(data), "p.yaml")
     assert not Validator(schemas["perceptron"]).is_valid(data)
+
+
+@pytest.mark.parametrize("problem, key", [("rnn-bptt-three-steps.yaml", "loss"), ("p3-delta-rule.yaml", "loss"),
+                                          ("p1-image-mlp.yaml", "loss"), ("opt-adam.yaml", "optimizer")])
+def test_a_kind_offers_the_names_it_takes(problem, key, schemas):
+    """Every registered loss (optimizer) name in a problem: the schema offers it exactly when the
+    kind takes the name; a name taken may still be refused for the problem's numbers (a target
+    outside [0, 1] for bce), never for being the wrong name."""
+    from dlsolve.kinds.optimizer import OPTIMIZERS
+    from dlsolve.losses import LOSSES
+
+    data = parse_data((ROOT / "problems" / problem).read_text(encoding="utf-8"), problem)
+    validator = Validator(schemas[data["kind"]])
+    offered = 0
+    for name in (OPTIMIZERS if key == "optimizer" else LOSSES):
+        case = {**data, key: {**data[key], "name": name} if isinstance(data[key], dict) else name}
+        try:
+            load_text(json.dumps(case), problem)
+            message = ""
+        except DlsolveError as exc:
+            message = str(exc)
+        if validator.is_valid(case):
+            offered += 1
+            assert "unknown" not in message and "not a loss of" not in message and "not for" not in message, message
+        else:
+            assert message, f"the schema refuses {key}: {name}, which dlsolve takes"
+    assert offered >= 4

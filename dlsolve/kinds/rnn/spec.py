@@ -19,7 +19,7 @@ from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss
-from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, typed  # field types with a JSON Schema
+from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed  # field types with a JSON Schema
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -43,11 +43,20 @@ Weights = typed({"anyOf": [
     "rnn: W, U, b (and bh); lstm and gru: one mapping {W, U, b, bh} per gate")
 
 
+def _of_units(loss: Loss) -> bool:
+    """A loss of the read-out's units: no whole-row form (multiclass SVM, cosine, KL) and no
+    options but half and delta. The check of `loss` and the schema's list both read this."""
+    return not (loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options))
+
+
+UnitLossName = listed(lambda: {n: loss.title for n, loss in LOSSES.items() if _of_units(loss)}, "the loss")
+
+
 class LossSpec(BaseModel):
     """The loss as a mapping: the same keys as in kind backprop."""
 
     model_config = _STRICT
-    name: str = Field(description="the loss: mse, sse, mae, huber, bce or cce")
+    name: UnitLossName = Field(description="the loss")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)²")
     reduction: Optional[Literal["mean", "sum"]] = Field(None, description="mean or sum over the output units")
     delta: Optional[float] = Field(None, description="huber's δ (default 1)")
@@ -179,7 +188,7 @@ class Spec(BaseModel):
                                                               description="the expected output at each step (null "
                                                                           "where there is none)")
     target: Optional[NumberOrVector] = Field(None, description="the expected output at the last step")
-    loss: Union[str, LossSpec, None] = Field(None,
+    loss: Union[UnitLossName, LossSpec, None] = Field(None,
                                              description="the loss on the outputs: a name (mse, bce, …) or {name, "
                                                          "half, reduction, delta}; adds backpropagation through time")
     learning_rate: Optional[float] = Field(None, description="η: adds the update w ← w − η·∂L/∂w")
@@ -328,8 +337,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
     if ls.name not in LOSSES:
         raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, LOSSES)}", npath)
     loss = LOSSES[ls.name]
-    if loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options):
-        # a loss of a whole row (multiclass SVM, cosine, KL) or with options a read-out does not take
+    if not _of_units(loss):
         raise SpecInvalid(f"{loss.name} is not a loss of the read-out's units; use "
                           f"{', '.join(NETWORK_LOSSES)}", npath)
     options: dict = {}
