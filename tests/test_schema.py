@@ -336,7 +336,8 @@ CROSS_KEY = "a key required only with (or instead of) another key, checked in th
 BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
 KNOWN = {
     **{("attention", "missing key", k): CROSS_KEY + " (query and keys, or X with W_Q, W_K, W_V; "
-       "a score's own weights)" for k in ("W", "W_K", "W_Q", "W_V", "X", "additive", "concat", "keys", "query", "score")},
+       "a score's own weights)"
+       for k in ("W", "W_K", "W_Q", "W_V", "X", "additive", "concat", "keys", "query", "score")},
     **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
        "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
                                                      "samples", "target")},
@@ -452,7 +453,8 @@ def test_convolve_offers_the_activations_it_takes(schemas):
         except DlsolveError as exc:
             accepted = False
             assert "unknown activation" in str(exc) and "did you mean" in str(exc) or name == "softmax", str(exc)
-        assert accepted == (name in offered) == Validator(schemas["convolve"]).is_valid(parse_data(case, "c.yaml")), name
+        valid = Validator(schemas["convolve"]).is_valid(parse_data(case, "c.yaml"))
+        assert accepted == (name in offered) == valid, name
 
 
 def test_a_zero_or_one_switch_refuses_true(schemas):

@@ -96,14 +96,14 @@ GAINS: dict[str, Activation] = {name: a for name, a in ACTIVATIONS.items() if a.
 
 class DenseLayer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["dense"] = Field(description="dense")
+    type: Literal["dense"] = Field(description="dense: a fully connected layer (inputs → units)")
     inputs: int = Field(ge=1, description="the layer's inputs (n_in)")
     units: int = Field(ge=1, description="the layer's units (n_out)")
 
 
 class Conv2dLayer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["conv2d"] = Field(description="conv2d")
+    type: Literal["conv2d"] = Field(description="conv2d: a 2-D convolution (in_channels → filters)")
     kernel: Union[int, list[int]] = Field(description="the kernel size k, or [k_h, k_w]")
     in_channels: int = Field(ge=1, description="C_in, the input channels")
     filters: int = Field(ge=1, description="F, the number of filters (output channels)")
@@ -137,7 +137,8 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["init"]
     title: Optional[str] = None
-    scheme: typed({"anyOf": [{"enum": list(SCHEMES)}, {"type": "array", "minItems": 1, "items": {"enum": list(SCHEMES)}}]},
+    scheme: typed({"anyOf": [{"enum": list(SCHEMES)},
+                             {"type": "array", "minItems": 1, "items": {"enum": list(SCHEMES)}}]},
                   "the initialisation scheme, or a list of them to compare: " + ", ".join(SCHEMES)) = Field(
         description="the initialisation scheme, or a list of them to compare")
     fan_in: Optional[int] = Field(default=None, ge=1,

@@ -22,7 +22,7 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["loss"]
     title: Optional[str] = None
-    loss: LossName = Field(description="the loss function")
+    loss: LossName = Field(description="the loss ℓ(y, ŷ) of each sample, then reduced over the samples")
     y_true: Targets = Field(
         description="the true values y: numbers (regression, bce 0/1, hinge ±1), one-hot rows (cce), or class indices"
                     " or names (sparse_cce, multiclass hinges)")

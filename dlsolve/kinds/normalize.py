@@ -64,12 +64,10 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["normalize"]
     title: Optional[str] = None
-    method: Literal["batchnorm", "layernorm", "standardize", "minmax"] = Field("batchnorm",
-                                                                               description="batchnorm: each feature (column) over "
-                                                                                           "the batch (rows); layernorm: each sample"
-                                                                                           " (row) over its features; standardize: "
-                                                                                           "(x − μ)/σ per column; minmax: (x − "
-                                                                                           "min)/(max − min) per column")
+    method: Literal["batchnorm", "layernorm", "standardize", "minmax"] = Field(
+        "batchnorm", description="batchnorm: each feature (column) over the batch (rows); layernorm: each sample "
+                                 "(row) over its features; standardize: (x − μ)/σ per column; minmax: "
+                                 "(x − min)/(max − min) per column")
     input: Tensor = Field(description="the batch: rows are samples, columns features (or N × H × W × C images)")
     gamma: Optional[NumberOrVector] = Field(None,
                                             description="batchnorm/layernorm: the scale γ, one per feature (channel) "

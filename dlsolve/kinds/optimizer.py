@@ -56,7 +56,8 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["optimizer"]
     title: Optional[str] = None
-    optimizer: OptimizerName = Field(description="the optimizer")
+    optimizer: OptimizerName = Field(
+        description="the optimizer: how each iteration turns the gradient g_i into a step of w")
     learning_rate: float = Field(description="α > 0, the learning rate")
     iterations: Optional[int] = Field(None,
                                       description="how many iterations; with gradients it is their number (required "

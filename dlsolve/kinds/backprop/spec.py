@@ -19,14 +19,15 @@ from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularizat
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
 from dlsolve.losses import NETWORK_LOSSES, Loss
-from dlsolve.schema import ZeroOrOne, ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix  # field types with a JSON Schema
+# field types with a JSON Schema
+from dlsolve.schema import ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix, ZeroOrOne
 
 _STRICT = ConfigDict(extra="forbid")
 
 
 class ActivationSpec(BaseModel):
     model_config = _STRICT
-    name: ActivationName = Field(description="the activation")
+    name: ActivationName = Field(description="the activation g, a = g(z)")
     alpha: Optional[float] = Field(None, description="α of leaky_relu (0.01) or elu (1)")
     at_zero: Optional[ZeroOrOne] = Field(None,
                                          description="step only: step(0), 1 means y = 1 if z ≥ 0, 0 means y = 1 if z "
@@ -35,7 +36,7 @@ class ActivationSpec(BaseModel):
 
 class LossSpec(BaseModel):
     model_config = _STRICT
-    name: BackpropLossName = Field(description="the loss: mse, sse, mae, huber, bce or cce")
+    name: BackpropLossName = Field(description="the loss L of the network's output")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)² (the delta-rule convention)")
     reduction: Optional[Literal["mean", "sum"]] = Field(None,
                                                         description="mean or sum over the output units (sse: sum; cce"

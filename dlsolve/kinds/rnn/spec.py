@@ -19,7 +19,8 @@ from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss
-from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed  # field types with a JSON Schema
+# field types with a JSON Schema
+from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -56,7 +57,7 @@ class LossSpec(BaseModel):
     """The loss as a mapping: the same keys as in kind backprop."""
 
     model_config = _STRICT
-    name: UnitLossName = Field(description="the loss")
+    name: UnitLossName = Field(description="the loss of the read-out's outputs y_t")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)²")
     reduction: Optional[Literal["mean", "sum"]] = Field(None, description="mean or sum over the output units")
     delta: Optional[float] = Field(None, description="huber's δ (default 1)")
