@@ -30,10 +30,20 @@ KIND = "attention"
 OPTIONS = frozenset({"round", "exact"})
 
 
+def _score_rules(schema: dict[str, Any]) -> None:
+    """A score's own weights (`Score.param`: W, additive, concat) go with that score alone: the
+    JSON Schema states it from SCORES, the registry the validator below reads."""
+    for param in sorted({s.param for s in SCORES.values() if s.param}):
+        names = [n for n, s in SCORES.items() if s.param == param]
+        schema.setdefault("allOf", []).extend([
+            {"if": {"properties": {"score": {"enum": names}}, "required": ["score"]}, "then": {"required": [param]}},
+            {"if": {"required": [param]}, "then": {"properties": {"score": {"enum": names}}, "required": ["score"]}}])
+
+
 class Spec(BaseModel):
     """kind: attention — see the README for every key."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_score_rules)
     kind: Literal["attention"]
     title: Optional[str] = None
     score: Literal["dot", "scaled_dot", "general", "additive", "concat", "cosine"] = Field(
