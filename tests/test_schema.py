@@ -227,7 +227,7 @@ def _undescribed_properties(node, path, out):
             if isinstance(sub, dict) and not sub.get("description"):
                 out.append(f"{path}.{name}")
         for key, sub in node.items():
-            if key != "if":  # all.json's `if: {properties: {kind: …}}` chooses a branch; it is no field
+            if key not in ("if", "then", "else"):  # conditions on fields declared elsewhere, not fields
                 _undescribed_properties(sub, f"{path}/{key}" if key == "$defs" else path, out)
     elif isinstance(node, list):
         for sub in node:
