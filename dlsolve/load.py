@@ -260,7 +260,7 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     from pydantic import ValidationError
 
     try:
-        spec = module.Spec.model_validate(data)
+        spec = module.Spec.model_validate(data, strict=True)  # no '0.5' for 0.5: as the schema says
     except ValidationError as exc:
         errors = [source.locate(e) for e in spec_errors(exc, module.Spec, data)]
         raise InputErrors(dedupe(errors)) from None

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+
+from dlsolve.errors import SpecInvalid, did_you_mean
 
 from dlsolve import limits
 
@@ -61,16 +63,52 @@ LogBase = Annotated[Any, _schema({"enum": ["e", "ln", "natural", 2, 10, "2", "10
                                  "the base of the logarithm: e (nats), 2 (bits) or 10")]
 Mask = Annotated[Any, _schema(_any({"const": "causal"}, ROWS),
                               "'causal', or a 0/1 matrix (queries × keys): 1 where a query may look")]
+LABEL: dict[str, Any] = {"type": ["number", "string"]}
+Label = Annotated[Any, _schema(LABEL, "a class label: a number or a name")]
+Labels = Annotated[Any, _schema({"type": "array", "minItems": 1, "items": LABEL},
+                                "class labels, one per sample: numbers or names")]
+COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
+Confusion = Annotated[Any, _schema(_any(
+    {"type": "object", "properties": {k: {**COUNT, "description": d} for k, d in (
+        ("tp", "true positives"), ("fp", "false positives"), ("fn", "false negatives"),
+        ("tn", "true negatives (optional)"))}, "required": ["tp", "fp", "fn"], "additionalProperties": False},
+    {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 1, "items": COUNT}}),
+    "the confusion counts: {tp, fp, fn, tn} for two classes, or a matrix (rows = true class)")]
+GraphValue = Annotated[Any, _schema(_any(NUMBER, VECTOR, ROWS, {
+    "type": "string", "pattern": r"^\s*symbol\s*(?:\d+\s*[x×]\s*\d+)?\s*$"}),
+    "a number, a list, a matrix (rows), or `symbol` (or `symbol 2x3`) for a symbolic input")]
+
+
+def _no_bool(value: Any) -> Any:
+    """0 or 1 as a switch: `true` is refused (the schema's enum [0, 1] refuses it too)."""
+    if isinstance(value, bool):
+        raise SpecInvalid(f"expected 0 or 1, got {str(value).lower()} (write 0 or 1, not true or false)")
+    return value
+
+
+ZeroOrOne = Annotated[Literal[0, 1], BeforeValidator(_no_bool)]
+
+
+def typed(schema: dict[str, Any], description: str) -> Any:
+    """A field the validator reads by hand, with the JSON Schema `schema` for editors."""
+    return Annotated[Any, _schema(schema, description)]
 
 
 class _Registry:
     """JSON Schema metadata: an enum of a registry's names, each described by its title.
 
-    Lazy: the registry module is imported only when a schema is built, never when a Spec is
-    defined or validated."""
+    Lazy: the registry module is imported only when a schema is built or a name is checked,
+    never when a Spec is defined."""
 
     def __init__(self, source: Callable[[], dict[str, str]], what: str) -> None:
         self.source, self.what = source, what
+
+    def check(self, name: str) -> str:
+        """The validator's half: the same names the schema's enum lists, or a did-you-mean."""
+        names = self.source()
+        if name not in names:
+            raise SpecInvalid(f"unknown {self.what.removeprefix('the ')}: {did_you_mean(name, names)}")
+        return name
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
         titles = self.source()
@@ -102,7 +140,29 @@ def optimizer_titles() -> dict[str, str]:
     return {name: module.TITLES.get(name, name) for name in module.OPTIMIZERS}
 
 
+def elementwise_activation_titles() -> dict[str, str]:
+    """The activations applied entry by entry (all but the coupled softmax)."""
+    from dlsolve.activations import ACTIVATIONS
+
+    return {name: a.title for name, a in ACTIVATIONS.items() if not a.coupled}
+
+
+def listed(source: Callable[[], dict[str, str]], what: str) -> Any:
+    """A registry name the kind checks itself (with its own message), listed in the schema from
+    the same `source` the check reads."""
+    return Annotated[str, _Registry(source, what)]
+
+
+def _checked(source: Callable[[], dict[str, str]], what: str) -> Any:
+    """A registry name that the validator checks and the schema lists: one source for both."""
+    registry = _Registry(source, what)
+    return Annotated[str, AfterValidator(registry.check), registry]
+
+
 ActivationName = Annotated[str, _Registry(activation_titles, "the activation")]
+# Checked by the type itself (the kinds using these have no check of their own).
+RegisteredActivation = _checked(activation_titles, "the activation")
+ElementwiseActivation = _checked(elementwise_activation_titles, "the activation")
 BackpropLossName = Annotated[str, _Registry(backprop_loss_titles, "the loss")]
 LossName = Annotated[str, _Registry(loss_titles, "the loss")]
 OptimizerName = Annotated[str, _Registry(optimizer_titles, "the optimizer")]
@@ -132,7 +192,8 @@ def kind_schema(kind: str) -> dict[str, Any]:
             props[key] = {**props[key], **({"maximum": most} if props[key].get("type") == "integer"
                                            else {"maxItems": most})}
     if "vary" not in props:
-        props["vary"] = {"$ref": "#/$defs/Vary"}
+        props["vary"] = {"$ref": "#/$defs/Vary", "description": "exam variants: which given numbers may change "
+                                                                "and how (`dlsolve vary`)"}
         schema.setdefault("$defs", {})["Vary"] = vary_schema()
     return {"$schema": DRAFT, "$id": schema_id(kind), "title": f"dlsolve kind: {kind}",
             "description": f"A dlsolve problem of kind {kind}: {kinds.summary(kind)}.", **{

@@ -84,6 +84,17 @@ def _fields_at(model: Any, loc: Path) -> list[str]:
     return [f.alias or k for k, f in fields.items()] if fields else []
 
 
+def _quoted_number(given: Any) -> str:
+    """A number written in quotes is text to YAML (and to the JSON Schema): say how to write it."""
+    if isinstance(given, str):
+        try:
+            float(given)
+        except ValueError:
+            return ""
+        return f"; remove the quotes to write the number {given.strip()}"
+    return ""
+
+
 def spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
     out: list[SpecError] = []
     raw = exc.errors(include_url=False)
@@ -113,9 +124,13 @@ def spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
             out.append(SpecError(loc, did_you_mean(str(given), [e.strip() for e in expected.split(",")])))
         elif etype.startswith(("float_", "int_")) or etype in ("finite_number",):
             what = "a whole number" if etype.startswith("int_") else "a number"
-            out.append(SpecError(loc, f"expected {what}, got {describe(_value_at(data, loc))}"))
+            given = _value_at(data, loc)
+            out.append(SpecError(loc, f"expected {what}, got {describe(given)}" + _quoted_number(given)))
         elif etype.startswith("bool_"):
-            out.append(SpecError(loc, f"expected true or false, got {describe(_value_at(data, loc))}"))
+            given = _value_at(data, loc)
+            hint = ("; YAML 1.2 reads yes/no/on/off as text: write true or false"
+                    if isinstance(given, str) and given.lower() in ("yes", "no", "on", "off", "y", "n") else "")
+            out.append(SpecError(loc, f"expected true or false, got {describe(given)}{hint}"))
         elif etype in ("string_type",):
             out.append(SpecError(loc, f"expected text, got {describe(_value_at(data, loc))}"))
         elif etype in ("list_type",):

@@ -1,12 +1,16 @@
-"""The JSON Schema of every kind: complete (no field an editor cannot type), never stricter than
-dlsolve (every problem file and template validates), and rejecting what it can see of the
-malformed problems of tests/test_bad_inputs.py; the shipped copies are current; `dlsolve new`
-points editors at them; `dlsolve schema` prints them."""
+"""The JSON Schema of every kind: complete (no field an editor cannot type, none without a
+description), never stricter than dlsolve (every problem file and template validates), and
+agreeing with the loader on a corpus of mutated problem files (wrong types, quoted numbers,
+yes/no for booleans, unknown activation names, missing and extra keys): what one refuses the
+other refuses, except the listed rules a schema cannot state; the shipped copies are current;
+`dlsolve new` points editors at them; `dlsolve schema` prints them."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import typing
 from importlib.resources import files
 from pathlib import Path
 
@@ -17,7 +21,8 @@ from dlsolve import schema
 from dlsolve.activations import ACTIVATIONS
 from dlsolve.cli import main
 from dlsolve.kinds import KINDS
-from dlsolve.load import SpecError, YamlSyntaxError, parse_data
+from dlsolve.errors import DlsolveError
+from dlsolve.load import SpecError, YamlSyntaxError, load_text, parse_data
 from tests.conftest import PROBLEMS, ROOT
 from tests.test_bad_inputs import CASES, SOLVABLE
 
@@ -189,3 +194,298 @@ def test_shell_completion_of_kinds_and_files():
     assert {f"plain,{k}" for k in KINDS} <= set(_complete("dlsolve schema "))
     for words in ("dlsolve solve prob", "dlsolve backprop prob", "dlsolve check p", "dlsolve vary ex"):
         assert _complete(words)[0].startswith("file,"), words
+
+
+# -- every field described -------------------------------------------------------------------
+
+def _spec_models():
+    """Every pydantic model a kind's Spec reaches (nested specs, layer entries, layer types)."""
+    from pydantic import BaseModel
+
+    from dlsolve import kinds
+
+    seen: list = []
+
+    def visit(ann):
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            if ann not in seen:
+                seen.append(ann)
+                for f in ann.model_fields.values():
+                    visit(f.annotation)
+            return
+        for arg in typing.get_args(ann):
+            visit(arg)
+
+    for kind in KINDS:
+        visit(kinds.module(kind).Spec)
+    return seen
+
+
+def _undescribed_properties(node, path, out):
+    if isinstance(node, dict):
+        for name, sub in (node.get("properties") or {}).items():
+            if isinstance(sub, dict) and not sub.get("description"):
+                out.append(f"{path}.{name}")
+        for key, sub in node.items():
+            if key not in ("if", "then", "else"):  # conditions on fields declared elsewhere, not fields
+                _undescribed_properties(sub, f"{path}/{key}" if key == "$defs" else path, out)
+    elif isinstance(node, list):
+        for sub in node:
+            _undescribed_properties(sub, path, out)
+
+
+def test_every_field_is_described(schemas):
+    """Editors show a field's description as its help: each comes from the field's pydantic
+    Field(description=…), so the count of fields without one is 0, in the models and in every
+    property of every schema (nested ones and all.json too)."""
+    models = _spec_models()
+    assert len(models) > 40  # the walk reaches the nested specs and the layer types
+    bare = [f"{m.__module__}.{m.__qualname__}.{name}" for m in models for name, f in m.model_fields.items()
+            if name not in ("kind", "title") and not f.description]
+    assert len(bare) == 0, f"{len(bare)} fields without a description: {bare}"
+    out: list[str] = []
+    for kind, s in schemas.items():
+        _undescribed_properties(s, kind, out)
+    _undescribed_properties(schema.all_schema(), "all", out)
+    assert len(out) == 0, f"{len(out)} schema properties without a description: {sorted(set(out))}"
+
+
+# -- schema and loader agree on mutated problem files ----------------------------------------
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if path or k not in ("vary", "kind"):
+                yield from _leaves(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, path + (i,))
+    yield path, node
+
+
+def _put(data, path, value=None, drop=False):
+    out = copy.deepcopy(data)
+    node = out
+    for p in path[:-1]:
+        node = node[p]
+    if drop:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return out
+
+
+def _registered_names():
+    from dlsolve.kinds.init import SCHEMES
+    from dlsolve.kinds.optimizer import OPTIMIZERS
+    from dlsolve.losses import LOSSES
+
+    return set(LOSSES) | set(OPTIMIZERS) | set(SCHEMES)
+
+
+NAMES = _registered_names()  # losses, optimizers, schemes: a misspelt one is refused by both
+
+
+def mutations(data):
+    """(what, path, mutated data): one thing wrong. Each sort of change is made once per key
+    name and depth (indices count as one), which keeps the corpus to a few thousand files."""
+    yield "extra key", (), {**data, "learning_rat": 0.1}
+    seen = set()
+
+    def once(what, path):
+        sig = (what, tuple(p if isinstance(p, str) else 0 for p in path))
+        if sig in seen:
+            return False
+        seen.add(sig)
+        return True
+
+    for path, v in _leaves(data):
+        if not path:
+            continue
+        if isinstance(path[-1], str) and once("missing key", path):
+            yield "missing key", path, _put(data, path, drop=True)
+        if isinstance(v, dict) and once("extra key", path):
+            yield "extra key", path, _put(data, path, {**v, "colour": 1})
+        if isinstance(v, bool):
+            if once("yes/no", path):
+                yield "yes/no", path, _put(data, path, "yes" if v else "no")
+            if once("1 for a boolean", path):
+                yield "1 for a boolean", path, _put(data, path, 1)
+        elif isinstance(v, (int, float)):
+            if once("quoted number", path):
+                yield "quoted number", path, _put(data, path, str(v))
+            if once("true for a number", path):
+                yield "true for a number", path, _put(data, path, True)
+            if once("mapping for a number", path):
+                yield "mapping for a number", path, _put(data, path, {"value": v})
+        elif isinstance(v, str):
+            if v in ACTIVATIONS and once("rleu", path):
+                yield "rleu", path, _put(data, path, "rleu")
+            elif v in NAMES and once("misspelt name", path):
+                yield "misspelt name", path, _put(data, path, v + "e")
+            elif once("number for text", path):
+                yield "number for text", path, _put(data, path, 3)
+        elif isinstance(v, list) and once("text for a list", path):
+            yield "text for a list", path, _put(data, path, "[1, 2]")
+
+
+# Where the loader refuses and the schema accepts: rules between keys, or between a value and
+# another key's value, which the validators check in code and a pydantic-built schema cannot
+# state. (kind, what was done, top-level key) → why. The schema is never the stricter one.
+CROSS_KEY = "a key required only with (or instead of) another key, checked in the kind's validator"
+BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
+KNOWN = {
+    **{("attention", "missing key", k): CROSS_KEY + " (query and keys, or X with W_Q, W_K, W_V)"
+       for k in ("W_K", "W_Q", "W_V", "X", "keys", "query")},
+    **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
+       "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
+                                                     "samples", "target")},
+    **{("convolve", "missing key", k): CROSS_KEY + " (a kernel, pool or upsample; stride and activation "
+       "belong to the kernel; unpool needs a max pool)" for k in ("kernel", "pool", "stride", "transpose", "upsample")},
+    ("distillation", "missing key", "teacher_logits"): CROSS_KEY + " (teacher_logits or teacher_probs)",
+    ("distillation", "quoted number", "label"): BY_VALUE,
+    ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
+    ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
+    ("init", "missing key", "layer"): CROSS_KEY + " (fan_in/fan_out or layer)",
+    ("loss", "missing key", "classes"): BY_VALUE,
+    ("loss", "number for text", "y_true"): BY_VALUE,
+    ("loss", "quoted number", "y_true"): BY_VALUE,
+    ("loss", "text for a list", "y_true"): BY_VALUE + " (one class name is a valid y_true for sparse_cce)",
+    **{("metrics", "missing key", k): CROSS_KEY + " (y_true with y_pred or scores, or confusion)"
+       for k in ("confusion", "labels", "scores", "y_pred", "y_true")},
+    **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
+    ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
+    ("normalize", "missing key", "method"): CROSS_KEY + " (ddof belongs to method: standardize)",
+    **{("optimizer", "missing key", k): CROSS_KEY + " (one gradient source: gradients, squared_gradients "
+       "or objective with initial_weight and iterations; clip: norm or value)"
+       for k in ("clip", "gradients", "initial_weight", "iterations", "objective", "squared_gradients")},
+    ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
+    ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
+    **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
+       for k in ("loss", "readout", "target", "targets", "weights")},
+    ("style", "missing key", "style"): CROSS_KEY + " (S or A)",
+    **{("word2vec", "missing key", k): CROSS_KEY + " (at least one part)" for k in ("similarity", "skipgram",
+                                                                                   "subsampling")},
+}
+
+
+def _loader_accepts(data, name):
+    try:
+        load_text(json.dumps(data), name)
+    except DlsolveError:
+        return False
+    return True
+
+
+def test_schema_and_loader_agree_on_mutated_problems(schemas):
+    validators = {kind: Validator(s) for kind, s in schemas.items()}
+    stricter, looser, used = [], [], set()
+    count = 0
+    for path in PROBLEMS:
+        data = parse_data(path.read_text(encoding="utf-8"), path.name)
+        kind = data["kind"]
+        for what, where, mutated in mutations(data):
+            count += 1
+            loader = _loader_accepts(mutated, path.name)
+            valid = validators[kind].is_valid(mutated)
+            if loader == valid:
+                continue
+            case = f"{path.name}: {what} at {'.'.join(map(str, where)) or 'top'}"
+            if loader:
+                stricter.append(case)
+                continue
+            key = (kind, what, where[0] if where else "")
+            if key in KNOWN:
+                used.add(key)
+            else:
+                looser.append(case)
+    assert count > 1000
+    assert not stricter, f"the schema refuses files dlsolve accepts: {stricter}"
+    assert not looser, f"dlsolve refuses files the schema accepts: {looser}"
+    assert used == set(KNOWN), f"no longer disagreeing (remove from KNOWN): {sorted(set(KNOWN) - used)}"
+
+
+@pytest.mark.parametrize("before, after, message", [
+    ("learning_rate: 0.001", "learning_rate: '0.5'", "remove the quotes to write the number 0.5"),
+    ("bias_correction: true", "bias_correction: yes", "write true or false"),
+    ("bias_correction: true", "bias_correction: 'no'", "write true or false"),
+])
+def test_a_quoted_number_or_yes_is_refused_by_both(before, after, message, schemas):
+    text = (ROOT / "problems" / "opt-adam.yaml").read_text(encoding="utf-8")
+    assert before in text
+    text = text.replace(before, after)
+    with pytest.raises(DlsolveError) as err:
+        load_text(text, "opt.yaml")
+    assert message in str(err.value) and f"opt.yaml:{text.splitlines().index(after) + 1}:" in str(err.value)
+    assert not Validator(schemas["optimizer"]).is_valid(parse_data(text, "opt.yaml"))
+
+
+def test_half_yes_is_text_refused_by_both(schemas):
+    text = (ROOT / "problems" / "loss-sse-rows.yaml").read_text(encoding="utf-8").replace("half: true", "half: yes")
+    assert parse_data(text, "x.yaml")["half"] == "yes"  # YAML 1.2: yes is a string
+    with pytest.raises(DlsolveError, match=r"half: expected true or false, got 'yes'.*write true or false"):
+        load_text(text, "x.yaml")
+    assert not Validator(schemas["loss"]).is_valid(parse_data(text, "x.yaml"))
+
+
+CONV = "kind: conv\ninput: [28, 28, 1]\nlayers:\n  - conv2d: {filters: 4, kernel: 3}\n  - activation: {name: %s}\n"
+
+
+def test_a_conv_activation_layer_takes_registered_names_only(schemas):
+    with pytest.raises(DlsolveError, match=r"layers\[1\]\.activation\.name: unknown activation: .*did you mean 'relu'"):
+        load_text(CONV % "rleu", "c.yaml")
+    assert not Validator(schemas["conv"]).is_valid(parse_data(CONV % "rleu", "c.yaml"))
+    for name in ACTIVATIONS:
+        load_text(CONV % name, "c.yaml")
+        assert Validator(schemas["conv"]).is_valid(parse_data(CONV % name, "c.yaml")), name
+
+
+def test_convolve_offers_the_activations_it_takes(schemas):
+    offered = schemas["convolve"]["properties"]["activation"]["anyOf"][0]["enum"]
+    assert offered == [n for n, a in ACTIVATIONS.items() if not a.coupled] and "softmax" not in offered
+    text = (ROOT / "problems" / "conv-by-hand.yaml").read_text(encoding="utf-8")
+    for name in list(ACTIVATIONS) + ["rleu"]:
+        case = text.replace("activation: relu", f"activation: {name}")
+        try:
+            load_text(case, "c.yaml")
+            accepted = True
+        except DlsolveError as exc:
+            accepted = False
+            assert "unknown activation" in str(exc) and "did you mean" in str(exc) or name == "softmax", str(exc)
+        valid = Validator(schemas["convolve"]).is_valid(parse_data(case, "c.yaml"))
+        assert accepted == (name in offered) == valid, name
+
+
+def test_a_zero_or_one_switch_refuses_true(schemas):
+    text = (ROOT / "problems" / "perceptron-or-gate.yaml").read_text(encoding="utf-8")
+    data = {**parse_data(text, "p.yaml"), "step_at_zero": True}
+    with pytest.raises(DlsolveError, match="step_at_zero: expected 0 or 1, got true"):
+        load_text(json.dumps(data), "p.yaml")
+    assert not Validator(schemas["perceptron"]).is_valid(data)
+
+
+@pytest.mark.parametrize("problem, key", [("rnn-bptt-three-steps.yaml", "loss"), ("p3-delta-rule.yaml", "loss"),
+                                          ("p1-image-mlp.yaml", "loss"), ("opt-adam.yaml", "optimizer")])
+def test_a_kind_offers_the_names_it_takes(problem, key, schemas):
+    """Every registered loss (optimizer) name in a problem: the schema offers it exactly when the
+    kind takes the name; a name taken may still be refused for the problem's numbers (a target
+    outside [0, 1] for bce), never for being the wrong name."""
+    from dlsolve.kinds.optimizer import OPTIMIZERS
+    from dlsolve.losses import LOSSES
+
+    data = parse_data((ROOT / "problems" / problem).read_text(encoding="utf-8"), problem)
+    validator = Validator(schemas[data["kind"]])
+    offered = 0
+    for name in (OPTIMIZERS if key == "optimizer" else LOSSES):
+        case = {**data, key: {**data[key], "name": name} if isinstance(data[key], dict) else name}
+        try:
+            load_text(json.dumps(case), problem)
+            message = ""
+        except DlsolveError as exc:
+            message = str(exc)
+        if validator.is_valid(case):
+            offered += 1
+            assert "unknown" not in message and "not a loss of" not in message and "not for" not in message, message
+        else:
+            assert message, f"the schema refuses {key}: {name}, which dlsolve takes"
+    assert offered >= 4

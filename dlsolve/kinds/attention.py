@@ -29,27 +29,45 @@ from dlsolve.schema import Mask, Matrix, VectorOrMatrix  # field types with a JS
 KIND = "attention"
 
 
+def _score_rules(schema: dict[str, Any]) -> None:
+    """A score's own weights (`Score.param`: W, additive, concat) go with that score alone: the
+    JSON Schema states it from SCORES, the registry the validator below reads."""
+    for param in sorted({s.param for s in SCORES.values() if s.param}):
+        names = [n for n, s in SCORES.items() if s.param == param]
+        schema.setdefault("allOf", []).extend([
+            {"if": {"properties": {"score": {"enum": names}}, "required": ["score"]}, "then": {"required": [param]}},
+            {"if": {"required": [param]}, "then": {"properties": {"score": {"enum": names}}, "required": ["score"]}}])
+
+
 class Spec(BaseModel):
     """kind: attention — see the README for every key."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_score_rules)
     kind: Literal["attention"]
     title: Optional[str] = None
-    score: Literal["dot", "scaled_dot", "general", "additive", "concat", "cosine"] = "dot"
-    query: Optional[VectorOrMatrix] = None
-    keys: Optional[Matrix] = None
-    values: Optional[Matrix] = None
-    W: Optional[Matrix] = None
-    additive: Optional[Additive] = None
-    concat: Optional[Concat] = None
-    temperature: float = Field(1.0, gt=0)
-    mask: Optional[Mask] = None
-    X: Optional[Matrix] = None
-    W_Q: Optional[Matrix] = None
-    W_K: Optional[Matrix] = None
-    W_V: Optional[Matrix] = None
-    heads: int = Field(1, ge=1)
-    W_O: Optional[Matrix] = None
+    score: Literal["dot", "scaled_dot", "general", "additive", "concat", "cosine"] = Field(
+        "dot", description="the score of a query q and a key k: dot qᵀk, scaled_dot qᵀk/√d, general qᵀWk, "
+                           "additive vᵀtanh(W_q q + W_k k), concat vᵀtanh(W[q; k]), cosine")
+    query: Optional[VectorOrMatrix] = Field(None, description="the query q (or a matrix of queries, one per row)")
+    keys: Optional[Matrix] = Field(None, description="the keys, one per row")
+    values: Optional[Matrix] = Field(None, description="the values, one per row (default: the keys)")
+    W: Optional[Matrix] = Field(None, description="score general: W in qᵀ·W·k")
+    additive: Optional[Additive] = Field(None, description="score additive (Bahdanau): {W_q, W_k, v}")
+    concat: Optional[Concat] = Field(None, description="score concat (Luong): {W, v}")
+    temperature: float = Field(1.0, gt=0,
+                               description="T: the scores are divided by T before the softmax (default 1)")
+    mask: Optional[Mask] = Field(None,
+                                 description="causal, or a 0/1 matrix (queries × keys): 1 where a query may look")
+    X: Optional[Matrix] = Field(None,
+                                description="self-attention: the inputs X, one per row; Q = X·W_Q, K = X·W_K, V = "
+                                            "X·W_V")
+    W_Q: Optional[Matrix] = Field(None, description="self-attention: W_Q, the query projection")
+    W_K: Optional[Matrix] = Field(None, description="self-attention: W_K, the key projection")
+    W_V: Optional[Matrix] = Field(None, description="self-attention: W_V, the value projection")
+    heads: int = Field(1, ge=1,
+                       description="the number of heads h: W_Q, W_K, W_V split into h column blocks (default 1)")
+    W_O: Optional[Matrix] = Field(None,
+                                  description="multi-head: W_O, the output projection of the concatenated heads")
 
     _q: np.ndarray          # one query (1-D) or queries (2-D)
     _k: np.ndarray

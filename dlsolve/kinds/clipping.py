@@ -26,9 +26,12 @@ class ClipSpec(BaseModel):
     """`clip: {norm: 1.0}` or `clip: {value: 0.5}`; `eps` is added to the norm (PyTorch's 1e-6)."""
 
     model_config = ConfigDict(extra="forbid")
-    norm: Optional[float] = None
-    value: Optional[float] = None
-    eps: float = Field(default=1e-6, ge=0)
+    norm: Optional[float] = Field(None,
+                                  description="τ: the whole gradient rescaled by min(1, τ/(‖g‖ + ε)) (PyTorch's "
+                                              "clip_grad_norm_)")
+    value: Optional[float] = Field(None,
+                                   description="c: each entry clipped into [−c, c] (PyTorch's clip_grad_value_)")
+    eps: float = Field(default=1e-6, ge=0, description="ε added to the norm (PyTorch's 1e-6)")
 
     @model_validator(mode="after")
     def _check(self) -> "ClipSpec":

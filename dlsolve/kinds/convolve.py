@@ -21,30 +21,32 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, MatMul, Mul, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
 from dlsolve.kinds.convolve_pool import PoolSpec, check_pool, pool_shape, pool as pool_windows
 from dlsolve.solution import GIVEN, WORKED, Phrase, Solution
-from dlsolve.schema import ActivationName, Tensor3  # field types with a JSON Schema
+from dlsolve.schema import ElementwiseActivation, Tensor3  # field types with a JSON Schema
 
 KIND = "convolve"
 SHOWN_IN_FULL = 6
-ACTS = tuple(n for n, a in ACTIVATIONS.items() if not a.coupled)  # elementwise: every one but softmax
 
 
 class UpsampleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    size: int = Field(ge=1, le=100)  # each entry becomes a size × size block of the output
-    mode: Literal["nearest"] = "nearest"
+    size: int = Field(ge=1, le=100,
+                      description="each entry becomes a size × size block of the output")
+    mode: Literal["nearest"] = Field("nearest", description="nearest: each entry repeated")
 
 
 class UnpoolSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    indices_from: Literal["max"]
-    values: Optional[Tensor3] = None   # values of the pooled shape to put back (default: the pooled values)
+    indices_from: Literal["max"] = Field(description="max: the positions of the max pooling's maxima")
+    values: Optional[Tensor3] = Field(None,
+                                      description="values of the pooled shape to put back (default: the pooled "
+                                                  "values)")
 
 
 MAX_OUTPUT = 10_000  # entries of an output worked by hand (each is a step)
@@ -57,18 +59,36 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["convolve"]
     title: Optional[str] = None
-    input: Tensor3
-    kernel: Optional[Tensor3] = None
-    stride: int = Field(default=1, ge=1)
-    padding: int = Field(default=0, ge=0)
-    bias: float = 0.0
-    activation: Optional[ActivationName] = None
-    operation: Literal["cross_correlation", "convolution"] = "cross_correlation"
-    transpose: bool = False
-    output_padding: int = Field(default=0, ge=0)
-    upsample: Optional[UpsampleSpec] = None
-    pool: Optional[PoolSpec] = None
-    unpool: Optional[UnpoolSpec] = None
+    input: Tensor3 = Field(
+        description="the input: a list (1-D), a matrix (one channel), or a list of channel matrices")
+    kernel: Optional[Tensor3] = Field(None,
+                                      description="the kernel (one per input channel); may be left out for upsampling"
+                                                  " and/or pooling alone")
+    stride: int = Field(default=1, ge=1, description="s, the step of the kernel (default 1)")
+    padding: int = Field(default=0, ge=0, description="p, zeros added on every side (default 0)")
+    bias: float = Field(0.0, description="b, added to every output entry (default 0)")
+    activation: Optional[ElementwiseActivation] = Field(None,
+                                                        description="the activation applied entry by entry after the "
+                                                                    "convolution (none by default)")
+    operation: Literal["cross_correlation", "convolution"] = Field("cross_correlation",
+                                                                   description="cross_correlation (what CNN libraries "
+                                                                               "compute, the default) or convolution "
+                                                                               "(the kernel flipped)")
+    transpose: bool = Field(False,
+                            description="the transposed convolution, as PyTorch's conv_transpose2d: every input entry"
+                                        " scatters input × kernel")
+    output_padding: int = Field(default=0, ge=0,
+                                description="with transpose: extra rows/columns at the bottom and right (smaller than"
+                                            " the stride)")
+    upsample: Optional[UpsampleSpec] = Field(None,
+                                             description="{size: 2, mode: nearest}: each input entry repeated into a "
+                                                         "size × size block first")
+    pool: Optional[PoolSpec] = Field(None,
+                                     description="pooling after the activation: {type: max|avg, size, stride, "
+                                                 "padding, …}")
+    unpool: Optional[UnpoolSpec] = Field(None,
+                                         description="{indices_from: max}: each pooled value goes back to the "
+                                                     "position of its window's maximum")
 
     _x: np.ndarray   # (channels, rows, cols); 1-D inputs have rows = 1
     _k: Optional[np.ndarray]
@@ -119,8 +139,6 @@ class Spec(BaseModel):
             raise SpecInvalid(f"the input has {x.shape[0]} channels: give one kernel per channel", ("kernel",))
         if k.shape[0] != x.shape[0]:
             raise SpecInvalid(f"expected one kernel per input channel ({x.shape[0]}), got {k.shape[0]}", ("kernel",))
-        if self.activation is not None and self.activation not in ACTS:
-            raise SpecInvalid(f"unknown activation: {did_you_mean(self.activation, ACTS)}", ("activation",))
         self._k = k
         p = self.padding
         if self.transpose:

@@ -40,15 +40,21 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["distillation"]
     title: Optional[str] = None
-    teacher_logits: Optional[Vector] = None
-    teacher_probs: Optional[Vector] = None
-    student_logits: Vector
-    label: Union[int, str]
-    classes: Optional[list[str]] = None
-    temperature: float = Field(default=1.0)
-    alpha: float
-    soft_loss: Literal["kl", "cross_entropy"] = "kl"
-    t_squared: bool = True
+    teacher_logits: Optional[Vector] = Field(None,
+                                             description="the teacher's scores, softened here at T (give this or "
+                                                         "teacher_probs)")
+    teacher_probs: Optional[Vector] = Field(None,
+                                            description="the teacher's probabilities, used as given (give this or "
+                                                        "teacher_logits)")
+    student_logits: Vector = Field(description="the student's scores")
+    label: Union[int, str] = Field(description="the true class: a 0-based index, or a name from classes")
+    classes: Optional[list[str]] = Field(None, description="names of the classes, for label")
+    temperature: float = Field(default=1.0, description="T > 0, the softening temperature (default 1)")
+    alpha: float = Field(description="α in [0, 1], the weight of the hard-label term")
+    soft_loss: Literal["kl", "cross_entropy"] = Field("kl",
+                                                      description="kl: KL(p_teacher^T ‖ p_student^T); cross_entropy: "
+                                                                  "H(p_teacher^T, p_student^T)")
+    t_squared: bool = Field(True, description="multiply the soft term by T²")
 
     _t: Optional[np.ndarray]
     _tp: Optional[np.ndarray]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import notation as N
 from dlsolve.conventions import Convention
@@ -45,11 +45,12 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["entropy"]
     title: Optional[str] = None
-    p: Vector
-    q: Optional[Vector] = None
-    labels: Optional[list[str]] = None
-    log_base: LogBase = 2
-    normalize: bool = True
+    p: Vector = Field(description="the distribution p (or unnormalised weights with normalize)")
+    q: Optional[Vector] = Field(None,
+                                description="a second distribution q: adds the cross-entropy H(p, q) and KL(p ‖ q)")
+    labels: Optional[list[str]] = Field(None, description="names of the outcomes, one per entry of p")
+    log_base: LogBase = Field(2, description="the base of the logarithm: 2 (bits, the default), e (nats) or 10")
+    normalize: bool = Field(True, description="divide p (and q) by their sums first; false takes them as given")
 
     _p: np.ndarray
     _q: Optional[np.ndarray]

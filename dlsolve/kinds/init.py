@@ -26,6 +26,7 @@ from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols
 from dlsolve.kinds.architecture.fields import InputShape
 from dlsolve.kinds.architecture.registry import LayerEntry
 from dlsolve.solution import Phrase, Solution
+from dlsolve.schema import typed  # field types with a JSON Schema
 
 KIND = "init"
 # Where frameworks differ; read by `dlsolve check`'s diagnoses.
@@ -95,17 +96,17 @@ GAINS: dict[str, Activation] = {name: a for name, a in ACTIVATIONS.items() if a.
 
 class DenseLayer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["dense"]
-    inputs: int = Field(ge=1)
-    units: int = Field(ge=1)
+    type: Literal["dense"] = Field(description="dense: a fully connected layer (inputs → units)")
+    inputs: int = Field(ge=1, description="the layer's inputs (n_in)")
+    units: int = Field(ge=1, description="the layer's units (n_out)")
 
 
 class Conv2dLayer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: Literal["conv2d"]
-    kernel: Union[int, list[int]]
-    in_channels: int = Field(ge=1)
-    filters: int = Field(ge=1)
+    type: Literal["conv2d"] = Field(description="conv2d: a 2-D convolution (in_channels → filters)")
+    kernel: Union[int, list[int]] = Field(description="the kernel size k, or [k_h, k_w]")
+    in_channels: int = Field(ge=1, description="C_in, the input channels")
+    filters: int = Field(ge=1, description="F, the number of filters (output channels)")
 
     @model_validator(mode="after")
     def _check(self) -> "Conv2dLayer":
@@ -136,17 +137,25 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["init"]
     title: Optional[str] = None
-    scheme: Union[str, list[str]]
-    fan_in: Optional[int] = Field(default=None, ge=1)
-    fan_out: Optional[int] = Field(default=None, ge=1)
+    scheme: typed({"anyOf": [{"enum": list(SCHEMES)},
+                             {"type": "array", "minItems": 1, "items": {"enum": list(SCHEMES)}}]},
+                  "the initialisation scheme, or a list of them to compare: " + ", ".join(SCHEMES)) = Field(
+        description="the initialisation scheme, or a list of them to compare")
+    fan_in: Optional[int] = Field(default=None, ge=1,
+                                  description="n_in, the inputs of each unit (instead of a layer)")
+    fan_out: Optional[int] = Field(default=None, ge=1, description="n_out, the outputs (instead of a layer)")
     input: Optional[InputShape] = Field(None, description="the layer's input shape, as in conv/params "
                                                            "(with a layer written as there)")
     layer: Optional[LayerOfInit] = Field(None, description="a layer as in conv/params, e.g. {dense: {units: 128}} "
                                                           "(with input), or {type: dense, inputs: …, units: …}")
-    gain: Optional[float] = Field(default=None, gt=0)
-    nonlinearity: Optional[str] = None
-    negative_slope: Optional[float] = None
-    mode: Literal["fan_in", "fan_out"] = "fan_in"
+    gain: Optional[float] = Field(default=None, gt=0, description="g, the gain (default: the scheme's own)")
+    nonlinearity: Optional[str] = Field(None,
+                                        description="sets g to PyTorch's calculate_gain: linear and sigmoid 1, tanh "
+                                                    "5/3, relu √2, leaky_relu √(2/(1 + a²)), selu 3/4")
+    negative_slope: Optional[float] = Field(None, description="a, leaky_relu's slope for the gain (default 0.01)")
+    mode: Literal["fan_in", "fan_out"] = Field("fan_in",
+                                               description="fan_in (default) or fan_out: which n the variance divides"
+                                                           " by")
 
     _schemes: list[Scheme]
 

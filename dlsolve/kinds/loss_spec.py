@@ -22,21 +22,34 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["loss"]
     title: Optional[str] = None
-    loss: LossName
-    y_true: Targets
-    y_pred: VectorOrMatrix
-    reduction: Optional[Literal["mean", "sum", "none"]] = None
-    from_logits: bool = False
-    classes: Optional[list[str]] = None
-    log_base: LogBase = "e"
-    delta: Optional[float] = Field(default=None, gt=0)
+    loss: LossName = Field(description="the loss ℓ(y, ŷ) of each sample, then reduced over the samples")
+    y_true: Targets = Field(
+        description="the true values y: numbers (regression, bce 0/1, hinge ±1), one-hot rows (cce), or class indices"
+                    " or names (sparse_cce, multiclass hinges)")
+    y_pred: VectorOrMatrix = Field(
+        description="the predictions ŷ, one per sample; cce/sparse_cce: one row of class probabilities per sample "
+                    "(scores with from_logits)")
+    reduction: Optional[Literal["mean", "sum", "none"]] = Field(None,
+                                                                description="mean, sum or none over the samples "
+                                                                            "(default mean; sse: sum)")
+    from_logits: bool = Field(False,
+                              description="bce/cce/sparse_cce: y_pred are scores z; the sigmoid/softmax is shown "
+                                          "first and the stable logit form is used")
+    classes: Optional[list[str]] = Field(None,
+                                         description="names of the classes, for sparse_cce labels given by name")
+    log_base: LogBase = Field("e", description="the base of the logarithm of the cross-entropies: e, 2 or 10")
+    delta: Optional[float] = Field(default=None, gt=0, description="huber's δ (default 1)")
     beta: Optional[float] = Field(default=None, gt=0, description="smooth_l1's β (default 1)")
     margin: Optional[float] = Field(default=None, gt=0, description="the multiclass hinges' margin Δ (default 1)")
-    sample_weight: Optional[Vector] = None
+    sample_weight: Optional[Vector] = Field(None,
+                                            description="one weight wᵢ ≥ 0 per sample: L = (1/n)·Σ wᵢ·ℓᵢ for mean (as"
+                                                        " Keras), Σ wᵢ·ℓᵢ for sum")
     label_smoothing: Optional[float] = Field(default=None, ge=0, le=1,
                                              description="cce, bce: move the targets toward uniform by α first")
-    half: bool = False
-    epsilon: Optional[float] = Field(default=None, gt=0, lt=0.5)
+    half: bool = Field(False, description="mse/sse: ½(y − ŷ)²")
+    epsilon: Optional[float] = Field(default=None, gt=0, lt=0.5,
+                                     description="clip the probabilities into [ε, 1 − ε] before the log, as Keras "
+                                                 "does (kld: its own clipping into [ε, 1], 10⁻⁷)")
 
     _loss: Loss
     _y: np.ndarray

@@ -27,7 +27,7 @@ from dlsolve.kinds.normalize_groups import (EPS, MOM, TERMS_WRITTEN, TERMS_WRITT
                                             per_feature, read_input, shape_text, stat_sym, std_sym, var_form,
                                             x_sym)
 from dlsolve.solution import Phrase, Solution
-from dlsolve.schema import NumberOrVector, Tensor  # field types with a JSON Schema
+from dlsolve.schema import NumberOrVector, Tensor, ZeroOrOne  # field types with a JSON Schema
 
 KIND = "normalize"
 MAX_INPUT = 10_000  # values of an input worked by hand; an exam's batch has tens
@@ -44,10 +44,18 @@ class Running(BaseModel):
     """The running statistics a batch-norm layer keeps for inference, and their update."""
 
     model_config = ConfigDict(extra="forbid")
-    mean: Optional[NumberOrVector] = None
-    var: Optional[NumberOrVector] = None
-    momentum: float = Field(default=0.1, ge=0, le=1)
-    unbiased: bool = True
+    mean: Optional[NumberOrVector] = Field(None,
+                                           description="the running mean before this step (default 0, PyTorch's "
+                                                       "start)")
+    var: Optional[NumberOrVector] = Field(None,
+                                          description="the running variance before this step (default 1, PyTorch's "
+                                                      "start)")
+    momentum: float = Field(default=0.1, ge=0, le=1,
+                            description="m in r ← (1 − m)·r + m·(batch value), PyTorch's convention (Keras's 0.99 is "
+                                        "m = 0.01)")
+    unbiased: bool = Field(True,
+                           description="true: the running variance takes σ²·n/(n − 1) (PyTorch); false: σ² itself "
+                                       "(Keras)")
 
 
 class Spec(BaseModel):
@@ -56,14 +64,26 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["normalize"]
     title: Optional[str] = None
-    method: Literal["batchnorm", "layernorm", "standardize", "minmax"] = "batchnorm"
-    input: Tensor
-    gamma: Optional[NumberOrVector] = None
-    beta: Optional[NumberOrVector] = None
-    epsilon: Optional[float] = Field(default=None, ge=0)
-    ddof: Optional[Literal[0, 1]] = None
-    running: Optional[Running] = None
-    grad_output: Optional[Tensor] = None
+    method: Literal["batchnorm", "layernorm", "standardize", "minmax"] = Field(
+        "batchnorm", description="batchnorm: each feature (column) over the batch (rows); layernorm: each sample "
+                                 "(row) over its features; standardize: (x − μ)/σ per column; minmax: "
+                                 "(x − min)/(max − min) per column")
+    input: Tensor = Field(description="the batch: rows are samples, columns features (or N × H × W × C images)")
+    gamma: Optional[NumberOrVector] = Field(None,
+                                            description="batchnorm/layernorm: the scale γ, one per feature (channel) "
+                                                        "or one number (default ones)")
+    beta: Optional[NumberOrVector] = Field(None,
+                                           description="batchnorm/layernorm: the shift β, one per feature (channel) "
+                                                       "or one number (default zeros)")
+    epsilon: Optional[float] = Field(default=None, ge=0,
+                                     description="ε in √(σ² + ε) (default 1e-5, PyTorch's; Keras's is 1e-3)")
+    ddof: Optional[ZeroOrOne] = Field(None, description="standardize: 0 divides σ² by n (the notes), 1 by n − 1")
+    running: Optional[Running] = Field(None,
+                                       description="batchnorm: the running statistics {mean, var, momentum, unbiased}"
+                                                   " to update")
+    grad_output: Optional[Tensor] = Field(None,
+                                          description="batchnorm/layernorm: ∂L/∂y, the input's shape; adds the "
+                                                      "backward pass")
 
     _x: np.ndarray        # (rows, features) or (N, H, W, C)
     _layout: str          # "flat" | "matrix" | "nhwc"

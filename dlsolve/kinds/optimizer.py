@@ -46,8 +46,8 @@ MAX_WEIGHTS = 20       # an objective's weights: each gradient entry is a worked
 
 class SquaredGradients(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    first: float = Field(ge=0)
-    growth: float = 0.0
+    first: float = Field(ge=0, description="g₁², the first squared gradient")
+    growth: float = Field(0.0, description="r: each squared gradient is the previous one times (1 + r)")
 
 
 class Spec(BaseModel):
@@ -56,25 +56,53 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["optimizer"]
     title: Optional[str] = None
-    optimizer: OptimizerName
-    learning_rate: float
-    iterations: Optional[int] = None
-    gradients: Optional[list[NumberOrVector]] = None
-    squared_gradients: Optional[SquaredGradients] = None
-    objective: Optional[str] = None
-    initial_weight: Optional[NumberOrVector] = None
-    epsilon: float = Field(default=1e-8, ge=0)
-    epsilon_placement: Literal["inside", "outside"] = "inside"
-    accumulate: Literal["inclusive", "exclusive"] = "inclusive"
-    initial_accumulator: float = Field(default=0.0, ge=0)
-    beta: float = Field(default=0.9, ge=0, lt=1)
-    beta1: float = Field(default=0.9, ge=0, lt=1)
-    beta2: float = Field(default=0.999, ge=0, lt=1)
-    momentum_form: Literal["ema", "sum"] = "ema"
-    bias_correction: bool = True
-    weight_decay: float = Field(default=0.0, ge=0)
-    lr_decay: float = Field(default=0.0, ge=0)
-    clip: Optional[CL.ClipSpec] = None
+    optimizer: OptimizerName = Field(
+        description="the optimizer: how each iteration turns the gradient g_i into a step of w")
+    learning_rate: float = Field(description="α > 0, the learning rate")
+    iterations: Optional[int] = Field(None,
+                                      description="how many iterations; with gradients it is their number (required "
+                                                  "with squared_gradients or objective)")
+    gradients: Optional[list[NumberOrVector]] = Field(None,
+                                                      description="one gradient per iteration: numbers, or lists (one"
+                                                                  " value per weight)")
+    squared_gradients: Optional[SquaredGradients] = Field(None,
+                                                          description="instead of gradients: {first: g₁², growth: r},"
+                                                                      " g_i² = g_{i−1}²·(1 + r) (Adagrad/RMSProp "
+                                                                      "learning rates only)")
+    objective: Optional[str] = Field(None,
+                                     description='instead of gradients: f(w) as text, e.g. "(w - 3)**2 + 0.5*w"; g_i '
+                                                 '= f′(w_{i−1}) (several weights: w1, w2, …)')
+    initial_weight: Optional[NumberOrVector] = Field(None,
+                                                     description="w₀, a number or a list; when given, the weights are"
+                                                                 " tracked (required with objective)")
+    epsilon: float = Field(default=1e-8, ge=0, description="ε (the notes' δ), added to the root (default 1e-8)")
+    epsilon_placement: Literal["inside", "outside"] = Field("inside",
+                                                            description="inside: √(G + ε) (the notes); outside: √G + "
+                                                                        "ε (PyTorch, the Adam paper)")
+    accumulate: Literal["inclusive", "exclusive"] = Field("inclusive",
+                                                          description="Adagrad/RMSProp: inclusive, α_i uses G_i "
+                                                                      "(PyTorch; the notes' table); exclusive, "
+                                                                      "G_{i−1} (the notes' formula)")
+    initial_accumulator: float = Field(default=0.0, ge=0,
+                                       description="G₀ (s₀ for RMSProp); TensorFlow's Adagrad uses 0.1 (default 0)")
+    beta: float = Field(default=0.9, ge=0, lt=1,
+                        description="β, the momentum / RMSProp decay (Keras' rho, PyTorch's alpha; default 0.9)")
+    beta1: float = Field(default=0.9, ge=0, lt=1,
+                         description="Adam's β₁, the decay of the first moment m (default 0.9)")
+    beta2: float = Field(default=0.999, ge=0, lt=1,
+                         description="Adam's β₂, the decay of the second moment v (default 0.999)")
+    momentum_form: Literal["ema", "sum"] = Field("ema",
+                                                 description="ema: m = β·m + (1 − β)·g (course notes); sum: v = β·v +"
+                                                             " g (PyTorch SGD)")
+    bias_correction: bool = Field(True, description="Adam: divide m and v by 1 − βᵗ")
+    weight_decay: float = Field(default=0.0, ge=0,
+                                description="λ: L2 weight decay (AdamW: decoupled, w ← w − α·λ·w)")
+    lr_decay: float = Field(default=0.0, ge=0,
+                            description="Adagrad only, as PyTorch: iteration i uses α/(1 + (i − 1)·lr_decay) in place"
+                                        " of α")
+    clip: Optional[CL.ClipSpec] = Field(None,
+                                        description="gradient clipping before the update: {norm: τ} rescales by "
+                                                    "min(1, τ/(‖g‖ + ε)), {value: c} clips each entry into [−c, c]")
 
     _grads: Optional[list[np.ndarray]]
     _w0: Optional[np.ndarray]

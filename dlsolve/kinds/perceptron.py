@@ -23,7 +23,7 @@ from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.solution import GIVEN, Phrase, Plane, Solution
-from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
+from dlsolve.schema import Matrix, NumberOrVector, Vector, ZeroOrOne  # field types with a JSON Schema
 
 
 KIND = "perceptron"
@@ -37,8 +37,9 @@ class Learn(BaseModel):
     """learn: the perceptron learning rule's rate and the most passes to make."""
 
     model_config = ConfigDict(extra="forbid")
-    learning_rate: float = Field(gt=0)
-    epochs: int = Field(default=20, ge=1, le=1000)
+    learning_rate: float = Field(gt=0, description="η > 0")
+    epochs: int = Field(default=20, ge=1, le=1000,
+                        description="the most passes over the points (stops when all are right; default 20)")
 
 
 # step(0): the notes write both "y = 1 if z > 0" and "y = 1 if z ≥ 0"; `dlsolve check` tries the other.
@@ -51,13 +52,18 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["perceptron"]
     title: Optional[str] = None
-    inputs: Matrix
-    targets: Optional[list[Any]] = None
-    weights: NumberOrVector
-    bias: float = 0.0
-    step_at_zero: Literal[0, 1] = 1
-    outputs: tuple[int, int] = (0, 1)
-    learn: Optional[Learn] = None
+    inputs: Matrix = Field(description="the inputs, one row per point (one input per point may be written flat)")
+    targets: Optional[Vector] = Field(None, description="the expected output of each point (one of the outputs)")
+    weights: NumberOrVector = Field(description="the weights w, one per input")
+    bias: float = Field(0.0, description="the bias b (default 0)")
+    step_at_zero: ZeroOrOne = Field(1,
+                                    description="step(0): 1 means y = 1 if z ≥ 0 (default), 0 means y = 1 if z > 0 "
+                                                "(the notes use both)")
+    outputs: list[int] = Field(default=[0, 1], min_length=2, max_length=2,
+                               description="the two output levels of the step: [0, 1] (default) or [-1, 1]")
+    learn: Optional[Learn] = Field(None,
+                                   description="train with the perceptron rule w ← w + η(y − ŷ)x: {learning_rate, "
+                                               "epochs}")
 
     _x: np.ndarray
     _w: np.ndarray
@@ -65,7 +71,7 @@ class Spec(BaseModel):
 
     @field_validator("outputs")
     @classmethod
-    def _outputs(cls, v: tuple[int, int]) -> tuple[int, int]:
+    def _outputs(cls, v: list[int]) -> list[int]:
         if tuple(v) not in ((0, 1), (-1, 1)):
             raise SpecInvalid(f"expected [0, 1] or [-1, 1], got [{v[0]}, {v[1]}]")
         return v

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
@@ -46,17 +46,17 @@ class Additive(BaseModel):
     """Bahdanau's score vᵀ·tanh(W_q·q + W_k·k)."""
 
     model_config = ConfigDict(extra="forbid")
-    W_q: Matrix
-    W_k: Matrix
-    v: Vector
+    W_q: Matrix = Field(description="W_q, applied to the query")
+    W_k: Matrix = Field(description="W_k, applied to each key")
+    v: Vector = Field(description="v in vᵀ·tanh(W_q q + W_k k)")
 
 
 class Concat(BaseModel):
     """Luong's concat score v_aᵀ·tanh(W_a·[q; k])."""
 
     model_config = ConfigDict(extra="forbid")
-    W: Matrix
-    v: Vector
+    W: Matrix = Field(description="W, applied to [q; k]")
+    v: Vector = Field(description="v in vᵀ·tanh(W·[q; k])")
 
 
 def bind_matrix(d: Derivation, base: str, uni: str, values: np.ndarray, tag: str) -> list[list[Sym]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
@@ -31,10 +31,13 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["softmax"]
     title: Optional[str] = None
-    scores: Vector
-    temperature: Union[float, list[float]] = 1.0
-    values: Optional[Vector] = None
-    labels: Optional[list[str]] = None
+    scores: Vector = Field(description="the scores (logits) z")
+    temperature: Union[float, list[float]] = Field(1.0,
+                                                   description="T in softmax(z/T), or a list of temperatures to "
+                                                               "compare (default 1)")
+    values: Optional[Vector] = Field(None,
+                                     description="a value per class: the expected value Σ pᵢ·vᵢ under the softmax")
+    labels: Optional[list[str]] = Field(None, description="names of the classes, one per score")
 
     _s: np.ndarray
     _temps: list[float]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
@@ -29,10 +29,12 @@ KIND = "word2vec"
 
 class Subsampling(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    counts: dict[str, Number]
-    total: Number
-    t: Number
-    formula: Literal["paper", "code"] = "paper"
+    counts: dict[str, Number] = Field(description="each word's count in the corpus")
+    total: Number = Field(description="the number of words in the corpus")
+    t: Number = Field(description="the threshold t (e.g. 1e-5)")
+    formula: Literal["paper", "code"] = Field("paper",
+                                              description="paper: P(discard) = 1 − √(t/f); code: word2vec.c's keep "
+                                                          "probability (√(f/t) + 1)·t/f")
 
     _counts: dict[str, float]
 
@@ -61,9 +63,11 @@ class Subsampling(BaseModel):
 
 class Similarity(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    vectors: dict[str, Vector]
-    pairs: list[list[str]] = []
-    analogy: Optional[list[str]] = None
+    vectors: dict[str, Vector] = Field(description="each word's vector, by word")
+    pairs: list[list[str]] = Field([], description="pairs of words [a, b] whose cosine similarity to compute")
+    analogy: Optional[list[str]] = Field(None,
+                                         description="[a, b, c]: a is to b as c is to ? (the nearest word to b − a + "
+                                                     "c)")
 
     _vec: dict[str, np.ndarray]
 
@@ -115,8 +119,8 @@ class Similarity(BaseModel):
 
 class Embedding(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    matrix: Matrix
-    index: int
+    matrix: Matrix = Field(description="the embedding matrix, one row per word")
+    index: int = Field(description="the word's 0-based index (the one-hot position)")
 
     _E: np.ndarray
 
@@ -131,11 +135,11 @@ class Embedding(BaseModel):
 
 class SkipGram(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    center: Vector
-    context: Optional[Vector] = None
-    negatives: Optional[Matrix] = None
-    outputs: Optional[Matrix] = None
-    target: Optional[int] = None
+    center: Vector = Field(description="v_c, the center word's input vector")
+    context: Optional[Vector] = Field(None, description="u_o, the context word's output vector (negative sampling)")
+    negatives: Optional[Matrix] = Field(None, description="the output vectors of the negative samples, one per row")
+    outputs: Optional[Matrix] = Field(None, description="full softmax: every word's output vector, one per row")
+    target: Optional[int] = Field(None, description="full softmax: the 0-based index of the context word")
 
     _vc: np.ndarray
     _uo: Optional[np.ndarray]
@@ -186,10 +190,18 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["word2vec"]
     title: Optional[str] = None
-    subsampling: Optional[Subsampling] = None
-    similarity: Optional[Similarity] = None
-    embedding: Optional[Embedding] = None
-    skipgram: Optional[SkipGram] = None
+    subsampling: Optional[Subsampling] = Field(None,
+                                               description="subsampling of frequent words: {counts, total, t, "
+                                                           "formula}")
+    similarity: Optional[Similarity] = Field(None,
+                                             description="cosine similarities of word vectors: {vectors, pairs, "
+                                                         "analogy}")
+    embedding: Optional[Embedding] = Field(None,
+                                           description="an embedding lookup: {matrix, index}, the row of a one-hot "
+                                                       "input")
+    skipgram: Optional[SkipGram] = Field(None,
+                                         description="one skip-gram step: {center, context, negatives or outputs, "
+                                                     "target}")
 
     @model_validator(mode="after")
     def _check(self) -> "Spec":

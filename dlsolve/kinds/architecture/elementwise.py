@@ -9,6 +9,7 @@ from pydantic import Field
 from dlsolve.expr import Mul, Num
 from dlsolve.kinds.architecture.base import Context, Layer
 from dlsolve.kinds.architecture.fields import Rate
+from dlsolve.schema import RegisteredActivation  # a registered name, listed in the schema
 
 
 class Dropout(Layer):
@@ -27,7 +28,7 @@ class Activation(Layer):
 
     type: ClassVar[str] = "activation"
     keeps_field: ClassVar[bool] = True
-    name: str = Field("relu", description="the activation (relu, sigmoid, tanh, softmax, …)")
+    name: RegisteredActivation = Field("relu", description="the activation (relu, sigmoid, tanh, softmax, …)")
 
     def shape(self, c: Context) -> None:
         c.same("an activation keeps the shape and has no parameters")

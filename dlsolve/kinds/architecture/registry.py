@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Discriminator, PlainSerializer, Tag, create_model
+from pydantic import (AfterValidator, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, Tag,
+                      create_model)
 
 from dlsolve.errors import SpecInvalid, did_you_mean
 from dlsolve.kinds.architecture.base import Layer
@@ -84,9 +85,10 @@ def _written(layer: Layer) -> Any:
 
 
 def _entry(cls: type[Layer]) -> Any:
+    doc = " ".join((cls.__doc__ or "").split())
     model = create_model(f"{cls.__name__}Entry", __config__=ConfigDict(extra="forbid"),
-                         __doc__=f"`- {cls.type}: {{…}}`: " + (cls.__doc__ or "").strip(),
-                         **{cls.type: (Optional[cls], ...)})
+                         __doc__=f"`- {cls.type}: {{…}}`: " + doc,
+                         **{cls.type: (Optional[cls], Field(..., description=f"{cls.type}: {doc}"))})
     return Annotated[model, Tag(cls.__name__)]
 
 

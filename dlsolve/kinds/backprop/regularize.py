@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve.errors import SpecInvalid
 from dlsolve.kinds import values as V
@@ -24,17 +24,22 @@ _STRICT = ConfigDict(extra="forbid")
 
 class DropoutSpec(BaseModel):
     model_config = _STRICT
-    rate: float                                   # p: the probability of dropping a unit
-    mask: Optional[list[float]] = None            # 1 keeps the unit, 0 drops it (training)
-    scaling: Literal["inverted", "classic"] = "inverted"
+    rate: float = Field(description="p, the probability of dropping a unit, in [0, 1)")
+    mask: Optional[list[float]] = Field(None,
+                                        description="one 0 or 1 per unit: 1 keeps the unit, 0 drops it (the same mask"
+                                                    " in the backward pass)")
+    scaling: Literal["inverted", "classic"] = Field("inverted",
+                                                    description="inverted: kept units scaled by 1/(1 − p) while "
+                                                                "training (PyTorch, Keras); classic: scaled by 1 − p "
+                                                                "at test time")
 
 
 class RegularizationSpec(BaseModel):
     model_config = _STRICT
-    l2: Optional[float] = None                    # λ of λΣw² (λ/2·Σw² with half)
-    l1: Optional[float] = None                    # λ of λΣ|w|
-    half: bool = False
-    include_bias: bool = False
+    l2: Optional[float] = Field(None, description="λ of the L2 penalty λΣw² (λ/2·Σw² with half)")
+    l1: Optional[float] = Field(None, description="λ of the L1 penalty λΣ|w|")
+    half: bool = Field(False, description="true: λ/2·Σw² (gradient λw, PyTorch's weight_decay for SGD)")
+    include_bias: bool = Field(False, description="true regularises the biases too")
 
 
 @dataclass(frozen=True)

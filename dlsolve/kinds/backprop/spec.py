@@ -20,40 +20,54 @@ from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularizat
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
 from dlsolve.losses import NETWORK_LOSSES, Loss
-from dlsolve.schema import ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix  # field types with a JSON Schema
+# field types with a JSON Schema
+from dlsolve.schema import ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix, ZeroOrOne
 
 _STRICT = ConfigDict(extra="forbid")
 
 
 class ActivationSpec(BaseModel):
     model_config = _STRICT
-    name: ActivationName
-    alpha: Optional[float] = None
-    at_zero: Optional[Literal[0, 1]] = None   # step only: step(0); 1 means y = 1 if z ≥ 0
+    name: ActivationName = Field(description="the activation g, a = g(z)")
+    alpha: Optional[float] = Field(None, description="α of leaky_relu (0.01) or elu (1)")
+    at_zero: Optional[ZeroOrOne] = Field(None,
+                                         description="step only: step(0), 1 means y = 1 if z ≥ 0, 0 means y = 1 if z "
+                                                     "> 0")
 
 
 class LossSpec(BaseModel):
     model_config = _STRICT
-    name: BackpropLossName
-    half: Optional[bool] = None
-    reduction: Optional[Literal["mean", "sum"]] = None
-    delta: Optional[float] = None
+    name: BackpropLossName = Field(description="the loss L of the network's output")
+    half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)² (the delta-rule convention)")
+    reduction: Optional[Literal["mean", "sum"]] = Field(None,
+                                                        description="mean or sum over the output units (sse: sum; cce"
+                                                                    " always sums over the classes)")
+    delta: Optional[float] = Field(None, description="huber's δ: ½e² for |e| ≤ δ, δ(|e| − ½δ) beyond (default 1)")
 
 
 class LayerSpec(BaseModel):
     model_config = _STRICT
-    weights: Optional[Matrix] = None
-    bias: Optional[NumberOrVector] = None
-    activation: Union[ActivationName, ActivationSpec]
-    units: Optional[int] = Field(default=None, ge=1)
-    dropout: Optional[DropoutSpec] = None
+    weights: Optional[Matrix] = Field(None,
+                                      description="the weight matrix W as a list of rows ([[0.4], [-0.2]] for 2 "
+                                                  "inputs and 1 unit); a bare number is 1×1")
+    bias: Optional[NumberOrVector] = Field(None,
+                                           description="the biases b: one number per unit, or one for all (default 0,"
+                                                       " still updated)")
+    activation: Union[ActivationName, ActivationSpec] = Field(
+        description="the activation g of the layer: a name, or {name, alpha, at_zero}")
+    units: Optional[int] = Field(default=None, ge=1,
+                                 description="symbolic mode: the number of units, with no weights or bias")
+    dropout: Optional[DropoutSpec] = Field(None,
+                                           description="dropout on this hidden layer's output: {rate, mask, scaling}")
 
 
 class SampleSpec(BaseModel):
     model_config = _STRICT
-    input: VectorOrMatrix
-    target: Optional[NumberOrVector] = None
-    label: Union[int, str, None] = None
+    input: VectorOrMatrix = Field(description="this sample's input x")
+    target: Optional[NumberOrVector] = Field(None, description="this sample's expected output y")
+    label: Union[int, str, None] = Field(None,
+                                         description="cce: this sample's true class, a 0-based index or a name from "
+                                                     "classes")
 
 
 @dataclass
@@ -109,20 +123,43 @@ class Spec(BaseModel):
     model_config = _STRICT
     kind: Literal["backprop"]
     title: Optional[str] = None
-    input: Optional[VectorOrMatrix] = None
-    input_units: Optional[int] = Field(default=None, ge=1)
-    target: Optional[NumberOrVector] = None
-    label: Union[int, str, None] = None
-    classes: Optional[list[str]] = None
-    samples: Optional[list[SampleSpec]] = None
-    layers: list[LayerSpec] = Field(min_length=1)
-    weights_layout: Literal["in_out", "out_in"] = "in_out"
-    loss: Union[BackpropLossName, LossSpec, None] = None
-    learning_rate: Optional[float] = None
-    update_bias: bool = True
-    epochs: int = Field(default=1, ge=1)
-    batch_size: Optional[int] = Field(default=None, ge=1)
-    regularization: Optional[RegularizationSpec] = None
+    input: Optional[VectorOrMatrix] = Field(None,
+                                            description="the input x: a number, a vector, or a matrix (an image, "
+                                                        "flattened row-major); required unless samples or input_units")
+    input_units: Optional[int] = Field(default=None, ge=1,
+                                       description="symbolic mode: the number of inputs x₁ … xₙ (with layers[].units,"
+                                                   " no numbers)")
+    target: Optional[NumberOrVector] = Field(None,
+                                             description="the expected output y, one value per output unit (bce: in "
+                                                         "[0, 1]; cce: one-hot); required with a loss")
+    label: Union[int, str, None] = Field(None,
+                                         description="cce: the true class, a 0-based index or a name from classes "
+                                                     "(instead of target)")
+    classes: Optional[list[str]] = Field(None, description="names of the output units' classes, for label")
+    samples: Optional[list[SampleSpec]] = Field(None,
+                                                description="several data points, a list of {input, target} (or "
+                                                            "label), instead of input/target")
+    layers: list[LayerSpec] = Field(min_length=1,
+                                    description="the layers in order, each {weights, bias, activation} (or units in "
+                                                "symbolic mode)")
+    weights_layout: Literal["in_out", "out_in"] = Field("in_out",
+                                                        description="in_out: row i, column j joins input i to unit j,"
+                                                                    " z = a·W + b (the course); out_in: z = W·a + b "
+                                                                    "(PyTorch's Linear.weight)")
+    loss: Union[BackpropLossName, LossSpec, None] = Field(None,
+                                                          description="the loss L: mse, sse, mae, huber, bce, cce, or"
+                                                                      " {name, half, reduction, delta}; none = "
+                                                                      "forward pass only")
+    learning_rate: Optional[float] = Field(None, description="η in w ← w − η·∂L/∂w; without it there is no update")
+    update_bias: bool = Field(True, description="false keeps the biases fixed (as sources that never update them)")
+    epochs: int = Field(default=1, ge=1, description="passes over samples")
+    batch_size: Optional[int] = Field(default=None, ge=1,
+                                      description="samples per update: 1 = stochastic gradient descent, all = batch "
+                                                  "gradient descent, between = mini-batches (a batch's gradient is "
+                                                  "the mean)")
+    regularization: Optional[RegularizationSpec] = Field(None,
+                                                         description="a penalty Ω on the weights: {l2: λ} adds λΣw², "
+                                                                     "{l1: λ} adds λΣ|w|")
 
     _net: Net = PrivateAttr()
 

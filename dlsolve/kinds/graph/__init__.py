@@ -18,7 +18,7 @@ from typing import Any, Literal, Optional
 
 import numpy as np
 import sympy as sp
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve.errors import SpecInvalid
 from dlsolve.functions import by_sympy_head
@@ -31,6 +31,7 @@ from dlsolve.exprlimits import MAX_NAME_ENTRIES, MAX_PATHS, MAX_SYMBOL_ENTRIES
 from dlsolve.parse import ParseError, parse_tree
 from dlsolve.solution import Solution
 from dlsolve.symbolic import from_sympy
+from dlsolve.schema import GraphValue  # field types with a JSON Schema
 
 KIND = "graph"
 __all__ = ["FUNCS", "KIND", "Spec", "display", "solve"]
@@ -43,9 +44,12 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["graph"]
     title: Optional[str] = None
-    given: dict[str, Any]
-    define: dict[str, str]
-    find: list[str]
+    given: dict[str, GraphValue] = Field(
+        description="the inputs by name: a number, a list, a matrix (rows), or `symbol` (`symbol 2x3`)")
+    define: dict[str, str] = Field(
+        description="the computation, one name per line in order: name: formula of earlier names (e.g. yhat: "
+                    "sigmoid(w*x + b))")
+    find: list[str] = Field(description="what to compute: names, and derivatives such as dL/dw or dL/dW[1,:]")
 
     _nodes: dict[str, Node]
     _finds: list[tuple[str, Any]]

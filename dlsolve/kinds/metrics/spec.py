@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
+from dlsolve.schema import Confusion, Label, Labels, Vector  # field types with a JSON Schema
 
 Label = Union[int, float, str]
 
@@ -76,16 +77,21 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["metrics"]
     title: Optional[str] = None
-    y_true: Optional[list[Any]] = None
-    y_pred: Optional[list[Any]] = None
-    scores: Optional[list[Any]] = None
-    threshold: float = 0.5
-    allow_any_scores: bool = False
-    confusion: Optional[Union[dict[str, Any], list[Any]]] = None
-    labels: Optional[list[Any]] = None
-    positive: Optional[Any] = None
-    beta: float = Field(default=1.0, gt=0)
-    roc: bool = False
+    y_true: Optional[Labels] = Field(None, description="the true label of every sample (numbers or names)")
+    y_pred: Optional[Labels] = Field(None, description="the predicted label of every sample (or give scores)")
+    scores: Optional[Vector] = Field(None,
+                                     description="a score per sample (two classes): predicted positive when score ≥ "
+                                                 "threshold")
+    threshold: float = Field(0.5,
+                             description="the score at or above which a sample is predicted positive (default 0.5)")
+    allow_any_scores: bool = Field(False, description="true: scores need not be probabilities in [0, 1]")
+    confusion: Optional[Confusion] = Field(None,
+                                           description="instead of labels: {tp, fp, fn, tn}, or a confusion matrix "
+                                                       "(rows = true class)")
+    labels: Optional[Labels] = Field(None, description="the classes in order (at least two)")
+    positive: Optional[Label] = Field(None, description="two classes: the positive class")
+    beta: float = Field(default=1.0, gt=0, description="β of the F_β score (default 1: F1)")
+    roc: bool = Field(False, description="draw the ROC curve and its AUC (needs scores)")
 
     _classes: list[Label]
     _true: Optional[np.ndarray]        # class index of every sample

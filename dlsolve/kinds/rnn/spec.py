@@ -20,7 +20,8 @@ from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss
-from dlsolve.schema import Matrix, NumberOrVector  # field types with a JSON Schema
+# field types with a JSON Schema
+from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -30,33 +31,54 @@ GATES: dict[str, tuple[str, ...]] = {c.name: c.gate_names() for c in CELLS}
 GATE_TITLES = {g.name: g.title for c in CELLS for g in c.gates}
 GATE_ALIASES = {c.name: c.aliases for c in CELLS}
 PARAMS = ("W", "U", "b", "bh")
+_PARAMS_SCHEMA = {
+    "W": {"anyOf": [NUMBER, ROWS], "description": "the input weights W"},
+    "U": {"anyOf": [NUMBER, ROWS], "description": "the recurrent weights U"},
+    "b": {"anyOf": [NUMBER, VECTOR], "description": "the biases b (default 0)"},
+    "bh": {"anyOf": [NUMBER, VECTOR], "description": "the recurrent biases bʰ (PyTorch; optional)"}}
+_BLOCK = {"type": "object", "additionalProperties": False, "required": ["W", "U"], "properties": _PARAMS_SCHEMA}
+# rnn: W, U, b, bh; lstm and gru: one such mapping per gate (by its letter or another name)
+Weights = typed({"anyOf": [
+    _BLOCK,
+    {"type": "object", "minProperties": 1, "additionalProperties": _BLOCK, "propertyNames": {"enum": list(
+        dict.fromkeys([g for c in CELLS for g in c.gate_names()] + [a for c in CELLS for a in c.aliases]))}}]},
+    "rnn: W, U, b (and bh); lstm and gru: one mapping {W, U, b, bh} per gate")
+
+
+def _of_units(loss: Loss) -> bool:
+    """A loss of the read-out's units: no whole-row form (multiclass SVM, cosine, KL) and no
+    options but half and delta. The check of `loss` and the schema's list both read this."""
+    return not (loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options))
+
+
+UnitLossName = listed(lambda: {n: loss.title for n, loss in LOSSES.items() if _of_units(loss)}, "the loss")
 
 
 class LossSpec(BaseModel):
     """The loss as a mapping: the same keys as in kind backprop."""
 
     model_config = _STRICT
-    name: str
-    half: Optional[bool] = None
-    reduction: Optional[Literal["mean", "sum"]] = None
-    delta: Optional[float] = None
+    name: UnitLossName = Field(description="the loss of the read-out's outputs y_t")
+    half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)²")
+    reduction: Optional[Literal["mean", "sum"]] = Field(None, description="mean or sum over the output units")
+    delta: Optional[float] = Field(None, description="huber's δ (default 1)")
 
 
 class ReadoutSpec(BaseModel):
     model_config = _STRICT
-    V: Matrix
-    c: Optional[NumberOrVector] = None
-    activation: str = "linear"
+    V: Matrix = Field(description="V, the output weights")
+    c: Optional[NumberOrVector] = Field(None, description="c, the output biases (default 0)")
+    activation: ActivationName = Field("linear", description="the output activation (default linear)")
 
 
 class PytorchSpec(BaseModel):
     """PyTorch's packed tensors: gates stacked row-wise (i, f, g, o for LSTM; r, z, n for GRU)."""
 
     model_config = _STRICT
-    weight_ih: Matrix
-    weight_hh: Matrix
-    bias_ih: Optional[NumberOrVector] = None
-    bias_hh: Optional[NumberOrVector] = None
+    weight_ih: Matrix = Field(description="weight_ih: the input weights of every gate stacked row-wise")
+    weight_hh: Matrix = Field(description="weight_hh: the recurrent weights of every gate stacked row-wise")
+    bias_ih: Optional[NumberOrVector] = Field(None, description="bias_ih: the input biases of every gate")
+    bias_hh: Optional[NumberOrVector] = Field(None, description="bias_hh: the recurrent biases of every gate")
 
 
 @dataclass
@@ -136,23 +158,42 @@ class Spec(BaseModel):
     model_config = _STRICT
     kind: Literal["rnn"]
     title: Optional[str] = None
-    cell: Literal["rnn", "lstm", "gru"]
-    inputs: list[NumberOrVector] = Field(min_length=1, max_length=limits.MAX_TIME_STEPS)  # time steps, each worked
-    h0: Optional[NumberOrVector] = None
-    c0: Optional[NumberOrVector] = None
-    weights_layout: Optional[Literal["out_in", "in_out"]] = None
+    cell: Literal["rnn", "lstm", "gru"] = Field(description="the cell: rnn (simple), lstm or gru")
+    inputs: list[NumberOrVector] = Field(min_length=1, max_length=limits.MAX_TIME_STEPS,
+                                         description="x₁ … x_T, one input (number or vector) per time step")
+    h0: Optional[NumberOrVector] = Field(None, description="h₀, the initial hidden state (default zeros)")
+    c0: Optional[NumberOrVector] = Field(None, description="lstm: c₀, the initial cell state (default zeros)")
+    weights_layout: Optional[Literal["out_in", "in_out"]] = Field(None,
+                                                                  description="out_in: each matrix one row per unit, "
+                                                                              "one column per input (W·x); in_out: one "
+                                                                              "row per input (x·W)")
     # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru),
     # so they are checked by hand below, each error pointing at its own key.
-    weights: Optional[dict[str, Any]] = None
-    pytorch: Optional[PytorchSpec] = None
-    activation: Optional[str] = None
-    reset_after: Optional[bool] = None
-    gru_update: Optional[Literal["keep_old", "take_new"]] = None
-    readout: Optional[ReadoutSpec] = None
-    targets: Optional[list[Optional[NumberOrVector]]] = None
-    target: Optional[NumberOrVector] = None
-    loss: Union[str, LossSpec, None] = None
-    learning_rate: Optional[float] = None
+    weights: Optional[Weights] = Field(None,
+                                       description="the weights per gate as given (or give pytorch's packed tensors)")
+    pytorch: Optional[PytorchSpec] = Field(None,
+                                           description="PyTorch's packed tensors: {weight_ih, weight_hh, bias_ih, "
+                                                       "bias_hh}, gates stacked row-wise")
+    activation: Optional[ActivationName] = Field(None,
+                                                 description="rnn: the activation of the hidden state (default tanh)")
+    reset_after: Optional[bool] = Field(None,
+                                        description="gru: true applies the reset gate after the recurrent product, r "
+                                                    "⊙ (U·h + bʰ) (PyTorch); false before it, U·(r ⊙ h)")
+    gru_update: Optional[Literal["keep_old", "take_new"]] = Field(None,
+                                                                  description="gru: keep_old, h_t = (1 − z_t) ⊙ n_t + "
+                                                                              "z_t ⊙ h_(t−1); take_new, h_t = z_t ⊙ n_t"
+                                                                              " + (1 − z_t) ⊙ h_(t−1)")
+    readout: Optional[ReadoutSpec] = Field(None,
+                                           description="an output layer on each h_t: {V, c, activation}, y_t = "
+                                                       "g(V·h_t + c)")
+    targets: Optional[list[Optional[NumberOrVector]]] = Field(None,
+                                                              description="the expected output at each step (null "
+                                                                          "where there is none)")
+    target: Optional[NumberOrVector] = Field(None, description="the expected output at the last step")
+    loss: Union[UnitLossName, LossSpec, None] = Field(None,
+                                             description="the loss on the outputs: a name (mse, bce, …) or {name, "
+                                                         "half, reduction, delta}; adds backpropagation through time")
+    learning_rate: Optional[float] = Field(None, description="η: adds the update w ← w − η·∂L/∂w")
 
     _problem: Problem = PrivateAttr()
 
@@ -298,8 +339,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
     if ls.name not in LOSSES:
         raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, LOSSES)}", npath)
     loss = LOSSES[ls.name]
-    if loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options):
-        # a loss of a whole row (multiclass SVM, cosine, KL) or with options a read-out does not take
+    if not _of_units(loss):
         raise SpecInvalid(f"{loss.name} is not a loss of the read-out's units; use "
                           f"{', '.join(NETWORK_LOSSES)}", npath)
     options: dict = {}
