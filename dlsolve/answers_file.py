@@ -33,6 +33,8 @@ def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
     from dlsolve.load import Source, read_text
 
     sheet = read_answers(file)
+    if sheet.error is not None:
+        raise sheet.error  # the loader's own error, located (a limit, a syntax error)
     if sheet.failed is not None:
         raise FileError(sheet.name, sheet.failed)
     for key, why in sheet.problems.items():
@@ -137,6 +139,7 @@ class AnswerSheet:
     student: str | None = None
     variant: Any = None
     failed: str | None = None
+    error: Any = None  # the loader's located error behind `failed`, for the strict reading
 
     def note(self, key: str, text: str) -> None:
         if text not in self.notes.setdefault(key, []):
@@ -145,6 +148,9 @@ class AnswerSheet:
     def where(self, key: str) -> str:
         line = self.lines.get(key)
         return f"{self.name}:{line}" if line else self.name
+
+
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*][A-Za-z0-9_]")  # a YAML anchor (&a) or alias (*a)
 
 
 def read_answers(file: str) -> AnswerSheet:
@@ -161,7 +167,9 @@ def read_answers(file: str) -> AnswerSheet:
         sheet.failed = "the answers file is empty; write one `name: value` per line"
         return sheet
     text, forms = _normalise(text)
-    regions = None if text.lstrip().startswith(("{", "[")) else _key_regions(text)
+    # JSON, or anchors and aliases (which tie one answer's value to another's): the whole document
+    plain = not text.lstrip().startswith(("{", "[")) and not _ALIAS.search(text)
+    regions = _key_regions(text) if plain else None
     source = None
     if regions is None:  # JSON, or not plain `name: value` lines: the whole document, or its reason
         from dlsolve.load import Source
@@ -169,7 +177,8 @@ def read_answers(file: str) -> AnswerSheet:
         try:
             data = _parse_one(text, name)
         except DlsolveError as err:
-            sheet.failed = _reason(err)
+            line = getattr(err, "line", None)
+            sheet.failed, sheet.error = (f"line {line}: " if line else "") + _reason(err), err
             return sheet
         if not isinstance(data, dict):
             sheet.failed = f"expected `name: value` lines, got {describe(data)}"

@@ -162,7 +162,7 @@ class Derivation:
         self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title, part))
 
     def series(self, label: str, values: Iterable[float], start: int = 1) -> None:
-        self._add(Series(label, tuple(float(v) for v in values), start))
+        self._add(Series(label, tuple(float(v) for v in values), start=start))
 
     def graph(self, edges: Iterable[tuple[str, str]]) -> None:
         self._add(Graph(tuple(edges)))

@@ -173,7 +173,7 @@ def _concat(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params:
     for a, row in enumerate(params["Wa"], 1):
         h = Sym(f"tanh{tag}_{a}", f"h{N.subscript(j)},{N.subscript(a)}", f"h_{{{j},{a}}}")
         d.derive(h, call("tanh", dot(row, list(q) + list(k))),
-                 note="the tanh vector tanh(W_a·[q; k_j]), entry by entry ([q; k_j]: q stacked on k_j)"
+                 note="the tanh vector tanh(W_a·[q; k_j]), entry by entry: the query q stacked on the key k_j"
                  if a == 1 else None)
         hidden.append(h)
     d.derive(s, dot(params["v"], hidden), note=note)

@@ -212,7 +212,9 @@ class LatexRenderer(DocumentRenderer):
                 rel, rhs = (r"\approx ", line[len(r"\approx "):]) if line.startswith(r"\approx ") else ("= ", line[2:])
                 head = "&"
             room = LIMIT - min(tex_width(lhs), 20) - 2
-            pieces = [p if tex_width(p) <= room else r"\fitrow{" + p + "}"  # no place to break: scaled
+            # scaled where it is still too wide (no place to break, or the width estimate short of
+            # the typeset one near the limit); \fitrow leaves a piece that fits as it is
+            pieces = [p if tex_width(p) <= 0.8 * room else r"\fitrow{" + p + "}"
                       for p in break_line(rhs, room)]
             rows.append(f"{head}{rel}{pieces[0]}")
             rows += [r"&\qquad " + p for p in pieces[1:]]
@@ -293,7 +295,7 @@ class LatexRenderer(DocumentRenderer):
     # -- pictures (TikZ; a sentence instead when TikZ is not installed) -----------------------
     def framed(self, drawn: str, caption: str) -> str:
         cap = ("\n\n{\\small " + self.inline(caption) + "}") if caption else ""
-        return "\\begin{center}\n\\ifpictures\n" + drawn + "\n\\else\\emph{(the picture needs TikZ)}\\fi" + cap + \
+        return "\\begin{center}\n\\ifpictures\n\\fit{" + drawn + "}\n\\else\\emph{(the picture needs TikZ)}\\fi" + cap + \
             "\n\\end{center}"
 
     def _label(self, text: str) -> str:

@@ -102,7 +102,7 @@ def cleaned_in(solution: Any) -> bool:
 
 
 CLEANED_NOTE = ("Float rounding cleaned: values are those of the decimals as written (0.1 + 0.2 is 0.3, "
-                "not float64's 0.30000000000000004; 0.5 − 0.6 + 0.1 is 0).")
+                "not the computer's 0.30000000000000004; 0.5 − 0.6 + 0.1 is 0).")
 
 
 def _text(q: Decimal, precision: int, exponent: int) -> str:
