@@ -1,13 +1,12 @@
 """A student's answers file and a teacher's marking scheme: reading them, and each answer's literal text.
 
-Split out of dlsolve/load.py (which re-exports load_answers, load_marks and answer_literals, so
-`from dlsolve.load import ...` still works) to keep each module under the project's line limit.
+Split out of dlsolve/load.py, which it builds on (read_text, parse_data, parse_yaml, Source), to
+keep each module under the project's line limit.
 An answers file is usually `name: number` lines, and a class is hundreds of them, so this module
 cuts the text at each top-level `name:` and reads each value on its own (JSON first, the loader's
 parser for anything else): a line that cannot be read costs that answer only, never the file
 (`read_answers`, below, is what `dlsolve check` grades a class with).
-It imports no YAML library itself: the loader (dlsolve.load) is imported inside the functions,
-because dlsolve.load imports this module to re-export its names.
+It imports no YAML library itself: the loader (dlsolve.load) does the parsing.
 """
 
 from __future__ import annotations
@@ -16,12 +15,9 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from dlsolve.errors import FileError, Path, SpecError, describe
-
-if TYPE_CHECKING:
-    from dlsolve.load import Source
 
 _NUMBER = re.compile(r"[-+]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?")
 
@@ -30,7 +26,6 @@ def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
     """A student's answers, strictly: name → value, name → decimals written (per entry), and the
     source; the first thing that cannot be read is an error (`read_answers` is the lenient form a
     class is graded with). The keys `student` and `variant` are kept as values here."""
-    from dlsolve.load import Source, read_text
 
     sheet = read_answers(file)
     if sheet.failed is not None:
@@ -82,7 +77,6 @@ def load_marks(file: str) -> tuple[dict[str, Any], Source]:
     """A marking scheme: `points: {name: points}`, `default: 1`, `follow_through: 0.5` (a share
     of the points for an answer right from the student's own earlier values); or just
     `name: points` lines."""
-    from dlsolve.load import Source, parse_yaml, read_text
 
     name, text = read_text(file)
     data, positions = parse_yaml(text, name, finite=False)
@@ -150,7 +144,6 @@ class AnswerSheet:
 def read_answers(file: str) -> AnswerSheet:
     """An answers file read leniently (see AnswerSheet): never raises for what a student wrote."""
     from dlsolve.errors import DlsolveError
-    from dlsolve.load import read_text
 
     try:
         name, text = read_text(file)
@@ -164,7 +157,6 @@ def read_answers(file: str) -> AnswerSheet:
     regions = None if text.lstrip().startswith(("{", "[")) else _key_regions(text)
     source = None
     if regions is None:  # JSON, or not plain `name: value` lines: the whole document, or its reason
-        from dlsolve.load import Source
 
         try:
             data = _parse_one(text, name)
@@ -264,7 +256,6 @@ def _region_value(key: str, raw: str, name: str) -> Any:
 
 
 def _parse_one(text: str, name: str) -> Any:
-    from dlsolve.load import parse_data
 
     return parse_data(text, name, finite=False)
 

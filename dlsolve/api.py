@@ -227,7 +227,7 @@ def alternatives(problem: Any) -> Any:
 
 def marks_from_file(file: str) -> tuple[Any, Any]:
     """A marking scheme file (`points: {name: points}`, `default`, `follow_through`) and its source."""
-    from dlsolve.load import load_marks
+    from dlsolve.answers_file import load_marks
     from dlsolve.marking import Marks
 
     data, source = load_marks(file)

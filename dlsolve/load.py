@@ -1,8 +1,8 @@
 """YAML text → validated Spec, with every error mapped back to file:line:col.
 
 The public entry points of the loader: read_text, parse_data, parse_yaml, load_problem,
-load_text, Source and Problem, and (re-exported from dlsolve/answers_file.py) load_answers,
-load_marks and answer_literals. The loader — this module and dlsolve/yaml_events.py, which reads
+load_text, Source and Problem (the answers and marks files are read by dlsolve/answers_file.py,
+which builds on this module). The loader — this module and dlsolve/yaml_events.py, which reads
 the YAML event stream — is the only place that imports a YAML library. ruamel.yaml gives YAML 1.2
 semantics (1e-5 is a number, `no` is a string) and the position of every node.
 """
@@ -206,9 +206,5 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     return Problem(spec, source, module, data)
 
 
-# The answers and marks files (dlsolve/answers_file.py), importable from here as before. Imported
-# last: answers_file reaches back into this module (read_text, parse_data, Source) when it runs.
-from dlsolve.answers_file import answer_literals, load_answers, load_marks  # noqa: E402
-
-__all__ = ["Problem", "Source", "answer_literals", "load_answers", "load_marks", "load_problem", "load_text",
-           "parse_data", "parse_yaml", "read_text", "yaml_positions"]
+__all__ = ["Problem", "Source", "load_problem", "load_text", "parse_data", "parse_yaml", "read_text",
+           "yaml_positions"]
