@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+import sys
 from typing import Any, Iterator, Mapping, Union
 
 import numpy as np
 
+from dlsolve import function_forms as _forms
 from dlsolve.expr_walk import Visitor, evaluate, quiet
 from dlsolve.functions import FUNCTIONS as _FUNCTIONS
 from dlsolve.functions import Function
@@ -431,39 +433,12 @@ def hadamard(*factors: Expr) -> Expr:
     return Mul.of(*factors, hadamard=True)
 
 
-@dataclass(frozen=True, eq=False)
-class Foreign(Expr):
-    """A SymPy result dlsolve has no node for (re(x^c) in the derivative of |x^c|), kept as SymPy's
-    own expression over our symbols, shown in SymPy's notation and evaluated through SymPy.
-
-    Exists only where SymPy is already loaded (made by `dlsolve.symbolic.from_sympy`)."""
-
-    form: Any                      # the SymPy expression, its symbols named by our keys
-    args: tuple[Sym, ...]          # our symbols of its free symbols
-
-    def children(self) -> tuple[Expr, ...]:
-        return self.args
-
-    def rebuild(self, *children: Expr) -> Expr:
-        if all(a is b for a, b in zip(children, self.args)):
-            return self
-        from dlsolve.symbolic import foreign_rebuild
-
-        return foreign_rebuild(self, children)
-
-    def text(self, latex: bool, names: Mapping[str, str]) -> str:
-        """SymPy's printing, each symbol written as `names` says (by key)."""
-        from dlsolve.symbolic import foreign_text
-
-        return foreign_text(self, latex, names)
-
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        from dlsolve.symbolic import foreign_value
-
-        return foreign_value(self, {a.key: a._eval(env) for a in self.args})
+# The derivative formulas of the function records (dlsolve/function_forms.py) are written over
+# these nodes: installed here, where the nodes are made, so that module need not import this one.
+_forms.use_nodes(sys.modules[__name__])
 
 
-__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "Foreign", "MatMul", "Mul", "Neg", "Num", "Outer",
+__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "MatMul", "Mul", "Neg", "Num", "Outer",
            "PREC_ADD", "PREC_ATOM", "PREC_MUL", "PREC_NEG", "PREC_POW", "Piecewise", "Pow", "Sym", "Transpose",
            "UnboundSymbol", "Value", "Visitor", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
            "substitute"]

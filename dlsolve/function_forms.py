@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
@@ -311,11 +312,24 @@ def concat_sympy(sp: Any, *ms: Any) -> Any:
     return sp.ImmutableMatrix(sp.Matrix.vstack(*ms))
 
 
-# -- derivatives, as formulas (built lazily: dlsolve.expr imports this module) --------------------
-def expr_module() -> Any:
-    from dlsolve import expr
+# -- derivatives, as formulas over dlsolve.expr's nodes --------------------------------------------
+# dlsolve.expr imports the registry (a Call holds its Function record), so the nodes reach the
+# formulas the other way: dlsolve.expr hands its module over when it loads (`use_nodes`). A
+# derivative is only ever asked of a formula, so the nodes are always installed by then.
+_NODES: ModuleType | None = None
 
-    return expr
+
+def use_nodes(module: ModuleType) -> None:
+    """Called once by dlsolve.expr: the module whose nodes (Num, Sym, Piecewise, Cmp, call) the
+    derivative formulas build."""
+    global _NODES
+    _NODES = module
+
+
+def expr_module() -> Any:
+    if _NODES is None:
+        raise RuntimeError("dlsolve.expr is not loaded: a derivative formula is built over its nodes")
+    return _NODES
 
 
 def relu_derivative(x: "Expr") -> "Expr":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import sympy as sp
@@ -18,6 +18,9 @@ import sympy as sp
 from dlsolve import expr as E
 from dlsolve.exprlimits import POWER_BITS
 from dlsolve.solution import Given, Solution, Step
+
+if TYPE_CHECKING:
+    from dlsolve.symbolic import Foreign
 
 DIGITS = 30
 
@@ -150,7 +153,7 @@ class _Exact(E.Visitor):
     def visit_Outer(self, e: E.Outer) -> Any:
         return np.outer(self.visit(e.left), self.visit(e.right))
 
-    def visit_Foreign(self, e: E.Foreign) -> Any:
+    def visit_Foreign(self, e: Foreign) -> Any:
         values = [self.visit(a) for a in e.args]
         syms = [sp.Symbol(a.key, real=True) for a in e.args]
 
