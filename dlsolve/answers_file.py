@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from dlsolve.errors import FileError, Path, SpecError, describe
+from dlsolve.load import Source, parse_data, parse_yaml, read_text
 
 _NUMBER = re.compile(r"[-+]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?")
 
