@@ -172,6 +172,25 @@ def load_problem(file: str, expected_kind: str | None = None) -> Problem:
     return load_text(text, name, expected_kind)
 
 
+def load_data(data: Mapping[str, Any], kind: str | None = None) -> Problem:
+    """A problem given as a mapping (from Python, or a variant `dlsolve vary` drew), loaded as the
+    JSON text of it (NumPy arrays and scalars as lists and numbers), so it is read and checked
+    exactly as a file would be."""
+    text = json.dumps(_plain(data), indent=1, ensure_ascii=False, allow_nan=False)
+    return load_text(text, "<dict>", kind)
+
+
+def _plain(value: Any) -> Any:
+    """A value of a problem mapping as JSON-able data (NumPy arrays and scalars as lists/numbers)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem:
     if not text.strip():
         raise FileError(name, "the file is empty; start from `dlsolve new backprop`")
@@ -206,5 +225,5 @@ def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem
     return Problem(spec, source, module, data)
 
 
-__all__ = ["Problem", "Source", "load_problem", "load_text", "parse_data", "parse_yaml", "read_text",
+__all__ = ["Problem", "Source", "load_data", "load_problem", "load_text", "parse_data", "parse_yaml", "read_text",
            "yaml_positions"]

@@ -376,7 +376,7 @@ class Solution:
 
     def to(self, fmt: str = "text", precision: int = 4, **options: object) -> str:
         """The solution rendered as text in a format of `dlsolve.render.FORMATS`."""
-        from dlsolve.api import render
+        from dlsolve.render import render  # the registry of formats: it imports no renderer up front
 
         return render(self, fmt, precision, **options)
 
@@ -385,14 +385,13 @@ class Solution:
         printer.text(self.to("text"))  # type: ignore[attr-defined]
 
     def _repr_html_(self) -> str:
-        from dlsolve.api import html_fragment
+        from dlsolve.render import renderer
 
-        return html_fragment(self)
+        return str(renderer("html")().notebook(self))
 
     def _repr_markdown_(self) -> str:
         return self.to("markdown")
 
     def _repr_latex_(self) -> str:
-        from dlsolve.api import latex_fragment
-
-        return latex_fragment(self)
+        """The LaTeX body (no preamble), as --fragment gives it."""
+        return self.to("latex", fragment=True)

@@ -360,10 +360,13 @@ class VariantSet:
     def solved(self, number: int) -> tuple:
         """(solution, alternatives) of variant `number`, solved once."""
         if number not in self._solved:
-            from dlsolve.api import alternatives, load, solve_loaded
+            from dlsolve.kinds import SolveOptions
+            from dlsolve.load import load_problem
+            from dlsolve.marking import Alternatives
+            from dlsolve.sheets import solve_located
 
-            problem = load(str(self.files[number]))
-            self._solved[number] = (solve_loaded(problem), alternatives(problem))
+            problem = load_problem(str(self.files[number]))
+            self._solved[number] = (solve_located(problem, SolveOptions()), Alternatives.of(problem))
         return self._solved[number]
 
     def pick(self, given: dict) -> tuple:
@@ -397,12 +400,11 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
                    precision: int = 4) -> Written:
     """`dlsolve vary`: draw `count` variants of the problem in `file` and write one problem file
     each, the manifest, a combined question sheet and the answer key in format `fmt`."""
-    from dlsolve import api
-    from dlsolve.load import parse_data, read_text
+    from dlsolve.kinds import SolveOptions
+    from dlsolve.load import load_data, load_text, parse_data, read_text
     from dlsolve.render import renderer
+    from dlsolve.sheets import solve_located
     from dlsolve.slips import Judge
-
-    from dlsolve.load import load_text
 
     name, text = read_text(file)
     problem = load_text(text, name)  # the base problem must itself be valid
@@ -421,7 +423,7 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     base_title = base.get("title") or stem
 
     def solve(data: dict) -> Solution:
-        return api.solve_loaded(api.load(data))
+        return solve_located(load_data(data), SolveOptions())
 
     def with_title(data: dict, n: int) -> dict:
         return {**data, "title": f"{base_title} — variant {n}"} if titled else data

@@ -22,6 +22,7 @@ import numpy as np
 
 from dlsolve.marking.grade import Rule, Verdict, reference_array, shaped
 from dlsolve.expr import Add, Expr, Neg, Sym
+from dlsolve.kinds import SolveOptions, takes
 from dlsolve.solution import Section, Solution, Step
 
 Solver = Callable[[Optional[dict], Optional[int]], Optional[Solution]]
@@ -35,6 +36,25 @@ class Alternatives:
         self._by_convention: Optional[list[tuple[str, Solution]]] = None
         self._by_rounding: dict[int, Optional[Solution]] = {}
         self._flipped: dict[int, dict[str, np.ndarray]] = {}
+
+    @classmethod
+    def of(cls, problem: Any) -> "Alternatives":
+        """A loaded problem (`dlsolve.load.Problem`) under each other convention its kind knows, and
+        rounded by hand (solved only when a wrong answer asks for them)."""
+        def solve_again(data: Optional[dict], round_to: Optional[int]) -> Optional[Solution]:
+            try:
+                if data is not None:
+                    spec = problem.module.Spec.model_validate(data)
+                    again: Solution = problem.module.solve(spec, SolveOptions())
+                    return again
+                if not takes(problem.spec.kind, "round"):
+                    return None
+                rounded: Solution = problem.module.solve(problem.spec, SolveOptions(round=round_to))
+                return rounded
+            except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
+                return None
+
+        return cls(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again)
 
     def by_convention(self) -> list[tuple[str, Solution]]:
         if self._by_convention is None:
