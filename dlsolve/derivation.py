@@ -12,13 +12,13 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
-from dlsolve.solution import (GIVEN, WORKED, Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section,
+from dlsolve.solution import (GIVEN, WORKED, Answer, Block, Cell, Figure, Given, Graph, Phrase, Picture, Prose, Section,
                               Series, Solution, Step, Table, Text)
 
-NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
+NoteArg = Union[Prose, None, Callable[[Union[Value, None]], Union[Prose, None]]]
 
 
-def _prose(text: Prose, values: dict) -> Prose:
+def _prose(text: Prose, values: dict[str, object]) -> Prose:
     """Words with values become a Phrase (formatted by the renderer); plain words stay a str."""
     return Phrase(text, **values) if values and isinstance(text, str) else text
 
@@ -32,11 +32,11 @@ class Derivation:
         self.round: int | None = getattr(options, "round", None)
         self.exact_env: dict[str, object] | None = {} if getattr(options, "exact", False) else None
         self._sections: list[Section] = []
-        self._title: str | None = None
+        self._title: Prose | None = None
         self._level = 1
         self._blocks: list[Block] = []
         self._answers: list[Answer] = []
-        self._conventions: list[str] = []
+        self._conventions: list[Prose] = []
         # True: show every step; False: compute only; a predicate on the quantity: show those.
         self.record: bool | Callable[[Sym], bool] = True
         self._keep_empty = True
@@ -139,7 +139,7 @@ class Derivation:
     def note(self, text: Prose, part: str = WORKED, **values: object) -> None:
         self.text(text, "note", part, **values)
 
-    def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: Prose | None = None,
+    def table(self, columns: Iterable[str], rows: Iterable[Iterable[Cell]], title: Prose | None = None,
               part: str = WORKED) -> None:
         """A table; `part=GIVEN` when it states the problem's data (the question sheet shows it)."""
         self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title, part))

@@ -149,10 +149,12 @@ class Num(Expr):
     value: int | float | Fraction
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
+        value: Value
         try:
-            return np.float64(float(self.value))
+            value = np.float64(float(self.value))
         except OverflowError:  # an exact integer beyond float64 (from SymPy): as float64 would say
-            return np.float64(np.inf if self.value > 0 else -np.inf)
+            value = np.float64(np.inf if self.value > 0 else -np.inf)
+        return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,7 +275,8 @@ class Call(Expr):
         return Call(self.fn, children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return self.fn.numpy(*(a._eval(env) for a in self.args))
+        value: Value = self.fn.numpy(*(a._eval(env) for a in self.args))
+        return value
 
 
 def call(fn: str | Function, *args: object) -> Call:
@@ -345,7 +348,8 @@ class MatMul(Expr):
         return MatMul(*children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return np.matmul(self.left._eval(env), self.right._eval(env))
+        value: Value = np.matmul(self.left._eval(env), self.right._eval(env))
+        return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -375,7 +379,8 @@ class Outer(Expr):
         return (self.left, self.right)
 
     def rebuild(self, *children: Expr) -> Expr:
-        return Outer(*children, rows=self.rows)
+        left, right = children
+        return Outer(left, right, rows=self.rows)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return np.outer(self.left._eval(env), self.right._eval(env))

@@ -229,8 +229,9 @@ def gelu_derivative(x: "Expr") -> "Expr":
     """Φ(x) + x·φ(x): ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)."""
     E = expr_module()
     half = E.Num(Fraction(1, 2))
-    return (half * (1 + call_of("erf", x / call_of("sqrt", E.Num(2))))
-            + x * call_of("exp", -(x ** 2 / 2)) / call_of("sqrt", 2 * call_of("pi", E.Num(1))))
+    d: Expr = (half * (1 + call_of("erf", x / call_of("sqrt", E.Num(2))))
+               + x * call_of("exp", -(x ** 2 / 2)) / call_of("sqrt", 2 * call_of("pi", E.Num(1))))
+    return d
 
 
 def gelu_tanh_derivative(x: "Expr") -> "Expr":
@@ -238,13 +239,15 @@ def gelu_tanh_derivative(x: "Expr") -> "Expr":
     E = expr_module()
     half, k = E.Num(Fraction(1, 2)), call_of("sqrt", 2 / call_of("pi", E.Num(1)))
     t = call_of("tanh", k * (x + E.Num(GELU_C) * x ** 3))
-    return half * (1 + t) + half * x * (1 - t ** 2) * k * (1 + E.Num(3 * GELU_C) * x ** 2)
+    d: Expr = half * (1 + t) + half * x * (1 - t ** 2) * k * (1 + E.Num(3 * GELU_C) * x ** 2)
+    return d
 
 
 def selu_derivative(x: "Expr") -> "Expr":
     E = expr_module()
     lam, alpha = E.Num(float(SELU_LAMBDA)), E.Num(float(SELU_ALPHA))
-    return E.Piecewise(((lam, E.Cmp(">", x, E.Num(0))),), lam * alpha * call_of("exp", x))
+    d: Expr = E.Piecewise(((lam, E.Cmp(">", x, E.Num(0))),), lam * alpha * call_of("exp", x))
+    return d
 
 
 # -- vector functions: argmax, onehot, concat, norm -----------------------------------------------
@@ -334,8 +337,10 @@ def expr_module() -> Any:
 
 def relu_derivative(x: "Expr") -> "Expr":
     E = expr_module()
-    return E.Piecewise(((E.Num(1), E.Cmp(">", x, E.Num(0))),), E.Num(0))
+    d: Expr = E.Piecewise(((E.Num(1), E.Cmp(">", x, E.Num(0))),), E.Num(0))
+    return d
 
 
 def call_of(name: str, x: "Expr") -> "Expr":
-    return expr_module().call(name, x)
+    applied: Expr = expr_module().call(name, x)
+    return applied
