@@ -60,7 +60,7 @@ _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:#]*?)\s*:(?=\s|$)")
 
 def answer_literals(source: Source, data: Mapping[str, Any]) -> dict[str, Any]:
     """Each answer exactly as the student wrote it ('0.37103', '2e-3'), in the value's shape."""
-    if getattr(source, "literals", None) is not None:
+    if source.literals is not None:
         return source.literals
     lines = source._text.splitlines()
 
@@ -155,7 +155,9 @@ def read_answers(file: str) -> AnswerSheet:
         sheet.failed = "the answers file is empty; write one `name: value` per line"
         return sheet
     text, forms = _normalise(text)
-    regions = None if text.lstrip().startswith(("{", "[")) else _key_regions(text)
+    # name → (line, its text, or None when read as one document, value)
+    regions: dict[str, tuple[int, str | None, Any]] | None = (
+        None if text.lstrip().startswith(("{", "[")) else _key_regions(text))
     source = None
     if regions is None:  # JSON, or not plain `name: value` lines: the whole document, or its reason
 
@@ -215,14 +217,14 @@ def _normalise(text: str) -> tuple[str, list[tuple[int, str]]]:
     return "\n".join(lines), forms
 
 
-def _span(regions: dict, key: str, text: str) -> range:
+def _span(regions: dict[str, Any], key: str, text: str) -> range:
     starts = sorted(line for line, _, _ in regions.values())
     line = regions[key][0]
     later = [s for s in starts if s > line]
     return range(line, later[0] if later else text.count("\n") + 2)
 
 
-def _key_regions(text: str) -> dict[str, tuple[int, str, Any]] | None:
+def _key_regions(text: str) -> dict[str, tuple[int, str | None, Any]] | None:
     """Each top-level `name:` → (its line, its text with continuation lines, None), or None when
     the file is not that plain. A key given twice keeps its first place and is noted."""
     regions: dict[str, tuple[int, list[str]]] = {}

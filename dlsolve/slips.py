@@ -190,14 +190,14 @@ class Judge:
     diagnosable values of an asked answer coincide at the marking tolerance, or when it repeats
     a variant already drawn; what each kept draw tells apart is remembered for `--report`."""
 
-    def __init__(self, base: dict, decimals: int = DECIMALS) -> None:
+    def __init__(self, base: dict[str, Any], decimals: int = DECIMALS) -> None:
         problem = load_data(base)
         solution = solve_located(problem, SolveOptions())
         self.decimals = decimals
         self.wanted = applicable(solution, Alternatives.of(problem), _asked(solution))
         self.told: dict[str, Told] = {}
 
-    def __call__(self, data: dict, solution: Solution) -> Optional[str]:
+    def __call__(self, data: dict[str, Any], solution: Solution) -> Optional[str]:
         key = _key(data)
         if key in self.told:
             return "the same numbers as another variant"
@@ -207,7 +207,7 @@ class Judge:
         self.told[key] = told
         return None
 
-    def of(self, data: dict) -> Optional[Told]:
+    def of(self, data: dict[str, Any]) -> Optional[Told]:
         return self.told.get(_key(data))
 
 
@@ -223,7 +223,7 @@ def _asked(solution: Solution) -> list[str]:
     return out
 
 
-def _key(data: dict) -> str:
+def _key(data: dict[str, Any]) -> str:
     import json
 
     return json.dumps(data, sort_keys=True, default=str)

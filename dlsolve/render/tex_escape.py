@@ -48,7 +48,7 @@ _ACCENT = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0308":
 
 def _accented(ch: str) -> str | None:
     """A Latin letter with accents as LaTeX accent commands (ü → \\"{u}, ő → \\H{o}), or None."""
-    base, *marks = unicodedata.normalize("NFD", ch)
+    base, *marks = list(unicodedata.normalize("NFD", ch))
     if not base.isascii() or not base.isalpha() or not marks or any(m not in _ACCENT for m in marks):
         return None
     out = base if base not in "ij" else "\\" + base  # dotless i under an accent
