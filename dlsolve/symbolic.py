@@ -72,7 +72,8 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym], fallback: bool = True)
 
     A SymPy node we have no form for (re, im, a special function) is kept as it is — a `Foreign`
     node, shown by SymPy's own printer — unless `fallback` is False (then ValueError)."""
-    return _FromSympy(symbols, fallback).visit(s)
+    formula: E.Expr = _FromSympy(symbols, fallback).visit(s)
+    return formula
 
 
 class _FromSympy(E.Visitor):
@@ -163,7 +164,7 @@ class _FromSympy(E.Visitor):
                            E.Num(Fraction(1, 2)))
 
     def visit_Piecewise(self, s: sp.Piecewise) -> E.Expr:
-        cases = []
+        cases: list[tuple[E.Expr, E.Expr]] = []
         for value, cond in s.args:
             cond = sp.simplify_logic(cond) if not cond.is_Relational and cond not in (sp.true, sp.false) else cond
             if cond == sp.false:
@@ -174,7 +175,7 @@ class _FromSympy(E.Visitor):
         return E.Piecewise(tuple(cases[:-1]), cases[-1][0])
 
     def visit_And(self, s: sp.Basic) -> E.Expr:
-        parts = [self.visit(a) for a in s.args]
+        parts: list[E.Expr] = [self.visit(a) for a in s.args]
         out = parts[0]
         for p in parts[1:]:
             out = E.Cmp("and" if isinstance(s, sp.And) else "or", out, p)
@@ -219,7 +220,8 @@ class Foreign(E.Expr):
         return foreign_text(self, latex, names)
 
     def _eval(self, env: Mapping[str, E.Value]) -> E.Value:
-        return foreign_value(self, {a.key: a._eval(env) for a in self.args})
+        value: E.Value = foreign_value(self, {a.key: a._eval(env) for a in self.args})
+        return value
 
 
 def foreign_rebuild(e: Foreign, children: tuple[E.Expr, ...]) -> E.Expr:
@@ -233,9 +235,9 @@ def foreign_text(e: Foreign, latex: bool, names: Mapping[str, str]) -> str:
     """SymPy's printing of `e` with each symbol written as `names` says (its name, or its value
     in a substitution line). Symbols stand in for the values, so SymPy evaluates nothing."""
     if latex:  # written verbatim (a Symbol's own name would be split at its underscores)
-        return sp.latex(e.form, symbol_names={sp.Symbol(a.key, real=True): names[a.key] for a in e.args})
+        return str(sp.latex(e.form, symbol_names={sp.Symbol(a.key, real=True): names[a.key] for a in e.args}))
     form = e.form.xreplace({sp.Symbol(a.key, real=True): sp.Symbol(names[a.key]) for a in e.args})
-    return sp.sstr(form).replace("**", "^")
+    return str(sp.sstr(form)).replace("**", "^")
 
 
 def foreign_value(e: Foreign, values: Mapping[str, Any]) -> Any:
