@@ -12,8 +12,8 @@ from typing import Callable, Iterable, Union
 import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
-from dlsolve.solution import (GIVEN, WORKED, Answer, Block, Cell, Figure, Given, Graph, Phrase, Picture, Prose, Section,
-                              Series, Solution, Step, Table, Text)
+from dlsolve.solution import (GIVEN, WORKED, Answer, AnswerValue, Block, Cell, Figure, Given, Graph, Phrase, Picture,
+                              Prose, Section, Series, Solution, Step, Table, Text)
 
 NoteArg = Union[Prose, None, Callable[[Union[Value, None]], Union[Prose, None]]]
 
@@ -161,7 +161,7 @@ class Derivation:
             self._conventions.append(text)
 
     # -- results ---------------------------------------------------------------------------
-    def answer(self, name: str, value: Value | Expr, label: Prose, keys: Iterable[str] = ()) -> None:
+    def answer(self, name: str, value: AnswerValue, label: Prose, keys: Iterable[str] = ()) -> None:
         """A named result, produced by the steps of `keys` (every entry of a vector or matrix).
 
         Which other answers it is computed from is not written here: `solution()` derives it from

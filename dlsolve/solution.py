@@ -223,6 +223,9 @@ class Section:
     level: int = 1
 
 
+AnswerValue = Union[Value, Expr, list[Any]]  # a number, an array, a formula, or a (nested) list of them
+
+
 @dataclass(frozen=True)
 class Answer:
     """A named final result (the names answer checking uses).
@@ -234,7 +237,7 @@ class Answer:
     """
 
     name: str
-    value: Value | Expr
+    value: AnswerValue
     label: Prose
     depends: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
