@@ -104,7 +104,7 @@ def _decimals(value: Any) -> Any:
     return max(len(frac) - int(m.group(3) or 0), 0)
 
 
-def _number(value: Any, path: tuple) -> Any:
+def _number(value: Any, path: tuple[Any, ...]) -> Any:
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
         seq = value.tolist() if hasattr(value, "tolist") else value
         return [_number(v, path + (i,)) for i, v in enumerate(seq)] if isinstance(seq, list) else _number(seq, path)
@@ -174,7 +174,7 @@ def marks_from_file(file: str) -> tuple[Any, Any]:
                  listed_only="default" not in data and bool(data["points"])), source
 
 
-def _variant_of(answers: Any) -> dict:
+def _variant_of(answers: Any) -> dict[str, Any]:
     from dlsolve.answers_file import read_answers
 
     variant = read_answers(os.fspath(answers)).variant

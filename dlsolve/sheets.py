@@ -17,7 +17,7 @@ from dlsolve.solution import Section, Solution, Table, Text
 
 
 def solve_problem(problem: Any, options: SolveOptions) -> Solution:
-    solution = problem.module.solve(problem.spec, options)
+    solution: Solution = problem.module.solve(problem.spec, options)
     if options.round is None:
         return solution
     full = problem.module.solve(problem.spec, dataclasses.replace(options, round=None, exact=False))

@@ -24,6 +24,7 @@ import copy
 import dataclasses
 import json
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -340,7 +341,7 @@ class VariantSet:
         self._solved: dict[int, tuple[Any, ...]] = {}
 
     @classmethod
-    def open(cls, folder: str | Path) -> "VariantSet":
+    def open(cls, folder: str | os.PathLike[str]) -> "VariantSet":
         folder = Path(folder)
         path = folder / MANIFEST
         try:
