@@ -19,7 +19,6 @@ from typing import Any, Mapping, Union
 
 from dlsolve import kinds
 from dlsolve.errors import OptionError, SpecError
-from dlsolve.render import render, renderer  # render: the public `dlsolve.render` function
 
 ProblemInput = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 
@@ -76,8 +75,19 @@ def solve(problem: ProblemInput, **options: Any) -> Any:
     return solve_loaded(load(problem), **options)
 
 
+def render(solution: Any, fmt: str = "text", precision: int = 4, fragment: bool = False) -> str:
+    """The solution as text in one of `dlsolve.render.FORMATS` (never coloured)."""
+    # imported here, not at the top: the subpackage dlsolve.render, once imported, is what the
+    # name `dlsolve.render` means (it shadows this function's lazy export in dlsolve/__init__.py)
+    from dlsolve.render import render as render_solution
+
+    return render_solution(solution, fmt, precision, fragment)
+
+
 def html_fragment(solution: Any, precision: int = 4) -> str:
     """The HTML page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell."""
+    from dlsolve.render import renderer
+
     return str(renderer("html")(precision=precision).notebook(solution))
 
 
