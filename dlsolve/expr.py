@@ -18,9 +18,9 @@ this module under the line limit) and are re-exported here.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
-import sys
 from typing import Any, Iterator, Mapping, Union
 
 import numpy as np
