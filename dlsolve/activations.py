@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from fractions import Fraction
 
@@ -26,7 +26,7 @@ from dlsolve.functions import FUNCTIONS
 _SIGMA, _TANH = FUNCTIONS["sigma"], FUNCTIONS["tanh"]  # the records whose saturation the notes report
 from dlsolve.solution import Phrase
 
-Params = dict
+Params = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Activation:
     definition: Callable[[Expr, Params], Expr]               # f(z) written out
     derivative: Callable[[Expr, Expr, Params], Expr] | None  # f'(z) from z and a = f(z)
     short: Callable[[Expr, Params], Expr] | None = None      # σ(z), max(0, z): the name applied
-    params: dict = field(default_factory=dict)               # parameter → default
+    params: Params = field(default_factory=dict)             # parameter → default
     kink_at_zero: str | Callable[[Params], str] | None = None  # what holds at z = 0 exactly, if special
     convention: Callable[[Params], Phrase | str] | None = None  # a choice that changes numbers, stated once
     label: str | None = None                                 # how "f(z)" is written in prose

@@ -1,13 +1,12 @@
 """A student's answers file and a teacher's marking scheme: reading them, and each answer's literal text.
 
-Split out of dlsolve/load.py (which re-exports load_answers, load_marks and answer_literals, so
-`from dlsolve.load import ...` still works) to keep each module under the project's line limit.
+Split out of dlsolve/load.py, which it builds on (read_text, parse_data, parse_yaml, Source), to
+keep each module under the project's line limit.
 An answers file is usually `name: number` lines, and a class is hundreds of them, so this module
 cuts the text at each top-level `name:` and reads each value on its own (JSON first, the loader's
 parser for anything else): a line that cannot be read costs that answer only, never the file
 (`read_answers`, below, is what `dlsolve check` grades a class with).
-It imports no YAML library itself: the loader (dlsolve.load) is imported inside the functions,
-because dlsolve.load imports this module to re-export its names.
+It imports no YAML library itself: the loader (dlsolve.load) does the parsing.
 """
 
 from __future__ import annotations
@@ -15,13 +14,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from dlsolve.errors import FileError, Path, SpecError, describe
+from dlsolve.load import Source, parse_data, parse_yaml, read_text
 from dlsolve.yaml_events import json_value
-
-if TYPE_CHECKING:
-    from dlsolve.load import Source
 
 _NUMBER = re.compile(r"[-+]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([-+]?\d+))?")
 
@@ -30,7 +27,6 @@ def load_answers(file: str) -> tuple[dict[str, Any], dict[str, Any], Source]:
     """A student's answers, strictly: name → value, name → decimals written (per entry), and the
     source; the first thing that cannot be read is an error (`read_answers` is the lenient form a
     class is graded with). The keys `student` and `variant` are kept as values here."""
-    from dlsolve.load import Source, read_text
 
     sheet = read_answers(file)
     if sheet.error is not None:
@@ -66,7 +62,7 @@ _TOP_KEY = re.compile(r"^([^\s#:'\"-][^:#]*?)\s*:(?=\s|$)")
 
 def answer_literals(source: Source, data: Mapping[str, Any]) -> dict[str, Any]:
     """Each answer exactly as the student wrote it ('0.37103', '2e-3'), in the value's shape."""
-    if getattr(source, "literals", None) is not None:
+    if source.literals is not None:
         return source.literals
     lines = source._text.splitlines()
 
@@ -84,7 +80,6 @@ def load_marks(file: str) -> tuple[dict[str, Any], Source]:
     """A marking scheme: `points: {name: points}`, `default: 1`, `follow_through: 0.5` (a share
     of the points for an answer right from the student's own earlier values); or just
     `name: points` lines."""
-    from dlsolve.load import Source, parse_yaml, read_text
 
     name, text = read_text(file)
     data, positions = parse_yaml(text, name, finite=False)
@@ -156,7 +151,6 @@ _ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*][A-Za-z0-9_]")  # a YAML anchor (&a) or
 def read_answers(file: str) -> AnswerSheet:
     """An answers file read leniently (see AnswerSheet): never raises for what a student wrote."""
     from dlsolve.errors import DlsolveError
-    from dlsolve.load import read_text
 
     try:
         name, text = read_text(file)
@@ -172,7 +166,6 @@ def read_answers(file: str) -> AnswerSheet:
     regions = _key_regions(text) if plain else None
     source = None
     if regions is None:  # JSON, or not plain `name: value` lines: the whole document, or its reason
-        from dlsolve.load import Source
 
         try:
             data = _parse_one(text, name)
@@ -231,14 +224,14 @@ def _normalise(text: str) -> tuple[str, list[tuple[int, str]]]:
     return "\n".join(lines), forms
 
 
-def _span(regions: dict, key: str, text: str) -> range:
+def _span(regions: dict[str, Any], key: str, text: str) -> range:
     starts = sorted(line for line, _, _ in regions.values())
     line = regions[key][0]
     later = [s for s in starts if s > line]
     return range(line, later[0] if later else text.count("\n") + 2)
 
 
-def _key_regions(text: str) -> dict[str, tuple[int, str, Any]] | None:
+def _key_regions(text: str) -> dict[str, tuple[int, str | None, Any]] | None:
     """Each top-level `name:` → (its line, its text with continuation lines, None), or None when
     the file is not that plain. A key given twice keeps its first place and is noted."""
     regions: dict[str, tuple[int, list[str]]] = {}
@@ -273,7 +266,6 @@ def _region_value(key: str, raw: str, name: str) -> Any:
 
 
 def _parse_one(text: str, name: str) -> Any:
-    from dlsolve.load import parse_data
 
     return parse_data(text, name, finite=False)
 

@@ -13,26 +13,14 @@ several; `dlsolve.FileError`; `dlsolve.OptionError` for an option the kind does 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from typing import Any, Mapping, Union
 
 from dlsolve import kinds
-from dlsolve.errors import OptionError, SpecError, SpecInvalid
+from dlsolve.errors import OptionError, SpecError
 
 ProblemInput = Union[str, "os.PathLike[str]", Mapping[str, Any]]
-
-
-def _plain(value: Any) -> Any:
-    """A value of a problem mapping as JSON-able data (NumPy arrays and scalars as lists/numbers)."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def looks_like_text(problem: str) -> bool:
@@ -42,11 +30,10 @@ def looks_like_text(problem: str) -> bool:
 
 def load(problem: ProblemInput, kind: str | None = None) -> Any:
     """The loaded problem (a `dlsolve.load.Problem`: spec, source, module, data)."""
-    from dlsolve.load import load_problem, load_text
+    from dlsolve.load import load_data, load_problem, load_text
 
     if isinstance(problem, Mapping):
-        text = json.dumps(_plain(problem), indent=1, ensure_ascii=False, allow_nan=False)
-        return load_text(text, "<dict>", kind)
+        return load_data(problem, kind)
     if isinstance(problem, os.PathLike):
         return load_problem(os.fspath(problem), kind)
     if isinstance(problem, str):
@@ -66,15 +53,9 @@ def options_for(kind: str, options: Mapping[str, Any]) -> kinds.SolveOptions:
 
 def solve_loaded(problem: Any, **options: Any) -> Any:
     """Solve a loaded problem; an error raised while solving is located in its source."""
-    from dlsolve.sheets import solve_problem
+    from dlsolve.sheets import solve_located
 
-    opts = options_for(problem.spec.kind, options)
-    try:
-        return solve_problem(problem, opts)
-    except SpecInvalid as err:
-        raise problem.source.locate(SpecError(err.subpath, err.message)) from None
-    except SpecError as err:
-        raise (problem.source.locate(err) if err.line is None else err) from None
+    return solve_located(problem, options_for(problem.spec.kind, options))
 
 
 def solve(problem: ProblemInput, **options: Any) -> Any:
@@ -89,39 +70,18 @@ def solve(problem: ProblemInput, **options: Any) -> Any:
 
 def render(solution: Any, fmt: str = "text", precision: int = 4, fragment: bool = False) -> str:
     """The solution as text in one of `dlsolve.render.FORMATS` (never coloured)."""
-    from dlsolve.render import FORMATS, renderer
+    # imported here, not at the top: the subpackage dlsolve.render, once imported, is what the
+    # name `dlsolve.render` means (it shadows this function's lazy export in dlsolve/__init__.py)
+    from dlsolve.render import render as render_solution
 
-    if fmt not in FORMATS:
-        raise OptionError("format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
-    cls = renderer(fmt)
-    if fragment and not getattr(cls, "fragments", False):
-        raise OptionError("fragment", "applies to the formats " +
-                          ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
-    return cls(precision=precision, fragment=fragment).render(solution)
-
-
-def _notebook_style() -> str:
-    """The HTML sheet's own style sheet (one home: `render.html.STYLE`), each rule scoped to
-    the notebook cell's <div class="dlsolve"> so it styles the equation grid, notes and tables
-    as the page does and nothing else in the notebook; the page's body and print rules left out."""
-    from dlsolve.render.html import STYLE
-
-    sheet = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", STYLE)
-    rules = []
-    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", sheet):
-        if selectors.strip() == "body":
-            continue
-        scoped = ", ".join(f".dlsolve {sel.strip()}" for sel in selectors.split(","))
-        rules.append(f"{scoped} {{{body.strip()}}}")
-    return "<style>\n" + "\n".join(rules) + "\n</style>"
+    return render_solution(solution, fmt, precision, fragment)
 
 
 def html_fragment(solution: Any, precision: int = 4) -> str:
     """The HTML page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell."""
-    page = render(solution, "html", precision)
-    m = re.search(r"<main>(.*)</main>", page, re.S)
-    body = m.group(1) if m else page
-    return f'{_notebook_style()}<div class="dlsolve">{body}</div>'
+    from dlsolve.render import renderer
+
+    return str(renderer("html")(precision=precision).notebook(solution))
 
 
 def latex_fragment(solution: Any, precision: int = 4) -> str:
@@ -147,7 +107,7 @@ def _decimals(value: Any) -> Any:
     return max(len(frac) - int(m.group(3) or 0), 0)
 
 
-def _number(value: Any, path: tuple) -> Any:
+def _number(value: Any, path: tuple[Any, ...]) -> Any:
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
         seq = value.tolist() if hasattr(value, "tolist") else value
         return [_number(v, path + (i,)) for i, v in enumerate(seq)] if isinstance(seq, list) else _number(seq, path)
@@ -204,23 +164,12 @@ def alternatives(problem: Any) -> Any:
     only when a wrong answer asks for them), for the diagnoses of `check`."""
     from dlsolve.marking import Alternatives
 
-    def solve_again(data: Any, round_to: Any) -> Any:
-        try:
-            if data is not None:
-                spec = problem.module.Spec.model_validate(data)
-                return problem.module.solve(spec, kinds.SolveOptions())
-            if not kinds.takes(problem.spec.kind, "round") or round_to > kinds.SolveOptions.MAX_ROUND:
-                return None  # --round takes at most 12 decimals; past that, rounding explains no slip
-            return problem.module.solve(problem.spec, kinds.SolveOptions(round=round_to))
-        except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
-            return None
-
-    return Alternatives(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again)
+    return Alternatives.of(problem)
 
 
 def marks_from_file(file: str) -> tuple[Any, Any]:
     """A marking scheme file (`points: {name: points}`, `default`, `follow_through`) and its source."""
-    from dlsolve.load import load_marks
+    from dlsolve.answers_file import load_marks
     from dlsolve.marking import Marks
 
     data, source = load_marks(file)
@@ -228,7 +177,7 @@ def marks_from_file(file: str) -> tuple[Any, Any]:
                  listed_only="default" not in data and bool(data["points"])), source
 
 
-def _variant_of(answers: Any) -> dict:
+def _variant_of(answers: Any) -> dict[str, Any]:
     from dlsolve.answers_file import read_answers
 
     variant = read_answers(os.fspath(answers)).variant

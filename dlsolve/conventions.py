@@ -27,7 +27,7 @@ class Convention:
     @property
     def key(self) -> str:
         if self.name:
-            return self.name
+            return str(self.name)
         return ".".join(p if isinstance(p, str) else "|".join(p) for p in self.path).replace(".*.", "[*].")
 
     def label(self, choice: Any) -> str:
@@ -35,7 +35,7 @@ class Convention:
         remark = self.remarks.get(choice)
         return f"{text} ({remark})" if remark else text
 
-    def _parents(self, node: Any, steps: tuple[Step, ...], create: bool) -> Iterator[dict]:
+    def _parents(self, node: Any, steps: tuple[Step, ...], create: bool) -> Iterator[dict[Any, Any]]:
         """The mappings that hold the key (the path's last step), following wildcards."""
         if not steps:
             if isinstance(node, dict):

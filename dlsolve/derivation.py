@@ -13,10 +13,10 @@ import numpy as np
 
 from dlsolve.expr import Expr, Sym, UnboundSymbol, Value, evaluate
 from dlsolve.kinds import SolveOptions
-from dlsolve.solution import (GIVEN, WORKED, Answer, Block, Figure, Given, Graph, Phrase, Picture, Prose, Section,
-                              Series, Solution, Step, Table, Text)
+from dlsolve.solution import (GIVEN, WORKED, Answer, AnswerValue, Block, Cell, Figure, Given, Graph, Phrase, Picture,
+                              Prose, Section, Series, Solution, Step, Table, Text)
 
-NoteArg = Union[Prose, None, Callable[[Value], Union[Prose, None]]]
+NoteArg = Union[Prose, None, Callable[[Union[Value, None]], Union[Prose, None]]]
 
 
 def _cancelled(value: Value, formula: Expr, bindings: dict, exact: object | None) -> Value:
@@ -29,7 +29,7 @@ def _cancelled(value: Value, formula: Expr, bindings: dict, exact: object | None
     return as_written(value, formula, bindings)
 
 
-def _prose(text: Prose, values: dict) -> Prose:
+def _prose(text: Prose, values: dict[str, object]) -> Prose:
     """Words with values become a Phrase (formatted by the renderer); plain words stay a str."""
     return Phrase(text, **values) if values and isinstance(text, str) else text
 
@@ -45,11 +45,11 @@ class Derivation:
         self.exact_env: dict[str, object] | None = {} if options.exact else None
         self._sections: list[Section] = []
         self.float_cleaned = False  # some step's value is the decimals' as written, not float64's
-        self._title: str | None = None
+        self._title: Prose | None = None
         self._level = 1
         self._blocks: list[Block] = []
         self._answers: list[Answer] = []
-        self._conventions: list[str] = []
+        self._conventions: list[Prose] = []
         # True: show every step; False: compute only; a predicate on the quantity: show those.
         self.record: bool | Callable[[Sym], bool] = True
         self._keep_empty = True
@@ -156,7 +156,7 @@ class Derivation:
     def note(self, text: Prose, part: str = WORKED, **values: object) -> None:
         self.text(text, "note", part, **values)
 
-    def table(self, columns: Iterable[str], rows: Iterable[Iterable[object]], title: Prose | None = None,
+    def table(self, columns: Iterable[str], rows: Iterable[Iterable[Cell]], title: Prose | None = None,
               part: str = WORKED) -> None:
         """A table; `part=GIVEN` when it states the problem's data (the question sheet shows it)."""
         self._add(Table(tuple(columns), tuple(tuple(r) for r in rows), title, part))
@@ -178,7 +178,7 @@ class Derivation:
             self._conventions.append(text)
 
     # -- results ---------------------------------------------------------------------------
-    def answer(self, name: str, value: Value | Expr, label: Prose, keys: Iterable[str] = ()) -> None:
+    def answer(self, name: str, value: AnswerValue, label: Prose, keys: Iterable[str] = ()) -> None:
         """A named result, produced by the steps of `keys` (every entry of a vector or matrix).
 
         Which other answers it is computed from is not written here: `solution()` derives it from

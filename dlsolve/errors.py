@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 from enum import IntEnum
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, Union
 
-Path = tuple  # of str keys and int indices
+Path = tuple[Union[str, int], ...]  # of str keys and int indices
 
 
 class ExitStatus(IntEnum):

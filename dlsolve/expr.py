@@ -18,12 +18,14 @@ this module under the line limit) and are re-exported here.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterator, Mapping, Union
 
 import numpy as np
 
+from dlsolve import function_forms as _forms
 from dlsolve.expr_walk import Visitor, evaluate, quiet
 from dlsolve.functions import FUNCTIONS as _FUNCTIONS
 from dlsolve.functions import Function
@@ -147,10 +149,12 @@ class Num(Expr):
     value: int | float | Fraction
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
+        value: Value
         try:
-            return np.float64(float(self.value))
+            value = np.float64(float(self.value))
         except OverflowError:  # an exact integer beyond float64 (from SymPy): as float64 would say
-            return np.float64(np.inf if self.value > 0 else -np.inf)
+            value = np.float64(np.inf if self.value > 0 else -np.inf)
+        return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,7 +275,8 @@ class Call(Expr):
         return Call(self.fn, children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return self.fn.numpy(*(a._eval(env) for a in self.args))
+        value: Value = self.fn.numpy(*(a._eval(env) for a in self.args))
+        return value
 
 
 def call(fn: str | Function, *args: object) -> Call:
@@ -343,7 +348,8 @@ class MatMul(Expr):
         return MatMul(*children)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
-        return np.matmul(self.left._eval(env), self.right._eval(env))
+        value: Value = np.matmul(self.left._eval(env), self.right._eval(env))
+        return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -373,7 +379,8 @@ class Outer(Expr):
         return (self.left, self.right)
 
     def rebuild(self, *children: Expr) -> Expr:
-        return Outer(*children, rows=self.rows)
+        left, right = children
+        return Outer(left, right, rows=self.rows)
 
     def _eval(self, env: Mapping[str, Value]) -> Value:
         return np.outer(self.left._eval(env), self.right._eval(env))
@@ -431,39 +438,12 @@ def hadamard(*factors: Expr) -> Expr:
     return Mul.of(*factors, hadamard=True)
 
 
-@dataclass(frozen=True, eq=False)
-class Foreign(Expr):
-    """A SymPy result dlsolve has no node for (re(x^c) in the derivative of |x^c|), kept as SymPy's
-    own expression over our symbols, shown in SymPy's notation and evaluated through SymPy.
-
-    Exists only where SymPy is already loaded (made by `dlsolve.symbolic.from_sympy`)."""
-
-    form: Any                      # the SymPy expression, its symbols named by our keys
-    args: tuple[Sym, ...]          # our symbols of its free symbols
-
-    def children(self) -> tuple[Expr, ...]:
-        return self.args
-
-    def rebuild(self, *children: Expr) -> Expr:
-        if all(a is b for a, b in zip(children, self.args)):
-            return self
-        from dlsolve.symbolic import foreign_rebuild
-
-        return foreign_rebuild(self, children)
-
-    def text(self, latex: bool, names: Mapping[str, str]) -> str:
-        """SymPy's printing, each symbol written as `names` says (by key)."""
-        from dlsolve.symbolic import foreign_text
-
-        return foreign_text(self, latex, names)
-
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        from dlsolve.symbolic import foreign_value
-
-        return foreign_value(self, {a.key: a._eval(env) for a in self.args})
+# The derivative formulas of the function records (dlsolve/function_forms.py) are written over
+# these nodes: installed here, where the nodes are made, so that module need not import this one.
+_forms.use_nodes(sys.modules[__name__])
 
 
-__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "Foreign", "MatMul", "Mul", "Neg", "Num", "Outer",
+__all__ = ["Add", "Call", "Cmp", "Div", "Expr", "MatMul", "Mul", "Neg", "Num", "Outer",
            "PREC_ADD", "PREC_ATOM", "PREC_MUL", "PREC_NEG", "PREC_POW", "Piecewise", "Pow", "Sym", "Transpose",
            "UnboundSymbol", "Value", "Visitor", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
            "substitute"]

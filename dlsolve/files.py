@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Union
 
 SUFFIXES = (".yaml", ".yml")
 
 
-def natural_key(name: str) -> list:
+def natural_key(name: str) -> list[Union[int, str]]:
     """'p10-x' sorts after 'p2-y': runs of digits compare as numbers."""
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
@@ -228,8 +229,9 @@ def gelu_derivative(x: "Expr") -> "Expr":
     """Φ(x) + x·φ(x): ½(1 + erf(x/√2)) + x·e^(−x²/2)/√(2π)."""
     E = expr_module()
     half = E.Num(Fraction(1, 2))
-    return (half * (1 + call_of("erf", x / call_of("sqrt", E.Num(2))))
-            + x * call_of("exp", -(x ** 2 / 2)) / call_of("sqrt", 2 * call_of("pi", E.Num(1))))
+    d: Expr = (half * (1 + call_of("erf", x / call_of("sqrt", E.Num(2))))
+               + x * call_of("exp", -(x ** 2 / 2)) / call_of("sqrt", 2 * call_of("pi", E.Num(1))))
+    return d
 
 
 def gelu_tanh_derivative(x: "Expr") -> "Expr":
@@ -237,13 +239,15 @@ def gelu_tanh_derivative(x: "Expr") -> "Expr":
     E = expr_module()
     half, k = E.Num(Fraction(1, 2)), call_of("sqrt", 2 / call_of("pi", E.Num(1)))
     t = call_of("tanh", k * (x + E.Num(GELU_C) * x ** 3))
-    return half * (1 + t) + half * x * (1 - t ** 2) * k * (1 + E.Num(3 * GELU_C) * x ** 2)
+    d: Expr = half * (1 + t) + half * x * (1 - t ** 2) * k * (1 + E.Num(3 * GELU_C) * x ** 2)
+    return d
 
 
 def selu_derivative(x: "Expr") -> "Expr":
     E = expr_module()
     lam, alpha = E.Num(float(SELU_LAMBDA)), E.Num(float(SELU_ALPHA))
-    return E.Piecewise(((lam, E.Cmp(">", x, E.Num(0))),), lam * alpha * call_of("exp", x))
+    d: Expr = E.Piecewise(((lam, E.Cmp(">", x, E.Num(0))),), lam * alpha * call_of("exp", x))
+    return d
 
 
 # -- vector functions: argmax, onehot, concat, norm -----------------------------------------------
@@ -311,17 +315,32 @@ def concat_sympy(sp: Any, *ms: Any) -> Any:
     return sp.ImmutableMatrix(sp.Matrix.vstack(*ms))
 
 
-# -- derivatives, as formulas (built lazily: dlsolve.expr imports this module) --------------------
-def expr_module() -> Any:
-    from dlsolve import expr
+# -- derivatives, as formulas over dlsolve.expr's nodes --------------------------------------------
+# dlsolve.expr imports the registry (a Call holds its Function record), so the nodes reach the
+# formulas the other way: dlsolve.expr hands its module over when it loads (`use_nodes`). A
+# derivative is only ever asked of a formula, so the nodes are always installed by then.
+_NODES: ModuleType | None = None
 
-    return expr
+
+def use_nodes(module: ModuleType) -> None:
+    """Called once by dlsolve.expr: the module whose nodes (Num, Sym, Piecewise, Cmp, call) the
+    derivative formulas build."""
+    global _NODES
+    _NODES = module
+
+
+def expr_module() -> Any:
+    if _NODES is None:
+        raise RuntimeError("dlsolve.expr is not loaded: a derivative formula is built over its nodes")
+    return _NODES
 
 
 def relu_derivative(x: "Expr") -> "Expr":
     E = expr_module()
-    return E.Piecewise(((E.Num(1), E.Cmp(">", x, E.Num(0))),), E.Num(0))
+    d: Expr = E.Piecewise(((E.Num(1), E.Cmp(">", x, E.Num(0))),), E.Num(0))
+    return d
 
 
 def call_of(name: str, x: "Expr") -> "Expr":
-    return expr_module().call(name, x)
+    applied: Expr = expr_module().call(name, x)
+    return applied

@@ -1,14 +1,15 @@
 """YAML text → validated Spec, with every error mapped back to file:line:col.
 
 The public entry points of the loader: read_text, parse_data, parse_yaml, load_problem,
-load_text, Source and Problem, and (re-exported from dlsolve/answers_file.py) load_answers,
-load_marks and answer_literals. The loader — this module and dlsolve/yaml_events.py, which reads
+load_text, Source and Problem (the answers and marks files are read by dlsolve/answers_file.py,
+which builds on this module). The loader — this module and dlsolve/yaml_events.py, which reads
 the YAML event stream — is the only place that imports a YAML library. ruamel.yaml gives YAML 1.2
 semantics (1e-5 is a number, `no` is a string) and the position of every node.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -229,6 +230,25 @@ def load_problem(file: str, expected_kind: str | None = None) -> Problem:
     return load_text(text, name, expected_kind)
 
 
+def load_data(data: Mapping[str, Any], kind: str | None = None) -> Problem:
+    """A problem given as a mapping (from Python, or a variant `dlsolve vary` drew), loaded as the
+    JSON text of it (NumPy arrays and scalars as lists and numbers), so it is read and checked
+    exactly as a file would be."""
+    text = json.dumps(_plain(data), indent=1, ensure_ascii=False, allow_nan=False)
+    return load_text(text, "<dict>", kind)
+
+
+def _plain(value: Any) -> Any:
+    """A value of a problem mapping as JSON-able data (NumPy arrays and scalars as lists/numbers)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def load_text(text: str, name: str, expected_kind: str | None = None) -> Problem:
     if not text.strip():
         raise FileError(name, "the file is empty; start from `dlsolve new backprop`")
@@ -327,11 +347,5 @@ def _read_csv(text: str, name: str, delimiter: str) -> tuple[list[dict[str, str]
         raise SpecError((), f"cannot read the CSV: {exc}", name, reader.line_num or 1, 1) from None
     return rows, Source(name, text, positions)
 
-
-# The answers and marks files (dlsolve/answers_file.py), importable from here as before. Imported
-# last: answers_file reaches back into this module (read_text, parse_data, Source) when it runs.
-from dlsolve.answers_file import answer_literals, load_answers, load_marks  # noqa: E402
-
-__all__ = ["Problem", "Source", "answer_literals", "load_answers", "load_marks", "load_problem", "load_side_file",
-           "load_text",
-           "parse_data", "parse_yaml", "read_text", "yaml_positions"]
+__all__ = ["Problem", "Source", "load_side_file", "load_data", "load_problem", "load_text", "parse_data", "parse_yaml", "read_text",
+           "yaml_positions"]

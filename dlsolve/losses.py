@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Union, cast
 
 import numpy as np
 
@@ -35,18 +35,21 @@ from dlsolve.solution import Phrase
 # are then computed from the logits, as frameworks do.
 LOGIT_MARGIN = 1e-6
 
-Pieces = Callable[[Expr, Expr, dict], list[tuple[Expr, Expr]]]
+# the options of a loss as the problem states them (reduction, delta, margin, …)
+Options = dict[str, Any]
+
+Pieces = Callable[[Expr, Expr, Options], list[tuple[Expr, Expr]]]
 # ℓ of one sample's row: (targets y_j, predictions or scores, the class label or None, options)
-Row = Callable[[Sequence[Expr], Sequence[Expr], Optional[int], dict], Expr]
+Row = Callable[[Sequence[Expr], Sequence[Expr], Optional[int], Options], Expr]
 # ∂ℓ/∂(prediction j) of one row, in the course's form: (targets, predictions, label, options, j)
-RowGrad = Callable[[Sequence[Expr], Sequence[Expr], Optional[int], dict, int], Expr]
+RowGrad = Callable[[Sequence[Expr], Sequence[Expr], Optional[int], Options, int], Expr]
 
 
 @dataclass(frozen=True)
 class Loss:
     name: str
     title: str
-    term: Callable[[Expr, Expr, dict], Expr]   # ℓ(y, ŷ; options)
+    term: Callable[[Expr, Expr, Options], Expr]   # ℓ(y, ŷ; options)
     default_reduction: str                      # over a network's output units: "mean" | "sum"
     reductions: tuple[str, ...] = ("mean", "sum")
     options: tuple[str, ...] = ()
@@ -62,7 +65,7 @@ class Loss:
     logarithmic: bool = False                   # a logarithm whose base a problem may choose
     # ℓ = −Σ c·log(p) over these (c, p): xlogy's 0·log 0 = 0 drops a piece with c = 0
     pieces: Optional[Pieces] = None
-    display: Optional[Callable[[Expr, Expr, dict], list[Expr]]] = None  # forms shown before ℓ
+    display: Optional[Callable[[Expr, Expr, Options], list[Expr]]] = None  # forms shown before ℓ
     derivative_view: bool = True                # `kind: loss` shows ∂L/∂ŷ for one sample
     kink_note: Optional[str] = None             # said beside a derivative that has a kink
     unit_convention: Optional[str] = None       # how a network's L is built, when it is fixed
@@ -74,14 +77,14 @@ class Loss:
     free_rows: bool = False                     # classwise targets are rows of numbers, not one-hot
     nonzero_rows: bool = False                  # a zero row leaves ℓ undefined (a cosine)
     clip_epsilon: Optional[float] = None        # the loss clips its inputs into [ε, 1] itself (this ε unless given)
-    convention: Callable[[dict], Union[str, Phrase, None]] = field(default=lambda o: None)
+    convention: Callable[[Options], Union[str, Phrase, None]] = field(default=lambda o: None)
 
-    def forms(self, y: Expr, yhat: Expr, o: dict) -> list[Expr]:
+    def forms(self, y: Expr, yhat: Expr, o: Options) -> list[Expr]:
         """How ℓ is written: the course's form first where it differs (max(0, 1 − y·ŷ)), then
         the formula that is evaluated."""
         return (self.display(y, yhat, o) if self.display else []) + [self.term(y, yhat, o)]
 
-    def row_term(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict,
+    def row_term(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: Options,
                  env: Optional[Mapping[str, object]] = None) -> Expr:
         """ℓ of one sample whose target and prediction are rows (classes, or several outputs): the
         loss's own row form, else its unit terms reduced over the row as `default_reduction` says
@@ -93,12 +96,12 @@ class Loss:
         body = terms[0] if len(terms) == 1 else Add.of(*terms)
         return body if self.default_reduction == "sum" or len(terms) == 1 else Num(Fraction(1, len(terms))) * body
 
-    def row_gradient(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict,
+    def row_gradient(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: Options,
                      j: int) -> Optional[Expr]:
         """∂ℓ/∂p_j in the course's form, or None: the caller differentiates `row_term`."""
         return self.row_grad(ys, ps, label, o, j) if self.row_grad is not None else None
 
-    def term_at(self, y: Expr, yhat: Expr, o: dict, env: Mapping[str, object]) -> tuple[Expr, int]:
+    def term_at(self, y: Expr, yhat: Expr, o: Options, env: Mapping[str, object]) -> tuple[Expr, int]:
         """ℓ with xlogy's rule 0·log 0 = 0: a piece c·log p whose c is 0 and p is 0 at the values
         in `env` is left out (float64 would give 0·(−∞) = NaN). Returns ℓ and how many pieces
         were left out (0: ℓ is the plain term)."""
@@ -153,7 +156,7 @@ class Loss:
         return self.logit is act
 
 
-def _value(e: Expr, env: Mapping[str, object]) -> Optional[float]:
+def _value(e: Expr, env: Mapping[str, Any]) -> Optional[float]:
     try:
         v = evaluate(e, {s.key: env[s.key] for s in e.symbols() if s.key in env})
     except Exception:  # an unbound symbol (symbolic mode): nothing is dropped
@@ -161,37 +164,38 @@ def _value(e: Expr, env: Mapping[str, object]) -> Optional[float]:
     return float(v) if np.ndim(v) == 0 else None
 
 
-def _sq(y: Expr, yhat: Expr, o: dict) -> Expr:
+def _sq(y: Expr, yhat: Expr, o: Options) -> Expr:
     body = (y - yhat) ** Num(2)
     return Num(Fraction(1, 2)) * body if o.get("half") else body
 
 
-def _huber(y: Expr, yhat: Expr, o: dict) -> Expr:
+def _huber(y: Expr, yhat: Expr, o: Options) -> Expr:
     d = Num(o["delta"])
     e = call("abs", y - yhat)
     return Piecewise(((Num(Fraction(1, 2)) * (y - yhat) ** Num(2), Cmp("<=", e, d)),),
                      d * (e - Num(Fraction(1, 2)) * d))
 
 
-def _log(o: dict) -> str:
+def _log(o: Options) -> str:
     """The logarithm in use: natural unless the problem asks for base 2 or 10."""
-    return o.get("log", "log")
+    name: str = o.get("log", "log")
+    return name
 
 
-def hinge_term(y: Expr, yhat: Expr, o: dict) -> Expr:
+def hinge_term(y: Expr, yhat: Expr, o: Options) -> Expr:
     """max(0, 1 − y·ŷ), written piecewise so that its derivative is exact where it exists."""
     margin = y * yhat
     return Piecewise(((Num(1) - margin, Cmp("<", margin, Num(1))),), Num(0))
 
 
-def _smooth_l1(y: Expr, yhat: Expr, o: dict) -> Expr:
+def _smooth_l1(y: Expr, yhat: Expr, o: Options) -> Expr:
     """PyTorch's SmoothL1Loss: ½e²/β where |e| < β, |e| − ½β beyond — Huber with δ = β, divided by β."""
     b = Num(o["beta"])
     e = call("abs", y - yhat)
     return Piecewise(((Num(Fraction(1, 2)) * (y - yhat) ** Num(2) / b, Cmp("<", e, b)),), e - Num(Fraction(1, 2)) * b)
 
 
-def _margins(ss: Sequence[Expr], label: Optional[int], o: dict) -> list[tuple[int, Expr]]:
+def _margins(ss: Sequence[Expr], label: Optional[int], o: Options) -> list[tuple[int, Expr]]:
     """The multiclass SVM's margins s_j − s_y + Δ, one per class j ≠ y."""
     assert label is not None
     delta = as_expr(o["margin"])
@@ -200,8 +204,8 @@ def _margins(ss: Sequence[Expr], label: Optional[int], o: dict) -> list[tuple[in
 
 def _multi_hinge(power: int) -> Row:
     """CS231n's multiclass SVM loss Σ_{j≠y} max(0, s_j − s_y + Δ) (power 1), or its square (2)."""
-    def row(ys: Sequence[Expr], ss: Sequence[Expr], label: Optional[int], o: dict) -> Expr:
-        parts = [call("max", Num(0), m) for _, m in _margins(ss, label, o)]
+    def row(ys: Sequence[Expr], ss: Sequence[Expr], label: Optional[int], o: Options) -> Expr:
+        parts: list[Expr] = [call("max", Num(0), m) for _, m in _margins(ss, label, o)]
         parts = [p ** Num(2) for p in parts] if power == 2 else parts
         return parts[0] if len(parts) == 1 else Add.of(*parts)
     return row
@@ -214,7 +218,7 @@ def _multi_hinge_grad(power: int) -> RowGrad:
             return Num(2) * call("max", Num(0), m)
         return Piecewise(((Num(1), Cmp(">", m, Num(0))),), Num(0))
 
-    def grad(ys: Sequence[Expr], ss: Sequence[Expr], label: Optional[int], o: dict, j: int) -> Expr:
+    def grad(ys: Sequence[Expr], ss: Sequence[Expr], label: Optional[int], o: Options, j: int) -> Expr:
         margins = dict(_margins(ss, label, o))
         if j != label:
             return each(margins[j])
@@ -223,14 +227,14 @@ def _multi_hinge_grad(power: int) -> RowGrad:
     return grad
 
 
-def _multi_hinge_convention(power: int) -> Callable[[dict], Phrase]:
+def _multi_hinge_convention(power: int) -> Callable[[Options], Phrase]:
     form = "max(0, s_j − s_y + Δ)" + ("²" if power == 2 else "")
     return lambda o: Phrase("multiclass SVM loss ℓ = Σ_{{j≠y}} " + form + " with margin Δ = {d:given} (CS231n); "
                             "PyTorch's MultiMarginLoss" + (" with p = 2" if power == 2 else "")
                             + " divides this sum by the number of classes", d=o["margin_value"])
 
 
-def _cosine_row(ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: dict) -> Expr:
+def _cosine_row(ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: Options) -> Expr:
     """Keras's CosineSimilarity loss: −Σ_j y_j·ŷ_j / (‖y‖·‖ŷ‖), the negated cosine (−1 is best)."""
     def total(xs: list[Expr]) -> Expr:
         return xs[0] if len(xs) == 1 else Add.of(*xs)
@@ -241,7 +245,7 @@ def _cosine_row(ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o:
     return Neg(dot / (norm_y * norm_p))
 
 
-def _kld(y: Expr, yhat: Expr, o: dict) -> Expr:
+def _kld(y: Expr, yhat: Expr, o: Options) -> Expr:
     """Keras's KLDivergence per class: y and ŷ clipped into [ε, 1], then y·log(y/ŷ) — summed over the
     row with no renormalisation, so a 0 in y contributes ε·log(ε/ŷ), not 0."""
     eps = as_expr(o.get("epsilon", 1e-7))
@@ -249,15 +253,15 @@ def _kld(y: Expr, yhat: Expr, o: dict) -> Expr:
     return yc * call(_log(o), yc / pc)
 
 
-def _bce_pieces(y: Expr, yhat: Expr, o: dict) -> list[tuple[Expr, Expr]]:
+def _bce_pieces(y: Expr, yhat: Expr, o: Options) -> list[tuple[Expr, Expr]]:
     return [(y, yhat), (Num(1) - y, Num(1) - yhat)]
 
 
-def _ce_pieces(y: Expr, yhat: Expr, o: dict) -> list[tuple[Expr, Expr]]:
+def _ce_pieces(y: Expr, yhat: Expr, o: Options) -> list[tuple[Expr, Expr]]:
     return [(y, yhat)]
 
 
-def _half_convention(o: dict) -> str:
+def _half_convention(o: Options) -> str:
     return ("ℓ = ½(y − ŷ)² (half: true)" if o.get("half") else
             "ℓ = (y − ŷ)², no ½ (half: true would halve every value)")
 
@@ -296,7 +300,7 @@ LOSSES: dict[str, Loss] = {
         Loss("sparse_cce", "sparse categorical cross-entropy", lambda y, yh, o: -call(_log(o), yh), "sum",
              reductions=("sum",), probabilities=True, classwise=True, sparse=True, in_network=False,
              logit=SOFTMAX, logarithmic=True, from_logits_note=_SOFTMAX_DZ,
-             row=lambda ys, ps, label, o: -call(_log(o), ps[label])),
+             row=lambda ys, ps, label, o: -call(_log(o), ps[cast(int, label)])),  # sparse: a label always
         Loss("hinge", "hinge loss", hinge_term, "mean", in_network=False, signed_targets=True,
              display=lambda y, yh, o: [call("max", Num(0), Num(1) - y * yh)], derivative_view=False,
              convention=lambda o: "hinge ℓ = max(0, 1 − y·ŷ) with y = ±1 (a 0 label is read as −1, as Keras does)"),

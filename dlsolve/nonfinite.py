@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 import numpy as np
 
@@ -24,7 +24,7 @@ def _finite(v: object) -> bool:
         return True
 
 
-def _value(e: E.Expr, env: Mapping[str, object]) -> Optional[object]:
+def _value(e: E.Expr, env: Mapping[str, Any]) -> Optional[object]:
     try:
         with np.errstate(all="ignore"):
             return E.evaluate(e, env)

@@ -41,7 +41,9 @@ def parse_formula(text: str, names: Mapping[str, Sym],
                   functions: Mapping[str, str] = FUNCTIONS,
                   extra: Callable[[ast.AST, "Walker"], Expr | None] | None = None) -> Expr:
     """The formula written in `text`, over the symbols in `names`."""
-    return parse_tree(text, Walker(text.strip() if isinstance(text, str) else str(text), names, functions, extra))
+    walker = Walker(text.strip() if isinstance(text, str) else str(text), names, functions, extra)
+    formula: Expr = parse_tree(text, walker)
+    return formula
 
 
 def parse_tree(text: str, walker: "Walker") -> Any:
@@ -117,7 +119,8 @@ class Walker:
             inner = self.walk(node.operand, depth + 1)
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
-            return self.binop(node, self.walk(node.left, depth + 1), self.walk(node.right, depth + 1))
+            combined: Expr = self.binop(node, self.walk(node.left, depth + 1), self.walk(node.right, depth + 1))
+            return combined
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 raise self.fail(node, "only calls of the known functions are allowed")
@@ -129,7 +132,8 @@ class Walker:
             if len(node.args) != 1:
                 raise self.fail(node, f"{name}() takes one argument")
             return self.finite(node, call(self.functions[name], self.walk(node.args[0], depth + 1)))
-        return self.other(node, depth)
+        rest: Expr = self.other(node, depth)  # a subclass's own forms (the graph language)
+        return rest
 
     # -- overridable: how a result is built --------------------------------------------------
     OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}

@@ -11,16 +11,27 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from dlsolve.errors import SpecError, SpecInvalid
 from dlsolve.kinds import SolveOptions
 from dlsolve.solution import Section, Solution, Table, Text
 
 
 def solve_problem(problem: Any, options: SolveOptions) -> Solution:
-    solution = problem.module.solve(problem.spec, options)
+    solution: Solution = problem.module.solve(problem.spec, options)
     if options.round is None:
         return solution
     full = problem.module.solve(problem.spec, dataclasses.replace(options, round=None, exact=False))
     return with_drift(solution, full, options.round)
+
+
+def solve_located(problem: Any, options: SolveOptions) -> Solution:
+    """`solve_problem`, with an error raised while solving located in the problem's source."""
+    try:
+        return solve_problem(problem, options)
+    except SpecInvalid as err:
+        raise problem.source.locate(SpecError(err.subpath, err.message)) from None
+    except SpecError as err:
+        raise (problem.source.locate(err) if err.line is None else err) from None
 
 
 def with_drift(rounded: Solution, full: Solution, n: int) -> Solution:

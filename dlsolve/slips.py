@@ -21,8 +21,11 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
+from dlsolve.kinds import SolveOptions
+from dlsolve.load import load_data
 from dlsolve.marking.diagnose import Alternatives, diagnose
 from dlsolve.marking.grade import Rule, Verdict, reference_array, too_coarse
+from dlsolve.sheets import solve_located
 from dlsolve.solution import Solution
 
 DECIMALS = 4  # the decimals an exported or varied answer is asked to, unless --decimals says
@@ -187,28 +190,24 @@ class Judge:
     diagnosable values of an asked answer coincide at the marking tolerance, or when it repeats
     a variant already drawn; what each kept draw tells apart is remembered for `--report`."""
 
-    def __init__(self, base: dict, decimals: int = DECIMALS) -> None:
-        from dlsolve import api
-
-        problem = api.load(base)
-        solution = api.solve_loaded(problem)
+    def __init__(self, base: dict[str, Any], decimals: int = DECIMALS) -> None:
+        problem = load_data(base)
+        solution = solve_located(problem, SolveOptions())
         self.decimals = decimals
-        self.wanted = applicable(solution, api.alternatives(problem), _asked(solution))
+        self.wanted = applicable(solution, Alternatives.of(problem), _asked(solution))
         self.told: dict[str, Told] = {}
 
-    def __call__(self, data: dict, solution: Solution) -> Optional[str]:
-        from dlsolve import api
-
+    def __call__(self, data: dict[str, Any], solution: Solution) -> Optional[str]:
         key = _key(data)
         if key in self.told:
             return "the same numbers as another variant"
-        told = tell_apart(solution, api.alternatives(api.load(data)), self.wanted, self.decimals)
+        told = tell_apart(solution, Alternatives.of(load_data(data)), self.wanted, self.decimals)
         if told.clash is not None:
             return f"two diagnosable values coincide ({told.clash})"
         self.told[key] = told
         return None
 
-    def of(self, data: dict) -> Optional[Told]:
+    def of(self, data: dict[str, Any]) -> Optional[Told]:
         return self.told.get(_key(data))
 
 
@@ -224,7 +223,7 @@ def _asked(solution: Solution) -> list[str]:
     return out
 
 
-def _key(data: dict) -> str:
+def _key(data: dict[str, Any]) -> str:
     import json
 
     return json.dumps(data, sort_keys=True, default=str)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Union
+from typing import Any, Callable, Mapping, Union
 
 from dlsolve.expr import Expr, Sym, Value
 
@@ -41,7 +41,7 @@ class Phrase:
         object.__setattr__(self, "template", template)
         object.__setattr__(self, "values", tuple(values.items()))
 
-    def _key(self) -> tuple:
+    def _key(self) -> tuple[Any, ...]:
         return (self.template, tuple((k, repr(v)) for k, v in self.values))
 
     def __eq__(self, other: object) -> bool:
@@ -53,12 +53,12 @@ class Phrase:
     def __str__(self) -> str:
         """The sentence with each value in its shortest exact form (for logs and tests; the
         renderers format values their own way)."""
-        def plain(v: object, style: str) -> str:
+        def plain(v: Any, style: str) -> str:
             if isinstance(v, str):
                 return v
-            if isinstance(v, (list, tuple)) or getattr(v, "ndim", 0):
+            if isinstance(v, (list, tuple)) or bool(getattr(v, "ndim", 0)):
                 return "[" + ", ".join(plain(x, style) for x in list(v)) + "]"
-            x = float(v)  # type: ignore[arg-type]
+            x = float(v)
             return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
         return self.format(plain)
 
@@ -224,6 +224,9 @@ class Section:
     level: int = 1
 
 
+AnswerValue = Union[Value, Expr, list[Any]]  # a number, an array, a formula, or a (nested) list of them
+
+
 @dataclass(frozen=True)
 class Answer:
     """A named final result (the names answer checking uses).
@@ -235,13 +238,13 @@ class Answer:
     """
 
     name: str
-    value: Value | Expr
+    value: AnswerValue
     label: Prose
     depends: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
 
 
-class AnswerSet(tuple):
+class AnswerSet(tuple[Answer, ...]):
     """A solution's answers: a tuple of `Answer` (iterating gives Answer objects, in order, as
     ever) that is also looked up by name, giving the value: `answers["loss"]` is a float,
     `answers["W1"]` a NumPy array (an integer index still gives the Answer).
@@ -251,7 +254,7 @@ class AnswerSet(tuple):
 
     __slots__ = ()
 
-    def __getitem__(self, key):  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:  # by name: the value, not an Answer
         if isinstance(key, str):
             return _numeric(self.answer(key).value)
         return tuple.__getitem__(self, key)
@@ -271,7 +274,7 @@ class AnswerSet(tuple):
         return tuple(a.name for a in self)
 
     def get(self, name: str, default: object = None) -> object:
-        return self[name] if name in self else default
+        return self[name] if name in self.names() else default
 
     def as_dict(self) -> dict[str, object]:
         return {a.name: _numeric(a.value) for a in self}
@@ -340,7 +343,7 @@ def how_to_answer(sol: "Solution") -> Prose:
     return "Write your answers one a line as name: value, using the answer names above."
 
 
-class StepList(tuple):
+class StepList(tuple[Step, ...]):
     """The steps of a solution in order; also callable (`solution.steps()`, the older spelling)."""
 
     __slots__ = ()
@@ -376,9 +379,9 @@ class Solution:
     def steps(self) -> StepList:
         return StepList(b for s in self.sections for b in s.blocks if isinstance(b, Step))
 
-    def to(self, fmt: str = "text", precision: int = 4, **options: object) -> str:
+    def to(self, fmt: str = "text", precision: int = 4, **options: Any) -> str:
         """The solution rendered as text in a format of `dlsolve.render.FORMATS`."""
-        from dlsolve.api import render
+        from dlsolve.render import render  # the registry of formats: it imports no renderer up front
 
         return render(self, fmt, precision, **options)
 
@@ -387,14 +390,13 @@ class Solution:
         printer.text(self.to("text"))  # type: ignore[attr-defined]
 
     def _repr_html_(self) -> str:
-        from dlsolve.api import html_fragment
+        from dlsolve.render import renderer
 
-        return html_fragment(self)
+        return str(renderer("html")().notebook(self))
 
     def _repr_markdown_(self) -> str:
         return self.to("markdown")
 
     def _repr_latex_(self) -> str:
-        from dlsolve.api import latex_fragment
-
-        return latex_fragment(self)
+        """The LaTeX body (no preamble), as --fragment gives it."""
+        return self.to("latex", fragment=True)

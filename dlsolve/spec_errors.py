@@ -37,9 +37,9 @@ def _is_union_tag(part: object) -> bool:
     return isinstance(part, str) and (part in _TYPE_TAGS or any(c in part for c in "[]-") or part[:1].isupper())
 
 
-def _clean_loc(loc: tuple, data: Any) -> tuple[Path, bool]:
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Path, bool]:
     """(the location without union-branch labels, whether a branch label was dropped)."""
-    out: list[object] = []
+    out: list[Any] = []
     node = data
     tagged = False
     for part in loc:

@@ -5,6 +5,7 @@ Imported only by kinds that need calculus (SymPy takes a noticeable time to impo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Iterator, Mapping
 
@@ -54,7 +55,7 @@ class _ToSympy(E.Visitor):
         pieces = [(self.visit(v), self.visit(c)) for v, c in e.cases]
         return sp.Piecewise(*pieces, (self.visit(e.otherwise), True))
 
-    def visit_Foreign(self, e: E.Foreign) -> sp.Expr:
+    def visit_Foreign(self, e: Foreign) -> sp.Expr:
         return e.form
 
     def unknown(self, e: E.Expr) -> sp.Expr:
@@ -71,7 +72,8 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym], fallback: bool = True)
 
     A SymPy node we have no form for (re, im, a special function) is kept as it is — a `Foreign`
     node, shown by SymPy's own printer — unless `fallback` is False (then ValueError)."""
-    return _FromSympy(symbols, fallback).visit(s)
+    formula: E.Expr = _FromSympy(symbols, fallback).visit(s)
+    return formula
 
 
 class _FromSympy(E.Visitor):
@@ -166,7 +168,7 @@ class _FromSympy(E.Visitor):
                            E.Num(Fraction(1, 2)))
 
     def visit_Piecewise(self, s: sp.Piecewise) -> E.Expr:
-        cases = []
+        cases: list[tuple[E.Expr, E.Expr]] = []
         for value, cond in s.args:
             cond = sp.simplify_logic(cond) if not cond.is_Relational and cond not in (sp.true, sp.false) else cond
             if cond == sp.false:
@@ -177,7 +179,7 @@ class _FromSympy(E.Visitor):
         return E.Piecewise(tuple(cases[:-1]), cases[-1][0])
 
     def visit_And(self, s: sp.Basic) -> E.Expr:
-        parts = [self.visit(a) for a in s.args]
+        parts: list[E.Expr] = [self.visit(a) for a in s.args]
         out = parts[0]
         for p in parts[1:]:
             out = E.Cmp("and" if isinstance(s, sp.And) else "or", out, p)
@@ -195,27 +197,54 @@ class _FromSympy(E.Visitor):
         if not self.fallback or not isinstance(s, sp.Expr):
             raise ValueError(f"cannot show SymPy's {s}")
         names = sorted(s.free_symbols, key=lambda x: x.name)
-        return E.Foreign(s, tuple(self.symbols[x.name] for x in names))
+        return Foreign(s, tuple(self.symbols[x.name] for x in names))
 
 
 # -- Foreign nodes: SymPy's own expressions inside our formulas -------------------------------------
-def foreign_rebuild(e: E.Foreign, children: tuple[E.Expr, ...]) -> E.Expr:
+@dataclass(frozen=True, eq=False)
+class Foreign(E.Expr):
+    """A SymPy result dlsolve has no node for (re(x^c) in the derivative of |x^c|), kept as SymPy's
+    own expression over our symbols, shown in SymPy's notation and evaluated through SymPy.
+
+    Lives here, with SymPy: only `from_sympy` makes one, so it exists only where SymPy is loaded."""
+
+    form: Any                      # the SymPy expression, its symbols named by our keys
+    args: tuple[E.Sym, ...]        # our symbols of its free symbols
+
+    def children(self) -> tuple[E.Expr, ...]:
+        return self.args
+
+    def rebuild(self, *children: E.Expr) -> E.Expr:
+        if all(a is b for a, b in zip(children, self.args)):
+            return self
+        return foreign_rebuild(self, children)
+
+    def text(self, latex: bool, names: Mapping[str, str]) -> str:
+        """SymPy's printing, each symbol written as `names` says (by key)."""
+        return foreign_text(self, latex, names)
+
+    def _eval(self, env: Mapping[str, E.Value]) -> E.Value:
+        value: E.Value = foreign_value(self, {a.key: a._eval(env) for a in self.args})
+        return value
+
+
+def foreign_rebuild(e: Foreign, children: tuple[E.Expr, ...]) -> E.Expr:
     """`e` with its symbols replaced by other formulas (a substitution)."""
     form = e.form.xreplace({sp.Symbol(a.key, real=True): to_sympy(c) for a, c in zip(e.args, children)})
     symbols = {s.key: s for c in children for s in c.symbols()}
     return from_sympy(form, symbols)
 
 
-def foreign_text(e: E.Foreign, latex: bool, names: Mapping[str, str]) -> str:
+def foreign_text(e: Foreign, latex: bool, names: Mapping[str, str]) -> str:
     """SymPy's printing of `e` with each symbol written as `names` says (its name, or its value
     in a substitution line). Symbols stand in for the values, so SymPy evaluates nothing."""
     if latex:  # written verbatim (a Symbol's own name would be split at its underscores)
-        return sp.latex(e.form, symbol_names={sp.Symbol(a.key, real=True): names[a.key] for a in e.args})
+        return str(sp.latex(e.form, symbol_names={sp.Symbol(a.key, real=True): names[a.key] for a in e.args}))
     form = e.form.xreplace({sp.Symbol(a.key, real=True): sp.Symbol(names[a.key]) for a in e.args})
-    return sp.sstr(form).replace("**", "^")
+    return str(sp.sstr(form)).replace("**", "^")
 
 
-def foreign_value(e: E.Foreign, values: Mapping[str, Any]) -> Any:
+def foreign_value(e: Foreign, values: Mapping[str, Any]) -> Any:
     """The value in float64 (NaN where it is not a real number), entry by entry for arrays."""
     symbols = [sp.Symbol(a.key, real=True) for a in e.args]
 

@@ -24,6 +24,7 @@ import copy
 import dataclasses
 import json
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ class VaryError(DlsolveError):
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\.")
 
 
-def parse_path(text: str) -> tuple:
+def parse_path(text: str) -> tuple[Any, ...]:
     """'layers[0].weights' → ('layers', 0, 'weights')."""
     out: list[Any] = []
     pos = 0
@@ -78,11 +79,11 @@ def parse_path(text: str) -> tuple:
 class Rule:
     """How one given value may change."""
 
-    path: tuple
+    path: tuple[Any, ...]
     key: str
     range: tuple[float, float] | None = None
     step: float = 1.0
-    choices: tuple | None = None
+    choices: tuple[Any, ...] | None = None
     integers: tuple[int, int] | None = None
     shape: tuple[int, ...] | None = None
     nonzero: bool = False
@@ -92,11 +93,11 @@ class Rule:
             return copy.deepcopy(self.choices[int(rng.integers(len(self.choices)))])
         shape = self.shape if self.shape is not None else np.shape(current)
         if self.integers is not None:
-            lo, hi = self.integers
-            values = [v for v in range(lo, hi + 1) if v or not self.nonzero]
+            first, last = self.integers
+            values = [v for v in range(first, last + 1) if v or not self.nonzero]
             arr = rng.choice(values, size=shape)
             return arr.tolist() if shape else int(arr)
-        lo, hi = self.range  # type: ignore[misc]
+        lo, hi = self.range  # type: ignore[misc]  # a rule with neither choices nor integers has a range
         n = int(math.floor((hi - lo) / self.step + 1e-9))
         digits = _decimals(self.step) + _decimals(lo)
         if self.nonzero:  # the grid's points without 0 (a zero weight or rate is no exam value)
@@ -124,13 +125,13 @@ def _tidy(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v
 
 
-def _number(v: Any, path: tuple) -> float:
+def _number(v: Any, path: tuple[Any, ...]) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise SpecError(path, f"expected a number, got {describe(v)}")
     return float(v)
 
 
-def _pair(v: Any, path: tuple, whole: bool = False) -> tuple:
+def _pair(v: Any, path: tuple[Any, ...], whole: bool = False) -> tuple[Any, ...]:
     if not isinstance(v, list) or len(v) != 2:
         raise SpecError(path, f"expected [low, high], got {describe(v)}")
     lo, hi = (_number(x, path + (i,)) for i, x in enumerate(v))
@@ -207,7 +208,7 @@ def parse_rules(section: Any, data: Mapping[str, Any]) -> tuple[list[Rule], int 
 _MISSING = object()
 
 
-def _get(data: Any, path: tuple) -> Any:
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
     for part in path:
         try:
             data = data[part]
@@ -216,7 +217,7 @@ def _get(data: Any, path: tuple) -> Any:
     return data
 
 
-def _set(data: Any, path: tuple, value: Any) -> None:
+def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
     for part in path[:-1]:
         data = data[part]
     data[path[-1]] = value
@@ -235,7 +236,7 @@ class Variant:
     number: int
     seed: int
     draws: int
-    data: dict
+    data: dict[str, Any]
     solution: Solution
 
 
@@ -244,7 +245,7 @@ class Draw:
     """What `draw_variants` gives: the variants and the count of each reason a draw was redrawn."""
 
     variants: list[Variant]
-    redrawn: Counter = field(default_factory=Counter)
+    redrawn: Counter[str] = field(default_factory=Counter)
 
 
 def ill_posed(solution: Solution) -> str | None:
@@ -286,12 +287,12 @@ def _kind(reason: str) -> str:
     return re.sub(r"[-+−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?", "#", reason)
 
 
-def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
+def draw_variants(problem_data: dict[str, Any], rules: list[Rule], count: int, seed: int,
                   solve: Any, judge: Any = None) -> Draw:
     """`count` well-posed variants. `solve(data)` solves a draw (raises on a bad one); `judge` may refuse it."""
     out = Draw([])
     for n in range(1, count + 1):
-        reasons: Counter = Counter()
+        reasons: Counter[str] = Counter()
         example: dict[str, str] = {}  # a reason, as its first draw gave it, for each kind of failure
         for attempt in range(MAX_DRAWS):
             rng = np.random.default_rng([seed, n, attempt])
@@ -301,8 +302,8 @@ def draw_variants(problem_data: dict, rules: list[Rule], count: int, seed: int,
             try:
                 solution = solve(data)
             except (DlsolveError, SpecInvalid, ArithmeticError, ValueError) as err:
-                why = _reason(err)
-                reasons[example.setdefault(_kind(why), why)] += 1
+                reason = _reason(err)
+                reasons[example.setdefault(_kind(reason), reason)] += 1
                 continue
             why = ill_posed(solution) or (judge(data, solution) if judge is not None else None)
             if why is not None:
@@ -334,13 +335,13 @@ def question_sheet(solution: Solution) -> Solution:
 class VariantSet:
     """A folder written by `dlsolve vary`: its manifest, and each variant's solution on demand."""
 
-    def __init__(self, folder: Path, manifest: dict) -> None:
+    def __init__(self, folder: Path, manifest: dict[str, Any]) -> None:
         self.folder, self.manifest = folder, manifest
         self.files = {int(v["variant"]): folder / v["file"] for v in manifest["variants"]}
-        self._solved: dict[int, tuple] = {}
+        self._solved: dict[int, tuple[Any, ...]] = {}
 
     @classmethod
-    def open(cls, folder: str | Path) -> "VariantSet":
+    def open(cls, folder: str | os.PathLike[str]) -> "VariantSet":
         folder = Path(folder)
         path = folder / MANIFEST
         try:
@@ -357,16 +358,19 @@ class VariantSet:
     def title(self) -> str:
         return str(self.manifest.get("title") or self.manifest.get("problem") or "variants")
 
-    def solved(self, number: int) -> tuple:
+    def solved(self, number: int) -> tuple[Any, ...]:
         """(solution, alternatives) of variant `number`, solved once."""
         if number not in self._solved:
-            from dlsolve.api import alternatives, load, solve_loaded
+            from dlsolve.kinds import SolveOptions
+            from dlsolve.load import load_problem
+            from dlsolve.marking import Alternatives
+            from dlsolve.sheets import solve_located
 
-            problem = load(str(self.files[number]))
-            self._solved[number] = (solve_loaded(problem), alternatives(problem))
+            problem = load_problem(str(self.files[number]))
+            self._solved[number] = (solve_located(problem, SolveOptions()), Alternatives.of(problem))
         return self._solved[number]
 
-    def pick(self, given: dict) -> tuple:
+    def pick(self, given: dict[str, Any]) -> tuple[Any, ...]:
         """The (solution, alternatives) of the variant an answers file names (`variant: 7`); the
         key is removed from `given`."""
         if "variant" not in given:
@@ -397,12 +401,11 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
                    precision: int = 4) -> Written:
     """`dlsolve vary`: draw `count` variants of the problem in `file` and write one problem file
     each, the manifest, a combined question sheet and the answer key in format `fmt`."""
-    from dlsolve import api
-    from dlsolve.load import parse_data, read_text
+    from dlsolve.kinds import SolveOptions
+    from dlsolve.load import load_data, load_text, parse_data, read_text
     from dlsolve.render import renderer
+    from dlsolve.sheets import solve_located
     from dlsolve.slips import Judge
-
-    from dlsolve.load import load_text
 
     name, text = read_text(file)
     problem = load_text(text, name)  # the base problem must itself be valid
@@ -420,10 +423,10 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     stem = Path(name).stem if file != "-" else "problem"
     base_title = base.get("title") or stem
 
-    def solve(data: dict) -> Solution:
-        return api.solve_loaded(api.load(data))
+    def solve(data: dict[str, Any]) -> Solution:
+        return solve_located(load_data(data), SolveOptions())
 
-    def with_title(data: dict, n: int) -> dict:
+    def with_title(data: dict[str, Any], n: int) -> dict[str, Any]:
         return {**data, "title": f"{base_title} — variant {n}"} if titled else data
 
     drawn = draw_variants(base, rules, count, seed, solve, judge := Judge(base))  # slips told apart
@@ -441,7 +444,9 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
         solutions.append(dataclasses.replace(v.solution, title=data["title"] if titled else v.solution.title,
                                              variant=v.number))
     manifest = {"problem": name, "title": base_title, "seed": seed, "count": count,
-                "variants": [{"variant": v.number, "file": f, "draws": v.draws, "tells_apart": judge.of(v.data).apart}
+                "variants": [{"variant": v.number, "file": f, "draws": v.draws,
+                              # every kept draw was judged, so `of` finds it
+                              "tells_apart": judge.of(v.data).apart}  # type: ignore[union-attr]
                              for v, f in zip(drawn.variants, files)],
                 "redrawn": dict(drawn.redrawn.most_common())}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

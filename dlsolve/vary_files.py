@@ -53,10 +53,11 @@ def _flow(v: Any) -> str:
     return json.dumps(text, ensure_ascii=False)  # JSON's escapes are YAML's double-quoted ones
 
 
-def questions_table(rend: Any, rows: Sequence[tuple[int, str, dict]], keys: Sequence[tuple[str, tuple]]) -> str:
+def questions_table(rend: Any, rows: Sequence[tuple[int, str, dict[str, Any]]],
+                    keys: Sequence[tuple[str, tuple[Any, ...]]]) -> str:
     """The question sheet as a table: each variant (its number and file) and the value drawn for
     each `vary:` key (a vector or matrix as a JSON list) — what differs from student to student."""
-    def get(data: Any, path: tuple) -> Any:
+    def get(data: Any, path: tuple[Any, ...]) -> Any:
         for part in path:
             data = data[part]
         return data
@@ -66,7 +67,7 @@ def questions_table(rend: Any, rows: Sequence[tuple[int, str, dict]], keys: Sequ
         values = [_whole(get(data, path)) for _, path in keys]
         out.append([number, file] + [json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
                                      for v in values])
-    return rend.render_data({"columns": ["variant", "file"] + [k for k, _ in keys], "rows": out})
+    return str(rend.render_data({"columns": ["variant", "file"] + [k for k, _ in keys], "rows": out}))
 
 
 def _whole(v: Any) -> Any:

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 import sympy as sp
 
 from dlsolve import expr as E
 from dlsolve.exprlimits import POWER_BITS
-from dlsolve.solution import Given, Solution, Step
+from dlsolve.solution import Given, Prose, Solution, Step
+
+if TYPE_CHECKING:
+    from dlsolve.symbolic import Foreign
 
 DIGITS = 30
 
 
 @dataclass(frozen=True)
 class Mismatch:
-    section: str
+    section: Prose
     quantity: str
     what: str
 
@@ -127,9 +130,10 @@ class _Exact(E.Visitor):
 
     def visit_Cmp(self, e: E.Cmp) -> Any:
         a, b = self.visit(e.lhs), self.visit(e.rhs)
-        op = {"<": lambda p, q: p < q, "<=": lambda p, q: p <= q, ">": lambda p, q: p > q,
-              ">=": lambda p, q: p >= q, "==": lambda p, q: p == q, "!=": lambda p, q: p != q,
-              "and": lambda p, q: bool(p) and bool(q), "or": lambda p, q: bool(p) or bool(q)}[e.op]
+        op: Callable[[Any, Any], Any] = {"<": lambda p, q: p < q, "<=": lambda p, q: p <= q, ">": lambda p, q: p > q,
+                                         ">=": lambda p, q: p >= q, "==": lambda p, q: p == q, "!=": lambda p, q: p != q,
+                                         "and": lambda p, q: bool(p) and bool(q),
+                                         "or": lambda p, q: bool(p) or bool(q)}[e.op]
         return np.vectorize(lambda p, q: bool(op(p, q)), otypes=[bool])(a, b)
 
     def visit_Piecewise(self, e: E.Piecewise) -> Any:
@@ -150,7 +154,7 @@ class _Exact(E.Visitor):
     def visit_Outer(self, e: E.Outer) -> Any:
         return np.outer(self.visit(e.left), self.visit(e.right))
 
-    def visit_Foreign(self, e: E.Foreign) -> Any:
+    def visit_Foreign(self, e: Foreign) -> Any:
         values = [self.visit(a) for a in e.args]
         syms = [sp.Symbol(a.key, real=True) for a in e.args]
 
@@ -185,7 +189,8 @@ def _number(x: Any) -> float:
 
 def _as_float(v: Any) -> np.ndarray:
     if isinstance(v, np.ndarray):
-        return np.vectorize(_number, otypes=[float])(v)
+        numbers: np.ndarray = np.vectorize(_number, otypes=[float])(v)
+        return numbers
     return np.asarray(_number(v))
 
 

@@ -284,7 +284,8 @@ def _syntax_error(exc: Any, name: str) -> YamlSyntaxError:
         position = getattr(exc, "position", None)
         reason = getattr(exc, "reason", None)
         if isinstance(position, int) and position >= 0:
-            before = _text_of(exc)[:position] if _text_of(exc) is not None else None
+            text = _text_of(exc)
+            before = text[:position] if text is not None else None
             if before is not None:
                 line, col = before.count("\n") + 1, position - before.rfind("\n")
                 return YamlSyntaxError(name, line, col, f"{reason or 'invalid character'}")

@@ -290,7 +290,7 @@ def test_a_repeated_key_is_an_error_in_json_as_in_yaml(tmp_path):
 
 
 def test_answers_may_be_infinite_where_a_reference_is(tmp_path):
-    from dlsolve.load import load_answers
+    from dlsolve.answers_file import load_answers
 
     (tmp_path / "a.yaml").write_text("kl_pq: .inf\nh: 0.50\n")
     given, decimals, _ = load_answers(str(tmp_path / "a.yaml"))

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from dlsolve.cli import main
 from dlsolve.errors import LimitExceeded, SpecError
-from dlsolve.load import load_answers, load_marks, load_side_file
+from dlsolve.answers_file import load_answers, load_marks
+from dlsolve.load import load_side_file
 from tests.conftest import ROOT
 
 PROBLEM = str(ROOT / "problems" / "p5-awx-squared.yaml")

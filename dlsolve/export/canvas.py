@@ -166,7 +166,8 @@ def meta(quiz_id: str, title: str, points: float) -> ET.Element:
 def _bytes(el: ET.Element) -> bytes:
     tree = ET.ElementTree(el)
     ET.indent(tree)
-    return ET.tostring(el, encoding="UTF-8", xml_declaration=True)
+    data: bytes = ET.tostring(el, encoding="UTF-8", xml_declaration=True)
+    return data
 
 
 def write(problems: list[Problem], out: Path, options: Options) -> list[Path]:

@@ -25,7 +25,7 @@ def number(value: Any, path: Path) -> float:
     return x
 
 
-def _size(value: list, path: Path) -> None:
+def _size(value: list[Any], path: Path) -> None:
     if len(value) > MAX_ENTRIES:
         raise SpecInvalid(f"{len(value):,} entries; at most {MAX_ENTRIES:,} are taken (limit MAX_ENTRIES)", path)
 

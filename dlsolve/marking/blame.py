@@ -52,11 +52,11 @@ def producing_steps(solution: Solution, keys: Sequence[str]) -> tuple[Given | St
         for b in section.blocks:
             if isinstance(b, (Given, Step)) and b.quantity.key in wanted:
                 last[b.quantity.key] = b
-    out = []
+    out: list[Given | Step] = []
     for k in keys:
-        b = last.get(k)
-        if b is not None and b not in out:
-            out.append(dataclasses.replace(b, shown=True) if isinstance(b, Step) else b)
+        found = last.get(k)
+        if found is not None and found not in out:
+            out.append(dataclasses.replace(found, shown=True) if isinstance(found, Step) else found)
     return tuple(out)
 
 
@@ -95,8 +95,8 @@ def blame(solution: Solution, verdicts: Sequence[Verdict], consistent: set[str] 
         v = by_name[root]
         answer = solution.answer(root)
         size = 1
-        for d in v.shape:
-            size *= d
+        for extent in v.shape:
+            size *= extent
         if v.wrong_entries and v.shape and len(answer.keys) == size:
             flat = [_flat(idx, v.shape) for idx in v.wrong_entries]
             keys = [answer.keys[i] for i in flat]

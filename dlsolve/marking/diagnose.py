@@ -22,19 +22,39 @@ import numpy as np
 
 from dlsolve.marking.grade import Rule, Verdict, reference_array, shaped
 from dlsolve.expr import Add, Expr, Neg, Sym
+from dlsolve.kinds import SolveOptions, takes
 from dlsolve.solution import Section, Solution, Step
 
-Solver = Callable[[Optional[dict], Optional[int]], Optional[Solution]]
+Solver = Callable[[Optional[dict[str, Any]], Optional[int]], Optional[Solution]]
 
 
 class Alternatives:
     """Solutions of the same problem under other conventions and roundings, made when first asked."""
 
-    def __init__(self, conventions: tuple = (), data: Optional[dict] = None, solve: Optional[Solver] = None) -> None:
+    def __init__(self, conventions: tuple[Any, ...] = (), data: Optional[dict[str, Any]] = None, solve: Optional[Solver] = None) -> None:
         self.conventions, self.data, self._solve = conventions, data, solve
         self._by_convention: Optional[list[tuple[str, Solution]]] = None
         self._by_rounding: dict[int, Optional[Solution]] = {}
         self._flipped: dict[int, dict[str, np.ndarray]] = {}
+
+    @classmethod
+    def of(cls, problem: Any) -> "Alternatives":
+        """A loaded problem (`dlsolve.load.Problem`) under each other convention its kind knows, and
+        rounded by hand (solved only when a wrong answer asks for them)."""
+        def solve_again(data: Optional[dict[str, Any]], round_to: Optional[int]) -> Optional[Solution]:
+            try:
+                if data is not None:
+                    spec = problem.module.Spec.model_validate(data)
+                    again: Solution = problem.module.solve(spec, SolveOptions())
+                    return again
+                if not takes(problem.spec.kind, "round") or round_to is None or round_to > SolveOptions.MAX_ROUND:
+                    return None  # --round takes at most 12 decimals; past that, rounding explains no slip
+                rounded: Solution = problem.module.solve(problem.spec, SolveOptions(round=round_to))
+                return rounded
+            except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
+                return None
+
+        return cls(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again)
 
     def by_convention(self) -> list[tuple[str, Solution]]:
         if self._by_convention is None:
@@ -147,9 +167,9 @@ def diagnose(v: Verdict, decimals: Any, rule: Rule, alt: Alternatives,
     if ref.ndim == 2 and ref.shape[0] == ref.shape[1] and _matches(v, ref.T, decimals, rule):
         return ("your matrix is the transpose of the reference: the same numbers in the other layout "
                 "(rows and columns swapped)")
-    for label, sol in alt.by_convention():
+    for label, by_convention in alt.by_convention():
         try:
-            other = reference_array(sol.answer(v.name))
+            other: Optional[np.ndarray] = reference_array(by_convention.answer(v.name))
         except (KeyError, Exception):  # noqa: BLE001 - no such answer under that convention
             continue
         if _matches(v, other, decimals, rule):

@@ -38,8 +38,10 @@ class Rule:
         err = gap(got, ref)
         if self.by_decimals:
             tol = self.slack * 0.5 * 10.0 ** -np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
-            return err <= tol * (1 + 1e-9) + 1e-15
-        return err <= (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(ref)
+            right: np.ndarray = err <= tol * (1 + 1e-9) + 1e-15
+            return right
+        right = err <= (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(ref)
+        return right
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         needed = SIGNIFICANT - 1 - np.floor(np.log10(scale if scale > 0 else 1.0))
         exact = np.abs(np.where(finite, ref, 0.0) - np.round(np.where(finite, ref, 0.0))) <= 1e-9 * np.maximum(1.0, mag)
-    return (mag >= NEAR_ZERO) & ~exact & np.isfinite(ref) & (dec < needed)
+    coarse: np.ndarray = (mag >= NEAR_ZERO) & ~exact & np.isfinite(ref) & (dec < needed)
+    return coarse
 
 
 def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -> Verdict:
@@ -172,7 +175,7 @@ def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -
     if transposed:  # the numbers may be right, the layout is not
         diagnosis = ("your matrix is the transpose of the reference: the same numbers in the other layout "
                      "(rows and columns swapped)" if all_ok else None)
-    notes = ("given with rows and columns swapped",) if transposed else ()
+    notes: tuple[str, ...] = ("given with rows and columns swapped",) if transposed else ()
     if np.any(coarse):
         notes += (f"too few decimals to judge: give at least {SIGNIFICANT} significant digits",)
     return Verdict(answer.name, answer.label, given, written, answer.value, rounded, all_ok and not transposed,

@@ -86,8 +86,8 @@ class Problem:
 
     def title(self) -> str:
         if self.variants is not None:
-            return self.variants.title
-        return self.solution.title or self.solution.kind
+            return str(self.variants.title)
+        return str(self.solution.title or self.solution.kind)
 
 
 def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), follow_through: bool = False,

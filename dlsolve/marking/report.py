@@ -50,7 +50,7 @@ def _as_written(value: Any, decimals: Any) -> Any:
     return f"{x:.{int(decimals)}f}".replace("-", "−")
 
 
-def _verdict_row(v: Verdict) -> tuple:
+def _verdict_row(v: Verdict) -> tuple[Any, ...]:
     if v.problem is not None:
         return (v.name, v.label, written_text(v.written, None) if v.written not in (None, "") else "—", None,
                 _cell(v.reference), v.mark, None, None)

@@ -64,7 +64,8 @@ def read_roster(file: str) -> list[Student]:
     if id_col is None:
         raise FileError(f"{name}:1", "the roster's header has no id column (id, student, username or email); "
                                      f"it has: {', '.join(rows[0])}")
-    out, seen = [], {}
+    out: list[Student] = []
+    seen: dict[str, int] = {}
     for k, row in enumerate(rows[1:]):
         n = source.positions.get((k,), (k + 2, 1))[0]  # the file's line of the row
         cells = {"id": row[id_col].strip() if id_col < len(row) else ""}

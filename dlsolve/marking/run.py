@@ -30,7 +30,7 @@ class ClassRun:
     def title(self) -> str:
         return self.problem.title()
 
-    def rows(self) -> list:
+    def rows(self) -> list[Any]:
         """The gradebook's rows (dlsolve.marking.roster.GradeRow), one per student, for any writer."""
         return [g.row(self.names) for g in self.graded]
 
@@ -44,7 +44,7 @@ class ClassRun:
 
 
 def grade(problem_file: str, answers_files: Sequence[str], rule: Rule, follow_through: bool,
-          marks_file: Optional[str], roster_file: Optional[str], timeout: Optional[float], state: dict) -> ClassRun:
+          marks_file: Optional[str], roster_file: Optional[str], timeout: Optional[float], state: dict[str, Any]) -> ClassRun:
     """Solve the problem (or open the variants folder), read the marks and roster, grade every file.
     `state["source"]` holds the file being read, so an error in it is located."""
     from dlsolve import api, kinds
@@ -81,16 +81,20 @@ def is_folder(output: str) -> bool:
 
 def render(run: ClassRun, rend: Any) -> str:
     """The report as one text: a student's (one file), else the class's (csv: the gradebook)."""
+    text: str  # every renderer gives text
     if rend.structured:
         if rend.tabular:
-            return rend.render_data(gradebook(run.rows(), run.names))
-        if run.single:
-            return rend.render_data(student_json(run.graded[0]))
-        return rend.render_data({"problem": run.title, "students": [student_json(g) for g in run.graded]})
-    if run.single:
-        return rend.render(student_solution(run.graded[0], run.title))
-    return rend.render_combined([class_solution(run.graded, run.names, run.title)] +
-                                [student_solution(g, run.title) for g in run.graded], title="Class report")
+            text = rend.render_data(gradebook(run.rows(), run.names))
+        elif run.single:
+            text = rend.render_data(student_json(run.graded[0]))
+        else:
+            text = rend.render_data({"problem": run.title, "students": [student_json(g) for g in run.graded]})
+    elif run.single:
+        text = rend.render(student_solution(run.graded[0], run.title))
+    else:
+        text = rend.render_combined([class_solution(run.graded, run.names, run.title)] +
+                                    [student_solution(g, run.title) for g in run.graded], title="Class report")
+    return text
 
 
 def write_folder(run: ClassRun, rend: Any, folder: Path, pdf: bool) -> list[str]:

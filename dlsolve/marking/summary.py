@@ -25,7 +25,7 @@ def gradebook(rows: Sequence[GradeRow], names: Sequence[str]) -> dict[str, Any]:
     for r in rows:
         s = r.student
         out.append([s.id, s.name, s.email, s.section, "" if r.variant is None else r.variant, r.status]
-                   + [UNANSWERED if r.answers.get(n) is None else whole(r.answers[n]) for n in names]
+                   + [UNANSWERED if (points := r.answers.get(n)) is None else whole(points) for n in names]
                    + [whole(r.score), whole(r.max_score)])
     return {"columns": ["student", "name", "email", "section", "variant", "status", *names, "score", "max_score"],
             "rows": out}
@@ -63,7 +63,7 @@ def slips(graded: Sequence[Graded]) -> list[tuple[str, str, int]]:
     """(slip, answers it was seen in, students who made it), most common first. A slip is a
     diagnosis with the entry named left out (a sign flipped in dW2[1,2] and in dW2[2,1] is one
     slip), or, unexplained, the first wrong answer itself."""
-    count: Counter = Counter()
+    count: Counter[Any] = Counter()
     where: dict[str, set[str]] = {}
     for g in graded:
         if g.report is None:

@@ -11,7 +11,7 @@ from typing import Sequence
 
 from dlsolve.render import layout, numbers
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
-from dlsolve.solution import Network, Plane, Series, Stack
+from dlsolve.solution import Network, Plane, Series, Solution, Stack
 
 STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; line-height: 1.5; color: #1a1a1a;
@@ -48,6 +48,20 @@ _UPRIGHT = re.compile(r"<mi>(&#x00(?:39[1-9A-F]|3A[0-9]);)</mi>")  # capital Gre
 DS = "\\displaystyle "
 # 36{,}928 comes out of latex2mathml as <mn>36</mn><mrow><mo>,</mo></mrow><mn>928</mn>: one number, one <mn>
 _GROUPED = re.compile(r"<mn>([0-9,]+)</mn><mrow><mo>&#x0002C;</mo></mrow><mn>([0-9]{3}(?:[.][0-9]+)?)</mn>")
+
+
+def notebook_style() -> str:
+    """The HTML sheet's own style sheet (one home: `STYLE`), each rule scoped to the notebook
+    cell's <div class="dlsolve"> so it styles the equation grid, notes and tables as the page does
+    and nothing else in the notebook; the page's body and print rules left out."""
+    sheet = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", STYLE)
+    rules = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", sheet):
+        if selectors.strip() == "body":
+            continue
+        scoped = ", ".join(f".dlsolve {sel.strip()}" for sel in selectors.split(","))
+        rules.append(f"{scoped} {{{body.strip()}}}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
 def mathml(tex: str) -> str:
@@ -96,6 +110,14 @@ class HtmlRenderer(DocumentRenderer):
     name = "html"
     suffix = ".html"
     one_document = True
+
+    def notebook(self, solution: Solution) -> str:
+        """The page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell
+        (`Solution._repr_html_`), with the page's own style scoped to that div."""
+        page = self.render(solution)
+        m = re.search(r"<main>(.*)</main>", page, re.S)
+        body = m.group(1) if m else page
+        return f'{notebook_style()}<div class="dlsolve">{body}</div>'
 
     def wrap(self, title: str, body: str) -> str:
         return ('<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang="en">\n<head>\n'

@@ -170,7 +170,7 @@ def graph_layers(edges: Sequence[tuple[str, str]]) -> list[list[str]]:
     parents = {n: [a for a, b in edges if b == n] for n in nodes}
     depth: dict[str, int] = {}
 
-    def d(n: str, seen: tuple = ()) -> int:
+    def d(n: str, seen: tuple[str, ...] = ()) -> int:
         if n not in depth:
             depth[n] = 0 if not parents[n] or n in seen else 1 + max(d(p, seen + (n,)) for p in parents[n])
         return depth[n]

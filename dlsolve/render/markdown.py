@@ -34,7 +34,7 @@ _SUB = re.compile(r"_(\([^)]*\)|\{[^}]*\}|[^\s<]+)")
 def _mermaid(label: str) -> str:
     """A name as a Mermaid label in plain text: a₁^[1] as a₁ with a raised [1] (HTML labels,
     which GitHub's Mermaid draws), never the caret and brackets as typed."""
-    def strip(m: re.Match, tag: str) -> str:
+    def strip(m: re.Match[str], tag: str) -> str:
         inner = m.group(1)
         inner = inner[1:-1] if inner[0] in "({" else inner
         return f"<{tag}>{inner}</{tag}>"

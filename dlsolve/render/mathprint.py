@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import numpy as np
 
 from dlsolve import expr as E
 from dlsolve.render import numbers
+
+if TYPE_CHECKING:  # made only by dlsolve.symbolic, with SymPy loaded
+    from dlsolve.symbolic import Foreign
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -52,7 +55,7 @@ class _Printer(E.Visitor):
             return None
         return float(v)
 
-    def _names(self, e: E.Foreign) -> dict[str, str]:
+    def _names(self, e: Foreign) -> dict[str, str]:
         """How each symbol of a SymPy-printed node is written: its value if bound, else its name."""
         return {a.key: self._p(a, E.PREC_POW + 1) for a in e.args}
 
@@ -165,7 +168,7 @@ class UnicodePrinter(_Printer):
             return fn.uni_form(*args), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
         return f"{fn.uni}({', '.join(args)})", E.PREC_ATOM, False
 
-    def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
+    def visit_Foreign(self, e: Foreign) -> tuple[str, int, bool]:
         return e.text(False, self._names(e)), E.PREC_ATOM, False
 
     def visit_Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:
@@ -238,7 +241,7 @@ class LatexPrinter(_Printer):
             return fn.tex_form(*args), (E.PREC_POW if fn.power_form else E.PREC_ATOM), False
         return rf"{fn.tex}\left({', '.join(args)}\right)", E.PREC_ATOM, False
 
-    def visit_Foreign(self, e: E.Foreign) -> tuple[str, int, bool]:
+    def visit_Foreign(self, e: Foreign) -> tuple[str, int, bool]:
         return "{" + e.text(True, self._names(e)) + "}", E.PREC_ATOM, False
 
     def visit_Piecewise(self, e: E.Piecewise) -> tuple[str, int, bool]:

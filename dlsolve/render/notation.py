@@ -18,16 +18,8 @@ import re
 import unicodedata
 
 from dlsolve.functions import FUNCTIONS as _RECORDS
+from dlsolve.render.tex_escape import GREEK, tex_text
 
-GREEK = {  # values are control words: to_tex puts a space after one before a letter
-   
-    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon", "ζ": r"\zeta",
-    "η": r"\eta", "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa", "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu",
-    "ξ": r"\xi", "π": r"\pi", "ρ": r"\rho", "σ": r"\sigma", "ς": r"\varsigma", "τ": r"\tau", "υ": r"\upsilon",
-    "φ": r"\phi", "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega", "ϵ": r"\epsilon",
-    "Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta", "Λ": r"\Lambda", "Ξ": r"\Xi", "Π": r"\Pi",
-    "Σ": r"\Sigma", "Υ": r"\Upsilon", "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega",
-}
 SYMBOLS = {
     "∂": r"\partial", "·": r"\cdot", "−": "-", "×": r"\times", "‖": r"\|", "⊙": r"\odot", "→": r"\to",
     "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "∞": r"\infty", "ℓ": r"\ell", "½": r"\tfrac{1}{2}",
@@ -351,8 +343,6 @@ def to_tex(s: str, python: bool | None = None) -> str:
             out.append(ch)
             i += 1
         else:
-            from dlsolve.render.latex import tex_text
-
             out.append(r"\text{" + tex_text(ch) + "}")
             i += 1
     text = ""

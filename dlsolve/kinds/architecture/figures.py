@@ -137,7 +137,10 @@ class Figures:
         short, self.rf = self.rf, None
         if main is None or short is None:
             return
-        v = lambda s: float(self.d.env[s.key])  # noqa: E731
+
+        def v(s: Sym) -> float:
+            return float(self.d.env[s.key])
+
         for (rm, jm, sm), (rs, js, ss) in zip(main, short):
             lo_m, hi_m = v(sm) - (v(rm) - 1) / 2, v(sm) + (v(rm) - 1) / 2
             lo_s, hi_s = v(ss) - (v(rs) - 1) / 2, v(ss) + (v(rs) - 1) / 2

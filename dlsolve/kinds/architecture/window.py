@@ -43,7 +43,7 @@ def check_input(c: Context, n_spatial: int, name: str) -> None:
 
 
 def _pad(padding: Padding, a: int) -> int:
-    return 0 if padding == "valid" else padding[a]  # type: ignore[index]
+    return 0 if isinstance(padding, str) else padding[a]  # a string here is "valid" ("same" is worked out before)
 
 
 def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, Optional[Prose]]:
@@ -85,7 +85,7 @@ def axis_formula(c: Context, w: Window, a: int) -> tuple[Expr, Optional[Prose]]:
     rnd = "ceil" if w.ceil_mode else "floor"
     p_val = (eff - 1) // 2 if w.padding == "same" else _pad(w.padding, a)
     windows = -(-(n + 2 * p_val - eff) // s) + 1
-    one: Expr = Num(1)
+    one = Num(1)
     if w.ceil_mode and (windows - 1) * s >= n + p_val:
         one = Num(0)     # PyTorch drops a last window that would start in the right padding
         note = "ceil_mode: the last window would start in the right padding, so it is dropped (PyTorch)"

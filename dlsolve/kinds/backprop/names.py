@@ -7,7 +7,7 @@ display names are built together; nothing here slices a display name to make ano
 from __future__ import annotations
 
 from functools import wraps
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from dlsolve import notation as N
 from dlsolve.expr import Sym
@@ -35,7 +35,7 @@ class Names:
         self.net = net
         self.L = len(net.layers)
         self.s = sample
-        self._cache: dict[tuple, Sym] = {}
+        self._cache: dict[tuple[Any, ...], Sym] = {}
 
     def _single(self, l: int) -> bool:
         return l == self.L and self.net.layers[-1].n_out == 1
@@ -144,8 +144,8 @@ class Names:
     # -- dropout: the output a layer passes on, its mask and rate -----------------------------
     def dropped(self, l: int) -> bool:
         """Layer l's output is multiplied by a dropout factor before the next layer reads it."""
-        return 0 < l <= self.L and self.net.layers[l - 1].dropout is not None and \
-            self.net.layers[l - 1].dropout.shown
+        dropout = self.net.layers[l - 1].dropout if 0 < l <= self.L else None
+        return dropout is not None and dropout.shown
 
     @_memo
     def ad(self, l: int, j: int) -> Sym:

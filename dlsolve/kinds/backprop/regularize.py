@@ -16,7 +16,7 @@ from typing import Literal, Optional
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from dlsolve.errors import SpecInvalid
+from dlsolve.errors import Path, SpecInvalid
 from dlsolve.kinds import values as V
 
 _STRICT = ConfigDict(extra="forbid")
@@ -69,7 +69,7 @@ class Regularization:
     include_bias: bool
 
 
-def prepare_dropout(spec: Optional[DropoutSpec], n_out: int, path: tuple, final: bool) -> Optional[Dropout]:
+def prepare_dropout(spec: Optional[DropoutSpec], n_out: int, path: Path, final: bool) -> Optional[Dropout]:
     if spec is None:
         return None
     path = path + ("dropout",)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 import sympy as sp
@@ -110,8 +110,8 @@ class GraphWalker(Walker):
                 if x.is_number:
                     self.check_power(node, _float(x), _float(b[0, 0]))
         a, b = self._broadcast(node, op, a, b)
-        f = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
-             "/": lambda x, y: x / y, "**": lambda x, y: x ** y}[op]
+        f: Callable[[Any, Any], Any] = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y,
+                                        "/": lambda x, y: x / y, "**": lambda x, y: x ** y}[op]
         return sp.ImmutableMatrix(a.rows, a.cols, lambda i, j: f(a[i, j], b[i, j]))
 
     def _work(self, node: ast.AST, terms: float) -> None:
@@ -164,7 +164,7 @@ class GraphWalker(Walker):
                 raise self.fail(node, f"{fn}() takes one argument")
             return self._rows(f, args[0])
         if f.shape == "pick" and len(args) == 2:
-            a, b = self._broadcast(node, fn, *args)  # type: ignore[arg-type]
+            a, b = self._broadcast(node, fn, *args)
             return sp.ImmutableMatrix(a.rows, a.cols, lambda i, j: f.sympy_form(sp, a[i, j], b[i, j]))
         if len(args) != 1:
             raise self.fail(node, f"{fn}() takes one argument")

@@ -68,7 +68,9 @@ def param(kind: str, gate: str, shape: tuple[int, ...]) -> Param:
     rows, cols = (shape[0], shape[1]) if len(shape) == 2 else (shape[0], 0)
     g_uni = f"_{gate}" if gate else ""
     g_tex = f"_{{{gate}}}" if gate else ""
-    el_tex = (lambda base: base + "_{" + (f"{gate}," if gate else "") + "%s}")
+    def el_tex(base: str) -> str:
+        return base + "_{" + (f"{gate}," if gate else "") + "%s}"
+
     if kind == "bh":
         return Param(f"bh_{gate}", "bʰ" + g_uni, "b^{h}" + g_tex, "bʰ" + g_uni, el_tex("b^{h}"), rows, cols)
     if kind == "c":   # the read-out bias, shown b_y so it is never confused with the cell state c_t
