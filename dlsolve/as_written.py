@@ -62,10 +62,12 @@ class _Exact(E.Visitor):
         return self._short(self.env[e.key])
 
     def visit_Add(self, e: E.Add) -> Fraction:
-        return self._small(sum((self.visit(t) for t in e.terms), Fraction(0)))
+        total: Fraction = sum((self.visit(t) for t in e.terms), Fraction(0))
+        return self._small(total)
 
     def visit_Neg(self, e: E.Neg) -> Fraction:
-        return -self.visit(e.arg)
+        value: Fraction = self.visit(e.arg)
+        return -value
 
     def visit_Mul(self, e: E.Mul) -> Fraction:
         out = Fraction(1)

@@ -19,14 +19,15 @@ from dlsolve.solution import (GIVEN, WORKED, Answer, AnswerValue, Block, Cell, F
 NoteArg = Union[Prose, None, Callable[[Union[Value, None]], Union[Prose, None]]]
 
 
-def _cancelled(value: Value, formula: Expr, bindings: dict, exact: object | None) -> Value:
+def _cancelled(value: Value, formula: Expr, bindings: dict[str, Value], exact: object | None) -> Value:
     """The step's value as the decimals as written give it (dlsolve/as_written.py: 0.5 − 0.6 +
     0.1 is 0, not 2.8×10⁻¹⁷, and step(z) must see 0); with --exact an exact 0 is 0."""
     if exact is not None and getattr(exact, "is_zero", False) and not isinstance(value, np.ndarray) and value != 0:
         return 0.0
     from dlsolve.as_written import as_written
 
-    return as_written(value, formula, bindings)
+    cleaned: Value = as_written(value, formula, bindings)
+    return cleaned
 
 
 def _prose(text: Prose, values: dict[str, object]) -> Prose:

@@ -328,7 +328,8 @@ def course_derivative(local: sp.Basic, parent: sp.Symbol, child: E.Sym,
 
 
 def _name(e: E.Call) -> str:
-    return getattr(e.fn, "name", e.fn)
+    name: str = e.fn.name  # a call node holds its Function record
+    return name
 
 
 def _calls(e: E.Expr, name: str, arg: E.Expr) -> bool:
@@ -378,11 +379,12 @@ def signed_product(factors: list[E.Expr]) -> E.Expr:
     return E.Neg(body) if negative else body
 
 
-def _match(e: sp.Basic, pattern: sp.Basic) -> dict | None:
+def _match(e: sp.Basic, pattern: sp.Basic) -> dict[Any, Any] | None:
     """SymPy's match, with its own failures on odd formulas (1/log(tanh(10¹⁵)) divides by zero
     in mpmath, found by fuzzing) taken as no match."""
     try:
-        return e.match(pattern)
+        found: dict[Any, Any] | None = e.match(pattern)
+        return found
     except (ArithmeticError, TypeError, ValueError, RecursionError, AttributeError):
         return None
 
