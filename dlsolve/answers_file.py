@@ -145,6 +145,8 @@ class AnswerSheet:
         return f"{self.name}:{line}" if line else self.name
 
 
+# `yhat = 0.9130`: a name and its value written with = instead of a colon (read, with a note)
+_EQUALS_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=(?=\s*[-+−.\d\[])")
 _ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*][A-Za-z0-9_]")  # a YAML anchor (&a) or alias (*a)
 
 
@@ -157,6 +159,7 @@ def read_answers(file: str) -> AnswerSheet:
     except DlsolveError as err:
         return AnswerSheet(file, failed=getattr(err, "message", None) or str(err))
     sheet = AnswerSheet(name)
+    text = text.lstrip("\ufeff")  # the byte-order mark a Windows editor writes first
     if not "".join(line.split("#", 1)[0] for line in text.splitlines()).strip():
         sheet.failed = "the answers file is empty; write one `name: value` per line"
         return sheet
@@ -238,7 +241,11 @@ def _key_regions(text: str) -> dict[str, tuple[int, str | None, Any]] | None:
     current = None
     for n, line in enumerate(text.splitlines(), 1):
         code = line.split("#", 1)[0]
-        m = _TOP_KEY.match(code)
+        m = _TOP_KEY.match(code) or _EQUALS_KEY.match(code)
+        if m is None and current is not None and code[:1].isalpha():
+            # a line of its own that is no `name: value` (a stray word, `yhat 0.91`): not read
+            # into the answer above it, which would then be lost too; named by its own text
+            m = re.match(r"(.*\S)\s*()", code)
         if m:
             current = m.group(1).strip().strip("'\"")
             if current in regions:

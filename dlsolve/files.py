@@ -20,7 +20,7 @@ def expand(paths: Iterable[str]) -> list[str]:
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            out += [str(f) for f in sorted((f for f in path.iterdir() if f.suffix in SUFFIXES and f.is_file()),
+            out += [str(f) for f in sorted((f for f in path.iterdir() if f.suffix.lower() in SUFFIXES and f.is_file()),
                                            key=lambda f: natural_key(f.name))]
         else:
             out.append(p)

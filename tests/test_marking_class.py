@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 
 import numpy as np
 import pytest
@@ -533,3 +534,33 @@ def test_a_roster_is_read_through_the_loaders_limits_with_located_errors(tmp_pat
     answers.write_text("yhat: 0.5\n", encoding="utf-8")
     r = run("check", P1, answers, "--roster", roster)
     assert r.exit_code == 2 and f"roster.csv{where}" in r.output and "internal error" not in r.output, r.output
+
+
+def test_an_exact_value_written_short_is_right_and_a_rounded_one_is_not(tmp_path):
+    """σ(0) = 0.5 exactly: `0.5` is right; 3·σ(0.1) = 1.5749… written `2` has too few digits."""
+    problem = tmp_path / "p.yaml"
+    problem.write_text('kind: graph\ngiven: {z: 0, u: 0.1, w: 3}\ndefine: {a: "sigmoid(z)", b: "w*sigmoid(u)"}\n'
+                       "find: [a, b]\n", encoding="utf-8")
+    answers = tmp_path / "a.yaml"
+    answers.write_text("a: 0.5\nb: 2\n", encoding="utf-8")
+    doc = json.loads(run("check", problem, answers, "--format", "json").stdout)
+    right = {v["name"]: v["right"] for v in doc["verdicts"]}
+    assert right == {"a": True, "b": False}
+    assert 3 / (1 + math.exp(-0.1)) == pytest.approx(1.5749, abs=5e-5)   # b's reference, by hand
+
+
+def test_forms_a_folder_of_real_files_has_are_graded(tmp_path):
+    """A byte-order mark (Windows editors), `name = value`, a stray line of its own (it must not
+    swallow the answer above it), an upper-case .YAML extension."""
+    ref = p1_reference()
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "bom.yaml").write_text("\ufeff" + answers_text({"yhat": ref["yhat"]}), encoding="utf-8")
+    (folder / "equals.yaml").write_text(f"yhat = {ref['yhat']:.6f}\nloss: {ref['loss']:.6f}\n", encoding="utf-8")
+    (folder / "stray.yaml").write_text(f"loss: {ref['loss']:.6f}\nI was not sure about the rest\n", encoding="utf-8")
+    (folder / "UPPER.YAML").write_text(answers_text({"yhat": ref["yhat"]}), encoding="utf-8")
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(run("check", P1, folder, "--format", "csv").stdout))}
+    assert set(rows) == {"bom", "equals", "stray", "UPPER"}
+    assert rows["bom"]["yhat"] == "1" and rows["UPPER"]["yhat"] == "1"
+    assert rows["equals"]["yhat"] == "1" and rows["equals"]["loss"] == "1"
+    assert rows["stray"]["loss"] == "1"

@@ -135,8 +135,9 @@ SIGNIFICANT = 2  # a value judged by its decimals must show at least this many s
 
 def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
     """Entries written with too few decimals to say anything: 0 for 0.43 or 1 for 0.5625 would
-    be 'right' by rounding; a marker wants two significant digits (an integer reference, or one
-    of about zero, may be written as it is).
+    be 'right' by rounding; a marker wants two significant digits (a reference the written
+    decimals give exactly — 0.5 for σ(0), −1 for an integer — or one of about zero, may be
+    written as it is).
 
     The digits are judged per answer, not per entry: the decimals needed are those that give the
     answer's largest entry two significant digits, so an entry far below the answer's scale
@@ -147,7 +148,9 @@ def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
     scale = float(np.max(np.where(finite, np.abs(ref), 0.0), initial=0.0))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         needed = SIGNIFICANT - 1 - np.floor(np.log10(scale if scale > 0 else 1.0))
-        exact = np.abs(np.where(finite, ref, 0.0) - np.round(np.where(finite, ref, 0.0))) <= 1e-9 * np.maximum(1.0, mag)
+        places = 10.0 ** np.clip(dec, 0, 15)
+        plain = np.where(finite, ref, 0.0)
+        exact = np.abs(plain - np.round(plain * places) / places) <= 1e-9 * np.maximum(1.0, mag)
     coarse: np.ndarray = (mag >= NEAR_ZERO) & ~exact & np.isfinite(ref) & (dec < needed)
     return coarse
 
