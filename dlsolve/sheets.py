@@ -14,10 +14,14 @@ import numpy as np
 from dlsolve.errors import SpecError, SpecInvalid
 from dlsolve.kinds import SolveOptions
 from dlsolve.solution import Section, Solution, Table, Text
+from dlsolve.vary_files import variant_number
 
 
 def solve_problem(problem: Any, options: SolveOptions) -> Solution:
     solution: Solution = problem.module.solve(problem.spec, options)
+    variant = variant_number(problem.source.name)  # a file `dlsolve vary` wrote: its paper asks `variant: N`
+    if variant is not None:
+        solution = dataclasses.replace(solution, variant=variant)
     if options.round is None:
         return solution
     full = problem.module.solve(problem.spec, dataclasses.replace(options, round=None, exact=False))

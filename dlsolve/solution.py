@@ -338,9 +338,9 @@ def find_list(sol: "Solution") -> tuple[tuple[str, Prose, str], ...]:
 def how_to_answer(sol: "Solution") -> Prose:
     """The line under the Find list: how a student hands in answers for `dlsolve check`."""
     if sol.variant is not None:
-        return Phrase("This is variant {n:int}. Write your answers one a line as name: value, using the answer "
+        return Phrase("This is variant {n:int}. Write your answers one per line as name: value, using the answer "
                       "names above, and begin with the line variant: {n:int}.", n=sol.variant)
-    return "Write your answers one a line as name: value, using the answer names above."
+    return "Write your answers one per line as name: value, using the answer names above."
 
 
 class StepList(tuple[Step, ...]):

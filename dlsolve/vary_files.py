@@ -7,6 +7,26 @@ import json
 import re
 from typing import Any, Mapping, Sequence
 
+MANIFEST = "variants.json"  # what `dlsolve vary` writes beside the variants: the seed and each variant's file
+
+
+def variant_number(path: str) -> int | None:
+    """The variant a problem file is, when `dlsolve vary` wrote it: the variants.json beside it
+    lists the file (so its question paper asks for `variant: N`); None for any other file."""
+    from pathlib import Path
+
+    file = Path(path)
+    manifest = file.parent / MANIFEST
+    try:
+        if not manifest.is_file() or manifest.stat().st_size > 50_000_000:
+            return None
+        for v in json.loads(manifest.read_text(encoding="utf-8"))["variants"]:
+            if v.get("file") == file.name:
+                return int(v["variant"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
+    return None
+
 
 def to_yaml(data: Mapping[str, Any], indent: int = 0) -> str:
     """Plain data (mappings, lists, numbers, text) as block YAML with flow lists, as a person

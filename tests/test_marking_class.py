@@ -564,3 +564,17 @@ def test_forms_a_folder_of_real_files_has_are_graded(tmp_path):
     assert rows["bom"]["yhat"] == "1" and rows["UPPER"]["yhat"] == "1"
     assert rows["equals"]["yhat"] == "1" and rows["equals"]["loss"] == "1"
     assert rows["stray"]["loss"] == "1"
+
+
+def test_each_variants_own_paper_asks_for_its_variant_line(tmp_path):
+    """`solve variants/ --questions` (one paper per variant, as the README says to print them)
+    tells each student which variant line to write: the file is listed in variants.json."""
+    problem = tmp_path / "adam.yaml"
+    problem.write_text(ADAM + "vary:\n  gradients: {range: [-0.9, 0.9], step: 0.1, nonzero: true}\n",
+                       encoding="utf-8")
+    assert run("vary", problem, "--count", "2", "-o", tmp_path / "v").exit_code == 0
+    manifest = json.loads((tmp_path / "v" / "variants.json").read_text(encoding="utf-8"))
+    for v in manifest["variants"]:
+        paper = run("solve", tmp_path / "v" / v["file"], "--questions").stdout
+        assert f"begin with the line variant: {v['variant']}." in " ".join(paper.split())
+    assert "variant:" not in run("solve", problem, "--questions").stdout   # not a variant: no such line

@@ -112,7 +112,7 @@ def collect(paths: Sequence[str], options: Options, scratch: Optional[Path] = No
     nothing to ask is left out and said in `skipped`."""
     skipped = [] if skipped is None else skipped
     from dlsolve.files import expand
-    from dlsolve.vary import MANIFEST
+    from dlsolve.vary_files import MANIFEST
 
     problems = []
     for p in paths:
