@@ -134,15 +134,18 @@ def slips(solution: Solution, alternatives: Alternatives, name: str, decimals: A
 
 # -- variants that tell slips apart ----------------------------------------------------------
 
-def applicable(solution: Solution, alternatives: Alternatives, names: Iterable[str]) -> set[tuple[str, str]]:
-    """(answer, slip label) pairs that the problem as written makes visible: a slip that changes
-    nothing in the problem itself (a convention an answer does not depend on, the sign of an
-    answer that is 0 as written) is not asked of its variants."""
+def applicable(solution: Solution, alternatives: Alternatives, names: Iterable[str],
+               decimals: int = DECIMALS) -> set[tuple[str, str]]:
+    """(answer, slip label) pairs that the problem as written makes visible at the marking
+    tolerance: a slip that changes nothing there in the problem itself (a convention an answer
+    does not depend on, the sign of an answer that is 0 as written, ε inside or outside the root
+    when ε = 1e−8 moves only the 9th digit) is not asked of its variants."""
     out = set()
     for name in names:
         ref = reference_array(solution.answer(name))
+        dec = answer_decimals(ref, decimals)
         for label, value in candidates(solution, alternatives, name):
-            if label == TRANSPOSE or not np.allclose(value, ref, rtol=1e-9, atol=1e-12):
+            if label == TRANSPOSE or not same(value, ref, dec):
                 out.add((name, label))
     return out
 
@@ -194,7 +197,7 @@ class Judge:
         problem = load_data(base)
         solution = solve_located(problem, SolveOptions())
         self.decimals = decimals
-        self.wanted = applicable(solution, Alternatives.of(problem), _asked(solution))
+        self.wanted = applicable(solution, Alternatives.of(problem), _asked(solution), decimals)
         self.told: dict[str, Told] = {}
 
     def __call__(self, data: dict[str, Any], solution: Solution) -> Optional[str]:
