@@ -60,3 +60,26 @@ def test_the_weight_plot_starts_at_w0():
     tex = sol.to("latex")
     assert r"{0};" in tex.split(r"\node[font=\small] at (3.5,-0.65) {iteration $i$}")[1].split("tikzpicture")[0] or \
         "at (0.000,-0.05) {0};" in tex
+
+
+def test_the_roc_curve_is_drawn_in_the_key_and_not_on_the_question_sheet():
+    """The curve (its points joined, the area shaded, the AUC written in it) is worked, so the
+    LaTeX and HTML keys draw it and no question sheet shows it or its threshold table. The drawn
+    coordinates are the points of a ROC computed here (0.25 per positive or negative of 4 each)."""
+    import dlsolve
+    from dlsolve.render import renderer
+
+    sol = dlsolve.solve(str(ROOT / "problems" / "metrics-roc.yaml"))
+    tex, html = sol.to("latex"), sol.to("html")
+    # (FPR, TPR) of metrics-roc.yaml: y = 1,0,1,1,0,1,0,0 ranked by score 0.9 > 0.8 > 0.7 > 0.6 > 0.45 (two) > 0.2 > 0.1
+    pts = [(0, 0), (0, 0.25), (0, 0.5), (0, 0.75), (0.25, 0.75), (0.5, 1), (0.75, 1), (1, 1)]
+    tikz = " -- ".join(f"({x * 5:.3f},{y * 5:.3f})" for x, y in pts)
+    assert rf"\fill[blue!18] {tikz} -- (5.000,0) -- (0.000,0) -- cycle;" in tex
+    assert r"\text{AUC} = 0.9063" in tex
+    assert '<polygon class="auc"' in html and '<polyline class="roc"' in html and "AUC = 0.9063" in html
+    text = sol.to("text")
+    assert "(0.25, 0.75), (0.5, 1), (0.75, 1), (1, 1); the area under it is AUC = 0.9063" in " ".join(text.split())
+    for fmt in ("latex", "html", "text", "markdown"):
+        sheet = renderer(fmt)(precision=4, mode="questions").render(sol)
+        assert "AUC =" not in sheet and "tikzpicture" not in sheet and 'class="roc"' not in sheet, fmt
+        assert "The ROC points" not in sheet and "0.9063" not in sheet, fmt

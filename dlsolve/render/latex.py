@@ -17,7 +17,7 @@ from dlsolve.render import layout, numbers
 from dlsolve.render.texbreak import break_line, tex_width
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
 from dlsolve.render.notation import GREEK
-from dlsolve.solution import Network, Plane, Series, Stack
+from dlsolve.solution import Network, Plane, Roc, Series, Stack
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
@@ -233,6 +233,8 @@ class LatexRenderer(DocumentRenderer):
             if note and n < len(group) - 1:
                 body += " \\\\*\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
         out = "\\begin{align*}\n" + body.rstrip("\n") + "\n\\end{align*}"
+        if "\\intertext" in body:  # no page break at \intertext's \postdisplaypenalty: a note never begins a page
+            out = "{\\postdisplaypenalty=10000\n" + out + "}"
         if group[-1][1]:
             out += "\n\\nopagebreak{\\leftskip=2em\\small\\itshape " + self.inline(group[-1][1]) + "\\par}"  # with its step
         return out
@@ -402,6 +404,31 @@ class LatexRenderer(DocumentRenderer):
             parts.append(rf"\filldraw[draw=blue!60!black,fill={fill}] {at(x, y)} circle (2.2pt) "
                          rf"node[above right,font=\scriptsize] {{${label}$}};")
         parts.append(r"\end{tikzpicture}")
+        return "\n".join(parts)
+
+    def roc(self, rc: Roc) -> str:
+        """The ROC curve in the unit square (5 cm): the points joined, the area under them shaded
+        with the AUC written in it, the diagonal of a random ranking dashed, ticks at quarters."""
+        side = 5.0
+        pts = " -- ".join(f"({x * side:.3f},{y * side:.3f})" for x, y in rc.points)
+        first, last = rc.points[0][0] * side, rc.points[-1][0] * side
+        parts = [r"\begin{tikzpicture}",
+                 rf"\fill[blue!18] {pts} -- ({last:.3f},0) -- ({first:.3f},0) -- cycle;",
+                 rf"\draw[gray!60] (0,0) rectangle ({side},{side});",
+                 rf"\draw[gray,dashed] (0,0) -- ({side},{side});"]
+        for q in (0.0, 0.25, 0.5, 0.75, 1.0):
+            tick = numbers.latex(q, self.precision)
+            parts.append(rf"\draw[gray!60] ({q * side:.3f},0) -- ({q * side:.3f},-0.08) "
+                         rf"node[below,font=\scriptsize,black] {{${tick}$}};")
+            parts.append(rf"\draw[gray!60] (0,{q * side:.3f}) -- (-0.08,{q * side:.3f}) "
+                         rf"node[left,font=\scriptsize,black] {{${tick}$}};")
+        parts.append(rf"\draw[thick,blue!70!black] {pts};")
+        parts += [rf"\fill[blue!70!black] ({x * side:.3f},{y * side:.3f}) circle (1.5pt);" for x, y in rc.points]
+        parts += [rf"\node[font=\small] at ({0.62 * side:.3f},{0.2 * side:.3f}) "
+                  rf"{{$\text{{AUC}} = {numbers.latex(rc.auc, self.precision)}$}};",
+                  rf"\node[font=\small] at ({side / 2},-0.75) {{FPR}};",
+                  rf"\node[font=\small,rotate=90] at (-0.95,{side / 2}) {{TPR}};",
+                  r"\end{tikzpicture}"]
         return "\n".join(parts)
 
     def graph(self, edges: list[tuple[str, str]]) -> str:
