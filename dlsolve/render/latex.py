@@ -140,6 +140,7 @@ COMPACT = r"""\makeatletter
 KEEP = "\\keepspace{6\\baselineskip}\n"  # before a heading: room for it and the first lines after it
 MAX_KEPT_ROWS = 24  # a step of more rows than this may break inside (it could not fit on a page whole)
 ANSWERS_ON_ONE_PAGE = 45  # an answers table of at most this many lines is one unbreakable block
+UNIT_RADIUS = 0.45  # cm: a unit of the network picture is a circle of 9 mm
 LIMIT = 68  # a worked line wider than this many characters (11 pt math, A4 less 2 × 2 cm) is broken
 
 
@@ -333,14 +334,21 @@ class LatexRenderer(DocumentRenderer):
         dx, dy = 4.0, 1.6
         xy = {k: (c * dx, (tallest - 1 - r) * dy) for k, (c, r) in pos.items()}
         parts = [r"\begin{tikzpicture}[unit/.style={circle,draw=blue!50!black,fill=blue!6,minimum size=9mm,"
-                 r"inner sep=0pt},w/.style={font=\scriptsize,fill=white,inner sep=1pt}]"]
+                 r"inner sep=0pt},w/.style={font=\scriptsize,fill=white,text=black,inner sep=1pt}]"]
         for (l, j), (x, y) in xy.items():
             label = self.latex.print(net.layers[l][j])
             parts.append(rf"\node[unit] (u{l}x{j}) at ({x:.2f},{y:.2f}) {{${label}$}};")
         show = len(net.weights) <= 40
-        for l, i, j, w in net.weights:
-            at = 0.5 if sizes[l - 1] == 1 else 0.22 + 0.1 * (j % 3)  # staggered, so labels of one unit part
-            lab = rf" node[w,sloped,pos={at:.2f}] {{${numbers.latex(w, self.precision)}$}}" if show else ""
+        texts = [numbers.latex(w, self.precision) for _, _, _, w in net.weights]
+        # each label off the crossings and clear of its unit's other labels, on white (so −2 reads −2)
+        spots = layout.edge_label_spots([(xy[(l - 1, i)], xy[(l, j)]) for l, i, j, _ in net.weights],
+                                        [0.1 + 0.14 * len(t.replace("-", "--")) for t in texts], 0.3) \
+            if show else [0.5] * len(texts)
+        for (l, i, j, w), text, t in zip(net.weights, texts, spots):
+            (ax, ay), (bx, by) = xy[(l - 1, i)], xy[(l, j)]
+            length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5
+            at = (t * length - UNIT_RADIUS) / (length - 2 * UNIT_RADIUS)  # TikZ's pos runs from rim to rim
+            lab = rf" node[w,sloped,pos={at:.3f}] {{${text}$}}" if show else ""
             parts.append(rf"\draw[-latex,gray!70!black] (u{l - 1}x{i}) --{lab} (u{l}x{j});")
         for l, j, b in net.biases:
             x, y = xy[(l, j)]
