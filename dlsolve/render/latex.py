@@ -232,7 +232,9 @@ class LatexRenderer(DocumentRenderer):
             # within one step no page break (\\*): its "= …" lines never begin a page; between steps one may
             body += (" \\\\*\n" if len(rows) <= MAX_KEPT_ROWS else " \\\\\n").join(rows)
             if note and n < len(group) - 1:
-                body += " \\\\*\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
+                # kept with its step (no break before it, see below); a page may break after it
+                body += " \\\\*\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n" \
+                    "\\noalign{\\penalty0}\n"
         out = "\\begin{align*}\n" + body.rstrip("\n") + "\n\\end{align*}"
         if "\\intertext" in body:  # no page break at \intertext's \postdisplaypenalty: a note never begins a page
             out = "{\\postdisplaypenalty=10000\n" + out + "}"
@@ -298,8 +300,9 @@ class LatexRenderer(DocumentRenderer):
     # -- pictures (TikZ; a sentence instead when TikZ is not installed) -----------------------
     def framed(self, drawn: str, caption: str) -> str:
         cap = ("\n\n{\\small " + self.inline(caption) + "}") if caption else ""
-        return "\\begin{center}\n\\ifpictures\n\\fit{" + drawn + "}\n\\else\\emph{(the picture needs TikZ)}\\fi" + cap + \
-            "\n\\end{center}"
+        # one unbreakable block: a caption never on the page after its picture
+        return "\\begin{center}\\begin{minipage}{\\linewidth}\\centering\n\\ifpictures\n\\fit{" + drawn + \
+            "}\n\\else\\emph{(the picture needs TikZ)}\\fi" + cap + "\n\\end{minipage}\\end{center}"
 
     def _label(self, text: str) -> str:
         return self.inline(text)
