@@ -188,8 +188,8 @@ def _roc(d: Derivation, spec: Spec) -> None:
     points = tuple((float(d.env[f.key]), float(d.env[t.key])) for f, t in zip(fprs, tprs))
     if area is not None:
         d.figure(Roc(points, float(area)),
-                 Phrase("The ROC curve (TPR against FPR); the shaded area under it is AUC = {auc}, the dashed "
-                        "diagonal a random ranking.", auc=float(area)))
+                 Phrase("The ROC curve (TPR against FPR) and the area under it, AUC = {auc}; the diagonal is a "
+                        "random ranking (AUC = 0.5).", auc=float(area)))
     d.answer("roc_fpr", np.array([float(d.env[f.key]) for f in fprs]), "FPR of each ROC point",
              keys=tuple(f.key for f in fprs))
     d.answer("roc_tpr", np.array([float(d.env[t.key]) for t in tprs]), "TPR of each ROC point",
