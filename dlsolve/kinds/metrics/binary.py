@@ -182,9 +182,10 @@ def _roc(d: Derivation, spec: Spec) -> None:
     d.table(["k", "threshold t", "TP", "FP", "TN", "FN", "TPR", "FPR"], rows,
             title="The ROC points, one row per threshold")
     auc = qty("auc", "AUC")
-    terms = [(fprs[k] - fprs[k - 1]) * (tprs[k] + tprs[k - 1]) / Num(2) for k in range(1, len(ts))]
-    area = d.derive(auc, add_all(terms), note="the trapezoid rule: each step of FPR times the mean TPR over "
-                    "it; 0.5 is a random ranking, 1 a perfect one")
+    # ½·width·(sum of the heights): no stacked fractions, so the long sum breaks cleanly at its +
+    terms = [Num(0.5) * (fprs[k] - fprs[k - 1]) * (tprs[k] + tprs[k - 1]) for k in range(1, len(ts))]
+    area = d.derive(auc, add_all(terms), note="the trapezoid rule: each step of FPR times the mean of the "
+                    "TPRs at its ends (½ their sum); 0.5 is a random ranking, 1 a perfect one")
     points = tuple((float(d.env[f.key]), float(d.env[t.key])) for f, t in zip(fprs, tprs))
     if area is not None:
         d.figure(Roc(points, float(area)),
