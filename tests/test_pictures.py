@@ -89,7 +89,7 @@ def test_weight_labels_in_the_pdf_sit_off_crossings_and_apart():
     """P1's TikZ network (4-3-2-1, units 4 cm apart in columns, 1.6 cm in rows, 9 mm circles): every
     weight label, read back from its `pos` (rim to rim, as TikZ measures it) as a 0.3 cm piece along
     its arrow, keeps 0.12 cm (more than half a label's height) from every other arrow — never on a
-    crossing — and 0.3 cm from every other label; each sits on white, in black. (The staggered
+    crossing — 0.3 cm from every other label and 0.05 cm from every unit; each sits on white, in black. (The staggered
     placement before this put labels 0.05 cm from a crossing arrow and 0.24 cm from each other.)"""
     import re
 
@@ -117,5 +117,6 @@ def test_weight_labels_in_the_pdf_sit_off_crossings_and_apart():
         return np.linalg.norm(p - a - t * (b - a))
 
     for k, piece in enumerate(labels):
+        assert min(np.linalg.norm(p - c) for c in centre.values() for p in piece) >= r + 0.05, k  # off the units
         assert min(to_segment(p, *edges[m]) for m in range(len(edges)) if m != k for p in piece) >= 0.12, k
         assert min((np.linalg.norm(p - q) for other in labels[:k] for p in piece for q in other), default=1) >= 0.3, k

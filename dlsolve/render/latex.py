@@ -345,7 +345,8 @@ class LatexRenderer(DocumentRenderer):
         texts = [numbers.latex(w, self.precision) for _, _, _, w in net.weights]
         # each label off the crossings and clear of its unit's other labels, on white (so −2 reads −2)
         spots = layout.edge_label_spots([(xy[(l - 1, i)], xy[(l, j)]) for l, i, j, _ in net.weights],
-                                        [0.1 + 0.14 * len(t.replace("-", "--")) for t in texts], 0.3) \
+                                        [0.1 + 0.14 * len(t.replace("-", "--")) for t in texts], 0.3,
+                                        UNIT_RADIUS + 0.08) \
             if show else [0.5] * len(texts)
         for (l, i, j, w), text, t in zip(net.weights, texts, spots):
             (ax, ay), (bx, by) = xy[(l - 1, i)], xy[(l, j)]

@@ -257,11 +257,13 @@ def _to_segment(p: Point, a: Point, b: Point) -> float:
     return math.hypot(px - ax - t * dx, py - ay - t * dy)
 
 
-def edge_label_spots(edges: Sequence[tuple[Point, Point]], widths: Sequence[float], height: float) -> list[float]:
+def edge_label_spots(edges: Sequence[tuple[Point, Point]], widths: Sequence[float], height: float,
+                     ends: float = 0.0) -> list[float]:
     """Where on each edge (from → to, centre to centre) its label sits, as the fraction along it:
     near its start, at the spot whose label (a box `widths[k]` long along the edge, `height`
     across, on a white background) keeps farthest from every other edge (no label on a crossing)
-    and from the labels placed before it (the labels of one unit's edges never overlap).
+    and from the labels placed before it (the labels of one unit's edges never overlap), and at
+    least `ends` from either end (clear of the units the edge joins).
 
     Greedy, edge by edge; ties go to the spot nearer the start."""
     placed: list[list[Point]] = []
@@ -269,10 +271,11 @@ def edge_label_spots(edges: Sequence[tuple[Point, Point]], widths: Sequence[floa
     for k, ((ax, ay), (bx, by)) in enumerate(edges):
         length = math.hypot(bx - ax, by - ay) or 1.0
         ux, uy = (bx - ax) / length, (by - ay) / length
-        best, best_t = -math.inf, LABEL_SPOTS[0]
-        for t in LABEL_SPOTS:
+        best, best_t = -math.inf, 0.5
+        half = widths[k] / 2
+        spots = [t for t in LABEL_SPOTS if min(t, 1 - t) * length - half >= ends] or [0.5]
+        for t in spots:
             cx, cy = ax + (bx - ax) * t, ay + (by - ay) * t
-            half = widths[k] / 2
             box = [(cx + ux * f * half, cy + uy * f * half) for f in (-1.0, -0.5, 0.0, 0.5, 1.0)]
             crossing = min((_to_segment(p, a, b) for m, (a, b) in enumerate(edges) if m != k for p in box),
                            default=math.inf) - height / 2
@@ -283,7 +286,6 @@ def edge_label_spots(edges: Sequence[tuple[Point, Point]], widths: Sequence[floa
                 best, best_t = score, t
         out.append(best_t)
         cx, cy = ax + (bx - ax) * best_t, ay + (by - ay) * best_t
-        half = widths[k] / 2
         placed.append([(cx + ux * f * half, cy + uy * f * half) for f in (-1.0, -0.5, 0.0, 0.5, 1.0)])
     return out
 
