@@ -195,7 +195,17 @@ class Plane:
     positive: float = 1.0
 
 
-Picture = Union[Network, Stack, Plane]
+@dataclass(frozen=True)
+class Roc:
+    """A ROC curve in the unit square: `points` are (FPR, TPR) in threshold order, from (0, 0) at
+    t = +∞ to (1, 1), joined by straight lines; the area under them is shaded and `auc` (that
+    area, from the working) written in it. The diagonal of a random ranking is drawn dashed."""
+
+    points: tuple[tuple[float, float], ...]
+    auc: float
+
+
+Picture = Union[Network, Stack, Plane, Roc]
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,62 @@ def test_roc_problem_file():
     assert (a["roc_fpr"][0], a["roc_tpr"][0]) == (0, 0) and (a["roc_fpr"][-1], a["roc_tpr"][-1]) == (1, 1)
 
 
+def numpy_roc(y, s):
+    """The ROC table and its area, written here with NumPy: a row per threshold (+∞, then every
+    distinct score, largest first) with TP, FP, TN, FN, TPR, FPR; the trapezoid rule over them."""
+    y, s = np.asarray(y) == 1, np.asarray(s, dtype=float)
+    rows = []
+    for t in np.concatenate([[np.inf], np.unique(s)[::-1]]):
+        pred = s >= t
+        tp, fp = np.sum(pred & y), np.sum(pred & ~y)
+        tn, fn = np.sum(~pred & ~y), np.sum(~pred & y)
+        rows.append([t, tp, fp, tn, fn, tp / y.sum(), fp / (~y).sum()])
+    r = np.array(rows, dtype=float)
+    fpr, tpr = r[:, 6], r[:, 5]
+    auc = float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
+    return r, auc
+
+
+ROC_CASES = [([1, 0, 1, 1, 0, 1, 0, 0], [0.9, 0.2, 0.45, 0.8, 0.6, 0.7, 0.1, 0.45]),
+             ([0, 1, 1, 0, 1], [0.3, 0.3, 0.8, 0.9, 0.1]),
+             ([1, 1, 0], [0.5, 0.5, 0.5])]
+
+
+@pytest.mark.parametrize("y,s", ROC_CASES)
+def test_roc_table_curve_and_auc_against_numpy(y, s):
+    from dlsolve.solution import Figure, Roc, Table
+
+    ref, auc = numpy_roc(y, s)
+    sol = solve_data({"kind": "metrics", "y_true": y, "scores": s, "roc": True})
+    a = answers(sol)
+    assert close(a["roc_thresholds"], ref[:, 0]) and close(a["roc_tpr"], ref[:, 5]) and close(a["roc_fpr"], ref[:, 6])
+    assert a["auc"] == pytest.approx(auc, abs=1e-12) and auc == pytest.approx(ref_auc(y, s), abs=1e-12)
+    roc = [sec for sec in sol.sections if sec.title == "The ROC curve"][0]
+    table = [b for b in roc.blocks if isinstance(b, Table)][0]
+    assert table.columns == ("k", "threshold t", "TP", "FP", "TN", "FN", "TPR", "FPR")
+    assert [row[0] for row in table.rows] == list(range(len(ref)))
+    assert close([row[1:] for row in table.rows], ref)
+    pics = [b.picture for b in roc.blocks if isinstance(b, Figure)]
+    assert len(pics) == 1 and isinstance(pics[0], Roc)
+    assert close(pics[0].points, ref[:, [6, 5]]) and pics[0].auc == pytest.approx(auc, abs=1e-12)
+
+
+def test_roc_works_the_first_threshold_and_keeps_the_others_hidden():
+    """t₁ is worked in full (ŷ⁺, TP, FP, TN, FN, TPR, FPR); the later thresholds' steps are kept
+    for checking but not shown, so the sheet has a table instead of pages of steps."""
+    sol = solve_file(ROOT / "problems" / "metrics-roc.yaml")
+    steps = {st.quantity.key: st for st in sol.steps}
+    for key in ("t1", "q1", "tp1", "fp1", "tn1", "fn1", "tpr1", "fpr1", "t0", "auc"):
+        assert steps[key].shown, key
+    for k in range(2, 8):
+        for c in ("t", "q", "tp", "fp", "tn", "fn", "tpr", "fpr"):
+            assert not steps[f"{c}{k}"].shown, f"{c}{k}"
+    ref, _ = numpy_roc([1, 0, 1, 1, 0, 1, 0, 0], [0.9, 0.2, 0.45, 0.8, 0.6, 0.7, 0.1, 0.45])
+    assert [float(steps[f"tn{k}"].value) for k in range(8)] == list(ref[:, 3])
+    assert [float(steps[f"fn{k}"].value) for k in range(8)] == list(ref[:, 4])
+    assert verify_solution(sol) == []
+
+
 def test_confusion_matrix_input_and_positive_first():
     cm = [[5, 2, 0], [1, 6, 3], [0, 1, 8]]
     a = answers(solve_data({"kind": "metrics", "confusion": cm, "labels": ["a", "b", "c"]}))

@@ -51,3 +51,44 @@ def test_a_long_worked_line_breaks_in_html():
     start = html.index("<mi>P</mi></mstyle>")
     line = html[start:html.index("138,357,544", start)]
     assert all(f"<mn>{l}</mn>" in line for l in range(1, 23))
+
+
+def _noted_steps(n: int) -> str:
+    """A sheet of n two-line steps, each with its note ("↳ …" under it)."""
+    from dlsolve.derivation import Derivation
+    from dlsolve.expr import Num, Sym
+
+    d = Derivation()
+    d.section("Steps")
+    for k in range(n):
+        d.derive(Sym(f"x{k}", f"x{k}", f"x_{{{k}}}"), Num(k) + Num(1), note=f"notemark{k} belongs to its step")
+    return d.solution("values", "Notes").to("latex")
+
+
+def test_a_steps_note_is_kept_with_its_step():
+    """A note between steps is an \\intertext, whose \\postdisplaypenalty (0) allowed a page break
+    right before it: every display holding one is set in a group with \\postdisplaypenalty=10000."""
+    tex = _noted_steps(5)
+    assert tex.count(r"\intertext") == 4
+    group = tex.split("{\\postdisplaypenalty=10000\n\\begin{align*}", 1)[1].split("\\end{align*}}", 1)[0]
+    assert group.count(r"\intertext") == 4
+
+
+def test_no_page_begins_with_a_note():
+    """Compiled (one pdflatex run): 90 noted steps over several pages, and no page's first line is a note."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import pytest
+
+    if not (shutil.which("pdflatex") and shutil.which("pdftotext")):
+        pytest.skip("pdflatex and pdftotext are needed")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "n.tex").write_text(_noted_steps(90))
+        subprocess.run(["pdflatex", "-interaction=nonstopmode", "n.tex"], cwd=tmp, capture_output=True, timeout=120)
+        text = subprocess.run(["pdftotext", "n.pdf", "-"], cwd=tmp, capture_output=True, text=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 6   # about 270 lines: the display breaks between steps (after their notes)
+    for page in pages[1:]:
+        assert not page.strip().startswith("notemark"), page[:80]

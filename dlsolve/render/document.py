@@ -23,7 +23,7 @@ from dlsolve import notation as notation_
 from dlsolve.render import layout, notation, numbers
 from dlsolve.render.mathprint import LatexPrinter
 from dlsolve.render.parts import colophon, equation_parts
-from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Section, Series, Solution, Stack, Step, Table,
+from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Roc, Section, Series, Solution, Stack, Step, Table,
                               Text, find_list, how_to_answer, question_sections)
 
 Cell = tuple[str, str]  # ("math", latex), ("text", plain text), ("prose", text that may carry notation)
@@ -259,7 +259,7 @@ class DocumentRenderer:
         self._figures += 1
         pic = block.picture
         drawn = (self.network(pic) if isinstance(pic, Network) else self.stack(pic) if isinstance(pic, Stack)
-                 else self.plane(pic) if isinstance(pic, Plane) else "")
+                 else self.plane(pic) if isinstance(pic, Plane) else self.roc(pic) if isinstance(pic, Roc) else "")
         caption = self.prose(block.caption) if block.caption else ""
         return self.framed(drawn, caption)
 
@@ -353,6 +353,10 @@ class DocumentRenderer:
     def plane(self, pl: Plane) -> str:
         return ""
 
+    def roc(self, rc: Roc) -> str:
+        """A ROC curve: formats that can draw override this; else its points and area in words."""
+        return self.text(roc_text(rc, lambda v: numbers.unicode(v, self.precision)))
+
     def plane_text(self, pl: Plane) -> str:
         """The plane in one line: the points (● where the target is the positive output, ○ else)
         and the line's equation with the values of the working."""
@@ -371,3 +375,9 @@ def plane_text(pl: Plane, fmt: Callable[[float], str]) -> str:
     w1, w2 = pl.weights
     line = "no line (w = 0)" if w1 == 0 and w2 == 0 else "the line " + layout.line_equation(w1, w2, pl.bias, fmt)
     return f"Points {pts}; {line}."
+
+
+def roc_text(rc: Roc, fmt: Callable[[float], str]) -> str:
+    """The ROC curve in one line (a plain-text sheet cannot draw it): its points and its area."""
+    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" for x, y in rc.points)
+    return f"The ROC curve (FPR, TPR) joins {pts}; the area under it is AUC = {fmt(rc.auc)}."

@@ -11,7 +11,7 @@ from typing import Sequence
 
 from dlsolve.render import layout, numbers
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
-from dlsolve.solution import Network, Plane, Series, Solution, Stack
+from dlsolve.solution import Network, Plane, Roc, Series, Solution, Stack
 
 STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; line-height: 1.5; color: #1a1a1a;
@@ -327,6 +327,40 @@ class HtmlRenderer(DocumentRenderer):
             label = f"({numbers.unicode(x, self.precision)}, {numbers.unicode(y, self.precision)})"
             body.append(self._t(cx + 8, cy - 8, label, 11, "start"))
         return self._svg(width, height, "the points and the decision line", body)
+
+    def roc(self, rc: Roc) -> str:
+        """The ROC curve in the unit square: the points joined, the area under them shaded with
+        the AUC written in it, the diagonal of a random ranking dashed, ticks at quarters."""
+        side, left, top = 240.0, 48.0, 12.0
+        width, height = left + side + 16, top + side + 40
+
+        def at(x: float, y: float) -> tuple[float, float]:
+            return left + x * side, top + (1 - y) * side
+
+        body = [f'<rect x="{left}" y="{top}" width="{side}" height="{side}" fill="none" stroke="#999"/>']
+        for q in (0.0, 0.25, 0.5, 0.75, 1.0):
+            (tx, ty), tick = at(q, q), numbers.unicode(q, self.precision)
+            body.append(f'<line x1="{tx:.1f}" y1="{top + side}" x2="{tx:.1f}" y2="{top + side + 4}" stroke="#999"/>')
+            body.append(self._t(tx, top + side + 16, tick, 11))
+            body.append(f'<line x1="{left - 4}" y1="{ty:.1f}" x2="{left}" y2="{ty:.1f}" stroke="#999"/>')
+            body.append(self._t(left - 6, ty + 4, tick, 11, "end"))
+        (ax, ay), (bx, by) = at(0, 0), at(1, 1)
+        body.append(f'<line class="chance" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}" stroke="#aaa" '
+                    'stroke-dasharray="4 3"/>')
+        xy = [at(x, y) for x, y in rc.points]
+        curve = " ".join(f"{x:.2f},{y:.2f}" for x, y in xy)
+        (ex, ey), (ox, oy) = at(rc.points[-1][0], 0.0), at(rc.points[0][0], 0.0)
+        body.append(f'<polygon class="auc" points="{curve} {ex:.2f},{ey:.2f} {ox:.2f},{oy:.2f}" fill="#2a5599" '
+                    'fill-opacity="0.18" stroke="none"/>')
+        body.append(f'<polyline class="roc" points="{curve}" fill="none" stroke="#2a5599" stroke-width="2"/>')
+        for x, y in xy:
+            body.append(f'<circle cx="{x:.2f}" cy="{y:.2f}" r="3" fill="#2a5599"/>')
+        lx, ly = at(0.62, 0.2)
+        body.append(self._t(lx, ly, "AUC = " + numbers.unicode(rc.auc, self.precision), 13))
+        body.append(self._t(left + side / 2, top + side + 34, "FPR", 13))
+        body.append(self._t(left - 34, top + side / 2, "TPR", 13, extra=f' transform="rotate(-90 {left - 34} '
+                            f'{top + side / 2})"'))
+        return self._svg(width, height, "the ROC curve with the area under it shaded", body)
 
     def graph(self, edges: list[tuple[str, str]]) -> str:
         """The graph drawn as inline SVG: inputs on the left, each name one column after its inputs,

@@ -9,14 +9,13 @@ math, Latin letters with accents as they are under T1/utf8, anything unknown spe
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from dlsolve.render import layout, numbers
 from dlsolve.render.texbreak import break_line, tex_width
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
 from dlsolve.render.tex_escape import tex_text
-from dlsolve.solution import Network, Plane, Series, Stack
+from dlsolve.solution import Network, Plane, Roc, Series, Stack
 
 def preamble(paper: str = "a4") -> str:
     return rf"""\documentclass[11pt,{paper}paper]{{article}}
@@ -64,6 +63,7 @@ COMPACT = r"""\makeatletter
 KEEP = "\\keepspace{6\\baselineskip}\n"  # before a heading: room for it and the first lines after it
 MAX_KEPT_ROWS = 24  # a step of more rows than this may break inside (it could not fit on a page whole)
 ANSWERS_ON_ONE_PAGE = 45  # an answers table of at most this many lines is one unbreakable block
+UNIT_RADIUS = 0.45  # cm: a unit of the network picture is a circle of 9 mm
 LIMIT = 68  # a worked line wider than this many characters (11 pt math, A4 less 2 × 2 cm) is broken
 
 
@@ -155,8 +155,12 @@ class LatexRenderer(DocumentRenderer):
             # within one step no page break (\\*): its "= …" lines never begin a page; between steps one may
             body += (" \\\\*\n" if len(rows) <= MAX_KEPT_ROWS else " \\\\\n").join(rows)
             if note and n < len(group) - 1:
-                body += " \\\\*\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n"
+                # kept with its step (no break before it, see below); a page may break after it
+                body += " \\\\*\n\\intertext{\\hspace*{2em}\\small\\itshape " + self.inline(note) + "}\n" \
+                    "\\noalign{\\penalty0}\n"
         out = "\\begin{align*}\n" + body.rstrip("\n") + "\n\\end{align*}"
+        if "\\intertext" in body:  # no page break at \intertext's \postdisplaypenalty: a note never begins a page
+            out = "{\\postdisplaypenalty=10000\n" + out + "}"
         if group[-1][1]:
             out += "\n\\nopagebreak{\\leftskip=2em\\small\\itshape " + self.inline(group[-1][1]) + "\\par}"  # with its step
         return out
@@ -219,8 +223,9 @@ class LatexRenderer(DocumentRenderer):
     # -- pictures (TikZ; a sentence instead when TikZ is not installed) -----------------------
     def framed(self, drawn: str, caption: str) -> str:
         cap = ("\n\n{\\small " + self.inline(caption) + "}") if caption else ""
-        return "\\begin{center}\n\\ifpictures\n\\fit{" + drawn + "}\n\\else\\emph{(the picture needs TikZ)}\\fi" + cap + \
-            "\n\\end{center}"
+        # one unbreakable block: a caption never on the page after its picture
+        return "\\begin{center}\\begin{minipage}{\\linewidth}\\centering\n\\ifpictures\n\\fit{" + drawn + \
+            "}\n\\else\\emph{(the picture needs TikZ)}\\fi" + cap + "\n\\end{minipage}\\end{center}"
 
     def _label(self, text: str) -> str:
         return self.inline(text)
@@ -255,14 +260,22 @@ class LatexRenderer(DocumentRenderer):
         dx, dy = 4.0, 1.6
         xy = {k: (c * dx, (tallest - 1 - r) * dy) for k, (c, r) in pos.items()}
         parts = [r"\begin{tikzpicture}[unit/.style={circle,draw=blue!50!black,fill=blue!6,minimum size=9mm,"
-                 r"inner sep=0pt},w/.style={font=\scriptsize,fill=white,inner sep=1pt}]"]
+                 r"inner sep=0pt},w/.style={font=\scriptsize,fill=white,text=black,inner sep=1pt}]"]
         for (l, j), (x, y) in xy.items():
             label = self.latex.print(net.layers[l][j])
             parts.append(rf"\node[unit] (u{l}x{j}) at ({x:.2f},{y:.2f}) {{${label}$}};")
         show = len(net.weights) <= 40
-        for l, i, j, w in net.weights:
-            at = 0.5 if sizes[l - 1] == 1 else 0.22 + 0.1 * (j % 3)  # staggered, so labels of one unit part
-            lab = rf" node[w,sloped,pos={at:.2f}] {{${numbers.latex(w, self.precision)}$}}" if show else ""
+        texts = [numbers.latex(w, self.precision) for _, _, _, w in net.weights]
+        # each label off the crossings and clear of its unit's other labels, on white (so −2 reads −2)
+        spots = layout.edge_label_spots([(xy[(l - 1, i)], xy[(l, j)]) for l, i, j, _ in net.weights],
+                                        [0.1 + 0.14 * len(t.replace("-", "--")) for t in texts], 0.3,
+                                        UNIT_RADIUS + 0.08) \
+            if show else [0.5] * len(texts)
+        for (l, i, j, w), text, t in zip(net.weights, texts, spots):
+            (ax, ay), (bx, by) = xy[(l - 1, i)], xy[(l, j)]
+            length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5
+            at = (t * length - UNIT_RADIUS) / (length - 2 * UNIT_RADIUS)  # TikZ's pos runs from rim to rim
+            lab = rf" node[w,sloped,pos={at:.3f}] {{${text}$}}" if show else ""
             parts.append(rf"\draw[-latex,gray!70!black] (u{l - 1}x{i}) --{lab} (u{l}x{j});")
         for l, j, b in net.biases:
             x, y = xy[(l, j)]
@@ -326,6 +339,31 @@ class LatexRenderer(DocumentRenderer):
             parts.append(rf"\filldraw[draw=blue!60!black,fill={fill}] {at(x, y)} circle (2.2pt) "
                          rf"node[above right,font=\scriptsize] {{${label}$}};")
         parts.append(r"\end{tikzpicture}")
+        return "\n".join(parts)
+
+    def roc(self, rc: Roc) -> str:
+        """The ROC curve in the unit square (5 cm): the points joined, the area under them shaded
+        with the AUC written in it, the diagonal of a random ranking dashed, ticks at quarters."""
+        side = 5.0
+        pts = " -- ".join(f"({x * side:.3f},{y * side:.3f})" for x, y in rc.points)
+        first, last = rc.points[0][0] * side, rc.points[-1][0] * side
+        parts = [r"\begin{tikzpicture}",
+                 rf"\fill[blue!18] {pts} -- ({last:.3f},0) -- ({first:.3f},0) -- cycle;",
+                 rf"\draw[gray!60] (0,0) rectangle ({side},{side});",
+                 rf"\draw[gray,dashed] (0,0) -- ({side},{side});"]
+        for q in (0.0, 0.25, 0.5, 0.75, 1.0):
+            tick = numbers.latex(q, self.precision)
+            parts.append(rf"\draw[gray!60] ({q * side:.3f},0) -- ({q * side:.3f},-0.08) "
+                         rf"node[below,font=\scriptsize,black] {{${tick}$}};")
+            parts.append(rf"\draw[gray!60] (0,{q * side:.3f}) -- (-0.08,{q * side:.3f}) "
+                         rf"node[left,font=\scriptsize,black] {{${tick}$}};")
+        parts.append(rf"\draw[thick,blue!70!black] {pts};")
+        parts += [rf"\fill[blue!70!black] ({x * side:.3f},{y * side:.3f}) circle (1.5pt);" for x, y in rc.points]
+        parts += [rf"\node[font=\small] at ({0.62 * side:.3f},{0.2 * side:.3f}) "
+                  rf"{{$\text{{AUC}} = {numbers.latex(rc.auc, self.precision)}$}};",
+                  rf"\node[font=\small] at ({side / 2},-0.75) {{FPR}};",
+                  rf"\node[font=\small,rotate=90] at (-0.95,{side / 2}) {{TPR}};",
+                  r"\end{tikzpicture}"]
         return "\n".join(parts)
 
     def graph(self, edges: list[tuple[str, str]]) -> str:

@@ -245,6 +245,51 @@ def network_positions(sizes: Sequence[int]) -> tuple[dict[tuple[int, int], tuple
     return {(l, j): (float(l), j + (tallest - n) / 2) for l, n in enumerate(sizes) for j in range(n)}, tallest
 
 
+Point = tuple[float, float]
+LABEL_SPOTS = tuple(0.18 + 0.04 * k for k in range(11))  # fractions along an edge a label may sit at (from its start)
+
+
+def _to_segment(p: Point, a: Point, b: Point) -> float:
+    """The distance from p to the segment a–b."""
+    (px, py), (ax, ay), (bx, by) = p, a, b
+    dx, dy = bx - ax, by - ay
+    t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / ((dx * dx + dy * dy) or 1.0)))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+
+
+def edge_label_spots(edges: Sequence[tuple[Point, Point]], widths: Sequence[float], height: float,
+                     ends: float = 0.0) -> list[float]:
+    """Where on each edge (from → to, centre to centre) its label sits, as the fraction along it:
+    near its start, at the spot whose label (a box `widths[k]` long along the edge, `height`
+    across, on a white background) keeps farthest from every other edge (no label on a crossing)
+    and from the labels placed before it (the labels of one unit's edges never overlap), and at
+    least `ends` from either end (clear of the units the edge joins).
+
+    Greedy, edge by edge; ties go to the spot nearer the start."""
+    placed: list[list[Point]] = []
+    out = []
+    for k, ((ax, ay), (bx, by)) in enumerate(edges):
+        length = math.hypot(bx - ax, by - ay) or 1.0
+        ux, uy = (bx - ax) / length, (by - ay) / length
+        best, best_t = -math.inf, 0.5
+        half = widths[k] / 2
+        spots = [t for t in LABEL_SPOTS if min(t, 1 - t) * length - half >= ends] or [0.5]
+        for t in spots:
+            cx, cy = ax + (bx - ax) * t, ay + (by - ay) * t
+            box = [(cx + ux * f * half, cy + uy * f * half) for f in (-1.0, -0.5, 0.0, 0.5, 1.0)]
+            crossing = min((_to_segment(p, a, b) for m, (a, b) in enumerate(edges) if m != k for p in box),
+                           default=math.inf) - height / 2
+            near = min((math.hypot(p[0] - q[0], p[1] - q[1]) for other in placed for p in box for q in other),
+                       default=math.inf) - height
+            score = min(crossing, near, height) - 1e-3 * t  # clear of everything by a label's height: the nearest spot
+            if score > best:
+                best, best_t = score, t
+        out.append(best_t)
+        cx, cy = ax + (bx - ax) * best_t, ay + (by - ay) * best_t
+        placed.append([(cx + ux * f * half, cy + uy * f * half) for f in (-1.0, -0.5, 0.0, 0.5, 1.0)])
+    return out
+
+
 def nice_ticks(lo: float, hi: float, most: int = 5) -> list[float]:
     """Round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi]: an axis read at a glance,
     its ends at the ticks so every value is inside (0.9985 … 0.9990 → 0.9984, 0.9986, …, 0.999)."""

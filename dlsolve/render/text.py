@@ -21,7 +21,7 @@ from dlsolve.render import layout
 from dlsolve.render import numbers
 from dlsolve.render.mathprint import UnicodePrinter
 from dlsolve.render.parts import colophon, equation_parts
-from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Section, Series, Solution, Stack, Step, Table, Text,
+from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Roc, Section, Series, Solution, Stack, Step, Table, Text,
                               find_list, how_to_answer, question_sections)
 
 Segment = tuple[str, str]  # (text, rich style or "")
@@ -315,6 +315,9 @@ class TextRenderer:
         elif isinstance(pic, Plane):
             from dlsolve.render.document import plane_text
             out += [[("  " + line, "")] for line in layout.wrap_text(plane_text(pic, self.num), self.width - 2)]
+        elif isinstance(pic, Roc):
+            from dlsolve.render.document import roc_text
+            out += [[("  " + line, "")] for line in layout.wrap_text(roc_text(pic, self.num), self.width - 2)]
         if f.caption:
             out.append([("  " + self.prose(f.caption), "dim")])
         return out

@@ -6,7 +6,7 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.solution import GIVEN
+from dlsolve.solution import GIVEN, Phrase, Roc
 from dlsolve.expr import Cmp, Num, Piecewise, Sym, call, hadamard
 from dlsolve.kinds.metrics.spec import Spec, label_text
 from dlsolve.kinds.metrics.worked import (BETA, add_all, f_score, given_matrix, hidden, qty, ratio,
@@ -128,7 +128,11 @@ def _without_tn(d: Derivation, spec: Spec, TP: Sym, FP: Sym, FN: Sym) -> None:
 
 
 def _roc(d: Derivation, spec: Spec) -> None:
-    """One ROC point per distinct score, from threshold +∞ (nothing positive) down to the lowest."""
+    """One ROC point per distinct score, from threshold +∞ (nothing positive) down to the lowest.
+
+    The first finite threshold is worked in full, so a student sees how a row is made; every
+    other threshold's steps are computed and kept (for `check`) but hidden, and a table with one
+    row per threshold stands for them. The curve is drawn with its area (the AUC) shaded."""
     s_all = spec._scores
     assert s_all is not None
     d.section("The ROC curve")
@@ -146,34 +150,47 @@ def _roc(d: Derivation, spec: Spec) -> None:
         d.bind(sym, float(v))
     ts, tprs, fprs, rows = [], [], [], []
     for k in range(len(distinct) + 1):
-        t = qty(f"t{k}", f"t{N.subscript(k)}", f"t_{{{k}}}")
+        sub = N.subscript(k)
+        t = qty(f"t{k}", f"t{sub}", f"t_{{{k}}}")
+        d.record = True if k <= 1 else hidden  # t₀ = +∞ and the whole of t₁ shown, the rest kept hidden
         if k == 0:
-            d.derive(t, Num(float("inf")), note="nothing is predicted positive")
+            d.derive(t, Num(float("inf")), note="nothing is predicted positive: the point (0, 0)")
+            d.record = hidden
         else:
             first = next(i for i, v in enumerate(s_all) if float(v) == distinct[k - 1])
             d.derive(t, s_syms[first])
-        q = qty(f"q{k}", f"ŷ⁺(t{N.subscript(k)})", rf"\hat{{y}}^{{+}}(t_{{{k}}})")
-        tp_k, fp_k = qty(f"tp{k}", f"TP(t{N.subscript(k)})", rf"TP(t_{{{k}}})"), \
-            qty(f"fp{k}", f"FP(t{N.subscript(k)})", rf"FP(t_{{{k}}})")
-        d.record = hidden
-        d.derive(q, Piecewise(((one, Cmp(">=", s, t)),), Num(0)))
+        q = qty(f"q{k}", f"ŷ⁺(t{sub})", rf"\hat{{y}}^{{+}}(t_{{{k}}})")
+        tp_k, fp_k, tn_k, fn_k = (qty(f"{c.lower()}{k}", f"{c}(t{sub})", rf"\text{{{c}}}(t_{{{k}}})")
+                                  for c in ("TP", "FP", "TN", "FN"))
+        d.derive(q, Piecewise(((one, Cmp(">=", s, t)),), Num(0)),
+                 note="1 where the sample is predicted positive at this threshold" if k == 1 else None)
         d.derive(tp_k, call("sum", hadamard(yp, q)))
         d.derive(fp_k, call("sum", hadamard(one - yp, q)))
-        d.record = True
-        tpr = qty(f"tpr{k}", f"TPR{N.subscript(k)}", f"TPR_{{{k}}}")
-        fpr = qty(f"fpr{k}", f"FPR{N.subscript(k)}", f"FPR_{{{k}}}")
+        d.derive(tn_k, Nneg - fp_k, note="the negatives not predicted positive" if k == 1 else None)
+        d.derive(fn_k, Ppos - tp_k, note="the positives not predicted positive" if k == 1 else None)
+        tpr = qty(f"tpr{k}", f"TPR{sub}", rf"\text{{TPR}}_{{{k}}}")
+        fpr = qty(f"fpr{k}", f"FPR{sub}", rf"\text{{FPR}}_{{{k}}}")
         d.derive(tpr, tp_k / Ppos)
         d.derive(fpr, fp_k / Nneg)
+        d.record = True
         ts.append(t)
         tprs.append(tpr)
         fprs.append(fpr)
-        rows.append([k, float(d.env[t.key]), float(d.env[tp_k.key]), float(d.env[fp_k.key]),
-                     float(d.env[fpr.key]), float(d.env[tpr.key])])
-    d.table(["k", "threshold t", "TP", "FP", "FPR", "TPR"], rows, title="The ROC points")
+        rows.append([k] + [float(d.env[x.key]) for x in (t, tp_k, fp_k, tn_k, fn_k, tpr, fpr)])
+    if len(distinct) > 1:
+        d.text("Every other threshold is worked the same way; the table gives one row per threshold.")
+    d.table(["k", "threshold t", "TP", "FP", "TN", "FN", "TPR", "FPR"], rows,
+            title="The ROC points, one row per threshold")
     auc = qty("auc", "AUC")
-    terms = [(fprs[k] - fprs[k - 1]) * (tprs[k] + tprs[k - 1]) / Num(2) for k in range(1, len(ts))]
-    d.derive(auc, add_all(terms), note="the trapezoid rule: each step of FPR times the mean TPR over it; "
-             "0.5 is a random ranking, 1 a perfect one")
+    # ½·width·(sum of the heights): no stacked fractions, so the long sum breaks cleanly at its +
+    terms = [Num(0.5) * (fprs[k] - fprs[k - 1]) * (tprs[k] + tprs[k - 1]) for k in range(1, len(ts))]
+    area = d.derive(auc, add_all(terms), note="the trapezoid rule: each step of FPR times the mean of the "
+                    "TPRs at its ends (½ their sum); 0.5 is a random ranking, 1 a perfect one")
+    points = tuple((float(d.env[f.key]), float(d.env[t.key])) for f, t in zip(fprs, tprs))
+    if area is not None:
+        d.figure(Roc(points, float(area)),
+                 Phrase("The ROC curve (TPR against FPR) and the area under it, AUC = {auc}; the diagonal is a "
+                        "random ranking (AUC = 0.5).", auc=float(area)))
     d.answer("roc_fpr", np.array([float(d.env[f.key]) for f in fprs]), "FPR of each ROC point",
              keys=tuple(f.key for f in fprs))
     d.answer("roc_tpr", np.array([float(d.env[t.key]) for t in tprs]), "TPR of each ROC point",
