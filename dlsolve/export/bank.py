@@ -86,8 +86,8 @@ class Problem:
 def asked_sentence(decimals: int) -> str:
     """How the values are to be written, as the margins (the marking rule) expect them."""
     small = number_text(10.0 ** -(decimals - 1)) if decimals >= 1 else "1"
-    return (f"Give each value to {decimals} decimal places; a value below {small} to two significant digits "
-            "(0.00031, not 0.0003).")
+    return (f"Give each value to {decimals} decimal places; where an answer's largest entry is below {small}, "
+            "to two significant digits of that entry (0.00031, not 0.0003).")
 
 
 def slug(text: str) -> str:
