@@ -578,3 +578,16 @@ def test_each_variants_own_paper_asks_for_its_variant_line(tmp_path):
         paper = run("solve", tmp_path / "v" / v["file"], "--questions").stdout
         assert f"begin with the line variant: {v['variant']}." in " ".join(paper.split())
     assert "variant:" not in run("solve", problem, "--questions").stdout   # not a variant: no such line
+
+
+def test_a_transposed_matrix_short_of_digits_gets_no_rounding_diagnosis(tmp_path):
+    """W3_new ≈ [4, 1] (4 − 0.01·dW3), given transposed and written to 4 significant digits (4 for
+    3.9999…): the layout is noted and the digits judged, but no 'rounding carried forward' — the
+    values are right under the rule (a TA's review found the false diagnosis)."""
+    ref = p1_reference()
+    rows = "[" + ", ".join("[" + ", ".join(f"{x:.4g}" for x in row) + "]" for row in ref["W3_new"].T) + "]"
+    answers = tmp_path / "a.yaml"
+    answers.write_text(f"W3_new: {rows}\n", encoding="utf-8")
+    doc = json.loads(run("check", P1, answers, "--format", "json").stdout)
+    v = next(v for v in doc["verdicts"] if v["name"] == "W3_new")
+    assert not v["right"] and not v.get("diagnosis"), v

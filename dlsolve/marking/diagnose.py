@@ -113,8 +113,10 @@ def _right_by_rounding(v: Verdict, decimals: Any, rule: Rule) -> bool:
         got, transposed = shaped(v.name, v.given, ref)
     except Exception:  # noqa: BLE001
         return False
+    if transposed and np.ndim(decimals) == 2:  # the layout is noted apart; the numbers are judged here
+        decimals = np.asarray(decimals).T
     dec = decimals if np.ndim(decimals) == 0 or np.size(decimals) != ref.size else np.reshape(decimals, ref.shape)
-    return not transposed and bool(np.all(rule.ok(got, ref, dec)))
+    return bool(np.all(rule.ok(got, ref, dec)))
 
 
 def _one_flipped_entry(v: Verdict, decimals: Any, rule: Rule) -> Optional[str]:
