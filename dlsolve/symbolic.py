@@ -284,6 +284,21 @@ def differentiate(e: sp.Basic, wrt: sp.Symbol) -> sp.Basic:
         raise SpecInvalid(f"SymPy could not differentiate this formula ({type(exc).__name__})") from None
 
 
+def simplified(e: E.Expr, symbols: Mapping[str, E.Sym]) -> E.Expr | None:
+    """The chain-rule product in a clearly shorter form, where the course simplifies it (sigmoid
+    with cross-entropy: ((1 − y)/(1 − a) − y/a)·a·(1 − a)·x is (a − y)·x); None when cancelling
+    and factoring save fewer than two operations (a product already as short as it gets stays as
+    the chain rule wrote it)."""
+    s = to_sympy(e)
+    try:
+        t = sp.factor(sp.cancel(s))
+    except (ArithmeticError, TypeError, ValueError, RecursionError, sp.PolynomialError):
+        return None
+    if sp.count_ops(t) > sp.count_ops(s) - 2 or t.has(sp.Float) != s.has(sp.Float):
+        return None
+    return from_sympy(t, symbols)
+
+
 def tidy_form(e: sp.Basic) -> sp.Basic:
     """A polynomial with exact coefficients, factored (−2(y − ŷ) rather than 2ŷ − 2y), as a hand
     derivation arrives at it; anything else as SymPy gives it."""

@@ -60,3 +60,19 @@ def test_tanh_derivatives_are_written_with_the_state():
         yhat = 1 / (1 + math.exp(-1.2 * h))
         return -math.log(yhat)
     assert sol.answers["dL/dWh"] == pytest.approx((loss(Wh + 1e-6) - loss(Wh - 1e-6)) / 2e-6, rel=1e-7)
+
+
+def test_sigmoid_with_cross_entropy_simplifies_as_the_course_does():
+    """∂L/∂z = a − y and ∂L/∂w = −(y − a)·x, after the chain-rule product; each checked against a
+    central difference of the cross-entropy of σ(wx + b) at numbers."""
+    sol = dlsolve.solve(str(ROOT / "problems" / "graph-logistic-bce.yaml"))
+    text = sol.to("text")
+    assert "= a − y" in text and "= −x·(y − a)" in text and text.count("; simplified") == 2
+    x, w, b, y, h = 0.7, -1.3, 0.4, 1.0, 1e-6
+    L = lambda w_: -(y * math.log(1 / (1 + math.exp(-(w_ * x + b))))  # noqa: E731
+                     + (1 - y) * math.log(1 - 1 / (1 + math.exp(-(w_ * x + b)))))
+    z = w * x + b
+    a = 1 / (1 + math.exp(-z))
+    env = {"x": x, "w": w, "b": b, "y": y, "z": z, "a": a}
+    assert evaluate(sol.answers["dL/dw"], env) == pytest.approx((L(w + h) - L(w - h)) / (2 * h), rel=1e-6)
+    assert evaluate(sol.answers["dL/dz"], env) == pytest.approx(a - y, rel=1e-12)

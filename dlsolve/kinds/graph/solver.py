@@ -16,7 +16,8 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.graph.language import Node
 from dlsolve.kinds.graph.names import entry_display, entry_names
 from dlsolve.exprlimits import MAX_PATHS
-from dlsolve.symbolic import course_derivative, course_form, differentiate, from_sympy, signed_product, tidy_form
+from dlsolve.symbolic import (course_derivative, course_form, differentiate, from_sympy, signed_product, simplified,
+                               tidy_form)
 
 if TYPE_CHECKING:  # pragma: no cover
     from dlsolve.kinds.graph import Spec
@@ -191,6 +192,10 @@ class Solver(Paths):
                 f"the path {chains[0]}"
             extra = [self._formula_of(top_sym, target)] if any(
                 d.env.get(f.key) is None for f in formula.symbols()) else []
+            shorter = simplified(extra[-1], self.syms) if extra else None
+            if shorter is not None:  # sigmoid with cross-entropy: (a − y)·x, as the course writes it
+                extra.append(shorter)
+                note += "; simplified"
             values.append(d.derive(q, formula, *extra, note=note))
         d.record = True
         if len(entries) > SHOWN_ENTRIES:
