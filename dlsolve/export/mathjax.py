@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from dlsolve.render.html import HtmlRenderer
-from dlsolve.solution import Prose, Solution
+from dlsolve.solution import Prose, Solution, question_sections
 
 
 def inline_math(tex: str) -> str:
@@ -26,6 +26,14 @@ class MathJaxHtml(HtmlRenderer):
 
     def wrap(self, title: str, body: str) -> str:
         return body + "\n"
+
+    def questions(self, sol: Solution, level: int) -> list[str]:
+        """The problem as given, without the sheet's Find list and its line on writing an answers
+        file: on a platform the blanks (or inputs) that follow ask exactly what is asked."""
+        out: list[str] = []
+        for section in question_sections(sol):
+            out += self.section(section, level)
+        return out
 
     def math_inline(self, tex: str) -> str:
         return inline_math(tex)
