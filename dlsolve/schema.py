@@ -21,7 +21,7 @@ from typing import Annotated, Any, Callable, Literal
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
-from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.errors import SpecInvalid, describe, did_you_mean
 
 from dlsolve import limits
 
@@ -36,6 +36,47 @@ CHANNELS: dict[str, Any] = {"type": "array", "minItems": 1, "items": ROWS,
                             "description": "a list of channel matrices"}
 
 
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "array": (list,), "object": (dict,), "string": (str,), "boolean": (bool,), "integer": (int,),
+    "number": (int, float), "null": (type(None),)}
+_WORDS = {"array": "a list", "object": "a mapping (key: value)", "string": "text", "boolean": "true or false",
+          "integer": "a whole number", "number": "a number", "null": "nothing"}
+
+
+def _top_types(schema: dict[str, Any]) -> set[str] | None:
+    """The JSON types a value of `schema` may have at its top (None: any — an enum, a const)."""
+    if "anyOf" in schema or "oneOf" in schema:
+        found: set[str] = set()
+        for option in schema.get("anyOf", schema.get("oneOf", [])):
+            sub = _top_types(option)
+            if sub is None:
+                return None
+            found |= sub
+        return found
+    kind = schema.get("type")
+    if kind is None:
+        return None
+    return {kind} if isinstance(kind, str) else set(kind)
+
+
+def _top_check(schema: dict[str, Any]) -> Any:
+    """A check that the value has one of the schema's top types (a list where a list is due), so
+    the validator that reads the field by hand never meets a number where it iterates a list."""
+    kinds = _top_types(schema)
+
+    def check(value: Any) -> Any:
+        if kinds is None or value is None:
+            return value
+        ok = any(isinstance(value, _PYTHON_TYPES[k]) and not (isinstance(value, bool) and k in ("integer", "number"))
+                 for k in kinds if k in _PYTHON_TYPES)
+        if not ok:
+            want = " or ".join(sorted({_WORDS[k] for k in kinds if k in _WORDS}))
+            raise SpecInvalid(f"expected {want}, got {describe(value)}")
+        return value
+
+    return BeforeValidator(check)
+
+
 def _schema(schema: dict[str, Any], description: str) -> Any:
     return WithJsonSchema({**schema, "description": description})
 
@@ -44,39 +85,46 @@ def _any(*options: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": list(options)}
 
 
+def typed(schema: dict[str, Any], description: str) -> Any:
+    """A field the validator reads by hand: Any to the validator but for its top type (a list
+    where a list is due: checked first, so the hand-written reading never meets a number where
+    it iterates), and the JSON Schema `schema` for editors."""
+    return Annotated[Any, _top_check(schema), _schema(schema, description)]
+
+
 # A field's annotation: Any to the validator, a precise schema to an editor.
-Number = Annotated[Any, _schema(NUMBER, "a number")]
-Vector = Annotated[Any, _schema(VECTOR, "a list of numbers, e.g. [0.5, -1, 2]")]
-NumberOrVector = Annotated[Any, _schema(_any(NUMBER, VECTOR), "a number, or a list of numbers")]
-Matrix = Annotated[Any, _schema(_any(NUMBER, ROWS), "a matrix as a list of rows, e.g. [[1, 2], [3, 4]] "
-                                                   "(a bare number is a 1×1 matrix)")]
-VectorOrMatrix = Annotated[Any, _schema(_any(NUMBER, VECTOR, ROWS),
-                                        "a number, a list of numbers, or a matrix as a list of rows")]
-Tensor3 = Annotated[Any, _schema(_any(VECTOR, ROWS, CHANNELS),
-                                 "a list of numbers (1-D), a matrix (one channel), or a list of channel matrices")]
-Targets = Annotated[Any, _schema(_any(NUMBER, {"type": "string"}, VECTOR, ROWS,
+Number = typed(NUMBER, "a number")
+Vector = typed(VECTOR, "a list of numbers, e.g. [0.5, -1, 2]")
+NumberOrVector = typed(_any(NUMBER, VECTOR), "a number, or a list of numbers")
+Matrix = typed(_any(NUMBER, ROWS), "a matrix as a list of rows, e.g. [[1, 2], [3, 4]] "
+                "(a bare number is a 1×1 matrix)")
+VectorOrMatrix = typed(_any(NUMBER, VECTOR, ROWS),
+                "a number, a list of numbers, or a matrix as a list of rows")
+Tensor3 = typed(_any(VECTOR, ROWS, CHANNELS),
+                "a list of numbers (1-D), a matrix (one channel), or a list of channel matrices")
+Targets = typed(_any(NUMBER, {"type": "string"}, VECTOR, ROWS,
                                       {"type": "array", "minItems": 1, "items": {"type": ["integer", "string"]}}),
-                                 "targets: a number, a list, one-hot rows, or (sparse_cce) class indices or names")]
-Tensor = Annotated[Any, _schema(_any(VECTOR, ROWS, {"type": "array", "minItems": 1, "items": CHANNELS}),
-                                "a list of numbers, a matrix (rows), or a batch of images (N × H × W × C nested lists)")]
-LogBase = Annotated[Any, _schema({"enum": ["e", "ln", "natural", 2, 10, "2", "10"]},
-                                 "the base of the logarithm: e (nats), 2 (bits) or 10")]
-Mask = Annotated[Any, _schema(_any({"const": "causal"}, ROWS),
-                              "'causal', or a 0/1 matrix (queries × keys): 1 where a query may look")]
+                "targets: a number, a list, one-hot rows, or (sparse_cce) class indices or names")
+Tensor = typed(_any(VECTOR, ROWS, {"type": "array", "minItems": 1, "items": CHANNELS}),
+                "a list of numbers, a matrix (rows), or a batch of images (N × H × W × C nested lists)")
+LogBase = typed({"enum": ["e", "ln", "natural", 2, 10, "2", "10"]},
+                "the base of the logarithm: e (nats), 2 (bits) or 10")
+Mask = typed(_any({"const": "causal"}, ROWS),
+                "'causal', or a 0/1 matrix (queries × keys): 1 where a query may look")
 LABEL: dict[str, Any] = {"type": ["number", "string"]}
-Label = Annotated[Any, _schema(LABEL, "a class label: a number or a name")]
-Labels = Annotated[Any, _schema({"type": "array", "minItems": 1, "items": LABEL},
-                                "class labels, one per sample: numbers or names")]
+Label = typed(LABEL, "a class label: a number or a name")
+Labels = typed({"type": "array", "minItems": 1, "items": LABEL},
+                "class labels, one per sample: numbers or names")
 COUNT: dict[str, Any] = {"type": "integer", "minimum": 0}
-Confusion = Annotated[Any, _schema(_any(
+Confusion = typed(_any(
     {"type": "object", "properties": {k: {**COUNT, "description": d} for k, d in (
         ("tp", "true positives"), ("fp", "false positives"), ("fn", "false negatives"),
         ("tn", "true negatives (optional)"))}, "required": ["tp", "fp", "fn"], "additionalProperties": False},
     {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 1, "items": COUNT}}),
-    "the confusion counts: {tp, fp, fn, tn} for two classes, or a matrix (rows = true class)")]
-GraphValue = Annotated[Any, _schema(_any(NUMBER, VECTOR, ROWS, {
+    "the confusion counts: {tp, fp, fn, tn} for two classes, or a matrix (rows = true class)")
+GraphValue = typed(_any(NUMBER, VECTOR, ROWS, {
     "type": "string", "pattern": r"^\s*symbol\s*(?:\d+\s*[x×]\s*\d+)?\s*$"}),
-    "a number, a list, a matrix (rows), or `symbol` (or `symbol 2x3`) for a symbolic input")]
+    "a number, a list, a matrix (rows), or `symbol` (or `symbol 2x3`) for a symbolic input")
 
 
 def _no_bool(value: Any) -> Any:
@@ -87,11 +135,6 @@ def _no_bool(value: Any) -> Any:
 
 
 ZeroOrOne = Annotated[Literal[0, 1], BeforeValidator(_no_bool)]
-
-
-def typed(schema: dict[str, Any], description: str) -> Any:
-    """A field the validator reads by hand, with the JSON Schema `schema` for editors."""
-    return Annotated[Any, _schema(schema, description)]
 
 
 class _Registry:

@@ -55,7 +55,7 @@ def test_a_non_number():
 
 def test_yaml_1_2_no_is_not_false():
     text = GOOD.replace("target: 1", "target: no")
-    assert error_of(text) == "problem.yaml:3:9: target: expected a number, got 'no' (text)"
+    assert error_of(text) == "problem.yaml:3:9: target: expected a list or a number, got 'no' (text)"
 
 
 def test_unknown_activation_suggests_the_closest():

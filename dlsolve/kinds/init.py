@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 from dlsolve.activations import ACTIVATIONS, LINEAR, RELU, Activation
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.expr import Expr, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols
@@ -166,6 +166,9 @@ class Spec(BaseModel):
             raise SpecInvalid("expected at least one scheme", ("scheme",))
         self._schemes = []
         for k, name in enumerate(names):
+            if not isinstance(name, str):
+                raise SpecInvalid(f"expected a scheme name ({', '.join(SCHEMES)}), got {describe(name)}",
+                                  ("scheme",) + ((k,) if isinstance(self.scheme, list) else ()))
             if name not in SCHEMES:
                 raise SpecInvalid(f"unknown scheme: {did_you_mean(name, SCHEMES)}",
                                   ("scheme",) + ((k,) if isinstance(self.scheme, list) else ()))
