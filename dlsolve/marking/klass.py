@@ -112,7 +112,8 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
             variant = sheet.variant
             if isinstance(variant, bool) or not isinstance(variant, int) or variant not in problem.variants.files:
                 files_ = problem.variants.files
-                why = ("the file does not say which variant it answers (write `variant: 7`)" if variant is None else
+                why = (f"the file does not say which variant it answers: its first line should be `variant: N`, "
+                       f"N the number on the student's paper ({min(files_)}–{max(files_)})" if variant is None else
                        _at(sheet, "variant", f"expected a variant number {min(files_)}–{max(files_)}, "
                                              f"got {describe(variant)}"))
                 g = Graded(student, sheet, None, NO_VARIANT, out_of, None, reasons + [why])
