@@ -22,9 +22,9 @@ import pytest
 from tests import fuzz
 from tests.conftest import PROBLEMS
 
-# The suite's share: 12 cases a file (about 800 in all) keeps the test command quick; .ci/run runs
+# The suite's share: 8 cases a file (about 700 in all) keeps the test command quick; .ci/run runs
 # 64 a file (DLSOLVE_FUZZ_CASES) after it, and `python -m tests.fuzz` is the long hunt.
-CASES_PER_FILE = int(os.environ.get("DLSOLVE_FUZZ_CASES", "12"))
+CASES_PER_FILE = int(os.environ.get("DLSOLVE_FUZZ_CASES", "8"))
 BASE_SEED = 0
 CASE_SECONDS = 15.0   # a case still running is a hang (the slowest good case takes about 2 s)
 
