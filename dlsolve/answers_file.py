@@ -320,6 +320,8 @@ def _as_number(value: Any, sheet: AnswerSheet, key: str) -> Any:
                 sheet.note(key, "read the list written in quotes as a list")
                 return _as_number(inner, sheet, key)
         raise ValueError(f"expected a number, got {describe(value)}")
+    if not isinstance(value, (int, float)):  # a date (2001-12-14), a set, a tagged value: what YAML reads as no number
+        raise ValueError(f"expected a number, got {describe(value)}")
     if isinstance(value, int) and abs(value) > 1.7976931348623157e308:
         raise ValueError("expected a number within float64 (about ±1.8e308), got a larger integer")
     return value

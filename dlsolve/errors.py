@@ -41,7 +41,9 @@ def describe(value: object) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return "nothing" if value is None else repr(value)
+    if hasattr(value, "isoformat"):  # YAML reads 2001-12-14 as a date, not as text or a number
+        return f"{value.isoformat()} (a date)"
+    return "nothing" if value is None else _one_line(repr(value))
 
 
 def _one_line(text: str, width: int = 60) -> str:
