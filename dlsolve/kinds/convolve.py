@@ -164,7 +164,11 @@ class Spec(BaseModel):
             if k.shape[a] > x.shape[a] + (0 if self._one_d and a == 1 else 2 * p):
                 raise SpecInvalid(f"the kernel's {name} {k.shape[a]} is larger than the padded input's "
                                   f"{x.shape[a] + (0 if self._one_d and a == 1 else 2 * p)}", ("kernel",))
-        return _out_shape(x.shape, k.shape, self.stride, p, self._one_d)
+        rows, cols = _out_shape(x.shape, k.shape, self.stride, p, self._one_d)
+        if rows * cols > MAX_OUTPUT:  # a huge padding: every output entry is a worked step
+            raise SpecInvalid(f"the output would be {rows:,} × {cols:,}: at most {MAX_OUTPUT:,} entries are worked "
+                              "by hand", ("padding",))
+        return rows, cols
 
     def _check_unpool(self, out: tuple[int, int]) -> None:
         pool = self.pool

@@ -117,16 +117,11 @@ def _whole(x: float) -> Any:
 
 
 def _json_safe(v: Any) -> Any:
-    """Plain JSON values: arrays as lists, NaN and ±∞ as null (JSON has no such numbers)."""
-    if isinstance(v, np.ndarray):
-        return _json_safe(v.tolist())
-    if isinstance(v, (list, tuple)):
-        return [_json_safe(x) for x in v]
-    if isinstance(v, (float, np.floating)):
-        return float(v) if math.isfinite(float(v)) else None
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    return v
+    """Plain JSON values, as the JSON format writes a solution's (render.json.plain_value): arrays
+    as lists, NaN and ±∞ as null, a formula (a symbolic problem's reference) as its text."""
+    from dlsolve.render.json import plain_value
+
+    return plain_value(v)
 
 
 def report_json(report: Report) -> dict[str, Any]:
