@@ -41,6 +41,7 @@ class Cell:
     name: ClassVar[str]            # `cell:` of kind rnn
     layer: ClassVar[str]           # the layer type of conv/params
     title: ClassVar[str]
+    in_words: ClassVar[str | None] = None  # the cell as an exam's sentence names it ("an LSTM cell"); None: its equation
     gates: ClassVar[tuple[Gate, ...]]
     aliases: ClassVar[dict[str, str]] = {}   # other names a gate may be written with
     has_cell_state: ClassVar[bool] = False   # the LSTM's c_t
@@ -123,6 +124,7 @@ class LSTMCell(Cell):
     name = "lstm"
     layer = "lstm"
     title = "LSTM"
+    in_words = "an LSTM cell"
     gates = (Gate("i", "input gate", _SIGMOID), Gate("f", "forget gate", _SIGMOID),
              Gate("g", "candidate (cell input)", _TANH), Gate("o", "output gate", _SIGMOID))
     aliases = {"c": "g"}
@@ -172,6 +174,7 @@ class GRUCell(Cell):
     name = "gru"
     layer = "gru"
     title = "GRU"
+    in_words = "a GRU cell"
     gates = (Gate("r", "reset gate", _SIGMOID), Gate("z", "update gate", _SIGMOID),
              Gate("n", "candidate (new state)", _TANH))
     resets = True

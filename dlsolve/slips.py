@@ -24,7 +24,7 @@ import numpy as np
 from dlsolve.kinds import SolveOptions
 from dlsolve.load import load_data
 from dlsolve.marking.diagnose import Alternatives, diagnose
-from dlsolve.marking.grade import Rule, Verdict, reference_array, too_coarse
+from dlsolve.marking.grade import Rule, Verdict, half_unit, reference_array, too_coarse
 from dlsolve.sheets import solve_located
 from dlsolve.solution import Solution
 
@@ -56,8 +56,8 @@ def answer_decimals(ref: np.ndarray, decimals: int = DECIMALS) -> np.ndarray:
 
 def margin(decimals: Any) -> np.ndarray:
     """The absolute margin of the marking rule for a value written to `decimals` (half a unit
-    of its last decimal: 0.7656 stands for [0.76555, 0.76565]); `Rule().ok` is the same test."""
-    return 0.5 * 10.0 ** -np.asarray(decimals, dtype=float)
+    of its last decimal), the one `Rule().ok` uses."""
+    return half_unit(decimals)
 
 
 def same(a: np.ndarray, b: np.ndarray, decimals: Any) -> bool:

@@ -20,6 +20,11 @@ from dlsolve.solution import Answer, Prose
 NEAR_ZERO = 1e-12  # below this |reference|, a relative error says nothing: the absolute one is shown
 
 
+def half_unit(decimals: Any) -> np.ndarray:
+    """Half a unit of the last decimal written: 0.7656 stands for [0.76555, 0.76565]."""
+    return np.asarray(0.5 * 10.0 ** -np.asarray(decimals, dtype=float))
+
+
 @dataclass(frozen=True)
 class Rule:
     """How right is decided: to the decimals written (rtol = atol = None), or within a tolerance."""
@@ -37,7 +42,7 @@ class Rule:
         """Entry by entry: is `got` right for `ref`? (∞ is right for ∞.)"""
         err = gap(got, ref)
         if self.by_decimals:
-            tol = self.slack * 0.5 * 10.0 ** -np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape)
+            tol = self.slack * half_unit(np.broadcast_to(np.asarray(decimals, dtype=float), ref.shape))
             right: np.ndarray = err <= tol * (1 + 1e-9) + 1e-15
             return right
         right = err <= (self.atol or 0.0) + (self.rtol or 0.0) * np.abs(ref)

@@ -235,8 +235,7 @@ class Solver:
         """The model in words, as an exam states it: the cell, the read-out, the loss and which
         steps have a target (the working shows these only as formulas with the numbers in)."""
         pr = self.pr
-        cell = f"a{'n' if pr.cell_class.title[0] in 'AEFHILMNORSX' else ''} {pr.cell_class.title} cell" \
-            if pr.cell_class.n_gates() > 1 else None
+        cell = pr.cell_class.in_words
         if cell is None:
             act = pr.activation.label_with(pr.act_params) if pr.activation is not None else "tanh(z)"
             cell = "h_t = " + act.replace("(z)", "(W·x_t + U·h_(t−1) + b)", 1)
