@@ -52,7 +52,16 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(schemas):
     Validator.check_schema(schema.all_schema())
 
 
+def _is_rule(node):
+    """A rule between keys (dlsolve.kinds.prepared): `{required: [k], properties: {k: {not: null}}}`
+    says k is written, not what type it has (the model's own properties say that)."""
+    return isinstance(node, dict) and set(node) == {"required", "properties"} and all(
+        sub == {"not": {"type": "null"}} for sub in node["properties"].values())
+
+
 def _untyped(node, path, out):
+    if _is_rule(node):
+        return
     if isinstance(node, dict):
         for key in ("properties", "$defs"):
             for name, sub in (node.get(key) or {}).items():
@@ -222,6 +231,8 @@ def _spec_models():
 
 
 def _undescribed_properties(node, path, out):
+    if _is_rule(node):
+        return
     if isinstance(node, dict):
         for name, sub in (node.get("properties") or {}).items():
             if isinstance(sub, dict) and not sub.get("description"):
@@ -342,7 +353,6 @@ KNOWN = {
                                                      "samples", "target")},
     **{("convolve", "missing key", k): CROSS_KEY + " (a kernel, pool or upsample; stride and activation "
        "belong to the kernel; unpool needs a max pool)" for k in ("kernel", "pool", "stride", "transpose", "upsample")},
-    ("distillation", "missing key", "teacher_logits"): CROSS_KEY + " (teacher_logits or teacher_probs)",
     ("distillation", "quoted number", "label"): BY_VALUE,
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
     ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",

@@ -8,10 +8,11 @@ The other conventions are computed too, so the solution can say what they would 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dlsolve import notation as N
 from dlsolve.conventions import Convention
@@ -20,6 +21,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Neg, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import ExactlyOne, PreparedSpec, frozen
 from dlsolve.kinds.prob import class_index, softmax_steps, total
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import Vector  # field types with a JSON Schema
@@ -34,10 +36,22 @@ CONVENTIONS = (
 )
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Problem:
+    """A distillation problem's numbers, checked: the logits (or the teacher's probabilities)
+    as arrays of one length k, and the true class as a 0-based index."""
+
+    student: np.ndarray                   # z^s, k logits
+    teacher: Optional[np.ndarray]         # z^t (None when teacher_probs is given)
+    teacher_probs: Optional[np.ndarray]   # p^t as given (None when teacher_logits is given)
+    c: int                                # the true class, 0-based
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: distillation — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (ExactlyOne(("teacher_logits", "teacher_probs")),)
     kind: Literal["distillation"]
     title: Optional[str] = None
     teacher_logits: Optional[Vector] = Field(None,
@@ -56,31 +70,23 @@ class Spec(BaseModel):
                                                                   "H(p_teacher^T, p_student^T)")
     t_squared: bool = Field(True, description="multiply the soft term by T²")
 
-    _t: Optional[np.ndarray]
-    _tp: Optional[np.ndarray]
-    _s: np.ndarray
-    _c: int
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        if (self.teacher_logits is None) == (self.teacher_probs is None):
-            raise SpecInvalid("give exactly one of teacher_logits and teacher_probs", ("teacher_logits",))
-        self._s = V.vector(self.student_logits, ("student_logits",), scalar_ok=False)
-        k = len(self._s)
+    def prepare(self) -> Problem:
+        s = V.vector(self.student_logits, ("student_logits",), scalar_ok=False)
+        k = len(s)
         if k < 2:
             raise SpecInvalid("expected at least 2 classes", ("student_logits",))
-        self._t = self._tp = None
+        t = tp = None
         if self.teacher_logits is not None:
-            self._t = V.vector(self.teacher_logits, ("teacher_logits",), scalar_ok=False)
-            if len(self._t) != k:
-                raise SpecInvalid(f"expected {k} teacher logits (like the student's), got {len(self._t)}",
+            t = V.vector(self.teacher_logits, ("teacher_logits",), scalar_ok=False)
+            if len(t) != k:
+                raise SpecInvalid(f"expected {k} teacher logits (like the student's), got {len(t)}",
                                   ("teacher_logits",))
         else:
-            self._tp = V.vector(self.teacher_probs, ("teacher_probs",), scalar_ok=False)
-            if len(self._tp) != k:
-                raise SpecInvalid(f"expected {k} teacher probabilities, got {len(self._tp)}", ("teacher_probs",))
-            if np.any(self._tp < 0) or not np.isclose(self._tp.sum(), 1.0, atol=1e-9):
-                raise SpecInvalid(f"teacher_probs must be non-negative and sum to 1, got sum {self._tp.sum():g}",
+            tp = V.vector(self.teacher_probs, ("teacher_probs",), scalar_ok=False)
+            if len(tp) != k:
+                raise SpecInvalid(f"expected {k} teacher probabilities, got {len(tp)}", ("teacher_probs",))
+            if np.any(tp < 0) or not np.isclose(tp.sum(), 1.0, atol=1e-9):
+                raise SpecInvalid(f"teacher_probs must be non-negative and sum to 1, got sum {tp.sum():g}",
                                   ("teacher_probs",))
         if self.temperature <= 0:
             raise SpecInvalid(f"the temperature must be positive, got {self.temperature:g}", ("temperature",))
@@ -88,8 +94,8 @@ class Spec(BaseModel):
             raise SpecInvalid(f"alpha weights the hard term and must lie in [0, 1], got {self.alpha:g}", ("alpha",))
         if self.classes is not None and len(self.classes) != k:
             raise SpecInvalid(f"expected {k} class names, got {len(self.classes)}", ("classes",))
-        self._c = class_index(self.label, self.classes, k, ("label",))
-        return self
+        c = class_index(self.label, self.classes, k, ("label",))
+        return Problem(frozen(s), None if t is None else frozen(t), None if tp is None else frozen(tp), c)
 
 
 def _vec(name: str, uni: str, tex: str, k: int) -> list[Sym]:
@@ -98,7 +104,8 @@ def _vec(name: str, uni: str, tex: str, k: int) -> list[Sym]:
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    k = len(spec._s)
+    problem = spec.problem
+    k = len(problem.student)
     T = float(spec.temperature)
     a = spec.alpha
     d.convention("L = α·hard + (1 − α)·" + ("T²·" if spec.t_squared else "") + "soft with α = {a:given} on the "
@@ -111,28 +118,28 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.given(Tsym, T)
     d.given(Asym, a, note="the weight of the hard-label term")
     zs = _vec("zs", "z^s", "z^{s}", k)
-    d.given(Sym("zsv", "student logits z^s", "z^{s}"), spec._s)
-    for s, v in zip(zs, spec._s):
+    d.given(Sym("zsv", "student logits z^s", "z^{s}"), problem.student)
+    for s, v in zip(zs, problem.student):
         d.bind(s, float(v))
     y = _vec("y", "y", "y", k)
-    onehot = np.eye(k)[spec._c]
-    label = spec.classes[spec._c] if spec.classes else f"class {spec._c} (0-based)"
+    onehot = np.eye(k)[problem.c]
+    label = spec.classes[problem.c] if spec.classes else f"class {problem.c} (0-based)"
     d.given(Sym("yv", "y", "y"), onehot, note=f"the one-hot label: {label}")
     for s, v in zip(y, onehot):
         d.bind(s, float(v))
     pt = _vec("pt", "p^t", "p^{t}", k)
-    if spec._t is not None:
+    if problem.teacher is not None:
         zt = _vec("zt", "z^t", "z^{t}", k)
-        d.given(Sym("ztv", "teacher logits z^t", "z^{t}"), spec._t)
-        for s, v in zip(zt, spec._t):
+        d.given(Sym("ztv", "teacher logits z^t", "z^{t}"), problem.teacher)
+        for s, v in zip(zt, problem.teacher):
             d.bind(s, float(v))
         d.section("Teacher, softened at T = {T:given}", T=T)
         p_teacher = softmax_steps(d, zt, Tsym, pt, tag="teacher")
     else:
-        d.given(Sym("ptv", "p^t", "p^{t}"), spec._tp, note="teacher_probs: used as given, as the softened teacher")
-        for s, v in zip(pt, spec._tp):
+        d.given(Sym("ptv", "p^t", "p^{t}"), problem.teacher_probs, note="teacher_probs: used as given, as the softened teacher")
+        for s, v in zip(pt, problem.teacher_probs):
             d.bind(s, float(v))
-        p_teacher = [float(v) for v in spec._tp]
+        p_teacher = [float(v) for v in problem.teacher_probs]
     d.section("Student, softened at T = {T:given}", T=T)
     ps = _vec("ps", "p^s", "p^{s}", k)
     p_student = softmax_steps(d, zs, Tsym, ps, tag="student")
@@ -142,7 +149,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
 
     d.section("Hard term")
     hard = Sym("hard", "hard", r"\mathcal{L}_{\text{hard}}")
-    c = spec._c + 1
+    c = problem.c + 1
     hard_v = float(d.derive(hard, Neg(Add.of(*(yi * call("log", qi) for yi, qi in zip(y, q)))),
                             Neg(call("log", q[c - 1])),
                             note=f"only the true class (y_{c} = 1) contributes"))

@@ -1,0 +1,146 @@
+"""What every kind's Spec shares: the frozen problem prepared from it, and its rules between keys.
+
+A kind's YAML is read in two steps. pydantic checks each key's type (the `Spec` fields); then the
+kind's `prepare()` turns the checked keys into the numbers the solver works with (arrays of the
+right shape, a class index, a layer's record) and refuses what no field alone can see (a row too
+short for the layer above it). `prepare()` returns one frozen object, the kind's `Problem`; the
+solver reads `spec.problem` and never a private attribute, so what the validator found has one
+public home and cannot be changed after it was checked.
+
+Rules between keys ("give exactly one of teacher_logits and teacher_probs", "iterations needs
+objective") are records (`ExactlyOne`, `AtLeastOne`, `Requires`) declared on the model in
+`RULES`: the same record refuses the file when it is loaded and states the rule in the JSON
+Schema (`rules_schema`), so an editor and dlsolve refuse the same files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Sequence, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, PrivateAttr, model_validator
+
+from dlsolve.errors import SpecInvalid
+
+P = TypeVar("P")
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    """`array`, read-only: a prepared problem's numbers cannot be changed by the solver."""
+    array.flags.writeable = False
+    return array
+
+
+def _present(model: BaseModel, key: str) -> bool:
+    return getattr(model, key) is not None
+
+
+def _keys(keys: Sequence[str]) -> str:
+    return " and ".join(keys) if len(keys) == 2 else ", ".join(keys[:-1]) + " and " + keys[-1]
+
+
+def _given(key: str) -> dict[str, Any]:
+    """JSON Schema: `key` is written and is not null (an Optional field's null reads as absent)."""
+    return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+
+
+@dataclass(frozen=True)
+class ExactlyOne:
+    """Exactly one of `keys` is given (teacher_logits or teacher_probs)."""
+
+    keys: tuple[str, ...]
+    message: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        given = [k for k in self.keys if _present(model, k)]
+        if len(given) != 1:
+            path = (given[1],) if len(given) > 1 else (self.keys[0],)
+            raise SpecInvalid(self.message or f"give exactly one of {_keys(self.keys)}", path)
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [_given(k) for k in self.keys]}
+
+
+@dataclass(frozen=True)
+class AtLeastOne:
+    """At least one of `keys` is given (a word2vec problem asks for some part)."""
+
+    keys: tuple[str, ...]
+    message: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        if not any(_present(model, k) for k in self.keys):
+            raise SpecInvalid(self.message or f"give at least one of {_keys(self.keys)}", (self.keys[0],))
+
+    def schema(self) -> dict[str, Any]:
+        return {"anyOf": [_given(k) for k in self.keys]}
+
+
+@dataclass(frozen=True)
+class Requires:
+    """When `key` is given, each of `needs` is given too (iterations needs objective)."""
+
+    key: str
+    needs: tuple[str, ...]
+    message: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        if not _present(model, self.key):
+            return
+        for need in self.needs:
+            if not _present(model, need):
+                raise SpecInvalid(self.message or f"{self.key} needs {need}; add {need}:", (self.key,))
+
+    def schema(self) -> dict[str, Any]:
+        return {"if": _given(self.key), "then": {"allOf": [_given(k) for k in self.needs]}}
+
+
+Rule = ExactlyOne | AtLeastOne | Requires
+
+
+def rules_schema(rules: Sequence[Rule]) -> dict[str, Any]:
+    """The JSON Schema that states `rules` (for a model's `json_schema_extra`)."""
+    parts = [r.schema() for r in rules]
+    return {} if not parts else parts[0] if len(parts) == 1 else {"allOf": parts}
+
+
+class Ruled(BaseModel):
+    """A model with rules between its keys: `RULES` are checked after the fields, in order, and
+    written into the model's JSON Schema."""
+
+    RULES: ClassVar[tuple[Rule, ...]] = ()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        if cls.RULES:
+            target = handler.resolve_ref_schema(schema)
+            target.update(rules_schema(cls.RULES))
+        return schema
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> Any:
+        for rule in self.RULES:
+            rule.check(self)
+        return self
+
+
+class PreparedSpec(Ruled, Generic[P]):
+    """A kind's Spec: its fields, its rules between keys, and the frozen `Problem` that
+    `prepare()` makes from them once, when the file is loaded (after the rules)."""
+
+    _problem: Any = PrivateAttr()
+
+    def prepare(self) -> P:
+        raise NotImplementedError(f"{type(self).__name__}.prepare")
+
+    @property
+    def problem(self) -> P:
+        """The prepared problem the solver reads."""
+        return self._problem  # type: ignore[no-any-return]
+
+    @model_validator(mode="after")
+    def _prepare(self) -> Any:
+        self._problem = self.prepare()
+        return self
