@@ -149,6 +149,21 @@ class Derivation:
         self._add(Step(sym, tuple(forms), bindings, value, text, exact=exact, rounded=self.round, part=part))
         return value
 
+    def scalar(self, sym: Sym, *forms: Expr, note: NoteArg = None, part: str = WORKED) -> float:
+        """`derive`, for a step whose value is one number that the bindings fix (a numeric kind's
+        step): its value as a float. A symbolic or array value here is a bug in the kind."""
+        value = self.derive(sym, *forms, note=note, part=part)
+        if value is None or (isinstance(value, np.ndarray) and value.size != 1):
+            raise TypeError(f"{sym.key}: expected a number, the step gives {value!r}")
+        return float(value)
+
+    def array(self, sym: Sym, *forms: Expr, note: NoteArg = None, part: str = WORKED) -> np.ndarray:
+        """`derive`, for a step whose value is a vector or matrix: its value as an array."""
+        value = self.derive(sym, *forms, note=note, part=part)
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{sym.key}: expected an array, the step gives {value!r}")
+        return value
+
     # -- prose and tables ------------------------------------------------------------------
     def text(self, text: Prose, role: str = "paragraph", part: str = WORKED, **values: object) -> None:
         """A sentence; `part=GIVEN` when it states the problem (the question sheet shows it)."""

@@ -42,8 +42,8 @@ class Problem:
     as arrays of one length k, and the true class as a 0-based index."""
 
     student: np.ndarray                   # z^s, k logits
-    teacher: Optional[np.ndarray]         # z^t (None when teacher_probs is given)
-    teacher_probs: Optional[np.ndarray]   # p^t as given (None when teacher_logits is given)
+    teacher: np.ndarray                   # z^t, or p^t as given when softened
+    softened: bool                        # teacher holds teacher_probs, used as given
     c: int                                # the true class, 0-based
 
 
@@ -75,18 +75,17 @@ class Spec(PreparedSpec[Problem]):
         k = len(s)
         if k < 2:
             raise SpecInvalid("expected at least 2 classes", ("student_logits",))
-        t = tp = None
         if self.teacher_logits is not None:
             t = V.vector(self.teacher_logits, ("teacher_logits",), scalar_ok=False)
             if len(t) != k:
                 raise SpecInvalid(f"expected {k} teacher logits (like the student's), got {len(t)}",
                                   ("teacher_logits",))
         else:
-            tp = V.vector(self.teacher_probs, ("teacher_probs",), scalar_ok=False)
-            if len(tp) != k:
-                raise SpecInvalid(f"expected {k} teacher probabilities, got {len(tp)}", ("teacher_probs",))
-            if np.any(tp < 0) or not np.isclose(tp.sum(), 1.0, atol=1e-9):
-                raise SpecInvalid(f"teacher_probs must be non-negative and sum to 1, got sum {tp.sum():g}",
+            t = V.vector(self.teacher_probs, ("teacher_probs",), scalar_ok=False)
+            if len(t) != k:
+                raise SpecInvalid(f"expected {k} teacher probabilities, got {len(t)}", ("teacher_probs",))
+            if np.any(t < 0) or not np.isclose(t.sum(), 1.0, atol=1e-9):
+                raise SpecInvalid(f"teacher_probs must be non-negative and sum to 1, got sum {t.sum():g}",
                                   ("teacher_probs",))
         if self.temperature <= 0:
             raise SpecInvalid(f"the temperature must be positive, got {self.temperature:g}", ("temperature",))
@@ -95,7 +94,7 @@ class Spec(PreparedSpec[Problem]):
         if self.classes is not None and len(self.classes) != k:
             raise SpecInvalid(f"expected {k} class names, got {len(self.classes)}", ("classes",))
         c = class_index(self.label, self.classes, k, ("label",))
-        return Problem(frozen(s), None if t is None else frozen(t), None if tp is None else frozen(tp), c)
+        return Problem(frozen(s), frozen(t), self.teacher_logits is None, c)
 
 
 def _vec(name: str, uni: str, tex: str, k: int) -> list[Sym]:
@@ -128,7 +127,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     for s, v in zip(y, onehot):
         d.bind(s, float(v))
     pt = _vec("pt", "p^t", "p^{t}", k)
-    if problem.teacher is not None:
+    if not problem.softened:
         zt = _vec("zt", "z^t", "z^{t}", k)
         d.given(Sym("ztv", "teacher logits z^t", "z^{t}"), problem.teacher)
         for s, v in zip(zt, problem.teacher):
@@ -136,10 +135,11 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         d.section("Teacher, softened at T = {T:given}", T=T)
         p_teacher = softmax_steps(d, zt, Tsym, pt, tag="teacher")
     else:
-        d.given(Sym("ptv", "p^t", "p^{t}"), problem.teacher_probs, note="teacher_probs: used as given, as the softened teacher")
-        for s, v in zip(pt, problem.teacher_probs):
+        d.given(Sym("ptv", "p^t", "p^{t}"), problem.teacher,
+                note="teacher_probs: used as given, as the softened teacher")
+        for s, v in zip(pt, problem.teacher):
             d.bind(s, float(v))
-        p_teacher = [float(v) for v in problem.teacher_probs]
+        p_teacher = [float(v) for v in problem.teacher]
     d.section("Student, softened at T = {T:given}", T=T)
     ps = _vec("ps", "p^s", "p^{s}", k)
     p_student = softmax_steps(d, zs, Tsym, ps, tag="student")
@@ -150,9 +150,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.section("Hard term")
     hard = Sym("hard", "hard", r"\mathcal{L}_{\text{hard}}")
     c = problem.c + 1
-    hard_v = float(d.derive(hard, Neg(Add.of(*(yi * call("log", qi) for yi, qi in zip(y, q)))),
-                            Neg(call("log", q[c - 1])),
-                            note=f"only the true class (y_{c} = 1) contributes"))
+    hard_v = d.scalar(hard, Neg(Add.of(*(yi * call("log", qi) for yi, qi in zip(y, q)))),
+                      Neg(call("log", q[c - 1])),
+                      note=f"only the true class (y_{c} = 1) contributes")
 
     d.section("Soft term")
     kl = Sym("kl", "KL(p^t‖p^s)", r"D_{KL}(p^{t} \| p^{s})")
@@ -161,13 +161,13 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     ce_terms = [pti * call("log", psi) for pti, psi, v in zip(pt, ps, p_teacher) if v > 0]
     first, second = ((kl, total(kl_terms)), (ce, Neg(total(ce_terms)))) if spec.soft_loss == "kl" else \
         ((ce, Neg(total(ce_terms))), (kl, total(kl_terms)))
-    soft_v = float(d.derive(first[0], first[1]))
+    soft_v = d.scalar(first[0], first[1])
 
     d.section("Weighted total")
     L = Sym("L", "L", "L")
     t2 = Tsym ** Num(2)
     soft_part = (Num(1) - Asym) * t2 * first[0] if spec.t_squared else (Num(1) - Asym) * first[0]
-    loss_v = float(d.derive(L, Asym * hard + soft_part))
+    loss_v = d.scalar(L, Asym * hard + soft_part)
 
     d.section("Other conventions, for comparison")
     d.text("The same numbers under the conventions not chosen (they change the answer):")
