@@ -27,6 +27,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union, cast
 import numpy as np
 
 from dlsolve.activations import SIGMOID, SOFTMAX, Activation
+from dlsolve.choice import Choice
 from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, as_expr, call, evaluate
 from dlsolve.solution import Phrase
 
@@ -37,6 +38,16 @@ LOGIT_MARGIN = 1e-6
 
 # the options of a loss as the problem states them (reduction, delta, margin, …)
 Options = dict[str, Any]
+LOGARITHM = "logarithm"   # the option naming the logarithm in use: log (natural), log2 or log10
+
+
+class Reduction(Choice):
+    """How a loss's terms are combined: over a network's output units or a row (mean | sum), and
+    over the samples of kind loss (also none: the per-sample losses are the answer)."""
+
+    MEAN = "mean"
+    SUM = "sum"
+    NONE = "none"
 
 Pieces = Callable[[Expr, Expr, Options], list[tuple[Expr, Expr]]]
 # ℓ of one sample's row: (targets y_j, predictions or scores, the class label or None, options)
@@ -94,7 +105,7 @@ class Loss:
             return self.row(ys, ps, label, o)
         terms = [self.term(y, p, o) if env is None else self.term_at(y, p, o, env)[0] for y, p in zip(ys, ps)]
         body = terms[0] if len(terms) == 1 else Add.of(*terms)
-        return body if self.default_reduction == "sum" or len(terms) == 1 else Num(Fraction(1, len(terms))) * body
+        return body if self.default_reduction == Reduction.SUM or len(terms) == 1 else Num(Fraction(1, len(terms))) * body
 
     def row_gradient(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: Options,
                      j: int) -> Optional[Expr]:
@@ -108,7 +119,7 @@ class Loss:
         if self.pieces is None:
             return self.term(y, yhat, o), 0
         kept, dropped = [], 0
-        log = o.get("log", "log")
+        log = _log(o)
         for c, p in self.pieces(y, yhat, o):
             if _value(c, env) == 0.0 and _value(p, env) == 0.0:
                 dropped += 1
@@ -178,7 +189,7 @@ def _huber(y: Expr, yhat: Expr, o: Options) -> Expr:
 
 def _log(o: Options) -> str:
     """The logarithm in use: natural unless the problem asks for base 2 or 10."""
-    name: str = o.get("log", "log")
+    name: str = o.get(LOGARITHM, "log")
     return name
 
 

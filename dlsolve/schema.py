@@ -15,7 +15,6 @@ This module imports pydantic only; the registries are imported when a schema is 
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Annotated, Any, Callable, Literal
 
@@ -179,8 +178,9 @@ def loss_titles() -> dict[str, str]:
 
 
 def optimizer_titles() -> dict[str, str]:
-    module = importlib.import_module("dlsolve.kinds.optimizer")
-    return {name: module.TITLES.get(name, name) for name in module.OPTIMIZERS}
+    from dlsolve.kinds.optimizer_rules import OPTIMIZERS
+
+    return {name: optimizer.title for name, optimizer in OPTIMIZERS.items()}
 
 
 def elementwise_activation_titles() -> dict[str, str]:
@@ -208,7 +208,7 @@ RegisteredActivation = _checked(activation_titles, "the activation")
 ElementwiseActivation = _checked(elementwise_activation_titles, "the activation")
 BackpropLossName = Annotated[str, _Registry(backprop_loss_titles, "the loss")]
 LossName = Annotated[str, _Registry(loss_titles, "the loss")]
-OptimizerName = Annotated[str, _Registry(optimizer_titles, "the optimizer")]
+OptimizerName = _checked(optimizer_titles, "the optimizer")
 
 
 # -- building the schema of a kind -----------------------------------------------------------

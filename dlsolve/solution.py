@@ -119,7 +119,7 @@ class Step:
         return self.forms[-1]
 
 
-Cell = Union[str, float, int, Sym, Expr, None]
+Cell = Union[str, float, int, Sym, Expr, Value, None]  # Value: an array is a cell of one entry per weight
 
 
 @dataclass(frozen=True)

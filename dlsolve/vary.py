@@ -39,6 +39,7 @@ from dlsolve.solution import Solution, question_sections
 from dlsolve.vary_files import MANIFEST, questions_table, to_yaml  # noqa: F401 - to_yaml: importable from here as before
 
 MAX_DRAWS = 100  # per variant, before giving up with the reasons
+STEP = "step"    # a range rule's key (range: [a, b], step: s); the word is also a function's name
 
 
 class VaryError(DlsolveError):
@@ -162,7 +163,7 @@ def parse_rules(section: Any, data: Mapping[str, Any]) -> tuple[list[Rule], int 
             raise SpecError(where + ("<key>",), f"the problem has no value at {key} to vary")
         if not isinstance(spec, dict):
             raise SpecError(where, f"expected a rule (range/step, choices, or integers), got {describe(spec)}")
-        unknown = set(spec) - {"range", "step", "choices", "integers", "shape", "nonzero"}
+        unknown = set(spec) - {"range", STEP, "choices", "integers", "shape", "nonzero"}
         if unknown:
             bad = sorted(unknown)[0]
             raise SpecError(where + (bad, "<key>"), f"unknown key '{bad}'; a rule has range and step, choices, "
@@ -172,9 +173,9 @@ def parse_rules(section: Any, data: Mapping[str, Any]) -> tuple[list[Rule], int 
             raise SpecError(where, "expected exactly one of range, choices, integers")
         rule = Rule(path, key)
         if "range" in spec:
-            step = _number(spec.get("step", 1), where + ("step",))
+            step = _number(spec.get(STEP, 1), where + (STEP,))
             if step <= 0:
-                raise SpecError(where + ("step",), f"expected a step > 0, got {spec.get('step')}")
+                raise SpecError(where + (STEP,), f"expected a step > 0, got {spec.get(STEP)}")
             rule = dataclasses.replace(rule, range=_pair(spec["range"], where + ("range",)), step=step,
                                        nonzero=bool(spec.get("nonzero", False)))
             if rule.nonzero and rule.range[0] == rule.range[1] == 0:  # type: ignore[index]

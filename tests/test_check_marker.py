@@ -164,7 +164,7 @@ def adagrad_loop(placement):
     from dlsolve.load import load_problem
 
     spec = load_problem(str(ADAGRAD)).spec
-    g2 = [spec.squared_gradients.first * (1 + spec.squared_gradients.growth) ** k for k in range(spec._n)]
+    g2 = [spec.squared_gradients.first * (1 + spec.squared_gradients.growth) ** k for k in range(spec.problem.iterations)]
     G, out = spec.initial_accumulator, []
     for g in g2:
         G += g

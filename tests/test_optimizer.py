@@ -174,3 +174,60 @@ def test_too_many_gradients_is_a_located_error(tmp_path):
                     + str([0.5] * (MAX_ITERATIONS + 1)) + "\n")
     r = CliRunner().invoke(main, ["solve", str(path)])
     assert r.exit_code == 2 and r.output.startswith(f"{path}:4:") and "at most" in r.output
+
+
+# -- each optimizer is one record (dlsolve/kinds/optimizer_rules.py) ---------------------------
+
+def test_no_module_decides_by_an_optimizer_name():
+    """Only the records' module names an optimizer; everything else asks the record (the name scan
+    of tests/test_layering.py, with the optimizers' names)."""
+    from dlsolve.kinds.optimizer_rules import OPTIMIZERS
+    from tests.test_layering import name_decisions
+
+    names = set(OPTIMIZERS)
+    assert name_decisions('if opt in ("adagrad", "rmsprop"): pass\n', names) == [(1, "adagrad"), (1, "rmsprop")]
+    offenders = []
+    for path in sorted((ROOT / "dlsolve").rglob("*.py")):
+        rel = path.relative_to(ROOT / "dlsolve").as_posix()
+        if rel != "kinds/optimizer_rules.py":
+            offenders += [f"{rel}:{line}: {name!r}"
+                          for line, name in name_decisions(path.read_text(encoding="utf-8"), names, lookups=True)]
+    assert not offenders, "ask the optimizer's record instead:\n" + "\n".join(offenders)
+
+
+def test_the_records_are_what_the_spec_and_schema_offer():
+    from typing import get_args
+
+    from dlsolve.kinds.optimizer import CONVENTIONS, Spec
+    from dlsolve.kinds.optimizer_rules import MOMENTUM_FORMS, OPTIMIZERS
+
+    assert all(name == o.name for name, o in OPTIMIZERS.items())
+    assert set(get_args(Spec.model_fields["momentum_form"].annotation)) == set(MOMENTUM_FORMS)
+    assert [c for c in CONVENTIONS if c.key == "momentum_form"][0].choices == tuple(MOMENTUM_FORMS)
+    # which optimizers may run on squared gradients alone, and which take lr_decay
+    assert {n for n, o in OPTIMIZERS.items() if o.squares_suffice} == {"adagrad", "rmsprop"}
+    assert {n for n, o in OPTIMIZERS.items() if o.takes_lr_decay} == {"adagrad"}
+    assert {n for n, o in OPTIMIZERS.items() if o.decoupled_decay} == {"adamw"}
+
+
+def test_the_prepared_problem_is_frozen():
+    spec = load_text(BASE + "gradients: [[1, 2], [3, 4]]\ninitial_weight: [0.5, 1]\n", "p.yaml").spec
+    problem = spec.problem
+    assert problem.optimizer.title == "Adagrad" and problem.iterations == 2 and problem.size == 2
+    close(problem.gradients[1], [3, 4])
+    with pytest.raises(ValueError):
+        problem.gradients[0][0] = 5.0
+    with pytest.raises(ValueError):
+        problem.w0[0] = 5.0
+
+
+@pytest.mark.parametrize("body, message", [
+    ("iterations: 2\nsquared_gradients: {first: 1}\n", "p.yaml:5:20: squared_gradients: adam needs the gradients "
+                                                       "themselves"),
+    ("squared_gradients: {first: 1}\n", "p.yaml:4:20: squared_gradients: with squared_gradients, say how many "
+                                        "iterations"),
+    ("initial_weight: 1\nobjective: 'w**2'\n", "p.yaml:5:12: objective: with objective, say how many iterations"),
+    ("gradients: [1]\nlr_decay: 0.1\n", "p.yaml:5:11: lr_decay: lr_decay is Adagrad's (PyTorch), not adam's"),
+])
+def test_what_the_records_refuse(body, message):
+    assert err("kind: optimizer\noptimizer: adam\nlearning_rate: 0.1\n" + body).startswith(message)

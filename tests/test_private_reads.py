@@ -33,8 +33,6 @@ NOT_YET: set[str] = {
     "kinds/metrics/multiclass.py",
     "kinds/metrics/worked.py",
     "kinds/normalize.py",
-    "kinds/optimizer.py",
-    "kinds/optimizer_run.py",
     "kinds/perceptron.py",
     "kinds/softmax.py",
     "kinds/style.py",

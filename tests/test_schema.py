@@ -135,7 +135,7 @@ def test_names_are_enums_described_by_their_registries(schemas):
 
     opt = schemas["optimizer"]["properties"]["optimizer"]
     assert opt["enum"] == list(optimizer.OPTIMIZERS)
-    assert opt["x-enumDescriptions"] == [optimizer.TITLES[o] for o in optimizer.OPTIMIZERS]
+    assert opt["x-enumDescriptions"] == [o.title for o in optimizer.OPTIMIZERS.values()]
     from dlsolve.losses import LOSSES
 
     assert schemas["loss"]["properties"]["loss"]["enum"] == list(LOSSES)
@@ -366,9 +366,8 @@ KNOWN = {
     **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
     ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
     ("normalize", "missing key", "method"): CROSS_KEY + " (ddof belongs to method: standardize)",
-    **{("optimizer", "missing key", k): CROSS_KEY + " (one gradient source: gradients, squared_gradients "
-       "or objective with initial_weight and iterations; clip: norm or value)"
-       for k in ("clip", "gradients", "initial_weight", "iterations", "objective", "squared_gradients")},
+    ("optimizer", "missing key", "initial_weight"): "a value that needs another key: weight_decay above 0 acts on "
+                                                    "the weights (0, the default, needs none)",
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
     ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
     **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"

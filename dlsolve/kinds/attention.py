@@ -21,7 +21,7 @@ from dlsolve.expr import Div, Expr, MatMul, Num, Outer, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import needs_shift, softmax_steps, total
-from dlsolve.kinds.scoring import SCORES, Additive, Concat, nonzero_rows
+from dlsolve.kinds.scoring import CONCAT, SCORES, Additive, Concat, nonzero_rows
 from dlsolve.kinds.scoring import bind_matrix as _bind_matrix, bind_vector as _bind_vector
 from dlsolve.solution import WORKED, Solution
 from dlsolve.schema import Mask, Matrix, VectorOrMatrix  # field types with a JSON Schema
@@ -149,7 +149,7 @@ class Spec(BaseModel):
             self._add = (Wq, Wk, v)
         elif self.additive is not None:
             raise SpecInvalid("additive is used only with score: additive", ("additive",))
-        if score.param == "concat":
+        if score is CONCAT:
             if self.concat is None:
                 raise SpecInvalid("score: concat needs concat: {W, v} (score = v_aᵀ·tanh(W_a·[q; k]))", ("score",))
             Wa = V.matrix(self.concat.W, ("concat", "W"))

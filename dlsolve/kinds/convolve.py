@@ -26,7 +26,7 @@ from dlsolve.expr import Add, Expr, MatMul, Mul, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
-from dlsolve.kinds.convolve_pool import PoolSpec, check_pool, pool_shape, pool as pool_windows
+from dlsolve.kinds.convolve_pool import PoolSpec, PoolType, check_pool, pool_shape, pool as pool_windows
 from dlsolve.solution import GIVEN, WORKED, Phrase, Solution
 from dlsolve.schema import ElementwiseActivation, Tensor3  # field types with a JSON Schema
 
@@ -100,7 +100,7 @@ class Spec(BaseModel):
         x, self._one_d = _tensor3(self.input, ("input",))
         self._x, self._k, self._unpool_values = x, None, None
         one_d = self._one_d
-        if self.unpool is not None and (self.pool is None or self.pool.type != "max"):
+        if self.unpool is not None and (self.pool is None or self.pool.type != PoolType.MAX):
             raise SpecInvalid("max-unpooling needs the positions of a max pooling: add pool: {type: max, …}",
                               ("unpool",))
         if self.upsample is not None:
@@ -283,7 +283,7 @@ def _operations(d: Derivation, spec: Spec, kernel: bool) -> None:
     if spec.activation and not ACTIVATIONS[spec.activation].identity:
         ops.append("the activation " + ACTIVATIONS[spec.activation].title)
     if spec.pool is not None:
-        ops.append(("max" if spec.pool.type == "max" else "average") + " pooling with window {n:int} and stride {ps:int}")
+        ops.append(("max" if spec.pool.type == PoolType.MAX else "average") + " pooling with window {n:int} and stride {ps:int}")
         values.update(n=spec.pool.size, ps=spec.pool.stride or spec.pool.size)
         if spec.unpool is not None:
             ops.append("max-unpooling back to the pooled input's shape")

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
 
+from dlsolve.choice import Choice
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call
@@ -41,6 +42,13 @@ def _Pair(what: str, low: int) -> Any:
                      PlainSerializer(list)]
 
 
+class PoolType(Choice):
+    """A pooling window's statistic (pool: {type: max | avg})."""
+
+    MAX = "max"   # the largest entry; padding is −∞
+    AVG = "avg"   # the mean
+
+
 class PoolSpec(BaseModel):
     """`pool:` — a max or average pooling with PyTorch's options; sizes are one number or [rows, columns]."""
 
@@ -61,9 +69,9 @@ class PoolSpec(BaseModel):
 
     @model_validator(mode="after")
     def _options_of_their_type(self) -> "PoolSpec":
-        if self.type == "avg" and self.dilation != (1, 1):
+        if self.type == PoolType.AVG and self.dilation != (1, 1):
             raise SpecInvalid("average pooling has no dilation (PyTorch's AvgPool2d)", ("dilation",))
-        if self.type == "max" and (self.divisor_override is not None or not self.count_include_pad):
+        if self.type == PoolType.MAX and (self.divisor_override is not None or not self.count_include_pad):
             key = "divisor_override" if self.divisor_override is not None else "count_include_pad"
             raise SpecInvalid(f"{key} belongs to average pooling (type: avg)", (key,))
         return self
@@ -79,7 +87,7 @@ class PoolSpec(BaseModel):
         """PyTorch's refusals, with the axis named: padding more than half the window, no window."""
         k, s, p, d = self.axis(a)
         name = "" if one_d else (" (rows)", " (columns)")[a]
-        limit = (d * (k - 1) + 1) // 2 if self.type == "max" else k // 2
+        limit = (d * (k - 1) + 1) // 2 if self.type == PoolType.MAX else k // 2
         if p > limit:
             raise SpecInvalid(f"padding {p}{name} is more than half the window ({limit} at most, as PyTorch requires)",
                               ("padding",))
@@ -135,9 +143,9 @@ def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool
     """Every window's maximum or mean, each a step; the pooled matrix (or vector)."""
     rows, cols = A.shape
     pr, pc = pool_shape(p, (rows, cols), one_d)
-    d.section(Phrase(("Max" if p.type == "max" else "Average") + " pooling, {w}", w=p.words(one_d)))
+    d.section(Phrase(("Max" if p.type == PoolType.MAX else "Average") + " pooling, {w}", w=p.words(one_d)))
     if p.padding != (0, 0):
-        d.text("Padding: a padded entry is −∞, so it is never the maximum." if p.type == "max" else
+        d.text("Padding: a padded entry is −∞, so it is never the maximum." if p.type == PoolType.MAX else
                ("Padding: a padded entry is 0; each window's sum is divided by " +
                 ("divisor_override." if p.divisor_override else
                  "its size within the padded input (count_include_pad: true, PyTorch's default)."
@@ -152,7 +160,7 @@ def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool
         for j in range(pc):
             c_taps, c_div = p.taps(1, cols, j)
             syms: list[Expr] = [cell(r, q) for r in r_taps for q in c_taps]
-            if p.type == "max":
+            if p.type == PoolType.MAX:
                 formula: Expr = call("max", *syms) if len(syms) > 1 else syms[0]
                 P[i, j] = float(d.derive(pcell(i, j), formula))
                 continue

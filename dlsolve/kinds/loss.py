@@ -20,7 +20,7 @@ from dlsolve.expr import Add, Expr, Mul, Num, Sym, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.loss_spec import Spec
 from dlsolve.kinds.prob import LOG_FUNCTION, needs_shift
-from dlsolve.losses import LOGIT_MARGIN
+from dlsolve.losses import LOGARITHM, LOGIT_MARGIN, Reduction
 from dlsolve.solution import Phrase, Solution
 
 KIND = "loss"
@@ -42,7 +42,7 @@ class Solver:
         self.reduction = spec.reduction or self.loss.sample_reduction
         margin = 1.0 if spec.margin is None else spec.margin
         eps = spec.epsilon if spec.epsilon is not None else self.loss.clip_epsilon
-        self.options = {"half": spec.half, "delta": 1.0 if spec.delta is None else spec.delta, "log": self.log,
+        self.options = {"half": spec.half, "delta": 1.0 if spec.delta is None else spec.delta, LOGARITHM: self.log,
                         "beta": 1.0 if spec.beta is None else spec.beta,
                         "margin": self.margin_sym, "margin_value": margin,
                         "epsilon": self.epsilon_sym, "epsilon_value": eps}
@@ -103,7 +103,7 @@ class Solver:
             d.convention(convention)
         if spec._yhat.ndim == 2 and not self.loss.classwise:
             m = spec._yhat.shape[1]
-            how = "mean" if self.loss.default_reduction == "mean" else "sum"
+            how = "mean" if self.loss.default_reduction == Reduction.MEAN else "sum"
             d.convention(f"each sample's ℓ is the {how} of its {{m:int}} output terms (as Keras reduces the last axis)",
                          m=m)
         if spec.label_smoothing is not None:
@@ -113,10 +113,10 @@ class Solver:
             d.convention("sample weights: each ℓ_i counts w_i times; the mean divides Σ w_i·ℓ_i by n, not by Σ w_i "
                          "(Keras's sample_weight; PyTorch's class weights divide by Σ w)")
         if n > 1:
-            if self.reduction == "mean":
+            if self.reduction == Reduction.MEAN:
                 d.convention("L is the mean of the {n:int} per-sample losses (reduction: sum would give {n:int}× that)",
                              n=n)
-            elif self.reduction == "sum":
+            elif self.reduction == Reduction.SUM:
                 d.convention("L is the sum of the {n:int} per-sample losses (reduction: mean would give 1/{n:int} of it)",
                              n=n)
             else:
@@ -258,7 +258,7 @@ class Solver:
         """L over the samples; with sample weights each ℓ_i counts w_i times, and the mean still
         divides by n (Keras's sum_over_batch_size). `reduction: none` gives the (weighted) list."""
         d, n, weighted = self.d, len(values), self.spec._weights is not None
-        if self.reduction == "none":
+        if self.reduction == Reduction.NONE:
             if not weighted:
                 return values
             d.section("Weighted per-sample losses")
@@ -267,7 +267,7 @@ class Solver:
         ells: list[Expr] = [self.weight(i) * self.ell(i) if weighted else self.ell(i) for i in range(1, n + 1)]
         body = Add.of(*ells) if n > 1 else ells[0]
         L = Sym("L", "L", "L")
-        formula = body if self.reduction == "sum" or n == 1 else Mul.of(Num(Fraction(1, n)), body)
+        formula = body if self.reduction == Reduction.SUM or n == 1 else Mul.of(Num(Fraction(1, n)), body)
         return float(d.derive(L, formula))
 
     def weighted(self, i: int) -> Sym:
@@ -349,7 +349,7 @@ class Solver:
                 row.append(float(d.derive(g, form)))
                 keys.append(g.key)
             rows.append(row)
-        if n > 1 and self.reduction == "mean":
+        if n > 1 and self.reduction == Reduction.MEAN:
             d.note("L is the mean, so ∂L/∂s_ij = (1/{n:int})·∂ℓ_i/∂s_ij", n=n)
         d.answer("dl_ds", np.array(rows) if n > 1 else rows[0],
                  "∂ℓ_i/∂s_ij, one row per sample" if n > 1 else "∂ℓ/∂s", keys=tuple(keys))
@@ -368,9 +368,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     s.d.answer("per_sample", per, "ℓ_i, one per sample", keys=tuple(s.ell(i).key for i in range(1, len(per) + 1)))
     total = s.reduce(per)
     n = len(per)
-    keys = ("L",) if s.reduction != "none" else tuple(
+    keys = ("L",) if s.reduction != Reduction.NONE else tuple(
         (s.weighted(i) if spec._weights is not None else s.ell(i)).key for i in range(1, n + 1))
-    s.d.answer("loss", total, f"L ({s.reduction})" if s.reduction != "none" else
+    s.d.answer("loss", total, f"L ({s.reduction})" if s.reduction != Reduction.NONE else
                "w_i·ℓ_i, one per sample" if spec._weights is not None else "ℓ_i, one per sample", keys=keys)
     s.derivative_view()
     d = s.d

@@ -12,17 +12,16 @@ from dlsolve.expr import Add, Expr, Num, Sym, call
 
 LOG_FUNCTION = {"e": "log", "2": "log2", "10": "log10"}
 LOG_UNIT = {"e": "nats", "2": "bits", "10": "hartleys (base-10 units)"}
+# How a problem may write each base (YAML's 2 may arrive as 2.0; e also as ln or natural).
+LOG_SPELLINGS = {"2": ("2", "2.0"), "10": ("10", "10.0"), "e": ("e", "ln", "natural")}
 
 
 def log_base(value: Any, path: tuple) -> str:
     """'e', '2' or '10' from YAML's e, 2 or 10."""
-    text = str(value).strip()
-    if text in ("2", "2.0"):
-        return "2"
-    if text in ("10", "10.0"):
-        return "10"
-    if text.lower() in ("e", "ln", "natural"):
-        return "e"
+    text = str(value).strip().lower()
+    for base, spellings in LOG_SPELLINGS.items():
+        if text in spellings:
+            return base
     raise SpecInvalid(f"expected a log base of e, 2 or 10, got {value!r}", path)
 
 

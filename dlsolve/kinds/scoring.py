@@ -205,6 +205,10 @@ def _cos_matrix(d: Derivation, S: Sym, Q: Sym, K: Sym, params: dict, t: str) -> 
              note="S_ij = q_i·k_j / (‖q_i‖·‖k_j‖)")
 
 
+# Luong's concat score, named: its weights are the spec's `concat` (a word that is also a function's name).
+CONCAT = Score("concat", "score = v_aᵀ·tanh(W_a·[q; k])", "Luong, Pham & Manning 2015 (\"concat\")",
+               "concat", False, True, False, _no_prep, _concat, None)
+
 SCORES: dict[str, Score] = {
     "dot": Score("dot", "score = qᵀ·k", "Luong, Pham & Manning 2015 (\"dot\")", None, True, True, False,
                  _no_prep, _dot, _dot_matrix),
@@ -216,8 +220,7 @@ SCORES: dict[str, Score] = {
     "additive": Score("additive", "score = vᵀ·tanh(W_q·q + W_k·k)",
                       "Bahdanau, Cho & Bengio 2015 (additive / \"concat\")", "additive", False, True, False,
                       _additive_prep, _additive, None),
-    "concat": Score("concat", "score = v_aᵀ·tanh(W_a·[q; k])", "Luong, Pham & Manning 2015 (\"concat\")",
-                    "concat", False, True, False, _no_prep, _concat, None),
+    "concat": CONCAT,
     "cosine": Score("cosine", "score = q·k / (‖q‖·‖k‖)",
                     "Graves, Wayne & Danihelka 2014 (content-based addressing of Neural Turing Machines)",
                     None, True, True, True, _cos_prep, _cos, _cos_matrix),

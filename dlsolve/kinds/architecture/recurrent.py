@@ -14,6 +14,7 @@ from typing import ClassVar, Literal, Type
 from pydantic import Field
 
 from dlsolve.cells import BY_LAYER, Cell, GRUCell, LSTMCell, SimpleRNNCell
+from dlsolve.choice import Choice
 from dlsolve.expr import Add, Expr, Mul, Num
 from dlsolve.kinds.architecture.base import Context, Cost, Layer
 from dlsolve.kinds.architecture.fields import Flag, Whole
@@ -109,6 +110,15 @@ class GRU(_Recurrent):
                 else "reset_after: false keeps one bias vector per gate")
 
 
+class Merge(Choice):
+    """How a bidirectional layer merges its two directions' states (Keras's merge_mode)."""
+
+    CONCAT = "concat"   # side by side: 2h entries
+    SUM = "sum"         # entry by entry, h entries
+    MUL = "mul"
+    AVE = "ave"
+
+
 class Bidirectional(Layer):
     """A recurrent layer run forwards and backwards over the sequence (Keras' Bidirectional):
     twice the parameters and the work; the two outputs merged by concat (2h), sum, mul or ave (h)."""
@@ -139,8 +149,8 @@ class Bidirectional(Layer):
 
     def shape(self, c: Context) -> None:
         h = c.const("h", "h", self.units)
-        width: Expr = Mul.of(Num(2), h) if self.merge == "concat" else h
-        note = "the two directions' states side by side" if self.merge == "concat" else \
+        width: Expr = Mul.of(Num(2), h) if self.merge == Merge.CONCAT else h
+        note = "the two directions' states side by side" if self.merge == Merge.CONCAT else \
             f"the two directions' states merged by {self.merge}, entry by entry"
         if self.return_sequences:
             c.out([c.dims[0], width], ["return_sequences: every time step", note], sequence=True)

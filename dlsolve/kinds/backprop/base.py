@@ -19,7 +19,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Net
 from dlsolve.solution import GIVEN, Phrase
-from dlsolve.losses import LOGIT_MARGIN
+from dlsolve.losses import LOGIT_MARGIN, Reduction
 
 DETAIL_LIMIT = 60   # at most this many parameters: worked unit by unit
 
@@ -64,7 +64,7 @@ class SolverBase:
 
     def loss_scale(self) -> Expr | None:
         n = self.net.n_out
-        if self.net.reduction == "mean" and n > 1:
+        if self.net.reduction == Reduction.MEAN and n > 1:
             return Num(Fraction(1, n))
         return None
 
@@ -151,8 +151,8 @@ class SolverBase:
         if net.loss.unit_convention:
             d.convention(net.loss.unit_convention)
         elif n > 1:
-            other = "sum" if net.reduction == "mean" else "mean"
-            factor = "{n:int}× larger" if other == "sum" else "{n:int}× smaller"
+            other = Reduction.SUM if net.reduction == Reduction.MEAN else Reduction.MEAN
+            factor = "{n:int}× larger" if other == Reduction.SUM else "{n:int}× smaller"
             d.convention(f"L is the {net.reduction} of ℓ over the {{n:int}} output units "
                          f"(reduction: {other} would make L and every gradient {factor})", n=n)
         if "half" in net.loss.options:

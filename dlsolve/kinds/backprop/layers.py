@@ -11,6 +11,7 @@ from dlsolve.kinds.backprop.dropout import DropoutPass
 from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.prob import needs_shift
+from dlsolve.losses import Reduction
 
 
 class LayerPass(DropoutPass, PenaltyPass):
@@ -84,7 +85,7 @@ class LayerPass(DropoutPass, PenaltyPass):
             top = int(np.argmax(zval))
             d.derive(nm.loss(), net.loss.logit_row_term(ys, zs, top, zs[top]), note=self.logits_note())
             return
-        reduce = "sum" if n == 1 or net.reduction == "sum" else "mean"
+        reduce = "sum" if n == 1 or net.reduction == Reduction.SUM else "mean"
         plain = call(reduce, net.loss.term(nm.yv(), nm.av(l), net.loss_options))
         d.derive(nm.loss(), plain, call(reduce, net.loss.logit_term(nm.yv(), nm.zv(l))), note=self.logits_note())
 

@@ -22,6 +22,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.solution import GIVEN, Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
 from dlsolve.kinds.rnn.spec import Problem
+from dlsolve.losses import Reduction
 
 # which activation each gate applies (the candidate gates squash with tanh)
 _Y = Sym("rule:y", "y", "y")
@@ -165,7 +166,7 @@ class Solver:
 
     def scale(self) -> Optional[Expr]:
         n = self.pr.n_out
-        return Num(Fraction(1, n)) if self.pr.reduction == "mean" and n > 1 else None
+        return Num(Fraction(1, n)) if self.pr.reduction == Reduction.MEAN and n > 1 else None
 
     def dL_dyhat(self, t: int, j: Optional[int]) -> Expr:
         nm = self.nm
