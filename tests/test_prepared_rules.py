@@ -26,7 +26,7 @@ class Model(Ruled):
     model_config = ConfigDict(extra="forbid")
     RULES = (
         BelongsTo("ddof", "method", ("standardize",)),                  # method's default is not allowed
-        BelongsTo("gain", "method", ("batchnorm", "standardize")),      # method's default is allowed
+        BelongsTo("gain", "method", ("batchnorm", "standardize"), message="gain, not {held}"),  # default allowed
         BelongsTo("stride", "kernel"),                                  # a non-default stride needs a kernel
         BelongsTo("unpool", "pool.type", ("max",), message="unpool needs a max pool"),
     )
@@ -90,6 +90,9 @@ def test_the_message_and_the_key_of_a_refusal():
     with pytest.raises((ValidationError, SpecInvalid)) as err:
         Model.model_validate({"ddof": 1})
     assert "'ddof' belongs to method: standardize" in str(err.value)
+    with pytest.raises((ValidationError, SpecInvalid)) as err:
+        Model.model_validate({"gain": 1.5, "method": "minmax"})
+    assert "gain, not minmax" in str(err.value)
     with pytest.raises((ValidationError, SpecInvalid)) as err:
         Model.model_validate({"stride": 2})
     assert "'stride' belongs to kernel" in str(err.value)

@@ -32,7 +32,6 @@ NOT_YET: set[str] = {
     "kinds/metrics/binary.py",
     "kinds/metrics/multiclass.py",
     "kinds/metrics/worked.py",
-    "kinds/normalize.py",
     "kinds/optimizer.py",
     "kinds/optimizer_run.py",
     "kinds/perceptron.py",

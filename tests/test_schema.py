@@ -365,7 +365,6 @@ KNOWN = {
        for k in ("confusion", "labels", "scores", "y_pred", "y_true")},
     **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
     ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
-    ("normalize", "missing key", "method"): CROSS_KEY + " (ddof belongs to method: standardize)",
     **{("optimizer", "missing key", k): CROSS_KEY + " (one gradient source: gradients, squared_gradients "
        "or objective with initial_weight and iterations; clip: norm or value)"
        for k in ("clip", "gradients", "initial_weight", "iterations", "objective", "squared_gradients")},

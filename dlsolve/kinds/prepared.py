@@ -110,7 +110,8 @@ def _nested(model: type[BaseModel], path: Sequence[str]) -> list[tuple[type[Base
 class BelongsTo:
     """`key`, given with a value other than its default, belongs to `to` (a key, or a dotted path
     into a nested model) being given — and, when `values` are listed, holding one of them: ddof
-    belongs to method: standardize, unpool to pool.type: max, stride to a kernel."""
+    belongs to method: standardize, unpool to pool.type: max, stride to a kernel. `{held}` in
+    `message` is replaced by the value `to` holds ("not to {held}")."""
 
     key: str
     to: str
@@ -128,7 +129,8 @@ class BelongsTo:
                 break
         if held is None or (self.values and held not in self.values):
             want = f"{self.to}: {' or '.join(map(str, self.values))}" if self.values else self.to
-            raise SpecInvalid(self.message or f"'{self.key}' belongs to {want}", (self.key,))
+            message = self.message.replace("{held}", str(held)) if self.message else f"'{self.key}' belongs to {want}"
+            raise SpecInvalid(message, (self.key,))
 
     def schema(self, model: type[BaseModel]) -> dict[str, Any]:
         default = model.model_fields[self.key].default
