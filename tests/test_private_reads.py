@@ -22,7 +22,6 @@ NOT_YET: set[str] = {
     "kinds/architecture/planner.py",
     "kinds/architecture/registry.py",
     "kinds/attention.py",
-    "kinds/convolve.py",
     "kinds/entropy.py",
     "kinds/graph/__init__.py",
     "kinds/graph/solver.py",

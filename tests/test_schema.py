@@ -351,8 +351,8 @@ KNOWN = {
     **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
        "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
                                                      "samples", "target")},
-    **{("convolve", "missing key", k): CROSS_KEY + " (a kernel, pool or upsample; stride and activation "
-       "belong to the kernel; unpool needs a max pool)" for k in ("kernel", "pool", "stride", "transpose", "upsample")},
+    ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: a comparison of two "
+                                          "keys' values, which a schema cannot state",
     ("distillation", "quoted number", "label"): BY_VALUE,
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
     ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
