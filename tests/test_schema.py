@@ -356,7 +356,6 @@ KNOWN = {
     ("distillation", "quoted number", "label"): BY_VALUE,
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
     ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
-    ("init", "missing key", "layer"): CROSS_KEY + " (fan_in/fan_out or layer)",
     ("loss", "missing key", "classes"): BY_VALUE,
     ("loss", "number for text", "y_true"): BY_VALUE,
     ("loss", "quoted number", "y_true"): BY_VALUE,
