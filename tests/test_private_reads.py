@@ -33,7 +33,6 @@ NOT_YET: set[str] = {
     "kinds/metrics/worked.py",
     "kinds/optimizer.py",
     "kinds/optimizer_run.py",
-    "kinds/perceptron.py",
     "kinds/softmax.py",
     "kinds/style.py",
     "kinds/word2vec.py",

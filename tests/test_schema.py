@@ -368,7 +368,6 @@ KNOWN = {
        "or objective with initial_weight and iterations; clip: norm or value)"
        for k in ("clip", "gradients", "initial_weight", "iterations", "objective", "squared_gradients")},
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
-    ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
     **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
        for k in ("loss", "readout", "target", "targets", "weights")},
     ("style", "missing key", "style"): CROSS_KEY + " (S or A)",
