@@ -360,8 +360,7 @@ KNOWN = {
     ("loss", "number for text", "y_true"): BY_VALUE,
     ("loss", "quoted number", "y_true"): BY_VALUE,
     ("loss", "text for a list", "y_true"): BY_VALUE + " (one class name is a valid y_true for sparse_cce)",
-    **{("metrics", "missing key", k): CROSS_KEY + " (y_true with y_pred or scores, or confusion)"
-       for k in ("confusion", "labels", "scores", "y_pred", "y_true")},
+    ("metrics", "missing key", "labels"): BY_VALUE + " (positive must be one of the classes)",
     **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
     ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
     **{("optimizer", "missing key", k): CROSS_KEY + " (one gradient source: gradients, squared_gradients "
