@@ -23,8 +23,6 @@ NOT_YET: set[str] = {
     "kinds/architecture/registry.py",
     "kinds/attention.py",
     "kinds/entropy.py",
-    "kinds/graph/__init__.py",
-    "kinds/graph/solver.py",
     "kinds/init.py",
     "kinds/loss.py",
     "kinds/optimizer.py",
