@@ -35,10 +35,17 @@ def _pair(v: Any, what: str, low: int) -> tuple[int, int]:
 
 
 def _pair_of(what: str, low: int) -> PlainValidator:
-    """One whole number for both axes, or [rows, columns]; held as a pair."""
+    """The validator of a pair option: one whole number for both axes, or [rows, columns]."""
     one = Annotated[int, Field(ge=low, le=1000)]
     schema = Union[one, Annotated[list[one], Field(min_length=2, max_length=2)]]
     return PlainValidator(lambda v: _pair(v, what, low), json_schema_input_type=schema)
+
+
+# one whole number for both axes, or [rows, columns]; held as a pair
+Size = Annotated[tuple[int, int], _pair_of("size", 1), PlainSerializer(list)]
+Stride = Annotated[tuple[int, int], _pair_of("stride", 1), PlainSerializer(list)]
+Padding = Annotated[tuple[int, int], _pair_of("padding", 0), PlainSerializer(list)]
+Dilation = Annotated[tuple[int, int], _pair_of("dilation", 1), PlainSerializer(list)]
 
 
 class PoolSpec(Ruled):
@@ -46,18 +53,17 @@ class PoolSpec(Ruled):
 
     model_config = ConfigDict(extra="forbid")
     RULES = (
-        BelongsTo("divisor_override", "type", ("avg",), message="divisor_override belongs to average pooling (type: avg)"),
+        BelongsTo("divisor_override", "type", ("avg",),
+                  message="divisor_override belongs to average pooling (type: avg)"),
         BelongsTo("count_include_pad", "type", ("avg",),
                   message="count_include_pad belongs to average pooling (type: avg)"),
     )
     type: Literal["max", "avg"] = Field("max", description="max: the largest entry (padding −∞); avg: the mean")
-    size: Annotated[tuple[int, int], _pair_of("size", 1), PlainSerializer(list)] = Field(description="window size, or [rows, columns]")
-    stride: Optional[Annotated[tuple[int, int], _pair_of("stride", 1), PlainSerializer(list)]] = Field(None, description="step of the window, or [rows, columns] "
-                                                                   "(default: the size)")
-    padding: Annotated[tuple[int, int], _pair_of("padding", 0), PlainSerializer(list)] = Field((0, 0), description="entries added on each side, or [rows, columns]: "
-                                                             "−∞ for max, 0 for avg")
-    dilation: Annotated[tuple[int, int], _pair_of("dilation", 1), PlainSerializer(list)] = Field((1, 1), description="max only: spacing of the window's taps, "
-                                                               "or [rows, columns]")
+    size: Size = Field(description="window size, or [rows, columns]")
+    stride: Optional[Stride] = Field(None, description="step of the window, or [rows, columns] (default: the size)")
+    padding: Padding = Field((0, 0), description="entries added on each side, or [rows, columns]: −∞ for max, 0 for "
+                                                 "avg")
+    dilation: Dilation = Field((1, 1), description="max only: spacing of the window's taps, or [rows, columns]")
     ceil_mode: bool = Field(False, description="round the window count up (the last window must start "
                                                "inside the input or the left padding)")
     count_include_pad: bool = Field(True, description="avg only: divide by the window's size including "

@@ -158,7 +158,8 @@ class Spec(PreparedSpec[Problem]):
     RULES = (
         AtLeastOne(("fan_in", "layer"), message="an initialisation needs the layer's fans: give fan_in (and fan_out),"
                                                " or layer: {type: dense, inputs: …, units: …}"),
-        BelongsTo("negative_slope", "nonlinearity", SLOPED, message="negative_slope belongs to nonlinearity: leaky_relu"),
+        BelongsTo("negative_slope", "nonlinearity", SLOPED,
+                  message="negative_slope belongs to nonlinearity: leaky_relu"),
     )
     kind: Literal["init"]
     title: Optional[str] = None

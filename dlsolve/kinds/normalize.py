@@ -285,8 +285,10 @@ def _running(d: Derivation, run: Running, problem: Problem, groups: list[Group],
         rm = Sym(rm.key, rm.uni + "^run", rm.tex + r"^{\text{run}}")
         rv = stat_sym("rvar", "σ", r"\sigma", g.sub)
         rv = Sym(rv.key, rv.uni + "²^run", rv.tex + r"^{2,\text{run}}")
-        d.given(rm, float(problem.rmean[j]), note="the running mean before" + (" (default 0)" if run.mean is None else ""))
-        d.given(rv, float(problem.rvar[j]), note="the running variance before" + (" (default 1)" if run.var is None else ""))
+        d.given(rm, float(problem.rmean[j]),
+                note="the running mean before" + (" (default 0)" if run.mean is None else ""))
+        d.given(rv, float(problem.rvar[j]),
+                note="the running variance before" + (" (default 1)" if run.var is None else ""))
         means.append(N.new(rm))
         d.derive(means[-1], (Num(1) - MOM) * rm + MOM * mu)
         batch_var = var

@@ -9,8 +9,9 @@ public home and cannot be changed after it was checked.
 
 Rules between keys ("give exactly one of teacher_logits and teacher_probs", "iterations needs
 objective", "ddof belongs to method: standardize") are records (`ExactlyOne`, `AtLeastOne`,
-`Requires`, `BelongsTo`) declared on the model in `RULES`: the same record refuses the file when it is loaded and states the rule in the JSON
-Schema (`rules_schema`), so an editor and dlsolve refuse the same files.
+`Requires`, `BelongsTo`) declared on the model in `RULES`: the same record refuses the file when
+it is loaded and states the rule in the JSON Schema (`rules_schema`), so an editor and dlsolve
+refuse the same files.
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ def solve_multiclass(d: Derivation, spec: Spec) -> None:
         m = spec.problem.source.matrix
         cm_keys = ("C",)
     d.table(["true \\ predicted"] + names, [[names[i]] + [float(m[i, j]) for j in range(k)] for i in range(k)],
-            title="Rows = true class, columns = predicted", part=WORKED if spec.problem.source.matrix is None else GIVEN)
+            title="Rows = true class, columns = predicted",
+            part=WORKED if spec.problem.source.matrix is None else GIVEN)
     d.answer("confusion_matrix", np.array(m, dtype=float), "confusion matrix (rows: true)",
              keys=cm_keys)
     d.convention("per class c: TP_c = C_cc, FP_c = the rest of column c (predicted c, another class), "
