@@ -130,11 +130,11 @@ def test_a_name_may_not_be_an_entry_of_another():
 
 def test_solve_does_not_change_its_spec():
     p = load_text(json.dumps(RNN), "p.yaml")
-    before = {n: (node.value.copy() if node.value is not None else None) for n, node in p.spec._nodes.items()}
+    before = {n: (node.value.copy() if node.value is not None else None) for n, node in p.spec.problem.nodes.items()}
     dumped = p.spec.model_dump()
     first = render_all(p.module.solve(p.spec, SolveOptions()))
     assert p.spec.model_dump() == dumped
-    for n, node in p.spec._nodes.items():
+    for n, node in p.spec.problem.nodes.items():
         assert (node.value is None) == (before[n] is None)
         assert node.value is None or np.array_equal(node.value, before[n])
     assert render_all(p.module.solve(p.spec, SolveOptions())) == first  # and solving twice gives the same

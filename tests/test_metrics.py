@@ -311,7 +311,13 @@ BAD = {
     "roc with one class": ("kind: metrics\ny_true: [1, 1]\nscores: [0.1, 0.5]\nroc: true\n",
                            r"<stdin>:4:\d+: roc: the ROC curve needs at least one positive and one negative"),
     "nothing to measure": ("kind: metrics\nlabels: [a, b]\n",
-                           r"<stdin>:\d+:\d+: expected y_true with y_pred"),
+                           r"<stdin>:1:1: y_true: expected y_true with y_pred"),
+    "labels without predictions": ("kind: metrics\ny_true: [1, 0]\n",
+                                   r"<stdin>:1:1: y_pred: expected y_pred \(the predicted labels\) or scores"),
+    "predictions and scores": ("kind: metrics\ny_true: [1, 0]\ny_pred: [1, 1]\nscores: [0.1, 0.5]\n",
+                               r"<stdin>:4:\d+: scores: give y_pred or scores, not both"),
+    "predictions with counts": ("kind: metrics\ny_pred: [1]\nconfusion: {tp: 1, fp: 0, fn: 0, tn: 0}\n",
+                                r"<stdin>:2:\d+: y_pred: give either the labels"),
 }
 
 

@@ -351,25 +351,21 @@ KNOWN = {
     **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
        "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
                                                      "samples", "target")},
-    **{("convolve", "missing key", k): CROSS_KEY + " (a kernel, pool or upsample; stride and activation "
-       "belong to the kernel; unpool needs a max pool)" for k in ("kernel", "pool", "stride", "transpose", "upsample")},
+    ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: a comparison of two "
+                                          "keys' values, which a schema cannot state",
     ("distillation", "quoted number", "label"): BY_VALUE,
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
     ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
-    ("init", "missing key", "layer"): CROSS_KEY + " (fan_in/fan_out or layer)",
     ("loss", "missing key", "classes"): BY_VALUE,
     ("loss", "number for text", "y_true"): BY_VALUE,
     ("loss", "quoted number", "y_true"): BY_VALUE,
     ("loss", "text for a list", "y_true"): BY_VALUE + " (one class name is a valid y_true for sparse_cce)",
-    **{("metrics", "missing key", k): CROSS_KEY + " (y_true with y_pred or scores, or confusion)"
-       for k in ("confusion", "labels", "scores", "y_pred", "y_true")},
+    ("metrics", "missing key", "labels"): BY_VALUE + " (positive must be one of the classes)",
     **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
     ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
-    ("normalize", "missing key", "method"): CROSS_KEY + " (ddof belongs to method: standardize)",
     ("optimizer", "missing key", "initial_weight"): "a value that needs another key: weight_decay above 0 acts on "
                                                     "the weights (0, the default, needs none)",
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
-    ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
     **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
        for k in ("loss", "readout", "target", "targets", "weights")},
     ("style", "missing key", "style"): CROSS_KEY + " (S or A)",

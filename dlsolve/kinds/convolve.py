@@ -13,10 +13,11 @@ Without a kernel the problem is upsampling and/or pooling alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS
@@ -26,6 +27,7 @@ from dlsolve.expr import Add, Expr, MatMul, Mul, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, PreparedSpec, frozen
 from dlsolve.kinds.convolve_pool import PoolSpec, PoolType, check_pool, pool_shape, pool as pool_windows
 from dlsolve.solution import GIVEN, WORKED, Phrase, Solution
 from dlsolve.schema import ElementwiseActivation, Tensor3  # field types with a JSON Schema
@@ -53,10 +55,34 @@ MAX_OUTPUT = 10_000  # entries of an output worked by hand (each is a step)
 CONV_KEYS = ("stride", "padding", "bias", "activation", "operation", "transpose", "output_padding")
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Problem:
+    """A convolve problem's numbers, checked: the input and kernel as (channels, rows, cols)
+    arrays (a 1-D input has one row), and the values max-unpooling puts back."""
+
+    x: np.ndarray                        # the input as given (before any upsampling)
+    k: Optional[np.ndarray]              # one kernel per input channel; None: upsampling and/or pooling alone
+    one_d: bool                          # the input (and kernel) are vectors
+    unpool_values: Optional[np.ndarray]  # unpool.values in the pooled shape; None: the pooled values
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: convolve — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (
+        BelongsTo("unpool", "pool.type", ("max",),
+                  message="max-unpooling needs the positions of a max pooling: add pool: {type: max, …}"),
+        *(BelongsTo(key, "kernel", message=f"'{key}' belongs to the convolution: give a kernel" +
+                    (" (the pooling window's stride is pool: {stride: …})" if key == "stride" else ""))
+          for key in CONV_KEYS),
+        AtLeastOne(("kernel", "pool", "upsample"), message="nothing to compute: give a kernel, a pool or an upsample"),
+        BelongsTo("operation", "transpose", (False,),
+                  message="a transposed convolution scatters the kernel as given (PyTorch's conv_transpose2d); "
+                          "operation: convolution does not apply"),
+        BelongsTo("output_padding", "transpose", (True,),
+                  message="output_padding belongs to a transposed convolution (transpose: true)"),
+    )
     kind: Literal["convolve"]
     title: Optional[str] = None
     input: Tensor3 = Field(
@@ -90,66 +116,53 @@ class Spec(BaseModel):
                                          description="{indices_from: max}: each pooled value goes back to the "
                                                      "position of its window's maximum")
 
-    _x: np.ndarray   # (channels, rows, cols); 1-D inputs have rows = 1
-    _k: Optional[np.ndarray]
-    _one_d: bool
-    _unpool_values: Optional[np.ndarray]
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        x, self._one_d = _tensor3(self.input, ("input",))
-        self._x, self._k, self._unpool_values = x, None, None
-        one_d = self._one_d
-        if self.unpool is not None and (self.pool is None or self.pool.type != PoolType.MAX):
-            raise SpecInvalid("max-unpooling needs the positions of a max pooling: add pool: {type: max, …}",
-                              ("unpool",))
+    def prepare(self) -> Problem:
+        given, one_d = _tensor3(self.input, ("input",))
+        x = given
         if self.upsample is not None:
             if x.shape[0] > 1:
                 raise SpecInvalid("upsampling works on one channel (a vector or a matrix)", ("upsample",))
             x = np.repeat(x, self.upsample.size, axis=2)
             if not one_d:
                 x = np.repeat(x, self.upsample.size, axis=1)
+        k = None
         if self.kernel is None:
-            for key in CONV_KEYS:
-                if getattr(self, key) != Spec.model_fields[key].default:
-                    raise SpecInvalid(f"'{key}' belongs to the convolution: give a kernel" +
-                                      (" (the pooling window's stride is pool: {stride: …})" if key == "stride" else ""),
-                                      (key,))
-            if self.pool is None and self.upsample is None:
-                raise SpecInvalid("nothing to compute: give a kernel, a pool or an upsample", ("kernel",))
             if x.shape[0] > 1:
                 raise SpecInvalid("pooling without a kernel works on one channel (a vector or a matrix)", ("input",))
-            out = x.shape[1:]
+            out = x.shape[1], x.shape[2]
         else:
-            out = self._check_kernel(x)
+            k = self._check_kernel(x, one_d)
+            out = self._out_shape(x, k, one_d)
         if self.pool is not None:
             try:
                 check_pool(self.pool, out, one_d)
             except SpecInvalid as e:
                 raise SpecInvalid(e.message, ("pool",) + tuple(k for k in e.subpath if k != "pool")) from None
+        unpool_values = None
         if self.unpool is not None:
-            self._check_unpool(out)
-        return self
+            unpool_values = self._check_unpool(out, one_d)
+        return Problem(frozen(given), None if k is None else frozen(k), one_d,
+                       None if unpool_values is None else frozen(unpool_values))
 
-    def _check_kernel(self, x: np.ndarray) -> tuple[int, int]:
+    def _check_kernel(self, x: np.ndarray, one_d: bool) -> np.ndarray:
         k, k1 = _tensor3(self.kernel, ("kernel",))
-        if k1 != self._one_d:
+        if k1 != one_d:
             raise SpecInvalid("the kernel must have the input's dimensions (1-D with 1-D)", ("kernel",))
         if k.shape[0] == 1 and x.shape[0] > 1:
             raise SpecInvalid(f"the input has {x.shape[0]} channels: give one kernel per channel", ("kernel",))
         if k.shape[0] != x.shape[0]:
             raise SpecInvalid(f"expected one kernel per input channel ({x.shape[0]}), got {k.shape[0]}", ("kernel",))
-        self._k = k
+        return k
+
+    def _out_shape(self, x: np.ndarray, k: np.ndarray, one_d: bool) -> tuple[int, int]:
+        """The convolution's output shape, refused when it is empty or too large to work by hand."""
         p = self.padding
         if self.transpose:
-            if self.operation == "convolution":
-                raise SpecInvalid("a transposed convolution scatters the kernel as given (PyTorch's "
-                                  "conv_transpose2d); operation: convolution does not apply", ("operation",))
             if self.output_padding >= self.stride:
                 raise SpecInvalid(f"output_padding must be smaller than the stride ({self.stride}), "
                                   f"got {self.output_padding}", ("output_padding",))
             rows, cols = R.transposed_shape(x.shape[1], x.shape[2], k.shape[1], k.shape[2], self.stride, p,
-                                            self.output_padding, self._one_d)
+                                            self.output_padding, one_d)
             if rows < 1 or cols < 1:
                 raise SpecInvalid(f"padding {p} crops away the whole output ((n − 1)·s + k is only "
                                   f"{(x.shape[2] - 1) * self.stride + k.shape[2] + self.output_padding})", ("padding",))
@@ -157,21 +170,20 @@ class Spec(BaseModel):
                 raise SpecInvalid(f"the output would be {rows} × {cols}: at most {MAX_OUTPUT:,} entries are worked "
                                   "by hand", ("stride",))
             return rows, cols
-        if self.output_padding:
-            raise SpecInvalid("output_padding belongs to a transposed convolution (transpose: true)",
-                              ("output_padding",))
         for a, name in ((1, "height"), (2, "width")):
-            if k.shape[a] > x.shape[a] + (0 if self._one_d and a == 1 else 2 * p):
+            if k.shape[a] > x.shape[a] + (0 if one_d and a == 1 else 2 * p):
                 raise SpecInvalid(f"the kernel's {name} {k.shape[a]} is larger than the padded input's "
-                                  f"{x.shape[a] + (0 if self._one_d and a == 1 else 2 * p)}", ("kernel",))
-        rows, cols = _out_shape(x.shape, k.shape, self.stride, p, self._one_d)
+                                  f"{x.shape[a] + (0 if one_d and a == 1 else 2 * p)}", ("kernel",))
+        rows, cols = _out_shape(x.shape, k.shape, self.stride, p, one_d)
         if rows * cols > MAX_OUTPUT:  # a huge padding: every output entry is a worked step
             raise SpecInvalid(f"the output would be {rows:,} × {cols:,}: at most {MAX_OUTPUT:,} entries are worked "
                               "by hand", ("padding",))
         return rows, cols
 
-    def _check_unpool(self, out: tuple[int, int]) -> None:
-        pool = self.pool
+    def _check_unpool(self, out: tuple[int, int], one_d: bool) -> Optional[np.ndarray]:
+        """The values put back (None: the pooled ones), after the window checks max-unpooling needs."""
+        pool, unpool = self.pool, self.unpool
+        assert pool is not None and unpool is not None   # RULES: unpool belongs to a max pool
         stride = pool.stride or pool.size
         if stride[0] < pool.size[0] or stride[1] < pool.size[1]:
             raise SpecInvalid("max-unpooling needs windows that do not overlap (pool stride ≥ size)", ("unpool",))
@@ -179,16 +191,18 @@ class Spec(BaseModel):
                 or pool.dilation != (1, 1) or pool.ceil_mode:
             raise SpecInvalid("max-unpooling takes a square window and stride, with no padding, dilation or "
                               "ceil_mode", ("unpool",))
-        if self.unpool.values is not None:
-            shape = pool_shape(pool, out, self._one_d)
-            v, v1 = _tensor3(self.unpool.values, ("unpool", "values"))
-            if v1 != self._one_d or v.shape[0] != 1 or v.shape[1:] != shape:
-                want = f"{shape[1]} values" if self._one_d else f"{shape[0]}×{shape[1]}"
-                raise SpecInvalid(f"expected the pooled output's shape ({want})", ("unpool", "values"))
-            self._unpool_values = v[0]
+        if unpool.values is None:
+            return None
+        shape = pool_shape(pool, out, one_d)
+        v, v1 = _tensor3(unpool.values, ("unpool", "values"))
+        if v1 != one_d or v.shape[0] != 1 or v.shape[1:] != shape:
+            want = f"{shape[1]} values" if one_d else f"{shape[0]}×{shape[1]}"
+            raise SpecInvalid(f"expected the pooled output's shape ({want})", ("unpool", "values"))
+        put_back: np.ndarray = v[0]
+        return put_back
 
 
-def _tensor3(value: Any, path: tuple) -> tuple[np.ndarray, bool]:
+def _tensor3(value: Any, path: tuple[str | int, ...]) -> tuple[np.ndarray, bool]:
     """(channels, rows, cols) from a vector, a matrix, or a list of channel matrices."""
     if isinstance(value, list) and value and isinstance(value[0], list) and value[0] and isinstance(value[0][0], list):
         chans = [V.matrix(c, path + (i,)) for i, c in enumerate(value)]
@@ -202,7 +216,7 @@ def _tensor3(value: Any, path: tuple) -> tuple[np.ndarray, bool]:
     return V.vector(value, path, scalar_ok=False)[None, None, :], True
 
 
-def _out_shape(xs: tuple, ks: tuple, s: int, p: int, one_d: bool) -> tuple[int, int]:
+def _out_shape(xs: tuple[int, ...], ks: tuple[int, ...], s: int, p: int, one_d: bool) -> tuple[int, int]:
     rows = 1 if one_d else (xs[1] + 2 * p - ks[1]) // s + 1
     cols = (xs[2] + 2 * p - ks[2]) // s + 1
     return rows, cols
@@ -224,9 +238,10 @@ def _channel_sym(sym: Sym, c: int, C: int) -> Sym:
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    x, one_d = spec._x, spec._one_d
+    problem = spec.problem
+    x, one_d = problem.x, problem.one_d
     C = x.shape[0]
-    k = spec._k
+    k = problem.k
     p = 0 if spec.transpose else spec.padding   # a transposed convolution crops instead of padding
     if k is not None:
         d.convention("transposed convolution: each input entry scatters input × kernel (the kernel as given), "
@@ -262,7 +277,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         if spec.unpool is not None:
             pool = spec.pool
             R.unpool(d, current, name, P, pcell, pool.size[1], (pool.stride or pool.size)[1], one_d,
-                     spec._unpool_values)
+                     problem.unpool_values)
     return d.solution(KIND, spec.title)
 
 
@@ -270,7 +285,7 @@ def _operations(d: Derivation, spec: Spec, kernel: bool) -> None:
     """What the problem does to the input, in order, as the exam states it (stride, padding,
     activation, pool size): the question sheet needs these, the working only implies them."""
     ops: list[str] = []
-    values: dict[str, int] = {}
+    values: dict[str, object] = {}
     if spec.upsample is not None:
         ops.append("nearest-neighbour upsampling by {up:int}")
         values["up"] = spec.upsample.size
@@ -283,7 +298,7 @@ def _operations(d: Derivation, spec: Spec, kernel: bool) -> None:
     if spec.activation and not ACTIVATIONS[spec.activation].identity:
         ops.append("the activation " + ACTIVATIONS[spec.activation].title)
     if spec.pool is not None:
-        ops.append(("max" if spec.pool.type == PoolType.MAX else "average") + " pooling with window {n:int} and stride {ps:int}")
+        ops.append(("max" if spec.pool.statistic is PoolType.MAX else "average") + " pooling with window {n:int} and stride {ps:int}")
         values.update(n=spec.pool.size, ps=spec.pool.stride or spec.pool.size)
         if spec.unpool is not None:
             ops.append("max-unpooling back to the pooled input's shape")
@@ -295,7 +310,7 @@ def _operations(d: Derivation, spec: Spec, kernel: bool) -> None:
 
 def _transposed(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
                 cell: R.CellSym) -> tuple[np.ndarray, tuple[str, ...], R.CellSym]:
-    C, one_d = x.shape[0], spec._one_d
+    C, one_d = x.shape[0], spec.problem.one_d
     bias = None
     if spec.bias:
         bias = Sym("b", "b", "b")
@@ -332,7 +347,7 @@ def _transposed(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
 
 def _slide(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
            cell: R.CellSym) -> tuple[np.ndarray, tuple[str, ...], R.CellSym]:
-    s, p, one_d = spec.stride, spec.padding, spec._one_d
+    s, p, one_d = spec.stride, spec.padding, spec.problem.one_d
     C = x.shape[0]
     if spec.operation == "convolution":
         k = k[:, ::-1, ::-1].copy()
@@ -378,7 +393,7 @@ def _slide(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
             formula = Add.of(*terms, bias) if spec.bias else (Add.of(*terms) if len(terms) > 1 else terms[0])
             y = _sym("y", "y", "y", *((j + 1,) if one_d else (i + 1, j + 1)))
             d.record = True if (record_all or count < SHOWN_IN_FULL) else (lambda _s: False)
-            Y[i, j] = float(d.derive(y, formula))
+            Y[i, j] = d.scalar(y, formula)
             count += 1
     d.record = True
     out_value = Y[0] if one_d else Y
@@ -396,7 +411,7 @@ def _activation(d: Derivation, spec: Spec, Y: np.ndarray, ycell: R.CellSym,
                 keys: tuple[str, ...]) -> tuple[np.ndarray, R.CellSym]:
     if not spec.activation or ACTIVATIONS[spec.activation].identity:
         return Y, ycell
-    one_d = spec._one_d
+    one_d = spec.problem.one_d
     rows, cols = Y.shape
     record_all = rows * cols <= SHOWN_IN_FULL
     act = ACTIVATIONS[spec.activation]
@@ -412,7 +427,7 @@ def _activation(d: Derivation, spec: Spec, Y: np.ndarray, ycell: R.CellSym,
             idx = (j + 1,) if one_d else (i + 1, j + 1)
             forms = act.forms(ycell(i, j), params)
             d.record = True if shown < SHOWN_IN_FULL or record_all else (lambda _s: False)
-            A[i, j] = float(d.derive(_sym("a", "a", "a", *idx), *forms))
+            A[i, j] = d.scalar(_sym("a", "a", "a", *idx), *forms)
             shown += 1
     d.record = True
     d.given(Sym("A", "a", "a"), A[0] if one_d else A, note="after the activation", part=WORKED)

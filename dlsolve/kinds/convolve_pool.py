@@ -23,6 +23,7 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call
 from dlsolve.kinds import resample as R
+from dlsolve.kinds.prepared import BelongsTo, Ruled
 from dlsolve.solution import WORKED, Phrase
 
 def _pair(v: Any, what: str, low: int) -> tuple[int, int]:
@@ -34,12 +35,11 @@ def _pair(v: Any, what: str, low: int) -> tuple[int, int]:
     return int(vals[0]), int(vals[1])
 
 
-def _Pair(what: str, low: int) -> Any:
-    """One whole number for both axes, or [rows, columns]; held as a pair."""
+def _pair_of(what: str, low: int) -> PlainValidator:
+    """The validator of a pair option: one whole number for both axes, or [rows, columns]."""
     one = Annotated[int, Field(ge=low, le=1000)]
     schema = Union[one, Annotated[list[one], Field(min_length=2, max_length=2)]]
-    return Annotated[tuple[int, int], PlainValidator(lambda v: _pair(v, what, low), json_schema_input_type=schema),
-                     PlainSerializer(list)]
+    return PlainValidator(lambda v: _pair(v, what, low), json_schema_input_type=schema)
 
 
 class PoolType(Choice):
@@ -49,45 +49,58 @@ class PoolType(Choice):
     AVG = "avg"   # the mean
 
 
-class PoolSpec(BaseModel):
+# one whole number for both axes, or [rows, columns]; held as a pair
+Size = Annotated[tuple[int, int], _pair_of("size", 1), PlainSerializer(list)]
+Stride = Annotated[tuple[int, int], _pair_of("stride", 1), PlainSerializer(list)]
+Padding = Annotated[tuple[int, int], _pair_of("padding", 0), PlainSerializer(list)]
+Dilation = Annotated[tuple[int, int], _pair_of("dilation", 1), PlainSerializer(list)]
+
+
+class PoolSpec(Ruled):
     """`pool:` — a max or average pooling with PyTorch's options; sizes are one number or [rows, columns]."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (
+        BelongsTo("divisor_override", "type", ("avg",),
+                  message="divisor_override belongs to average pooling (type: avg)"),
+        BelongsTo("count_include_pad", "type", ("avg",),
+                  message="count_include_pad belongs to average pooling (type: avg)"),
+    )
     type: Literal["max", "avg"] = Field("max", description="max: the largest entry (padding −∞); avg: the mean")
-    size: _Pair("size", 1) = Field(description="window size, or [rows, columns]")
-    stride: Optional[_Pair("stride", 1)] = Field(None, description="step of the window, or [rows, columns] "
-                                                                   "(default: the size)")
-    padding: _Pair("padding", 0) = Field((0, 0), description="entries added on each side, or [rows, columns]: "
-                                                             "−∞ for max, 0 for avg")
-    dilation: _Pair("dilation", 1) = Field((1, 1), description="max only: spacing of the window's taps, "
-                                                               "or [rows, columns]")
+    size: Size = Field(description="window size, or [rows, columns]")
+    stride: Optional[Stride] = Field(None, description="step of the window, or [rows, columns] (default: the size)")
+    padding: Padding = Field((0, 0), description="entries added on each side, or [rows, columns]: −∞ for max, 0 for "
+                                                 "avg")
+    dilation: Dilation = Field((1, 1), description="max only: spacing of the window's taps, or [rows, columns]")
     ceil_mode: bool = Field(False, description="round the window count up (the last window must start "
                                                "inside the input or the left padding)")
     count_include_pad: bool = Field(True, description="avg only: divide by the window's size including "
                                                       "padding (PyTorch's default), or by its input entries")
     divisor_override: Optional[int] = Field(None, ge=1, description="avg only: divide every window by this")
 
+    @property
+    def statistic(self) -> PoolType:
+        """The window's statistic as its record (the field keeps the YAML's word)."""
+        return PoolType(self.type)
+
     @model_validator(mode="after")
     def _options_of_their_type(self) -> "PoolSpec":
-        if self.type == PoolType.AVG and self.dilation != (1, 1):
+        if self.statistic is PoolType.AVG and self.dilation != (1, 1):
             raise SpecInvalid("average pooling has no dilation (PyTorch's AvgPool2d)", ("dilation",))
-        if self.type == PoolType.MAX and (self.divisor_override is not None or not self.count_include_pad):
-            key = "divisor_override" if self.divisor_override is not None else "count_include_pad"
-            raise SpecInvalid(f"{key} belongs to average pooling (type: avg)", (key,))
         return self
 
     # -- per axis ------------------------------------------------------------------------
     def axis(self, a: int) -> tuple[int, int, int, int]:
         """(k, s, p, d) along axis a (0: rows, 1: columns)."""
-        k, p, d = self.size[a], self.padding[a], self.dilation[a]  # type: ignore[index]
-        s = (self.stride or self.size)[a]  # type: ignore[index]
+        k, p, d = self.size[a], self.padding[a], self.dilation[a]
+        s = (self.stride or self.size)[a]
         return k, s, p, d
 
     def check_axis(self, a: int, n: int, one_d: bool) -> None:
         """PyTorch's refusals, with the axis named: padding more than half the window, no window."""
         k, s, p, d = self.axis(a)
         name = "" if one_d else (" (rows)", " (columns)")[a]
-        limit = (d * (k - 1) + 1) // 2 if self.type == PoolType.MAX else k // 2
+        limit = (d * (k - 1) + 1) // 2 if self.statistic is PoolType.MAX else k // 2
         if p > limit:
             raise SpecInvalid(f"padding {p}{name} is more than half the window ({limit} at most, as PyTorch requires)",
                               ("padding",))
@@ -112,7 +125,9 @@ class PoolSpec(BaseModel):
         return inside, (with_pad if self.count_include_pad else len(inside))
 
     def words(self, one_d: bool = False) -> str:
-        pair = (lambda v: f"{v[1]}") if one_d else (lambda v: f"{v[0]}×{v[1]}")  # noqa: E731
+        def pair(v: tuple[int, int]) -> str:
+            return f"{v[1]}" if one_d else f"{v[0]}×{v[1]}"
+
         out = [f"window {pair(self.size)}", f"stride {pair(self.stride or self.size)}"]
         if self.padding != (0, 0):
             out.append(f"padding {pair(self.padding)}")
@@ -123,13 +138,13 @@ class PoolSpec(BaseModel):
         return ", ".join(out)
 
 
-def pool_shape(pool: PoolSpec, shape: tuple, one_d: bool) -> tuple[int, int]:
+def pool_shape(pool: PoolSpec, shape: tuple[int, ...], one_d: bool) -> tuple[int, int]:
     return (1 if one_d else pool.out(0, shape[0])), pool.out(1, shape[1])
 
 
-def check_pool(pool: PoolSpec, shape: tuple, one_d: bool) -> None:
-    if one_d and (pool.size[0] != pool.size[1] or (pool.stride and pool.stride[0] != pool.stride[1])  # type: ignore[index]
-                  or pool.padding[0] != pool.padding[1] or pool.dilation[0] != pool.dilation[1]):  # type: ignore[index]
+def check_pool(pool: PoolSpec, shape: tuple[int, ...], one_d: bool) -> None:
+    if one_d and (pool.size[0] != pool.size[1] or (pool.stride and pool.stride[0] != pool.stride[1])
+                  or pool.padding[0] != pool.padding[1] or pool.dilation[0] != pool.dilation[1]):
         raise SpecInvalid("a vector is pooled along one axis: give each size as one number", ("pool",))
     for a in ((1,) if one_d else (0, 1)):
         pool.check_axis(a, shape[a], one_d)
@@ -143,9 +158,9 @@ def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool
     """Every window's maximum or mean, each a step; the pooled matrix (or vector)."""
     rows, cols = A.shape
     pr, pc = pool_shape(p, (rows, cols), one_d)
-    d.section(Phrase(("Max" if p.type == PoolType.MAX else "Average") + " pooling, {w}", w=p.words(one_d)))
+    d.section(Phrase(("Max" if p.statistic is PoolType.MAX else "Average") + " pooling, {w}", w=p.words(one_d)))
     if p.padding != (0, 0):
-        d.text("Padding: a padded entry is −∞, so it is never the maximum." if p.type == PoolType.MAX else
+        d.text("Padding: a padded entry is −∞, so it is never the maximum." if p.statistic is PoolType.MAX else
                ("Padding: a padded entry is 0; each window's sum is divided by " +
                 ("divisor_override." if p.divisor_override else
                  "its size within the padded input (count_include_pad: true, PyTorch's default)."
@@ -160,13 +175,13 @@ def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool
         for j in range(pc):
             c_taps, c_div = p.taps(1, cols, j)
             syms: list[Expr] = [cell(r, q) for r in r_taps for q in c_taps]
-            if p.type == PoolType.MAX:
+            if p.statistic is PoolType.MAX:
                 formula: Expr = call("max", *syms) if len(syms) > 1 else syms[0]
-                P[i, j] = float(d.derive(pcell(i, j), formula))
+                P[i, j] = d.scalar(pcell(i, j), formula)
                 continue
             divisor = p.divisor_override or r_div * c_div
             total = Add.of(*syms) if len(syms) > 1 else syms[0]
-            P[i, j] = float(d.derive(pcell(i, j), total / Num(divisor) if divisor != 1 else total))
+            P[i, j] = d.scalar(pcell(i, j), total / Num(divisor) if divisor != 1 else total)
     value = P[0] if one_d else P
     d.given(Sym("P", "p", "p"), value, note="the pooled output", part=WORKED)
     return P, pcell, key(pr, pc)

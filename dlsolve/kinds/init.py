@@ -12,9 +12,9 @@ them; the older `layer: {type: dense, inputs: …, units: …}` form still works
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable, Literal, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from dlsolve.activations import ACTIVATIONS, LINEAR, RELU, Activation
 from dlsolve.conventions import Convention
@@ -25,7 +25,8 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols
 from dlsolve.kinds.architecture.fields import InputShape
 from dlsolve.kinds.architecture.registry import LayerEntry
-from dlsolve.solution import Phrase, Solution
+from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, PreparedSpec
+from dlsolve.solution import Cell, Phrase, Solution
 from dlsolve.schema import typed  # field types with a JSON Schema
 
 KIND = "init"
@@ -125,22 +126,44 @@ def _form(v: Any) -> str:
     return "Registry"
 
 
-LayerOfInit = Annotated[
-    Union[Annotated[Annotated[Union[DenseLayer, Conv2dLayer], Field(discriminator="type")], Tag("Written")],
-          Annotated[LayerEntry, Tag("Registry")]],
-    Discriminator(_form)]
+if TYPE_CHECKING:
+    # After validation the layer is one of these objects; the tagged union below is built at run time.
+    LayerOfInit = Union[DenseLayer, Conv2dLayer, Layer]
+else:
+    LayerOfInit = Annotated[
+        Union[Annotated[Annotated[Union[DenseLayer, Conv2dLayer], Field(discriminator="type")], Tag("Written")],
+              Annotated[LayerEntry, Tag("Registry")]],
+        Discriminator(_form)]
+
+if TYPE_CHECKING:
+    SchemeNames = object   # read by hand in prepare(): a name, or a list of names
+else:
+    SchemeNames = typed({"anyOf": [{"enum": list(SCHEMES)},
+                                   {"type": "array", "minItems": 1, "items": {"enum": list(SCHEMES)}}]},
+                        "the initialisation scheme, or a list of them to compare: " + ", ".join(SCHEMES))
+SLOPED = tuple(name for name, a in GAINS.items() if a.gain_uses_slope)   # the gains that take negative_slope
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Problem:
+    """An init problem, checked: the schemes to compare, in the order given, each once."""
+
+    schemes: tuple[Scheme, ...]
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: init — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (
+        AtLeastOne(("fan_in", "layer"), message="an initialisation needs the layer's fans: give fan_in (and fan_out),"
+                                               " or layer: {type: dense, inputs: …, units: …}"),
+        BelongsTo("negative_slope", "nonlinearity", SLOPED,
+                  message="negative_slope belongs to nonlinearity: leaky_relu"),
+    )
     kind: Literal["init"]
     title: Optional[str] = None
-    scheme: typed({"anyOf": [{"enum": list(SCHEMES)},
-                             {"type": "array", "minItems": 1, "items": {"enum": list(SCHEMES)}}]},
-                  "the initialisation scheme, or a list of them to compare: " + ", ".join(SCHEMES)) = Field(
-        description="the initialisation scheme, or a list of them to compare")
+    scheme: SchemeNames = Field(description="the initialisation scheme, or a list of them to compare")
     fan_in: Optional[int] = Field(default=None, ge=1,
                                   description="n_in, the inputs of each unit (instead of a layer)")
     fan_out: Optional[int] = Field(default=None, ge=1, description="n_out, the outputs (instead of a layer)")
@@ -157,14 +180,18 @@ class Spec(BaseModel):
                                                description="fan_in (default) or fan_out: which n the variance divides"
                                                            " by")
 
-    _schemes: list[Scheme]
+    @field_validator("nonlinearity")
+    @classmethod
+    def _known_nonlinearity(cls, name: Optional[str]) -> Optional[str]:
+        if name is not None and name not in GAINS:
+            raise SpecInvalid(f"unknown nonlinearity: {did_you_mean(name, GAINS)}")
+        return name
 
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
+    def prepare(self) -> Problem:
         names = self.scheme if isinstance(self.scheme, list) else [self.scheme]
         if not names:
             raise SpecInvalid("expected at least one scheme", ("scheme",))
-        self._schemes = []
+        schemes: list[Scheme] = []
         for k, name in enumerate(names):
             if not isinstance(name, str):
                 raise SpecInvalid(f"expected a scheme name ({', '.join(SCHEMES)}), got {describe(name)}",
@@ -172,9 +199,9 @@ class Spec(BaseModel):
             if name not in SCHEMES:
                 raise SpecInvalid(f"unknown scheme: {did_you_mean(name, SCHEMES)}",
                                   ("scheme",) + ((k,) if isinstance(self.scheme, list) else ()))
-            if SCHEMES[name] in self._schemes:
+            if SCHEMES[name] in schemes:
                 raise SpecInvalid(f"'{name}' is listed twice", ("scheme", k))
-            self._schemes.append(SCHEMES[name])
+            schemes.append(SCHEMES[name])
         if self.layer is not None and (self.fan_in is not None or self.fan_out is not None):
             raise SpecInvalid("give either the fans or a layer, not both", ("layer",))
         if isinstance(self.layer, Layer) and self.input is None:
@@ -184,21 +211,14 @@ class Spec(BaseModel):
             raise SpecInvalid("input belongs to a layer written as in conv/params (layer: {dense: {units: …}})",
                               ("input",))
         if self.layer is None:
-            if self.fan_in is None:
-                raise SpecInvalid("an initialisation needs the layer's fans: give fan_in (and fan_out), or "
-                                  "layer: {type: dense, inputs: …, units: …}", ("fan_in",))
             needs_out = any(s.family.needs_fan_out or (self.mode == "fan_out" and s.family.uses_mode)
-                            for s in self._schemes)
+                            for s in schemes)
             if needs_out and self.fan_out is None:
                 raise SpecInvalid("this scheme needs fan_out (Xavier averages n_in and n_out; mode: fan_out uses "
                                   "it)", ("fan_out",))
         if self.gain is not None and self.nonlinearity is not None:
             raise SpecInvalid("give either gain or nonlinearity (which sets the gain), not both", ("gain",))
-        if self.nonlinearity is not None and self.nonlinearity not in GAINS:
-            raise SpecInvalid(f"unknown nonlinearity: {did_you_mean(self.nonlinearity, GAINS)}", ("nonlinearity",))
-        if self.negative_slope is not None and not (self.nonlinearity and GAINS[self.nonlinearity].gain_uses_slope):
-            raise SpecInvalid("negative_slope belongs to nonlinearity: leaky_relu", ("negative_slope",))
-        return self
+        return Problem(tuple(schemes))
 
 
 N_IN = Sym("n_in", "n_in", r"n_{\text{in}}")
@@ -208,6 +228,7 @@ N_OUT = Sym("n_out", "n_out", r"n_{\text{out}}")
 def _fans(d: Derivation, spec: Spec) -> None:
     layer = spec.layer
     if layer is None:
+        assert spec.fan_in is not None   # RULES: the fans or a layer
         d.given(N_IN, float(spec.fan_in), note="fan-in: the inputs each unit sums")
         if spec.fan_out is not None:
             d.given(N_OUT, float(spec.fan_out), note="fan-out: the units each input feeds")
@@ -250,6 +271,12 @@ def _registry_fans(d: Derivation, spec: Spec, layer: Layer) -> None:
     d.derive(N_OUT, fan_out, note=out_note)
 
 
+def _gain(rec: Activation, slope: Sym) -> Expr:
+    """PyTorch's gain of an activation that has one (GAINS, a family's default)."""
+    assert rec.gain is not None
+    return rec.gain(slope)
+
+
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
     d.convention("Var(w) keeps the variance of the signal about constant through the layers: Xavier "
@@ -270,46 +297,46 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.given(slope, rec.params["alpha"] if spec.negative_slope is None else spec.negative_slope,
                     note=f"{rec.title}'s negative slope" + (" (PyTorch's default)" if spec.negative_slope is None else ""))
         g = Sym("g", "g", "g")
-        d.derive(g, rec.gain(slope), note=f"PyTorch's gain for {rec.name}, used by every scheme below")
+        d.derive(g, _gain(rec, slope), note=f"PyTorch's gain for {rec.name}, used by every scheme below")
         gains = {f: g for f in FAMILIES}
     else:
         for name, family in FAMILIES.items():
-            if not any(s.family is family for s in spec._schemes):
+            if not any(s.family is family for s in spec.problem.schemes):
                 continue
             rec = family.default_gain
             g = Sym(f"g[{name}]", f"g_{name}", rf"g_{{\text{{{name}}}}}")
-            d.derive(g, rec.gain(slope), note=f"{name}'s gain when none is given "
+            d.derive(g, _gain(rec, slope), note=f"{name}'s gain when none is given "
                                                  f"(PyTorch's gain for {rec.name})")
             gains[name] = g
     fan = N_OUT if spec.mode == "fan_out" else N_IN
-    for s in spec._schemes:
+    rows: list[list[Cell]] = []
+    for s in spec.problem.schemes:
         fam = s.family
         d.section(s.title + (" (mode: fan_out)" if spec.mode == "fan_out" and fam.uses_mode else ""))
         g = gains[fam.name]
         var, std, lim = (Sym(f"{q}[{s.name}]", u, t) for q, u, t in
                          (("var", "Var(w)", r"\operatorname{Var}(w)"), ("std", "σ", r"\sigma"), ("limit", "a", "a")))
-        d.derive(var, fam.variance(g, N_IN, N_OUT, fan))
+        row: list[Cell] = [s.name, d.scalar(var, fam.variance(g, N_IN, N_OUT, fan))]
+        bound = d.scalar(lim, fam.bound(g, N_IN, N_OUT, fan), note="the bound of U(−a, a)") if s.uniform else None
         if s.uniform:
-            d.derive(lim, fam.bound(g, N_IN, N_OUT, fan), note="the bound of U(−a, a)")
-        if s.uniform:
-            d.derive(std, lim / call("sqrt", Num(3)), note="the standard deviation of U(−a, a)")
+            row.append(d.scalar(std, lim / call("sqrt", Num(3)), note="the standard deviation of U(−a, a)"))
         else:
-            d.derive(std, call("sqrt", var))
+            row.append(d.scalar(std, call("sqrt", var)))
             trunc = Sym(f"keras_std[{s.name}]", "σ_Keras", r"\sigma_{\text{Keras}}")
             d.derive(trunc, std / Num(KERAS_TRUNCATION),
                      note=Phrase("Keras draws the normal schemes from a normal truncated at two standard deviations "
                                  "either side, with this stddev (σ/{c:given}) so that the kept values have standard "
                                  "deviation σ", c=0.87962566))
+        row.append(bound)
         d.answer(f"var[{s.name}]", d.env[var.key], f"Var(w), {s.short}", keys=(var.key,))
         d.answer(f"std[{s.name}]", d.env[std.key], f"σ, {s.short}", keys=(std.key,))
         if s.uniform:
             d.answer(f"limit[{s.name}]", d.env[lim.key], f"bound a, {s.short}", keys=(lim.key,))
+        rows.append(row)
     d.section("Framework defaults")
     d.text("PyTorch's nn.Linear and nn.Conv2d start from kaiming_uniform_ with a = √5, that is "
            "U(−1/√n_in, 1/√n_in), and their biases from the same range; Keras's Dense and Conv2D default to "
            "glorot_uniform (Xavier uniform) with zero biases. PyTorch's kaiming_* functions use mode fan_in "
            "and nonlinearity='leaky_relu' with a = 0 (g = √2) by default; its xavier_* functions take gain = 1 unless told.")
-    rows = [[s.name, d.env[f"var[{s.name}]"], d.env[f"std[{s.name}]"],
-             d.env[f"limit[{s.name}]"] if s.uniform else None] for s in spec._schemes]
     d.table(["scheme", "Var(w)", "σ", "a (uniform)"], rows)
     return d.solution(KIND, spec.title)

@@ -10,11 +10,12 @@ statistics and the backward pass in the order of Ioffe & Szegedy (2015): ∂L/�
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve import notation as N
 from dlsolve.conventions import Convention
@@ -22,11 +23,12 @@ from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Mul, Num, Pow, Sym, call
 from dlsolve.kinds import SolveOptions
+from dlsolve.kinds.prepared import BelongsTo, PreparedSpec, frozen
 from dlsolve.kinds.normalize_groups import (EPS, MOM, TERMS_WRITTEN, TERMS_WRITTEN_NHWC, Group, L, build_groups,
                                             group_arrays, group_size, group_vector, group_word, mean_form,
                                             per_feature, read_input, shape_text, stat_sym, std_sym, var_form,
                                             x_sym)
-from dlsolve.solution import Phrase, Solution
+from dlsolve.solution import Cell, Phrase, Solution
 from dlsolve.schema import NumberOrVector, Tensor, ZeroOrOne  # field types with a JSON Schema
 
 KIND = "normalize"
@@ -38,6 +40,23 @@ CONVENTIONS = (
     Convention(("ddof",), (0, 1), 0),
 )
 SHOWN = 8          # entries per group written out in full; the rest are computed the same way
+Cells = dict[tuple[int, ...], Sym]   # a per-entry step's symbol at each position of the input
+Stats = tuple[Sym, Sym, Sym]          # a group's μ, σ² and √(σ² + ε)
+AFFINE = ("batchnorm", "layernorm")   # the methods with γ, β, ε and a backward pass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A normalize problem's numbers, checked: the input in its layout, γ and β one per feature
+    (defaults filled in), ∂L/∂y of the input's shape, and the running statistics before the step."""
+
+    x: np.ndarray                  # (rows, features) or (N, H, W, C)
+    layout: str                    # "flat" | "matrix" | "nhwc"
+    gamma: np.ndarray
+    beta: np.ndarray
+    dy: Optional[np.ndarray]       # grad_output, when given
+    rmean: Optional[np.ndarray]    # running.mean and running.var, when running is given
+    rvar: Optional[np.ndarray]
 
 
 class Running(BaseModel):
@@ -58,10 +77,17 @@ class Running(BaseModel):
                                        "(Keras)")
 
 
-class Spec(BaseModel):
+class Spec(PreparedSpec[Problem]):
     """kind: normalize — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (
+        *(BelongsTo(key, "method", AFFINE, message=f"'{key}' belongs to batchnorm and layernorm, not to {{held}}")
+          for key in ("gamma", "beta", "epsilon", "grad_output")),
+        BelongsTo("running", "method", ("batchnorm",), message="running statistics belong to batchnorm, not to {held}"),
+        BelongsTo("ddof", "method", ("standardize",),
+                  message="'ddof' belongs to standardize (batchnorm and layernorm always divide by n)"),
+    )
     kind: Literal["normalize"]
     title: Optional[str] = None
     method: Literal["batchnorm", "layernorm", "standardize", "minmax"] = Field(
@@ -85,47 +111,29 @@ class Spec(BaseModel):
                                           description="batchnorm/layernorm: ∂L/∂y, the input's shape; adds the "
                                                       "backward pass")
 
-    _x: np.ndarray        # (rows, features) or (N, H, W, C)
-    _layout: str          # "flat" | "matrix" | "nhwc"
-    _gamma: np.ndarray
-    _beta: np.ndarray
-    _dy: Optional[np.ndarray]
-    _rmean: np.ndarray
-    _rvar: np.ndarray
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
+    def prepare(self) -> Problem:
         x, layout = read_input(self.input, self.method)
         if x.size > MAX_INPUT:
             raise SpecInvalid(f"expected at most {MAX_INPUT:,} values (each is worked as a step), got {x.size:,}",
                               ("input",))
-        self._x, self._layout = x, layout
-        affine = self.method in ("batchnorm", "layernorm")
-        for key in ("gamma", "beta", "epsilon", "grad_output"):
-            if not affine and getattr(self, key) is not None:
-                raise SpecInvalid(f"'{key}' belongs to batchnorm and layernorm, not to {self.method}", (key,))
-        if self.running is not None and self.method != "batchnorm":
-            raise SpecInvalid(f"running statistics belong to batchnorm, not to {self.method}", ("running",))
-        if self.ddof is not None and self.method != "standardize":
-            raise SpecInvalid("'ddof' belongs to standardize (batchnorm and layernorm always divide by n)", ("ddof",))
         feats = x.shape[-1]
-        self._gamma = per_feature(self.gamma, feats, 1.0, "gamma")
-        self._beta = per_feature(self.beta, feats, 0.0, "beta")
-        self._dy = None
+        dy = None
         if self.grad_output is not None:
             dy, dlayout = read_input(self.grad_output, self.method, "grad_output")
             if dy.shape != x.shape:
                 raise SpecInvalid(f"expected the shape of the input {shape_text(x, layout)}, got {shape_text(dy, dlayout)}",
                                   ("grad_output",))
-            self._dy = dy
+            dy = frozen(dy)
+        rmean = rvar = None
         if self.running is not None:
-            self._rmean = per_feature(self.running.mean, feats, 0.0, "mean", ("running",))
-            self._rvar = per_feature(self.running.var, feats, 1.0, "var", ("running",))
-            if np.any(self._rvar < 0):
+            rmean = per_feature(self.running.mean, feats, 0.0, "mean", ("running",))
+            rvar = per_feature(self.running.var, feats, 1.0, "var", ("running",))
+            if np.any(rvar < 0):
                 raise SpecInvalid("a running variance cannot be negative", ("running", "var"))
             if self.running.unbiased and group_size(x, layout, self.method) < 2:
                 raise SpecInvalid("the unbiased variance of the running update divides by n − 1: it needs at "
                                   "least 2 values per feature (or running: {unbiased: false})", ("running",))
+            rmean, rvar = frozen(rmean), frozen(rvar)
         eps = 1e-5 if self.epsilon is None else self.epsilon
         groups = group_arrays(x, layout, self.method)
         for g, vals in enumerate(groups):
@@ -135,7 +143,8 @@ class Spec(BaseModel):
                 why = "max − min = 0" if self.method == "minmax" else "σ = 0" if self.method == "standardize" \
                     else "σ² = 0 and ε = 0"
                 raise SpecInvalid(f"{what} {g + 1} is constant ({why}): the division is undefined", ("input",))
-        return self
+        return Problem(frozen(x), layout, frozen(per_feature(self.gamma, feats, 1.0, "gamma")),
+                       frozen(per_feature(self.beta, feats, 0.0, "beta")), dy, rmean, rvar)
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
@@ -143,7 +152,8 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     if spec.method in ("standardize", "minmax"):
         _scale(d, spec)
         return d.solution(KIND, spec.title)
-    x, layout, method = spec._x, spec._layout, spec.method
+    problem = spec.problem
+    x, layout, method = problem.x, problem.layout, spec.method
     groups = build_groups(x, layout, method)
     word = group_word(method, layout)
     eps = 1e-5 if spec.epsilon is None else spec.epsilon
@@ -164,16 +174,17 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     gam = [stat_sym("gamma", "γ", r"\gamma", () if one_feat else (j + 1,)) for j in range(feats)]
     bet = [stat_sym("beta", "β", r"\beta", () if one_feat else (j + 1,)) for j in range(feats)]
     defaults = (spec.gamma is None, spec.beta is None)
-    d.given(Sym("gammav", "γ", r"\boldsymbol{\gamma}"), spec._gamma if not one_feat else float(spec._gamma[0]),
+    d.given(Sym("gammav", "γ", r"\boldsymbol{\gamma}"), problem.gamma if not one_feat else float(problem.gamma[0]),
             note="the scale, one per " + ("feature" if word == "sample" else word) + (" (default ones)" if defaults[0] else ""))
-    d.given(Sym("betav", "β", r"\boldsymbol{\beta}"), spec._beta if not one_feat else float(spec._beta[0]),
+    d.given(Sym("betav", "β", r"\boldsymbol{\beta}"), problem.beta if not one_feat else float(problem.beta[0]),
             note="the shift, one per " + ("feature" if word == "sample" else word) + (" (default zeros)" if defaults[1] else ""))
     for j in range(feats):
-        d.bind(gam[j], float(spec._gamma[j]))
-        d.bind(bet[j], float(spec._beta[j]))
+        d.bind(gam[j], float(problem.gamma[j]))
+        d.bind(bet[j], float(problem.beta[j]))
     d.given(EPS, eps, note=Phrase("keeps the division defined when σ² = 0 (the default: PyTorch's; Keras's is {k:given})",
                                 k=1e-3) if spec.epsilon is None else "keeps the division defined when σ² = 0")
-    stats = []
+    stats: list[Stats] = []
+    table: list[list[Cell]] = []
     xhat_syms: dict[tuple[int, ...], Sym] = {}
     y_syms: dict[tuple[int, ...], Sym] = {}
     for g in groups:
@@ -187,11 +198,15 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         mu = stat_sym("mu", "μ", r"\mu", g.sub)
         var = stat_sym("var", "σ", r"\sigma", g.sub, sq=True)
         std = std_sym(var)
-        d.derive(mu, mean_form(g.syms, vec), note=Phrase("the mean over the {n:int} values of this " + word, n=n))
-        d.derive(var, var_form(g.syms, mu, vec),
-                 note=None if n > 1 else "one value: σ² = 0, so x̂ = 0 and only ε keeps the division defined")
-        d.derive(std, call("sqrt", var + EPS))
+        row: list[Cell] = [g.number]
+        row.append(d.scalar(mu, mean_form(g.syms, vec),
+                            note=Phrase("the mean over the {n:int} values of this " + word, n=n)))
+        row.append(d.scalar(var, var_form(g.syms, mu, vec),
+                            note=None if n > 1 else "one value: σ² = 0, so x̂ = 0 and only ε keeps the division "
+                                                    "defined"))
+        row.append(d.scalar(std, call("sqrt", var + EPS)))
         stats.append((mu, var, std))
+        table.append(row)
         d.record = True
         for k, (pos, s) in enumerate(zip(g.cells, g.syms)):
             if k == SHOWN:
@@ -206,10 +221,10 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             d.record = True
             d.text("The first {n:int} values of this " + word + " are written out; the others are computed the same way.",
                    n=SHOWN)
-    _results(d, spec, groups, stats, xhat_syms, y_syms, word)
+    _results(d, spec, stats, table, xhat_syms, y_syms, word)
     if spec.running is not None:
-        _running(d, spec, groups, stats)
-    if spec._dy is not None:
+        _running(d, spec.running, problem, groups, stats)
+    if problem.dy is not None:
         _backward(d, spec, groups, stats, xhat_syms, gam, bet, word)
     return d.solution(KIND, spec.title)
 
@@ -227,14 +242,14 @@ def _given_input(d: Derivation, x: np.ndarray, layout: str, key: str, uni: str, 
                         x[n, :, :, c], note=(note + ": " if n == c == 0 else "") + f"sample {n + 1}, channel {c + 1}")
 
 
-def _shaped(d: Derivation, spec: Spec, syms: dict[tuple[int, ...], Sym]) -> tuple[Any, tuple[str, ...]]:
+def _shaped(d: Derivation, spec: Spec, syms: Cells) -> tuple[Any, tuple[str, ...]]:
     """The values of per-entry steps in the input's shape (a list for a flat input), and their keys."""
-    x = spec._x
+    x = spec.problem.x
     out = np.zeros(x.shape)
     for pos, s in syms.items():
         out[pos] = d.env[s.key]
     keys = tuple(syms[pos].key for pos in (tuple(int(a) for a in p) for p in np.ndindex(*x.shape)))
-    return (out.ravel().tolist() if spec._layout == "flat" else out.tolist()), keys
+    return (out.ravel().tolist() if spec.problem.layout == "flat" else out.tolist()), keys
 
 
 def _per_group(d: Derivation, syms: list[Sym]) -> Any:
@@ -242,7 +257,8 @@ def _per_group(d: Derivation, syms: list[Sym]) -> Any:
     return vals[0] if len(vals) == 1 else vals
 
 
-def _results(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat: dict, y: dict, word: str) -> None:
+def _results(d: Derivation, spec: Spec, stats: list[Stats], table: list[list[Cell]], xhat: Cells, y: Cells,
+             word: str) -> None:
     d.section("Results")
     for name, i, label in (("mean", 0, "μ"), ("var", 1, "σ² (biased)"), ("std", 2, "√(σ² + ε)")):
         syms = [st[i] for st in stats]
@@ -251,12 +267,11 @@ def _results(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat: 
     d.answer("x_hat", value, "normalised x̂", keys=keys)
     value, keys = _shaped(d, spec, y)
     d.answer("output", value, "y = γ·x̂ + β", keys=keys)
-    table = [[g.number, d.env[mu.key], d.env[var.key], d.env[std.key]] for g, (mu, var, std) in zip(groups, stats)]
     d.table([word, "μ", "σ²", "√(σ² + ε)"], table)
 
 
-def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> None:
-    run = spec.running
+def _running(d: Derivation, run: Running, problem: Problem, groups: list[Group], stats: list[Stats]) -> None:
+    assert problem.rmean is not None and problem.rvar is not None
     d.section("Running statistics (used at inference)")
     d.text("Each training step moves the running statistics towards the batch's: r (new) = (1 − m)·r + m·(batch value).")
     d.given(MOM, run.momentum, note="PyTorch's momentum: the weight of the new batch value")
@@ -270,8 +285,10 @@ def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> Non
         rm = Sym(rm.key, rm.uni + "^run", rm.tex + r"^{\text{run}}")
         rv = stat_sym("rvar", "σ", r"\sigma", g.sub)
         rv = Sym(rv.key, rv.uni + "²^run", rv.tex + r"^{2,\text{run}}")
-        d.given(rm, float(spec._rmean[j]), note="the running mean before" + (" (default 0)" if run.mean is None else ""))
-        d.given(rv, float(spec._rvar[j]), note="the running variance before" + (" (default 1)" if run.var is None else ""))
+        d.given(rm, float(problem.rmean[j]),
+                note="the running mean before" + (" (default 0)" if run.mean is None else ""))
+        d.given(rv, float(problem.rvar[j]),
+                note="the running variance before" + (" (default 1)" if run.var is None else ""))
         means.append(N.new(rm))
         d.derive(means[-1], (Num(1) - MOM) * rm + MOM * mu)
         batch_var = var
@@ -294,9 +311,10 @@ def _running(d: Derivation, spec: Spec, groups: list[Group], stats: list) -> Non
              keys=tuple(s.key for s in variances))
 
 
-def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat: dict, gam: list[Sym],
+def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list[Stats], xhat: Cells, gam: list[Sym],
               bet: list[Sym], word: str) -> None:
-    x, layout, dy = spec._x, spec._layout, spec._dy
+    x, layout, dy = spec.problem.x, spec.problem.layout, spec.problem.dy
+    assert dy is not None
     d.section("Backward pass: the given ∂L/∂y")
     _given_input(d, dy, layout, "dY", "∂L/∂y", "the gradient of the loss with respect to the output",
                  r"\frac{\partial L}{\partial y}")
@@ -353,7 +371,7 @@ def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list, xhat:
 
 # -- standardize and min-max ----------------------------------------------------------------------
 def _scale(d: Derivation, spec: Spec) -> None:
-    x, layout = spec._x, spec._layout
+    x, layout = spec.problem.x, spec.problem.layout
     feats = x.shape[1]
     ddof = spec.ddof or 0
     if spec.method == "standardize":
@@ -363,7 +381,7 @@ def _scale(d: Derivation, spec: Spec) -> None:
         d.convention("min-max scaling: x′ = (x − min)/(max − min) per column, into [0, 1]")
     d.section("Given")
     _given_input(d, x, layout, "X", "x", "the input" + ("" if layout == "flat" else " (rows are samples)"))
-    out: dict[tuple[int, int], Sym] = {}
+    out: Cells = {}
     firsts: list[list[Sym]] = [[], [], []]
     for j in range(feats):
         cells = [(i, j) for i in range(x.shape[0])]
@@ -373,6 +391,8 @@ def _scale(d: Derivation, spec: Spec) -> None:
         sub = () if feats == 1 else (j + 1,)
         d.section(f"Column {j + 1}" if feats > 1 else "The values")
         vec = None
+        b: Optional[Sym] = None
+        names: tuple[Sym, ...]
         if len(syms) > TERMS_WRITTEN:
             vec = Sym(f"xcol{j + 1}", f"x[:, {j + 1}]", rf"x_{{:,{j + 1}}}")
             d.bind(vec, x[:, j].copy())
@@ -387,9 +407,9 @@ def _scale(d: Derivation, spec: Spec) -> None:
             lo, hi = stat_sym("min", "min", r"\min", sub), stat_sym("max", "max", r"\max", sub)
             d.derive(lo, call("min", *syms) if len(syms) > 1 else syms[0])
             d.derive(hi, call("max", *syms) if len(syms) > 1 else syms[0])
-            a, b, names = lo, None, (lo, hi)
-        for k, name in enumerate(names):
-            firsts[k].append(name)
+            a, names = lo, (lo, hi)
+        for k, stat in enumerate(names):
+            firsts[k].append(stat)
         d.record = True
         for k, (p, s) in enumerate(zip(cells, syms)):
             if k == SHOWN:
@@ -403,7 +423,7 @@ def _scale(d: Derivation, spec: Spec) -> None:
             d.text("The first {n:int} are written out; the others are computed the same way.", n=SHOWN)
     labels = (("mean", "var", "std"), ("μ", "σ²", "σ")) if spec.method == "standardize" else \
         (("min", "max"), ("min", "max"))
-    for name, label, syms in zip(labels[0], labels[1], firsts):
-        d.answer(name, _per_group(d, syms), f"{label} per column", keys=tuple(s.key for s in syms))
+    for answer, label, column_stats in zip(labels[0], labels[1], firsts):
+        d.answer(answer, _per_group(d, column_stats), f"{label} per column", keys=tuple(s.key for s in column_stats))
     value, keys = _shaped(d, spec, out)
     d.answer("output", value, "(x − μ)/σ" if spec.method == "standardize" else "(x − min)/(max − min)", keys=keys)

@@ -30,10 +30,13 @@ def read_input(value: Any, method: str, key: str = "input") -> tuple[np.ndarray,
                               "a list or a matrix (rows are samples)", (key,))
         mats = [[V.matrix(ch, (key, n, h)) for h, ch in enumerate(img)] if isinstance(img, list) else None
                 for n, img in enumerate(value)]
+        images: list[np.ndarray] = []
         for n, img in enumerate(mats):
-            if img is None or len(img) != len(mats[0]) or any(m.shape != mats[0][0].shape for m in img):
+            first = mats[0]
+            if img is None or first is None or len(img) != len(first) or any(m.shape != first[0].shape for m in img):
                 raise SpecInvalid("expected every sample to have the same height, width and channels", (key, n))
-        return np.array([np.stack(img) for img in mats]), "nhwc"
+            images.append(np.stack(img))
+        return np.array(images), "nhwc"
     if depth == 2:
         return V.matrix(value, (key,)), "matrix"
     if depth in (0, 1):
@@ -47,7 +50,7 @@ def shape_text(x: np.ndarray, layout: str) -> str:
     return str(x.size) + " values" if layout == "flat" else "×".join(map(str, x.shape))
 
 
-def per_feature(value: Any, feats: int, default: float, key: str, prefix: tuple = ()) -> np.ndarray:
+def per_feature(value: Any, feats: int, default: float, key: str, prefix: tuple[str, ...] = ()) -> np.ndarray:
     if value is None:
         return np.full(feats, default)
     v = V.vector(value, prefix + (key,))
@@ -95,7 +98,7 @@ def x_sym(name: str, uni: str, tex: str, pos: tuple[int, ...], layout: str) -> S
 
 def build_groups(x: np.ndarray, layout: str, method: str) -> list[Group]:
     if method == "layernorm":
-        cells = [[(i, j) for j in range(x.shape[1])] for i in range(x.shape[0])]
+        cells: list[list[tuple[int, ...]]] = [[(i, j) for j in range(x.shape[1])] for i in range(x.shape[0])]
     else:
         cells = [[tuple(int(a) for a in p) + (c,) for p in np.ndindex(*x.shape[:-1])] for c in range(x.shape[-1])]
     one = len(cells) == 1

@@ -10,10 +10,11 @@ both "y = 1 if z ≥ 0" and "y = 1 if z > 0", and the two give different tables.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dlsolve.conventions import Convention
 from dlsolve import notation as N
@@ -22,6 +23,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import PreparedSpec, Requires, frozen
 from dlsolve.solution import GIVEN, Phrase, Plane, Solution
 from dlsolve.schema import Matrix, NumberOrVector, Vector, ZeroOrOne  # field types with a JSON Schema
 
@@ -46,10 +48,21 @@ class Learn(BaseModel):
 CONVENTIONS = (Convention(("step_at_zero",), (1, 0), 1),)
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Problem:
+    """A perceptron problem's numbers, checked: one row of inputs per point, one weight per
+    input column, and the targets (each one of the outputs) when given."""
+
+    x: np.ndarray              # (points, inputs)
+    w: np.ndarray              # (inputs,)
+    y: Optional[np.ndarray]    # (points,), when targets are given
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: perceptron — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (Requires("learn", ("targets",), message="learning needs `targets` (one per row of inputs)"),)
     kind: Literal["perceptron"]
     title: Optional[str] = None
     inputs: Matrix = Field(description="the inputs, one row per point (one input per point may be written flat)")
@@ -65,10 +78,6 @@ class Spec(BaseModel):
                                    description="train with the perceptron rule w ← w + η(y − ŷ)x: {learning_rate, "
                                                "epochs}")
 
-    _x: np.ndarray
-    _w: np.ndarray
-    _y: Optional[np.ndarray]
-
     @field_validator("outputs")
     @classmethod
     def _outputs(cls, v: list[int]) -> list[int]:
@@ -76,20 +85,19 @@ class Spec(BaseModel):
             raise SpecInvalid(f"expected [0, 1] or [-1, 1], got [{v[0]}, {v[1]}]")
         return v
 
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
+    def prepare(self) -> Problem:
         x = self.inputs
         if isinstance(x, list) and x and not any(isinstance(r, list) for r in x):
             x = [[r] for r in x]  # one input per point, written flat: [0, 1] for NOT
-        self._x = V.matrix(x, ("inputs",))
-        width = self._x.shape[1]
-        self._w = V.vector(self.weights, ("weights",))
-        if len(self._w) != width:
+        inputs = V.matrix(x, ("inputs",))
+        width = inputs.shape[1]
+        w = V.vector(self.weights, ("weights",))
+        if len(w) != width:
             raise SpecInvalid(f"expected {width} weight{'s' if width > 1 else ''} (one per input column), "
-                              f"got {len(self._w)}", ("weights",))
-        self._y = None
+                              f"got {len(w)}", ("weights",))
+        y = None
         if self.targets is not None:
-            n = len(self._x)
+            n = len(inputs)
             if len(self.targets) != n:
                 raise SpecInvalid(f"expected {n} targets (one per row of inputs), got {len(self.targets)}",
                                   ("targets",))
@@ -98,10 +106,8 @@ class Spec(BaseModel):
                 if t not in self.outputs:
                     raise SpecInvalid(f"a target must be one of the outputs {self.outputs[0]} or "
                                       f"{self.outputs[1]}, got {self.targets[i]!r}", ("targets", i))
-            self._y = np.array(ys)
-        if self.learn is not None and self._y is None:
-            raise SpecInvalid("learning needs `targets` (one per row of inputs)", ("learn",))
-        return self
+            y = frozen(np.array(ys))
+        return Problem(frozen(inputs), frozen(w), y)
 
 
 # -- symbols ---------------------------------------------------------------------------------
@@ -143,7 +149,7 @@ class _Unit:
         self.zero_noted = False  # the note on step(0) is given once, at the first z = 0 shown
         self.lo, self.hi = (float(o) for o in spec.outputs)
         self.op = ">=" if spec.step_at_zero == 1 else ">"
-        self.m = spec._x.shape[1]
+        self.m = spec.problem.x.shape[1]
 
     def z(self, v: int, i: int) -> Expr:
         terms = [_w_sym(j, v) * _x_sym(j, i) for j in range(1, self.m + 1)]
@@ -157,14 +163,14 @@ def _forward(d: Derivation, u: _Unit, v: int, i: int, tag: str) -> tuple[float, 
     """z(i) and ŷ(i) with the weights after v updates; notes where step(0) decides."""
     z = Sym(f"z@{tag}@{i}", f"z({i})", f"z^{{({i})}}")
     yh = Sym(f"yhat@{tag}@{i}", f"ŷ({i})", rf"\hat{{y}}^{{({i})}}")
-    zv = float(d.derive(z, u.z(v, i)))
+    zv = d.scalar(z, u.z(v, i))
     note = None
     if zv == 0 and not u.zero_noted and d.record is True:
         u.zero_noted = True
         other = u.lo if u.op == ">=" else u.hi
         note = Phrase("z = 0 sits on the line: step(0) = {a:given} here; with the other convention "
                       "(step_at_zero) it would be {b:given}", a=u.hi if u.op == ">=" else u.lo, b=other)
-    yv = float(d.derive(yh, u.step(z), note=note))
+    yv = d.scalar(yh, u.step(z), note=note)
     return zv, yv
 
 
@@ -179,7 +185,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     options = options or SolveOptions()
     d = Derivation(options)
     d.round = NOISE_DECIMALS if options.round is None else min(options.round, NOISE_DECIMALS)
-    X, w0, b0, Y = spec._x, spec._w, float(spec.bias), spec._y
+    X, w0, b0, Y = spec.problem.x, spec.problem.w, float(spec.bias), spec.problem.y
     n, m = X.shape
     u = _Unit(spec)
     lo, hi = spec.outputs
@@ -231,7 +237,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     return d.solution(KIND, spec.title)
 
 
-def _table(d: Derivation, X: np.ndarray, zs: list, ys: list, Y: Optional[np.ndarray]) -> None:
+def _table(d: Derivation, X: np.ndarray, zs: list[float], ys: list[float], Y: Optional[np.ndarray]) -> None:
     m = X.shape[1]
     cols = ["i"] + [f"x{N.subscript(j)}" for j in range(1, m + 1)] + ["z", "ŷ"]
     if Y is not None:
@@ -246,7 +252,7 @@ def _table(d: Derivation, X: np.ndarray, zs: list, ys: list, Y: Optional[np.ndar
 
 
 def _learn(d: Derivation, spec: Spec, u: _Unit) -> None:
-    X, Y = spec._x, spec._y
+    X, Y = spec.problem.x, spec.problem.y
     assert Y is not None and spec.learn is not None
     n, m = X.shape
     eta_value = spec.learn.learning_rate
@@ -287,7 +293,7 @@ def _learn(d: Derivation, spec: Spec, u: _Unit) -> None:
                 + [f"w{N.subscript(j)}" for j in range(1, m + 1)] + ["b"], rows,
                 title=f"Epoch {epoch}: w and b after each point")
         E = Sym(f"E#{epoch}", f"errors(epoch {epoch})", rf"\text{{errors}}_{{{epoch}}}")
-        errs = float(d.derive(E, Add.of(*e_syms) if len(e_syms) > 1 else e_syms[0]))
+        errs = d.scalar(E, Add.of(*e_syms) if len(e_syms) > 1 else e_syms[0])
         epoch_errors.append(E)
         errors_per_epoch.append(errs)
         if errs == 0:

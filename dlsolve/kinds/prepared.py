@@ -8,15 +8,16 @@ solver reads `spec.problem` and never a private attribute, so what the validator
 public home and cannot be changed after it was checked.
 
 Rules between keys ("give exactly one of teacher_logits and teacher_probs", "iterations needs
-objective") are records (`ExactlyOne`, `AtLeastOne`, `Requires`) declared on the model in
-`RULES`: the same record refuses the file when it is loaded and states the rule in the JSON
-Schema (`rules_schema`), so an editor and dlsolve refuse the same files.
+objective", "ddof belongs to method: standardize") are records (`ExactlyOne`, `AtLeastOne`,
+`Requires`, `BelongsTo`) declared on the model in `RULES`: the same record refuses the file when
+it is loaded and states the rule in the JSON Schema (`rules_schema`), so an editor and dlsolve
+refuse the same files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Sequence, TypeVar
+from typing import Any, ClassVar, Generic, Sequence, TypeVar, get_args
 
 import numpy as np
 from pydantic import BaseModel, PrivateAttr, model_validator
@@ -96,12 +97,63 @@ class Requires:
         return {"if": _given(self.key), "then": {"allOf": [_given(k) for k in self.needs]}}
 
 
-Rule = ExactlyOne | AtLeastOne | Requires
+def _nested(model: type[BaseModel], path: Sequence[str]) -> list[tuple[type[BaseModel], str]]:
+    """(model, key) for each step of a dotted path (`pool.type`: the Spec's pool, PoolSpec's type)."""
+    out = [(model, path[0])]
+    for key in path[1:]:
+        annotation = out[-1][0].model_fields[out[-1][1]].annotation
+        inner = [a for a in (annotation, *get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        out.append((inner[0], key))
+    return out
 
 
-def rules_schema(rules: Sequence[Rule]) -> dict[str, Any]:
-    """The JSON Schema that states `rules` (for a model's `json_schema_extra`)."""
-    parts = [r.schema() for r in rules]
+@dataclass(frozen=True)
+class BelongsTo:
+    """`key`, given with a value other than its default, belongs to `to` (a key, or a dotted path
+    into a nested model) being given — and, when `values` are listed, holding one of them: ddof
+    belongs to method: standardize, unpool to pool.type: max, stride to a kernel. `{held}` in
+    `message` is replaced by the value `to` holds ("not to {held}")."""
+
+    key: str
+    to: str
+    values: tuple[Any, ...] = ()
+    message: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        value = getattr(model, self.key)
+        if value is None or value == type(model).model_fields[self.key].default:
+            return
+        held: Any = model
+        for step in self.to.split("."):
+            held = getattr(held, step)
+            if held is None:
+                break
+        if held is None or (self.values and held not in self.values):
+            want = f"{self.to}: {' or '.join(map(str, self.values))}" if self.values else self.to
+            message = self.message.replace("{held}", str(held)) if self.message else f"'{self.key}' belongs to {want}"
+            raise SpecInvalid(message, (self.key,))
+
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
+        default = model.model_fields[self.key].default
+        unset = [None] if default is None else [None, default]
+        steps = _nested(model, self.to.split("."))
+        last_model, last = steps[-1]
+        then: dict[str, Any] = _given(last)
+        if self.values:
+            then = {"properties": {last: {"enum": list(self.values)}}}
+            if last_model.model_fields[last].default not in self.values:
+                then["required"] = [last]   # left out, it would take a default that is not one of values
+        for _, key in reversed(steps[:-1]):
+            then = {"required": [key], "properties": {key: {"type": "object", **then}}}
+        return {"if": {"required": [self.key], "not": {"properties": {self.key: {"enum": unset}}}}, "then": then}
+
+
+Rule = ExactlyOne | AtLeastOne | Requires | BelongsTo
+
+
+def rules_schema(rules: Sequence[Rule], model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema that states `rules` of `model` (for its `json_schema_extra`)."""
+    parts = [r.schema(model) if isinstance(r, BelongsTo) else r.schema() for r in rules]
     return {} if not parts else parts[0] if len(parts) == 1 else {"allOf": parts}
 
 
@@ -116,7 +168,7 @@ class Ruled(BaseModel):
         schema: dict[str, Any] = handler(core_schema)
         if cls.RULES:
             target = handler.resolve_ref_schema(schema)
-            target.update(rules_schema(cls.RULES))
+            target.update(rules_schema(cls.RULES, cls))
         return schema
 
     @model_validator(mode="after")

@@ -64,24 +64,24 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.section("Batches per epoch")
     per = Sym("batches", "batches per epoch", r"\text{batches per epoch}")
     if spec.drop_last:
-        d.derive(per, call("floor", n / B), note="only full batches" + (": the remainder is dropped" if partial else ""))
+        batches = int(d.scalar(per, call("floor", n / B),
+                               note="only full batches" + (": the remainder is dropped" if partial else "")))
     else:
-        d.derive(per, call("ceil", n / B), note="every sample once per epoch; the last batch is smaller"
-                 if partial else "n is a multiple of B: every batch is full")
-    batches = int(d.env[per.key])
+        batches = int(d.scalar(per, call("ceil", n / B), note="every sample once per epoch; the last batch is smaller"
+                               if partial else "n is a multiple of B: every batch is full"))
     d.answer("batches_per_epoch", batches, "batches (updates) per epoch", keys=(per.key,))
     last = Sym("last_batch", "last batch", r"\text{last batch}")
     if not spec.drop_last:
-        d.derive(last, n - (per - Num(1)) * B, note="the samples left for the last batch")
-        d.answer("last_batch", int(d.env[last.key]), "the size of the last batch", keys=(last.key,))
+        size = d.scalar(last, n - (per - Num(1)) * B, note="the samples left for the last batch")
+        d.answer("last_batch", int(size), "the size of the last batch", keys=(last.key,))
     else:
         seen = Sym("seen", "samples seen per epoch", r"\text{samples seen per epoch}")
-        d.derive(seen, per * B, note="the dropped remainder is not seen in that epoch" if partial else None)
-        d.answer("samples_per_epoch", int(d.env[seen.key]), "samples seen per epoch", keys=(seen.key,))
+        seen_value = d.scalar(seen, per * B, note="the dropped remainder is not seen in that epoch" if partial else None)
+        d.answer("samples_per_epoch", int(seen_value), "samples seen per epoch", keys=(seen.key,))
     d.section("Updates in all")
     total = Sym("updates", "updates", r"\text{updates}")
-    d.derive(total, E * per, note="the notes' epochs × batches")
-    d.answer("updates", int(d.env[total.key]), "weight updates in all", keys=(total.key,))
+    updates = d.scalar(total, E * per, note="the notes' epochs × batches")
+    d.answer("updates", int(updates), "weight updates in all", keys=(total.key,))
     if partial:
         other = (n_val // b_val if not spec.drop_last else -(-n_val // b_val)) * spec.epochs
         d.note(f"with drop_last: {'true' if not spec.drop_last else 'false'} it would be {{u:int}} updates", u=other)

@@ -14,11 +14,13 @@ over the paths from L down to w of the products of local derivatives, each from 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Optional
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal, Mapping, Optional
 
 import numpy as np
 import sympy as sp
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dlsolve.errors import SpecInvalid
 from dlsolve.functions import by_sympy_head
@@ -27,6 +29,7 @@ from dlsolve.kinds import values as V
 from dlsolve.kinds.graph.language import FUNCS, GraphWalker, Node, entry_symbols
 from dlsolve.kinds.graph.names import display
 from dlsolve.kinds.graph.solver import Paths, Solver, squeeze
+from dlsolve.kinds.prepared import PreparedSpec
 from dlsolve.exprlimits import MAX_NAME_ENTRIES, MAX_PATHS, MAX_SYMBOL_ENTRIES
 from dlsolve.parse import ParseError, parse_tree
 from dlsolve.solution import Solution
@@ -38,7 +41,26 @@ __all__ = ["FUNCS", "KIND", "Spec", "display", "solve"]
 
 
 # -- the schema ---------------------------------------------------------------------------------
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Find:
+    """One item of `find`: the value of a name, or (with `selected`) the derivative of the scalar
+    `name` with respect to the selected entries of `wrt`."""
+
+    text: str
+    name: str
+    wrt: str = ""
+    selected: Optional[sp.ImmutableMatrix] = None   # the entries of wrt (a derivative only)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A graph problem, checked: every name's node in order (given, then defined) and what to find."""
+
+    nodes: Mapping[str, Node]
+    finds: tuple[Find, ...]
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: graph — see the README."""
 
     model_config = ConfigDict(extra="forbid")
@@ -51,11 +73,7 @@ class Spec(BaseModel):
                     "sigmoid(w*x + b))")
     find: list[str] = Field(description="what to compute: names, and derivatives such as dL/dw or dL/dW[1,:]")
 
-    _nodes: dict[str, Node]
-    _finds: list[tuple[str, Any]]
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
+    def prepare(self) -> Problem:
         nodes: dict[str, Node] = {}
         for name, value in self.given.items():
             _check_name(name, ("given", name))
@@ -78,15 +96,15 @@ class Spec(BaseModel):
                                symbolic=any(nodes[u].symbolic for u in walker.used), parents=walker.used)
         _check_entry_keys(nodes)
         graph = Paths(nodes)
-        finds = []
+        finds: list[Find] = []
         for k, item in enumerate(self.find):
-            finds.append(_parse_find(str(item), nodes, ("find", k)))
-            if finds[-1][0] == "derivative":
-                top, _, selected = finds[-1][1]
-                for target in selected:
-                    paths = graph.paths(nodes[top].symbols[0, 0], target)
+            find = _parse_find(str(item), nodes, ("find", k))
+            finds.append(find)
+            if find.selected is not None:
+                for target in find.selected:
+                    paths = graph.paths(nodes[find.name].symbols[0, 0], target)
                     if len(paths) > MAX_PATHS:
-                        raise SpecInvalid(f"more than {MAX_PATHS} paths lead from {top} to {target.name}; "
+                        raise SpecInvalid(f"more than {MAX_PATHS} paths lead from {find.name} to {target.name}; "
                                           "ask for a derivative nearer the input", ("find", k))
                     for p in paths:
                         why = _no_gradient(graph, p)
@@ -94,8 +112,7 @@ class Spec(BaseModel):
                             raise SpecInvalid(why, ("find", k))
         if not finds:
             raise SpecInvalid("expected at least one thing to find", ("find",))
-        self._nodes, self._finds = nodes, finds
-        return self
+        return Problem(MappingProxyType(nodes), tuple(finds))
 
 
 def _no_gradient(graph: Paths, path: list[sp.Symbol]) -> Optional[str]:
@@ -103,6 +120,7 @@ def _no_gradient(graph: Paths, path: list[sp.Symbol]) -> Optional[str]:
     heads = by_sympy_head(sp)
     for s, parent in zip(path, path[1:]):
         node, i, j = graph.owner[s.name]
+        assert node.local is not None   # an entry above another on a path is defined by a formula
         for call in node.local[i, j].atoms(sp.Function):
             record = heads.get(type(call))
             if record is not None and record.no_gradient and parent in call.free_symbols:
@@ -113,7 +131,7 @@ def _no_gradient(graph: Paths, path: list[sp.Symbol]) -> Optional[str]:
 _RESERVED = set(FUNCS) | {"T", "symbol"}
 
 
-def _check_name(name: str, path: tuple) -> None:
+def _check_name(name: str, path: tuple[str, ...]) -> None:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) or name.startswith("__"):
         raise SpecInvalid(f"'{name}' is not a name (letters, digits and _, starting with a letter)", path + ("<key>",))
     if name in _RESERVED:
@@ -153,14 +171,14 @@ def _check_entry_keys(nodes: dict[str, Node]) -> None:
             keys[s.name] = node.name
 
 
-def _parse_find(text: str, nodes: dict[str, Node], path: tuple) -> tuple[str, Any]:
+def _parse_find(text: str, nodes: dict[str, Node], path: tuple[str | int, ...]) -> Find:
     m = re.fullmatch(r"\s*d\s*([A-Za-z]\w*)\s*/\s*d\s*([A-Za-z]\w*)\s*(\[.*\])?\s*", text)
     if not m:
         name = text.strip()
         if name not in nodes:
             raise SpecInvalid(f"'{name}' is neither a name nor a derivative like dL/dW[1,:]; names: "
                               + ", ".join(nodes), path)
-        return ("value", name)
+        return Find(text, name)
     top, wrt, index = m.group(1), m.group(2), m.group(3)
     for n in (top, wrt):
         if n not in nodes:
@@ -173,7 +191,7 @@ def _parse_find(text: str, nodes: dict[str, Node], path: tuple) -> tuple[str, An
         selected = parse_tree(f"{wrt}{index or ''}", walker)
     except ParseError as exc:
         raise SpecInvalid(f"{exc}", path) from None
-    return ("derivative", (top, wrt, selected))
+    return Find(text, top, wrt, selected)
 
 
 
@@ -185,18 +203,18 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     s.given()
     s.definitions()
     s.edges()
-    for (what, item), text in zip(spec._finds, spec.find):
-        if what == "value":
-            node = spec._nodes[item]
-            value = s.values[item]
+    for find, text in zip(spec.problem.finds, spec.find):
+        if find.selected is None:
+            node = spec.problem.nodes[find.name]
+            value = s.values[find.name]
             if value is None:
                 answer: Any = [from_sympy(e, s.syms) for e in node.local] if node.local is not None else None
                 if node.local is not None and node.shape == (1, 1):
                     answer = from_sympy(node.local[0, 0], s.syms)
             else:
                 answer = squeeze(np.asarray(value, dtype=float))
-            s.d.answer(text, answer, s.shown(item)[0], keys=s.value_keys(node))
+            s.d.answer(text, answer, s.shown(find.name)[0], keys=s.value_keys(node))
         else:
-            top, wrt, selected = item
-            s.d.answer(text, s.derivative(text, top, wrt, selected), text, keys=s.derivative_keys(top, selected))
+            s.d.answer(text, s.derivative(text, find.name, find.wrt, find.selected), text,
+                       keys=s.derivative_keys(find.name, find.selected))
     return s.d.solution(KIND, spec.title)

@@ -4,7 +4,7 @@ their entries (w₁₂, (W_x)₁₁), chosen so that no two quantities of a prob
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from dlsolve import notation as N
 
@@ -66,7 +66,7 @@ def entry_display(base: tuple[str, str, bool], shape: tuple[int, int], i: int, j
 Shown = tuple[str, str, bool]
 
 
-def entry_names(nodes: dict[str, Node]) -> dict[str, tuple[Shown, Shown]]:
+def entry_names(nodes: Mapping[str, Node]) -> dict[str, tuple[Shown, Shown]]:
     """For each name: how it is shown, and the base its entries are shown with, such that no two
     quantities of the problem print alike.
 

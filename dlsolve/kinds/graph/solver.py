@@ -3,7 +3,7 @@ derivative as the sum over paths of products of local derivatives (each from sym
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import numpy as np
 import sympy as sp
@@ -30,7 +30,7 @@ class Paths:
     """The entries' computation graph: which entries each entry's local formula is written with,
     and the paths from one entry down to another (the terms of the chain rule)."""
 
-    def __init__(self, nodes: dict[str, Node]) -> None:
+    def __init__(self, nodes: Mapping[str, Node]) -> None:
         self.owner: dict[str, tuple[Node, int, int]] = {}
         for node in nodes.values():
             for i in range(node.shape[0]):
@@ -70,8 +70,8 @@ class Paths:
 
 class Solver(Paths):
     def __init__(self, spec: Spec, options: Optional[SolveOptions]) -> None:
-        super().__init__(spec._nodes)
-        self.spec, self.nodes = spec, spec._nodes
+        super().__init__(spec.problem.nodes)
+        self.spec, self.nodes = spec, spec.problem.nodes
         self.d = Derivation(options)
         self.names = entry_names(self.nodes)
         self.values: dict[str, Optional[np.ndarray]] = {n.name: n.value for n in self.nodes.values()}
@@ -84,7 +84,7 @@ class Solver(Paths):
                     self.syms[s.name] = Sym(s.name, uni, tex)
         self.partials: dict[tuple[str, str], Sym] = {}
         self.partial_forms: dict[tuple[str, str], Expr] = {}
-        self._said: set = set()   # where local derivatives come from: said once a section
+        self._said: set[Optional[str]] = set()   # where local derivatives come from: said once a section
 
     def shown(self, name: str) -> tuple[str, str]:
         """How the name itself is shown (Given, section titles, answers)."""
@@ -105,6 +105,7 @@ class Solver(Paths):
                        part=GIVEN)
                 continue
             value = node.value
+            assert value is not None   # a given name that is no symbol has its numbers
             shown = float(value[0, 0]) if node.shape == (1, 1) else value
             d.given(Sym(f"{node.name}#", uni, tex), shown,
                     note=f"{node.shape[0]}×{node.shape[1]}" if node.shape != (1, 1) else None)
@@ -151,8 +152,10 @@ class Solver(Paths):
         key = (child.name, parent.name)
         if key not in self.partials:
             node, i, j = self.owner[child.name]
+            assert node.local is not None   # a child on a path is defined by a formula
             sym = N.partial(self.entry(child), self.entry(parent))
             course = course_derivative(node.local[i, j], parent, self.entry(child), self.syms)
+            note: Optional[str]
             if course is not None:
                 formula, name = course
                 note = f"{name}′ written with {name}'s output, as the course does"

@@ -25,7 +25,7 @@ __all__ = ["KIND", "Spec", "solve"]
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    if len(spec._classes) == 2:
+    if len(spec.problem.classes) == 2:
         solve_binary(d, spec)
     else:
         solve_multiclass(d, spec)

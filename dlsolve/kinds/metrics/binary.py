@@ -14,7 +14,7 @@ from dlsolve.kinds.metrics.worked import (BETA, add_all, f_score, given_matrix, 
 
 
 def solve_binary(d: Derivation, spec: Spec) -> None:
-    cls, pos = spec._classes, spec._pos
+    cls, pos = spec.problem.classes, spec.problem.pos
     assert pos is not None
     neg = 1 - pos
     P, Nn = label_text(cls[pos]), label_text(cls[neg])
@@ -22,30 +22,30 @@ def solve_binary(d: Derivation, spec: Spec) -> None:
                  "those of the positive class (scikit-learn's average='binary')")
     TP, FP, FN, TN = (qty(k, k, k) for k in ("TP", "FP", "FN", "TN"))
     d.section("Counts")
-    if spec._matrix is None:
+    if spec.problem.source.matrix is None:
         sample_table(d, spec)
-        assert spec._true is not None
+        assert spec.problem.source.true is not None
         yp = qty("ypos", "y⁺", "y^{+}")
-        d.given(yp, (spec._true == pos).astype(float), note=f"1 where the true class is {P}")
+        d.given(yp, (spec.problem.source.true == pos).astype(float), note=f"1 where the true class is {P}")
         yhp = qty("yhatpos", "ŷ⁺", r"\hat{y}^{+}")
-        if spec._scores is not None:
+        if spec.problem.source.scores is not None:
             s = qty("s", "s", r"\mathbf{s}")
             th = qty("theta", "θ", r"\theta")
-            d.given(s, spec._scores, note="the scores")
+            d.given(s, spec.problem.source.scores, note="the scores")
             d.given(th, float(spec.threshold), note="the threshold: predicted positive when s ≥ θ")
             d.derive(yhp, Piecewise(((Num(1), Cmp(">=", s, th)),), Num(0)),
                      note=f"1 where the sample is predicted {P}")
         else:
-            assert spec._pred is not None
-            d.given(yhp, (spec._pred == pos).astype(float), note=f"1 where the predicted class is {P}")
+            assert spec.problem.source.pred is not None
+            d.given(yhp, (spec.problem.source.pred == pos).astype(float), note=f"1 where the predicted class is {P}")
         one = Num(1)
         d.derive(TP, call("sum", hadamard(yp, yhp)), note=f"true {P}, predicted {P}")
         d.derive(FP, call("sum", hadamard(one - yp, yhp)), note=f"true {Nn}, predicted {P}")
         d.derive(FN, call("sum", hadamard(yp, one - yhp)), note=f"true {P}, predicted {Nn}")
         d.derive(TN, call("sum", hadamard(one - yp, one - yhp)), note=f"true {Nn}, predicted {Nn}")
         count_keys = {s.key: s.key for s in (TP, FP, FN, TN)}
-    elif spec._counts is not None:
-        c = spec._counts
+    elif spec.problem.source.counts is not None:
+        c = spec.problem.source.counts
         for sym, v, what in ((TP, c.tp, f"true {P}, predicted {P}"), (FP, c.fp, f"true {Nn}, predicted {P}"),
                              (FN, c.fn, f"true {P}, predicted {Nn}"), (TN, c.tn, f"true {Nn}, predicted {Nn}")):
             if v is not None:
@@ -133,7 +133,7 @@ def _roc(d: Derivation, spec: Spec) -> None:
     The first finite threshold is worked in full, so a student sees how a row is made; every
     other threshold's steps are computed and kept (for `check`) but hidden, and a table with one
     row per threshold stands for them. The curve is drawn with its area (the AUC) shaded."""
-    s_all = spec._scores
+    s_all = spec.problem.source.scores
     assert s_all is not None
     d.section("The ROC curve")
     d.text("At threshold t a sample is predicted positive when its score is ≥ t. Lowering t from +∞ "

@@ -14,19 +14,19 @@ from dlsolve.kinds.metrics.worked import add_all, avg_sym, f_score, given_matrix
 
 
 def solve_multiclass(d: Derivation, spec: Spec) -> None:
-    cls = spec._classes
+    cls = spec.problem.classes
     k = len(cls)
     names = [label_text(c) for c in cls]
     d.section("The confusion matrix")
-    if spec._matrix is None:
+    if spec.problem.source.matrix is None:
         sample_table(d, spec)
-        assert spec._true is not None and spec._pred is not None
+        assert spec.problem.source.true is not None and spec.problem.source.pred is not None
         eye = np.eye(k)
         Y = qty("Yonehot", "Y", "Y")
         Yh = qty("Yhatonehot", "Ŷ", r"\hat{Y}")
-        d.given(Y, eye[spec._true], note="y_true one-hot: row i has a 1 in the column of its class ("
+        d.given(Y, eye[spec.problem.source.true], note="y_true one-hot: row i has a 1 in the column of its class ("
                 + ", ".join(names) + ")")
-        d.given(Yh, eye[spec._pred], note="y_pred one-hot, the same way")
+        d.given(Yh, eye[spec.problem.source.pred], note="y_pred one-hot, the same way")
         C = qty("C", "C", "C")
         d.derive(C, MatMul(Transpose(Y), Yh),
                  note="C_jk = Σ_i Y_ij·Ŷ_ik counts the samples of true class j predicted as k")
@@ -38,16 +38,22 @@ def solve_multiclass(d: Derivation, spec: Spec) -> None:
         cm_keys: tuple[str, ...] = (C.key,)
     else:
         c = given_matrix(d, spec)
-        m = spec._matrix
+        m = spec.problem.source.matrix
         cm_keys = ("C",)
     d.table(["true \\ predicted"] + names, [[names[i]] + [float(m[i, j]) for j in range(k)] for i in range(k)],
-            title="Rows = true class, columns = predicted", part=WORKED if spec._matrix is None else GIVEN)
+            title="Rows = true class, columns = predicted",
+            part=WORKED if spec.problem.source.matrix is None else GIVEN)
     d.answer("confusion_matrix", np.array(m, dtype=float), "confusion matrix (rows: true)",
              keys=cm_keys)
     d.convention("per class c: TP_c = C_cc, FP_c = the rest of column c (predicted c, another class), "
                  "FN_c = the rest of row c (class c, predicted another), support = the row's sum")
 
-    P, R, F, S, FPs, FNs = [], [], [], [], [], []
+    P: list[Sym] = []
+    R: list[Sym] = []
+    F: list[Sym] = []
+    S: list[Sym] = []
+    FPs: list[Sym] = []
+    FNs: list[Sym] = []
     for a in range(k):
         name = names[a]
         tname = tex_text(name)
@@ -64,7 +70,8 @@ def solve_multiclass(d: Derivation, spec: Spec) -> None:
         ratio(d, p, c[a][a], c[a][a] + fp, f"TP + FP of {name} (nothing is predicted {name})")
         ratio(d, r, c[a][a], c[a][a] + fn, f"TP + FN of {name} (no sample is {name})")
         f_score(d, f, p, r)
-        P.append(p), R.append(r), F.append(f), S.append(sup), FPs.append(fp), FNs.append(fn)
+        for syms, sym in ((P, p), (R, r), (F, f), (S, sup), (FPs, fp), (FNs, fn)):
+            syms.append(sym)
 
     def vec(syms: list[Sym]) -> np.ndarray:
         return np.array([float(d.env[s.key]) for s in syms])

@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from typing import Any, Literal, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, ExactlyOne, PreparedSpec, frozen
 from dlsolve.schema import Confusion, Label, Labels, Vector  # field types with a JSON Schema
 
 Label = Union[int, float, str]
 
 
-def _label(value: Any, path: tuple) -> Label:
+def _label(value: Any, path: tuple[str | int, ...]) -> Label:
     """A class label: a number or a name (a boolean is neither)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise SpecInvalid(f"expected a label (a number or a name), got {describe(value)}", path)
@@ -42,7 +43,7 @@ def tex_text(name: str) -> str:
     return "".join(_TEX_SPECIAL.get(ch, ch) for ch in name)
 
 
-def _count(value: Any, path: tuple) -> float:
+def _count(value: Any, path: tuple[str | int, ...]) -> float:
     v = V.number(value, path)
     if v < 0 or not float(v).is_integer():
         raise SpecInvalid(f"expected a count (a whole number ≥ 0), got {value!r}", path)
@@ -60,7 +61,7 @@ class Counts:
     tn: Optional[float]
 
     @staticmethod
-    def parse(value: dict, path: tuple) -> "Counts":
+    def parse(value: dict[str, Any], path: tuple[str | int, ...]) -> "Counts":
         for key in value:
             if key not in ("tp", "fp", "fn", "tn"):
                 raise SpecInvalid(did_you_mean(str(key), ("tp", "fp", "fn", "tn")), path + (key, "<key>"))
@@ -71,10 +72,47 @@ class Counts:
         return Counts(got["tp"], got["fp"], got["fn"], got.get("tn"))
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Source:
+    """Where the counts come from, checked: labels (as class indices) with predictions or scores,
+    or a confusion matrix (and the four counts when they were given by name)."""
+
+    true: Optional[np.ndarray] = None      # class index of every sample
+    pred: Optional[np.ndarray] = None
+    scores: Optional[np.ndarray] = None
+    matrix: Optional[np.ndarray] = None    # a confusion matrix as given (rows = true class)
+    counts: Optional[Counts] = None        # confusion given as {tp, fp, fn, tn}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A metrics problem, checked: the classes in order, the source of the counts, and the
+    index of the positive class (two classes)."""
+
+    classes: tuple[Label, ...]
+    source: Source
+    pos: Optional[int]
+
+
+BOTH = "give either the labels (y_true with y_pred or scores) or the confusion counts, not both"
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: metrics — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    # one source: y_true with exactly one of y_pred and scores, or confusion alone (in this order,
+    # so each way of getting it wrong has its own message)
+    RULES = (
+        AtLeastOne(("y_true", "confusion"), message="expected y_true with y_pred, y_true with scores, or confusion"),
+        ExactlyOne(("confusion", "y_true"), message=BOTH),
+        BelongsTo("y_pred", "y_true", message=BOTH),
+        BelongsTo("scores", "y_true", message=BOTH),
+        AtLeastOne(("y_pred", "scores", "confusion"),
+                   message="expected y_pred (the predicted labels) or scores with a threshold"),
+        ExactlyOne(("confusion", "y_pred", "scores"), message="give y_pred or scores, not both"),
+        BelongsTo("roc", "scores", message="the ROC curve needs scores (and y_true)"),
+    )
     kind: Literal["metrics"]
     title: Optional[str] = None
     y_true: Optional[Labels] = Field(None, description="the true label of every sample (numbers or names)")
@@ -93,18 +131,7 @@ class Spec(BaseModel):
     beta: float = Field(default=1.0, gt=0, description="β of the F_β score (default 1: F1)")
     roc: bool = Field(False, description="draw the ROC curve and its AUC (needs scores)")
 
-    _classes: list[Label]
-    _true: Optional[np.ndarray]        # class index of every sample
-    _pred: Optional[np.ndarray]
-    _scores: Optional[np.ndarray]
-    _matrix: Optional[np.ndarray]       # a confusion matrix as given (rows = true class)
-    _pos: Optional[int]                # index of the positive class (binary)
-    _counts: Optional[Counts]          # confusion given as {tp, fp, fn, tn}
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        self._true = self._pred = self._scores = self._matrix = None
-        self._counts = None
+    def prepare(self) -> Problem:
         labels = None
         if self.labels is not None:
             if len(self.labels) < 2:
@@ -114,39 +141,34 @@ class Spec(BaseModel):
                 if v in labels[:i]:
                     raise SpecInvalid(f"'{label_text(v)}' is listed twice", ("labels", i))
         if self.confusion is not None:
-            for key in ("y_true", "y_pred", "scores"):
-                if getattr(self, key) is not None:
-                    raise SpecInvalid("give either the labels (y_true with y_pred or scores) or the "
-                                      "confusion counts, not both", (key,))
-            self._classes = self._from_confusion(labels)
+            classes, source = self._from_confusion(labels)
         else:
-            self._classes = self._from_labels(labels)
-        if self.roc and self._scores is None:
-            raise SpecInvalid("the ROC curve needs scores (and y_true)", ("roc",))
-        k = len(self._classes)
-        self._pos = None
+            classes, source = self._from_labels(labels)
+        k = len(classes)
+        pos_index = None
         if self.positive is not None and k != 2:
             raise SpecInvalid(f"`positive` applies to two classes; there are {k}", ("positive",))
         if k == 2:
             if self.positive is not None:
                 pos = _label(self.positive, ("positive",))
-                if pos not in self._classes:
+                if pos not in classes:
                     raise SpecInvalid(f"'{label_text(pos)}' is not one of the classes "
-                                      f"{', '.join(map(label_text, self._classes))}", ("positive",))
+                                      f"{', '.join(map(label_text, classes))}", ("positive",))
             else:
-                pos = 1 if 1 in self._classes else self._classes[-1]
-            self._pos = self._classes.index(pos)
+                pos = 1 if 1 in classes else classes[-1]
+            pos_index = classes.index(pos)
         if self.roc:
-            t = self._true
+            t = source.true
             assert t is not None
-            if not (np.any(t == self._pos) and np.any(t != self._pos)):
+            if not (np.any(t == pos_index) and np.any(t != pos_index)):
                 raise SpecInvalid("the ROC curve needs at least one positive and one negative in y_true", ("roc",))
-        return self
+        return Problem(tuple(classes), source, pos_index)
 
-    def _from_confusion(self, labels: Optional[list[Label]]) -> list[Label]:
+    def _from_confusion(self, labels: Optional[list[Label]]) -> tuple[list[Label], Source]:
         c = self.confusion
+        counts = None
         if isinstance(c, dict):
-            counts = self._counts = Counts.parse(c, ("confusion",))
+            counts = Counts.parse(c, ("confusion",))
             m = np.array([[counts.tn or 0.0, counts.fp], [counts.fn, counts.tp]])
             classes = labels if labels is not None else [0, 1]
             if len(classes) != 2:
@@ -155,7 +177,6 @@ class Spec(BaseModel):
             pos = None if self.positive is None else _label(self.positive, ("positive",))
             if pos is not None and pos == classes[0]:
                 m = m[::-1, ::-1]   # the positive class is the first of `labels`
-            self._matrix = m
         else:
             rows = c or []
             if not rows or not all(isinstance(r, list) for r in rows):
@@ -168,27 +189,22 @@ class Spec(BaseModel):
                                       f"row {i + 1} has {len(r)}", ("confusion", i))
             if k < 2:
                 raise SpecInvalid("expected at least two classes (a 2×2 matrix)", ("confusion",))
-            self._matrix = np.array([[_count(v, ("confusion", i, j)) for j, v in enumerate(r)]
-                                     for i, r in enumerate(rows)])
+            m = np.array([[_count(v, ("confusion", i, j)) for j, v in enumerate(r)] for i, r in enumerate(rows)])
             classes = labels if labels is not None else list(range(k))
             if len(classes) != k:
                 raise SpecInvalid(f"expected {k} labels (one per row of the confusion matrix), got {len(classes)}",
                                   ("labels",))
-        if self._matrix.sum() == 0:
+        if m.sum() == 0:
             raise SpecInvalid("all counts are 0: there is nothing to measure", ("confusion",))
-        return list(classes)
+        return list(classes), Source(matrix=frozen(m), counts=counts)
 
-    def _from_labels(self, labels: Optional[list[Label]]) -> list[Label]:
-        if self.y_true is None:
-            raise SpecInvalid("expected y_true with y_pred, y_true with scores, or confusion", ())
+    def _from_labels(self, labels: Optional[list[Label]]) -> tuple[list[Label], Source]:
+        assert self.y_true is not None   # RULES: y_true with y_pred or scores, or confusion
         if not self.y_true:
             raise SpecInvalid("expected at least one label, got an empty list", ("y_true",))
         n = len(self.y_true)
         true = [_label(v, ("y_true", i)) for i, v in enumerate(self.y_true)]
-        if self.y_pred is not None and self.scores is not None:
-            raise SpecInvalid("give y_pred or scores, not both", ("scores",))
-        if self.y_pred is None and self.scores is None:
-            raise SpecInvalid("expected y_pred (the predicted labels) or scores with a threshold", ("y_true",))
+        scores = None
         if self.y_pred is not None:
             if len(self.y_pred) != n:
                 raise SpecInvalid(f"expected {n} labels (one per entry of y_true), got {len(self.y_pred)}", ("y_pred",))
@@ -197,13 +213,12 @@ class Spec(BaseModel):
             assert self.scores is not None
             if len(self.scores) != n:
                 raise SpecInvalid(f"expected {n} scores (one per entry of y_true), got {len(self.scores)}", ("scores",))
-            s = V.vector(self.scores, ("scores",), scalar_ok=False)
+            scores = V.vector(self.scores, ("scores",), scalar_ok=False)
             if not self.allow_any_scores:
-                for i, v in enumerate(s):
+                for i, v in enumerate(scores):
                     if not 0 <= v <= 1:
                         raise SpecInvalid(f"a score must lie in [0, 1] (a probability), got {self.scores[i]!r}; "
                                           "set allow_any_scores: true for other scores", ("scores", i))
-            self._scores = s
             pred = []
         if labels is not None:
             classes = labels
@@ -221,8 +236,8 @@ class Spec(BaseModel):
                 if v not in classes:
                     raise SpecInvalid(f"'{label_text(v)}' is not among the labels "
                                       f"{', '.join(map(label_text, classes))}", (key, i))
-        if self._scores is not None and len(classes) != 2:
+        if scores is not None and len(classes) != 2:
             raise SpecInvalid(f"scores with a threshold are for two classes; y_true has {len(classes)}", ("scores",))
-        self._true = np.array([classes.index(v) for v in true])
-        self._pred = np.array([classes.index(v) for v in pred]) if pred else None
-        return list(classes)
+        return list(classes), Source(frozen(np.array([classes.index(v) for v in true])),
+                                     frozen(np.array([classes.index(v) for v in pred])) if pred else None,
+                                     None if scores is None else frozen(scores))

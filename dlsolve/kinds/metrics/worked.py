@@ -3,7 +3,7 @@ note), F1/F-beta, the sample table and the given confusion matrix."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
@@ -15,10 +15,10 @@ from dlsolve.kinds.metrics.spec import Spec, label_text
 def ratio(d: Derivation, sym: Sym, num: Expr, den: Expr, what: str, note: Any = None) -> float:
     """sym = num/den, worked; a zero denominator gives 0 with a note (scikit-learn's default)."""
     if float(evaluate(den, d.env)) == 0:
-        return float(d.derive(sym, Piecewise(((num / den, Cmp(">", den, Num(0))),), Num(0)),
-                              note=f"{what} is 0 here, so the ratio is 0/0: taken as 0 "
-                                   "(scikit-learn's zero_division default)"))
-    return float(d.derive(sym, num / den, note=note))
+        return d.scalar(sym, Piecewise(((num / den, Cmp(">", den, Num(0))),), Num(0)),
+                        note=f"{what} is 0 here, so the ratio is 0/0: taken as 0 (scikit-learn's zero_division "
+                             "default)")
+    return d.scalar(sym, num / den, note=note)
 
 
 BETA = Sym("beta", "β", r"\beta")
@@ -43,38 +43,38 @@ def avg_sym(what: str, how: str) -> Sym:
     return Sym(f"{what}_{how}", f"{uni} ({how})", rf"{tex}\ (\text{{{how}}})")
 
 
-def add_all(terms: list[Expr]) -> Expr:
+def add_all(terms: Sequence[Expr]) -> Expr:
     """t₁ + t₂ + … as written (a single term alone)."""
     return Add.of(*terms) if len(terms) > 1 else terms[0]
 
 
 def sample_table(d: Derivation, spec: Spec) -> None:
     """One row per sample: its true class, its score and/or its predicted class."""
-    cls = spec._classes
-    assert spec._true is not None
+    cls = spec.problem.classes
+    assert spec.problem.source.true is not None
     cols = ["i", "y (true)"]
     rows: list[list[Any]] = []
-    for i, t in enumerate(spec._true):
+    for i, t in enumerate(spec.problem.source.true):
         row: list[Any] = [i + 1, label_text(cls[t])]
-        if spec._scores is not None:
-            row.append(float(spec._scores[i]))
-        if spec._pred is not None:
-            row.append(label_text(cls[spec._pred[i]]))
+        if spec.problem.source.scores is not None:
+            row.append(float(spec.problem.source.scores[i]))
+        if spec.problem.source.pred is not None:
+            row.append(label_text(cls[spec.problem.source.pred[i]]))
         rows.append(row)
-    if spec._scores is not None:
+    if spec.problem.source.scores is not None:
         cols.append("score")
-    if spec._pred is not None:
+    if spec.problem.source.pred is not None:
         cols.append("ŷ (predicted)")
     d.table(cols, rows, title="The samples", part=GIVEN)
 
 
 def given_matrix(d: Derivation, spec: Spec) -> list[list[Sym]]:
     """The confusion matrix as given, and a symbol C_jk bound to each entry."""
-    m = spec._matrix
+    m = spec.problem.source.matrix
     assert m is not None
     k = len(m)
     d.given(qty("C", "C", "C"), m, note="the confusion matrix as given: rows = true class, columns = "
-            "predicted, in the order " + ", ".join(map(label_text, spec._classes)))
+            "predicted, in the order " + ", ".join(map(label_text, spec.problem.classes)))
     syms = [[N.quantity("C", "C", "C", (i + 1, j + 1)) for j in range(k)] for i in range(k)]
     for i in range(k):
         for j in range(k):

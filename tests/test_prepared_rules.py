@@ -1,0 +1,106 @@
+"""`BelongsTo` (dlsolve/kinds/prepared.py): a key given with a value other than its default
+belongs to another key being given, or holding one of some values (also inside a nested model).
+The record refuses a model and its JSON Schema refuses the same data: both are checked here on
+every combination of a small model's keys."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Literal, Optional
+
+import pytest
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from dlsolve.errors import SpecInvalid
+from dlsolve.kinds.prepared import BelongsTo, Ruled
+
+jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra: pip install -e '.[test]'")
+
+
+class Inner(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["max", "avg"] = "max"
+
+
+class Model(Ruled):
+    model_config = ConfigDict(extra="forbid")
+    RULES = (
+        BelongsTo("ddof", "method", ("standardize",)),                  # method's default is not allowed
+        BelongsTo("gain", "method", ("batchnorm", "standardize"), message="gain, not {held}"),  # default allowed
+        BelongsTo("stride", "kernel"),                                  # a non-default stride needs a kernel
+        BelongsTo("unpool", "pool.type", ("max",), message="unpool needs a max pool"),
+    )
+    method: Literal["batchnorm", "standardize", "minmax"] = "batchnorm"
+    ddof: Optional[int] = None
+    gain: Optional[float] = None
+    stride: int = 1
+    kernel: Optional[list[int]] = None
+    pool: Optional[Inner] = None
+    unpool: Optional[bool] = None
+
+
+def _expected(data: dict) -> bool:
+    """The rules, written out again from their sentences."""
+    method = data.get("method", "batchnorm")
+    if data.get("ddof") is not None and method != "standardize":
+        return False
+    if data.get("gain") is not None and method not in ("batchnorm", "standardize"):
+        return False
+    if data.get("stride", 1) != 1 and data.get("kernel") is None:
+        return False
+    pool = data.get("pool")
+    if data.get("unpool") is not None and (pool is None or pool.get("type", "max") != "max"):
+        return False
+    return True
+
+
+CHOICES = {
+    "method": [None, "batchnorm", "standardize", "minmax"],
+    "ddof": [None, 1],
+    "gain": [None, 2.0],
+    "stride": [None, 1, 2],
+    "kernel": [None, [1, 2]],
+    "pool": [None, {}, {"type": "max"}, {"type": "avg"}],
+    "unpool": [None, True],
+}
+
+
+def _cases():
+    for combo in itertools.product(*CHOICES.values()):
+        yield {k: v for k, v in zip(CHOICES, combo) if v is not None}
+
+
+def test_the_record_and_the_schema_refuse_the_same_data():
+    validator = jsonschema.Draft202012Validator(Model.model_json_schema())
+    count = 0
+    for data in _cases():
+        want = _expected(data)
+        try:
+            Model.model_validate(data)
+            loaded = True
+        except (ValidationError, SpecInvalid):
+            loaded = False
+        assert loaded == want, data
+        assert validator.is_valid(data) == want, data
+        count += 1
+    assert count == 4 * 2 * 2 * 3 * 2 * 4 * 2
+
+
+def test_the_message_and_the_key_of_a_refusal():
+    with pytest.raises((ValidationError, SpecInvalid)) as err:
+        Model.model_validate({"ddof": 1})
+    assert "'ddof' belongs to method: standardize" in str(err.value)
+    with pytest.raises((ValidationError, SpecInvalid)) as err:
+        Model.model_validate({"gain": 1.5, "method": "minmax"})
+    assert "gain, not minmax" in str(err.value)
+    with pytest.raises((ValidationError, SpecInvalid)) as err:
+        Model.model_validate({"stride": 2})
+    assert "'stride' belongs to kernel" in str(err.value)
+    with pytest.raises((ValidationError, SpecInvalid)) as err:
+        Model.model_validate({"unpool": True, "pool": {"type": "avg"}})
+    assert "unpool needs a max pool" in str(err.value)
+
+
+def test_a_written_default_does_not_count_as_given():
+    Model.model_validate({"stride": 1})
+    assert jsonschema.Draft202012Validator(Model.model_json_schema()).is_valid({"stride": 1})
