@@ -78,12 +78,12 @@ class DocumentRenderer:
         if arr.ndim == 0:
             return self.num(float(arr))
         if arr.ndim == 1:
-            idx = layout._elide(len(arr), layout.MAX_VEC)
+            idx = layout.elided(len(arr), layout.MAX_VEC)
             cells = [r"\cdots" if i is None else self.num(arr[i]) for i in idx]
             return r"\begin{bmatrix} " + " & ".join(cells) + r" \end{bmatrix}"
         if arr.ndim > 2:
             return r",\ ".join(self.value_tex(m) for m in arr)
-        ridx, cidx = layout._elide(arr.shape[0], layout.MAX_ROWS), layout._elide(arr.shape[1], layout.MAX_COLS)
+        ridx, cidx = layout.elided(arr.shape[0], layout.MAX_ROWS), layout.elided(arr.shape[1], layout.MAX_COLS)
         rows = [" & ".join(r"\vdots" if r is None else (r"\cdots" if c is None else self.num(arr[r, c]))
                            for c in cidx) for r in ridx]
         out = r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"

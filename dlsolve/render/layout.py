@@ -16,8 +16,9 @@ MAX_COLS = 8
 MAX_VEC = 12
 
 
-def _elide(n: int, limit: int) -> list[int | None]:
-    """Indices to show of n, with None where entries are left out."""
+def elided(n: int, limit: int) -> list[int | None]:
+    """Indices to show of n entries at most `limit` wide, with None where entries are left out
+    (the first limit − 3, a gap, the last two): every format elides a long vector or matrix alike."""
     if n <= limit:
         return list(range(n))
     head = limit - 3
@@ -26,14 +27,14 @@ def _elide(n: int, limit: int) -> list[int | None]:
 
 def vector_line(v: np.ndarray, fmt: Callable[[float], str], whole: bool = False) -> str:
     """[a, b, c]; a long vector elided with … unless `whole` (an answers table shows every entry)."""
-    idx = list(range(len(v))) if whole else _elide(len(v), MAX_VEC)
+    idx = list(range(len(v))) if whole else elided(len(v), MAX_VEC)
     parts = ["…" if i is None else fmt(float(v[i])) for i in idx]
     return "[" + ", ".join(parts) + "]"
 
 
 def matrix_lines(m: np.ndarray, fmt: Callable[[float], str]) -> list[str]:
     """Rows of a matrix with aligned columns, large ones elided with ⋯ and ⋮."""
-    ridx, cidx = _elide(m.shape[0], MAX_ROWS), _elide(m.shape[1], MAX_COLS)
+    ridx, cidx = elided(m.shape[0], MAX_ROWS), elided(m.shape[1], MAX_COLS)
     cells = [["⋮" if r is None else ("⋯" if c is None else fmt(float(m[r, c]))) for c in cidx] for r in ridx]
     widths = [max(width(row[k]) for row in cells) for k in range(len(cidx))]
     lines = []
