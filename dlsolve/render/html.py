@@ -369,7 +369,7 @@ class HtmlRenderer(DocumentRenderer):
         col_w, row_h, box_w, box_h = 110, 46, 64, 28
         xy = {n: (20 + c * col_w, 14 + r * row_h) for n, (c, r) in pos.items()}
         width = 40 + (cols - 1) * col_w + box_w
-        height = 28 + tallest * row_h
+        height: float = 28 + tallest * row_h
         drop = row_h * 0.5 if any(pos[b][0] - pos[a][0] > 1 for a, b in edges) else 0  # room for the arcs
         xy = {n: (x, y + drop) for n, (x, y) in xy.items()}
         height += drop

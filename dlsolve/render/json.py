@@ -96,17 +96,21 @@ class JsonRenderer:
 
     def prose(self, p: Prose | None) -> str | None:
         """Prose as text, its values to the full float64 precision (JSON is for programs)."""
-        return None if p is None else numbers.prose(p, 17)
+        return None if p is None else self.words(p)
+
+    def words(self, p: Prose) -> str:
+        """Prose that is always there (a section's title, a convention), as `prose` writes it."""
+        return numbers.prose(p, 17)
 
     def document(self, sol: Solution) -> dict[str, Any]:
         steps: list[dict[str, Any]] = []
-        notes: list[str] = [self.prose(c) for c in sol.conventions]
+        notes: list[str] = [self.words(c) for c in sol.conventions]
         series: list[dict[str, Any]] = []
         graph: list[dict[str, str]] = []
         for section in sol.sections:
             for block in section.blocks:
                 if isinstance(block, Step):
-                    steps.append(self._step(self.prose(section.title), block))
+                    steps.append(self._step(self.words(section.title), block))
                 elif isinstance(block, Given):
                     steps.append(with_reason({
                         "section": self.prose(section.title), "quantity": self.latex.print(block.quantity),
@@ -115,7 +119,7 @@ class JsonRenderer:
                         "value": plain_value(block.value, self.latex), "note": self.prose(block.note)},
                         block.value, self.prose(block.note)))
                 elif isinstance(block, Text) and block.role == "note":
-                    notes.append(self.prose(block.text))
+                    notes.append(self.words(block.text))
                 elif isinstance(block, Table):
                     pass  # tables repeat values already in steps or answers
                 elif isinstance(block, Graph):

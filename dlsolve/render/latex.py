@@ -15,7 +15,7 @@ from dlsolve.render import layout, numbers
 from dlsolve.render.texbreak import break_line, tex_width
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
 from dlsolve.render.tex_escape import tex_text
-from dlsolve.solution import Network, Plane, Roc, Series, Stack
+from dlsolve.solution import Network, Plane, Roc, Series, Solution, Stack
 
 def preamble(paper: str = "a4") -> str:
     return rf"""\documentclass[11pt,{paper}paper]{{article}}
@@ -206,7 +206,7 @@ class LatexRenderer(DocumentRenderer):
         return ("{\\small\\fit{\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n" + head + "\n\\midrule\n" +
                 body + "\n\\bottomrule\n\\end{tabular}}}")
 
-    def render_combined(self, sols, title: str = "Answer key") -> str:
+    def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         self._combined = True
         try:
             return super().render_combined(sols, title)
