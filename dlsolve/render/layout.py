@@ -11,6 +11,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from dlsolve.solution import Plane, Roc
+
 MAX_ROWS = 10
 MAX_COLS = 8
 MAX_VEC = 12
@@ -432,3 +434,19 @@ def side_by_side(blocks: list[list[str]], sep: str = ",  ") -> list[str]:
         gap = sep if i == rows - 1 else " " * len(sep)
         out.append(gap.join(cells).rstrip())
     return out
+
+
+def plane_text(pl: Plane, fmt: Callable[[float], str]) -> str:
+    """The plane in one line (a sheet that cannot draw it): its points (● where the target is the
+    positive output, ○ else) and the line's equation with the values of the working."""
+    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" + ("" if t is None else " ●" if t == pl.positive else " ○")
+                    for x, y, t in pl.points)
+    w1, w2 = pl.weights
+    line = "no line (w = 0)" if w1 == 0 and w2 == 0 else "the line " + line_equation(w1, w2, pl.bias, fmt)
+    return f"Points {pts}; {line}."
+
+
+def roc_text(rc: Roc, fmt: Callable[[float], str]) -> str:
+    """The ROC curve in one line (a plain-text sheet cannot draw it): its points and its area."""
+    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" for x, y in rc.points)
+    return f"The ROC curve (FPR, TPR) joins {pts}; the area under it is AUC = {fmt(rc.auc)}."
