@@ -238,11 +238,13 @@ class TextRenderer(Renderer[list[Line]], format="text"):
 
     # -- blocks ----------------------------------------------------------------------------
     def render_Given(self, g: Given) -> list[Line]:
-        return self.render_Step(g)
+        return self.equation_lines(g)
 
-    def render_Step(self, s: Given | Step) -> list[Line]:
-        if isinstance(s, Step) and not s.shown:
-            return []
+    def render_Step(self, s: Step) -> list[Line]:
+        return self.equation_lines(s) if s.shown else []
+
+    def equation_lines(self, s: Given | Step) -> list[Line]:
+        """quantity = form = … = value, one under another, and its note."""
         parts = equation_parts(s, self.math.print, self.value_lines, lambda v: v[0] if len(v) == 1 else None)
         value = parts.value or []
         if parts.approx and value:
