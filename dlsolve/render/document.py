@@ -35,8 +35,6 @@ Equation = tuple[list[str], "str | None"]  # the lines of one step, and its note
 # None (a step computed for checking, not shown)
 Piece = Union[Equation, list[str], None]
 
-MODES = ("full", "answers", "questions")
-
 
 class DocumentRenderer(Renderer[Piece]):
     """The walk of the document formats; a subclass supplies its format's primitives and draws

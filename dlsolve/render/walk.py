@@ -15,6 +15,9 @@ from dlsolve.render import numbers
 from dlsolve.solution import Answer, Prose, Section, Solution, find_list, how_to_answer, question_sections
 
 
+MODES = ("full", "answers", "questions")
+
+
 @dataclass(frozen=True)
 class Sheet:
     sections: tuple[Section, ...]
@@ -26,6 +29,8 @@ class Sheet:
 
 def sheet(sol: Solution, mode: str) -> Sheet:
     """The parts of a problem's sheet in a mode ("full", "answers" or "questions")."""
+    if mode not in MODES:
+        raise ValueError(f"a sheet's mode is one of {', '.join(MODES)}, not {mode!r}")
     if mode == "questions":
         asked = bool(sol.answers)
         return Sheet(question_sections(sol), find_list(sol) if asked else (),
