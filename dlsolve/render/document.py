@@ -189,15 +189,11 @@ class DocumentRenderer(Renderer[Piece]):
     def body(self, sol: Solution, level: int = 1) -> list[str]:
         """A problem's sheet in this mode (`walk.sheet`: the parts the terminal's sheet has too)."""
         out = [self.heading(level, sol.title or f"{sol.kind} problem")] + self.header_lines(sol, level)
+        if self.mode == "questions":
+            return out + self.questions(sol, level)
         parts = sheet(sol, self.mode)
         for section in parts.sections:
             out += self.section(section, level)
-        if parts.find:
-            out.append(self.heading(level + 1, "Find"))
-            rows = [[("text", k), ("prose", self.prose(label)), ("name", name)] for k, label, name in parts.find]
-            out.append(self.table(["", "find", "answer name"], rows, answers=True))
-        if parts.how_to is not None:
-            out.append(self.para(self.prose(parts.how_to)))
         if parts.answers:
             if self.mode == "full":
                 out.append(self.heading(level + 1, "Answers"))
@@ -206,6 +202,21 @@ class DocumentRenderer(Renderer[Piece]):
             out.append(self.table(["name", "quantity", "value"], rows, answers=True))
         if parts.cleaned:
             out.append(self.meta(numbers.CLEANED_NOTE))
+        return out
+
+    def questions(self, sol: Solution, level: int) -> list[str]:
+        """The exam paper below the title (`walk.sheet`): the problem as given, then the numbered
+        list of what is asked with the answer names `dlsolve check` reads, and how to hand them in."""
+        parts = sheet(sol, "questions")
+        out: list[str] = []
+        for section in parts.sections:
+            out += self.section(section, level)
+        if parts.find:
+            out.append(self.heading(level + 1, "Find"))
+            rows = [[("text", k), ("prose", self.prose(label)), ("name", name)] for k, label, name in parts.find]
+            out.append(self.table(["", "find", "answer name"], rows, answers=True))
+        if parts.how_to is not None:
+            out.append(self.para(self.prose(parts.how_to)))
         return out
 
     def section(self, section: Section, level: int) -> list[str]:
