@@ -79,9 +79,9 @@ def render(solution: Any, fmt: str = "text", precision: int = 4, fragment: bool 
 
 def html_fragment(solution: Any, precision: int = 4) -> str:
     """The HTML page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell."""
-    from dlsolve.render import renderer
+    from dlsolve.render import notebook
 
-    return str(renderer("html")(precision=precision).notebook(solution))
+    return notebook(solution, precision)
 
 
 def latex_fragment(solution: Any, precision: int = 4) -> str:

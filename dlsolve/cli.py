@@ -200,25 +200,25 @@ def _sheet(fmt: str, precision: int, pdf: bool, *, fragment: bool = False, quest
            answers_only: bool = False, paper: str | None = None) -> tuple[Any, str]:
     """The renderer the sheet options ask for, and the format's name (a command without a sheet
     option leaves it off: the renderer's own default)."""
-    from dlsolve.render import renderer
+    from dlsolve.render import REGISTRY
 
     if pdf:  # the format a TeX engine compiles
-        compiled = next(f for f in FORMATS if getattr(renderer(f), "compiles", False))
+        compiled = REGISTRY.having(lambda f: f.compiles)[0]
         if fmt not in (FORMATS[0], compiled):
             raise OptionError("--pdf", f"writes a PDF from --format {compiled}, not from --format {fmt}")
         fmt = compiled
     if answers_only and questions:
         raise OptionError("--answers-only", "and --questions ask for different sheets; give one")
     mode = "answers" if answers_only else "questions" if questions else "full"
-    cls = renderer(fmt)
-    if fragment and not getattr(cls, "fragments", False):
-        raise OptionError("--fragment", "applies to --format " +
-                          ", ".join(f for f in FORMATS if getattr(renderer(f), "fragments", False)))
-    if mode != "full" and not cls.sheets:
+    record = REGISTRY[fmt]
+    if fragment and not record.fragments:
+        raise OptionError("--fragment", "applies to --format " + ", ".join(REGISTRY.having(lambda f: f.fragments)))
+    if mode != "full" and not record.sheets:
         flag = "--answers-only" if mode == "answers" else "--questions"
-        raise OptionError(flag, "applies to --format " + ", ".join(f for f in FORMATS if renderer(f).sheets))
+        raise OptionError(flag, "applies to --format " + ", ".join(REGISTRY.having(lambda f: f.sheets)))
+    cls = record.renderer()
     kwargs: dict[str, Any] = {"precision": precision, "fragment": fragment}
-    if cls.sheets:
+    if record.sheets:
         kwargs.update(mode=mode, **({"paper": paper} if paper is not None else {}))
     return cls(**kwargs), fmt
 
@@ -269,10 +269,10 @@ def _run(files: tuple[str, ...], expected_kind: str | None, options: kinds.Solve
             click.echo(f"wrote {target}", err=True)
             return
         if o.output is None:
-            if several and (o.combine or rend.one_document):
+            if several and (o.combine or rend.format.one_document):
                 out.write(rend.render_combined(solutions))
                 return
-            color = rend.colour and use_colour(o.color, out)
+            color = rend.format.colour and use_colour(o.color, out)
             for n, solution in enumerate(solutions):
                 if n:
                     out.write("\n")
@@ -284,13 +284,13 @@ def _run(files: tuple[str, ...], expected_kind: str | None, options: kinds.Solve
             entries = []
             for file, solution in zip(files, solutions):
                 name = Path(file).stem if file != "-" else "stdin"
-                (target / f"{name}{rend.suffix}").write_text(rend.render(solution), encoding="utf-8")
-                entries.append((solution.title or solution.kind, f"{name}{rend.suffix}"))
-            (target / f"index{rend.suffix}").write_text(rend.render_index(entries), encoding="utf-8")
-            click.echo(f"wrote {len(entries)} problems and index{rend.suffix} to {target}/", err=True)
+                (target / f"{name}{rend.format.suffix}").write_text(rend.render(solution), encoding="utf-8")
+                entries.append((solution.title or solution.kind, f"{name}{rend.format.suffix}"))
+            (target / f"index{rend.format.suffix}").write_text(rend.render_index(entries), encoding="utf-8")
+            click.echo(f"wrote {len(entries)} problems and index{rend.format.suffix} to {target}/", err=True)
             return
         if folder:
-            target = target / f"{stem}{rend.suffix}"
+            target = target / f"{stem}{rend.format.suffix}"
         text = rend.render_combined(solutions) if several else rend.render(solutions[0])
         target.write_text(text, encoding="utf-8")
         click.echo(f"wrote {target}", err=True)
@@ -411,7 +411,7 @@ def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | N
         elif output is not None:
             Path(output).write_text(marking.render(done, rend), encoding="utf-8")
             click.echo(f"wrote {output}", err=True)
-        elif done.single and rend.colour and not rend.structured:
+        elif done.single and rend.format.colour and not rend.format.structured:
             from dlsolve.marking.summary import student_solution
             from dlsolve.render.text import use_colour
 

@@ -400,9 +400,9 @@ class Solution:
         printer.text(self.to("text"))  # type: ignore[attr-defined]
 
     def _repr_html_(self) -> str:
-        from dlsolve.render import renderer
+        from dlsolve.render import notebook
 
-        return str(renderer("html")().notebook(self))
+        return notebook(self)
 
     def _repr_markdown_(self) -> str:
         return self.to("markdown")

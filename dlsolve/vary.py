@@ -453,13 +453,13 @@ def write_variants(file: str, count: int, seed: int | None, folder: str | Path, 
     sheets = []
     cls = renderer(fmt or SHEET_FORMAT)
     for label, mode in (("questions", "questions"), ("answer-key", "full")):  # the exam paper, the key
-        sols = solutions if cls.sheets or mode == "full" else [question_sheet(s) for s in solutions]
-        rend = cls(precision=precision, mode=mode) if cls.sheets else cls(precision=precision)
-        target = f"{label}{rend.suffix}"
+        sols = solutions if cls.format.sheets or mode == "full" else [question_sheet(s) for s in solutions]
+        rend = cls(precision=precision, mode=mode) if cls.format.sheets else cls(precision=precision)
+        target = f"{label}{cls.format.suffix}"
         title = f"{base_title}: {'questions' if label == 'questions' else 'answer key'}, {count} variants"
         text = (questions_table(rend, [(v.number, f, v.data) for v, f in zip(drawn.variants, files)],
                                 [(r.key, r.path) for r in rules]) if label == "questions" and
-                getattr(rend, "tabular", False) else rend.render_combined(sols, title=title))
+                cls.format.tabular else rend.render_combined(sols, title=title))
         (out / target).write_text(text, encoding="utf-8")
         sheets.append(target)
     return Written(out, files, sheets, drawn)

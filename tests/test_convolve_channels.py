@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dlsolve.cli import main
-from dlsolve.render import RENDERERS
+from dlsolve.render import FORMATS
 
 X = [[[1, 2, 0], [3, 4, 1], [0, 1, 2]], [[5, 6, 1], [7, 8, 0], [1, 0, 3]]]
 K = [[[1, 0], [0, 1]], [[1, 1], [-1, 1]]]
@@ -37,7 +37,7 @@ def problem(tmp_path):
     return f
 
 
-@pytest.mark.parametrize("fmt", sorted(set(RENDERERS) - {"pdf"}))  # pdf is latex compiled
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_two_channels_solve_in_every_format(problem, fmt, tmp_path):
     args = ["solve", str(problem), "--format", fmt]
     r = CliRunner().invoke(main, args)

@@ -33,7 +33,7 @@ def _to_12_digits(text: str) -> str:
 def test_golden(path, fmt):
     rend = renderer(fmt)(precision=4)
     out = _stable(rend.render(solve_file(path)))
-    golden = GOLDEN / f"{path.stem}{rend.suffix}"
+    golden = GOLDEN / f"{path.stem}{rend.format.suffix}"
     if os.environ.get("DLSOLVE_UPDATE_GOLDEN") or not golden.exists():
         GOLDEN.mkdir(exist_ok=True)
         golden.write_text(out, encoding="utf-8")

@@ -253,7 +253,7 @@ def test_plane_picture_has_the_points_and_the_decision_line(data):
 
 def test_plane_without_weights_draws_no_line():
     from dlsolve.render import renderer
-    from dlsolve.render.document import plane_text
+    from dlsolve.render.layout import plane_text
     from dlsolve.render.layout import clip_line
     from dlsolve.solution import Plane
 
@@ -262,5 +262,5 @@ def test_plane_without_weights_draws_no_line():
     assert "no line" in plane_text(pl, str)
     html = renderer("html")(precision=4)
     html._figures = 0
-    svg = html.plane(pl)
+    svg = html.render_Plane(pl)
     assert svg.count("<circle") == 2 and 'class="decision"' not in svg

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 
 from dlsolve.load import parse_data
-from dlsolve.render import FORMATS, layout, numbers, renderer
+from dlsolve.render import FORMATS, REGISTRY, layout, numbers, renderer
 from dlsolve.solution import Solution
 from tests.conftest import PROBLEMS, solve_file
 
 PRECISION = 4
-SHEET_FORMATS = [f for f in FORMATS if getattr(renderer(f), "sheets", False)]
+SHEET_FORMATS = list(REGISTRY.having(lambda f: f.sheets))
 _GROUP = re.compile(r"(?<=\d)(?:\{,\}|\\,|\\ |\u2009|\u202f|,)(?=\d{3}(?!\d))")
 _TAG = re.compile(r"<[^>]*>")
 _LAYOUT = re.compile(r"<style.*?</style>|\\documentclass.*?\\begin\{document\}|#[0-9a-fA-F]{3,6}\b"

@@ -264,7 +264,7 @@ def test_answers_only_and_questions_exclude_each_other():
 def test_sheet_golden(fmt, flag):
     rend = renderer(fmt)(precision=4, mode="answers" if flag == "--answers-only" else "questions")
     out = _stable(rend.render(solve_file(P1)))
-    golden = GOLDEN / f"p1-image-mlp{flag.replace('--', '.')}{rend.suffix}"
+    golden = GOLDEN / f"p1-image-mlp{flag.replace('--', '.')}{rend.format.suffix}"
     if os.environ.get("DLSOLVE_UPDATE_GOLDEN") or not golden.exists():
         GOLDEN.mkdir(parents=True, exist_ok=True)
         golden.write_text(out, encoding="utf-8")

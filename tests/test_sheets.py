@@ -41,7 +41,7 @@ def test_html_is_well_formed_xml_with_mathml(path):
 def test_every_format_states_version_and_conventions():
     sol = solve_file(P1)
     for fmt in FORMATS:
-        if renderer(fmt).tabular:  # a table of answers for spreadsheets: no place for prose
+        if renderer(fmt).format.tabular:  # a table of answers for spreadsheets: no place for prose
             continue
         out = renderer(fmt)(precision=4).render(sol)
         assert "0.1.0" in out, fmt

@@ -82,8 +82,8 @@ def is_folder(output: str) -> bool:
 def render(run: ClassRun, rend: Any) -> str:
     """The report as one text: a student's (one file), else the class's (csv: the gradebook)."""
     text: str  # every renderer gives text
-    if rend.structured:
-        if rend.tabular:
+    if rend.format.structured:
+        if rend.format.tabular:
             text = rend.render_data(gradebook(run.rows(), run.names))
         elif run.single:
             text = rend.render_data(student_json(run.graded[0]))
@@ -103,7 +103,7 @@ def write_folder(run: ClassRun, rend: Any, folder: Path, pdf: bool) -> list[str]
 
     folder.mkdir(parents=True, exist_ok=True)
     written, used = [], set()
-    suffix = ".pdf" if pdf else rend.suffix
+    suffix = ".pdf" if pdf else rend.format.suffix
     if pdf:
         from dlsolve.render.pdf import build_pdf
 
@@ -115,16 +115,16 @@ def write_folder(run: ClassRun, rend: Any, folder: Path, pdf: bool) -> list[str]
         target = folder / f"{name}{suffix}"
         if pdf:
             build_pdf(rend.render(body), target)
-        elif rend.structured:
+        elif rend.format.structured:
             target.write_text(rend.render_data(body), encoding="utf-8")
         else:
             target.write_text(rend.render(body), encoding="utf-8")
         written.append(target.name)
 
-    if not rend.tabular:
+    if not rend.format.tabular:
         for g in run.graded:
-            put(file_stem(g.student), student_json(g) if rend.structured else student_solution(g, run.title))
-        put(SUMMARY, {"problem": run.title, "gradebook": gradebook(run.rows(), run.names)} if rend.structured
+            put(file_stem(g.student), student_json(g) if rend.format.structured else student_solution(g, run.title))
+        put(SUMMARY, {"problem": run.title, "gradebook": gradebook(run.rows(), run.names)} if rend.format.structured
             else class_solution(run.graded, run.names, run.title))
     csv = renderer("csv")()
     (folder / GRADEBOOK).write_text(csv.render_data(gradebook(run.rows(), run.names)), encoding="utf-8")

@@ -1,30 +1,29 @@
 """CSV for spreadsheets and gradebooks: a solution's answers one per row; check's gradebook one
-student per row. Values at full float64 precision; a vector or matrix as its JSON list."""
+student per row. Values at full float64 precision; a vector or matrix as its JSON list.
+
+Its record says it writes no working (`working=False`): it walks no blocks, so it has no
+`render_<Block>` methods."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import IO, Any, Sequence
+from typing import Any, Sequence
 
 from dlsolve.render import numbers
+from dlsolve.render.base import Renderer
 from dlsolve.render.json import plain_value
 from dlsolve.render.mathprint import LatexPrinter
 from dlsolve.solution import Solution
 
 
-class CsvRenderer:
-    name = "csv"
-    suffix = ".csv"
-    colour = False
-    one_document = True
-    fragments = False
-    structured = True
-    tabular = True   # check writes a gradebook table, not its reports' fields
-    sheets = False   # no question or answers-only sheet: a table of answers
+class CsvRenderer(Renderer[None], format="csv"):
+    """The answers as a table (check: the gradebook, not its reports' fields); no question or
+    answers-only sheet."""
 
-    def __init__(self, precision: int = 4, fragment: bool = False) -> None:
+    def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4") -> None:
+        super().__init__(precision, fragment, mode, paper)
         self.latex = LatexPrinter(precision)
 
     def _value(self, v: Any) -> Any:
@@ -46,15 +45,12 @@ class CsvRenderer:
     def render(self, sol: Solution) -> str:
         return self._table(["answer", "quantity", "value"], self._rows(sol, False))
 
-    def render_combined(self, sols: list[Solution], title: str = "Answer key") -> str:
+    def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         return self._table(["problem", "answer", "quantity", "value"], [r for s in sols for r in self._rows(s, True)])
 
-    def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
+    def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:
         return self._table(["title", "file"], entries)
 
     def render_data(self, data: Any) -> str:
         """A table given as {"columns": [...], "rows": [[...], ...]}."""
         return self._table(data["columns"], data["rows"])
-
-    def write(self, sol: Solution, stream: IO[str], color: bool = False) -> None:
-        stream.write(self.render(sol))

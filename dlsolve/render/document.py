@@ -13,7 +13,7 @@ its pictures and the list of what is asked — without the working (`"questions"
 
 from __future__ import annotations
 
-from typing import IO, Any, Callable, Sequence
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
@@ -21,33 +21,27 @@ from dlsolve import __version__
 from dlsolve.expr import Expr, Sym
 from dlsolve import notation as notation_
 from dlsolve.render import layout, notation, numbers
+from dlsolve.render.base import Renderer
 from dlsolve.render.mathprint import LatexPrinter
 from dlsolve.render.parts import colophon, equation_parts
-from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Roc, Section, Series, Solution, Stack, Step, Table,
-                              Text, find_list, how_to_answer, question_sections)
+from dlsolve.render.walk import sheet
+from dlsolve.solution import (Figure, Given, Graph, Picture, Plane, Prose, Roc, Section, Series, Solution, Step, Table,
+                              Text)
 
 Cell = tuple[str, str]  # ("math", latex), ("text", plain text), ("prose", text that may carry notation)
 #                         or ("name", an answer's name, as typed)
 Equation = tuple[list[str], "str | None"]  # the lines of one step, and its note
+# What a block gives: an equation (consecutive ones make one display), the document's parts, or
+# None (a step computed for checking, not shown)
+Piece = Union[Equation, list[str], None]
 
-MODES = ("full", "answers", "questions")
 
-
-class DocumentRenderer:
-    name = "document"
-    suffix = ".txt"
-    colour = False
-    one_document = False   # True: several solutions make one document (a contents page, one file)
-    sheets = True          # takes --answers-only, --questions and --paper
-    fragments = False      # True: --fragment gives the body alone, to paste into a sheet
-    structured = False     # True: data for programs (check writes its report's fields)
-    tabular = False        # True (with structured): a table, e.g. check's gradebook
+class DocumentRenderer(Renderer[Piece]):
+    """The walk of the document formats; a subclass supplies its format's primitives and draws
+    each picture (`render_Network`, `render_Stack`, `render_Plane`; `render_Roc` in words here)."""
 
     def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4") -> None:
-        self.precision = precision
-        self.fragment = fragment
-        self.mode = mode
-        self.paper = paper
+        super().__init__(precision, fragment, mode, paper)
         self.latex = LatexPrinter(precision)
         self._figures = 0  # pictures so far in this document: ids unique in a combined page
         self._several = False  # rendering one of several problems of a combined document
@@ -78,12 +72,12 @@ class DocumentRenderer:
         if arr.ndim == 0:
             return self.num(float(arr))
         if arr.ndim == 1:
-            idx = layout._elide(len(arr), layout.MAX_VEC)
+            idx = layout.elided(len(arr), layout.MAX_VEC)
             cells = [r"\cdots" if i is None else self.num(arr[i]) for i in idx]
             return r"\begin{bmatrix} " + " & ".join(cells) + r" \end{bmatrix}"
         if arr.ndim > 2:
             return r",\ ".join(self.value_tex(m) for m in arr)
-        ridx, cidx = layout._elide(arr.shape[0], layout.MAX_ROWS), layout._elide(arr.shape[1], layout.MAX_COLS)
+        ridx, cidx = layout.elided(arr.shape[0], layout.MAX_ROWS), layout.elided(arr.shape[1], layout.MAX_COLS)
         rows = [" & ".join(r"\vdots" if r is None else (r"\cdots" if c is None else self.num(arr[r, c]))
                            for c in cidx) for r in ridx]
         out = r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
@@ -193,75 +187,93 @@ class DocumentRenderer:
         return [self.heading(level + 1, "Conventions"), self.bullets([self.prose(c) for c in sol.conventions])]
 
     def body(self, sol: Solution, level: int = 1) -> list[str]:
+        """A problem's sheet in this mode (`walk.sheet`: the parts the terminal's sheet has too)."""
         out = [self.heading(level, sol.title or f"{sol.kind} problem")] + self.header_lines(sol, level)
         if self.mode == "questions":
             return out + self.questions(sol, level)
-        if self.mode == "full":
-            for section in sol.sections:
-                out += self.section(section, level)
-        if sol.answers:
+        parts = sheet(sol, self.mode)
+        for section in parts.sections:
+            out += self.section(section, level)
+        if parts.answers:
             if self.mode == "full":
                 out.append(self.heading(level + 1, "Answers"))
             rows = [[("name", a.name), ("prose", self.prose(a.label)), ("math", self.answer_tex(a.value))]
-                    for a in sol.answers]
+                    for a in parts.answers]
             out.append(self.table(["name", "quantity", "value"], rows, answers=True))
-        if numbers.cleaned_in(sol):
+        if parts.cleaned:
             out.append(self.meta(numbers.CLEANED_NOTE))
         return out
 
     def questions(self, sol: Solution, level: int) -> list[str]:
-        """The problem as given (`question_sections`: the GIVEN blocks and DEFINED formulas), then
-        the numbered list of what is asked with the answer names `dlsolve check` reads."""
+        """The exam paper below the title (`walk.sheet`): the problem as given, then the numbered
+        list of what is asked with the answer names `dlsolve check` reads, and how to hand them in."""
+        parts = sheet(sol, "questions")
         out: list[str] = []
-        for section in question_sections(sol):
+        for section in parts.sections:
             out += self.section(section, level)
-        if sol.answers:
+        if parts.find:
             out.append(self.heading(level + 1, "Find"))
-            rows = [[("text", k), ("prose", self.prose(label)), ("name", name)] for k, label, name in find_list(sol)]
+            rows = [[("text", k), ("prose", self.prose(label)), ("name", name)] for k, label, name in parts.find]
             out.append(self.table(["", "find", "answer name"], rows, answers=True))
-            out.append(self.para(self.prose(how_to_answer(sol))))
+        if parts.how_to is not None:
+            out.append(self.para(self.prose(parts.how_to)))
         return out
 
     def section(self, section: Section, level: int) -> list[str]:
+        """A section's blocks in order, consecutive equations as one display."""
         title = self.prose(section.title)
         out = [self.heading(level + section.level, title)] if title else []
         group: list[Equation] = []
         for block in section.blocks:
-            if isinstance(block, (Given, Step)):
-                if isinstance(block, Step) and not block.shown:
-                    continue
-                group.append((self.equation_lines(block), self.prose(block.note) or None))
+            piece = self.block(block)
+            if piece is None:
+                continue
+            if isinstance(piece, tuple):
+                group.append(piece)
                 continue
             if group:
                 out.append(self.equations(group))
                 group = []
-            if isinstance(block, Text):
-                text = self.prose(block.text)
-                out.append(self.note(text) if block.role == "note" else self.para(text))
-            elif isinstance(block, Table):
-                if block.title:
-                    out.append(self.para(self.prose(block.title)))
-                out.append(self.table(list(block.columns), [[self.cell(c) for c in row] for row in block.rows]))
-            elif isinstance(block, Graph):
-                self._figures += 1
-                out.append(self.graph(list(block.edges)))
-            elif isinstance(block, Series):
-                self._figures += 1
-                out.append(self.series(block))
-            elif isinstance(block, Figure):
-                out.append(self.figure(block))
+            out += piece
         if group:
             out.append(self.equations(group))
         return out
 
-    def figure(self, block: Figure) -> str:
+    # -- blocks ----------------------------------------------------------------------------
+    def render_Given(self, block: Given) -> Piece:
+        return (self.equation_lines(block), self.prose(block.note) or None)
+
+    def render_Step(self, block: Step) -> Piece:
+        if not block.shown:
+            return None
+        return (self.equation_lines(block), self.prose(block.note) or None)
+
+    def render_Text(self, block: Text) -> Piece:
+        text = self.prose(block.text)
+        return [self.note(text) if block.role == "note" else self.para(text)]
+
+    def render_Table(self, block: Table) -> Piece:
+        title = [self.para(self.prose(block.title))] if block.title else []
+        return title + [self.table(list(block.columns), [[self.cell(c) for c in row] for row in block.rows])]
+
+    def render_Graph(self, block: Graph) -> Piece:
+        self._figures += 1
+        return [self.graph(list(block.edges))]
+
+    def render_Series(self, block: Series) -> Piece:
+        self._figures += 1
+        return [self.series(block)]
+
+    def render_Figure(self, block: Figure) -> Piece:
         """A picture (on a question sheet a layer stack comes blank: its shapes and counts empty)."""
         self._figures += 1
-        pic = block.picture
-        drawn = (self.network(pic) if isinstance(pic, Network) else self.stack(pic) if isinstance(pic, Stack)
-                 else self.plane(pic) if isinstance(pic, Plane) else self.roc(pic) if isinstance(pic, Roc) else "")
         caption = self.prose(block.caption) if block.caption else ""
-        return self.framed(drawn, caption)
+        return [self.framed(self.picture(block.picture), caption)]
+
+    def picture(self, picture: Picture) -> str:
+        """A Figure's picture, drawn by this format's `render_<Picture class>`."""
+        drawn: str = self.method(picture)(picture)
+        return drawn
 
     # -- entry points ----------------------------------------------------------------------
     def render(self, sol: Solution) -> str:
@@ -289,9 +301,6 @@ class DocumentRenderer:
     def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:
         return self.wrap(title, self.join([self.heading(1, title), self.meta(f"dlsolve {__version__}"),
                                            self.links(entries)]))
-
-    def write(self, sol: Solution, stream: IO[str], color: bool = False) -> None:
-        stream.write(self.render(sol))
 
     # -- primitives every format provides --------------------------------------------------
     def join(self, parts: list[str]) -> str:
@@ -344,23 +353,14 @@ class DocumentRenderer:
         return self.para(f"{s.label}: {layout.sparkline(s.values)} ({numbers.unicode(s.values[0], self.precision)}"
                          f" → {numbers.unicode(s.values[-1], self.precision)})")
 
-    def network(self, net: Network) -> str:
-        return ""
-
-    def stack(self, st: Stack) -> str:
-        return ""
-
-    def plane(self, pl: Plane) -> str:
-        return ""
-
-    def roc(self, rc: Roc) -> str:
+    def render_Roc(self, rc: Roc) -> str:
         """A ROC curve: formats that can draw override this; else its points and area in words."""
-        return self.text(roc_text(rc, lambda v: numbers.unicode(v, self.precision)))
+        return self.text(layout.roc_text(rc, lambda v: numbers.unicode(v, self.precision)))
 
     def plane_text(self, pl: Plane) -> str:
         """The plane in one line: the points (● where the target is the positive output, ○ else)
         and the line's equation with the values of the working."""
-        return plane_text(pl, lambda v: numbers.unicode(v, self.precision))
+        return layout.plane_text(pl, lambda v: numbers.unicode(v, self.precision))
 
     def framed(self, drawn: str, caption: str) -> str:
         return drawn
@@ -368,16 +368,3 @@ class DocumentRenderer:
     def links(self, entries: Sequence[tuple[str, str]]) -> str:
         raise NotImplementedError
 
-
-def plane_text(pl: Plane, fmt: Callable[[float], str]) -> str:
-    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" + ("" if t is None else " ●" if t == pl.positive else " ○")
-                    for x, y, t in pl.points)
-    w1, w2 = pl.weights
-    line = "no line (w = 0)" if w1 == 0 and w2 == 0 else "the line " + layout.line_equation(w1, w2, pl.bias, fmt)
-    return f"Points {pts}; {line}."
-
-
-def roc_text(rc: Roc, fmt: Callable[[float], str]) -> str:
-    """The ROC curve in one line (a plain-text sheet cannot draw it): its points and its area."""
-    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" for x, y in rc.points)
-    return f"The ROC curve (FPR, TPR) joins {pts}; the area under it is AUC = {fmt(rc.auc)}."

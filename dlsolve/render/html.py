@@ -106,11 +106,7 @@ def svg_notation(text: str) -> str:
     return "".join(out)
 
 
-class HtmlRenderer(DocumentRenderer):
-    name = "html"
-    suffix = ".html"
-    one_document = True
-
+class HtmlRenderer(DocumentRenderer, format="html"):
     def notebook(self, solution: Solution) -> str:
         """The page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell
         (`Solution._repr_html_`), with the page's own style scoped to that div."""
@@ -235,7 +231,7 @@ class HtmlRenderer(DocumentRenderer):
         svg = self._svg(w, h, f"{s.label} over the iterations", body)
         return f'<figure class="plot"><figcaption>{self.inline(s.label)}</figcaption>{svg}</figure>'
 
-    def network(self, net: Network) -> str:
+    def render_Network(self, net: Network) -> str:
         sizes = [len(layer) for layer in net.layers]
         pos, tallest = layout.network_positions(sizes)
         dx, dy, r, pad = 190.0, 78.0, 21.0, 40.0
@@ -272,7 +268,7 @@ class HtmlRenderer(DocumentRenderer):
                 body.append(self._t(pad + l * dx, height - 8, act, 12, extra=' fill="#666"'))
         return self._svg(width, height, "the network with its weights", body)
 
-    def stack(self, st: Stack) -> str:
+    def render_Stack(self, st: Stack) -> str:
         rows = [("input", st.input, None)] + list(st.layers)
         row_h, box_min, left = 30.0, 90.0, 10.0
         widths = []
@@ -295,7 +291,7 @@ class HtmlRenderer(DocumentRenderer):
                 body.append(self._t(column + 120, y + row_h / 2, f"{numbers.integer(params)} params", 12, "start"))
         return self._svg(width, height, "the layer stack with its shapes", body)
 
-    def plane(self, pl: Plane) -> str:
+    def render_Plane(self, pl: Plane) -> str:
         """The points as dots (filled: target the positive output), each with its coordinates, and
         the line w₁x₁ + w₂x₂ + b = 0 clipped to a box a little wider than the points."""
         box = layout.plane_box([(x, y) for x, y, _ in pl.points], (pl.weights[0], pl.weights[1], pl.bias))
@@ -328,7 +324,7 @@ class HtmlRenderer(DocumentRenderer):
             body.append(self._t(cx + 8, cy - 8, label, 11, "start"))
         return self._svg(width, height, "the points and the decision line", body)
 
-    def roc(self, rc: Roc) -> str:
+    def render_Roc(self, rc: Roc) -> str:
         """The ROC curve in the unit square: the points joined, the area under them shaded with
         the AUC written in it, the diagonal of a random ranking dashed, ticks at quarters."""
         side, left, top = 240.0, 48.0, 12.0
@@ -369,7 +365,7 @@ class HtmlRenderer(DocumentRenderer):
         col_w, row_h, box_w, box_h = 110, 46, 64, 28
         xy = {n: (20 + c * col_w, 14 + r * row_h) for n, (c, r) in pos.items()}
         width = 40 + (cols - 1) * col_w + box_w
-        height = 28 + tallest * row_h
+        height: float = 28 + tallest * row_h
         drop = row_h * 0.5 if any(pos[b][0] - pos[a][0] > 1 for a, b in edges) else 0  # room for the arcs
         xy = {n: (x, y + drop) for n, (x, y) in xy.items()}
         height += drop

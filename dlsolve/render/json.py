@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import json
 import math
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 import numpy as np
 
 from dlsolve import __version__
 from dlsolve.expr import Expr
 from dlsolve.render import numbers
+from dlsolve.render.base import Renderer
 from dlsolve.render.mathprint import LatexPrinter, UnicodePrinter
 from dlsolve.render.parts import equation_parts
-from dlsolve.solution import Given, Graph, Prose, Series, Solution, Step, Table, Text
+from dlsolve.solution import Figure, Given, Graph, Prose, Series, Solution, Step, Table, Text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a block adds to the document: a step (given or worked), a note, a series or the graph."""
+
+    step: dict[str, Any] | None = None
+    note: str | None = None
+    series: dict[str, Any] | None = None
+    graph: list[dict[str, str]] | None = None
+
+
+NOTHING = Entry()  # a block that holds no data for programs
 
 
 def plain_value(value: Any, latex: LatexPrinter | None = None, words: bool = False) -> Any:
@@ -79,50 +94,39 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-class JsonRenderer:
-    name = "json"
-    suffix = ".json"
-    colour = False
-    one_document = True
-    fragments = False
-    structured = True
-    tabular = False
-    sheets = False
+class JsonRenderer(Renderer[Entry], format="json"):
+    """A solution as data: its answers, every step (given or worked) with its section, the notes,
+    the series and the graph."""
 
-    def __init__(self, precision: int = 4, fragment: bool = False) -> None:
-        self.precision = precision
+    def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4") -> None:
+        super().__init__(precision, fragment, mode, paper)
         self.latex = LatexPrinter(precision)
         self.uni = UnicodePrinter(precision)
 
     def prose(self, p: Prose | None) -> str | None:
         """Prose as text, its values to the full float64 precision (JSON is for programs)."""
-        return None if p is None else numbers.prose(p, 17)
+        return None if p is None else self.words(p)
+
+    def words(self, p: Prose) -> str:
+        """Prose that is always there (a section's title, a convention), as `prose` writes it."""
+        return numbers.prose(p, 17)
 
     def document(self, sol: Solution) -> dict[str, Any]:
         steps: list[dict[str, Any]] = []
-        notes: list[str] = [self.prose(c) for c in sol.conventions]
+        notes: list[str] = [self.words(c) for c in sol.conventions]
         series: list[dict[str, Any]] = []
         graph: list[dict[str, str]] = []
         for section in sol.sections:
             for block in section.blocks:
-                if isinstance(block, Step):
-                    steps.append(self._step(self.prose(section.title), block))
-                elif isinstance(block, Given):
-                    steps.append(with_reason({
-                        "section": self.prose(section.title), "quantity": self.latex.print(block.quantity),
-                        "quantity_text": self.uni.print(block.quantity), "given": True,
-                        "formula": None, "substituted": None,
-                        "value": plain_value(block.value, self.latex), "note": self.prose(block.note)},
-                        block.value, self.prose(block.note)))
-                elif isinstance(block, Text) and block.role == "note":
-                    notes.append(self.prose(block.text))
-                elif isinstance(block, Table):
-                    pass  # tables repeat values already in steps or answers
-                elif isinstance(block, Graph):
-                    graph = [{"from": a, "to": b} for a, b in block.edges]
-                elif isinstance(block, Series):
-                    series.append({"label": block.label, "values": plain_value(list(block.values), self.latex),
-                                   "start": block.start})
+                entry = self.block(block)
+                if entry.step is not None:
+                    steps.append({"section": self.words(section.title), **entry.step})
+                if entry.note is not None:
+                    notes.append(entry.note)
+                if entry.series is not None:
+                    series.append(entry.series)
+                if entry.graph is not None:
+                    graph = entry.graph
         return {
             "dlsolve_version": __version__,
             "kind": sol.kind,
@@ -149,10 +153,10 @@ class JsonRenderer:
             out[a.name] = {"non_finite": found, "reason": notes[0] if notes else NON_FINITE_REASON}
         return out
 
-    def _step(self, section: str, s: Step) -> dict[str, Any]:
+    # -- blocks ----------------------------------------------------------------------------
+    def render_Step(self, s: Step) -> Entry:
         sub = equation_parts(s, self.latex.print, lambda v: v, lambda v: None).substituted
-        return with_reason({
-            "section": section,
+        return Entry(step=with_reason({
             "quantity": self.latex.print(s.quantity),
             "quantity_text": self.uni.print(s.quantity),
             "forms": [self.latex.print(f) for f in s.forms],
@@ -163,7 +167,31 @@ class JsonRenderer:
             "shown": s.shown,
             **({"exact": self.latex.print(s.exact)} if s.exact is not None else {}),
             **({"rounded_to_decimals": s.rounded} if s.rounded is not None else {}),
-        }, s.value, self.prose(s.note))
+        }, s.value, self.prose(s.note)))
+
+    def render_Given(self, block: Given) -> Entry:
+        return Entry(step=with_reason({
+            "quantity": self.latex.print(block.quantity), "quantity_text": self.uni.print(block.quantity),
+            "given": True, "formula": None, "substituted": None,
+            "value": plain_value(block.value, self.latex), "note": self.prose(block.note)},
+            block.value, self.prose(block.note)))
+
+    def render_Text(self, block: Text) -> Entry:
+        """A note (a convention, a warning) joins the notes; a paragraph of explanation is prose for readers."""
+        return Entry(note=self.words(block.text)) if block.role == "note" else NOTHING
+
+    def render_Table(self, block: Table) -> Entry:
+        return NOTHING  # tables repeat values already in steps or answers
+
+    def render_Graph(self, block: Graph) -> Entry:
+        return Entry(graph=[{"from": a, "to": b} for a, b in block.edges])
+
+    def render_Series(self, block: Series) -> Entry:
+        return Entry(series={"label": block.label, "values": plain_value(list(block.values), self.latex),
+                             "start": block.start})
+
+    def render_Figure(self, block: Figure) -> Entry:
+        return NOTHING  # a picture shows values the steps hold
 
     def render_data(self, data: Any) -> str:
         """Any JSON-able data (check's report) in this format's layout."""
@@ -172,13 +200,10 @@ class JsonRenderer:
     def render(self, sol: Solution) -> str:
         return dumps(self.document(sol))
 
-    def render_combined(self, sols: list[Solution], title: str = "Answer key") -> str:
+    def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         return dumps({"dlsolve_version": __version__, "title": title, "problems": [self.document(s) for s in sols]})
 
-    def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
+    def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:
         return json.dumps({"dlsolve_version": __version__, "title": title,
                            "problems": [{"title": t, "file": f} for t, f in entries]}, indent=2,
                           ensure_ascii=False) + "\n"
-
-    def write(self, sol: Solution, stream: IO[str], color: bool = False) -> None:
-        stream.write(self.render(sol))

@@ -15,7 +15,7 @@ from dlsolve.render import layout, numbers
 from dlsolve.render.texbreak import break_line, tex_width
 from dlsolve.render.document import Cell, DocumentRenderer, Equation
 from dlsolve.render.tex_escape import tex_text
-from dlsolve.solution import Network, Plane, Roc, Series, Stack
+from dlsolve.solution import Network, Plane, Roc, Series, Solution, Stack
 
 def preamble(paper: str = "a4") -> str:
     return rf"""\documentclass[11pt,{paper}paper]{{article}}
@@ -67,12 +67,7 @@ UNIT_RADIUS = 0.45  # cm: a unit of the network picture is a circle of 9 mm
 LIMIT = 68  # a worked line wider than this many characters (11 pt math, A4 less 2 × 2 cm) is broken
 
 
-class LatexRenderer(DocumentRenderer):
-    name = "latex"
-    suffix = ".tex"
-    one_document = True
-    fragments = True
-    compiles = True  # --pdf compiles this format
+class LatexRenderer(DocumentRenderer, format="latex"):
     list_sep = r",\allowbreak\ "
 
     def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4") -> None:
@@ -206,7 +201,7 @@ class LatexRenderer(DocumentRenderer):
         return ("{\\small\\fit{\\begin{tabular}{" + "l" * len(columns) + "}\n\\toprule\n" + head + "\n\\midrule\n" +
                 body + "\n\\bottomrule\n\\end{tabular}}}")
 
-    def render_combined(self, sols, title: str = "Answer key") -> str:
+    def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         self._combined = True
         try:
             return super().render_combined(sols, title)
@@ -254,7 +249,7 @@ class LatexRenderer(DocumentRenderer):
                  r"\end{tikzpicture}")
         return self.framed(drawn, "")
 
-    def network(self, net: Network) -> str:
+    def render_Network(self, net: Network) -> str:
         sizes = [len(layer) for layer in net.layers]
         pos, tallest = layout.network_positions(sizes)
         dx, dy = 4.0, 1.6
@@ -286,7 +281,7 @@ class LatexRenderer(DocumentRenderer):
         parts.append(r"\end{tikzpicture}")
         return "\n".join(parts)
 
-    def stack(self, st: Stack) -> str:
+    def render_Stack(self, st: Stack) -> str:
         rows = [("input", st.input, None)] + list(st.layers)
         widths = []
         for name, shape, _ in rows:
@@ -310,7 +305,7 @@ class LatexRenderer(DocumentRenderer):
         parts.append(r"\end{tikzpicture}")
         return "\n".join(parts)
 
-    def plane(self, pl: Plane) -> str:
+    def render_Plane(self, pl: Plane) -> str:
         """The points (filled: target the positive output) with their coordinates and the line
         w₁x₁ + w₂x₂ + b = 0, clipped to a box a little wider than the points."""
         box = layout.plane_box([(x, y) for x, y, _ in pl.points], (pl.weights[0], pl.weights[1], pl.bias))
@@ -341,7 +336,7 @@ class LatexRenderer(DocumentRenderer):
         parts.append(r"\end{tikzpicture}")
         return "\n".join(parts)
 
-    def roc(self, rc: Roc) -> str:
+    def render_Roc(self, rc: Roc) -> str:
         """The ROC curve in the unit square (5 cm): the points joined, the area under them shaded
         with the AUC written in it, the diagonal of a random ranking dashed, ticks at quarters."""
         side = 5.0

@@ -11,13 +11,16 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from dlsolve.solution import Plane, Roc
+
 MAX_ROWS = 10
 MAX_COLS = 8
 MAX_VEC = 12
 
 
-def _elide(n: int, limit: int) -> list[int | None]:
-    """Indices to show of n, with None where entries are left out."""
+def elided(n: int, limit: int) -> list[int | None]:
+    """Indices to show of n entries at most `limit` wide, with None where entries are left out
+    (the first limit − 3, a gap, the last two): every format elides a long vector or matrix alike."""
     if n <= limit:
         return list(range(n))
     head = limit - 3
@@ -26,14 +29,14 @@ def _elide(n: int, limit: int) -> list[int | None]:
 
 def vector_line(v: np.ndarray, fmt: Callable[[float], str], whole: bool = False) -> str:
     """[a, b, c]; a long vector elided with … unless `whole` (an answers table shows every entry)."""
-    idx = list(range(len(v))) if whole else _elide(len(v), MAX_VEC)
+    idx = list(range(len(v))) if whole else elided(len(v), MAX_VEC)
     parts = ["…" if i is None else fmt(float(v[i])) for i in idx]
     return "[" + ", ".join(parts) + "]"
 
 
 def matrix_lines(m: np.ndarray, fmt: Callable[[float], str]) -> list[str]:
     """Rows of a matrix with aligned columns, large ones elided with ⋯ and ⋮."""
-    ridx, cidx = _elide(m.shape[0], MAX_ROWS), _elide(m.shape[1], MAX_COLS)
+    ridx, cidx = elided(m.shape[0], MAX_ROWS), elided(m.shape[1], MAX_COLS)
     cells = [["⋮" if r is None else ("⋯" if c is None else fmt(float(m[r, c]))) for c in cidx] for r in ridx]
     widths = [max(width(row[k]) for row in cells) for k in range(len(cidx))]
     lines = []
@@ -431,3 +434,19 @@ def side_by_side(blocks: list[list[str]], sep: str = ",  ") -> list[str]:
         gap = sep if i == rows - 1 else " " * len(sep)
         out.append(gap.join(cells).rstrip())
     return out
+
+
+def plane_text(pl: Plane, fmt: Callable[[float], str]) -> str:
+    """The plane in one line (a sheet that cannot draw it): its points (● where the target is the
+    positive output, ○ else) and the line's equation with the values of the working."""
+    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" + ("" if t is None else " ●" if t == pl.positive else " ○")
+                    for x, y, t in pl.points)
+    w1, w2 = pl.weights
+    line = "no line (w = 0)" if w1 == 0 and w2 == 0 else "the line " + line_equation(w1, w2, pl.bias, fmt)
+    return f"Points {pts}; {line}."
+
+
+def roc_text(rc: Roc, fmt: Callable[[float], str]) -> str:
+    """The ROC curve in one line (a plain-text sheet cannot draw it): its points and its area."""
+    pts = ", ".join(f"({fmt(x)}, {fmt(y)})" for x, y in rc.points)
+    return f"The ROC curve (FPR, TPR) joins {pts}; the area under it is AUC = {fmt(rc.auc)}."

@@ -43,9 +43,7 @@ def _mermaid(label: str) -> str:
     return label.replace('"', "#quot;")
 
 
-class MarkdownRenderer(DocumentRenderer):
-    name = "markdown"
-    suffix = ".md"
+class MarkdownRenderer(DocumentRenderer, format="markdown"):
 
     def text(self, s: str) -> str:
         return _md(s)
@@ -117,7 +115,7 @@ class MarkdownRenderer(DocumentRenderer):
                           f"{numbers.plain(hi, self.precision)}",
                           f"  line [{pts}]", "```"])
 
-    def network(self, net: Network) -> str:
+    def render_Network(self, net: Network) -> str:
         lines = ["```mermaid", "graph LR"]
         for l, layer in enumerate(net.layers):
             for j, u in enumerate(layer):
@@ -126,7 +124,7 @@ class MarkdownRenderer(DocumentRenderer):
             lines.append(f'  u{l - 1}_{i} -- "{numbers.unicode(w, self.precision)}" --> u{l}_{j}')
         return "\n".join(lines + ["```"])
 
-    def stack(self, st: Stack) -> str:
+    def render_Stack(self, st: Stack) -> str:
         rows = [("input", st.input, None)] + list(st.layers)
         lines = ["```mermaid", "graph TD"]
         for k, (name, shape, params) in enumerate(rows):
@@ -138,7 +136,7 @@ class MarkdownRenderer(DocumentRenderer):
                 lines.append(f"  s{k - 1} --> s{k}")
         return "\n".join(lines + ["```"])
 
-    def plane(self, pl: Plane) -> str:
+    def render_Plane(self, pl: Plane) -> str:
         return self.plane_text(pl)
 
     def framed(self, drawn: str, caption: str) -> str:

@@ -30,12 +30,17 @@ class _Printer(E.Visitor):
     times = "·"
     hadamard = "⊙"
     minus = "−"
+    # the tokens each notation supplies
+    atomic_fractions: bool      # a fraction binds as an atom (LaTeX's \frac), not as a product (a/b)
+    times_sep: str
+    hadamard_sep: str
+    comparisons: Mapping[str, str]
 
     def __init__(self, precision: int = 4) -> None:
         self.precision = precision
-        self.values: Mapping[str, object] = {}
+        self.values: Mapping[str, E.Value] = {}
 
-    def print(self, e: E.Expr, values: Mapping[str, object] | None = None) -> str:
+    def print(self, e: E.Expr, values: Mapping[str, E.Value] | None = None) -> str:
         self.values = values or {}
         return self._p(e, 0, first=True)
 
@@ -47,9 +52,10 @@ class _Printer(E.Visitor):
         return text
 
     def _node(self, e: E.Expr) -> tuple[str, int, bool]:
-        return self.visit(e)
+        node: tuple[str, int, bool] = self.visit(e)
+        return node
 
-    def _value(self, e: E.Sym) -> object | None:
+    def _value(self, e: E.Sym) -> float | None:
         v = self.values.get(e.key)
         if v is None or (isinstance(v, np.ndarray) and v.ndim > 0):
             return None
@@ -116,6 +122,15 @@ class _Printer(E.Visitor):
         return self.scaled(self.number(mantissa), exponent)
 
     def number(self, v: float, exact: bool = False) -> str:
+        raise NotImplementedError
+
+    def symbol(self, e: E.Sym) -> str:
+        raise NotImplementedError
+
+    def fraction(self, f: Fraction) -> str:
+        raise NotImplementedError
+
+    def scaled(self, mantissa: str, exponent: int) -> str:
         raise NotImplementedError
 
     def paren(self, text: str) -> str:
@@ -187,7 +202,8 @@ class UnicodePrinter(_Printer):
 
     def visit_Outer(self, e: E.Outer) -> tuple[str, int, bool]:
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
-        wrap = lambda s: self.paren(s) if "^" in s and not s.startswith(("(", r"\left(")) else s  # noqa: E731
+        def wrap(s: str) -> str:
+            return self.paren(s) if "^" in s and not s.startswith(("(", r"\left(")) else s
         if e.rows:
             return f"{wrap(left)}ᵀ·{right}", E.PREC_MUL, False
         return f"{left}·{wrap(right)}ᵀ", E.PREC_MUL, False
@@ -260,7 +276,8 @@ class LatexPrinter(_Printer):
 
     def visit_Outer(self, e: E.Outer) -> tuple[str, int, bool]:
         left, right = self._p(e.left, E.PREC_ATOM), self._p(e.right, E.PREC_ATOM)
-        wrap = lambda s: "{" + self.paren(s) + "}" if "^" in s else s  # noqa: E731
+        def wrap(s: str) -> str:
+            return "{" + self.paren(s) + "}" if "^" in s else s
         if e.rows:
             return rf"{wrap(left)}^{{\top}} {right}", E.PREC_MUL, False
         return rf"{left} {wrap(right)}^{{\top}}", E.PREC_MUL, False

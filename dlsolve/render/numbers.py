@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, SupportsFloat, SupportsInt
 
 ULPS = 4     # how many units in the last place of float noise are cleaned
 SHORT = 12   # a "short decimal" has at most this many significant digits
@@ -186,7 +186,7 @@ def given(x: float) -> str:
     return unicode(x, 17) if not math.isfinite(x) else repr(x).replace("-", "−")
 
 
-def integer(n: float, sep: str = ",") -> str:
+def integer(n: SupportsInt, sep: str = ",") -> str:
     """An integer as every place shows it: grouped from five digits on (1792, 36,928), with a
     minus sign. `sep` is the format's group mark ("{,}" in LaTeX); the same in a list."""
     return _grouped_mantissa(str(int(n)), sep).replace("-", "−")
@@ -204,8 +204,10 @@ def prose(p: object, precision: int, number: Callable[[float], str] | None = Non
     def write(value: object, style: str) -> str:
         if isinstance(value, str):
             return value
-        if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0):
-            return "[" + ", ".join(write(v, style) for v in list(value)) + "]"
+        if isinstance(value, (list, tuple)) or (isinstance(value, Iterable) and bool(getattr(value, "ndim", 0))):
+            return "[" + ", ".join(write(v, style) for v in value) + "]"  # a list, or an array (not 0-d)
+        if not isinstance(value, SupportsFloat):
+            raise TypeError(f"a Phrase's value must be a number, text or a list, not {type(value).__name__}")
         if style == "given":
             return given(float(value))
         if style == "int":

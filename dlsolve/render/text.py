@@ -12,17 +12,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable, Sequence
 
 import numpy as np
 
 from dlsolve.expr import Expr, Sym
 from dlsolve.render import layout
 from dlsolve.render import numbers
+from dlsolve.render.base import Renderer
 from dlsolve.render.mathprint import UnicodePrinter
 from dlsolve.render.parts import colophon, equation_parts
-from dlsolve.solution import (Figure, Given, Graph, Network, Plane, Prose, Roc, Section, Series, Solution, Stack, Step, Table, Text,
-                              find_list, how_to_answer, question_sections)
+from dlsolve.render.walk import sheet
+from dlsolve.solution import (Figure, Given, Graph, Network, Picture, Plane, Prose, Roc, Section, Series, Solution, Stack,
+                              Step, Table, Text)
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
@@ -100,21 +102,13 @@ def wrap_line(line: Line, width: int) -> list[Line]:
     return out
 
 
-class TextRenderer:
-    name = "text"
-    suffix = ".txt"
-    colour = True          # styled with rich when writing to a terminal
-    one_document = False   # several solutions: one after another
-    sheets = True          # takes --answers-only and --questions
-    fragments = False
-    structured = False     # True: data for programs (check writes its report's fields)
-    tabular = False        # True (with structured): a table, e.g. check's gradebook
+class TextRenderer(Renderer[list[Line]], format="text"):
+    """Each block (and each picture of a Figure) as styled lines, wrapped to the console's width."""
 
     def __init__(self, precision: int = 4, fragment: bool = False, mode: str = "full", paper: str = "a4",
                  width: int | None = None) -> None:
-        self.precision = precision
+        super().__init__(precision, fragment, mode, paper)
         self.math = UnicodePrinter(precision)
-        self.mode = mode
         self.width = width or WIDTH
 
     # -- entry points ----------------------------------------------------------------------
@@ -133,13 +127,13 @@ class TextRenderer:
     def wrapped(self, solution: Solution) -> list[Line]:
         return [piece for line in self.lines(solution) for piece in wrap_line(line, self.width)]
 
-    def render_combined(self, solutions: list[Solution], title: str = "Answer key") -> str:
+    def render_combined(self, solutions: Sequence[Solution], title: str = "Answer key") -> str:
         head = f"{title}\n{'═' * layout.width(title)}\n" + "".join(
             piece + "\n" for k, s in enumerate(solutions, 1)
             for piece in layout.wrap_text(f"  {k}. {s.title or s.kind}", self.width))
         return head + "\n" + "\n\n".join(self.plain(s) for s in solutions) + self.colophon(f" · {len(solutions)} problems")
 
-    def render_index(self, entries: list[tuple[str, str]], title: str = "Problems") -> str:
+    def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:
         return f"{title}\n" + "".join(f"  {f}  {t}\n" for t, f in entries)
 
     def write(self, solution: Solution, stream: IO[str], color: bool = False) -> None:
@@ -186,25 +180,22 @@ class TextRenderer:
         if sol.conventions:
             out += [[("", "")], [("Conventions", "bold cyan")]]
             out += [[("  • " + self.prose(c), "")] for c in sol.conventions]
-        if self.mode == "full":
-            for section in sol.sections:
-                out += self.section(section)
-        elif self.mode == "questions":
-            for section in question_sections(sol):
-                out += self.section(section)
-            if sol.answers:
-                out += [[("", "")], [("Find", "bold cyan")], [("────", "cyan")]]
-                rows = [[k + ".", self.prose(label), name] for k, label, name in find_list(sol)]
-                out += [[(("  " + line).rstrip(), "")]
-                        for line in layout.table_lines(("", "find", "answer name"), rows, self.width - 2)]
-                out += [[("", "")], [("  " + self.prose(how_to_answer(sol)), "")]]
-            return out
-        if sol.answers:
+        parts = sheet(sol, self.mode)  # what the document formats' sheet holds too
+        for section in parts.sections:
+            out += self.section(section)
+        if parts.find:
+            out += [[("", "")], [("Find", "bold cyan")], [("────", "cyan")]]
+            rows = [[k + ".", self.prose(label), name] for k, label, name in parts.find]
+            out += [[(("  " + line).rstrip(), "")]
+                    for line in layout.table_lines(("", "find", "answer name"), rows, self.width - 2)]
+        if parts.how_to is not None:
+            out += [[("", "")], [("  " + self.prose(parts.how_to), "")]]
+        if parts.answers:
             out += [[("", "")], [("Answers", "bold cyan")], [("───────", "cyan")]]
-            rows = [[a.name, self.prose(a.label), self._answer_text(a.value)] for a in sol.answers]
+            rows = [[a.name, self.prose(a.label), self._answer_text(a.value)] for a in parts.answers]
             out += [[(("  " + line).rstrip(), "")]
                     for line in layout.table_lines(("name", "quantity", "value"), rows, self.width - 2)]
-        if numbers.cleaned_in(sol):
+        if parts.cleaned:
             out += [[("", "")]] + [[(line, "dim")] for line in layout.wrap_text(numbers.CLEANED_NOTE, self.width)]
         return out
 
@@ -242,16 +233,18 @@ class TextRenderer:
         title = self.prose(section.title)
         out: list[Line] = [[("", "")], [(title, style)], [(rule * layout.width(title), style)]] if title else [[("", "")]]
         for block in section.blocks:
-            out += getattr(self, "_" + type(block).__name__)(block)
+            out += self.block(block)
         return out
 
     # -- blocks ----------------------------------------------------------------------------
-    def _Given(self, g: Given) -> list[Line]:
-        return self._Step(g)
+    def render_Given(self, g: Given) -> list[Line]:
+        return self.equation_lines(g)
 
-    def _Step(self, s: Given | Step) -> list[Line]:
-        if isinstance(s, Step) and not s.shown:
-            return []
+    def render_Step(self, s: Step) -> list[Line]:
+        return self.equation_lines(s) if s.shown else []
+
+    def equation_lines(self, s: Given | Step) -> list[Line]:
+        """quantity = form = … = value, one under another, and its note."""
         parts = equation_parts(s, self.math.print, self.value_lines, lambda v: v[0] if len(v) == 1 else None)
         value = parts.value or []
         if parts.approx and value:
@@ -274,55 +267,61 @@ class TextRenderer:
             out.append([(indent + "↳ " + self.prose(note), "dim italic")])
         return out
 
-    def _Text(self, t: Text) -> list[Line]:
+    def render_Text(self, t: Text) -> list[Line]:
         if t.role == "note":
             return [[("  Note: ", "yellow"), (self.prose(t.text), "")]]
         return [[("  " + self.prose(t.text), "")]]
 
-    def _Series(self, s: Series) -> list[Line]:
+    def render_Series(self, s: Series) -> list[Line]:
         return [[("  " + s.label + "  ", ""), (layout.sparkline(s.values), "magenta"),
                  (f"  {self.num(s.values[0])} → {self.num(s.values[-1])}", "dim")]]
 
-    def _Graph(self, g: Graph) -> list[Line]:
+    def render_Graph(self, g: Graph) -> list[Line]:
         layers = layout.graph_layers(g.edges)
         out: list[Line] = [[("  " + "   ".join(", ".join(layer) for layer in layers), "bold")]]
         for a, b in g.edges:
             out.append([(f"  {a} → {b}", "")])
         return out
 
-    def _Figure(self, f: Figure) -> list[Line]:
-        """A compact sketch: the network layer by layer with the weights into each unit; the
-        layer stack one layer a line with its shape."""
-        pic = f.picture
-        out: list[Line] = []
-        if isinstance(pic, Network):
-            names = ["  " + "   ".join(", ".join(u.uni for u in layer) for layer in pic.layers)]
-            out.append([(names[0], "bold")])
-            for l in range(1, len(pic.layers)):
-                for j, unit in enumerate(pic.layers[l]):
-                    ins = [(pic.layers[l - 1][i].uni, w) for ll, i, jj, w in pic.weights if ll == l and jj == j]
-                    text = ", ".join(f"{name} ×{self.num(w)}" for name, w in ins)
-                    out.append([(f"  {unit.uni} ← {text}", "")])
-        elif isinstance(pic, Stack):
-            steps = [("input", "×".join(map(str, pic.input)))] + [
-                (name.split(" ", 1)[-1], "×".join(map(str, shape))) for name, shape, _ in pic.layers]
-            blank = all(not shape for _, shape, _ in pic.layers)  # a question sheet: the shapes are asked
-            if blank:
-                out += [[(f"  input {steps[0][1]}", "")]] + [
-                    [(f"  {name.split(' ', 1)[0]}. {name.split(' ', 1)[-1]}", "")] for name, _, _ in pic.layers]
-            else:
-                out.append([("  " + " → ".join(f"{name}\u00a0{shape}" for name, shape in steps), "")])
-        elif isinstance(pic, Plane):
-            from dlsolve.render.document import plane_text
-            out += [[("  " + line, "")] for line in layout.wrap_text(plane_text(pic, self.num), self.width - 2)]
-        elif isinstance(pic, Roc):
-            from dlsolve.render.document import roc_text
-            out += [[("  " + line, "")] for line in layout.wrap_text(roc_text(pic, self.num), self.width - 2)]
+    def render_Figure(self, f: Figure) -> list[Line]:
+        """A compact sketch of the picture, then its caption."""
+        out: list[Line] = self.picture(f.picture)
         if f.caption:
             out.append([("  " + self.prose(f.caption), "dim")])
         return out
 
-    def _Table(self, t: Table) -> list[Line]:
+    def picture(self, picture: Picture) -> list[Line]:
+        """A Figure's picture, sketched by `render_<Picture class>`."""
+        lines: list[Line] = self.method(picture)(picture)
+        return lines
+
+    def render_Network(self, pic: Network) -> list[Line]:
+        """The network layer by layer with the weights into each unit."""
+        out: list[Line] = [[("  " + "   ".join(", ".join(u.uni for u in layer) for layer in pic.layers), "bold")]]
+        for l in range(1, len(pic.layers)):
+            for j, unit in enumerate(pic.layers[l]):
+                ins = [(pic.layers[l - 1][i].uni, w) for ll, i, jj, w in pic.weights if ll == l and jj == j]
+                text = ", ".join(f"{name} ×{self.num(w)}" for name, w in ins)
+                out.append([(f"  {unit.uni} ← {text}", "")])
+        return out
+
+    def render_Stack(self, pic: Stack) -> list[Line]:
+        """The layer stack in one line with each layer's shape (a question sheet: one layer a line)."""
+        steps = [("input", "×".join(map(str, pic.input)))] + [
+            (name.split(" ", 1)[-1], "×".join(map(str, shape))) for name, shape, _ in pic.layers]
+        blank = all(not shape for _, shape, _ in pic.layers)  # a question sheet: the shapes are asked
+        if blank:
+            return [[(f"  input {steps[0][1]}", "")]] + [
+                [(f"  {name.split(' ', 1)[0]}. {name.split(' ', 1)[-1]}", "")] for name, _, _ in pic.layers]
+        return [[("  " + " → ".join(f"{name}\u00a0{shape}" for name, shape in steps), "")]]
+
+    def render_Plane(self, pic: Plane) -> list[Line]:
+        return [[("  " + line, "")] for line in layout.wrap_text(layout.plane_text(pic, self.num), self.width - 2)]
+
+    def render_Roc(self, pic: Roc) -> list[Line]:
+        return [[("  " + line, "")] for line in layout.wrap_text(layout.roc_text(pic, self.num), self.width - 2)]
+
+    def render_Table(self, t: Table) -> list[Line]:
         cell: Callable[[Any], str] = self._cell
         rows = [[cell(c) for c in row] for row in t.rows]
         out: list[Line] = [[("  " + self.prose(t.title), "bold")]] if t.title else []
