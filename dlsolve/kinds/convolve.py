@@ -298,8 +298,8 @@ def _operations(d: Derivation, spec: Spec, kernel: bool) -> None:
     if spec.activation and not ACTIVATIONS[spec.activation].identity:
         ops.append("the activation " + ACTIVATIONS[spec.activation].title)
     if spec.pool is not None:
-        ops.append(("max" if spec.pool.statistic is PoolType.MAX else "average") + " pooling with window {n:int} and stride {ps:int}")
-        values.update(n=spec.pool.size, ps=spec.pool.stride or spec.pool.size)
+        ops.append(("max" if spec.pool.statistic is PoolType.MAX else "average") + " pooling with "
+                   + spec.pool.words(spec.problem.one_d))
         if spec.unpool is not None:
             ops.append("max-unpooling back to the pooled input's shape")
     if ops:
