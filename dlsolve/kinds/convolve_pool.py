@@ -134,7 +134,11 @@ class PoolSpec(Ruled):
         if self.dilation != (1, 1):
             out.append(f"dilation {pair(self.dilation)}")
         if self.ceil_mode:
-            out.append("ceil_mode")
+            out.append("the window count rounded up (ceil_mode)")
+        if self.divisor_override is not None:
+            out.append(f"every window divided by {self.divisor_override} (divisor_override)")
+        elif not self.count_include_pad and self.padding != (0, 0):
+            out.append("each window divided by its input entries only (count_include_pad: false)")
         return ", ".join(out)
 
 
