@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterator, Mapping, Union
+from typing import Any, Iterable, Iterator, Mapping, Union
 
 import numpy as np
 
@@ -408,10 +408,7 @@ def drop_ones(expr: Expr) -> Expr:
         out: Expr = Num(1) if not factors else factors[0] if len(factors) == 1 else Mul(tuple(factors), expr.hadamard)
         return Neg(out) if negative else out
     if isinstance(expr, Add):
-        terms = [t for t in expr.terms if not _is(t, 0)]
-        if not terms:
-            return Num(0)
-        return terms[0] if len(terms) == 1 else Add.of(*terms)
+        return total(t for t in expr.terms if not _is(t, 0))
     if isinstance(expr, Neg):
         return expr.arg.arg if isinstance(expr.arg, Neg) else expr
     if isinstance(expr, Div):
@@ -433,6 +430,15 @@ def substitute(expr: Expr, mapping: Mapping[str, Expr]) -> Expr:
     return expr.rebuild(*(substitute(c, mapping) for c in expr.children()))
 
 
+def total(terms: Iterable[Expr]) -> Expr:
+    """t₁ + t₂ + … as written: the one term itself when there is one (never an Add of one term),
+    0 when there are none. The one home of that rule for every kind that sums a list of terms."""
+    terms = tuple(terms)
+    if not terms:
+        return Num(0)
+    return terms[0] if len(terms) == 1 else Add.of(*terms)
+
+
 def hadamard(*factors: Expr) -> Expr:
     """Elementwise product of vectors, shown with ⊙."""
     return Mul.of(*factors, hadamard=True)
@@ -446,4 +452,4 @@ _forms.use_nodes(sys.modules[__name__])
 __all__ = ["Add", "Call", "Cmp", "Div", "Expr", "MatMul", "Mul", "Neg", "Num", "Outer",
            "PREC_ADD", "PREC_ATOM", "PREC_MUL", "PREC_NEG", "PREC_POW", "Piecewise", "Pow", "Sym", "Transpose",
            "UnboundSymbol", "Value", "Visitor", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
-           "substitute"]
+           "substitute", "total"]
