@@ -74,7 +74,6 @@ class Run:
         self.growth = Sym("r", "r", "r")
         self.rows: list[dict[str, Any]] = []
         self.tracked = spec._w0 is not None
-        self.known_g = spec.squared_gradients is None
         self._df: Optional[Expr] = None
         self._dfs: Optional[list[Expr]] = None
         self.lrd = Sym("lr_decay", "lr_decay", r"\text{lr\_decay}")

@@ -54,7 +54,7 @@ def needs_shift(z: Any) -> bool:
 
 
 def softmax_steps(d: Derivation, scores: Sequence[Sym], T: Optional[Sym], out: Sequence[Sym],
-                  tag: str, exp_names: tuple[str, str] = ("e", "e")) -> list[float]:
+                  tag: str) -> list[float]:
     """e^(s_i/T) for each i, their sum, and p_i = e^(s_i/T)/Σ; returns the p_i.
 
     When the exponentials would overflow (scores like 1000) or all underflow (−1000), the
