@@ -30,8 +30,6 @@ Cell = tuple[str, str]  # ("math", latex), ("text", plain text), ("prose", text 
 #                         or ("name", an answer's name, as typed)
 Equation = tuple[list[str], "str | None"]  # the lines of one step, and its note
 
-MODES = ("full", "answers", "questions")
-
 
 class DocumentRenderer:
     name = "document"
@@ -50,7 +48,6 @@ class DocumentRenderer:
         self.paper = paper
         self.latex = LatexPrinter(precision)
         self._figures = 0  # pictures so far in this document: ids unique in a combined page
-        self._several = False  # rendering one of several problems of a combined document
 
     # -- values as LaTeX ------------------------------------------------------------------
     def num(self, x: float) -> str:
@@ -270,11 +267,7 @@ class DocumentRenderer:
 
     def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         self._figures = 0
-        self._several = True
-        try:
-            return self._combined_document(sols, title)
-        finally:
-            self._several = False
+        return self._combined_document(sols, title)
 
     def _combined_document(self, sols: Sequence[Solution], title: str) -> str:
         title = {"answers": "Answers", "questions": "Questions"}.get(self.mode, title) \

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
@@ -274,6 +274,3 @@ def _huge(v: int | Fraction) -> bool:
 def substitutable(bindings: Mapping[str, object]) -> bool:
     """True when every bound value is a scalar, so a substitution line can be written."""
     return all(not (isinstance(v, np.ndarray) and v.ndim > 0) for v in bindings.values())
-
-
-Printer = Callable[[E.Expr], str]
