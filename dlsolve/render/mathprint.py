@@ -16,6 +16,7 @@ import numpy as np
 
 from dlsolve import expr as E
 from dlsolve.render import numbers
+from dlsolve.visitor import Visitor
 
 if TYPE_CHECKING:  # made only by dlsolve.symbolic, with SymPy loaded
     from dlsolve.symbolic import Foreign
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # made only by dlsolve.symbolic, with SymPy loaded
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-class _Printer(E.Visitor):
+class _Printer(Visitor):
     """Shared precedence logic; subclasses supply the tokens of their notation. Each node is
     printed by its `visit_<Class>` method, giving (text, precedence, starts with a minus)."""
 
