@@ -36,7 +36,7 @@ import numpy as np
 from dlsolve.errors import DlsolveError, FileError, SpecError, SpecInvalid, describe
 from dlsolve.expr import Call, evaluate
 from dlsolve.solution import Solution, question_sections
-from dlsolve.vary_files import MANIFEST, questions_table, to_yaml  # noqa: F401 - to_yaml: importable from here as before
+from dlsolve.vary_files import MANIFEST, questions_table, to_yaml
 
 MAX_DRAWS = 100  # per variant, before giving up with the reasons
 
