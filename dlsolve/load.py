@@ -105,7 +105,10 @@ def parse_data(text: str, name: str, finite: bool = True) -> Any:
     """
     try:
         data = json_value(text)
+        is_json = True
     except ValueError:
+        is_json = False
+    if not is_json:  # read outside the handler, so a YAML error does not chain the JSON one
         data = yaml_data(text, name)
     if finite:  # JSON has no NaN or Infinity, but 1e999 reads as ∞
         _check_values(data, Source(name, text))
