@@ -1,12 +1,12 @@
 """A student's answers file and a teacher's marking scheme: reading them, and each answer's literal text.
 
-Split out of dlsolve/load.py, which it builds on (read_text, parse_data, parse_yaml, Source), to
-keep each module under the project's line limit.
-An answers file is usually `name: number` lines, and a class is hundreds of them, so this module
-cuts the text at each top-level `name:` and reads each value on its own (JSON first, the loader's
-parser for anything else): a line that cannot be read costs that answer only, never the file
-(`read_answers`, below, is what `dlsolve check` grades a class with).
-It imports no YAML library itself: the loader (dlsolve.load) does the parsing.
+Built on the loader (dlsolve/load.py: read_text, parse_data, parse_yaml, Source), through the same
+limits as a problem file, but read another way: a problem file is refused at its first error,
+while a class is graded whatever its files hold. An answers file is usually `name: number` lines,
+and a class is hundreds of them, so this module cuts the text at each top-level `name:` and reads
+each value on its own (JSON first, the loader's parser for anything else): a line that cannot be
+read costs that answer only, never the file (`read_answers`, below, is what `dlsolve check`
+grades a class with). It imports no YAML library itself.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def answer_literals(source: Source, data: Mapping[str, Any]) -> dict[str, Any]:
     """Each answer exactly as the student wrote it ('0.37103', '2e-3'), in the value's shape."""
     if source.literals is not None:
         return source.literals
-    lines = source._text.splitlines()
+    lines = source.text.splitlines()
 
     def literal(path: Path, value: Any) -> Any:
         if isinstance(value, list):

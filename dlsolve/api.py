@@ -77,18 +77,6 @@ def render(solution: Any, fmt: str = "text", precision: int = 4, fragment: bool 
     return render_solution(solution, fmt, precision, fragment)
 
 
-def html_fragment(solution: Any, precision: int = 4) -> str:
-    """The HTML page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell."""
-    from dlsolve.render import notebook
-
-    return notebook(solution, precision)
-
-
-def latex_fragment(solution: Any, precision: int = 4) -> str:
-    """The LaTeX body (no preamble), as --fragment gives it."""
-    return render(solution, "latex", precision, fragment=True)
-
-
 # -- checking ------------------------------------------------------------------------------------
 
 def _decimals(value: Any) -> Any:

@@ -19,6 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from dlsolve import expr as E
+from dlsolve.visitor import Visitor
 
 MAX_POWER = 64      # a whole power evaluated exactly (β₂ᵗ for t up to 64)
 MAX_BITS = 4096     # numerator or denominator beyond this: give up (stays the float value)
@@ -28,7 +29,7 @@ class _NotRational(Exception):
     pass
 
 
-class _Exact(E.Visitor):
+class _Exact(Visitor):
     def __init__(self, env: Mapping[str, Any]) -> None:
         from dlsolve.render.numbers import snap
 

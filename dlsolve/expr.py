@@ -7,26 +7,25 @@ still the calculus engine (`dlsolve.symbolic` converts both ways) and the indepe
 that `dlsolve.verify` checks every step against.
 
 A formula is built with Python operators over `Sym` leaves (quantities such as z₁^[1] or ∂L/∂ŷ)
-and `Num` constants; `evaluate(expr, env)` computes it from the values bound to its symbols.
-Every node gives `children()` and `rebuild(*children)`, so rewriting walks (`substitute`,
-`drop_ones`) are written once; what differs per node elsewhere (SymPy forms, exact values, the
-printers) is a `Visitor`. The functions a `Call` may name are the records of `dlsolve.functions`.
-
-`evaluate`, `quiet` and `Visitor`, which need no node class, live in dlsolve/expr_walk.py (to keep
-this module under the line limit) and are re-exported here.
+and `Num` constants; `evaluate(expr, env)` computes it from the values bound to its symbols
+(each node's `compute`, under one NumPy error state). Every node gives `children()` and
+`rebuild(*children)`, so rewriting walks (`substitute`, `drop_ones`) are written once; what
+differs per node elsewhere (SymPy forms, exact values, the printers) is a `dlsolve.visitor.Visitor`.
+The functions a `Call` may name are the records of `dlsolve.functions`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterator, Mapping, Union
+from typing import Iterable, Iterator, Mapping, Union
 
 import numpy as np
 
 from dlsolve import function_forms as _forms
-from dlsolve.expr_walk import Visitor, evaluate, quiet
 from dlsolve.functions import FUNCTIONS as _FUNCTIONS
 from dlsolve.functions import Function
 
@@ -109,7 +108,9 @@ class Expr:
             object.__setattr__(self, "_symbols", tuple(seen.values()))
         return list(self.__dict__["_symbols"])
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:  # pragma: no cover - abstract
+    def compute(self, env: Mapping[str, Value]) -> Value:  # pragma: no cover - abstract
+        """This node's value from its children's, as NumPy gives it (NumPy scalars, warnings as the
+        current error state says). Call `evaluate`, which sets that state and gives floats."""
         raise NotImplementedError
 
 
@@ -119,6 +120,36 @@ def as_expr(x: object) -> Expr:
     if isinstance(x, (int, float, Fraction)) and not isinstance(x, bool):
         return Num(x)
     raise TypeError(f"cannot make a formula of {x!r}")
+
+
+_QUIET = contextvars.ContextVar("dlsolve_expr_quiet", default=False)
+_ALREADY = contextlib.nullcontext()   # inside quiet(): its errstate holds
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """One np.errstate for many evaluations (entering it per call costs more than tiny arithmetic)."""
+    token = _QUIET.set(True)
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        _QUIET.reset(token)
+
+
+def evaluate(expr: Expr, env: Mapping[str, Value]) -> Value:
+    """The value of `expr` with the symbols' values from `env` (float for scalars).
+
+    Overflow is allowed to give ±inf (e^1000), as a careful hand computation would say "huge";
+    stable forms (σ via two branches) keep the usual activations finite.
+    """
+    with _ALREADY if _QUIET.get() else np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        value = expr.compute(env)
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return float(value)
+    if isinstance(value, (np.floating, np.integer, np.bool_, int)):
+        return float(value)
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,7 +165,7 @@ class Sym(Expr):
     tex: str
     kind: str = "plain"
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
+    def compute(self, env: Mapping[str, Value]) -> Value:
         try:
             value = env[self.key]
         except KeyError:
@@ -148,7 +179,7 @@ class Num(Expr):
 
     value: int | float | Fraction
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
+    def compute(self, env: Mapping[str, Value]) -> Value:
         value: Value
         try:
             value = np.float64(float(self.value))
@@ -175,10 +206,10 @@ class Add(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Add(children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        total = self.terms[0]._eval(env)
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        total = self.terms[0].compute(env)
         for t in self.terms[1:]:
-            total = total + t._eval(env)
+            total = total + t.compute(env)
         return total
 
 
@@ -193,8 +224,8 @@ class Neg(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Neg(*children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        return -self.arg._eval(env)
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        return -self.arg.compute(env)
 
 
 @dataclass(frozen=True, eq=False)
@@ -221,10 +252,10 @@ class Mul(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Mul(children, self.hadamard)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        result = self.factors[0]._eval(env)
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        result = self.factors[0].compute(env)
         for f in self.factors[1:]:
-            result = result * f._eval(env)
+            result = result * f.compute(env)
         return result
 
 
@@ -240,8 +271,8 @@ class Div(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Div(*children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        return self.num._eval(env) / self.den._eval(env)
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        return self.num.compute(env) / self.den.compute(env)
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,8 +287,8 @@ class Pow(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Pow(*children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        return np.power(self.base._eval(env), self.exp._eval(env))
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        return np.power(self.base.compute(env), self.exp.compute(env))
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,8 +305,8 @@ class Call(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Call(self.fn, children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        value: Value = self.fn.numpy(*(a._eval(env) for a in self.args))
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        value: Value = self.fn.numpy(*(a.compute(env) for a in self.args))
         return value
 
 
@@ -300,8 +331,8 @@ class Cmp(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Cmp(self.op, *children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        a, b = self.lhs._eval(env), self.rhs._eval(env)
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        a, b = self.lhs.compute(env), self.rhs.compute(env)
         return {
             "<": np.less, "<=": np.less_equal, ">": np.greater,
             ">=": np.greater_equal, "==": np.equal, "!=": np.not_equal,
@@ -326,10 +357,10 @@ class Piecewise(Expr):
         pairs = children[:-1]
         return Piecewise(tuple((pairs[k], pairs[k + 1]) for k in range(0, len(pairs), 2)), children[-1])
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        result = self.otherwise._eval(env)
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        result = self.otherwise.compute(env)
         for value, cond in reversed(self.cases):
-            result = np.where(cond._eval(env), value._eval(env), result)
+            result = np.where(cond.compute(env), value.compute(env), result)
         return result if np.ndim(result) else float(result)
 
 
@@ -347,8 +378,8 @@ class MatMul(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return MatMul(*children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        value: Value = np.matmul(self.left._eval(env), self.right._eval(env))
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        value: Value = np.matmul(self.left.compute(env), self.right.compute(env))
         return value
 
 
@@ -362,8 +393,8 @@ class Transpose(Expr):
     def rebuild(self, *children: Expr) -> Expr:
         return Transpose(*children)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        return np.transpose(self.arg._eval(env))
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        return np.transpose(self.arg.compute(env))
 
 
 @dataclass(frozen=True, eq=False)
@@ -382,8 +413,8 @@ class Outer(Expr):
         left, right = children
         return Outer(left, right, rows=self.rows)
 
-    def _eval(self, env: Mapping[str, Value]) -> Value:
-        return np.outer(self.left._eval(env), self.right._eval(env))
+    def compute(self, env: Mapping[str, Value]) -> Value:
+        return np.outer(self.left.compute(env), self.right.compute(env))
 
 
 def drop_ones(expr: Expr) -> Expr:
@@ -408,10 +439,7 @@ def drop_ones(expr: Expr) -> Expr:
         out: Expr = Num(1) if not factors else factors[0] if len(factors) == 1 else Mul(tuple(factors), expr.hadamard)
         return Neg(out) if negative else out
     if isinstance(expr, Add):
-        terms = [t for t in expr.terms if not _is(t, 0)]
-        if not terms:
-            return Num(0)
-        return terms[0] if len(terms) == 1 else Add.of(*terms)
+        return total(t for t in expr.terms if not _is(t, 0))
     if isinstance(expr, Neg):
         return expr.arg.arg if isinstance(expr.arg, Neg) else expr
     if isinstance(expr, Div):
@@ -433,6 +461,15 @@ def substitute(expr: Expr, mapping: Mapping[str, Expr]) -> Expr:
     return expr.rebuild(*(substitute(c, mapping) for c in expr.children()))
 
 
+def total(terms: Iterable[Expr]) -> Expr:
+    """t₁ + t₂ + … as written: the one term itself when there is one (never an Add of one term),
+    0 when there are none. The one home of that rule for every kind that sums a list of terms."""
+    terms = tuple(terms)
+    if not terms:
+        return Num(0)
+    return terms[0] if len(terms) == 1 else Add.of(*terms)
+
+
 def hadamard(*factors: Expr) -> Expr:
     """Elementwise product of vectors, shown with ⊙."""
     return Mul.of(*factors, hadamard=True)
@@ -445,5 +482,5 @@ _forms.use_nodes(sys.modules[__name__])
 
 __all__ = ["Add", "Call", "Cmp", "Div", "Expr", "MatMul", "Mul", "Neg", "Num", "Outer",
            "PREC_ADD", "PREC_ATOM", "PREC_MUL", "PREC_NEG", "PREC_POW", "Piecewise", "Pow", "Sym", "Transpose",
-           "UnboundSymbol", "Value", "Visitor", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
-           "substitute"]
+           "UnboundSymbol", "Value", "as_expr", "call", "drop_ones", "evaluate", "hadamard", "quiet",
+           "substitute", "total"]

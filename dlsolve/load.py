@@ -1,10 +1,11 @@
-"""YAML text → validated Spec, with every error mapped back to file:line:col.
+"""A problem file → its kind's validated Spec, with every error mapped back to file:line:col.
 
-The public entry points of the loader: read_text, parse_data, parse_yaml, load_problem,
-load_text, Source and Problem (the answers and marks files are read by dlsolve/answers_file.py,
-which builds on this module). The loader — this module and dlsolve/yaml_events.py, which reads
-the YAML event stream — is the only place that imports a YAML library. ruamel.yaml gives YAML 1.2
-semantics (1e-5 is a number, `no` is a string) and the position of every node.
+The steps, each refused at once and located: the file's text within MAX_FILE_BYTES (`read_text`);
+plain data within the limits, every number finite (`parse_data`: JSON, or YAML read by
+dlsolve/yaml_events.py, the one module that imports a YAML library); the kind, and how much it
+asks to be worked (limits.WORKED); then the kind's `Spec`, whose errors `Source` locates. Side
+files beside a problem (rosters, CSV tables) are read through the same limits
+(`load_side_file`); answers files and marking schemes are dlsolve/answers_file.py, on this module.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from types import ModuleType
 from typing import Any, Mapping
 
 from dlsolve import kinds, limits
-from dlsolve.errors import (FileError, InputErrors, LimitExceeded, Path, SpecError, YamlSyntaxError,
+from dlsolve.errors import (FileError, InputErrors, LimitExceeded, Path, SpecError,
                             describe, did_you_mean)
 from dlsolve.spec_errors import dedupe, spec_errors
-from dlsolve.yaml_events import _DEFER, _scan_events, _string_keys, _syntax_error, json_value, yaml_positions
+from dlsolve.yaml_events import json_value, yaml_data, yaml_positions
 
 
 class Source:
@@ -33,14 +34,14 @@ class Source:
     def __init__(self, name: str, text: str,
                  positions: Mapping[Path, tuple[int, int]] | None = None) -> None:
         self.name = name
-        self._text = text
+        self.text = text
         self._positions = positions
         self.literals: dict[str, Any] | None = None  # answers: each number as written
 
     @property
     def positions(self) -> Mapping[Path, tuple[int, int]]:
         if self._positions is None:
-            self._positions = yaml_positions(self._text)
+            self._positions = yaml_positions(self.text)
         return self._positions
 
     def locate(self, err: SpecError) -> SpecError:
@@ -93,8 +94,8 @@ def _too_big(name: str) -> LimitExceeded:
 
 def parse_data(text: str, name: str, finite: bool = True) -> Any:
     """The document as plain Python data, fast: JSON (a subset of YAML 1.2) when the text is
-    JSON with no repeated key, else built from the YAML event stream (ruamel.yaml's C parser when
-    ruamel.yaml.clib is installed), else — tags, merge keys, dates — ruamel.yaml's safe loader.
+    JSON with no repeated key, else YAML (`yaml_data`: built from the parser's event stream, or
+    by the YAML library's safe loader for tags, merge keys and dates).
 
     Before anything builds nested objects, the limits of dlsolve/limits.py are checked: nesting
     depth and the number of values after alias expansion (a YAML event scan, which is iterative
@@ -104,33 +105,12 @@ def parse_data(text: str, name: str, finite: bool = True) -> Any:
     """
     try:
         data = json_value(text)
+        is_json = True
     except ValueError:
-        pass
-    else:
-        if finite:  # JSON has no NaN or Infinity, but 1e999 reads as ∞
-            _check_values(data, Source(name, text))
-        return data
-    import warnings
-
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ruamel warns on stderr (a reused anchor); errors say enough
-        data = _scan_events(text, name)
-        if data is not _DEFER:
-            if finite:
-                _check_values(data, Source(name, text))
-            return data
-        try:
-            data = YAML(typ="safe").load(text)
-        except YAMLError as exc:
-            exc._dlsolve_text = text  # type: ignore[attr-defined]
-            raise _syntax_error(exc, name) from None
-        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
-            raise YamlSyntaxError(name, None, None, f"cannot read the YAML: {' '.join(str(exc).split())}") from None
-    data = _string_keys(data)
-    if finite:
+        is_json = False
+    if not is_json:  # read outside the handler, so a YAML error does not chain the JSON one
+        data = yaml_data(text, name)
+    if finite:  # JSON has no NaN or Infinity, but 1e999 reads as ∞
         _check_values(data, Source(name, text))
     return data
 
@@ -147,7 +127,7 @@ def _check_worked(kind: str, data: Mapping[str, Any], source: Source) -> None:
             len(value) if isinstance(value, dict) else \
             value if isinstance(value, int) and not isinstance(value, bool) else 0
         if count > most:
-            where = Source(source.name, source._text, yaml_positions(source._text, until=path)).locate(
+            where = Source(source.name, source.text, yaml_positions(source.text, until=path)).locate(
                 SpecError(path, ""))
             raise LimitExceeded("WORKED", f"{count:,} {what}: at most {most:,} are worked (each is a step or "
                                 f"a row; limit WORKED[{kind!r}][{key!r}])", where.file, where.line, where.column,
@@ -347,5 +327,5 @@ def _read_csv(text: str, name: str, delimiter: str) -> tuple[list[dict[str, str]
         raise SpecError((), f"cannot read the CSV: {exc}", name, reader.line_num or 1, 1) from None
     return rows, Source(name, text, positions)
 
-__all__ = ["Problem", "Source", "load_side_file", "load_data", "load_problem", "load_text", "parse_data", "parse_yaml", "read_text",
-           "yaml_positions"]
+__all__ = ["Problem", "Source", "load_side_file", "load_data", "load_problem", "load_text", "parse_data", "parse_yaml",
+           "read_text"]

@@ -28,7 +28,7 @@ import numpy as np
 
 from dlsolve.activations import SIGMOID, SOFTMAX, Activation
 from dlsolve.choice import Choice
-from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, as_expr, call, evaluate
+from dlsolve.expr import Add, Cmp, Expr, Neg, Num, Piecewise, as_expr, call, evaluate, total
 from dlsolve.solution import Phrase
 
 # ŷ this close to 0 or 1 costs the plain cross-entropy its digits (or gives 0·log 0): where the
@@ -104,7 +104,7 @@ class Loss:
         if self.row is not None:
             return self.row(ys, ps, label, o)
         terms = [self.term(y, p, o) if env is None else self.term_at(y, p, o, env)[0] for y, p in zip(ys, ps)]
-        body = terms[0] if len(terms) == 1 else Add.of(*terms)
+        body = total(terms)
         return body if self.default_reduction == Reduction.SUM or len(terms) == 1 else Num(Fraction(1, len(terms))) * body
 
     def row_gradient(self, ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: Options,
@@ -129,7 +129,7 @@ class Loss:
             return self.term(y, yhat, o), 0
         if not kept:
             return Num(0), dropped
-        return Neg(kept[0] if len(kept) == 1 else Add.of(*kept)), dropped
+        return Neg(total(kept)), dropped
 
     def logit_term(self, y: Expr, z: Expr) -> Expr:
         """BCE of ŷ = σ(z) written in z, max(z, 0) − z·y + log(1 + e^(−|z|)): no log of 0, no
@@ -141,9 +141,9 @@ class Loss:
         with m = z_top the largest score (Σ y_k = 1, and the k = top term is 0). Every exponent is ≤ 0 and the large part
         Σ y_k·(m − z_k) is exact, so the loss keeps its digits even when ŷ rounds to 1."""
         lead_terms = [y * (m - z) for k, (y, z) in enumerate(zip(ys, zs)) if k != top]
-        lead = lead_terms[0] if len(lead_terms) == 1 else Add.of(*lead_terms)
+        lead = total(lead_terms)
         rest = [call("exp", z - m) for j, z in enumerate(zs) if j != top]
-        tail = call("log1p", rest[0] if len(rest) == 1 else Add.of(*rest))
+        tail = call("log1p", total(rest))
         return Add.of(lead, tail)
 
     def logit_row_plain(self, ys: Sequence[Expr], zs: Sequence[Expr]) -> Expr:
@@ -218,7 +218,7 @@ def _multi_hinge(power: int) -> Row:
     def row(ys: Sequence[Expr], ss: Sequence[Expr], label: Optional[int], o: Options) -> Expr:
         parts: list[Expr] = [call("max", Num(0), m) for _, m in _margins(ss, label, o)]
         parts = [p ** Num(2) for p in parts] if power == 2 else parts
-        return parts[0] if len(parts) == 1 else Add.of(*parts)
+        return total(parts)
     return row
 
 
@@ -234,7 +234,7 @@ def _multi_hinge_grad(power: int) -> RowGrad:
         if j != label:
             return each(margins[j])
         parts = [each(m) for m in margins.values()]
-        return Neg(parts[0] if len(parts) == 1 else Add.of(*parts))
+        return Neg(total(parts))
     return grad
 
 
@@ -247,9 +247,6 @@ def _multi_hinge_convention(power: int) -> Callable[[Options], Phrase]:
 
 def _cosine_row(ys: Sequence[Expr], ps: Sequence[Expr], label: Optional[int], o: Options) -> Expr:
     """Keras's CosineSimilarity loss: −Σ_j y_j·ŷ_j / (‖y‖·‖ŷ‖), the negated cosine (−1 is best)."""
-    def total(xs: list[Expr]) -> Expr:
-        return xs[0] if len(xs) == 1 else Add.of(*xs)
-
     dot = total([y * p for y, p in zip(ys, ps)])
     norm_y = call("sqrt", total([y ** Num(2) for y in ys]))
     norm_p = call("sqrt", total([p ** Num(2) for p in ps]))

@@ -7,7 +7,7 @@ needs no renderer change.
 Every block also says what part of the problem it is (`part`): GIVEN, stated by the problem (data,
 model, hyper-parameters, the picture of the network); DEFINED, a formula the problem states whose
 value is worked (a graph's `z = w x + b`); or WORKED, computed from the givens. The answers are
-what is ASKED. The question sheet (`question_sections`) is read from these parts alone, so a new
+what is asked. The question sheet (`question_sections`) is read from these parts alone, so a new
 kind gets its exam paper right without code in the renderers.
 """
 
@@ -82,8 +82,6 @@ Prose = Union[str, Phrase]  # every piece of prose in a Solution: plain words, o
 GIVEN = "given"      # stated by the problem: on the question sheet whole
 DEFINED = "defined"  # a formula the problem states: on the question sheet without its value
 WORKED = "worked"    # computed from the givens: never on the question sheet
-ASKED = "asked"      # what an answer is: the question sheet's Find list
-PARTS = (GIVEN, DEFINED, WORKED)
 
 
 @dataclass(frozen=True)
@@ -341,7 +339,7 @@ def _question_block(block: Block) -> Block | None:
 
 
 def find_list(sol: "Solution") -> tuple[tuple[str, Prose, str], ...]:
-    """What is ASKED, numbered: (number, the quantity in course notation, its answer name)."""
+    """What is asked, numbered: (number, the quantity in course notation, its answer name)."""
     return tuple((str(k), a.label, a.name) for k, a in enumerate(sol.answers, 1))
 
 

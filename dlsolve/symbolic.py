@@ -16,9 +16,10 @@ from dlsolve import expr as E
 from dlsolve.errors import SpecInvalid
 from dlsolve.function_forms import NoGradient
 from dlsolve.functions import FUNCTIONS, by_sympy_head
+from dlsolve.visitor import Visitor
 
 
-class _ToSympy(E.Visitor):
+class _ToSympy(Visitor):
     def visit_Sym(self, e: E.Sym) -> sp.Expr:
         return sp.Symbol(e.key, real=True)
 
@@ -76,7 +77,7 @@ def from_sympy(s: sp.Basic, symbols: Mapping[str, E.Sym], fallback: bool = True)
     return formula
 
 
-class _FromSympy(E.Visitor):
+class _FromSympy(Visitor):
     def __init__(self, symbols: Mapping[str, E.Sym], fallback: bool) -> None:
         self.symbols, self.fallback = symbols, fallback
         self.heads = by_sympy_head(sp)
@@ -223,8 +224,8 @@ class Foreign(E.Expr):
         """SymPy's printing, each symbol written as `names` says (by key)."""
         return foreign_text(self, latex, names)
 
-    def _eval(self, env: Mapping[str, E.Value]) -> E.Value:
-        value: E.Value = foreign_value(self, {a.key: a._eval(env) for a in self.args})
+    def compute(self, env: Mapping[str, E.Value]) -> E.Value:
+        value: E.Value = foreign_value(self, {a.key: a.compute(env) for a in self.args})
         return value
 
 

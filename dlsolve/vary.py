@@ -34,9 +34,9 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from dlsolve.errors import DlsolveError, FileError, SpecError, SpecInvalid, describe
-from dlsolve.expr import Call
+from dlsolve.expr import Call, evaluate
 from dlsolve.solution import Solution, question_sections
-from dlsolve.vary_files import MANIFEST, questions_table, to_yaml  # noqa: F401 - to_yaml: importable from here as before
+from dlsolve.vary_files import MANIFEST, questions_table, to_yaml
 
 MAX_DRAWS = 100  # per variant, before giving up with the reasons
 STEP = "step"    # a range rule's key (range: [a, b], step: s); the word is also a function's name
@@ -261,14 +261,14 @@ def ill_posed(solution: Solution) -> str | None:
         for node in (n for form in step.forms for n in form.walk()):
             if isinstance(node, Call) and node.fn.saturates and node.args:
                 try:
-                    z = np.asarray(node.args[0]._eval(step.bindings), dtype=float)
+                    z = np.asarray(evaluate(node.args[0], step.bindings), dtype=float)
                 except Exception:  # noqa: BLE001 - a symbol the step does not bind: nothing to judge
                     continue
                 if node.fn.saturated(z):  # the record's slope (σ' or tanh') below its threshold
                     return "a saturated unit"
             if isinstance(node, Call) and node.fn.rounds and node.args:
                 try:
-                    inner = np.asarray(node.args[0]._eval(step.bindings), dtype=float)
+                    inner = np.asarray(evaluate(node.args[0], step.bindings), dtype=float)
                 except Exception:  # noqa: BLE001 - a symbol the step does not bind: nothing to judge
                     continue
                 if not np.all(np.abs(inner - np.round(inner)) < 1e-9):

@@ -1,5 +1,7 @@
-"""Writing exam variants: each variant's problem file as a person writes YAML, and the question
-sheet as a table (CSV: one row per variant, one column per `vary:` key). Split from dlsolve/vary.py."""
+"""The files of a set of exam variants: each variant's problem file as a person writes YAML, the
+manifest beside them (which file is which variant), and the question sheet as a table (CSV: one
+row per variant, one column per `vary:` key). Apart from the drawing (dlsolve/vary.py) so that
+the sheets and the exports read a manifest without importing the drawing and NumPy."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ import sympy as sp
 from dlsolve import expr as E
 from dlsolve.exprlimits import POWER_BITS
 from dlsolve.solution import Given, Prose, Solution, Step
+from dlsolve.visitor import Visitor
 
 if TYPE_CHECKING:
     from dlsolve.symbolic import Foreign
@@ -69,7 +70,7 @@ def _float_leaf(v: Any) -> Any:
     return _map(_exact, np.asarray(v, dtype=float)) if np.ndim(v) else _exact(v)
 
 
-class _Exact(E.Visitor):
+class _Exact(Visitor):
     """SymPy arithmetic over the tree; each function by its exact form in dlsolve.functions."""
 
     def __init__(self, env: Mapping[str, Any], leaf: Any) -> None:

@@ -1,11 +1,15 @@
-"""The YAML event-stream reader: limits, fast plain-data building, node positions, syntax errors.
+"""Reading a document's text as plain data within the limits, safely on any input: JSON, or YAML.
 
-Split out of dlsolve/load.py (which keeps the public entry points) so each module stays under the
-project's line limit. This and load.py are the loader: the only modules that import a YAML
-library. Everything here reads ruamel.yaml's iterative event stream, so it is safe on any input:
-the limits of dlsolve/limits.py (depth, values after alias expansion, digits of an integer) are
-checked before anything nested is built, plain data is built many times faster than ruamel's
-constructor, and every node's line and column is recorded for error messages.
+The one module that imports a YAML library; dlsolve/load.py builds on it (its `parse_data` tries
+`json_value`, then `yaml_data`). Three public readers:
+
+- `json_value`: strict JSON within the limits — the fast path, since JSON is YAML 1.2;
+- `yaml_data`: YAML through ruamel.yaml's iterative event stream, which checks the limits of
+  dlsolve/limits.py (depth, values after alias expansion, digits of an integer) before anything
+  nested is built and builds plain data many times faster than ruamel's constructor; what it
+  cannot build (tags, merge keys, dates) is left to the safe loader. YAML 1.2 semantics: 1e-5 is
+  a number, `no` is text. A syntax error is a located YamlSyntaxError;
+- `yaml_positions`: the line and column of every node, for error messages.
 """
 
 from __future__ import annotations
@@ -44,6 +48,29 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(out) != len(pairs):
         raise ValueError("a repeated key")  # YAML refuses it, with its place
     return out
+
+
+def yaml_data(text: str, name: str) -> Any:
+    """The YAML document as plain Python data (text keys), within the limits: built from the event
+    stream (`_scan_events`) when it is plain, else — tags, merge keys, dates — by ruamel.yaml's
+    safe loader. A syntax error is a located YamlSyntaxError, a limit a located LimitExceeded."""
+    import warnings
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ruamel warns on stderr (a reused anchor); errors say enough
+        data = _scan_events(text, name)
+        if data is not _DEFER:
+            return data
+        try:
+            data = YAML(typ="safe").load(text)
+        except YAMLError as exc:
+            raise _syntax_error(exc, name, text) from None
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+            raise YamlSyntaxError(name, None, None, f"cannot read the YAML: {' '.join(str(exc).split())}") from None
+    return _string_keys(data)
 
 
 def _scan_events(text: str, name: str) -> Any:
@@ -172,8 +199,7 @@ def _scan_events(text: str, name: str) -> Any:
             if counts and not isinstance(event, CollectionStartEvent):
                 counts[-1][1] += added
     except YAMLError as exc:  # the safe loader's parser would stop at the same place: say it now,
-        exc._dlsolve_text = text  # type: ignore[attr-defined]  # not after a slow second read
-        raise _syntax_error(exc, name) from None
+        raise _syntax_error(exc, name, text) from None  # not after a slow second read
     return root if building else _DEFER
 
 
@@ -276,28 +302,22 @@ def _key_text(key: Any) -> str:
     return str(key)
 
 
-def _syntax_error(exc: Any, name: str) -> YamlSyntaxError:
-    """A YAML error as one line with its place: the parser's own text holds a second line."""
+def _syntax_error(exc: Any, name: str, text: str) -> YamlSyntaxError:
+    """A YAML error in `text` as one line with its place: the parser's own text holds a second line."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
     if problem is None:  # a reader error: a character YAML does not allow, at a character offset
         position = getattr(exc, "position", None)
         reason = getattr(exc, "reason", None)
         if isinstance(position, int) and position >= 0:
-            text = _text_of(exc)
-            before = text[:position] if text is not None else None
-            if before is not None:
-                line, col = before.count("\n") + 1, position - before.rfind("\n")
-                return YamlSyntaxError(name, line, col, f"{reason or 'invalid character'}")
+            before = text[:position]
+            line, col = before.count("\n") + 1, position - before.rfind("\n")
+            return YamlSyntaxError(name, line, col, f"{reason or 'invalid character'}")
         problem = reason or str(exc)
     problem = " ".join(str(problem).split())
     if mark is not None and getattr(mark, "line", None) is not None:
         return YamlSyntaxError(name, mark.line + 1, mark.column + 1, problem)
     return YamlSyntaxError(name, None, None, problem)
-
-
-def _text_of(exc: Any) -> str | None:
-    return getattr(exc, "_dlsolve_text", None)
 
 
 def yaml_positions(text: str, until: Path | None = None) -> dict[Path, tuple[int, int]]:

@@ -264,7 +264,7 @@ def _same(a, b) -> bool:
 def test_the_event_reader_reads_plain_scalars_as_the_safe_loader_does(scalar, as_key):
     from ruamel.yaml import YAML
 
-    from dlsolve.load import _DEFER, _scan_events, _string_keys
+    from dlsolve.yaml_events import _DEFER, _scan_events, _string_keys
 
     text = f"{scalar}: 1\n" if as_key else f"a: [{scalar}]\n"
     try:

@@ -21,8 +21,8 @@ from dlsolve import schema
 from dlsolve.activations import ACTIVATIONS
 from dlsolve.cli import main
 from dlsolve.kinds import KINDS
-from dlsolve.errors import DlsolveError
-from dlsolve.load import SpecError, YamlSyntaxError, load_text, parse_data
+from dlsolve.errors import DlsolveError, SpecError, YamlSyntaxError
+from dlsolve.load import load_text, parse_data
 from tests.conftest import PROBLEMS, ROOT
 from tests.test_bad_inputs import CASES, SOLVABLE
 

@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Div, Expr, MatMul, Num, Outer, Sym, call
+from dlsolve.expr import Div, Expr, MatMul, Num, Outer, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import needs_shift, softmax_steps, total
+from dlsolve.kinds.prob import needs_shift, softmax_steps
 from dlsolve.kinds.scoring import CONCAT, SCORES, Additive, Concat, nonzero_rows
 from dlsolve.kinds.scoring import bind_matrix as _bind_matrix, bind_vector as _bind_vector
 from dlsolve.solution import WORKED, Solution

@@ -23,7 +23,7 @@ from dlsolve import notation as N
 from dlsolve.activations import ACTIVATIONS
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Expr, MatMul, Mul, Sym
+from dlsolve.expr import Add, Expr, MatMul, Mul, Sym, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import resample as R
 from dlsolve.kinds import values as V
@@ -390,7 +390,7 @@ def _slide(d: Derivation, spec: Spec, x: np.ndarray, k: np.ndarray,
                 for u in range(k.shape[1]):
                     for v in range(k.shape[2]):
                         terms.append(Mul.of(xs(c + 1, i * s + u + 1, j * s + v + 1), ks(c + 1, u + 1, v + 1)))
-            formula = Add.of(*terms, bias) if spec.bias else (Add.of(*terms) if len(terms) > 1 else terms[0])
+            formula = Add.of(*terms, bias) if spec.bias else total(terms)
             y = _sym("y", "y", "y", *((j + 1,) if one_d else (i + 1, j + 1)))
             d.record = True if (record_all or count < SHOWN_IN_FULL) else (lambda _s: False)
             Y[i, j] = d.scalar(y, formula)

@@ -16,12 +16,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
+from pydantic import ConfigDict, Field, PlainSerializer, PlainValidator, model_validator
 
 from dlsolve.choice import Choice
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Expr, Num, Sym, call
+from dlsolve.expr import Expr, Num, Sym, call, total
 from dlsolve.kinds import resample as R
 from dlsolve.kinds.prepared import BelongsTo, Ruled
 from dlsolve.solution import WORKED, Phrase
@@ -184,8 +184,8 @@ def pool(d: Derivation, p: PoolSpec, A: np.ndarray, cell: R.CellSym, one_d: bool
                 P[i, j] = d.scalar(pcell(i, j), formula)
                 continue
             divisor = p.divisor_override or r_div * c_div
-            total = Add.of(*syms) if len(syms) > 1 else syms[0]
-            P[i, j] = d.scalar(pcell(i, j), total / Num(divisor) if divisor != 1 else total)
+            summed = total(syms)
+            P[i, j] = d.scalar(pcell(i, j), summed / Num(divisor) if divisor != 1 else summed)
     value = P[0] if one_d else P
     d.given(Sym("P", "p", "p"), value, note="the pooled output", part=WORKED)
     return P, pcell, key(pr, pc)

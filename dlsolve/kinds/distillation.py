@@ -18,11 +18,11 @@ from dlsolve import notation as N
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Neg, Num, Sym, call
+from dlsolve.expr import Add, Neg, Num, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prepared import ExactlyOne, PreparedSpec, frozen
-from dlsolve.kinds.prob import class_index, softmax_steps, total
+from dlsolve.kinds.prob import class_index, softmax_steps
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import Vector  # field types with a JSON Schema
 

@@ -17,10 +17,10 @@ from dlsolve import notation as N
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Expr, Neg, Sym, call
+from dlsolve.expr import Expr, Neg, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import LOG_FUNCTION, LOG_UNIT, log_base, total
+from dlsolve.kinds.prob import LOG_FUNCTION, LOG_UNIT, log_base
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import LogBase, Vector  # field types with a JSON Schema
 
@@ -89,7 +89,7 @@ def _normalised(d: Derivation, name: str, raw: np.ndarray, normalize: bool = Tru
     for s, v in zip(raw_syms, raw):
         d.bind(s, float(v))
     Sr = Sym(f"sumraw{name}", "Σr", r"\sum r")
-    d.derive(Sr, Add.of(*raw_syms) if n > 1 else raw_syms[0])
+    d.derive(Sr, total(raw_syms))
     for s, r in zip(syms, raw_syms):
         d.derive(s, r / Sr)
     return syms

@@ -16,7 +16,7 @@ import numpy as np
 from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.expr import Add, Expr, Mul, Num, Sym, call
+from dlsolve.expr import Expr, Mul, Num, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.loss_spec import Spec
 from dlsolve.kinds.prob import LOG_FUNCTION, needs_shift
@@ -265,7 +265,7 @@ class Solver:
             return [float(d.derive(self.weighted(i), self.weight(i) * self.ell(i))) for i in range(1, n + 1)]
         d.section("Reduction")
         ells: list[Expr] = [self.weight(i) * self.ell(i) if weighted else self.ell(i) for i in range(1, n + 1)]
-        body = Add.of(*ells) if n > 1 else ells[0]
+        body = total(ells)
         L = Sym("L", "L", "L")
         formula = body if self.reduction == Reduction.SUM or n == 1 else Mul.of(Num(Fraction(1, n)), body)
         return float(d.derive(L, formula))

@@ -21,7 +21,7 @@ from dlsolve import notation as N
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Mul, Num, Pow, Sym, call
+from dlsolve.expr import Mul, Num, Pow, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.prepared import BelongsTo, PreparedSpec, frozen
 from dlsolve.kinds.normalize_groups import (EPS, MOM, TERMS_WRITTEN, TERMS_WRITTEN_NHWC, Group, L, build_groups,
@@ -331,9 +331,9 @@ def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list[Stats]
     for j in range(feats):
         cells = [p for p in dys if p[-1] == j]
         gg.append(N.partial(L, gam[j]))
-        d.derive(gg[-1], Add.of(*(dys[p] * xhat[p] for p in cells)) if len(cells) > 1 else dys[cells[0]] * xhat[cells[0]])
+        d.derive(gg[-1], total(dys[p] * xhat[p] for p in cells))
         gb.append(N.partial(L, bet[j]))
-        d.derive(gb[-1], Add.of(*(dys[p] for p in cells)) if len(cells) > 1 else dys[cells[0]])
+        d.derive(gb[-1], total(dys[p] for p in cells))
     d.answer("grad_gamma", _per_group(d, gg), "∂L/∂γ", keys=tuple(s.key for s in gg))
     d.answer("grad_beta", _per_group(d, gb), "∂L/∂β", keys=tuple(s.key for s in gb))
     dx: dict[tuple[int, ...], Sym] = {}
@@ -351,10 +351,10 @@ def _backward(d: Derivation, spec: Spec, groups: list[Group], stats: list[Stats]
         d.record = True
         dvar, dmu = N.partial(L, var), N.partial(L, mu)
         centred = [(dxh[p], s - mu) for p, s in zip(g.cells, g.syms)]
-        d.derive(dvar, Mul.of(Add.of(*(a * b for a, b in centred)) if n > 1 else centred[0][0] * centred[0][1],
+        d.derive(dvar, Mul.of(total(a * b for a, b in centred),
                               Num(Fraction(-1, 2)), Pow(var + EPS, Num(Fraction(-3, 2)))))
-        first = Add.of(*(dxh[p] for p in g.cells)) if n > 1 else dxh[g.cells[0]]
-        second = Add.of(*(-(Num(2) * (s - mu)) for s in g.syms)) if n > 1 else -(Num(2) * (g.syms[0] - mu))
+        first = total(dxh[p] for p in g.cells)
+        second = total(-(Num(2) * (s - mu)) for s in g.syms)
         d.derive(dmu, first * -(Num(1) / std) + dvar * second / Num(n),
                  note="the second term is 0 up to rounding, because Σ(x − μ) = 0")
         for k, (pos, s) in enumerate(zip(g.cells, g.syms)):

@@ -20,7 +20,7 @@ from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym
+from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prepared import PreparedSpec, Requires, frozen
@@ -229,7 +229,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             es.append(_error(d, Sym(f"yhat@t@{i}", f"ŷ({i})", rf"\hat{{y}}^{{({i})}}"), _y_sym(i), f"e@t@{i}", i))
         d.record = True
         acc = Sym("accuracy", "accuracy", r"\text{accuracy}")
-        d.derive(acc, Num(1) - (Add.of(*es) if n > 1 else es[0]) / Num(n),
+        d.derive(acc, Num(1) - total(es) / Num(n),
                  note="e(i) = 1 when ŷ(i) ≠ y(i): the share of points classified right")
         d.answer("accuracy", float(d.env[acc.key]), f"share of rows with ŷ = y{before}", keys=(acc.key,))
     if spec.learn is not None:
@@ -293,7 +293,7 @@ def _learn(d: Derivation, spec: Spec, u: _Unit) -> None:
                 + [f"w{N.subscript(j)}" for j in range(1, m + 1)] + ["b"], rows,
                 title=f"Epoch {epoch}: w and b after each point")
         E = Sym(f"E#{epoch}", f"errors(epoch {epoch})", rf"\text{{errors}}_{{{epoch}}}")
-        errs = d.scalar(E, Add.of(*e_syms) if len(e_syms) > 1 else e_syms[0])
+        errs = d.scalar(E, total(e_syms))
         epoch_errors.append(E)
         errors_per_epoch.append(errs)
         if errs == 0:
@@ -308,7 +308,7 @@ def _learn(d: Derivation, spec: Spec, u: _Unit) -> None:
                                     Phrase("the limit of {k:int} passes was reached with points still "
                                            "misclassified", k=spec.learn.epochs)))
     upd = Sym("updates", "updates", r"\text{updates}")
-    d.derive(upd, Add.of(*epoch_errors) if passes > 1 else epoch_errors[0],
+    d.derive(upd, total(epoch_errors),
              note="every misclassified point makes one update")
     conv = Sym("converged", "converged", r"\text{converged}")
     d.derive(conv, Piecewise(((Num(0), Cmp(">", epoch_errors[-1], Num(0))),), Num(1)),

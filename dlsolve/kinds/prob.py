@@ -8,7 +8,7 @@ import numpy as np
 
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid, did_you_mean
-from dlsolve.expr import Add, Expr, Num, Sym, call
+from dlsolve.expr import Expr, Sym, call, total
 
 LOG_FUNCTION = {"e": "log", "2": "log2", "10": "log10"}
 LOG_UNIT = {"e": "nats", "2": "bits", "10": "hartleys (base-10 units)"}
@@ -53,7 +53,7 @@ def needs_shift(z: Any) -> bool:
 
 
 def softmax_steps(d: Derivation, scores: Sequence[Sym], T: Optional[Sym], out: Sequence[Sym],
-                  tag: str, exp_names: tuple[str, str] = ("e", "e")) -> list[float]:
+                  tag: str) -> list[float]:
     """e^(s_i/T) for each i, their sum, and p_i = e^(s_i/T)/Σ; returns the p_i.
 
     When the exponentials would overflow (scores like 1000) or all underflow (−1000), the
@@ -77,15 +77,15 @@ def softmax_steps(d: Derivation, scores: Sequence[Sym], T: Optional[Sym], out: S
         e = Sym(f"exp{i}@{tag}", f"e^({text[0]})", f"e^{{{text[1]}}}")
         d.derive(e, call("exp", power))
         exps.append(e)
-    total = Sym(f"sumexp@{tag}", "Σ", r"\Sigma")
-    d.derive(total, Add.of(*exps) if len(exps) > 1 else exps[0],
+    sum_exp = Sym(f"sumexp@{tag}", "Σ", r"\Sigma")
+    d.derive(sum_exp, total(exps),
              note=None if shift else "frameworks subtract the largest score first for numerical "
                                      "stability; here it changes nothing")
     probs = []
     for e, p in zip(exps, out):
-        probs.append(float(d.derive(p, e / total)))
+        probs.append(float(d.derive(p, e / sum_exp)))
     check = Sym(f"sum_p@{tag}", "Σ p", r"\sum p")
-    d.derive(check, Add.of(*out) if len(out) > 1 else out[0], note="the check: the probabilities sum to 1")
+    d.derive(check, total(out), note="the check: the probabilities sum to 1")
     return probs
 
 
@@ -94,9 +94,3 @@ def _power_text(s: Sym, T: Optional[Sym], shifted: bool) -> tuple[str, str]:
     if shifted:
         uni, tex = uni + " − m", tex + " - m"
     return uni, tex
-
-
-def total(terms: list[Expr]) -> Expr:
-    if not terms:
-        return Num(0)
-    return terms[0] if len(terms) == 1 else Add.of(*terms)

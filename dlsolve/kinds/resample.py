@@ -16,7 +16,7 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.expr import Add, Expr, Mul, Num, Sym
+from dlsolve.expr import Expr, Mul, Num, Sym, total
 from dlsolve.solution import GIVEN, WORKED, Phrase
 
 SHOWN = 6
@@ -92,7 +92,7 @@ def transposed(d: Derivation, x: np.ndarray, k: np.ndarray, xs: Callable[[int, i
                         u, v = i - a * s, j - b * s
                         if 0 <= u < kh and 0 <= v < kw:
                             terms.append(Mul.of(xs(c + 1, a + 1, b + 1), ks(c + 1, u + 1, v + 1)))
-            formula: Expr = Add.of(*terms) if len(terms) > 1 else terms[0] if terms else Num(0)
+            formula: Expr = total(terms)
             d.record = _shown(count)
             Z[i, j] = float(d.derive(z(i, j), formula,
                                      note=None if terms else "no block reaches this entry (output_padding)"))

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Div, Expr, MatMul, Outer, Sym, Transpose, call, hadamard
-from dlsolve.kinds.prob import total
+from dlsolve.expr import Div, Expr, MatMul, Outer, Sym, Transpose, call, hadamard, total
 from dlsolve.solution import WORKED
 from dlsolve.schema import Matrix, Vector  # field types with a JSON Schema
 

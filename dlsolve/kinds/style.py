@@ -20,10 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Expr, MatMul, Num, Sym, Transpose, call, hadamard
+from dlsolve.expr import Expr, MatMul, Num, Sym, Transpose, call, hadamard, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import total
 from dlsolve.solution import Solution
 from dlsolve.schema import Tensor3  # field types with a JSON Schema
 

@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Div, MatMul, Num, Sym, call
+from dlsolve.expr import Div, MatMul, Num, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prob import softmax_steps, total
+from dlsolve.kinds.prob import softmax_steps
 from dlsolve.kinds.scoring import dot, norm_step
 from dlsolve.notation import subscript, tex_word as _tex_word
 from dlsolve.solution import Phrase, Solution

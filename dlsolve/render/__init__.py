@@ -119,6 +119,6 @@ def render(solution: Any, fmt: str = "text", precision: int = 4, fragment: bool 
 
 def notebook(solution: Any, precision: int = 4) -> str:
     """The HTML page's body (MathML, no script) in a <div class="dlsolve">, for a notebook cell
-    (`Solution._repr_html_`, `dlsolve.html_fragment`)."""
+    (`Solution._repr_html_`)."""
     html = cast("type[HtmlRenderer]", REGISTRY["html"].renderer())  # the html record names HtmlRenderer
     return html(precision=precision).notebook(solution)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import IO, Any, Callable, ClassVar, Generic, Sequence, TypeVar
 
 from dlsolve.render import REGISTRY, Format
-from dlsolve.solution import Block, Picture, Solution
+from dlsolve.solution import Block, Solution
 
 Out = TypeVar("Out")  # what one block gives in this format (lines of text, a piece of a document)
 

@@ -13,7 +13,7 @@ its pictures and the list of what is asked — without the working (`"questions"
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Sequence, Union
 
 import numpy as np
 
@@ -44,7 +44,6 @@ class DocumentRenderer(Renderer[Piece]):
         super().__init__(precision, fragment, mode, paper)
         self.latex = LatexPrinter(precision)
         self._figures = 0  # pictures so far in this document: ids unique in a combined page
-        self._several = False  # rendering one of several problems of a combined document
 
     # -- values as LaTeX ------------------------------------------------------------------
     def num(self, x: float) -> str:
@@ -282,11 +281,7 @@ class DocumentRenderer(Renderer[Piece]):
 
     def render_combined(self, sols: Sequence[Solution], title: str = "Answer key") -> str:
         self._figures = 0
-        self._several = True
-        try:
-            return self._combined_document(sols, title)
-        finally:
-            self._several = False
+        return self._combined_document(sols, title)
 
     def _combined_document(self, sols: Sequence[Solution], title: str) -> str:
         title = {"answers": "Answers", "questions": "Questions"}.get(self.mode, title) \

@@ -54,7 +54,6 @@ def preamble(paper: str = "a4") -> str:
 """
 
 
-PREAMBLE = preamble("a4")
 # the answers-only key: smaller problem headings, less space around them
 COMPACT = r"""\makeatletter
 \renewcommand\section{\@startsection{section}{1}{\z@}{-1.6ex \@plus -.4ex}{.6ex}{\normalfont\large\bfseries}}

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
 from dlsolve import expr as E
 from dlsolve.render import numbers
+from dlsolve.visitor import Visitor
 
 if TYPE_CHECKING:  # made only by dlsolve.symbolic, with SymPy loaded
     from dlsolve.symbolic import Foreign
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # made only by dlsolve.symbolic, with SymPy loaded
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-class _Printer(E.Visitor):
+class _Printer(Visitor):
     """Shared precedence logic; subclasses supply the tokens of their notation. Each node is
     printed by its `visit_<Class>` method, giving (text, precedence, starts with a minus)."""
 
@@ -291,6 +292,3 @@ def _huge(v: int | Fraction) -> bool:
 def substitutable(bindings: Mapping[str, object]) -> bool:
     """True when every bound value is a scalar, so a substitution line can be written."""
     return all(not (isinstance(v, np.ndarray) and v.ndim > 0) for v in bindings.values())
-
-
-Printer = Callable[[E.Expr], str]

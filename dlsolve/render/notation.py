@@ -191,10 +191,6 @@ def formulas(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def has_notation(text: str) -> bool:
-    return any(k == "math" for k, _, _ in formulas(text))
-
-
 # -- one formula as LaTeX ------------------------------------------------------------------------
 def _group(s: str, i: int) -> tuple[str, int]:
     """The bracketed group starting at s[i] ('[', '(' or '{') → (its inside with brackets, end)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from dlsolve.derivation import Derivation
-from dlsolve.expr import Add, Expr, Mul, Num, Sym
+from dlsolve.expr import Expr, Mul, Num, Sym, total
 from dlsolve.kinds.architecture.base import Context, Layer
 from dlsolve.kinds.architecture.window import Window, pad_before
 
@@ -126,7 +126,7 @@ class Figures:
                 bias_note = "; bias adds not counted"
         if not terms:
             return Num(0), cost.note
-        formula = terms[0] if len(terms) == 1 else Add.of(*terms)
+        formula = total(terms)
         unit = ("; a multiply-add is 2 FLOPs" if self.unit == "flops" else "; a multiply-add is 1 MAC") \
             if cost.macs is not None else ""
         return formula, (cost.note or "") + unit + bias_note

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from dlsolve.derivation import Derivation
-from dlsolve.expr import Add, Expr, Mul, Num, Sym, substitute
+from dlsolve.expr import Expr, Mul, Num, Sym, substitute, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols, layout_order
 from dlsolve.kinds.architecture.figures import Figures, LayerFigures
@@ -129,7 +129,7 @@ def _describe(layer: Layer) -> str:
 
 
 def _sum(terms: list[Expr]) -> Expr:
-    return terms[0] if len(terms) == 1 else Add.of(*terms)
+    return total(terms)
 
 
 def _name(r: Row) -> str:

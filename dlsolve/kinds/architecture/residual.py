@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 
 from pydantic import Field
 
-from dlsolve.expr import Add, Expr, Mul
+from dlsolve.expr import Add, Mul, total
 from dlsolve.kinds.architecture.base import Context, Cost, Layer
 from dlsolve.kinds.architecture.conv import Conv2d
 from dlsolve.kinds.architecture.fields import Flag
@@ -89,14 +89,10 @@ class Residual(Layer):
         self._plan(c)
         rows = c.inner
         fixed = [r.N for r in rows if r.N is not None]
-        c.params(_sum([r.P for r in rows]), note="the main path's and the shortcut's layers",
-                 non_trainable=_sum(fixed) if fixed else None,
+        c.params(total([r.P for r in rows]), note="the main path's and the shortcut's layers",
+                 non_trainable=total(fixed) if fixed else None,
                  non_trainable_note="their non-trainable parameters" if fixed else None)
 
     def cost(self, c: Context) -> Cost:
         return Cost(ops=Add.of(*[r.fig.F for r in c.inner], Mul.of(*c.out_dims)),
                     note="both paths' work, and one add per output value")
-
-
-def _sum(terms: list[Expr]) -> Expr:
-    return terms[0] if len(terms) == 1 else Add.of(*terms)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dlsolve import notation as N
 from dlsolve.errors import OptionError
-from dlsolve.expr import Add, Mul
+from dlsolve.expr import Mul, total
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Net
@@ -88,8 +88,8 @@ class Explaining(SolverBase):
             d.derive(da, layer.activation.derivative(nm.z(l, j), nm.a(l, j), layer.act_params))
             paths_v = [Mul.of(nm.delta(l + 1, k), nm.w(l + 1, j, k)) for k in range(1, nxt.n_out + 1)]
             paths_p = [Mul.of(nm.dz(l + 1, k), N.partial(nm.z(l + 1, k), nm.a(l, j))) for k in range(1, nxt.n_out + 1)]
-            sum_v = paths_v[0] if len(paths_v) == 1 else Add.of(*paths_v)
-            sum_p = paths_p[0] if len(paths_p) == 1 else Add.of(*paths_p)
+            sum_v = total(paths_v)
+            sum_p = total(paths_p)
             d.derive(nm.delta(l, j), nm.dz(l, j), Mul.of(sum_p, da), Mul.of(sum_v, da),
                      note=Phrase(f"sum over the {{n:int}} paths through layer {l + 1}; δ^[{l + 1}] from above",
                                  n=nxt.n_out))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.expr import Add, MatMul, Num, Outer, Transpose, call, hadamard
+from dlsolve.expr import Add, MatMul, Num, Outer, Transpose, call, hadamard, total
 from dlsolve.kinds.backprop.dropout import DropoutPass
 from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
@@ -68,7 +68,7 @@ class LayerPass(DropoutPass, PenaltyPass):
         for k in range(1, n + 1):   # the entries of the vectors computed above
             d.bind(nm.y(k), float(y[k - 1]))
             d.bind(nm.yhat(k), float(yhat[k - 1]))
-        body = terms[0][0] if n == 1 else Add.of(*(t for t, _ in terms))
+        body = total(t for t, _ in terms)
         d.derive(nm.loss(), self.scaled(body),
                  note="0·log 0 = 0 (the limit, as xlogy and the frameworks take it): those terms are left out")
         return True

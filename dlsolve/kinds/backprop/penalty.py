@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from dlsolve.expr import Add, Expr, Mul, Num, Sym, call
+from dlsolve.expr import Add, Expr, Mul, Num, Sym, call, total
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Layer
-
-
-def _sum(terms: list[Expr]) -> Expr:
-    return terms[0] if len(terms) == 1 else Add.of(*terms)
 
 
 class PenaltyPass(SolverBase):
@@ -78,12 +74,12 @@ class PenaltyPass(SolverBase):
         params = [p for p, _ in self._penalised(nm, units)]
         terms: list[Expr] = []
         if reg.l2 is not None:
-            squares = _sum([p ** Num(2) if units else call("sum", p ** Num(2)) for p in params])
+            squares = total([p ** Num(2) if units else call("sum", p ** Num(2)) for p in params])
             terms.append(Mul.of(*([Num(Fraction(1, 2))] if reg.half else []), nm.lam(2), squares))
         if reg.l1 is not None:
-            absolute = _sum([call("abs", p) if units else call("sum", call("abs", p)) for p in params])
+            absolute = total([call("abs", p) if units else call("sum", call("abs", p)) for p in params])
             terms.append(Mul.of(nm.lam(1), absolute))
-        d.derive(nm.penalty(), _sum(terms), note="the penalty on the weights" +
+        d.derive(nm.penalty(), total(terms), note="the penalty on the weights" +
                  (" and biases" if reg.include_bias else " (not the biases)"))
         d.derive(nm.loss_total(), nm.loss() + nm.penalty())
 
@@ -94,7 +90,7 @@ class PenaltyPass(SolverBase):
             terms.append(Mul.of(nm.lam(2), p) if reg.half else Mul.of(Num(2), nm.lam(2), p))
         if reg.l1 is not None:
             terms.append(Mul.of(nm.lam(1), call("sign", p)))
-        return _sum(terms)
+        return total(terms)
 
     def penalty_grads(self, nm: Names, layer: Layer, units: bool) -> None:
         """∂L_total/∂p = ∂L/∂p + the penalty's term, for every regularised parameter of the layer."""

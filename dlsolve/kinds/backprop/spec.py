@@ -105,7 +105,6 @@ class Net:
     epochs: int
     batch_size: int
     symbolic: bool
-    loss_key_path: tuple
     regularization: Optional[Regularization] = None
 
     @property
@@ -262,7 +261,7 @@ def _target(value: Any, label: Any, path: tuple, label_path: tuple, spec: Spec,
     return y
 
 
-def _samples(spec: Spec, n_input_hint: Optional[int], n_out: int, loss: Optional[Loss]) -> list[Sample]:
+def _samples(spec: Spec, n_out: int, loss: Optional[Loss]) -> list[Sample]:
     entries: list[tuple[Any, Any, Any, tuple]] = []
     if spec.samples is not None:
         if spec.input is not None or spec.target is not None or spec.label is not None:
@@ -343,7 +342,7 @@ def prepare(spec: Spec) -> Net:
     regularization = prepare_regularization(spec.regularization)
     if regularization is not None and loss is None:
         raise SpecInvalid("regularisation adds a penalty to a loss; add loss: (e.g. mse)", ("regularization",))
-    samples = _samples(spec, samples_first, layers[-1].n_out, loss)
+    samples = _samples(spec, layers[-1].n_out, loss)
     batch = spec.batch_size or 1
     if batch > len(samples):
         raise SpecInvalid(f"batch_size {batch} is larger than the {len(samples)} sample(s)", ("batch_size",))
@@ -352,8 +351,7 @@ def prepare(spec: Spec) -> Net:
         raise SpecInvalid(f"{spec.epochs:,} epochs of {-(-len(samples) // batch):,} batches are {updates:,} updates: "
                           f"at most {limits.MAX_UPDATES:,} are worked (limit MAX_UPDATES)", ("epochs",))
     return Net(layers, samples, samples_first, spec.weights_layout, loss, loss_options, reduction,
-               spec.learning_rate, spec.update_bias, spec.epochs, batch, False,
-               ("loss",), regularization)
+               spec.learning_rate, spec.update_bias, spec.epochs, batch, False, regularization)
 
 
 def _samples_inputs_only(spec: Spec) -> int:
@@ -423,4 +421,4 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
         n_prev = ls.units
     _check_training(spec, layers, loss)
     return Net(layers, [], spec.input_units, spec.weights_layout, loss, loss_options, reduction,
-               None, spec.update_bias, 1, 1, True, ("loss",))
+               None, spec.update_bias, 1, 1, True)

@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.expr import Add, Expr, Mul, Sym, call, drop_ones
+from dlsolve.expr import Add, Expr, Mul, Sym, call, drop_ones, total
 from dlsolve.kinds.backprop.dropout import DropoutPass
 from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
@@ -77,7 +77,7 @@ class UnitPass(DropoutPass, PenaltyPass):
             t, gone = net.loss.term_at(nm.y(k), nm.yhat(k), net.loss_options, d.env)
             terms.append(t)
             dropped += gone
-        formula = terms[0] if len(terms) == 1 else Add.of(*terms)
+        formula = total(terms)
         d.derive(nm.loss(), self.scaled(formula),
                  note="0·log 0 = 0 (the limit, as xlogy and the frameworks take it): those terms are left out"
                  if dropped else None)
@@ -92,8 +92,8 @@ class UnitPass(DropoutPass, PenaltyPass):
             stable = net.loss.logit_row_term(ys, zs, top, zs[top])
         else:
             parts = [net.loss.logit_term(yk, zk) for yk, zk in zip(ys, zs)]
-            stable = self.scaled(parts[0] if n == 1 else Add.of(*parts))
-        shown = self.scaled(plain[0] if n == 1 else Add.of(*plain))
+            stable = self.scaled(total(parts))
+        shown = self.scaled(total(plain))
         d.derive(nm.loss(), shown, stable, note=self.logits_note())
 
     # == backward ============================================================================
@@ -116,8 +116,8 @@ class UnitPass(DropoutPass, PenaltyPass):
                     paths_p = [Mul.of(nm.dz(l + 1, k), N.partial(nm.z(l + 1, k), nm.out(l, j)))
                                for k in range(1, nxt.n_out + 1)]
                     paths_v = [Mul.of(nm.delta(l + 1, k), nm.w(l + 1, j, k)) for k in range(1, nxt.n_out + 1)]
-                    sum_p = paths_p[0] if len(paths_p) == 1 else Add.of(*paths_p)
-                    sum_v = paths_v[0] if len(paths_v) == 1 else Add.of(*paths_v)
+                    sum_p = total(paths_p)
+                    sum_v = total(paths_v)
                     note = (Phrase("sum over the {n:int} paths from " + nm.a(l, j).uni + f" through layer {l + 1}",
                                    n=len(paths_p)) if len(paths_p) > 1 else None)
                     expanded = drop_ones(Mul.of(
@@ -178,7 +178,7 @@ class UnitPass(DropoutPass, PenaltyPass):
             for k in range(1, n + 1):
                 paths = [Mul.of(N.partial(nm.loss(), nm.yhat(j)), N.partial(nm.yhat(j), nm.z(l, k)))
                          for j in range(1, n + 1)]
-                d.derive(nm.delta(l, k), nm.dz(l, k), Add.of(*paths) if n > 1 else paths[0],
+                d.derive(nm.delta(l, k), nm.dz(l, k), total(paths),
                          note="softmax couples the outputs: a sum over every ŷ_j")
                 local[nm.dz(l, k).key] = drop_ones(Add.of(*(
                     Mul.of(local[N.partial(nm.loss(), nm.yhat(j)).key], local[N.partial(nm.yhat(j), nm.z(l, k)).key])

@@ -11,7 +11,7 @@ import sympy as sp
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.solution import DEFINED, GIVEN, WORKED
-from dlsolve.expr import Add, Expr, Mul, Num, Sym
+from dlsolve.expr import Expr, Mul, Num, Sym, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.graph.language import Node
 from dlsolve.kinds.graph.names import entry_display, entry_names
@@ -190,7 +190,7 @@ class Solver(Paths):
                 factors = [self.local_partial(a, b) for a, b in zip(path, path[1:])]
                 products.append(Mul.of(*factors) if len(factors) > 1 else factors[0])
                 chains.append(" ← ".join(self.entry(s).uni for s in path))
-            formula = products[0] if len(products) == 1 else Add.of(*products)
+            formula = total(products)
             note = (f"the sum over the {len(paths)} paths: " + "; ".join(chains)) if len(paths) > 1 else \
                 f"the path {chains[0]}"
             extra = [self._formula_of(top_sym, target)] if any(
@@ -235,7 +235,7 @@ class Solver(Paths):
                 self.local_partial(a, b)
                 factors.append(self.partial_forms[(a.name, b.name)])
             products.append(signed_product(factors))
-        return Add.of(*products) if len(products) > 1 else products[0] if products else Num(0)
+        return total(products)
 
 
 def squeeze(arr: np.ndarray) -> Any:

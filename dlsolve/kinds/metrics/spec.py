@@ -12,12 +12,12 @@ from pydantic import ConfigDict, Field
 from dlsolve.errors import SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, ExactlyOne, PreparedSpec, frozen
-from dlsolve.schema import Confusion, Label, Labels, Vector  # field types with a JSON Schema
+from dlsolve.schema import Confusion, Labels, Vector  # field types with a JSON Schema
 
-Label = Union[int, float, str]
+LabelValue = Union[int, float, str]  # a class label as the problem writes it
 
 
-def _label(value: Any, path: tuple[str | int, ...]) -> Label:
+def _label(value: Any, path: tuple[str | int, ...]) -> LabelValue:
     """A class label: a number or a name (a boolean is neither)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise SpecInvalid(f"expected a label (a number or a name), got {describe(value)}", path)
@@ -29,7 +29,7 @@ def _label(value: Any, path: tuple[str | int, ...]) -> Label:
     return value
 
 
-def label_text(label: Label) -> str:
+def label_text(label: LabelValue) -> str:
     """How a class is named in prose and tables: cat, 1, 2.5."""
     return str(label)
 
@@ -89,7 +89,7 @@ class Problem:
     """A metrics problem, checked: the classes in order, the source of the counts, and the
     index of the positive class (two classes)."""
 
-    classes: tuple[Label, ...]
+    classes: tuple[LabelValue, ...]
     source: Source
     pos: Optional[int]
 
@@ -127,7 +127,7 @@ class Spec(PreparedSpec[Problem]):
                                            description="instead of labels: {tp, fp, fn, tn}, or a confusion matrix "
                                                        "(rows = true class)")
     labels: Optional[Labels] = Field(None, description="the classes in order (at least two)")
-    positive: Optional[Label] = Field(None, description="two classes: the positive class")
+    positive: Optional[LabelValue] = Field(None, description="two classes: the positive class")
     beta: float = Field(default=1.0, gt=0, description="β of the F_β score (default 1: F1)")
     roc: bool = Field(False, description="draw the ROC curve and its AUC (needs scores)")
 
@@ -164,7 +164,7 @@ class Spec(PreparedSpec[Problem]):
                 raise SpecInvalid("the ROC curve needs at least one positive and one negative in y_true", ("roc",))
         return Problem(tuple(classes), source, pos_index)
 
-    def _from_confusion(self, labels: Optional[list[Label]]) -> tuple[list[Label], Source]:
+    def _from_confusion(self, labels: Optional[list[LabelValue]]) -> tuple[list[LabelValue], Source]:
         c = self.confusion
         counts = None
         if isinstance(c, dict):
@@ -198,7 +198,7 @@ class Spec(PreparedSpec[Problem]):
             raise SpecInvalid("all counts are 0: there is nothing to measure", ("confusion",))
         return list(classes), Source(matrix=frozen(m), counts=counts)
 
-    def _from_labels(self, labels: Optional[list[Label]]) -> tuple[list[Label], Source]:
+    def _from_labels(self, labels: Optional[list[LabelValue]]) -> tuple[list[LabelValue], Source]:
         assert self.y_true is not None   # RULES: y_true with y_pred or scores, or confusion
         if not self.y_true:
             raise SpecInvalid("expected at least one label, got an empty list", ("y_true",))

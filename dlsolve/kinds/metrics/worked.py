@@ -8,7 +8,7 @@ from typing import Any, Optional, Sequence
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.solution import GIVEN
-from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym, evaluate
+from dlsolve.expr import Cmp, Expr, Num, Piecewise, Sym, evaluate, total
 from dlsolve.kinds.metrics.spec import Spec, label_text
 
 
@@ -45,7 +45,7 @@ def avg_sym(what: str, how: str) -> Sym:
 
 def add_all(terms: Sequence[Expr]) -> Expr:
     """t₁ + t₂ + … as written (a single term alone)."""
-    return Add.of(*terms) if len(terms) > 1 else terms[0]
+    return total(terms)
 
 
 def sample_table(d: Derivation, spec: Spec) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from dlsolve import notation as N
-from dlsolve.expr import Add, Expr, Mul, Num, Sym
+from dlsolve.expr import Add, Expr, Mul, Num, Sym, total
 from dlsolve.kinds.rnn.forward import Solver
 from dlsolve.kinds.rnn.names import Handle
 
@@ -57,7 +57,7 @@ def step_back(s: Solver, t: int) -> None:
             terms.append(nm.back(s.P["V"], nm.dy(t), pr.n_out, j))
         if t < s.last_target:
             terms += _sent_back(s, t + 1, j)
-        return Add.of(*terms) if len(terms) > 1 else terms[0]
+        return total(terms)
 
     s.derive_units(dh, dh_terms, note=_dh_note(s, t, has_target))
     cell_deltas(s, t)

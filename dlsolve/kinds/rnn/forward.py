@@ -17,7 +17,7 @@ from dlsolve import notation as N
 from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Add, Expr, Num, Sym, call, substitute
+from dlsolve.expr import Add, Expr, Num, Sym, call, substitute, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.solution import GIVEN, Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
@@ -188,7 +188,7 @@ class Solver:
             if self.units:
                 terms = [pr.loss.term(nm.target(t)(k), nm.yhat(t)(k), pr.loss_options)
                          for k in range(1, pr.n_out + 1)]
-                formula = terms[0] if len(terms) == 1 else Add.of(*terms)
+                formula = total(terms)
                 s = self.scale()
                 d.derive(sym, formula if s is None else s * formula)
             else:
