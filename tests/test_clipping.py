@@ -77,7 +77,7 @@ BAD = [
     ("clip: {norm: 0}\n", "clip.norm", "positive"),
     ("clip: {value: -1}\n", "clip.value", "positive"),
     ("clip: {norm: 1, value: 1}\n", "clip.value", "exactly one"),
-    ("clip: {}\n", "clip", "exactly one"),
+    ("clip: {}\n", "clip.norm", "exactly one"),
     ("clip: {value: 1, eps: 0}\n", "clip.eps", "norm"),
     ("clip: {norm: 1, eps: -1}\n", "clip.eps", "greater than or equal"),
 ]

@@ -367,8 +367,8 @@ KNOWN = {
     ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
     ("normalize", "missing key", "method"): CROSS_KEY + " (ddof belongs to method: standardize)",
     **{("optimizer", "missing key", k): CROSS_KEY + " (one gradient source: gradients, squared_gradients "
-       "or objective with initial_weight and iterations; clip: norm or value)"
-       for k in ("clip", "gradients", "initial_weight", "iterations", "objective", "squared_gradients")},
+       "or objective with initial_weight and iterations)"
+       for k in ("gradients", "initial_weight", "iterations", "objective", "squared_gradients")},
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
     ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
     **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Expr, Num, Sym, call
+from dlsolve.kinds.prepared import ExactlyOne, Ruled
 from dlsolve.solution import Phrase
 
 TAU = Sym("clip_norm", "τ", r"\tau")
@@ -22,10 +23,12 @@ EPS = Sym("clip_eps", "ε_clip", r"\varepsilon_{\text{clip}}")
 BOUND = Sym("clip_value", "v", "v")
 
 
-class ClipSpec(BaseModel):
+class ClipSpec(Ruled):
     """`clip: {norm: 1.0}` or `clip: {value: 0.5}`; `eps` is added to the norm (PyTorch's 1e-6)."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (ExactlyOne(("norm", "value"), message="give exactly one of norm (rescale the whole gradient) and "
+                                                   "value (clip each component)"),)
     norm: Optional[float] = Field(None,
                                   description="τ: the whole gradient rescaled by min(1, τ/(‖g‖ + ε)) (PyTorch's "
                                               "clip_grad_norm_)")
@@ -33,16 +36,19 @@ class ClipSpec(BaseModel):
                                    description="c: each entry clipped into [−c, c] (PyTorch's clip_grad_value_)")
     eps: float = Field(default=1e-6, ge=0, description="ε added to the norm (PyTorch's 1e-6)")
 
+    @property
+    def bound(self) -> float:
+        """τ when clipping by norm, v when by value (RULES make exactly one of them given)."""
+        bound = self.norm if self.norm is not None else self.value
+        if bound is None:
+            raise TypeError("a ClipSpec with neither norm nor value passed its RULES")
+        return bound
+
     @model_validator(mode="after")
     def _check(self) -> "ClipSpec":
-        given = [k for k in ("norm", "value") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise SpecInvalid("give exactly one of norm (rescale the whole gradient) and value (clip each "
-                              "component)" + (" — both were given" if given else ""),
-                              (given[1],) if len(given) > 1 else ())
-        bound = self.norm if self.norm is not None else self.value
-        if bound <= 0:
-            raise SpecInvalid(f"a clipping bound must be positive, got {bound:g}", (given[0],))
+        if self.bound <= 0:
+            raise SpecInvalid(f"a clipping bound must be positive, got {self.bound:g}",
+                              ("norm" if self.norm is not None else "value",))
         if self.value is not None and "eps" in self.model_fields_set:
             raise SpecInvalid("eps belongs to clipping by norm", ("eps",))
         return self
@@ -63,7 +69,7 @@ def bind(clip: ClipSpec, put: Callable[[Sym, float], object]) -> None:
         put(TAU, clip.norm)
         put(EPS, clip.eps)
     else:
-        put(BOUND, clip.value)
+        put(BOUND, clip.bound)
 
 
 def clip_step(d: Derivation, clip: ClipSpec, g: Sym, vector: bool, clipped: Sym, norm: Sym, factor: Sym,
