@@ -21,7 +21,6 @@ NOT_YET: set[str] = {
     "expr_walk.py",
     "kinds/architecture/planner.py",
     "kinds/architecture/registry.py",
-    "kinds/attention.py",
     "kinds/convolve.py",
     "kinds/graph/__init__.py",
     "kinds/graph/solver.py",

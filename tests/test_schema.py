@@ -346,8 +346,6 @@ def mutations(data):
 CROSS_KEY = "a key required only with (or instead of) another key, checked in the kind's validator"
 BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
 KNOWN = {
-    **{("attention", "missing key", k): CROSS_KEY + " (query and keys, or X with W_Q, W_K, W_V)"
-       for k in ("W_K", "W_Q", "W_V", "X", "keys", "query")},
     **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
        "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
                                                      "samples", "target")},
