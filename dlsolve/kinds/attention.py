@@ -162,7 +162,8 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
         Q, K, Vm = (Sym(n, n, rf"\mathbf{{{n}}}") for n in ("Q", "K", "V"))
         d.given(Q, problem.queries, note="the queries, one per row")
         d.given(K, problem.keys, note="the keys, one per row")
-        d.given(Vm, problem.values, note="the values, one per row" if spec.values is not None else "the values are the keys")
+        d.given(Vm, problem.values,
+                note="the values, one per row" if spec.values is not None else "the values are the keys")
         T = _given_temperature(d, spec)
     params = _given_params(d, spec, tag="")
     m, n = len(problem.queries), len(problem.keys)
