@@ -371,7 +371,6 @@ KNOWN = {
     ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
     **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
        for k in ("loss", "readout", "target", "targets", "weights")},
-    ("style", "missing key", "style"): CROSS_KEY + " (S or A)",
     **{("word2vec", "missing key", k): CROSS_KEY + " (at least one part)" for k in ("similarity", "skipgram",
                                                                                    "subsampling")},
 }
