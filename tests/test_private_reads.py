@@ -34,7 +34,6 @@ NOT_YET: set[str] = {
     "kinds/optimizer.py",
     "kinds/optimizer_run.py",
     "kinds/perceptron.py",
-    "kinds/word2vec.py",
     "load.py",
     "render/document.py",
     "vary.py",

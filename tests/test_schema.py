@@ -371,8 +371,7 @@ KNOWN = {
     ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
     **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
        for k in ("loss", "readout", "target", "targets", "weights")},
-    **{("word2vec", "missing key", k): CROSS_KEY + " (at least one part)" for k in ("similarity", "skipgram",
-                                                                                   "subsampling")},
+    ("word2vec", "missing key", "similarity"): BY_VALUE + " (a word in pairs or analogy needs a vector)",
 }
 
 
