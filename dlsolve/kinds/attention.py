@@ -118,7 +118,7 @@ def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: l
     s_syms = [Sym(f"s{tag}_{j}", f"s{idx(j)[0]}", f"s_{idx(j)[1]}") for j in range(1, len(k) + 1)]
     pre = score.prepare(d, q, params, tag)
     for j, (sj, kj) in enumerate(zip(s_syms, k)):
-        score.derive(d, sj, q, kj, pre, params, f"{tag}_{j + 1}", note=None if visible[j] else
+        score.derive(d, sj, q, kj, pre, params, f"{tag}_{j + 1}", None if visible[j] else
                      "masked: this key is hidden from this query (score −∞, weight 0)")
     d.section(("Weights" if row is None else f"Row {row}: weights") + " — softmax over the keys")
     a_syms = [Sym(f"alpha{tag}_{j}", f"α{idx(j)[0]}", rf"\alpha_{idx(j)[1]}") for j in range(1, len(k) + 1)]
@@ -147,9 +147,9 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
         Xs = Sym("X", "X", r"\mathbf{X}")
         d.given(Xs, X, note="token vectors, one per row")
         mats = {}
-        for name, m in (("W_Q", WQ), ("W_K", WK), ("W_V", WV)):
+        for name, W in (("W_Q", WQ), ("W_K", WK), ("W_V", WV)):
             mats[name] = Sym(name.replace("_", ""), name, rf"\mathbf{{W}}_{{{name[-1]}}}")
-            d.given(mats[name], m)
+            d.given(mats[name], W)
         T = _given_temperature(d, spec)
         d.section("Queries, keys and values")
         Q, K, Vm = (Sym(n, n, rf"\mathbf{{{n}}}") for n in ("Q", "K", "V"))

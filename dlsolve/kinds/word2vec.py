@@ -8,12 +8,12 @@ or the full softmax over the output vectors.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
 from dlsolve.derivation import Derivation
-from dlsolve.expr import Div, MatMul, Num, Sym, call
+from dlsolve.expr import Div, MatMul, Num, Sym, Value, call
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.prob import softmax_steps, total
 from dlsolve.kinds.scoring import dot, env_array, norm_step
@@ -90,15 +90,20 @@ def _subsampling(d: Derivation, sub: Subsampling) -> None:
             k = _word_sym("keep'", "P_keep", r"P_{\text{keep}}", w)
             d.derive(k, call("min", Num(1), (call("sqrt", f / t) + 1) * t / f), note="formula: code")
             dd = _word_sym("discard'", "1 − P_keep", r"1 - P_{\text{keep}}", w)
-            d.derive(dd, 1 - k, note=lambda v, mine=mine: Phrase(
-                "discarded with probability {x} by the code's formula, {p} by the paper's", x=v, p=mine))
+            d.derive(dd, 1 - k, note=_beside("discarded with probability {x} by the code's formula, {p} by the paper's",
+                                             mine))
         else:
             mine = d.env[f"keep[{w}]"]
             dd = _word_sym("discard'", "P_discard", r"P_{\text{discard}}", w)
             d.derive(dd, call("max", Num(0), 1 - call("sqrt", t / f)), note="formula: paper")
             k = _word_sym("keep'", "1 − P_discard", r"1 - P_{\text{discard}}", w)
-            d.derive(k, 1 - dd, note=lambda v, mine=mine: Phrase(
-                "kept with probability {x} by the paper's formula, {p} by the code's", x=v, p=mine))
+            d.derive(k, 1 - dd,
+                     note=_beside("kept with probability {x} by the paper's formula, {p} by the code's", mine))
+
+
+def _beside(text: str, mine: Value) -> Callable[[Optional[Value]], Phrase]:
+    """A note putting the step's value {x} beside the chosen convention's {p}."""
+    return lambda v: Phrase(text, x=v, p=mine)
 
 
 # -- similarity ------------------------------------------------------------------------------
@@ -132,9 +137,9 @@ def _similarity(d: Derivation, sim: Similarity) -> None:
 
     for a, b in sim.pairs:
         na, nb = norm(a, elems[a]), norm(b, elems[b])
-        c = Sym(f"cos[{a},{b}]", f"cos({a}, {b})", rf"\cos({_tex_word(a)}, {_tex_word(b)})")
-        d.derive(c, Div(dot(elems[a], elems[b]), na * nb))
-        d.answer(f"cosine[{a},{b}]", d.env[c.key], f"cosine similarity of '{a}' and '{b}'", keys=(c.key,))
+        cos = Sym(f"cos[{a},{b}]", f"cos({a}, {b})", rf"\cos({_tex_word(a)}, {_tex_word(b)})")
+        d.derive(cos, Div(dot(elems[a], elems[b]), na * nb))
+        d.answer(f"cosine[{a},{b}]", d.env[cos.key], f"cosine similarity of '{a}' and '{b}'", keys=(cos.key,))
     if sim.analogy is None:
         return
     a, b, c = sim.analogy
