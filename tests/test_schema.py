@@ -355,9 +355,7 @@ KNOWN = {
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
     ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
     ("init", "missing key", "layer"): CROSS_KEY + " (fan_in/fan_out or layer)",
-    ("loss", "missing key", "classes"): BY_VALUE,
     ("loss", "number for text", "y_true"): BY_VALUE,
-    ("loss", "quoted number", "y_true"): BY_VALUE,
     ("loss", "text for a list", "y_true"): BY_VALUE + " (one class name is a valid y_true for sparse_cce)",
     **{("metrics", "missing key", k): CROSS_KEY + " (y_true with y_pred or scores, or confusion)"
        for k in ("confusion", "labels", "scores", "y_pred", "y_true")},

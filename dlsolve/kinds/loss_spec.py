@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Literal, Optional
 
 import numpy as np
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, GetJsonSchemaHandler
+from pydantic_core import CoreSchema
 
 from dlsolve.errors import Path, SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
@@ -16,6 +17,40 @@ from dlsolve.kinds.prepared import PreparedSpec, frozen
 from dlsolve.kinds.prob import class_index, log_base
 from dlsolve.losses import LOSSES, Loss
 from dlsolve.schema import LogBase, LossName, Targets, Vector, VectorOrMatrix  # field types with a JSON Schema
+
+
+# Which losses take each option, read from the `Loss` records: the validator refuses an option the
+# loss does not take, and the JSON Schema states the same (`_option_rules`).
+TAKES: dict[str, Callable[[Loss], bool]] = {
+    "half": lambda l: "half" in l.options,
+    "label_smoothing": lambda l: l.smoothing is not None,
+    "delta": lambda l: "delta" in l.options,
+    "beta": lambda l: "beta" in l.options,
+    "margin": lambda l: "margin" in l.options,
+    "from_logits": lambda l: l.logit is not None,
+    "log_base": lambda l: l.logarithmic,
+}
+
+
+def _written(key: str, value: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """JSON Schema: `key` is written (not null), or written with a value matching `value`."""
+    return {"required": [key], "properties": {key: value or {"not": {"type": "null"}}}}
+
+
+# What writing each option looks like in the JSON Schema (false, null or the natural log take nothing).
+_OPTION_WRITTEN: dict[str, dict[str, Any]] = {"half": {"const": True}, "from_logits": {"const": True},
+                                              "log_base": {"enum": [2, 10, "2", "10"]}}
+
+
+def _option_rules(schema: dict[str, Any]) -> None:
+    """Which losses take which option (TAKES), and that a class name in y_true needs classes:
+    stated in the JSON Schema."""
+    schema.setdefault("allOf", []).extend(
+        [{"if": _written(key, _OPTION_WRITTEN.get(key)),
+          "then": {"properties": {"loss": {"enum": [n for n, l in LOSSES.items() if takes(l)]}}}}
+         for key, takes in TAKES.items()]
+        + [{"if": _written("y_true", {"anyOf": [{"type": "string"}, {"type": "array", "contains": {"type": "string"}}]}),
+            "then": {"required": ["classes"]}}])
 
 
 Labels = Optional[tuple[int, ...]]      # the class index of each sample, for the class-wise losses with labels
@@ -70,24 +105,24 @@ class Spec(PreparedSpec[Problem]):
                                      description="clip the probabilities into [ε, 1 − ε] before the log, as Keras "
                                                  "does (kld: its own clipping into [ε, 1], 10⁻⁷)")
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        """The fields' schema, and which losses take which option (`_option_rules`)."""
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        _option_rules(handler.resolve_ref_schema(schema))
+        return schema
+
     def prepare(self) -> Problem:
         if self.loss not in LOSSES:
             raise SpecInvalid(f"unknown loss: {did_you_mean(self.loss, LOSSES)}", ("loss",))
         loss = LOSSES[self.loss]
         base = log_base(self.log_base, ("log_base",))
-        if self.half and "half" not in loss.options:
-            raise SpecInvalid(f"half applies to {_takers(lambda l: 'half' in l.options)}, not {self.loss}", ("half",))
-        if self.label_smoothing is not None and loss.smoothing is None:
-            raise SpecInvalid(f"label_smoothing applies to {_takers(lambda l: l.smoothing is not None)}, not {self.loss}",
-                              ("label_smoothing",))
-        for key in ("delta", "beta", "margin"):
-            if getattr(self, key) is not None and key not in loss.options:
-                raise SpecInvalid(f"{key} applies to {_takers(lambda l: key in l.options)}, not {self.loss}", (key,))
-        if self.from_logits and loss.logit is None:
-            raise SpecInvalid(f"from_logits applies to {_takers(lambda l: l.logit is not None)}, not {self.loss}",
-                              ("from_logits",))
-        if base != "e" and not loss.logarithmic:
-            raise SpecInvalid(f"log_base applies to {_takers(lambda l: l.logarithmic)}, not {self.loss}", ("log_base",))
+        written = {"half": self.half, "label_smoothing": self.label_smoothing is not None,
+                   "delta": self.delta is not None, "beta": self.beta is not None, "margin": self.margin is not None,
+                   "from_logits": self.from_logits, "log_base": base != "e"}
+        for key, takes in TAKES.items():
+            if written[key] and not takes(loss):
+                raise SpecInvalid(f"{key} applies to {_takers(takes)}, not {self.loss}", (key,))
         y, yhat, labels = self._classwise(loss) if loss.classwise else self._elementwise(loss)
         weights = None
         if self.sample_weight is not None:
