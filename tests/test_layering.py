@@ -205,7 +205,7 @@ SHARED_WORDS: dict[str, tuple[set[str], str]] = {
     "kinds/convolve_pool.py": ({"max"}, "a pooling type (pool: {type: max | avg})"),
     "kinds/architecture/recurrent.py": ({"concat"}, "a bidirectional layer's merge (concat | sum | mul | ave)"),
     "losses.py": ({"log", "sum"}, "a loss's logarithm option (log: log | log2 | log10) and reduction (mean | sum)"),
-    "kinds/attention.py": ({"concat"}, "an attention score (score: dot | scaled_dot | additive | concat)"),
+    "kinds/attention_spec.py": ({"concat"}, "an attention score (score: dot | scaled_dot | additive | concat)"),
     "kinds/prob.py": ({"ln"}, "a log base as a problem writes it (e | ln | natural)"),
     "vary.py": ({"step"}, "a variant rule's step (range: [a, b], step: s)"),
 }
