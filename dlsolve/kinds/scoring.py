@@ -9,7 +9,7 @@ shared with the word2vec kind.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -112,16 +112,17 @@ class Score:
     same_length: bool           # query and keys must have the same length
     several_queries: bool       # several queries at once (as one matrix, or row by row when `matrix` is None)
     needs_nonzero: bool         # undefined for a zero vector (a length in the denominator)
-    prepare: Callable[[Derivation, list[Sym], ScoreParams, str], Any]   # what `derive` takes as `pre`
-    derive: Callable[[Derivation, Sym, list[Sym], list[Sym], Any, ScoreParams, str, NoteArg], None]
+    # once per query: the symbols every key's score reuses (d_k, ‖q‖, qᵀW, W_q·q), `derive`'s `pre`
+    prepare: Callable[[Derivation, list[Sym], ScoreParams, str], list[Sym]]
+    derive: Callable[[Derivation, Sym, list[Sym], list[Sym], list[Sym], ScoreParams, str, NoteArg], None]
     matrix: Optional[Callable[[Derivation, Sym, Sym, Sym, ScoreParams, str], None]]
 
 
-def _no_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) -> Any:
-    return None
+def _no_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) -> list[Sym]:
+    return []
 
 
-def _dot(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params: ScoreParams, tag: str,
+def _dot(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: list[Sym], params: ScoreParams, tag: str,
          note: NoteArg) -> None:
     d.derive(s, dot(q, k), note=note)
 
@@ -137,13 +138,13 @@ def _dk(d: Derivation, width: int) -> Sym:
     return dk
 
 
-def _scaled_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) -> Any:
-    return _dk(d, len(q))
+def _scaled_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) -> list[Sym]:
+    return [_dk(d, len(q))]
 
 
-def _scaled(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params: ScoreParams, tag: str,
+def _scaled(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: list[Sym], params: ScoreParams, tag: str,
             note: NoteArg) -> None:
-    d.derive(s, Div(dot(q, k), call("sqrt", pre)), note=note)
+    d.derive(s, Div(dot(q, k), call("sqrt", pre[0])), note=note)
 
 
 def _scaled_matrix(d: Derivation, S: Sym, Q: Sym, K: Sym, params: ScoreParams, t: str) -> None:
@@ -162,7 +163,7 @@ def _general_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) ->
     return out
 
 
-def _general(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params: ScoreParams, tag: str,
+def _general(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: list[Sym], params: ScoreParams, tag: str,
              note: NoteArg) -> None:
     d.derive(s, dot(pre, k), note=note)
 
@@ -180,7 +181,7 @@ def _additive_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) -
     return out
 
 
-def _additive(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params: ScoreParams, tag: str,
+def _additive(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: list[Sym], params: ScoreParams, tag: str,
               note: NoteArg) -> None:
     hidden = []
     j = tag.rsplit("_", 1)[-1]
@@ -192,7 +193,7 @@ def _additive(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, param
     d.derive(s, dot(params.v, hidden), note=note)
 
 
-def _concat(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params: ScoreParams, tag: str,
+def _concat(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: list[Sym], params: ScoreParams, tag: str,
             note: NoteArg) -> None:
     """Luong's concat score v_aᵀ·tanh(W_a·[q; k]): each row of W_a times the query and key stacked."""
     hidden = []
@@ -206,18 +207,18 @@ def _concat(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params:
     d.derive(s, dot(params.v, hidden), note=note)
 
 
-def _cos_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) -> Sym:
+def _cos_prep(d: Derivation, q: list[Sym], params: ScoreParams, tag: str) -> list[Sym]:
     nq = Sym(f"normq{tag}", "‖q‖", r"\lVert\mathbf{q}\rVert")
     norm_step(d, nq, q)
-    return nq
+    return [nq]
 
 
-def _cos(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: Any, params: ScoreParams, tag: str,
+def _cos(d: Derivation, s: Sym, q: list[Sym], k: list[Sym], pre: list[Sym], params: ScoreParams, tag: str,
          note: NoteArg) -> None:
     j = tag.rsplit("_", 1)[-1]
     nk = Sym(f"normk{tag}", f"‖k{N.subscript(j)}‖", rf"\lVert\mathbf{{k}}_{{{j}}}\rVert")
     norm_step(d, nk, k)
-    d.derive(s, Div(dot(q, k), pre * nk), note=note)
+    d.derive(s, Div(dot(q, k), pre[0] * nk), note=note)
 
 
 def _cos_matrix(d: Derivation, S: Sym, Q: Sym, K: Sym, params: ScoreParams, t: str) -> None:
