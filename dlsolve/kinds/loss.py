@@ -9,7 +9,7 @@ derivative ∂L/∂ŷ is given too (and ∂L/∂z, which is ŷ − y for sigmoid
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 import numpy as np
 
@@ -386,6 +386,6 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     return d.solution(KIND, spec.title or s.loss.title)
 
 
-def _cell(v: Any) -> Union[float, np.ndarray]:
+def _cell(v: Union[float, np.ndarray]) -> Union[float, np.ndarray]:
     """A number, or a row of numbers (the renderer formats both)."""
     return float(v) if np.ndim(v) == 0 else np.array(v, dtype=float)

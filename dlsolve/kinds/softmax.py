@@ -8,7 +8,7 @@ one section per temperature and a table side by side; optionally the weighted su
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Union
+from typing import Literal, Optional, Union
 
 import numpy as np
 from pydantic import ConfigDict, Field
@@ -21,7 +21,7 @@ from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prepared import PreparedSpec, frozen
 from dlsolve.kinds.prob import softmax_steps
-from dlsolve.solution import Phrase, Solution
+from dlsolve.solution import Cell, Phrase, Solution
 from dlsolve.schema import Vector  # field types with a JSON Schema
 
 KIND = "softmax"
@@ -110,7 +110,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     heads = ["i"] + (["label"] if spec.labels else []) + ["s_i"] + [f"p_i (T={N.label_number(t)})" for t in temps]
     rows = []
     for i in range(n):
-        row: list[Any] = [i + 1] + ([spec.labels[i]] if spec.labels else []) + [float(s_vals[i])]
+        row: list[Cell] = [i + 1] + ([spec.labels[i]] if spec.labels else []) + [float(s_vals[i])]
         rows.append(row + [col[i] for col in columns])
     d.table(heads, rows)
     return d.solution(KIND, spec.title)
