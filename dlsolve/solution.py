@@ -117,7 +117,7 @@ class Step:
         return self.forms[-1]
 
 
-Cell = Union[str, float, int, Sym, Expr, Value, None]  # Value: an array is a cell of one entry per weight
+Cell = Union[str, Value, int, Sym, Expr, None]   # Value: a number, or a row of numbers (an array)
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,8 @@ class Section:
     level: int = 1
 
 
-AnswerValue = Union[Value, Expr, list[Any]]  # a number, an array, a formula, or a (nested) list of them
+AnswerValue = Union[Value, Expr, str, list[Any]]  # a number, an array, a formula, a word (word2vec's analogy),
+#                                                   or a (nested) list of them
 
 
 @dataclass(frozen=True)

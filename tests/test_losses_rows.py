@@ -218,3 +218,49 @@ def test_svm_takes_one_hot_rows_as_well_as_labels():
                                  "y_pred": SCORES}))
     assert onehot["per_sample"] == labels["per_sample"]
     assert np.array_equal(onehot["dl_ds"], labels["dl_ds"])
+
+
+# An option each loss takes, written out by hand from the README (not read from the Loss records):
+# (loss, option, value, y_true, y_pred) — a problem dlsolve solves.
+TAKEN = [
+    ("mse", "half", True, [1], [0.5]),
+    ("huber", "delta", 0.5, [1], [0.5]),
+    ("smooth_l1", "beta", 0.5, [1], [0.5]),
+    ("bce", "label_smoothing", 0.1, [1], [0.5]),
+    ("bce", "from_logits", True, [1], [0.5]),
+    ("bce", "log_base", 2, [1], [0.5]),
+    ("multiclass_hinge", "margin", 2, [0], [[1, 2, 3]]),
+]
+
+
+@pytest.mark.parametrize("loss,key,value,y_true,y_pred", TAKEN, ids=[f"{t[0]}-{t[1]}" for t in TAKEN])
+def test_the_schema_takes_an_option_where_dlsolve_does(loss, key, value, y_true, y_pred):
+    """A loss's option is accepted by both with its loss and refused by both with mae (which takes
+    none of them): the JSON Schema states the Loss records' rule, as the validator applies it."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from dlsolve.schema import kind_schema
+
+    validator = jsonschema.Draft202012Validator(kind_schema("loss"))
+    good = {"kind": "loss", "loss": loss, key: value, "y_true": y_true, "y_pred": y_pred}
+    solve_data(good)
+    assert validator.is_valid(good)
+    bad = {"kind": "loss", "loss": "mae", key: value, "y_true": [1], "y_pred": [0.5]}
+    with pytest.raises(Exception, match=f"{key} applies to"):
+        solve_data(bad)
+    assert not validator.is_valid(bad)
+    assert validator.is_valid({**bad, key: None} if key not in ("half", "from_logits", "log_base") else
+                              {**bad, key: {"half": False, "from_logits": False, "log_base": "e"}[key]})
+
+
+def test_a_class_name_needs_classes_in_the_schema_too():
+    jsonschema = pytest.importorskip("jsonschema")
+    from dlsolve.schema import kind_schema
+
+    validator = jsonschema.Draft202012Validator(kind_schema("loss"))
+    named = {"kind": "loss", "loss": "sparse_cce", "y_true": ["cat"], "y_pred": [[0.7, 0.3]]}
+    with pytest.raises(Exception, match="no classes"):
+        solve_data(named)
+    assert not validator.is_valid(named)
+    solve_data({**named, "classes": ["cat", "dog"]})
+    assert validator.is_valid({**named, "classes": ["cat", "dog"]})
+    assert validator.is_valid({**named, "y_true": [0]})

@@ -19,13 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dlsolve"
 NOT_YET: set[str] = {
     "kinds/architecture/planner.py",
     "kinds/architecture/registry.py",
-    "kinds/attention.py",
-    "kinds/entropy.py",
     "kinds/init.py",
-    "kinds/loss.py",
-    "kinds/softmax.py",
-    "kinds/style.py",
-    "kinds/word2vec.py",
 }
 
 

@@ -346,8 +346,6 @@ def mutations(data):
 CROSS_KEY = "a key required only with (or instead of) another key, checked in the kind's validator"
 BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
 KNOWN = {
-    **{("attention", "missing key", k): CROSS_KEY + " (query and keys, or X with W_Q, W_K, W_V)"
-       for k in ("W_K", "W_Q", "W_V", "X", "keys", "query")},
     **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
        "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
                                                      "samples", "target")},
@@ -356,9 +354,7 @@ KNOWN = {
     ("distillation", "quoted number", "label"): BY_VALUE,
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
     ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
-    ("loss", "missing key", "classes"): BY_VALUE,
     ("loss", "number for text", "y_true"): BY_VALUE,
-    ("loss", "quoted number", "y_true"): BY_VALUE,
     ("loss", "text for a list", "y_true"): BY_VALUE + " (one class name is a valid y_true for sparse_cce)",
     ("metrics", "missing key", "labels"): BY_VALUE + " (positive must be one of the classes)",
     **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
@@ -368,9 +364,7 @@ KNOWN = {
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
     **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
        for k in ("loss", "readout", "target", "targets", "weights")},
-    ("style", "missing key", "style"): CROSS_KEY + " (S or A)",
-    **{("word2vec", "missing key", k): CROSS_KEY + " (at least one part)" for k in ("similarity", "skipgram",
-                                                                                   "subsampling")},
+    ("word2vec", "missing key", "similarity"): BY_VALUE + " (a word in pairs or analogy needs a vector)",
 }
 
 

@@ -9,217 +9,21 @@ with one row worked in full beside them; several heads split the columns of Q, K
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Div, Expr, MatMul, Num, Outer, Sym, call, total
 from dlsolve.kinds import SolveOptions
-from dlsolve.kinds import values as V
+from dlsolve.kinds.attention_spec import Spec
 from dlsolve.kinds.prob import needs_shift, softmax_steps
-from dlsolve.kinds.scoring import CONCAT, SCORES, Additive, Concat, nonzero_rows
-from dlsolve.kinds.scoring import bind_matrix as _bind_matrix, bind_vector as _bind_vector
+from dlsolve.kinds.scoring import SCORES, ScoreParams, bind_matrix as _bind_matrix, bind_vector as _bind_vector, \
+    env_array
 from dlsolve.solution import WORKED, Solution
-from dlsolve.schema import Mask, Matrix, VectorOrMatrix  # field types with a JSON Schema
 
 KIND = "attention"
-
-
-def _score_rules(schema: dict[str, Any]) -> None:
-    """A score's own weights (`Score.param`: W, additive, concat) go with that score alone: the
-    JSON Schema states it from SCORES, the registry the validator below reads."""
-    for param in sorted({s.param for s in SCORES.values() if s.param}):
-        names = [n for n, s in SCORES.items() if s.param == param]
-        schema.setdefault("allOf", []).extend([
-            {"if": {"properties": {"score": {"enum": names}}, "required": ["score"]}, "then": {"required": [param]}},
-            {"if": {"required": [param]}, "then": {"properties": {"score": {"enum": names}}, "required": ["score"]}}])
-
-
-class Spec(BaseModel):
-    """kind: attention — see the README for every key."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_score_rules)
-    kind: Literal["attention"]
-    title: Optional[str] = None
-    score: Literal["dot", "scaled_dot", "general", "additive", "concat", "cosine"] = Field(
-        "dot", description="the score of a query q and a key k: dot qᵀk, scaled_dot qᵀk/√d, general qᵀWk, "
-                           "additive vᵀtanh(W_q q + W_k k), concat vᵀtanh(W[q; k]), cosine")
-    query: Optional[VectorOrMatrix] = Field(None, description="the query q (or a matrix of queries, one per row)")
-    keys: Optional[Matrix] = Field(None, description="the keys, one per row")
-    values: Optional[Matrix] = Field(None, description="the values, one per row (default: the keys)")
-    W: Optional[Matrix] = Field(None, description="score general: W in qᵀ·W·k")
-    additive: Optional[Additive] = Field(None, description="score additive (Bahdanau): {W_q, W_k, v}")
-    concat: Optional[Concat] = Field(None, description="score concat (Luong): {W, v}")
-    temperature: float = Field(1.0, gt=0,
-                               description="T: the scores are divided by T before the softmax (default 1)")
-    mask: Optional[Mask] = Field(None,
-                                 description="causal, or a 0/1 matrix (queries × keys): 1 where a query may look")
-    X: Optional[Matrix] = Field(None,
-                                description="self-attention: the inputs X, one per row; Q = X·W_Q, K = X·W_K, V = "
-                                            "X·W_V")
-    W_Q: Optional[Matrix] = Field(None, description="self-attention: W_Q, the query projection")
-    W_K: Optional[Matrix] = Field(None, description="self-attention: W_K, the key projection")
-    W_V: Optional[Matrix] = Field(None, description="self-attention: W_V, the value projection")
-    heads: int = Field(1, ge=1,
-                       description="the number of heads h: W_Q, W_K, W_V split into h column blocks (default 1)")
-    W_O: Optional[Matrix] = Field(None,
-                                  description="multi-head: W_O, the output projection of the concatenated heads")
-
-    _q: np.ndarray          # one query (1-D) or queries (2-D)
-    _k: np.ndarray
-    _v: np.ndarray
-    _W: Optional[np.ndarray]
-    _add: Optional[tuple[np.ndarray, np.ndarray, np.ndarray]]
-    _concat: Optional[tuple[np.ndarray, np.ndarray]] = None
-    _mask: Optional[np.ndarray]   # True = visible
-    _proj: Optional[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
-    _WO: Optional[np.ndarray]
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        self._proj = None
-        if self.X is not None:
-            for name in ("query", "keys", "values"):
-                if getattr(self, name) is not None:
-                    raise SpecInvalid(f"give either X (self-attention) or query/keys/values, not both; "
-                                      f"remove '{name}'", (name,))
-            X = V.matrix(self.X, ("X",))
-            mats = []
-            for name in ("W_Q", "W_K", "W_V"):
-                if getattr(self, name) is None:
-                    raise SpecInvalid(f"self-attention from X needs {name} (Q = X·W_Q, K = X·W_K, V = X·W_V)",
-                                      (name,))
-                m = V.matrix(getattr(self, name), (name,))
-                if m.shape[0] != X.shape[1]:
-                    raise SpecInvalid(f"expected {X.shape[1]} rows (X has {X.shape[1]} columns), got {m.shape[0]}",
-                                      (name,))
-                mats.append(m)
-            self._proj = (X, *mats)
-            self._q, self._k, self._v = X @ mats[0], X @ mats[1], X @ mats[2]
-            qk_path: tuple = ("W_K",)
-        else:
-            for name in ("W_Q", "W_K", "W_V"):
-                if getattr(self, name) is not None:
-                    raise SpecInvalid(f"{name} is used only with X (self-attention)", (name,))
-            if self.query is None or self.keys is None:
-                raise SpecInvalid("expected a query and keys (or X with W_Q, W_K, W_V)",
-                                  ("keys" if self.query is not None else "query",))
-            q = self.query
-            self._q = V.matrix(q, ("query",)) if isinstance(q, list) and q and isinstance(q[0], list) \
-                else V.vector(q, ("query",), scalar_ok=False)
-            self._k = V.matrix(self.keys, ("keys",))
-            self._v = self._k if self.values is None else V.matrix(self.values, ("values",))
-            if len(self._v) != len(self._k):
-                raise SpecInvalid(f"expected {len(self._k)} values (one per key), got {len(self._v)}", ("values",))
-            qk_path = ("query",)
-        several = self._q.ndim == 2
-        dq, dk = self._q.shape[-1], self._k.shape[1]
-        score = SCORES[self.score]
-        self._W, self._add = None, None
-        if score.param == "W":
-            if self.W is None:
-                raise SpecInvalid("score: general needs W (score = qᵀ·W·k)", ("score",))
-            self._W = V.matrix(self.W, ("W",))
-            if self._W.shape != (dq, dk):
-                raise SpecInvalid(f"expected W of shape {dq}×{dk} (query length × key length), "
-                                  f"got {self._W.shape[0]}×{self._W.shape[1]}", ("W",))
-        elif self.W is not None:
-            raise SpecInvalid("W is used only with score: general", ("W",))
-        if score.param == "additive":
-            if self.additive is None:
-                raise SpecInvalid("score: additive needs additive: {W_q, W_k, v}", ("score",))
-            if several and not score.several_queries:
-                raise SpecInvalid("additive scores are solved for one query (Bahdanau's decoder state); "
-                                  "give the query as a vector", ("query",) if self.X is None else ("X",))
-            Wq = V.matrix(self.additive.W_q, ("additive", "W_q"))
-            Wk = V.matrix(self.additive.W_k, ("additive", "W_k"))
-            v = V.vector(self.additive.v, ("additive", "v"), scalar_ok=False)
-            if Wq.shape[1] != dq:
-                raise SpecInvalid(f"expected {dq} columns (the query's length), got {Wq.shape[1]}", ("additive", "W_q"))
-            if Wk.shape[1] != dk:
-                raise SpecInvalid(f"expected {dk} columns (the keys' length), got {Wk.shape[1]}", ("additive", "W_k"))
-            if Wk.shape[0] != Wq.shape[0]:
-                raise SpecInvalid(f"expected {Wq.shape[0]} rows (as W_q), got {Wk.shape[0]}", ("additive", "W_k"))
-            if len(v) != Wq.shape[0]:
-                raise SpecInvalid(f"expected {Wq.shape[0]} entries (the rows of W_q), got {len(v)}", ("additive", "v"))
-            self._add = (Wq, Wk, v)
-        elif self.additive is not None:
-            raise SpecInvalid("additive is used only with score: additive", ("additive",))
-        if score is CONCAT:
-            if self.concat is None:
-                raise SpecInvalid("score: concat needs concat: {W, v} (score = v_aᵀ·tanh(W_a·[q; k]))", ("score",))
-            Wa = V.matrix(self.concat.W, ("concat", "W"))
-            va = V.vector(self.concat.v, ("concat", "v"), scalar_ok=False)
-            if Wa.shape[1] != dq + dk:
-                raise SpecInvalid(f"expected {dq + dk} columns (the query's {dq} and the key's {dk} stacked), "
-                                  f"got {Wa.shape[1]}", ("concat", "W"))
-            if len(va) != Wa.shape[0]:
-                raise SpecInvalid(f"expected {Wa.shape[0]} entries (the rows of W), got {len(va)}", ("concat", "v"))
-            self._concat = (Wa, va)
-        elif self.concat is not None:
-            raise SpecInvalid("concat is used only with score: concat", ("concat",))
-        if score.same_length and dq != dk:
-            raise SpecInvalid(f"expected a query of length {dk} (the keys' length) for a {self.score} score, "
-                              f"got {dq}; a general (W) or additive score joins different lengths", qk_path)
-        if score.needs_nonzero:
-            nonzero_rows(self._q if several else self._q[None, :],
-                         ("X",) if self.X is not None else ("query",), "query" if not several else "queries",
-                         several or self.X is not None, "Q" if self.X is not None else None)
-            nonzero_rows(self._k, ("X",) if self.X is not None else ("keys",), "key", True,
-                         "K" if self.X is not None else None)
-        self._mask = None
-        if self.mask is not None:
-            if not several:
-                raise SpecInvalid("a mask needs a matrix of queries (one row per query) or X", ("mask",))
-            m, n = len(self._q), len(self._k)
-            if isinstance(self.mask, str):
-                if self.mask != "causal":
-                    raise SpecInvalid(f"expected 'causal' or a 0/1 matrix, got '{self.mask}'", ("mask",))
-                self._mask = np.tril(np.ones((m, n), dtype=bool))
-            else:
-                mm = V.matrix(self.mask, ("mask",))
-                if mm.shape != (m, n):
-                    raise SpecInvalid(f"expected a {m}×{n} mask (queries × keys), got {mm.shape[0]}×{mm.shape[1]}",
-                                      ("mask",))
-                bad = np.argwhere((mm != 0) & (mm != 1))
-                if len(bad):
-                    i, j = bad[0]
-                    raise SpecInvalid("expected 0 (masked) or 1 (visible)", ("mask", int(i), int(j)))
-                self._mask = mm == 1
-            empty = np.flatnonzero(~self._mask.any(axis=1))
-            if len(empty):
-                raise SpecInvalid(f"row {empty[0] + 1} of the mask hides every key: its softmax is undefined",
-                                  ("mask",) if isinstance(self.mask, str) else ("mask", int(empty[0])))
-        if self.heads > 1:
-            if not several:
-                raise SpecInvalid("several heads need a matrix of queries (one row per query) or X", ("heads",))
-            if score.param is not None or score.matrix is None:
-                raise SpecInvalid(f"several heads are solved for dot, scaled_dot or cosine scores, not {self.score}",
-                                  ("heads",))
-            for what, width in (("Q and K", dk), ("V", self._v.shape[1])):
-                if width % self.heads:
-                    raise SpecInvalid(f"{self.heads} heads do not divide the width of {what} ({width})", ("heads",))
-            if score.needs_nonzero:
-                h = self.heads
-                for blk in range(h):
-                    w = dk // h
-                    nonzero_rows(self._q[:, blk * w:(blk + 1) * w], ("X",) if self.X is not None else ("query",),
-                                 f"head {blk + 1}'s query", True, "Q" if self.X is not None else None)
-                    nonzero_rows(self._k[:, blk * w:(blk + 1) * w], ("X",) if self.X is not None else ("keys",),
-                                 f"head {blk + 1}'s key", True, "K" if self.X is not None else None)
-        self._WO = None
-        if self.W_O is not None:
-            if not several:
-                raise SpecInvalid("W_O projects the outputs of a matrix of queries (or X)", ("W_O",))
-            self._WO = V.matrix(self.W_O, ("W_O",))
-            if self._WO.shape[0] != self._v.shape[1]:
-                raise SpecInvalid(f"expected {self._v.shape[1]} rows (the width of the concatenated heads), "
-                                  f"got {self._WO.shape[0]}", ("W_O",))
-        return self
 
 
 def _head(name: str, h: int, heads: int) -> tuple[str, str]:
@@ -234,7 +38,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d.convention("the softmax runs over the keys: each query's weights are one per key and sum to 1")
     if spec.temperature != 1:
         d.convention("the scores are divided by the temperature T before the softmax")
-    if spec._q.ndim == 1:
+    if not spec.problem.several:
         _one_query(d, spec)
     else:
         _many_queries(d, spec)
@@ -249,33 +53,31 @@ def _given_temperature(d: Derivation, spec: Spec) -> Optional[Sym]:
     return T
 
 
-def _given_params(d: Derivation, spec: Spec, tag: str = "") -> dict[str, Any]:
-    """W (general), W_q, W_k, v (additive), d_k (scaled_dot) given and their entries bound."""
-    out: dict[str, Any] = {}
-    if spec._W is not None:
-        d.given(Sym("W", "W", r"\mathbf{W}"), spec._W, note="Luong's general score: score = qᵀ·W·k")
-        out["W"] = _bind_matrix(d, "W", "W", spec._W, tag)
-    if spec._add is not None:
-        Wq, Wk, v = spec._add
+def _given_params(d: Derivation, spec: Spec, tag: str = "") -> ScoreParams:
+    """W (general), W_q, W_k, v (additive), W_a, v_a (concat) given and their entries bound."""
+    problem = spec.problem
+    if problem.W is not None:
+        d.given(Sym("W", "W", r"\mathbf{W}"), problem.W, note="Luong's general score: score = qᵀ·W·k")
+        return ScoreParams(W=_bind_matrix(d, "W", "W", problem.W, tag))
+    if problem.additive is not None:
+        Wq, Wk, v = problem.additive
         d.given(Sym("Wq", "W_q", r"\mathbf{W}_q"), Wq, note="applied to the query (Bahdanau's W_a)")
         d.given(Sym("Wk", "W_k", r"\mathbf{W}_k"), Wk, note="applied to each key (Bahdanau's U_a)")
         d.given(Sym("va", "v", r"\mathbf{v}"), v, note="the output vector of the score (Bahdanau's v_a)")
-        out["Wq"] = _bind_matrix(d, "Wq", "(W_q)", Wq, tag)
-        out["Wk"] = _bind_matrix(d, "Wk", "(W_k)", Wk, tag)
-        out["v"] = _bind_vector(d, "va", "v", v, tag)
-    if spec._concat is not None:
-        Wa, va = spec._concat
+        return ScoreParams(Wq=_bind_matrix(d, "Wq", "(W_q)", Wq, tag), Wk=_bind_matrix(d, "Wk", "(W_k)", Wk, tag),
+                           v=_bind_vector(d, "va", "v", v, tag))
+    if problem.concat is not None:
+        Wa, va = problem.concat
         d.given(Sym("Wa", "W_a", r"\mathbf{W}_a"), Wa,
                 note="applied to [q; k], the query stacked on the key (Luong's W_a)")
         d.given(Sym("va", "v_a", r"\mathbf{v}_a"), va, note="the output vector of the score (Luong's v_a)")
-        out["Wa"] = _bind_matrix(d, "Wa", "(W_a)", Wa, tag)
-        out["v"] = _bind_vector(d, "va", "v", va, tag)
-    return out
+        return ScoreParams(Wa=_bind_matrix(d, "Wa", "(W_a)", Wa, tag), v=_bind_vector(d, "va", "v", va, tag))
+    return ScoreParams()
 
 
 def _one_query(d: Derivation, spec: Spec) -> None:
     d.section("Given")
-    q, K, Vv = spec._q, spec._k, spec._v
+    q, K, Vv = spec.problem.queries, spec.problem.keys, spec.problem.values
     d.given(Sym("qv", "q", r"\mathbf{q}"), q, note="the query (the decoder state h_t)")
     for j, row in enumerate(K, 1):
         d.given(Sym(f"kv{j}", f"k{N.subscript(j)}", rf"\mathbf{{k}}_{{{j}}}"), row,
@@ -299,7 +101,7 @@ def _one_query(d: Derivation, spec: Spec) -> None:
 
 
 def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: list[list[Sym]],
-               visible: list[bool], T: Optional[Sym], params: dict[str, Any], tag: str,
+               visible: list[bool], T: Optional[Sym], params: ScoreParams, tag: str,
                row: Optional[int] = None, all_rows: bool = False) -> tuple[list[Sym], list[Sym], list[Sym]]:
     """Scores, weights and context of one query, every number written out; returns their symbols."""
     score = SCORES[spec.score]
@@ -316,7 +118,7 @@ def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: l
     s_syms = [Sym(f"s{tag}_{j}", f"s{idx(j)[0]}", f"s_{idx(j)[1]}") for j in range(1, len(k) + 1)]
     pre = score.prepare(d, q, params, tag)
     for j, (sj, kj) in enumerate(zip(s_syms, k)):
-        score.derive(d, sj, q, kj, pre, params, f"{tag}_{j + 1}", note=None if visible[j] else
+        score.derive(d, sj, q, kj, pre, params, f"{tag}_{j + 1}", None if visible[j] else
                      "masked: this key is hidden from this query (score −∞, weight 0)")
     d.section(("Weights" if row is None else f"Row {row}: weights") + " — softmax over the keys")
     a_syms = [Sym(f"alpha{tag}_{j}", f"α{idx(j)[0]}", rf"\alpha_{idx(j)[1]}") for j in range(1, len(k) + 1)]
@@ -339,14 +141,15 @@ def worked_row(d: Derivation, spec: Spec, q: list[Sym], k: list[list[Sym]], v: l
 def _many_queries(d: Derivation, spec: Spec) -> None:
     d.section("Given")
     H = spec.heads
-    if spec._proj is not None:
-        X, WQ, WK, WV = spec._proj
+    problem = spec.problem
+    if problem.projection is not None:
+        X, WQ, WK, WV = problem.projection
         Xs = Sym("X", "X", r"\mathbf{X}")
         d.given(Xs, X, note="token vectors, one per row")
         mats = {}
-        for name, m in (("W_Q", WQ), ("W_K", WK), ("W_V", WV)):
+        for name, W in (("W_Q", WQ), ("W_K", WK), ("W_V", WV)):
             mats[name] = Sym(name.replace("_", ""), name, rf"\mathbf{{W}}_{{{name[-1]}}}")
-            d.given(mats[name], m)
+            d.given(mats[name], W)
         T = _given_temperature(d, spec)
         d.section("Queries, keys and values")
         Q, K, Vm = (Sym(n, n, rf"\mathbf{{{n}}}") for n in ("Q", "K", "V"))
@@ -357,15 +160,16 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
         d.answer("V", d.env["V"], "the values V = X·W_V", keys=("V",))
     else:
         Q, K, Vm = (Sym(n, n, rf"\mathbf{{{n}}}") for n in ("Q", "K", "V"))
-        d.given(Q, spec._q, note="the queries, one per row")
-        d.given(K, spec._k, note="the keys, one per row")
-        d.given(Vm, spec._v, note="the values, one per row" if spec.values is not None else "the values are the keys")
+        d.given(Q, problem.queries, note="the queries, one per row")
+        d.given(K, problem.keys, note="the keys, one per row")
+        d.given(Vm, problem.values,
+                note="the values, one per row" if spec.values is not None else "the values are the keys")
         T = _given_temperature(d, spec)
     params = _given_params(d, spec, tag="")
-    m, n = len(spec._q), len(spec._k)
-    visible = spec._mask if spec._mask is not None else np.ones((m, n), dtype=bool)
+    m, n = len(problem.queries), len(problem.keys)
+    visible = problem.mask if problem.mask is not None else np.ones((m, n), dtype=bool)
     heads = []
-    dk, dv = spec._k.shape[1] // H, spec._v.shape[1] // H
+    dk, dv = problem.keys.shape[1] // H, problem.values.shape[1] // H
     if SCORES[spec.score].matrix is None:   # additive, concat: no matrix form, one query after another
         _row_by_row(d, spec, Q, K, Vm, visible, T, params)
         return
@@ -377,7 +181,7 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
             for base, width, src in (("Q", dk, Q), ("K", dk, K), ("V", dv, Vm)):
                 uni, tex = _head(base, h, H)
                 sym = Sym(f"{base}{h}", uni, rf"\mathbf{{{base}}}^{{({h})}}")
-                full = d.env[src.key]
+                full = env_array(d, src)
                 d.given(sym, full[:, (h - 1) * width:h * width],
                         note=f"columns {(h - 1) * width + 1}–{h * width} of {base}", part=WORKED)
                 parts.append(sym)
@@ -386,7 +190,10 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
             Qh, Kh, Vh = Q, K, Vm
         heads.append(_one_head(d, spec, Qh, Kh, Vh, visible, T, params, h, worked=(h == 1)))
     S, A, C = zip(*heads)
-    key = (lambda syms: tuple(s.key for s in syms))
+
+    def key(syms: tuple[Sym, ...]) -> tuple[str, ...]:
+        return tuple(s.key for s in syms)
+
     lead = "; one matrix per head" if H > 1 else ""
     d.answer("scores", np.array([d.env[s.key] for s in S]) if H > 1 else d.env[S[0].key],
              "the score matrix (queries × keys)" + lead, keys=key(S))
@@ -394,10 +201,10 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
              "the attention weights, row-wise softmax" + lead, keys=key(A))
     d.answer("context", np.array([d.env[s.key] for s in C]) if H > 1 else d.env[C[0].key],
              "the outputs A·V, one row per query" + lead, keys=key(C))
-    if spec._WO is not None:
+    if problem.W_O is not None:
         d.section("Output projection")
         WO = Sym("WO", "W_O", r"\mathbf{W}_{O}")
-        d.given(WO, spec._WO)
+        d.given(WO, problem.W_O)
         O = Sym("O", "O", r"\mathbf{O}")
         if H == 1:
             d.derive(O, MatMul(C[0], WO))
@@ -405,7 +212,7 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
             blocks = []
             for h in range(1, H + 1):
                 b = Sym(f"WO{h}", f"W_O^({h})", rf"\mathbf{{W}}_{{O}}^{{({h})}}")
-                d.given(b, spec._WO[(h - 1) * dv:h * dv], note=f"rows {(h - 1) * dv + 1}–{h * dv} of W_O",
+                d.given(b, problem.W_O[(h - 1) * dv:h * dv], note=f"rows {(h - 1) * dv + 1}–{h * dv} of W_O",
                         part=WORKED)
                 blocks.append(b)
             d.derive(O, total([MatMul(c, b) for c, b in zip(C, blocks)]),
@@ -414,12 +221,12 @@ def _many_queries(d: Derivation, spec: Spec) -> None:
 
 
 def _row_by_row(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.ndarray, T: Optional[Sym],
-                params: dict[str, Any]) -> None:
+                params: ScoreParams) -> None:
     """A score with no matrix form for several queries (Bahdanau's alignment over a whole output
     sequence): every query worked in full, then the score, weight and output matrices."""
     d.text("This score has no matrix form: each query (row) is worked in full, and row i of the "
            "alignment matrix holds query i's weights over the keys.")
-    Qv, Kv, Vv = d.env[Q.key], d.env[K.key], d.env[Vm.key]
+    Qv, Kv, Vv = env_array(d, Q), env_array(d, K), env_array(d, Vm)
     S, A, C = [], [], []
     for r in range(len(Qv)):
         q_syms = _bind_vector(d, "q", "q", Qv[r], f"r{r + 1}")
@@ -448,7 +255,7 @@ def _row_by_row(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.
 
 
 def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.ndarray, T: Optional[Sym],
-              params: dict[str, Any], h: int, worked: bool) -> tuple[Sym, Sym, Sym]:
+              params: ScoreParams, h: int, worked: bool) -> tuple[Sym, Sym, Sym]:
     score = SCORES[spec.score]
     H = spec.heads
     t = str(h) if H > 1 else ""
@@ -459,9 +266,11 @@ def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.nd
         return Sym(f"{base}{t}", u, tex + (f"^{{({h})}}" if H > 1 else ""))
 
     S = msym("S", "S", r"\mathbf{S}")
+    if score.matrix is None:
+        raise TypeError(f"{spec.score} has no matrix form: its queries are worked row by row")
     score.matrix(d, S, Q, K, params, t)
     A_in: Expr = S
-    if spec._mask is not None:
+    if spec.problem.mask is not None:
         M = msym("M", "M", r"\mathbf{M}")
         d.given(M, np.where(visible, 0.0, -np.inf),
                 note="the mask: 0 where the key is visible, −∞ where it is hidden"
@@ -470,9 +279,9 @@ def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.nd
         d.derive(Sm, S + M, note="masked scores: e^(−∞) = 0, so hidden keys get weight 0")
         A_in = Sm
     E = msym("E", "E", r"\mathbf{E}")
-    n = len(d.env[K.key])
+    n = len(env_array(d, K))
     arg: Expr = A_in if T is None else A_in / T
-    z = np.where(visible, d.env[S.key] / (1.0 if T is None else d.env[T.key]), -np.inf)
+    z = np.where(visible, env_array(d, S) / (1.0 if T is None else d.env[T.key]), -np.inf)
     if any(needs_shift(row[np.isfinite(row)]) for row in z):
         mx = msym("rowmax", "m", r"\mathbf{m}")
         d.given(mx, np.max(z, axis=1), note="the largest exponent of each row, read off: subtracted before "
@@ -493,7 +302,7 @@ def _one_head(d: Derivation, spec: Spec, Q: Sym, K: Sym, Vm: Sym, visible: np.nd
     d.derive(C, MatMul(A, Vm), note="row i is query i's weighted sum of the values")
     if worked:
         r = int(np.argmax(visible.sum(axis=1)))  # the row that sees the most keys (causal: the last)
-        Qv, Kv, Vv = d.env[Q.key], d.env[K.key], d.env[Vm.key]
+        Qv, Kv, Vv = env_array(d, Q), env_array(d, K), env_array(d, Vm)
         q_syms = _bind_vector(d, "q", "q", Qv[r], f"r{t}")
         k_syms = _bind_matrix(d, "k", "k", Kv, f"r{t}")
         v_syms = _bind_matrix(d, "v", "v", Vv, f"r{t}")

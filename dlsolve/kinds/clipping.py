@@ -27,8 +27,8 @@ class ClipSpec(Ruled):
     """`clip: {norm: 1.0}` or `clip: {value: 0.5}`; `eps` is added to the norm (PyTorch's 1e-6)."""
 
     model_config = ConfigDict(extra="forbid")
-    RULES = (ExactlyOne(("norm", "value"), "give exactly one of norm (rescale the whole gradient) and value "
-                                           "(clip each component)"),)
+    RULES = (ExactlyOne(("norm", "value"), message="give exactly one of norm (rescale the whole gradient) and "
+                                                   "value (clip each component)"),)
     norm: Optional[float] = Field(None,
                                   description="τ: the whole gradient rescaled by min(1, τ/(‖g‖ + ε)) (PyTorch's "
                                               "clip_grad_norm_)")
@@ -36,11 +36,19 @@ class ClipSpec(Ruled):
                                    description="c: each entry clipped into [−c, c] (PyTorch's clip_grad_value_)")
     eps: float = Field(default=1e-6, ge=0, description="ε added to the norm (PyTorch's 1e-6)")
 
+    @property
+    def bound(self) -> float:
+        """τ when clipping by norm, v when by value (RULES make exactly one of them given)."""
+        bound = self.norm if self.norm is not None else self.value
+        if bound is None:
+            raise TypeError("a ClipSpec with neither norm nor value passed its RULES")
+        return bound
+
     @model_validator(mode="after")
     def _check(self) -> "ClipSpec":
-        key, bound = ("norm", self.norm) if self.norm is not None else ("value", self.value)
-        if bound is not None and bound <= 0:   # neither given: RULES has refused it already
-            raise SpecInvalid(f"a clipping bound must be positive, got {bound:g}", (key,))
+        if self.bound <= 0:
+            raise SpecInvalid(f"a clipping bound must be positive, got {self.bound:g}",
+                              ("norm" if self.norm is not None else "value",))
         if self.value is not None and "eps" in self.model_fields_set:
             raise SpecInvalid("eps belongs to clipping by norm", ("eps",))
         return self
@@ -61,7 +69,7 @@ def bind(clip: ClipSpec, put: Callable[[Sym, float], object]) -> None:
         put(TAU, clip.norm)
         put(EPS, clip.eps)
     else:
-        put(BOUND, clip.value)
+        put(BOUND, clip.bound)
 
 
 def clip_step(d: Derivation, clip: ClipSpec, g: Sym, vector: bool, clipped: Sym, norm: Sym, factor: Sym,

@@ -8,18 +8,20 @@ default. Inputs that do not sum to 1 are normalised first (the course's "equatio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dlsolve import notation as N
 from dlsolve.conventions import Convention
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid
+from dlsolve.errors import Path, SpecInvalid
 from dlsolve.expr import Expr, Neg, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import PreparedSpec, frozen
 from dlsolve.kinds.prob import LOG_FUNCTION, LOG_UNIT, log_base
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import LogBase, Vector  # field types with a JSON Schema
@@ -29,7 +31,7 @@ KIND = "entropy"
 CONVENTIONS = (Convention(("log_base",), (2, "e", 10), 2),)  # bits, nats or hartleys
 
 
-def _distribution(value: Any, path: tuple) -> np.ndarray:
+def _distribution(value: Any, path: Path) -> np.ndarray:
     v = V.vector(value, path, scalar_ok=False)
     for i, x in enumerate(v):
         if x < 0:
@@ -39,7 +41,17 @@ def _distribution(value: Any, path: tuple) -> np.ndarray:
     return v
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Problem:
+    """An entropy problem's numbers, checked: p (and q, of the same length) non-negative and not all
+    0, and the log base as 'e', '2' or '10'."""
+
+    p: np.ndarray
+    q: Optional[np.ndarray]
+    base: str                             # a key of LOG_FUNCTION
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: entropy — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,20 +64,14 @@ class Spec(BaseModel):
     log_base: LogBase = Field(2, description="the base of the logarithm: 2 (bits, the default), e (nats) or 10")
     normalize: bool = Field(True, description="divide p (and q) by their sums first; false takes them as given")
 
-    _p: np.ndarray
-    _q: Optional[np.ndarray]
-    _base: str
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        self._p = _distribution(self.p, ("p",))
-        self._q = None if self.q is None else _distribution(self.q, ("q",))
-        if self._q is not None and len(self._q) != len(self._p):
-            raise SpecInvalid(f"expected {len(self._p)} entries like p, got {len(self._q)}", ("q",))
-        if self.labels is not None and len(self.labels) != len(self._p):
-            raise SpecInvalid(f"expected {len(self._p)} labels (one per entry), got {len(self.labels)}", ("labels",))
-        self._base = log_base(self.log_base, ("log_base",))
-        return self
+    def prepare(self) -> Problem:
+        p = _distribution(self.p, ("p",))
+        q = None if self.q is None else _distribution(self.q, ("q",))
+        if q is not None and len(q) != len(p):
+            raise SpecInvalid(f"expected {len(p)} entries like p, got {len(q)}", ("q",))
+        if self.labels is not None and len(self.labels) != len(p):
+            raise SpecInvalid(f"expected {len(p)} labels (one per entry), got {len(self.labels)}", ("labels",))
+        return Problem(frozen(p), None if q is None else frozen(q), log_base(self.log_base, ("log_base",)))
 
 
 def _normalised(d: Derivation, name: str, raw: np.ndarray, normalize: bool = True) -> list[Sym]:
@@ -101,18 +107,18 @@ def _minus_sum(terms: list[Expr]) -> Expr:
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    log = LOG_FUNCTION[spec._base]
-    unit = LOG_UNIT[spec._base]
-    d.convention(f"logarithms to base {spec._base}: the results are in {unit}")
+    problem = spec.problem
+    log = LOG_FUNCTION[problem.base]
+    unit = LOG_UNIT[problem.base]
+    d.convention(f"logarithms to base {problem.base}: the results are in {unit}")
     d.convention("0·log 0 is taken as 0 (the limit of p·log p as p → 0)")
     d.section("Given")
     if not spec.normalize:
         d.convention("normalize: false — inputs that do not sum to 1 are used as given (normalize: true divides each "
                      "by its sum first, the course's equation 8)")
-    p = _normalised(d, "p", spec._p, spec.normalize)
-    q = _normalised(d, "q", spec._q, spec.normalize) if spec._q is not None else None
-    pv = [d.env[s.key] for s in p]
-    qv = [d.env[s.key] for s in q] if q else None
+    p = _normalised(d, "p", problem.p, spec.normalize)
+    q = _normalised(d, "q", problem.q, spec.normalize) if problem.q is not None else None
+    pv = [float(d.env[s.key]) for s in p]
 
     def entropy_of(name: str, syms: list[Sym], vals: list[float], label: str, key: str) -> float:
         d.section(label)
@@ -120,13 +126,13 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         zeros = [s.uni for s, v in zip(syms, vals) if v == 0]
         note = f"{', '.join(zeros)} = 0: 0·log 0 = 0, so the term is left out" if zeros else None
         H = Sym(key, f"H({name})", f"H({name})")
-        value = float(d.derive(H, _minus_sum(terms), note=note))
-        return value
+        return d.scalar(H, _minus_sum(terms), note=note)
 
     hp = entropy_of("P", p, pv, "Entropy of P", "H_p")
     d.answer("entropy_p", hp, f"H(P) in {unit}", keys=("H_p",))
     if q is None:
         return d.solution(KIND, spec.title)
+    qv = [float(d.env[s.key]) for s in q]
     hq = entropy_of("Q", q, qv, "Entropy of Q", "H_q")
     d.answer("entropy_q", hq, f"H(Q) in {unit}", keys=("H_q",))
 
@@ -139,7 +145,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
             if missing else None
         ce_terms = [ai * call(log, bi) for ai, bi, x in zip(a, b, av) if x != 0]
         ce = Sym(f"H_{A}{B}", f"H({A}, {B})", f"H({A}, {B})")
-        ce_value = float(d.derive(ce, _minus_sum(ce_terms), note=inf_note))
+        ce_value = d.scalar(ce, _minus_sum(ce_terms), note=inf_note)
         kl_terms = [ai * call(log, ai / bi) for ai, bi, x in zip(a, b, av) if x != 0]
         kl = Sym(f"KL_{A}{B}", f"KL({A}‖{B})", rf"D_{{KL}}({A} \| {B})")
         forms = [total(kl_terms)]
@@ -149,7 +155,7 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         if any(not np.isfinite(r) or r == 0 for r in ratios):
             forms.append(total([ai * (call(log, ai) - call(log, bi)) for ai, bi, x in zip(a, b, av) if x != 0]))
             note = "a ratio overflows float64 here, so each term is computed as p·(log p − log q)"
-        kl_value = float(d.derive(kl, *forms, note=note))
+        kl_value = d.scalar(kl, *forms, note=note)
         return ce_value, kl_value
 
     ce_pq, kl_pq = cross(p, q, pv, qv, "P", "Q")

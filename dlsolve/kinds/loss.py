@@ -9,19 +9,19 @@ derivative ∂L/∂ŷ is given too (and ∂L/∂z, which is ŷ − y for sigmoid
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 import numpy as np
 
 from dlsolve.conventions import Convention
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.expr import Expr, Mul, Num, Sym, call, total
+from dlsolve.expr import Expr, Mul, Num, Sym, Value, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.loss_spec import Spec
-from dlsolve.kinds.prob import LOG_FUNCTION, needs_shift
-from dlsolve.losses import LOGARITHM, LOGIT_MARGIN, Reduction
-from dlsolve.solution import Phrase, Solution
+from dlsolve.kinds.prob import LOG_FUNCTION, needs_shift, softmax_steps
+from dlsolve.losses import LOGARITHM, LOGIT_MARGIN, Options, Reduction
+from dlsolve.solution import Cell, Phrase, Solution
 
 KIND = "loss"
 
@@ -37,12 +37,14 @@ class Solver:
     def __init__(self, spec: Spec, options: Optional[SolveOptions] = None) -> None:
         self.spec = spec
         self.d = Derivation(options)
-        self.log = LOG_FUNCTION[spec._base]
-        self.loss = spec._loss
+        self.problem = spec.problem
+        self.log = LOG_FUNCTION[self.problem.base]
+        self.loss = self.problem.loss
         self.reduction = spec.reduction or self.loss.sample_reduction
         margin = 1.0 if spec.margin is None else spec.margin
         eps = spec.epsilon if spec.epsilon is not None else self.loss.clip_epsilon
-        self.options = {"half": spec.half, "delta": 1.0 if spec.delta is None else spec.delta, LOGARITHM: self.log,
+        self.margin_value, self.epsilon_value = margin, eps
+        self.options: Options = {"half": spec.half, "delta": 1.0 if spec.delta is None else spec.delta, LOGARITHM: self.log,
                         "beta": 1.0 if spec.beta is None else spec.beta,
                         "margin": self.margin_sym, "margin_value": margin,
                         "epsilon": self.epsilon_sym, "epsilon_value": eps}
@@ -77,11 +79,11 @@ class Solver:
         d.section("Label smoothing")
         alpha = Sym("alpha_ls", "α", r"\alpha")
         d.given(alpha, spec.label_smoothing, note="the label smoothing")
-        y = spec._y
+        y = self.problem.y
         k = y.shape[1] if y.ndim == 2 else 2
         idx = [(i, j) for i in range(1, y.shape[0] + 1) for j in range(1, k + 1)] if y.ndim == 2 else \
             [(i,) for i in range(1, len(y) + 1)]
-        values = [float(d.derive(self.t(*ix), loss.smoothing(self.y(*ix), alpha, k))) for ix in idx]
+        values = [d.scalar(self.t(*ix), loss.smoothing(self.y(*ix), alpha, k)) for ix in idx]
         d.answer("y_smooth", np.array(values).reshape(y.shape) if y.ndim == 2 and y.shape[0] > 1 else values,
                  "the smoothed targets ỹ", keys=tuple(self.t(*ix).key for ix in idx))
 
@@ -93,23 +95,23 @@ class Solver:
 
     # -- the work --------------------------------------------------------------------------
     def conventions(self) -> None:
-        spec, d = self.spec, self.d
-        n = len(spec._yhat)
+        spec, d, problem = self.spec, self.d, self.problem
+        n = len(problem.yhat)
         if self.loss.logarithmic:
             d.convention({"e": "natural logarithm (nats)", "2": "logarithm to base 2 (bits)",
-                          "10": "logarithm to base 10"}[spec._base])
+                          "10": "logarithm to base 10"}[problem.base])
         convention = self.loss.convention(self.options)
         if convention:
             d.convention(convention)
-        if spec._yhat.ndim == 2 and not self.loss.classwise:
-            m = spec._yhat.shape[1]
+        if problem.yhat.ndim == 2 and not self.loss.classwise:
+            m = problem.yhat.shape[1]
             how = "mean" if self.loss.default_reduction == Reduction.MEAN else "sum"
             d.convention(f"each sample's ℓ is the {how} of its {{m:int}} output terms (as Keras reduces the last axis)",
                          m=m)
         if spec.label_smoothing is not None:
             d.convention("label smoothing α = {a:given}: the targets move toward the uniform distribution before the "
                          "loss (ỹ below, as Keras and PyTorch do; α = 0 is no smoothing)", a=spec.label_smoothing)
-        if spec._weights is not None:
+        if problem.weights is not None:
             d.convention("sample weights: each ℓ_i counts w_i times; the mean divides Σ w_i·ℓ_i by n, not by Σ w_i "
                          "(Keras's sample_weight; PyTorch's class weights divide by Σ w)")
         if n > 1:
@@ -123,29 +125,29 @@ class Solver:
                 d.convention("reduction: none — the per-sample losses are the answer")
 
     def given(self) -> None:
-        spec, d = self.spec, self.d
+        spec, d, problem = self.spec, self.d, self.problem
         d.section("Given")
-        y = spec._y
+        y = problem.y
         if self.loss.sparse:
             names = spec.classes
-            d.given(Sym("labels", "labels", r"\text{labels}"), np.array(spec._labels, dtype=float),
+            d.given(Sym("labels", "labels", r"\text{labels}"), np.array(problem.labels, dtype=float),
                     note="0-based class indices" + (f" of {', '.join(names)}" if names else "")
                     + "; the one-hot rows follow")
         d.given(Sym("Y", "y", "y"), y if y.ndim == 1 or y.shape[0] > 1 else y[0],
                 note="targets" + (" (one-hot rows)" if self.loss.classwise and not self.loss.free_rows else
                                   " (one row per sample)" if y.ndim == 2 else ""))
-        yhat = spec._yhat
+        yhat = problem.yhat
         pred = ("z", "z") if spec.from_logits else ("s", "s") if self.loss.scores else ("ŷ", r"\hat{y}")
         d.given(Sym("Yhat", *pred), yhat if yhat.ndim == 1 or yhat.shape[0] > 1 else yhat[0],
                 note="scores (logits)" if spec.from_logits else "class scores" if self.loss.scores else "predictions")
-        if spec._weights is not None:
-            d.given(Sym("weights", "w", r"\mathbf{w}"), spec._weights, note="the sample weights")
-            for i, v in enumerate(spec._weights, 1):
+        if problem.weights is not None:
+            d.given(Sym("weights", "w", r"\mathbf{w}"), problem.weights, note="the sample weights")
+            for i, v in enumerate(problem.weights, 1):
                 d.bind(self.weight(i), float(v))
-        if self.loss.clip_epsilon is not None:
-            d.given(self.epsilon_sym, self.options["epsilon_value"], note="the clipping ε")
+        if self.epsilon_value is not None and self.loss.clip_epsilon is not None:
+            d.given(self.epsilon_sym, self.epsilon_value, note="the clipping ε")
         if "margin" in self.loss.options:
-            d.given(self.margin_sym, self.options["margin_value"], note="the margin")
+            d.given(self.margin_sym, self.margin_value, note="the margin")
         if self.loss.signed_targets:
             y = np.where(y == 0, -1.0, y)
         if y.ndim == 1:
@@ -158,21 +160,21 @@ class Solver:
                     d.bind(self.y(i + 1, k + 1), float(y[i, k]))
                     d.bind(self.z(i + 1, k + 1) if spec.from_logits else self.yhat(i + 1, k + 1), float(yhat[i, k]))
 
-    def probabilities(self) -> Optional[list]:
-        spec, d = self.spec, self.d
+    def probabilities(self) -> Union[list[float], list[list[float]], None]:
+        spec, d, logit = self.spec, self.d, self.loss.logit
         if not spec.from_logits:
             return None
+        if logit is None:
+            raise TypeError(f"from_logits on {self.loss.name}, which has no logit form, passed the Spec")
         d.section("Probabilities from the scores")
-        if not self.loss.logit.coupled:
+        if not logit.coupled:
             out = []
-            for i in range(1, len(spec._yhat) + 1):
+            for i in range(1, len(self.problem.yhat) + 1):
                 z = self.z(i)
-                out.append(float(d.derive(self.yhat(i), call("sigma", z), Num(1) / (Num(1) + call("exp", -z)))))
+                out.append(d.scalar(self.yhat(i), call("sigma", z), Num(1) / (Num(1) + call("exp", -z))))
             return out
-        from dlsolve.kinds.prob import softmax_steps
-
         rows = []
-        n, k = spec._yhat.shape
+        n, k = self.problem.yhat.shape
         for i in range(1, n + 1):
             d.section(f"Softmax of sample {i}", level=2)
             rows.append(softmax_steps(d, [self.z(i, c) for c in range(1, k + 1)], None,
@@ -181,7 +183,7 @@ class Solver:
 
     def probability_keys(self) -> tuple[str, ...]:
         """The steps of ŷ from the scores, row by row."""
-        yhat = self.spec._yhat
+        yhat = self.problem.yhat
         if yhat.ndim == 1:
             return tuple(self.yhat(i).key for i in range(1, len(yhat) + 1))
         return tuple(self.yhat(i, k).key for i in range(1, yhat.shape[0] + 1) for k in range(1, yhat.shape[1] + 1))
@@ -195,8 +197,9 @@ class Solver:
         d.section("Clipping")
         e = Sym("eps", "ε", r"\varepsilon")
         d.given(e, eps, note="probabilities are clipped into [ε, 1 − ε] before the logarithm, as Keras does")
-        keys = [(i,) for i in range(1, len(spec._yhat) + 1)] if spec._yhat.ndim == 1 else \
-            [(i, k) for i in range(1, spec._yhat.shape[0] + 1) for k in range(1, spec._yhat.shape[1] + 1)]
+        yhat = self.problem.yhat
+        keys = [(i,) for i in range(1, len(yhat) + 1)] if yhat.ndim == 1 else \
+            [(i, k) for i in range(1, yhat.shape[0] + 1) for k in range(1, yhat.shape[1] + 1)]
         for idx in keys:
             p = self.yhat(*idx)
             v = d.env[p.key]
@@ -205,21 +208,21 @@ class Solver:
                          note=Phrase("clipping bites: {v:given} becomes {c:given}", v=v, c=min(max(v, eps), 1 - eps)))
 
     def per_sample(self) -> list[float]:
-        spec, d = self.spec, self.d
+        d = self.d
         d.section("Per-sample losses")
         out = []
-        for i in range(1, len(spec._yhat) + 1):
+        for i in range(1, len(self.problem.yhat) + 1):
             forms, dropped = self.term(i)
             note = (", ".join(dropped) + ": 0·log 0 = 0 (the limit, as xlogy and the frameworks take it), "
                     "so the term is left out") if dropped else None
-            out.append(float(d.derive(self.ell(i), *forms, note=note)))
+            out.append(d.scalar(self.ell(i), *forms, note=note))
         return out
 
     def term(self, i: int) -> tuple[list[Expr], list[str]]:
         """The forms of ℓ_i (the last is evaluated), and the 0·log 0 terms left out of it."""
-        spec, loss, env = self.spec, self.loss, self.d.env
-        if not loss.classwise and spec._yhat.ndim == 2:  # a row of several outputs
-            m = spec._yhat.shape[1]
+        spec, loss, env, problem = self.spec, self.loss, self.d.env, self.problem
+        if not loss.classwise and problem.yhat.ndim == 2:  # a row of several outputs
+            m = problem.yhat.shape[1]
             ys, ps = [self.t(i, j) for j in range(1, m + 1)], [self.yhat(i, j) for j in range(1, m + 1)]
             return [loss.row_term(ys, ps, None, self.options, env)], []
         if not loss.classwise:
@@ -229,9 +232,9 @@ class Solver:
             plain, n_dropped = loss.term_at(y, yhat, self.options, env)
             zero = [f"y{N.subscript(i)} = ŷ{N.subscript(i)}, both 0 or both 1"] if n_dropped else []
             return (loss.display(y, yhat, self.options) if loss.display else []) + [plain], zero
-        k = spec._yhat.shape[1]
+        k = problem.yhat.shape[1]
         pieces = [(self.t(i, j), self.yhat(i, j)) for j in range(1, k + 1)]
-        label = spec._labels[i - 1] if spec._labels is not None else None
+        label = problem.labels[i - 1] if problem.labels is not None else None
         dropped: list[str] = []
         if loss.pieces is not None:  # xlogy: a term 0·log 0 is left out
             kept = [(y, p) for y, p in pieces if spec.from_logits or env[y.key] != 0 or env[p.key] != 0]
@@ -251,70 +254,71 @@ class Solver:
         return forms, dropped
 
     def _in_base(self, nats: Expr) -> Expr:
-        base = self.spec._base
+        base = self.problem.base
         return nats if base == "e" else nats / call("log", Num(int(base)))
 
     def reduce(self, values: list[float]) -> Union[float, list[float]]:
         """L over the samples; with sample weights each ℓ_i counts w_i times, and the mean still
         divides by n (Keras's sum_over_batch_size). `reduction: none` gives the (weighted) list."""
-        d, n, weighted = self.d, len(values), self.spec._weights is not None
+        d, n, weighted = self.d, len(values), self.problem.weights is not None
         if self.reduction == Reduction.NONE:
             if not weighted:
                 return values
             d.section("Weighted per-sample losses")
-            return [float(d.derive(self.weighted(i), self.weight(i) * self.ell(i))) for i in range(1, n + 1)]
+            return [d.scalar(self.weighted(i), self.weight(i) * self.ell(i)) for i in range(1, n + 1)]
         d.section("Reduction")
         ells: list[Expr] = [self.weight(i) * self.ell(i) if weighted else self.ell(i) for i in range(1, n + 1)]
         body = total(ells)
         L = Sym("L", "L", "L")
         formula = body if self.reduction == Reduction.SUM or n == 1 else Mul.of(Num(Fraction(1, n)), body)
-        return float(d.derive(L, formula))
+        return d.scalar(L, formula)
 
     def weighted(self, i: int) -> Sym:
         return N.quantity("wl", "ℓ̃", r"\tilde{\ell}", (i,))
 
     def derivative_view(self) -> None:
         """One sample: ∂L/∂ŷ (and ∂L/∂z from logits), the first step of backprop."""
-        spec, d, loss = self.spec, self.d, self.loss
+        spec, d, loss, problem = self.spec, self.d, self.loss, self.problem
         if loss.scores:
             self.score_gradients()
             return
-        if len(spec._yhat) != 1 or not loss.derivative_view or (spec._yhat.ndim == 2 and not loss.classwise):
+        if len(problem.yhat) != 1 or not loss.derivative_view or (problem.yhat.ndim == 2 and not loss.classwise):
             return
         from dlsolve.symbolic import diff
 
         d.section("Derivative (the first step of backprop)")
         L = Sym("L", "L", "L")
         if loss.classwise:
-            k = spec._yhat.shape[1]
+            k = problem.yhat.shape[1]
             grads = []
             for j in range(1, k + 1):
                 y, p = self.t(1, j), self.yhat(1, j)
                 if not spec.from_logits and d.env[y.key] == 0 and d.env[p.key] == 0:
-                    grads.append(float(d.derive(N.partial(L, p), Num(0),
-                                                note=f"{y.uni} = 0: the term 0·log {p.uni} is 0 for every "
-                                                     f"{p.uni} (xlogy), so its derivative is 0")))
+                    grads.append(d.scalar(N.partial(L, p), Num(0),
+                                          note=f"{y.uni} = 0: the term 0·log {p.uni} is 0 for every "
+                                               f"{p.uni} (xlogy), so its derivative is 0"))
                     continue
                 term = loss.term(y, p, self.options)
-                grads.append(float(d.derive(N.partial(L, p), diff(term, p))))
+                grads.append(d.scalar(N.partial(L, p), diff(term, p)))
             d.answer("dL_dyhat", grads, "∂L/∂ŷ", keys=tuple(N.partial(L, self.yhat(1, j)).key for j in range(1, k + 1)))
             if spec.from_logits:
                 d.note(str(loss.from_logits_note)
-                       + ("" if spec._base == "e" else f", divided by ln {spec._base} for base-{spec._base} logs"))
-                dz = [float(d.derive(N.partial(L, self.z(1, j)), self._in_base(self.yhat(1, j) - self.t(1, j))))
-                      for j in range(1, k + 1)]
-                d.answer("dL_dz", dz, "∂L/∂z", keys=tuple(N.partial(L, self.z(1, j)).key for j in range(1, k + 1)))
+                       + ("" if problem.base == "e" else
+                          f", divided by ln {problem.base} for base-{problem.base} logs"))
+                dzs = [d.scalar(N.partial(L, self.z(1, j)), self._in_base(self.yhat(1, j) - self.t(1, j)))
+                       for j in range(1, k + 1)]
+                d.answer("dL_dz", dzs, "∂L/∂z", keys=tuple(N.partial(L, self.z(1, j)).key for j in range(1, k + 1)))
             return
         # xlogy: with y = ŷ = 1 (or 0) the vanishing term and its derivative are 0
         term = loss.term_at(self.t(1), self.yhat(1), self.options, d.env)[0]
 
-        def note(v: float) -> str:
-            if not np.isfinite(v):
+        def note(v: Value | None) -> str:
+            if v is not None and not np.all(np.isfinite(v)):
                 return ("ŷ is 0 or 1 in float64, so ∂L/∂ŷ divides by 0 (∞, or NaN for 0/0); ∂L/∂z from the "
                         "logits stays finite, which is why frameworks compute this loss from logits")
             return "from sympy.diff of ℓ" + (f"; {loss.kink_note}" if loss.kink_note else "")
 
-        g = float(d.derive(N.partial(L, self.yhat(1)), diff(term, self.yhat(1)), note=note))
+        g = d.scalar(N.partial(L, self.yhat(1)), diff(term, self.yhat(1)), note=note)
         d.answer("dL_dyhat", g, "∂L/∂ŷ", keys=(N.partial(L, self.yhat(1)).key,))
         if spec.from_logits:
             d.note(str(loss.from_logits_note))
@@ -322,16 +326,16 @@ class Solver:
             forms = [self._in_base(yhat - y)]
             if min(d.env[yhat.key], 1 - d.env[yhat.key]) < LOGIT_MARGIN:
                 forms.append(self._in_base(loss.logit_delta(y, z)))
-            dz = float(d.derive(N.partial(L, z), *forms, note=None if len(forms) == 1 else
-                                "written in z so that it keeps its digits where ŷ rounds to 1 (σ(z) + σ(−z) = 1)"))
+            dz = d.scalar(N.partial(L, z), *forms, note=None if len(forms) == 1 else
+                          "written in z so that it keeps its digits where ŷ rounds to 1 (σ(z) + σ(−z) = 1)")
             d.answer("dL_dz", dz, "∂L/∂z", keys=(N.partial(L, z).key,))
 
 
     def score_gradients(self) -> None:
         """A loss on class scores: ∂ℓ_i/∂s_ij for every sample, in the loss's own form (CS231n's
         1[s_j − s_y + Δ > 0] for the multiclass SVM); the mean's ∂L/∂s is 1/n of each row."""
-        spec, d, loss = self.spec, self.d, self.loss
-        n, k = spec._yhat.shape
+        d, loss, labels = self.d, self.loss, self.problem.labels
+        n, k = self.problem.yhat.shape
         d.section("Gradient with respect to the scores")
         if loss.kink_note:
             d.note(loss.kink_note)
@@ -344,9 +348,9 @@ class Solver:
             row = []
             for j in range(k):
                 g = N.partial(ell, ss[j])
-                form = loss.row_gradient(ys, ss, spec._labels[i - 1], self.options, j)
+                form = loss.row_gradient(ys, ss, None if labels is None else labels[i - 1], self.options, j)
                 assert form is not None, "a loss on scores gives its gradient"
-                row.append(float(d.derive(g, form)))
+                row.append(d.scalar(g, form))
                 keys.append(g.key)
             rows.append(row)
         if n > 1 and self.reduction == Reduction.MEAN:
@@ -369,21 +373,19 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     total = s.reduce(per)
     n = len(per)
     keys = ("L",) if s.reduction != Reduction.NONE else tuple(
-        (s.weighted(i) if spec._weights is not None else s.ell(i)).key for i in range(1, n + 1))
+        (s.weighted(i) if s.problem.weights is not None else s.ell(i)).key for i in range(1, n + 1))
     s.d.answer("loss", total, f"L ({s.reduction})" if s.reduction != Reduction.NONE else
-               "w_i·ℓ_i, one per sample" if spec._weights is not None else "ℓ_i, one per sample", keys=keys)
+               "w_i·ℓ_i, one per sample" if s.problem.weights is not None else "ℓ_i, one per sample", keys=keys)
     s.derivative_view()
     d = s.d
     d.section("Table")
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for i, v in enumerate(per, 1):
-        yv = spec._y[i - 1]
-        pv = spec._yhat[i - 1]
-        rows.append((i, _cell(yv), _cell(pv), v))
+        rows.append((i, _cell(s.problem.y[i - 1]), _cell(s.problem.yhat[i - 1]), v))
     d.table(("sample", "y", "z" if spec.from_logits else "s" if s.loss.scores else "ŷ", "ℓ"), rows)
-    return d.solution(KIND, spec.title or spec._loss.title)
+    return d.solution(KIND, spec.title or s.loss.title)
 
 
-def _cell(v: Any) -> Union[float, np.ndarray]:
+def _cell(v: Union[float, np.ndarray]) -> Union[float, np.ndarray]:
     """A number, or a row of numbers (the renderer formats both)."""
     return float(v) if np.ndim(v) == 0 else np.array(v, dtype=float)

@@ -7,7 +7,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.expr import Expr, Sym, call, total
 
 LOG_FUNCTION = {"e": "log", "2": "log2", "10": "log10"}
@@ -16,7 +16,7 @@ LOG_UNIT = {"e": "nats", "2": "bits", "10": "hartleys (base-10 units)"}
 LOG_SPELLINGS = {"2": ("2", "2.0"), "10": ("10", "10.0"), "e": ("e", "ln", "natural")}
 
 
-def log_base(value: Any, path: tuple) -> str:
+def log_base(value: Any, path: Path) -> str:
     """'e', '2' or '10' from YAML's e, 2 or 10."""
     text = str(value).strip().lower()
     for base, spellings in LOG_SPELLINGS.items():
@@ -25,7 +25,7 @@ def log_base(value: Any, path: tuple) -> str:
     raise SpecInvalid(f"expected a log base of e, 2 or 10, got {value!r}", path)
 
 
-def class_index(label: Any, classes: Optional[Sequence[str]], n: int, path: tuple) -> int:
+def class_index(label: Any, classes: Optional[Sequence[str]], n: int, path: Path) -> int:
     """The 0-based index of a class given by name (one of `classes`) or by index (0 … n − 1)."""
     if isinstance(label, str):
         if not classes:
@@ -34,9 +34,7 @@ def class_index(label: Any, classes: Optional[Sequence[str]], n: int, path: tupl
             raise SpecInvalid(f"label {did_you_mean(label, list(classes))}", path)
         return list(classes).index(label)
     if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
-        from dlsolve.kinds import values as V
-
-        raise SpecInvalid(f"expected a class index or name, got {V.describe(label)}", path)
+        raise SpecInvalid(f"expected a class index or name, got {describe(label)}", path)
     if not 0 <= label < n:
         raise SpecInvalid(f"expected a class index from 0 to {n - 1} (0-based), got {label}", path)
     return int(label)
@@ -83,7 +81,7 @@ def softmax_steps(d: Derivation, scores: Sequence[Sym], T: Optional[Sym], out: S
                                      "stability; here it changes nothing")
     probs = []
     for e, p in zip(exps, out):
-        probs.append(float(d.derive(p, e / sum_exp)))
+        probs.append(d.scalar(p, e / sum_exp))
     check = Sym(f"sum_p@{tag}", "Σ p", r"\sum p")
     d.derive(check, total(out), note="the check: the probabilities sum to 1")
     return probs

@@ -17,7 +17,7 @@ import numpy as np
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
 from dlsolve.expr import Expr, Mul, Num, Sym, total
-from dlsolve.solution import GIVEN, WORKED, Phrase
+from dlsolve.solution import GIVEN, WORKED, Cell, Phrase
 
 SHOWN = 6
 CellSym = Callable[[int, int], Sym]   # (row, col), 0-based → the symbol of that entry
@@ -94,8 +94,8 @@ def transposed(d: Derivation, x: np.ndarray, k: np.ndarray, xs: Callable[[int, i
                             terms.append(Mul.of(xs(c + 1, a + 1, b + 1), ks(c + 1, u + 1, v + 1)))
             formula: Expr = total(terms)
             d.record = _shown(count)
-            Z[i, j] = float(d.derive(z(i, j), formula,
-                                     note=None if terms else "no block reaches this entry (output_padding)"))
+            Z[i, j] = d.scalar(z(i, j), formula,
+                               note=None if terms else "no block reaches this entry (output_padding)")
             count += 1
     d.record = True
     if count > SHOWN:
@@ -117,7 +117,7 @@ def transposed(d: Derivation, x: np.ndarray, k: np.ndarray, xs: Callable[[int, i
         for j in range(cols):
             src: Expr = z(i if one_d else i + p, j + p)
             d.record = _shown(count)
-            Y[i, j] = float(d.derive(y(i, j), src + bias if bias is not None else src))
+            Y[i, j] = d.scalar(y(i, j), src + bias if bias is not None else src)
             count += 1
     d.record = True
     return Y, grid_keys(y, rows, cols)
@@ -135,7 +135,7 @@ def upsample(d: Derivation, x: np.ndarray, size: int, xs: CellSym, one_d: bool) 
     for i in range(rows):
         for j in range(cols):
             d.record = _shown(count)
-            U[i, j] = float(d.derive(u(i, j), xs(i // size, j // size)))
+            U[i, j] = d.scalar(u(i, j), xs(i // size, j // size))
             count += 1
     d.record = True
     if count > SHOWN:
@@ -167,7 +167,7 @@ def unpool(d: Derivation, pre: np.ndarray, pre_sym: CellSym, pooled: np.ndarray,
             for j in range(pc):
                 d.bind(src(i, j), float(placed[i, j]))
     where: dict[tuple[int, int], tuple[int, int]] = {}
-    table = []
+    table: list[list[Cell]] = []
     for a in range(pr):
         for b in range(pc):
             r0, c0 = (0 if one_d else a * stride), b * stride
@@ -184,7 +184,7 @@ def unpool(d: Derivation, pre: np.ndarray, pre_sym: CellSym, pooled: np.ndarray,
     U = np.zeros((rows, cols))
     for i in range(rows):
         for j in range(cols):
-            U[i, j] = float(d.derive(out(i, j), src(*where[(i, j)]) if (i, j) in where else Num(0)))
+            U[i, j] = d.scalar(out(i, j), src(*where[(i, j)]) if (i, j) in where else Num(0))
     d.record = True
     d.given(Sym("Uun", "û", r"\hat{u}"), U[0] if one_d else U, note="the unpooled output (zeros elsewhere)",
             part=WORKED)

@@ -7,10 +7,11 @@ one section per temperature and a table side by side; optionally the weighted su
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from dataclasses import dataclass
+from typing import Literal, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
@@ -18,14 +19,25 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import PreparedSpec, frozen
 from dlsolve.kinds.prob import softmax_steps
-from dlsolve.solution import Phrase, Solution
+from dlsolve.solution import Cell, Phrase, Solution
 from dlsolve.schema import Vector  # field types with a JSON Schema
 
 KIND = "softmax"
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Problem:
+    """A softmax problem's numbers, checked: the scores, the temperatures (each positive) and the
+    values to average (one per score), if given."""
+
+    scores: np.ndarray                    # s, one per class
+    temperatures: tuple[float, ...]       # T, at least one
+    values: Optional[np.ndarray]          # v, one per score, or None
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: softmax — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
@@ -39,13 +51,8 @@ class Spec(BaseModel):
                                      description="a value per class: the expected value Σ pᵢ·vᵢ under the softmax")
     labels: Optional[list[str]] = Field(None, description="names of the classes, one per score")
 
-    _s: np.ndarray
-    _temps: list[float]
-    _v: Optional[np.ndarray]
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        self._s = V.vector(self.scores, ("scores",), scalar_ok=False)
+    def prepare(self) -> Problem:
+        s = V.vector(self.scores, ("scores",), scalar_ok=False)
         temps = self.temperature if isinstance(self.temperature, list) else [self.temperature]
         if not temps:
             raise SpecInvalid("expected at least one temperature", ("temperature",))
@@ -53,20 +60,20 @@ class Spec(BaseModel):
             if t <= 0:
                 raise SpecInvalid(f"a temperature must be positive, got {t:g}",
                                   ("temperature",) + ((k,) if isinstance(self.temperature, list) else ()))
-        self._temps = [float(t) for t in temps]
-        self._v = None
+        v = None
         if self.values is not None:
-            self._v = V.vector(self.values, ("values",), scalar_ok=False)
-            if len(self._v) != len(self._s):
-                raise SpecInvalid(f"expected {len(self._s)} values (one per score), got {len(self._v)}", ("values",))
-        if self.labels is not None and len(self.labels) != len(self._s):
-            raise SpecInvalid(f"expected {len(self._s)} labels (one per score), got {len(self.labels)}", ("labels",))
-        return self
+            v = V.vector(self.values, ("values",), scalar_ok=False)
+            if len(v) != len(s):
+                raise SpecInvalid(f"expected {len(s)} values (one per score), got {len(v)}", ("values",))
+        if self.labels is not None and len(self.labels) != len(s):
+            raise SpecInvalid(f"expected {len(s)} labels (one per score), got {len(self.labels)}", ("labels",))
+        return Problem(frozen(s), tuple(float(t) for t in temps), None if v is None else frozen(v))
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    s_vals, temps, v_vals = spec._s, spec._temps, spec._v
+    problem = spec.problem
+    s_vals, temps, v_vals = problem.scores, problem.temperatures, problem.values
     n = len(s_vals)
     several = len(temps) > 1
     d.convention("p_i = e^(s_i/T) / Σ_j e^(s_j/T); T = 1 is the ordinary softmax, a larger T flattens "
@@ -96,14 +103,14 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
         d.answer(name, probs, Phrase("softmax probabilities at T = {T:given}", T=t), keys=tuple(p.key for p in p_syms))
         if v_vals is not None:
             ws = Sym(f"wsum@{tt}", "Σ p_i·v_i" + (f" (T={tt})" if several else ""), r"\sum_i p_i v_i")
-            value = d.derive(ws, Add.of(*(p * v for p, v in zip(p_syms, v_syms))))
-            d.answer(f"weighted_sum[T={tt}]" if several else "weighted_sum", float(value),
+            value = d.scalar(ws, Add.of(*(p * v for p, v in zip(p_syms, v_syms))))
+            d.answer(f"weighted_sum[T={tt}]" if several else "weighted_sum", value,
                      Phrase("Σ p_i·v_i at T = {T:given}", T=t), keys=(ws.key,))
     d.section("Side by side")
     heads = ["i"] + (["label"] if spec.labels else []) + ["s_i"] + [f"p_i (T={N.label_number(t)})" for t in temps]
     rows = []
     for i in range(n):
-        row: list[Any] = [i + 1] + ([spec.labels[i]] if spec.labels else []) + [float(s_vals[i])]
+        row: list[Cell] = [i + 1] + ([spec.labels[i]] if spec.labels else []) + [float(s_vals[i])]
         rows.append(row + [col[i] for col in columns])
     d.table(heads, rows)
     return d.solution(KIND, spec.title)

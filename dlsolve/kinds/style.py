@@ -11,18 +11,20 @@ too: F − P and (G − A)·F/(N_l²·M_l²).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dlsolve import notation as N
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid
+from dlsolve.errors import Path, SpecInvalid
 from dlsolve.expr import Expr, MatMul, Num, Sym, Transpose, call, hadamard, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import AtLeastOne, ExactlyOne, PreparedSpec, frozen
 from dlsolve.solution import Solution
 from dlsolve.schema import Tensor3  # field types with a JSON Schema
 
@@ -30,7 +32,7 @@ KIND = "style"
 MAX_MAP_ENTRIES = 10_000   # one layer's feature maps: a hand exercise has a few dozen
 
 
-def feature_matrix(value: Any, path: tuple) -> np.ndarray:
+def feature_matrix(value: Any, path: Path) -> np.ndarray:
     """Feature maps as N × M (one row per filter): a matrix as given, or N maps of H × W each
     flattened row by row (the notes' "vectorising the layer")."""
     if isinstance(value, list) and value and all(isinstance(c, list) and c and isinstance(c[0], list)
@@ -48,62 +50,79 @@ def feature_matrix(value: Any, path: tuple) -> np.ndarray:
     return out
 
 
-class Content(BaseModel):
+@dataclass(frozen=True)
+class ContentMaps:
+    """The content layer's maps, checked: F and P as N × M matrices of one shape."""
+
+    F: np.ndarray
+    P: np.ndarray
+
+
+class Content(PreparedSpec[ContentMaps]):
     """The content layer: the generated image's maps F against the content image's P."""
 
     model_config = ConfigDict(extra="forbid")
     F: Tensor3 = Field(description="the generated image's feature maps (N × M, or N maps of H × W)")
     P: Tensor3 = Field(description="the content image's feature maps, shaped like F")
 
-    _F: np.ndarray
-    _P: np.ndarray
-
-    @model_validator(mode="after")
-    def _check(self) -> "Content":
-        self._F, self._P = feature_matrix(self.F, ("F",)), feature_matrix(self.P, ("P",))
-        if self._F.shape != self._P.shape:
-            raise SpecInvalid(f"expected {self._F.shape[0]}×{self._F.shape[1]} maps like F, "
-                              f"got {self._P.shape[0]}×{self._P.shape[1]}", ("P",))
-        return self
+    def prepare(self) -> ContentMaps:
+        F, P = feature_matrix(self.F, ("F",)), feature_matrix(self.P, ("P",))
+        if F.shape != P.shape:
+            raise SpecInvalid(f"expected {F.shape[0]}×{F.shape[1]} maps like F, "
+                              f"got {P.shape[0]}×{P.shape[1]}", ("P",))
+        return ContentMaps(frozen(F), frozen(P))
 
 
-class StyleLayer(BaseModel):
+@dataclass(frozen=True)
+class LayerMaps:
+    """A style layer's maps, checked: F (N × M), and the style image's maps S (N × M) or its Gram
+    matrix A (N × N), whichever was given."""
+
+    F: np.ndarray
+    S: Optional[np.ndarray]
+    A: Optional[np.ndarray]
+    weight: float
+
+
+class StyleLayer(PreparedSpec[LayerMaps]):
     """One style layer: the generated image's maps F, and the style image's maps S (or its Gram A)."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (ExactlyOne(("S", "A"),
+                        message="expected either S (the style image's maps, A = S·Sᵀ) or A (its Gram matrix)"),)
     F: Tensor3 = Field(description="the generated image's feature maps (N × M, or N maps of H × W)")
     S: Optional[Tensor3] = Field(default=None, description="the style image's feature maps (A = S·Sᵀ)")
     A: Optional[Tensor3] = Field(default=None, description="the style image's Gram matrix, N × N (instead of S)")
     weight: float = Field(default=1.0, ge=0, description="w_l, this layer's weight in the style loss")
 
-    _F: np.ndarray
-    _S: Optional[np.ndarray]
-    _A: Optional[np.ndarray]
-
-    @model_validator(mode="after")
-    def _check(self) -> "StyleLayer":
-        self._F = feature_matrix(self.F, ("F",))
-        n = self._F.shape[0]
-        if (self.S is None) == (self.A is None):
-            raise SpecInvalid("expected either S (the style image's maps, A = S·Sᵀ) or A (its Gram matrix)", ("S",))
-        self._S = self._A = None
+    def prepare(self) -> LayerMaps:
+        F = feature_matrix(self.F, ("F",))
+        n = F.shape[0]
         if self.S is not None:
-            self._S = feature_matrix(self.S, ("S",))
-            if self._S.shape != self._F.shape:
-                raise SpecInvalid(f"expected {n}×{self._F.shape[1]} maps like F, "
-                                  f"got {self._S.shape[0]}×{self._S.shape[1]}", ("S",))
-        else:
-            self._A = V.matrix(self.A, ("A",))
-            if self._A.shape != (n, n):
-                raise SpecInvalid(f"expected a {n}×{n} Gram matrix (F has {n} filters), "
-                                  f"got {self._A.shape[0]}×{self._A.shape[1]}", ("A",))
-        return self
+            S = feature_matrix(self.S, ("S",))
+            if S.shape != F.shape:
+                raise SpecInvalid(f"expected {n}×{F.shape[1]} maps like F, got {S.shape[0]}×{S.shape[1]}", ("S",))
+            return LayerMaps(frozen(F), frozen(S), None, self.weight)
+        A = V.matrix(self.A, ("A",))
+        if A.shape != (n, n):
+            raise SpecInvalid(f"expected a {n}×{n} Gram matrix (F has {n} filters), got {A.shape[0]}×{A.shape[1]}",
+                              ("A",))
+        return LayerMaps(frozen(F), None, frozen(A), self.weight)
 
 
-class Spec(BaseModel):
+@dataclass(frozen=True)
+class Problem:
+    """A style problem: the content layer's maps (if given) and the style layers' (possibly none)."""
+
+    content: Optional[ContentMaps]
+    layers: tuple[LayerMaps, ...]
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: style — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (AtLeastOne(("content", "style"), message="expected content, style (a list of layers), or both"),)
     kind: Literal["style"]
     title: Optional[str] = None
     content: Optional[Content] = Field(default=None, description="the content layer: F against P")
@@ -111,11 +130,11 @@ class Spec(BaseModel):
     alpha: float = Field(default=1.0, ge=0, description="the content weight α of the total loss")
     beta: float = Field(default=1.0, ge=0, description="the style weight β of the total loss")
 
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        if self.content is None and not self.style:
+    def prepare(self) -> Problem:
+        if self.content is None and not self.style:   # style: [] (the rule sees a list)
             raise SpecInvalid("expected content, style (a list of layers), or both", ("content",))
-        return self
+        return Problem(None if self.content is None else self.content.problem,
+                       tuple(layer.problem for layer in self.style or ()))
 
 
 WRITTEN_OUT = 16   # entries of a difference written term by term beside its matrix form
@@ -152,8 +171,9 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
     d.convention("feature maps as N × M matrices: one row per filter (N), one column per position (M = height × "
                  "width, flattened row by row) — Gatys et al.'s N_l and M_l")
-    content = _content(d, spec.content) if spec.content is not None else None
-    style = _style(d, spec.style) if spec.style else None
+    problem = spec.problem
+    content = _content(d, problem.content) if problem.content is not None else None
+    style = _style(d, problem.layers) if problem.layers else None
     if content is not None and style is not None:
         d.section("Total loss")
         a, b = Sym("alpha", "α", r"\alpha"), Sym("beta", "β", r"\beta")
@@ -165,11 +185,11 @@ def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     return d.solution(KIND, spec.title or "Style transfer losses")
 
 
-def _content(d: Derivation, c: Content) -> Sym:
+def _content(d: Derivation, c: ContentMaps) -> Sym:
     d.section("Content loss")
     F, P = Sym("Fc", "F", r"\mathbf{F}"), Sym("Pc", "P", r"\mathbf{P}")
-    d.given(F, c._F, note="the generated image's feature maps at the content layer (one row per filter)")
-    d.given(P, c._P, note="the content image's feature maps at the same layer")
+    d.given(F, c.F, note="the generated image's feature maps at the content layer (one row per filter)")
+    d.given(P, c.P, note="the content image's feature maps at the same layer")
     L = Sym("L_content", "L_content", r"L_{\text{content}}")
     half = Num(Fraction(1, 2))
     d.derive(L, half * _sum_of_squares(F - P), *[half * x for x in _squared_differences(d, F, P)],
@@ -182,7 +202,7 @@ def _content(d: Derivation, c: Content) -> Sym:
     return L
 
 
-def _style(d: Derivation, layers: list[StyleLayer]) -> Sym:
+def _style(d: Derivation, layers: tuple[LayerMaps, ...]) -> Sym:
     E_syms, w_syms = [], []
     grads = []
     for l, layer in enumerate(layers, 1):
@@ -191,8 +211,8 @@ def _style(d: Derivation, layers: list[StyleLayer]) -> Sym:
         tsup = f"^{{[{l}]}}" if len(layers) > 1 else ""
         d.section(f"Style layer {l}" if len(layers) > 1 else "Style loss")
         F = Sym(f"Fs{tag}", f"F{sup}", rf"\mathbf{{F}}{tsup}")
-        d.given(F, layer._F, note="the generated image's feature maps (one row per filter)")
-        n, m = layer._F.shape
+        d.given(F, layer.F, note="the generated image's feature maps (one row per filter)")
+        n, m = layer.F.shape
         N = Sym(f"N{tag}", f"N{sup}", f"N{tsup}")
         M = Sym(f"M{tag}", f"M{sup}", f"M{tsup}")
         d.given(N, float(n), note="the number of filters (rows of F)")
@@ -201,12 +221,14 @@ def _style(d: Derivation, layers: list[StyleLayer]) -> Sym:
         d.derive(G, MatMul(F, Transpose(F)), note="the Gram matrix: G_ij = Σ_k F_ik·F_jk, how strongly filters "
                                                  "i and j fire together, wherever they fire")
         A = Sym(f"A{tag}", f"A{sup}", rf"\mathbf{{A}}{tsup}")
-        if layer._S is not None:
+        if layer.S is not None:
             S = Sym(f"Ss{tag}", f"S{sup}", rf"\mathbf{{S}}{tsup}")
-            d.given(S, layer._S, note="the style image's feature maps")
+            d.given(S, layer.S, note="the style image's feature maps")
             d.derive(A, MatMul(S, Transpose(S)), note="the style image's Gram matrix")
+        elif layer.A is not None:
+            d.given(A, layer.A, note="the style image's Gram matrix")
         else:
-            d.given(A, layer._A, note="the style image's Gram matrix")
+            raise TypeError("a style layer with neither S nor A passed its RULES")
         E = Sym(f"E{tag}", f"E{sup}", f"E{tsup}")
         scale = Num(4) * N ** Num(2) * M ** Num(2)
         d.derive(E, _sum_of_squares(G - A) / scale, *[x / scale for x in _squared_differences(d, G, A)],
@@ -223,13 +245,14 @@ def _style(d: Derivation, layers: list[StyleLayer]) -> Sym:
     L = Sym("L_style", "L_style", r"L_{\text{style}}")
     d.section("Style loss" if len(layers) > 1 else "Weighted style loss")
     d.derive(L, total([w * E for w, E in zip(w_syms, E_syms)]), note="Σ_l w_l·E_l")
-    d.answer("layer_losses", [d.env[E.key] for E in E_syms], "E_l, one per style layer", keys=tuple(E.key for E in E_syms))
+    d.answer("layer_losses", [d.env[E.key] for E in E_syms], "E_l, one per style layer",
+             keys=tuple(E.key for E in E_syms))
     d.answer("style_loss", d.env[L.key], "L_style = Σ_l w_l·E_l", keys=(L.key,))
     for l, (E, g) in enumerate(zip(E_syms, grads), 1):
         suffix = f"[{l}]" if len(layers) > 1 else ""
-        G = f"G{l if len(layers) > 1 else ''}"
-        d.answer(f"gram{suffix}", d.env[G], f"the Gram matrix G = F·Fᵀ{' of layer ' + str(l) if suffix else ''}",
-                 keys=(G,))
+        gram = f"G{l if len(layers) > 1 else ''}"
+        d.answer(f"gram{suffix}", d.env[gram], f"the Gram matrix G = F·Fᵀ{' of layer ' + str(l) if suffix else ''}",
+                 keys=(gram,))
         d.answer(f"style_gradient{suffix}", d.env[g.key],
                  f"∂E/∂F = (G − A)·F/(N²M²){' of layer ' + str(l) if suffix else ''}", keys=(g.key,))
     return L

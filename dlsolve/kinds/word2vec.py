@@ -8,206 +8,21 @@ or the full softmax over the output vectors.
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Callable, Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dlsolve.derivation import Derivation
-from dlsolve.errors import SpecInvalid
-from dlsolve.expr import Div, MatMul, Num, Sym, call, total
+from dlsolve.expr import Div, MatMul, Num, Sym, Value, call, total
 from dlsolve.kinds import SolveOptions
-from dlsolve.kinds import values as V
 from dlsolve.kinds.prob import softmax_steps
-from dlsolve.kinds.scoring import dot, norm_step
+from dlsolve.kinds.scoring import dot, env_array, norm_step
+from dlsolve.kinds.word2vec_spec import (Embedding, FullSoftmax, NegativeSampling, Similarity, SkipGram, Spec,
+                                         Subsampling)
 from dlsolve.notation import subscript, tex_word as _tex_word
 from dlsolve.solution import Phrase, Solution
-from dlsolve.schema import Matrix, Number, Vector  # field types with a JSON Schema
 
 KIND = "word2vec"
-
-
-class Subsampling(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    counts: dict[str, Number] = Field(description="each word's count in the corpus")
-    total: Number = Field(description="the number of words in the corpus")
-    t: Number = Field(description="the threshold t (e.g. 1e-5)")
-    formula: Literal["paper", "code"] = Field("paper",
-                                              description="paper: P(discard) = 1 − √(t/f); code: word2vec.c's keep "
-                                                          "probability (√(f/t) + 1)·t/f")
-
-    _counts: dict[str, float]
-
-    @model_validator(mode="after")
-    def _check(self) -> "Subsampling":
-        if not self.counts:
-            raise SpecInvalid("expected at least one word with its count", ("counts",))
-        total_ = V.number(self.total, ("total",))
-        if total_ <= 0:
-            raise SpecInvalid(f"the corpus size must be positive, got {self.total}", ("total",))
-        t = V.number(self.t, ("t",))
-        if t <= 0:
-            raise SpecInvalid(f"the threshold t must be positive, got {self.t}", ("t",))
-        self._counts = {}
-        for w, c in self.counts.items():
-            c = V.number(c, ("counts", w))
-            if c <= 0:
-                raise SpecInvalid(f"the count of '{w}' must be positive (a word never seen has no frequency), "
-                                  f"got {self.counts[w]}", ("counts", w))
-            if c > total_:
-                raise SpecInvalid(f"the count of '{w}' ({self.counts[w]}) exceeds the corpus size ({self.total})",
-                                  ("counts", w))
-            self._counts[w] = c
-        return self
-
-
-class Similarity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    vectors: dict[str, Vector] = Field(description="each word's vector, by word")
-    pairs: list[list[str]] = Field([], description="pairs of words [a, b] whose cosine similarity to compute")
-    analogy: Optional[list[str]] = Field(None,
-                                         description="[a, b, c]: a is to b as c is to ? (the nearest word to b − a + "
-                                                     "c)")
-
-    _vec: dict[str, np.ndarray]
-
-    @model_validator(mode="after")
-    def _check(self) -> "Similarity":
-        if not self.vectors:
-            raise SpecInvalid("expected at least one word with its vector", ("vectors",))
-        self._vec = {}
-        first: Optional[str] = None
-        for w, v in self.vectors.items():
-            arr = V.vector(v, ("vectors", w), scalar_ok=False)
-            if first is not None and len(arr) != len(self._vec[first]):
-                width = len(self._vec[first])
-                raise SpecInvalid(f"word vectors must all have the same length: '{first}' has {width} numbers, "
-                                  f"'{w}' has {len(arr)}", ("vectors", w))
-            first = first or w
-            self._vec[w] = arr
-        used: list[tuple[str, tuple]] = []
-        for i, pair in enumerate(self.pairs):
-            if len(pair) != 2:
-                raise SpecInvalid(f"expected a pair of two words, got {len(pair)}", ("pairs", i))
-            used += [(w, ("pairs", i, k)) for k, w in enumerate(pair)]
-        if self.analogy is not None:
-            if len(self.analogy) != 3:
-                raise SpecInvalid(f"expected three words a, b, c (a − b + c), got {len(self.analogy)}", ("analogy",))
-            used += [(w, ("analogy", k)) for k, w in enumerate(self.analogy)]
-        if not used:
-            raise SpecInvalid("expected pairs or an analogy to compute", ("pairs",))
-        for w, path in used:
-            if w not in self._vec:
-                raise SpecInvalid(f"no vector for '{w}'; the vectors are: {', '.join(self._vec)}", path)
-        for w in dict.fromkeys(w for w, _ in used):
-            if not np.any(self._vec[w]):
-                raise SpecInvalid(f"the vector of '{w}' is zero: its cosine similarity is undefined",
-                                  ("vectors", w))
-        if self.analogy is not None:
-            a, b, c = self.analogy
-            candidates = [w for w in self._vec if w not in self.analogy]
-            if not candidates:
-                raise SpecInvalid("the analogy needs a word other than its three to answer with", ("analogy",))
-            for w in candidates:
-                if not np.any(self._vec[w]):
-                    raise SpecInvalid(f"the vector of '{w}' is zero: its cosine similarity is undefined",
-                                      ("vectors", w))
-            if not np.any(self._vec[a] - self._vec[b] + self._vec[c]):
-                raise SpecInvalid(f"{a} − {b} + {c} is the zero vector: no word is nearest to it", ("analogy",))
-        return self
-
-
-class Embedding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    matrix: Matrix = Field(description="the embedding matrix, one row per word")
-    index: int = Field(description="the word's 0-based index (the one-hot position)")
-
-    _E: np.ndarray
-
-    @model_validator(mode="after")
-    def _check(self) -> "Embedding":
-        self._E = V.matrix(self.matrix, ("matrix",))
-        if not 0 <= self.index < len(self._E):
-            raise SpecInvalid(f"expected an index from 0 to {len(self._E) - 1} (rows count from 0), got {self.index}",
-                              ("index",))
-        return self
-
-
-class SkipGram(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    center: Vector = Field(description="v_c, the center word's input vector")
-    context: Optional[Vector] = Field(None, description="u_o, the context word's output vector (negative sampling)")
-    negatives: Optional[Matrix] = Field(None, description="the output vectors of the negative samples, one per row")
-    outputs: Optional[Matrix] = Field(None, description="full softmax: every word's output vector, one per row")
-    target: Optional[int] = Field(None, description="full softmax: the 0-based index of the context word")
-
-    _vc: np.ndarray
-    _uo: Optional[np.ndarray]
-    _neg: Optional[np.ndarray]
-    _U: Optional[np.ndarray]
-
-    @model_validator(mode="after")
-    def _check(self) -> "SkipGram":
-        self._vc = V.vector(self.center, ("center",), scalar_ok=False)
-        n = len(self._vc)
-        self._uo = self._neg = self._U = None
-        if (self.negatives is None) == (self.outputs is None):
-            raise SpecInvalid("expected either negatives (negative sampling) or outputs (the full softmax)",
-                              ("negatives",))
-        if self.negatives is not None:
-            if self.context is None:
-                raise SpecInvalid("negative sampling needs the context word's output vector u_o", ("context",))
-            if self.target is not None:
-                raise SpecInvalid("target picks a row of outputs (the full softmax); with negatives give context",
-                                  ("target",))
-            self._uo = V.vector(self.context, ("context",), scalar_ok=False)
-            if len(self._uo) != n:
-                raise SpecInvalid(f"expected {n} numbers (as the centre vector), got {len(self._uo)}", ("context",))
-            self._neg = V.matrix(self.negatives, ("negatives",))
-            if self._neg.shape[1] != n:
-                raise SpecInvalid(f"expected vectors of {n} numbers (as the centre vector), got {self._neg.shape[1]}",
-                                  ("negatives",))
-        else:
-            if self.context is not None:
-                raise SpecInvalid("with outputs, the context word is the row `target` of outputs; remove context",
-                                  ("context",))
-            self._U = V.matrix(self.outputs, ("outputs",))
-            if self._U.shape[1] != n:
-                raise SpecInvalid(f"expected vectors of {n} numbers (as the centre vector), got {self._U.shape[1]}",
-                                  ("outputs",))
-            if self.target is None:
-                raise SpecInvalid("the full softmax needs target: the row of outputs that is the context word",
-                                  ("target",))
-            if not 0 <= self.target < len(self._U):
-                raise SpecInvalid(f"expected a row from 0 to {len(self._U) - 1} (rows count from 0), got {self.target}",
-                                  ("target",))
-        return self
-
-
-class Spec(BaseModel):
-    """kind: word2vec — see the README for every key."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["word2vec"]
-    title: Optional[str] = None
-    subsampling: Optional[Subsampling] = Field(None,
-                                               description="subsampling of frequent words: {counts, total, t, "
-                                                           "formula}")
-    similarity: Optional[Similarity] = Field(None,
-                                             description="cosine similarities of word vectors: {vectors, pairs, "
-                                                         "analogy}")
-    embedding: Optional[Embedding] = Field(None,
-                                           description="an embedding lookup: {matrix, index}, the row of a one-hot "
-                                                       "input")
-    skipgram: Optional[SkipGram] = Field(None,
-                                         description="one skip-gram step: {center, context, negatives or outputs, "
-                                                     "target}")
-
-    @model_validator(mode="after")
-    def _check(self) -> "Spec":
-        if not any((self.subsampling, self.similarity, self.embedding, self.skipgram)):
-            raise SpecInvalid("expected at least one of subsampling, similarity, embedding, skipgram", ("subsampling",))
-        return self
 
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
@@ -236,10 +51,11 @@ def _subsampling(d: Derivation, sub: Subsampling) -> None:
                  "code and gensim)")
     d.section("Subsampling of frequent words")
     t, N = Sym("t", "t", "t"), Sym("Ntot", "N", "N")
-    d.given(t, V.number(sub.t, ("t",)), note="the threshold")
-    d.given(N, V.number(sub.total, ("total",)), note="the number of words in the corpus")
+    counts = sub.problem
+    d.given(t, counts.t, note="the threshold")
+    d.given(N, counts.total, note="the number of words in the corpus")
     freq = {}
-    for w, c in sub._counts.items():
+    for w, c in counts.counts.items():
         cs = _word_sym("count", "count", r"\operatorname{count}", w)
         d.given(cs, c)
         f = _word_sym("f", "f", "f", w)
@@ -274,15 +90,20 @@ def _subsampling(d: Derivation, sub: Subsampling) -> None:
             k = _word_sym("keep'", "P_keep", r"P_{\text{keep}}", w)
             d.derive(k, call("min", Num(1), (call("sqrt", f / t) + 1) * t / f), note="formula: code")
             dd = _word_sym("discard'", "1 − P_keep", r"1 - P_{\text{keep}}", w)
-            d.derive(dd, 1 - k, note=lambda v, mine=mine: Phrase(
-                "discarded with probability {x} by the code's formula, {p} by the paper's", x=v, p=mine))
+            d.derive(dd, 1 - k, note=_beside("discarded with probability {x} by the code's formula, {p} by the paper's",
+                                             mine))
         else:
             mine = d.env[f"keep[{w}]"]
             dd = _word_sym("discard'", "P_discard", r"P_{\text{discard}}", w)
             d.derive(dd, call("max", Num(0), 1 - call("sqrt", t / f)), note="formula: paper")
             k = _word_sym("keep'", "1 − P_discard", r"1 - P_{\text{discard}}", w)
-            d.derive(k, 1 - dd, note=lambda v, mine=mine: Phrase(
-                "kept with probability {x} by the paper's formula, {p} by the code's", x=v, p=mine))
+            d.derive(k, 1 - dd,
+                     note=_beside("kept with probability {x} by the paper's formula, {p} by the code's", mine))
+
+
+def _beside(text: str, mine: Value) -> Callable[[Optional[Value]], Phrase]:
+    """A note putting the step's value {x} beside the chosen convention's {p}."""
+    return lambda v: Phrase(text, x=v, p=mine)
 
 
 # -- similarity ------------------------------------------------------------------------------
@@ -301,11 +122,12 @@ def _similarity(d: Derivation, sim: Similarity) -> None:
     elems: dict[str, list[Sym]] = {}
     norms: dict[str, Sym] = {}
     used = [w for p in sim.pairs for w in p] + list(sim.analogy or [])
+    vectors = sim.problem.vectors
     if sim.analogy is not None:
-        used += [w for w in sim._vec if w not in sim.analogy]
+        used += [w for w in vectors if w not in sim.analogy]
     for w in dict.fromkeys(used):
-        d.given(_word_sym("vec", "v", r"\mathbf{v}", w), sim._vec[w])
-        elems[w] = _elements(d, f"vec[{w}]", f"{w}", _tex_word(w), sim._vec[w])
+        d.given(_word_sym("vec", "v", r"\mathbf{v}", w), vectors[w])
+        elems[w] = _elements(d, f"vec[{w}]", f"{w}", _tex_word(w), vectors[w])
 
     def norm(w: str, syms: list[Sym]) -> Sym:
         if w not in norms:
@@ -315,9 +137,9 @@ def _similarity(d: Derivation, sim: Similarity) -> None:
 
     for a, b in sim.pairs:
         na, nb = norm(a, elems[a]), norm(b, elems[b])
-        c = Sym(f"cos[{a},{b}]", f"cos({a}, {b})", rf"\cos({_tex_word(a)}, {_tex_word(b)})")
-        d.derive(c, Div(dot(elems[a], elems[b]), na * nb))
-        d.answer(f"cosine[{a},{b}]", d.env[c.key], f"cosine similarity of '{a}' and '{b}'", keys=(c.key,))
+        cos = Sym(f"cos[{a},{b}]", f"cos({a}, {b})", rf"\cos({_tex_word(a)}, {_tex_word(b)})")
+        d.derive(cos, Div(dot(elems[a], elems[b]), na * nb))
+        d.answer(f"cosine[{a},{b}]", d.env[cos.key], f"cosine similarity of '{a}' and '{b}'", keys=(cos.key,))
     if sim.analogy is None:
         return
     a, b, c = sim.analogy
@@ -325,10 +147,10 @@ def _similarity(d: Derivation, sim: Similarity) -> None:
     x = Sym("analogy_x", "x", r"\mathbf{x}")
     va, vb, vc = (_word_sym("vec", "v", r"\mathbf{v}", w) for w in (a, b, c))
     d.derive(x, va - vb + vc, note="the target vector")
-    xs = _elements(d, "x", "x", "x", d.env[x.key])
+    xs = _elements(d, "x", "x", "x", env_array(d, x))
     nx = Sym("norm_x", "‖x‖", r"\lVert\mathbf{x}\rVert")
     norm_step(d, nx, xs)
-    candidates = [w for w in sim._vec if w not in sim.analogy]
+    candidates = [w for w in vectors if w not in sim.analogy]
     d.text(f"Every other word is a candidate ({', '.join(candidates)}); the words of the question are left out, "
            "as word2vec's and gensim's most_similar do.")
     scores = []
@@ -339,7 +161,7 @@ def _similarity(d: Derivation, sim: Similarity) -> None:
         scores.append(s)
     best = Sym("analogy_best", "max cos", r"\max\cos")
     d.derive(best, call("max", *scores) if len(scores) > 1 else scores[0], note="the nearest word has the largest cosine")
-    k = int(np.argmax([d.env[s.key] for s in scores]))
+    k = int(np.argmax([float(d.env[s.key]) for s in scores]))
     word = candidates[k]
     d.text(f"The answer: {word} (it has the largest cosine to x).")
     # the answer is the word itself (a string: JSON gives "queen", each sheet writes it as text)
@@ -353,9 +175,10 @@ def _similarity(d: Derivation, sim: Similarity) -> None:
 def _embedding(d: Derivation, emb: Embedding) -> None:
     d.section("Embedding lookup")
     E = Sym("E", "E", r"\mathbf{E}")
-    d.given(E, emb._E, note="the embedding matrix: one row per word")
+    lookup = emb.problem
+    d.given(E, lookup.matrix, note="the embedding matrix: one row per word")
     x = Sym("onehot", "x", r"\mathbf{x}")
-    d.given(x, np.eye(len(emb._E))[emb.index],
+    d.given(x, np.eye(len(lookup.matrix))[lookup.index],
             note="the one-hot vector of the word's index (indices count from 0, as Keras and PyTorch do)")
     e = Sym("embedding", "e", r"\mathbf{e}")
     d.derive(e, MatMul(x, E), note="the one-hot vector picks one row of E: frameworks look the row up "
@@ -367,21 +190,22 @@ def _embedding(d: Derivation, emb: Embedding) -> None:
 def _skipgram(d: Derivation, sg: SkipGram) -> None:
     d.section("Skip-gram: given")
     vc = Sym("vc", "v_c", r"\mathbf{v}_c")
-    d.given(vc, sg._vc, note="the centre word's input vector")
-    vcs = _elements(d, "vc", "(v_c)", r"(v_c)", sg._vc)
-    if sg._neg is not None:
-        _negative_sampling(d, sg, vc, vcs)
+    step = sg.problem
+    d.given(vc, step.center, note="the centre word's input vector")
+    vcs = _elements(d, "vc", "(v_c)", r"(v_c)", step.center)
+    if isinstance(step, NegativeSampling):
+        _negative_sampling(d, step, vc, vcs)
     else:
-        _full_softmax(d, sg, vc, vcs)
+        _full_softmax(d, step, vc, vcs)
 
 
-def _negative_sampling(d: Derivation, sg: SkipGram, vc: Sym, vcs: list[Sym]) -> None:
+def _negative_sampling(d: Derivation, sg: NegativeSampling, vc: Sym, vcs: list[Sym]) -> None:
     d.convention("negative sampling: L = −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c) (Mikolov et al. 2013)")
     uo = Sym("uo", "u_o", r"\mathbf{u}_o")
-    d.given(uo, sg._uo, note="the context (output) word's vector")
-    uos = _elements(d, "uo", "(u_o)", r"(u_o)", sg._uo)
+    d.given(uo, sg.context, note="the context (output) word's vector")
+    uos = _elements(d, "uo", "(u_o)", r"(u_o)", sg.context)
     uk, uks = [], []
-    for k, row in enumerate(sg._neg, 1):
+    for k, row in enumerate(sg.negatives, 1):
         s = Sym(f"uk{k}", f"u{subscript(k)}", rf"\mathbf{{u}}_{{{k}}}")
         d.given(s, row, note="the negative (noise) words' output vectors" if k == 1 else None)
         uk.append(s)
@@ -420,9 +244,9 @@ def _negative_sampling(d: Derivation, sg: SkipGram, vc: Sym, vcs: list[Sym]) -> 
              keys=tuple(g.key for g in gks))
 
 
-def _full_softmax(d: Derivation, sg: SkipGram, vc: Sym, vcs: list[Sym]) -> None:
+def _full_softmax(d: Derivation, sg: FullSoftmax, vc: Sym, vcs: list[Sym]) -> None:
     d.convention("full softmax: p_j = e^(u_j·v_c) / Σ_w e^(u_w·v_c), L = −log p_o")
-    U = sg._U
+    U = sg.outputs
     o = sg.target
     us, uss = [], []
     for j, row in enumerate(U):
