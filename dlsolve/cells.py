@@ -153,12 +153,17 @@ class LSTMCell(Cell):
         nm = s.nm
         dh = nm.dL(nm.h(t))
         c = nm.c(t)
-        tc = lambda j: _TANH.definition(c(j), {})  # noqa: E731
+        tanh_prime = _TANH.derivative
+        assert tanh_prime is not None   # tanh's record has its derivative
+
+        def tc(j: Optional[int]) -> Expr:
+            return _TANH.definition(c(j), {})
+
         s.derive_units(nm.delta("o", t), lambda j: nm.had(j, dh(j), tc(j), d_act("o", j)))
         dc = nm.dL(c)
 
         def dc_build(j: Optional[int]) -> Expr:
-            own = nm.had(j, dh(j), nm.gate("o", t)(j), _TANH.derivative(c(j), tc(j), {}))
+            own: Expr = nm.had(j, dh(j), nm.gate("o", t)(j), tanh_prime(c(j), tc(j), {}))
             if t < s.last_target:
                 return Add.of(own, nm.had(j, nm.dL(nm.c(t + 1))(j), nm.gate("f", t + 1)(j)))
             return own
@@ -191,7 +196,13 @@ class GRUCell(Cell):
             super().pre_activation(s, g, t)
             return
         nm, pr, P = s.nm, s.pr, s.P
-        bh = (lambda j: [P["bh_n"].el(j) if j else P["bh_n"].sym]) if "bh_n" in P else (lambda j: [])
+
+        def bh(j: Optional[int]) -> list[Expr]:
+            """The second bias of the candidate (PyTorch's b_hn, Keras' reset_after), if any."""
+            if "bh_n" not in P:
+                return []
+            return [P["bh_n"].el(j) if j else P["bh_n"].sym]
+
         if pr.reset_after:
             zh = nm.handle("z", t, "nh")
             s.derive_units(zh, lambda j: Add.of(nm.matvec(P["U_n"], nm.h(t - 1), pr.n_h, j), *bh(j)),

@@ -19,8 +19,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dlsolve"
 NOT_YET: set[str] = {
     "answers_file.py",
     "expr_walk.py",
-    "kinds/architecture/planner.py",
-    "kinds/architecture/registry.py",
     "kinds/attention.py",
     "kinds/convolve.py",
     "kinds/entropy.py",
