@@ -348,9 +348,8 @@ BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a la
 KNOWN = {
     **{("attention", "missing key", k): CROSS_KEY + " (query and keys, or X with W_Q, W_K, W_V)"
        for k in ("W_K", "W_Q", "W_V", "X", "keys", "query")},
-    **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
-       "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
-                                                     "samples", "target")},
+    **{("backprop", "missing key", k): CROSS_KEY + " (a target or label for each input when there is a loss)"
+       for k in ("samples", "target")},
     **{("convolve", "missing key", k): CROSS_KEY + " (a kernel, pool or upsample; stride and activation "
        "belong to the kernel; unpool needs a max pool)" for k in ("kernel", "pool", "stride", "transpose", "upsample")},
     ("distillation", "quoted number", "label"): BY_VALUE,

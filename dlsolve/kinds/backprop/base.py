@@ -17,7 +17,7 @@ from dlsolve.derivation import Derivation
 from dlsolve.expr import Expr, Mul, Num, Sym, substitute
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.names import Names
-from dlsolve.kinds.backprop.spec import Net
+from dlsolve.kinds.backprop.spec import Problem
 from dlsolve.solution import GIVEN, Phrase
 from dlsolve.losses import LOGIT_MARGIN
 
@@ -34,7 +34,7 @@ YH = Sym("yhat", "ŷ", r"\hat{y}")
 class SolverBase:
     """Works one problem through a Derivation. State: the current parameters (in_out arrays)."""
 
-    def __init__(self, net: Net, explain: tuple, options: SolveOptions) -> None:
+    def __init__(self, net: Problem, explain: tuple, options: SolveOptions) -> None:
         detail = options.detail
         self.net = net
         self.d = Derivation(options)

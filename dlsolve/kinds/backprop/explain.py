@@ -11,7 +11,7 @@ from dlsolve.errors import OptionError
 from dlsolve.expr import Add, Mul
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
-from dlsolve.kinds.backprop.spec import Net
+from dlsolve.kinds.backprop.spec import Problem
 from dlsolve.solution import Phrase
 
 
@@ -25,7 +25,7 @@ class Explain:
     col: int  # for a bias, col is the unit and row is 0
 
 
-def parse_explain(text: str, net: Net) -> Explain:
+def parse_explain(text: str, net: Problem) -> Explain:
     m = re.fullmatch(r"\s*([Wwb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*", text)
     if not m:
         raise OptionError("--explain", f"expected a parameter like 'W2[1,2]' or 'b2[1]', got '{text}'")
