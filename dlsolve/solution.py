@@ -119,7 +119,7 @@ class Step:
         return self.forms[-1]
 
 
-Cell = Union[str, float, int, Sym, Expr, None]
+Cell = Union[str, float, int, Sym, Expr, Value, list[float], None]   # a vector cell: an array or a list
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,13 @@ class Sample:
     x: np.ndarray           # flattened row-major
     y: Optional[np.ndarray]  # None without a loss
 
+    @property
+    def target(self) -> np.ndarray:
+        """y, in a problem with a loss (where every sample has one)."""
+        if self.y is None:
+            raise TypeError("a sample's target was asked for in a problem without a loss")
+        return self.y
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -303,7 +310,7 @@ def _samples(spec: Spec, n_out: int, loss: Optional[Loss]) -> list[Sample]:
     return out
 
 
-def prepare(spec: Spec) -> Net:
+def prepare(spec: Spec) -> Problem:
     symbolic = any(l.units is not None for l in spec.layers)
     loss, loss_options, reduction = _loss(spec)
     n_layers = len(spec.layers)
@@ -404,11 +411,11 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: Options, r
     if len(spec.layers) > MAX_SYMBOLIC_LAYERS:
         raise SpecInvalid(f"a symbolic problem writes every weight's formula: at most {MAX_SYMBOLIC_LAYERS} layers, "
                           f"got {len(spec.layers)}", ("layers",))
-    sizes = [("input_units",)] + [("layers", l, "units") for l in range(len(spec.layers))]
-    for path, n in zip(sizes, [spec.input_units] + [ls.units or 0 for ls in spec.layers]):
+    sizes: list[Path] = [("input_units",)] + [("layers", l, "units") for l in range(len(spec.layers))]
+    for where, n in zip(sizes, [spec.input_units] + [ls.units or 0 for ls in spec.layers]):
         if n > MAX_SYMBOLIC_UNITS:
             raise SpecInvalid(f"a symbolic problem writes every weight's formula: at most {MAX_SYMBOLIC_UNITS} "
-                              f"units a layer, got {n}", path)
+                              f"units a layer, got {n}", where)
     assert loss is not None   # RULES: input_units needs a loss
     layers: list[Layer] = []
     n_prev = spec.input_units
