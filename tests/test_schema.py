@@ -370,8 +370,8 @@ KNOWN = {
        for k in ("clip", "gradients", "initial_weight", "iterations", "objective", "squared_gradients")},
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
     ("perceptron", "missing key", "targets"): CROSS_KEY + " (learn needs targets)",
-    **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
-       for k in ("loss", "readout", "target", "targets", "weights")},
+    **{("rnn", "missing key", k): CROSS_KEY + " (a loss needs targets; the gates each cell needs)"
+       for k in ("target", "targets", "weights")},
     ("style", "missing key", "style"): CROSS_KEY + " (S or A)",
     **{("word2vec", "missing key", k): CROSS_KEY + " (at least one part)" for k in ("similarity", "skipgram",
                                                                                    "subsampling")},
