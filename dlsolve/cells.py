@@ -153,9 +153,6 @@ class LSTMCell(Cell):
         nm = s.nm
         dh = nm.dL(nm.h(t))
         c = nm.c(t)
-        tanh_prime = _TANH.derivative
-        assert tanh_prime is not None   # tanh's record has its derivative
-
         def tc(j: Optional[int]) -> Expr:
             return _TANH.definition(c(j), {})
 
@@ -163,7 +160,7 @@ class LSTMCell(Cell):
         dc = nm.dL(c)
 
         def dc_build(j: Optional[int]) -> Expr:
-            own: Expr = nm.had(j, dh(j), nm.gate("o", t)(j), tanh_prime(c(j), tc(j), {}))
+            own: Expr = nm.had(j, dh(j), nm.gate("o", t)(j), _TANH.slope(c(j), tc(j), {}))
             if t < s.last_target:
                 return Add.of(own, nm.had(j, nm.dL(nm.c(t + 1))(j), nm.gate("f", t + 1)(j)))
             return own

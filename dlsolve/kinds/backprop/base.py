@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.activations import Activation, Params
+from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.expr import Expr, Mul, Num, Sym, substitute
 from dlsolve.kinds import SolveOptions
@@ -32,14 +32,6 @@ Z = Sym("z", "z", "z")
 A = Sym("a", "a", "a")
 Y = Sym("y", "y", "y")
 YH = Sym("yhat", "ŷ", r"\hat{y}")
-
-
-def slope(act: Activation, z: Expr, a: Expr, params: Params) -> Expr:
-    """f'(z) in the course's form (written with a where the course does). The spec lets no layer
-    without a derivative into a backward pass, so a missing one here is a bug."""
-    if act.derivative is None:
-        raise TypeError(f"{act.name} has no derivative: the spec should have refused its backward pass")
-    return act.derivative(z, a, params)
 
 
 class SolverBase:

@@ -32,7 +32,7 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, MatMul, Mul, Num, Sym, Transpose, call, hadamard, quiet
-from dlsolve.kinds.backprop.base import SolverBase, slope
+from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.prob import needs_shift
 
@@ -110,12 +110,12 @@ class BatchedUpdates(SolverBase):
             if act.coupled:    # softmax with cross-entropy (the only coupled layer batchable allows)
                 backward.append((D[l], A[l] - Y))
             elif l == self.L:
-                backward.append((fprime, slope(act, Z[l], A[l], layer.act_params)))
+                backward.append((fprime, act.slope(Z[l], A[l], layer.act_params)))
                 dy = _sym("∂L/∂Ŷ")
                 backward.append((dy, self.dL_dyhat(Y, A[l])))
                 backward.append((D[l], hadamard(dy, fprime)))
             else:
-                backward.append((fprime, slope(act, Z[l], A[l], layer.act_params)))
+                backward.append((fprime, act.slope(Z[l], A[l], layer.act_params)))
                 Wn = nm.Wm(l + 1)
                 back = MatMul(D[l + 1], Transpose(Wn)) if in_out else MatMul(D[l + 1], Wn)
                 backward.append((D[l], hadamard(back, fprime)))

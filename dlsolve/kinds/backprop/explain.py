@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from dlsolve import notation as N
 from dlsolve.errors import OptionError
 from dlsolve.expr import Add, Mul
-from dlsolve.kinds.backprop.base import SolverBase, slope
+from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Problem
 from dlsolve.solution import Phrase
@@ -85,7 +85,7 @@ class Explaining(SolverBase):
                 d.bind(nm.delta(l + 1, k), float(dnext[k - 1]))
                 d.bind(nm.w(l + 1, j, k), float(self.W[l][j - 1, k - 1]))
             da = N.partial(nm.a(l, j), nm.z(l, j))
-            d.derive(da, slope(layer.activation, nm.z(l, j), nm.a(l, j), layer.act_params))
+            d.derive(da, layer.activation.slope(nm.z(l, j), nm.a(l, j), layer.act_params))
             paths_v = [Mul.of(nm.delta(l + 1, k), nm.w(l + 1, j, k)) for k in range(1, nxt.n_out + 1)]
             paths_p = [Mul.of(nm.dz(l + 1, k), N.partial(nm.z(l + 1, k), nm.a(l, j))) for k in range(1, nxt.n_out + 1)]
             sum_v = paths_v[0] if len(paths_v) == 1 else Add.of(*paths_v)

@@ -7,7 +7,6 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, MatMul, Num, Outer, Transpose, call, hadamard
-from dlsolve.kinds.backprop.base import slope
 from dlsolve.kinds.backprop.dropout import DropoutPass
 from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
@@ -111,12 +110,12 @@ class LayerPass(DropoutPass, PenaltyPass):
                         d.derive(nm.deltav(l), MatMul(jac, dy))
                     else:
                         da = N.partial(yhat, z)
-                        d.derive(da, slope(act, z, yhat, layer.act_params), note="elementwise")
+                        d.derive(da, act.slope(z, yhat, layer.act_params), note="elementwise")
                         d.derive(nm.deltav(l), hadamard(dy, da))
             else:
                 a = nm.av(l)
                 da = N.partial(a, z)
-                d.derive(da, slope(act, z, a, layer.act_params), note="elementwise")
+                d.derive(da, act.slope(z, a, layer.act_params), note="elementwise")
                 Wn = nm.Wm(l + 1)
                 back = (MatMul(nm.deltav(l + 1), Transpose(Wn)) if net.layout == "in_out"
                         else MatMul(Transpose(Wn), nm.deltav(l + 1)))

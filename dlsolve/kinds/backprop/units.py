@@ -9,7 +9,6 @@ import numpy as np
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, Mul, Sym, Value, call, drop_ones
-from dlsolve.kinds.backprop.base import slope
 from dlsolve.kinds.backprop.dropout import DropoutPass
 from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
@@ -144,7 +143,7 @@ class UnitPass(DropoutPass, PenaltyPass):
     def _act_derivative(self, nm: Names, layer: Layer, j: int, da: Sym, local: dict[str, Expr]) -> None:
         z, a = nm.z(layer.index, j), nm.a(layer.index, j)
         act = layer.activation
-        formula = slope(act, z, a, layer.act_params)
+        formula = act.slope(z, a, layer.act_params)
         zval = self.d.env.get(z.key)
         value = self.d.derive(da, formula, note=None if zval is None else _noting(act.precision_note, float(zval)))
         local[da.key] = formula

@@ -264,13 +264,13 @@ def _hidden_size(spec: Spec, gates: list[str], layout: str) -> int:
         return len(V.vector(spec.h0, ("h0",)))
     if spec.pytorch is not None:
         W = V.matrix(spec.pytorch.weight_hh, ("pytorch", "weight_hh"))
-        return W.shape[1]
+        return int(W.shape[1])
     weights = spec.weights or {}
     blocks = [(weights, ("weights", "U"))] if BY_NAME[spec.cell].n_gates() == 1 else \
         [(block, ("weights", key, "U")) for key, block in weights.items()]
     for block, path in blocks:
         if isinstance(block, dict) and block.get("U") is not None:
-            return V.matrix(block["U"], path).shape[0]
+            return int(V.matrix(block["U"], path).shape[0])
     raise SpecInvalid("cannot tell the number of hidden units: give h0 or the recurrent weights U", ("weights",))
 
 
