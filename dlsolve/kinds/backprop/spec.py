@@ -151,7 +151,8 @@ class Spec(PreparedSpec[Problem]):
                  message="a learning rate needs a loss to minimise; add loss: (e.g. mse)"),
         Requires("regularization", ("loss",),
                  message="regularisation adds a penalty to a loss; add loss: (e.g. mse)"),
-        Requires("input_units", ("loss",), message="missing loss (what to differentiate)"),
+        Requires("input_units", ("loss",),
+                 message="a symbolic problem (input_units) differentiates a loss; add loss: (e.g. mse)"),
     )
     kind: Literal["backprop"]
     title: Optional[str] = None
