@@ -98,8 +98,13 @@ RULED = {"kind": "backprop", "input": [1, 2], "target": 1, "loss": "mse", "learn
     ({"regularization": {"half": True}}, "regularization.l2", "give l2"),
 ])
 def test_a_rule_between_keys_is_refused_by_the_loader_and_the_schema_alike(change, where, words):
-    """The rules between keys are records (RULES): the loader refuses the file at the key, with the
-    rule's words, and the kind's JSON Schema refuses the same file."""
+    refused_alike(RULED, change, where, words)
+
+
+def refused_alike(good: dict, change: dict, where: str, words: str) -> None:
+    """A rule between keys is a record (RULES): with `change` made to the `good` problem (None
+    drops a key) the loader refuses the file at `where` with the rule's words, and the kind's JSON
+    Schema refuses the same file (and takes the good one)."""
     import json
 
     jsonschema = pytest.importorskip("jsonschema")
@@ -107,10 +112,10 @@ def test_a_rule_between_keys_is_refused_by_the_loader_and_the_schema_alike(chang
     from dlsolve.errors import DlsolveError
     from dlsolve.load import load_text
 
-    data = {k: v for k, v in {**RULED, **change}.items() if v is not None}
-    load_text(json.dumps(RULED), "p.yaml")   # the file before the change is fine
+    data = {k: v for k, v in {**good, **change}.items() if v is not None}
+    load_text(json.dumps(good), "p.yaml")   # the file before the change is fine
     with pytest.raises(DlsolveError) as err:
         load_text(json.dumps(data), "p.yaml")
     assert f" {where}: " in str(err.value) and words in str(err.value), str(err.value)
-    assert not jsonschema.Draft202012Validator(schema.kind_schema("backprop")).is_valid(data)
-    assert jsonschema.Draft202012Validator(schema.kind_schema("backprop")).is_valid(RULED)
+    validator = jsonschema.Draft202012Validator(schema.kind_schema(good["kind"]))
+    assert not validator.is_valid(data) and validator.is_valid(good)

@@ -455,19 +455,6 @@ RULED = {"kind": "rnn", "cell": "rnn", "inputs": [1.0, 0.5], "weights": {"W": 0.
     ({"loss": None, "target": None}, "learning_rate", "a learning rate needs a loss"),
 ])
 def test_a_rule_between_keys_is_refused_by_the_loader_and_the_schema_alike(change, where, words):
-    """The rules between keys are records (RULES): the loader refuses the file at the key, with the
-    rule's words, and the kind's JSON Schema refuses the same file."""
-    import json
+    from tests.test_backprop_features import refused_alike
 
-    jsonschema = pytest.importorskip("jsonschema")
-    from dlsolve import schema
-    from dlsolve.errors import DlsolveError
-    from dlsolve.load import load_text
-
-    data = {k: v for k, v in {**RULED, **change}.items() if v is not None}
-    load_text(json.dumps(RULED), "p.yaml")   # the file before the change is fine
-    with pytest.raises(DlsolveError) as err:
-        load_text(json.dumps(data), "p.yaml")
-    assert f" {where}: " in str(err.value) and words in str(err.value), str(err.value)
-    validator = jsonschema.Draft202012Validator(schema.kind_schema("rnn"))
-    assert not validator.is_valid(data) and validator.is_valid(RULED)
+    refused_alike(RULED, change, where, words)
