@@ -76,6 +76,13 @@ class Activation:
         """A backward pass can go through it (a derivative, or softmax's Jacobian)."""
         return self.derivative is not None or self.coupled
 
+    def slope(self, z: Expr, a: Expr, params: Params) -> Expr:
+        """f'(z) in the course's form (from z and a = f(z)) for a backward pass's step: the kinds
+        admit there only activations that have one, so its absence is a bug, said at once."""
+        if self.derivative is None:
+            raise TypeError(f"{self.name} has no elementwise derivative")
+        return self.derivative(z, a, params)
+
     # -- one unit -----------------------------------------------------------------------------
     def forms(self, z: Expr, params: Params) -> list[Expr]:
         """How a = f(z) is written: the name applied (σ(z), max(0, z)), then the definition where it

@@ -16,11 +16,15 @@ reset_after), or none (`bias: false`: Keras' use_bias=False, PyTorch's bias=Fals
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Optional
+from typing import TYPE_CHECKING, Callable, ClassVar, Optional
 
 from dlsolve import notation as N
 from dlsolve.activations import SIGMOID, TANH, Activation
 from dlsolve.expr import Add, Expr, Num
+
+if TYPE_CHECKING:   # the rnn kind's solver, whose walk a cell's rules are steps of
+    from dlsolve.kinds.rnn.forward import Solver
+    from dlsolve.kinds.rnn.names import Handle
 
 _SIGMOID, _TANH = SIGMOID, TANH  # the gates' activations: the records themselves
 
@@ -77,17 +81,17 @@ class Cell:
         return None
 
     @classmethod
-    def pre_activation(cls, s: Any, g: str, t: int) -> None:
+    def pre_activation(cls, s: Solver, g: str, t: int) -> None:
         """Gate g's pre-activation at step t: W_g·x_t + U_g·h_(t−1) + b_g (+ bʰ_g)."""
         s.derive_units(s.nm.pre(g, t), lambda j: s.affine(g, t, j))
 
     @classmethod
-    def recurrent_input(cls, s: Any, g: str, t: int) -> tuple[Any, Any]:
+    def recurrent_input(cls, s: Solver, g: str, t: int) -> tuple[Handle, Handle]:
         """(the δ that multiplies into U_g's gradient, the vector U_g multiplied at step t)."""
         return s.nm.delta(g, t), s.nm.h(t - 1)
 
     @classmethod
-    def sent_back(cls, s: Any, t: int, j: Optional[int]) -> list[Expr]:
+    def sent_back(cls, s: Solver, t: int, j: Optional[int]) -> list[Expr]:
         """The terms of ∂L/∂h_(t−1) that come from step t: back through each gate's U."""
         nm = s.nm
         terms: list[Expr] = []
@@ -97,11 +101,11 @@ class Cell:
         return terms
 
     @classmethod
-    def new_state(cls, s: Any, t: int) -> None:
+    def new_state(cls, s: Solver, t: int) -> None:
         """After the gates of step t: the new state (the simple RNN's h_t is its gate's output)."""
 
     @classmethod
-    def deltas(cls, s: Any, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
+    def deltas(cls, s: Solver, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
         """The gates' δ at step t from ∂L/∂h_t; d_act(g, j) is f'(z) of gate g (unit j, or None)."""
         nm = s.nm
         dh = nm.dL(nm.h(t))
@@ -136,7 +140,7 @@ class LSTMCell(Cell):
                 ("; packed gate order i, f, g, o (PyTorch)" if packed else ""))
 
     @classmethod
-    def new_state(cls, s: Any, t: int) -> None:
+    def new_state(cls, s: Solver, t: int) -> None:
         """c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t, then h_t = o_t ⊙ tanh(c_t)."""
         nm = s.nm
         c, h = nm.c(t), nm.h(t)
@@ -148,17 +152,19 @@ class LSTMCell(Cell):
         s.derive_units(h, lambda j: nm.had(j, nm.gate("o", t)(j), _TANH.definition(c(j), {})))
 
     @classmethod
-    def deltas(cls, s: Any, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
+    def deltas(cls, s: Solver, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
         """δᵒ through h_t = o ⊙ tanh(c_t); ∂L/∂c_t through h_t and c_(t+1); then δⁱ, δᶠ, δᵍ."""
         nm = s.nm
         dh = nm.dL(nm.h(t))
         c = nm.c(t)
-        tc = lambda j: _TANH.definition(c(j), {})  # noqa: E731
+        def tc(j: Optional[int]) -> Expr:
+            return _TANH.definition(c(j), {})
+
         s.derive_units(nm.delta("o", t), lambda j: nm.had(j, dh(j), tc(j), d_act("o", j)))
         dc = nm.dL(c)
 
         def dc_build(j: Optional[int]) -> Expr:
-            own = nm.had(j, dh(j), nm.gate("o", t)(j), _TANH.derivative(c(j), tc(j), {}))
+            own: Expr = nm.had(j, dh(j), nm.gate("o", t)(j), _TANH.slope(c(j), tc(j), {}))
             if t < s.last_target:
                 return Add.of(own, nm.had(j, nm.dL(nm.c(t + 1))(j), nm.gate("f", t + 1)(j)))
             return own
@@ -184,14 +190,20 @@ class GRUCell(Cell):
         return "GRU: r, z = σ(·), n = tanh(·)" + ("; packed gate order r, z, n (PyTorch)" if packed else "")
 
     @classmethod
-    def pre_activation(cls, s: Any, g: str, t: int) -> None:
+    def pre_activation(cls, s: Solver, g: str, t: int) -> None:
         """The candidate n: its recurrent part scaled by the reset gate r, after the product
         (reset_after: r ⊙ (U_n·h_(t−1) + bʰ_n)) or before it (U_n·(r ⊙ h_(t−1)))."""
         if g != "n":
             super().pre_activation(s, g, t)
             return
         nm, pr, P = s.nm, s.pr, s.P
-        bh = (lambda j: [P["bh_n"].el(j) if j else P["bh_n"].sym]) if "bh_n" in P else (lambda j: [])
+
+        def bh(j: Optional[int]) -> list[Expr]:
+            """The second bias of the candidate (PyTorch's b_hn, Keras' reset_after), if any."""
+            if "bh_n" not in P:
+                return []
+            return [P["bh_n"].el(j) if j else P["bh_n"].sym]
+
         if pr.reset_after:
             zh = nm.handle("z", t, "nh")
             s.derive_units(zh, lambda j: Add.of(nm.matvec(P["U_n"], nm.h(t - 1), pr.n_h, j), *bh(j)),
@@ -207,7 +219,7 @@ class GRUCell(Cell):
             P["b_n"].el(j) if j else P["b_n"].sym, *bh(j)))
 
     @classmethod
-    def recurrent_input(cls, s: Any, g: str, t: int) -> tuple[Any, Any]:
+    def recurrent_input(cls, s: Solver, g: str, t: int) -> tuple[Handle, Handle]:
         """U_n multiplies h_(t−1) (reset_after, its δ the recurrent part's) or r ⊙ h_(t−1) (reset before)."""
         nm = s.nm
         if g == "n":
@@ -215,7 +227,7 @@ class GRUCell(Cell):
         return super().recurrent_input(s, g, t)
 
     @classmethod
-    def sent_back(cls, s: Any, t: int, j: Optional[int]) -> list[Expr]:
+    def sent_back(cls, s: Solver, t: int, j: Optional[int]) -> list[Expr]:
         """Through the update's z ⊙ h_(t−1) (or (1 − z) ⊙ …), and back through each gate; with the reset
         before the product, the candidate's path runs through r ⊙ h_(t−1)."""
         nm, pr = s.nm, s.pr
@@ -231,7 +243,7 @@ class GRUCell(Cell):
         return terms
 
     @classmethod
-    def new_state(cls, s: Any, t: int) -> None:
+    def new_state(cls, s: Solver, t: int) -> None:
         """h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) (keep_old), or with z and 1 − z swapped (take_new)."""
         nm, keep_old = s.nm, s.pr.gru_update == "keep_old"
         z, n, hp = nm.gate("z", t), nm.gate("n", t), nm.h(t - 1)
@@ -245,7 +257,7 @@ class GRUCell(Cell):
         s.derive_units(nm.h(t), build)
 
     @classmethod
-    def deltas(cls, s: Any, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
+    def deltas(cls, s: Solver, t: int, d_act: Callable[[str, Optional[int]], Expr]) -> None:
         """δⁿ and δᶻ from the update; δʳ through the reset, after (reset_after) or before the recurrent product."""
         nm, pr = s.nm, s.pr
         dh = nm.dL(nm.h(t))

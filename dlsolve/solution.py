@@ -117,7 +117,7 @@ class Step:
         return self.forms[-1]
 
 
-Cell = Union[str, Value, int, Sym, Expr, None]   # Value: a number, or a row of numbers (an array)
+Cell = Union[str, float, int, Sym, Expr, Value, list[float], None]   # a vector cell: an array or a list
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,41 @@ def test_saturated_sigmoid_note_and_cancellation_note():
     text = renderer("text")(precision=2).render(s)   # the notes' values at the sheet's precision
     assert "σ(35) = 1 − 6.3×10⁻¹⁶" in text
     assert "the exact value is 6.3×10⁻¹⁶" in text   # float64 a(1 − a) gives 6.7e−16
+
+
+RULED = {"kind": "backprop", "input": [1, 2], "target": 1, "loss": "mse", "learning_rate": 0.1,
+         "layers": [{"weights": [[1], [2]], "activation": "sigmoid"}]}
+
+
+@pytest.mark.parametrize("change, where, words", [
+    ({"input": None}, "input", "give exactly one of input"),
+    ({"samples": [{"input": [1, 2], "target": 1}]}, "samples", "give exactly one of input"),
+    ({"input_units": 2}, "input_units", "give exactly one of input"),
+    ({"loss": None, "learning_rate": None}, "target", "a target needs a loss"),
+    ({"loss": None, "target": None}, "learning_rate", "a learning rate needs a loss"),
+    ({"input": None, "samples": [{"input": [1, 2], "target": 1}]}, "target", "target is the expected output for input"),
+    ({"layers": [{"activation": "sigmoid"}]}, "layers[0].weights", "missing weights (or give units"),
+    ({"regularization": {"half": True}}, "regularization.l2", "give l2"),
+])
+def test_a_rule_between_keys_is_refused_by_the_loader_and_the_schema_alike(change, where, words):
+    refused_alike(RULED, change, where, words)
+
+
+def refused_alike(good: dict, change: dict, where: str, words: str) -> None:
+    """A rule between keys is a record (RULES): with `change` made to the `good` problem (None
+    drops a key) the loader refuses the file at `where` with the rule's words, and the kind's JSON
+    Schema refuses the same file (and takes the good one)."""
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from dlsolve import schema
+    from dlsolve.errors import DlsolveError
+    from dlsolve.load import load_text
+
+    data = {k: v for k, v in {**good, **change}.items() if v is not None}
+    load_text(json.dumps(good), "p.yaml")   # the file before the change is fine
+    with pytest.raises(DlsolveError) as err:
+        load_text(json.dumps(data), "p.yaml")
+    assert f" {where}: " in str(err.value) and words in str(err.value), str(err.value)
+    validator = jsonschema.Draft202012Validator(schema.kind_schema(good["kind"]))
+    assert not validator.is_valid(data) and validator.is_valid(good)

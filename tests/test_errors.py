@@ -29,7 +29,7 @@ def error_of(text: str, kind: str | None = None) -> str:
 
 
 def test_good_problem_loads():
-    assert load_text(GOOD, "problem.yaml").spec.net.n_params == 16
+    assert load_text(GOOD, "problem.yaml").spec.problem.n_params == 16
 
 
 def test_weights_that_do_not_chain():
@@ -105,7 +105,7 @@ def test_backward_through_step_is_refused():
 def test_step_forward_only_is_fine():
     text = GOOD.replace("activation: sigmoid\n  - weights: [[1]", "activation: step\n  - weights: [[1]")
     text = text.replace("target: 1\n", "").replace("loss: bce\nlearning_rate: 0.1\n", "")
-    assert load_text(text, "p.yaml").spec.net.loss is None
+    assert load_text(text, "p.yaml").spec.problem.loss is None
 
 
 def test_bias_of_the_wrong_length():

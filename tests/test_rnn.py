@@ -440,3 +440,21 @@ def test_a_recurrent_bias_on_some_gates_only_counts_those_given():
     arrays = [np.asarray(v) for gate in weights.values() for v in gate.values()]
     sol = solve_file(ROOT / "problems" / "rnn-gru-reset-before.yaml")
     assert sol.answer("params").value == sum(a.size for a in arrays) == 32
+
+
+RULED = {"kind": "rnn", "cell": "rnn", "inputs": [1.0, 0.5], "weights": {"W": 0.5, "U": 0.8},
+         "readout": {"V": 1.2, "activation": "sigmoid"}, "target": 1, "loss": "bce", "learning_rate": 0.1}
+
+
+@pytest.mark.parametrize("change, where, words", [
+    ({"weights": None}, "weights", "give weights (per gate) or pytorch"),
+    ({"pytorch": {"weight_ih": [[0.5]], "weight_hh": [[0.8]]}}, "pytorch", "give weights (per gate) or pytorch"),
+    ({"readout": None}, "target", "target needs a readout"),
+    ({"target": None, "targets": [None, 1], "readout": None}, "targets", "targets need a readout"),
+    ({"loss": None, "learning_rate": None}, "target", "target needs a loss"),
+    ({"loss": None, "target": None}, "learning_rate", "a learning rate needs a loss"),
+])
+def test_a_rule_between_keys_is_refused_by_the_loader_and_the_schema_alike(change, where, words):
+    from tests.test_backprop_features import refused_alike
+
+    refused_alike(RULED, change, where, words)

@@ -346,9 +346,8 @@ def mutations(data):
 CROSS_KEY = "a key required only with (or instead of) another key, checked in the kind's validator"
 BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
 KNOWN = {
-    **{("backprop", "missing key", k): CROSS_KEY + " (input/target or samples; weights or units; a "
-       "loss with learning_rate; l1 or l2)" for k in ("input", "input_units", "layers", "loss", "regularization",
-                                                     "samples", "target")},
+    **{("backprop", "missing key", k): CROSS_KEY + " (a target or label for each input when there is a loss)"
+       for k in ("samples", "target")},
     ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: a comparison of two "
                                           "keys' values, which a schema cannot state",
     ("distillation", "quoted number", "label"): BY_VALUE,
@@ -362,8 +361,8 @@ KNOWN = {
     ("optimizer", "missing key", "initial_weight"): "a value that needs another key: weight_decay above 0 acts on "
                                                     "the weights (0, the default, needs none)",
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
-    **{("rnn", "missing key", k): CROSS_KEY + " (targets with readout and loss; the gates each cell needs)"
-       for k in ("loss", "readout", "target", "targets", "weights")},
+    **{("rnn", "missing key", k): CROSS_KEY + " (a loss needs targets; the gates each cell needs)"
+       for k in ("target", "targets", "weights")},
     ("word2vec", "missing key", "similarity"): BY_VALUE + " (a word in pairs or analogy needs a vector)",
 }
 

@@ -259,7 +259,7 @@ def _registry_fans(d: Derivation, spec: Spec, layer: Layer) -> None:
     dims = dim_symbols(0, len(shape), layer.reads_sequences)
     for sym, v in zip(dims, shape):
         d.given(sym, float(v), note=None)
-    c = Context(d, "1", ("layer",) + (() if layer._bare else (layer.type,)), shape, list(dims),
+    c = Context(d, "1", ("layer",) + (() if layer.bare else (layer.type,)), shape, list(dims),
                 layer.reads_sequences, False, True)
     layer.check(c)
     fans = layer.fans(c)

@@ -11,11 +11,11 @@ the kind asks for (`conv`: shape first, `params`: count first).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Optional, Sequence
+from typing import TYPE_CHECKING, ClassVar, Optional, Sequence, Type, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from dlsolve.errors import SpecError
+from dlsolve.errors import Path, SpecError
 from dlsolve.expr import Expr, Num, Sym
 from dlsolve.solution import Prose
 
@@ -23,21 +23,28 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from dlsolve.derivation import Derivation
+    from dlsolve.kinds.architecture.planner import Row
+    from dlsolve.kinds.architecture.window import Window
 
     class Nest(Protocol):
         """What a block asks of the planner: plan `layers` from an input, labelled prefix1, prefix2, …"""
 
         full: bool
 
-        def run(self, layers: list, prefix: str, path: tuple, shape: tuple[int, ...], dims: list[Sym],
-                sequence: bool, level: int = 1) -> tuple[list, tuple[int, ...], list[Sym], bool]: ...
+        def run(self, layers: list["Layer"], prefix: str, path: Path, shape: tuple[int, ...], dims: list[Sym],
+                sequence: bool, level: int = 1) -> tuple[list[Row], tuple[int, ...], list[Sym], bool]: ...
 
-        def field_state(self, state: object = ...) -> object: ...
+        def field_state(self) -> FieldState: ...
 
-        def join_fields(self, c: "Context", main: object) -> None: ...
-    from dlsolve.kinds.architecture.window import Window
+        def resume_field(self, state: FieldState) -> None: ...
+
+        def join_fields(self, c: "Context", main: FieldState) -> None: ...
 
 
+
+L = TypeVar("L", bound="Layer")
+# The receptive field reached so far: one (r, j, start) per spatial axis; None when it has ended.
+FieldState = Optional[list[tuple[Sym, Sym, Sym]]]
 
 LARGEST_DIMENSION = 1e15   # below 2⁵³: every dimension is exact, and every count stays finite
 
@@ -52,6 +59,19 @@ class Layer(BaseModel):
     reads_sequences: ClassVar[bool] = False
 
     _bare: bool = PrivateAttr(False)   # written as a bare name (`- flatten`), not a mapping
+
+    @classmethod
+    def written_bare(cls: Type[L]) -> L:
+        """The layer of an entry written as a bare name (`- flatten`): its defaults, remembered as bare."""
+        layer = cls()
+        layer._bare = True
+        return layer
+
+    @property
+    def bare(self) -> bool:
+        """The entry is a bare name (`- flatten`), not a mapping: its path has no option level,
+        and it is written back as the name."""
+        return self._bare
 
     def inner(self) -> list["Layer"]:
         """The layers inside this one (a residual block's paths), for questions about the whole stack."""
@@ -116,7 +136,7 @@ class Context:
 
     d: "Derivation"
     l: str                          # the layer's label: 3, or 3.1 inside a block
-    path: tuple
+    path: Path
     shape: tuple[int, ...]          # the input shape
     dims: list[Sym]                 # symbols holding the input's entries
     sequence: bool                  # the input is (timesteps, features)
@@ -130,8 +150,8 @@ class Context:
     P_formula: Expr = Num(0)
     nest: Optional["Nest"] = None   # plans the paths of a block (the planner's walker)
     level: int = 1                  # the depth of the layer's section
-    inner: list = field(default_factory=list)   # the rows of a block's paths, once planned
-    main_dims: list = field(default_factory=list)   # a block's main path's output symbols
+    inner: list["Row"] = field(default_factory=list)   # the rows of a block's paths, once planned
+    main_dims: list[Sym] = field(default_factory=list)   # a block's main path's output symbols
 
     # -- naming ----------------------------------------------------------------------------
     def show(self, shape: Sequence[int]) -> list[int]:
@@ -161,7 +181,7 @@ class Context:
         notes = list(notes) + [None] * (len(formulas) - len(notes))
         values = []
         for s, f, note in zip(syms, formulas, notes):
-            v = float(self.d.derive(s, f, note=note))
+            v = self.d.scalar(s, f, note=note)
             if not v <= LARGEST_DIMENSION:   # beyond it, counts lose exactness (and NaN/∞ follow)
                 raise self.fail(f"an output dimension would be {v:.3g}: more than {LARGEST_DIMENSION:.0e}, "
                                 "the largest this kind counts exactly")
@@ -192,7 +212,10 @@ def dim_symbols(l: object, rank: int, sequence: bool) -> list[Sym]:
     return [Sym(f"{nm}{l}_{k}", f"{nm}^[{l}]", f"{nm}^{{[{l}]}}") for k, nm in enumerate(names)]
 
 
-def layout_order(items: list, channels_first: bool) -> list:
+T = TypeVar("T")
+
+
+def layout_order(items: list[T], channels_first: bool) -> list[T]:
     """Channels-last entries in the problem's layout (the channel first for channels_first)."""
     if channels_first and len(items) >= 2:
         return [items[-1], *items[:-1]]

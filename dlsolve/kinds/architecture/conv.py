@@ -7,13 +7,13 @@ PyTorch's weight (C_in, C_out/g, k_h, k_w)) plus F biases.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from pydantic import Field
 
 from dlsolve.expr import Add, Expr, Mul, Num
 from dlsolve.kinds.architecture.base import Context, Cost, Layer
-from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Single, Whole
+from dlsolve.kinds.architecture.fields import Flag, Padding, PaddingValue, Pair, Single, Whole
 from dlsolve.kinds.architecture.window import Window, check_input, window_shape
 
 
@@ -51,7 +51,10 @@ class _Convolution(Layer):
         (C_in, F/g, k…) swaps the roles: fan-in (F/g)·taps, fan-out C_in·taps)."""
         taps = self.taps(c)
         F, g, C_in = c.const("F", "F", self.filters), c.const("G", "g", self.groups), c.dims[-1]
-        per = (lambda n: n) if self.groups == 1 else (lambda n: n / g)
+
+        def per(n: Expr) -> Expr:
+            return n if self.groups == 1 else n / g
+
         window = "k_h × k_w" if self.n_spatial == 2 else "k-long"
         if self.transpose:
             return (Mul.of(*taps, per(F)), Mul.of(*taps, C_in),
@@ -103,13 +106,13 @@ class Conv1d(_Convolution):
     type: ClassVar[str] = "conv1d"
     n_spatial: ClassVar[int] = 1
     reads_sequences: ClassVar[bool] = True
-    filters: Whole("filters") = Field(description="output channels (one per filter)")
-    kernel: Single("kernel") = Field(description="kernel length")
-    stride: Single("stride") = Field((1,), description="step of the window")
-    padding: Padding(1) = Field("valid", description="valid, same, or zeros on each side")
-    dilation: Single("dilation") = Field((1,), description="spacing of the kernel taps")
+    filters: Annotated[int, Whole("filters")] = Field(description="output channels (one per filter)")
+    kernel: Annotated[tuple[int], Single("kernel")] = Field(description="kernel length")
+    stride: Annotated[tuple[int], Single("stride")] = Field((1,), description="step of the window")
+    padding: Annotated[PaddingValue, Padding(1)] = Field("valid", description="valid, same, or zeros on each side")
+    dilation: Annotated[tuple[int], Single("dilation")] = Field((1,), description="spacing of the kernel taps")
     bias: Flag = Field(True, description="one bias per filter")
-    groups: Whole("groups") = Field(1, description="groups of input channels (must divide C_in and filters)")
+    groups: Annotated[int, Whole("groups")] = Field(1, description="groups of input channels (must divide C_in and filters)")
 
     def window(self) -> Window:
         return Window(self.kernel, self.stride, self.dilation, self.padding)
@@ -119,13 +122,13 @@ class Conv2d(_Convolution):
     """A 2-D convolution over (height, width, channels)."""
 
     type: ClassVar[str] = "conv2d"
-    filters: Whole("filters") = Field(description="output channels (one per filter)")
-    kernel: Pair("kernel") = Field(description="kernel size, or [kh, kw]")
-    stride: Pair("stride") = Field((1, 1), description="step of the window, or [sh, sw]")
-    padding: Padding(2) = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
-    dilation: Pair("dilation") = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
+    filters: Annotated[int, Whole("filters")] = Field(description="output channels (one per filter)")
+    kernel: Annotated[tuple[int, int], Pair("kernel")] = Field(description="kernel size, or [kh, kw]")
+    stride: Annotated[tuple[int, int], Pair("stride")] = Field((1, 1), description="step of the window, or [sh, sw]")
+    padding: Annotated[PaddingValue, Padding(2)] = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
+    dilation: Annotated[tuple[int, int], Pair("dilation")] = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
     bias: Flag = Field(True, description="one bias per filter")
-    groups: Whole("groups") = Field(1, description="groups of input channels (must divide C_in and filters)")
+    groups: Annotated[int, Whole("groups")] = Field(1, description="groups of input channels (must divide C_in and filters)")
 
     def window(self) -> Window:
         return Window(self.kernel, self.stride, self.dilation, self.padding)
@@ -136,14 +139,14 @@ class Conv2dTranspose(_Convolution):
 
     type: ClassVar[str] = "conv2d_transpose"
     transpose: ClassVar[bool] = True
-    filters: Whole("filters") = Field(description="output channels (one per filter)")
-    kernel: Pair("kernel") = Field(description="kernel size, or [kh, kw]")
-    stride: Pair("stride") = Field((1, 1), description="upsampling step, or [sh, sw]")
-    padding: Padding(2) = Field("valid", description="valid, same, zeros removed on each side, or [ph, pw]")
-    dilation: Pair("dilation") = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
+    filters: Annotated[int, Whole("filters")] = Field(description="output channels (one per filter)")
+    kernel: Annotated[tuple[int, int], Pair("kernel")] = Field(description="kernel size, or [kh, kw]")
+    stride: Annotated[tuple[int, int], Pair("stride")] = Field((1, 1), description="upsampling step, or [sh, sw]")
+    padding: Annotated[PaddingValue, Padding(2)] = Field("valid", description="valid, same, zeros removed on each side, or [ph, pw]")
+    dilation: Annotated[tuple[int, int], Pair("dilation")] = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
     bias: Flag = Field(True, description="one bias per filter")
-    groups: Whole("groups") = Field(1, description="groups of input channels (must divide C_in and filters)")
-    output_padding: Pair("output_padding", low=0) = Field((0, 0), description="extra rows/columns on one side")
+    groups: Annotated[int, Whole("groups")] = Field(1, description="groups of input channels (must divide C_in and filters)")
+    output_padding: Annotated[tuple[int, int], Pair("output_padding", low=0)] = Field((0, 0), description="extra rows/columns on one side")
 
     def window(self) -> Window:
         return Window(self.kernel, self.stride, self.dilation, self.padding, transpose=True,

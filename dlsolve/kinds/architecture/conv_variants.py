@@ -12,23 +12,23 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
 from dlsolve.expr import Add, Expr, Mul
 from dlsolve.kinds.architecture.base import Context, Cost, Layer
-from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Whole
+from dlsolve.kinds.architecture.fields import Flag, Padding, PaddingValue, Pair, Whole
 from dlsolve.kinds.architecture.window import Window, check_input, window_shape
 
 
 class _Windowed2d(Layer):
     """What the three share: a 2-D window over (height, width, channels)."""
 
-    kernel: Pair("kernel") = Field(description="kernel size, or [kh, kw]")
-    stride: Pair("stride") = Field((1, 1), description="step of the window, or [sh, sw]")
-    padding: Padding(2) = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
-    dilation: Pair("dilation") = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
+    kernel: Annotated[tuple[int, int], Pair("kernel")] = Field(description="kernel size, or [kh, kw]")
+    stride: Annotated[tuple[int, int], Pair("stride")] = Field((1, 1), description="step of the window, or [sh, sw]")
+    padding: Annotated[PaddingValue, Padding(2)] = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
+    dilation: Annotated[tuple[int, int], Pair("dilation")] = Field((1, 1), description="spacing of the kernel taps, or [dh, dw]")
     bias: Flag = Field(True, description="biases (see the layer for how many)")
 
     def window(self) -> Window:
@@ -48,7 +48,7 @@ class DepthwiseConv2d(_Windowed2d):
     """Each input channel convolved with its own depth_multiplier filters: C·m output channels."""
 
     type: ClassVar[str] = "depthwise_conv2d"
-    depth_multiplier: Whole("depth_multiplier") = Field(1, description="filters per input channel m")
+    depth_multiplier: Annotated[int, Whole("depth_multiplier")] = Field(1, description="filters per input channel m")
 
     def shape(self, c: Context) -> None:
         m = c.const("m", "m", self.depth_multiplier)
@@ -71,8 +71,8 @@ class SeparableConv2d(_Windowed2d):
     """A depthwise convolution (m filters per channel), then a 1×1 convolution to F channels."""
 
     type: ClassVar[str] = "separable_conv2d"
-    filters: Whole("filters") = Field(description="output channels F of the pointwise convolution")
-    depth_multiplier: Whole("depth_multiplier") = Field(1, description="depthwise filters per input channel m")
+    filters: Annotated[int, Whole("filters")] = Field(description="output channels F of the pointwise convolution")
+    depth_multiplier: Annotated[int, Whole("depth_multiplier")] = Field(1, description="depthwise filters per input channel m")
 
     def shape(self, c: Context) -> None:
         window_shape(c, self.window(), c.const("F", "F", self.filters), "one output channel per pointwise filter")
@@ -98,7 +98,7 @@ class LocallyConnected2d(_Windowed2d):
     """A convolution's windows, each output position with its own kernel and biases (no sharing)."""
 
     type: ClassVar[str] = "locally_connected2d"
-    filters: Whole("filters") = Field(description="output channels (filters at each position)")
+    filters: Annotated[int, Whole("filters")] = Field(description="output channels (filters at each position)")
     bias: Flag = Field(True, description="one bias per output value (each position and filter)")
 
     def shape(self, c: Context) -> None:

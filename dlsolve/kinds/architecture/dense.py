@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -15,7 +15,7 @@ class Dense(Layer):
     """A fully connected layer: n_out = units; on a sequence, applied at every time step."""
 
     type: ClassVar[str] = "dense"
-    units: Whole("units") = Field(description="output units n_out")
+    units: Annotated[int, Whole("units")] = Field(description="output units n_out")
     bias: Flag = Field(True, description="one bias per unit")
 
     def check(self, c: Context) -> None:
@@ -59,8 +59,8 @@ class Embedding(Layer):
 
     type: ClassVar[str] = "embedding"
     reads_sequences: ClassVar[bool] = True
-    vocab: Whole("vocab") = Field(description="number of words V")
-    dim: Whole("dim") = Field(description="length of each word's vector")
+    vocab: Annotated[int, Whole("vocab")] = Field(description="number of words V")
+    dim: Annotated[int, Whole("dim")] = Field(description="length of each word's vector")
 
     def check(self, c: Context) -> None:
         if c.rank != 1:

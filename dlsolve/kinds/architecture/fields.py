@@ -4,12 +4,16 @@ course's words and gives pydantic (and so the JSON Schema) its exact type.
 A field is `Annotated[python type, PlainValidator(check, json_schema_input_type=schema type)]`:
 the check is the one place a value is accepted or refused; the schema type says the same to
 an editor. Errors are `SpecInvalid`, which the loader places at the option's line and column.
+An option that names itself in its messages is written `Annotated[int, Whole("filters")]`:
+`Whole(...)` is the metadata (the check and how it is written), and the type before it is the
+held value's, which mypy reads.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Literal, Union
+from typing import Annotated, Any, Callable, Iterator, Literal, Union
 
+from annotated_types import GroupedMetadata
 from pydantic import Field, PlainSerializer, PlainValidator
 
 from dlsolve.errors import SpecInvalid
@@ -72,27 +76,47 @@ def _single_check(what: str, low: int) -> Callable[[Any], tuple[int]]:
     return check
 
 
-def Whole(what: str, low: int = 1) -> Any:
-    """A whole number ≥ low (filters, units, groups, vocab, dim)."""
-    return Annotated[int, PlainValidator(_whole_check(what, low), json_schema_input_type=Annotated[int, Field(ge=low, le=LARGEST)])]
+class Checked(GroupedMetadata):
+    """The metadata of an option's type: its check (a PlainValidator with the schema it states)
+    and, for a size held as a tuple, how it is written back. pydantic unpacks it in
+    `Annotated[held type, Checked(...)]` as it unpacks annotated_types' groups."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, *items: object) -> None:
+        self.items = items
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self.items)
 
 
-def Pair(what: str, low: int = 1) -> Any:
-    """A 2-D size: one whole number for both axes, or [height, width]; held as a pair."""
+def Whole(what: str, low: int = 1) -> Checked:
+    """A whole number ≥ low (filters, units, groups, vocab, dim): `Annotated[int, Whole(...)]`."""
+    return Checked(PlainValidator(_whole_check(what, low), json_schema_input_type=Annotated[int, Field(ge=low, le=LARGEST)]))
+
+
+def Pair(what: str, low: int = 1) -> Checked:
+    """A 2-D size: one whole number for both axes, or [height, width]; held as a pair
+    (`Annotated[tuple[int, int], Pair(...)]`)."""
     one = Annotated[int, Field(ge=low, le=LARGEST)]
     schema = Union[one, Annotated[list[one], Field(min_length=2, max_length=2)]]
-    return Annotated[tuple[int, int], PlainValidator(_pair_check(what, low), json_schema_input_type=schema), _LIST]
+    return Checked(PlainValidator(_pair_check(what, low), json_schema_input_type=schema), _LIST)
 
 
-def Single(what: str, low: int = 1) -> Any:
-    """A 1-D size: a whole number (or a list of one); held as a 1-tuple, like a Pair's axes."""
+def Single(what: str, low: int = 1) -> Checked:
+    """A 1-D size: a whole number (or a list of one); held as a 1-tuple, like a Pair's axes
+    (`Annotated[tuple[int], Single(...)]`)."""
     one = Annotated[int, Field(ge=low, le=LARGEST)]
     schema = Union[one, Annotated[list[one], Field(min_length=1, max_length=1)]]
-    return Annotated[tuple[int], PlainValidator(_single_check(what, low), json_schema_input_type=schema), _LIST]
+    return Checked(PlainValidator(_single_check(what, low), json_schema_input_type=schema), _LIST)
 
 
-def _padding_check(n: int) -> Callable[[Any], Union[str, tuple[int, ...]]]:
-    def check(v: Any) -> Union[str, tuple[int, ...]]:
+# A padding as held: 'valid', 'same', or zeros on each side per spatial axis.
+PaddingValue = Union[str, tuple[int, ...]]
+
+
+def _padding_check(n: int) -> Callable[[Any], PaddingValue]:
+    def check(v: Any) -> PaddingValue:
         if v in ("valid", "same"):
             return str(v)
         vals = v if isinstance(v, (list, tuple)) else [v] * n
@@ -103,12 +127,13 @@ def _padding_check(n: int) -> Callable[[Any], Union[str, tuple[int, ...]]]:
     return check
 
 
-def Padding(n_spatial: int) -> Any:
-    """'valid', 'same', or explicit zero padding per side (one number, or one per axis)."""
+def Padding(n_spatial: int) -> Checked:
+    """'valid', 'same', or explicit zero padding per side (one number, or one per axis):
+    `Annotated[PaddingValue, Padding(2)]`."""
     one = Annotated[int, Field(ge=0, le=LARGEST)]
     schema = Union[Literal["valid", "same"], one,
                    Annotated[list[one], Field(min_length=n_spatial, max_length=n_spatial)]]
-    return Annotated[Union[str, tuple[int, ...]], PlainValidator(_padding_check(n_spatial), json_schema_input_type=schema), _LIST]
+    return Checked(PlainValidator(_padding_check(n_spatial), json_schema_input_type=schema), _LIST)
 
 
 def _rate(v: Any) -> float:

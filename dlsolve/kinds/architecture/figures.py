@@ -18,7 +18,7 @@ from typing import Optional
 
 from dlsolve.derivation import Derivation
 from dlsolve.expr import Expr, Mul, Num, Sym, total
-from dlsolve.kinds.architecture.base import Context, Layer
+from dlsolve.kinds.architecture.base import Context, FieldState, Layer
 from dlsolve.kinds.architecture.window import Window, pad_before
 
 # Bytes per value of each dtype `dtype:` may name.
@@ -39,7 +39,7 @@ class LayerFigures:
     M: Sym
     MP: Sym
     F: Sym
-    rf: Optional[list[tuple[Sym, Sym, Sym]]]
+    rf: FieldState
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Figures:
     bias_adds: bool
     B: Sym = field(init=False)
     b: Sym = field(init=False)
-    rf: Optional[list[tuple[Sym, Sym, Sym]]] = None
+    rf: FieldState = None
     A0: Optional[Sym] = None
 
     def __post_init__(self) -> None:
@@ -131,7 +131,7 @@ class Figures:
             if cost.macs is not None else ""
         return formula, (cost.note or "") + unit + bias_note
 
-    def join(self, c: Context, main: Optional[list[tuple[Sym, Sym, Sym]]]) -> None:
+    def join(self, c: Context, main: FieldState) -> None:
         """The field of a block's sum: the main path's, when the shortcut's (now in self.rf) lies
         inside it with the same jump on every axis; otherwise none is given from here on."""
         short, self.rf = self.rf, None

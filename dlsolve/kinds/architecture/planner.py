@@ -8,15 +8,16 @@ here, while planning, and reported as a `SpecError` at the layer's place in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from dlsolve.derivation import Derivation
+from dlsolve.errors import Path
 from dlsolve.expr import Expr, Mul, Num, Sym, substitute, total
 from dlsolve.kinds import SolveOptions
-from dlsolve.kinds.architecture.base import Context, Layer, dim_symbols, layout_order
+from dlsolve.kinds.architecture.base import Context, FieldState, Layer, dim_symbols, layout_order
 from dlsolve.kinds.architecture.figures import Figures, LayerFigures
 from dlsolve.kinds.architecture.spec import Spec
-from dlsolve.solution import Solution, Stack
+from dlsolve.solution import Phrase, Solution, Stack
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,14 @@ class Walker:
     channels_first: bool
     tensorflow_same: bool
 
-    def run(self, layers: list[Layer], prefix: str, path: tuple, shape: tuple[int, ...], dims: list[Sym],
+    def run(self, layers: list[Layer], prefix: str, path: Path, shape: tuple[int, ...], dims: list[Sym],
             sequence: bool, level: int = 1) -> tuple[list[Row], tuple[int, ...], list[Sym], bool]:
         rows = []
         for i, layer in enumerate(layers, 1):
             label = f"{prefix}{i}"
             if self.full:
                 self.d.section(f"Layer {label}: {layer.type}", level=level)
-            where = path + (i - 1,) + (() if layer._bare else (layer.type,))
+            where = path + (i - 1,) + (() if layer.bare else (layer.type,))
             c = Context(self.d, label, where, shape, list(dims), sequence, self.channels_first,
                         self.tensorflow_same, nest=self, level=level)
             layer.check(c)
@@ -72,17 +73,17 @@ class Walker:
             sequence = sequence if c.out_sequence is None else c.out_sequence
         return rows, shape, list(dims), sequence
 
-    _KEEP = object()
-
-    def field_state(self, state: object = _KEEP) -> object:
-        """The receptive field reached so far; given a state, continue from it instead."""
-        if state is not Walker._KEEP:
-            self.fig.rf = state  # type: ignore[assignment]
+    def field_state(self) -> FieldState:
+        """The receptive field reached so far."""
         return self.fig.rf
 
-    def join_fields(self, c: Context, main: object) -> None:
+    def resume_field(self, state: FieldState) -> None:
+        """Continue from an earlier field (a block's shortcut starts from its input's)."""
+        self.fig.rf = state
+
+    def join_fields(self, c: Context, main: FieldState) -> None:
         """After a block's two paths: the field of the sum, from the main path's and the shortcut's."""
-        self.fig.join(c, main)  # type: ignore[arg-type]
+        self.fig.join(c, main)
 
 
 def walk(spec: Spec, d: Derivation, counts_first: bool, fig: Figures, full: bool) -> list[Row]:
@@ -99,12 +100,12 @@ def walk(spec: Spec, d: Derivation, counts_first: bool, fig: Figures, full: bool
         d.bind(s, float(v))
     d.section("Input" if full else "Layers")
     shown = layout_order(list(shape), channels_first)
-    d.text("input shape (" + ", ".join(f"{{n{i}:int}}" for i in range(len(shown))) + ")" +
-           (" (channels first)" if channels_first else ""), **{f"n{i}": n for i, n in enumerate(shown)})
+    d.text(Phrase("input shape (" + ", ".join(f"{{n{i}:int}}" for i in range(len(shown))) + ")" +
+                  (" (channels first)" if channels_first else ""), **{f"n{i}": n for i, n in enumerate(shown)}))
     if not full:
         d.record = lambda q: False
     spatial = len(shape) - 1 if len(shape) == 3 or (len(shape) == 2 and not sequence) else 0
-    if len(shape) == 2 and layers[0].rf_window is not Layer.rf_window:
+    if len(shape) == 2 and type(layers[0]).rf_window is not Layer.rf_window:
         spatial = 1     # a conv1d or pooling over a sequence: its steps are positions
     fig.start(list(dims), spatial)
     walker = Walker(d, fig, counts_first, full, channels_first, spec.same_padding == "tensorflow")
@@ -128,7 +129,7 @@ def _describe(layer: Layer) -> str:
     return layer.type + (f" ({', '.join(options)})" if options else "")
 
 
-def _sum(terms: list[Expr]) -> Expr:
+def _sum(terms: Sequence[Expr]) -> Expr:
     return total(terms)
 
 

@@ -5,13 +5,13 @@ Output: the window formula per spatial axis (window.py), the channels kept. No p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Optional
+from typing import TYPE_CHECKING, Annotated, ClassVar, Optional
 
 from pydantic import Field
 
 from dlsolve.expr import Mul, Num
 from dlsolve.kinds.architecture.base import Context, Cost, Layer
-from dlsolve.kinds.architecture.fields import Flag, Padding, Pair, Single
+from dlsolve.kinds.architecture.fields import Flag, Padding, PaddingValue, Pair, Single
 from dlsolve.kinds.architecture.window import Window, check_input, window_shape
 
 
@@ -20,14 +20,14 @@ class _Pooling(Layer):
     if TYPE_CHECKING:  # declared with their types and checks by each subclass
         size: tuple[int, ...]
         stride: Optional[tuple[int, ...]]
-        padding: object
+        padding: PaddingValue
         ceil_mode: bool
 
     averages: ClassVar[bool] = False
 
     def window(self) -> Window:
         dilation = getattr(self, "dilation", (1,) * self.n_spatial)
-        return Window(self.size, self.stride or self.size, dilation, self.padding,  # type: ignore[arg-type]
+        return Window(self.size, self.stride or self.size, dilation, self.padding,
                       ceil_mode=self.ceil_mode)
 
     def check(self, c: Context) -> None:
@@ -70,16 +70,16 @@ class _Pooling(Layer):
 class _Pooling1d(_Pooling):
     n_spatial: ClassVar[int] = 1
     reads_sequences: ClassVar[bool] = True
-    size: Single("size") = Field(description="window length")
-    stride: Optional[Single("stride")] = Field(None, description="step of the window (default: the size)")
-    padding: Padding(1) = Field("valid", description="valid, same, or zeros on each side")
+    size: Annotated[tuple[int], Single("size")] = Field(description="window length")
+    stride: Optional[Annotated[tuple[int], Single("stride")]] = Field(None, description="step of the window (default: the size)")
+    padding: Annotated[PaddingValue, Padding(1)] = Field("valid", description="valid, same, or zeros on each side")
     ceil_mode: Flag = Field(False, description="round the window count up (PyTorch's ceil_mode)")
 
 
 class _Pooling2d(_Pooling):
-    size: Pair("size") = Field(description="window size, or [h, w]")
-    stride: Optional[Pair("stride")] = Field(None, description="step of the window, or [sh, sw] (default: the size)")
-    padding: Padding(2) = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
+    size: Annotated[tuple[int, int], Pair("size")] = Field(description="window size, or [h, w]")
+    stride: Optional[Annotated[tuple[int, int], Pair("stride")]] = Field(None, description="step of the window, or [sh, sw] (default: the size)")
+    padding: Annotated[PaddingValue, Padding(2)] = Field("valid", description="valid, same, zeros on each side, or [ph, pw]")
     ceil_mode: Flag = Field(False, description="round the window count up (PyTorch's ceil_mode)")
 
 
@@ -87,7 +87,7 @@ class MaxPool1d(_Pooling1d):
     """The largest value of each window of a (length, channels) input."""
 
     type: ClassVar[str] = "maxpool1d"
-    dilation: Single("dilation") = Field((1,), description="spacing of the window's taps (PyTorch's MaxPool1d)")
+    dilation: Annotated[tuple[int], Single("dilation")] = Field((1,), description="spacing of the window's taps (PyTorch's MaxPool1d)")
 
 
 class AvgPool1d(_Pooling1d):
@@ -101,7 +101,7 @@ class MaxPool2d(_Pooling2d):
     """The largest value of each window of a (height, width, channels) input."""
 
     type: ClassVar[str] = "maxpool2d"
-    dilation: Pair("dilation") = Field((1, 1), description="spacing of the window's taps, or [dh, dw] "
+    dilation: Annotated[tuple[int, int], Pair("dilation")] = Field((1, 1), description="spacing of the window's taps, or [dh, dw] "
                                                           "(PyTorch's MaxPool2d)")
 
 

@@ -9,7 +9,7 @@ with return_sequences.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Type
+from typing import Annotated, ClassVar, Literal, Type
 
 from pydantic import Field
 
@@ -26,7 +26,7 @@ _BIAS_NOTES = {"keras": "one bias vector per gate",
 class _Recurrent(Layer):
     cell: ClassVar[Type[Cell]]
     reads_sequences: ClassVar[bool] = True
-    units: Whole("units") = Field(description="size h of the hidden state")
+    units: Annotated[int, Whole("units")] = Field(description="size h of the hidden state")
     return_sequences: Flag = Field(False, description="output the state at every time step, (T, h)")
     bias_convention: Literal["keras", "pytorch"] = Field(
         "keras", description="keras: one bias vector per gate; pytorch: two (b_ih and b_hh)")
@@ -126,7 +126,7 @@ class Bidirectional(Layer):
     type: ClassVar[str] = "bidirectional"
     reads_sequences: ClassVar[bool] = True
     cell: Literal["simple_rnn", "lstm", "gru"] = Field(description="the recurrent layer run in both directions")
-    units: Whole("units") = Field(description="size h of each direction's state")
+    units: Annotated[int, Whole("units")] = Field(description="size h of each direction's state")
     return_sequences: Flag = Field(False, description="output the merged state at every time step, (T, ·)")
     merge: Literal["concat", "sum", "mul", "ave"] = Field(
         "concat", description="how the two directions' outputs meet: concat (2h), sum, mul or ave (h)")
@@ -137,20 +137,25 @@ class Bidirectional(Layer):
 
     def direction(self) -> _Recurrent:
         """One direction: the wrapped layer itself."""
-        options = {"units": self.units, "return_sequences": self.return_sequences,
+        options: dict[str, object] = {"units": self.units, "return_sequences": self.return_sequences,
                    "bias_convention": self.bias_convention, "bias": self.bias}
         cls = next(k for k in _Recurrent.__subclasses__() if k.cell is BY_LAYER[self.cell])
         if "reset_after" in cls.model_fields:
             options["reset_after"] = self.reset_after
-        return cls(**options)
+        return cls.model_validate(options)
 
     def check(self, c: Context) -> None:
         self.direction().check(c)
 
+    @property
+    def merged(self) -> Merge:
+        """The merge as its record (the field keeps the YAML's word)."""
+        return Merge(self.merge)
+
     def shape(self, c: Context) -> None:
         h = c.const("h", "h", self.units)
-        width: Expr = Mul.of(Num(2), h) if self.merge == Merge.CONCAT else h
-        note = "the two directions' states side by side" if self.merge == Merge.CONCAT else \
+        width: Expr = Mul.of(Num(2), h) if self.merged is Merge.CONCAT else h
+        note = "the two directions' states side by side" if self.merged is Merge.CONCAT else \
             f"the two directions' states merged by {self.merge}, entry by entry"
         if self.return_sequences:
             c.out([c.dims[0], width], ["return_sequences: every time step", note], sequence=True)

@@ -8,7 +8,7 @@ validation an entry is the layer object itself.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, Union
 
 from pydantic import (AfterValidator, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, Tag,
                       create_model)
@@ -69,9 +69,7 @@ def _tag(v: Any) -> Optional[str]:
 def _layer(entry: Any) -> Layer:
     """The validated entry as its layer object."""
     if isinstance(entry, str):
-        layer = BY_TYPE[entry]()
-        layer._bare = True
-        return layer
+        return BY_TYPE[entry].written_bare()
     if isinstance(entry, Layer):
         return entry
     (name, layer), = entry.__dict__.items()
@@ -81,25 +79,29 @@ def _layer(entry: Any) -> Layer:
 def _written(layer: Layer) -> Any:
     """A layer as YAML writes it (for model_dump)."""
     options = layer.model_dump(exclude_defaults=True)
-    return layer.type if layer._bare and not options else {layer.type: options}
+    return layer.type if layer.bare and not options else {layer.type: options}
 
 
 def _entry(cls: type[Layer]) -> Any:
     doc = " ".join((cls.__doc__ or "").split())
+    option: dict[str, Any] = {cls.type: (Optional[cls], Field(..., description=f"{cls.type}: {doc}"))}
     model = create_model(f"{cls.__name__}Entry", __config__=ConfigDict(extra="forbid"),
-                         __doc__=f"`- {cls.type}: {{…}}`: " + doc,
-                         **{cls.type: (Optional[cls], Field(..., description=f"{cls.type}: {doc}"))})
+                         __doc__=f"`- {cls.type}: {{…}}`: " + doc, **option)
     return Annotated[model, Tag(cls.__name__)]
 
 
 _bare_names = tuple(cls.type for cls in LAYER_TYPES if cls.takes_no_options())
-LayerEntry = Annotated[
-    Union[tuple(_entry(cls) for cls in LAYER_TYPES) + (Annotated[Literal[_bare_names], Tag(_BARE)],)],  # type: ignore[misc]
-    Discriminator(_tag),
-    BeforeValidator(_normalise),
-    AfterValidator(_layer),
-    PlainSerializer(_written),
-]
+if TYPE_CHECKING:
+    # After validation an entry is its layer object (`_layer`); the union below is built at run time.
+    LayerEntry = Layer
+else:
+    LayerEntry = Annotated[
+        Union[tuple(_entry(cls) for cls in LAYER_TYPES) + (Annotated[Literal[_bare_names], Tag(_BARE)],)],
+        Discriminator(_tag),
+        BeforeValidator(_normalise),
+        AfterValidator(_layer),
+        PlainSerializer(_written),
+    ]
 
 # A residual block holds entries of this same union: resolved now that it exists.
 Residual.model_rebuild(_types_namespace={"LayerEntry": LayerEntry})

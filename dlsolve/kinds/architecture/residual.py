@@ -11,7 +11,7 @@ shortcut's (checked, else none is given).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, ClassVar, Literal, Union
 
 from pydantic import Field
 
@@ -21,7 +21,9 @@ from dlsolve.kinds.architecture.conv import Conv2d
 from dlsolve.kinds.architecture.fields import Flag
 
 if TYPE_CHECKING:
-    LayerEntry = Any
+    from dlsolve.kinds.architecture.planner import Row
+
+    LayerEntry = Layer   # the registry's entry type, resolved by `Residual.model_rebuild` there
 
 
 class Residual(Layer):
@@ -52,8 +54,8 @@ class Residual(Layer):
                                           c.sequence, level)
         main_field = nest.field_state()
         shortcut = self._shortcut(c, shape)
-        nest.field_state(before)
-        short: list = []
+        nest.resume_field(before)
+        short: list[Row] = []
         if shortcut:
             short, s_shape, _, _ = nest.run(shortcut, f"{c.l}.s", c.path + ("shortcut",), c.shape, c.dims,
                                              c.sequence, level)
@@ -76,7 +78,8 @@ class Residual(Layer):
         if len(shape) != 3 or len(c.shape) != 3:
             raise c.fail("a projection shortcut is a 1×1 conv2d: write the shortcut's layers for this input")
         strides = [max(n_in // max(n_out, 1), 1) for n_in, n_out in zip(c.shape[:2], shape[:2])]
-        return [Conv2d(filters=shape[-1], kernel=(1, 1), stride=tuple(strides), bias=self.projection_bias)]
+        return [Conv2d.model_validate({"filters": shape[-1], "kernel": (1, 1), "stride": tuple(strides),
+                                       "bias": self.projection_bias})]
 
     def check(self, c: Context) -> None:
         self._plan(c)

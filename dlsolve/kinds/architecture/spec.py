@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +26,7 @@ class Spec(BaseModel):
                                   "on each side, as the course notes")
     dtype: Literal["float32", "float64", "float16", "bfloat16", "int8"] = Field(
         "float32", description="the type of every stored value: 4 bytes for float32, 8, 2, 2, 1")
-    batch: Whole("batch") = Field(1, description="samples per forward pass, for the activations' memory")
+    batch: Annotated[int, Whole("batch")] = Field(1, description="samples per forward pass, for the activations' memory")
     training: Flag = Field(False, description="also the memory training keeps: each activation and its gradient")
     flop_unit: Literal["flops", "macs"] = Field(
         "flops", description="flops: one multiply-add is 2 FLOPs; macs: one multiply-add is 1 MAC")
@@ -45,6 +45,6 @@ class Spec(BaseModel):
         return tuple(shape)
 
     def layer_list(self) -> list[Layer]:
-        return list(self.layers)  # type: ignore[arg-type]
+        return list(self.layers)
 
 

@@ -9,13 +9,14 @@ convolution (n − 1)·s − 2p + d(k − 1) + output_padding + 1 ('same': n·s)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
 from dlsolve.expr import Expr, Num, Sym, call
 from dlsolve.kinds.architecture.base import Context
+from dlsolve.kinds.architecture.fields import PaddingValue
 from dlsolve.solution import Phrase, Prose
 
-Padding = Union[str, tuple[int, ...]]
+Padding = PaddingValue
 
 
 @dataclass(frozen=True)

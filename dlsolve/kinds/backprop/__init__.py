@@ -48,7 +48,7 @@ class Solver(UnitPass, LayerPass, Training, Explaining, Symbolic, Answers):
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     """The worked solution of a backprop problem."""
-    net = spec.net
+    net = spec.problem
     options = options or SolveOptions()
     solver = Solver(net, tuple(parse_explain(t, net) for t in options.explain), options)
     solver.conventions()

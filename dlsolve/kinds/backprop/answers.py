@@ -3,7 +3,7 @@ can show the step behind a wrong answer."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -18,7 +18,8 @@ class Answers(SolverBase):
     def _collect(self, syms: list[Sym]) -> list[float]:
         return [float(self.d.env[s.key]) for s in syms]
 
-    def _layer_values(self, nm: Names, l: int, unit, vector, units: bool) -> tuple[list[float], tuple[str, ...]]:
+    def _layer_values(self, nm: Names, l: int, unit: Callable[[int, int], Sym], vector: Callable[[int], Sym],
+                      units: bool) -> tuple[list[float], tuple[str, ...]]:
         """The values of one quantity over layer l and the keys of their steps: `unit(l, j)` for
         each unit when worked unit by unit, else the layer's vector `vector(l)`."""
         layer = self.net.layers[l - 1]
@@ -52,8 +53,10 @@ class Answers(SolverBase):
             return
         d = self.d
 
-        def table(unit, vector, l: int) -> tuple[list, tuple[str, ...]]:
-            values, keys = [], []
+        def table(unit: str, vector: str, l: int) -> tuple[list[Union[float, list[float]]], tuple[str, ...]]:
+            """`unit` and `vector` name the Names methods of the quantity (z and zv, …), asked of each sample's."""
+            values: list[Union[float, list[float]]] = []
+            keys: list[str] = []
             for nm in names:
                 vals, ks = self._layer_values(nm, l, getattr(nm, unit), getattr(nm, vector), self.detail)
                 values.append(vals[0] if len(vals) == 1 else vals)
@@ -98,7 +101,7 @@ class Answers(SolverBase):
                 db, bkeys = self._collect(bsyms), tuple(s.key for s in bsyms)
             else:
                 bsym = self.grad_sym(nm, nm.bv(l), True)
-                db, bkeys = [float(v) for v in d.env[bsym.key]], (bsym.key,)
+                db, bkeys = [float(v) for v in self.array(bsym)], (bsym.key,)
             d.answer(f"db{l}", db, bsym_label(self, "b", l, True), keys=bkeys)
 
     def _grad_matrix(self, nm: Names, layer: Layer, units: bool) -> tuple[list[list[float]], tuple[str, ...]]:

@@ -8,18 +8,22 @@ symbolic, answers); `dlsolve.kinds.backprop.Solver` puts them together.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
 from dlsolve import notation as N
+from dlsolve.activations import Activation
 from dlsolve.derivation import Derivation
 from dlsolve.expr import Expr, Mul, Num, Sym, substitute
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.names import Names
-from dlsolve.kinds.backprop.spec import Net
+from dlsolve.kinds.backprop.spec import Problem
 from dlsolve.solution import GIVEN, Phrase
-from dlsolve.losses import LOGIT_MARGIN, Reduction
+from dlsolve.losses import LOGIT_MARGIN, Loss, Reduction
+
+if TYPE_CHECKING:
+    from dlsolve.kinds.backprop.explain import Explain
 
 DETAIL_LIMIT = 60   # at most this many parameters: worked unit by unit
 
@@ -30,27 +34,77 @@ Y = Sym("y", "y", "y")
 YH = Sym("yhat", "ŷ", r"\hat{y}")
 
 
-
 class SolverBase:
     """Works one problem through a Derivation. State: the current parameters (in_out arrays)."""
 
-    def __init__(self, net: Net, explain: tuple, options: SolveOptions) -> None:
+    def __init__(self, net: Problem, explain: tuple[Explain, ...], options: SolveOptions) -> None:
         detail = options.detail
         self.net = net
         self.d = Derivation(options)
         self.explain = explain
-        self.W = [None if l.W is None else l.W.copy() for l in net.layers]
-        self.b = [None if l.b is None else l.b.copy() for l in net.layers]
+        # The parameters as they stand, updated in place (none in a symbolic problem: they are symbols).
+        self.W: list[np.ndarray] = [l.W.copy() for l in net.layers if l.W is not None]
+        self.b: list[np.ndarray] = [l.b.copy() for l in net.layers if l.b is not None]
         by_size = detail in ("auto", "full")
         self.detail = net.symbolic or (net.n_params <= DETAIL_LIMIT if by_size else detail == "units")
         self.every_update = detail == "full"   # every update in its own section, as well as the table
         self.L = len(net.layers)
         self._dloss: Optional[Expr] = None
+        self._dL_dyhat: dict[tuple[str, str], Expr] = {}
         self.from_logits = False   # this sample's loss is computed from the output layer's z
 
     @property
-    def out_act(self):
+    def out_act(self) -> Activation:
         return self.net.layers[-1].activation
+
+    @property
+    def loss(self) -> Loss:
+        """The problem's loss: the passes that ask for it run only when there is one."""
+        if self.net.loss is None:
+            raise TypeError("a pass that needs the loss ran on a problem without one")
+        return self.net.loss
+
+    def array(self, sym: Sym) -> np.ndarray:
+        """A vector or matrix derived (or bound) so far."""
+        value = self.d.env[sym.key]
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{sym.key}: expected an array, got {value!r}")
+        return value
+
+    if TYPE_CHECKING:   # the passes `Solver` mixes in (units, layers, dropout, penalty, explain, answers)
+        def forward_units(self, nm: Names, x: np.ndarray) -> None: ...
+
+        def forward_vectors(self, nm: Names, x: np.ndarray) -> None: ...
+
+        def loss_units(self, nm: Names, y: Optional[np.ndarray]) -> None: ...
+
+        def loss_vectors(self, nm: Names, y: np.ndarray) -> None: ...
+
+        def backward_units(self, nm: Names) -> dict[str, Expr]: ...
+
+        def backward_vectors(self, nm: Names) -> None: ...
+
+        def dropout_conventions(self) -> None: ...
+
+        def dropout_given(self, nm: Names) -> None: ...
+
+        def penalty_conventions(self) -> None: ...
+
+        def given_lambdas(self, nm: Names) -> None: ...
+
+        def penalty_loss(self, nm: Names, units: bool) -> None: ...
+
+        def grad_sym(self, nm: Names, p: Sym, bias: bool = False) -> Sym: ...
+
+        def explain_param(self, nm: Names, ex: Explain, units: bool) -> None: ...
+
+        def answers_table(self, names: list[Names]) -> None: ...
+
+        def answers_single(self, nm: Names, units: bool) -> None: ...
+
+        def answers_update(self, nm: Names, units: bool) -> None: ...
+
+        def answers_final_params(self, units: bool = False, nm: Optional[Names] = None) -> None: ...
 
     # == rules ==============================================================================
     def loss_derivative(self) -> Expr:
@@ -58,8 +112,7 @@ class SolverBase:
         if self._dloss is None:
             from dlsolve.symbolic import diff
 
-            net = self.net
-            self._dloss = diff(net.loss.term(Y, YH, net.loss_options), YH)
+            self._dloss = diff(self.loss.term(Y, YH, self.net.loss_options), YH)
         return self._dloss
 
     def loss_scale(self) -> Expr | None:
@@ -74,17 +127,16 @@ class SolverBase:
 
     def dL_dyhat(self, y: Sym, yhat: Sym) -> Expr:
         """∂L/∂ŷ in the given symbols (built once per pair: training asks every update)."""
-        cache = self.__dict__.setdefault("_dL_dyhat", {})
         key = (y.key, yhat.key)
-        if key not in cache:
-            cache[key] = self.scaled(substitute(self.loss_derivative(), {Y.key: y, YH.key: yhat}))
-        return cache[key]
+        if key not in self._dL_dyhat:
+            self._dL_dyhat[key] = self.scaled(substitute(self.loss_derivative(), {Y.key: y, YH.key: yhat}))
+        return self._dL_dyhat[key]
 
     def use_logits(self, yhat: np.ndarray) -> bool:
         """Compute this sample's loss from the logits: the output activation is the loss's own and
         some ŷ is within LOGIT_MARGIN of 0 or 1 (where ŷ's rounding costs the plain form digits,
         or gives 0·log 0)."""
-        if not self.net.loss.pairs_with(self.out_act):
+        if not self.loss.pairs_with(self.out_act):
             return False
         yhat = np.asarray(yhat, dtype=float)
         return bool(np.any((yhat < LOGIT_MARGIN) | (yhat > 1 - LOGIT_MARGIN)))
@@ -123,10 +175,10 @@ class SolverBase:
                     if isinstance(lab, Phrase) else f"from sympy.diff of a = {lab}{then}")
             d.derive(Sym(f"rule:d{act.name}", "∂a/∂z", r"\frac{\partial a}{\partial z}"), *forms, note=note)
         coupled = [l.activation for l in net.layers if l.activation.coupled]
-        if coupled and not net.loss.pairs_with(coupled[0]):
+        if coupled and not self.loss.pairs_with(coupled[0]):
             d.note(coupled[0].jacobian_note)
-        term = net.loss.term(Y, YH, net.loss_options)
-        d.derive(Sym("rule:loss", "ℓ(y, ŷ)", r"\ell(y, \hat{y})"), term, note=f"{net.loss.title} of one output unit")
+        term = self.loss.term(Y, YH, net.loss_options)
+        d.derive(Sym("rule:loss", "ℓ(y, ŷ)", r"\ell(y, \hat{y})"), term, note=f"{self.loss.title} of one output unit")
         d.derive(Sym("rule:dloss", "∂ℓ/∂ŷ", r"\frac{\partial \ell}{\partial \hat{y}}"), self.loss_derivative(),
                  note="from sympy.diff")
 
@@ -230,7 +282,7 @@ class SolverBase:
     # == parameters ==========================================================================
     def given_W(self, l: int) -> np.ndarray:
         W = self.W[l - 1]
-        return (W if self.net.layout == "in_out" else W.T).copy()
+        return np.array(W if self.net.layout == "in_out" else W.T)
 
     def bind_params(self, nm: Names, show: bool, notes: bool = True, part: str = GIVEN) -> None:
         """Make the current parameters known, unit by unit and as matrices (`part=WORKED`: the

@@ -25,6 +25,7 @@ by sample as before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -42,6 +43,24 @@ def _sym(base: str, l: int | None = None) -> Sym:
     return Sym(f"batch:{name}", name, name)
 
 
+@dataclass(frozen=True)
+class BatchForms:
+    """The formulas of one update for a batch of m samples: the whole-batch symbols bound before
+    it (X, Y, the ones 1 and 𝟏, the softmax shift S), the output Ŷ and cost J, and the forward and
+    backward steps in order."""
+
+    X: Sym
+    Y: Sym
+    ones: Sym
+    ones_n: Sym
+    shift: Sym
+    Yhat: Sym
+    J: Sym
+    forward: list[tuple[Sym, Expr]]
+    backward: list[tuple[Sym, Expr]]
+    nm: Names
+
+
 class BatchedUpdates(SolverBase):
     def batchable(self) -> bool:
         """The whole run can take the batch form: numbers rather than symbols, no option that
@@ -52,11 +71,11 @@ class BatchedUpdates(SolverBase):
         return (not net.symbolic and net.eta is not None and d.round is None and d.exact_env is None
                 and net.regularization is None and all(layer.dropout is None for layer in net.layers)
                 and all(layer.activation.derivative is not None for layer in net.layers[:-1])
-                and (out.derivative is not None if not out.coupled else net.loss.pairs_with(out)))
+                and (out.derivative is not None if not out.coupled else self.loss.pairs_with(out)))
 
-    def _batch_formulas(self, m: int) -> dict:
+    def _batch_formulas(self, m: int) -> BatchForms:
         """The formulas of one update for a batch of m samples (built once per m)."""
-        cache = self.__dict__.setdefault("_batch_cache", {})
+        cache: dict[int, BatchForms] = self.__dict__.setdefault("_batch_cache", {})
         if m in cache:
             return cache[m]
         net, nm = self.net, Names(self.net)
@@ -67,8 +86,8 @@ class BatchedUpdates(SolverBase):
             return e if mean is None else Mul.of(mean, e)
 
         A = [_sym("X")] + [_sym("A", l.index) for l in net.layers]
-        Z = [None] + [_sym("Z", l.index) for l in net.layers]
-        D = [None] + [_sym("Δ", l.index) for l in net.layers]
+        Z = {l.index: _sym("Z", l.index) for l in net.layers}
+        D = {l.index: _sym("Δ", l.index) for l in net.layers}
         Y, ones, ones_n, shift = _sym("Y"), _sym("1"), _sym("𝟏"), _sym("S")
         steps: list[tuple[Sym, Expr]] = []
         for layer in net.layers:
@@ -83,7 +102,7 @@ class BatchedUpdates(SolverBase):
             else:
                 steps.append((A[l], layer.activation.forms(Z[l], layer.act_params)[-1]))
         J = _sym("J")
-        steps.append((J, avg(call("sum", self.scaled(net.loss.term(Y, A[-1], net.loss_options))))))
+        steps.append((J, avg(call("sum", self.scaled(self.loss.term(Y, A[-1], net.loss_options))))))
         backward: list[tuple[Sym, Expr]] = []
         for layer in reversed(net.layers):
             l, act = layer.index, layer.activation
@@ -91,12 +110,12 @@ class BatchedUpdates(SolverBase):
             if act.coupled:    # softmax with cross-entropy (the only coupled layer batchable allows)
                 backward.append((D[l], A[l] - Y))
             elif l == self.L:
-                backward.append((fprime, act.derivative(Z[l], A[l], layer.act_params)))
+                backward.append((fprime, act.slope(Z[l], A[l], layer.act_params)))
                 dy = _sym("∂L/∂Ŷ")
                 backward.append((dy, self.dL_dyhat(Y, A[l])))
                 backward.append((D[l], hadamard(dy, fprime)))
             else:
-                backward.append((fprime, act.derivative(Z[l], A[l], layer.act_params)))
+                backward.append((fprime, act.slope(Z[l], A[l], layer.act_params)))
                 Wn = nm.Wm(l + 1)
                 back = MatMul(D[l + 1], Transpose(Wn)) if in_out else MatMul(D[l + 1], Wn)
                 backward.append((D[l], hadamard(back, fprime)))
@@ -107,8 +126,7 @@ class BatchedUpdates(SolverBase):
             if net.update_bias:   # (biases kept: their gradient is not needed)
                 backward.append((gb, avg(MatMul(ones, D[l]))))
                 backward.append((N.new(nm.bv(l)), nm.bv(l) - N.ETA * gb))
-        cache[m] = forms = {"X": A[0], "Y": Y, "1": ones, "𝟏": ones_n, "S": shift, "Ŷ": A[-1], "J": J,
-                            "forward": steps, "backward": backward, "nm": nm}
+        cache[m] = forms = BatchForms(A[0], Y, ones, ones_n, shift, A[-1], J, steps, backward, nm)
         return forms
 
     def hidden_update(self, batch: list[int]) -> float | None:
@@ -117,32 +135,33 @@ class BatchedUpdates(SolverBase):
         would differ from the layer pass (see the module's docstring)."""
         d, net = self.d, self.net
         f = self._batch_formulas(len(batch))
-        nm: Names = f["nm"]
+        nm = f.nm
         for layer in net.layers:
             d.bind(nm.Wm(layer.index), self.given_W(layer.index))
             d.bind(nm.bv(layer.index), self.b[layer.index - 1])
         if self.__dict__.get("_bound_batch") != batch:   # the same batch every update (one sample, or all): bound once
-            d.bind(f["X"], np.stack([net.samples[k].x for k in batch]))
-            d.bind(f["Y"], np.stack([net.samples[k].y for k in batch]))
-            d.bind(f["1"], np.ones(len(batch)))
-            d.bind(f["𝟏"], np.ones((net.n_out, net.n_out)))
+            d.bind(f.X, np.stack([net.samples[k].x for k in batch]))
+            d.bind(f.Y, np.stack([net.samples[k].target for k in batch]))
+            d.bind(f.ones, np.ones(len(batch)))
+            d.bind(f.ones_n, np.ones((net.n_out, net.n_out)))
             self._bound_batch = list(batch)
         with quiet():   # one errstate for the whole update
-            for sym, form in f["forward"]:
-                if sym is f["S"]:   # a shift softmax is unchanged by (as the layer pass's Num(max z))
-                    z = d.env[form.key]
+            for sym, form in f.forward:
+                if sym is f.shift:   # a shift softmax is unchanged by (as the layer pass's Num(max z))
+                    assert isinstance(form, Sym)   # the marker's form is the Z^[l] it shifts
+                    z = self.array(form)
                     d.bind(sym, np.array([[np.max(r) if needs_shift(r) else 0.0] for r in z]))
                     continue
                 d.derive(sym, form)
-            J = d.env[f["J"].key]
-            if not np.isfinite(J) or self.use_logits(d.env[f["Ŷ"].key]):
+            J = float(d.env[f.J.key])
+            if not np.isfinite(J) or self.use_logits(self.array(f.Yhat)):
                 return None
-            for sym, form in f["backward"]:
+            for sym, form in f.backward:
                 d.derive(sym, form)
         for layer in net.layers:
             l = layer.index
-            W = d.env[N.new(nm.Wm(l)).key]
+            W = self.array(N.new(nm.Wm(l)))
             self.W[l - 1] = np.array(W if net.layout == "in_out" else W.T, dtype=float)
             if net.update_bias:
-                self.b[l - 1] = np.array(d.env[N.new(nm.bv(l)).key], dtype=float)
-        return float(J)
+                self.b[l - 1] = np.array(self.array(N.new(nm.bv(l))), dtype=float)
+        return J

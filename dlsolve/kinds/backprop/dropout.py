@@ -15,23 +15,31 @@ from dlsolve.expr import Expr, Mul, Num, Sym, hadamard
 from dlsolve import notation as N
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
+from dlsolve.kinds.backprop.regularize import Dropout
 from dlsolve.kinds.backprop.spec import Layer
+
+
+def _dropout(layer: Layer) -> Dropout:
+    """The layer's dropout: the steps that ask run only for a layer that has one."""
+    if layer.dropout is None:
+        raise TypeError(f"layer {layer.index} has no dropout")
+    return layer.dropout
 
 
 class DropoutPass(SolverBase):
     def dropout_conventions(self) -> None:
-        layers = [l for l in self.net.layers if l.dropout is not None]
-        if not layers:
+        drops = [l.dropout for l in self.net.layers if l.dropout is not None]
+        if not drops:
             return
-        if any(l.dropout.scaling == "inverted" for l in layers):
+        if any(dr.scaling == "inverted" for dr in drops):
             self.d.convention("dropout scaling inverted (PyTorch, Keras): kept units are multiplied by 1/(1 − p) "
                               "in training and nothing changes at test time (scaling: classic would scale by "
                               "1 − p at test time instead)")
-        if any(l.dropout.scaling == "classic" for l in layers):
+        if any(dr.scaling == "classic" for dr in drops):
             self.d.convention("dropout scaling classic (the original paper): no scaling in training; at test "
                               "time every unit is kept and its output multiplied by 1 − p (scaling: inverted, "
                               "PyTorch's and Keras's, scales by 1/(1 − p) in training instead)")
-        if any(l.dropout.mask is not None for l in layers) and len(self.net.samples) > 1:
+        if any(dr.mask is not None for dr in drops) and len(self.net.samples) > 1:
             self.d.convention("the dropout mask given is used for every sample and update")
 
     def dropout_given(self, nm: Names) -> None:
@@ -48,7 +56,7 @@ class DropoutPass(SolverBase):
 
     def _dropped(self, nm: Names, layer: Layer, a: Expr, m: Expr) -> Expr:
         """ã written from a and the mask entry (or vector) m."""
-        dr, p = layer.dropout, nm.p(layer.index)
+        dr, p = _dropout(layer), nm.p(layer.index)
         if dr.mask is None:
             return Mul.of(Num(1) - p, a)
         kept = hadamard(a, m) if m is nm.mv(layer.index) else Mul.of(a, m)
@@ -56,13 +64,13 @@ class DropoutPass(SolverBase):
 
     def _factor(self, nm: Names, layer: Layer, m: Expr) -> Expr:
         """∂ã/∂a = r written from the mask entry (or vector) m."""
-        dr, p = layer.dropout, nm.p(layer.index)
+        dr, p = _dropout(layer), nm.p(layer.index)
         if dr.mask is None:
             return Num(1) - p
         return m / (Num(1) - p) if dr.scaling == "inverted" else m
 
     def _dropout_note(self, nm: Names, layer: Layer, a_values: np.ndarray) -> None:
-        d, dr, l = self.d, layer.dropout, layer.index
+        d, dr, l = self.d, _dropout(layer), layer.index
         if dr.mask is None and dr.scaling == "inverted":
             d.note(f"dropout on layer {l}, no mask given: this is the test-time pass. Inverted dropout needs no "
                    "scaling at test time — training multiplied the kept units by 1/(1 − p) = {s}, so "
@@ -96,7 +104,7 @@ class DropoutPass(SolverBase):
         l, d = layer.index, self.d
         if layer.dropout.shown:
             d.derive(nm.adv(l), self._dropped(nm, layer, nm.av(l), nm.mv(l)))
-        self._dropout_note(nm, layer, d.env[nm.av(l).key])
+        self._dropout_note(nm, layer, self.array(nm.av(l)))
 
     # == backward ============================================================================
     def dropout_factor_unit(self, nm: Names, layer: Layer, j: int) -> list[Sym]:
@@ -114,6 +122,6 @@ class DropoutPass(SolverBase):
         l = layer.index
         sym = N.partial(nm.adv(l), nm.av(l))
         self.d.derive(sym, self._factor(nm, layer, nm.mv(l)),
-                      note="elementwise: the same factor as in the forward pass" if layer.dropout.mask is not None
+                      note="elementwise: the same factor as in the forward pass" if _dropout(layer).mask is not None
                       else "the same factor 1 − p for every unit")
         return sym

@@ -11,7 +11,7 @@ from dlsolve.errors import OptionError
 from dlsolve.expr import Mul, total
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
-from dlsolve.kinds.backprop.spec import Net
+from dlsolve.kinds.backprop.spec import Problem
 from dlsolve.solution import Phrase
 
 
@@ -25,7 +25,7 @@ class Explain:
     col: int  # for a bias, col is the unit and row is 0
 
 
-def parse_explain(text: str, net: Net) -> Explain:
+def parse_explain(text: str, net: Problem) -> Explain:
     m = re.fullmatch(r"\s*([Wwb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*", text)
     if not m:
         raise OptionError("--explain", f"expected a parameter like 'W2[1,2]' or 'b2[1]', got '{text}'")
@@ -70,22 +70,22 @@ class Explaining(SolverBase):
         # values of the units involved, read off the layer vectors computed above
         for ll in range(0, self.L + 1):
             size = net.n_input if ll == 0 else net.layers[ll - 1].n_out
-            vec = d.env[nm.av(ll).key]
+            vec = self.array(nm.av(ll))
             for k in range(1, size + 1):
                 d.bind(nm.a(ll, k), float(vec[k - 1]))
-        zvec = d.env[nm.zv(l).key]
+        zvec = self.array(nm.zv(l))
         d.bind(nm.z(l, j), float(zvec[j - 1]))
         if l == self.L:
-            d.bind(nm.delta(l, j), float(d.env[nm.deltav(l).key][j - 1]))
+            d.bind(nm.delta(l, j), float(self.array(nm.deltav(l))[j - 1]))
             d.text(f"{nm.delta(l, j).uni} is entry {j} of δ^[{l}] computed above.")
         else:
             nxt = net.layers[l]
-            dnext = d.env[nm.deltav(l + 1).key]
+            dnext = self.array(nm.deltav(l + 1))
             for k in range(1, nxt.n_out + 1):
                 d.bind(nm.delta(l + 1, k), float(dnext[k - 1]))
                 d.bind(nm.w(l + 1, j, k), float(self.W[l][j - 1, k - 1]))
             da = N.partial(nm.a(l, j), nm.z(l, j))
-            d.derive(da, layer.activation.derivative(nm.z(l, j), nm.a(l, j), layer.act_params))
+            d.derive(da, layer.activation.slope(nm.z(l, j), nm.a(l, j), layer.act_params))
             paths_v = [Mul.of(nm.delta(l + 1, k), nm.w(l + 1, j, k)) for k in range(1, nxt.n_out + 1)]
             paths_p = [Mul.of(nm.dz(l + 1, k), N.partial(nm.z(l + 1, k), nm.a(l, j))) for k in range(1, nxt.n_out + 1)]
             sum_v = total(paths_v)

@@ -42,13 +42,13 @@ class LayerPass(DropoutPass, PenaltyPass):
         d, net = self.d, self.net
         d.bind(nm.yv(), y)
         yhat = nm.av(self.L)
-        self.from_logits = self.use_logits(d.env[yhat.key])
+        self.from_logits = self.use_logits(self.array(yhat))
         if self.from_logits:
             self._loss_vectors_from_logits(nm, y)
             return
-        if self._loss_terms_with_xlogy(nm, y, d.env[yhat.key]):
+        if self._loss_terms_with_xlogy(nm, y, self.array(yhat)):
             return
-        term = net.loss.term(nm.yv(), yhat, net.loss_options)
+        term = self.loss.term(nm.yv(), yhat, net.loss_options)
         if net.n_out == 1:
             d.derive(nm.loss(), call("sum", term), note="one output unit")
             return
@@ -62,7 +62,7 @@ class LayerPass(DropoutPass, PenaltyPass):
         n = net.n_out
         env = {nm.y(k).key: float(y[k - 1]) for k in range(1, n + 1)}
         env.update({nm.yhat(k).key: float(yhat[k - 1]) for k in range(1, n + 1)})
-        terms = [net.loss.term_at(nm.y(k), nm.yhat(k), net.loss_options, env) for k in range(1, n + 1)]
+        terms = [self.loss.term_at(nm.y(k), nm.yhat(k), net.loss_options, env) for k in range(1, n + 1)]
         if not any(dropped for _, dropped in terms):
             return False
         for k in range(1, n + 1):   # the entries of the vectors computed above
@@ -78,16 +78,16 @@ class LayerPass(DropoutPass, PenaltyPass):
         n = net.n_out
         if self.out_act.coupled:
             # the row form needs the scores one by one
-            zval, ys, zs = d.env[nm.zv(l).key], [nm.y(k) for k in range(1, n + 1)], [nm.z(l, k) for k in range(1, n + 1)]
+            zval, ys, zs = self.array(nm.zv(l)), [nm.y(k) for k in range(1, n + 1)], [nm.z(l, k) for k in range(1, n + 1)]
             for k in range(n):
                 d.bind(ys[k], float(y[k]))
                 d.bind(zs[k], float(zval[k]))
             top = int(np.argmax(zval))
-            d.derive(nm.loss(), net.loss.logit_row_term(ys, zs, top, zs[top]), note=self.logits_note())
+            d.derive(nm.loss(), self.loss.logit_row_term(ys, zs, top, zs[top]), note=self.logits_note())
             return
         reduce = "sum" if n == 1 or net.reduction == Reduction.SUM else "mean"
-        plain = call(reduce, net.loss.term(nm.yv(), nm.av(l), net.loss_options))
-        d.derive(nm.loss(), plain, call(reduce, net.loss.logit_term(nm.yv(), nm.zv(l))), note=self.logits_note())
+        plain = call(reduce, self.loss.term(nm.yv(), nm.av(l), net.loss_options))
+        d.derive(nm.loss(), plain, call(reduce, self.loss.logit_term(nm.yv(), nm.zv(l))), note=self.logits_note())
 
     def backward_vectors(self, nm: Names) -> None:
         d, net = self.d, self.net
@@ -96,10 +96,10 @@ class LayerPass(DropoutPass, PenaltyPass):
             z = nm.zv(l)
             if l == self.L:
                 yhat, y = nm.av(l), nm.yv()
-                if act.coupled and net.loss.pairs_with(act):
+                if act.coupled and self.loss.pairs_with(act):
                     d.derive(nm.deltav(l), yhat - y, note="softmax with cross-entropy: δ = ŷ − y")
                 elif self.from_logits:
-                    d.derive(nm.deltav(l), self.scaled(yhat - y), self.scaled(net.loss.logit_delta(y, z)),
+                    d.derive(nm.deltav(l), self.scaled(yhat - y), self.scaled(self.loss.logit_delta(y, z)),
                              note="sigmoid with BCE: δ = ŷ − y, written in z so that it keeps its digits "
                                   "where ŷ rounds to 1 (σ(z) + σ(−z) = 1)")
                 else:
@@ -111,12 +111,12 @@ class LayerPass(DropoutPass, PenaltyPass):
                         d.derive(nm.deltav(l), MatMul(jac, dy))
                     else:
                         da = N.partial(yhat, z)
-                        d.derive(da, act.derivative(z, yhat, layer.act_params), note="elementwise")
+                        d.derive(da, act.slope(z, yhat, layer.act_params), note="elementwise")
                         d.derive(nm.deltav(l), hadamard(dy, da))
             else:
                 a = nm.av(l)
                 da = N.partial(a, z)
-                d.derive(da, act.derivative(z, a, layer.act_params), note="elementwise")
+                d.derive(da, act.slope(z, a, layer.act_params), note="elementwise")
                 Wn = nm.Wm(l + 1)
                 back = (MatMul(nm.deltav(l + 1), Transpose(Wn)) if net.layout == "in_out"
                         else MatMul(Transpose(Wn), nm.deltav(l + 1)))

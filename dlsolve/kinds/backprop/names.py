@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 
 from dlsolve import notation as N
 from dlsolve.expr import Sym
-from dlsolve.kinds.backprop.spec import Net
+from dlsolve.kinds.backprop.spec import Problem
 
 
 def _memo(method: Callable[..., Sym]) -> Callable[..., Sym]:
@@ -31,7 +31,7 @@ def _memo(method: Callable[..., Sym]) -> Callable[..., Sym]:
 class Names:
     """z₁^[1], w₁₂^[2], ŷ, δ … of one network; `sample` adds the (i) of a batch's sample."""
 
-    def __init__(self, net: Net, sample: Optional[int] = None) -> None:
+    def __init__(self, net: Problem, sample: Optional[int] = None) -> None:
         self.net = net
         self.L = len(net.layers)
         self.s = sample

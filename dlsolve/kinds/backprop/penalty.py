@@ -13,10 +13,18 @@ from fractions import Fraction
 from dlsolve.expr import Add, Expr, Mul, Num, Sym, call, total
 from dlsolve.kinds.backprop.base import SolverBase
 from dlsolve.kinds.backprop.names import Names
+from dlsolve.kinds.backprop.regularize import Regularization
 from dlsolve.kinds.backprop.spec import Layer
 
 
 class PenaltyPass(SolverBase):
+    @property
+    def _reg(self) -> Regularization:
+        """The regularisation: the steps that ask run only for a problem that has one."""
+        if self.net.regularization is None:
+            raise TypeError("a penalty step ran on a problem without regularization")
+        return self.net.regularization
+
     def grad_sym(self, nm: Names, p: Sym, bias: bool = False) -> Sym:
         """The gradient the update uses: ∂L_total/∂p where p is regularised, else ∂L/∂p."""
         reg = self.net.regularization
@@ -51,7 +59,7 @@ class PenaltyPass(SolverBase):
         """The parameters in Ω as (symbol, is a bias): unit by unit, or the layers' matrices (of
         layer `only`, or of every layer)."""
         out: list[tuple[Sym, bool]] = []
-        include_bias = self.net.regularization.include_bias
+        include_bias = self._reg.include_bias
         for layer in self.net.layers:
             if only and layer.index != only:
                 continue
@@ -84,7 +92,7 @@ class PenaltyPass(SolverBase):
         d.derive(nm.loss_total(), nm.loss() + nm.penalty())
 
     def _extra(self, nm: Names, p: Sym) -> Expr:
-        reg = self.net.regularization
+        reg = self._reg
         terms: list[Expr] = []
         if reg.l2 is not None:
             terms.append(Mul.of(nm.lam(2), p) if reg.half else Mul.of(Num(2), nm.lam(2), p))

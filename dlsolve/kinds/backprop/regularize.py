@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve.errors import Path, SpecInvalid
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import AtLeastOne, Ruled, frozen
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -34,8 +35,9 @@ class DropoutSpec(BaseModel):
                                                                 "at test time")
 
 
-class RegularizationSpec(BaseModel):
+class RegularizationSpec(Ruled):
     model_config = _STRICT
+    RULES = (AtLeastOne(("l2", "l1"), message="give l2: λ (λΣw²) or l1: λ (λΣ|w|), or both"),)
     l2: Optional[float] = Field(None, description="λ of the L2 penalty λΣw² (λ/2·Σw² with half)")
     l1: Optional[float] = Field(None, description="λ of the L1 penalty λΣ|w|")
     half: bool = Field(False, description="true: λ/2·Σw² (gradient λw, PyTorch's weight_decay for SGD)")
@@ -88,15 +90,13 @@ def prepare_dropout(spec: Optional[DropoutSpec], n_out: int, path: Path, final: 
         bad = [float(v) for v in mask if v not in (0.0, 1.0)]
         if bad:
             raise SpecInvalid(f"a dropout mask holds 0 (dropped) or 1 (kept), got {bad[0]:g}", path + ("mask",))
-    return Dropout(float(spec.rate), mask, spec.scaling)
+    return Dropout(float(spec.rate), None if mask is None else frozen(mask), spec.scaling)
 
 
 def prepare_regularization(spec: Optional[RegularizationSpec]) -> Optional[Regularization]:
     if spec is None:
         return None
-    path = ("regularization",)
-    if spec.l2 is None and spec.l1 is None:
-        raise SpecInvalid("give l2: λ (λΣw²) or l1: λ (λΣ|w|), or both", path)
+    path: Path = ("regularization",)
     for key in ("l2", "l1"):
         lam = getattr(spec, key)
         if lam is not None and (lam < 0 or not np.isfinite(lam)):

@@ -1,7 +1,10 @@
 """The YAML schema of `kind: backprop` and its preparation into a checked network.
 
 Everything that can be wrong with a problem is found here, before solving, and reported with
-the path of the offending key (the loader turns the path into file:line:col).
+the path of the offending key (the loader turns the path into file:line:col). Rules between
+keys (input, samples or input_units; weights or units; what a loss goes with) are records in
+`RULES`, so the JSON Schema states them too; `prepare()` makes the frozen `Problem` the solver
+reads as `spec.problem`.
 """
 
 from __future__ import annotations
@@ -10,16 +13,17 @@ from dataclasses import dataclass
 from typing import Any, Literal, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve import limits
-from dlsolve.activations import ACTIVATIONS, Activation
-from dlsolve.errors import SpecInvalid, did_you_mean
+from dlsolve.activations import ACTIVATIONS, Activation, Params
+from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
+from dlsolve.kinds.prepared import AtLeastOne, ExactlyOne, PreparedSpec, Requires, Ruled, frozen
 from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularization, RegularizationSpec,
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
-from dlsolve.losses import NETWORK_LOSSES, Loss
+from dlsolve.losses import NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import ActivationName, BackpropLossName, Matrix, NumberOrVector, VectorOrMatrix, ZeroOrOne
 
@@ -45,8 +49,9 @@ class LossSpec(BaseModel):
     delta: Optional[float] = Field(None, description="huber's δ: ½e² for |e| ≤ δ, δ(|e| − ½δ) beyond (default 1)")
 
 
-class LayerSpec(BaseModel):
+class LayerSpec(Ruled):
     model_config = _STRICT
+    RULES = (AtLeastOne(("weights", "units"), message="missing weights (or give units: N for a symbolic problem)"),)
     weights: Optional[Matrix] = Field(None,
                                       description="the weight matrix W as a list of rows ([[0.4], [-0.2]] for 2 "
                                                   "inputs and 1 unit); a bare number is 1×1")
@@ -70,9 +75,10 @@ class SampleSpec(BaseModel):
                                                      "classes")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Layer:
-    """Layer l (1-based) with W in in_out orientation (n_in × n_out) whatever the YAML layout."""
+    """Layer l (1-based) with W in in_out orientation (n_in × n_out) whatever the YAML layout;
+    W and b are None in a symbolic problem."""
 
     index: int
     n_in: int
@@ -80,25 +86,35 @@ class Layer:
     W: Optional[np.ndarray]
     b: Optional[np.ndarray]
     activation: Activation
-    act_params: dict
+    act_params: Params
     dropout: Optional[Dropout] = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sample:
     raw_input: np.ndarray   # as given (a matrix for an image)
     x: np.ndarray           # flattened row-major
-    y: Optional[np.ndarray]
+    y: Optional[np.ndarray]  # None without a loss
+
+    @property
+    def target(self) -> np.ndarray:
+        """y, in a problem with a loss (where every sample has one)."""
+        if self.y is None:
+            raise TypeError("a sample's target was asked for in a problem without a loss")
+        return self.y
 
 
-@dataclass
-class Net:
-    layers: list[Layer]
-    samples: list[Sample]
+@dataclass(frozen=True)
+class Problem:
+    """A backprop problem checked: the layers (weights in_out), the samples, the loss and how
+    the network is trained. `loss` is None for a forward pass only."""
+
+    layers: tuple[Layer, ...]
+    samples: tuple[Sample, ...]
     n_input: int
     layout: str
     loss: Optional[Loss]
-    loss_options: dict
+    loss_options: Options
     reduction: str
     eta: Optional[float]
     update_bias: bool
@@ -116,10 +132,28 @@ class Net:
         return self.layers[-1].n_out
 
 
-class Spec(BaseModel):
+_SAMPLES_OWN = "with samples, each sample gives its own target or label; a symbolic problem has none"
+
+
+class Spec(PreparedSpec[Problem]):
     """kind: backprop — see the README for every key and its default."""
 
     model_config = _STRICT
+    RULES = (
+        ExactlyOne(("input", "samples", "input_units"),
+                   message="give exactly one of input (a vector, or a matrix for an image), samples (several data points) "
+                           "and input_units (a symbolic problem)"),
+        Requires("target", ("input",), message="target is the expected output for input; " + _SAMPLES_OWN),
+        Requires("label", ("input",), message="label is the class of input; " + _SAMPLES_OWN),
+        Requires("target", ("loss",), message="a target needs a loss to compare it with; add loss: (e.g. mse)"),
+        Requires("label", ("loss",), message="a label needs a loss to compare it with; add loss: (e.g. cce)"),
+        Requires("learning_rate", ("loss",),
+                 message="a learning rate needs a loss to minimise; add loss: (e.g. mse)"),
+        Requires("regularization", ("loss",),
+                 message="regularisation adds a penalty to a loss; add loss: (e.g. mse)"),
+        Requires("input_units", ("loss",),
+                 message="a symbolic problem (input_units) differentiates a loss; add loss: (e.g. mse)"),
+    )
     kind: Literal["backprop"]
     title: Optional[str] = None
     input: Optional[VectorOrMatrix] = Field(None,
@@ -160,19 +194,11 @@ class Spec(BaseModel):
                                                          description="a penalty Ω on the weights: {l2: λ} adds λΣw², "
                                                                      "{l1: λ} adds λΣ|w|")
 
-    _net: Net = PrivateAttr()
-
-    @property
-    def net(self) -> Net:
-        return self._net
-
-    @model_validator(mode="after")
-    def _prepare(self) -> "Spec":
-        self._net = prepare(self)
-        return self
+    def prepare(self) -> Problem:
+        return prepare(self)
 
 
-def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, dict]:
+def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, Params]:
     path = ("layers", l, "activation")
     name = spec.activation if isinstance(spec.activation, str) else spec.activation.name
     npath = path if isinstance(spec.activation, str) else path + ("name",)
@@ -195,7 +221,7 @@ def _activation(spec: LayerSpec, l: int, final: bool) -> tuple[Activation, dict]
     return act, params
 
 
-def _check_coupled_width(act: Activation, n_out: int, path: tuple) -> None:
+def _check_coupled_width(act: Activation, n_out: int, path: Path) -> None:
     if act.coupled and n_out < 2:
         raise SpecInvalid(f"{act.name} over one unit is always 1; use sigmoid for a single output",
                           path + ("activation",))
@@ -207,15 +233,15 @@ def _takers(option: str) -> str:
     return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
+def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
     if spec.loss is None:
         return None, {}, "mean"
-    ls = spec.loss if isinstance(spec.loss, LossSpec) else LossSpec(name=spec.loss)
+    ls = spec.loss if isinstance(spec.loss, LossSpec) else LossSpec.model_validate({"name": spec.loss})
     npath = ("loss",) if isinstance(spec.loss, str) else ("loss", "name")
     if ls.name not in NETWORK_LOSSES:
         raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, NETWORK_LOSSES)}", npath)
     loss = NETWORK_LOSSES[ls.name]
-    options: dict = {}
+    options: Options = {}
     if ls.half is not None:
         if "half" not in loss.options:
             raise SpecInvalid(f"half applies to {_takers('half')}, not {loss.name}", ("loss", "half"))
@@ -234,7 +260,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
     return loss, options, reduction
 
 
-def _target(value: Any, label: Any, path: tuple, label_path: tuple, spec: Spec,
+def _target(value: Any, label: Any, path: Path, label_path: Path, spec: Spec,
             n_out: int, loss: Loss) -> np.ndarray:
     if value is not None and label is not None:
         raise SpecInvalid("give either target or label, not both", label_path)
@@ -254,7 +280,7 @@ def _target(value: Any, label: Any, path: tuple, label_path: tuple, spec: Spec,
         raise SpecInvalid(f"expected {n_out} target value{'s' if n_out > 1 else ''} (one per output unit), "
                           f"got {len(y)}", path)
     if loss.probabilities and np.any((y < 0) | (y > 1)):
-        raise SpecInvalid(f"{loss.name} targets are probabilities in [0, 1], got {V.describe(value)}", path)
+        raise SpecInvalid(f"{loss.name} targets are probabilities in [0, 1], got {describe(value)}", path)
     if loss.classwise and not np.isclose(y.sum(), 1.0):
         raise SpecInvalid(f"a {loss.name} target is a one-hot vector (or a distribution summing to 1); "
                           f"this one sums to {y.sum():g}", path)
@@ -262,16 +288,11 @@ def _target(value: Any, label: Any, path: tuple, label_path: tuple, spec: Spec,
 
 
 def _samples(spec: Spec, n_out: int, loss: Optional[Loss]) -> list[Sample]:
-    entries: list[tuple[Any, Any, Any, tuple]] = []
+    """The data points: `samples`, or the one of input/target (RULES: exactly one of them)."""
+    entries: list[tuple[Any, Any, Any, Path]] = []
     if spec.samples is not None:
-        if spec.input is not None or spec.target is not None or spec.label is not None:
-            raise SpecInvalid("give samples, or input with target, not both", ("samples",))
-        if not spec.samples:
-            raise SpecInvalid("expected at least one sample", ("samples",))
         entries = [(s.input, s.target, s.label, ("samples", i)) for i, s in enumerate(spec.samples)]
     else:
-        if spec.input is None:
-            raise SpecInvalid("missing input (a vector, or a matrix for an image)", ("input",))
         entries = [(spec.input, spec.target, spec.label, ())]
     out: list[Sample] = []
     for raw, target, label, base in entries:
@@ -280,25 +301,22 @@ def _samples(spec: Spec, n_out: int, loss: Optional[Loss]) -> list[Sample]:
         x = arr.reshape(-1)
         if out and x.size != out[0].x.size:
             raise SpecInvalid(f"expected {out[0].x.size} input values like the first sample, got {x.size}", ipath)
-        y = None
+        y: Optional[np.ndarray] = None
         if loss is not None:
             y = _target(target, label, base + ("target",), base + ("label",), spec, n_out, loss)
         elif target is not None or label is not None:
             raise SpecInvalid("a target needs a loss to compare it with; add loss: (e.g. mse)",
                               base + ("target" if target is not None else "label",))
-        out.append(Sample(arr, x, y))
+        out.append(Sample(frozen(arr), frozen(x), None if y is None else frozen(y)))
     return out
 
 
-def prepare(spec: Spec) -> Net:
+def prepare(spec: Spec) -> Problem:
     symbolic = any(l.units is not None for l in spec.layers)
     loss, loss_options, reduction = _loss(spec)
     n_layers = len(spec.layers)
     if symbolic:
         return _prepare_symbolic(spec, loss, loss_options, reduction)
-    if spec.input_units is not None:
-        raise SpecInvalid("input_units is for symbolic problems (layers with units: and no weights); "
-                          "give input: with numbers", ("input_units",))
 
     samples_first = _samples_inputs_only(spec)
     n_prev = samples_first
@@ -335,13 +353,12 @@ def prepare(spec: Spec) -> Net:
         act, params = _activation(ls, l, l == n_layers - 1)
         _check_coupled_width(act, n_out, path)
         dropout = prepare_dropout(ls.dropout, n_out, path, l == n_layers - 1)
-        layers.append(Layer(l + 1, n_prev, n_out, np.array(W_io, dtype=float), b, act, params, dropout))
+        layers.append(Layer(l + 1, n_prev, n_out, frozen(np.array(W_io, dtype=float)), frozen(b), act, params,
+                            dropout))
         n_prev = n_out
 
     _check_training(spec, layers, loss)
     regularization = prepare_regularization(spec.regularization)
-    if regularization is not None and loss is None:
-        raise SpecInvalid("regularisation adds a penalty to a loss; add loss: (e.g. mse)", ("regularization",))
     samples = _samples(spec, layers[-1].n_out, loss)
     batch = spec.batch_size or 1
     if batch > len(samples):
@@ -350,24 +367,21 @@ def prepare(spec: Spec) -> Net:
     if updates > limits.MAX_UPDATES:
         raise SpecInvalid(f"{spec.epochs:,} epochs of {-(-len(samples) // batch):,} batches are {updates:,} updates: "
                           f"at most {limits.MAX_UPDATES:,} are worked (limit MAX_UPDATES)", ("epochs",))
-    return Net(layers, samples, samples_first, spec.weights_layout, loss, loss_options, reduction,
-               spec.learning_rate, spec.update_bias, spec.epochs, batch, False, regularization)
+    return Problem(tuple(layers), tuple(samples), samples_first, spec.weights_layout, loss, loss_options, reduction,
+                   spec.learning_rate, spec.update_bias, spec.epochs, batch, False, regularization)
 
 
 def _samples_inputs_only(spec: Spec) -> int:
+    """The input size, from the first data point (RULES: input or samples is given)."""
     if spec.samples is not None:
         if not spec.samples:
             raise SpecInvalid("expected at least one sample", ("samples",))
         return V.tensor(spec.samples[0].input, ("samples", 0, "input")).size
-    if spec.input is None:
-        raise SpecInvalid("missing input (a vector, or a matrix for an image)", ("input",))
     return V.tensor(spec.input, ("input",)).size
 
 
 def _check_training(spec: Spec, layers: list[Layer], loss: Optional[Loss]) -> None:
-    if loss is None:
-        if spec.learning_rate is not None:
-            raise SpecInvalid("a learning rate needs a loss to minimise; add loss: (e.g. mse)", ("learning_rate",))
+    if loss is None:   # RULES: then there is no learning rate either
         return
     for layer in layers:
         if not layer.activation.trainable:
@@ -388,8 +402,8 @@ MAX_SYMBOLIC_UNITS = 12  # symbolic formulas for wider layers are work without a
 MAX_SYMBOLIC_LAYERS = 6  # nor for deeper networks (each δ nests every layer above it)
 
 
-def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, reduction: str) -> Net:
-    for key in ("input", "target", "samples", "learning_rate", "label", "regularization"):
+def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: Options, reduction: str) -> Problem:
+    for key in ("input", "samples", "learning_rate", "regularization"):
         if getattr(spec, key) is not None:
             raise SpecInvalid(f"a symbolic problem (layers with units: and no weights) takes no {key}; "
                               "its answers are formulas", (key,))
@@ -398,13 +412,12 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
     if len(spec.layers) > MAX_SYMBOLIC_LAYERS:
         raise SpecInvalid(f"a symbolic problem writes every weight's formula: at most {MAX_SYMBOLIC_LAYERS} layers, "
                           f"got {len(spec.layers)}", ("layers",))
-    sizes = [("input_units",)] + [("layers", l, "units") for l in range(len(spec.layers))]
-    for path, n in zip(sizes, [spec.input_units] + [ls.units or 0 for ls in spec.layers]):
+    sizes: list[Path] = [("input_units",)] + [("layers", l, "units") for l in range(len(spec.layers))]
+    for where, n in zip(sizes, [spec.input_units] + [ls.units or 0 for ls in spec.layers]):
         if n > MAX_SYMBOLIC_UNITS:
             raise SpecInvalid(f"a symbolic problem writes every weight's formula: at most {MAX_SYMBOLIC_UNITS} "
-                              f"units a layer, got {n}", path)
-    if loss is None:
-        raise SpecInvalid("missing loss (what to differentiate)", ("loss",))
+                              f"units a layer, got {n}", where)
+    assert loss is not None   # RULES: input_units needs a loss
     layers: list[Layer] = []
     n_prev = spec.input_units
     for l, ls in enumerate(spec.layers):
@@ -420,5 +433,5 @@ def _prepare_symbolic(spec: Spec, loss: Optional[Loss], loss_options: dict, redu
         layers.append(Layer(l + 1, n_prev, ls.units, None, None, act, params))
         n_prev = ls.units
     _check_training(spec, layers, loss)
-    return Net(layers, [], spec.input_units, spec.weights_layout, loss, loss_options, reduction,
-               None, spec.update_bias, 1, 1, True)
+    return Problem(tuple(layers), (), spec.input_units, spec.weights_layout, loss, loss_options, reduction,
+                   None, spec.update_bias, 1, 1, True)

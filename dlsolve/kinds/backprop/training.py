@@ -4,6 +4,7 @@ with the gradient-descent update of every parameter."""
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -12,7 +13,10 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Mul, Num, Sym
 from dlsolve.kinds.backprop.batched import BatchedUpdates
 from dlsolve.kinds.backprop.names import Names
+from dlsolve.kinds.backprop.spec import Layer
 from dlsolve.solution import WORKED, Phrase
+
+Update = tuple[int, list[int]]   # (epoch, the samples of its batch)
 
 
 class Training(BatchedUpdates):
@@ -84,7 +88,7 @@ class Training(BatchedUpdates):
                 (self.forward_units if units else self.forward_vectors)(nm, sample.x)
                 if first:
                     d.section("Loss" + (f", sample {k + 1}" if len(batch) > 1 else ""))
-                (self.loss_units if units else self.loss_vectors)(nm, sample.y)
+                (self.loss_units if units else self.loss_vectors)(nm, sample.target)
                 self.penalty_loss(nm, units)   # regularisation: Ω and L_total (nothing without)
                 history.loss(nm)
                 if first:
@@ -117,7 +121,7 @@ class Training(BatchedUpdates):
         for nm, k in zip(names, batch):
             sample = self.net.samples[k]
             self.forward_vectors(nm, sample.x)
-            self.loss_vectors(nm, sample.y)
+            self.loss_vectors(nm, sample.target)
             self.penalty_loss(nm, False)   # regularisation: Ω and L_total (nothing without)
             losses.append(float(self.d.env[nm.loss_total().key]))
             self.backward_vectors(nm)
@@ -145,7 +149,7 @@ class Training(BatchedUpdates):
 
     def _names(self, sample: "int | None") -> Names:
         """One Names per sample of a batch, reused by every update (its symbols are built once)."""
-        cache = self.__dict__.setdefault("_names_cache", {})
+        cache: dict[Optional[int], Names] = self.__dict__.setdefault("_names_cache", {})
         if sample not in cache:
             cache[sample] = Names(self.net, sample)
         return cache[sample]
@@ -153,6 +157,8 @@ class Training(BatchedUpdates):
     def update(self, grads: list[tuple[Names, ...]], units: bool, new_section: bool = True) -> None:
         """w ← w − η·∂J/∂w with J the loss of the batch; batch gradients averaged first."""
         d, net = self.d, self.net
+        if net.eta is None:
+            raise TypeError("an update ran on a problem without a learning rate")
         eta = N.ETA
         d.bind(eta, float(net.eta))
         names = grads[0]
@@ -181,15 +187,15 @@ class Training(BatchedUpdates):
                     grad = avg
                 if is_bias and not net.update_bias:
                     continue
-                value = d.derive(N.new(p), p - eta * grad)
                 if i > 0:
-                    self.W[l - 1][i - 1, j - 1] = value
+                    self.W[l - 1][i - 1, j - 1] = d.scalar(N.new(p), p - eta * grad)
                 elif i == 0:
-                    self.b[l - 1][j - 1] = value
+                    self.b[l - 1][j - 1] = d.scalar(N.new(p), p - eta * grad)
                 elif i == -1:
-                    self.W[l - 1] = np.array(value if net.layout == "in_out" else value.T, dtype=float)
+                    W = d.array(N.new(p), p - eta * grad)
+                    self.W[l - 1] = np.array(W if net.layout == "in_out" else W.T, dtype=float)
                 else:
-                    self.b[l - 1] = np.array(value, dtype=float)
+                    self.b[l - 1] = np.array(d.array(N.new(p), p - eta * grad), dtype=float)
         if not net.update_bias:
             d.note("the biases keep their values (update_bias: false, as in sources that never update them)")
 
@@ -202,11 +208,11 @@ class History:
     """The losses of every update, and the table of the updates: one row per update (per epoch
     past ROWS_LIMIT updates) with the loss and, for a small network, every parameter after it."""
 
-    def __init__(self, solver: "Training", updates: list) -> None:
+    def __init__(self, solver: "Training", updates: list[Update]) -> None:
         self.s, self.updates = solver, updates
         self.losses: list[list[float]] = [[] for _ in updates]
         self.keys: list[str] = []
-        self.params: list[list[float]] = []
+        self.params: list[list[list[float]]] = []   # after each update: each layer's parameters
 
     def loss(self, nm: Names) -> None:
         self.losses[len(self.params)].append(float(self.s.d.env[nm.loss_total().key]))
@@ -221,7 +227,7 @@ class History:
         self.params.append([[float(v) for v in list(self.s.given_W(l.index).ravel()) + list(self.s.b[l.index - 1])]
                             for l in self.s.net.layers])
 
-    def _param_names(self, layer) -> list[str]:
+    def _param_names(self, layer: Layer) -> list[str]:
         net, nm, l = self.s.net, Names(self.s.net), layer.index
         rows, cols = (layer.n_in, layer.n_out) if net.layout == "in_out" else (layer.n_out, layer.n_in)
         return ([nm.w_given(l, r, c).uni for r in range(1, rows + 1) for c in range(1, cols + 1)]
@@ -234,8 +240,8 @@ class History:
         small = net.n_params <= PARAMS_LIMIT
         if len(updates) <= ROWS_LIMIT:
             picks = list(range(len(updates)))
-            marks: list = list(range(1, len(updates) + 1))
-            after: object = "after each update"
+            marks: list[Union[int, str]] = list(range(1, len(updates) + 1))
+            after: Union[str, Phrase] = "after each update"
             d.table(("update", "epoch", "samples", "loss"),
                     [(u, e, ", ".join(str(k + 1) for k in b), per_update[u - 1])
                      for u, (e, b) in enumerate(updates, 1)])
@@ -263,7 +269,7 @@ class History:
         d.answer("losses", per_update, "loss of each update (batch mean)", keys=tuple(dict.fromkeys(self.keys)))
 
 
-def _compact(names: list[Names], n_layers: int):
+def _compact(names: list[Names], n_layers: int) -> Callable[[Sym], bool]:
     """What a later update shows: its loss and the new parameter matrices (by their keys)."""
     shown = {nm.loss().key for nm in names} | {nm.loss_total().key for nm in names}
     for l in range(1, n_layers + 1):

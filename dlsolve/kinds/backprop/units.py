@@ -3,18 +3,26 @@ weight's chain-rule product with its factors (small networks and symbolic proble
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.expr import Add, Expr, Mul, Sym, call, drop_ones, total
+from dlsolve.expr import Add, Expr, Mul, Sym, Value, call, drop_ones, total
 from dlsolve.kinds.backprop.dropout import DropoutPass
 from dlsolve.kinds.backprop.penalty import PenaltyPass
 from dlsolve.kinds.backprop.names import Names
 from dlsolve.kinds.backprop.spec import Layer
 from dlsolve.kinds.prob import needs_shift
-from dlsolve.solution import Phrase
+from dlsolve.solution import Phrase, Prose
+
+
+def _noting(note: Callable[[float, float], Optional[Phrase]], z: float) -> Callable[[Optional[Value]], Optional[Prose]]:
+    """A unit's step note from its z and the step's value (an activation's saturation, a
+    derivative's lost digits); none where the value is not a number."""
+    def at(value: Optional[Value]) -> Optional[Prose]:
+        return None if value is None else note(z, float(value))
+    return at
 
 
 class UnitPass(DropoutPass, PenaltyPass):
@@ -40,9 +48,9 @@ class UnitPass(DropoutPass, PenaltyPass):
         d, l, act = self.d, layer.index, layer.activation
         if act.coupled:
             zs = [nm.z(l, k) for k in range(1, layer.n_out + 1)]
-            zvals = [d.env.get(z.key) for z in zs]
+            zvals = [float(v) for v in (d.env.get(z.key) for z in zs) if v is not None]
             shift = None
-            if all(v is not None for v in zvals) and needs_shift(zvals):
+            if len(zvals) == len(zs) and needs_shift(zvals):
                 shift = Sym(f"zmax{l}", f"max z^[{l}]", rf"\max z^{{[{l}]}}")
                 d.derive(shift, call("max", *zs) if len(zs) == 2 else zs[int(np.argmax(zvals))],
                          note="subtracted before exponentiating so e^z can neither overflow nor all "
@@ -55,7 +63,7 @@ class UnitPass(DropoutPass, PenaltyPass):
             forms = act.forms(z, layer.act_params)
             zval = d.env.get(z.key)
             value = d.derive(nm.a(l, j), *forms,
-                             note=(lambda v, zv=zval: act.saturation_note(zv, v)) if zval is not None else None)
+                             note=None if zval is None else _noting(act.saturation_note, float(zval)))
             kink = act.kink_note(layer.act_params)
             if kink and zval == 0.0 and value is not None:
                 d.note(f"{z.uni} = 0 exactly: {kink}")
@@ -69,12 +77,12 @@ class UnitPass(DropoutPass, PenaltyPass):
         n = net.n_out
         yhat = [d.env.get(nm.yhat(k).key) for k in range(1, n + 1)]
         self.from_logits = y is not None and None not in yhat and self.use_logits(np.array(yhat))
-        if self.from_logits:
+        if self.from_logits and y is not None:
             self._loss_from_logits(nm, y)
             return
         terms, dropped = [], 0
         for k in range(1, n + 1):
-            t, gone = net.loss.term_at(nm.y(k), nm.yhat(k), net.loss_options, d.env)
+            t, gone = self.loss.term_at(nm.y(k), nm.yhat(k), net.loss_options, d.env)
             terms.append(t)
             dropped += gone
         formula = total(terms)
@@ -86,12 +94,12 @@ class UnitPass(DropoutPass, PenaltyPass):
         d, net, l = self.d, self.net, self.L
         n = net.n_out
         ys, zs = [nm.y(k) for k in range(1, n + 1)], [nm.z(l, k) for k in range(1, n + 1)]
-        plain = [net.loss.term(yk, nm.yhat(k), net.loss_options) for k, yk in enumerate(ys, 1)]
+        plain = [self.loss.term(yk, nm.yhat(k), net.loss_options) for k, yk in enumerate(ys, 1)]
         if self.out_act.coupled:
-            top = int(np.argmax([d.env[z.key] for z in zs]))
-            stable = net.loss.logit_row_term(ys, zs, top, zs[top])
+            top = int(np.argmax([float(d.env[z.key]) for z in zs]))
+            stable = self.loss.logit_row_term(ys, zs, top, zs[top])
         else:
-            parts = [net.loss.logit_term(yk, zk) for yk, zk in zip(ys, zs)]
+            parts = [self.loss.logit_term(yk, zk) for yk, zk in zip(ys, zs)]
             stable = self.scaled(total(parts))
         shown = self.scaled(total(plain))
         d.derive(nm.loss(), shown, stable, note=self.logits_note())
@@ -135,10 +143,9 @@ class UnitPass(DropoutPass, PenaltyPass):
     def _act_derivative(self, nm: Names, layer: Layer, j: int, da: Sym, local: dict[str, Expr]) -> None:
         z, a = nm.z(layer.index, j), nm.a(layer.index, j)
         act = layer.activation
-        formula = act.derivative(z, a, layer.act_params)
+        formula = act.slope(z, a, layer.act_params)
         zval = self.d.env.get(z.key)
-        value = self.d.derive(da, formula, note=None if zval is None else (
-            lambda v, zv=zval: act.precision_note(zv, v)))
+        value = self.d.derive(da, formula, note=None if zval is None else _noting(act.precision_note, float(zval)))
         local[da.key] = formula
         kink = act.kink_note(layer.act_params)
         if kink and zval == 0.0 and value is not None:
@@ -147,8 +154,8 @@ class UnitPass(DropoutPass, PenaltyPass):
     def _output_deltas(self, nm: Names, layer: Layer, local: dict[str, Expr]) -> None:
         d, net, l, act = self.d, self.net, layer.index, layer.activation
         n = layer.n_out
-        if act.coupled and net.loss.pairs_with(act):
-            d.note(net.loss.coupled_delta_note)
+        if act.coupled and self.loss.pairs_with(act):
+            d.note(self.loss.coupled_delta_note)
             for k in range(1, n + 1):
                 f = nm.yhat(k) - nm.y(k)
                 d.derive(nm.delta(l, k), nm.dz(l, k), f)
@@ -159,8 +166,8 @@ class UnitPass(DropoutPass, PenaltyPass):
             for k in range(1, n + 1):
                 y, z = nm.y(k), nm.z(l, k)
                 d.derive(nm.delta(l, k), nm.dz(l, k), self.scaled(nm.yhat(k) - y),
-                         self.scaled(net.loss.logit_delta(y, z)),
-                         note=net.loss.logit_delta_note + ", written in z so that it keeps its digits "
+                         self.scaled(self.loss.logit_delta(y, z)),
+                         note=self.loss.logit_delta_note + ", written in z so that it keeps its digits "
                               "where ŷ rounds to 1 (σ(z) + σ(−z) = 1)")
                 local[nm.dz(l, k).key] = self.scaled(nm.yhat(k) - y)
             return
@@ -188,7 +195,7 @@ class UnitPass(DropoutPass, PenaltyPass):
             da = N.partial(nm.yhat(k), nm.z(l, k))
             self._act_derivative(nm, layer, k, da, local)
             prod = Mul.of(N.partial(nm.loss(), nm.yhat(k)), da)
-            note = net.loss.logit_delta_note if net.loss.pairs_with(act) and net.n_out == 1 else None
+            note = self.loss.logit_delta_note if self.loss.pairs_with(act) and net.n_out == 1 else None
             expanded = drop_ones(Mul.of(local[N.partial(nm.loss(), nm.yhat(k)).key], local[da.key]))
             local[nm.dz(l, k).key] = expanded
             extra = [expanded] if net.symbolic else []

@@ -22,7 +22,7 @@ from dlsolve.conventions import Convention
 from dlsolve.errors import SpecInvalid
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.rnn.backward import backward
-from dlsolve.kinds.rnn.forward import Solver
+from dlsolve.kinds.rnn.forward import Entry, Solver
 from dlsolve.kinds.rnn.spec import Problem, Spec
 from dlsolve.expr import Num, Sym
 from dlsolve.solution import Phrase, Solution
@@ -133,7 +133,7 @@ def alternatives(s: Solver, spec: Spec, options: SolveOptions) -> None:
                 continue
             h, l2 = _final(alt, options)
             same_h = np.allclose(h, own_h, rtol=1e-9, atol=1e-12)
-            same_l = l2 is None or np.isclose(l2, L, rtol=1e-9, atol=1e-12)
+            same_l = l2 is None or L is None or bool(np.isclose(l2, L, rtol=1e-9, atol=1e-12))
             if same_h and same_l:
                 continue
             label = f"with {conv.label(choice)}"
@@ -206,9 +206,10 @@ def answers(s: Solver) -> None:
                      keys=tuple(n.key for n in news))
 
 
-def _collect(s: Solver, e, syms: list[Sym]) -> np.ndarray:
+def _collect(s: Solver, e: Entry, syms: list[Sym]) -> np.ndarray:
+    """The values of `syms` in the shape of e's parameter (one matrix symbol, or its entries)."""
     if not s.units:
-        return np.asarray(s.d.env[syms[0].key])
+        return np.array(s.d.env[syms[0].key])
     flat = np.array([s.d.env[k.key] for k in syms])
     return flat.reshape(e.value.shape)
 
@@ -231,7 +232,7 @@ def count_section(s: Solver) -> None:
         formula = Num(G) * per + (Num(len(with_bh)) * Num(H) if len(with_bh) > 1 else Num(H))
         note = (f"{G} gates × (W: {H}×{I}, U: {H}×{H}, b: {H}), and bʰ: {H} on gate "
                 + ", ".join(with_bh) + " only")
-    value = d.derive(sym, formula, note=note)
+    value = d.scalar(sym, formula, note=note)
     d.answer("params", int(value), "parameters of the cell", keys=("count",))
     other = G * (H * I + H * H + H * (1 if nb == 2 else 2))
     gru = pr.cell_class.resets
@@ -245,7 +246,7 @@ def count_section(s: Solver) -> None:
         who = "PyTorch; Keras' GRU with reset_after=True" if gru else "PyTorch"
         d.note(Phrase(f"with two biases per gate ({who}) the cell has {{n:int}} parameters", n=other))
     if pr.readout is not None:
-        ro = d.derive(Sym("count_y", "parameters of the read-out", r"\#\text{read-out}"),
+        ro = d.scalar(Sym("count_y", "parameters of the read-out", r"\#\text{read-out}"),
                       Num(pr.n_out) * Num(H) + Num(pr.n_out), note=f"V: {pr.n_out}×{H}, b_y: {pr.n_out}")
         d.answer("params_readout", int(ro), "parameters of the read-out", keys=("count_y",))
 

@@ -10,18 +10,18 @@ The recursion (t from the last step with a target down to 1):
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from dlsolve import notation as N
 from dlsolve.expr import Add, Expr, Mul, Num, Sym, total
-from dlsolve.kinds.rnn.forward import Solver
+from dlsolve.kinds.rnn.forward import Entry, Solver
 from dlsolve.kinds.rnn.names import Handle
 
 
 def _d_act(s: Solver, g: str, t: int, j: Optional[int]) -> Expr:
     """f'(z) of gate g at step t, from the activation object, written with its output a."""
-    act = s.pr.cell_class.gate(g).activation or s.pr.activation
-    return act.derivative(s.nm.pre(g, t)(j), s.nm.gate(g, t)(j), {} if g else s.pr.act_params)
+    act, params = s.activation_of(g)
+    return act.slope(s.nm.pre(g, t)(j), s.nm.gate(g, t)(j), params)
 
 
 def recurrent_inputs(s: Solver, g: str, t: int) -> tuple[Handle, Handle]:
@@ -45,9 +45,9 @@ def step_back(s: Solver, t: int) -> None:
                            note="ŷ = zʸ (linear read-out), so δʸ = ∂L/∂ŷ")
         else:
             s.derive_units(nm.dL(nm.yhat(t)), lambda j: s.dL_dyhat(t, j), n_out)
-            ro = pr.readout
+            ro = s.ro
             s.derive_units(nm.dy(t), lambda j: nm.had(j, nm.dL(nm.yhat(t))(j),
-                                                       ro.activation.derivative(nm.zy(t)(j), nm.yhat(t)(j), ro.params)),
+                                                       ro.activation.slope(nm.zy(t)(j), nm.yhat(t)(j), ro.params)),
                            n_out)
     dh = nm.dL(nm.h(t))
 
@@ -108,12 +108,12 @@ def contributions(s: Solver, t: int) -> None:
             s.d.derive(s.nm.contribution(key, t), build)
 
 
-def _entry_forms(s: Solver, e, t: int) -> list:
+def _entry_forms(s: Solver, e: Entry, t: int) -> list[tuple[Sym, Expr]]:
     nm = s.nm
     delta, v = _grad_parts(s, e.answer, t)
     if not s.units:
         return [(e.p.sym, delta(None) if v is None else nm.outer(delta, v))]
-    out = []
+    out: list[tuple[Sym, Expr]] = []
     for r, c in e.p.entries():
         if v is None:
             out.append((e.p.el(r, c), delta(r)))
@@ -155,7 +155,7 @@ def sum_over_paths(s: Solver) -> None:
         if m > 1:
             d.derive(N.partial(nm.h(m)(1), nm.h(m - 1)(1)), Mul.of(da, u))
     top = nm.dL(nm.h(T))(1)
-    targets = [(s.P["U"].el(1, 1), lambda k: nm.h(k - 1)(1))]
+    targets: list[tuple[Sym, Callable[[int], Expr]]] = [(s.P["U"].el(1, 1), lambda k: nm.h(k - 1)(1))]
     targets += [(s.P["W"].el(1, c), (lambda c: lambda k: nm.x(k)(c))(c)) for c in range(1, pr.n_in + 1)]
     targets += [(s.P["b"].el(1), lambda k: Num(1))]
     if "bh" in s.P:

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Optional
+from typing import Callable, Optional, Union
 
 import numpy as np
 
 from dlsolve import notation as N
-from dlsolve.activations import Activation
-from dlsolve.derivation import Derivation
+from dlsolve.activations import Activation, Params
+from dlsolve.derivation import Derivation, NoteArg
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call, substitute, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.solution import GIVEN, Phrase
 from dlsolve.kinds.rnn.names import Handle, Names, Param, param
-from dlsolve.kinds.rnn.spec import Problem
-from dlsolve.losses import Reduction
+from dlsolve.kinds.rnn.spec import Problem, Readout
+from dlsolve.losses import Loss, Reduction
 
 # which activation each gate applies (the candidate gates squash with tanh)
 _Y = Sym("rule:y", "y", "y")
@@ -67,6 +67,28 @@ class Solver:
         self._dloss: Optional[Expr] = None
 
     # -- helpers ------------------------------------------------------------------------------
+    @property
+    def loss_of(self) -> Loss:
+        """The problem's loss: the steps that ask run only when there is one."""
+        if self.pr.loss is None:
+            raise TypeError("a loss step ran on a problem without a loss")
+        return self.pr.loss
+
+    @property
+    def ro(self) -> Readout:
+        """The read-out: the steps that ask run only when there is one."""
+        if self.pr.readout is None:
+            raise TypeError("a read-out step ran on a problem without a read-out")
+        return self.pr.readout
+
+    def activation_of(self, g: str) -> tuple[Activation, Params]:
+        """Gate g's activation and its parameters: the cell's own (σ, tanh), or the problem's
+        choice for the simple RNN's single transform (its letter is "")."""
+        act = self.pr.cell_class.gate(g).activation or self.pr.activation
+        if act is None:
+            raise TypeError(f"gate {g!r} has no activation: the spec gives the simple RNN's")
+        return act, ({} if g else self.pr.act_params)
+
     def units_of(self, width: Optional[int] = None) -> list[Optional[int]]:
         """The unit indices to write lines for: 1 … n, or [None] for one vector line."""
         width = self.pr.n_h if width is None else width
@@ -112,24 +134,25 @@ class Solver:
             terms.append(P["bh" + s].el(j) if j else P["bh" + s].sym)
         return Add.of(*terms)
 
-    def derive_units(self, h: Handle, build, width: Optional[int] = None, note=None) -> None:
+    def derive_units(self, h: Handle, build: Callable[[Optional[int]], Union[Expr, list[Expr]]],
+                     width: Optional[int] = None, note: NoteArg = None) -> None:
         for j in self.units_of(width):
             forms = build(j)
             forms = forms if isinstance(forms, list) else [forms]
             self.d.derive(h(j), *forms, note=note)
 
-    def activate(self, out: Handle, z: Handle, act: Activation, params: dict, width: Optional[int] = None) -> None:
+    def activate(self, out: Handle, z: Handle, act: Activation, params: Params, width: Optional[int] = None) -> None:
         self.derive_units(out, lambda j: act.forms(z(j), params), width,
                           note=None if self.units else "elementwise")
 
     def gate(self, g: str, t: int) -> None:
         nm, pr = self.nm, self.pr
         pr.cell_class.pre_activation(self, g, t)
-        act = pr.cell_class.gate(g).activation or pr.activation
-        self.activate(nm.gate(g, t), nm.pre(g, t), act, {} if g else pr.act_params)
+        act, params = self.activation_of(g)
+        self.activate(nm.gate(g, t), nm.pre(g, t), act, params)
 
     def step(self, t: int) -> None:
-        pr, nm, d = self.pr, self.nm, self.d
+        pr, d = self.pr, self.d
         d.section(f"Step t = {t}", level=2)
         for g in pr.gates:
             self.gate(g, t)
@@ -138,10 +161,12 @@ class Solver:
             self.readout(t)
 
     def readout(self, t: int) -> None:
-        nm, ro = self.nm, self.pr.readout
+        nm, ro = self.nm, self.ro
         n_out = self.pr.n_out
         V, c = self.P["V"], self.P["c"]
-        affine = lambda j: Add.of(nm.matvec(V, nm.h(t), self.pr.n_h, j), c.el(j) if j else c.sym)  # noqa: E731
+
+        def affine(j: Optional[int]) -> Expr:
+            return Add.of(nm.matvec(V, nm.h(t), self.pr.n_h, j), c.el(j) if j else c.sym)
         probe = Sym("probe", "z", "z")
         if ro.activation.forms(probe, ro.params)[0] is probe:   # the identity: ŷ is the affine map itself
             self.derive_units(nm.yhat(t), affine, n_out)
@@ -161,7 +186,7 @@ class Solver:
         if self._dloss is None:
             from dlsolve.symbolic import diff
 
-            self._dloss = diff(self.pr.loss.term(_Y, _YH, self.pr.loss_options), _YH)
+            self._dloss = diff(self.loss_of.term(_Y, _YH, self.pr.loss_options), _YH)
         return self._dloss
 
     def scale(self) -> Optional[Expr]:
@@ -175,24 +200,25 @@ class Solver:
         return body if s is None else s * body
 
     def loss(self) -> None:
-        pr, nm, d = self.pr, self.nm, self.d
+        pr, nm, d, loss = self.pr, self.nm, self.d, self.loss_of
         d.section("Loss")
         steps = [t for t, y in enumerate(pr.targets, 1) if y is not None]
-        for t in steps:
-            self.put(nm.target(t), pr.targets[t - 1], show=nm.target(t)(None))
+        for t, y in enumerate(pr.targets, 1):
+            if y is not None:
+                self.put(nm.target(t), y, show=nm.target(t)(None))
         single = len(steps) == 1
-        if pr.loss.probabilities:
+        if loss.probabilities:
             self._check_probabilities(steps)
         for t in steps:
             sym = nm.loss if single else nm.step_loss(t)
             if self.units:
-                terms = [pr.loss.term(nm.target(t)(k), nm.yhat(t)(k), pr.loss_options)
+                terms = [loss.term(nm.target(t)(k), nm.yhat(t)(k), pr.loss_options)
                          for k in range(1, pr.n_out + 1)]
                 formula = total(terms)
                 s = self.scale()
                 d.derive(sym, formula if s is None else s * formula)
             else:
-                term = pr.loss.term(nm.target(t)(None), nm.yhat(t)(None), pr.loss_options)
+                term = loss.term(nm.target(t)(None), nm.yhat(t)(None), pr.loss_options)
                 red = "mean" if self.scale() is not None else "sum"
                 d.derive(sym, call(red, term), note="one read-out unit" if pr.n_out == 1 else
                          Phrase(red + " over the {n:int} read-out units", n=pr.n_out))
@@ -208,7 +234,7 @@ class Solver:
             values = [self.d.env[h(j).key] for j in self.units_of(self.pr.n_out)]
             flat = np.concatenate([np.ravel(v) for v in values])
             if np.any((flat < 0) | (flat > 1)):
-                raise SpecInvalid(f"{self.pr.loss.name} compares probabilities, but the read-out gives ŷ = "
+                raise SpecInvalid(f"{self.loss_of.name} compares probabilities, but the read-out gives ŷ = "
                                   f"{', '.join(f'{v:.6g}' for v in flat)} at step {t}; use a read-out activation "
                                   "whose values lie in [0, 1] (e.g. sigmoid)", ("readout",))
 

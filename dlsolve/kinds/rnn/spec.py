@@ -3,23 +3,26 @@
 Every shape is checked here, before solving, and reported with the path of the offending key.
 Whatever the YAML gives (per-gate matrices in either layout, or PyTorch's packed tensors), the
 prepared `Problem` keeps each parameter exactly as written in the layout the student used, so
-that gradients come back in that layout too.
+that gradients come back in that layout too. Rules between keys (weights or pytorch; targets
+with a readout and a loss; a learning rate with a loss) are records in `RULES`, so the JSON
+Schema states them too; the solver reads the frozen `spec.problem`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal, Optional, Union
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve import limits
-from dlsolve.activations import ACTIVATIONS, Activation
+from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
-from dlsolve.errors import SpecInvalid, describe, did_you_mean
+from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss
+from dlsolve.kinds.prepared import ExactlyOne, PreparedSpec, Requires, frozen
+from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
 
@@ -38,7 +41,7 @@ _PARAMS_SCHEMA = {
     "bh": {"anyOf": [NUMBER, VECTOR], "description": "the recurrent biases bʰ (PyTorch; optional)"}}
 _BLOCK = {"type": "object", "additionalProperties": False, "required": ["W", "U"], "properties": _PARAMS_SCHEMA}
 # rnn: W, U, b, bh; lstm and gru: one such mapping per gate (by its letter or another name)
-Weights = typed({"anyOf": [
+_WEIGHTS = typed({"anyOf": [
     _BLOCK,
     {"type": "object", "minProperties": 1, "additionalProperties": _BLOCK, "propertyNames": {"enum": list(
         dict.fromkeys([g for c in CELLS for g in c.gate_names()] + [a for c in CELLS for a in c.aliases]))}}]},
@@ -51,7 +54,12 @@ def _of_units(loss: Loss) -> bool:
     return not (loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options))
 
 
-UnitLossName = listed(lambda: {n: loss.title for n, loss in LOSSES.items() if _of_units(loss)}, "the loss")
+_UNIT_LOSS_NAME = listed(lambda: {n: loss.title for n, loss in LOSSES.items() if _of_units(loss)}, "the loss")
+if TYPE_CHECKING:   # what the fields hold once checked (their JSON Schema is built at run time)
+    UnitLossName = str
+    Weights = dict[str, Any]
+else:
+    UnitLossName, Weights = _UNIT_LOSS_NAME, _WEIGHTS
 
 
 class LossSpec(BaseModel):
@@ -81,7 +89,7 @@ class PytorchSpec(BaseModel):
     bias_hh: Optional[NumberOrVector] = Field(None, description="bias_hh: the recurrent biases of every gate")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Gate:
     """One gate's parameters, each as given (layout of the problem); bh is None when not given."""
 
@@ -92,34 +100,36 @@ class Gate:
     bh: Optional[np.ndarray]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Readout:
     V: np.ndarray
     c: np.ndarray
     activation: Activation
-    params: dict
+    params: Params
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
+    """An rnn problem checked: the sequence, the initial states, each gate's parameters as given,
+    the read-out, the targets and the loss (None: the forward pass only)."""
+
     cell: str
-    xs: list[np.ndarray]            # x_1 … x_T
+    xs: tuple[np.ndarray, ...]      # x_1 … x_T
     h0: np.ndarray
     c0: Optional[np.ndarray]
     layout: str                     # "out_in" | "in_out"
     gates: dict[str, Gate]
     activation: Optional[Activation]  # rnn only
-    act_params: dict
+    act_params: Params
     reset_after: bool
     gru_update: str                 # "keep_old" | "take_new"
     packed: bool                    # given as PyTorch's packed tensors
     readout: Optional[Readout]
-    targets: list[Optional[np.ndarray]]  # one per step, None where there is none
+    targets: tuple[Optional[np.ndarray], ...]  # one per step, None where there is none
     loss: Optional[Loss]
-    loss_options: dict
+    loss_options: Options
     reduction: str
     eta: Optional[float]
-    explicit: set = field(default_factory=set)  # keys the YAML set explicitly
 
     @property
     def T(self) -> int:
@@ -152,10 +162,21 @@ class Problem:
         return any(g.bh is not None for g in self.gates.values())
 
 
-class Spec(BaseModel):
+class Spec(PreparedSpec[Problem]):
     """kind: rnn — see the README for every key and its default."""
 
     model_config = _STRICT
+    RULES = (
+        ExactlyOne(("weights", "pytorch"), message="give weights (per gate) or pytorch (PyTorch's packed tensors), "
+                                                   "one of them"),
+        Requires("targets", ("readout",), message="targets need a readout (y_t = act(V·h_t + c)) to compare with; "
+                                                  "add readout:"),
+        Requires("target", ("readout",), message="target needs a readout (y_t = act(V·h_t + c)) to compare with; "
+                                                 "add readout:"),
+        Requires("targets", ("loss",), message="targets need a loss to compare them with; add loss: (e.g. mse)"),
+        Requires("target", ("loss",), message="target needs a loss to compare it with; add loss: (e.g. mse)"),
+        Requires("learning_rate", ("loss",), message="a learning rate needs a loss to minimise (and targets)"),
+    )
     kind: Literal["rnn"]
     title: Optional[str] = None
     cell: Literal["rnn", "lstm", "gru"] = Field(description="the cell: rnn (simple), lstm or gru")
@@ -195,16 +216,8 @@ class Spec(BaseModel):
                                                          "half, reduction, delta}; adds backpropagation through time")
     learning_rate: Optional[float] = Field(None, description="η: adds the update w ← w − η·∂L/∂w")
 
-    _problem: Problem = PrivateAttr()
-
-    @property
-    def problem(self) -> Problem:
-        return self._problem
-
-    @model_validator(mode="after")
-    def _prepare(self) -> "Spec":
-        self._problem = prepare(self)
-        return self
+    def prepare(self) -> Problem:
+        return prepare(self)
 
 
 # -- pieces ------------------------------------------------------------------------------------
@@ -222,7 +235,7 @@ def _inputs(spec: Spec) -> list[np.ndarray]:
     return xs
 
 
-def _matrix(raw: Any, path: tuple, rows: int, cols: int, what: str, layout: str) -> np.ndarray:
+def _matrix(raw: Any, path: Path, rows: int, cols: int, what: str, layout: str) -> np.ndarray:
     """A parameter matrix checked against (units × inputs) in out_in, (inputs × units) in in_out."""
     if raw is None:
         raise SpecInvalid(f"missing {path[-1]} ({what})", path)
@@ -236,7 +249,7 @@ def _matrix(raw: Any, path: tuple, rows: int, cols: int, what: str, layout: str)
     return M
 
 
-def _bias(raw: Any, path: tuple, n: int, what: str) -> np.ndarray:
+def _bias(raw: Any, path: Path, n: int, what: str) -> np.ndarray:
     if raw is None:
         return np.zeros(n)
     b = V.vector(raw, path)
@@ -251,17 +264,17 @@ def _hidden_size(spec: Spec, gates: list[str], layout: str) -> int:
         return len(V.vector(spec.h0, ("h0",)))
     if spec.pytorch is not None:
         W = V.matrix(spec.pytorch.weight_hh, ("pytorch", "weight_hh"))
-        return W.shape[1]
+        return int(W.shape[1])
     weights = spec.weights or {}
     blocks = [(weights, ("weights", "U"))] if BY_NAME[spec.cell].n_gates() == 1 else \
         [(block, ("weights", key, "U")) for key, block in weights.items()]
     for block, path in blocks:
         if isinstance(block, dict) and block.get("U") is not None:
-            return V.matrix(block["U"], path).shape[0]
+            return int(V.matrix(block["U"], path).shape[0])
     raise SpecInvalid("cannot tell the number of hidden units: give h0 or the recurrent weights U", ("weights",))
 
 
-def _gate_block(raw: Any, path: tuple, name: str, n_h: int, n_in: int, layout: str) -> Gate:
+def _gate_block(raw: Any, path: Path, name: str, n_h: int, n_in: int, layout: str) -> Gate:
     if not isinstance(raw, dict):
         raise SpecInvalid(f"expected a mapping with W, U, b (and optionally bh), got {describe(raw)}", path)
     for key in raw:
@@ -272,7 +285,7 @@ def _gate_block(raw: Any, path: tuple, name: str, n_h: int, n_in: int, layout: s
     U = _matrix(raw.get("U"), path + ("U",), n_h, n_h, f"recurrent weights of the {title}", layout)
     b = _bias(raw.get("b"), path + ("b",), n_h, "biases")
     bh = None if raw.get("bh") is None else _bias(raw.get("bh"), path + ("bh",), n_h, "recurrent biases")
-    return Gate(name, W, U, b, bh)
+    return Gate(name, frozen(W), frozen(U), frozen(b), None if bh is None else frozen(bh))
 
 
 def _per_gate(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int, layout: str) -> dict[str, Gate]:
@@ -280,7 +293,7 @@ def _per_gate(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int, layout: s
     if BY_NAME[spec.cell].n_gates() == 1:
         return {"": _gate_block(weights, ("weights",), "", n_h, n_in, layout)}
     aliases = GATE_ALIASES[spec.cell]
-    found: dict[str, tuple[Any, tuple]] = {}
+    found: dict[str, tuple[Any, Path]] = {}
     for key, block in weights.items():
         gate = aliases.get(key, key)
         if gate not in gates:
@@ -315,12 +328,12 @@ def _packed(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int) -> dict[str
     out = {}
     for k, g in enumerate(gates):
         rows = slice(k * n_h, (k + 1) * n_h)
-        out[g] = Gate(g, Wih[rows].copy(), Whh[rows].copy(), bih[rows].copy(),
-                      None if bhh is None else bhh[rows].copy())
+        out[g] = Gate(g, frozen(Wih[rows].copy()), frozen(Whh[rows].copy()), frozen(bih[rows].copy()),
+                      None if bhh is None else frozen(bhh[rows].copy()))
     return out
 
 
-def _activation(name: str, path: tuple) -> tuple[Activation, dict]:
+def _activation(name: str, path: Path) -> tuple[Activation, Params]:
     if name not in ACTIVATIONS:
         raise SpecInvalid(f"unknown activation: {did_you_mean(name, ACTIVATIONS)}", path)
     act = ACTIVATIONS[name]
@@ -330,11 +343,11 @@ def _activation(name: str, path: tuple) -> tuple[Activation, dict]:
     return act, dict(act.params)
 
 
-def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
+def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
     """The loss object of dlsolve.losses and its options, as kind backprop reads the same mapping."""
     if spec.loss is None:
         return None, {}, "mean"
-    ls = spec.loss if isinstance(spec.loss, LossSpec) else LossSpec(name=spec.loss)
+    ls = spec.loss if isinstance(spec.loss, LossSpec) else LossSpec.model_validate({"name": spec.loss})
     npath = ("loss",) if isinstance(spec.loss, str) else ("loss", "name")
     if ls.name not in LOSSES:
         raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, LOSSES)}", npath)
@@ -342,7 +355,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], dict, str]:
     if not _of_units(loss):
         raise SpecInvalid(f"{loss.name} is not a loss of the read-out's units; use "
                           f"{', '.join(NETWORK_LOSSES)}", npath)
-    options: dict = {}
+    options: Options = {}
     for key in ("half", "delta"):
         value = getattr(ls, key)
         if value is not None and key not in loss.options:
@@ -368,16 +381,13 @@ def _targets(spec: Spec, T: int, n_out: int, loss: Optional[Loss]) -> list[Optio
         if loss is not None:
             raise SpecInvalid("a loss needs targets (one per step) or a target for the last step", ("loss",))
         return [None] * T
-    if spec.readout is None:
-        raise SpecInvalid(f"{key} need a readout (y_t = act(V·h_t + c)) to compare with; add readout:", (key,))
-    if loss is None:
-        raise SpecInvalid(f"{key} need a loss to compare them with; add loss: (e.g. mse)", (key,))
+    assert loss is not None   # RULES: targets and target need a loss (and a readout)
     if spec.targets is not None:
         if len(spec.targets) != T:
             raise SpecInvalid(f"expected {T} targets (one per step; null for a step without one), "
                               f"got {len(spec.targets)}", ("targets",))
         raw = list(spec.targets)
-        paths = [("targets", t) for t in range(T)]
+        paths: list[Path] = [("targets", t) for t in range(T)]
     else:
         raw = [None] * (T - 1) + [spec.target]
         paths = [("target",)] * T
@@ -392,7 +402,7 @@ def _targets(spec: Spec, T: int, n_out: int, loss: Optional[Loss]) -> list[Optio
                               f"(one per readout unit), got {len(y)}", path)
         if loss.probabilities and np.any((y < 0) | (y > 1)):
             raise SpecInvalid(f"{loss.name} targets are probabilities in [0, 1], got {describe(value)}", path)
-        out.append(y)
+        out.append(frozen(y))
     if all(y is None for y in out):
         raise SpecInvalid("every target is null: at least one step needs a target", (key,))
     return out
@@ -401,13 +411,8 @@ def _targets(spec: Spec, T: int, n_out: int, loss: Optional[Loss]) -> list[Optio
 def prepare(spec: Spec) -> Problem:
     cell = spec.cell
     gates = GATES[cell]
-    explicit = {k for k in ("weights_layout", "reset_after", "gru_update") if getattr(spec, k) is not None}
     xs = _inputs(spec)
     n_in = len(xs[0])
-    if spec.weights is not None and spec.pytorch is not None:
-        raise SpecInvalid("give weights (per gate) or pytorch (packed tensors), not both", ("pytorch",))
-    if spec.weights is None and spec.pytorch is None:
-        raise SpecInvalid("missing weights (per gate) or pytorch (PyTorch's packed tensors)", ("weights",))
     if spec.pytorch is not None and spec.weights_layout == "in_out":
         raise SpecInvalid("PyTorch's packed tensors are out_in (one row per unit); drop weights_layout: in_out",
                           ("weights_layout",))
@@ -416,7 +421,7 @@ def prepare(spec: Spec) -> Problem:
     h0 = _bias(spec.h0, ("h0",), n_h, "initial hidden values")
     c0 = None
     if BY_NAME[cell].has_cell_state:
-        c0 = _bias(spec.c0, ("c0",), n_h, "initial cell values")
+        c0 = frozen(_bias(spec.c0, ("c0",), n_h, "initial cell values"))
     elif spec.c0 is not None:
         raise SpecInvalid(f"c0 is the LSTM's cell state; a {cell} has none", ("c0",))
     if spec.pytorch is not None:
@@ -424,7 +429,8 @@ def prepare(spec: Spec) -> Problem:
     else:
         gate_params = _per_gate(spec, gates, n_h, n_in, layout)
 
-    act, act_params = None, {}
+    act: Optional[Activation] = None
+    act_params: Params = {}
     if BY_NAME[cell].takes_activation:
         act, act_params = _activation(spec.activation or "tanh", ("activation",))
     elif spec.activation is not None:
@@ -443,15 +449,13 @@ def prepare(spec: Spec) -> Problem:
         V_ = _matrix(rs.V, ("readout", "V"), n_out, n_h, "read-out weights", layout)
         c = _bias(rs.c, ("readout", "c"), n_out, "read-out biases")
         ract, rparams = _activation(rs.activation, ("readout", "activation"))
-        readout = Readout(V_, c, ract, rparams)
+        readout = Readout(frozen(V_), frozen(c), ract, rparams)
     loss, loss_options, reduction = _loss(spec)
     targets = _targets(spec, len(xs), 0 if readout is None else len(readout.c), loss)
-    if spec.learning_rate is not None:
-        if loss is None:
-            raise SpecInvalid("a learning rate needs a loss to minimise (and targets)", ("learning_rate",))
+    if spec.learning_rate is not None:   # RULES: with a loss
         if spec.learning_rate <= 0:
             raise SpecInvalid(f"expected a positive learning rate, got {spec.learning_rate:g}", ("learning_rate",))
-    return Problem(cell, xs, h0, c0, layout, gate_params, act, act_params,
+    return Problem(cell, tuple(frozen(x) for x in xs), frozen(h0), c0, layout, gate_params, act, act_params,
                    True if spec.reset_after is None else spec.reset_after,
-                   spec.gru_update or "keep_old", spec.pytorch is not None, readout, targets,
-                   loss, loss_options, reduction, spec.learning_rate, explicit)
+                   spec.gru_update or "keep_old", spec.pytorch is not None, readout, tuple(targets),
+                   loss, loss_options, reduction, spec.learning_rate)
