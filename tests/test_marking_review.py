@@ -44,3 +44,52 @@ def test_the_verdict_table_reads_as_one_table_at_80_columns(tmp_path, monkeypatc
     assert rows["z1"].split()[1] == "✓" and rows["W3_new"].split()[1] == "✓"
     # the wrong matrix's rounded reference is in its (wrapped) cell: its first entry to 4 decimals
     assert f"[[{ref['dW2'][0, 0]:.4f},".replace("-", "−") in rows["dW2"]
+
+
+def _adam_variants(tmp_path):
+    from dlsolve.load import load_problem
+    from tests.test_marking_class import ADAM
+
+    problem = tmp_path / "adam.yaml"
+    problem.write_text(ADAM + "vary:\n  gradients: {range: [-0.9, 0.9], step: 0.1, nonzero: true}\n",
+                       encoding="utf-8")
+    assert run("vary", problem, "--count", "4", "--seed", "3", "-o", tmp_path / "v").exit_code == 0
+    manifest = json.loads((tmp_path / "v" / "variants.json").read_text())
+    return {v["variant"]: list(load_problem(str(tmp_path / "v" / v["file"])).spec.gradients)
+            for v in manifest["variants"]}
+
+
+def test_a_wrong_variant_is_said_marked_against_the_named_one_and_kept_out_of_the_slips(tmp_path, monkeypatch):
+    from tests.test_marking_class import ADAM_ASKED, adam
+
+    grads = _adam_variants(tmp_path)
+    two, three = adam(grads[2]), adam(grads[3])
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "mixup.yaml").write_text("variant: 2\n" + answers_text({k: three[k] for k in ADAM_ASKED}, 8),
+                                        encoding="utf-8")
+    doc = json.loads(run("check", tmp_path / "v", answers, "--format", "json").stdout)
+    got = doc["students"][0]
+    # marked against variant 2, as the file says: right only where variant 3's value rounds to variant 2's
+    right = sum(bool(np.all(np.abs(np.round(three[k], 8) - two[k]) <= 0.5e-8 * (1 + 1e-9) + 1e-15))
+                for k in ADAM_ASKED)
+    assert got["status"] == "wrong variant" and got["variant"] == 2 and got["score"] == right
+    assert "fit variant 3" in got["other_variant"]
+    assert got["first_wrong"] == [] and all(v["diagnosis"] is None for v in got["verdicts"])
+    monkeypatch.setenv("COLUMNS", "80")
+    r = run("check", tmp_path / "v", answers / "mixup.yaml")
+    assert r.exit_code == 1                                   # read, and wrong: not "could not be read"
+    report = r.stdout
+    said = " ".join(" ".join(_section(report, "Wrong variant")).split())
+    assert "fit variant 3" in said and "Marked against variant 2" in said
+    assert "Where it went wrong" not in report and "What explains a wrong value" not in report
+    (answers / "other.yaml").write_text("variant: 3\n" + answers_text({k: -three[k] for k in ADAM_ASKED}, 8),
+                                        encoding="utf-8")
+    summary = run("check", tmp_path / "v", answers).stdout
+    slips = " ".join(" ".join(_section(summary, "Slips found")).split())
+    # the sign slip of `other` is counted once; nothing from the mix-up's walk through variant 2
+    assert "the sign is flipped" in slips and "no diagnosis" not in slips, slips
+    counts = [line.split()[-1] for line in _section(summary, "Slips found")[2:]
+              if line.split() and line.split()[-1].isdigit()]
+    assert counts == ["1"], slips
+    assert "1 wrong variant" in " ".join(summary.split())

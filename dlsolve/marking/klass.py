@@ -9,6 +9,7 @@ fit another variant far better than the one they name, the report says which.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from dlsolve.marking.roster import GradeRow, Student, match
 # statuses of a row in the gradebook
 GRADED, PARTLY, UNREADABLE, NO_VARIANT, NO_FILE = ("graded", "graded, some answers not read", "unreadable file",
                                                     "no such variant", "no file")
+WRONG_VARIANT = "wrong variant"  # graded against the variant the file names; the answers are another's
 
 
 @dataclass
@@ -57,7 +59,7 @@ def feedback(g: Graded) -> str:
     if g.reasons:
         parts.append("Not graded: " + "; ".join(g.reasons) + ".")
     if g.fits:
-        parts.append(g.fits[0].upper() + g.fits[1:] + ".")
+        parts.append(wrong_variant_text(g) if g.status.startswith(WRONG_VARIANT) else g.fits[0].upper() + g.fits[1:] + ".")
     r = g.report
     if r is not None:
         right = sum(v.right for v in r.verdicts)
@@ -67,6 +69,13 @@ def feedback(g: Graded) -> str:
             d = next((v.diagnosis for v in r.verdicts if v.name == b.root and v.diagnosis), None)
             parts.append(f"First wrong: {b.root}" + (f" ({d})" if d else "") + ".")
     return " ".join(parts)
+
+
+def wrong_variant_text(g: Graded, head: str = "Wrong variant: ") -> str:
+    """What a student whose answers are another variant's is told, first."""
+    fits = str(g.fits)
+    return (head + (fits if head else fits[0].upper() + fits[1:]) + f". Marked against variant {g.variant}, the variant your file names; "
+            "no slip is looked for, as your values come from another variant's numbers.")
 
 
 def whole(x: float) -> Any:
@@ -129,6 +138,8 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
         g = Graded(student, sheet, report, PARTLY if reasons else GRADED, report.max_score, variant, reasons)
         if problem.variants is not None:
             g.fits = _fits(problem, sheet, rule, report)
+            if g.fits is not None:
+                _as_wrong_variant(g, report)
         elif sheet.variant is not None:
             g.fits = _named_variant(solution, sheet.variant)
         out.append(g)
@@ -137,6 +148,16 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
         if id(s) not in handed:
             out.append(Graded(s, None, None, NO_FILE, out_of, reasons=["no answers file was handed in"]))
     return out
+
+
+def _as_wrong_variant(g: Graded, report: Report) -> None:
+    """Answers that are another variant's, marked against the variant the file names (README:
+    they are not regraded): scored as they are, but no slip is looked for — the walk back through
+    the named variant's steps and its diagnoses would explain values that come from other numbers,
+    and would be counted in the class's slips table."""
+    g.status = WRONG_VARIANT if g.status == GRADED else f"{WRONG_VARIANT}, some answers not read"
+    g.report = dataclasses.replace(report, blames=(), verdicts=tuple(
+        dataclasses.replace(v, diagnosis=None) for v in report.verdicts))
 
 
 def _at(sheet: AnswerSheet, key: str, why: str) -> str:
