@@ -93,3 +93,33 @@ def test_a_wrong_variant_is_said_marked_against_the_named_one_and_kept_out_of_th
               if line.split() and line.split()[-1].isdigit()]
     assert counts == ["1"], slips
     assert "1 wrong variant" in " ".join(summary.split())
+
+
+def test_gradebook_rows_follow_the_roster_then_the_files_of_no_roster_student(tmp_path):
+    ref = p1_reference()
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    right = {"z1": ref["z1"], "a1": ref["a1"], "z2": ref["z2"], "yhat": ref["yhat"]}
+    # file name → how many of its four answers are right (the others are off by 0.5)
+    files = {"a": 1, "b": 2, "c": 3, "extra": 4}
+    for name, k in files.items():
+        values = {n: v if i < k else np.asarray(v) + 0.5 for i, (n, v) in enumerate(right.items())}
+        (answers / f"{name}.yaml").write_text(answers_text(values, 6), encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\nc,Cy C,c@uni.edu\nabsent,Al Absent,absent@uni.edu\na,Ann A,a@uni.edu\n"
+                      "b,Bo B,b@uni.edu\n", encoding="utf-8")
+    order = ["c", "absent", "a", "b", "extra"]
+    score = {"c": 3, "absent": 0, "a": 1, "b": 2, "extra": 4}
+    book = list(csv.reader(io.StringIO(run("check", P1, answers, "--roster", roster, "--format", "csv").stdout)))
+    head = book[0]
+    assert [r[0] for r in book[1:]] == order
+    assert {r[0]: int(r[head.index("score")]) for r in book[1:]} == score
+    assert book[2][head.index("status")] == "no file"
+    lms = {"moodle": (1, 0, 4), "canvas": (2, 2, 5), "gradescope": (1, 1, 3)}  # (rows skipped, id column, score)
+    for platform, (skip, id_col, score_col) in lms.items():
+        rows = list(csv.reader(io.StringIO(run("check", P1, answers, "--roster", roster, "--gradebook",
+                                               platform).stdout)))[skip:]
+        assert [r[id_col] for r in rows] == order, platform
+        assert [float(r[score_col]) for r in rows] == [score[s] for s in order], platform
+    doc = json.loads(run("check", P1, answers, "--roster", roster, "--format", "json").stdout)
+    assert [s["student"] for s in doc["students"]] == order

@@ -101,7 +101,8 @@ class Problem:
 
 def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), follow_through: bool = False,
                 marks: Optional[Marks] = None, roster: Sequence[Student] = ()) -> list[Graded]:
-    """Every file graded (in the order given), then each roster student without a file."""
+    """Every file graded: in the order given, or with a roster in the roster's order (each student
+    without a file in their place), then the files of no roster student."""
     marks = marks or Marks()
     names = problem.names()
     questions = marks.asked(names)
@@ -143,11 +144,20 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
         elif sheet.variant is not None:
             g.fits = _named_variant(solution, sheet.variant)
         out.append(g)
-    handed = {id(g.student) for g in out}
-    for s in roster:
-        if id(s) not in handed:
-            out.append(Graded(s, None, None, NO_FILE, out_of, reasons=["no answers file was handed in"]))
-    return out
+    return _roster_order(out, roster, out_of)
+
+
+def _roster_order(graded: list[Graded], roster: Sequence[Student], out_of: float) -> list[Graded]:
+    """With a roster, the rows in its order (a student who handed nothing in has a row of status
+    `no file` in their place), then the files of no roster student, in the order given."""
+    if not roster:
+        return graded
+    by_student: dict[int, list[Graded]] = {}
+    for g in graded:
+        by_student.setdefault(id(g.student), []).append(g)
+    out = [g for s in roster for g in by_student.pop(id(s), None) or
+           [Graded(s, None, None, NO_FILE, out_of, reasons=["no answers file was handed in"])]]
+    return out + [g for g in graded if id(g.student) in by_student]
 
 
 def _as_wrong_variant(g: Graded, report: Report) -> None:
