@@ -141,7 +141,7 @@ def test_every_student_has_a_row_and_the_score_computed_here(p1_marked):
     for name, (_, score, _) in students.items():
         assert got[name]["score"] == score, (name, got[name]["score"], got[name].get("not_graded"))
         assert got[name]["max_score"] == len(ASKED)             # out of every answer asked
-    assert got["empty"]["status"] == "unreadable file" and "empty" in got["empty"]["not_graded"][0]
+    assert got["empty"]["status"] == "empty submission" and "empty" in got["empty"]["not_graded"][0]
     assert got["blanks"]["status"] == "graded, some answers not read"
     assert got["perfect"]["status"] == "graded" and got["perfect"]["all_right"]
 

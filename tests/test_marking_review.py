@@ -123,3 +123,32 @@ def test_gradebook_rows_follow_the_roster_then_the_files_of_no_roster_student(tm
         assert [float(r[score_col]) for r in rows] == [score[s] for s in order], platform
     doc = json.loads(run("check", P1, answers, "--roster", roster, "--format", "json").stdout)
     assert [s["student"] for s in doc["students"]] == order
+
+
+def test_an_empty_submission_is_called_empty_on_gradescope_and_in_the_gradebook(tmp_path):
+    from dlsolve.export.autograde import grade
+
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    (root / "source" / "problem.yaml").write_text(P1.read_text(encoding="utf-8"), encoding="utf-8")
+    config = {"problem": "problem.yaml", "title": "p1", "answers": ["loss", "yhat"], "points": {"loss": 2, "yhat": 1},
+              "variants": [1], "follow_through": False, "marks": None}
+    (root / "source" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    for body in ("", "# I ran out of time\n\n", "student: s1\n"):
+        (root / "submission" / "answers.yaml").write_text(body, encoding="utf-8")
+        result = grade(root)
+        assert result["score"] == 0.0 and result["output"].startswith("Empty submission"), (body, result["output"])
+        assert [t["max_score"] for t in result["tests"]] == [3.0]        # loss 2 + yhat 1
+    (root / "submission" / "answers.yaml").unlink()
+    assert grade(root)["output"].startswith("Empty submission")
+    # the class gradebook's status and an LMS's feedback say it too
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "s1.yaml").write_text("", encoding="utf-8")
+    (answers / "s2.yaml").write_text("student: s2\n# nothing\n", encoding="utf-8")
+    book = list(csv.DictReader(io.StringIO(run("check", P1, answers, "--format", "csv").stdout)))
+    assert [(r["student"], r["status"], r["score"]) for r in book] == [("s1", "empty submission", "0"),
+                                                                        ("s2", "empty submission", "0")]
+    moodle = list(csv.reader(io.StringIO(run("check", P1, answers, "--gradebook", "moodle").stdout)))
+    assert all("empty submission" in row[-1] for row in moodle[1:])

@@ -5,7 +5,8 @@ and writes ROOT/results/results.json in Gradescope's format: one test per asked 
 `score`, `max_score`, `status`, `output` = verdict, diagnosis, follow-through), the total, the
 first wrong answer. The variant is the file's `variant:`; when it has none, one is derived from the
 student's Gradescope id (submission_metadata.json), the same for every upload. A submission that
-cannot be read gets a result that says what to fix (score 0), never a crash.
+cannot be read gets a result that says what to fix (score 0), never a crash; one with no answers
+(no file, an empty file, only comments or a `variant:` line) is called an empty submission.
 """
 
 from __future__ import annotations
@@ -79,10 +80,10 @@ def grade(root: Path) -> dict[str, Any]:
     worth: dict[str, float] = config.get("points") or {}
     max_score = float(sum(worth.get(n, 1.0) for n in asked)) or 1.0
     answers = _answers_file(root / "submission")
+    upload = ("upload a YAML file (answers.yaml) with one line per answer, `name: value`"
+              + (", and `variant: N` (your variant's number)" if config["problem"] == "variants" else "") + ".")
     if answers is None:
-        return _fail("No answers file found: upload a YAML file (answers.yaml) with one line per answer, "
-                     "`name: value`" + (", and `variant: N` (your variant's number)" if config["problem"] == "variants"
-                                         else "") + ".", max_score)
+        return _fail(f"Empty submission. No answers file found: {upload}", max_score)
     text = answers.read_text(encoding="utf-8", errors="replace")
     variant = None
     with tempfile.TemporaryDirectory(prefix="dlsolve-autograde-") as tmp:
@@ -104,6 +105,10 @@ def grade(root: Path) -> dict[str, Any]:
         sheet = subprocess.run(cmd + ["--format", "text"], capture_output=True, text=True, timeout=600).stdout \
             if done.returncode in (0, 1) else ""
     if done.returncode not in (0, 1):
+        from dlsolve.marking.klass import EMPTY
+
+        if _status(done.stdout) == EMPTY:  # check's own rule: no answers, only comments or `variant:`
+            return _fail(f"Empty submission: {answers.name} has no answers; {upload}", max_score)
         why = done.stderr.strip() or "dlsolve check could not read it"
         return _fail(f"Your answers file could not be graded; fix it and upload it again:\n{why}", max_score)
     report = json.loads(done.stdout)
@@ -120,6 +125,15 @@ def grade(root: Path) -> dict[str, Any]:
         (f" (variant {number})" if number is not None else "") + "."
     return {"score": float(report.get("score", 0.0)), "output": head + "\n\n" + sheet,
             "output_format": "text", "extra_data": {"variant": number}, "tests": tests}
+
+
+def _status(report: str) -> Optional[str]:
+    """The `status` of check's JSON report (None when there is no report)."""
+    try:
+        doc = json.loads(report)
+    except ValueError:
+        return None
+    return doc.get("status") if isinstance(doc, dict) else None
 
 
 def _variant_in(text: str) -> Optional[int]:

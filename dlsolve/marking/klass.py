@@ -24,6 +24,7 @@ from dlsolve.marking.roster import GradeRow, Student, match
 # statuses of a row in the gradebook
 GRADED, PARTLY, UNREADABLE, NO_VARIANT, NO_FILE = ("graded", "graded, some answers not read", "unreadable file",
                                                     "no such variant", "no file")
+EMPTY = "empty submission"  # no answers: an empty file, only comments, or only `variant:`/`student:`
 WRONG_VARIANT = "wrong variant"  # graded against the variant the file names; the answers are another's
 
 
@@ -55,7 +56,7 @@ class Graded:
 
 def feedback(g: Graded) -> str:
     """One paragraph for the student: the score, what could not be read, the first slips."""
-    parts = [f"Score {whole(g.score)} of {whole(g.max_score)}."]
+    parts = [f"Score {whole(g.score)} of {whole(g.max_score)}" + (": empty submission." if g.status == EMPTY else ".")]
     if g.reasons:
         parts.append("Not graded: " + "; ".join(g.reasons) + ".")
     if g.fits:
@@ -114,10 +115,16 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
         student = match(roster, sheet.student, stem) if roster else None
         student = student or Student(sheet.student or stem)
         if sheet.failed is not None:
-            out.append(Graded(student, sheet, None, UNREADABLE, out_of, reasons=[sheet.failed]))
+            out.append(Graded(student, sheet, None, EMPTY if sheet.empty else UNREADABLE, out_of,
+                              reasons=[sheet.failed]))
             continue
         solution, alts, variant = problem.solution, problem.alternatives, None
         reasons = [_at(sheet, k, why) for k, why in sheet.problems.items() if k in META]
+        if not sheet.values and not set(sheet.problems) - set(META):
+            why = "the answers file has no answers, only " + " and ".join(f"`{k}:`" for k in META if k in sheet.lines)
+            out.append(Graded(student, sheet, None, EMPTY, out_of, sheet.variant if isinstance(sheet.variant, int)
+                              and not isinstance(sheet.variant, bool) else None, reasons + [why]))
+            continue
         if problem.variants is not None:
             variant = sheet.variant
             if isinstance(variant, bool) or not isinstance(variant, int) or variant not in problem.variants.files:

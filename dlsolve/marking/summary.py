@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any, Sequence
 
 from dlsolve.answers_file import META
-from dlsolve.marking.klass import WRONG_VARIANT, Graded, whole, wrong_variant_text
+from dlsolve.marking.klass import EMPTY, WRONG_VARIANT, Graded, whole, wrong_variant_text
 from dlsolve.marking.roster import GradeRow
 from dlsolve.marking.report import report_json, report_solution
 from dlsolve.solution import Phrase, Section, Solution, Table, Text
@@ -48,8 +48,9 @@ def student_solution(g: Graded, problem: str) -> Solution:
                 Section("Wrong variant", (Text(wrong_variant_text(g, ""), "note"),)),) + sol.sections[1:])
         return sol
     notes = list(g.reasons) + fits
-    text = Phrase("Score {s:given} of {m:given}: " + ("nothing could be graded." if g.sheet is not None
-                                                       else "no answers file."), s=0, m=whole(g.max_score))
+    why = "no answers file." if g.sheet is None else "empty submission." if g.status == EMPTY else \
+        "nothing could be graded."
+    text = Phrase("Score {s:given} of {m:given}: " + why, s=0, m=whole(g.max_score))
     return Solution("check", title, (Section("Summary", (Text(text),)),
                                      Section("Your file", tuple(Text(n, "note") for n in notes))), ())
 
