@@ -152,3 +152,25 @@ def test_an_empty_submission_is_called_empty_on_gradescope_and_in_the_gradebook(
                                                                         ("s2", "empty submission", "0")]
     moodle = list(csv.reader(io.StringIO(run("check", P1, answers, "--gradebook", "moodle").stdout)))
     assert all("empty submission" in row[-1] for row in moodle[1:])
+
+
+def test_a_capitalised_or_mistyped_variant_key_gets_a_did_you_mean(tmp_path):
+    from tests.test_marking_class import ADAM_ASKED, adam
+
+    grads = _adam_variants(tmp_path)
+    three = adam(grads[3])
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    body = answers_text({k: three[k] for k in ADAM_ASKED}, 8)
+    for name, head in (("capital", "Variant: 3"), ("typo", "varaint: 3"), ("student", "Student: s9\nvariant: 3")):
+        (answers / f"{name}.yaml").write_text(head + "\n" + body, encoding="utf-8")
+    r = run("check", tmp_path / "v", answers, "--format", "json")
+    got = {s["file"].rsplit("/", 1)[-1]: s for s in json.loads(r.stdout)["students"]}
+    for name, key in (("capital", "Variant"), ("typo", "varaint")):
+        why = " ".join(got[f"{name}.yaml"]["not_graded"])
+        assert f"line 1: {key}: no key is called `{key}`; did you mean `variant`?" in why, why
+        assert got[f"{name}.yaml"]["status"] == "no such variant"         # read as written, as answer names are
+    s9 = got["student.yaml"]
+    assert "did you mean `student`?" in " ".join(s9["not_graded"]) and s9["variant"] == 3
+    assert not any("Student" in v["name"] for v in s9["verdicts"])      # not graded as an answer too
+    assert "capital.yaml:1:1: Variant: no key is called `Variant`; did you mean `variant`?" in r.stderr

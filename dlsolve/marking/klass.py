@@ -120,6 +120,8 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
             continue
         solution, alts, variant = problem.solution, problem.alternatives, None
         reasons = [_at(sheet, k, why) for k, why in sheet.problems.items() if k in META]
+        typos = _meta_typos(sheet, names)
+        reasons += [_at(sheet, k, why) for k, why in typos.items()]
         if not sheet.values and not set(sheet.problems) - set(META):
             why = "the answers file has no answers, only " + " and ".join(f"`{k}:`" for k in META if k in sheet.lines)
             out.append(Graded(student, sheet, None, EMPTY, out_of, sheet.variant if isinstance(sheet.variant, int)
@@ -138,8 +140,9 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
                 out.append(g)
                 continue
             solution, alts = problem.variants.solved(variant)
-        answers = Answers(sheet.values, sheet.decimals, sheet.literals, student.id,
-                          {k: v for k, v in sheet.problems.items() if k not in ("student", "variant")}, sheet.notes)
+        answers = Answers({k: v for k, v in sheet.values.items() if k not in typos}, sheet.decimals, sheet.literals,
+                          student.id, {k: v for k, v in sheet.problems.items() if k not in META and k not in typos},
+                          sheet.notes)
         report = marking.check(solution, answers, rule, follow_through, marks, alts, questions)
         reasons += [_at(sheet, v.name, v.problem) for v in report.verdicts if v.problem]
         reasons += [_at(sheet, n.split(": ", 1)[0], n) for n in report.notes]
@@ -175,6 +178,20 @@ def _as_wrong_variant(g: Graded, report: Report) -> None:
     g.status = WRONG_VARIANT if g.status == GRADED else f"{WRONG_VARIANT}, some answers not read"
     g.report = dataclasses.replace(report, blames=(), verdicts=tuple(
         dataclasses.replace(v, diagnosis=None) for v in report.verdicts))
+
+
+def _meta_typos(sheet: AnswerSheet, names: Sequence[str]) -> dict[str, str]:
+    """Keys that are no answer name but mean a file's own key (`Variant:`, `varaint:`, `Student:`)
+    → why they are not read. As with an answer's name (`Yhat` for `yhat`), a key is read only as
+    written: the student is told what they probably meant (`variant`), and it is not read."""
+    out = {}
+    for key in list(sheet.values) + list(sheet.problems):
+        if key in META or key in names:
+            continue
+        best = marking.meant(key, list(names) + list(META))
+        if best in META and best not in sheet.lines:
+            out[key] = f"no key is called `{key}`; did you mean `{best}`? (the file's {best} was not read)"
+    return out
 
 
 def _at(sheet: AnswerSheet, key: str, why: str) -> str:
