@@ -174,3 +174,42 @@ def test_a_capitalised_or_mistyped_variant_key_gets_a_did_you_mean(tmp_path):
     assert "did you mean `student`?" in " ".join(s9["not_graded"]) and s9["variant"] == 3
     assert not any("Student" in v["name"] for v in s9["verdicts"])      # not graded as an answer too
     assert "capital.yaml:1:1: Variant: no key is called `Variant`; did you mean `variant`?" in r.stderr
+
+
+def _solves(monkeypatch, module):
+    """A list that grows by one (the options' `round`) each time `module.solve` runs."""
+    calls = []
+    real = module.solve
+
+    def counted(spec, options=None):
+        calls.append(getattr(options, "round", None))
+        return real(spec, options)
+
+    monkeypatch.setattr(module, "solve", counted)
+    return calls
+
+
+def test_check_solves_an_optimizer_again_only_under_the_conventions_that_change_it(tmp_path, monkeypatch):
+    import dlsolve.kinds.optimizer as optimizer
+    from tests.test_marking_class import ADAM, adam
+
+    sgd = tmp_path / "sgd.yaml"
+    sgd.write_text((P1.parent / "opt-sgd-objective.yaml").read_text(encoding="utf-8")
+                   .replace("iterations: 5", "iterations: 40"), encoding="utf-8")
+    w = 0.5
+    for _ in range(40):                                   # f(w) = (w − 3)² + 0.5·w, f'(w) = 2(w − 3) + 0.5
+        w -= 0.1 * (2 * (w - 3) + 0.5)
+    (tmp_path / "a.yaml").write_text(f"weight: {w + 1:.4f}\n", encoding="utf-8")   # wrong by 1: no slip explains it
+    calls = _solves(monkeypatch, optimizer)
+    doc = json.loads(run("check", sgd, tmp_path / "a.yaml", "--format", "json").stdout)
+    assert doc["verdicts"][0]["verdict"] == "✗" and abs(doc["verdicts"][0]["reference"] - w) < 1e-9
+    assert calls == [None]                    # solved once: no optimizer convention changes SGD
+    # Adam: again under each of its two conventions (ε placement, bias correction), once each
+    adam_file = tmp_path / "adam.yaml"
+    adam_file.write_text(ADAM, encoding="utf-8")
+    inside = adam([0.5, -0.3, 0.2, 0.4], eps_inside=True)
+    (tmp_path / "b.yaml").write_text(f"weight: {inside['weight']:.6f}\n", encoding="utf-8")
+    calls.clear()
+    doc = json.loads(run("check", adam_file, tmp_path / "b.yaml", "--format", "json").stdout)
+    assert "epsilon_placement: inside" in doc["verdicts"][0]["diagnosis"]       # the diagnosis is still found
+    assert calls.count(None) == 1 + 2 and all(c is None for c in calls[:3])

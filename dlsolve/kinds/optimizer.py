@@ -31,11 +31,13 @@ KIND = "optimizer"
 # Where optimisers are written differently (each changes the numbers); the notes of a solution
 # and `dlsolve check`'s diagnoses both read this list.
 CONVENTIONS = (
-    Convention(("epsilon_placement",), ("inside", "outside"), "inside"),
-    Convention(("accumulate",), ("inclusive", "exclusive"), "inclusive"),
-    Convention(("initial_accumulator",), (0.0, 0.1), 0.0, {0.1: "TensorFlow's Adagrad"}),
-    Convention(("momentum_form",), ("ema", "sum"), "ema"),
-    Convention(("bias_correction",), (True, False), True),
+    Convention(("epsilon_placement",), ("inside", "outside"), "inside", when=lambda s: s.optimizer in ADAPTIVE),
+    Convention(("accumulate",), ("inclusive", "exclusive"), "inclusive",
+               when=lambda s: s.optimizer in ("adagrad", "rmsprop")),
+    Convention(("initial_accumulator",), (0.0, 0.1), 0.0, {0.1: "TensorFlow's Adagrad"},
+               when=lambda s: s.optimizer in ("adagrad", "rmsprop")),
+    Convention(("momentum_form",), ("ema", "sum"), "ema", when=lambda s: s.optimizer in ("momentum", "nesterov")),
+    Convention(("bias_correction",), (True, False), True, when=lambda s: s.optimizer in ("adam", "adamw")),
 )
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 TITLES = {"sgd": "SGD", "momentum": "SGD with momentum", "nesterov": "Nesterov momentum",
