@@ -227,11 +227,12 @@ def _config(spec: Spec) -> Config:
 
 
 def _alternatives(spec: Spec) -> list[tuple[str, Config]]:
-    """The other choice of every convention (CONVENTIONS), as configurations to run again."""
+    """The other choice of every convention (CONVENTIONS) that applies to this optimizer, as
+    configurations to run again (one that does not apply changes nothing: not run)."""
     out = []
     for conv in CONVENTIONS:
         for choice in conv.choices:
-            if choice != getattr(spec, conv.key):
+            if choice != getattr(spec, conv.key) and conv.applies(spec):
                 out.append((conv.label(choice), _config(spec.model_copy(update={conv.key: choice}))))
     return out
 
