@@ -170,6 +170,8 @@ def test_a_capitalised_or_mistyped_variant_key_gets_a_did_you_mean(tmp_path):
         why = " ".join(got[f"{name}.yaml"]["not_graded"])
         assert f"line 1: {key}: no key is called `{key}`; did you mean `variant`?" in why, why
         assert got[f"{name}.yaml"]["status"] == "no such variant"         # read as written, as answer names are
+        n = len(ADAM_ASKED)                                               # the mistyped key is no answer given
+        assert f"fit variant 3 ({n} of {n} right there)" in got[f"{name}.yaml"]["other_variant"]
     s9 = got["student.yaml"]
     assert "did you mean `student`?" in " ".join(s9["not_graded"]) and s9["variant"] == 3
     assert not any("Student" in v["name"] for v in s9["verdicts"])      # not graded as an answer too

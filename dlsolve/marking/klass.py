@@ -136,7 +136,7 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
                        _at(sheet, "variant", f"expected a variant number {min(files_)}–{max(files_)}, "
                                              f"got {describe(variant)}"))
                 g = Graded(student, sheet, None, NO_VARIANT, out_of, None, reasons + [why])
-                g.fits = _fits(problem, sheet, rule, None)
+                g.fits = _fits(problem, sheet, rule, None, set(typos))
                 out.append(g)
                 continue
             solution, alts = problem.variants.solved(variant)
@@ -148,7 +148,7 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
         reasons += [_at(sheet, n.split(": ", 1)[0], n) for n in report.notes]
         g = Graded(student, sheet, report, PARTLY if reasons else GRADED, report.max_score, variant, reasons)
         if problem.variants is not None:
-            g.fits = _fits(problem, sheet, rule, report)
+            g.fits = _fits(problem, sheet, rule, report, set(typos))
             if g.fits is not None:
                 _as_wrong_variant(g, report)
         elif sheet.variant is not None:
@@ -209,15 +209,18 @@ def _named_variant(solution: Any, variant: Any) -> Optional[str]:
     return None
 
 
-def _fits(problem: Problem, sheet: AnswerSheet, rule: Rule, report: Optional[Report]) -> Optional[str]:
-    """Which other variant the answers fit (all or nearly all right there), when they fit theirs badly."""
-    given = [n for n in sheet.values]
+def _fits(problem: Problem, sheet: AnswerSheet, rule: Rule, report: Optional[Report],
+          not_answers: set[str]) -> Optional[str]:
+    """Which other variant the answers fit (all or nearly all right there), when they fit theirs
+    badly. `not_answers`: keys that are no answer (a mistyped `Variant:`), not counted."""
+    values = {k: v for k, v in sheet.values.items() if k not in not_answers}
+    given = list(values)
     if len(given) < 2:
         return None
     mine = sum(v.right for v in report.verdicts) if report is not None else 0
     if mine >= 0.5 * len(given):
         return None
-    answers = Answers(sheet.values, sheet.decimals, sheet.literals)
+    answers = Answers(values, sheet.decimals, sheet.literals)
     best, best_right = None, mine
     for n in problem.variants:
         if report is not None and n == sheet.variant:
