@@ -125,9 +125,8 @@ def test_gradebook_rows_follow_the_roster_then_the_files_of_no_roster_student(tm
     assert [s["student"] for s in doc["students"]] == order
 
 
-def test_an_empty_submission_is_called_empty_on_gradescope_and_in_the_gradebook(tmp_path):
-    from dlsolve.export.autograde import grade
-
+def _autograder_root(tmp_path):
+    """A Gradescope /autograder tree for P1 asking loss (2 points) and yhat (1), as the export writes it."""
     root = tmp_path / "autograder"
     (root / "source").mkdir(parents=True)
     (root / "submission").mkdir()
@@ -135,6 +134,13 @@ def test_an_empty_submission_is_called_empty_on_gradescope_and_in_the_gradebook(
     config = {"problem": "problem.yaml", "title": "p1", "answers": ["loss", "yhat"], "points": {"loss": 2, "yhat": 1},
               "variants": [1], "follow_through": False, "marks": None}
     (root / "source" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return root
+
+
+def test_an_empty_submission_is_called_empty_on_gradescope_and_in_the_gradebook(tmp_path):
+    from dlsolve.export.autograde import grade
+
+    root = _autograder_root(tmp_path)
     for body in ("", "# I ran out of time\n\n", "student: s1\n"):
         (root / "submission" / "answers.yaml").write_text(body, encoding="utf-8")
         result = grade(root)
@@ -215,3 +221,43 @@ def test_check_solves_an_optimizer_again_only_under_the_conventions_that_change_
     doc = json.loads(run("check", adam_file, tmp_path / "b.yaml", "--format", "json").stdout)
     assert "epsilon_placement: inside" in doc["verdicts"][0]["diagnosis"]       # the diagnosis is still found
     assert calls.count(None) == 1 + 2 and all(c is None for c in calls[:3])
+
+
+def test_gradescope_grades_the_asked_answers_and_what_it_could_read(tmp_path):
+    from dlsolve.export.autograde import grade
+
+    root = _autograder_root(tmp_path)
+    ref = p1_reference()
+    # yhat right, loss mistyped (no answer name), z1 wrong: only loss (2) and yhat (1) are asked
+    (root / "submission" / "answers.yaml").write_text(
+        f"yhat: {ref['yhat']:.4f}\nLoss: {ref['loss']:.4f}\nz1: [1, 2, 3]\n", encoding="utf-8")
+    result = grade(root)
+    tests = {t["name"]: t for t in result["tests"]}
+    assert set(tests) == {"loss", "yhat"}                                   # one test per asked answer
+    assert (tests["yhat"]["score"], tests["yhat"]["max_score"]) == (1.0, 1.0)
+    assert (tests["loss"]["score"], tests["loss"]["max_score"]) == (0.0, 2.0)
+    assert "did you mean 'loss'?" in tests["loss"]["output"]
+    assert result["score"] == 1.0 and result["output"].startswith("Score 1 of 3.")
+    assert "Some answers could not be read" in result["output"]
+
+
+def test_gradescope_does_not_derive_a_variant_over_a_mistyped_variant_key(tmp_path):
+    from dlsolve.export.autograde import grade, variant_for
+    from tests.test_marking_class import ADAM_ASKED, adam
+
+    grads = _adam_variants(tmp_path)
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    (root / "source" / "variants").symlink_to(tmp_path / "v")
+    config = {"problem": "variants", "title": "adam", "answers": ["weight"], "points": {"weight": 1},
+              "variants": sorted(grads), "follow_through": False, "marks": None}
+    (root / "source" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"id": 77, "email": "s@u.edu"}]}))
+    mine = 3 if variant_for(77, sorted(grads)) != 3 else 2                  # not the variant the id gives
+    body = answers_text({k: adam(grads[mine])[k] for k in ADAM_ASKED}, 8)
+    (root / "submission" / "answers.yaml").write_text(f"Variant: {mine}\n" + body, encoding="utf-8")
+    result = grade(root)
+    assert result["score"] == 0.0 and "did you mean `variant`?" in result["output"], result["output"]
+    (root / "submission" / "answers.yaml").write_text(f"variant: {mine}\n" + body, encoding="utf-8")
+    assert grade(root)["score"] == 1.0

@@ -41,17 +41,26 @@ def _fail(message: str, max_score: float) -> dict[str, Any]:
                        "output": message}]}
 
 
-def _has_variant(text: str) -> bool:
-    return any(line.split("#")[0].strip().startswith("variant:") for line in text.splitlines())
+def _has_variant(text: str, names: list[str]) -> bool:
+    """The file names its variant — or means to (`Variant:`, `varaint:`: check says "did you mean
+    `variant`?", which beats grading against a variant derived from the student's id)."""
+    from dlsolve.answers_file import META
+    from dlsolve.marking import meant
+
+    keys = [line.split("#")[0].partition(":")[0].strip() for line in text.splitlines() if ":" in line.split("#")[0]]
+    return any(k and meant(k, names + list(META)) == "variant" for k in keys)
 
 
 def _test(v: dict[str, Any], number: int, first_wrong: list[dict[str, Any]]) -> dict[str, Any]:
     right = bool(v.get("right"))
-    lines = [f"{v.get('verdict', '✗')}  yours: {_show(v.get('written', v.get('given')))}"]
+    yours = v.get("written") if v.get("written") is not None else v.get("given")
+    lines = [f"{v.get('verdict', '✗')}  yours: {'—' if yours in (None, '') else _show(yours)}"]
     if not right and v.get("reference_rounded") is not None:
         lines.append(f"reference rounded as yours: {_show(v['reference_rounded'])}")
     if v.get("wrong_entries"):
         lines.append("wrong entries: " + ", ".join(v["wrong_entries"]))
+    if v.get("not_graded"):
+        lines.append("not graded: " + str(v["not_graded"]))
     if v.get("diagnosis"):
         lines.append("why: " + str(v["diagnosis"]))
     if v.get("follow_through") and not right:
@@ -87,7 +96,7 @@ def grade(root: Path) -> dict[str, Any]:
     text = answers.read_text(encoding="utf-8", errors="replace")
     variant = None
     with tempfile.TemporaryDirectory(prefix="dlsolve-autograde-") as tmp:
-        if config["problem"] == "variants" and not _has_variant(text):
+        if config["problem"] == "variants" and not _has_variant(text, asked):
             meta_file = root / "submission_metadata.json"
             users = json.loads(meta_file.read_text(encoding="utf-8")).get("users", []) if meta_file.is_file() else []
             if not users:
@@ -100,19 +109,26 @@ def grade(root: Path) -> dict[str, Any]:
             cmd.append("--follow-through")
         if config.get("marks"):
             cmd += ["--marks", str(source / config["marks"])]
+        elif asked:  # the answers the export asked (--answer), at their points: no others are graded
+            scheme = Path(tmp) / "marks.yaml"
+            scheme.write_text(json.dumps({"points": {n: worth.get(n, 1.0) for n in asked}}), encoding="utf-8")
+            cmd += ["--marks", str(scheme)]
         done = subprocess.run(cmd + ["--format", "json"], capture_output=True, text=True, timeout=600)
+        report = _report(done.stdout)
         # the marker's report (first wrong answer, the step that produces it) in Unicode text
         sheet = subprocess.run(cmd + ["--format", "text"], capture_output=True, text=True, timeout=600).stdout \
-            if done.returncode in (0, 1) else ""
-    if done.returncode not in (0, 1):
+            if report.get("verdicts") else ""
+    if done.returncode not in (0, 1) and not report.get("verdicts"):  # nothing could be graded
         from dlsolve.marking.klass import EMPTY
 
-        if _status(done.stdout) == EMPTY:  # check's own rule: no answers, only comments or `variant:`
+        if report.get("status") == EMPTY:  # check's own rule: no answers, only comments or `variant:`
             return _fail(f"Empty submission: {answers.name} has no answers; {upload}", max_score)
         why = done.stderr.strip() or "dlsolve check could not read it"
         return _fail(f"Your answers file could not be graded; fix it and upload it again:\n{why}", max_score)
-    report = json.loads(done.stdout)
-    verdicts = report.get("verdicts", [])
+    if done.returncode not in (0, 1):  # graded, but some answers could not be read: each scores 0, said first
+        sheet = ("Some answers could not be read (0 points each); fix them and upload again:\n"
+                 + done.stderr.strip() + "\n\n" + sheet)
+    verdicts = [v for v in report.get("verdicts", []) if not asked or v["name"] in asked]  # one test per asked answer
     tests = [_test(v, k, report.get("first_wrong") or []) for k, v in enumerate(verdicts, 1)]
     given = {v["name"] for v in verdicts}
     for name in asked:
@@ -127,13 +143,13 @@ def grade(root: Path) -> dict[str, Any]:
             "output_format": "text", "extra_data": {"variant": number}, "tests": tests}
 
 
-def _status(report: str) -> Optional[str]:
-    """The `status` of check's JSON report (None when there is no report)."""
+def _report(text: str) -> dict[str, Any]:
+    """check's JSON report of the submission ({} when it wrote none)."""
     try:
-        doc = json.loads(report)
+        doc = json.loads(text)
     except ValueError:
-        return None
-    return doc.get("status") if isinstance(doc, dict) else None
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def _variant_in(text: str) -> Optional[int]:
