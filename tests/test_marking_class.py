@@ -303,16 +303,22 @@ def test_an_adam_class(tmp_path):
     assert "weights and weight: your value is what the `epsilon_placement: inside` convention gives" in report
 
 
-def test_a_wrong_variant_is_pointed_out(tmp_path):
+def adam_variants(tmp_path):
+    """Four variants of the Adam problem (other gradients) in tmp_path/v: variant → its gradients."""
+    from dlsolve.load import load_problem
+
     problem = tmp_path / "adam.yaml"
     problem.write_text(ADAM + "vary:\n  gradients: {range: [-0.9, 0.9], step: 0.1, nonzero: true}\n",
                        encoding="utf-8")
     assert run("vary", problem, "--count", "4", "--seed", "3", "-o", tmp_path / "v").exit_code == 0
     manifest = json.loads((tmp_path / "v" / "variants.json").read_text())
-    from dlsolve.load import load_problem
+    return {v["variant"]: list(load_problem(str(tmp_path / "v" / v["file"])).spec.gradients)
+            for v in manifest["variants"]}
 
-    grads = {v["variant"]: list(load_problem(str(tmp_path / "v" / v["file"])).spec.gradients)
-             for v in manifest["variants"]}
+
+def test_a_wrong_variant_is_pointed_out(tmp_path):
+    grads = adam_variants(tmp_path)
+    manifest = json.loads((tmp_path / "v" / "variants.json").read_text())
     assert all(x != 0 for gs in grads.values() for x in gs)         # nonzero is honoured with range
     three = adam(grads[3])
     answers = tmp_path / "answers"

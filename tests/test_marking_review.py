@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 
-from tests.test_marking_class import P1, answers_text, p1_reference, run, text
+from tests.test_marking_class import P1, adam_variants, answers_text, p1_reference, run
 
 
 def _section(report: str, title: str) -> list[str]:
@@ -46,23 +46,10 @@ def test_the_verdict_table_reads_as_one_table_at_80_columns(tmp_path, monkeypatc
     assert f"[[{ref['dW2'][0, 0]:.4f},".replace("-", "−") in rows["dW2"]
 
 
-def _adam_variants(tmp_path):
-    from dlsolve.load import load_problem
-    from tests.test_marking_class import ADAM
-
-    problem = tmp_path / "adam.yaml"
-    problem.write_text(ADAM + "vary:\n  gradients: {range: [-0.9, 0.9], step: 0.1, nonzero: true}\n",
-                       encoding="utf-8")
-    assert run("vary", problem, "--count", "4", "--seed", "3", "-o", tmp_path / "v").exit_code == 0
-    manifest = json.loads((tmp_path / "v" / "variants.json").read_text())
-    return {v["variant"]: list(load_problem(str(tmp_path / "v" / v["file"])).spec.gradients)
-            for v in manifest["variants"]}
-
-
 def test_a_wrong_variant_is_said_marked_against_the_named_one_and_kept_out_of_the_slips(tmp_path, monkeypatch):
     from tests.test_marking_class import ADAM_ASKED, adam
 
-    grads = _adam_variants(tmp_path)
+    grads = adam_variants(tmp_path)
     two, three = adam(grads[2]), adam(grads[3])
     answers = tmp_path / "answers"
     answers.mkdir()
@@ -163,7 +150,7 @@ def test_an_empty_submission_is_called_empty_on_gradescope_and_in_the_gradebook(
 def test_a_capitalised_or_mistyped_variant_key_gets_a_did_you_mean(tmp_path):
     from tests.test_marking_class import ADAM_ASKED, adam
 
-    grads = _adam_variants(tmp_path)
+    grads = adam_variants(tmp_path)
     three = adam(grads[3])
     answers = tmp_path / "answers"
     answers.mkdir()
@@ -245,7 +232,7 @@ def test_gradescope_does_not_derive_a_variant_over_a_mistyped_variant_key(tmp_pa
     from dlsolve.export.autograde import grade, variant_for
     from tests.test_marking_class import ADAM_ASKED, adam
 
-    grads = _adam_variants(tmp_path)
+    grads = adam_variants(tmp_path)
     root = tmp_path / "autograder"
     (root / "source").mkdir(parents=True)
     (root / "submission").mkdir()
