@@ -60,7 +60,8 @@ def feedback(g: Graded) -> str:
     if g.reasons:
         parts.append("Not graded: " + "; ".join(g.reasons) + ".")
     if g.fits:
-        parts.append(wrong_variant_text(g) if g.status.startswith(WRONG_VARIANT) else g.fits[0].upper() + g.fits[1:] + ".")
+        parts.append(wrong_variant_text(g) if g.status.startswith(WRONG_VARIANT) else
+                     g.fits[0].upper() + g.fits[1:] + ".")
     r = g.report
     if r is not None:
         right = sum(v.right for v in r.verdicts)
@@ -75,8 +76,8 @@ def feedback(g: Graded) -> str:
 def wrong_variant_text(g: Graded, head: str = "Wrong variant: ") -> str:
     """What a student whose answers are another variant's is told, first."""
     fits = str(g.fits)
-    return (head + (fits if head else fits[0].upper() + fits[1:]) + f". Marked against variant {g.variant}, the variant your file names; "
-            "no slip is looked for, as your values come from another variant's numbers.")
+    return (head + (fits if head else fits[0].upper() + fits[1:]) + f". Marked against variant {g.variant}, "
+            "the variant your file names; no slip is looked for, as your values come from another variant's numbers.")
 
 
 def whole(x: float) -> Any:
