@@ -3,8 +3,10 @@
 The problem is solved once (or each variant once, when PROBLEM is a folder `dlsolve vary`
 wrote); each file is read leniently (dlsolve/answers_file.py) and graded out of every answer
 the problem defines. A file that cannot be read, or names no variant of the folder, scores 0
-with its reason; a roster adds the students who handed nothing in. When a student's answers
-fit another variant far better than the one they name, the report says which.
+with its reason (a file with no answers is an `empty submission`); with a roster the rows follow
+it, each student who handed nothing in in their place. When a student's answers fit another
+variant far better than the one they name, the report says which (status `wrong variant`): they
+are marked against the variant named, and no slip is looked for in them.
 """
 
 from __future__ import annotations
