@@ -135,6 +135,7 @@ class AnswerSheet:
     variant: Any = None
     failed: str | None = None
     error: Any = None  # the loader's located error behind `failed`, for the strict reading
+    empty: bool = False  # nothing but blanks and comments: an empty submission (`failed` says so too)
 
     def note(self, key: str, text: str) -> None:
         if text not in self.notes.setdefault(key, []):
@@ -161,7 +162,7 @@ def read_answers(file: str) -> AnswerSheet:
     sheet = AnswerSheet(name)
     text = text.lstrip("\ufeff")  # the byte-order mark a Windows editor writes first
     if not "".join(line.split("#", 1)[0] for line in text.splitlines()).strip():
-        sheet.failed = "the answers file is empty; write one `name: value` per line"
+        sheet.failed, sheet.empty = "the answers file is empty; write one `name: value` per line", True
         return sheet
     text, forms = _normalise(text)
     # JSON, or anchors and aliases (which tie one answer's value to another's): the whole document

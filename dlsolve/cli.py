@@ -341,8 +341,8 @@ for _alias, _kind in kinds.ALIASES.items():
 @click.option("--marks", "marks_file", default=None, metavar="FILE",
               help="A marking scheme: points per answer, and the share a follow-through answer earns.")
 @click.option("--roster", "roster_file", default=None, metavar="CSV",
-              help="The class list (id,name,email,section): names in the gradebook, a row for each student "
-                   "who handed nothing in.")
+              help="The class list (id,name,email,section): names in the gradebook, rows in its order, a row "
+                   "for each student who handed nothing in (status 'no file'), then files of no roster student.")
 @click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
               help="Write the report to this file; to a folder (ending in /, or one that exists): one report per "
                    "student, gradebook.csv and the class summary.")

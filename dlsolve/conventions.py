@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, Union
 
 
 Step = Union[str, tuple[str, ...]]  # a key, "*" (every list item or key), or any of several keys
@@ -23,6 +23,12 @@ class Convention:
     default: Any = None                    # the value when the key is left out
     remarks: Mapping[Any, str] = field(default_factory=dict)  # a word on a choice: {0.1: "TensorFlow"}
     name: Any = None                       # how to name a wildcard path to a person
+    # the validated spec → whether this choice can change anything in it (None: always): an
+    # optimizer's ε placement means nothing to SGD, so `check` does not solve SGD again under it
+    when: Optional[Callable[[Any], bool]] = None
+
+    def applies(self, spec: Any) -> bool:
+        return self.when is None or bool(self.when(spec))
 
     @property
     def key(self) -> str:

@@ -141,7 +141,7 @@ def test_every_student_has_a_row_and_the_score_computed_here(p1_marked):
     for name, (_, score, _) in students.items():
         assert got[name]["score"] == score, (name, got[name]["score"], got[name].get("not_graded"))
         assert got[name]["max_score"] == len(ASKED)             # out of every answer asked
-    assert got["empty"]["status"] == "unreadable file" and "empty" in got["empty"]["not_graded"][0]
+    assert got["empty"]["status"] == "empty submission" and "empty" in got["empty"]["not_graded"][0]
     assert got["blanks"]["status"] == "graded, some answers not read"
     assert got["perfect"]["status"] == "graded" and got["perfect"]["all_right"]
 
@@ -303,16 +303,22 @@ def test_an_adam_class(tmp_path):
     assert "weights and weight: your value is what the `epsilon_placement: inside` convention gives" in report
 
 
-def test_a_wrong_variant_is_pointed_out(tmp_path):
+def adam_variants(tmp_path):
+    """Four variants of the Adam problem (other gradients) in tmp_path/v: variant → its gradients."""
+    from dlsolve.load import load_problem
+
     problem = tmp_path / "adam.yaml"
     problem.write_text(ADAM + "vary:\n  gradients: {range: [-0.9, 0.9], step: 0.1, nonzero: true}\n",
                        encoding="utf-8")
     assert run("vary", problem, "--count", "4", "--seed", "3", "-o", tmp_path / "v").exit_code == 0
     manifest = json.loads((tmp_path / "v" / "variants.json").read_text())
-    from dlsolve.load import load_problem
+    return {v["variant"]: list(load_problem(str(tmp_path / "v" / v["file"])).spec.gradients)
+            for v in manifest["variants"]}
 
-    grads = {v["variant"]: list(load_problem(str(tmp_path / "v" / v["file"])).spec.gradients)
-             for v in manifest["variants"]}
+
+def test_a_wrong_variant_is_pointed_out(tmp_path):
+    grads = adam_variants(tmp_path)
+    manifest = json.loads((tmp_path / "v" / "variants.json").read_text())
     assert all(x != 0 for gs in grads.values() for x in gs)         # nonzero is honoured with range
     three = adam(grads[3])
     answers = tmp_path / "answers"

@@ -5,7 +5,8 @@ and writes ROOT/results/results.json in Gradescope's format: one test per asked 
 `score`, `max_score`, `status`, `output` = verdict, diagnosis, follow-through), the total, the
 first wrong answer. The variant is the file's `variant:`; when it has none, one is derived from the
 student's Gradescope id (submission_metadata.json), the same for every upload. A submission that
-cannot be read gets a result that says what to fix (score 0), never a crash.
+cannot be read gets a result that says what to fix (score 0), never a crash; one with no answers
+(no file, an empty file, only comments or a `variant:` line) is called an empty submission.
 """
 
 from __future__ import annotations
@@ -40,17 +41,26 @@ def _fail(message: str, max_score: float) -> dict[str, Any]:
                        "output": message}]}
 
 
-def _has_variant(text: str) -> bool:
-    return any(line.split("#")[0].strip().startswith("variant:") for line in text.splitlines())
+def _has_variant(text: str, names: list[str]) -> bool:
+    """The file names its variant — or means to (`Variant:`, `varaint:`: check says "did you mean
+    `variant`?", which beats grading against a variant derived from the student's id)."""
+    from dlsolve.answers_file import META
+    from dlsolve.marking import meant
+
+    keys = [line.split("#")[0].partition(":")[0].strip() for line in text.splitlines() if ":" in line.split("#")[0]]
+    return any(k and meant(k, names + list(META)) == "variant" for k in keys)
 
 
 def _test(v: dict[str, Any], number: int, first_wrong: list[dict[str, Any]]) -> dict[str, Any]:
     right = bool(v.get("right"))
-    lines = [f"{v.get('verdict', '✗')}  yours: {_show(v.get('written', v.get('given')))}"]
+    yours = v.get("written") if v.get("written") is not None else v.get("given")
+    lines = [f"{v.get('verdict', '✗')}  yours: {'—' if yours in (None, '') else _show(yours)}"]
     if not right and v.get("reference_rounded") is not None:
         lines.append(f"reference rounded as yours: {_show(v['reference_rounded'])}")
     if v.get("wrong_entries"):
         lines.append("wrong entries: " + ", ".join(v["wrong_entries"]))
+    if v.get("not_graded"):
+        lines.append("not graded: " + str(v["not_graded"]))
     if v.get("diagnosis"):
         lines.append("why: " + str(v["diagnosis"]))
     if v.get("follow_through") and not right:
@@ -79,14 +89,14 @@ def grade(root: Path) -> dict[str, Any]:
     worth: dict[str, float] = config.get("points") or {}
     max_score = float(sum(worth.get(n, 1.0) for n in asked)) or 1.0
     answers = _answers_file(root / "submission")
+    upload = ("upload a YAML file (answers.yaml) with one line per answer, `name: value`"
+              + (", and `variant: N` (your variant's number)" if config["problem"] == "variants" else "") + ".")
     if answers is None:
-        return _fail("No answers file found: upload a YAML file (answers.yaml) with one line per answer, "
-                     "`name: value`" + (", and `variant: N` (your variant's number)" if config["problem"] == "variants"
-                                         else "") + ".", max_score)
+        return _fail(f"Empty submission. No answers file found: {upload}", max_score)
     text = answers.read_text(encoding="utf-8", errors="replace")
     variant = None
     with tempfile.TemporaryDirectory(prefix="dlsolve-autograde-") as tmp:
-        if config["problem"] == "variants" and not _has_variant(text):
+        if config["problem"] == "variants" and not _has_variant(text, asked):
             meta_file = root / "submission_metadata.json"
             users = json.loads(meta_file.read_text(encoding="utf-8")).get("users", []) if meta_file.is_file() else []
             if not users:
@@ -99,15 +109,26 @@ def grade(root: Path) -> dict[str, Any]:
             cmd.append("--follow-through")
         if config.get("marks"):
             cmd += ["--marks", str(source / config["marks"])]
+        elif asked:  # the answers the export asked (--answer), at their points: no others are graded
+            scheme = Path(tmp) / "marks.yaml"
+            scheme.write_text(json.dumps({"points": {n: worth.get(n, 1.0) for n in asked}}), encoding="utf-8")
+            cmd += ["--marks", str(scheme)]
         done = subprocess.run(cmd + ["--format", "json"], capture_output=True, text=True, timeout=600)
+        report = _report(done.stdout)
         # the marker's report (first wrong answer, the step that produces it) in Unicode text
         sheet = subprocess.run(cmd + ["--format", "text"], capture_output=True, text=True, timeout=600).stdout \
-            if done.returncode in (0, 1) else ""
-    if done.returncode not in (0, 1):
+            if report.get("verdicts") else ""
+    if done.returncode not in (0, 1) and not report.get("verdicts"):  # nothing could be graded
+        from dlsolve.marking.klass import EMPTY
+
+        if report.get("status") == EMPTY:  # check's own rule: no answers, only comments or `variant:`
+            return _fail(f"Empty submission: {answers.name} has no answers; {upload}", max_score)
         why = done.stderr.strip() or "dlsolve check could not read it"
         return _fail(f"Your answers file could not be graded; fix it and upload it again:\n{why}", max_score)
-    report = json.loads(done.stdout)
-    verdicts = report.get("verdicts", [])
+    if done.returncode not in (0, 1):  # graded, but some answers could not be read: each scores 0, said first
+        sheet = ("Some answers could not be read (0 points each); fix them and upload again:\n"
+                 + done.stderr.strip() + "\n\n" + sheet)
+    verdicts = [v for v in report.get("verdicts", []) if not asked or v["name"] in asked]  # one test per asked answer
     tests = [_test(v, k, report.get("first_wrong") or []) for k, v in enumerate(verdicts, 1)]
     given = {v["name"] for v in verdicts}
     for name in asked:
@@ -120,6 +141,15 @@ def grade(root: Path) -> dict[str, Any]:
         (f" (variant {number})" if number is not None else "") + "."
     return {"score": float(report.get("score", 0.0)), "output": head + "\n\n" + sheet,
             "output_format": "text", "extra_data": {"variant": number}, "tests": tests}
+
+
+def _report(text: str) -> dict[str, Any]:
+    """check's JSON report of the submission ({} when it wrote none)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def _variant_in(text: str) -> Optional[int]:

@@ -22,7 +22,7 @@ from dlsolve.expr import Expr, Sym
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import clipping as CL
 from dlsolve.kinds import values as V
-from dlsolve.kinds.optimizer_rules import MOMENTUM_FORMS, OPTIMIZERS
+from dlsolve.kinds.optimizer_rules import MOMENTUM_FORMS, OPTIMIZERS, Accumulating, Adam, Momentum
 from dlsolve.kinds.optimizer_run import W, Config, Problem, Run, cell, formulas, plain, run, weight_variable
 from dlsolve.kinds.prepared import ExactlyOne, PreparedSpec, Requires, frozen
 from dlsolve.solution import Cell, Phrase, Solution
@@ -34,11 +34,14 @@ __all__ = ["KIND", "CONVENTIONS", "OPTIMIZERS", "MAX_ITERATIONS", "Spec", "Probl
 # Where optimisers are written differently (each changes the numbers); the notes of a solution
 # and `dlsolve check`'s diagnoses both read this list.
 CONVENTIONS = (
-    Convention(("epsilon_placement",), ("inside", "outside"), "inside"),
-    Convention(("accumulate",), ("inclusive", "exclusive"), "inclusive"),
-    Convention(("initial_accumulator",), (0.0, 0.1), 0.0, {0.1: "TensorFlow's Adagrad"}),
-    Convention(("momentum_form",), tuple(MOMENTUM_FORMS), "ema"),
-    Convention(("bias_correction",), (True, False), True),
+    Convention(("epsilon_placement",), ("inside", "outside"), "inside", when=lambda s: s.problem.optimizer.adaptive),
+    Convention(("accumulate",), ("inclusive", "exclusive"), "inclusive",
+               when=lambda s: isinstance(s.problem.optimizer, Accumulating)),
+    Convention(("initial_accumulator",), (0.0, 0.1), 0.0, {0.1: "TensorFlow's Adagrad"},
+               when=lambda s: isinstance(s.problem.optimizer, Accumulating)),
+    Convention(("momentum_form",), tuple(MOMENTUM_FORMS), "ema",
+               when=lambda s: isinstance(s.problem.optimizer, Momentum)),
+    Convention(("bias_correction",), (True, False), True, when=lambda s: isinstance(s.problem.optimizer, Adam)),
 )
 MAX_ITERATIONS = 1_000  # an exam table has tens of rows; each iteration is worked and kept for checking
 MAX_WEIGHTS = 20       # an objective's weights: each gradient entry is a worked derivative
@@ -199,11 +202,12 @@ def _config(spec: Spec) -> Config:
 
 
 def _alternatives(spec: Spec) -> list[tuple[str, Config]]:
-    """The other choice of every convention (CONVENTIONS), as configurations to run again."""
+    """The other choice of every convention (CONVENTIONS) that applies to this optimizer, as
+    configurations to run again (one that does not apply changes nothing: not run)."""
     out = []
     for conv in CONVENTIONS:
         for choice in conv.choices:
-            if choice != getattr(spec, conv.key):
+            if choice != getattr(spec, conv.key) and conv.applies(spec):
                 out.append((conv.label(choice), _config(spec.model_copy(update={conv.key: choice}))))
     return out
 

@@ -89,10 +89,16 @@ def rule_text(rule: Rule) -> str:
             "of the reference.")
 
 
+def meant(name: str, names: Sequence[str]) -> Optional[str]:
+    """The name of `names` that a name a student wrote probably means: the same but for case
+    (`Yhat`, `Variant`), else the closest (`y_hat`, `varaint`); None when none is close."""
+    same = [n for n in names if n.lower() == name.lower()]
+    return same[0] if same else closest(name, names)
+
+
 def _unknown(name: str, names: Sequence[str]) -> tuple[Optional[str], str]:
     """The answer a name that is no answer probably means (or None), and the reason to show."""
-    same = [n for n in names if n.lower() == name.lower()]
-    best = same[0] if same else closest(name, names)
+    best = meant(name, names)
     hint = f"did you mean '{best}'? " if best else ""
     return best, f"no answer is called '{name}'; {hint}this problem's answers are: " + ", ".join(names)
 

@@ -31,8 +31,13 @@ Solver = Callable[[Optional[dict[str, Any]], Optional[int]], Optional[Solution]]
 class Alternatives:
     """Solutions of the same problem under other conventions and roundings, made when first asked."""
 
-    def __init__(self, conventions: tuple[Any, ...] = (), data: Optional[dict[str, Any]] = None, solve: Optional[Solver] = None) -> None:
-        self.conventions, self.data, self._solve = conventions, data, solve
+    def __init__(self, conventions: tuple[Any, ...] = (), data: Optional[dict[str, Any]] = None,
+                 solve: Optional[Solver] = None, spec: Any = None) -> None:
+        # only the conventions that can change this problem (Convention.applies to its spec): one
+        # that cannot would solve the same problem again — for an optimizer's long objective run,
+        # seconds each — to find the reference's own values
+        self.conventions = tuple(c for c in conventions if spec is None or c.applies(spec))
+        self.data, self._solve = data, solve
         self._by_convention: Optional[list[tuple[str, Solution]]] = None
         self._by_rounding: dict[int, Optional[Solution]] = {}
         self._flipped: dict[int, dict[str, np.ndarray]] = {}
@@ -54,7 +59,7 @@ class Alternatives:
             except Exception:  # noqa: BLE001 - a choice this problem cannot take: no diagnosis from it
                 return None
 
-        return cls(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again)
+        return cls(getattr(problem.module, "CONVENTIONS", ()), problem.data, solve_again, problem.spec)
 
     def by_convention(self) -> list[tuple[str, Solution]]:
         if self._by_convention is None:

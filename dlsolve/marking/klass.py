@@ -3,12 +3,15 @@
 The problem is solved once (or each variant once, when PROBLEM is a folder `dlsolve vary`
 wrote); each file is read leniently (dlsolve/answers_file.py) and graded out of every answer
 the problem defines. A file that cannot be read, or names no variant of the folder, scores 0
-with its reason; a roster adds the students who handed nothing in. When a student's answers
-fit another variant far better than the one they name, the report says which.
+with its reason (a file with no answers is an `empty submission`); with a roster the rows follow
+it, each student who handed nothing in in their place. When a student's answers fit another
+variant far better than the one they name, the report says which (status `wrong variant`): they
+are marked against the variant named, and no slip is looked for in them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +26,8 @@ from dlsolve.marking.roster import GradeRow, Student, match
 # statuses of a row in the gradebook
 GRADED, PARTLY, UNREADABLE, NO_VARIANT, NO_FILE = ("graded", "graded, some answers not read", "unreadable file",
                                                     "no such variant", "no file")
+EMPTY = "empty submission"  # no answers: an empty file, only comments, or only `variant:`/`student:`
+WRONG_VARIANT = "wrong variant"  # graded against the variant the file names; the answers are another's
 
 
 @dataclass
@@ -53,11 +58,12 @@ class Graded:
 
 def feedback(g: Graded) -> str:
     """One paragraph for the student: the score, what could not be read, the first slips."""
-    parts = [f"Score {whole(g.score)} of {whole(g.max_score)}."]
+    parts = [f"Score {whole(g.score)} of {whole(g.max_score)}" + (": empty submission." if g.status == EMPTY else ".")]
     if g.reasons:
         parts.append("Not graded: " + "; ".join(g.reasons) + ".")
     if g.fits:
-        parts.append(g.fits[0].upper() + g.fits[1:] + ".")
+        parts.append(wrong_variant_text(g) if g.status.startswith(WRONG_VARIANT) else
+                     g.fits[0].upper() + g.fits[1:] + ".")
     r = g.report
     if r is not None:
         right = sum(v.right for v in r.verdicts)
@@ -67,6 +73,13 @@ def feedback(g: Graded) -> str:
             d = next((v.diagnosis for v in r.verdicts if v.name == b.root and v.diagnosis), None)
             parts.append(f"First wrong: {b.root}" + (f" ({d})" if d else "") + ".")
     return " ".join(parts)
+
+
+def wrong_variant_text(g: Graded, head: str = "Wrong variant: ") -> str:
+    """What a student whose answers are another variant's is told, first."""
+    fits = str(g.fits)
+    return (head + (fits if head else fits[0].upper() + fits[1:]) + f". Marked against variant {g.variant}, "
+            "the variant your file names; no slip is looked for, as your values come from another variant's numbers.")
 
 
 def whole(x: float) -> Any:
@@ -92,7 +105,8 @@ class Problem:
 
 def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), follow_through: bool = False,
                 marks: Optional[Marks] = None, roster: Sequence[Student] = ()) -> list[Graded]:
-    """Every file graded (in the order given), then each roster student without a file."""
+    """Every file graded: in the order given, or with a roster in the roster's order (each student
+    without a file in their place), then the files of no roster student."""
     marks = marks or Marks()
     names = problem.names()
     questions = marks.asked(names)
@@ -104,10 +118,18 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
         student = match(roster, sheet.student, stem) if roster else None
         student = student or Student(sheet.student or stem)
         if sheet.failed is not None:
-            out.append(Graded(student, sheet, None, UNREADABLE, out_of, reasons=[sheet.failed]))
+            out.append(Graded(student, sheet, None, EMPTY if sheet.empty else UNREADABLE, out_of,
+                              reasons=[sheet.failed]))
             continue
         solution, alts, variant = problem.solution, problem.alternatives, None
         reasons = [_at(sheet, k, why) for k, why in sheet.problems.items() if k in META]
+        typos = _meta_typos(sheet, names)
+        reasons += [_at(sheet, k, why) for k, why in typos.items()]
+        if not sheet.values and not set(sheet.problems) - set(META):
+            why = "the answers file has no answers, only " + " and ".join(f"`{k}:`" for k in META if k in sheet.lines)
+            out.append(Graded(student, sheet, None, EMPTY, out_of, sheet.variant if isinstance(sheet.variant, int)
+                              and not isinstance(sheet.variant, bool) else None, reasons + [why]))
+            continue
         if problem.variants is not None:
             variant = sheet.variant
             if isinstance(variant, bool) or not isinstance(variant, int) or variant not in problem.variants.files:
@@ -117,25 +139,61 @@ def grade_class(problem: Problem, files: Sequence[str], rule: Rule = Rule(), fol
                        _at(sheet, "variant", f"expected a variant number {min(files_)}–{max(files_)}, "
                                              f"got {describe(variant)}"))
                 g = Graded(student, sheet, None, NO_VARIANT, out_of, None, reasons + [why])
-                g.fits = _fits(problem, sheet, rule, None)
+                g.fits = _fits(problem, sheet, rule, None, set(typos))
                 out.append(g)
                 continue
             solution, alts = problem.variants.solved(variant)
-        answers = Answers(sheet.values, sheet.decimals, sheet.literals, student.id,
-                          {k: v for k, v in sheet.problems.items() if k not in ("student", "variant")}, sheet.notes)
+        answers = Answers({k: v for k, v in sheet.values.items() if k not in typos}, sheet.decimals, sheet.literals,
+                          student.id, {k: v for k, v in sheet.problems.items() if k not in META and k not in typos},
+                          sheet.notes)
         report = marking.check(solution, answers, rule, follow_through, marks, alts, questions)
         reasons += [_at(sheet, v.name, v.problem) for v in report.verdicts if v.problem]
         reasons += [_at(sheet, n.split(": ", 1)[0], n) for n in report.notes]
         g = Graded(student, sheet, report, PARTLY if reasons else GRADED, report.max_score, variant, reasons)
         if problem.variants is not None:
-            g.fits = _fits(problem, sheet, rule, report)
+            g.fits = _fits(problem, sheet, rule, report, set(typos))
+            if g.fits is not None:
+                _as_wrong_variant(g, report)
         elif sheet.variant is not None:
             g.fits = _named_variant(solution, sheet.variant)
         out.append(g)
-    handed = {id(g.student) for g in out}
-    for s in roster:
-        if id(s) not in handed:
-            out.append(Graded(s, None, None, NO_FILE, out_of, reasons=["no answers file was handed in"]))
+    return _roster_order(out, roster, out_of)
+
+
+def _roster_order(graded: list[Graded], roster: Sequence[Student], out_of: float) -> list[Graded]:
+    """With a roster, the rows in its order (a student who handed nothing in has a row of status
+    `no file` in their place), then the files of no roster student, in the order given."""
+    if not roster:
+        return graded
+    by_student: dict[int, list[Graded]] = {}
+    for g in graded:
+        by_student.setdefault(id(g.student), []).append(g)
+    out = [g for s in roster for g in by_student.pop(id(s), None) or
+           [Graded(s, None, None, NO_FILE, out_of, reasons=["no answers file was handed in"])]]
+    return out + [g for g in graded if id(g.student) in by_student]
+
+
+def _as_wrong_variant(g: Graded, report: Report) -> None:
+    """Answers that are another variant's, marked against the variant the file names (README:
+    they are not regraded): scored as they are, but no slip is looked for — the walk back through
+    the named variant's steps and its diagnoses would explain values that come from other numbers,
+    and would be counted in the class's slips table."""
+    g.status = WRONG_VARIANT if g.status == GRADED else f"{WRONG_VARIANT}, some answers not read"
+    g.report = dataclasses.replace(report, blames=(), verdicts=tuple(
+        dataclasses.replace(v, diagnosis=None) for v in report.verdicts))
+
+
+def _meta_typos(sheet: AnswerSheet, names: Sequence[str]) -> dict[str, str]:
+    """Keys that are no answer name but mean a file's own key (`Variant:`, `varaint:`, `Student:`)
+    → why they are not read. As with an answer's name (`Yhat` for `yhat`), a key is read only as
+    written: the student is told what they probably meant (`variant`), and it is not read."""
+    out = {}
+    for key in list(sheet.values) + list(sheet.problems):
+        if key in META or key in names:
+            continue
+        best = marking.meant(key, list(names) + list(META))
+        if best in META and best not in sheet.lines:
+            out[key] = f"no key is called `{key}`; did you mean `{best}`? (the file's {best} was not read)"
     return out
 
 
@@ -154,15 +212,18 @@ def _named_variant(solution: Any, variant: Any) -> Optional[str]:
     return None
 
 
-def _fits(problem: Problem, sheet: AnswerSheet, rule: Rule, report: Optional[Report]) -> Optional[str]:
-    """Which other variant the answers fit (all or nearly all right there), when they fit theirs badly."""
-    given = [n for n in sheet.values]
+def _fits(problem: Problem, sheet: AnswerSheet, rule: Rule, report: Optional[Report],
+          not_answers: set[str]) -> Optional[str]:
+    """Which other variant the answers fit (all or nearly all right there), when they fit theirs
+    badly. `not_answers`: keys that are no answer (a mistyped `Variant:`), not counted."""
+    values = {k: v for k, v in sheet.values.items() if k not in not_answers}
+    given = list(values)
     if len(given) < 2:
         return None
     mine = sum(v.right for v in report.verdicts) if report is not None else 0
     if mine >= 0.5 * len(given):
         return None
-    answers = Answers(sheet.values, sheet.decimals, sheet.literals)
+    answers = Answers(values, sheet.decimals, sheet.literals)
     best, best_right = None, mine
     for n in problem.variants:
         if report is not None and n == sheet.variant:

@@ -50,12 +50,25 @@ def _as_written(value: Any, decimals: Any) -> Any:
     return f"{x:.{int(decimals)}f}".replace("-", "−")
 
 
+# The verdict table is six narrow columns, so it fits 80 columns with only its wide cells (a
+# matrix as written) wrapped, never folded into parts: the quantity's label is on the question
+# sheet and the full-precision reference in the JSON report and in the working of a wrong answer.
+VERDICT_COLUMNS = ("answer", "verdict", "yours", "reference, rounded as yours", "rel. error", "abs. error")
+
+
 def _verdict_row(v: Verdict) -> tuple[Any, ...]:
     if v.problem is not None:
-        return (v.name, v.label, written_text(v.written, None) if v.written not in (None, "") else "—", None,
-                _cell(v.reference), v.mark, None, None)
-    return (v.name, v.label, written_text(v.written, v.given), _as_written(v.rounded, v.decimals),
-            _cell(v.reference), v.mark, v.relative_error, v.abs_error)
+        return (v.name, v.mark, written_text(v.written, None) if v.written not in (None, "") else "—",
+                _cell(v.reference), None, None)
+    shown = _as_written(v.rounded, v.decimals) if v.rounded is not None else _cell(v.reference)
+    return (v.name, v.mark, written_text(v.written, v.given), shown, v.relative_error, v.abs_error)
+
+
+def _verdict_columns(report: Report) -> tuple[str, ...]:
+    """The table's heading: the reference is rounded as the student wrote it unless a tolerance
+    (--rtol/--atol) decides, when it is shown as it is."""
+    rounded = any(v.rounded is not None for v in report.verdicts)
+    return VERDICT_COLUMNS[:3] + (VERDICT_COLUMNS[3] if rounded else "reference",) + VERDICT_COLUMNS[4:]
 
 
 def report_solution(report: Report, file_notes: Sequence[str] = (), title: str | None = None) -> Solution:
@@ -71,8 +84,7 @@ def report_solution(report: Report, file_notes: Sequence[str] = (), title: str |
     rule = report.rule + (" With follow-through, an answer is also judged against the value it has from your "
                           "own earlier answers, to two units of the last decimal you wrote (your inputs carry "
                           "their own rounding)." if report.follow_through else "")
-    columns = ("answer", "quantity", "yours", "reference, rounded as yours", "reference", "verdict",
-               "relative error", "absolute error")
+    columns = _verdict_columns(report)
     sections = [Section("Summary", tuple(summary))]
     if file_notes or report.notes:
         sections.append(Section("Your file", tuple(Text(n, "note") for n in list(file_notes) + list(report.notes))))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from dlsolve.marking import Marks, Rule
-from dlsolve.marking.klass import GRADED, Graded, Problem, grade_class
+from dlsolve.marking.klass import GRADED, WRONG_VARIANT, Graded, Problem, grade_class
 from dlsolve.marking.roster import file_stem, read_roster
 from dlsolve.marking.summary import class_solution, gradebook, student_json, student_solution
 
@@ -40,7 +40,7 @@ class ClassRun:
 
     @property
     def bad_input(self) -> bool:
-        return any(g.status != GRADED for g in self.graded)
+        return any(g.status not in (GRADED, WRONG_VARIANT) for g in self.graded)  # a wrong variant was read
 
 
 def grade(problem_file: str, answers_files: Sequence[str], rule: Rule, follow_through: bool,

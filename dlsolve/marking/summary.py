@@ -4,12 +4,13 @@ many students made each — so they see what to teach again."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from typing import Any, Sequence
 
 from dlsolve.answers_file import META
-from dlsolve.marking.klass import Graded, whole
+from dlsolve.marking.klass import EMPTY, WRONG_VARIANT, Graded, whole, wrong_variant_text
 from dlsolve.marking.roster import GradeRow
 from dlsolve.marking.report import report_json, report_solution
 from dlsolve.solution import Phrase, Section, Solution, Table, Text
@@ -34,16 +35,22 @@ def gradebook(rows: Sequence[GradeRow], names: Sequence[str]) -> dict[str, Any]:
 def student_solution(g: Graded, problem: str) -> Solution:
     """A student's feedback report: their verdicts, or why their file could not be graded."""
     title = f"{g.student.name or g.student.id}: {problem}" + (f" (variant {g.variant})" if g.variant else "")
-    fits = [g.fits[0].upper() + g.fits[1:] + "."] if g.fits else []
+    wrong = g.status.startswith(WRONG_VARIANT)
+    fits = [g.fits[0].upper() + g.fits[1:] + "."] if g.fits and not wrong else []
     if g.report is not None:  # the report lists the answers not graded; here what concerns the file
         graded = {v.name for v in g.report.verdicts if v.problem}
         own = [r for r in g.reasons if not any(f" {n}: " in f" {r}" or r.startswith(f"{n}: ") for n in graded)
                and not any(n in r for n in g.report.notes)]
         lenient = [f"{k}: {n}" for k, ns in (g.sheet.notes.items() if g.sheet else ()) if k in META for n in ns]
-        return report_solution(g.report, own + lenient + fits, title)
+        sol = report_solution(g.report, own + lenient + fits, title)
+        if wrong:  # said first, apart: the verdicts below are against the variant the file names
+            sol = dataclasses.replace(sol, sections=sol.sections[:1] + (
+                Section("Wrong variant", (Text(wrong_variant_text(g, ""), "note"),)),) + sol.sections[1:])
+        return sol
     notes = list(g.reasons) + fits
-    text = Phrase("Score {s:given} of {m:given}: " + ("nothing could be graded." if g.sheet is not None
-                                                       else "no answers file."), s=0, m=whole(g.max_score))
+    why = "no answers file." if g.sheet is None else "empty submission." if g.status == EMPTY else \
+        "nothing could be graded."
+    text = Phrase("Score {s:given} of {m:given}: " + why, s=0, m=whole(g.max_score))
     return Solution("check", title, (Section("Summary", (Text(text),)),
                                      Section("Your file", tuple(Text(n, "note") for n in notes))), ())
 
@@ -66,7 +73,7 @@ def slips(graded: Sequence[Graded]) -> list[tuple[str, str, int]]:
     count: Counter[Any] = Counter()
     where: dict[str, set[str]] = {}
     for g in graded:
-        if g.report is None:
+        if g.report is None or g.status.startswith(WRONG_VARIANT):  # another variant's values: no slip of this one
             continue
         seen = set()
         by_name = {v.name: v for v in g.report.verdicts}
