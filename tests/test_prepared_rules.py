@@ -1,4 +1,4 @@
-"""`BelongsTo` (dlsolve/kinds/prepared.py): a key given with a value other than its default
+"""The rules between keys (dlsolve/kinds/prepared.py). `BelongsTo`: a key given with a value other than its default
 belongs to another key being given, or holding one of some values (also inside a nested model).
 The record refuses a model and its JSON Schema refuses the same data: both are checked here on
 every combination of a small model's keys."""
@@ -12,7 +12,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dlsolve.errors import SpecInvalid
-from dlsolve.kinds.prepared import BelongsTo, Ruled
+from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, ExactlyOne, NeedsOneOf, Requires, Ruled
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra: pip install -e '.[test]'")
 
@@ -104,3 +104,56 @@ def test_the_message_and_the_key_of_a_refusal():
 def test_a_written_default_does_not_count_as_given():
     Model.model_validate({"stride": 1})
     assert jsonschema.Draft202012Validator(Model.model_json_schema()).is_valid({"stride": 1})
+
+
+class Presence(Ruled):
+    """The four presence records together, on keys that may also be written as null."""
+
+    model_config = ConfigDict(extra="forbid")
+    RULES = (
+        ExactlyOne(("a", "b")),
+        AtLeastOne(("c", "d")),
+        Requires("e", ("a", "c")),
+        NeedsOneOf(("a", "c"), ("f", "g")),
+    )
+    a: Optional[int] = None
+    b: Optional[int] = None
+    c: Optional[int] = None
+    d: Optional[int] = None
+    e: Optional[int] = None
+    f: Optional[int] = None
+    g: Optional[int] = None
+
+
+def _presence_expected(data: dict) -> bool:
+    """The four rules written out again from their sentences (null counts as left out)."""
+    has = {k for k, v in data.items() if v is not None}
+    return (len(has & {"a", "b"}) == 1 and bool(has & {"c", "d"}) and ("e" not in has or {"a", "c"} <= has)
+            and (not {"a", "c"} <= has or bool(has & {"f", "g"})))
+
+
+def test_the_presence_records_and_their_schema_refuse_the_same_data():
+    validator = jsonschema.Draft202012Validator(Presence.model_json_schema())
+    count = refused = 0
+    for combo in itertools.product([None, "null", 1], repeat=7):
+        data = {k: (None if v == "null" else v) for k, v in zip("abcdefg", combo) if v is not None}
+        want = _presence_expected(data)
+        try:
+            Presence.model_validate(data)
+            loaded = True
+        except (ValidationError, SpecInvalid):
+            loaded = False
+        assert loaded == want, data
+        assert validator.is_valid(data) == want, data
+        count += 1
+        refused += not want
+    assert count == 3 ** 7 and 0 < refused < count
+
+
+def test_a_presence_refusal_names_the_key_to_add():
+    with pytest.raises(ValidationError) as err:
+        Presence.model_validate({"a": 1, "c": 1})
+    assert err.value.errors()[0]["loc"] == () and "a and c need f or g" in str(err.value)
+    with pytest.raises(ValidationError) as err:
+        Presence.model_validate({"b": 1, "c": 1, "e": 1})
+    assert "e needs a; add a:" in str(err.value)

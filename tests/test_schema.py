@@ -346,8 +346,8 @@ def mutations(data):
 CROSS_KEY = "a key required only with (or instead of) another key, checked in the kind's validator"
 BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
 KNOWN = {
-    **{("backprop", "missing key", k): CROSS_KEY + " (a target or label for each input when there is a loss)"
-       for k in ("samples", "target")},
+    ("backprop", "missing key", "samples"): CROSS_KEY + " (each sample's target or label when there is a loss: a "
+                                                        "rule between the top level and the items of a list)",
     ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: a comparison of two "
                                           "keys' values, which a schema cannot state",
     ("distillation", "quoted number", "label"): BY_VALUE,
@@ -358,11 +358,8 @@ KNOWN = {
     ("metrics", "missing key", "labels"): BY_VALUE + " (positive must be one of the classes)",
     **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
     ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
-    ("optimizer", "missing key", "initial_weight"): "a value that needs another key: weight_decay above 0 acts on "
-                                                    "the weights (0, the default, needs none)",
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
-    **{("rnn", "missing key", k): CROSS_KEY + " (a loss needs targets; the gates each cell needs)"
-       for k in ("target", "targets", "weights")},
+    ("rnn", "missing key", "weights"): CROSS_KEY + " (the gates each cell needs)",
     ("word2vec", "missing key", "similarity"): BY_VALUE + " (a word in pairs or analogy needs a vector)",
 }
 

@@ -24,7 +24,7 @@ from dlsolve.kinds import clipping as CL
 from dlsolve.kinds import values as V
 from dlsolve.kinds.optimizer_rules import MOMENTUM_FORMS, OPTIMIZERS, Accumulating, Adam, Momentum
 from dlsolve.kinds.optimizer_run import W, Config, Problem, Run, cell, formulas, plain, run, weight_variable
-from dlsolve.kinds.prepared import ExactlyOne, PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import BelongsTo, ExactlyOne, PreparedSpec, Requires, frozen
 from dlsolve.solution import Cell, Phrase, Solution
 from dlsolve.schema import NumberOrVector, OptimizerName  # field types with a JSON Schema
 
@@ -63,6 +63,7 @@ class Spec(PreparedSpec[Problem]):
         Requires("squared_gradients", ("iterations",), "with squared_gradients, say how many iterations"),
         Requires("objective", ("iterations",), "with objective, say how many iterations"),
         Requires("objective", ("initial_weight",), "an objective needs initial_weight (where the descent starts)"),
+        BelongsTo("weight_decay", "initial_weight", message="weight_decay acts on the weights: give initial_weight"),
     )
     kind: Literal["optimizer"]
     title: Optional[str] = None
@@ -157,8 +158,6 @@ class Spec(PreparedSpec[Problem]):
         if self.lr_decay > 0 and not optimizer.takes_lr_decay:
             owners = " and ".join(o.title for o in OPTIMIZERS.values() if o.takes_lr_decay)
             raise SpecInvalid(f"lr_decay is {owners}'s (PyTorch), not {self.optimizer}'s", ("lr_decay",))
-        if self.weight_decay > 0 and w0 is None:
-            raise SpecInvalid("weight_decay acts on the weights: give initial_weight", ("weight_decay",))
         iterations = self.iterations if self.iterations is not None else len(grads or ())
         return Problem(optimizer, iterations, grads, None if w0 is None else frozen(w0), f, weights, size)
 

@@ -97,6 +97,26 @@ class Requires:
         return {"if": _given(self.key), "then": {"allOf": [_given(k) for k in self.needs]}}
 
 
+@dataclass(frozen=True)
+class NeedsOneOf:
+    """When every key of `given` is given, at least one of `one_of` is too (an input with a loss
+    needs its target or label; a recurrent loss needs targets or a last target). The error
+    points at `at` (default: the first of `one_of`, the key to add)."""
+
+    given: tuple[str, ...]
+    one_of: tuple[str, ...]
+    message: str = ""
+    at: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        if all(_present(model, k) for k in self.given) and not any(_present(model, k) for k in self.one_of):
+            raise SpecInvalid(self.message or f"{_keys(self.given)} need {' or '.join(self.one_of)}",
+                              (self.at or self.one_of[0],))
+
+    def schema(self) -> dict[str, Any]:
+        return {"if": {"allOf": [_given(k) for k in self.given]}, "then": {"anyOf": [_given(k) for k in self.one_of]}}
+
+
 def _nested(model: type[BaseModel], path: Sequence[str]) -> list[tuple[type[BaseModel], str]]:
     """(model, key) for each step of a dotted path (`pool.type`: the Spec's pool, PoolSpec's type)."""
     out = [(model, path[0])]
@@ -148,7 +168,7 @@ class BelongsTo:
         return {"if": {"required": [self.key], "not": {"properties": {self.key: {"enum": unset}}}}, "then": then}
 
 
-Rule = ExactlyOne | AtLeastOne | Requires | BelongsTo
+Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | BelongsTo
 
 
 def rules_schema(rules: Sequence[Rule], model: type[BaseModel]) -> dict[str, Any]:
@@ -168,7 +188,11 @@ class Ruled(BaseModel):
         schema: dict[str, Any] = handler(core_schema)
         if cls.RULES:
             target = handler.resolve_ref_schema(schema)
-            target.update(rules_schema(cls.RULES, cls))
+            extra = rules_schema(cls.RULES, cls)
+            if extra.keys() & target.keys():   # the model states an allOf (or if) of its own: keep both
+                target.setdefault("allOf", []).append(extra)
+            else:
+                target.update(extra)
         return schema
 
     @model_validator(mode="after")

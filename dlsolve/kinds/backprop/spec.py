@@ -19,7 +19,7 @@ from dlsolve import limits
 from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import AtLeastOne, ExactlyOne, PreparedSpec, Requires, Ruled, frozen
+from dlsolve.kinds.prepared import AtLeastOne, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled, frozen
 from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularization, RegularizationSpec,
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
@@ -153,6 +153,7 @@ class Spec(PreparedSpec[Problem]):
                  message="regularisation adds a penalty to a loss; add loss: (e.g. mse)"),
         Requires("input_units", ("loss",),
                  message="a symbolic problem (input_units) differentiates a loss; add loss: (e.g. mse)"),
+        NeedsOneOf(("input", "loss"), ("target", "label"), message="missing target (the expected output y)"),
     )
     kind: Literal["backprop"]
     title: Optional[str] = None

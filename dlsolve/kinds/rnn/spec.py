@@ -21,7 +21,7 @@ from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import ExactlyOne, PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import ExactlyOne, NeedsOneOf, PreparedSpec, Requires, frozen
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
@@ -176,6 +176,8 @@ class Spec(PreparedSpec[Problem]):
         Requires("targets", ("loss",), message="targets need a loss to compare them with; add loss: (e.g. mse)"),
         Requires("target", ("loss",), message="target needs a loss to compare it with; add loss: (e.g. mse)"),
         Requires("learning_rate", ("loss",), message="a learning rate needs a loss to minimise (and targets)"),
+        NeedsOneOf(("loss",), ("targets", "target"), at="loss",
+                   message="a loss needs targets (one per step) or a target for the last step"),
     )
     kind: Literal["rnn"]
     title: Optional[str] = None
@@ -377,9 +379,7 @@ def _targets(spec: Spec, T: int, n_out: int, loss: Optional[Loss]) -> list[Optio
         raise SpecInvalid("give targets (one per step) or target (the last step), not both", ("target",))
     given = spec.targets is not None or spec.target is not None
     key = "targets" if spec.targets is not None else "target"
-    if not given:
-        if loss is not None:
-            raise SpecInvalid("a loss needs targets (one per step) or a target for the last step", ("loss",))
+    if not given:   # RULES: a loss needs targets or target
         return [None] * T
     assert loss is not None   # RULES: targets and target need a loss (and a readout)
     if spec.targets is not None:
