@@ -6,13 +6,13 @@ every combination of a small model's keys."""
 from __future__ import annotations
 
 import itertools
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dlsolve.errors import SpecInvalid
-from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, ExactlyOne, NeedsOneOf, Requires, Ruled
+from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, ExactlyOne, NameNeeds, NeedsOneOf, Requires, Ruled
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra: pip install -e '.[test]'")
 
@@ -157,3 +157,26 @@ def test_a_presence_refusal_names_the_key_to_add():
     with pytest.raises(ValidationError) as err:
         Presence.model_validate({"b": 1, "c": 1, "e": 1})
     assert "e needs a; add a:" in str(err.value)
+
+
+class Named(Ruled):
+    model_config = ConfigDict(extra="forbid")
+    RULES = (NameNeeds("label", "classes", message="label '{name}' needs classes"),)
+    label: Optional[Union[int, str, list[Union[int, str]]]] = None
+    classes: Optional[list[str]] = None
+
+
+@pytest.mark.parametrize("label", [None, 1, "cat", [0, 1], [0, "cat"], []])
+@pytest.mark.parametrize("classes", [None, ["cat", "dog"]])
+def test_a_name_needs_its_list_in_the_record_and_the_schema(label, classes):
+    data = {k: v for k, v in (("label", label), ("classes", classes)) if v is not None}
+    named = isinstance(label, str) or (isinstance(label, list) and any(isinstance(v, str) for v in label))
+    want = not named or classes is not None
+    try:
+        Named.model_validate(data)
+        loaded = True
+    except ValidationError as err:
+        loaded = False
+        assert "label 'cat' needs classes" in str(err)
+    assert loaded == want
+    assert jsonschema.Draft202012Validator(Named.model_json_schema()).is_valid(data) == want

@@ -350,7 +350,6 @@ KNOWN = {
                                                         "rule between the top level and the items of a list)",
     ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: a comparison of two "
                                           "keys' values, which a schema cannot state",
-    ("distillation", "quoted number", "label"): BY_VALUE,
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
     ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
     ("loss", "number for text", "y_true"): BY_VALUE,

@@ -21,7 +21,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Neg, Num, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import ExactlyOne, PreparedSpec, frozen
+from dlsolve.kinds.prepared import ExactlyOne, NameNeeds, PreparedSpec, frozen
 from dlsolve.kinds.prob import class_index, softmax_steps
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import Vector  # field types with a JSON Schema
@@ -51,7 +51,8 @@ class Spec(PreparedSpec[Problem]):
     """kind: distillation — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
-    RULES = (ExactlyOne(("teacher_logits", "teacher_probs")),)
+    RULES = (ExactlyOne(("teacher_logits", "teacher_probs")),
+             NameNeeds("label", "classes", message="label '{name}' is a name, but no classes: list names the classes"))
     kind: Literal["distillation"]
     title: Optional[str] = None
     teacher_logits: Optional[Vector] = Field(None,

@@ -13,7 +13,7 @@ from pydantic_core import CoreSchema
 
 from dlsolve.errors import Path, SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import PreparedSpec, frozen
+from dlsolve.kinds.prepared import NameNeeds, PreparedSpec, frozen
 from dlsolve.kinds.prob import class_index, log_base
 from dlsolve.losses import LOSSES, Loss
 from dlsolve.schema import LogBase, LossName, Targets, Vector, VectorOrMatrix  # field types with a JSON Schema
@@ -43,14 +43,11 @@ _OPTION_WRITTEN: dict[str, dict[str, Any]] = {"half": {"const": True}, "from_log
 
 
 def _option_rules(schema: dict[str, Any]) -> None:
-    """Which losses take which option (TAKES), and that a class name in y_true needs classes:
-    stated in the JSON Schema."""
+    """Which losses take which option (TAKES), stated in the JSON Schema."""
     schema.setdefault("allOf", []).extend(
         [{"if": _written(key, _OPTION_WRITTEN.get(key)),
           "then": {"properties": {"loss": {"enum": [n for n, l in LOSSES.items() if takes(l)]}}}}
-         for key, takes in TAKES.items()]
-        + [{"if": _written("y_true", {"anyOf": [{"type": "string"}, {"type": "array", "contains": {"type": "string"}}]}),
-            "then": {"required": ["classes"]}}])
+         for key, takes in TAKES.items()])
 
 
 Labels = Optional[tuple[int, ...]]      # the class index of each sample, for the class-wise losses with labels
@@ -74,6 +71,8 @@ class Spec(PreparedSpec[Problem]):
     """kind: loss — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
+    RULES = (NameNeeds("y_true", "classes",
+                       message="y_true '{name}' is a class name, but no classes: list names the classes"),)
     kind: Literal["loss"]
     title: Optional[str] = None
     loss: LossName = Field(description="the loss ℓ(y, ŷ) of each sample, then reduced over the samples")

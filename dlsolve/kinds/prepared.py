@@ -117,6 +117,30 @@ class NeedsOneOf:
         return {"if": {"allOf": [_given(k) for k in self.given]}, "then": {"anyOf": [_given(k) for k in self.one_of]}}
 
 
+_TEXT: dict[str, Any] = {"anyOf": [{"type": "string"}, {"type": "array", "contains": {"type": "string"}}]}
+
+
+@dataclass(frozen=True)
+class NameNeeds:
+    """`key` written as a name (text, or a list holding one) needs `needs` given: a class given by
+    name needs the classes' names. `{name}` in `message` is replaced by the first name written."""
+
+    key: str
+    needs: str
+    message: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        value = getattr(model, self.key)
+        names = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
+            if isinstance(value, (list, tuple)) else []
+        if names and not _present(model, self.needs):
+            raise SpecInvalid((self.message or f"{self.key} '{{name}}' is a name, but no {self.needs}: gives the "
+                               f"names").replace("{name}", names[0]), (self.key,))
+
+    def schema(self) -> dict[str, Any]:
+        return {"if": {"required": [self.key], "properties": {self.key: _TEXT}}, "then": _given(self.needs)}
+
+
 def _nested(model: type[BaseModel], path: Sequence[str]) -> list[tuple[type[BaseModel], str]]:
     """(model, key) for each step of a dotted path (`pool.type`: the Spec's pool, PoolSpec's type)."""
     out = [(model, path[0])]
@@ -168,7 +192,7 @@ class BelongsTo:
         return {"if": {"required": [self.key], "not": {"properties": {self.key: {"enum": unset}}}}, "then": then}
 
 
-Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | BelongsTo
+Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | NameNeeds | BelongsTo
 
 
 def rules_schema(rules: Sequence[Rule], model: type[BaseModel]) -> dict[str, Any]:
