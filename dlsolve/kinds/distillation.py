@@ -52,7 +52,8 @@ class Spec(PreparedSpec[Problem]):
 
     model_config = ConfigDict(extra="forbid")
     RULES = (ExactlyOne(("teacher_logits", "teacher_probs")),
-             NameNeeds("label", "classes", message="label '{name}' is a name, but no classes: list names the classes"))
+             NameNeeds("label", "classes",
+                       message="'{name}' is a class name, but no classes: list names the classes"))
     kind: Literal["distillation"]
     title: Optional[str] = None
     teacher_logits: Optional[Vector] = Field(None,

@@ -134,8 +134,8 @@ class NameNeeds:
         names = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
             if isinstance(value, (list, tuple)) else []
         if names and not _present(model, self.needs):
-            raise SpecInvalid((self.message or f"{self.key} '{{name}}' is a name, but no {self.needs}: gives the "
-                               f"names").replace("{name}", names[0]), (self.key,))
+            raise SpecInvalid((self.message or f"'{{name}}' is a name, but no {self.needs}: gives the names")
+                              .replace("{name}", names[0]), (self.key,))
 
     def schema(self) -> dict[str, Any]:
         return {"if": {"required": [self.key], "properties": {self.key: _TEXT}}, "then": _given(self.needs)}
