@@ -1,6 +1,6 @@
 """Writing a problem file: `dlsolve kinds` (what can be solved), `dlsolve new` (a commented
 template of a kind) and `dlsolve schema` (a kind's JSON Schema, for an editor's completion and
-checking). None of them solves anything, so none loads NumPy.
+checking). None of them solves anything.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from dlsolve.cli.boundary import boundary
-from dlsolve.cli.options import COLOR, PDF, PRECISION, TRACEBACK, complete_files, sheet_renderer, timeout
+from dlsolve.cli.options import COLOR, PDF, PRECISION, TRACEBACK, complete_files, sheet_renderer, timeout_option
 from dlsolve.errors import ExitStatus
 from dlsolve.export.gradebooks import GRADEBOOKS  # the registry alone (no NumPy): --gradebook's choices (csv only)
 from dlsolve.render import FORMATS
@@ -46,7 +46,7 @@ from dlsolve.render import FORMATS
 @PRECISION
 @PDF
 @COLOR
-@timeout("the problem")
+@timeout_option("the problem")
 @TRACEBACK
 def check_cmd(problem_file: str, answers_files: tuple[str, ...], rtol: float | None, atol: float | None,
               follow_through: bool, marks_file: str | None, roster_file: str | None, output: str | None,

@@ -71,7 +71,7 @@ COLOR = click.option("--color", "--colour", "color", type=click.Choice(["auto", 
 TRACEBACK = click.option("--traceback", is_flag=True, help="On an error, show the Python traceback too.")
 
 
-def timeout(what: str) -> Decorator:
+def timeout_option(what: str) -> Decorator:
     """--timeout, its help naming what is solved (`a problem` of several, `the problem`)."""
     return click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
                         metavar="SECONDS", help=f"Stop solving {what} after this long (0: no limit).")
@@ -80,7 +80,7 @@ def timeout(what: str) -> Decorator:
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options of how a solution is shown and where it goes (every solving command)."""
     f = TRACEBACK(f)
-    f = timeout("a problem")(f)
+    f = timeout_option("a problem")(f)
     f = sheet_options(f)
     f = click.option("--fragment", is_flag=True, help="LaTeX: the body only, to paste into a sheet.")(f)
     f = click.option("-o", "--output", type=click.Path(dir_okay=True, writable=True), default=None,
