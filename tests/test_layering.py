@@ -149,15 +149,6 @@ def _rule_names() -> set[str]:
     return _object_names() | _layer_names()
 
 
-# Kinds whose own option shares a word with a layer type: there it names the kind's own choice,
-# not a conv/params layer (activation and loss names are still checked in them).
-OWN_CHOICES = {
-    "normalize.py": "batchnorm | layernorm is the normalize kind's own option",
-    "normalize_groups.py": "batchnorm | layernorm is the normalize kind's own option",
-}
-
-
-EXCLUDED: tuple[str, ...] = ()  # every module under kinds/ is scanned
 
 
 def _str_constants(node: ast.AST) -> list[str]:
@@ -203,16 +194,16 @@ def test_the_name_scan_finds_what_it_should():
     assert sorted(name_decisions(src, names)) == [(1, "softmax"), (2, "cce"), (3, "dense"), (3, "softmax")]
 
 
-def test_no_kind_branches_on_an_activation_loss_or_layer_name():
+def test_no_module_branches_on_an_activation_loss_or_layer_name():
+    """The whole package, with no exemption: a word that is also another choice's value (a
+    normalize method `batchnorm`, a reduction `sum`) is a `Choice` member at its home."""
     offenders = []
-    for path in sorted((ROOT / "dlsolve" / "kinds").rglob("*.py")):
-        rel = path.relative_to(ROOT / "dlsolve" / "kinds").as_posix()
-        if rel in EXCLUDED:
+    for path in sorted((ROOT / "dlsolve").rglob("*.py")):
+        rel = path.relative_to(ROOT / "dlsolve").as_posix()
+        if rel in RULE_HOMES:
             continue
-        own = any(rel.startswith(prefix) for prefix in OWN_CHOICES)
-        names = _object_names() if own else _rule_names()
         offenders += [f"{rel}:{line}: {name!r}" for line, name in
-                      name_decisions(path.read_text(encoding="utf-8"), names)]
+                      name_decisions(path.read_text(encoding="utf-8"), _rule_names(), lookups=True)]
     assert not offenders, "ask the activation/loss/layer object instead:\n" + "\n".join(offenders)
 
 
@@ -220,6 +211,7 @@ def test_no_kind_branches_on_an_activation_loss_or_layer_name():
 # The records' own modules define the names; everything else holds or asks a record (a formula
 # builds a call with `call("exp", x)`, the registry's constructor, which is not a decision).
 HOMES = {"functions.py", "function_forms.py", "activations.py"}
+RULE_HOMES = HOMES | {"losses.py"}   # where activation, function and loss names are defined
 
 def _function_and_activation_names() -> set[str]:
     from dlsolve.activations import ACTIVATIONS

@@ -24,7 +24,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Mul, Num, Pow, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.prepared import BelongsTo, PreparedSpec, frozen
-from dlsolve.kinds.normalize_groups import (EPS, MOM, TERMS_WRITTEN, TERMS_WRITTEN_NHWC, Group, L, build_groups,
+from dlsolve.kinds.normalize_groups import (EPS, MOM, Method, TERMS_WRITTEN, TERMS_WRITTEN_NHWC, Group, L, build_groups,
                                             group_arrays, group_size, group_vector, group_word, mean_form,
                                             per_feature, read_input, shape_text, stat_sym, std_sym, var_form,
                                             x_sym)
@@ -42,7 +42,7 @@ CONVENTIONS = (
 SHOWN = 8          # entries per group written out in full; the rest are computed the same way
 Cells = dict[tuple[int, ...], Sym]   # a per-entry step's symbol at each position of the input
 Stats = tuple[Sym, Sym, Sym]          # a group's μ, σ² and √(σ² + ε)
-AFFINE = ("batchnorm", "layernorm")   # the methods with γ, β, ε and a backward pass
+AFFINE = (Method.BATCHNORM, Method.LAYERNORM)   # the methods with γ, β, ε and a backward pass
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ class Spec(PreparedSpec[Problem]):
     RULES = (
         *(BelongsTo(key, "method", AFFINE, message=f"'{key}' belongs to batchnorm and layernorm, not to {{held}}")
           for key in ("gamma", "beta", "epsilon", "grad_output")),
-        BelongsTo("running", "method", ("batchnorm",), message="running statistics belong to batchnorm, not to {held}"),
-        BelongsTo("ddof", "method", ("standardize",),
+        BelongsTo("running", "method", (Method.BATCHNORM,), message="running statistics belong to batchnorm, not to {held}"),
+        BelongsTo("ddof", "method", (Method.STANDARDIZE,),
                   message="'ddof' belongs to standardize (batchnorm and layernorm always divide by n)"),
     )
     kind: Literal["normalize"]
@@ -111,15 +111,20 @@ class Spec(PreparedSpec[Problem]):
                                           description="batchnorm/layernorm: ∂L/∂y, the input's shape; adds the "
                                                       "backward pass")
 
+    @property
+    def normalisation(self) -> Method:
+        """The method as its record (the field keeps the YAML's word)."""
+        return Method(self.method)
+
     def prepare(self) -> Problem:
-        x, layout = read_input(self.input, self.method)
+        x, layout = read_input(self.input, self.normalisation)
         if x.size > MAX_INPUT:
             raise SpecInvalid(f"expected at most {MAX_INPUT:,} values (each is worked as a step), got {x.size:,}",
                               ("input",))
         feats = x.shape[-1]
         dy = None
         if self.grad_output is not None:
-            dy, dlayout = read_input(self.grad_output, self.method, "grad_output")
+            dy, dlayout = read_input(self.grad_output, self.normalisation, "grad_output")
             if dy.shape != x.shape:
                 raise SpecInvalid(f"expected the shape of the input {shape_text(x, layout)}, got {shape_text(dy, dlayout)}",
                                   ("grad_output",))
@@ -130,17 +135,17 @@ class Spec(PreparedSpec[Problem]):
             rvar = per_feature(self.running.var, feats, 1.0, "var", ("running",))
             if np.any(rvar < 0):
                 raise SpecInvalid("a running variance cannot be negative", ("running", "var"))
-            if self.running.unbiased and group_size(x, layout, self.method) < 2:
+            if self.running.unbiased and group_size(x, layout, self.normalisation) < 2:
                 raise SpecInvalid("the unbiased variance of the running update divides by n − 1: it needs at "
                                   "least 2 values per feature (or running: {unbiased: false})", ("running",))
             rmean, rvar = frozen(rmean), frozen(rvar)
         eps = 1e-5 if self.epsilon is None else self.epsilon
-        groups = group_arrays(x, layout, self.method)
+        groups = group_arrays(x, layout, self.normalisation)
         for g, vals in enumerate(groups):
             spread = float(np.max(vals) - np.min(vals))
-            if spread == 0 and (self.method in ("standardize", "minmax") or eps == 0):
-                what = "column" if self.method in ("standardize", "minmax") else group_word(self.method, layout)
-                why = "max − min = 0" if self.method == "minmax" else "σ = 0" if self.method == "standardize" \
+            if spread == 0 and (self.normalisation in (Method.STANDARDIZE, Method.MINMAX) or eps == 0):
+                what = "column" if self.normalisation in (Method.STANDARDIZE, Method.MINMAX) else group_word(self.normalisation, layout)
+                why = "max − min = 0" if self.normalisation is Method.MINMAX else "σ = 0" if self.normalisation is Method.STANDARDIZE \
                     else "σ² = 0 and ε = 0"
                 raise SpecInvalid(f"{what} {g + 1} is constant ({why}): the division is undefined", ("input",))
         return Problem(frozen(x), layout, frozen(per_feature(self.gamma, feats, 1.0, "gamma")),
@@ -149,15 +154,15 @@ class Spec(PreparedSpec[Problem]):
 
 def solve(spec: Spec, options: Optional[SolveOptions] = None) -> Solution:
     d = Derivation(options)
-    if spec.method in ("standardize", "minmax"):
+    if spec.normalisation in (Method.STANDARDIZE, Method.MINMAX):
         _scale(d, spec)
         return d.solution(KIND, spec.title)
     problem = spec.problem
-    x, layout, method = problem.x, problem.layout, spec.method
+    x, layout, method = problem.x, problem.layout, spec.normalisation
     groups = build_groups(x, layout, method)
     word = group_word(method, layout)
     eps = 1e-5 if spec.epsilon is None else spec.epsilon
-    if method == "batchnorm":
+    if method is Method.BATCHNORM:
         d.convention("batch normalisation: each " + word + " is normalised over the "
                      + ("batch, height and width" if layout == "nhwc" else "batch") + " with the batch variance σ² = "
                      "Σ(x − μ)²/n (divided by n, not n − 1), as in training")
@@ -374,7 +379,7 @@ def _scale(d: Derivation, spec: Spec) -> None:
     x, layout = spec.problem.x, spec.problem.layout
     feats = x.shape[1]
     ddof = spec.ddof or 0
-    if spec.method == "standardize":
+    if spec.normalisation is Method.STANDARDIZE:
         d.convention("standardisation: z = (x − μ)/σ per column, with the " +
                      ("sample σ (divided by n − 1, ddof: 1)" if ddof else "population σ (divided by n; ddof: 1 divides by n − 1)"))
     else:
@@ -396,7 +401,7 @@ def _scale(d: Derivation, spec: Spec) -> None:
         if len(syms) > TERMS_WRITTEN:
             vec = Sym(f"xcol{j + 1}", f"x[:, {j + 1}]", rf"x_{{:,{j + 1}}}")
             d.bind(vec, x[:, j].copy())
-        if spec.method == "standardize":
+        if spec.normalisation is Method.STANDARDIZE:
             mu, var = stat_sym("mu", "μ", r"\mu", sub), stat_sym("var", "σ", r"\sigma", sub, sq=True)
             sd = stat_sym("sd", "σ", r"\sigma", sub)
             d.derive(mu, mean_form(syms, vec))
@@ -414,16 +419,16 @@ def _scale(d: Derivation, spec: Spec) -> None:
         for k, (p, s) in enumerate(zip(cells, syms)):
             if k == SHOWN:
                 d.record = lambda _s: False  # noqa: E731
-            z = x_sym("z", "z" if spec.method == "standardize" else "x′", "z" if spec.method == "standardize"
+            z = x_sym("z", "z" if spec.normalisation is Method.STANDARDIZE else "x′", "z" if spec.normalisation is Method.STANDARDIZE
                        else "x'", p, layout)
             d.derive(z, (s - a) / b if b is not None else (s - a) / (names[1] - a))
             out[p] = z
         if d.record is not True:
             d.record = True
             d.text("The first {n:int} are written out; the others are computed the same way.", n=SHOWN)
-    labels = (("mean", "var", "std"), ("μ", "σ²", "σ")) if spec.method == "standardize" else \
+    labels = (("mean", "var", "std"), ("μ", "σ²", "σ")) if spec.normalisation is Method.STANDARDIZE else \
         (("min", "max"), ("min", "max"))
     for answer, label, column_stats in zip(labels[0], labels[1], firsts):
         d.answer(answer, _per_group(d, column_stats), f"{label} per column", keys=tuple(s.key for s in column_stats))
     value, keys = _shaped(d, spec, out)
-    d.answer("output", value, "(x − μ)/σ" if spec.method == "standardize" else "(x − min)/(max − min)", keys=keys)
+    d.answer("output", value, "(x − μ)/σ" if spec.normalisation is Method.STANDARDIZE else "(x − min)/(max − min)", keys=keys)

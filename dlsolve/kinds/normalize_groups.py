@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from dlsolve import notation as N
+from dlsolve.choice import Choice
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, Num, Sym, call
 from dlsolve.kinds import values as V
@@ -19,13 +20,23 @@ TERMS_WRITTEN = 12  # a mean over more values than this is written with Σ inste
 TERMS_WRITTEN_NHWC = 4  # (x₁,₁,₂,₁ is wide: fewer terms fit on a line)
 
 
-def read_input(value: Any, method: str, key: str = "input") -> tuple[np.ndarray, str]:
+class Method(Choice):
+    """What `kind: normalize` does (method: …). Two of its words are also layer types of
+    conv/params (batchnorm, layernorm): code compares these members, never the words."""
+
+    BATCHNORM = "batchnorm"       # each feature (channel) over the batch
+    LAYERNORM = "layernorm"       # each sample over its features
+    STANDARDIZE = "standardize"   # each column: (x − μ)/σ
+    MINMAX = "minmax"             # each column: (x − min)/(max − min)
+
+
+def read_input(value: Any, method: Method, key: str = "input") -> tuple[np.ndarray, str]:
     """A flat list, a matrix (rows × features) or, for batchnorm, a 4-D list (N, H, W, C)."""
     depth, v = 0, value
     while isinstance(v, list) and v:
         depth, v = depth + 1, v[0]
     if depth == 4:
-        if method != "batchnorm":
+        if method is not Method.BATCHNORM:
             raise SpecInvalid(f"a 4-D input (batch, height, width, channels) is for batchnorm; {method} takes "
                               "a list or a matrix (rows are samples)", (key,))
         mats = [[V.matrix(ch, (key, n, h)) for h, ch in enumerate(img)] if isinstance(img, list) else None
@@ -40,7 +51,7 @@ def read_input(value: Any, method: str, key: str = "input") -> tuple[np.ndarray,
     if depth == 2:
         return V.matrix(value, (key,)), "matrix"
     if depth in (0, 1):
-        return V.vector(value, (key,), scalar_ok=False)[:, None] if method != "layernorm" else \
+        return V.vector(value, (key,), scalar_ok=False)[:, None] if method is not Method.LAYERNORM else \
             V.vector(value, (key,), scalar_ok=False)[None, :], "flat"
     raise SpecInvalid("expected a list (one feature), a matrix (rows are samples, columns features) or a 4-D "
                       "list (batch, height, width, channels)", (key,))
@@ -61,17 +72,17 @@ def per_feature(value: Any, feats: int, default: float, key: str, prefix: tuple[
     return v
 
 
-def group_word(method: str, layout: str) -> str:
-    return "sample" if method == "layernorm" else "channel" if layout == "nhwc" else "feature"
+def group_word(method: Method, layout: str) -> str:
+    return "sample" if method is Method.LAYERNORM else "channel" if layout == "nhwc" else "feature"
 
 
-def group_arrays(x: np.ndarray, layout: str, method: str) -> list[np.ndarray]:
-    if method == "layernorm":
+def group_arrays(x: np.ndarray, layout: str, method: Method) -> list[np.ndarray]:
+    if method is Method.LAYERNORM:
         return [x[i] for i in range(x.shape[0])]
     return [x[..., c].ravel() for c in range(x.shape[-1])]
 
 
-def group_size(x: np.ndarray, layout: str, method: str) -> int:
+def group_size(x: np.ndarray, layout: str, method: Method) -> int:
     return len(group_arrays(x, layout, method)[0])
 
 
@@ -96,8 +107,8 @@ def x_sym(name: str, uni: str, tex: str, pos: tuple[int, ...], layout: str) -> S
     return N.quantity(name, uni, tex, idx)
 
 
-def build_groups(x: np.ndarray, layout: str, method: str) -> list[Group]:
-    if method == "layernorm":
+def build_groups(x: np.ndarray, layout: str, method: Method) -> list[Group]:
+    if method is Method.LAYERNORM:
         cells: list[list[tuple[int, ...]]] = [[(i, j) for j in range(x.shape[1])] for i in range(x.shape[0])]
     else:
         cells = [[tuple(int(a) for a in p) + (c,) for p in np.ndindex(*x.shape[:-1])] for c in range(x.shape[-1])]
@@ -106,12 +117,12 @@ def build_groups(x: np.ndarray, layout: str, method: str) -> list[Group]:
             for g, cs in enumerate(cells)]
 
 
-def group_vector(g: Group, layout: str, method: str) -> Sym:
+def group_vector(g: Group, layout: str, method: Method) -> Sym:
     """All the values of a group as one vector, for the Σ form of a long sum."""
     k = g.number
     if layout == "flat":
         return Sym("xg", "x", r"\mathbf{x}")
-    if method == "layernorm":
+    if method is Method.LAYERNORM:
         return Sym(f"xg{k}", f"x[{k}, :]", rf"x_{{{k},:}}")
     if layout == "nhwc":
         return Sym(f"xg{k}", f"x[:, :, :, {k}]", rf"x_{{:,:,:,{k}}}")
