@@ -1,18 +1,23 @@
 """The rules between keys (dlsolve/kinds/prepared.py). `BelongsTo`: a key given with a value other than its default
-belongs to another key being given, or holding one of some values (also inside a nested model).
-The record refuses a model and its JSON Schema refuses the same data: both are checked here on
-every combination of a small model's keys."""
+belongs to another key being given, or holding one of some values (also inside a nested model);
+the presence records; `NeedsOneOf` on each item of a list; `KeysWhen`: the keys a mapping holds
+depend on another key's value. The record refuses a model and its JSON Schema refuses the same
+data: both are checked here on every combination of a small model's keys, null included, against
+the rule written out again by hand."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Literal, Optional, Union
 
 import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dlsolve.errors import SpecInvalid
-from dlsolve.kinds.prepared import AtLeastOne, BelongsTo, ExactlyOne, NameNeeds, NeedsOneOf, Requires, Ruled
+from dlsolve.errors import DlsolveError
+from dlsolve.kinds.prepared import (AtLeastOne, BelongsTo, ExactlyOne, KeysWhen, NameNeeds, NeedsOneOf, Requires,
+                                      Ruled)
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra: pip install -e '.[test]'")
 
@@ -180,3 +185,161 @@ def test_a_name_needs_its_list_in_the_record_and_the_schema(label, classes):
         assert "label 'cat' needs classes" in str(err)
     assert loaded == want
     assert jsonschema.Draft202012Validator(Named.model_json_schema()).is_valid(data) == want
+
+
+def _verdicts(model: type[Ruled], data: dict) -> tuple[bool, bool]:
+    """(the model loads data, its JSON Schema takes data)."""
+    try:
+        model.model_validate(data)
+        loaded = True
+    except (ValidationError, SpecInvalid):
+        loaded = False
+    return loaded, jsonschema.Draft202012Validator(model.model_json_schema()).is_valid(data)
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    t: Optional[int] = None
+    l: Optional[int] = None
+
+
+class Listed(Ruled):
+    """NeedsOneOf on the items of a list: with a and b given, each item gives t or l."""
+
+    model_config = ConfigDict(extra="forbid")
+    RULES = (NeedsOneOf(("a", "b"), ("t", "l"), each="items"),)
+    a: Optional[int] = None
+    b: Optional[int] = None
+    items: Optional[list[Item]] = None
+
+
+def _listed_expected(data: dict) -> bool:
+    """With a and b given (not null), every item of items gives t or l (not null)."""
+    if data.get("a") is None or data.get("b") is None:
+        return True
+    return all(item.get("t") is not None or item.get("l") is not None for item in data.get("items") or [])
+
+
+def test_each_item_needs_one_of_in_the_record_and_the_schema():
+    items = [{k: v for k, v in (("t", t), ("l", l)) if v != "absent"}
+             for t in ("absent", None, 1) for l in ("absent", None, 1)]
+    lists = ["absent", None, [], *([i] for i in items), *([i, j] for i in items for j in items)]
+    count = refused = 0
+    for a, b, listed in itertools.product(("absent", None, 1), ("absent", None, 1), lists):
+        data = {k: v for k, v in (("a", a), ("b", b), ("items", listed)) if v != "absent"}
+        want = _listed_expected(data)
+        assert _verdicts(Listed, data) == (want, want), data
+        count += 1
+        refused += not want
+    assert count == 9 * (3 + 9 + 81) and 0 < refused < count
+
+
+def test_an_item_without_one_of_is_named_by_its_index():
+    with pytest.raises(ValidationError) as err:
+        Listed.model_validate({"a": 1, "b": 2, "items": [{"t": 1}, {"l": None}]})
+    assert "a and b need t or l" in str(err.value)
+    cause = err.value.errors()[0]["ctx"]["error"]
+    assert isinstance(cause, SpecInvalid) and cause.subpath == ("items", 1, "t")
+
+
+class Keyed(Ruled):
+    """KeysWhen: kind one (the default) holds W and U in m, and may hold b; kind two holds i and g,
+    g also written c (not both); kind three says nothing about m."""
+
+    model_config = ConfigDict(extra="forbid")
+    RULES = (KeysWhen("m", "kind", "one", ("W", "U"), may=("b",)),
+             KeysWhen("m", "kind", "two", ("i", "g"), aliases=(("c", "g"),), noun="two gate",
+                      titles=(("g", "the g gate"),)))
+    kind: Literal["one", "two", "three"] = "one"
+    m: Optional[dict[str, int]] = None
+
+
+def _keyed_expected(data: dict) -> bool:
+    if "kind" in data and data["kind"] is None:
+        return False
+    kind, m = data.get("kind", "one"), data.get("m")
+    if m is None:
+        return True
+    keys = set(m)
+    if kind == "one":
+        return {"W", "U"} <= keys <= {"W", "U", "b"}
+    if kind == "two":
+        return "i" in keys and keys <= {"i", "g", "c"} and len(keys & {"g", "c"}) == 1
+    return True
+
+
+def test_the_keys_a_mapping_holds_by_another_keys_value_in_the_record_and_the_schema():
+    names = ("W", "U", "b", "i", "g", "c", "x")
+    maps = ["absent", None] + [{k: 1 for k, on in zip(names, bits) if on}
+                               for bits in itertools.product((0, 1), repeat=len(names))]
+    count = refused = 0
+    for kind, m in itertools.product(("absent", None, "one", "two", "three"), maps):
+        data = {k: v for k, v in (("kind", kind), ("m", m)) if v != "absent"}
+        want = _keyed_expected(data)
+        assert _verdicts(Keyed, data) == (want, want), data
+        count += 1
+        refused += not want
+    assert count == 5 * (2 + 2 ** 7) and 0 < refused < count
+
+
+@pytest.mark.parametrize("data, words, path", [
+    ({"m": {"W": 1}}, "missing key U; kind: one needs W, U", ("m",)),
+    ({"m": {"W": 1, "U": 1, "B": 1}}, "unknown key: expected one of W, U, b, got 'B'", ("m", "B", "<key>")),
+    ({"kind": "two", "m": {"i": 1}}, "missing two gate g (the g gate); kind: two needs i, g", ("m",)),
+    ({"kind": "two", "m": {"c": 1, "i": 1, "g": 1}}, "two gate g is given twice ('c' is another name for it)",
+     ("m", "g", "<key>")),
+])
+def test_a_key_the_mapping_should_not_hold_or_lacks_is_named(data, words, path):
+    with pytest.raises(ValidationError) as err:
+        Keyed.model_validate(data)
+    cause = err.value.errors()[0]["ctx"]["error"]
+    assert words in str(cause) and cause.subpath == path
+
+
+# The gates of each cell, written out again (not read from dlsolve.cells): the keys of rnn's weights.
+GATES = {"rnn": ({"W", "U"}, {"b", "bh"}), "lstm": ({"i", "f", "g", "o"}, set()), "gru": ({"r", "z", "n"}, set())}
+CANDIDATES = {"rnn": ("W", "U", "b", "bh", "i"), "lstm": ("i", "f", "g", "c", "o", "W"), "gru": ("r", "z", "n", "g")}
+
+
+@pytest.mark.parametrize("cell", sorted(GATES))
+def test_rnn_weights_hold_the_gates_of_their_cell_in_the_loader_and_the_schema(cell):
+    """Every set of keys (from the cell's own, an alias and another cell's): the loader and the
+    kind's schema take exactly the ones holding the cell's gates (lstm's g also written c)."""
+    from dlsolve import schema
+    from dlsolve.load import load_text
+
+    validator = jsonschema.Draft202012Validator(schema.kind_schema("rnn"))
+    needs, may = GATES[cell]
+    count = refused = 0
+    for bits in itertools.product((0, 1), repeat=len(CANDIDATES[cell])):
+        keys = {k for k, on in zip(CANDIDATES[cell], bits) if on}
+        weights = {k: (1 if cell == "rnn" else {"W": 1, "U": 1}) for k in keys}
+        data = {"kind": "rnn", "cell": cell, "inputs": [1], "weights": weights}
+        written = {"g" if k == "c" and cell == "lstm" else k for k in keys}
+        want = written == needs | (keys & may) and not (cell == "lstm" and {"g", "c"} <= keys)
+        try:
+            load_text(json.dumps(data), "rnn.yaml")
+            loaded = True
+        except DlsolveError:
+            loaded = False
+        assert (loaded, validator.is_valid(data)) == (want, want), data
+        count += 1
+        refused += not want
+    assert 0 < refused < count
+
+
+@pytest.mark.parametrize("text, located", [
+    ("kind: rnn\ncell: lstm\ninputs: [1]\nweights:\n  i: {W: 1, U: 1}\n  f: {W: 1, U: 1}\n  g: {W: 1, U: 1}\n",
+     ":5:3: weights: missing lstm gate o (output gate); cell: lstm needs i, f, g, o"),
+    ("kind: rnn\ncell: gru\ninputs: [1]\nweights:\n  r: {W: 1, U: 1}\n  z: {W: 1, U: 1}\n  q: {W: 1, U: 1}\n",
+     ":7:3: weights.q: unknown gru gate: expected one of r, z, n, got 'q'"),
+    ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, b: 1}\n", ":4:10: weights: missing key U; cell: rnn needs W, U"),
+    ("kind: backprop\nsamples:\n  - {input: [1], target: [1]}\n  - input: [2]\nloss: mse\n"
+     "layers: [{weights: [[1]], activation: linear}]\n", ":4:5: samples[1].target: missing target (the expected output y)"),
+])
+def test_a_refusal_of_the_new_rules_is_located(text, located):
+    from dlsolve.load import load_text
+
+    with pytest.raises(DlsolveError) as err:
+        load_text(text, "p.yaml")
+    assert str(err.value) == "p.yaml" + located

@@ -343,11 +343,8 @@ def mutations(data):
 # Where the loader refuses and the schema accepts: rules between keys, or between a value and
 # another key's value, which the validators check in code and a pydantic-built schema cannot
 # state. (kind, what was done, top-level key) → why. The schema is never the stricter one.
-CROSS_KEY = "a key required only with (or instead of) another key, checked in the kind's validator"
 BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
 KNOWN = {
-    ("backprop", "missing key", "samples"): CROSS_KEY + " (each sample's target or label when there is a loss: a "
-                                                        "rule between the top level and the items of a list)",
     ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: a comparison of two "
                                           "keys' values, which a schema cannot state",
     ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
@@ -358,7 +355,6 @@ KNOWN = {
     **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
     ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
     ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
-    ("rnn", "missing key", "weights"): CROSS_KEY + " (the gates each cell needs)",
     ("word2vec", "missing key", "similarity"): BY_VALUE + " (a word in pairs or analogy needs a vector)",
 }
 

@@ -8,8 +8,9 @@ solver reads `spec.problem` and never a private attribute, so what the validator
 public home and cannot be changed after it was checked.
 
 Rules between keys ("give exactly one of teacher_logits and teacher_probs", "iterations needs
-objective", "ddof belongs to method: standardize") are records (`ExactlyOne`, `AtLeastOne`,
-`Requires`, `BelongsTo`) declared on the model in `RULES`: the same record refuses the file when
+objective", "with a loss, each sample gives a target or a label", "an lstm's weights hold the
+gates i, f, g, o", "ddof belongs to method: standardize") are records (`ExactlyOne`, `AtLeastOne`,
+`Requires`, `NeedsOneOf`, `KeysWhen`, `NameNeeds`, `BelongsTo`) declared on the model in `RULES`: the same record refuses the file when
 it is loaded and states the rule in the JSON Schema (`rules_schema`), so an editor and dlsolve
 refuse the same files.
 """
@@ -22,7 +23,7 @@ from typing import Any, ClassVar, Generic, Sequence, TypeVar, get_args
 import numpy as np
 from pydantic import BaseModel, PrivateAttr, model_validator
 
-from dlsolve.errors import SpecInvalid
+from dlsolve.errors import SpecInvalid, did_you_mean
 
 P = TypeVar("P")
 
@@ -100,21 +101,93 @@ class Requires:
 @dataclass(frozen=True)
 class NeedsOneOf:
     """When every key of `given` is given, at least one of `one_of` is too (an input with a loss
-    needs its target or label; a recurrent loss needs targets or a last target). The error
-    points at `at` (default: the first of `one_of`, the key to add)."""
+    needs its target or label; a recurrent loss needs targets or a last target) — or, with `each`
+    naming a list of mappings, each item of that list gives one of `one_of` (with a loss, each of
+    `samples` gives its target or label). The error points at `at` (default: the first of
+    `one_of`, the key to add), in the item that lacks it."""
 
     given: tuple[str, ...]
     one_of: tuple[str, ...]
     message: str = ""
     at: str = ""
+    each: str = ""
 
     def check(self, model: BaseModel) -> None:
-        if all(_present(model, k) for k in self.given) and not any(_present(model, k) for k in self.one_of):
-            raise SpecInvalid(self.message or f"{_keys(self.given)} need {' or '.join(self.one_of)}",
-                              (self.at or self.one_of[0],))
+        if not all(_present(model, k) for k in self.given):
+            return
+        message = self.message or f"{_keys(self.given)} need {' or '.join(self.one_of)}"
+        at = self.at or self.one_of[0]
+        if not self.each:
+            if not any(_present(model, k) for k in self.one_of):
+                raise SpecInvalid(message, (at,))
+            return
+        for i, item in enumerate(getattr(model, self.each) or ()):
+            if not any(_present(item, k) for k in self.one_of):
+                raise SpecInvalid(message, (self.each, i, at))
 
     def schema(self) -> dict[str, Any]:
-        return {"if": {"allOf": [_given(k) for k in self.given]}, "then": {"anyOf": [_given(k) for k in self.one_of]}}
+        one_of: dict[str, Any] = {"anyOf": [_given(k) for k in self.one_of]}
+        if not self.each:
+            return {"if": {"allOf": [_given(k) for k in self.given]}, "then": one_of}
+        return {"if": {"allOf": [_given(k) for k in (*self.given, self.each)]},
+                "then": {"properties": {self.each: {"type": "array", "items": one_of}}}}
+
+
+@dataclass(frozen=True)
+class KeysWhen:
+    """When `when` holds `value`, the mapping `key` holds each of `needs` and may hold `may`, and
+    nothing else: a key of `needs` may be written under another name (`aliases`: (other name,
+    name) pairs), but not under both. An lstm's weights hold its gates i, f, g (or c) and o; a
+    simple RNN's hold W and U, and may hold b and bh. `noun` names a key in the messages ("lstm
+    gate"), `titles` ((name, title) pairs) say what a missing one is."""
+
+    key: str
+    when: str
+    value: Any
+    needs: tuple[str, ...]
+    may: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+    noun: str = "key"
+    titles: tuple[tuple[str, str], ...] = ()
+
+    def check(self, model: BaseModel) -> None:
+        mapping = getattr(model, self.key)
+        if getattr(model, self.when) != self.value or not isinstance(mapping, dict):
+            return
+        names = (*self.needs, *self.may)
+        aliases = dict(self.aliases)
+        seen: dict[str, str] = {}
+        for written in mapping:
+            name = aliases.get(written, written)
+            if name not in names:
+                raise SpecInvalid(f"unknown {self.noun}: {did_you_mean(written, names)}",
+                                  (self.key, written, "<key>"))
+            if name in seen:
+                other = written if written != name else seen[name]
+                raise SpecInvalid(f"{self.noun} {name} is given twice ('{other}' is another name for it)",
+                                  (self.key, written, "<key>"))
+            seen[name] = written
+        for name in self.needs:
+            if name not in seen:
+                title = dict(self.titles).get(name)
+                raise SpecInvalid(f"missing {self.noun} {name}{f' ({title})' if title else ''}; "
+                                  f"{self.when}: {self.value} needs {', '.join(self.needs)}", (self.key,))
+
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
+        when: dict[str, Any] = {"properties": {self.when: {"const": self.value}}}
+        if model.model_fields[self.when].default != self.value:
+            when["required"] = [self.when]   # left out, `when` holds its default, which is not `value`
+        others: dict[str, list[str]] = {}
+        for other, name in self.aliases:
+            others.setdefault(name, []).append(other)
+        holds: dict[str, Any] = {
+            "type": "object",
+            "required": [n for n in self.needs if n not in others],
+            "propertyNames": {"enum": [*self.needs, *self.may, *(a for a, _ in self.aliases)]}}
+        one_name = [{"oneOf": [{"required": [n]} for n in (name, *written)]} for name, written in others.items()]
+        if one_name:
+            holds["allOf"] = one_name
+        return {"if": {"allOf": [when, _given(self.key)]}, "then": {"properties": {self.key: holds}}}
 
 
 _TEXT: dict[str, Any] = {"anyOf": [{"type": "string"}, {"type": "array", "contains": {"type": "string"}}]}
@@ -192,12 +265,12 @@ class BelongsTo:
         return {"if": {"required": [self.key], "not": {"properties": {self.key: {"enum": unset}}}}, "then": then}
 
 
-Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | NameNeeds | BelongsTo
+Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | KeysWhen | NameNeeds | BelongsTo
 
 
 def rules_schema(rules: Sequence[Rule], model: type[BaseModel]) -> dict[str, Any]:
     """The JSON Schema that states `rules` of `model` (for its `json_schema_extra`)."""
-    parts = [r.schema(model) if isinstance(r, BelongsTo) else r.schema() for r in rules]
+    parts = [r.schema(model) if isinstance(r, (BelongsTo, KeysWhen)) else r.schema() for r in rules]
     return {} if not parts else parts[0] if len(parts) == 1 else {"allOf": parts}
 
 

@@ -2,9 +2,9 @@
 
 Everything that can be wrong with a problem is found here, before solving, and reported with
 the path of the offending key (the loader turns the path into file:line:col). Rules between
-keys (input, samples or input_units; weights or units; what a loss goes with) are records in
-`RULES`, so the JSON Schema states them too; `prepare()` makes the frozen `Problem` the solver
-reads as `spec.problem`.
+keys (input, samples or input_units; weights or units; what a loss goes with, in each sample
+too) are records in `RULES`, so the JSON Schema states them too; `prepare()` makes the frozen
+`Problem` the solver reads as `spec.problem`.
 """
 
 from __future__ import annotations
@@ -154,6 +154,7 @@ class Spec(PreparedSpec[Problem]):
         Requires("input_units", ("loss",),
                  message="a symbolic problem (input_units) differentiates a loss; add loss: (e.g. mse)"),
         NeedsOneOf(("input", "loss"), ("target", "label"), message="missing target (the expected output y)"),
+        NeedsOneOf(("loss",), ("target", "label"), each="samples", message="missing target (the expected output y)"),
     )
     kind: Literal["backprop"]
     title: Optional[str] = None
@@ -273,9 +274,7 @@ def _target(value: Any, label: Any, path: Path, label_path: Path, spec: Spec,
         y = np.zeros(n_out)
         y[k] = 1.0
         return y
-    if value is None:
-        raise SpecInvalid("missing target (the expected output y)", path[:-1] + ("target",)
-                          if path[-1] == "target" else path)
+    # RULES (NeedsOneOf): with a loss, the input and each sample give a target or a label
     y = V.vector(value, path)
     if len(y) != n_out:
         raise SpecInvalid(f"expected {n_out} target value{'s' if n_out > 1 else ''} (one per output unit), "

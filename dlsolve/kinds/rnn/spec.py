@@ -3,9 +3,10 @@
 Every shape is checked here, before solving, and reported with the path of the offending key.
 Whatever the YAML gives (per-gate matrices in either layout, or PyTorch's packed tensors), the
 prepared `Problem` keeps each parameter exactly as written in the layout the student used, so
-that gradients come back in that layout too. Rules between keys (weights or pytorch; targets
-with a readout and a loss; a learning rate with a loss) are records in `RULES`, so the JSON
-Schema states them too; the solver reads the frozen `spec.problem`.
+that gradients come back in that layout too. Rules between keys (weights or pytorch; the keys
+of weights for each cell; targets with a readout and a loss; a learning rate with a loss) are
+records in `RULES`, so the JSON Schema states them too; the solver reads the frozen
+`spec.problem`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import ExactlyOne, NeedsOneOf, PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, frozen
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
@@ -33,13 +34,14 @@ _STRICT = ConfigDict(extra="forbid")
 GATES: dict[str, tuple[str, ...]] = {c.name: c.gate_names() for c in CELLS}
 GATE_TITLES = {g.name: g.title for c in CELLS for g in c.gates}
 GATE_ALIASES = {c.name: c.aliases for c in CELLS}
-PARAMS = ("W", "U", "b", "bh")
+NEEDED, OPTIONAL = ("W", "U"), ("b", "bh")   # a gate's parameters: the weights, and the biases (default 0)
+PARAMS = NEEDED + OPTIONAL
 _PARAMS_SCHEMA = {
     "W": {"anyOf": [NUMBER, ROWS], "description": "the input weights W"},
     "U": {"anyOf": [NUMBER, ROWS], "description": "the recurrent weights U"},
     "b": {"anyOf": [NUMBER, VECTOR], "description": "the biases b (default 0)"},
     "bh": {"anyOf": [NUMBER, VECTOR], "description": "the recurrent biases bʰ (PyTorch; optional)"}}
-_BLOCK = {"type": "object", "additionalProperties": False, "required": ["W", "U"], "properties": _PARAMS_SCHEMA}
+_BLOCK = {"type": "object", "additionalProperties": False, "required": list(NEEDED), "properties": _PARAMS_SCHEMA}
 # rnn: W, U, b, bh; lstm and gru: one such mapping per gate (by its letter or another name)
 _WEIGHTS = typed({"anyOf": [
     _BLOCK,
@@ -60,6 +62,16 @@ if TYPE_CHECKING:   # what the fields hold once checked (their JSON Schema is bu
     Weights = dict[str, Any]
 else:
     UnitLossName, Weights = _UNIT_LOSS_NAME, _WEIGHTS
+
+
+def _weights_keys(cell: type[Cell]) -> KeysWhen:
+    """The rule for the keys of `weights` with this cell, read from its class: one mapping
+    {W, U, b, bh} per gate, by its letter or another name (lstm: i, f, g or c, o); a one-gate cell
+    (the simple RNN) writes that mapping's keys directly."""
+    if cell.n_gates() == 1:
+        return KeysWhen("weights", "cell", cell.name, NEEDED, may=OPTIONAL)
+    return KeysWhen("weights", "cell", cell.name, cell.gate_names(), aliases=tuple(cell.aliases.items()),
+                    noun=f"{cell.name} gate", titles=tuple((g.name, g.title) for g in cell.gates))
 
 
 class LossSpec(BaseModel):
@@ -178,6 +190,7 @@ class Spec(PreparedSpec[Problem]):
         Requires("learning_rate", ("loss",), message="a learning rate needs a loss to minimise (and targets)"),
         NeedsOneOf(("loss",), ("targets", "target"), at="loss",
                    message="a loss needs targets (one per step) or a target for the last step"),
+        *(_weights_keys(c) for c in CELLS),
     )
     kind: Literal["rnn"]
     title: Optional[str] = None
@@ -190,8 +203,8 @@ class Spec(PreparedSpec[Problem]):
                                                                   description="out_in: each matrix one row per unit, "
                                                                               "one column per input (W·x); in_out: one "
                                                                               "row per input (x·W)")
-    # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru),
-    # so they are checked by hand below, each error pointing at its own key.
+    # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru): RULES
+    # (KeysWhen, one per cell) check them; each gate's mapping is checked by hand below.
     weights: Optional[Weights] = Field(None,
                                        description="the weights per gate as given (or give pytorch's packed tensors)")
     pytorch: Optional[PytorchSpec] = Field(None,
@@ -295,18 +308,8 @@ def _per_gate(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int, layout: s
     if BY_NAME[spec.cell].n_gates() == 1:
         return {"": _gate_block(weights, ("weights",), "", n_h, n_in, layout)}
     aliases = GATE_ALIASES[spec.cell]
-    found: dict[str, tuple[Any, Path]] = {}
-    for key, block in weights.items():
-        gate = aliases.get(key, key)
-        if gate not in gates:
-            raise SpecInvalid(f"unknown {spec.cell} gate: {did_you_mean(key, gates)}", ("weights", key, "<key>"))
-        if gate in found:
-            raise SpecInvalid(f"gate {gate} is given twice ('{key}' is another name for it)", ("weights", key, "<key>"))
-        found[gate] = (block, ("weights", key))
-    for gate in gates:
-        if gate not in found:
-            raise SpecInvalid(f"missing gate {gate} ({GATE_TITLES[gate]}); an {spec.cell} needs "
-                              f"{', '.join(gates)}", ("weights",))
+    # RULES (KeysWhen): each gate is given once, under its letter or another name, and no other key
+    found = {aliases.get(key, key): (block, ("weights", key)) for key, block in weights.items()}
     return {g: _gate_block(found[g][0], found[g][1], g, n_h, n_in, layout) for g in gates}
 
 
