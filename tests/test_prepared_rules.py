@@ -1,7 +1,7 @@
 """The rules between keys (dlsolve/kinds/prepared.py). `BelongsTo`: a key given with a value other than its default
 belongs to another key being given, or holding one of some values (also inside a nested model);
 the presence records; `NeedsOneOf` on each item of a list; `KeysWhen`: the keys a mapping holds
-depend on another key's value. The record refuses a model and its JSON Schema refuses the same
+depend on another key's value; `ItemsAmong`: a list's items are among another list's values. The record refuses a model and its JSON Schema refuses the same
 data: both are checked here on every combination of a small model's keys, null included, against
 the rule written out again by hand."""
 
@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dlsolve.errors import SpecInvalid
 from dlsolve.errors import DlsolveError
-from dlsolve.kinds.prepared import (AtLeastOne, BelongsTo, ExactlyOne, KeysWhen, NameNeeds, NeedsOneOf, Requires,
-                                      Ruled)
+from dlsolve.kinds.prepared import (AtLeastOne, BelongsTo, ExactlyOne, ItemsAmong, KeysWhen, NameNeeds, NeedsOneOf,
+                                      Requires, Ruled)
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra: pip install -e '.[test]'")
 
@@ -343,3 +343,42 @@ def test_a_refusal_of_the_new_rules_is_located(text, located):
     with pytest.raises(DlsolveError) as err:
         load_text(text, "p.yaml")
     assert str(err.value) == "p.yaml" + located
+
+
+class Among(Ruled):
+    """ItemsAmong: each of ys is one of the levels, which are [0, 1] (the default) or [-1, 1]; other
+    levels (refused by a kind's own field check) are left alone by the record and the schema."""
+
+    model_config = ConfigDict(extra="forbid")
+    RULES = (ItemsAmong("ys", "levels", ((0, 1), (-1, 1))),)
+    levels: list[int] = [0, 1]
+    ys: Optional[list[float]] = None
+
+
+def _among_expected(data: dict) -> bool:
+    if "levels" in data and data["levels"] is None:
+        return False
+    levels, ys = data.get("levels", [0, 1]), data.get("ys")
+    if ys is None or levels not in ([0, 1], [-1, 1]):
+        return True
+    return all(y in levels for y in ys)
+
+
+def test_items_among_another_lists_values_in_the_record_and_the_schema():
+    values = (0, 1, -1, 0.5, 1.0)
+    lists = ["absent", None, [], *([v] for v in values), *([v, w] for v in values for w in values)]
+    count = refused = 0
+    for levels, ys in itertools.product(("absent", None, [0, 1], [-1, 1], [2, 3]), lists):
+        data = {k: v for k, v in (("levels", levels), ("ys", ys)) if v != "absent"}
+        want = _among_expected(data)
+        assert _verdicts(Among, data) == (want, want), data
+        count += 1
+        refused += not want
+    assert count == 5 * (3 + 5 + 25) and 0 < refused < count
+
+
+def test_an_item_not_among_the_values_is_named():
+    with pytest.raises(ValidationError) as err:
+        Among.model_validate({"levels": [-1, 1], "ys": [1, 0]})
+    cause = err.value.errors()[0]["ctx"]["error"]
+    assert "expected one of the values of levels, -1 or 1, got 0.0" in str(cause) and cause.subpath == ("ys", 1)

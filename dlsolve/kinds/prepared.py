@@ -9,10 +9,11 @@ public home and cannot be changed after it was checked.
 
 Rules between keys ("give exactly one of teacher_logits and teacher_probs", "iterations needs
 objective", "with a loss, each sample gives a target or a label", "an lstm's weights hold the
-gates i, f, g, o", "ddof belongs to method: standardize") are records (`ExactlyOne`, `AtLeastOne`,
-`Requires`, `NeedsOneOf`, `KeysWhen`, `NameNeeds`, `BelongsTo`) declared on the model in `RULES`: the same record refuses the file when
-it is loaded and states the rule in the JSON Schema (`rules_schema`), so an editor and dlsolve
-refuse the same files.
+gates i, f, g, o", "a perceptron's targets are among its outputs", "ddof belongs to method:
+standardize") are records (`ExactlyOne`, `AtLeastOne`, `Requires`, `NeedsOneOf`, `KeysWhen`,
+`ItemsAmong`, `NameNeeds`, `BelongsTo`) declared on the model in `RULES`: the same record refuses
+the file when it is loaded and states the rule in the JSON Schema (`rules_schema`), so an editor
+and dlsolve refuse the same files.
 """
 
 from __future__ import annotations
@@ -190,6 +191,47 @@ class KeysWhen:
         return {"if": {"allOf": [when, _given(self.key)]}, "then": {"properties": {self.key: holds}}}
 
 
+def _json_type(value: Any) -> str:
+    """The JSON type of a value ("number" for int and float, which JSON does not tell apart)."""
+    return "boolean" if isinstance(value, bool) else "number" if isinstance(value, (int, float)) else \
+        type(value).__name__
+
+
+@dataclass(frozen=True)
+class ItemsAmong:
+    """Each item of the list `key` is one of the values the list `among` holds, where `among` holds
+    one of a few lists (`choices`), so the schema can state the rule choice by choice: a
+    perceptron's targets are among its outputs, [0, 1] or [-1, 1]. `{held}` in `message` is
+    replaced by the values held ("0 or 1"), `{got}` by the item."""
+
+    key: str
+    among: str
+    choices: tuple[tuple[Any, ...], ...]
+    message: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        held = getattr(model, self.among)
+        if held is None or tuple(held) not in self.choices:
+            return
+        kinds = {_json_type(v) for v in held}
+        for i, item in enumerate(getattr(model, self.key) or ()):
+            if _json_type(item) in kinds and item not in held:   # another type: the field's own check says so
+                message = self.message or f"expected one of the values of {self.among}, {{held}}, got {{got}}"
+                raise SpecInvalid(message.replace("{held}", " or ".join(map(str, held))).replace("{got}", repr(item)),
+                                  (self.key, i))
+
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
+        default = model.model_fields[self.among].default
+        parts = []
+        for choice in self.choices:
+            held: dict[str, Any] = {"properties": {self.among: {"const": list(choice)}}}
+            if default is None or tuple(default) != choice:
+                held["required"] = [self.among]   # left out, `among` holds its default, which is not this choice
+            parts.append({"if": {"allOf": [held, _given(self.key)]},
+                          "then": {"properties": {self.key: {"type": "array", "items": {"enum": list(choice)}}}}})
+        return parts[0] if len(parts) == 1 else {"allOf": parts}
+
+
 _TEXT: dict[str, Any] = {"anyOf": [{"type": "string"}, {"type": "array", "contains": {"type": "string"}}]}
 
 
@@ -265,12 +307,12 @@ class BelongsTo:
         return {"if": {"required": [self.key], "not": {"properties": {self.key: {"enum": unset}}}}, "then": then}
 
 
-Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | KeysWhen | NameNeeds | BelongsTo
+Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | KeysWhen | ItemsAmong | NameNeeds | BelongsTo
 
 
 def rules_schema(rules: Sequence[Rule], model: type[BaseModel]) -> dict[str, Any]:
     """The JSON Schema that states `rules` of `model` (for its `json_schema_extra`)."""
-    parts = [r.schema(model) if isinstance(r, (BelongsTo, KeysWhen)) else r.schema() for r in rules]
+    parts = [r.schema(model) if isinstance(r, (BelongsTo, KeysWhen, ItemsAmong)) else r.schema() for r in rules]
     return {} if not parts else parts[0] if len(parts) == 1 else {"allOf": parts}
 
 
