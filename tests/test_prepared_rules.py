@@ -1,6 +1,6 @@
 """The rules between keys (dlsolve/kinds/prepared.py). `BelongsTo`: a key given with a value other than its default
 belongs to another key being given, or holding one of some values (also inside a nested model);
-the presence records; `NeedsOneOf` on each item of a list; `KeysWhen`: the keys a mapping holds
+the presence records; `NeedsOneOf`, `Requires` and `AtMostOne` on the items of a list; `KeysWhen`: the keys a mapping holds
 depend on another key's value; `ItemsAmong`: a list's items are among another list's values. The record refuses a model and its JSON Schema refuses the same
 data: both are checked here on every combination of a small model's keys, null included, against
 the rule written out again by hand."""
@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dlsolve.errors import SpecInvalid
 from dlsolve.errors import DlsolveError
-from dlsolve.kinds.prepared import (AtLeastOne, BelongsTo, ExactlyOne, ItemsAmong, KeysWhen, NameNeeds, NeedsOneOf,
-                                      Requires, Ruled)
+from dlsolve.kinds.prepared import (AtLeastOne, AtMostOne, BelongsTo, ExactlyOne, ItemsAmong, KeysWhen, NameNeeds,
+                                      NeedsOneOf, Requires, Ruled)
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra: pip install -e '.[test]'")
 
@@ -187,6 +187,9 @@ def test_a_name_needs_its_list_in_the_record_and_the_schema(label, classes):
     assert jsonschema.Draft202012Validator(Named.model_json_schema()).is_valid(data) == want
 
 
+_VALIDATORS: dict = {}
+
+
 def _verdicts(model: type[Ruled], data: dict) -> tuple[bool, bool]:
     """(the model loads data, its JSON Schema takes data)."""
     try:
@@ -194,7 +197,9 @@ def _verdicts(model: type[Ruled], data: dict) -> tuple[bool, bool]:
         loaded = True
     except (ValidationError, SpecInvalid):
         loaded = False
-    return loaded, jsonschema.Draft202012Validator(model.model_json_schema()).is_valid(data)
+    if model not in _VALIDATORS:
+        _VALIDATORS[model] = jsonschema.Draft202012Validator(model.model_json_schema())
+    return loaded, _VALIDATORS[model].is_valid(data)
 
 
 class Item(BaseModel):
@@ -240,6 +245,53 @@ def test_an_item_without_one_of_is_named_by_its_index():
     assert "a and b need t or l" in str(err.value)
     cause = err.value.errors()[0]["ctx"]["error"]
     assert isinstance(cause, SpecInvalid) and cause.subpath == ("items", 1, "t")
+
+
+class EachPresence(Ruled):
+    """Requires and AtMostOne on the items of a list: an item's t needs a; at most one of t and l
+    in each item; at most one of t, l and m at the top."""
+
+    model_config = ConfigDict(extra="forbid")
+    RULES = (Requires("t", ("a",), each="items"), AtMostOne(("t", "l"), each="items"), AtMostOne(("t", "l", "m")))
+    a: Optional[int] = None
+    t: Optional[int] = None
+    l: Optional[int] = None
+    m: Optional[int] = None
+    items: Optional[list[Item]] = None
+
+
+def _each_presence_expected(data: dict) -> bool:
+    def has(node: dict) -> set:
+        return {k for k, v in node.items() if v is not None}
+
+    items = data.get("items") or []
+    return (len(has(data) & {"t", "l", "m"}) <= 1 and all(has(item) != {"t", "l"} for item in items)
+            and (not any("t" in has(item) for item in items) or "a" in has(data)))
+
+
+def test_an_items_key_needs_a_top_key_and_at_most_one_in_the_record_and_the_schema():
+    items = [{}, {"t": 1}, {"l": 1}, {"t": 1, "l": 1}, {"t": None, "l": 1}]
+    lists = ["absent", None, [], *([i] for i in items), *([i, j] for i in items for j in items)]
+    count = refused = 0
+    for a, t, l, m, listed in itertools.product(*[("absent", None, 1)] * 4, lists):
+        data = {k: v for k, v in (("a", a), ("t", t), ("l", l), ("m", m), ("items", listed)) if v != "absent"}
+        want = _each_presence_expected(data)
+        assert _verdicts(EachPresence, data) == (want, want), data
+        count += 1
+        refused += not want
+    assert count == 81 * (3 + 5 + 25) and 0 < refused < count
+
+
+@pytest.mark.parametrize("data, words, path", [
+    ({"items": [{"l": 1}, {"t": 1}]}, "t needs a; add a:", ("items", 1, "t")),
+    ({"a": 1, "items": [{"t": 1, "l": 2}]}, "give at most one of t and l", ("items", 0, "l")),
+    ({"t": 1, "m": 2}, "give at most one of t, l and m", ("m",)),
+])
+def test_an_items_refusal_names_the_item(data, words, path):
+    with pytest.raises(ValidationError) as err:
+        EachPresence.model_validate(data)
+    cause = err.value.errors()[0]["ctx"]["error"]
+    assert words in str(cause) and cause.subpath == path
 
 
 class Keyed(Ruled):
@@ -336,6 +388,11 @@ def test_rnn_weights_hold_the_gates_of_their_cell_in_the_loader_and_the_schema(c
     ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, b: 1}\n", ":4:10: weights: missing key U; cell: rnn needs W, U"),
     ("kind: backprop\nsamples:\n  - {input: [1], target: [1]}\n  - input: [2]\nloss: mse\n"
      "layers: [{weights: [[1]], activation: linear}]\n", ":4:5: samples[1].target: missing target (the expected output y)"),
+    ("kind: backprop\nsamples:\n  - {input: [1]}\n  - {input: [2], label: 0}\n"
+     "layers: [{weights: [[1]], activation: linear}]\n",
+     ":4:25: samples[1].label: a label needs a loss to compare it with; add loss: (e.g. cce)"),
+    ("kind: backprop\nsamples:\n  - {input: [1], target: [1], label: 0}\nloss: mse\n"
+     "layers: [{weights: [[1]], activation: linear}]\n", ":3:38: samples[0].label: give either target or label, not both"),
 ])
 def test_a_refusal_of_the_new_rules_is_located(text, located):
     from dlsolve.load import load_text

@@ -10,14 +10,16 @@ public home and cannot be changed after it was checked.
 Rules between keys ("give exactly one of teacher_logits and teacher_probs", "iterations needs
 objective", "with a loss, each sample gives a target or a label", "an lstm's weights hold the
 gates i, f, g, o", "a perceptron's targets are among its outputs", "ddof belongs to method:
-standardize") are records (`ExactlyOne`, `AtLeastOne`, `Requires`, `NeedsOneOf`, `KeysWhen`,
-`ItemsAmong`, `NameNeeds`, `BelongsTo`) declared on the model in `RULES`: the same record refuses
-the file when it is loaded and states the rule in the JSON Schema (`rules_schema`), so an editor
-and dlsolve refuse the same files.
+standardize") are records (`ExactlyOne`, `AtLeastOne`, `AtMostOne`, `Requires`, `NeedsOneOf`,
+`KeysWhen`, `ItemsAmong`, `NameNeeds`, `BelongsTo`) declared on the model in `RULES`: the same
+record refuses the file when it is loaded and states the rule in the JSON Schema
+(`rules_schema`), so an editor and dlsolve refuse the same files. A rule about the items of a
+list (`each`) is stated on the list's items.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Sequence, TypeVar, get_args
 
@@ -80,23 +82,64 @@ class AtLeastOne:
         return {"anyOf": [_given(k) for k in self.keys]}
 
 
+def _items(model: BaseModel, each: str) -> list[tuple[int, BaseModel]]:
+    """(index, item) of the list of mappings `each` (none when it is not given)."""
+    return list(enumerate(getattr(model, each) or ()))
+
+
+def _in_each(each: str, item: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema: when the list `each` is given, every item of it satisfies `item`."""
+    return {"if": _given(each), "then": {"properties": {each: {"type": "array", "items": item}}}}
+
+
+@dataclass(frozen=True)
+class AtMostOne:
+    """At most one of `keys` is given (a target or a label, not both) — or, with `each` naming a
+    list of mappings, in each item of that list. The error points at the second key given."""
+
+    keys: tuple[str, ...]
+    message: str = ""
+    each: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        where = [((self.each, i), item) for i, item in _items(model, self.each)] if self.each else [((), model)]
+        for path, item in where:
+            given = [k for k in self.keys if _present(item, k)]
+            if len(given) > 1:
+                raise SpecInvalid(self.message or f"give at most one of {_keys(self.keys)}", (*path, given[1]))
+
+    def schema(self) -> dict[str, Any]:
+        one: dict[str, Any] = {"not": {"anyOf": [{"allOf": [_given(a), _given(b)]}
+                                                for a, b in itertools.combinations(self.keys, 2)]}}
+        return _in_each(self.each, one) if self.each else one
+
+
 @dataclass(frozen=True)
 class Requires:
-    """When `key` is given, each of `needs` is given too (iterations needs objective)."""
+    """When `key` is given, each of `needs` is given too (iterations needs objective); with `each`
+    naming a list of mappings, when an item of it gives `key` (a sample's target needs a loss).
+    The error points at `key` (in the first item that gives it)."""
 
     key: str
     needs: tuple[str, ...]
     message: str = ""
+    each: str = ""
 
     def check(self, model: BaseModel) -> None:
-        if not _present(model, self.key):
+        at = next(((self.each, i, self.key) for i, item in _items(model, self.each) if _present(item, self.key)),
+                  None) if self.each else (self.key,) if _present(model, self.key) else None
+        if at is None:
             return
         for need in self.needs:
             if not _present(model, need):
-                raise SpecInvalid(self.message or f"{self.key} needs {need}; add {need}:", (self.key,))
+                raise SpecInvalid(self.message or f"{self.key} needs {need}; add {need}:", at)
 
     def schema(self) -> dict[str, Any]:
-        return {"if": _given(self.key), "then": {"allOf": [_given(k) for k in self.needs]}}
+        then = {"allOf": [_given(k) for k in self.needs]}
+        if not self.each:
+            return {"if": _given(self.key), "then": then}
+        some = {"type": "array", "contains": {"allOf": [{"type": "object"}, _given(self.key)]}}
+        return {"if": {"allOf": [_given(self.each), {"properties": {self.each: some}}]}, "then": then}
 
 
 @dataclass(frozen=True)
@@ -116,22 +159,17 @@ class NeedsOneOf:
     def check(self, model: BaseModel) -> None:
         if not all(_present(model, k) for k in self.given):
             return
-        message = self.message or f"{_keys(self.given)} need {' or '.join(self.one_of)}"
         at = self.at or self.one_of[0]
-        if not self.each:
-            if not any(_present(model, k) for k in self.one_of):
-                raise SpecInvalid(message, (at,))
-            return
-        for i, item in enumerate(getattr(model, self.each) or ()):
+        where = [((self.each, i), item) for i, item in _items(model, self.each)] if self.each else [((), model)]
+        for path, item in where:
             if not any(_present(item, k) for k in self.one_of):
-                raise SpecInvalid(message, (self.each, i, at))
+                raise SpecInvalid(self.message or f"{_keys(self.given)} need {' or '.join(self.one_of)}",
+                                  (*path, at))
 
     def schema(self) -> dict[str, Any]:
         one_of: dict[str, Any] = {"anyOf": [_given(k) for k in self.one_of]}
-        if not self.each:
-            return {"if": {"allOf": [_given(k) for k in self.given]}, "then": one_of}
-        return {"if": {"allOf": [_given(k) for k in (*self.given, self.each)]},
-                "then": {"properties": {self.each: {"type": "array", "items": one_of}}}}
+        return {"if": {"allOf": [_given(k) for k in self.given]},
+                "then": _in_each(self.each, one_of) if self.each else one_of}
 
 
 @dataclass(frozen=True)
@@ -307,7 +345,7 @@ class BelongsTo:
         return {"if": {"required": [self.key], "not": {"properties": {self.key: {"enum": unset}}}}, "then": then}
 
 
-Rule = ExactlyOne | AtLeastOne | Requires | NeedsOneOf | KeysWhen | ItemsAmong | NameNeeds | BelongsTo
+Rule = ExactlyOne | AtLeastOne | AtMostOne | Requires | NeedsOneOf | KeysWhen | ItemsAmong | NameNeeds | BelongsTo
 
 
 def rules_schema(rules: Sequence[Rule], model: type[BaseModel]) -> dict[str, Any]:

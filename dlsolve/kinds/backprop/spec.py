@@ -19,7 +19,7 @@ from dlsolve import limits
 from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import AtLeastOne, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled, frozen
+from dlsolve.kinds.prepared import AtLeastOne, AtMostOne, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled, frozen
 from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularization, RegularizationSpec,
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
@@ -133,6 +133,8 @@ class Problem:
 
 
 _SAMPLES_OWN = "with samples, each sample gives its own target or label; a symbolic problem has none"
+_TARGET_NEEDS_LOSS = "a target needs a loss to compare it with; add loss: (e.g. mse)"
+_LABEL_NEEDS_LOSS = "a label needs a loss to compare it with; add loss: (e.g. cce)"
 
 
 class Spec(PreparedSpec[Problem]):
@@ -145,8 +147,8 @@ class Spec(PreparedSpec[Problem]):
                            "and input_units (a symbolic problem)"),
         Requires("target", ("input",), message="target is the expected output for input; " + _SAMPLES_OWN),
         Requires("label", ("input",), message="label is the class of input; " + _SAMPLES_OWN),
-        Requires("target", ("loss",), message="a target needs a loss to compare it with; add loss: (e.g. mse)"),
-        Requires("label", ("loss",), message="a label needs a loss to compare it with; add loss: (e.g. cce)"),
+        *(Requires("target", ("loss",), each=each, message=_TARGET_NEEDS_LOSS) for each in ("", "samples")),
+        *(Requires("label", ("loss",), each=each, message=_LABEL_NEEDS_LOSS) for each in ("", "samples")),
         Requires("learning_rate", ("loss",),
                  message="a learning rate needs a loss to minimise; add loss: (e.g. mse)"),
         Requires("regularization", ("loss",),
@@ -155,6 +157,8 @@ class Spec(PreparedSpec[Problem]):
                  message="a symbolic problem (input_units) differentiates a loss; add loss: (e.g. mse)"),
         NeedsOneOf(("input", "loss"), ("target", "label"), message="missing target (the expected output y)"),
         NeedsOneOf(("loss",), ("target", "label"), each="samples", message="missing target (the expected output y)"),
+        *(AtMostOne(("target", "label"), each=each, message="give either target or label, not both")
+          for each in ("", "samples")),
     )
     kind: Literal["backprop"]
     title: Optional[str] = None
@@ -264,9 +268,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
 
 def _target(value: Any, label: Any, path: Path, label_path: Path, spec: Spec,
             n_out: int, loss: Loss) -> np.ndarray:
-    if value is not None and label is not None:
-        raise SpecInvalid("give either target or label, not both", label_path)
-    if label is not None:
+    if label is not None:   # RULES (AtMostOne): then no target
         if not loss.takes_labels:
             takers = ", ".join(l.name for l in NETWORK_LOSSES.values() if l.takes_labels)
             raise SpecInvalid(f"label (a class) goes with loss {takers}; give target for other losses", label_path)
@@ -302,11 +304,8 @@ def _samples(spec: Spec, n_out: int, loss: Optional[Loss]) -> list[Sample]:
         if out and x.size != out[0].x.size:
             raise SpecInvalid(f"expected {out[0].x.size} input values like the first sample, got {x.size}", ipath)
         y: Optional[np.ndarray] = None
-        if loss is not None:
+        if loss is not None:   # RULES: a target or a label (not both) goes with a loss, which needs one
             y = _target(target, label, base + ("target",), base + ("label",), spec, n_out, loss)
-        elif target is not None or label is not None:
-            raise SpecInvalid("a target needs a loss to compare it with; add loss: (e.g. mse)",
-                              base + ("target" if target is not None else "label",))
         out.append(Sample(frozen(arr), frozen(x), None if y is None else frozen(y)))
     return out
 
