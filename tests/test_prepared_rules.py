@@ -188,6 +188,22 @@ def test_a_name_needs_its_list_in_the_record_and_the_schema(label, classes):
 
 
 _VALIDATORS: dict = {}
+ABSENT = "absent"   # a choice that leaves the key out (None writes it as null)
+
+
+def _agree_on_every_combination(model: type[Ruled], choices: dict, expected) -> int:
+    """Every combination of `choices` (key → its values, ABSENT among them): the model loads the
+    data exactly when its JSON Schema takes it, exactly when `expected` says so; some are refused,
+    some not. The number of combinations."""
+    count = refused = 0
+    for combo in itertools.product(*choices.values()):
+        data = {k: v for k, v in zip(choices, combo) if v != ABSENT}
+        want = expected(data)
+        assert _verdicts(model, data) == (want, want), data
+        count += 1
+        refused += not want
+    assert 0 < refused < count
+    return count
 
 
 def _verdicts(model: type[Ruled], data: dict) -> tuple[bool, bool]:
@@ -226,17 +242,12 @@ def _listed_expected(data: dict) -> bool:
 
 
 def test_each_item_needs_one_of_in_the_record_and_the_schema():
-    items = [{k: v for k, v in (("t", t), ("l", l)) if v != "absent"}
-             for t in ("absent", None, 1) for l in ("absent", None, 1)]
-    lists = ["absent", None, [], *([i] for i in items), *([i, j] for i in items for j in items)]
-    count = refused = 0
-    for a, b, listed in itertools.product(("absent", None, 1), ("absent", None, 1), lists):
-        data = {k: v for k, v in (("a", a), ("b", b), ("items", listed)) if v != "absent"}
-        want = _listed_expected(data)
-        assert _verdicts(Listed, data) == (want, want), data
-        count += 1
-        refused += not want
-    assert count == 9 * (3 + 9 + 81) and 0 < refused < count
+    items = [{k: v for k, v in (("t", t), ("l", l)) if v != ABSENT}
+             for t in (ABSENT, None, 1) for l in (ABSENT, None, 1)]
+    lists = [ABSENT, None, [], *([i] for i in items), *([i, j] for i in items for j in items)]
+    count = _agree_on_every_combination(Listed, {"a": (ABSENT, None, 1), "b": (ABSENT, None, 1), "items": lists},
+                                        _listed_expected)
+    assert count == 9 * (3 + 9 + 81)
 
 
 def test_an_item_without_one_of_is_named_by_its_index():
@@ -271,15 +282,10 @@ def _each_presence_expected(data: dict) -> bool:
 
 def test_an_items_key_needs_a_top_key_and_at_most_one_in_the_record_and_the_schema():
     items = [{}, {"t": 1}, {"l": 1}, {"t": 1, "l": 1}, {"t": None, "l": 1}]
-    lists = ["absent", None, [], *([i] for i in items), *([i, j] for i in items for j in items)]
-    count = refused = 0
-    for a, t, l, m, listed in itertools.product(*[("absent", None, 1)] * 4, lists):
-        data = {k: v for k, v in (("a", a), ("t", t), ("l", l), ("m", m), ("items", listed)) if v != "absent"}
-        want = _each_presence_expected(data)
-        assert _verdicts(EachPresence, data) == (want, want), data
-        count += 1
-        refused += not want
-    assert count == 81 * (3 + 5 + 25) and 0 < refused < count
+    lists = [ABSENT, None, [], *([i] for i in items), *([i, j] for i in items for j in items)]
+    count = _agree_on_every_combination(EachPresence, {**{k: (ABSENT, None, 1) for k in "atlm"}, "items": lists},
+                                        _each_presence_expected)
+    assert count == 81 * (3 + 5 + 25)
 
 
 @pytest.mark.parametrize("data, words, path", [
@@ -322,16 +328,11 @@ def _keyed_expected(data: dict) -> bool:
 
 def test_the_keys_a_mapping_holds_by_another_keys_value_in_the_record_and_the_schema():
     names = ("W", "U", "b", "i", "g", "c", "x")
-    maps = ["absent", None] + [{k: 1 for k, on in zip(names, bits) if on}
+    maps = [ABSENT, None] + [{k: 1 for k, on in zip(names, bits) if on}
                                for bits in itertools.product((0, 1), repeat=len(names))]
-    count = refused = 0
-    for kind, m in itertools.product(("absent", None, "one", "two", "three"), maps):
-        data = {k: v for k, v in (("kind", kind), ("m", m)) if v != "absent"}
-        want = _keyed_expected(data)
-        assert _verdicts(Keyed, data) == (want, want), data
-        count += 1
-        refused += not want
-    assert count == 5 * (2 + 2 ** 7) and 0 < refused < count
+    count = _agree_on_every_combination(Keyed, {"kind": (ABSENT, None, "one", "two", "three"), "m": maps},
+                                        _keyed_expected)
+    assert count == 5 * (2 + 2 ** 7)
 
 
 @pytest.mark.parametrize("data, words, path", [
@@ -423,15 +424,10 @@ def _among_expected(data: dict) -> bool:
 
 def test_items_among_another_lists_values_in_the_record_and_the_schema():
     values = (0, 1, -1, 0.5, 1.0)
-    lists = ["absent", None, [], *([v] for v in values), *([v, w] for v in values for w in values)]
-    count = refused = 0
-    for levels, ys in itertools.product(("absent", None, [0, 1], [-1, 1], [2, 3]), lists):
-        data = {k: v for k, v in (("levels", levels), ("ys", ys)) if v != "absent"}
-        want = _among_expected(data)
-        assert _verdicts(Among, data) == (want, want), data
-        count += 1
-        refused += not want
-    assert count == 5 * (3 + 5 + 25) and 0 < refused < count
+    lists = [ABSENT, None, [], *([v] for v in values), *([v, w] for v in values for w in values)]
+    count = _agree_on_every_combination(Among, {"levels": (ABSENT, None, [0, 1], [-1, 1], [2, 3]), "ys": lists},
+                                        _among_expected)
+    assert count == 5 * (3 + 5 + 25)
 
 
 def test_an_item_not_among_the_values_is_named():
