@@ -283,9 +283,9 @@ def _each_presence_expected(data: dict) -> bool:
 def test_an_items_key_needs_a_top_key_and_at_most_one_in_the_record_and_the_schema():
     items = [{}, {"t": 1}, {"l": 1}, {"t": 1, "l": 1}, {"t": None, "l": 1}]
     lists = [ABSENT, None, [], *([i] for i in items), *([i, j] for i in items for j in items)]
-    count = _agree_on_every_combination(EachPresence, {**{k: (ABSENT, None, 1) for k in "atlm"}, "items": lists},
-                                        _each_presence_expected)
-    assert count == 81 * (3 + 5 + 25)
+    count = _agree_on_every_combination(EachPresence, {**{k: (ABSENT, None, 1) for k in "atl"}, "m": (ABSENT, 1),
+                                                       "items": lists}, _each_presence_expected)
+    assert count == 27 * 2 * (3 + 5 + 25)
 
 
 @pytest.mark.parametrize("data, words, path", [
@@ -349,6 +349,31 @@ def test_a_key_the_mapping_should_not_hold_or_lacks_is_named(data, words, path):
     assert words in str(cause) and cause.subpath == path
 
 
+def _files_agree(cases) -> int:
+    """Each (problem, taken?): the loader takes the problem exactly when its kind's JSON Schema
+    does, exactly when expected; some are refused, some not. The number of problems."""
+    from dlsolve import schema
+    from dlsolve.load import load_text
+
+    validators: dict = {}
+    count = refused = 0
+    for data, want in cases:
+        try:
+            load_text(json.dumps(data), "p.yaml")
+            loaded = True
+        except DlsolveError:
+            loaded = False
+        kind = data["kind"]
+        if kind not in validators:
+            validators[kind] = jsonschema.Draft202012Validator(schema.kind_schema(kind))
+        valid = validators[kind].is_valid(data)
+        assert (loaded, valid) == (want, want), data
+        count += 1
+        refused += not want
+    assert 0 < refused < count
+    return count
+
+
 # The gates of each cell, written out again (not read from dlsolve.cells): the keys of rnn's weights.
 GATES = {"rnn": ({"W", "U"}, {"b", "bh"}), "lstm": ({"i", "f", "g", "o"}, set()), "gru": ({"r", "z", "n"}, set())}
 CANDIDATES = {"rnn": ("W", "U", "b", "bh", "i"), "lstm": ("i", "f", "g", "c", "o", "W"), "gru": ("r", "z", "n", "g")}
@@ -358,27 +383,37 @@ CANDIDATES = {"rnn": ("W", "U", "b", "bh", "i"), "lstm": ("i", "f", "g", "c", "o
 def test_rnn_weights_hold_the_gates_of_their_cell_in_the_loader_and_the_schema(cell):
     """Every set of keys (from the cell's own, an alias and another cell's): the loader and the
     kind's schema take exactly the ones holding the cell's gates (lstm's g also written c)."""
-    from dlsolve import schema
-    from dlsolve.load import load_text
-
-    validator = jsonschema.Draft202012Validator(schema.kind_schema("rnn"))
     needs, may = GATES[cell]
-    count = refused = 0
-    for bits in itertools.product((0, 1), repeat=len(CANDIDATES[cell])):
-        keys = {k for k, on in zip(CANDIDATES[cell], bits) if on}
-        weights = {k: (1 if cell == "rnn" else {"W": 1, "U": 1}) for k in keys}
-        data = {"kind": "rnn", "cell": cell, "inputs": [1], "weights": weights}
-        written = {"g" if k == "c" and cell == "lstm" else k for k in keys}
-        want = written == needs | (keys & may) and not (cell == "lstm" and {"g", "c"} <= keys)
-        try:
-            load_text(json.dumps(data), "rnn.yaml")
-            loaded = True
-        except DlsolveError:
-            loaded = False
-        assert (loaded, validator.is_valid(data)) == (want, want), data
-        count += 1
-        refused += not want
-    assert 0 < refused < count
+
+    def cases():
+        for bits in itertools.product((0, 1), repeat=len(CANDIDATES[cell])):
+            keys = {k for k, on in zip(CANDIDATES[cell], bits) if on}
+            weights = {k: (1 if cell == "rnn" else {"W": 1, "U": 1}) for k in keys}
+            written = {"g" if k == "c" and cell == "lstm" else k for k in keys}
+            yield ({"kind": "rnn", "cell": cell, "inputs": [1], "weights": weights},
+                   written == needs | (keys & may) and not (cell == "lstm" and {"g", "c"} <= keys))
+
+    assert _files_agree(cases()) == 2 ** len(CANDIDATES[cell])
+
+
+# The settings only some cells take, written out again: key → (a value, the cells that take it).
+SETTINGS = {"activation": ("relu", {"rnn"}), "c0": ([0], {"lstm"}), "reset_after": (False, {"gru"}),
+            "gru_update": ("take_new", {"gru"})}
+
+
+@pytest.mark.parametrize("cell", sorted(GATES))
+def test_rnn_settings_belong_to_their_cell_in_the_loader_and_the_schema(cell):
+    """Each of activation, c0, reset_after, gru_update left out, null or given: the loader and the
+    kind's schema take a setting given only with a cell that takes it."""
+    weights = {"W": 1, "U": 1} if cell == "rnn" else {g: {"W": 1, "U": 1} for g in GATES[cell][0]}
+
+    def cases():
+        for combo in itertools.product((ABSENT, None, "given"), repeat=len(SETTINGS)):
+            yield ({"kind": "rnn", "cell": cell, "inputs": [1], "weights": weights,
+                    **{k: SETTINGS[k][0] if v == "given" else v for k, v in zip(SETTINGS, combo) if v != ABSENT}},
+                   all(cell in SETTINGS[k][1] for k, v in zip(SETTINGS, combo) if v == "given"))
+
+    assert _files_agree(cases()) == 3 ** len(SETTINGS)
 
 
 @pytest.mark.parametrize("text, located", [

@@ -4,15 +4,15 @@ Every shape is checked here, before solving, and reported with the path of the o
 Whatever the YAML gives (per-gate matrices in either layout, or PyTorch's packed tensors), the
 prepared `Problem` keeps each parameter exactly as written in the layout the student used, so
 that gradients come back in that layout too. Rules between keys (weights or pytorch; the keys
-of weights for each cell; targets with a readout and a loss; a learning rate with a loss) are
-records in `RULES`, so the JSON Schema states them too; the solver reads the frozen
-`spec.problem`.
+of weights, and the settings, each cell takes; targets with a readout and a loss; a learning
+rate with a loss) are records in `RULES`, so the JSON Schema states them too; the solver reads
+the frozen `spec.problem`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +22,7 @@ from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, frozen
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
@@ -72,6 +72,25 @@ def _weights_keys(cell: type[Cell]) -> KeysWhen:
         return KeysWhen("weights", "cell", cell.name, NEEDED, may=OPTIONAL)
     return KeysWhen("weights", "cell", cell.name, cell.gate_names(), aliases=tuple(cell.aliases.items()),
                     noun=f"{cell.name} gate", titles=tuple((g.name, g.title) for g in cell.gates))
+
+
+def _cells(takes: Callable[[type[Cell]], bool]) -> tuple[str, ...]:
+    """The names of the cells that take a key (as their class says)."""
+    return tuple(c.name for c in CELLS if takes(c))
+
+
+def _cell_settings() -> tuple[BelongsTo, ...]:
+    """The keys only some cells take, read from their classes: the simple RNN's activation, the
+    LSTM's c0 (its cell state), the GRU's reset_after and gru_update."""
+    return (
+        BelongsTo("activation", "cell", _cells(lambda c: c.takes_activation),
+                  message="activation is the simple RNN's; the {held} cell uses σ for its gates and tanh for its "
+                          "candidate"),
+        BelongsTo("c0", "cell", _cells(lambda c: c.has_cell_state),
+                  message="c0 is the LSTM's cell state; the {held} cell has none"),
+        *(BelongsTo(key, "cell", _cells(lambda c: c.resets), message=f"{key} is a GRU setting; this cell is {{held}}")
+          for key in ("reset_after", "gru_update")),
+    )
 
 
 class LossSpec(BaseModel):
@@ -191,6 +210,7 @@ class Spec(PreparedSpec[Problem]):
         NeedsOneOf(("loss",), ("targets", "target"), at="loss",
                    message="a loss needs targets (one per step) or a target for the last step"),
         *(_weights_keys(c) for c in CELLS),
+        *_cell_settings(),
     )
     kind: Literal["rnn"]
     title: Optional[str] = None
@@ -423,10 +443,8 @@ def prepare(spec: Spec) -> Problem:
     n_h = _hidden_size(spec, list(gates), layout)
     h0 = _bias(spec.h0, ("h0",), n_h, "initial hidden values")
     c0 = None
-    if BY_NAME[cell].has_cell_state:
+    if BY_NAME[cell].has_cell_state:   # RULES (BelongsTo): c0 only then
         c0 = frozen(_bias(spec.c0, ("c0",), n_h, "initial cell values"))
-    elif spec.c0 is not None:
-        raise SpecInvalid(f"c0 is the LSTM's cell state; a {cell} has none", ("c0",))
     if spec.pytorch is not None:
         gate_params = _packed(spec, gates, n_h, n_in)
     else:
@@ -434,15 +452,8 @@ def prepare(spec: Spec) -> Problem:
 
     act: Optional[Activation] = None
     act_params: Params = {}
-    if BY_NAME[cell].takes_activation:
-        act, act_params = _activation(spec.activation or "tanh", ("activation",))
-    elif spec.activation is not None:
-        raise SpecInvalid(f"activation is the simple RNN's; an {cell} uses σ for its gates and tanh for its "
-                          "candidate", ("activation",))
-    if not BY_NAME[cell].resets:
-        for key in ("reset_after", "gru_update"):
-            if getattr(spec, key) is not None:
-                raise SpecInvalid(f"{key} is a GRU setting; this cell is {cell}", (key,))
+    if BY_NAME[cell].takes_activation:   # RULES (BelongsTo): activation only then, reset_after and gru_update
+        act, act_params = _activation(spec.activation or "tanh", ("activation",))   # only with a cell that resets
 
     readout = None
     if spec.readout is not None:
