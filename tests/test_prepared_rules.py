@@ -416,6 +416,32 @@ def test_rnn_settings_belong_to_their_cell_in_the_loader_and_the_schema(cell):
     assert _files_agree(cases()) == 3 ** len(SETTINGS)
 
 
+_LAYERS = [{"weights": [[1]], "activation": "linear"}]
+_RNN = {"kind": "rnn", "cell": "rnn", "inputs": [1, 2], "weights": {"W": 1, "U": 1}, "readout": {"V": 1}, "loss": "mse"}
+
+
+def test_the_rules_on_list_items_and_at_most_one_in_backprop_and_rnn():
+    """Each sample with a loss gives a target or a label, not both; a sample's target or label needs
+    a loss; rnn's targets or target, not both: the loader and the schema take the same files."""
+    def backprop(loss, *samples):
+        return {"kind": "backprop", "samples": [{"input": [1], **s} for s in samples], "layers": _LAYERS,
+                **({"loss": loss} if loss else {})}
+
+    assert _files_agree([
+        (backprop("mse", {"target": [1]}, {"target": [0]}), True),
+        (backprop("mse", {"target": [1]}, {}), False),
+        (backprop("mse", {"target": [1]}, {"target": None}), False),
+        (backprop("mse", {"target": [1], "label": 0}), False),
+        (backprop(None, {}, {}), True),
+        (backprop(None, {}, {"target": [1]}), False),
+        (backprop(None, {"label": 0}), False),
+        ({**_RNN, "targets": [1, 1]}, True),
+        ({**_RNN, "target": 1}, True),
+        ({**_RNN, "targets": [1, 1], "target": 1}, False),
+        ({**_RNN, "targets": [1, 1], "target": None}, True),
+    ]) == 11
+
+
 @pytest.mark.parametrize("text, located", [
     ("kind: rnn\ncell: lstm\ninputs: [1]\nweights:\n  i: {W: 1, U: 1}\n  f: {W: 1, U: 1}\n  g: {W: 1, U: 1}\n",
      ":5:3: weights: missing lstm gate o (output gate); cell: lstm needs i, f, g, o"),
@@ -427,6 +453,8 @@ def test_rnn_settings_belong_to_their_cell_in_the_loader_and_the_schema(cell):
     ("kind: backprop\nsamples:\n  - {input: [1]}\n  - {input: [2], label: 0}\n"
      "layers: [{weights: [[1]], activation: linear}]\n",
      ":4:25: samples[1].label: a label needs a loss to compare it with; add loss: (e.g. cce)"),
+    ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 1}\nloss: mse\ntargets: [1]\ntarget: 1\n",
+     ":8:9: target: give targets (one per step) or target (the last step), not both"),
     ("kind: backprop\nsamples:\n  - {input: [1], target: [1], label: 0}\nloss: mse\n"
      "layers: [{weights: [[1]], activation: linear}]\n", ":3:38: samples[0].label: give either target or label, not both"),
 ])

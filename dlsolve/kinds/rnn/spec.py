@@ -22,7 +22,7 @@ from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import AtMostOne, BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, frozen
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
@@ -209,6 +209,7 @@ class Spec(PreparedSpec[Problem]):
         Requires("learning_rate", ("loss",), message="a learning rate needs a loss to minimise (and targets)"),
         NeedsOneOf(("loss",), ("targets", "target"), at="loss",
                    message="a loss needs targets (one per step) or a target for the last step"),
+        AtMostOne(("targets", "target"), message="give targets (one per step) or target (the last step), not both"),
         *(_weights_keys(c) for c in CELLS),
         *_cell_settings(),
     )
@@ -398,8 +399,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
 
 
 def _targets(spec: Spec, T: int, n_out: int, loss: Optional[Loss]) -> list[Optional[np.ndarray]]:
-    if spec.targets is not None and spec.target is not None:
-        raise SpecInvalid("give targets (one per step) or target (the last step), not both", ("target",))
+    # RULES (AtMostOne): targets or target, not both
     given = spec.targets is not None or spec.target is not None
     key = "targets" if spec.targets is not None else "target"
     if not given:   # RULES: a loss needs targets or target
