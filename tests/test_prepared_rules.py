@@ -442,6 +442,20 @@ def test_the_rules_on_list_items_and_at_most_one_in_backprop_and_rnn():
     ]) == 11
 
 
+# The options of a loss mapping, written out again: option → the losses that take it.
+TAKE = {"half": {"mse", "sse"}, "delta": {"huber"}}
+
+
+def test_half_and_delta_belong_to_the_losses_that_take_them_in_backprop_and_rnn():
+    backprop = {"kind": "backprop", "input": [1], "target": [1], "layers": [{"weights": [[1]], "activation": "sigmoid"}]}
+    rnn = {**_RNN, "readout": {"V": 1, "activation": "sigmoid"}, "target": 1}
+    options = [{}, {"half": True}, {"half": None}, {"delta": 0.5}, {"half": False, "delta": 2.0}]
+    cases = [({**base, "loss": {"name": name, **option}},
+              all(name in TAKE[k] for k, v in option.items() if v is not None))
+             for base in (backprop, rnn) for name in ("mse", "sse", "mae", "huber", "bce") for option in options]
+    assert _files_agree(cases) == 2 * 5 * 5
+
+
 @pytest.mark.parametrize("text, located", [
     ("kind: rnn\ncell: lstm\ninputs: [1]\nweights:\n  i: {W: 1, U: 1}\n  f: {W: 1, U: 1}\n  g: {W: 1, U: 1}\n",
      ":5:3: weights: missing lstm gate o (output gate); cell: lstm needs i, f, g, o"),
@@ -453,6 +467,8 @@ def test_the_rules_on_list_items_and_at_most_one_in_backprop_and_rnn():
     ("kind: backprop\nsamples:\n  - {input: [1]}\n  - {input: [2], label: 0}\n"
      "layers: [{weights: [[1]], activation: linear}]\n",
      ":4:25: samples[1].label: a label needs a loss to compare it with; add loss: (e.g. cce)"),
+    ("kind: backprop\ninput: [1]\ntarget: [1]\nloss: {name: mae, half: true}\nlayers: [{weights: [[1]], activation: linear}]\n",
+     ":4:25: loss.half: half applies to mse and sse, not mae"),
     ("kind: rnn\ncell: rnn\ninputs: [1]\nweights: {W: 1, U: 1}\nreadout: {V: 1}\nloss: mse\ntargets: [1]\ntarget: 1\n",
      ":8:9: target: give targets (one per step) or target (the last step), not both"),
     ("kind: backprop\nsamples:\n  - {input: [1], target: [1], label: 0}\nloss: mse\n"

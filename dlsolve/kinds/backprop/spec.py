@@ -19,7 +19,7 @@ from dlsolve import limits
 from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import AtLeastOne, AtMostOne, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled, frozen
+from dlsolve.kinds.prepared import AtLeastOne, AtMostOne, BelongsTo, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled, frozen
 from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularization, RegularizationSpec,
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
@@ -39,8 +39,19 @@ class ActivationSpec(BaseModel):
                                                      "> 0")
 
 
-class LossSpec(BaseModel):
+def _takers(option: str) -> str:
+    """The losses that take an option: "mse and sse"."""
+    names = [l.name for l in NETWORK_LOSSES.values() if option in l.options]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class LossSpec(Ruled):
+    """The loss as a mapping; half and delta belong to the losses whose record takes them."""
+
     model_config = _STRICT
+    RULES = tuple(BelongsTo(option, "name", tuple(n for n, l in NETWORK_LOSSES.items() if option in l.options),
+                            message=f"{option} applies to {_takers(option)}, not {{held}}")
+                  for option in ("half", "delta"))
     name: BackpropLossName = Field(description="the loss L of the network's output")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)² (the delta-rule convention)")
     reduction: Optional[Literal["mean", "sum"]] = Field(None,
@@ -233,12 +244,6 @@ def _check_coupled_width(act: Activation, n_out: int, path: Path) -> None:
                           path + ("activation",))
 
 
-def _takers(option: str) -> str:
-    """The losses that take an option: "mse and sse"."""
-    names = [l.name for l in NETWORK_LOSSES.values() if option in l.options]
-    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
     if spec.loss is None:
         return None, {}, "mean"
@@ -248,15 +253,10 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
         raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, NETWORK_LOSSES)}", npath)
     loss = NETWORK_LOSSES[ls.name]
     options: Options = {}
-    if ls.half is not None:
-        if "half" not in loss.options:
-            raise SpecInvalid(f"half applies to {_takers('half')}, not {loss.name}", ("loss", "half"))
+    if ls.half is not None:   # LossSpec's RULES: half and delta only with a loss that takes them
         options["half"] = ls.half
-    if ls.delta is not None:
-        if "delta" not in loss.options:
-            raise SpecInvalid(f"delta applies to {_takers('delta')}, not {loss.name}", ("loss", "delta"))
-        if ls.delta <= 0:
-            raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
+    if ls.delta is not None and ls.delta <= 0:
+        raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
     if "delta" in loss.options:
         options["delta"] = ls.delta if ls.delta is not None else 1.0
     reduction = ls.reduction or loss.default_reduction

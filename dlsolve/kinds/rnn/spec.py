@@ -22,7 +22,8 @@ from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import AtMostOne, BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import (AtMostOne, BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, Ruled,
+                                    frozen)
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
@@ -93,10 +94,14 @@ def _cell_settings() -> tuple[BelongsTo, ...]:
     )
 
 
-class LossSpec(BaseModel):
-    """The loss as a mapping: the same keys as in kind backprop."""
+class LossSpec(Ruled):
+    """The loss as a mapping: the same keys as in kind backprop; half and delta belong to the
+    losses whose record takes them."""
 
     model_config = _STRICT
+    RULES = tuple(BelongsTo(option, "name", tuple(n for n, l in LOSSES.items() if _of_units(l) and option in l.options),
+                            message=f"{option} does not apply to {{held}}")
+                  for option in ("half", "delta"))
     name: UnitLossName = Field(description="the loss of the read-out's outputs y_t")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)²")
     reduction: Optional[Literal["mean", "sum"]] = Field(None, description="mean or sum over the output units")
@@ -381,11 +386,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
     if not _of_units(loss):
         raise SpecInvalid(f"{loss.name} is not a loss of the read-out's units; use "
                           f"{', '.join(NETWORK_LOSSES)}", npath)
-    options: Options = {}
-    for key in ("half", "delta"):
-        value = getattr(ls, key)
-        if value is not None and key not in loss.options:
-            raise SpecInvalid(f"{key} does not apply to {loss.name}", ("loss", key))
+    options: Options = {}   # LossSpec's RULES: half and delta only with a loss that takes them
     if ls.half is not None:
         options["half"] = ls.half
     if ls.delta is not None and ls.delta <= 0:
