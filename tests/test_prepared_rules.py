@@ -1,7 +1,8 @@
 """The rules between keys (dlsolve/kinds/prepared.py). `BelongsTo`: a key given with a value other than its default
 belongs to another key being given, or holding one of some values (also inside a nested model);
 the presence records; `NeedsOneOf`, `Requires` and `AtMostOne` on the items of a list; `KeysWhen`: the keys a mapping holds
-depend on another key's value; `ItemsAmong`: a list's items are among another list's values. The record refuses a model and its JSON Schema refuses the same
+depend on another key's value; `ValueWhen`: so do the values a key may take; `ItemsAmong`: a
+list's items are among another list's values. The record refuses a model and its JSON Schema refuses the same
 data: both are checked here on every combination of a small model's keys, null included, against
 the rule written out again by hand."""
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from dlsolve.errors import SpecInvalid
 from dlsolve.errors import DlsolveError
 from dlsolve.kinds.prepared import (AtLeastOne, AtMostOne, BelongsTo, ExactlyOne, ItemsAmong, KeysWhen, NameNeeds,
-                                      NeedsOneOf, Requires, Ruled)
+                                      NeedsOneOf, Requires, Ruled, ValueWhen)
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is a test extra: pip install -e '.[test]'")
 
@@ -374,6 +375,31 @@ def _files_agree(cases) -> int:
     return count
 
 
+class Valued(Ruled):
+    """ValueWhen: with name a, red is x or y; with b (the default) or c, red is y only."""
+
+    model_config = ConfigDict(extra="forbid")
+    RULES = (ValueWhen("red", "name", (("a", ("x", "y")), ("b", ("y",)), ("c", ("y",))), message="{held}: {allowed}"),)
+    name: Literal["a", "b", "c", "d"] = "b"
+    red: Optional[Literal["x", "y"]] = None
+
+
+def _valued_expected(data: dict) -> bool:
+    if "name" in data and data["name"] is None:
+        return False
+    return not (data.get("red") == "x" and data.get("name", "b") in ("b", "c"))
+
+
+def test_the_values_a_key_takes_by_another_keys_value_in_the_record_and_the_schema():
+    count = _agree_on_every_combination(Valued, {"name": (ABSENT, None, "a", "b", "c", "d"),
+                                                 "red": (ABSENT, None, "x", "y")}, _valued_expected)
+    assert count == 6 * 4
+    with pytest.raises(ValidationError) as err:
+        Valued.model_validate({"name": "c", "red": "x"})
+    cause = err.value.errors()[0]["ctx"]["error"]
+    assert str(cause) == "c: y" and cause.subpath == ("red",)
+
+
 # The gates of each cell, written out again (not read from dlsolve.cells): the keys of rnn's weights.
 GATES = {"rnn": ({"W", "U"}, {"b", "bh"}), "lstm": ({"i", "f", "g", "o"}, set()), "gru": ({"r", "z", "n"}, set())}
 CANDIDATES = {"rnn": ("W", "U", "b", "bh", "i"), "lstm": ("i", "f", "g", "c", "o", "W"), "gru": ("r", "z", "n", "g")}
@@ -454,6 +480,18 @@ def test_half_and_delta_belong_to_the_losses_that_take_them_in_backprop_and_rnn(
               all(name in TAKE[k] for k, v in option.items() if v is not None))
              for base in (backprop, rnn) for name in ("mse", "sse", "mae", "huber", "bce") for option in options]
     assert _files_agree(cases) == 2 * 5 * 5
+
+
+def test_a_reduction_is_one_the_loss_takes_in_backprop_and_rnn():
+    """cce sums over its classes: reduction mean is refused with it (written out again), by the
+    loader and the schema alike; mse takes mean and sum."""
+    backprop = {"kind": "backprop", "input": [1], "target": [1, 0],
+                "layers": [{"weights": [[1, 1]], "activation": "softmax"}]}
+    rnn = {**_RNN, "readout": {"V": [[1], [1]], "activation": "sigmoid"}, "target": [1, 0]}
+    cases = [({**base, "loss": {"name": name, **({} if reduction == ABSENT else {"reduction": reduction})}},
+              not (name == "cce" and reduction == "mean"))
+             for base in (backprop, rnn) for name in ("mse", "cce") for reduction in (ABSENT, None, "mean", "sum")]
+    assert _files_agree(cases) == 2 * 2 * 4
 
 
 @pytest.mark.parametrize("text, located", [

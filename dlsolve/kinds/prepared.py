@@ -10,10 +10,10 @@ public home and cannot be changed after it was checked.
 Rules between keys ("give exactly one of teacher_logits and teacher_probs", "iterations needs
 objective", "with a loss, each sample gives a target or a label", "an lstm's weights hold the
 gates i, f, g, o", "a perceptron's targets are among its outputs", "ddof belongs to method:
-standardize") are records (`ExactlyOne`, `AtLeastOne`, `AtMostOne`, `Requires`, `NeedsOneOf`,
-`KeysWhen`, `ItemsAmong`, `NameNeeds`, `BelongsTo`) declared on the model in `RULES`: the same
-record refuses the file when it is loaded and states the rule in the JSON Schema
-(`rules_schema`), so an editor and dlsolve refuse the same files. A rule about the items of a
+standardize", "cce's reduction is sum") are records (`ExactlyOne`, `AtLeastOne`, `AtMostOne`,
+`Requires`, `NeedsOneOf`, `KeysWhen`, `ValueWhen`, `ItemsAmong`, `NameNeeds`, `BelongsTo`)
+declared on the model in `RULES`: the same record refuses the file when it is loaded and states
+the rule in the JSON Schema (`rules_schema`), so an editor and dlsolve refuse the same files. A rule about the items of a
 list (`each`) is stated on the list's items.
 """
 
@@ -63,7 +63,7 @@ class ExactlyOne:
             path = (given[1],) if len(given) > 1 else (self.keys[0],)
             raise SpecInvalid(self.message or f"give exactly one of {_keys(self.keys)}", path)
 
-    def schema(self) -> dict[str, Any]:
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
         return {"oneOf": [_given(k) for k in self.keys]}
 
 
@@ -78,7 +78,7 @@ class AtLeastOne:
         if not any(_present(model, k) for k in self.keys):
             raise SpecInvalid(self.message or f"give at least one of {_keys(self.keys)}", (self.keys[0],))
 
-    def schema(self) -> dict[str, Any]:
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
         return {"anyOf": [_given(k) for k in self.keys]}
 
 
@@ -108,7 +108,7 @@ class AtMostOne:
             if len(given) > 1:
                 raise SpecInvalid(self.message or f"give at most one of {_keys(self.keys)}", (*path, given[1]))
 
-    def schema(self) -> dict[str, Any]:
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
         one: dict[str, Any] = {"not": {"anyOf": [{"allOf": [_given(a), _given(b)]}
                                                 for a, b in itertools.combinations(self.keys, 2)]}}
         return _in_each(self.each, one) if self.each else one
@@ -134,7 +134,7 @@ class Requires:
             if not _present(model, need):
                 raise SpecInvalid(self.message or f"{self.key} needs {need}; add {need}:", at)
 
-    def schema(self) -> dict[str, Any]:
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
         then = {"allOf": [_given(k) for k in self.needs]}
         if not self.each:
             return {"if": _given(self.key), "then": then}
@@ -166,7 +166,7 @@ class NeedsOneOf:
                 raise SpecInvalid(self.message or f"{_keys(self.given)} need {' or '.join(self.one_of)}",
                                   (*path, at))
 
-    def schema(self) -> dict[str, Any]:
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
         one_of: dict[str, Any] = {"anyOf": [_given(k) for k in self.one_of]}
         return {"if": {"allOf": [_given(k) for k in self.given]},
                 "then": _in_each(self.each, one_of) if self.each else one_of}
@@ -227,6 +227,41 @@ class KeysWhen:
         if one_name:
             holds["allOf"] = one_name
         return {"if": {"allOf": [when, _given(self.key)]}, "then": {"properties": {self.key: holds}}}
+
+
+@dataclass(frozen=True)
+class ValueWhen:
+    """When `when` holds a value listed in `allowed` ((value, the values `key` may take) pairs),
+    `key`, if given, holds one of the values listed for it: cce sums over its classes, so its
+    reduction is sum. `{held}` in `message` is replaced by the value `when` holds, `{allowed}` by
+    the values `key` may take ("mean or sum")."""
+
+    key: str
+    when: str
+    allowed: tuple[tuple[Any, tuple[Any, ...]], ...]
+    message: str = ""
+
+    def check(self, model: BaseModel) -> None:
+        value, held = getattr(model, self.key), getattr(model, self.when)
+        for when, values in self.allowed:
+            if value is not None and held == when and value not in values:
+                message = self.message or f"{{held}} takes {self.key} {{allowed}} only"
+                raise SpecInvalid(message.replace("{held}", str(held))
+                                  .replace("{allowed}", " or ".join(map(str, values))), (self.key,))
+
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for when, values in self.allowed:
+            groups.setdefault(tuple(values), []).append(when)
+        default = model.model_fields[self.when].default
+        parts = []
+        for values, whens in groups.items():
+            held: dict[str, Any] = {"properties": {self.when: {"enum": whens}}}
+            if default not in whens:
+                held["required"] = [self.when]   # left out, `when` holds its default, which is not listed here
+            parts.append({"if": {"allOf": [held, _given(self.key)]},
+                          "then": {"properties": {self.key: {"enum": list(values)}}}})
+        return parts[0] if len(parts) == 1 else {"allOf": parts}
 
 
 def _json_type(value: Any) -> str:
@@ -290,7 +325,7 @@ class NameNeeds:
             raise SpecInvalid((self.message or f"'{{name}}' is a name, but no {self.needs}: gives the names")
                               .replace("{name}", names[0]), (self.key,))
 
-    def schema(self) -> dict[str, Any]:
+    def schema(self, model: type[BaseModel]) -> dict[str, Any]:
         return {"if": {"required": [self.key], "properties": {self.key: _TEXT}}, "then": _given(self.needs)}
 
 
@@ -345,12 +380,13 @@ class BelongsTo:
         return {"if": {"required": [self.key], "not": {"properties": {self.key: {"enum": unset}}}}, "then": then}
 
 
-Rule = ExactlyOne | AtLeastOne | AtMostOne | Requires | NeedsOneOf | KeysWhen | ItemsAmong | NameNeeds | BelongsTo
+Rule = (ExactlyOne | AtLeastOne | AtMostOne | Requires | NeedsOneOf | KeysWhen | ValueWhen | ItemsAmong | NameNeeds
+        | BelongsTo)
 
 
 def rules_schema(rules: Sequence[Rule], model: type[BaseModel]) -> dict[str, Any]:
     """The JSON Schema that states `rules` of `model` (for its `json_schema_extra`)."""
-    parts = [r.schema(model) if isinstance(r, (BelongsTo, KeysWhen, ItemsAmong)) else r.schema() for r in rules]
+    parts = [r.schema(model) for r in rules]
     return {} if not parts else parts[0] if len(parts) == 1 else {"allOf": parts}
 
 

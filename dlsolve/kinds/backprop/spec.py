@@ -19,7 +19,8 @@ from dlsolve import limits
 from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import AtLeastOne, AtMostOne, BelongsTo, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled, frozen
+from dlsolve.kinds.prepared import (AtLeastOne, AtMostOne, BelongsTo, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled,
+                                    ValueWhen, frozen)
 from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularization, RegularizationSpec,
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
@@ -49,9 +50,10 @@ class LossSpec(Ruled):
     """The loss as a mapping; half and delta belong to the losses whose record takes them."""
 
     model_config = _STRICT
-    RULES = tuple(BelongsTo(option, "name", tuple(n for n, l in NETWORK_LOSSES.items() if option in l.options),
-                            message=f"{option} applies to {_takers(option)}, not {{held}}")
-                  for option in ("half", "delta"))
+    RULES = (*(BelongsTo(option, "name", tuple(n for n, l in NETWORK_LOSSES.items() if option in l.options),
+                         message=f"{option} applies to {_takers(option)}, not {{held}}") for option in ("half", "delta")),
+             ValueWhen("reduction", "name", tuple((n, l.reductions) for n, l in NETWORK_LOSSES.items()),
+                       message="{held} sums over the classes by definition; drop reduction"))
     name: BackpropLossName = Field(description="the loss L of the network's output")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)² (the delta-rule convention)")
     reduction: Optional[Literal["mean", "sum"]] = Field(None,
@@ -259,10 +261,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
         raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
     if "delta" in loss.options:
         options["delta"] = ls.delta if ls.delta is not None else 1.0
-    reduction = ls.reduction or loss.default_reduction
-    if reduction not in loss.reductions:
-        raise SpecInvalid(f"{loss.name} sums over the classes by definition; drop reduction",
-                          ("loss", "reduction"))
+    reduction = ls.reduction or loss.default_reduction   # LossSpec's RULES: one the loss takes
     return loss, options, reduction
 
 

@@ -23,7 +23,7 @@ from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prepared import (AtMostOne, BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, Ruled,
-                                    frozen)
+                                    ValueWhen, frozen)
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
 from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
@@ -99,9 +99,10 @@ class LossSpec(Ruled):
     losses whose record takes them."""
 
     model_config = _STRICT
-    RULES = tuple(BelongsTo(option, "name", tuple(n for n, l in LOSSES.items() if _of_units(l) and option in l.options),
-                            message=f"{option} does not apply to {{held}}")
-                  for option in ("half", "delta"))
+    RULES = (*(BelongsTo(option, "name", tuple(n for n, l in LOSSES.items() if _of_units(l) and option in l.options),
+                         message=f"{option} does not apply to {{held}}") for option in ("half", "delta")),
+             ValueWhen("reduction", "name", tuple((n, l.reductions) for n, l in LOSSES.items() if _of_units(l)),
+                       message="{held} takes reduction {allowed} only"))
     name: UnitLossName = Field(description="the loss of the read-out's outputs y_t")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)²")
     reduction: Optional[Literal["mean", "sum"]] = Field(None, description="mean or sum over the output units")
@@ -393,9 +394,7 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
         raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
     if "delta" in loss.options:
         options["delta"] = ls.delta if ls.delta is not None else 1.0
-    reduction = ls.reduction or loss.default_reduction
-    if reduction not in loss.reductions:
-        raise SpecInvalid(f"{loss.name} takes reduction {' or '.join(loss.reductions)} only", ("loss", "reduction"))
+    reduction = ls.reduction or loss.default_reduction   # LossSpec's RULES: one the loss takes
     return loss, options, reduction
 
 
