@@ -13,8 +13,8 @@ gates i, f, g, o", "a perceptron's targets are among its outputs", "ddof belongs
 standardize", "cce's reduction is sum") are records (`ExactlyOne`, `AtLeastOne`, `AtMostOne`,
 `Requires`, `NeedsOneOf`, `KeysWhen`, `ValueWhen`, `ItemsAmong`, `NameNeeds`, `BelongsTo`)
 declared on the model in `RULES`: the same record refuses the file when it is loaded and states
-the rule in the JSON Schema (`rules_schema`), so an editor and dlsolve refuse the same files. A rule about the items of a
-list (`each`) is stated on the list's items.
+the rule in the JSON Schema (`rules_schema`), so an editor and dlsolve refuse the same files. A
+rule about the items of a list (`each`) is stated on the list's items.
 """
 
 from __future__ import annotations

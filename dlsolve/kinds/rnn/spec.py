@@ -22,11 +22,11 @@ from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import (AtMostOne, BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires, Ruled,
-                                    ValueWhen, frozen)
+from dlsolve.kinds.prepared import (AtMostOne, BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires,
+                                    Ruled, ValueWhen, frozen)
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
-from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
+from dlsolve.schema import NUMBER, ROWS, VECTOR, Matrix, NumberOrVector, listed, typed
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -57,12 +57,21 @@ def _of_units(loss: Loss) -> bool:
     return not (loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options))
 
 
+def _unit_activation(act: Activation) -> bool:
+    """An activation of a cell or a read-out: one with a derivative of each unit alone (not softmax,
+    which acts on the whole vector, nor step). The check of a name and the schema's list both read this."""
+    return act.derivative is not None
+
+
+_UNIT_ACTIVATION = listed(lambda: {n: a.title for n, a in ACTIVATIONS.items() if _unit_activation(a)},
+                          "the activation")
 _UNIT_LOSS_NAME = listed(lambda: {n: loss.title for n, loss in LOSSES.items() if _of_units(loss)}, "the loss")
 if TYPE_CHECKING:   # what the fields hold once checked (their JSON Schema is built at run time)
     UnitLossName = str
+    UnitActivation = str
     Weights = dict[str, Any]
 else:
-    UnitLossName, Weights = _UNIT_LOSS_NAME, _WEIGHTS
+    UnitLossName, UnitActivation, Weights = _UNIT_LOSS_NAME, _UNIT_ACTIVATION, _WEIGHTS
 
 
 def _weights_keys(cell: type[Cell]) -> KeysWhen:
@@ -113,7 +122,7 @@ class ReadoutSpec(BaseModel):
     model_config = _STRICT
     V: Matrix = Field(description="V, the output weights")
     c: Optional[NumberOrVector] = Field(None, description="c, the output biases (default 0)")
-    activation: ActivationName = Field("linear", description="the output activation (default linear)")
+    activation: UnitActivation = Field("linear", description="the output activation (default linear)")
 
 
 class PytorchSpec(BaseModel):
@@ -237,7 +246,7 @@ class Spec(PreparedSpec[Problem]):
     pytorch: Optional[PytorchSpec] = Field(None,
                                            description="PyTorch's packed tensors: {weight_ih, weight_hh, bias_ih, "
                                                        "bias_hh}, gates stacked row-wise")
-    activation: Optional[ActivationName] = Field(None,
+    activation: Optional[UnitActivation] = Field(None,
                                                  description="rnn: the activation of the hidden state (default tanh)")
     reset_after: Optional[bool] = Field(None,
                                         description="gru: true applies the reset gate after the recurrent product, r "
@@ -369,7 +378,7 @@ def _activation(name: str, path: Path) -> tuple[Activation, Params]:
     if name not in ACTIVATIONS:
         raise SpecInvalid(f"unknown activation: {did_you_mean(name, ACTIVATIONS)}", path)
     act = ACTIVATIONS[name]
-    if act.derivative is None:
+    if not _unit_activation(act):
         raise SpecInvalid(f"{name} acts on a whole vector or has no useful derivative; "
                           "use an elementwise activation here", path)
     return act, dict(act.params)
