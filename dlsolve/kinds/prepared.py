@@ -126,8 +126,11 @@ class Requires:
     each: str = ""
 
     def check(self, model: BaseModel) -> None:
-        at = next(((self.each, i, self.key) for i, item in _items(model, self.each) if _present(item, self.key)),
-                  None) if self.each else (self.key,) if _present(model, self.key) else None
+        if self.each:   # the first item that gives key
+            at = next(((self.each, i, self.key) for i, item in _items(model, self.each) if _present(item, self.key)),
+                      None)
+        else:
+            at = (self.key,) if _present(model, self.key) else None
         if at is None:
             return
         for need in self.needs:
