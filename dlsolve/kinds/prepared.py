@@ -126,6 +126,7 @@ class Requires:
     each: str = ""
 
     def check(self, model: BaseModel) -> None:
+        at: tuple[str | int, ...] | None
         if self.each:   # the first item that gives key
             at = next(((self.each, i, self.key) for i, item in _items(model, self.each) if _present(item, self.key)),
                       None)
