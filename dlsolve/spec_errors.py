@@ -99,7 +99,9 @@ def spec_errors(exc: Any, model: Any, data: Any) -> list[SpecError]:
     out: list[SpecError] = []
     raw = exc.errors(include_url=False)
     cleaned = [_clean_loc(e["loc"], data) for e in raw]
-    deeper = {loc[:k] for loc, _ in cleaned for k in range(len(loc))}
+    causes = [(e.get("ctx") or {}).get("error") for e in raw]   # a SpecInvalid points below its loc
+    deeper = {full[:k] for (loc, _), cause in zip(cleaned, causes)
+              for full in [loc + cause.subpath if isinstance(cause, SpecInvalid) else loc] for k in range(len(full))}
     for err, (loc, tagged) in zip(raw, cleaned):
         etype = err["type"]
         if tagged and loc in deeper and etype.endswith("_type"):

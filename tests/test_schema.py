@@ -340,26 +340,35 @@ def mutations(data):
             yield "text for a list", path, _put(data, path, "[1, 2]")
 
 
-# Where the loader refuses and the schema accepts: rules between keys, or between a value and
-# another key's value, which the validators check in code and a pydantic-built schema cannot
-# state. (kind, what was done, top-level key) → why. The schema is never the stricter one.
-CROSS_KEY = "a key required only with (or instead of) another key, checked in the kind's validator"
-BY_VALUE = "a class name or index that must be among `classes`/`labels`, or a label that must fit the loss"
+# Where the loader refuses and the schema accepts: rules that compare a value with another value of
+# the same file, which JSON Schema (draft 2020-12, without the $data proposal) cannot state — its
+# enum, const, maximum and propertyNames take literals written in the schema, never values read
+# from the instance, and it cannot count distinct values or compare two lengths. Rules between
+# keys that a schema CAN state are records in dlsolve/kinds/prepared.py and are not listed here.
+# (kind, what was done, top-level key) → why. The schema is never the stricter one.
+AMONG = "a value that must be among another key's values (membership in a list read from the file)"
 KNOWN = {
-    ("backprop", "missing key", "samples"): CROSS_KEY + " (each sample's target or label when there is a loss: a "
-                                                        "rule between the top level and the items of a list)",
-    ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: a comparison of two "
-                                          "keys' values, which a schema cannot state",
-    ("graph", "missing key", "define"): "a name used in a formula (text): the schema cannot read formulas",
-    ("graph", "missing key", "given"): "a name used in a formula (text): the schema cannot read formulas",
-    ("loss", "number for text", "y_true"): BY_VALUE,
-    ("loss", "text for a list", "y_true"): BY_VALUE + " (one class name is a valid y_true for sparse_cce)",
-    ("metrics", "missing key", "labels"): BY_VALUE + " (positive must be one of the classes)",
-    **{("metrics", "number for text", k): BY_VALUE for k in ("labels", "positive", "y_pred", "y_true")},
-    ("metrics", "quoted number", "y_true"): BY_VALUE + " (the label '1' is a third class beside 0 and 1)",
-    ("perceptron", "missing key", "outputs"): BY_VALUE + " (targets must be among outputs)",
-    ("rnn", "missing key", "weights"): CROSS_KEY + " (the gates each cell needs)",
-    ("word2vec", "missing key", "similarity"): BY_VALUE + " (a word in pairs or analogy needs a vector)",
+    ("convolve", "missing key", "stride"): "output_padding must be smaller than the stride: exclusiveMaximum takes "
+                                          "a literal, not another key's value, and both are unbounded integers, so "
+                                          "no finite list of cases states it either",
+    ("graph", "missing key", "define"): "a name used in a formula (text) must be defined: the schema would have "
+                                        "to parse the formula and compare its names with define's keys",
+    ("graph", "missing key", "given"): "a name used in a formula (text) must be given: the schema would have to "
+                                       "parse the formula and compare its names with given's keys",
+    ("loss", "number for text", "y_true"): "a class index must be smaller than the number of columns of y_pred: a "
+                                           "bound read from another key's length",
+    ("loss", "text for a list", "y_true"): "one label per row of y_pred (one class name counts as one label): two "
+                                           "lengths compared",
+    ("metrics", "missing key", "labels"): AMONG + " (positive must be one of the classes: labels, or without "
+                                                  "them the values of y_true)",
+    **{("metrics", "number for text", k): AMONG + " (y_true, y_pred and positive among labels)"
+       for k in ("labels", "positive", "y_pred", "y_true")},
+    ("metrics", "quoted number", "y_true"): "scores with a threshold need two classes, and the label '1' is a "
+                                            "third beside 0 and 1: a count of distinct values (uniqueItems can "
+                                            "only ask that all differ)",
+    ("word2vec", "missing key", "similarity"): "a word in pairs or analogy needs a vector: a value that must be a "
+                                               "key of another mapping (propertyNames constrains keys by a literal "
+                                               "schema, not values by the keys)",
 }
 
 
@@ -471,7 +480,8 @@ def test_a_kind_offers_the_names_it_takes(problem, key, schemas):
     validator = Validator(schemas[data["kind"]])
     offered = 0
     for name in (OPTIMIZERS if key == "optimizer" else LOSSES):
-        case = {**data, key: {**data[key], "name": name} if isinstance(data[key], dict) else name}
+        # a loss mapping keeps its name only: its options (half, delta) belong to the losses that take them
+        case = {**data, key: {"name": name} if isinstance(data[key], dict) else name}
         try:
             load_text(json.dumps(case), problem)
             message = ""

@@ -23,7 +23,7 @@ from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Cmp, Expr, Num, Piecewise, Sym, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import ItemsAmong, PreparedSpec, Requires, frozen
 from dlsolve.solution import GIVEN, Phrase, Plane, Solution
 from dlsolve.schema import Matrix, NumberOrVector, Vector, ZeroOrOne  # field types with a JSON Schema
 
@@ -58,11 +58,15 @@ class Problem:
     y: Optional[np.ndarray]    # (points,), when targets are given
 
 
+OUTPUTS = ((0, 1), (-1, 1))   # the step's two output levels: the notes use both
+
+
 class Spec(PreparedSpec[Problem]):
     """kind: perceptron — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
-    RULES = (Requires("learn", ("targets",), message="learning needs `targets` (one per row of inputs)"),)
+    RULES = (Requires("learn", ("targets",), message="learning needs `targets` (one per row of inputs)"),
+             ItemsAmong("targets", "outputs", OUTPUTS, message="a target must be one of the outputs {held}, got {got}"))
     kind: Literal["perceptron"]
     title: Optional[str] = None
     inputs: Matrix = Field(description="the inputs, one row per point (one input per point may be written flat)")
@@ -73,6 +77,7 @@ class Spec(PreparedSpec[Problem]):
                                     description="step(0): 1 means y = 1 if z ≥ 0 (default), 0 means y = 1 if z > 0 "
                                                 "(the notes use both)")
     outputs: list[int] = Field(default=[0, 1], min_length=2, max_length=2,
+                               json_schema_extra={"enum": [list(o) for o in OUTPUTS]},
                                description="the two output levels of the step: [0, 1] (default) or [-1, 1]")
     learn: Optional[Learn] = Field(None,
                                    description="train with the perceptron rule w ← w + η(y − ŷ)x: {learning_rate, "
@@ -81,7 +86,7 @@ class Spec(PreparedSpec[Problem]):
     @field_validator("outputs")
     @classmethod
     def _outputs(cls, v: list[int]) -> list[int]:
-        if tuple(v) not in ((0, 1), (-1, 1)):
+        if tuple(v) not in OUTPUTS:
             raise SpecInvalid(f"expected [0, 1] or [-1, 1], got [{v[0]}, {v[1]}]")
         return v
 
@@ -101,11 +106,7 @@ class Spec(PreparedSpec[Problem]):
             if len(self.targets) != n:
                 raise SpecInvalid(f"expected {n} targets (one per row of inputs), got {len(self.targets)}",
                                   ("targets",))
-            ys = [V.number(t, ("targets", i)) for i, t in enumerate(self.targets)]
-            for i, t in enumerate(ys):
-                if t not in self.outputs:
-                    raise SpecInvalid(f"a target must be one of the outputs {self.outputs[0]} or "
-                                      f"{self.outputs[1]}, got {self.targets[i]!r}", ("targets", i))
+            ys = [V.number(t, ("targets", i)) for i, t in enumerate(self.targets)]   # RULES: among outputs
             y = frozen(np.array(ys))
         return Problem(frozen(inputs), frozen(w), y)
 

@@ -2,9 +2,9 @@
 
 Everything that can be wrong with a problem is found here, before solving, and reported with
 the path of the offending key (the loader turns the path into file:line:col). Rules between
-keys (input, samples or input_units; weights or units; what a loss goes with) are records in
-`RULES`, so the JSON Schema states them too; `prepare()` makes the frozen `Problem` the solver
-reads as `spec.problem`.
+keys (input, samples or input_units; weights or units; what a loss goes with, in each sample
+too) are records in `RULES`, so the JSON Schema states them too; `prepare()` makes the frozen
+`Problem` the solver reads as `spec.problem`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from dlsolve import limits
 from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import AtLeastOne, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled, frozen
+from dlsolve.kinds.prepared import (AtLeastOne, AtMostOne, BelongsTo, ExactlyOne, NeedsOneOf, PreparedSpec, Requires, Ruled,
+                                    ValueWhen, frozen)
 from dlsolve.kinds.backprop.regularize import (Dropout, DropoutSpec, Regularization, RegularizationSpec,
                                                prepare_dropout, prepare_regularization)
 from dlsolve.kinds.prob import class_index
@@ -39,8 +40,20 @@ class ActivationSpec(BaseModel):
                                                      "> 0")
 
 
-class LossSpec(BaseModel):
+def _takers(option: str) -> str:
+    """The losses that take an option: "mse and sse"."""
+    names = [l.name for l in NETWORK_LOSSES.values() if option in l.options]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class LossSpec(Ruled):
+    """The loss as a mapping; half and delta belong to the losses whose record takes them."""
+
     model_config = _STRICT
+    RULES = (*(BelongsTo(option, "name", tuple(n for n, l in NETWORK_LOSSES.items() if option in l.options),
+                         message=f"{option} applies to {_takers(option)}, not {{held}}") for option in ("half", "delta")),
+             ValueWhen("reduction", "name", tuple((n, l.reductions) for n, l in NETWORK_LOSSES.items()),
+                       message="{held} sums over the classes by definition; drop reduction"))
     name: BackpropLossName = Field(description="the loss L of the network's output")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)² (the delta-rule convention)")
     reduction: Optional[Literal["mean", "sum"]] = Field(None,
@@ -133,6 +146,8 @@ class Problem:
 
 
 _SAMPLES_OWN = "with samples, each sample gives its own target or label; a symbolic problem has none"
+_TARGET_NEEDS_LOSS = "a target needs a loss to compare it with; add loss: (e.g. mse)"
+_LABEL_NEEDS_LOSS = "a label needs a loss to compare it with; add loss: (e.g. cce)"
 
 
 class Spec(PreparedSpec[Problem]):
@@ -145,8 +160,8 @@ class Spec(PreparedSpec[Problem]):
                            "and input_units (a symbolic problem)"),
         Requires("target", ("input",), message="target is the expected output for input; " + _SAMPLES_OWN),
         Requires("label", ("input",), message="label is the class of input; " + _SAMPLES_OWN),
-        Requires("target", ("loss",), message="a target needs a loss to compare it with; add loss: (e.g. mse)"),
-        Requires("label", ("loss",), message="a label needs a loss to compare it with; add loss: (e.g. cce)"),
+        *(Requires("target", ("loss",), each=each, message=_TARGET_NEEDS_LOSS) for each in ("", "samples")),
+        *(Requires("label", ("loss",), each=each, message=_LABEL_NEEDS_LOSS) for each in ("", "samples")),
         Requires("learning_rate", ("loss",),
                  message="a learning rate needs a loss to minimise; add loss: (e.g. mse)"),
         Requires("regularization", ("loss",),
@@ -154,6 +169,9 @@ class Spec(PreparedSpec[Problem]):
         Requires("input_units", ("loss",),
                  message="a symbolic problem (input_units) differentiates a loss; add loss: (e.g. mse)"),
         NeedsOneOf(("input", "loss"), ("target", "label"), message="missing target (the expected output y)"),
+        NeedsOneOf(("loss",), ("target", "label"), each="samples", message="missing target (the expected output y)"),
+        *(AtMostOne(("target", "label"), each=each, message="give either target or label, not both")
+          for each in ("", "samples")),
     )
     kind: Literal["backprop"]
     title: Optional[str] = None
@@ -228,12 +246,6 @@ def _check_coupled_width(act: Activation, n_out: int, path: Path) -> None:
                           path + ("activation",))
 
 
-def _takers(option: str) -> str:
-    """The losses that take an option: "mse and sse"."""
-    names = [l.name for l in NETWORK_LOSSES.values() if option in l.options]
-    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
     if spec.loss is None:
         return None, {}, "mean"
@@ -243,29 +255,19 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
         raise SpecInvalid(f"unknown loss: {did_you_mean(ls.name, NETWORK_LOSSES)}", npath)
     loss = NETWORK_LOSSES[ls.name]
     options: Options = {}
-    if ls.half is not None:
-        if "half" not in loss.options:
-            raise SpecInvalid(f"half applies to {_takers('half')}, not {loss.name}", ("loss", "half"))
+    if ls.half is not None:   # LossSpec's RULES: half and delta only with a loss that takes them
         options["half"] = ls.half
-    if ls.delta is not None:
-        if "delta" not in loss.options:
-            raise SpecInvalid(f"delta applies to {_takers('delta')}, not {loss.name}", ("loss", "delta"))
-        if ls.delta <= 0:
-            raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
+    if ls.delta is not None and ls.delta <= 0:
+        raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
     if "delta" in loss.options:
         options["delta"] = ls.delta if ls.delta is not None else 1.0
-    reduction = ls.reduction or loss.default_reduction
-    if reduction not in loss.reductions:
-        raise SpecInvalid(f"{loss.name} sums over the classes by definition; drop reduction",
-                          ("loss", "reduction"))
+    reduction = ls.reduction or loss.default_reduction   # LossSpec's RULES: one the loss takes
     return loss, options, reduction
 
 
 def _target(value: Any, label: Any, path: Path, label_path: Path, spec: Spec,
             n_out: int, loss: Loss) -> np.ndarray:
-    if value is not None and label is not None:
-        raise SpecInvalid("give either target or label, not both", label_path)
-    if label is not None:
+    if label is not None:   # RULES (AtMostOne): then no target
         if not loss.takes_labels:
             takers = ", ".join(l.name for l in NETWORK_LOSSES.values() if l.takes_labels)
             raise SpecInvalid(f"label (a class) goes with loss {takers}; give target for other losses", label_path)
@@ -273,9 +275,7 @@ def _target(value: Any, label: Any, path: Path, label_path: Path, spec: Spec,
         y = np.zeros(n_out)
         y[k] = 1.0
         return y
-    if value is None:
-        raise SpecInvalid("missing target (the expected output y)", path[:-1] + ("target",)
-                          if path[-1] == "target" else path)
+    # RULES (NeedsOneOf): with a loss, the input and each sample give a target or a label
     y = V.vector(value, path)
     if len(y) != n_out:
         raise SpecInvalid(f"expected {n_out} target value{'s' if n_out > 1 else ''} (one per output unit), "
@@ -303,11 +303,8 @@ def _samples(spec: Spec, n_out: int, loss: Optional[Loss]) -> list[Sample]:
         if out and x.size != out[0].x.size:
             raise SpecInvalid(f"expected {out[0].x.size} input values like the first sample, got {x.size}", ipath)
         y: Optional[np.ndarray] = None
-        if loss is not None:
+        if loss is not None:   # RULES: a target or a label (not both) goes with a loss, which needs one
             y = _target(target, label, base + ("target",), base + ("label",), spec, n_out, loss)
-        elif target is not None or label is not None:
-            raise SpecInvalid("a target needs a loss to compare it with; add loss: (e.g. mse)",
-                              base + ("target" if target is not None else "label",))
         out.append(Sample(frozen(arr), frozen(x), None if y is None else frozen(y)))
     return out
 

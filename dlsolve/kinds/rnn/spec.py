@@ -3,15 +3,16 @@
 Every shape is checked here, before solving, and reported with the path of the offending key.
 Whatever the YAML gives (per-gate matrices in either layout, or PyTorch's packed tensors), the
 prepared `Problem` keeps each parameter exactly as written in the layout the student used, so
-that gradients come back in that layout too. Rules between keys (weights or pytorch; targets
-with a readout and a loss; a learning rate with a loss) are records in `RULES`, so the JSON
-Schema states them too; the solver reads the frozen `spec.problem`.
+that gradients come back in that layout too. Rules between keys (weights or pytorch; the keys
+of weights, and the settings, each cell takes; targets with a readout and a loss; a learning
+rate with a loss) are records in `RULES`, so the JSON Schema states them too; the solver reads
+the frozen `spec.problem`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,10 +22,11 @@ from dlsolve.activations import ACTIVATIONS, Activation, Params
 from dlsolve.cells import BY_NAME, CELLS, Cell
 from dlsolve.errors import Path, SpecInvalid, describe, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import ExactlyOne, NeedsOneOf, PreparedSpec, Requires, frozen
+from dlsolve.kinds.prepared import (AtMostOne, BelongsTo, ExactlyOne, KeysWhen, NeedsOneOf, PreparedSpec, Requires,
+                                    Ruled, ValueWhen, frozen)
 from dlsolve.losses import LOSSES, NETWORK_LOSSES, Loss, Options
 # field types with a JSON Schema
-from dlsolve.schema import NUMBER, ROWS, VECTOR, ActivationName, Matrix, NumberOrVector, listed, typed
+from dlsolve.schema import NUMBER, ROWS, VECTOR, Matrix, NumberOrVector, listed, typed
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -33,13 +35,14 @@ _STRICT = ConfigDict(extra="forbid")
 GATES: dict[str, tuple[str, ...]] = {c.name: c.gate_names() for c in CELLS}
 GATE_TITLES = {g.name: g.title for c in CELLS for g in c.gates}
 GATE_ALIASES = {c.name: c.aliases for c in CELLS}
-PARAMS = ("W", "U", "b", "bh")
+NEEDED, OPTIONAL = ("W", "U"), ("b", "bh")   # a gate's parameters: the weights, and the biases (default 0)
+PARAMS = NEEDED + OPTIONAL
 _PARAMS_SCHEMA = {
     "W": {"anyOf": [NUMBER, ROWS], "description": "the input weights W"},
     "U": {"anyOf": [NUMBER, ROWS], "description": "the recurrent weights U"},
     "b": {"anyOf": [NUMBER, VECTOR], "description": "the biases b (default 0)"},
     "bh": {"anyOf": [NUMBER, VECTOR], "description": "the recurrent biases bʰ (PyTorch; optional)"}}
-_BLOCK = {"type": "object", "additionalProperties": False, "required": ["W", "U"], "properties": _PARAMS_SCHEMA}
+_BLOCK = {"type": "object", "additionalProperties": False, "required": list(NEEDED), "properties": _PARAMS_SCHEMA}
 # rnn: W, U, b, bh; lstm and gru: one such mapping per gate (by its letter or another name)
 _WEIGHTS = typed({"anyOf": [
     _BLOCK,
@@ -54,18 +57,61 @@ def _of_units(loss: Loss) -> bool:
     return not (loss.scores or loss.free_rows or any(k not in ("half", "delta") for k in loss.options))
 
 
+def _unit_activation(act: Activation) -> bool:
+    """An activation of a cell or a read-out: one with a derivative of each unit alone (not softmax,
+    which acts on the whole vector, nor step). The check of a name and the schema's list both read this."""
+    return act.derivative is not None
+
+
+_UNIT_ACTIVATION = listed(lambda: {n: a.title for n, a in ACTIVATIONS.items() if _unit_activation(a)},
+                          "the activation")
 _UNIT_LOSS_NAME = listed(lambda: {n: loss.title for n, loss in LOSSES.items() if _of_units(loss)}, "the loss")
 if TYPE_CHECKING:   # what the fields hold once checked (their JSON Schema is built at run time)
     UnitLossName = str
+    UnitActivation = str
     Weights = dict[str, Any]
 else:
-    UnitLossName, Weights = _UNIT_LOSS_NAME, _WEIGHTS
+    UnitLossName, UnitActivation, Weights = _UNIT_LOSS_NAME, _UNIT_ACTIVATION, _WEIGHTS
 
 
-class LossSpec(BaseModel):
-    """The loss as a mapping: the same keys as in kind backprop."""
+def _weights_keys(cell: type[Cell]) -> KeysWhen:
+    """The rule for the keys of `weights` with this cell, read from its class: one mapping
+    {W, U, b, bh} per gate, by its letter or another name (lstm: i, f, g or c, o); a one-gate cell
+    (the simple RNN) writes that mapping's keys directly."""
+    if cell.n_gates() == 1:
+        return KeysWhen("weights", "cell", cell.name, NEEDED, may=OPTIONAL)
+    return KeysWhen("weights", "cell", cell.name, cell.gate_names(), aliases=tuple(cell.aliases.items()),
+                    noun=f"{cell.name} gate", titles=tuple((g.name, g.title) for g in cell.gates))
+
+
+def _cells(takes: Callable[[type[Cell]], bool]) -> tuple[str, ...]:
+    """The names of the cells that take a key (as their class says)."""
+    return tuple(c.name for c in CELLS if takes(c))
+
+
+def _cell_settings() -> tuple[BelongsTo, ...]:
+    """The keys only some cells take, read from their classes: the simple RNN's activation, the
+    LSTM's c0 (its cell state), the GRU's reset_after and gru_update."""
+    return (
+        BelongsTo("activation", "cell", _cells(lambda c: c.takes_activation),
+                  message="activation is the simple RNN's; the {held} cell uses σ for its gates and tanh for its "
+                          "candidate"),
+        BelongsTo("c0", "cell", _cells(lambda c: c.has_cell_state),
+                  message="c0 is the LSTM's cell state; the {held} cell has none"),
+        *(BelongsTo(key, "cell", _cells(lambda c: c.resets), message=f"{key} is a GRU setting; this cell is {{held}}")
+          for key in ("reset_after", "gru_update")),
+    )
+
+
+class LossSpec(Ruled):
+    """The loss as a mapping: the same keys as in kind backprop; half and delta belong to the
+    losses whose record takes them."""
 
     model_config = _STRICT
+    RULES = (*(BelongsTo(option, "name", tuple(n for n, l in LOSSES.items() if _of_units(l) and option in l.options),
+                         message=f"{option} does not apply to {{held}}") for option in ("half", "delta")),
+             ValueWhen("reduction", "name", tuple((n, l.reductions) for n, l in LOSSES.items() if _of_units(l)),
+                       message="{held} takes reduction {allowed} only"))
     name: UnitLossName = Field(description="the loss of the read-out's outputs y_t")
     half: Optional[bool] = Field(None, description="mse/sse: use ½(y − ŷ)²")
     reduction: Optional[Literal["mean", "sum"]] = Field(None, description="mean or sum over the output units")
@@ -76,7 +122,7 @@ class ReadoutSpec(BaseModel):
     model_config = _STRICT
     V: Matrix = Field(description="V, the output weights")
     c: Optional[NumberOrVector] = Field(None, description="c, the output biases (default 0)")
-    activation: ActivationName = Field("linear", description="the output activation (default linear)")
+    activation: UnitActivation = Field("linear", description="the output activation (default linear)")
 
 
 class PytorchSpec(BaseModel):
@@ -178,6 +224,9 @@ class Spec(PreparedSpec[Problem]):
         Requires("learning_rate", ("loss",), message="a learning rate needs a loss to minimise (and targets)"),
         NeedsOneOf(("loss",), ("targets", "target"), at="loss",
                    message="a loss needs targets (one per step) or a target for the last step"),
+        AtMostOne(("targets", "target"), message="give targets (one per step) or target (the last step), not both"),
+        *(_weights_keys(c) for c in CELLS),
+        *_cell_settings(),
     )
     kind: Literal["rnn"]
     title: Optional[str] = None
@@ -190,14 +239,14 @@ class Spec(PreparedSpec[Problem]):
                                                                   description="out_in: each matrix one row per unit, "
                                                                               "one column per input (W·x); in_out: one "
                                                                               "row per input (x·W)")
-    # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru),
-    # so they are checked by hand below, each error pointing at its own key.
+    # The keys of `weights` depend on the cell (W, U, b, bh for rnn; gate names for lstm/gru): RULES
+    # (KeysWhen, one per cell) check them; each gate's mapping is checked by hand below.
     weights: Optional[Weights] = Field(None,
                                        description="the weights per gate as given (or give pytorch's packed tensors)")
     pytorch: Optional[PytorchSpec] = Field(None,
                                            description="PyTorch's packed tensors: {weight_ih, weight_hh, bias_ih, "
                                                        "bias_hh}, gates stacked row-wise")
-    activation: Optional[ActivationName] = Field(None,
+    activation: Optional[UnitActivation] = Field(None,
                                                  description="rnn: the activation of the hidden state (default tanh)")
     reset_after: Optional[bool] = Field(None,
                                         description="gru: true applies the reset gate after the recurrent product, r "
@@ -295,18 +344,8 @@ def _per_gate(spec: Spec, gates: tuple[str, ...], n_h: int, n_in: int, layout: s
     if BY_NAME[spec.cell].n_gates() == 1:
         return {"": _gate_block(weights, ("weights",), "", n_h, n_in, layout)}
     aliases = GATE_ALIASES[spec.cell]
-    found: dict[str, tuple[Any, Path]] = {}
-    for key, block in weights.items():
-        gate = aliases.get(key, key)
-        if gate not in gates:
-            raise SpecInvalid(f"unknown {spec.cell} gate: {did_you_mean(key, gates)}", ("weights", key, "<key>"))
-        if gate in found:
-            raise SpecInvalid(f"gate {gate} is given twice ('{key}' is another name for it)", ("weights", key, "<key>"))
-        found[gate] = (block, ("weights", key))
-    for gate in gates:
-        if gate not in found:
-            raise SpecInvalid(f"missing gate {gate} ({GATE_TITLES[gate]}); an {spec.cell} needs "
-                              f"{', '.join(gates)}", ("weights",))
+    # RULES (KeysWhen): each gate is given once, under its letter or another name, and no other key
+    found = {aliases.get(key, key): (block, ("weights", key)) for key, block in weights.items()}
     return {g: _gate_block(found[g][0], found[g][1], g, n_h, n_in, layout) for g in gates}
 
 
@@ -339,7 +378,7 @@ def _activation(name: str, path: Path) -> tuple[Activation, Params]:
     if name not in ACTIVATIONS:
         raise SpecInvalid(f"unknown activation: {did_you_mean(name, ACTIVATIONS)}", path)
     act = ACTIVATIONS[name]
-    if act.derivative is None:
+    if not _unit_activation(act):
         raise SpecInvalid(f"{name} acts on a whole vector or has no useful derivative; "
                           "use an elementwise activation here", path)
     return act, dict(act.params)
@@ -357,26 +396,19 @@ def _loss(spec: Spec) -> tuple[Optional[Loss], Options, str]:
     if not _of_units(loss):
         raise SpecInvalid(f"{loss.name} is not a loss of the read-out's units; use "
                           f"{', '.join(NETWORK_LOSSES)}", npath)
-    options: Options = {}
-    for key in ("half", "delta"):
-        value = getattr(ls, key)
-        if value is not None and key not in loss.options:
-            raise SpecInvalid(f"{key} does not apply to {loss.name}", ("loss", key))
+    options: Options = {}   # LossSpec's RULES: half and delta only with a loss that takes them
     if ls.half is not None:
         options["half"] = ls.half
     if ls.delta is not None and ls.delta <= 0:
         raise SpecInvalid(f"expected a positive delta, got {ls.delta:g}", ("loss", "delta"))
     if "delta" in loss.options:
         options["delta"] = ls.delta if ls.delta is not None else 1.0
-    reduction = ls.reduction or loss.default_reduction
-    if reduction not in loss.reductions:
-        raise SpecInvalid(f"{loss.name} takes reduction {' or '.join(loss.reductions)} only", ("loss", "reduction"))
+    reduction = ls.reduction or loss.default_reduction   # LossSpec's RULES: one the loss takes
     return loss, options, reduction
 
 
 def _targets(spec: Spec, T: int, n_out: int, loss: Optional[Loss]) -> list[Optional[np.ndarray]]:
-    if spec.targets is not None and spec.target is not None:
-        raise SpecInvalid("give targets (one per step) or target (the last step), not both", ("target",))
+    # RULES (AtMostOne): targets or target, not both
     given = spec.targets is not None or spec.target is not None
     key = "targets" if spec.targets is not None else "target"
     if not given:   # RULES: a loss needs targets or target
@@ -420,10 +452,8 @@ def prepare(spec: Spec) -> Problem:
     n_h = _hidden_size(spec, list(gates), layout)
     h0 = _bias(spec.h0, ("h0",), n_h, "initial hidden values")
     c0 = None
-    if BY_NAME[cell].has_cell_state:
+    if BY_NAME[cell].has_cell_state:   # RULES (BelongsTo): c0 only then
         c0 = frozen(_bias(spec.c0, ("c0",), n_h, "initial cell values"))
-    elif spec.c0 is not None:
-        raise SpecInvalid(f"c0 is the LSTM's cell state; a {cell} has none", ("c0",))
     if spec.pytorch is not None:
         gate_params = _packed(spec, gates, n_h, n_in)
     else:
@@ -431,15 +461,8 @@ def prepare(spec: Spec) -> Problem:
 
     act: Optional[Activation] = None
     act_params: Params = {}
-    if BY_NAME[cell].takes_activation:
-        act, act_params = _activation(spec.activation or "tanh", ("activation",))
-    elif spec.activation is not None:
-        raise SpecInvalid(f"activation is the simple RNN's; an {cell} uses σ for its gates and tanh for its "
-                          "candidate", ("activation",))
-    if not BY_NAME[cell].resets:
-        for key in ("reset_after", "gru_update"):
-            if getattr(spec, key) is not None:
-                raise SpecInvalid(f"{key} is a GRU setting; this cell is {cell}", (key,))
+    if BY_NAME[cell].takes_activation:   # RULES (BelongsTo): activation only then, reset_after and gru_update
+        act, act_params = _activation(spec.activation or "tanh", ("activation",))   # only with a cell that resets
 
     readout = None
     if spec.readout is not None:
