@@ -24,7 +24,7 @@ from dlsolve.cli import main
 from dlsolve.render import layout, renderer
 from dlsolve.render.latex import tex_text
 from dlsolve.render.notation import segments
-from tests.conftest import PROBLEMS, ROOT, solve_file
+from tests.conftest import PROBLEMS, ROOT, rendered, solve_file, solved
 
 GOLDEN = ROOT / "tests" / "golden" / "sheets"
 P1 = ROOT / "problems" / "p1-image-mlp.yaml"
@@ -121,7 +121,7 @@ def test_every_problem_compiles_alone(tmp_path):
     texs = []
     for path in PROBLEMS:
         tex = tmp_path / f"{path.stem}.tex"
-        tex.write_text(renderer("latex")(precision=4).render(solve_file(path)), encoding="utf-8")
+        tex.write_text(rendered(path, "latex", precision=4), encoding="utf-8")
         texs.append(tex)
     with ThreadPoolExecutor(max_workers=2) as pool:  # pdflatex runs are separate processes
         list(pool.map(_pdflatex, texs))
@@ -288,7 +288,7 @@ def test_natural_order_and_index_files(tmp_path):
 # -- the terminal -----------------------------------------------------------------------------
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
 def test_every_text_line_fits_80_columns(path):
-    out = renderer("text")(precision=4, width=80).render(solve_file(path))
+    out = renderer("text")(precision=4, width=80).render(solved(path))
     wide = [line for line in out.splitlines() if columns(line) > 80]
     assert not wide, wide[:3]
 
