@@ -127,13 +127,33 @@ def test_every_problem_compiles_alone(tmp_path):
         list(pool.map(_pdflatex, texs))
 
 
+COMBINED_FLAGS = ("", "--answers-only", "--questions")
+
+
+@pytest.fixture(scope="module")
+def combined_sheets(tmp_path_factory):
+    """The three combined sheets of the whole catalogue (the key, the answers only, the questions):
+    flag → (the CLI's result, the .tex, the compile's future). They are written one after another
+    and compiled side by side — pdflatex runs in processes of its own, so each compile overlaps the
+    writing of the next sheet and the other compiles, instead of the three taking their turns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    sheets = {}
+    for flag in COMBINED_FLAGS:  # the key first: it compiles twice (the table of contents)
+        tex = tmp_path_factory.mktemp("combined") / "key.tex"
+        r = run("solve", *PROBLEMS, "--format", "latex", "--combine", "-o", tex, *([flag] if flag else []))
+        sheets[flag] = (r, tex, pool.submit(_pdflatex, tex, 2 if not flag else 1) if r.exit_code == 0 else None)
+    yield sheets
+    pool.shutdown(wait=True)
+
+
 @needs_pdflatex
-@pytest.mark.parametrize("flag", ["", "--answers-only", "--questions"])
-def test_the_combined_sheets_compile_and_fill_the_contents(tmp_path, flag):
-    tex = tmp_path / "key.tex"
-    r = run("solve", *PROBLEMS, "--format", "latex", "--combine", "-o", tex, *([flag] if flag else []))
+@pytest.mark.parametrize("flag", COMBINED_FLAGS)
+def test_the_combined_sheets_compile_and_fill_the_contents(combined_sheets, flag):
+    r, tex, compiled = combined_sheets[flag]
     assert r.exit_code == 0, r.output
-    _pdflatex(tex, runs=2 if not flag else 1)  # a second run only for the table of contents
+    compiled.result()  # re-raises the compile's own failure: an error, an overfull box
     if not flag:
         toc = tex.with_suffix(".toc").read_text(errors="replace")
         assert toc.count(r"\contentsline {section}") == len(PROBLEMS)
