@@ -54,12 +54,16 @@ def solved(path, **options):
 
 
 @functools.lru_cache(maxsize=None)
-def rendered(path, fmt: str, precision: int = 4) -> str:
-    """`solved(path)` rendered in `fmt` (a renderer's defaults otherwise), once per session: the
-    golden files and the format sweeps (well-formed HTML, …) read the same text."""
+def _rendered(path: str, fmt: str, precision: int) -> str:
     from dlsolve.render import renderer
 
     return renderer(fmt)(precision=precision).render(solved(path))
+
+
+def rendered(path, fmt: str, precision: int = 4) -> str:
+    """`solved(path)` rendered in `fmt` (a renderer's defaults otherwise), once per session: the
+    golden files and the format sweeps (well-formed HTML, …) read the same text."""
+    return _rendered(str(path), fmt, precision)
 
 
 def _fingerprint(solution) -> str:
