@@ -8,6 +8,7 @@ checks that every value bound into a step is the value its own step produced.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -36,8 +37,15 @@ class Mismatch:
         return f"[{self.section}] {self.quantity}: {self.what}"
 
 
-def _exact(x: float) -> sp.Float:
-    return sp.Float(float(x), DIGITS)
+def _exact(x: float) -> sp.Expr:
+    """A float64 value taken as exact, at DIGITS digits; NaN and ±∞ as SymPy's own (what
+    sp.Float gives them too), without the float arithmetic that flags an invalid operation."""
+    x = float(x)
+    if math.isnan(x):
+        return sp.nan
+    if math.isinf(x):
+        return sp.oo if x > 0 else -sp.oo
+    return sp.Float(x, DIGITS)
 
 
 def _map(fn: Any, v: Any) -> Any:
@@ -180,6 +188,8 @@ def _number(x: Any) -> float:
     too many digits (tanh of 10³³ to the 100th), and then 15 digits are tried."""
     if isinstance(x, (bool, np.bool_)):
         return float(x)
+    if x is sp.nan:  # float(sp.nan) goes through mpmath arithmetic that flags an invalid operation
+        return math.nan
     for digits in (DIGITS, 15):
         try:
             return float(sp.N(x, digits))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -28,6 +30,54 @@ def solve_file(path, **options):
     """A problem file solved with SolveOptions(**options) (its defaults: no second copy here)."""
     p = load_problem(str(path))
     return p.module.solve(p.spec, SolveOptions(**options))
+
+
+_FINGERPRINTS: dict[tuple[str, SolveOptions], str] = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _solved(path: str, options: SolveOptions):
+    p = load_problem(path)
+    solution = p.module.solve(p.spec, options)
+    _FINGERPRINTS[(path, options)] = _fingerprint(solution)
+    return solution
+
+
+def solved(path, **options):
+    """`solve_file`, once per session for each (file, options): the sweeps over problems/ (golden
+    files, question sheets, HTML, verification, exports) share one solution instead of solving
+    every file again for each format and property. A Solution is a frozen dataclass whose arrays
+    the Derivation made read-only; its dicts and lists are not, so `shared_solutions_unchanged`
+    fails the session if any test changed a shared one. A test that patches the code before
+    solving must call `solve_file`, never this."""
+    return _solved(str(path), SolveOptions(**options))
+
+
+@functools.lru_cache(maxsize=None)
+def _rendered(path: str, fmt: str, precision: int) -> str:
+    from dlsolve.render import renderer
+
+    return renderer(fmt)(precision=precision).render(solved(path))
+
+
+def rendered(path, fmt: str, precision: int = 4) -> str:
+    """`solved(path)` rendered in `fmt` (a renderer's defaults otherwise), once per session: the
+    golden files and the format sweeps (well-formed HTML, …) read the same text."""
+    return _rendered(str(path), fmt, precision)
+
+
+def _fingerprint(solution) -> str:
+    """Every field of the solution, every entry of its dicts and lists (repr, not pickle: an
+    expression node memoises its symbols in a private attribute, which is no change)."""
+    return hashlib.sha256(repr(solution).encode()).hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_solutions_unchanged():
+    """After the session, every shared solution is still what its solver returned."""
+    yield
+    changed = [key for key, digest in _FINGERPRINTS.items() if _fingerprint(_solved(*key)) != digest]
+    assert not changed, f"a test changed a shared solution (use solve_file for a private copy): {changed[:3]}"
 
 
 def solve_text(text: str, **options):

@@ -19,7 +19,7 @@ from dlsolve.derivation import Derivation
 from dlsolve.expr import Sym
 from dlsolve.render import FORMATS, renderer
 from dlsolve.solution import Phrase
-from tests.conftest import PROBLEMS, ROOT, solve_file
+from tests.conftest import PROBLEMS, ROOT, solve_file, solved
 
 A, B, C, D = (Sym(k, k, k) for k in "abcd")
 
@@ -106,7 +106,7 @@ def test_check_on_convolve_shows_the_step_of_the_wrong_answer(tmp_path):
 
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
 def test_every_answer_names_the_steps_that_produce_it(path):
-    sol = solve_file(path)
+    sol = solved(path)
     made = {b.quantity.key for s in sol.sections for b in s.blocks if hasattr(b, "quantity")}
     for a in sol.answers:
         assert a.keys and set(a.keys) <= made, (a.name, sorted(set(a.keys) - made)[:3])

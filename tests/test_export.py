@@ -30,6 +30,7 @@ from click.testing import CliRunner
 from dlsolve import api
 from dlsolve.cli import main
 from dlsolve.marking import Rule
+from tests.conftest import solved
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAM = str(ROOT / "examples" / "exam-backprop.yaml")
@@ -294,6 +295,18 @@ def _spec_shape(results: dict) -> None:
         assert isinstance(t["output"], str) and t["status"] in ("passed", "failed")
 
 
+def _submit_all(zip_path: Path, where: Path, texts: dict[str, str | None], user_id: int = 4001) -> dict[str, dict]:
+    """Each answers text through its own copy of the autograder, two at a time: every run is a
+    separate process (`run_autograder` → python), so on 2 cores they overlap."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(name: str) -> dict:
+        return _submit(_autograder(zip_path, where / name), texts[name], user_id)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(texts, pool.map(one, texts)))
+
+
 def test_gradescope_autograder_right_wrong_and_malformed(varied, tmp_path, wheel):
     out = tmp_path / "ag.zip"
     run("export", "gradescope", str(varied), "-o", str(out), "--answer", "loss", "--answer", "yhat",
@@ -301,35 +314,39 @@ def test_gradescope_autograder_right_wrong_and_malformed(varied, tmp_path, wheel
     names = zipfile.ZipFile(out).namelist()
     assert {"setup.sh", "run_autograder", wheel.name, "config.json"} <= set(names)
     assert wheel.name in zipfile.ZipFile(out).read("setup.sh").decode()
-    root = _autograder(out, tmp_path)
     sol = api.solve(variant_files(varied)[2])
     loss, yhat = float(sol.answers["loss"]), float(np.ravel(sol.answers["yhat"])[0])
+    # no `variant:` line: the variant comes from the student's Gradescope id, the same every time
+    from dlsolve.export.autograde import variant_for
 
-    right = _submit(root, f"variant: 2\nloss: {loss:.6f}\nyhat: {yhat:.6f}\n")
+    n = variant_for(4001, [1, 2, 3])
+    mine = api.solve(variant_files(varied)[n])
+    malformed = {"misspelt": (f"variant: 2\nlosss: {loss}\n", "did you mean"), "bad yaml": ("variant: 2\nloss: [1, \n", ""),
+                 "none": (None, "No answers file")}
+    results = _submit_all(out, tmp_path, {
+        "right": f"variant: 2\nloss: {loss:.6f}\nyhat: {yhat:.6f}\n",
+        "wrong": f"variant: 2\nloss: {-loss:.6f}\nyhat: {yhat:.6f}\n",
+        **{name: text for name, (text, _) in malformed.items()},
+        "derived": f"loss: {float(mine.answers['loss']):.6f}\n"})
+
+    right = results["right"]
     _spec_shape(right)
     assert right["score"] == 2.0 and all(t["status"] == "passed" for t in right["tests"])
     assert right["extra_data"]["variant"] == 2
 
-    wrong = _submit(root, f"variant: 2\nloss: {-loss:.6f}\nyhat: {yhat:.6f}\n")
+    wrong = results["wrong"]
     _spec_shape(wrong)
     assert wrong["score"] == 1.0
     [bad] = [t for t in wrong["tests"] if t["name"] == "loss"]
     assert bad["status"] == "failed" and "sign is flipped" in bad["output"]
     assert "The first wrong answer is loss" in wrong["output"] and "L = " in wrong["output"]  # and its step
 
-    for text, hint in ((f"variant: 2\nlosss: {loss}\n", "did you mean"), ("variant: 2\nloss: [1, \n", ""),
-                       (None, "No answers file")):
-        malformed = _submit(root, text)
-        _spec_shape(malformed)
-        assert malformed["score"] == 0.0 and hint in malformed["output"]
-        assert "Traceback" not in malformed["output"]
+    for name, (_, hint) in malformed.items():
+        _spec_shape(results[name])
+        assert results[name]["score"] == 0.0 and hint in results[name]["output"], name
+        assert "Traceback" not in results[name]["output"]
 
-    # no `variant:` line: the variant comes from the student's Gradescope id, the same every time
-    from dlsolve.export.autograde import variant_for
-
-    n = variant_for(4001, [1, 2, 3])
-    mine = api.solve(variant_files(varied)[n])
-    derived = _submit(root, f"loss: {float(mine.answers['loss']):.6f}\n")
+    derived = results["derived"]
     assert derived["extra_data"]["variant"] == n and derived["tests"][0]["status"] == "passed"
 
 
@@ -438,7 +455,7 @@ def test_every_problem_file_exports_to_moodle_with_the_solvers_numbers(tmp_path)
     assert stems == {f.stem for f in files} - symbolic, symbolic
     for q in questions:
         stem = q.find("name/text").text.rsplit(" v", 1)[0]
-        sol = api.solve(str(ROOT / "problems" / f"{stem}.yaml"))
+        sol = solved(ROOT / "problems" / f"{stem}.yaml")  # the session's shared solution of the file
         expected = []
         for a in sol.answers:
             try:

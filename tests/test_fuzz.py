@@ -68,6 +68,25 @@ def seeds():
     return {s.path.name: s for s in fuzz.load_seeds()}
 
 
+class _Cases(dict):
+    """file name → its CASES_PER_FILE cases, each file's made when first asked for, once."""
+
+    def __init__(self, seeds: dict[str, fuzz.Seed]):
+        super().__init__()
+        self.seeds = seeds
+
+    def __missing__(self, name: str) -> list[fuzz.Case]:
+        made = self[name] = [fuzz.make_case(self.seeds[name], i, BASE_SEED) for i in range(CASES_PER_FILE)]
+        return made
+
+
+@pytest.fixture(scope="module")
+def cases(seeds):
+    """The suite's cases, made once: the mutation test runs them and the coverage test reads their
+    mutations (making them is about 10 ms a case, 7 s for the catalogue)."""
+    return _Cases(seeds)
+
+
 def describe(result: fuzz.Result) -> str:
     args = " ".join(result.case.args)
     return (f"{result.case.ident}: {result.outcome} ({result.seconds:.1f} s)\n  dlsolve {args}\n"
@@ -75,10 +94,10 @@ def describe(result: fuzz.Result) -> str:
 
 
 @pytest.mark.parametrize("name", [p.name for p in PROBLEMS])
-def test_mutations_of_a_problem_never_crash_hang_or_print_a_traceback(name, pool, seeds):
-    cases = [fuzz.make_case(seeds[name], i, BASE_SEED) for i in range(CASES_PER_FILE)]
-    results = pool.run(cases)
-    assert len(results) == len(cases)
+def test_mutations_of_a_problem_never_crash_hang_or_print_a_traceback(name, pool, cases):
+    mine = cases[name]
+    results = pool.run(mine)
+    assert len(results) == len(mine)
     slow = [i for i, r in enumerate(results) if r.outcome.startswith("hang") and known(r) is None]
     if slow:  # on a busy machine a good case can pass the limit: a hang must also fail alone, at 4×
         again = fuzz.Pool(workers=1, seconds=4 * CASE_SECONDS)
@@ -92,15 +111,17 @@ def test_mutations_of_a_problem_never_crash_hang_or_print_a_traceback(name, pool
     assert not unknown, "\n\n".join(describe(r) for r in unknown)
     if failures:
         areas = sorted({f"{k.area}: {k.reason}" for k in map(known, failures) if k})
-        pytest.xfail(f"{len(failures)} of {len(cases)} cases fail in other areas — " + "; ".join(areas))
+        pytest.xfail(f"{len(failures)} of {len(mine)} cases fail in other areas — " + "; ".join(areas))
 
 
-def test_cases_are_reproducible_and_cover_the_mutation_kinds(seeds):
+def test_cases_are_reproducible_and_cover_the_mutation_kinds(seeds, cases):
     seed = seeds[PROBLEMS[0].name]
     a = [fuzz.make_case(seed, i, BASE_SEED) for i in range(40)]
     b = [fuzz.make_case(seed, i, BASE_SEED) for i in range(40)]
     assert [(c.files, c.args) for c in a] == [(c.files, c.args) for c in b]
-    every = [m for s in seeds.values() for i in range(CASES_PER_FILE) for m in fuzz.make_case(s, i, BASE_SEED).mutations]
+    n = min(len(a), CASES_PER_FILE)  # the cases the other test ran are these too
+    assert [(c.files, c.args) for c in cases[PROBLEMS[0].name][:n]] == [(c.files, c.args) for c in a[:n]]
+    every = [m for name in seeds for c in cases[name] for m in c.mutations]
     for kind in ("value", "delete", "shape", "huge", "expression", "alias", "merge", "alias bomb", "deep",
                  "unicode", "duplicate key", "text", "answers"):
         assert any(m.startswith(kind) for m in every), kind

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from dlsolve.render import FORMATS, renderer
-from tests.conftest import PROBLEMS, ROOT, solve_file
+from tests.conftest import PROBLEMS, ROOT, rendered
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -31,9 +31,8 @@ def _to_12_digits(text: str) -> str:
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
 def test_golden(path, fmt):
-    rend = renderer(fmt)(precision=4)
-    out = _stable(rend.render(solve_file(path)))
-    golden = GOLDEN / f"{path.stem}{rend.format.suffix}"
+    out = _stable(rendered(path, fmt, precision=4))  # the session's one solve and render of it
+    golden = GOLDEN / f"{path.stem}{renderer(fmt).format.suffix}"
     if os.environ.get("DLSOLVE_UPDATE_GOLDEN") or not golden.exists():
         GOLDEN.mkdir(exist_ok=True)
         golden.write_text(out, encoding="utf-8")

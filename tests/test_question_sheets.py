@@ -20,7 +20,7 @@ import pytest
 from dlsolve.load import parse_data
 from dlsolve.render import FORMATS, REGISTRY, layout, numbers, renderer
 from dlsolve.solution import Solution
-from tests.conftest import PROBLEMS, solve_file
+from tests.conftest import PROBLEMS, solve_file, solved
 
 PRECISION = 4
 SHEET_FORMATS = list(REGISTRY.having(lambda f: f.sheets))
@@ -143,7 +143,7 @@ def _data(path) -> object:
 @pytest.mark.parametrize("fmt", SHEET_FORMATS)
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
 def test_question_sheet_states_the_problem_and_no_answer(path, fmt):
-    sol = solve_file(path)
+    sol = solved(path)
     sheet = renderer(fmt)(precision=PRECISION, mode="questions").render(sol)
     data = _data(path)
     stated = given_tokens(path.read_text(encoding="utf-8"), data)

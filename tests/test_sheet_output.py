@@ -24,7 +24,7 @@ from dlsolve.cli import main
 from dlsolve.render import layout, renderer
 from dlsolve.render.latex import tex_text
 from dlsolve.render.notation import segments
-from tests.conftest import PROBLEMS, ROOT, solve_file
+from tests.conftest import PROBLEMS, ROOT, rendered, solve_file, solved
 
 GOLDEN = ROOT / "tests" / "golden" / "sheets"
 P1 = ROOT / "problems" / "p1-image-mlp.yaml"
@@ -121,19 +121,39 @@ def test_every_problem_compiles_alone(tmp_path):
     texs = []
     for path in PROBLEMS:
         tex = tmp_path / f"{path.stem}.tex"
-        tex.write_text(renderer("latex")(precision=4).render(solve_file(path)), encoding="utf-8")
+        tex.write_text(rendered(path, "latex", precision=4), encoding="utf-8")
         texs.append(tex)
     with ThreadPoolExecutor(max_workers=2) as pool:  # pdflatex runs are separate processes
         list(pool.map(_pdflatex, texs))
 
 
+COMBINED_FLAGS = ("", "--answers-only", "--questions")
+
+
+@pytest.fixture(scope="module")
+def combined_sheets(tmp_path_factory):
+    """The three combined sheets of the whole catalogue (the key, the answers only, the questions):
+    flag → (the CLI's result, the .tex, the compile's future). They are written one after another
+    and compiled side by side — pdflatex runs in processes of its own, so each compile overlaps the
+    writing of the next sheet and the other compiles, instead of the three taking their turns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    sheets = {}
+    for flag in COMBINED_FLAGS:  # the key first: it compiles twice (the table of contents)
+        tex = tmp_path_factory.mktemp("combined") / "key.tex"
+        r = run("solve", *PROBLEMS, "--format", "latex", "--combine", "-o", tex, *([flag] if flag else []))
+        sheets[flag] = (r, tex, pool.submit(_pdflatex, tex, 2 if not flag else 1) if r.exit_code == 0 else None)
+    yield sheets
+    pool.shutdown(wait=True)
+
+
 @needs_pdflatex
-@pytest.mark.parametrize("flag", ["", "--answers-only", "--questions"])
-def test_the_combined_sheets_compile_and_fill_the_contents(tmp_path, flag):
-    tex = tmp_path / "key.tex"
-    r = run("solve", *PROBLEMS, "--format", "latex", "--combine", "-o", tex, *([flag] if flag else []))
+@pytest.mark.parametrize("flag", COMBINED_FLAGS)
+def test_the_combined_sheets_compile_and_fill_the_contents(combined_sheets, flag):
+    r, tex, compiled = combined_sheets[flag]
     assert r.exit_code == 0, r.output
-    _pdflatex(tex, runs=2 if not flag else 1)  # a second run only for the table of contents
+    compiled.result()  # re-raises the compile's own failure: an error, an overfull box
     if not flag:
         toc = tex.with_suffix(".toc").read_text(errors="replace")
         assert toc.count(r"\contentsline {section}") == len(PROBLEMS)
@@ -288,7 +308,7 @@ def test_natural_order_and_index_files(tmp_path):
 # -- the terminal -----------------------------------------------------------------------------
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
 def test_every_text_line_fits_80_columns(path):
-    out = renderer("text")(precision=4, width=80).render(solve_file(path))
+    out = renderer("text")(precision=4, width=80).render(solved(path))
     wide = [line for line in out.splitlines() if columns(line) > 80]
     assert not wide, wide[:3]
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from dlsolve.cli import main
 from dlsolve.render import FORMATS, renderer
-from tests.conftest import PROBLEMS, ROOT, solve_file
+from tests.conftest import PROBLEMS, ROOT, rendered, solve_file
 
 P1 = str(ROOT / "problems" / "p1-image-mlp.yaml")
 
@@ -31,7 +31,7 @@ def flat(text: str) -> str:
 
 @pytest.mark.parametrize("path", PROBLEMS, ids=[p.stem for p in PROBLEMS])
 def test_html_is_well_formed_xml_with_mathml(path):
-    page = renderer("html")(precision=4).render(solve_file(path))
+    page = rendered(path, "html", precision=4)  # the golden test's text: rendered once a session
     root = ET.fromstring(page.split("\n", 1)[1])  # after <!DOCTYPE html>
     assert root.tag == "{http://www.w3.org/1999/xhtml}html"
     assert root.findall(".//{http://www.w3.org/1998/Math/MathML}math")

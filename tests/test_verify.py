@@ -8,17 +8,17 @@ import dataclasses
 import pytest
 
 from dlsolve.verify import verify_solution
-from tests.conftest import solve_file
+from tests.conftest import solved
 
 
 @pytest.mark.parametrize("detail", ["auto", "layers"])
 def test_every_step_reevaluates(problem_path, detail):
-    solution = solve_file(problem_path, detail=detail)
+    solution = solved(problem_path, detail=detail)
     assert verify_solution(solution) == []
 
 
 def test_verifier_catches_a_wrong_value(problem_path):
-    solution = solve_file(problem_path)
+    solution = solved(problem_path)  # replaced below in copies: the shared one is left as it is
     steps = [s for s in solution.steps() if s.value is not None and s.bindings]
     if not steps:
         pytest.skip("symbolic problem: no numeric steps")
