@@ -53,7 +53,7 @@ class Spec(PreparedSpec[Problem]):
     model_config = ConfigDict(extra="forbid")
     RULES = (ExactlyOne(("teacher_logits", "teacher_probs")),
              NameNeeds("label", "classes",
-                       message="'{name}' is a class name, but no classes: list names the classes"))
+                       message="'{name}' is a class name: add classes: (every class's name, in order)"))
     kind: Literal["distillation"]
     title: Optional[str] = None
     teacher_logits: Optional[Vector] = Field(None,

@@ -72,7 +72,7 @@ class Spec(PreparedSpec[Problem]):
 
     model_config = ConfigDict(extra="forbid")
     RULES = (NameNeeds("y_true", "classes",
-                       message="'{name}' is a class name, but no classes: list names the classes"),)
+                       message="'{name}' is a class name: add classes: (every class's name, in order)"),)
     kind: Literal["loss"]
     title: Optional[str] = None
     loss: LossName = Field(description="the loss ℓ(y, ŷ) of each sample, then reduced over the samples")

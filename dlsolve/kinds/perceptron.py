@@ -62,7 +62,7 @@ class Spec(PreparedSpec[Problem]):
     """kind: perceptron — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
-    RULES = (Requires("learn", ("targets",), message="learning needs `targets` (one per row of inputs)"),)
+    RULES = (Requires("learn", ("targets",), message="learning needs targets: (one per row of inputs)"),)
     kind: Literal["perceptron"]
     title: Optional[str] = None
     inputs: Matrix = Field(description="the inputs, one row per point (one input per point may be written flat)")

@@ -29,7 +29,7 @@ def class_index(label: Any, classes: Optional[Sequence[str]], n: int, path: Path
     """The 0-based index of a class given by name (one of `classes`) or by index (0 … n − 1)."""
     if isinstance(label, str):
         if not classes:
-            raise SpecInvalid(f"label '{label}' is a name, but no classes: list names the classes", path)
+            raise SpecInvalid(f"'{label}' is a class name: add classes: (every class's name, in order)", path)
         if label not in classes:
             raise SpecInvalid(f"label {did_you_mean(label, list(classes))}", path)
         return list(classes).index(label)
