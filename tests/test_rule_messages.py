@@ -101,7 +101,7 @@ CASES = [
     ("convolve-unpool-no-pool", CONV + "kernel: [[1]]\nunpool: {indices_from: max}\n", "4:9", "unpool",
      ("pool: {type: max",)),
     ("convolve-operation-transpose", CONV + "kernel: [[1, 0], [0, 1]]\ntranspose: true\noperation: convolution\n",
-     "5:12", "operation", ("transposed convolution", "does not apply")),
+     "5:12", "operation", ("does not apply to a transposed convolution", "remove operation")),
     ("convolve-output-padding", CONV + "kernel: [[1, 0], [0, 1]]\noutput_padding: 1\n", "4:17", "output_padding",
      ("transpose: true",)),
     ("convolve-divisor-max", CONV + "pool: {type: max, size: 2, divisor_override: 3}\n", "3:46",
