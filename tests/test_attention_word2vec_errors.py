@@ -50,7 +50,7 @@ CASES = [
      "expected a row from 0 to 1"),
     (W2V + "skipgram:\n  center: [1, 2]\n  context: [1, 2, 3]\n  negatives: [[1, 0]]\n", "4:12", "skipgram.context",
      "expected 2 numbers"),
-    (W2V + "title: nothing\n", "1:1", "", "expected at least one of subsampling"),
+    (W2V + "title: nothing\n", "1:1", "", "nothing to compute: give subsampling"),
     # issue 24: word vectors of different lengths name both words and both lengths
     (W2V + "similarity:\n  vectors: {king: [1, 0], queen: [0, 1, 2]}\n  pairs: [[king, queen]]\n", "3:34",
      "similarity.vectors.queen", "word vectors must all have the same length: 'king' has 2 numbers, 'queen' has 3"),

@@ -171,7 +171,7 @@ def test_random_problems_match_the_loop(X, data):
 
 BAD = {
     "learn without targets": ("kind: perceptron\ninputs: [[0, 1]]\nweights: [1, 1]\nlearn:\n  learning_rate: 0.1\n",
-                              r"<stdin>:5:3: learn: learning needs `targets`"),
+                              r"<stdin>:5:3: learn: learning needs targets:"),
     "target not an output": ("kind: perceptron\ninputs: [[0, 1], [1, 1]]\ntargets: [0, 2]\nweights: [1, 1]\n",
                              r"<stdin>:3:\d+: targets\[1\]: a target must be one of the outputs"),
     "minus-one target with 0/1 outputs": ("kind: perceptron\ninputs: [[0, 1]]\ntargets: [-1]\nweights: [1, 1]\n",

@@ -81,9 +81,9 @@ def test_the_example_problem_by_hand():
 
 
 @pytest.mark.parametrize("data,words", [
-    ({}, "expected content, style"),
+    ({}, "nothing to compute: give content, style"),
     ({"content": {"F": [[1, 2]], "P": [[1, 2, 3]]}}, "expected 1×2 maps like F"),
-    ({"style": [{"F": [[1, 2]], "S": [[1, 2]], "A": [[1]]}]}, "expected either S"),
+    ({"style": [{"F": [[1, 2]], "S": [[1, 2]], "A": [[1]]}]}, "exactly one of S"),
     ({"style": [{"F": [[1, 2], [3, 4]], "A": [[1]]}]}, "expected a 2×2 Gram matrix"),
     ({"content": {"F": [[[1, 2]], [[1, 2, 3]]], "P": [[1]]}}, "expected every map to be 1×2"),
 ])

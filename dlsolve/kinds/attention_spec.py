@@ -58,12 +58,13 @@ class Spec(PreparedSpec[Problem]):
     model_config = ConfigDict(extra="forbid")
     RULES = (
         ExactlyOne(("query", "X"), message=_EITHER),
-        Requires("query", ("keys",), message="expected a query and keys (or X with W_Q, W_K, W_V)"),
+        Requires("query", ("keys",), message="a query needs keys to score it against (one key per row): add keys:"),
         Requires("keys", ("query",), message=_WITH_QUERY.format(key="keys")),
         Requires("values", ("query",), message=_WITH_QUERY.format(key="values")),
         Requires("X", ("W_Q", "W_K", "W_V"),
                  message="self-attention from X needs W_Q, W_K and W_V (Q = X·W_Q, K = X·W_K, V = X·W_V)"),
-        *(Requires(w, ("X",), message=f"{w} is used only with X (self-attention)") for w in ("W_Q", "W_K", "W_V")),
+        *(Requires(w, ("X",), message=f"{w} projects X (self-attention): give X instead of query, or remove {w}")
+          for w in ("W_Q", "W_K", "W_V")),
     )
     kind: Literal["attention"]
     title: Optional[str] = None

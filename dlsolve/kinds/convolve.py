@@ -78,8 +78,8 @@ class Spec(PreparedSpec[Problem]):
           for key in CONV_KEYS),
         AtLeastOne(("kernel", "pool", "upsample"), message="nothing to compute: give a kernel, a pool or an upsample"),
         BelongsTo("operation", "transpose", (False,),
-                  message="a transposed convolution scatters the kernel as given (PyTorch's conv_transpose2d); "
-                          "operation: convolution does not apply"),
+                  message="operation does not apply to a transposed convolution, which scatters the kernel as "
+                          "given (PyTorch's conv_transpose2d): remove operation"),
         BelongsTo("output_padding", "transpose", (True,),
                   message="output_padding belongs to a transposed convolution (transpose: true)"),
     )

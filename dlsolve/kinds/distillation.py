@@ -22,7 +22,7 @@ from dlsolve.expr import Add, Neg, Num, Sym, call, total
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prepared import ExactlyOne, NameNeeds, PreparedSpec, frozen
-from dlsolve.kinds.prob import class_index, softmax_steps
+from dlsolve.kinds.prob import NAME_NEEDS_CLASSES, class_index, softmax_steps
 from dlsolve.solution import Phrase, Solution
 from dlsolve.schema import Vector  # field types with a JSON Schema
 
@@ -52,8 +52,7 @@ class Spec(PreparedSpec[Problem]):
 
     model_config = ConfigDict(extra="forbid")
     RULES = (ExactlyOne(("teacher_logits", "teacher_probs")),
-             NameNeeds("label", "classes",
-                       message="'{name}' is a class name, but no classes: list names the classes"))
+             NameNeeds("label", "classes", message=NAME_NEEDS_CLASSES))
     kind: Literal["distillation"]
     title: Optional[str] = None
     teacher_logits: Optional[Vector] = Field(None,

@@ -14,7 +14,7 @@ from pydantic_core import CoreSchema
 from dlsolve.errors import Path, SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
 from dlsolve.kinds.prepared import NameNeeds, PreparedSpec, frozen
-from dlsolve.kinds.prob import class_index, log_base
+from dlsolve.kinds.prob import NAME_NEEDS_CLASSES, class_index, log_base
 from dlsolve.losses import LOSSES, Loss
 from dlsolve.schema import LogBase, LossName, Targets, Vector, VectorOrMatrix  # field types with a JSON Schema
 
@@ -71,8 +71,7 @@ class Spec(PreparedSpec[Problem]):
     """kind: loss — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
-    RULES = (NameNeeds("y_true", "classes",
-                       message="'{name}' is a class name, but no classes: list names the classes"),)
+    RULES = (NameNeeds("y_true", "classes", message=NAME_NEEDS_CLASSES),)
     kind: Literal["loss"]
     title: Optional[str] = None
     loss: LossName = Field(description="the loss ℓ(y, ŷ) of each sample, then reduced over the samples")

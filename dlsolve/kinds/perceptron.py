@@ -65,7 +65,7 @@ class Spec(PreparedSpec[Problem]):
     """kind: perceptron — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
-    RULES = (Requires("learn", ("targets",), message="learning needs `targets` (one per row of inputs)"),
+    RULES = (Requires("learn", ("targets",), message="learning needs targets: (one per row of inputs)"),
              ItemsAmong("targets", "outputs", OUTPUTS, message="a target must be one of the outputs {held}, got {got}"))
     kind: Literal["perceptron"]
     title: Optional[str] = None

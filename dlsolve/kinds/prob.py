@@ -25,11 +25,15 @@ def log_base(value: Any, path: Path) -> str:
     raise SpecInvalid(f"expected a log base of e, 2 or 10, got {value!r}", path)
 
 
+# A class written by name with no class names to find it among (NameNeeds' message; `{name}` is the name).
+NAME_NEEDS_CLASSES = "'{name}' is a class name: add classes: (every class's name, in order)"
+
+
 def class_index(label: Any, classes: Optional[Sequence[str]], n: int, path: Path) -> int:
     """The 0-based index of a class given by name (one of `classes`) or by index (0 … n − 1)."""
     if isinstance(label, str):
         if not classes:
-            raise SpecInvalid(f"label '{label}' is a name, but no classes: list names the classes", path)
+            raise SpecInvalid(NAME_NEEDS_CLASSES.replace("{name}", label), path)
         if label not in classes:
             raise SpecInvalid(f"label {did_you_mean(label, list(classes))}", path)
         return list(classes).index(label)

@@ -89,7 +89,7 @@ class StyleLayer(PreparedSpec[LayerMaps]):
 
     model_config = ConfigDict(extra="forbid")
     RULES = (ExactlyOne(("S", "A"),
-                        message="expected either S (the style image's maps, A = S·Sᵀ) or A (its Gram matrix)"),)
+                        message="give exactly one of S (the style image's maps, A = S·Sᵀ) and A (its Gram matrix)"),)
     F: Tensor3 = Field(description="the generated image's feature maps (N × M, or N maps of H × W)")
     S: Optional[Tensor3] = Field(default=None, description="the style image's feature maps (A = S·Sᵀ)")
     A: Optional[Tensor3] = Field(default=None, description="the style image's Gram matrix, N × N (instead of S)")
@@ -118,11 +118,14 @@ class Problem:
     layers: tuple[LayerMaps, ...]
 
 
+_NOTHING = "nothing to compute: give content, style (a list of layers), or both"
+
+
 class Spec(PreparedSpec[Problem]):
     """kind: style — see the README for every key."""
 
     model_config = ConfigDict(extra="forbid")
-    RULES = (AtLeastOne(("content", "style"), message="expected content, style (a list of layers), or both"),)
+    RULES = (AtLeastOne(("content", "style"), message=_NOTHING),)
     kind: Literal["style"]
     title: Optional[str] = None
     content: Optional[Content] = Field(default=None, description="the content layer: F against P")
@@ -132,7 +135,7 @@ class Spec(PreparedSpec[Problem]):
 
     def prepare(self) -> Problem:
         if self.content is None and not self.style:   # style: [] (the rule sees a list)
-            raise SpecInvalid("expected content, style (a list of layers), or both", ("content",))
+            raise SpecInvalid(_NOTHING, ("content",))
         return Problem(None if self.content is None else self.content.problem,
                        tuple(layer.problem for layer in self.style or ()))
 

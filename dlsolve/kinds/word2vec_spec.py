@@ -162,8 +162,9 @@ class SkipGram(PreparedSpec[Union[NegativeSampling, FullSoftmax]]):
     model_config = ConfigDict(extra="forbid")
     RULES = (
         ExactlyOne(("negatives", "outputs"),
-                   message="expected either negatives (negative sampling) or outputs (the full softmax)"),
-        Requires("negatives", ("context",), message="negative sampling needs the context word's output vector u_o"),
+                   message="give exactly one of negatives (negative sampling) and outputs (the full softmax)"),
+        Requires("negatives", ("context",),
+                 message="negative sampling needs context: the context word's output vector u_o"),
         Requires("outputs", ("target",),
                  message="the full softmax needs target: the row of outputs that is the context word"),
     )
@@ -207,7 +208,7 @@ class Spec(Ruled):
 
     model_config = ConfigDict(extra="forbid")
     RULES = (AtLeastOne(("subsampling", "similarity", "embedding", "skipgram"),
-                        message="expected at least one of subsampling, similarity, embedding, skipgram"),)
+                        message="nothing to compute: give subsampling, similarity, embedding or skipgram"),)
     kind: Literal["word2vec"]
     title: Optional[str] = None
     subsampling: Optional[Subsampling] = Field(None,

@@ -104,12 +104,12 @@ class Spec(PreparedSpec[Problem]):
     # one source: y_true with exactly one of y_pred and scores, or confusion alone (in this order,
     # so each way of getting it wrong has its own message)
     RULES = (
-        AtLeastOne(("y_true", "confusion"), message="expected y_true with y_pred, y_true with scores, or confusion"),
+        AtLeastOne(("y_true", "confusion"), message="give y_true with y_pred or scores, or confusion (the counts)"),
         ExactlyOne(("confusion", "y_true"), message=BOTH),
         BelongsTo("y_pred", "y_true", message=BOTH),
         BelongsTo("scores", "y_true", message=BOTH),
         AtLeastOne(("y_pred", "scores", "confusion"),
-                   message="expected y_pred (the predicted labels) or scores with a threshold"),
+                   message="y_true needs y_pred (the predicted labels) or scores (with a threshold)"),
         ExactlyOne(("confusion", "y_pred", "scores"), message="give y_pred or scores, not both"),
         BelongsTo("roc", "scores", message="the ROC curve needs scores (and y_true)"),
     )
