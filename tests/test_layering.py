@@ -177,11 +177,22 @@ def name_decisions(source: str, names: set[str], lookups: bool = False) -> list[
                 found += [(node.lineno, s) for s in _str_constants(side) if s in names]
         elif isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-            if len([k for k in keys if k in names]) >= 2:
-                found += [(node.lineno, k) for k in keys if k in names]
+            named = [k for k in keys if k in names]
+            # a table keyed mostly by names decides by them; a registry of other things (kinds) may
+            # share a word or two with the functions (kind: softmax) without dispatching on them
+            if len(named) >= 2 and 2 * len(named) > len(keys):
+                found += [(node.lineno, k) for k in named]
         elif isinstance(node, ast.MatchValue):
             found += [(node.lineno, s) for s in _str_constants(node.value) if s in names]
     return found
+
+
+def test_a_registry_of_other_things_that_shares_a_word_is_no_dispatch_table():
+    names = {"mean", "softmax", "tanh", "relu"}
+    kinds = 'KINDS = {"backprop": 1, "mean": 2, "softmax": 3, "loss": 4, "rnn": 5}\n'
+    assert name_decisions(kinds, names) == []
+    table = 'TABLE = {"tanh": 1, "relu": 2, "other": 3}\n'
+    assert name_decisions(table, names) == [(1, "tanh"), (1, "relu")]
 
 
 def test_the_name_scan_finds_what_it_should():
