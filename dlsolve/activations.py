@@ -8,7 +8,8 @@ vector forms over the whole layer. Kinds ask the object; none compares an activa
 
 `tests/test_activations.py` proves every course derivative equal to `sympy.diff` of the
 definition, and each solution shows the `sympy.diff` result beside it once. To add an
-activation, add one `Activation(...)` to ACTIVATIONS below and its cases to that test.
+activation, add one `Activation(...)` to ACTIVATIONS below and its independent NumPy form to
+`act()` in `tests/reference.py` (README: "How to add an activation").
 """
 
 from __future__ import annotations
