@@ -201,11 +201,15 @@ def read_answers(file: str) -> AnswerSheet:
             _meta(sheet, key, value)
             continue
         try:
-            sheet.values[key] = _as_number(value, sheet, key)
+            sheet.values[key] = _as_value(value, sheet, key)
         except ValueError as err:
             sheet.problems[key] = str(err)
             if raw is not None and raw.strip():
                 sheet.literals[key] = " ".join(raw.split())
+            continue
+        if isinstance(sheet.values[key], str):  # a word (_as_value): shown as written; no decimals
+            sheet.literals[key] = " ".join(raw.split()) if raw is not None and raw.strip() else sheet.values[key]
+            sheet.decimals[key] = 0
             continue
         lit = (_literals_of(raw, sheet.values[key]) if raw is not None else
                answer_literals(source, {key: sheet.values[key]})[key] if source is not None else None)
@@ -295,6 +299,17 @@ def _meta(sheet: AnswerSheet, key: str, value: Any) -> None:
         sheet.note(key, f"read the variant '{value}' as {int(re.sub(r'[^0-9]', '', value))}")
         value = int(re.sub(r"[^0-9]", "", value))
     sheet.variant = value
+
+
+def _as_value(value: Any, sheet: AnswerSheet, key: str) -> Any:
+    """A number, nested lists of numbers, or a word (text that is no number, as a whole answer:
+    `analogy: queen`). A word is kept as written; grading judges it against the answer's
+    reference (dlsolve/marking/words.py), and refuses it where a number is asked."""
+    from dlsolve.marking.words import is_word  # at grading time: reading the file stays light
+
+    if is_word(value) and value.strip() and not _NUMBER.fullmatch(value.strip()) and not value.strip().startswith("["):
+        return value
+    return _as_number(value, sheet, key)
 
 
 def _as_number(value: Any, sheet: AnswerSheet, key: str) -> Any:

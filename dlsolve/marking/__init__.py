@@ -19,6 +19,7 @@ from dlsolve.marking.blame import Blame, blame
 from dlsolve.marking.diagnose import Alternatives, diagnose
 from dlsolve.marking.follow import follow_values
 from dlsolve.marking.grade import Rule, Verdict, grade, reference_array, shaped
+from dlsolve.marking.words import RULE as WORD_RULE, is_word
 from dlsolve.errors import SpecError, closest
 from dlsolve.solution import Solution
 
@@ -166,7 +167,9 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
         earned = p if v.right else (p * marks.follow_through if v.follow_through else 0.0)
         scored.append(dataclasses.replace(v, points=p, earned=earned))
     unanswered = tuple(n for n in asked if n not in by_name)
-    return Report(solution.title or solution.kind, answers.student, rule_text(rule), tuple(scored), blames,
+    words = [n for n in asked if is_word(solution.answer(n).value)]
+    return Report(solution.title or solution.kind, answers.student,
+                  rule_text(rule) + (" " + WORD_RULE if words else ""), tuple(scored), blames,
                   sum(v.earned or 0.0 for v in scored), sum(marks.of(n) for n in asked), follow_through,
                   unanswered, tuple(notes))
 
@@ -174,13 +177,14 @@ def check(solution: Solution, answers: Answers, rule: Rule = Rule(), follow_thro
 def _follow_through(solution: Solution, answers: Answers, verdicts: list[Verdict], rule: Rule) -> list[Verdict]:
     """Judge each wrong answer against the value it has from the student's own earlier answers."""
     student = {}
-    for v in verdicts:
+    numbers = [v for v in verdicts if not v.word]  # a word has no value to carry forward
+    for v in numbers:
         ref = reference_array(solution.answer(v.name))
         student[v.name] = shaped(v.name, v.given, ref)[0]
     follow = follow_values(solution, student)
     out = []
     for v in verdicts:
-        if v.right or v.name not in follow:
+        if v.right or v.word or v.name not in follow:
             out.append(v)
             continue
         value = follow[v.name]

@@ -159,7 +159,7 @@ def _worked_from_rounded(sol: Solution, name: str) -> Optional[np.ndarray]:
 def diagnose(v: Verdict, decimals: Any, rule: Rule, alt: Alternatives,
              solution: Optional[Solution] = None) -> Optional[str]:
     """The sentence that explains the student's wrong value, or None."""
-    if v.right or v.problem is not None:
+    if v.right or v.problem is not None or v.word:  # a wrong word: no numeric slip explains it
         return None
     if v.diagnosis:
         return v.diagnosis

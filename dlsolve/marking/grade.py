@@ -8,13 +8,15 @@ reference is also given rounded to the student's decimals, to be shown beside th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
 
-from dlsolve.errors import SpecError
+from dlsolve.errors import SpecError, describe
 from dlsolve.expr import Expr
+from dlsolve.marking.words import is_word, not_a_word, same_word
 from dlsolve.solution import Answer, Prose
 
 NEAR_ZERO = 1e-12  # below this |reference|, a relative error says nothing: the absolute one is shown
@@ -70,6 +72,11 @@ class Verdict:
     earned: Optional[float] = None
     notes: tuple[str, ...] = field(default=())
     problem: Optional[str] = None  # why the answer could not be graded (it scores 0)
+
+    @property
+    def word(self) -> bool:
+        """A word answer (marking/words.py): no decimals, errors or follow-through."""
+        return is_word(self.reference)
 
     @property
     def mark(self) -> str:
@@ -161,6 +168,10 @@ def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
 
 
 def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -> Verdict:
+    if is_word(answer.value):
+        return _grade_word(answer, given, written)
+    if is_word(given):  # a word where a number is asked
+        raise SpecError((answer.name,), f"expected a number, got {describe(given)}")
     ref = reference_array(answer)
     got, transposed = shaped(answer.name, given, ref)
     dec = decimals if not transposed else np.asarray(decimals).T
@@ -189,3 +200,13 @@ def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -
     return Verdict(answer.name, answer.label, given, written, answer.value, rounded, all_ok and not transposed,
                    float(np.max(err, initial=0.0)), rel, () if all_ok else wrong, ref.shape,
                    np.asarray(dec).tolist() if np.ndim(dec) else int(dec), diagnosis=diagnosis, notes=notes)
+
+
+def _grade_word(answer: Answer, given: Any, written: Any) -> Verdict:
+    """A word answer: right when it is the reference word (marking/words.py); a number or a list
+    where a word is asked is not graded (SpecError, with its reason)."""
+    if not is_word(given):
+        raise not_a_word(answer.name, given, written)
+    right = same_word(given, str(answer.value))
+    return Verdict(answer.name, answer.label, given, written if written is not None else given, answer.value, None,
+                   right, math.nan, None, () if right else ((),), shape=())

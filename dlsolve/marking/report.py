@@ -60,6 +60,8 @@ def _verdict_row(v: Verdict) -> tuple[Any, ...]:
     if v.problem is not None:
         return (v.name, v.mark, written_text(v.written, None) if v.written not in (None, "") else "—",
                 _cell(v.reference), None, None)
+    if v.word:  # no decimals, no error: the word as written beside the reference word
+        return (v.name, v.mark, written_text(v.written, v.given), v.reference, None, None)
     shown = _as_written(v.rounded, v.decimals) if v.rounded is not None else _cell(v.reference)
     return (v.name, v.mark, written_text(v.written, v.given), shown, v.relative_error, v.abs_error)
 
