@@ -207,7 +207,7 @@ def read_answers(file: str) -> AnswerSheet:
             if raw is not None and raw.strip():
                 sheet.literals[key] = " ".join(raw.split())
             continue
-        if isinstance(sheet.values[key], str):  # a word (_as_value): shown as written; no decimals
+        if _has_text(sheet.values[key]):  # a word, or words in a list (_as_value): shown as written
             sheet.literals[key] = " ".join(raw.split()) if raw is not None and raw.strip() else sheet.values[key]
             sheet.decimals[key] = 0
             continue
@@ -305,11 +305,28 @@ def _as_value(value: Any, sheet: AnswerSheet, key: str) -> Any:
     """A number, nested lists of numbers, or a word (text that is no number, as a whole answer:
     `analogy: queen`). A word is kept as written; grading judges it against the answer's
     reference (dlsolve/marking/words.py), and refuses it where a number is asked."""
-    from dlsolve.marking.words import is_word  # at grading time: reading the file stays light
+    from dlsolve.marking.words import first_word, is_word  # at grading time: reading the file stays light
 
     if is_word(value) and value.strip() and not _NUMBER.fullmatch(value.strip()) and not value.strip().startswith("["):
         return value
-    return _as_number(value, sheet, key)
+    try:
+        return _as_number(value, sheet, key)
+    except ValueError:
+        if isinstance(value, list) and first_word(value) is not None and _words_and_numbers(value):
+            return value  # `[queen, king]`, `[4, five, 6]`: graded (and refused) as the answer asks
+        raise
+
+
+def _has_text(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and any(map(_has_text, value)))
+
+
+def _words_and_numbers(value: Any) -> bool:
+    """Nested lists of nothing but numbers and words (no blank, yes/no, mapping or empty list)."""
+    if isinstance(value, list):
+        return bool(value) and all(_words_and_numbers(v) for v in value)
+    return (isinstance(value, str) and bool(value.strip())) or (
+        isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def _as_number(value: Any, sheet: AnswerSheet, key: str) -> Any:

@@ -16,7 +16,7 @@ import numpy as np
 
 from dlsolve.errors import SpecError, describe
 from dlsolve.expr import Expr
-from dlsolve.marking.words import is_word, not_a_word, same_word
+from dlsolve.marking.words import first_word, is_word, not_a_word, same_word
 from dlsolve.solution import Answer, Prose
 
 NEAR_ZERO = 1e-12  # below this |reference|, a relative error says nothing: the absolute one is shown
@@ -170,8 +170,9 @@ def too_coarse(ref: np.ndarray, decimals: Any) -> np.ndarray:
 def grade(answer: Answer, given: Any, written: Any, decimals: Any, rule: Rule) -> Verdict:
     if is_word(answer.value):
         return _grade_word(answer, given, written)
-    if is_word(given):  # a word where a number is asked
-        raise SpecError((answer.name,), f"expected a number, got {describe(given)}")
+    word = first_word(given)
+    if word is not None:  # a word where a number is asked (the reader keeps words: marking/words.py)
+        raise SpecError((answer.name,), f"expected a number, got {describe(word)}")
     ref = reference_array(answer)
     got, transposed = shaped(answer.name, given, ref)
     dec = decimals if not transposed else np.asarray(decimals).T

@@ -22,6 +22,7 @@ from dlsolve.answers_file import META, AnswerSheet, read_answers
 from dlsolve import marking
 from dlsolve.marking import Answers, Marks, Report, Rule
 from dlsolve.marking.roster import GradeRow, Student, match
+from dlsolve.marking.words import first_word
 
 # statuses of a row in the gradebook
 GRADED, PARTLY, UNREADABLE, NO_VARIANT, NO_FILE = ("graded", "graded, some answers not read", "unreadable file",
@@ -216,11 +217,13 @@ def _fits(problem: Problem, sheet: AnswerSheet, rule: Rule, report: Optional[Rep
           not_answers: set[str]) -> Optional[str]:
     """Which other variant the answers fit (all or nearly all right there), when they fit theirs
     badly. `not_answers`: keys that are no answer (a mistyped `Variant:`), not counted."""
-    values = {k: v for k, v in sheet.values.items() if k not in not_answers}
+    # numbers only: variants differ in their numbers, and a word (kept by the reader, graded or
+    # refused by the answer it is given for) says little about which variant a student had
+    values = {k: v for k, v in sheet.values.items() if k not in not_answers and first_word(v) is None}
     given = list(values)
     if len(given) < 2:
         return None
-    mine = sum(v.right for v in report.verdicts) if report is not None else 0
+    mine = sum(v.right for v in report.verdicts if v.name in values) if report is not None else 0
     if mine >= 0.5 * len(given):
         return None
     answers = Answers(values, sheet.decimals, sheet.literals)

@@ -10,7 +10,7 @@ verdict leaves them empty, and no numeric diagnosis is looked for.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Optional
 
 from dlsolve.errors import SpecError, describe
 
@@ -21,6 +21,15 @@ RULE = ("A word counts as right when it is the reference word; case and spaces a
 def is_word(value: Any) -> bool:
     """A value that is a word (a reference, or what a student wrote), not a number or a formula."""
     return isinstance(value, str)
+
+
+def first_word(value: Any) -> Optional[str]:
+    """The first word in a value (the value itself, or an entry of nested lists), or None."""
+    if is_word(value):
+        return str(value)
+    if isinstance(value, list):
+        return next((w for w in map(first_word, value) if w is not None), None)
+    return None
 
 
 def same_word(given: str, reference: str) -> bool:
