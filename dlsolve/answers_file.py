@@ -154,6 +154,7 @@ _ALIAS = re.compile(r"(?:^|[\s\[{,:])[&*][A-Za-z0-9_]")  # a YAML anchor (&a) or
 def read_answers(file: str) -> AnswerSheet:
     """An answers file read leniently (see AnswerSheet): never raises for what a student wrote."""
     from dlsolve.errors import DlsolveError
+    from dlsolve.marking.words import first_word  # here, not at the top: reading a problem stays light
 
     try:
         name, text = read_text(file)
@@ -207,7 +208,7 @@ def read_answers(file: str) -> AnswerSheet:
             if raw is not None and raw.strip():
                 sheet.literals[key] = " ".join(raw.split())
             continue
-        if _has_text(sheet.values[key]):  # a word, or words in a list (_as_value): shown as written
+        if first_word(sheet.values[key]) is not None:  # a word, or words in a list (_as_value): as written
             sheet.literals[key] = " ".join(raw.split()) if raw is not None and raw.strip() else sheet.values[key]
             sheet.decimals[key] = 0
             continue
@@ -305,7 +306,7 @@ def _as_value(value: Any, sheet: AnswerSheet, key: str) -> Any:
     """A number, nested lists of numbers, or a word (text that is no number, as a whole answer:
     `analogy: queen`). A word is kept as written; grading judges it against the answer's
     reference (dlsolve/marking/words.py), and refuses it where a number is asked."""
-    from dlsolve.marking.words import first_word, is_word  # at grading time: reading the file stays light
+    from dlsolve.marking.words import first_word, is_word  # here, not at the top: see read_answers
 
     if is_word(value) and value.strip() and not _NUMBER.fullmatch(value.strip()) and not value.strip().startswith("["):
         return value
@@ -315,10 +316,6 @@ def _as_value(value: Any, sheet: AnswerSheet, key: str) -> Any:
         if isinstance(value, list) and first_word(value) is not None and _words_and_numbers(value):
             return value  # `[queen, king]`, `[4, five, 6]`: graded (and refused) as the answer asks
         raise
-
-
-def _has_text(value: Any) -> bool:
-    return isinstance(value, str) or (isinstance(value, list) and any(map(_has_text, value)))
 
 
 def _words_and_numbers(value: Any) -> bool:

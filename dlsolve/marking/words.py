@@ -9,7 +9,6 @@ verdict leaves them empty, and no numeric diagnosis is looked for.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Optional
 
 from dlsolve.errors import SpecError, describe
@@ -41,9 +40,7 @@ def not_a_word(name: str, given: Any, written: Any) -> SpecError:
     """The reason a value that is no word cannot be graded where a word is asked: 'expected a
     word, got 3' (the number as written)."""
     if isinstance(given, (int, float)) and not isinstance(given, bool):
-        shown = written if isinstance(written, str) and written.strip() else repr(given)
-        if isinstance(given, float) and not math.isfinite(given):
-            shown = str(given)
+        shown = written if isinstance(written, str) and written.strip() else str(given)
     else:
         shown = describe(given)
     return SpecError((name,), f"expected a word, got {shown}")
