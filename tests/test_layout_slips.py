@@ -1,0 +1,104 @@
+"""Layout slips the reviews found: the HTML ROC sheet (the AUC's worked lines broken inside a
+bracket and running past the text column; the picture inside its viewBox), the text class
+report's contents (a hanging indent at 80 columns) and a matrix cell of a text table (a row kept
+on one line where it fits, never broken inside a number)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dlsolve.render.html import HTML_LIMIT
+from dlsolve.render.texbreak import break_line, tex_width
+from tests.conftest import ROOT, rendered
+
+ROC = ROOT / "problems" / "metrics-roc.yaml"
+
+# The AUC's trapezoid sum as the LaTeX sheet sets it: 7 terms, each a product of two brackets.
+AUC = " + ".join(rf"0.5 \cdot (\text{{FPR}}_{{{k}}} - \text{{FPR}}_{{{k - 1}}}) \cdot "
+                 rf"(\text{{TPR}}_{{{k}}} + \text{{TPR}}_{{{k - 1}}})" for k in range(1, 8))
+
+
+def _balanced(tex: str) -> bool:
+    depth = 0
+    for ch in tex:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_a_long_sum_of_bracketed_terms_breaks_between_terms():
+    pieces = break_line(AUC, HTML_LIMIT)
+    assert len(pieces) > 1
+    assert all(_balanced(p) for p in pieces), pieces           # never inside (FPR₃ − FPR₂)
+    assert all(tex_width(p) <= HTML_LIMIT for p in pieces)
+    assert " ".join(pieces) == AUC                             # nothing lost or added
+    assert all(p.startswith("+ ") for p in pieces[1:])
+
+
+def test_a_line_that_is_one_bracket_still_breaks_inside_it():
+    # -(a + b + …): no break outside the bracket exists, so the old breaks inside it are kept
+    inner = " + ".join(rf"\frac{{\partial L}}{{\partial \hat{{x}}_{{{k}1}}}} \cdot (x_{{{k}1}} - \mu_{{1}})"
+                       for k in range(1, 9))
+    rhs = f"-({inner})"
+    assert tex_width(rhs) > HTML_LIMIT
+    pieces = break_line(rhs, HTML_LIMIT)
+    assert len(pieces) > 1 and all(tex_width(p) <= HTML_LIMIT for p in pieces)
+
+
+def test_the_roc_sheets_auc_lines_keep_each_bracket_whole():
+    html = rendered(ROC, "html")
+    start = html.index("<mtext>AUC</mtext>")
+    auc_lines = re.findall(r"<math\b.*?</math>", html[start:html.index("<figure>", start)], re.S)
+    assert len(auc_lines) >= 4
+    for line in auc_lines:
+        assert line.count("&#x00028;") == line.count("&#x00029;"), line[:300]
+
+
+# -- the ROC picture: everything drawn lies inside the SVG's viewBox -----------------------------
+def _extent(tag: str, attrs: dict[str, str], text: str) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of one drawn element, a text's width taken generously as 0.6 em a character."""
+    f = {k: float(v) for k, v in attrs.items() if re.fullmatch(r"-?\d+(\.\d+)?", v)}
+    if tag == "rect":
+        return f["x"], f["y"], f["x"] + f["width"], f["y"] + f["height"]
+    if tag == "line":
+        return min(f["x1"], f["x2"]), min(f["y1"], f["y2"]), max(f["x1"], f["x2"]), max(f["y1"], f["y2"])
+    if tag == "circle":
+        return f["cx"] - f["r"], f["cy"] - f["r"], f["cx"] + f["r"], f["cy"] + f["r"]
+    if tag in ("polygon", "polyline"):
+        xy = [tuple(map(float, p.split(","))) for p in attrs["points"].split()]
+        return min(x for x, _ in xy), min(y for _, y in xy), max(x for x, _ in xy), max(y for _, y in xy)
+    size = f["font-size"]
+    w = 0.6 * size * len(re.sub(r"<[^>]+>", "", text))
+    x0 = {"start": f["x"], "middle": f["x"] - w / 2, "end": f["x"] - w}[attrs.get("text-anchor", "start")]
+    box = (x0, f["y"] - size, x0 + w, f["y"] + 0.25 * size)
+    rot = re.fullmatch(r"rotate\((-?90) (\S+) (\S+)\)", attrs.get("transform", ""))
+    if rot:  # a quarter turn about (cx, cy): the box turns with it
+        cx, cy = float(rot.group(2)), float(rot.group(3))
+        corners = [(cx + (y - cy), cy - (x - cx)) for x in box[::2] for y in box[1::2]]
+        return (min(x for x, _ in corners), min(y for _, y in corners),
+                max(x for x, _ in corners), max(y for _, y in corners))
+    return box
+
+
+@pytest.mark.parametrize("precision", [4, 15])
+def test_the_roc_picture_lies_inside_its_viewbox(precision):
+    from dlsolve.render.html import HtmlRenderer
+    from tests.conftest import solved
+
+    html = HtmlRenderer(precision=precision).render(solved(ROC))
+    svg = re.search(r'<svg [^>]*aria-label="the ROC curve[^"]*">.*?</svg>', html, re.S)
+    assert svg is not None
+    vb = [float(v) for v in re.search(r'viewBox="([^"]+)"', svg.group()).group(1).split()]
+    body = re.sub(r"<defs>.*?</defs>", "", svg.group(), flags=re.S)
+    drawn = re.findall(r"<(rect|line|circle|polygon|polyline)\b([^>]*?)/>()", body) + \
+        re.findall(r"<(text)\b([^>]*)>(.*?)</text>", body, re.S)
+    assert len(drawn) > 20
+    assert any(tag == "text" and "AUC" in (inner or "") for tag, _, inner in drawn)
+    for tag, raw, inner in drawn:
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', raw))
+        x0, y0, x1, y1 = _extent(tag, attrs, inner or "")
+        assert vb[0] <= x0 and x1 <= vb[0] + vb[2], (tag, attrs, inner, vb)
+        assert vb[1] <= y0 and y1 <= vb[1] + vb[3], (tag, attrs, inner, vb)
