@@ -102,3 +102,26 @@ def test_the_roc_picture_lies_inside_its_viewbox(precision):
         x0, y0, x1, y1 = _extent(tag, attrs, inner or "")
         assert vb[0] <= x0 and x1 <= vb[0] + vb[2], (tag, attrs, inner, vb)
         assert vb[1] <= y0 and y1 <= vb[1] + vb[3], (tag, attrs, inner, vb)
+
+
+# -- the text class report's contents: a hanging indent -----------------------------------------
+def test_the_text_contents_wrap_under_their_text_at_80_columns():
+    import dataclasses
+
+    from dlsolve.render.text import TextRenderer
+    from tests.conftest import solved
+
+    base = solved(ROOT / "problems" / "opt-adam.yaml")
+    long = "Adam with bias correction and epsilon outside the square root, three iterations on one weight"
+    sols = [dataclasses.replace(base, title=f"s{1000 + k}: {long}") for k in range(11)]
+    out = TextRenderer(width=80).render_combined(sols, title="Class report")
+    contents = out.split("\n\n", 1)[0].splitlines()[2:]
+    assert all(len(line) <= 80 for line in out.splitlines())
+    starts = [i for i, line in enumerate(contents) if re.match(r"  \d+\. ", line)]
+    assert len(starts) == 11 and len(contents) > 11                  # every entry wraps
+    for i, line in enumerate(contents):
+        if i not in starts:                                          # a continuation: under the text
+            number = re.match(r"  \d+\. ", contents[max(s for s in starts if s < i)]).group()
+            assert line.startswith(" " * len(number)) and line[len(number)] != " ", line
+    assert " ".join(line.split(". ", 1)[1] if k in starts else line.strip()
+                    for k, line in enumerate(contents)).count(long) == 11  # the words all there

@@ -129,9 +129,15 @@ class TextRenderer(Renderer[list[Line]], format="text"):
 
     def render_combined(self, solutions: Sequence[Solution], title: str = "Answer key") -> str:
         head = f"{title}\n{'═' * layout.width(title)}\n" + "".join(
-            piece + "\n" for k, s in enumerate(solutions, 1)
-            for piece in layout.wrap_text(f"  {k}. {s.title or s.kind}", self.width))
+            self._entry(f"  {k}. ", s.title or s.kind) for k, s in enumerate(solutions, 1))
         return head + "\n" + "\n\n".join(self.plain(s) for s in solutions) + self.colophon(f" · {len(solutions)} problems")
+
+    def _entry(self, number: str, text: str) -> str:
+        """One contents entry: its text wrapped under itself (a hanging indent), not under the
+        number or at column 0."""
+        hang = layout.width(number)
+        pieces = layout.wrap_text(text, max(self.width - hang, 20))
+        return "".join((number if i == 0 else " " * hang) + piece + "\n" for i, piece in enumerate(pieces))
 
     def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:
         return f"{title}\n" + "".join(f"  {f}  {t}\n" for t, f in entries)
