@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from dlsolve.render.html import HTML_LIMIT
@@ -125,3 +126,67 @@ def test_the_text_contents_wrap_under_their_text_at_80_columns():
             assert line.startswith(" " * len(number)) and line[len(number)] != " ", line
     assert " ".join(line.split(". ", 1)[1] if k in starts else line.strip()
                     for k, line in enumerate(contents)).count(long) == 11  # the words all there
+
+
+# -- a matrix cell of a text table: rows whole where they fit, never a number broken ------------
+def _column_texts(table: list[str]) -> list[list[str]]:
+    """Each column's lines of a text table, cut at the offsets of its ─ rule."""
+    rule = next(line for line in table if line.lstrip().startswith("─"))
+    spans = [(m.start(), m.end()) for m in re.finditer("─+", rule)]
+    return [[line[a:b + 1].strip() if k + 1 < len(spans) else line[a:].strip() for line in table]
+            for k, (a, b) in enumerate(spans)]
+
+
+def _rows_of(cell: str) -> list[str]:
+    return [r.strip(" []") for r in cell.split(";")]
+
+
+def test_a_verdict_tables_matrix_reference_keeps_its_rows_whole_under_rtol():
+    import dlsolve
+    from dlsolve.marking.report import report_solution
+    from dlsolve.render.text import TextRenderer
+
+    answers = {"dW2": [[-0.053852, -0.013464], [-0.05385, -0.013463], [-0.039369, -0.0098426]],
+               "W2_new": [[1.0005385, -1.9998654], [-2.9994615, 4.0001346], [-0.9996063, 1.0000984]],
+               "z2": [-2.7309, 2.7309]}
+    report = dlsolve.check(ROOT / "problems" / "p1-image-mlp.yaml", answers, rtol=0.01)
+    text = TextRenderer(width=80).plain(report_solution(report))
+    assert all(len(line) <= 80 for line in text.splitlines())
+    lines = text.splitlines()
+    start = lines.index("Verdicts") + 2
+    end = next(i for i in range(start, len(lines)) if not lines[i].strip() or "Not answered" in lines[i])
+    table = lines[start:end]
+    cols = _column_texts(table)
+    reference = [c for c in cols if c[0] == "reference"][0]
+    body = reference[2:]
+    checked = 0
+    for name in ("dW2", "W2_new"):
+        ref = TextRenderer(width=80)._answer_text(np.asarray(report.verdicts[
+            [v.name for v in report.verdicts].index(name)].reference))
+        expected_rows = _rows_of(ref)
+        shown = [piece for piece in body if piece]
+        # every row of the reference appears whole inside one line of the column
+        for row in expected_rows:
+            assert any(row in _rows_of(piece) for piece in shown), (row, shown)
+            checked += 1
+    assert checked == 6
+
+
+def test_a_number_wider_than_the_usual_floor_is_never_broken():
+    from dlsolve.render.texttable import table_lines
+
+    wide = "[−1.234567890123×10⁻¹⁷, 2.5]"
+    out = table_lines(("name", "quantity", "value"), [["x", "a long description " * 3, wide]], 60)
+    assert all(len(line) <= 60 for line in out)
+    assert "−1.234567890123×10⁻¹⁷," in "\n".join(out)
+
+
+def test_matrix_rows_share_lines_evenly_and_prose_is_no_matrix():
+    from dlsolve.render.texttable import matrix_rows, wrap_cell
+
+    cell = "[0.02, 0.4; 0.0196, 0.24; 0.01921, 0.144; 0.01882, 0.0864; 0.01845, 0.05184]"
+    assert wrap_cell(cell, 30) == ["[0.02, 0.4;", "0.0196, 0.24;", "0.01921, 0.144;", "0.01882, 0.0864;",
+                                   "0.01845, 0.05184]"]
+    assert wrap_cell("[1, 0; 0, 1; 2, 2; 3, 3]", 13) == ["[1, 0; 0, 1;", "2, 2; 3, 3]"]
+    assert matrix_rows("the score matrix (queries × keys); one matrix per head") == []
+    assert wrap_cell("[[1.5, 2], [3, 4]]", 10) == ["[[1.5, 2],", "[3, 4]]"]
