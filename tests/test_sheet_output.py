@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from dlsolve.cli import main
-from dlsolve.render import layout, renderer
+from dlsolve.render import layout, renderer, texttable
 from dlsolve.render.latex import tex_text
 from dlsolve.render.notation import segments
 from tests.conftest import PROBLEMS, ROOT, rendered, solve_file, solved
@@ -321,7 +321,7 @@ def test_check_report_fits_80_columns(tmp_path):
 
 
 def test_widths_count_combining_accents_as_nothing():
-    lines = layout.table_lines(["m̂_i", "v"], [["0.5", "1"]])
+    lines = texttable.table_lines(["m̂_i", "v"], [["0.5", "1"]])
     assert columns(lines[0].split("  v")[0]) == columns(lines[2].split("  1")[0])
     assert layout.width("m̂") == 1
 

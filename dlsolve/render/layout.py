@@ -91,59 +91,6 @@ def wrap_text(text: str, w: int) -> list[str]:
     return out
 
 
-def table_lines(columns: Sequence[str], rows: Sequence[Sequence[str]], max_width: int | None = None) -> list[str]:
-    """A table as lines of text; wider than max_width, its widest cells wrap within their column,
-    and a table that still does not fit is folded: its columns in groups, each repeating the first."""
-    cols = len(columns)
-    widths = [width(c) for c in columns]
-    for row in rows:
-        for k, cell in enumerate(row):
-            widths[k] = max(widths[k], width(cell))
-    gap = 2
-    if max_width is not None and sum(widths) + gap * (cols - 1) > max_width:
-        floor = [max(min(widths[k], 12), max((width(x) for x in columns[k].split()), default=1)) for k in range(cols)]
-        while sum(widths) + gap * (cols - 1) > max_width:
-            k = max(range(cols), key=lambda i: widths[i] - floor[i])
-            if widths[k] <= floor[k]:
-                break
-            widths[k] -= 1
-        if sum(widths) + gap * (cols - 1) > max_width and cols > 2:
-            return _folded(columns, rows, max_width)
-
-    def fmt_row(cells: Sequence[str]) -> list[str]:
-        pieces = [wrap_text(cell, w) for cell, w in zip(cells, widths)]
-        height = max(len(p) for p in pieces)
-        return ["  ".join(pad(p[i] if i < len(p) else "", w) for p, w in zip(pieces, widths)).rstrip()
-                for i in range(height)]
-    out = fmt_row(columns) + ["  ".join("─" * w for w in widths)]
-    for r in rows:
-        out += fmt_row(r)
-    return out
-
-
-def _folded(columns: Sequence[str], rows: Sequence[Sequence[str]], max_width: int) -> list[str]:
-    """A table too wide for the line: the columns in groups that fit, each group a table of its
-    own that repeats the first column, one under the other."""
-    widths = [max([width(columns[k])] + [width(r[k]) for r in rows]) for k in range(len(columns))]
-    groups: list[list[int]] = []
-    current: list[int] = []
-    used = widths[0]
-    for k in range(1, len(columns)):
-        if current and used + 2 + widths[k] > max_width:
-            groups.append(current)
-            current, used = [], widths[0]
-        current.append(k)
-        used += 2 + widths[k]
-    groups.append(current)
-    out: list[str] = []
-    for g, ks in enumerate(groups):
-        if g:
-            out.append("")
-        idx = [0] + ks
-        out += table_lines([columns[k] for k in idx], [[r[k] for k in idx] for r in rows], max_width)
-    return out
-
-
 BARS = "▁▂▃▄▅▆▇█"
 
 

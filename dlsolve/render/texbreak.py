@@ -57,9 +57,11 @@ def _braced(s: str, i: int) -> tuple[str, int]:
     return s[i + 1:], len(s)
 
 
-def break_points(s: str) -> list[int]:
-    """Indices of the top-level + and − (outside braces and \\left…\\right) where a line may break."""
+def break_points(s: str, parens: bool = True) -> list[int]:
+    """Indices of the top-level + and − (outside braces and \\left…\\right, and with `parens`
+    outside plain parentheses too) where a line may break."""
     out, depth = [], 0
+    opening, closing = ("{(", "})") if parens else ("{", "}")
     i = 0
     while i < len(s):
         if s.startswith(r"\left", i):
@@ -75,9 +77,9 @@ def break_points(s: str) -> list[int]:
         elif s.startswith(r"\end", i):
             depth -= 1
         ch = s[i]
-        if ch == "{":
+        if ch in opening:
             depth += 1
-        elif ch == "}":
+        elif ch in closing:
             depth -= 1
         elif depth == 0 and s[i - 1:i + 2] in (" + ", " - "):
             out.append(i)
@@ -85,18 +87,26 @@ def break_points(s: str) -> list[int]:
     return out
 
 
-def break_line(rhs: str, room: float) -> list[str]:
-    """A right-hand side as pieces no wider than `room` where it can be broken; each piece after
-    the first starts with its operator."""
-    if tex_width(rhs) <= room:
-        return [rhs]
-    pieces, start = [], 0
-    points = break_points(rhs) + [len(rhs)]
-    last = 0
-    for p in points:
+def _greedy(rhs: str, points: list[int], room: float) -> list[str]:
+    """`rhs` cut at the last of `points` before each piece grows wider than `room`."""
+    pieces, start, last = [], 0, 0
+    for p in points + [len(rhs)]:
         if tex_width(rhs[start:p]) > room and last > start:
             pieces.append(rhs[start:last].rstrip())
             start = last
         last = p
     pieces.append(rhs[start:].rstrip())
     return [p for p in pieces if p]
+
+
+def break_line(rhs: str, room: float) -> list[str]:
+    """A right-hand side as pieces no wider than `room` where it can be broken; each piece after
+    the first starts with its operator. Breaks outside parentheses come first, so a term such as
+    (FPR₃ − FPR₂)·(TPR₃ + TPR₂) stays whole; a piece still too wide (the whole line one bracket)
+    is broken inside its parentheses, as before."""
+    if tex_width(rhs) <= room:
+        return [rhs]
+    pieces = _greedy(rhs, break_points(rhs), room)
+    if all(tex_width(p) <= room for p in pieces):
+        return pieces
+    return _greedy(rhs, break_points(rhs, parens=False), room)

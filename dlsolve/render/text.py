@@ -22,6 +22,7 @@ from dlsolve.render import numbers
 from dlsolve.render.base import Renderer
 from dlsolve.render.mathprint import UnicodePrinter
 from dlsolve.render.parts import colophon, equation_parts
+from dlsolve.render.texttable import table_lines
 from dlsolve.render.walk import sheet
 from dlsolve.solution import (Figure, Given, Graph, Network, Picture, Plane, Prose, Roc, Section, Series, Solution, Stack,
                               Step, Table, Text)
@@ -129,9 +130,15 @@ class TextRenderer(Renderer[list[Line]], format="text"):
 
     def render_combined(self, solutions: Sequence[Solution], title: str = "Answer key") -> str:
         head = f"{title}\n{'═' * layout.width(title)}\n" + "".join(
-            piece + "\n" for k, s in enumerate(solutions, 1)
-            for piece in layout.wrap_text(f"  {k}. {s.title or s.kind}", self.width))
+            self._entry(f"  {k}. ", s.title or s.kind) for k, s in enumerate(solutions, 1))
         return head + "\n" + "\n\n".join(self.plain(s) for s in solutions) + self.colophon(f" · {len(solutions)} problems")
+
+    def _entry(self, number: str, text: str) -> str:
+        """One contents entry: its text wrapped under itself (a hanging indent), not under the
+        number or at column 0."""
+        hang = layout.width(number)
+        pieces = layout.wrap_text(text, max(self.width - hang, 20))
+        return "".join((number if i == 0 else " " * hang) + piece + "\n" for i, piece in enumerate(pieces))
 
     def render_index(self, entries: Sequence[tuple[str, str]], title: str = "Problems") -> str:
         return f"{title}\n" + "".join(f"  {f}  {t}\n" for t, f in entries)
@@ -187,14 +194,14 @@ class TextRenderer(Renderer[list[Line]], format="text"):
             out += [[("", "")], [("Find", "bold cyan")], [("────", "cyan")]]
             rows = [[k + ".", self.prose(label), name] for k, label, name in parts.find]
             out += [[(("  " + line).rstrip(), "")]
-                    for line in layout.table_lines(("", "find", "answer name"), rows, self.width - 2)]
+                    for line in table_lines(("", "find", "answer name"), rows, self.width - 2)]
         if parts.how_to is not None:
             out += [[("", "")], [("  " + self.prose(parts.how_to), "")]]
         if parts.answers:
             out += [[("", "")], [("Answers", "bold cyan")], [("───────", "cyan")]]
             rows = [[a.name, self.prose(a.label), self._answer_text(a.value)] for a in parts.answers]
             out += [[(("  " + line).rstrip(), "")]
-                    for line in layout.table_lines(("name", "quantity", "value"), rows, self.width - 2)]
+                    for line in table_lines(("name", "quantity", "value"), rows, self.width - 2)]
         if parts.cleaned:
             out += [[("", "")]] + [[(line, "dim")] for line in layout.wrap_text(numbers.CLEANED_NOTE, self.width)]
         return out
@@ -325,7 +332,7 @@ class TextRenderer(Renderer[list[Line]], format="text"):
         cell: Callable[[Any], str] = self._cell
         rows = [[cell(c) for c in row] for row in t.rows]
         out: list[Line] = [[("  " + self.prose(t.title), "bold")]] if t.title else []
-        return out + [[(("  " + line).rstrip(), "")] for line in layout.table_lines(t.columns, rows, self.width - 2)]
+        return out + [[(("  " + line).rstrip(), "")] for line in table_lines(t.columns, rows, self.width - 2)]
 
     def _cell(self, c: Any) -> str:
         if c is None:
