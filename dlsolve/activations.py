@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from fractions import Fraction
 
+from dlsolve.conventions import Convention
 from dlsolve.expr import Add, Cmp, Expr, Num, Outer, Piecewise, call
 from dlsolve.function_forms import GELU_C, SELU_ALPHA, SELU_LAMBDA
 from dlsolve.functions import FUNCTIONS
@@ -282,6 +283,31 @@ SWISH = Activation(
     lambda z, a, p: a + call("sigma", z) * (Num(1) - a), short=lambda z, p: call("swish", z),
     label="swish(z)", aliases=("silu",),
     convention=lambda p: "swish(z) = z·σ(z), also called SiLU (swish with β = 1)")
+
+# One function written two ways, each form its own record and name: a layer's activation picks
+# one, and `dlsolve check` (with `vary`'s and the exports' slips) tries the others — a student
+# who computes GELU's tanh approximation where the problem uses the exact form is told so.
+# Each form with how a diagnosis names it; the first is the default a sheet states.
+FORMS: tuple[tuple[tuple[Activation, str], ...], ...] = (
+    ((GELU, "GELU exact, z·Φ(z)"), (GELU_TANH, "GELU's tanh approximation")),
+)
+
+
+def form_conventions(path: tuple[Any, ...],
+                     used: Callable[[Any], Sequence[Activation]]) -> tuple[Convention, ...]:
+    """A convention for each activation written in several forms (FORMS), for a kind whose
+    activations are named at `path` (a name, or a mapping with `name`: both are read) and whose
+    validated spec uses the activations `used(spec)`: it applies only where one of the forms is
+    used, and changes only the activations that are one of them (a sigmoid layer stays)."""
+    def uses(records: tuple[Activation, ...]) -> Callable[[Any], bool]:
+        return lambda spec: any(a is r for a in used(spec) for r in records)
+
+    return tuple(
+        Convention(path + ("name",), tuple(a.name for a, _ in forms), forms[0][0].name,
+                   {a.name: remark for a, remark in forms}, name=path[-1],
+                   when=uses(tuple(a for a, _ in forms)), among=True)
+        for forms in FORMS)
+
 
 ACTIVATIONS: dict[str, Activation] = {
     name: a for a in (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX, STEP,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from dlsolve.activations import form_conventions
 from dlsolve.conventions import Convention
 from dlsolve.kinds import SolveOptions
 from dlsolve.kinds.backprop.answers import Answers
@@ -37,6 +38,8 @@ CONVENTIONS = (
     Convention(("weights_layout",), ("in_out", "out_in"), "in_out", {"in_out": "Keras", "out_in": "PyTorch"}),
     Convention(("update_bias",), (True, False), True),
     Convention(("regularization", "half"), (False, True), False, {True: "λ/2·Σw²"}),
+    # GELU exact or its tanh approximation, where a layer uses either (`activation: gelu_tanh`)
+    *form_conventions(("layers", "*", "activation"), lambda s: [layer.activation for layer in s.problem.layers]),
 )
 
 __all__ = ["KIND", "CONVENTIONS", "DETAIL_LIMIT", "Explain", "Solver", "Spec", "parse_explain", "solve"]

@@ -1,0 +1,142 @@
+"""GELU's two forms as a convention: `dlsolve check` names the form a student's values follow.
+
+The network is problems/backprop-gelu.yaml (2-2-1, GELU hidden units, linear output, ½(y − ŷ)²,
+one update). Its every answer is computed here independently in NumPy — the exact GELU with
+math.erf, the tanh approximation with its own formula — never by dlsolve, so a wrong number in
+either form fails these tests.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from click.testing import CliRunner
+
+from dlsolve.cli import main
+from tests.conftest import ROOT
+
+PROBLEM = ROOT / "problems" / "backprop-gelu.yaml"
+X, Y, ETA = np.array([1.0, -2.0]), 0.3, 0.1
+W1, B1 = np.array([[0.5, -0.3], [0.8, 0.2]]), np.array([0.1, -0.1])   # in_out: row i = input i
+W2, B2 = np.array([[1.1], [-0.7]]), np.array([0.0])
+K, C = math.sqrt(2 / math.pi), 0.044715
+EXACT_SAYS = "your value is what the `activation: gelu (GELU exact, z·Φ(z))` convention gives"
+TANH_SAYS = "your value is what the `activation: gelu_tanh (GELU's tanh approximation)` convention gives"
+
+
+def gelu_exact(z: float) -> float:
+    return 0.5 * z * (1 + math.erf(z / math.sqrt(2)))
+
+
+def gelu_exact_slope(z: float) -> float:  # Φ(z) + z·φ(z)
+    return 0.5 * (1 + math.erf(z / math.sqrt(2))) + z * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def gelu_tanh(z: float) -> float:
+    return 0.5 * z * (1 + math.tanh(K * (z + C * z ** 3)))
+
+
+def gelu_tanh_slope(z: float) -> float:
+    t = math.tanh(K * (z + C * z ** 3))
+    return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * K * (1 + 3 * C * z * z)
+
+
+def answers(form: str) -> dict[str, np.ndarray]:
+    """Every answer of the problem with its hidden layer in this GELU form."""
+    f, df = (gelu_exact, gelu_exact_slope) if form == "exact" else (gelu_tanh, gelu_tanh_slope)
+    z1 = X @ W1 + B1
+    a1 = np.array([f(z) for z in z1])
+    z2 = a1 @ W2 + B2
+    yhat = z2[0]
+    delta2 = np.array([yhat - Y])                                   # ½(y − ŷ)², linear output
+    delta1 = (W2 @ delta2) * np.array([df(z) for z in z1])
+    dW1, dW2 = np.outer(X, delta1), np.outer(a1, delta2)
+    return {"z1": z1, "a1": a1, "z2": z2, "yhat": np.array(yhat), "loss": np.array(0.5 * (Y - yhat) ** 2),
+            "delta2": delta2, "delta1": delta1, "dW1": dW1, "db1": delta1, "dW2": dW2, "db2": delta2,
+            "W1_new": W1 - ETA * dW1, "b1_new": B1 - ETA * delta1, "W2_new": W2 - ETA * dW2,
+            "b2_new": B2 - ETA * delta2}
+
+
+def fmt(v: np.ndarray) -> str:
+    v = np.asarray(v, dtype=float)
+    return f"{float(v):.7f}" if v.ndim == 0 else "[" + ", ".join(fmt(x) for x in v) + "]"
+
+
+def check(tmp_path, problem, values: dict[str, np.ndarray]):
+    path = tmp_path / "answers.yaml"
+    path.write_text("".join(f"{k}: {fmt(v)}\n" for k, v in values.items()), encoding="utf-8")
+    return CliRunner().invoke(main, ["check", str(problem), str(path)])
+
+
+def test_the_two_forms_differ_in_this_problem_at_the_written_decimals():
+    """Otherwise the diagnosis below could not be told from a right answer (and the test would
+    prove nothing): a1 and ŷ move by about 1e−4 between the forms."""
+    exact, approx = answers("exact"), answers("tanh")
+    assert abs(exact["a1"][0] - approx["a1"][0]) > 1e-4
+    assert abs(exact["yhat"] - approx["yhat"]) > 1e-5
+
+
+def test_values_of_the_tanh_approximation_are_named_where_the_problem_uses_the_exact_gelu(tmp_path):
+    r = check(tmp_path, PROBLEM, {k: answers("tanh")[k] for k in ("a1", "yhat", "delta1", "dW1")})
+    assert r.exit_code == 1, r.output
+    explained = " ".join(r.output.split("What explains a wrong value", 1)[1].split("Where it went wrong")[0].split())
+    assert TANH_SAYS in explained, r.output
+    assert explained.count("your value is") == 1, r.output       # one explanation, of all four
+    for name in ("a1", "yhat", "delta1", "dW1"):
+        assert name in explained.split(TANH_SAYS)[0], (name, r.output)
+
+
+def test_right_values_get_no_gelu_diagnosis(tmp_path):
+    r = check(tmp_path, PROBLEM, answers("exact"))
+    assert r.exit_code == 0, r.output
+    assert "gelu_tanh" not in r.output
+
+
+def test_exact_values_are_named_where_the_problem_uses_the_tanh_approximation(tmp_path):
+    """The other way round, with the activation written as a mapping: {name: gelu_tanh}."""
+    text = PROBLEM.read_text(encoding="utf-8")
+    assert "activation: gelu\n" in text
+    problem = tmp_path / "tanh.yaml"
+    problem.write_text(text.replace("activation: gelu\n", "activation: {name: gelu_tanh}\n"), encoding="utf-8")
+    right = check(tmp_path, problem, answers("tanh"))
+    assert right.exit_code == 0, right.output
+    r = check(tmp_path, problem, {k: answers("exact")[k] for k in ("a1", "W1_new")})
+    assert r.exit_code == 1 and EXACT_SAYS in " ".join(r.output.split()), r.output
+    assert "gelu_tanh (GELU's tanh" not in " ".join(r.output.split()), r.output
+
+
+def test_the_convention_changes_only_gelu_layers_and_applies_only_where_one_is_used():
+    from dlsolve.kinds import module
+    from dlsolve.load import load_problem
+    from dlsolve.marking.diagnose import Alternatives
+
+    backprop = module("backprop")
+    (gelu,) = [c for c in backprop.CONVENTIONS if c.key == "activation"]
+    data = {"layers": [{"activation": "sigmoid"}, {"activation": {"name": "gelu"}}, {"activation": "gelu"},
+                       {"activation": "linear"}]}
+    assert gelu.current(data) == "gelu"
+    (label, changed), = gelu.alternatives(data)
+    assert label == "activation: gelu_tanh (GELU's tanh approximation)"
+    names = [a if isinstance(a, str) else a["name"] for a in (layer["activation"] for layer in changed["layers"])]
+    assert names == ["sigmoid", "gelu_tanh", "gelu_tanh", "linear"]
+    assert data["layers"][1]["activation"] == {"name": "gelu"}          # the problem itself is not touched
+
+    with_gelu = load_problem(str(PROBLEM))
+    assert gelu in Alternatives.of(with_gelu).conventions
+    without = load_problem(str(ROOT / "problems" / "p3-delta-rule.yaml"))
+    assert gelu not in Alternatives.of(without).conventions          # no GELU layer: nothing to solve again
+
+
+def test_slips_offer_the_other_gelu_form_with_checks_sentence():
+    """`vary` and the exports read the same alternatives: the tanh form is a slip of a1."""
+    from dlsolve.load import load_problem
+    from dlsolve.marking.diagnose import Alternatives
+    from dlsolve.slips import slips
+
+    problem = load_problem(str(PROBLEM))
+    solution = problem.module.solve(problem.spec)
+    found = {s.label: s for s in slips(solution, Alternatives.of(problem), "a1", 6)}
+    slip = found["activation: gelu_tanh (GELU's tanh approximation)"]
+    np.testing.assert_allclose(slip.value, answers("tanh")["a1"], rtol=0, atol=1e-12)
+    assert slip.sentence == TANH_SAYS
