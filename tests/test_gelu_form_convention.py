@@ -140,3 +140,35 @@ def test_slips_offer_the_other_gelu_form_with_checks_sentence():
     slip = found["activation: gelu_tanh (GELU's tanh approximation)"]
     np.testing.assert_allclose(slip.value, answers("tanh")["a1"], rtol=0, atol=1e-12)
     assert slip.sentence == TANH_SAYS
+
+
+def _other_form_notes(problem_path):
+    from dlsolve.load import load_problem
+    from dlsolve.solution import Text
+
+    problem = load_problem(str(problem_path))
+    solution = problem.module.solve(problem.spec)
+    return [b.text for s in solution.sections if s.title == "Other conventions" for b in s.blocks
+            if isinstance(b, Text) and b.role == "note"]
+
+
+def test_the_solution_notes_what_the_other_form_gives_where_it_changes_the_numbers():
+    """The sheet states the form used (the GELU record's convention); the worked solution adds
+    ŷ and L under the other form, solved again — checked here against the tanh formula."""
+    (note,) = _other_form_notes(PROBLEM)
+    assert note.template.startswith("with activation: gelu_tanh (GELU's tanh approximation): ŷ = ")
+    values = dict(note.values)
+    tanh = answers("tanh")
+    np.testing.assert_allclose([values["v0"], values["v1"]], [tanh["yhat"], tanh["loss"]], rtol=1e-12)
+
+
+def test_no_note_where_the_forms_agree_or_no_gelu_is_used(tmp_path):
+    """At z = 0 both forms give 0 with slope ½: nothing changes, so nothing is noted."""
+    text = PROBLEM.read_text(encoding="utf-8")
+    zero = tmp_path / "zero.yaml"
+    zero.write_text(text.replace("input: [1.0, -2.0]", "input: [0.0, 0.0]").replace("bias: [0.1, -0.1]", "bias: [0, 0]"),
+                    encoding="utf-8")
+    assert "input: [0.0, 0.0]" in zero.read_text(encoding="utf-8")
+    assert gelu_exact(0.0) == gelu_tanh(0.0) == 0.0 and gelu_exact_slope(0.0) == gelu_tanh_slope(0.0) == 0.5
+    assert _other_form_notes(zero) == []
+    assert _other_form_notes(ROOT / "problems" / "p3-delta-rule.yaml") == []
