@@ -293,18 +293,19 @@ FORMS: tuple[tuple[tuple[Activation, str], ...], ...] = (
 )
 
 
-def form_conventions(path: tuple[Any, ...],
-                     used: Callable[[Any], Sequence[Activation]]) -> tuple[Convention, ...]:
+def form_conventions(path: tuple[Any, ...], used: Callable[[Any], Sequence[Optional[Activation]]],
+                     name: str = "activation") -> tuple[Convention, ...]:
     """A convention for each activation written in several forms (FORMS), for a kind whose
-    activations are named at `path` (a name, or a mapping with `name`: both are read) and whose
-    validated spec uses the activations `used(spec)`: it applies only where one of the forms is
-    used, and changes only the activations that are one of them (a sigmoid layer stays)."""
+    activation is named by the key at `path` (…, "name" where the key may also be a mapping
+    {name, …}: `activation: gelu` is read as {name: gelu}) and whose validated spec uses the
+    activations `used(spec)`: it applies only where one of the forms is used, and changes only the
+    keys that hold one of them (a sigmoid layer stays). `name` is how a diagnosis names the key."""
     def uses(records: tuple[Activation, ...]) -> Callable[[Any], bool]:
         return lambda spec: any(a is r for a in used(spec) for r in records)
 
     return tuple(
-        Convention(path + ("name",), tuple(a.name for a, _ in forms), forms[0][0].name,
-                   {a.name: remark for a, remark in forms}, name=path[-1],
+        Convention(path, tuple(a.name for a, _ in forms), forms[0][0].name,
+                   {a.name: remark for a, remark in forms}, name=name,
                    when=uses(tuple(a for a, _ in forms)), among=True)
         for forms in FORMS)
 

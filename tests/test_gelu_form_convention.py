@@ -172,3 +172,48 @@ def test_no_note_where_the_forms_agree_or_no_gelu_is_used(tmp_path):
     assert gelu_exact(0.0) == gelu_tanh(0.0) == 0.0 and gelu_exact_slope(0.0) == gelu_tanh_slope(0.0) == 0.5
     assert _other_form_notes(zero) == []
     assert _other_form_notes(ROOT / "problems" / "p3-delta-rule.yaml") == []
+
+
+# -- rnn: the simple RNN's activation and the read-out's ------------------------------------
+
+RNN = ROOT / "problems" / "rnn-bptt-three-steps.yaml"   # h_t = g(0.5·x_t + 0.8·h_(t−1)), ŷ_t = r(1.2·h_t)
+
+
+def rnn_answers(cell, readout) -> dict[str, np.ndarray]:
+    h, hs = 0.2, []
+    for x in (1.0, 0.5, -1.0):
+        h = cell(0.5 * x + 0.8 * h)
+        hs.append([h])
+    y = [[readout(1.2 * row[0])] for row in hs]
+    return {"h": np.array(hs), "y": np.array(y)}
+
+
+def _sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def test_rnn_values_of_the_other_gelu_form_are_named_for_the_cell_and_the_readout(tmp_path):
+    text = RNN.read_text(encoding="utf-8")
+    assert "activation: tanh\n" in text and "activation: sigmoid}" in text
+    cell = tmp_path / "cell.yaml"
+    cell.write_text(text.replace("activation: tanh\n", "activation: gelu\n"), encoding="utf-8")
+    right = rnn_answers(gelu_exact, _sigmoid)
+    r = check(tmp_path, cell, {**right, "loss": np.array(-math.log(right["y"][-1][0]))})
+    assert r.exit_code == 0, r.output
+    other = rnn_answers(gelu_tanh, _sigmoid)
+    assert abs(other["h"][0][0] - right["h"][0][0]) > 1e-5   # far past the 7 decimals written
+    r = check(tmp_path, cell, other)
+    assert r.exit_code == 1 and TANH_SAYS in " ".join(r.output.split()), r.output
+
+    out = tmp_path / "readout.yaml"   # read-out GELU with MSE (BCE needs probabilities)
+    out.write_text(text.replace("activation: sigmoid}", "activation: gelu_tanh}").replace("loss: bce", "loss: mse"),
+                   encoding="utf-8")
+    right, other = rnn_answers(math.tanh, gelu_tanh), rnn_answers(math.tanh, gelu_exact)
+    assert check(tmp_path, out, {"y": right["y"]}).exit_code == 0
+    r = check(tmp_path, out, {"y": other["y"], "h": other["h"]})
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1, r.output
+    assert "your value is what the `readout.activation: gelu (GELU exact, z·Φ(z))` convention gives" in said, r.output
+    verdicts = {line.split()[0]: line.split()[1] for line in r.output.splitlines()
+                if line.strip().startswith(("h ", "y ")) and len(line.split()) > 1}
+    assert verdicts == {"h": "✓", "y": "✗"}, r.output        # h does not go through the read-out

@@ -18,6 +18,7 @@ from typing import Optional
 import numpy as np
 from pydantic import ValidationError
 
+from dlsolve.activations import form_conventions
 from dlsolve.conventions import Convention
 from dlsolve.errors import SpecInvalid
 from dlsolve.kinds import SolveOptions
@@ -38,6 +39,10 @@ CONVENTIONS = (
     Convention(("gru_update",), ("keep_old", "take_new"), "keep_old",
                {"keep_old": "PyTorch, Keras", "take_new": "Chung et al. 2014"}),
     Convention(("loss", "half"), (False, True), False),
+    # GELU exact or its tanh approximation, as the simple RNN's activation or the read-out's
+    *form_conventions(("activation",), lambda s: [s.problem.activation]),
+    *form_conventions(("readout", "activation"), lambda s: [s.problem.readout.activation if s.problem.readout else None],
+                      name="readout.activation"),
 )
 
 __all__ = ["KIND", "CONVENTIONS", "Spec", "solve", "parameter_count"]
@@ -125,6 +130,8 @@ def alternatives(s: Solver, spec: Spec, options: SolveOptions) -> None:
     own_h = _gather(s, "h")[-1]
     notes: list[Phrase] = []
     for conv in CONVENTIONS:
+        if not conv.applies(spec):  # GELU's forms where no GELU is used: nothing to solve again
+            continue
         for choice in conv.choices:
             if choice == conv.current(spec.model_dump(exclude_none=True)):
                 continue
