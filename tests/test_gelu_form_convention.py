@@ -217,3 +217,17 @@ def test_rnn_values_of_the_other_gelu_form_are_named_for_the_cell_and_the_readou
     verdicts = {line.split()[0]: line.split()[1] for line in r.output.splitlines()
                 if line.strip().startswith(("h ", "y ")) and len(line.split()) > 1}
     assert verdicts == {"h": "✓", "y": "✗"}, r.output        # h does not go through the read-out
+
+
+def test_convolve_values_of_the_tanh_approximation_are_named(tmp_path):
+    problem = tmp_path / "conv.yaml"
+    problem.write_text("kind: convolve\ntitle: GELU after a convolution\n"
+                       "input: [[0.5, -1.0, 1.5], [2.0, 0.0, -0.5], [1.0, 1.0, -2.0]]\n"
+                       "kernel: [[1, -1], [0.5, 0]]\nactivation: gelu\n", encoding="utf-8")
+    x, k = np.array([[0.5, -1.0, 1.5], [2.0, 0.0, -0.5], [1.0, 1.0, -2.0]]), np.array([[1, -1], [0.5, 0]])
+    y = np.array([[np.sum(x[i:i + 2, j:j + 2] * k) for j in range(2)] for i in range(2)])   # cross-correlation
+    exact, approx = np.vectorize(gelu_exact)(y), np.vectorize(gelu_tanh)(y)
+    assert np.max(np.abs(exact - approx)) > 1e-5
+    assert check(tmp_path, problem, {"output": y, "activated": exact}).exit_code == 0
+    r = check(tmp_path, problem, {"output": y, "activated": approx})
+    assert r.exit_code == 1 and TANH_SAYS in " ".join(r.output.split()), r.output
