@@ -65,15 +65,19 @@ class Convention:
                 child = {"name": child}  # read as the mapping it is short for; written back when setting
                 if create:
                     node[k] = child
-            elif child is None and create and isinstance(step, str):
+            elif child is None and create and isinstance(step, str) and not self.among:  # among: never a new key
                 child = node[k] = {}
             yield from self._parents(child, rest, create)
 
+    def _held(self, data: Mapping[str, Any]) -> list[Any]:
+        """The values the problem gives this key, where it is this convention's (see `among`)."""
+        key = self.path[-1]
+        return [parent[key] for parent in self._parents(copy.deepcopy(dict(data)), self.path[:-1], create=False)
+                if key in parent and self._holds(parent)]
+
     def current(self, data: Mapping[str, Any]) -> Any:
-        for parent in self._parents(copy.deepcopy(dict(data)), self.path[:-1], create=False):
-            if self.path[-1] in parent and self._holds(parent):
-                return parent[self.path[-1]]
-        return self.default
+        held = self._held(data)
+        return held[0] if held else self.default
 
     def _holds(self, parent: Mapping[Any, Any]) -> bool:
         """This mapping's key is this convention's (always, unless `among`: then where it holds a choice)."""
@@ -88,7 +92,10 @@ class Convention:
         return out
 
     def alternatives(self, data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(label, data) for every choice other than the one in force."""
+        """(label, data) for every choice other than the one in force (none where an `among`
+        convention's key holds none of its choices: a network without GELU has no GELU form)."""
+        if self.among and not self._held(data):
+            return
         now = self.current(data)
         for choice in self.choices:
             if choice != now:

@@ -166,8 +166,8 @@ def test_no_note_where_the_forms_agree_or_no_gelu_is_used(tmp_path):
     """At z = 0 both forms give 0 with slope ½: nothing changes, so nothing is noted."""
     text = PROBLEM.read_text(encoding="utf-8")
     zero = tmp_path / "zero.yaml"
-    zero.write_text(text.replace("input: [1.0, -2.0]", "input: [0.0, 0.0]").replace("bias: [0.1, -0.1]", "bias: [0, 0]"),
-                    encoding="utf-8")
+    zero.write_text(text.replace("input: [1.0, -2.0]", "input: [0.0, 0.0]")
+                    .replace("bias: [0.1, -0.1]", "bias: [0, 0]"), encoding="utf-8")
     assert "input: [0.0, 0.0]" in zero.read_text(encoding="utf-8")
     assert gelu_exact(0.0) == gelu_tanh(0.0) == 0.0 and gelu_exact_slope(0.0) == gelu_tanh_slope(0.0) == 0.5
     assert _other_form_notes(zero) == []
@@ -231,3 +231,14 @@ def test_convolve_values_of_the_tanh_approximation_are_named(tmp_path):
     assert check(tmp_path, problem, {"output": y, "activated": exact}).exit_code == 0
     r = check(tmp_path, problem, {"output": y, "activated": approx})
     assert r.exit_code == 1 and TANH_SAYS in " ".join(r.output.split()), r.output
+
+
+def test_a_problem_without_gelu_offers_no_gelu_form_and_gains_no_key():
+    from dlsolve.kinds import module
+
+    for kind, data in (("backprop", {"layers": [{"activation": "sigmoid"}, {"activation": {"name": "relu"}}]}),
+                       ("rnn", {"cell": "rnn", "activation": "tanh"})):
+        for conv in module(kind).CONVENTIONS:
+            if conv.among:
+                assert list(conv.alternatives(data)) == [], (kind, conv.key)
+                assert conv.with_choice(data, "gelu_tanh").get("readout") is None   # no read-out made up

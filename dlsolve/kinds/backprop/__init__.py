@@ -34,7 +34,8 @@ KIND = "backprop"
 
 # GELU exact or its tanh approximation, where a layer uses either (`activation: gelu_tanh`): no
 # fixed factor says what the other form changes, so the solution solves again under it
-FORMS = form_conventions(("layers", "*", "activation", "name"), lambda s: [layer.activation for layer in s.problem.layers])
+FORMS = form_conventions(("layers", "*", "activation", "name"),
+                         lambda s: [layer.activation for layer in s.problem.layers])
 
 # Where sources write the same network differently (`dlsolve check` solves again under each to
 # name the one a student's value follows).

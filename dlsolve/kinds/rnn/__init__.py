@@ -41,7 +41,8 @@ CONVENTIONS = (
     Convention(("loss", "half"), (False, True), False),
     # GELU exact or its tanh approximation, as the simple RNN's activation or the read-out's
     *form_conventions(("activation",), lambda s: [s.problem.activation]),
-    *form_conventions(("readout", "activation"), lambda s: [s.problem.readout.activation if s.problem.readout else None],
+    *form_conventions(("readout", "activation"),
+                      lambda s: [s.problem.readout.activation if s.problem.readout else None],
                       name="readout.activation"),
 )
 
