@@ -10,6 +10,10 @@ vector forms over the whole layer. Kinds ask the object; none compares an activa
 definition, and each solution shows the `sympy.diff` result beside it once. To add an
 activation, add one `Activation(...)` to ACTIVATIONS below and its independent NumPy form to
 `act()` in `tests/reference.py` (README: "How to add an activation").
+
+One function written in several forms (GELU exact and its tanh approximation) is one record per
+form; FORMS pairs them, and `form_conventions` turns each pair into a `Convention` of a kind's
+activation key, so `dlsolve check` names an answer computed with the other form.
 """
 
 from __future__ import annotations
@@ -286,8 +290,8 @@ SWISH = Activation(
 
 # One function written two ways, each form its own record and name: a layer's activation picks
 # one, and `dlsolve check` (with `vary`'s and the exports' slips) tries the others — a student
-# who computes GELU's tanh approximation where the problem uses the exact form is told so.
-# Each form with how a diagnosis names it; the first is the default a sheet states.
+# who computes GELU's tanh approximation where the problem uses the exact form is told so. Each
+# form comes with how a diagnosis names it; the first is PyTorch's default.
 FORMS: tuple[tuple[tuple[Activation, str], ...], ...] = (
     ((GELU, "GELU exact, z·Φ(z)"), (GELU_TANH, "GELU's tanh approximation")),
 )

@@ -4,7 +4,9 @@ Small networks (at most DETAIL_LIMIT parameters) are worked unit by unit: every 
 every weight's chain-rule product with its factors' values. Larger ones are worked a layer at a
 time with vectors and matrices; `explain` expands chosen parameters unit by unit. With several
 samples, the first update is worked in full and the later ones give the loss and the new
-parameters. Symbolic problems (layers with `units:` only) give the formulas, no numbers.
+parameters. Symbolic problems (layers with `units:` only) give the formulas, no numbers. Where
+a layer's GELU in its other form (exact or tanh) would change ŷ or L, an "Other conventions"
+note gives them, from the problem solved again under it.
 
 The modules follow the solution's sections: spec (the YAML schema and its checks), names (the
 notation), base (conventions, given values, derivatives used), units (the unit pass), layers

@@ -6,8 +6,8 @@ when it is large), c_t and h_t with ⊙ spelled out, an optional read-out y_t = 
 the loss summed over the steps that have targets. Backward: δ of every gate at every step, each
 step's share of each gradient and their sum (for a one-unit simple RNN also the course's sum over
 paths), then one update. The parameter count of the cell is shown once. Where a convention
-(layout, GRU reset placement, GRU update form, loss reduction) would change the numbers, a note
-says what the other choice gives, computed by solving the problem again under it.
+(layout, GRU reset placement, GRU update form, loss reduction, GELU's form) would change the
+numbers, a note says what the other choice gives, computed by solving the problem again under it.
 """
 
 from __future__ import annotations
