@@ -10,6 +10,10 @@ vector forms over the whole layer. Kinds ask the object; none compares an activa
 definition, and each solution shows the `sympy.diff` result beside it once. To add an
 activation, add one `Activation(...)` to ACTIVATIONS below and its independent NumPy form to
 `act()` in `tests/reference.py` (README: "How to add an activation").
+
+One function written in several forms (GELU exact and its tanh approximation) is one record per
+form; FORMS pairs them, and `form_conventions` turns each pair into a `Convention` of a kind's
+activation key, so `dlsolve check` names an answer computed with the other form.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from fractions import Fraction
 
+from dlsolve.conventions import Convention
 from dlsolve.expr import Add, Cmp, Expr, Num, Outer, Piecewise, call
 from dlsolve.function_forms import GELU_C, SELU_ALPHA, SELU_LAMBDA
 from dlsolve.functions import FUNCTIONS
@@ -282,6 +287,32 @@ SWISH = Activation(
     lambda z, a, p: a + call("sigma", z) * (Num(1) - a), short=lambda z, p: call("swish", z),
     label="swish(z)", aliases=("silu",),
     convention=lambda p: "swish(z) = z·σ(z), also called SiLU (swish with β = 1)")
+
+# One function written two ways, each form its own record and name: a layer's activation picks
+# one, and `dlsolve check` (with `vary`'s and the exports' slips) tries the others — a student
+# who computes GELU's tanh approximation where the problem uses the exact form is told so. Each
+# form comes with how a diagnosis names it; the first is PyTorch's default.
+FORMS: tuple[tuple[tuple[Activation, str], ...], ...] = (
+    ((GELU, "GELU exact, z·Φ(z)"), (GELU_TANH, "GELU's tanh approximation")),
+)
+
+
+def form_conventions(path: tuple[Any, ...], used: Callable[[Any], Sequence[Optional[Activation]]],
+                     name: str = "activation") -> tuple[Convention, ...]:
+    """A convention for each activation written in several forms (FORMS), for a kind whose
+    activation is named by the key at `path` (…, "name" where the key may also be a mapping
+    {name, …}: `activation: gelu` is read as {name: gelu}) and whose validated spec uses the
+    activations `used(spec)`: it applies only where one of the forms is used, and changes only the
+    keys that hold one of them (a sigmoid layer stays). `name` is how a diagnosis names the key."""
+    def uses(records: tuple[Activation, ...]) -> Callable[[Any], bool]:
+        return lambda spec: any(a is r for a in used(spec) for r in records)
+
+    return tuple(
+        Convention(path, tuple(a.name for a, _ in forms), forms[0][0].name,
+                   {a.name: remark for a, remark in forms}, name=name,
+                   when=uses(tuple(a for a, _ in forms)), among=True)
+        for forms in FORMS)
+
 
 ACTIVATIONS: dict[str, Activation] = {
     name: a for a in (LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTMAX, STEP,

@@ -26,6 +26,10 @@ class Convention:
     # the validated spec → whether this choice can change anything in it (None: always): an
     # optimizer's ε placement means nothing to SGD, so `check` does not solve SGD again under it
     when: Optional[Callable[[Any], bool]] = None
+    # the key is this convention only where it already holds one of `choices`: a layer's activation
+    # names many functions, and only GELU's two forms (gelu, gelu_tanh) are one choice — a sigmoid
+    # layer is left as it is, and `current` is the first GELU form found
+    among: bool = False
 
     def applies(self, spec: Any) -> bool:
         return self.when is None or bool(self.when(spec))
@@ -57,27 +61,41 @@ class Convention:
         keys = list(node) if step == "*" else ([step] if isinstance(step, str) else [k for k in step if k in node])
         for k in keys:
             child = node.get(k)
-            if isinstance(child, str) and create and isinstance(step, str):  # `loss: mse` → {name: mse, …}
-                child = node[k] = {"name": child}
-            elif child is None and create and isinstance(step, str):
+            if isinstance(child, str) and isinstance(step, str):  # `loss: mse` → {name: mse, …}
+                child = {"name": child}  # read as the mapping it is short for; written back when setting
+                if create:
+                    node[k] = child
+            elif child is None and create and isinstance(step, str) and not self.among:  # among: never a new key
                 child = node[k] = {}
             yield from self._parents(child, rest, create)
 
+    def _held(self, data: Mapping[str, Any]) -> list[Any]:
+        """The values the problem gives this key, where it is this convention's (see `among`)."""
+        key = self.path[-1]
+        return [parent[key] for parent in self._parents(copy.deepcopy(dict(data)), self.path[:-1], create=False)
+                if key in parent and self._holds(parent)]
+
     def current(self, data: Mapping[str, Any]) -> Any:
-        for parent in self._parents(copy.deepcopy(dict(data)), self.path[:-1], create=False):
-            if self.path[-1] in parent:
-                return parent[self.path[-1]]
-        return self.default
+        held = self._held(data)
+        return held[0] if held else self.default
+
+    def _holds(self, parent: Mapping[Any, Any]) -> bool:
+        """This mapping's key is this convention's (always, unless `among`: then where it holds a choice)."""
+        return not self.among or parent.get(self.path[-1]) in self.choices
 
     def with_choice(self, data: Mapping[str, Any], choice: Any) -> dict[str, Any]:
         """A copy of the problem data with this key set to `choice` (everywhere the path reaches)."""
         out = copy.deepcopy(dict(data))
         for parent in list(self._parents(out, self.path[:-1], create=True)):
-            parent[self.path[-1]] = choice
+            if self._holds(parent):
+                parent[self.path[-1]] = choice
         return out
 
     def alternatives(self, data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(label, data) for every choice other than the one in force."""
+        """(label, data) for every choice other than the one in force (none where an `among`
+        convention's key holds none of its choices: a network without GELU has no GELU form)."""
+        if self.among and not self._held(data):
+            return
         now = self.current(data)
         for choice in self.choices:
             if choice != now:

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from dlsolve import notation as N
-from dlsolve.activations import ACTIVATIONS
+from dlsolve.activations import ACTIVATIONS, form_conventions
 from dlsolve.derivation import Derivation
 from dlsolve.errors import SpecInvalid
 from dlsolve.expr import Add, Expr, MatMul, Mul, Sym, total
@@ -33,6 +33,9 @@ from dlsolve.solution import GIVEN, WORKED, Phrase, Solution
 from dlsolve.schema import ElementwiseActivation, Tensor3  # field types with a JSON Schema
 
 KIND = "convolve"
+# GELU exact or its tanh approximation, where the activation is either: `dlsolve check` solves
+# again under the other form and names it
+CONVENTIONS = form_conventions(("activation",), lambda s: [ACTIVATIONS[s.activation]] if s.activation else [])
 SHOWN_IN_FULL = 6
 
 

@@ -6,8 +6,8 @@ when it is large), c_t and h_t with ⊙ spelled out, an optional read-out y_t = 
 the loss summed over the steps that have targets. Backward: δ of every gate at every step, each
 step's share of each gradient and their sum (for a one-unit simple RNN also the course's sum over
 paths), then one update. The parameter count of the cell is shown once. Where a convention
-(layout, GRU reset placement, GRU update form, loss reduction) would change the numbers, a note
-says what the other choice gives, computed by solving the problem again under it.
+(layout, GRU reset placement, GRU update form, loss reduction, GELU's form) would change the
+numbers, a note says what the other choice gives, computed by solving the problem again under it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Optional
 import numpy as np
 from pydantic import ValidationError
 
+from dlsolve.activations import form_conventions
 from dlsolve.conventions import Convention
 from dlsolve.errors import SpecInvalid
 from dlsolve.kinds import SolveOptions
@@ -38,6 +39,11 @@ CONVENTIONS = (
     Convention(("gru_update",), ("keep_old", "take_new"), "keep_old",
                {"keep_old": "PyTorch, Keras", "take_new": "Chung et al. 2014"}),
     Convention(("loss", "half"), (False, True), False),
+    # GELU exact or its tanh approximation, as the simple RNN's activation or the read-out's
+    *form_conventions(("activation",), lambda s: [s.problem.activation]),
+    *form_conventions(("readout", "activation"),
+                      lambda s: [s.problem.readout.activation if s.problem.readout else None],
+                      name="readout.activation"),
 )
 
 __all__ = ["KIND", "CONVENTIONS", "Spec", "solve", "parameter_count"]
@@ -125,6 +131,8 @@ def alternatives(s: Solver, spec: Spec, options: SolveOptions) -> None:
     own_h = _gather(s, "h")[-1]
     notes: list[Phrase] = []
     for conv in CONVENTIONS:
+        if not conv.applies(spec):  # GELU's forms where no GELU is used: nothing to solve again
+            continue
         for choice in conv.choices:
             if choice == conv.current(spec.model_dump(exclude_none=True)):
                 continue
