@@ -56,9 +56,20 @@ def _as_written(value: Any, decimals: Any) -> Any:
 VERDICT_COLUMNS = ("answer", "verdict", "yours", "reference, rounded as yours", "rel. error", "abs. error")
 
 
+SHOWN_UNREAD = 200  # characters of an answer that could not be read, shown as written
+
+
+def _unread(text: str) -> str:
+    """An answer that could not be read, as written — its start only when it is long (a pasted
+    megabyte would fill the report): the reason beside it says what is wrong."""
+    if len(text) <= SHOWN_UNREAD:
+        return text
+    return f"{text[:60].rstrip()} … ({len(text):,} characters)"
+
+
 def _verdict_row(v: Verdict) -> tuple[Any, ...]:
     if v.problem is not None:
-        return (v.name, v.mark, written_text(v.written, None) if v.written not in (None, "") else "—",
+        return (v.name, v.mark, _unread(written_text(v.written, None)) if v.written not in (None, "") else "—",
                 _cell(v.reference), None, None)
     if v.word:  # no decimals, no error: the word as written beside the reference word
         return (v.name, v.mark, written_text(v.written, v.given), v.reference, None, None)

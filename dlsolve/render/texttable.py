@@ -35,10 +35,12 @@ def wrap_cell(cell: str, w: int) -> list[str]:
     rows = matrix_rows(cell)
     if width(cell) <= w or not rows:
         return wrap_text(cell, w)
-    for k in range(len(rows) - 1, 1, -1):
-        lines = [" ".join(rows[i:i + k]) for i in range(0, len(rows), k)]
-        if all(width(line) <= w for line in lines):
-            return lines
+    row_w = [width(row) for row in rows]   # a line of rows is their widths and a space between
+    # k rows take at least k·(narrowest + 1) − 1 columns: no more can share a line (and the search
+    # stays linear in the rows, however many a huge cell has)
+    for k in range(min(len(rows) - 1, (w + 1) // (min(row_w) + 1)), 1, -1):
+        if all(sum(row_w[i:i + k]) + len(row_w[i:i + k]) - 1 <= w for i in range(0, len(rows), k)):
+            return [" ".join(rows[i:i + k]) for i in range(0, len(rows), k)]
     return [piece for row in rows for piece in wrap_text(row, w)]
 
 
