@@ -120,6 +120,8 @@ class Activation:
         if self.exact_derivative is None:
             return None
         exact = self.exact_derivative(z)
+        if not (math.isfinite(exact) and math.isfinite(value)):
+            return None   # far out (z ≈ 1e300) the closed form overflows too: it has nothing to add
         if exact == 0.0 or abs(value - exact) <= 1e-6 * abs(exact):
             return None
         near = self.limits[1] if z > 0 else self.limits[0]
