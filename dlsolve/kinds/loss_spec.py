@@ -13,7 +13,7 @@ from pydantic_core import CoreSchema
 
 from dlsolve.errors import Path, SpecInvalid, did_you_mean
 from dlsolve.kinds import values as V
-from dlsolve.kinds.prepared import NameNeeds, PreparedSpec, frozen
+from dlsolve.kinds.prepared import NameNeeds, PreparedSpec, frozen, written
 from dlsolve.kinds.prob import NAME_NEEDS_CLASSES, class_index, log_base
 from dlsolve.losses import LOSSES, Loss
 from dlsolve.schema import LogBase, LossName, Targets, Vector, VectorOrMatrix  # field types with a JSON Schema
@@ -32,11 +32,6 @@ TAKES: dict[str, Callable[[Loss], bool]] = {
 }
 
 
-def _written(key: str, value: Optional[dict[str, Any]] = None) -> dict[str, Any]:
-    """JSON Schema: `key` is written (not null), or written with a value matching `value`."""
-    return {"required": [key], "properties": {key: value or {"not": {"type": "null"}}}}
-
-
 # What writing each option looks like in the JSON Schema (false, null or the natural log take nothing).
 _OPTION_WRITTEN: dict[str, dict[str, Any]] = {"half": {"const": True}, "from_logits": {"const": True},
                                               "log_base": {"enum": [2, 10, "2", "10"]}}
@@ -45,7 +40,7 @@ _OPTION_WRITTEN: dict[str, dict[str, Any]] = {"half": {"const": True}, "from_log
 def _option_rules(schema: dict[str, Any]) -> None:
     """Which losses take which option (TAKES), stated in the JSON Schema."""
     schema.setdefault("allOf", []).extend(
-        [{"if": _written(key, _OPTION_WRITTEN.get(key)),
+        [{"if": written(key, _OPTION_WRITTEN.get(key)),
           "then": {"properties": {"loss": {"enum": [n for n, l in LOSSES.items() if takes(l)]}}}}
          for key, takes in TAKES.items()])
 
@@ -115,11 +110,11 @@ class Spec(PreparedSpec[Problem]):
             raise SpecInvalid(f"unknown loss: {did_you_mean(self.loss, LOSSES)}", ("loss",))
         loss = LOSSES[self.loss]
         base = log_base(self.log_base, ("log_base",))
-        written = {"half": self.half, "label_smoothing": self.label_smoothing is not None,
+        chosen = {"half": self.half, "label_smoothing": self.label_smoothing is not None,
                    "delta": self.delta is not None, "beta": self.beta is not None, "margin": self.margin is not None,
                    "from_logits": self.from_logits, "log_base": base != "e"}
         for key, takes in TAKES.items():
-            if written[key] and not takes(loss):
+            if chosen[key] and not takes(loss):
                 raise SpecInvalid(f"{key} applies to {_takers(takes)}, not {self.loss}", (key,))
         y, yhat, labels = self._classwise(loss) if loss.classwise else self._elementwise(loss)
         weights = None

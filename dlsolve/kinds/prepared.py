@@ -45,9 +45,10 @@ def _keys(keys: Sequence[str]) -> str:
     return " and ".join(keys) if len(keys) == 2 else ", ".join(keys[:-1]) + " and " + keys[-1]
 
 
-def _given(key: str) -> dict[str, Any]:
-    """JSON Schema: `key` is written and is not null (an Optional field's null reads as absent)."""
-    return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+def written(key: str, value: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON Schema: `key` is written and is not null (an Optional field's null reads as absent),
+    or written with a value matching the schema `value`."""
+    return {"required": [key], "properties": {key: value or {"not": {"type": "null"}}}}
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class ExactlyOne:
             raise SpecInvalid(self.message or f"give exactly one of {_keys(self.keys)}", path)
 
     def schema(self, model: type[BaseModel]) -> dict[str, Any]:
-        return {"oneOf": [_given(k) for k in self.keys]}
+        return {"oneOf": [written(k) for k in self.keys]}
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class AtLeastOne:
             raise SpecInvalid(self.message or f"give at least one of {_keys(self.keys)}", (self.keys[0],))
 
     def schema(self, model: type[BaseModel]) -> dict[str, Any]:
-        return {"anyOf": [_given(k) for k in self.keys]}
+        return {"anyOf": [written(k) for k in self.keys]}
 
 
 def _items(model: BaseModel, each: str) -> list[tuple[int, BaseModel]]:
@@ -89,7 +90,7 @@ def _items(model: BaseModel, each: str) -> list[tuple[int, BaseModel]]:
 
 def _in_each(each: str, item: dict[str, Any]) -> dict[str, Any]:
     """JSON Schema: when the list `each` is given, every item of it satisfies `item`."""
-    return {"if": _given(each), "then": {"properties": {each: {"type": "array", "items": item}}}}
+    return {"if": written(each), "then": {"properties": {each: {"type": "array", "items": item}}}}
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class AtMostOne:
                 raise SpecInvalid(self.message or f"give at most one of {_keys(self.keys)}", (*path, given[1]))
 
     def schema(self, model: type[BaseModel]) -> dict[str, Any]:
-        one: dict[str, Any] = {"not": {"anyOf": [{"allOf": [_given(a), _given(b)]}
+        one: dict[str, Any] = {"not": {"anyOf": [{"allOf": [written(a), written(b)]}
                                                 for a, b in itertools.combinations(self.keys, 2)]}}
         return _in_each(self.each, one) if self.each else one
 
@@ -139,11 +140,11 @@ class Requires:
                 raise SpecInvalid(self.message or f"{self.key} needs {need}; add {need}:", at)
 
     def schema(self, model: type[BaseModel]) -> dict[str, Any]:
-        then = {"allOf": [_given(k) for k in self.needs]}
+        then = {"allOf": [written(k) for k in self.needs]}
         if not self.each:
-            return {"if": _given(self.key), "then": then}
-        some = {"type": "array", "contains": {"allOf": [{"type": "object"}, _given(self.key)]}}
-        return {"if": {"allOf": [_given(self.each), {"properties": {self.each: some}}]}, "then": then}
+            return {"if": written(self.key), "then": then}
+        some = {"type": "array", "contains": {"allOf": [{"type": "object"}, written(self.key)]}}
+        return {"if": {"allOf": [written(self.each), {"properties": {self.each: some}}]}, "then": then}
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,8 @@ class NeedsOneOf:
                                   (*path, at))
 
     def schema(self, model: type[BaseModel]) -> dict[str, Any]:
-        one_of: dict[str, Any] = {"anyOf": [_given(k) for k in self.one_of]}
-        return {"if": {"allOf": [_given(k) for k in self.given]},
+        one_of: dict[str, Any] = {"anyOf": [written(k) for k in self.one_of]}
+        return {"if": {"allOf": [written(k) for k in self.given]},
                 "then": _in_each(self.each, one_of) if self.each else one_of}
 
 
@@ -230,7 +231,7 @@ class KeysWhen:
         one_name = [{"oneOf": [{"required": [n]} for n in (name, *written)]} for name, written in others.items()]
         if one_name:
             holds["allOf"] = one_name
-        return {"if": {"allOf": [when, _given(self.key)]}, "then": {"properties": {self.key: holds}}}
+        return {"if": {"allOf": [when, written(self.key)]}, "then": {"properties": {self.key: holds}}}
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ class ValueWhen:
             held: dict[str, Any] = {"properties": {self.when: {"enum": whens}}}
             if default not in whens:
                 held["required"] = [self.when]   # left out, `when` holds its default, which is not listed here
-            parts.append({"if": {"allOf": [held, _given(self.key)]},
+            parts.append({"if": {"allOf": [held, written(self.key)]},
                           "then": {"properties": {self.key: {"enum": list(values)}}}})
         return parts[0] if len(parts) == 1 else {"allOf": parts}
 
@@ -304,7 +305,7 @@ class ItemsAmong:
             held: dict[str, Any] = {"properties": {self.among: {"const": list(choice)}}}
             if default is None or tuple(default) != choice:
                 held["required"] = [self.among]   # left out, `among` holds its default, which is not this choice
-            parts.append({"if": {"allOf": [held, _given(self.key)]},
+            parts.append({"if": {"allOf": [held, written(self.key)]},
                           "then": {"properties": {self.key: {"type": "array", "items": {"enum": list(choice)}}}}})
         return parts[0] if len(parts) == 1 else {"allOf": parts}
 
@@ -330,7 +331,7 @@ class NameNeeds:
                               .replace("{name}", names[0]), (self.key,))
 
     def schema(self, model: type[BaseModel]) -> dict[str, Any]:
-        return {"if": {"required": [self.key], "properties": {self.key: _TEXT}}, "then": _given(self.needs)}
+        return {"if": {"required": [self.key], "properties": {self.key: _TEXT}}, "then": written(self.needs)}
 
 
 def _nested(model: type[BaseModel], path: Sequence[str]) -> list[tuple[type[BaseModel], str]]:
@@ -374,7 +375,7 @@ class BelongsTo:
         unset = [None] if default is None else [None, default]
         steps = _nested(model, self.to.split("."))
         last_model, last = steps[-1]
-        then: dict[str, Any] = _given(last)
+        then: dict[str, Any] = written(last)
         if self.values:
             then = {"properties": {last: {"enum": list(self.values)}}}
             if last_model.model_fields[last].default not in self.values:
